@@ -1,0 +1,289 @@
+// Command tokenscope shows where the money goes in LLM conversations: it
+// counts every part of every call, prices it, and simulates cost-cutting
+// strategies side by side. This file only wires commands to the packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// version is set by goreleaser (-X main.version=…).
+var version = "dev"
+
+// exitError carries an exit code; its message is printed as one line.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func badInput(err error) error { return &exitError{code: 2, err: err} }
+
+// common flags shared by the commands that read conversations.
+type common struct {
+	model       string
+	prices      string
+	strategies  []string
+	inputFormat string
+	ragTags     []string
+	ragTools    []string
+}
+
+func (c *common) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&c.model, "model", "", "price and count as this model (default: the model the log names)")
+	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
+	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+")")
+	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
+	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
+	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
+}
+
+func (c *common) readOptions() transcripts.Options {
+	return transcripts.Options{Format: c.inputFormat, RAG: transcripts.RAGRule{Tags: c.ragTags, Tools: c.ragTools}}
+}
+
+// load reads path ("" is the embedded demo) and profiles it.
+func (c *common) load(path string) (*profile.Profile, error) {
+	var src *transcripts.Source
+	if path == "" {
+		src = transcripts.Demo(c.readOptions())
+	} else {
+		var err error
+		if src, err = transcripts.Open(path, c.readOptions()); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	table := profile.DefaultPrices()
+	if c.prices != "" {
+		var err error
+		if table, err = profile.LoadPrices(c.prices); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	strategies, err := profile.ParseStrategies(c.strategies)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies})
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return p, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		fmt.Fprintln(stderr, "tokenscope: "+oneLine(ee.Error()))
+		return ee.code
+	}
+	// Flag and argument errors from cobra.
+	fmt.Fprintln(stderr, "tokenscope: "+oneLine(err.Error()))
+	return 2
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func newRoot(stdout io.Writer) *cobra.Command {
+	var c common
+	var format string
+	var perDay int64
+	root := &cobra.Command{
+		Use:   "tokenscope",
+		Short: "See where the money goes in LLM conversations",
+		Long: "tokenscope replays a logged chat, counts every part of every call exactly, prices it,\n" +
+			"and simulates cost-cutting strategies (windows, summaries, caps, caching, batch, other models)\n" +
+			"side by side. With no command it profiles the embedded demo conversation.",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := c.load("")
+			if err != nil {
+				return err
+			}
+			return p.Write(stdout, format, perDay)
+		},
+	}
+	c.register(root)
+	root.Flags().StringVar(&format, "format", "table", "output `FORMAT`: table, json, csv, md")
+	root.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+	root.AddCommand(newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
+	return root
+}
+
+func newReport(stdout io.Writer) *cobra.Command {
+	var c common
+	var format, maxCost string
+	var perDay int64
+	cmd := &cobra.Command{
+		Use:   "report [FILE|DIR|-]",
+		Short: "Profile a logged conversation and print the numbers (no TUI)",
+		Long: "Profile a logged conversation headless. With no FILE, the embedded demo.\n" +
+			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var limit profile.Money
+			if maxCost != "" {
+				var err error
+				if limit, err = profile.ParseUSD(maxCost); err != nil {
+					return badInput(fmt.Errorf("--max-cost: %w", err))
+				}
+			}
+			if !validOutput(format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.OutputFormats, ", ")))
+			}
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			p, err := c.load(path)
+			if err != nil {
+				return err
+			}
+			if err := p.Write(stdout, format, perDay); err != nil {
+				return err
+			}
+			if maxCost != "" && len(p.Result.Strategies) > 0 {
+				first := p.Result.Strategies[0]
+				if first.Totals.Cost > limit {
+					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, first.Totals.Cost, limit)}
+				}
+			}
+			return nil
+		},
+	}
+	c.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
+	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
+	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+	return cmd
+}
+
+func validOutput(f string) bool {
+	for _, o := range append(profile.OutputFormats, "markdown") {
+		if f == o {
+			return true
+		}
+	}
+	return false
+}
+
+func newCount(stdout io.Writer) *cobra.Command {
+	var c common
+	var chat bool
+	cmd := &cobra.Command{
+		Use:   "count [FILE|-]",
+		Short: "Count the tokens of text, or of a chat's calls with --chat",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := "-"
+			if len(args) == 1 {
+				path = args[0]
+			}
+			model := c.model
+			if model == "" {
+				model = "gpt-4o"
+			}
+			table := profile.DefaultPrices()
+			if c.prices != "" {
+				var err error
+				if table, err = profile.LoadPrices(c.prices); err != nil {
+					return badInput(err)
+				}
+			}
+			row, err := table.Find(model)
+			if err != nil {
+				return badInput(err)
+			}
+			if !chat {
+				data, err := readAll(path)
+				if err != nil {
+					return badInput(err)
+				}
+				return profile.WriteCount(stdout, row, string(data))
+			}
+			src, err := transcripts.Open(path, c.readOptions())
+			if err != nil {
+				return badInput(err)
+			}
+			return profile.WriteChatCount(stdout, row, src)
+		},
+	}
+	c.register(cmd)
+	cmd.Flags().BoolVar(&chat, "chat", false, "read FILE as a conversation log and count each message and call")
+	return cmd
+}
+
+func readAll(path string) ([]byte, error) {
+	if path == "-" {
+		data, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("-: %w", err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func newPrices(stdout io.Writer) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "prices [MODEL...]",
+		Short: "Show the price table, or the full row of some models",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			table := profile.DefaultPrices()
+			if file != "" {
+				var err error
+				if table, err = profile.LoadPrices(file); err != nil {
+					return badInput(err)
+				}
+			}
+			if err := profile.WritePrices(stdout, table, args); err != nil {
+				return badInput(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&file, "prices", "", "price `FILE` to extend the embedded table")
+	return cmd
+}
+
+func newVersion(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(stdout, "tokenscope "+version)
+		},
+	}
+}

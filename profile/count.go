@@ -1,0 +1,137 @@
+package profile
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// ImageTokens is the estimate for one image: a 1024×1024 image at high
+// detail on gpt-4o (85 base + 4 tiles × 170), the commonest case. Logs do
+// not keep image sizes, so it cannot be exact.
+const ImageTokens = 765
+
+// Chat framing per OpenAI's cookbook (How_to_count_tokens_with_tiktoken):
+// every message costs 3 tokens plus its role, a name costs 1 more plus its
+// text, and every reply is primed with 3.
+const (
+	tokensPerMessage = 3
+	tokensPerName    = 1
+	replyPriming     = 3
+)
+
+// counts are the token counts of one conversation in one tokenizer. Each
+// message is counted once here; strategies only add these numbers up.
+type counts struct {
+	content  []int64 // per message: text, tool calls and images
+	rag      []int64 // per message: the part of content that is retrieved context
+	framing  []int64 // per message: chat-format overhead
+	toolDefs int64
+	scale    float64 // calibration applied (1 when none)
+}
+
+// countConversation counts every message of c once with t.
+func countConversation(c *transcripts.Conversation, t *Tokenizer) *counts {
+	n := len(c.Messages)
+	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		content := t.Count(m.Content)
+		for _, tc := range m.ToolCalls {
+			content += t.Count(tc.Name) + t.Count(tc.Arguments)
+		}
+		content += int64(m.Images) * ImageTokens
+		k.content[i] = content
+		switch {
+		case m.RAG:
+			k.rag[i] = content
+		case len(m.RAGSpans) > 0:
+			var r int64
+			for _, s := range m.RAGSpans {
+				r += t.Count(s)
+			}
+			k.rag[i] = min(r, content)
+		}
+		f := int64(tokensPerMessage) + t.Count(string(m.Role))
+		if m.Name != "" && m.Role != transcripts.RoleTool {
+			f += tokensPerName + t.Count(m.Name)
+		}
+		k.framing[i] = f
+	}
+	k.toolDefs = ToolDefTokens(c.Tools, t)
+	return k
+}
+
+// scaleBy multiplies content counts by f (calibration of an estimated
+// tokenizer against reported usage).
+func (k *counts) scaleBy(f float64) *counts {
+	s := &counts{content: make([]int64, len(k.content)), rag: make([]int64, len(k.rag)), framing: k.framing, scale: f}
+	for i := range k.content {
+		s.content[i] = int64(float64(k.content[i])*f + 0.5)
+		s.rag[i] = min(int64(float64(k.rag[i])*f+0.5), s.content[i])
+	}
+	s.toolDefs = int64(float64(k.toolDefs)*f + 0.5)
+	return s
+}
+
+// ToolDefTokens counts tool (function) schemas the way OpenAI's cookbook
+// does: per function 7 tokens (10 on cl100k models) plus "name:description";
+// with properties 3 more, and per property 3 plus "name:type:description";
+// an enum −3 once, then 3 plus the value per value; 12 after all functions.
+// It is an approximation of how the API renders schemas, documented as such.
+func ToolDefTokens(tools []transcripts.Tool, t *Tokenizer) int64 {
+	if len(tools) == 0 {
+		return 0
+	}
+	funcInit := int64(7)
+	if t.Encoding == CL100kBase {
+		funcInit = 10
+	}
+	var n int64
+	for _, tool := range tools {
+		n += funcInit + t.Count(tool.Name+":"+strings.TrimSuffix(tool.Description, "."))
+		var schema struct {
+			Properties map[string]struct {
+				Type        any    `json:"type"`
+				Description string `json:"description"`
+				Enum        []any  `json:"enum"`
+			} `json:"properties"`
+		}
+		if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) == nil && len(schema.Properties) > 0 {
+			n += 3
+			names := make([]string, 0, len(schema.Properties))
+			for name := range schema.Properties {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				p := schema.Properties[name]
+				n += 3
+				if len(p.Enum) > 0 {
+					n -= 3
+					for _, v := range p.Enum {
+						n += 3 + t.Count(jsonText(v))
+					}
+				}
+				n += t.Count(name + ":" + jsonText(p.Type) + ":" + strings.TrimSuffix(p.Description, "."))
+			}
+		} else if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) != nil {
+			// Not a JSON Schema object: count its text.
+			n += t.Count(string(tool.Parameters))
+		}
+	}
+	return n + 12
+}
+
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,53 @@
+package profile
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// WriteCount writes the token count of text for model p.
+func WriteCount(w io.Writer, p *ModelPrice, text string) error {
+	t := p.Tokenizer()
+	n := t.Count(text)
+	mark := ""
+	if !t.Exact {
+		mark = "≈"
+	}
+	_, err := fmt.Fprintf(w, "%s%d tokens · %s · %s · %d bytes\n", mark, n, p.ID, t.Name(), len(text))
+	return err
+}
+
+// WriteChatCount writes each message's tokens and each call's input for
+// model p.
+func WriteChatCount(w io.Writer, p *ModelPrice, src *transcripts.Source) error {
+	t := p.Tokenizer()
+	mark := ""
+	if !t.Exact {
+		mark = "≈"
+	}
+	for _, c := range src.Conversations {
+		k := countConversation(c, t)
+		fmt.Fprintf(w, "%s · %s · %s\n", c.ID, p.ID, t.Name())
+		if k.toolDefs > 0 {
+			fmt.Fprintf(w, "       tool_defs %s%d (%d tools)\n", mark, k.toolDefs, len(c.Tools))
+		}
+		var input int64 = k.toolDefs
+		call := 0
+		for i, m := range c.Messages {
+			if m.Role == transcripts.RoleAssistant {
+				call++
+				fmt.Fprintf(w, "call %d: input %s%d (with %d priming)\n", call, mark, input+replyPriming, replyPriming)
+			}
+			fmt.Fprintf(w, "  %4d %-9s %s%d + %d framing", i+1, m.Role, mark, k.content[i], k.framing[i])
+			if k.rag[i] > 0 {
+				fmt.Fprintf(w, " (rag %d)", k.rag[i])
+			}
+			fmt.Fprintln(w)
+			input += k.content[i] + k.framing[i]
+		}
+		fmt.Fprintf(w, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, input, len(c.Messages), mark, input+replyPriming)
+	}
+	return nil
+}

@@ -1,0 +1,498 @@
+package profile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// SummaryInstruction is the instruction a summariser call is sent, counted
+// in its input.
+const SummaryInstruction = "Summarise the conversation so far for the assistant that will continue it. Keep every fact, decision, open question, file name, identifier and number the user or tools gave; drop pleasantries. Write it as a brief for yourself."
+
+// Parts are the input tokens of one call, by part.
+type Parts struct {
+	System      int64 `json:"system"`
+	ToolDefs    int64 `json:"tool_defs"`
+	History     int64 `json:"history"`
+	Summary     int64 `json:"summary"`
+	RAG         int64 `json:"rag"`
+	User        int64 `json:"user"`
+	ToolResults int64 `json:"tool_results"`
+	Unlogged    int64 `json:"unlogged"`
+	Overhead    int64 `json:"overhead"`
+}
+
+// Total is the sum of all parts.
+func (p Parts) Total() int64 {
+	return p.System + p.ToolDefs + p.History + p.Summary + p.RAG + p.User + p.ToolResults + p.Unlogged + p.Overhead
+}
+
+// PartNames lists the parts in the order they are sent and shown.
+var PartNames = []string{"unlogged", "tool_defs", "system", "summary", "history", "rag", "user", "tool_results", "overhead"}
+
+// Get returns the part named name.
+func (p Parts) Get(name string) int64 {
+	switch name {
+	case "system":
+		return p.System
+	case "tool_defs":
+		return p.ToolDefs
+	case "history":
+		return p.History
+	case "summary":
+		return p.Summary
+	case "rag":
+		return p.RAG
+	case "user":
+		return p.User
+	case "tool_results":
+		return p.ToolResults
+	case "unlogged":
+		return p.Unlogged
+	case "overhead":
+		return p.Overhead
+	}
+	return 0
+}
+
+func (p *Parts) add(q Parts) {
+	p.System += q.System
+	p.ToolDefs += q.ToolDefs
+	p.History += q.History
+	p.Summary += q.Summary
+	p.RAG += q.RAG
+	p.User += q.User
+	p.ToolResults += q.ToolResults
+	p.Unlogged += q.Unlogged
+	p.Overhead += q.Overhead
+}
+
+// Call is one simulated call.
+type Call struct {
+	Index        int    // 1-based within its conversation
+	Conversation string // conversation id
+	Message      int    // index of the assistant message (the response) in the conversation
+	Model        string // model priced
+	Input        Parts
+	Cached       int64 // input tokens read from cache
+	CacheWrite   int64 // input tokens written to cache
+	Output       int64 // visible output billed
+	Reasoning    int64 // reasoning output billed
+	// Summariser call made before this call, billed with it.
+	SummaryInput, SummaryOutput int64
+	Cost                        Money
+	Truncated                   bool // the cap cut the reply
+	Overflow                    bool // input exceeds the model's context window
+	Unpriced                    bool // the model is not in the price table
+	Dropped                     int64
+	// KeptFrom is the first non-system message sent; earlier ones were
+	// dropped, or summarised when Summarised is set.
+	KeptFrom   int
+	Summarised bool
+	Reported   *transcripts.Usage
+	// ReportedCost is what Reported was billed (0 when Reported is nil).
+	ReportedCost Money
+	// CountedInput is the full-history input as counted, to compare with
+	// Reported (before the unlogged part is added).
+	CountedInput int64
+}
+
+// Totals sum a strategy's calls.
+type Totals struct {
+	Calls               int
+	Input               int64
+	Parts               Parts
+	Cached              int64
+	CacheWrite          int64
+	Output              int64
+	Reasoning           int64
+	SummaryInput        int64
+	SummaryOutput       int64
+	Cost                Money
+	PeakInput           int64
+	Dropped             int64
+	Truncated           int
+	Overflow            int
+	Unpriced            int
+	ReportedCost        Money
+	ReportedCalls       int
+	ReportedInput       int64
+	ReportedOutput      int64
+	ReportedCachedInput int64
+}
+
+func (t *Totals) addCall(c *Call) {
+	t.Calls++
+	in := c.Input.Total()
+	t.Input += in
+	t.Parts.add(c.Input)
+	t.Cached += c.Cached
+	t.CacheWrite += c.CacheWrite
+	t.Output += c.Output
+	t.Reasoning += c.Reasoning
+	t.SummaryInput += c.SummaryInput
+	t.SummaryOutput += c.SummaryOutput
+	t.Cost += c.Cost
+	t.PeakInput = max(t.PeakInput, in)
+	t.Dropped += c.Dropped
+	if c.Truncated {
+		t.Truncated++
+	}
+	if c.Overflow {
+		t.Overflow++
+	}
+	if c.Unpriced {
+		t.Unpriced++
+	}
+	if c.Reported != nil {
+		t.ReportedCalls++
+		t.ReportedCost += c.ReportedCost
+		t.ReportedInput += c.Reported.InputTokens
+		t.ReportedOutput += c.Reported.OutputTokens
+		t.ReportedCachedInput += c.Reported.CachedInputTokens
+	}
+}
+
+func (t *Totals) add(o Totals) {
+	t.Calls += o.Calls
+	t.Input += o.Input
+	t.Parts.add(o.Parts)
+	t.Cached += o.Cached
+	t.CacheWrite += o.CacheWrite
+	t.Output += o.Output
+	t.Reasoning += o.Reasoning
+	t.SummaryInput += o.SummaryInput
+	t.SummaryOutput += o.SummaryOutput
+	t.Cost += o.Cost
+	t.PeakInput = max(t.PeakInput, o.PeakInput)
+	t.Dropped += o.Dropped
+	t.Truncated += o.Truncated
+	t.Overflow += o.Overflow
+	t.Unpriced += o.Unpriced
+	t.ReportedCost += o.ReportedCost
+	t.ReportedCalls += o.ReportedCalls
+	t.ReportedInput += o.ReportedInput
+	t.ReportedOutput += o.ReportedOutput
+	t.ReportedCachedInput += o.ReportedCachedInput
+}
+
+// CacheHitPct is cached input as a percentage of input.
+func (t Totals) CacheHitPct() float64 {
+	if t.Input == 0 {
+		return 0
+	}
+	return 100 * float64(t.Cached) / float64(t.Input)
+}
+
+// SavingsPct is how much cheaper t is than base, in percent.
+func (t Totals) SavingsPct(base Totals) float64 {
+	if base.Cost == 0 {
+		return 0
+	}
+	return 100 * float64(base.Cost-t.Cost) / float64(base.Cost)
+}
+
+// ConversationResult is one strategy's result on one conversation.
+type ConversationResult struct {
+	ID     string
+	Path   string
+	Calls  []Call
+	Totals Totals
+}
+
+// StrategyResult is one strategy over every conversation.
+type StrategyResult struct {
+	Strategy      *Strategy
+	Conversations []ConversationResult
+	Totals        Totals
+}
+
+// Calls returns every call of every conversation in order.
+func (s *StrategyResult) Calls() []Call {
+	var out []Call
+	for _, c := range s.Conversations {
+		out = append(out, c.Calls...)
+	}
+	return out
+}
+
+// ConversationInfo describes a conversation as counted.
+type ConversationInfo struct {
+	ID, Path, Model string
+	Calls           int
+	Tokenizer       string
+	Exact           bool
+	// Calibration is the reported/counted ratio applied to an estimated
+	// tokenizer's counts (1 when none was applied).
+	Calibration float64
+}
+
+// Result is a profile of one or more conversations under several strategies.
+type Result struct {
+	Model         *ModelPrice // the main model priced (nil when unknown)
+	ModelID       string
+	Tokenizer     *Tokenizer
+	Conversations []ConversationInfo
+	Strategies    []StrategyResult
+	Warnings      []string
+}
+
+// Options configure Run.
+type Options struct {
+	Prices *PriceTable
+	// Model overrides the model of the logs ("" keeps the logged one).
+	Model string
+	// Strategies to simulate; the first is the basis for savings.
+	Strategies []*Strategy
+}
+
+// Run counts, prices and simulates convs under every strategy.
+func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	if len(opt.Strategies) == 0 {
+		for _, s := range DefaultStrategies {
+			st, _ := ParseStrategy(s)
+			opt.Strategies = append(opt.Strategies, st)
+		}
+	}
+	e := &engine{opt: opt, tokenizers: map[string]*Tokenizer{}, warned: map[string]bool{}}
+	if opt.Model != "" {
+		if _, err := opt.Prices.Find(opt.Model); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range opt.Strategies {
+		if s.Model != "" {
+			if _, err := opt.Prices.Find(s.Model); err != nil {
+				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+			}
+		}
+		if s.Summary != nil && s.Summary.Model != "" {
+			if _, err := opt.Prices.Find(s.Summary.Model); err != nil {
+				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+			}
+		}
+	}
+	res := &Result{Strategies: make([]StrategyResult, len(opt.Strategies))}
+	for i, s := range opt.Strategies {
+		res.Strategies[i].Strategy = s
+	}
+	for _, c := range convs {
+		pc := e.prepare(c)
+		res.Conversations = append(res.Conversations, pc.info)
+		if res.Tokenizer == nil {
+			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
+		}
+		for i, s := range opt.Strategies {
+			cr := e.simulate(pc, s)
+			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
+			res.Strategies[i].Totals.add(cr.Totals)
+		}
+	}
+	res.Warnings = e.warnings
+	return res, nil
+}
+
+type engine struct {
+	opt        Options
+	tokenizers map[string]*Tokenizer
+	warned     map[string]bool
+	warnings   []string
+}
+
+func (e *engine) warn(key, format string, a ...any) {
+	if e.warned[key] {
+		return
+	}
+	e.warned[key] = true
+	e.warnings = append(e.warnings, fmt.Sprintf(format, a...))
+}
+
+func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
+	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact)
+	if t, ok := e.tokenizers[key]; ok {
+		return t
+	}
+	t := p.Tokenizer()
+	e.tokenizers[key] = t
+	return t
+}
+
+// callInfo is what a call is, whatever the strategy.
+type callInfo struct {
+	msg      int // index of the assistant message
+	prev     int // index of the previous assistant message, -1 if none
+	exchange int // index into exchanges of the exchange the call belongs to
+	model    *ModelPrice
+	modelID  string
+	at       time.Time // when the request was sent, zero when unknown
+	reported *transcripts.Usage
+	unlogged int64
+	counted  int64 // full input as counted
+	repCost  Money
+}
+
+// prepared is a conversation counted and split into calls.
+type prepared struct {
+	conv      *transcripts.Conversation
+	info      ConversationInfo
+	tok       *Tokenizer
+	model     *ModelPrice
+	modelID   string
+	counts    map[*Tokenizer]*counts
+	calls     []callInfo
+	exchanges []int // message index where each exchange starts
+	isSystem  []bool
+}
+
+func (e *engine) prepare(c *transcripts.Conversation) *prepared {
+	pc := &prepared{conv: c, counts: map[*Tokenizer]*counts{}}
+	pc.modelID = e.opt.Model
+	if pc.modelID == "" {
+		pc.modelID = c.Model
+	}
+	if pc.modelID == "" {
+		pc.modelID = mostUsedModel(c)
+	}
+	if p, ok := e.opt.Prices.Lookup(pc.modelID); ok {
+		pc.model = p
+	} else if pc.modelID != "" {
+		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
+	} else {
+		e.warn("model:", "%s: the log names no model: calls are unpriced; pass --model", c.Path)
+	}
+	if pc.model != nil {
+		pc.tok = e.tokenizer(pc.model)
+	} else if enc, ok := OpenAIEncoding(pc.modelID); ok {
+		pc.tok, _ = NewTokenizer(enc, 1, true)
+	} else {
+		pc.tok, _ = NewTokenizer(O200kBase, 1, false)
+	}
+	pc.isSystem = make([]bool, len(c.Messages))
+	prev, lastUser := -1, -1
+	var lastTime time.Time
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		pc.isSystem[i] = m.Role == transcripts.RoleSystem
+		if m.Role == transcripts.RoleUser && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
+			// A user message after an assistant reply starts an exchange;
+			// consecutive user messages stay in one.
+			pc.exchanges = append(pc.exchanges, i)
+		}
+		if m.Role == transcripts.RoleUser {
+			lastUser = i
+		}
+		if m.Role == transcripts.RoleAssistant {
+			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.Usage, at: lastTime}
+			if ci.at.IsZero() {
+				ci.at = m.Time
+			}
+			ci.modelID = pc.modelID
+			ci.model = pc.model
+			if e.opt.Model == "" && m.Model != "" && !strings.EqualFold(m.Model, pc.modelID) {
+				if p, ok := e.opt.Prices.Lookup(m.Model); ok {
+					ci.model, ci.modelID = p, m.Model
+				} else {
+					e.warn("model:"+m.Model, "model %q is not in the price table: its calls are unpriced (nearest: %s)", m.Model, strings.Join(e.opt.Prices.Nearest(m.Model, 3), ", "))
+					ci.model, ci.modelID = nil, m.Model
+				}
+			}
+			pc.calls = append(pc.calls, ci)
+			prev = i
+		}
+		if !m.Time.IsZero() {
+			lastTime = m.Time
+		}
+	}
+	if len(pc.exchanges) == 0 || pc.exchanges[0] != 0 {
+		pc.exchanges = append([]int{0}, pc.exchanges...)
+	}
+	// Recompute each call's exchange against the final list.
+	for i := range pc.calls {
+		a := pc.calls[i].msg
+		pc.calls[i].exchange = sort.SearchInts(pc.exchanges, a+1) - 1
+	}
+	base := pc.countsFor(pc.tok)
+	// Calibrate an estimated tokenizer against reported usage, unless the
+	// log is known to omit content (then the gap is the unlogged part).
+	scale := 1.0
+	if !pc.tok.Exact && !c.Unlogged {
+		var rep, cnt int64
+		for _, ci := range pc.calls {
+			if ci.reported != nil && ci.reported.InputTokens > 0 {
+				rep += ci.reported.InputTokens
+				cnt += pc.fullInput(base, ci)
+			}
+		}
+		if rep > 0 && cnt > 0 {
+			scale = float64(rep) / float64(cnt)
+			pc.counts[pc.tok] = base.scaleBy(scale)
+			base = pc.counts[pc.tok]
+		}
+	}
+	for i := range pc.calls {
+		ci := &pc.calls[i]
+		ci.counted = pc.fullInput(base, *ci)
+		if ci.reported != nil {
+			ci.unlogged = max(0, ci.reported.InputTokens-ci.counted)
+			if ci.model != nil {
+				ci.repCost = reportedCost(ci.model, ci.reported)
+			}
+		}
+	}
+	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
+		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
+	if pc.model != nil && !pc.tok.Exact && scale != 1 {
+		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
+	}
+	return pc
+}
+
+func (pc *prepared) countsFor(t *Tokenizer) *counts {
+	if k, ok := pc.counts[t]; ok {
+		return k
+	}
+	k := countConversation(pc.conv, t)
+	pc.counts[t] = k
+	return k
+}
+
+// fullInput is a call's input with the whole history, as counted.
+func (pc *prepared) fullInput(k *counts, ci callInfo) int64 {
+	n := k.toolDefs + replyPriming
+	for i := 0; i < ci.msg; i++ {
+		n += k.content[i] + k.framing[i]
+	}
+	return n
+}
+
+func mostUsedModel(c *transcripts.Conversation) string {
+	n := map[string]int{}
+	best := ""
+	for _, m := range c.Messages {
+		if m.Model == "" {
+			continue
+		}
+		n[m.Model]++
+		if n[m.Model] > n[best] {
+			best = m.Model
+		}
+	}
+	return best
+}
+
+// reportedCost prices reported usage as the provider billed it.
+func reportedCost(p *ModelPrice, u *transcripts.Usage) Money {
+	r := p.RatesFor(u.InputTokens)
+	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
+	w5m := u.CacheWriteTokens - w1h
+	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
+	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
+		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+}

@@ -1,0 +1,124 @@
+package profile
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Profile reads nothing: it runs convs and wraps the result with what a
+// report needs. It is what `report`, `replay` and the demo share.
+type Profile struct {
+	Source *transcripts.Source
+	Result *Result
+}
+
+// ParseStrategies parses specs, or the default set when specs is empty.
+func ParseStrategies(specs []string) ([]*Strategy, error) {
+	if len(specs) == 0 {
+		specs = DefaultStrategies
+	}
+	var out []*Strategy
+	for _, s := range specs {
+		st, err := ParseStrategy(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// New profiles a source.
+func New(src *transcripts.Source, opt Options) (*Profile, error) {
+	res, err := Run(src.Conversations, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &Profile{Source: src, Result: res}, nil
+}
+
+// Report returns the JSON document.
+func (p *Profile) Report(perDay int64, noCalls bool) *Report {
+	return NewReport(p.Result, ReportOptions{Path: p.Source.Path, Format: p.Source.Format, Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
+}
+
+// OutputFormats are the report formats.
+var OutputFormats = []string{"table", "json", "csv", "md"}
+
+// Write writes the report in format (table, json, csv or md).
+func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
+	switch format {
+	case "", "table":
+		return WriteTable(w, p.Result, p.Source.Path, p.Source.Format, perDay, p.Source.Warnings)
+	case "json":
+		return p.Report(perDay, false).WriteJSON(w)
+	case "csv":
+		return WriteCSV(w, p.Result)
+	case "md", "markdown":
+		return WriteMarkdown(w, p.Result, p.Source.Path, p.Source.Format, perDay)
+	}
+	return fmt.Errorf("unknown output format %q (known: %s)", format, strings.Join(OutputFormats, ", "))
+}
+
+// WritePrices writes the price table, or the rows of the given models.
+func WritePrices(w io.Writer, t *PriceTable, models []string) error {
+	rows := t.Models
+	if len(models) > 0 {
+		rows = nil
+		for _, m := range models {
+			p, err := t.Find(m)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, p)
+		}
+	} else {
+		rows = append([]*ModelPrice(nil), rows...)
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Provider < rows[j].Provider })
+	}
+	fmt.Fprintf(w, "prices in USD per million tokens · table dated %s (%s)\n\n", t.Date, t.Source)
+	fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %6s %9s %s\n", "model", "input", "output", "cached", "write5m", "batch", "context", "tokens")
+	money := func(p Price) string { return trimFloat(p.PerMTok()) }
+	for _, p := range rows {
+		cached, write := "—", "—"
+		if p.Caching.Mode != CachingNone {
+			cached = money(p.CachedInput)
+		}
+		if p.Caching.Mode == CachingExplicit {
+			write = money(p.CacheWrite5m)
+		}
+		batch := "—"
+		if p.BatchNum != p.BatchDen {
+			batch = fmt.Sprintf("×%s", trimFloat(float64(p.BatchNum)/float64(p.BatchDen)))
+		}
+		fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %6s %9s %s\n", p.ID, money(p.Input), money(p.Output), cached, write, batch, compactTokens(p.ContextWindow), p.Tokenizer().Name())
+	}
+	if len(models) > 0 {
+		for _, p := range rows {
+			fmt.Fprintf(w, "\n%s (%s)\n", p.ID, p.Provider)
+			if len(p.Aliases) > 0 {
+				fmt.Fprintf(w, "  aliases:      %s\n", strings.Join(p.Aliases, ", "))
+			}
+			fmt.Fprintf(w, "  caching:      %s", p.Caching.Mode)
+			if p.Caching.Mode != CachingNone {
+				fmt.Fprintf(w, ", min prefix %d, granularity %d; 1h write $%s", p.Caching.MinPrefix, p.Caching.Granularity, money(p.CacheWrite1h))
+			}
+			fmt.Fprintln(w)
+			if lc := p.LongContext; lc != nil {
+				fmt.Fprintf(w, "  long context: above %s input: $%s in / $%s out / $%s cached\n", compactTokens(lc.Threshold), money(lc.Input), money(lc.Output), money(lc.CachedInput))
+			}
+			fmt.Fprintf(w, "  window:       %s in, %s out\n", formatTokens(p.ContextWindow), formatTokens(p.MaxOutput))
+			if p.Source != "" {
+				fmt.Fprintf(w, "  source:       %s\n", p.Source)
+			}
+			if p.Note != "" {
+				fmt.Fprintf(w, "  note:         %s\n", p.Note)
+			}
+		}
+	}
+	return nil
+}

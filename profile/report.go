@@ -1,0 +1,433 @@
+package profile
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Report is the stable JSON document of `tokenscope report --format json`
+// (SPEC "Report JSON").
+type Report struct {
+	Source     ReportSource     `json:"source"`
+	Model      ReportModel      `json:"model"`
+	Strategies []ReportStrategy `json:"strategies"`
+}
+
+// ReportSource describes what was read.
+type ReportSource struct {
+	Path          string   `json:"path"`
+	Format        string   `json:"format"`
+	Calls         int      `json:"calls"`
+	Conversations int      `json:"conversations,omitempty"`
+	Warnings      []string `json:"warnings"`
+}
+
+// ReportModel describes the model priced and how it was counted.
+type ReportModel struct {
+	ID          string             `json:"id"`
+	Encoding    string             `json:"encoding"`
+	Exact       bool               `json:"exact"`
+	Calibration float64            `json:"calibration,omitempty"`
+	Prices      *ReportModelPrices `json:"prices_usd_per_mtok"`
+	PerDay      int64              `json:"per_day,omitempty"`
+	Unpriced    bool               `json:"unpriced,omitempty"`
+}
+
+// ReportModelPrices are the model's list prices in $/MTok.
+type ReportModelPrices struct {
+	Input        float64  `json:"input"`
+	Output       float64  `json:"output"`
+	CachedInput  float64  `json:"cached_input"`
+	CacheWrite5m *float64 `json:"cache_write_5m,omitempty"`
+	CacheWrite1h *float64 `json:"cache_write_1h,omitempty"`
+}
+
+// ReportStrategy is one strategy's totals and calls.
+type ReportStrategy struct {
+	Spec          string               `json:"spec"`
+	Totals        ReportTotals         `json:"totals"`
+	Conversations []ReportConversation `json:"conversations,omitempty"`
+	Calls         []ReportCall         `json:"calls"`
+}
+
+// ReportTotals sum a strategy.
+type ReportTotals struct {
+	InputTokens         int64    `json:"input_tokens"`
+	CachedInputTokens   int64    `json:"cached_input_tokens"`
+	CacheWriteTokens    int64    `json:"cache_write_tokens"`
+	OutputTokens        int64    `json:"output_tokens"`
+	ReasoningTokens     int64    `json:"reasoning_tokens"`
+	SummaryInputTokens  int64    `json:"summary_input_tokens"`
+	SummaryOutputTokens int64    `json:"summary_output_tokens"`
+	CostUSD             float64  `json:"cost_usd"`
+	SavingsPct          float64  `json:"savings_pct"`
+	PeakInputTokens     int64    `json:"peak_input_tokens"`
+	DroppedTokens       int64    `json:"dropped_tokens"`
+	TruncatedCalls      int      `json:"truncated_calls"`
+	OverflowCalls       int      `json:"overflow_calls"`
+	UnpricedCalls       int      `json:"unpriced_calls,omitempty"`
+	ReportedCostUSD     *float64 `json:"reported_cost_usd,omitempty"`
+	MonthlyCostUSD      *float64 `json:"monthly_cost_usd,omitempty"`
+}
+
+// ReportConversation is one conversation's totals under a strategy.
+type ReportConversation struct {
+	ID     string       `json:"id"`
+	Path   string       `json:"path"`
+	Calls  int          `json:"calls"`
+	Totals ReportTotals `json:"totals"`
+}
+
+// ReportCall is one call.
+type ReportCall struct {
+	Index             int                `json:"index"`
+	Conversation      string             `json:"conversation,omitempty"`
+	Input             ReportInput        `json:"input"`
+	CachedInputTokens int64              `json:"cached_input_tokens"`
+	CacheWriteTokens  int64              `json:"cache_write_tokens"`
+	OutputTokens      int64              `json:"output_tokens"`
+	ReasoningTokens   int64              `json:"reasoning_tokens"`
+	Reported          *transcripts.Usage `json:"reported"`
+	CostUSD           float64            `json:"cost_usd"`
+	Truncated         bool               `json:"truncated,omitempty"`
+	Overflow          bool               `json:"overflow,omitempty"`
+	Unpriced          bool               `json:"unpriced,omitempty"`
+}
+
+// ReportInput is a call's input by part, with its total.
+type ReportInput struct {
+	Parts
+	Total int64 `json:"total"`
+}
+
+// ReportOptions add to a report what is not in the Result.
+type ReportOptions struct {
+	Path, Format string
+	Warnings     []string
+	PerDay       int64 // project monthly cost at this many conversations a day
+	NoCalls      bool  // leave per-call rows out
+}
+
+// NewReport builds the JSON document of r.
+func NewReport(r *Result, opt ReportOptions) *Report {
+	rep := &Report{Source: ReportSource{Path: opt.Path, Format: opt.Format, Warnings: append(append([]string{}, opt.Warnings...), r.Warnings...)}}
+	if rep.Source.Warnings == nil {
+		rep.Source.Warnings = []string{}
+	}
+	multi := len(r.Conversations) > 1
+	for _, c := range r.Conversations {
+		rep.Source.Calls += c.Calls
+	}
+	if multi {
+		rep.Source.Conversations = len(r.Conversations)
+	}
+	rep.Model = ReportModel{ID: r.ModelID, Exact: r.Tokenizer != nil && r.Tokenizer.Exact, PerDay: opt.PerDay}
+	if r.Tokenizer != nil {
+		rep.Model.Encoding = r.Tokenizer.Encoding
+	}
+	if len(r.Conversations) > 0 && r.Conversations[0].Calibration != 1 {
+		rep.Model.Calibration = r.Conversations[0].Calibration
+	}
+	if m := r.Model; m != nil {
+		rep.Model.ID = m.ID
+		rep.Model.Prices = &ReportModelPrices{Input: m.Input.PerMTok(), Output: m.Output.PerMTok(), CachedInput: m.CachedInput.PerMTok()}
+		if m.Caching.Mode == CachingExplicit {
+			w5, w1 := m.CacheWrite5m.PerMTok(), m.CacheWrite1h.PerMTok()
+			rep.Model.Prices.CacheWrite5m, rep.Model.Prices.CacheWrite1h = &w5, &w1
+		}
+	} else {
+		rep.Model.Unpriced = true
+	}
+	var base Totals
+	for i, s := range r.Strategies {
+		if i == 0 {
+			base = s.Totals
+		}
+		rs := ReportStrategy{Spec: s.Strategy.Spec, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		if multi {
+			for j, c := range s.Conversations {
+				var cbase Totals
+				if len(r.Strategies) > 0 {
+					cbase = r.Strategies[0].Conversations[j].Totals
+				}
+				rs.Conversations = append(rs.Conversations, ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+					Totals: reportTotals(c.Totals, cbase, i == 0, 0)})
+			}
+		}
+		if !opt.NoCalls {
+			for _, c := range s.Conversations {
+				for _, call := range c.Calls {
+					rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
+						CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+						ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
+						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
+					if multi {
+						rc.Conversation = call.Conversation
+					}
+					rs.Calls = append(rs.Calls, rc)
+				}
+			}
+		}
+		rep.Strategies = append(rep.Strategies, rs)
+	}
+	return rep
+}
+
+func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
+	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
+		OutputTokens: t.Output, ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
+		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
+		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, TruncatedCalls: t.Truncated,
+		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced}
+	if first && t.ReportedCalls > 0 {
+		v := t.ReportedCost.USD()
+		rt.ReportedCostUSD = &v
+	}
+	if perDay > 0 && t.Calls > 0 {
+		v := Project(t.Cost, perDay).USD()
+		rt.MonthlyCostUSD = &v
+	}
+	return rt
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// WriteJSON writes the report as indented JSON.
+func (rep *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
+}
+
+// Header is the one-line description of what was profiled.
+func Header(r *Result, path, format string) string {
+	calls := 0
+	for _, c := range r.Conversations {
+		calls += c.Calls
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s, %d calls", path, format, calls)
+	if len(r.Conversations) > 1 {
+		fmt.Fprintf(&b, " in %d conversations", len(r.Conversations))
+	}
+	b.WriteString(")")
+	model := r.ModelID
+	if r.Model != nil {
+		model = r.Model.ID
+	}
+	if model == "" {
+		model = "no model"
+	}
+	tok := ""
+	if len(r.Conversations) > 0 {
+		tok = r.Conversations[0].Tokenizer
+	}
+	fmt.Fprintf(&b, " · %s · %s", model, tok)
+	if r.Model != nil {
+		fmt.Fprintf(&b, " · $%s in / $%s out / $%s cached per MTok", trimFloat(r.Model.Input.PerMTok()), trimFloat(r.Model.Output.PerMTok()), trimFloat(r.Model.CachedInput.PerMTok()))
+	}
+	return b.String()
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// tokenCell shows a token count, marked ≈ when counts are estimates.
+func tokenCell(n int64, exact bool) string {
+	s := compactTokens(n)
+	if !exact {
+		s = "≈" + s
+	}
+	return s
+}
+
+// compactTokens renders 1234567 as 1.23M and 45678 as 45.7k.
+func compactTokens(n int64) string {
+	switch {
+	case n >= 10_000_000:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case n >= 100_000:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	case n >= 10_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return formatTokens(n)
+}
+
+// StrategyRow is one line of the strategy table, shared by the text
+// formats and the TUI.
+type StrategyRow struct {
+	Spec, Input, CacheHit, Output, Cost, Saved, Notes, Monthly string
+}
+
+// Rows returns the strategy table of r.
+func Rows(r *Result, perDay int64) []StrategyRow {
+	exact := r.Tokenizer != nil && r.Tokenizer.Exact
+	var rows []StrategyRow
+	var base Totals
+	for i, s := range r.Strategies {
+		t := s.Totals
+		if i == 0 {
+			base = t
+		}
+		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.Output+t.Reasoning, exact),
+			Cost: t.Cost.String(), CacheHit: "—", Saved: "—"}
+		if t.Cached > 0 {
+			row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
+		}
+		if i > 0 {
+			row.Saved = fmt.Sprintf("%+.1f%%", t.SavingsPct(base))
+			if t.SavingsPct(base) > 0 {
+				row.Saved = fmt.Sprintf("%.1f%%", t.SavingsPct(base))
+			}
+		}
+		var notes []string
+		if t.Dropped > 0 {
+			notes = append(notes, "dropped "+tokenCell(t.Dropped, exact))
+		}
+		if t.SummaryInput > 0 {
+			notes = append(notes, "summaries "+tokenCell(t.SummaryInput+t.SummaryOutput, exact))
+		}
+		if t.Truncated > 0 {
+			notes = append(notes, fmt.Sprintf("%d truncated", t.Truncated))
+		}
+		if t.Overflow > 0 {
+			notes = append(notes, fmt.Sprintf("%d overflow", t.Overflow))
+		}
+		if t.Unpriced > 0 {
+			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
+		}
+		row.Notes = strings.Join(notes, ", ")
+		if perDay > 0 {
+			row.Monthly = Project(t.Cost, perDay).String()
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// WriteTable writes the report as a plain table readable at 80 columns.
+func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warnings []string) error {
+	var b strings.Builder
+	b.WriteString(Header(r, path, format))
+	b.WriteString("\n\n")
+	rows := Rows(r, perDay)
+	specW := len("strategy")
+	for _, row := range rows {
+		specW = max(specW, len([]rune(row.Spec)))
+	}
+	specW = min(specW, 30)
+	line := func(spec, in, hit, out, cost, saved, rest string) {
+		if len([]rune(spec)) > specW {
+			spec = string([]rune(spec)[:specW-1]) + "…"
+		}
+		fmt.Fprintf(&b, "%-*s %8s %6s %8s %11s %7s", specW, spec, in, hit, out, cost, saved)
+		if rest != "" {
+			b.WriteString("  " + rest)
+		}
+		b.WriteString("\n")
+	}
+	monthHead := ""
+	if perDay > 0 {
+		monthHead = fmt.Sprintf("per month at %d/day", perDay)
+	}
+	line("strategy", "input", "cached", "output", "cost", "saved", monthHead)
+	for _, row := range rows {
+		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
+	}
+	b.WriteString("\n")
+	for _, row := range rows {
+		if row.Notes != "" {
+			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
+		}
+	}
+	if len(r.Strategies) > 0 {
+		t := r.Strategies[0].Totals
+		if t.ReportedCalls > 0 {
+			fmt.Fprintf(&b, "\nas billed (reported usage, %d of %d calls): %s  ·  as simulated (%s): %s\n",
+				t.ReportedCalls, t.Calls, t.ReportedCost, r.Strategies[0].Strategy.Spec, t.Cost)
+			fmt.Fprintf(&b, "reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
+			if t.Parts.Unlogged > 0 {
+				fmt.Fprintf(&b, " (unlogged %s)", formatTokens(t.Parts.Unlogged))
+			}
+			b.WriteString("\n")
+		}
+		p := t.Parts
+		fmt.Fprintf(&b, "\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
+		for _, name := range PartNames {
+			if v := p.Get(name); v > 0 && t.Input > 0 {
+				fmt.Fprintf(&b, " %s %.0f%%", name, 100*float64(v)/float64(t.Input))
+			}
+		}
+		b.WriteString("\n")
+	}
+	for _, w := range append(append([]string{}, warnings...), r.Warnings...) {
+		fmt.Fprintf(&b, "warning: %s\n", w)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes the strategy table as Markdown.
+func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s**\n\n", Header(r, path, format))
+	head := "| strategy | input | cached | output | cost | saved | notes |"
+	sep := "|---|---:|---:|---:|---:|---:|---|"
+	if perDay > 0 {
+		head += fmt.Sprintf(" per month at %d/day |", perDay)
+		sep += "---:|"
+	}
+	b.WriteString(head + "\n" + sep + "\n")
+	for _, row := range Rows(r, perDay) {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Notes)
+		if perDay > 0 {
+			fmt.Fprintf(&b, " %s |", row.Monthly)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteCSV writes one row per strategy and call, with every part.
+func WriteCSV(w io.Writer, r *Result) error {
+	cw := csv.NewWriter(w)
+	head := []string{"strategy", "conversation", "call"}
+	head = append(head, PartNames...)
+	head = append(head, "input_total", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
+		"summary_input_tokens", "summary_output_tokens", "cost_usd", "truncated", "overflow", "reported_input_tokens", "reported_output_tokens")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, s := range r.Strategies {
+		for _, c := range s.Calls() {
+			row := []string{s.Strategy.Spec, c.Conversation, strconv.Itoa(c.Index)}
+			for _, name := range PartNames {
+				row = append(row, i64(c.Input.Get(name)))
+			}
+			rin, rout := "", ""
+			if c.Reported != nil {
+				rin, rout = i64(c.Reported.InputTokens), i64(c.Reported.OutputTokens)
+			}
+			row = append(row, i64(c.Input.Total()), i64(c.Cached), i64(c.CacheWrite), i64(c.Output), i64(c.Reasoning),
+				i64(c.SummaryInput), i64(c.SummaryOutput), c.Cost.Decimal(), strconv.FormatBool(c.Truncated),
+				strconv.FormatBool(c.Overflow), rin, rout)
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

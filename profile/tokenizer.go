@@ -1,0 +1,158 @@
+// Package profile is tokenscope's engine: it counts every part of every call
+// of a conversation, prices it, and simulates cost-cutting strategies on the
+// same counts. It has no terminal code.
+package profile
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pkoukk/tiktoken-go"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+)
+
+// The BPE encodings tokenscope embeds.
+const (
+	O200kBase  = "o200k_base"
+	CL100kBase = "cl100k_base"
+)
+
+func init() {
+	// The BPE files are compiled into the binary: never download at run time.
+	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
+}
+
+// Tokenizer counts tokens of text in one encoding, optionally scaled by a
+// factor to estimate another family's tokenizer. Counts are cached by
+// content, so each distinct text is tokenized once per encoding.
+type Tokenizer struct {
+	Encoding string  // the BPE encoding counted with
+	Factor   float64 // 1 for exact counts; an estimate's scale otherwise
+	Exact    bool    // counts are the model's own tokenizer's
+	base     *encoder
+}
+
+// Name describes the tokenizer: "o200k_base" or "≈o200k_base×1.10".
+func (t *Tokenizer) Name() string {
+	if t.Exact {
+		return t.Encoding
+	}
+	if t.Factor == 1 {
+		return "≈" + t.Encoding
+	}
+	return fmt.Sprintf("≈%s×%.2f", t.Encoding, t.Factor)
+}
+
+// Count returns the number of tokens of s.
+func (t *Tokenizer) Count(s string) int64 {
+	n := t.base.count(s)
+	if t.Factor == 1 || t.Factor == 0 {
+		return n
+	}
+	return int64(math.Round(float64(n) * t.Factor))
+}
+
+// Encodes is how many texts this tokenizer's encoding has actually
+// tokenized (cache misses), for tests that prove counts are reused.
+func (t *Tokenizer) Encodes() int64 { return t.base.encodes.Load() }
+
+// encoder is one loaded BPE encoding with its count cache, shared by every
+// Tokenizer on that encoding.
+type encoder struct {
+	name    string
+	once    sync.Once
+	tk      *tiktoken.Tiktoken
+	err     error
+	mu      sync.RWMutex
+	cache   map[string]int64
+	encodes atomic.Int64
+}
+
+var encoders = map[string]*encoder{
+	O200kBase:  {name: O200kBase},
+	CL100kBase: {name: CL100kBase},
+}
+
+func (e *encoder) load() {
+	e.once.Do(func() {
+		e.tk, e.err = tiktoken.GetEncoding(e.name)
+		e.cache = make(map[string]int64)
+	})
+	if e.err != nil {
+		// The encodings are embedded: failing to load one is a build defect.
+		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.err))
+	}
+}
+
+// cacheLimit bounds the per-text cache: beyond it, texts are counted
+// without being remembered.
+const cacheLimit = 1 << 20
+
+func (e *encoder) count(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	e.load()
+	e.mu.RLock()
+	n, ok := e.cache[s]
+	e.mu.RUnlock()
+	if ok {
+		return n
+	}
+	n = int64(len(e.tk.EncodeOrdinary(s)))
+	e.encodes.Add(1)
+	e.mu.Lock()
+	if len(e.cache) < cacheLimit {
+		e.cache[s] = n
+	}
+	e.mu.Unlock()
+	return n
+}
+
+// Encode returns the token ids of s in encoding name (for `count --ids` and
+// tests).
+func Encode(name, s string) ([]int, error) {
+	e, ok := encoders[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown encoding %q (known: %s, %s)", name, O200kBase, CL100kBase)
+	}
+	e.load()
+	return e.tk.EncodeOrdinary(s), nil
+}
+
+// NewTokenizer returns a tokenizer on an embedded encoding.
+func NewTokenizer(encoding string, factor float64, exact bool) (*Tokenizer, error) {
+	e, ok := encoders[encoding]
+	if !ok {
+		return nil, fmt.Errorf("unknown encoding %q (known: %s, %s)", encoding, O200kBase, CL100kBase)
+	}
+	if factor <= 0 {
+		factor = 1
+	}
+	return &Tokenizer{Encoding: encoding, Factor: factor, Exact: exact && factor == 1, base: e}, nil
+}
+
+// OpenAIEncoding returns the tiktoken encoding of an OpenAI model id, as
+// openai/tiktoken's model map has it (tiktoken-go's own map lacks gpt-5 and
+// the o-series). ok is false for models that are not OpenAI's.
+func OpenAIEncoding(model string) (enc string, ok bool) {
+	m := strings.ToLower(model)
+	if i := strings.LastIndexByte(m, '/'); i >= 0 {
+		m = m[i+1:]
+	}
+	m = strings.TrimPrefix(m, "ft:")
+	for _, p := range []string{"gpt-5", "gpt-4.1", "gpt-4.5", "gpt-4o", "chatgpt-4o", "o1", "o3", "o4-mini", "o4", "gpt-oss"} {
+		if strings.HasPrefix(m, p) {
+			return O200kBase, true
+		}
+	}
+	for _, p := range []string{"gpt-4", "gpt-3.5", "gpt-35", "text-embedding-3", "text-embedding-ada-002"} {
+		if strings.HasPrefix(m, p) {
+			return CL100kBase, true
+		}
+	}
+	return "", false
+}

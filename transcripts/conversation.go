@@ -1,0 +1,109 @@
+// Package transcripts reads logged LLM conversations into one model: a
+// conversation is an ordered list of messages, and every assistant message is
+// the response of one call to the model. It knows nothing of tokens or prices.
+package transcripts
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Role is who wrote a message.
+type Role string
+
+// The roles a message can have.
+const (
+	RoleSystem    Role = "system"
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
+	RoleTool      Role = "tool"
+)
+
+// Message is one message of a conversation as it was sent to or produced by
+// the model.
+type Message struct {
+	Role    Role
+	Name    string // optional participant or tool name
+	Content string // the text, with content blocks joined by newlines
+	// ToolCalls are the tool invocations an assistant message made.
+	ToolCalls []ToolCall
+	// ToolCallID links a tool message to the call it answers.
+	ToolCallID string
+	// RAG marks the whole message as retrieved context.
+	RAG bool
+	// RAGSpans are the parts of Content that are retrieved context (for
+	// example the text of a <context>…</context> tag, tags included).
+	RAGSpans []string
+	// Images is the number of images attached to the message.
+	Images int
+	// Time is when the message was logged; zero when unknown.
+	Time time.Time
+	// Model is the model that produced an assistant message, if logged.
+	Model string
+	// Usage is the usage the provider reported for the call whose response
+	// this assistant message is; nil when the log has none.
+	Usage *Usage
+}
+
+// ToolCall is one tool invocation inside an assistant message.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments string // as logged: JSON text, or any text when the model produced invalid JSON
+}
+
+// Usage is reported token usage normalised to one convention whatever the
+// provider: InputTokens is all input (uncached + cache reads + cache writes),
+// OutputTokens includes ReasoningTokens.
+type Usage struct {
+	InputTokens        int64 `json:"input_tokens"`
+	CachedInputTokens  int64 `json:"cached_input_tokens"`
+	CacheWriteTokens   int64 `json:"cache_write_tokens"`
+	CacheWrite1hTokens int64 `json:"cache_write_1h_tokens,omitempty"` // the part of CacheWriteTokens written with a 1-hour TTL
+	OutputTokens       int64 `json:"output_tokens"`
+	ReasoningTokens    int64 `json:"reasoning_tokens"`
+}
+
+// Tool is a tool (function) schema offered to the model on every call.
+type Tool struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Parameters  json.RawMessage `json:"parameters,omitempty"` // JSON Schema object
+}
+
+// Conversation is one thread of messages with its own history.
+type Conversation struct {
+	ID     string
+	Path   string
+	Format string
+	Model  string // the model named by the log for the whole conversation, if any
+	Tools  []Tool
+	// Messages in the order they were sent.
+	Messages []Message
+	// Unlogged says the log is known to omit content the model was sent
+	// (system prompt, tool schemas): the gap between reported and counted
+	// input is then expected and not a tokenizer error.
+	Unlogged bool
+	// Warnings are problems that did not stop the read.
+	Warnings []string
+}
+
+// Calls returns the number of calls in c: one per assistant message.
+func (c *Conversation) Calls() int {
+	n := 0
+	for i := range c.Messages {
+		if c.Messages[i].Role == RoleAssistant {
+			n++
+		}
+	}
+	return n
+}
+
+// validRole reports whether r is one of the roles above.
+func validRole(r Role) bool {
+	switch r {
+	case RoleSystem, RoleUser, RoleAssistant, RoleTool:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,94 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Error is a problem with an input file, located by line or JSON path.
+type Error struct {
+	File string
+	Line int    // 1-based; 0 when unknown
+	Path string // JSON path such as $.messages[3].role; empty when unknown
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b bytes.Buffer
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Path != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Path)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// lineAt returns the 1-based line of byte offset off in data.
+func lineAt(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	if off < 0 {
+		off = 0
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+// jsonError turns an encoding/json error on data into an Error in file,
+// with the line where the decoder stopped. base is the line data starts at
+// (for a JSONL line) or 0 for a whole document.
+func jsonError(file string, data []byte, base int, path string, err error) *Error {
+	e := &Error{File: file, Path: path}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		e.Line = base + lineAt(data, syn.Offset) - boolInt(base > 0)
+		e.Msg = "invalid JSON: " + syn.Error()
+	case errors.As(err, &typ):
+		e.Line = base + lineAt(data, typ.Offset) - boolInt(base > 0)
+		field := typ.Field
+		if field != "" {
+			if e.Path == "" {
+				e.Path = "$"
+			}
+			e.Path += "." + field
+		}
+		e.Msg = fmt.Sprintf("expected %s, found JSON %s", typ.Type, typ.Value)
+	case errors.Is(err, errUnexpectedEnd):
+		e.Line = base + lineAt(data, int64(len(data))) - boolInt(base > 0)
+		e.Msg = "invalid JSON: unexpected end of input"
+	default:
+		if base > 0 {
+			e.Line = base
+		}
+		e.Msg = err.Error()
+	}
+	return e
+}
+
+var errUnexpectedEnd = errors.New("unexpected end of JSON input")
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// decodeStrict unmarshals data into v, mapping json's end-of-input error to
+// errUnexpectedEnd so callers can place it.
+func decodeJSON(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	if err != nil && err.Error() == "unexpected end of JSON input" {
+		return errUnexpectedEnd
+	}
+	return err
+}

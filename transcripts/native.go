@@ -1,0 +1,186 @@
+package transcripts
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// FormatNative is tokenscope's own JSONL format; see README "The native JSONL".
+const FormatNative = "native"
+
+// NativeVersion is the version written in session lines.
+const NativeVersion = 1
+
+// nativeLine is one line of the native JSONL. Type "session" starts a
+// conversation; type "message" adds a message to the current one.
+type nativeLine struct {
+	Type       string           `json:"type"`
+	Version    int              `json:"version,omitempty"`
+	ID         string           `json:"id,omitempty"`
+	Model      string           `json:"model,omitempty"`
+	Title      string           `json:"title,omitempty"`
+	Tools      []Tool           `json:"tools,omitempty"`
+	Role       Role             `json:"role,omitempty"`
+	Name       string           `json:"name,omitempty"`
+	Content    string           `json:"content,omitempty"`
+	ToolCalls  []nativeToolCall `json:"tool_calls,omitempty"`
+	ToolCallID string           `json:"tool_call_id,omitempty"`
+	RAG        bool             `json:"rag,omitempty"`
+	Images     int              `json:"images,omitempty"`
+	Time       *time.Time       `json:"ts,omitempty"`
+	Usage      *Usage           `json:"usage,omitempty"`
+}
+
+type nativeToolCall struct {
+	ID        string `json:"id,omitempty"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+// readNative reads native JSONL from r. A last line cut short (a file still
+// being written) is dropped with a warning instead of failing the read.
+func readNative(r io.Reader, file string) ([]*Conversation, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var convs []*Conversation
+	var cur *Conversation
+	lineNo := 0
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, &Error{File: file, Line: lineNo + 1, Msg: err.Error()}
+		}
+		lineNo++
+		complete := err == nil
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		var nl nativeLine
+		if derr := decodeJSON(line, &nl); derr != nil {
+			if !complete {
+				if cur != nil {
+					cur.Warnings = append(cur.Warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, lineNo))
+				}
+				break
+			}
+			return nil, jsonError(file, line, lineNo, "", derr)
+		}
+		switch nl.Type {
+		case "session":
+			if nl.Version > NativeVersion {
+				return nil, &Error{File: file, Line: lineNo, Path: "$.version", Msg: fmt.Sprintf("version %d is newer than this tokenscope reads (%d)", nl.Version, NativeVersion)}
+			}
+			for i, t := range nl.Tools {
+				if t.Name == "" {
+					return nil, &Error{File: file, Line: lineNo, Path: fmt.Sprintf("$.tools[%d].name", i), Msg: "tool has no name"}
+				}
+			}
+			cur = &Conversation{ID: nl.ID, Path: file, Format: FormatNative, Model: nl.Model, Tools: nl.Tools}
+			if cur.ID == "" {
+				cur.ID = fmt.Sprintf("session-%d", len(convs)+1)
+			}
+			convs = append(convs, cur)
+		case "message":
+			if !validRole(nl.Role) {
+				return nil, &Error{File: file, Line: lineNo, Path: "$.role", Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
+			}
+			if cur == nil {
+				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
+				convs = append(convs, cur)
+			}
+			m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
+				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage}
+			if nl.Usage != nil && nl.Role != RoleAssistant {
+				return nil, &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
+			}
+			if nl.Model != "" {
+				m.Model = nl.Model
+			}
+			if nl.Time != nil {
+				m.Time = *nl.Time
+			}
+			for _, tc := range nl.ToolCalls {
+				m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
+			}
+			cur.Messages = append(cur.Messages, m)
+		case "":
+			return nil, &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session or message)"}
+		default:
+			return nil, &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session or message)", nl.Type)}
+		}
+		if !complete {
+			break
+		}
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no conversation in file"}
+	}
+	return convs, nil
+}
+
+// NativeWriter writes conversations as native JSONL, one line per call to
+// WriteSession or WriteMessage, flushed at once so that a crash loses at most
+// the line being written.
+type NativeWriter struct {
+	w   io.Writer
+	enc *json.Encoder
+}
+
+// NewNativeWriter returns a writer of native JSONL to w.
+func NewNativeWriter(w io.Writer) *NativeWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &NativeWriter{w: w, enc: enc}
+}
+
+// WriteSession starts a conversation.
+func (nw *NativeWriter) WriteSession(c *Conversation) error {
+	return nw.write(nativeLine{Type: "session", Version: NativeVersion, ID: c.ID, Model: c.Model, Tools: c.Tools})
+}
+
+// WriteMessage appends a message to the current conversation.
+func (nw *NativeWriter) WriteMessage(m Message) error {
+	nl := nativeLine{Type: "message", Role: m.Role, Name: m.Name, Content: m.Content,
+		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model}
+	if !m.Time.IsZero() {
+		t := m.Time
+		nl.Time = &t
+	}
+	for _, tc := range m.ToolCalls {
+		nl.ToolCalls = append(nl.ToolCalls, nativeToolCall(tc))
+	}
+	return nw.write(nl)
+}
+
+// Write writes a whole conversation.
+func (nw *NativeWriter) Write(c *Conversation) error {
+	if err := nw.WriteSession(c); err != nil {
+		return err
+	}
+	for _, m := range c.Messages {
+		if err := nw.WriteMessage(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (nw *NativeWriter) write(v any) error {
+	if err := nw.enc.Encode(v); err != nil {
+		return err
+	}
+	if f, ok := nw.w.(interface{ Sync() error }); ok {
+		return f.Sync()
+	}
+	if f, ok := nw.w.(interface{ Flush() error }); ok {
+		return f.Flush()
+	}
+	return nil
+}

@@ -1,0 +1,370 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Formats of OpenAI-shaped logs.
+const (
+	// FormatOpenAIChat is a Chat Completions request body ({"messages":[…]})
+	// or a bare array of messages.
+	FormatOpenAIChat = "openai-chat"
+	// FormatOpenAILog is request/response pairs ({"request":…,"response":…})
+	// as a JSON array or JSONL.
+	FormatOpenAILog = "openai-log"
+)
+
+type oaMessage struct {
+	Role         string          `json:"role"`
+	Name         string          `json:"name"`
+	Content      json.RawMessage `json:"content"`
+	ToolCalls    []oaToolCall    `json:"tool_calls"`
+	ToolCallID   string          `json:"tool_call_id"`
+	FunctionCall *oaFunction     `json:"function_call"`
+	Refusal      string          `json:"refusal"`
+}
+
+type oaToolCall struct {
+	ID       string     `json:"id"`
+	Type     string     `json:"type"`
+	Function oaFunction `json:"function"`
+}
+
+type oaFunction struct {
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+}
+
+type oaTool struct {
+	Type     string `json:"type"`
+	Function Tool   `json:"function"`
+}
+
+type oaRequest struct {
+	Model     string            `json:"model"`
+	Messages  []json.RawMessage `json:"messages"`
+	Tools     []oaTool          `json:"tools"`
+	Functions []Tool            `json:"functions"`
+}
+
+type oaResponse struct {
+	ID      string `json:"id"`
+	Model   string `json:"model"`
+	Created int64  `json:"created"`
+	Choices []struct {
+		Message json.RawMessage `json:"message"`
+	} `json:"choices"`
+	Usage *oaUsage `json:"usage"`
+}
+
+type oaUsage struct {
+	PromptTokens        int64 `json:"prompt_tokens"`
+	CompletionTokens    int64 `json:"completion_tokens"`
+	TotalTokens         int64 `json:"total_tokens"`
+	PromptTokensDetails *struct {
+		CachedTokens     int64 `json:"cached_tokens"`
+		CacheWriteTokens int64 `json:"cache_write_tokens"`
+	} `json:"prompt_tokens_details"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens int64 `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details"`
+	// DeepSeek reports its disk cache apart.
+	PromptCacheHitTokens  *int64 `json:"prompt_cache_hit_tokens"`
+	PromptCacheMissTokens *int64 `json:"prompt_cache_miss_tokens"`
+}
+
+// normalise maps OpenAI-style usage to Usage. prompt_tokens already includes
+// cached tokens; some providers (xAI) count reasoning outside
+// completion_tokens, which shows in total_tokens.
+func (u *oaUsage) normalise() *Usage {
+	out := &Usage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens}
+	if d := u.PromptTokensDetails; d != nil {
+		out.CachedInputTokens = d.CachedTokens
+		out.CacheWriteTokens = d.CacheWriteTokens
+	}
+	if u.PromptCacheHitTokens != nil && out.CachedInputTokens == 0 {
+		out.CachedInputTokens = *u.PromptCacheHitTokens
+		if u.PromptTokens == 0 && u.PromptCacheMissTokens != nil {
+			out.InputTokens = *u.PromptCacheHitTokens + *u.PromptCacheMissTokens
+		}
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		out.ReasoningTokens = d.ReasoningTokens
+		if d.ReasoningTokens > 0 && u.TotalTokens == u.PromptTokens+u.CompletionTokens+d.ReasoningTokens {
+			out.OutputTokens += d.ReasoningTokens
+		}
+	}
+	return out
+}
+
+// parseOAMessage decodes one Chat Completions message at JSON path path.
+func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
+	var om oaMessage
+	if err := decodeJSON(raw, &om); err != nil {
+		return Message{}, jsonError(file, raw, 0, path, err)
+	}
+	m := Message{Name: om.Name, ToolCallID: om.ToolCallID}
+	switch om.Role {
+	case "system", "developer":
+		m.Role = RoleSystem
+	case "user":
+		m.Role = RoleUser
+	case "assistant":
+		m.Role = RoleAssistant
+	case "tool", "function":
+		m.Role = RoleTool
+	case "":
+		return Message{}, &Error{File: file, Path: path + ".role", Msg: "message has no role"}
+	default:
+		return Message{}, &Error{File: file, Path: path + ".role", Msg: fmt.Sprintf("unknown role %q", om.Role)}
+	}
+	text, images, err := oaContent(om.Content)
+	if err != nil {
+		return Message{}, &Error{File: file, Path: path + ".content", Msg: err.Error()}
+	}
+	if text == "" && om.Refusal != "" {
+		text = om.Refusal
+	}
+	m.Content, m.Images = text, images
+	for _, tc := range om.ToolCalls {
+		m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argumentsText(tc.Function.Arguments)})
+	}
+	if om.FunctionCall != nil {
+		m.ToolCalls = append(m.ToolCalls, ToolCall{Name: om.FunctionCall.Name, Arguments: argumentsText(om.FunctionCall.Arguments)})
+	}
+	return m, nil
+}
+
+// argumentsText returns tool-call arguments as the text the model produced:
+// normally a JSON string holding JSON, sometimes an object, sometimes text
+// that is not JSON at all (counted as it is, never rejected).
+func argumentsText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// oaContent flattens message content: a string, null, or an array of parts.
+func oaContent(raw json.RawMessage) (string, int, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", 0, nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", 0, err
+		}
+		return s, 0, nil
+	case '[':
+		var parts []struct {
+			Type  string `json:"type"`
+			Text  string `json:"text"`
+			Input string `json:"input_text"`
+		}
+		if err := json.Unmarshal(raw, &parts); err != nil {
+			return "", 0, fmt.Errorf("content parts: %v", err)
+		}
+		var b strings.Builder
+		images := 0
+		for _, p := range parts {
+			switch p.Type {
+			case "image_url", "input_image", "image":
+				images++
+				continue
+			}
+			if p.Text == "" {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(p.Text)
+		}
+		return b.String(), images, nil
+	}
+	return "", 0, fmt.Errorf("content must be a string, null or an array of parts")
+}
+
+// readOpenAIChat reads {"messages":[…]} or a bare message array.
+func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
+	data = bytes.TrimSpace(data)
+	var req oaRequest
+	base := "$.messages"
+	if len(data) > 0 && data[0] == '[' {
+		if err := decodeJSON(data, &req.Messages); err != nil {
+			return nil, jsonError(file, data, 0, "", err)
+		}
+		base = "$"
+	} else if err := decodeJSON(data, &req); err != nil {
+		return nil, jsonError(file, data, 0, "", err)
+	}
+	c := &Conversation{ID: baseID(file), Path: file, Format: FormatOpenAIChat, Model: req.Model}
+	c.Tools = req.tools()
+	for i, raw := range req.Messages {
+		m, err := parseOAMessage(file, fmt.Sprintf("%s[%d]", base, i), raw)
+		if err != nil {
+			return nil, err
+		}
+		c.Messages = append(c.Messages, m)
+	}
+	if len(c.Messages) == 0 {
+		return nil, &Error{File: file, Path: base, Msg: "no messages"}
+	}
+	return []*Conversation{c}, nil
+}
+
+func (r *oaRequest) tools() []Tool {
+	var out []Tool
+	for _, t := range r.Tools {
+		out = append(out, t.Function)
+	}
+	return append(out, r.Functions...)
+}
+
+// oaExchange is one logged request with its response.
+type oaExchange struct {
+	Request  json.RawMessage `json:"request"`
+	Response json.RawMessage `json:"response"`
+}
+
+// readOpenAILog reads request/response pairs, from a JSON array (data
+// starting with '[') or JSONL, and threads them into conversations: a
+// request that starts with the messages of a conversation so far continues
+// it; any other starts a new one.
+func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error) {
+	type entry struct {
+		raw  json.RawMessage
+		line int
+		path string
+	}
+	var entries []entry
+	if jsonl {
+		for i, line := range bytes.Split(data, []byte{'\n'}) {
+			line = bytes.TrimSpace(line)
+			if len(line) > 0 {
+				entries = append(entries, entry{raw: line, line: i + 1, path: "$"})
+			}
+		}
+	} else {
+		var raws []json.RawMessage
+		if err := decodeJSON(data, &raws); err != nil {
+			return nil, jsonError(file, data, 0, "", err)
+		}
+		for i, r := range raws {
+			entries = append(entries, entry{raw: r, path: fmt.Sprintf("$[%d]", i)})
+		}
+	}
+	b := &threader{file: file, format: FormatOpenAILog}
+	for _, e := range entries {
+		fail := func(path, msg string) error {
+			return &Error{File: file, Line: e.line, Path: path, Msg: msg}
+		}
+		var ex oaExchange
+		if err := decodeJSON(e.raw, &ex); err != nil {
+			return nil, jsonError(file, e.raw, e.line, e.path, err)
+		}
+		if len(ex.Request) == 0 {
+			return nil, fail(e.path+".request", "missing request")
+		}
+		var req oaRequest
+		if err := decodeJSON(ex.Request, &req); err != nil {
+			return nil, jsonError(file, ex.Request, e.line, e.path+".request", err)
+		}
+		var msgs []Message
+		for i, raw := range req.Messages {
+			m, err := parseOAMessage(file, fmt.Sprintf("%s.request.messages[%d]", e.path, i), raw)
+			if err != nil {
+				if pe, ok := err.(*Error); ok {
+					pe.Line = e.line
+				}
+				return nil, err
+			}
+			msgs = append(msgs, m)
+		}
+		var reply *Message
+		if len(ex.Response) > 0 && string(ex.Response) != "null" {
+			var resp oaResponse
+			if err := decodeJSON(ex.Response, &resp); err != nil {
+				return nil, jsonError(file, ex.Response, e.line, e.path+".response", err)
+			}
+			if len(resp.Choices) == 0 {
+				return nil, fail(e.path+".response.choices", "response has no choices")
+			}
+			m, err := parseOAMessage(file, e.path+".response.choices[0].message", resp.Choices[0].Message)
+			if err != nil {
+				return nil, err
+			}
+			m.Role = RoleAssistant
+			m.Model = resp.Model
+			if resp.Created > 0 {
+				m.Time = time.Unix(resp.Created, 0).UTC()
+			}
+			if resp.Usage != nil {
+				m.Usage = resp.Usage.normalise()
+			}
+			reply = &m
+		}
+		b.add(req.Model, req.tools(), msgs, reply)
+	}
+	if len(b.convs) == 0 {
+		return nil, &Error{File: file, Msg: "no request/response pairs"}
+	}
+	return b.convs, nil
+}
+
+// threader joins logged requests, each of which re-sends the history, into
+// conversations without repeating that history.
+type threader struct {
+	file, format string
+	convs        []*Conversation
+}
+
+func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) {
+	var cur *Conversation
+	for _, c := range t.convs {
+		if isPrefix(c.Messages, msgs) {
+			cur = c
+			break
+		}
+	}
+	if cur == nil {
+		cur = &Conversation{ID: fmt.Sprintf("%s#%d", baseID(t.file), len(t.convs)+1), Path: t.file, Format: t.format, Model: model, Tools: tools}
+		t.convs = append(t.convs, cur)
+	}
+	cur.Messages = append(cur.Messages, msgs[len(cur.Messages):]...)
+	if reply != nil {
+		cur.Messages = append(cur.Messages, *reply)
+	}
+}
+
+// isPrefix reports whether have is a prefix of next, comparing what makes
+// a message the same message.
+func isPrefix(have, next []Message) bool {
+	if len(have) > len(next) {
+		return false
+	}
+	for i := range have {
+		a, b := &have[i], &next[i]
+		if a.Role != b.Role || a.Content != b.Content || len(a.ToolCalls) != len(b.ToolCalls) || a.ToolCallID != b.ToolCallID {
+			return false
+		}
+		for j := range a.ToolCalls {
+			if a.ToolCalls[j].Name != b.ToolCalls[j].Name {
+				return false
+			}
+		}
+	}
+	return true
+}

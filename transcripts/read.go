@@ -1,0 +1,235 @@
+package transcripts
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Options control how logs are read.
+type Options struct {
+	// Format forces a format; "" or "auto" detects it per file.
+	Format string
+	// RAG decides which content is retrieved context.
+	RAG RAGRule
+}
+
+// Source is what was read from one path: a file, a directory or stdin.
+type Source struct {
+	Path          string
+	Format        string // the detected format; "mixed" when a directory holds several
+	Conversations []*Conversation
+	Warnings      []string
+}
+
+// Formats lists the formats Read understands, for --format.
+func Formats() []string {
+	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog}
+}
+
+// Open reads path: "-" is standard input, a directory is read file by file
+// (files that cannot be read become warnings; it fails only when none can).
+func Open(path string, opt Options) (*Source, error) {
+	if path == "-" {
+		return Read(os.Stdin, "-", opt)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "stat "+path+": ")}
+	}
+	if !info.IsDir() {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, &Error{File: path, Msg: err.Error()}
+		}
+		defer f.Close()
+		return Read(f, path, opt)
+	}
+	return openDir(path, opt)
+}
+
+func openDir(dir string, opt Options) (*Source, error) {
+	src := &Source{Path: dir}
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			src.Warnings = append(src.Warnings, err.Error())
+			return nil
+		}
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".json", ".jsonl", ".ndjson":
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &Error{File: dir, Msg: err.Error()}
+	}
+	sort.Strings(files)
+	formats := map[string]bool{}
+	for _, p := range files {
+		s, err := Open(p, opt)
+		if err != nil {
+			src.Warnings = append(src.Warnings, err.Error())
+			continue
+		}
+		formats[s.Format] = true
+		src.Format = s.Format
+		src.Conversations = append(src.Conversations, s.Conversations...)
+		src.Warnings = append(src.Warnings, s.Warnings...)
+	}
+	if len(formats) > 1 {
+		src.Format = "mixed"
+	}
+	if len(src.Conversations) == 0 {
+		if len(src.Warnings) > 0 {
+			return nil, &Error{File: dir, Msg: fmt.Sprintf("no file could be read (%d problems; first: %s)", len(src.Warnings), src.Warnings[0])}
+		}
+		return nil, &Error{File: dir, Msg: "no .json or .jsonl files"}
+	}
+	return src, nil
+}
+
+// Read reads one file's content from r; name is used in messages.
+func Read(r io.Reader, name string, opt Options) (*Source, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	format := opt.Format
+	if format == "" || format == "auto" {
+		head, _ := br.Peek(256 << 10)
+		var err error
+		if format, err = Detect(head); err != nil {
+			return nil, &Error{File: name, Line: 1, Msg: err.Error()}
+		}
+	}
+	var convs []*Conversation
+	var err error
+	switch format {
+	case FormatNative:
+		convs, err = readNative(br, name)
+	case FormatOpenAIChat, FormatOpenAILog:
+		var data []byte
+		if data, err = io.ReadAll(br); err != nil {
+			return nil, &Error{File: name, Msg: err.Error()}
+		}
+		if format == FormatOpenAIChat {
+			convs, err = readOpenAIChat(data, name)
+		} else {
+			trimmed := bytes.TrimSpace(data)
+			convs, err = readOpenAILog(data, name, len(trimmed) == 0 || trimmed[0] != '[')
+		}
+	default:
+		return nil, &Error{File: name, Msg: fmt.Sprintf("unknown format %q (known: auto, %s)", format, strings.Join(Formats(), ", "))}
+	}
+	if err != nil {
+		return nil, err
+	}
+	src := &Source{Path: name, Format: format, Conversations: convs}
+	for _, c := range convs {
+		opt.RAG.Apply(c)
+		src.Warnings = append(src.Warnings, c.Warnings...)
+	}
+	return src, nil
+}
+
+// Detect names the format of a file from its first bytes.
+func Detect(head []byte) (string, error) {
+	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
+	if len(head) == 0 {
+		return "", fmt.Errorf("empty file")
+	}
+	switch head[0] {
+	case '[':
+		// Look at the keys of the first element.
+		var first map[string]json.RawMessage
+		dec := json.NewDecoder(bytes.NewReader(head))
+		if _, err := dec.Token(); err == nil && dec.More() {
+			if err := dec.Decode(&first); err != nil {
+				// A truncated peek of a huge first element: guess from its text.
+				return guessFromText(head)
+			}
+		}
+		if first == nil {
+			return "", fmt.Errorf("empty JSON array")
+		}
+		if _, ok := first["request"]; ok {
+			return FormatOpenAILog, nil
+		}
+		if _, ok := first["role"]; ok {
+			return FormatOpenAIChat, nil
+		}
+		return "", fmt.Errorf("unrecognised JSON array: elements have neither \"role\" nor \"request\"")
+	case '{':
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line = head[:i]
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(line, &obj) != nil {
+			// Not a whole object on the first line: a pretty-printed document.
+			if err := json.Unmarshal(head, &obj); err != nil {
+				return guessFromText(head)
+			}
+		}
+		return detectObject(obj)
+	}
+	return "", fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
+}
+
+func detectObject(obj map[string]json.RawMessage) (string, error) {
+	var typ string
+	_ = json.Unmarshal(obj["type"], &typ)
+	switch {
+	case typ == "session" || (typ == "message" && obj["role"] != nil):
+		return FormatNative, nil
+	case obj["request"] != nil:
+		return FormatOpenAILog, nil
+	case obj["messages"] != nil:
+		return FormatOpenAIChat, nil
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return "", fmt.Errorf("unrecognised conversation log (top-level keys: %s)", truncate(strings.Join(keys, ", "), 80))
+}
+
+// guessFromText detects a format from raw text when the head could not be
+// parsed (a large document cut by the peek).
+func guessFromText(head []byte) (string, error) {
+	s := string(head)
+	switch {
+	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
+		return FormatNative, nil
+	case strings.Contains(s, `"request"`):
+		return FormatOpenAILog, nil
+	case strings.Contains(s, `"messages"`) || strings.Contains(s, `"role"`):
+		return FormatOpenAIChat, nil
+	}
+	return "", fmt.Errorf("not a conversation log this tokenscope reads")
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func baseID(file string) string {
+	b := filepath.Base(file)
+	return strings.TrimSuffix(b, filepath.Ext(b))
+}
