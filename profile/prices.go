@@ -418,15 +418,15 @@ func (t *PriceTable) Merge(extra *PriceTable, source string) *PriceTable {
 
 // litellmRow is the part of a LiteLLM price entry tokenscope uses.
 type litellmRow struct {
-	Input        *float64 `json:"input_cost_per_token"`
-	Output       *float64 `json:"output_cost_per_token"`
-	CacheRead    *float64 `json:"cache_read_input_token_cost"`
-	CacheWrite   *float64 `json:"cache_creation_input_token_cost"`
-	CacheWrite1h *float64 `json:"cache_creation_input_token_cost_above_1hr"`
-	InputAbove   *float64 `json:"input_cost_per_token_above_200k_tokens"`
-	OutputAbove  *float64 `json:"output_cost_per_token_above_200k_tokens"`
-	CacheAbove   *float64 `json:"cache_read_input_token_cost_above_200k_tokens"`
-	InputBatch   *float64 `json:"input_cost_per_token_batches"`
+	Input        *float64    `json:"input_cost_per_token"`
+	Output       *float64    `json:"output_cost_per_token"`
+	CacheRead    *float64    `json:"cache_read_input_token_cost"`
+	CacheWrite   *float64    `json:"cache_creation_input_token_cost"`
+	CacheWrite1h *float64    `json:"cache_creation_input_token_cost_above_1hr"`
+	InputAbove   *float64    `json:"input_cost_per_token_above_200k_tokens"`
+	OutputAbove  *float64    `json:"output_cost_per_token_above_200k_tokens"`
+	CacheAbove   *float64    `json:"cache_read_input_token_cost_above_200k_tokens"`
+	InputBatch   *float64    `json:"input_cost_per_token_batches"`
 	MaxInput     json.Number `json:"max_input_tokens"`
 	MaxOutput    json.Number `json:"max_output_tokens"`
 	Provider     string      `json:"litellm_provider"`
