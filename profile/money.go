@@ -92,7 +92,12 @@ func (m Money) String() string {
 	default:
 		decimals = 6
 	}
-	return "$" + formatDecimal(big.NewInt(int64(m)), 12, decimals)
+	s := formatDecimal(big.NewInt(int64(m)), 12, decimals)
+	// Below a cent, drop zeros past the fourth decimal: $0.0075, $0.000825.
+	for decimals > 4 && strings.HasSuffix(s, "0") {
+		s, decimals = s[:len(s)-1], decimals-1
+	}
+	return "$" + s
 }
 
 // formatDecimal renders v×10⁻scale rounded half away from zero to decimals

@@ -274,7 +274,7 @@ func (t *PriceTable) index() {
 }
 
 var (
-	datedSuffix  = regexp.MustCompile(`(-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-\d{4}|-v\d+:\d+|-latest|-preview(-\d{2}-\d{2,4})?)$`)
+	datedSuffix  = regexp.MustCompile(`(-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-\d{4}|-v\d+(:\d+)?|-latest|-preview(-\d{2}-\d{2,4})?)$`)
 	bracketTail  = regexp.MustCompile(`\[[^\]]*\]$`)
 	versionInfix = regexp.MustCompile(`^(claude-(?:opus|sonnet|haiku)-\d)\.(\d)`)
 )

@@ -129,6 +129,12 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 			lo = boundary
 		}
 		lo = min(lo, cs)
+		// System messages are sent whatever the window: start the kept
+		// range at the first non-system message, so equal ranges compare
+		// equal for caching.
+		for lo < cs && pc.isSystem[lo] {
+			lo++
+		}
 		call.KeptFrom, call.Summarised = lo, sumVer > 0
 
 		// Input parts.
