@@ -230,7 +230,7 @@ func Header(r *Result, path, format string) string {
 	if len(r.Conversations) > 0 {
 		tok = r.Conversations[0].Tokenizer
 	}
-	fmt.Fprintf(&b, " · %s · %s", model, tok)
+	fmt.Fprintf(&b, "\n%s · %s", model, tok)
 	if r.Model != nil {
 		fmt.Fprintf(&b, " · $%s in / $%s out / $%s cached per MTok", trimFloat(r.Model.Input.PerMTok()), trimFloat(r.Model.Output.PerMTok()), trimFloat(r.Model.CachedInput.PerMTok()))
 	}
@@ -353,8 +353,8 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	if len(r.Strategies) > 0 {
 		t := r.Strategies[0].Totals
 		if t.ReportedCalls > 0 {
-			fmt.Fprintf(&b, "\nas billed (reported usage, %d of %d calls): %s  ·  as simulated (%s): %s\n",
-				t.ReportedCalls, t.Calls, t.ReportedCost, r.Strategies[0].Strategy.Spec, t.Cost)
+			fmt.Fprintf(&b, "\nas billed (reported usage, %d of %d calls): %s\n", t.ReportedCalls, t.Calls, t.ReportedCost)
+			fmt.Fprintf(&b, "as simulated (%s): %s\n", r.Strategies[0].Strategy.Spec, t.Cost)
 			fmt.Fprintf(&b, "reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
 			if t.Parts.Unlogged > 0 {
 				fmt.Fprintf(&b, " (unlogged %s)", formatTokens(t.Parts.Unlogged))
@@ -362,13 +362,18 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 			b.WriteString("\n")
 		}
 		p := t.Parts
-		fmt.Fprintf(&b, "\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
+		line := fmt.Sprintf("\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
 		for _, name := range PartNames {
 			if v := p.Get(name); v > 0 && t.Input > 0 {
-				fmt.Fprintf(&b, " %s %.0f%%", name, 100*float64(v)/float64(t.Input))
+				item := fmt.Sprintf(" %s %.1f%%", name, 100*float64(v)/float64(t.Input))
+				if len(line)+len(item) > 80 {
+					b.WriteString(line + "\n")
+					line = " "
+				}
+				line += item
 			}
 		}
-		b.WriteString("\n")
+		b.WriteString(line + "\n")
 	}
 	for _, w := range append(append([]string{}, warnings...), r.Warnings...) {
 		fmt.Fprintf(&b, "warning: %s\n", w)
@@ -380,7 +385,7 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 // WriteMarkdown writes the strategy table as Markdown.
 func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "**%s**\n\n", Header(r, path, format))
+	fmt.Fprintf(&b, "**%s**\n\n", strings.ReplaceAll(Header(r, path, format), "\n", " · "))
 	head := "| strategy | input | cached | output | cost | saved | notes |"
 	sep := "|---|---:|---:|---:|---:|---:|---|"
 	if perDay > 0 {

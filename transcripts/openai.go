@@ -215,6 +215,12 @@ func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
 	for i, raw := range req.Messages {
 		m, err := parseOAMessage(file, fmt.Sprintf("%s[%d]", base, i), raw)
 		if err != nil {
+			if pe, ok := err.(*Error); ok && pe.Line == 0 {
+				// RawMessage keeps the file's bytes: find them to name the line.
+				if at := bytes.Index(data, raw); at >= 0 {
+					pe.Line = lineAt(data, int64(at))
+				}
+			}
 			return nil, err
 		}
 		c.Messages = append(c.Messages, m)

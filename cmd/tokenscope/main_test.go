@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func tokenscope(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestReportDemoTable(t *testing.T) {
+	code, out, errs := tokenscope(t, "report")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	for _, want := range []string{"demo:harbor-support (native, 41 calls)\ngpt-5 · o200k_base", "window:turns=8+cache", "as billed (reported usage, 41 of 41 calls): $0.2232"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("line %d is %d columns: %q", i+1, n, line)
+		}
+	}
+}
+
+func keys(m map[string]any) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// The JSON report has exactly SPEC's keys.
+func TestReportJSONSchema(t *testing.T) {
+	code, out, errs := tokenscope(t, "report", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, m any, want string) {
+		t.Helper()
+		got := strings.Join(keys(m.(map[string]any)), ",")
+		if got != want {
+			t.Errorf("%s keys:\n got %s\nwant %s", name, got, want)
+		}
+	}
+	check("top", doc, "model,source,strategies")
+	check("source", doc["source"], "calls,format,path,warnings")
+	check("model", doc["model"], "encoding,exact,id,prices_usd_per_mtok")
+	strategies := doc["strategies"].([]any)
+	if len(strategies) != 7 {
+		t.Fatalf("%d strategies, want the default 7", len(strategies))
+	}
+	first := strategies[0].(map[string]any)
+	check("strategy", first, "calls,spec,totals")
+	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
+	call := first["calls"].([]any)[0].(map[string]any)
+	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,index,input,output_tokens,reasoning_tokens,reported")
+	check("input", call["input"], "history,overhead,rag,summary,system,tool_defs,tool_results,total,unlogged,user")
+	check("reported", call["reported"], "cache_write_tokens,cached_input_tokens,input_tokens,output_tokens,reasoning_tokens")
+	// The calls of a strategy sum to its total, in the file too.
+	var sum float64
+	for _, c := range first["calls"].([]any) {
+		sum += c.(map[string]any)["cost_usd"].(float64)
+	}
+	if total := first["totals"].(map[string]any)["cost_usd"].(float64); abs(sum-total) > 1e-9 {
+		t.Errorf("calls sum to %v, total %v", sum, total)
+	}
+	if _, ok := strategies[1].(map[string]any)["totals"].(map[string]any)["reported_cost_usd"]; ok {
+		t.Error("reported_cost_usd belongs to the first strategy only")
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Bad input: exit 2, one line on stderr naming the file and line, nothing
+// on stdout.
+func TestBadInput(t *testing.T) {
+	broken := "../../transcripts/testdata/broken/"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", broken + "native_bad_json.jsonl"}, "native_bad_json.jsonl:3: invalid JSON"},
+		{[]string{"report", broken + "openai_bad_role.json"}, `openai_bad_role.json:3: $.messages[1].role: unknown role "robot"`},
+		{[]string{"report", "no/such/file.json"}, "no/such/file.json: no such file or directory"},
+		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
+		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
+		{[]string{"report", "--model", "gpt-5.3"}, `unknown model "gpt-5.3"; nearest known: gpt-5`},
+		{[]string{"report", "--format", "xml"}, `--format "xml"`},
+		{[]string{"report", "--max-cost", "cheap"}, "--max-cost"},
+		{[]string{"report", "--nope"}, "unknown flag: --nope"},
+		{[]string{"prices", "claude-9"}, `unknown model "claude-9"`},
+	} {
+		code, out, errs := tokenscope(t, tc.args...)
+		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+}
+
+func TestMaxCost(t *testing.T) {
+	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.10"); code != 1 || !strings.Contains(errs, "full costs $0.5379, over --max-cost $0.10") {
+		t.Errorf("over budget: exit %d, %q", code, errs)
+	}
+	if code, _, _ := tokenscope(t, "report", "--max-cost", "1"); code != 0 {
+		t.Errorf("within budget: exit %d", code)
+	}
+}
+
+func TestPerDay(t *testing.T) {
+	_, out, _ := tokenscope(t, "report", "--per-day", "1000", "--strategy", "full", "--strategy", "cache")
+	// $0.53785875 × 1000 × 30 = $16,135.76.
+	if !strings.Contains(out, "per month at 1000/day") || !strings.Contains(out, "$16,135.76") {
+		t.Errorf("projection missing:\n%s", out)
+	}
+}
+
+func TestReportFileAndFormats(t *testing.T) {
+	for _, format := range []string{"csv", "md"} {
+		code, out, errs := tokenscope(t, "report", "--format", format, "../../transcripts/testdata/openai_log.json")
+		if code != 0 || !strings.Contains(out, "cache") {
+			t.Errorf("%s: exit %d %s", format, code, errs)
+		}
+	}
+	_, out, _ := tokenscope(t, "report", "--format", "csv", "--strategy", "full", "../../transcripts/testdata/openai_log.json")
+	if lines := strings.Count(out, "\n"); lines != 1+3 {
+		t.Errorf("csv has %d lines, want header + 3 calls", lines)
+	}
+}
+
+func TestCount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.txt")
+	os.WriteFile(path, []byte("hello world"), 0o644)
+	if code, out, _ := tokenscope(t, "count", path); code != 0 || !strings.HasPrefix(out, "2 tokens · gpt-4o · o200k_base") {
+		t.Errorf("count: %d %q", code, out)
+	}
+	if _, out, _ := tokenscope(t, "count", "--model", "claude-sonnet-4-6", path); !strings.HasPrefix(out, "≈2 tokens") {
+		t.Errorf("estimate not marked: %q", out)
+	}
+	code, out, _ := tokenscope(t, "count", "--chat", "../../transcripts/testdata/openai_messages.json")
+	// system 6 + user 3 + assistant 2 content; framing 4 each; next input +3.
+	if code != 0 || !strings.Contains(out, "call 1: input 20") {
+		t.Errorf("count --chat: %d\n%s", code, out)
+	}
+}
+
+func TestPricesAndVersion(t *testing.T) {
+	_, out, _ := tokenscope(t, "prices", "claude-sonnet-4-5-20250929")
+	if !strings.Contains(out, "claude-sonnet-4-5") || !strings.Contains(out, "long context: above 200k input: $6 in / $22.5 out") {
+		t.Errorf("prices row:\n%s", out)
+	}
+	if _, out, _ := tokenscope(t, "version"); out != "tokenscope dev\n" {
+		t.Errorf("version %q", out)
+	}
+	if code, out, _ := tokenscope(t, "completion", "bash"); code != 0 || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion: %d", code)
+	}
+}
