@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -32,11 +34,39 @@ type counts struct {
 	scale    float64 // calibration applied (1 when none)
 }
 
-// countConversation counts every message of c once with t.
-func countConversation(c *transcripts.Conversation, t *Tokenizer) *counts {
+// countConversation counts every message of c once with t, on up to
+// workers goroutines (long conversations use every core).
+func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *counts {
 	n := len(c.Messages)
 	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
-	for i := range c.Messages {
+	if workers < 2 || n < 64 {
+		k.countRange(c, t, 0, n)
+	} else {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		const chunk = 16
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					lo := int(next.Add(chunk)) - chunk
+					if lo >= n {
+						return
+					}
+					k.countRange(c, t, lo, min(lo+chunk, n))
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	k.toolDefs = ToolDefTokens(c.Tools, t)
+	return k
+}
+
+// countRange counts messages [lo, hi) into k.
+func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi int) {
+	for i := lo; i < hi; i++ {
 		m := &c.Messages[i]
 		content := t.Count(m.Content)
 		for _, tc := range m.ToolCalls {
@@ -60,8 +90,6 @@ func countConversation(c *transcripts.Conversation, t *Tokenizer) *counts {
 		}
 		k.framing[i] = f
 	}
-	k.toolDefs = ToolDefTokens(c.Tools, t)
-	return k
 }
 
 // scaleBy multiplies content counts by f (calibration of an estimated

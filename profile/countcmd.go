@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -28,7 +29,7 @@ func WriteChatCount(w io.Writer, p *ModelPrice, src *transcripts.Source) error {
 		mark = "≈"
 	}
 	for _, c := range src.Conversations {
-		k := countConversation(c, t)
+		k := countConversation(c, t, runtime.GOMAXPROCS(0))
 		fmt.Fprintf(w, "%s · %s · %s\n", c.ID, p.ID, t.Name())
 		if k.toolDefs > 0 {
 			fmt.Fprintf(w, "       tool_defs %s%d (%d tools)\n", mark, k.toolDefs, len(c.Tools))

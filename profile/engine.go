@@ -2,8 +2,11 @@ package profile
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -283,6 +286,9 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	for i, s := range opt.Strategies {
 		res.Strategies[i].Strategy = s
 	}
+	// Count every conversation first, in parallel: counting is the costly
+	// part, and strategies only add its numbers up.
+	e.precount(convs)
 	for _, c := range convs {
 		pc := e.prepare(c)
 		res.Conversations = append(res.Conversations, pc.info)
@@ -302,6 +308,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 type engine struct {
 	opt        Options
 	tokenizers map[string]*Tokenizer
+	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
 }
@@ -353,26 +360,16 @@ type prepared struct {
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	pc := &prepared{conv: c, counts: map[*Tokenizer]*counts{}}
-	pc.modelID = e.opt.Model
-	if pc.modelID == "" {
-		pc.modelID = c.Model
-	}
-	if pc.modelID == "" {
-		pc.modelID = mostUsedModel(c)
-	}
-	if p, ok := e.opt.Prices.Lookup(pc.modelID); ok {
-		pc.model = p
-	} else if pc.modelID != "" {
+	pc.modelID, pc.model = e.primaryModel(c)
+	if pc.model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
-	} else {
+	} else if pc.model == nil {
 		e.warn("model:", "%s: the log names no model: calls are unpriced; pass --model", c.Path)
 	}
-	if pc.model != nil {
-		pc.tok = e.tokenizer(pc.model)
-	} else if enc, ok := OpenAIEncoding(pc.modelID); ok {
-		pc.tok, _ = NewTokenizer(enc, 1, true)
-	} else {
-		pc.tok, _ = NewTokenizer(O200kBase, 1, false)
+	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
+	if k, ok := e.counted[c]; ok {
+		pc.counts[pc.tok] = k
+		delete(e.counted, c)
 	}
 	pc.isSystem = make([]bool, len(c.Messages))
 	prev, lastUser := -1, -1
@@ -458,9 +455,82 @@ func (pc *prepared) countsFor(t *Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
-	k := countConversation(pc.conv, t)
+	k := countConversation(pc.conv, t, runtime.GOMAXPROCS(0))
 	pc.counts[t] = k
 	return k
+}
+
+// primaryModel resolves the model a conversation is priced and counted
+// with: --model, else the log's.
+func (e *engine) primaryModel(c *transcripts.Conversation) (string, *ModelPrice) {
+	id := e.opt.Model
+	if id == "" {
+		id = c.Model
+	}
+	if id == "" {
+		id = mostUsedModel(c)
+	}
+	p, _ := e.opt.Prices.Lookup(id)
+	return id, p
+}
+
+func (e *engine) primaryTokenizer(id string, p *ModelPrice) *Tokenizer {
+	if p != nil {
+		return e.tokenizer(p)
+	}
+	if enc, ok := OpenAIEncoding(id); ok {
+		t, _ := NewTokenizer(enc, 1, true)
+		return e.tokenizerFor(t)
+	}
+	t, _ := NewTokenizer(O200kBase, 1, false)
+	return e.tokenizerFor(t)
+}
+
+// tokenizerFor returns the engine's tokenizer equal to t, so that counts
+// are keyed by one pointer per tokenizer.
+func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
+	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact)
+	if have, ok := e.tokenizers[key]; ok {
+		return have
+	}
+	e.tokenizers[key] = t
+	return t
+}
+
+// precount counts the conversations with their primary tokenizer on every
+// core: one conversation per worker when there are many, a conversation's
+// messages split across workers when there is one.
+func (e *engine) precount(convs []*transcripts.Conversation) {
+	e.counted = make(map[*transcripts.Conversation]*counts, len(convs))
+	toks := make([]*Tokenizer, len(convs))
+	for i, c := range convs {
+		toks[i] = e.primaryTokenizer(e.primaryModel(c))
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(convs) == 1 {
+		e.counted[convs[0]] = countConversation(convs[0], toks[0], workers)
+		return
+	}
+	out := make([]*counts, len(convs))
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(convs) {
+					return
+				}
+				out[i] = countConversation(convs[i], toks[i], 1)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range convs {
+		e.counted[c] = out[i]
+	}
 }
 
 // fullInput is a call's input with the whole history, as counted.

@@ -377,3 +377,69 @@ func TestStrategiesReuseCounts(t *testing.T) {
 		t.Errorf("first run tokenized %d texts for %d messages", first, len(conv.Messages))
 	}
 }
+
+func TestUnknownModelInLogIsWarnedAndUnpriced(t *testing.T) {
+	conv := smallConversation(time.Time{})
+	conv.Model = "acme-llm-9"
+	res := runSmall(t, conv, "full")
+	tot := res.Strategies[0].Totals
+	if tot.Unpriced != 4 || tot.Cost != 0 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `model "acme-llm-9" is not in the price table`) {
+		t.Errorf("unpriced %d, cost %d, warnings %q", tot.Unpriced, tot.Cost, res.Warnings)
+	}
+	// Known model: no warning at all.
+	if res := runSmall(t, smallConversation(time.Time{}), "full"); len(res.Warnings) != 0 {
+		t.Errorf("warnings for a known model: %q", res.Warnings)
+	}
+}
+
+// An estimated tokenizer is calibrated by reported usage, unless the log
+// is known to omit content.
+func TestCalibration(t *testing.T) {
+	tab := testTable(t)
+	row, _ := tab.Lookup("test-auto")
+	est := *row
+	est.ID, est.Exact, est.TokenFactor = "test-est", false, 1.0
+	tab.Models = append(tab.Models, &est)
+	tab.index()
+	conv := smallConversation(time.Time{})
+	conv.Model = "test-est"
+	st, _ := ParseStrategies([]string{"full"})
+	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: tab, Strategies: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reported 379 over counted 343: ratio 1.105; unlogged shrinks.
+	if c := res.Conversations[0].Calibration; c < 1.104 || c > 1.106 {
+		t.Errorf("calibration %v", c)
+	}
+	conv.Unlogged = true
+	res, _ = Run([]*transcripts.Conversation{conv}, Options{Prices: tab, Strategies: st})
+	if c := res.Conversations[0].Calibration; c != 1 || res.Strategies[0].Totals.Parts.Unlogged != 36 {
+		t.Errorf("unlogged log: calibration %v, unlogged %d", c, res.Strategies[0].Totals.Parts.Unlogged)
+	}
+}
+
+func TestParseStrategyErrors(t *testing.T) {
+	for spec, want := range map[string]string{
+		"window:turnz=4":                  `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`,
+		"window:turns=x":                  "turns=x is not a whole number",
+		"summary:trigger=10":              "summary needs trigger=T and size=S",
+		"summary:trigger=1k,size=5,kep=2": `unknown summary key "kep" (allowed: trigger, keep, size, model)`,
+		"cap":                             "cap needs a max_tokens value",
+		"cache:ttl=2h":                    "ttl must be 5m or 1h",
+		"cache+cache":                     `step "cache" given twice`,
+		"full+cache":                      "full cannot be combined",
+		"window:turns=2+summary:trigger=1,size=1": "window and summary cannot be combined",
+		"turbo": `unknown step "turbo"`,
+		"":      "(empty)",
+	} {
+		_, err := ParseStrategy(spec)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseStrategy(%q) = %v, want …%s…", spec, err, want)
+		}
+	}
+	s, err := ParseStrategy("summary:trigger=12k,keep=4,size=600,model=gpt-5-mini+cache:ttl=1h+batch")
+	if err != nil || s.Summary.Trigger != 12000 || s.Summary.Keep != 4 || s.Summary.Size != 600 || s.Summary.Model != "gpt-5-mini" || s.CacheTTL != time.Hour || !s.Batch {
+		t.Errorf("parsed %+v, %v", s, err)
+	}
+}
