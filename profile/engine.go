@@ -336,9 +336,10 @@ type callInfo struct {
 	msg      int // index of the assistant message
 	prev     int // index of the previous assistant message, -1 if none
 	exchange int // index into exchanges of the exchange the call belongs to
-	model    *ModelPrice
+	model    *ModelPrice // priced on (--model, else the logged one)
 	modelID  string
-	at       time.Time // when the request was sent, zero when unknown
+	logged   *ModelPrice // billed on, for reported cost
+	at       time.Time   // when the request was sent, zero when unknown
 	reported *transcripts.Usage
 	unlogged int64
 	counted  int64 // full input as counted
@@ -415,11 +416,32 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		a := pc.calls[i].msg
 		pc.calls[i].exchange = sort.SearchInts(pc.exchanges, a+1) - 1
 	}
+	// The model the log was billed on: reported usage is in its tokens and
+	// at its prices, whatever --model says.
+	loggedID := c.Model
+	if loggedID == "" {
+		loggedID = mostUsedModel(c)
+	}
+	loggedModel, _ := e.opt.Prices.Lookup(loggedID)
+	loggedTok := pc.tok
+	if e.opt.Model != "" {
+		loggedTok = e.primaryTokenizer(loggedID, loggedModel)
+	}
+	for i := range pc.calls {
+		ci := &pc.calls[i]
+		ci.logged = loggedModel
+		if m := c.Messages[ci.msg].Model; m != "" {
+			if p, ok := e.opt.Prices.Lookup(m); ok {
+				ci.logged = p
+			}
+		}
+	}
 	base := pc.countsFor(pc.tok)
 	// Calibrate an estimated tokenizer against reported usage, unless the
-	// log is known to omit content (then the gap is the unlogged part).
+	// log is known to omit content (then the gap is the unlogged part), or
+	// the usage was reported in another model's tokens.
 	scale := 1.0
-	if !pc.tok.Exact && !c.Unlogged {
+	if !pc.tok.Exact && !c.Unlogged && loggedTok == pc.tok {
 		var rep, cnt int64
 		for _, ci := range pc.calls {
 			if ci.reported != nil && ci.reported.InputTokens > 0 {
@@ -433,13 +455,22 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			base = pc.counts[pc.tok]
 		}
 	}
+	loggedBase := base
+	if loggedTok != pc.tok {
+		loggedBase = pc.countsFor(loggedTok)
+	}
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {
-			ci.unlogged = max(0, ci.reported.InputTokens-ci.counted)
-			if ci.model != nil {
-				ci.repCost = reportedCost(ci.model, ci.reported)
+			// The unlogged part is measured in the logged model's tokens,
+			// then converted when both estimate from one encoding.
+			ci.unlogged = max(0, ci.reported.InputTokens-pc.fullInput(loggedBase, *ci))
+			if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
+				ci.unlogged = int64(float64(ci.unlogged)*pc.tok.Factor/loggedTok.Factor + 0.5)
+			}
+			if ci.logged != nil {
+				ci.repCost = reportedCost(ci.logged, ci.reported)
 			}
 		}
 	}

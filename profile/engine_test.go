@@ -443,3 +443,42 @@ func TestParseStrategyErrors(t *testing.T) {
 		t.Errorf("parsed %+v, %v", s, err)
 	}
 }
+
+func TestStrategyStringRoundTrip(t *testing.T) {
+	for _, spec := range append(DefaultStrategies, "window:tokens=8000+cache:ttl=1h+batch", "summary:trigger=5000,keep=0,size=300,model=gpt-5-mini+cap:256+model=gpt-4.1", "window:turns=0") {
+		s, err := ParseStrategy(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.String(); got != spec {
+			t.Errorf("String() = %q, want %q", got, spec)
+		}
+	}
+}
+
+// With --model on another family, reported usage keeps its own basis: it
+// is priced at the logged model and does not calibrate the estimate.
+func TestModelOverrideKeepsReportedBasis(t *testing.T) {
+	src := transcripts.Demo(transcripts.Options{})
+	base, err := Run(src.Conversations, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	over, err := Run(src.Conversations, Options{Model: "claude-sonnet-4-6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := base.Strategies[0].Totals.ReportedCost, over.Strategies[0].Totals.ReportedCost; a != b || a == 0 {
+		t.Errorf("reported cost changed with --model: %s vs %s", a, b)
+	}
+	if c := over.Conversations[0].Calibration; c != 1 {
+		t.Errorf("calibrated a Claude estimate on gpt-5 usage: ×%v", c)
+	}
+	// Sonnet's estimate is o200k × 1.10 of the same texts.
+	if in, want := over.Strategies[0].Totals.Input, base.Strategies[0].Totals.Input; in < want*105/100 || in > want*115/100 {
+		t.Errorf("sonnet input %d vs gpt-5 %d", in, want)
+	}
+	if over.Strategies[0].Totals.Parts.Unlogged != 0 {
+		t.Errorf("unlogged %d on a fully logged demo", over.Strategies[0].Totals.Parts.Unlogged)
+	}
+}

@@ -225,3 +225,41 @@ func parseTokens(s string) (int64, error) {
 	}
 	return int64(f*mult + 0.5), nil
 }
+
+// String renders s canonically: window or summary, cap, cache, batch,
+// model, joined with "+". ParseStrategy(s.String()) gives s back.
+func (s *Strategy) String() string {
+	var steps []string
+	switch {
+	case s.WindowTurns != 0:
+		steps = append(steps, fmt.Sprintf("window:turns=%d", max(s.WindowTurns, 0)))
+	case s.WindowTokens > 0:
+		steps = append(steps, fmt.Sprintf("window:tokens=%d", s.WindowTokens))
+	case s.Summary != nil:
+		sp := fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", s.Summary.Trigger, s.Summary.Keep, s.Summary.Size)
+		if s.Summary.Model != "" {
+			sp += ",model=" + s.Summary.Model
+		}
+		steps = append(steps, sp)
+	}
+	if s.Cap > 0 {
+		steps = append(steps, fmt.Sprintf("cap:%d", s.Cap))
+	}
+	if s.Cache {
+		if s.CacheTTL == time.Hour {
+			steps = append(steps, "cache:ttl=1h")
+		} else {
+			steps = append(steps, "cache")
+		}
+	}
+	if s.Batch {
+		steps = append(steps, "batch")
+	}
+	if s.Model != "" {
+		steps = append(steps, "model="+s.Model)
+	}
+	if len(steps) == 0 {
+		return "full"
+	}
+	return strings.Join(steps, "+")
+}

@@ -19,6 +19,8 @@ type Options struct {
 	Format string
 	// RAG decides which content is retrieved context.
 	RAG RAGRule
+	// Progress, when set, is called as the files of a directory are read.
+	Progress func(done, total int)
 }
 
 // Source is what was read from one path: a file, a directory or stdin.
@@ -80,7 +82,10 @@ func openDir(dir string, opt Options) (*Source, error) {
 	}
 	sort.Strings(files)
 	formats := map[string]bool{}
-	for _, p := range files {
+	for i, p := range files {
+		if opt.Progress != nil {
+			opt.Progress(i, len(files))
+		}
 		s, err := Open(p, opt)
 		if err != nil {
 			src.Warnings = append(src.Warnings, err.Error())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/ui"
 )
 
 // version is set by goreleaser (-X main.version=…).
@@ -115,7 +116,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func newRoot(stdout io.Writer) *cobra.Command {
 	var c common
-	var format string
+	var noTUI, autoplay bool
 	var perDay int64
 	root := &cobra.Command{
 		Use:   "tokenscope",
@@ -128,18 +129,92 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := c.load("")
-			if err != nil {
-				return err
-			}
-			return p.Write(stdout, format, perDay)
+			return c.tui("", stdout, noTUI, autoplay, perDay)
 		},
 	}
 	c.register(root)
-	root.Flags().StringVar(&format, "format", "table", "output `FORMAT`: table, json, csv, md")
-	root.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
-	root.AddCommand(newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
+	registerTUI(root, &noTUI, &autoplay, &perDay)
+	root.AddCommand(newReplay(stdout), newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
 	return root
+}
+
+func registerTUI(cmd *cobra.Command, noTUI, autoplay *bool, perDay *int64) {
+	cmd.Flags().BoolVar(noTUI, "no-tui", false, "print the report instead of opening the TUI (the default when stdout is not a terminal)")
+	cmd.Flags().BoolVar(autoplay, "play", false, "start by playing the calls back one by one")
+	cmd.Flags().Int64Var(perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+}
+
+// tui opens the TUI on path ("" is the demo), or prints the table report
+// when asked to or when stdout is not a terminal.
+func (c *common) tui(path string, stdout io.Writer, noTUI, autoplay bool, perDay int64) error {
+	if noTUI || !isTerminal(stdout) {
+		p, err := c.load(path)
+		if err != nil {
+			return err
+		}
+		return p.Write(stdout, "table", perDay)
+	}
+	table := profile.DefaultPrices()
+	if c.prices != "" {
+		var err error
+		if table, err = profile.LoadPrices(c.prices); err != nil {
+			return badInput(err)
+		}
+	}
+	// Check what can fail before the screen is taken over.
+	strategies, err := profile.ParseStrategies(c.strategies)
+	if err != nil {
+		return badInput(err)
+	}
+	if c.model != "" {
+		if _, err := table.Find(c.model); err != nil {
+			return badInput(err)
+		}
+	}
+	specs := make([]string, len(strategies))
+	for i, s := range strategies {
+		specs[i] = s.Spec
+	}
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specs, PerDay: perDay, Autoplay: autoplay}
+	if path == "" {
+		cfg.Source = transcripts.Demo(c.readOptions())
+	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
+		// A single file reads fast; errors exit 2 before the screen opens.
+		src, err := transcripts.Open(path, c.readOptions())
+		if err != nil {
+			return badInput(err)
+		}
+		cfg.Source = src
+	} else if err != nil {
+		return badInput(&transcripts.Error{File: path, Msg: "no such file or directory"})
+	}
+	return ui.Run(cfg)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func newReplay(stdout io.Writer) *cobra.Command {
+	var c common
+	var noTUI, autoplay bool
+	var perDay int64
+	cmd := &cobra.Command{
+		Use:   "replay FILE|DIR|-",
+		Short: "Open the TUI on a logged conversation",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.tui(args[0], stdout, noTUI, autoplay, perDay)
+		},
+	}
+	c.register(cmd)
+	registerTUI(cmd, &noTUI, &autoplay, &perDay)
+	return cmd
 }
 
 func newReport(stdout io.Writer) *cobra.Command {

@@ -1,0 +1,578 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/table"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Config is what the program shows.
+type Config struct {
+	// Source is the conversation to show; when nil, Path is read (with a
+	// progress bar) when the program starts.
+	Source *transcripts.Source
+	Path   string
+	Read   transcripts.Options
+	Prices *profile.PriceTable
+	Model  string   // --model override, "" for the logged model
+	Specs  []string // strategies; the default set when empty
+	PerDay int64    // conversations a day for the projection
+	// Autoplay starts playback at call 1; otherwise every call is shown.
+	Autoplay bool
+}
+
+// view is what the main pane shows in a narrow terminal.
+type view int
+
+const (
+	viewBars view = iota
+	viewCurves
+	viewInspector
+)
+
+// overlay is a menu drawn over the screen.
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayModel
+	overlayStrategies
+)
+
+// speeds are the playback speeds, in calls per second.
+var speeds = []int{1, 2, 4, 8, 16, 32}
+
+// Model is the root model of the program.
+type Model struct {
+	cfg    Config
+	keys   keyMap
+	help   help.Model
+	st     styles
+	width  int
+	height int
+
+	// loading
+	loading  bool
+	loadCh   chan tea.Msg
+	progress progress.Model
+	loadDone int
+	loadAll  int
+
+	src       *transcripts.Source
+	res       *profile.Result
+	gen       int // generation of the newest recompute asked for
+	computing bool
+	took      time.Duration
+	err       error
+	status    string
+
+	specs  []string
+	model  string
+	perDay int64
+
+	table   table.Model
+	sel     int // selected strategy
+	focus   int // selected call (0-based)
+	upto    int // calls shown (playback position)
+	playing bool
+	speed   int // index into speeds
+	tickGen int
+	view    view
+	compare bool
+	scroll  int // inspector scroll
+	full    bool
+
+	overlay  overlay
+	picker   picker
+	menu     menu
+	rendered rendered
+}
+
+// rendered holds the panes drawn in Update, so that View only joins them.
+type rendered struct {
+	bars, curves, inspector string
+}
+
+// New returns the program's model for cfg.
+func New(cfg Config) Model {
+	if cfg.Prices == nil {
+		cfg.Prices = profile.DefaultPrices()
+	}
+	specs := cfg.Specs
+	if len(specs) == 0 {
+		specs = append([]string(nil), profile.DefaultStrategies...)
+	}
+	perDay := cfg.PerDay
+	if perDay <= 0 {
+		perDay = 100
+	}
+	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
+		perDay: perDay, table: newStrategyTable(), speed: 2, src: cfg.Source, width: 80, height: 24,
+		progress: progress.New(progress.WithDefaultBlend())}
+	m.loading = cfg.Source == nil
+	if m.loading {
+		m.loadCh = make(chan tea.Msg, 16)
+	} else {
+		m.gen, m.computing = 1, true // Init asks for generation 1
+	}
+	return m
+}
+
+// Init starts reading or the first recompute.
+func (m Model) Init() tea.Cmd {
+	if m.loading {
+		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
+	}
+	// Init cannot change the model: New already stamped generation 1.
+	return compute(m.gen, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+}
+
+func (m *Model) recompute() tea.Cmd {
+	m.gen++
+	m.computing = true
+	return compute(m.gen, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+}
+
+func (m Model) calls() int {
+	if m.res == nil || len(m.res.Strategies) == 0 {
+		return 0
+	}
+	return len(m.res.Strategies[0].Calls())
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.progress.SetWidth(min(60, msg.Width-10))
+	case progressMsg:
+		m.loadDone, m.loadAll = msg.done, msg.total
+		return m, waitLoad(m.loadCh)
+	case loadedMsg:
+		m.loading = false
+		if msg.err != nil {
+			m.err = msg.err
+			return m, nil
+		}
+		m.src = msg.src
+		return m, m.recompute()
+	case computedMsg:
+		if msg.gen != m.gen {
+			return m, nil // a newer recompute is on its way
+		}
+		m.computing = false
+		if msg.err != nil {
+			m.status = "error: " + msg.err.Error()
+			break
+		}
+		first := m.res == nil
+		m.res, m.took = msg.res, msg.took
+		n := m.calls()
+		if first {
+			m.upto, m.focus = n, max(n-1, 0)
+			if m.cfg.Autoplay {
+				m.upto, m.focus = 1, 0
+				m.playing = true
+				m.tickGen++
+				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
+			}
+		}
+		m.upto = min(m.upto, n)
+		m.focus = min(m.focus, max(n-1, 0))
+		m.sel = min(m.sel, len(m.res.Strategies)-1)
+	case tickMsg:
+		if msg.gen != m.tickGen || !m.playing {
+			return m, nil
+		}
+		if m.upto < m.calls() {
+			m.upto++
+			m.focus = m.upto - 1
+			cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
+		} else {
+			m.playing = false
+		}
+	case tea.KeyPressMsg:
+		if m.overlay != overlayNone {
+			return m.updateOverlay(msg)
+		}
+		if cmd, quit := m.handleKey(msg); quit {
+			return m, tea.Quit
+		} else if cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	m.redraw()
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) tickEvery() time.Duration { return time.Second / time.Duration(speeds[m.speed]) }
+
+// handleKey applies a key of the main screen.
+func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
+	k := m.keys
+	n := m.calls()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return nil, true
+	case key.Matches(msg, k.Help):
+		m.full = !m.full
+	case m.res == nil:
+		return nil, false
+	case key.Matches(msg, k.Up):
+		m.sel = max(0, m.sel-1)
+	case key.Matches(msg, k.Down):
+		m.sel = min(len(m.res.Strategies)-1, m.sel+1)
+	case key.Matches(msg, k.Left):
+		m.playing = false
+		m.focus = max(0, m.focus-1)
+		m.scroll = 0
+	case key.Matches(msg, k.Right):
+		m.playing = false
+		m.focus = min(n-1, m.focus+1)
+		m.upto = max(m.upto, m.focus+1)
+		m.scroll = 0
+	case key.Matches(msg, k.Home):
+		m.playing, m.focus, m.upto = false, 0, 1
+	case key.Matches(msg, k.End):
+		m.playing, m.focus, m.upto = false, n-1, n
+	case key.Matches(msg, k.Play):
+		m.playing = !m.playing
+		if m.playing {
+			if m.upto >= n {
+				m.upto, m.focus = 1, 0
+			}
+			m.tickGen++
+			return tick(m.tickGen, m.tickEvery()), false
+		}
+	case key.Matches(msg, k.Faster):
+		m.speed = min(len(speeds)-1, m.speed+1)
+	case key.Matches(msg, k.Slower):
+		m.speed = max(0, m.speed-1)
+	case key.Matches(msg, k.View):
+		m.view = (m.view + 1) % 3
+	case key.Matches(msg, k.Inspect):
+		if m.view == viewInspector {
+			m.view = viewBars
+		} else {
+			m.view = viewInspector
+		}
+	case key.Matches(msg, k.Compare):
+		m.compare = !m.compare
+	case key.Matches(msg, k.PerDayLess):
+		m.perDay = max(1, m.perDay/10)
+	case key.Matches(msg, k.PerDayMore):
+		m.perDay = min(100_000_000, m.perDay*10)
+	case key.Matches(msg, k.Model):
+		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
+	case key.Matches(msg, k.Strategies):
+		m.overlay, m.menu = overlayStrategies, newMenu(m.specs)
+	case msg.String() == "pgdown":
+		m.scroll += 5
+	case msg.String() == "pgup":
+		m.scroll = max(0, m.scroll-5)
+	default:
+		for _, kn := range []struct {
+			less, more key.Binding
+			knob       knob
+		}{{k.WindowLess, k.WindowMore, knobWindow}, {k.TriggerLess, k.TriggerMore, knobTrigger},
+			{k.KeepLess, k.KeepMore, knobKeep}, {k.SizeLess, k.SizeMore, knobSize}, {k.CapLess, k.CapMore, knobCap}} {
+			dir := 0
+			if key.Matches(msg, kn.less) {
+				dir = -1
+			} else if key.Matches(msg, kn.more) {
+				dir = 1
+			}
+			if dir == 0 {
+				continue
+			}
+			specs, value, ok := turnKnob(m.specs, kn.knob, dir)
+			if !ok {
+				m.status = fmt.Sprintf("no strategy has a %s: add one with s", kn.knob)
+				return nil, false
+			}
+			m.specs = specs
+			m.status = fmt.Sprintf("%s → %s", kn.knob, value)
+			return m.recompute(), false
+		}
+	}
+	return nil, false
+}
+
+func (m Model) currentModel() string {
+	if m.model != "" {
+		return m.model
+	}
+	if m.res != nil && m.res.Model != nil {
+		return m.res.Model.ID
+	}
+	return ""
+}
+
+// updateOverlay routes keys to the open menu.
+func (m Model) updateOverlay(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.overlay {
+	case overlayModel:
+		var done bool
+		var chosen string
+		m.picker, done, chosen = m.picker.update(msg)
+		if done {
+			m.overlay = overlayNone
+			if chosen != "" && chosen != m.currentModel() {
+				m.model = chosen
+				m.status = "model → " + chosen
+				cmd = m.recompute()
+			}
+		}
+	case overlayStrategies:
+		var done bool
+		m.menu, done = m.menu.update(msg)
+		if done {
+			m.overlay = overlayNone
+			if specs := m.menu.specs(); len(specs) > 0 && strings.Join(specs, "|") != strings.Join(m.specs, "|") {
+				m.specs = specs
+				m.sel = 0
+				m.status = fmt.Sprintf("%d strategies", len(specs))
+				cmd = m.recompute()
+			}
+		}
+	}
+	m.redraw()
+	return m, cmd
+}
+
+// layout is the size of each region for the terminal size.
+type layout struct {
+	wide           bool
+	paneW, paneH   int // main pane (bars or the current view)
+	curvesW        int // wide: the curves pane beside the bars
+	tableH         int
+	inspectorH     int // wide: inspector below the table
+	legend         string
+	legendH        int
+}
+
+func (m Model) layout() layout {
+	l := layout{wide: m.width >= 120 && m.height >= 34}
+	rows := 1
+	if m.res != nil {
+		rows = len(m.res.Strategies)
+	}
+	l.tableH = rows + 2
+	l.legend = legend(m.width, true)
+	l.legendH = strings.Count(l.legend, "\n") + 1
+	fixed := 1 + 1 + l.tableH + 1 + 1 // header, pane title, table, projection, help
+	if l.wide {
+		l.inspectorH = max(6, (m.height-fixed-l.legendH)/3)
+		l.paneH = m.height - fixed - l.legendH - l.inspectorH - 1
+		l.curvesW = m.width * 2 / 5
+		l.paneW = m.width - l.curvesW - 1
+	} else {
+		l.paneH = m.height - fixed - l.legendH
+		l.paneW = m.width
+	}
+	l.paneH = max(l.paneH, 3)
+	return l
+}
+
+// redraw draws the panes for the current state: in Update, never in View.
+func (m *Model) redraw() {
+	if m.res == nil {
+		return
+	}
+	l := m.layout()
+	m.table.SetColumns(strategyColumns(m.width))
+	m.table.SetRows(strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact))
+	m.table.SetHeight(l.tableH)
+	m.table.SetWidth(m.width)
+	m.table.SetCursor(m.sel)
+	m.rendered = rendered{}
+	switch {
+	case l.wide:
+		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
+		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.curvesW, l.paneH)
+		m.rendered.inspector = inspectorView(m.res, m.src, m.focus, m.scroll, m.width, l.inspectorH, m.st)
+	case m.view == viewBars:
+		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
+	case m.view == viewCurves:
+		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.paneW, l.paneH)
+	case m.view == viewInspector:
+		m.rendered.inspector = inspectorView(m.res, m.src, m.focus, m.scroll, m.width, l.paneH+l.legendH, m.st)
+	}
+}
+
+// View joins the drawn panes.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.content())
+	v.AltScreen = true
+	return v
+}
+
+func (m Model) content() string {
+	switch {
+	case m.err != nil:
+		return m.st.bad.Render("tokenscope: "+m.err.Error()) + "\n\n" + m.st.dim.Render("q to quit")
+	case m.loading:
+		label := "reading " + m.cfg.Path
+		pct := 0.0
+		if m.loadAll > 0 {
+			pct = float64(m.loadDone) / float64(m.loadAll)
+			label += fmt.Sprintf(" · %d of %d files", m.loadDone, m.loadAll)
+		}
+		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
+	case m.res == nil:
+		return "\n  counting…"
+	}
+	if m.full {
+		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? to close help")
+	}
+	l := m.layout()
+	var b strings.Builder
+	b.WriteString(m.header() + "\n")
+	switch {
+	case l.wide:
+		left := m.paneTitle(l.paneW, "input per call · "+m.selectedSpec()) + "\n" + m.rendered.bars
+		right := m.paneTitle(l.curvesW, "cumulative cost") + "\n" + m.rendered.curves
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, fit(left, l.paneW, l.paneH+1), " ", fit(right, l.curvesW, l.paneH+1)) + "\n")
+		b.WriteString(l.legend + "\n")
+		b.WriteString(m.table.View() + "\n")
+		b.WriteString(m.paneTitle(m.width, "inspector") + "\n" + fit(m.rendered.inspector, m.width, l.inspectorH) + "\n")
+	case m.view == viewBars:
+		b.WriteString(m.paneTitle(m.width, "input per call · "+m.selectedSpec()+" · tab: curves, inspector") + "\n")
+		b.WriteString(fit(m.rendered.bars, m.width, l.paneH) + "\n" + l.legend + "\n")
+		b.WriteString(m.table.View() + "\n")
+	case m.view == viewCurves:
+		b.WriteString(m.paneTitle(m.width, "cumulative cost per strategy (numbers as in the table)") + "\n")
+		b.WriteString(fit(m.rendered.curves, m.width, l.paneH+l.legendH) + "\n")
+		b.WriteString(m.table.View() + "\n")
+	default:
+		b.WriteString(m.paneTitle(m.width, "inspector · pgup/pgdn scroll") + "\n")
+		b.WriteString(fit(m.rendered.inspector, m.width, l.paneH+l.legendH) + "\n")
+		b.WriteString(m.table.View() + "\n")
+	}
+	b.WriteString(m.projection() + "\n")
+	b.WriteString(m.help.ShortHelpView(m.keys.ShortHelp()))
+	out := b.String()
+	switch m.overlay {
+	case overlayModel:
+		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
+	case overlayStrategies:
+		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
+	}
+	return out
+}
+
+func (m Model) selectedSpec() string {
+	if m.res == nil || m.sel >= len(m.res.Strategies) {
+		return ""
+	}
+	return fmt.Sprintf("%d %s", m.sel+1, m.res.Strategies[m.sel].Strategy.Spec)
+}
+
+func (m Model) header() string {
+	name := "demo"
+	if m.src != nil {
+		name = m.src.Path
+	}
+	model := m.currentModel()
+	tok := ""
+	if m.res != nil && m.res.Tokenizer != nil {
+		tok = m.res.Tokenizer.Name()
+	}
+	state := "■"
+	if m.playing {
+		state = "▶"
+	}
+	right := fmt.Sprintf("%s call %d/%d ×%d", state, m.focus+1, m.calls(), speeds[m.speed])
+	if m.computing {
+		right = "computing… " + right
+	}
+	left := m.st.title.Render("tokenscope") + " " + truncate(name, max(10, m.width/3)) + m.st.dim.Render(" · "+model+" · "+tok)
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		left = truncate(left, max(1, m.width-lipgloss.Width(right)-1))
+		gap = max(1, m.width-lipgloss.Width(left)-lipgloss.Width(right))
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// paneTitle is a pane's title, with the latest status at the right.
+func (m Model) paneTitle(w int, title string) string {
+	status := ""
+	if m.status != "" {
+		status = m.st.warn.Render(truncate(m.status, w/2))
+	}
+	t := m.st.paneTitle.Render(truncate(title, max(1, w-lipgloss.Width(status)-1)))
+	if status == "" {
+		return t
+	}
+	return t + strings.Repeat(" ", max(1, w-lipgloss.Width(t)-lipgloss.Width(status))) + status
+}
+
+// projection is the cost line: so far, per conversation, per month.
+func (m Model) projection() string {
+	if m.res == nil || m.sel >= len(m.res.Strategies) {
+		return ""
+	}
+	s := m.res.Strategies[m.sel]
+	r := runningTotals(s, m.upto)
+	convs := int64(max(1, len(m.res.Conversations)))
+	per := s.Totals.Cost / profile.Money(convs)
+	line := fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)
+	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
+		line += " (billed " + first.reported.String() + ")"
+	}
+	if convs > 1 {
+		line += fmt.Sprintf(" · %s a conversation", per)
+	}
+	line += fmt.Sprintf(" · %s/month at %s a day", profile.Project(per, m.perDay), formatInt(m.perDay))
+	return truncate(line, m.width)
+}
+
+// fit pads or cuts s to exactly h lines of at most w columns.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = lipgloss.NewStyle().MaxWidth(w).Render(l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// placeOver draws box centred over the screen.
+func placeOver(screen, box string, w, h int) string {
+	bg := strings.Split(screen, "\n")
+	for len(bg) < h {
+		bg = append(bg, "")
+	}
+	fg := strings.Split(box, "\n")
+	top := max(0, (h-len(fg))/2)
+	left := max(0, (w-lipgloss.Width(box))/2)
+	for i, line := range fg {
+		if top+i >= len(bg) {
+			break
+		}
+		bg[top+i] = strings.Repeat(" ", left) + line
+	}
+	return strings.Join(bg, "\n")
+}

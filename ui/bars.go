@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/NimbleMarkets/ntcharts/v2/canvas"
+	"github.com/NimbleMarkets/ntcharts/v2/linechart"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// barsView draws the input of calls [0, upto) of strategy sel as stacked
+// bars, one column per call and its output beside it, on a y-axis in
+// tokens, with the context-window line when it is in range. With compare
+// set, the first strategy's total is outlined above each bar. The window
+// of calls shown scrolls so that call focus is visible (ntcharts draws
+// nothing when bars outnumber columns, so never give it more).
+func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int) string {
+	if res == nil || len(res.Strategies) == 0 || w < 20 || h < 5 {
+		return ""
+	}
+	calls := res.Strategies[sel].Calls()
+	first := res.Strategies[0].Calls()
+	upto = min(upto, len(calls))
+	var maxY int64 = 1
+	for i := 0; i < upto; i++ {
+		maxY = max(maxY, calls[i].Input.Total(), first[i].Input.Total(), calls[i].Output+calls[i].Reasoning)
+	}
+	window := int64(0)
+	if res.Model != nil {
+		window = res.Model.ContextWindow
+	}
+	if window > maxY && window < maxY*3/2 {
+		maxY = window
+	}
+	maxY = niceCeil(maxY * 21 / 20)
+	lc := linechart.New(w, h, 0, 1, 0, float64(maxY),
+		linechart.WithXYSteps(0, 2),
+		linechart.WithYLabelFormatter(func(_ int, v float64) string { return shortTokens(int64(v)) }),
+		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
+	lc.DrawXYAxisAndLabel()
+	origin := lc.Origin()
+	gw, gh := lc.GraphWidth(), lc.GraphHeight()
+	slots := max(1, (gw-1)/2) // two columns a call: input, output
+	start := 0
+	if upto > slots {
+		start = min(max(0, focus-slots+1), upto-slots)
+		start = max(start, focus-slots/2)
+		start = min(max(start, 0), upto-slots)
+	}
+	rows := func(tokens int64) int { return int((tokens*int64(gh) + maxY/2) / maxY) }
+	for i := start; i < upto && i-start < slots; i++ {
+		x := origin.X + 1 + (i-start)*2
+		c := calls[i]
+		var cum int64
+		for _, ps := range partStyles {
+			v := c.Input.Get(ps.name)
+			if v <= 0 {
+				continue
+			}
+			from, to := rows(cum), rows(cum+v)
+			cum += v
+			st := lipgloss.NewStyle().Foreground(ps.color)
+			for y := from; y < to; y++ {
+				lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(ps.glyph, st))
+			}
+		}
+		if compare && sel != 0 {
+			if ft := first[i].Input.Total(); ft > c.Input.Total() {
+				y := min(rows(ft), gh) - 1
+				lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(outlineGlyph, lipgloss.NewStyle().Foreground(lipgloss.Color("#FFFFFF"))))
+			}
+		}
+		out := c.Output + c.Reasoning
+		ost := lipgloss.NewStyle().Foreground(outputColor)
+		for y := 0; y < max(rows(out), 1) && out > 0; y++ {
+			lc.Canvas.SetCell(canvas.Point{X: x + 1, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(outputGlyph, ost))
+		}
+		if i == focus {
+			lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y}, canvas.NewCellWithStyle('▲', lipgloss.NewStyle().Foreground(lipgloss.Color("#FFD75F"))))
+		}
+	}
+	if window > 0 && window <= maxY {
+		y := origin.Y - 1 - min(rows(window), gh-1)
+		st := lipgloss.NewStyle().Foreground(lipgloss.Color("#FF5F5F"))
+		for x := origin.X + 1; x < origin.X+1+gw; x++ {
+			if lc.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune == 0 || lc.Canvas.Cell(canvas.Point{X: x, Y: y}).Rune == ' ' {
+				lc.Canvas.SetCell(canvas.Point{X: x, Y: y}, canvas.NewCellWithStyle('┄', st))
+			}
+		}
+	}
+	return lc.View()
+}
+
+// legend names each part with its glyph, fitting in w columns.
+func legend(w int, showOutput bool) string {
+	var items []string
+	for _, ps := range partStyles {
+		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+shortPart(ps.name))
+	}
+	if showOutput {
+		items = append(items, lipgloss.NewStyle().Foreground(outputColor).Render(string(outputGlyph))+" output")
+	}
+	return wrapItems(items, w)
+}
+
+func shortPart(name string) string {
+	switch name {
+	case "tool_defs":
+		return "tools"
+	case "tool_results":
+		return "results"
+	case "overhead":
+		return "framing"
+	}
+	return name
+}
+
+// wrapItems joins items with spaces, breaking lines at w columns.
+func wrapItems(items []string, w int) string {
+	var b strings.Builder
+	line := 0
+	for _, it := range items {
+		iw := lipgloss.Width(it)
+		if line > 0 && line+1+iw > w {
+			b.WriteByte('\n')
+			line = 0
+		} else if line > 0 {
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(it)
+		line += iw
+	}
+	return b.String()
+}
+
+// niceCeil rounds n up to 1, 2 or 5 × a power of ten.
+func niceCeil(n int64) int64 {
+	p := int64(1)
+	for p*10 <= n {
+		p *= 10
+	}
+	for _, m := range []int64{1, 2, 5, 10} {
+		if m*p >= n {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// shortTokens renders 12000 as 12k and 1500000 as 1.5M.
+func shortTokens(n int64) string {
+	switch {
+	case n >= 1_000_000:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/1e6), ".0") + "M"
+	case n >= 1000:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/1e3), ".0") + "k"
+	}
+	return fmt.Sprint(n)
+}

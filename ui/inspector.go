@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// inspectorView describes call index (0-based, over all conversations):
+// reported vs counted input, then each message sent before it with its
+// role, part and tokens, and for each strategy whether it was kept (·),
+// dropped (✗), summarised (S) or capped (C). scroll skips lines from the top.
+func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, w, h int, st styles) string {
+	if res == nil || len(res.Strategies) == 0 || h < 3 {
+		return ""
+	}
+	calls := res.Strategies[0].Calls()
+	if index < 0 || index >= len(calls) {
+		return ""
+	}
+	c := calls[index]
+	conv := findConversation(src, c.Conversation)
+	var lines []string
+	head := fmt.Sprintf("call %d of %d", index+1, len(calls))
+	if len(res.Conversations) > 1 {
+		head += " · " + c.Conversation
+	}
+	head += fmt.Sprintf(" · input %s · output %s + reasoning %s · %s",
+		formatInt(c.Input.Total()), formatInt(c.Output), formatInt(c.Reasoning), c.Cost)
+	lines = append(lines, st.bold.Render(head))
+	if r := c.Reported; r != nil {
+		delta := c.CountedInput - r.InputTokens
+		line := fmt.Sprintf("reported input %s (cached %s) · counted %s · delta %+d", formatInt(r.InputTokens), formatInt(r.CachedInputTokens), formatInt(c.CountedInput), delta)
+		if c.Input.Unlogged > 0 {
+			line += fmt.Sprintf(" · unlogged %s", formatInt(c.Input.Unlogged))
+		}
+		lines = append(lines, line)
+	} else {
+		lines = append(lines, st.dim.Render("no reported usage for this call"))
+	}
+	var heads []string
+	for i := range res.Strategies {
+		heads = append(heads, lipgloss.NewStyle().Foreground(strategyColor(i)).Render(fmt.Sprint(i+1)))
+	}
+	lines = append(lines, st.dim.Render(fmt.Sprintf("%4s %-9s %-8s %7s  ", "#", "role", "part", "tokens"))+strings.Join(heads, " ")+st.dim.Render("  text"))
+	if conv != nil {
+		tok := res.Tokenizer
+		lastAssistant := -1
+		for i := 0; i < c.Message; i++ {
+			if conv.Messages[i].Role == transcripts.RoleAssistant {
+				lastAssistant = i
+			}
+		}
+		// capped[s][i]: strategy s cut the reply that message i is.
+		capped := make([]map[int]bool, len(res.Strategies))
+		for si, s := range res.Strategies {
+			capped[si] = map[int]bool{}
+			for _, sc := range s.Calls() {
+				if sc.Conversation == c.Conversation && sc.Truncated {
+					capped[si][sc.Message] = true
+				}
+			}
+		}
+		for i := 0; i < c.Message && i < len(conv.Messages); i++ {
+			m := conv.Messages[i]
+			part := messagePart(m, i, lastAssistant)
+			n := tok.Count(m.Content)
+			for _, tc := range m.ToolCalls {
+				n += tok.Count(tc.Name) + tok.Count(tc.Arguments)
+			}
+			var marks []string
+			for si := range res.Strategies {
+				marks = append(marks, keptMark(res.Strategies[si].Calls()[index], capped[si][i], m, i, st))
+			}
+			text := m.Content
+			if text == "" && len(m.ToolCalls) > 0 {
+				text = "→ " + m.ToolCalls[0].Name + "(" + m.ToolCalls[0].Arguments + ")"
+			}
+			text = strings.Join(strings.Fields(text), " ")
+			row := fmt.Sprintf("%4d %-9s %-8s %7s  %s  ", i+1, m.Role, shortPart(part), formatInt(n), strings.Join(marks, " "))
+			room := w - lipgloss.Width(row)
+			if room > 3 {
+				row += st.dim.Render(truncate(text, room))
+			}
+			lines = append(lines, row)
+		}
+	}
+	lines = append(lines, st.dim.Render("· kept  ✗ dropped  S summarised  C capped reply"))
+	scroll = min(scroll, max(0, len(lines)-h))
+	if len(lines) > h {
+		// Keep the header, scroll the rest.
+		body := lines[3:]
+		start := min(scroll, max(0, len(body)-(h-3)))
+		lines = append(lines[:3:3], body[start:min(len(body), start+h-3)]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// messagePart is the part a message counts in for a call whose previous
+// response is message lastAssistant.
+func messagePart(m transcripts.Message, i, lastAssistant int) string {
+	switch {
+	case m.Role == transcripts.RoleSystem:
+		return "system"
+	case i <= lastAssistant:
+		return "history"
+	case m.RAG:
+		return "rag"
+	case m.Role == transcripts.RoleTool:
+		return "tool_results"
+	case len(m.RAGSpans) > 0:
+		return "user+rag"
+	}
+	return "user"
+}
+
+// keptMark says what strategy call c did with message i.
+func keptMark(c profile.Call, capped bool, m transcripts.Message, i int, st styles) string {
+	switch {
+	case capped && i >= c.KeptFrom:
+		return st.warn.Render("C")
+	case m.Role == transcripts.RoleSystem:
+		return "·"
+	case i < c.KeptFrom && c.Summarised:
+		return st.warn.Render("S")
+	case i < c.KeptFrom:
+		return st.bad.Render("✗")
+	}
+	return "·"
+}
+
+func findConversation(src *transcripts.Source, id string) *transcripts.Conversation {
+	if src == nil {
+		return nil
+	}
+	for _, c := range src.Conversations {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 1 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func formatInt(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + formatInt(-n)
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,69 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap is every key binding of the main screen.
+type keyMap struct {
+	Up, Down, Left, Right, Home, End key.Binding
+	Play, Faster, Slower             key.Binding
+	View, Inspect, Compare           key.Binding
+	WindowLess, WindowMore           key.Binding
+	TriggerLess, TriggerMore         key.Binding
+	KeepLess, KeepMore               key.Binding
+	SizeLess, SizeMore               key.Binding
+	CapLess, CapMore                 key.Binding
+	Model, Strategies                key.Binding
+	PerDayLess, PerDayMore           key.Binding
+	Help, Quit                       key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return keyMap{
+		Up:          b([]string{"up", "k"}, "↑↓", "strategy"),
+		Down:        b([]string{"down", "j"}, "↓/j", "strategy down"),
+		Left:        b([]string{"left", "h"}, "←→", "call"),
+		Right:       b([]string{"right", "l"}, "→/l", "next call"),
+		Home:        b([]string{"home", "g"}, "g", "first call"),
+		End:         b([]string{"end", "G"}, "G", "last call"),
+		Play:        b([]string{"space"}, "space", "play"),
+		Faster:      b([]string{"+", "="}, "+", "faster"),
+		Slower:      b([]string{"-", "_"}, "-", "slower"),
+		View:        b([]string{"tab"}, "tab", "view"),
+		Inspect:     b([]string{"enter", "i"}, "enter", "inspect call"),
+		Compare:     b([]string{"o"}, "o", "outline first strategy"),
+		WindowLess:  b([]string{"w"}, "w/W", "window"),
+		WindowMore:  b([]string{"W"}, "W", "window +"),
+		TriggerLess: b([]string{"t"}, "t/T", "summary trigger −/+"),
+		TriggerMore: b([]string{"T"}, "T", "summary trigger +"),
+		KeepLess:    b([]string{"e"}, "e/E", "summary keep −/+"),
+		KeepMore:    b([]string{"E"}, "E", "summary keep +"),
+		SizeLess:    b([]string{"z"}, "z/Z", "summary size −/+"),
+		SizeMore:    b([]string{"Z"}, "Z", "summary size +"),
+		CapLess:     b([]string{"c"}, "c/C", "cap"),
+		CapMore:     b([]string{"C"}, "C", "cap +"),
+		Model:       b([]string{"m"}, "m", "model"),
+		Strategies:  b([]string{"s"}, "s", "strategies"),
+		PerDayLess:  b([]string{"["}, "[/]", "conversations/day −/+"),
+		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+	}
+}
+
+// ShortHelp is the one-line help.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Play, k.Left, k.Up, k.View, k.WindowLess, k.TriggerLess, k.CapLess, k.Model, k.Strategies, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen, by column.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End},
+		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess},
+		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies},
+		{k.Help, k.Quit},
+	}
+}

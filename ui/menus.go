@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// picker chooses a model from the price table, filtered as one types.
+type picker struct {
+	input  textinput.Model
+	all    []*profile.ModelPrice
+	shown  []*profile.ModelPrice
+	cursor int
+}
+
+func newPicker(t *profile.PriceTable, current string) picker {
+	in := textinput.New()
+	in.Placeholder = "type to filter"
+	in.Focus()
+	p := picker{input: in, all: t.Models}
+	p.filter()
+	for i, m := range p.shown {
+		if m.ID == current {
+			p.cursor = i
+		}
+	}
+	return p
+}
+
+func (p *picker) filter() {
+	q := strings.ToLower(strings.TrimSpace(p.input.Value()))
+	p.shown = p.shown[:0]
+	for _, m := range p.all {
+		if q == "" || strings.Contains(m.ID, q) || strings.Contains(m.Provider, q) {
+			p.shown = append(p.shown, m)
+		}
+	}
+	p.cursor = min(p.cursor, max(0, len(p.shown)-1))
+}
+
+// update handles a key; done is set when the picker closes, with the
+// chosen id ("" when cancelled).
+func (p picker) update(msg tea.KeyPressMsg) (picker, bool, string) {
+	switch msg.String() {
+	case "esc", "ctrl+c":
+		return p, true, ""
+	case "enter":
+		if len(p.shown) == 0 {
+			return p, true, ""
+		}
+		return p, true, p.shown[p.cursor].ID
+	case "up", "ctrl+p":
+		p.cursor = max(0, p.cursor-1)
+		return p, false, ""
+	case "down", "ctrl+n":
+		p.cursor = min(len(p.shown)-1, p.cursor+1)
+		return p, false, ""
+	}
+	p.input, _ = p.input.Update(msg)
+	p.filter()
+	return p, false, ""
+}
+
+func (p picker) view(st styles, w, h int) string {
+	lines := []string{st.bold.Render("price as model") + st.dim.Render("  enter pick · esc cancel"), p.input.View()}
+	rows := max(1, h-4)
+	start := max(0, min(p.cursor-rows/2, len(p.shown)-rows))
+	for i := start; i < len(p.shown) && i < start+rows; i++ {
+		m := p.shown[i]
+		line := fmt.Sprintf("%-22s $%g/$%g %s", m.ID, m.Input.PerMTok(), m.Output.PerMTok(), m.Tokenizer().Name())
+		line = truncate(line, w-4)
+		if i == p.cursor {
+			line = st.selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	if len(p.shown) == 0 {
+		lines = append(lines, st.dim.Render("no model matches"))
+	}
+	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// menu adds and removes strategies: the current ones and the presets,
+// each with a check box.
+type menu struct {
+	items  []string
+	on     map[string]bool
+	cursor int
+}
+
+func newMenu(current []string) menu {
+	m := menu{on: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, s := range append(append([]string(nil), current...), presets(current)...) {
+		if !seen[s] {
+			seen[s] = true
+			m.items = append(m.items, s)
+		}
+	}
+	for _, s := range current {
+		m.on[s] = true
+	}
+	return m
+}
+
+func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
+	switch msg.String() {
+	case "esc", "enter", "s", "q":
+		return m, true
+	case "up", "k":
+		m.cursor = max(0, m.cursor-1)
+	case "down", "j":
+		m.cursor = min(len(m.items)-1, m.cursor+1)
+	case "space", "x":
+		it := m.items[m.cursor]
+		m.on[it] = !m.on[it]
+	}
+	return m, false
+}
+
+// specs are the checked strategies, in menu order.
+func (m menu) specs() []string {
+	var out []string
+	for _, it := range m.items {
+		if m.on[it] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (m menu) view(st styles, w, h int) string {
+	lines := []string{st.bold.Render("strategies") + st.dim.Render("  space toggle · enter done")}
+	rows := max(1, h-3)
+	start := max(0, min(m.cursor-rows/2, len(m.items)-rows))
+	for i := start; i < len(m.items) && i < start+rows; i++ {
+		box := "[ ]"
+		if m.on[m.items[i]] {
+			box = "[x]"
+		}
+		line := truncate(box+" "+m.items[i], w-4)
+		if i == m.cursor {
+			line = st.selected.Render(line)
+		}
+		lines = append(lines, line)
+	}
+	return st.pane.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}

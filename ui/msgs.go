@@ -1,0 +1,70 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// computedMsg carries a recompute's result, stamped with the generation
+// that asked for it so that a stale answer is dropped.
+type computedMsg struct {
+	gen  int
+	res  *profile.Result
+	err  error
+	took time.Duration
+}
+
+// compute runs the engine off the event loop. Its inputs are copies: the
+// closure reads nothing of the model.
+func compute(gen int, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
+	specs = append([]string(nil), specs...)
+	return func() tea.Msg {
+		start := time.Now()
+		strategies, err := profile.ParseStrategies(specs)
+		if err != nil {
+			return computedMsg{gen: gen, err: err}
+		}
+		res, err := profile.Run(convs, profile.Options{Prices: prices, Model: model, Strategies: strategies})
+		return computedMsg{gen: gen, res: res, err: err, took: time.Since(start)}
+	}
+}
+
+// loadedMsg is a source read by load.
+type loadedMsg struct {
+	src *transcripts.Source
+	err error
+}
+
+// progressMsg reports reading progress of a directory.
+type progressMsg struct{ done, total int }
+
+// load reads path off the event loop, reporting progress on ch; waitLoad
+// turns each report into a message (re-issued after each one).
+func load(path string, opt transcripts.Options, ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		opt.Progress = func(done, total int) {
+			select {
+			case ch <- progressMsg{done, total}:
+			default: // never block the reader on a slow screen
+			}
+		}
+		src, err := transcripts.Open(path, opt)
+		ch <- loadedMsg{src: src, err: err}
+		return nil
+	}
+}
+
+func waitLoad(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return <-ch }
+}
+
+// tickMsg advances playback.
+type tickMsg struct{ gen int }
+
+func tick(gen int, every time.Duration) tea.Cmd {
+	return tea.Tick(every, func(time.Time) tea.Msg { return tickMsg{gen} })
+}

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/table"
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// running is a strategy's totals over the calls played so far.
+type running struct {
+	cost, reported         profile.Money
+	input, cached, dropped int64
+	truncated, overflow    int
+}
+
+func runningTotals(s profile.StrategyResult, upto int) running {
+	var r running
+	for i, c := range s.Calls() {
+		if i >= upto {
+			break
+		}
+		r.cost += c.Cost
+		r.reported += c.ReportedCost
+		r.input += c.Input.Total()
+		r.cached += c.Cached
+		r.dropped += c.Dropped
+		if c.Truncated {
+			r.truncated++
+		}
+		if c.Overflow {
+			r.overflow++
+		}
+	}
+	return r
+}
+
+// strategyColumns fits the table to w columns: the spec column takes what
+// the numbers leave.
+func strategyColumns(w int) []table.Column {
+	fixed := []table.Column{
+		{Title: "cost", Width: 10}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
+		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
+	}
+	used := 2 + 2 // "#" column and padding
+	for _, c := range fixed {
+		used += c.Width + 2
+	}
+	spec := max(12, w-used-2)
+	return append([]table.Column{{Title: "#", Width: 2}, {Title: "strategy", Width: spec}}, fixed...)
+}
+
+// strategyRows are the table rows over calls [0, upto).
+func strategyRows(res *profile.Result, upto int, exact bool) []table.Row {
+	if res == nil {
+		return nil
+	}
+	var rows []table.Row
+	var base running
+	for i, s := range res.Strategies {
+		r := runningTotals(s, upto)
+		if i == 0 {
+			base = r
+		}
+		saved := "—"
+		if i > 0 && base.cost > 0 {
+			saved = fmt.Sprintf("%.0f%%", 100*float64(base.cost-r.cost)/float64(base.cost))
+		}
+		hit := "—"
+		if r.cached > 0 && r.input > 0 {
+			hit = fmt.Sprintf("%.0f%%", 100*float64(r.cached)/float64(r.input))
+		}
+		dropped := "—"
+		if r.dropped > 0 {
+			dropped = shortTokens(r.dropped)
+			if !exact {
+				dropped = "≈" + dropped
+			}
+		}
+		count := func(n int) string {
+			if n == 0 {
+				return "—"
+			}
+			return fmt.Sprint(n)
+		}
+		rows = append(rows, table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, r.cost.String(), saved, hit, dropped, count(r.truncated), count(r.overflow)})
+	}
+	return rows
+}
+
+func newStrategyTable() table.Model {
+	t := table.New(table.WithFocused(true))
+	s := table.DefaultStyles()
+	s.Header = s.Header.Bold(true).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true).BorderForeground(lipgloss.Color("#5F5F87"))
+	s.Selected = s.Selected.Bold(true).Reverse(true).Foreground(lipgloss.NoColor{}).Background(lipgloss.NoColor{})
+	t.SetStyles(s)
+	return t
+}
