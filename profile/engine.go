@@ -333,9 +333,9 @@ func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
 
 // callInfo is what a call is, whatever the strategy.
 type callInfo struct {
-	msg      int // index of the assistant message
-	prev     int // index of the previous assistant message, -1 if none
-	exchange int // index into exchanges of the exchange the call belongs to
+	msg      int         // index of the assistant message
+	prev     int         // index of the previous assistant message, -1 if none
+	exchange int         // index into exchanges of the exchange the call belongs to
 	model    *ModelPrice // priced on (--model, else the logged one)
 	modelID  string
 	logged   *ModelPrice // billed on, for reported cost

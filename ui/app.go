@@ -356,13 +356,13 @@ func (m Model) updateOverlay(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // layout is the size of each region for the terminal size.
 type layout struct {
-	wide           bool
-	paneW, paneH   int // main pane (bars or the current view)
-	curvesW        int // wide: the curves pane beside the bars
-	tableH         int
-	inspectorH     int // wide: inspector below the table
-	legend         string
-	legendH        int
+	wide         bool
+	paneW, paneH int // main pane (bars or the current view)
+	curvesW      int // wide: the curves pane beside the bars
+	tableH       int
+	inspectorH   int // wide: inspector below the table
+	legend       string
+	legendH      int
 }
 
 func (m Model) layout() layout {
