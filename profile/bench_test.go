@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -58,55 +57,9 @@ func BenchmarkCount(b *testing.B) {
 	}
 }
 
-// GenerateConversation builds a conversation of calls calls, each with a
-// user message, a tool round on every third call, and varied text, for
-// benchmarks. About 3.5 KB of text per call: 2,000 calls make ≈7 MB.
-func generateConversation(calls int, seed uint64) *transcripts.Conversation {
-	demo := transcripts.Demo(transcripts.Options{}).Conversations[0]
-	var texts []string
-	for _, m := range demo.Messages {
-		if len(m.Content) > 200 {
-			texts = append(texts, m.Content)
-		}
-	}
-	r := rand.New(rand.NewPCG(seed, 7))
-	// pick returns about n bytes: slices of demo texts, numbered so that
-	// no two are alike.
-	pick := func(n int) string {
-		var b strings.Builder
-		for b.Len() < n {
-			t := texts[r.IntN(len(texts))]
-			if rest := n - b.Len(); len(t) > rest {
-				start := r.IntN(len(t) - rest + 1)
-				t = t[start : start+rest]
-			}
-			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
-		}
-		return b.String()
-	}
-	c := &transcripts.Conversation{ID: fmt.Sprintf("gen-%d", seed), Path: "generated", Format: "native", Model: "gpt-5", Tools: demo.Tools}
-	c.Messages = append(c.Messages, demo.Messages[0])
-	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	for i := range calls {
-		at = at.Add(time.Duration(20+r.IntN(200)) * time.Second)
-		if i%3 == 1 {
-			id := fmt.Sprintf("call_%d", i)
-			c.Messages = append(c.Messages,
-				transcripts.Message{Role: "assistant", ToolCalls: []transcripts.ToolCall{{ID: id, Name: "read_file", Arguments: `{"path":"` + pick(30) + `"}`}}, Time: at,
-					Usage: &transcripts.Usage{OutputTokens: 40, ReasoningTokens: 30}},
-				transcripts.Message{Role: "tool", ToolCallID: id, Name: "read_file", Content: pick(5000), Time: at})
-			continue
-		}
-		c.Messages = append(c.Messages,
-			transcripts.Message{Role: "user", Content: pick(800), Time: at},
-			transcripts.Message{Role: "assistant", Content: pick(1900), Time: at, Usage: &transcripts.Usage{ReasoningTokens: int64(r.IntN(500))}})
-	}
-	return c
-}
-
 func BenchmarkReadNative(b *testing.B) {
 	var buf bytes.Buffer
-	if err := transcripts.NewNativeWriter(&buf).Write(generateConversation(2000, 1)); err != nil {
+	if err := transcripts.NewNativeWriter(&buf).Write(transcripts.Synthetic(2000, 1)); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -126,7 +79,7 @@ func BenchmarkSimulate(b *testing.B) {
 		conv *transcripts.Conversation
 	}{
 		{"demo", transcripts.Demo(transcripts.Options{}).Conversations[0]},
-		{"2000calls", generateConversation(2000, 2)},
+		{"2000calls", transcripts.Synthetic(2000, 2)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
@@ -157,7 +110,7 @@ func TestWriteLargeConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := transcripts.NewNativeWriter(f).Write(generateConversation(2000, 3)); err != nil {
+	if err := transcripts.NewNativeWriter(f).Write(transcripts.Synthetic(2000, 3)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -49,6 +49,12 @@ const (
 	overlayStrategies
 )
 
+// The smallest screen the layout fits.
+const (
+	minWidth  = 50
+	minHeight = 16
+)
+
 // speeds are the playback speeds, in calls per second.
 var speeds = []int{1, 2, 4, 8, 16, 32}
 
@@ -372,8 +378,10 @@ func (m Model) layout() layout {
 		rows = len(m.res.Strategies)
 	}
 	l.tableH = rows + 2
-	l.legend = legend(m.width, true)
-	l.legendH = strings.Count(l.legend, "\n") + 1
+	if m.height >= 22 {
+		l.legend = legend(m.width, true)
+		l.legendH = strings.Count(l.legend, "\n") + 1
+	}
 	fixed := 1 + 1 + l.tableH + 1 + 1 // header, pane title, table, projection, help
 	if l.wide {
 		l.inspectorH = max(6, (m.height-fixed-l.legendH)/3)
@@ -394,8 +402,11 @@ func (m *Model) redraw() {
 		return
 	}
 	l := m.layout()
-	m.table.SetColumns(strategyColumns(m.width))
-	m.table.SetRows(strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact))
+	cols := strategyColumns(m.width)
+	// Rows first: the table renders rows against the columns it has.
+	m.table.SetRows(nil)
+	m.table.SetColumns(cols)
+	m.table.SetRows(strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact, len(cols)))
 	m.table.SetHeight(l.tableH)
 	m.table.SetWidth(m.width)
 	m.table.SetCursor(m.sel)
@@ -435,6 +446,8 @@ func (m Model) content() string {
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
 	case m.res == nil:
 		return "\n  counting…"
+	case m.width < minWidth || m.height < minHeight:
+		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
 	}
 	if m.full {
 		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? to close help")
@@ -447,12 +460,17 @@ func (m Model) content() string {
 		left := m.paneTitle(l.paneW, "input per call · "+m.selectedSpec()) + "\n" + m.rendered.bars
 		right := m.paneTitle(l.curvesW, "cumulative cost") + "\n" + m.rendered.curves
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, fit(left, l.paneW, l.paneH+1), " ", fit(right, l.curvesW, l.paneH+1)) + "\n")
-		b.WriteString(l.legend + "\n")
+		if l.legendH > 0 {
+			b.WriteString(l.legend + "\n")
+		}
 		b.WriteString(m.table.View() + "\n")
 		b.WriteString(m.paneTitle(m.width, "inspector") + "\n" + fit(m.rendered.inspector, m.width, l.inspectorH) + "\n")
 	case m.view == viewBars:
 		b.WriteString(m.paneTitle(m.width, "input per call · "+m.selectedSpec()+" · tab: curves, inspector") + "\n")
-		b.WriteString(fit(m.rendered.bars, m.width, l.paneH) + "\n" + l.legend + "\n")
+		b.WriteString(fit(m.rendered.bars, m.width, l.paneH) + "\n")
+		if l.legendH > 0 {
+			b.WriteString(l.legend + "\n")
+		}
 		b.WriteString(m.table.View() + "\n")
 	case m.view == viewCurves:
 		b.WriteString(m.paneTitle(m.width, "cumulative cost per strategy (numbers as in the table)") + "\n")
@@ -464,7 +482,7 @@ func (m Model) content() string {
 		b.WriteString(m.table.View() + "\n")
 	}
 	b.WriteString(m.projection() + "\n")
-	b.WriteString(m.help.ShortHelpView(m.keys.ShortHelp()))
+	b.WriteString(fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, 1))
 	out := b.String()
 	switch m.overlay {
 	case overlayModel:

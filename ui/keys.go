@@ -22,48 +22,49 @@ func newKeyMap() keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return keyMap{
-		Up:          b([]string{"up", "k"}, "↑↓", "strategy"),
+		Up:          b([]string{"up", "k"}, "↑/k", "strategy up"),
 		Down:        b([]string{"down", "j"}, "↓/j", "strategy down"),
-		Left:        b([]string{"left", "h"}, "←→", "call"),
+		Left:        b([]string{"left", "h"}, "←/h", "previous call"),
 		Right:       b([]string{"right", "l"}, "→/l", "next call"),
 		Home:        b([]string{"home", "g"}, "g", "first call"),
 		End:         b([]string{"end", "G"}, "G", "last call"),
 		Play:        b([]string{"space"}, "space", "play"),
 		Faster:      b([]string{"+", "="}, "+", "faster"),
 		Slower:      b([]string{"-", "_"}, "-", "slower"),
-		View:        b([]string{"tab"}, "tab", "view"),
+		View:        b([]string{"tab"}, "tab", "bars/curves/calls"),
 		Inspect:     b([]string{"enter", "i"}, "enter", "inspect call"),
-		Compare:     b([]string{"o"}, "o", "outline first strategy"),
+		Compare:     b([]string{"o"}, "o", "outline strategy 1"),
 		WindowLess:  b([]string{"w"}, "w/W", "window"),
 		WindowMore:  b([]string{"W"}, "W", "window +"),
-		TriggerLess: b([]string{"t"}, "t/T", "summary trigger −/+"),
+		TriggerLess: b([]string{"t"}, "t/T", "summary trigger"),
 		TriggerMore: b([]string{"T"}, "T", "summary trigger +"),
-		KeepLess:    b([]string{"e"}, "e/E", "summary keep −/+"),
+		KeepLess:    b([]string{"e"}, "e/E", "summary keep"),
 		KeepMore:    b([]string{"E"}, "E", "summary keep +"),
-		SizeLess:    b([]string{"z"}, "z/Z", "summary size −/+"),
+		SizeLess:    b([]string{"z"}, "z/Z", "summary size"),
 		SizeMore:    b([]string{"Z"}, "Z", "summary size +"),
 		CapLess:     b([]string{"c"}, "c/C", "cap"),
 		CapMore:     b([]string{"C"}, "C", "cap +"),
 		Model:       b([]string{"m"}, "m", "model"),
 		Strategies:  b([]string{"s"}, "s", "strategies"),
-		PerDayLess:  b([]string{"["}, "[/]", "conversations/day −/+"),
+		PerDayLess:  b([]string{"["}, "[/]", "per day ÷10/×10"),
 		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
-// ShortHelp is the one-line help.
+// ShortHelp is the one-line help: pairs folded into one entry each.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Play, k.Left, k.Up, k.View, k.WindowLess, k.TriggerLess, k.CapLess, k.Model, k.Strategies, k.Help, k.Quit}
+	short := func(keys, desc string) key.Binding { return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc)) }
+	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"),
+		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, by column.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End},
-		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess},
+		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End, k.Quit},
+		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Help},
 		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies},
-		{k.Help, k.Quit},
 	}
 }

@@ -37,23 +37,34 @@ func runningTotals(s profile.StrategyResult, upto int) running {
 	return r
 }
 
-// strategyColumns fits the table to w columns: the spec column takes what
-// the numbers leave.
+// strategyColumns fits the table to w columns: numbers drop from the
+// right as the terminal narrows, and the spec column takes what is left.
 func strategyColumns(w int) []table.Column {
 	fixed := []table.Column{
 		{Title: "cost", Width: 10}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
 	}
-	used := 2 + 2 // "#" column and padding
+	for len(fixed) > 2 {
+		used := 4 + 12 + 2 // "#" column, the narrowest spec, padding
+		for _, c := range fixed {
+			used += c.Width + 2
+		}
+		if used <= w {
+			break
+		}
+		fixed = fixed[:len(fixed)-1]
+	}
+	used := 4 + 2
 	for _, c := range fixed {
 		used += c.Width + 2
 	}
-	spec := max(12, w-used-2)
+	spec := max(8, w-used-2)
 	return append([]table.Column{{Title: "#", Width: 2}, {Title: "strategy", Width: spec}}, fixed...)
 }
 
-// strategyRows are the table rows over calls [0, upto).
-func strategyRows(res *profile.Result, upto int, exact bool) []table.Row {
+// strategyRows are the table rows over calls [0, upto), with cells cut to
+// the first cols columns.
+func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.Row {
 	if res == nil {
 		return nil
 	}
@@ -85,7 +96,8 @@ func strategyRows(res *profile.Result, upto int, exact bool) []table.Row {
 			}
 			return fmt.Sprint(n)
 		}
-		rows = append(rows, table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, r.cost.String(), saved, hit, dropped, count(r.truncated), count(r.overflow)})
+		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, r.cost.String(), saved, hit, dropped, count(r.truncated), count(r.overflow)}
+		rows = append(rows, row[:min(cols, len(row))])
 	}
 	return rows
 }

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+func demoConfig() Config {
+	return Config{Source: transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()})}
+}
+
+// settle runs m's commands until none is left, as the program would.
+func settle(t *testing.T, m Model, cmd tea.Cmd) Model {
+	t.Helper()
+	for i := 0; cmd != nil && i < 20; i++ {
+		msg := cmd()
+		switch msg := msg.(type) {
+		case nil:
+			return m
+		case tickMsg:
+			return m // playback ticks are driven by the test
+		case tea.BatchMsg:
+			for _, c := range msg {
+				m = settle(t, m, c)
+			}
+			return m
+		default:
+			var next tea.Model
+			next, cmd = m.Update(msg)
+			m = next.(Model)
+		}
+	}
+	return m
+}
+
+func keyPress(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func press(t *testing.T, m Model, keys ...string) Model {
+	t.Helper()
+	for _, k := range keys {
+		next, cmd := m.Update(keyPress(k))
+		m = settle(t, next.(Model), cmd)
+	}
+	return m
+}
+
+func start(t *testing.T, cfg Config) Model {
+	t.Helper()
+	m := New(cfg)
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return settle(t, next.(Model), m.Init())
+}
+
+// A knob key changes the selected strategy's total to the engine's number.
+func TestKnobRecomputes(t *testing.T) {
+	m := start(t, demoConfig())
+	if m.res == nil || len(m.res.Strategies) != 7 {
+		t.Fatal("no result after Init")
+	}
+	m = press(t, m, "W") // window 8 → 9
+	if got := m.specs[2]; got != "window:turns=9" {
+		t.Fatalf("spec after W = %q", got)
+	}
+	want := engineTotal(t, "window:turns=9")
+	if got := m.res.Strategies[2].Totals.Cost; got != want {
+		t.Errorf("TUI total %s, engine %s", got, want)
+	}
+	row := m.table.Rows()[2]
+	if row[1] != "window:turns=9" || row[2] != want.String() {
+		t.Errorf("table row %v, want cost %s", row, want)
+	}
+	m = press(t, m, "c", "c") // cap 512 → 256
+	if got, want := m.res.Strategies[5].Totals.Cost, engineTotal(t, "cap:256"); got != want || m.specs[5] != "cap:256" {
+		t.Errorf("cap: %s %s, engine %s", m.specs[5], got, want)
+	}
+	m = press(t, m, "T") // trigger 12000 → 14000: the demo never reaches it
+	if got, full := m.res.Strategies[4].Totals.SummaryInput, int64(0); got != full {
+		t.Errorf("summary ran with trigger 14000: %d tokens", got)
+	}
+}
+
+func engineTotal(t *testing.T, spec string) profile.Money {
+	t.Helper()
+	s, err := profile.ParseStrategy(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := profile.Run(transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()}).Conversations, profile.Options{Strategies: []*profile.Strategy{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Strategies[0].Totals.Cost
+}
+
+func TestModelPickerAndMenu(t *testing.T) {
+	m := start(t, demoConfig())
+	m = press(t, m, "m", "h", "a", "i", "k", "u", "enter")
+	if m.model != "claude-haiku-4-5" || m.res.Model.ID != "claude-haiku-4-5" {
+		t.Fatalf("model = %q", m.model)
+	}
+	m = press(t, m, "s", "space", "enter") // untick "full"
+	if len(m.specs) != 6 || m.specs[0] != "cache" || len(m.res.Strategies) != 6 {
+		t.Errorf("specs after removing full: %v", m.specs)
+	}
+}
+
+func TestPlayback(t *testing.T) {
+	cfg := demoConfig()
+	cfg.Autoplay = true
+	m := start(t, cfg)
+	if m.upto != 1 || !m.playing {
+		t.Fatalf("autoplay: upto %d playing %v", m.upto, m.playing)
+	}
+	next, _ := m.Update(tickMsg{gen: m.tickGen})
+	m = next.(Model)
+	if m.upto != 2 {
+		t.Errorf("after a tick upto = %d", m.upto)
+	}
+	// The running counter is the sum of the calls played.
+	calls := m.res.Strategies[0].Calls()
+	if want := calls[0].Cost + calls[1].Cost; runningTotals(m.res.Strategies[0], m.upto).cost != want {
+		t.Errorf("running cost mismatch")
+	}
+	m = press(t, m, "space")
+	if m.playing {
+		t.Error("space did not pause")
+	}
+	// A stale tick after pausing changes nothing.
+	next, _ = m.Update(tickMsg{gen: m.tickGen - 1})
+	if next.(Model).upto != 2 {
+		t.Error("stale tick advanced playback")
+	}
+}
+
+// A stale recompute never replaces a newer one.
+func TestStaleResultDropped(t *testing.T) {
+	m := start(t, demoConfig())
+	old := m.res
+	m.gen = 5
+	next, _ := m.Update(computedMsg{gen: 4, res: &profile.Result{}})
+	if next.(Model).res != old {
+		t.Error("stale result applied")
+	}
+}
+
+// Golden screens, settled, at fixed sizes, with a pinned colour profile.
+func TestGoldenScreens(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+		keys []string
+		wait string
+	}{
+		{"initial_80x24", 80, 24, nil, "window:turns=8+cache"},
+		{"initial_120x40", 120, 40, nil, "inspector"},
+		{"knob_80x24", 80, 24, []string{"W"}, "$0.4351"},
+		{"knob_120x40", 120, 40, []string{"W"}, "$0.4351"},
+		{"inspector_80x24", 80, 24, []string{"left", "enter"}, "(cached 13,952)"},
+		{"inspector_120x40", 120, 40, []string{"left"}, "(cached 13,952)"},
+		{"help_80x24", 80, 24, []string{"?"}, "close help"},
+		{"help_120x40", 120, 40, []string{"?"}, "close help"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),
+				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("$0.5379")) }, teatest.WithDuration(10*time.Second))
+			for _, k := range tc.keys {
+				tm.Send(keyPress(k))
+			}
+			if len(tc.keys) > 0 {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+			}
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+		})
+	}
+}
+
+// A narrow resize collapses the screen without garbage: every line fits.
+func TestResizeNarrow(t *testing.T) {
+	m := start(t, demoConfig())
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {200, 60}, {50, 16}, {40, 12}} {
+		next, _ := m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		m = next.(Model)
+		out := ansi.Strip(m.View().Content)
+		lines := strings.Split(out, "\n")
+		if len(lines) > size[1] {
+			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > size[0] {
+				t.Errorf("%dx%d: line %d is %d wide: %q", size[0], size[1], i+1, w, l)
+				break
+			}
+		}
+	}
+}
