@@ -55,7 +55,9 @@ func newKeyMap() keyMap {
 
 // ShortHelp is the one-line help: pairs folded into one entry each.
 func (k keyMap) ShortHelp() []key.Binding {
-	short := func(keys, desc string) key.Binding { return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc)) }
+	short := func(keys, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
+	}
 	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"),
 		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Help, k.Quit}
 }
