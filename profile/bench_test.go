@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -22,9 +23,14 @@ func mixedCorpus(size int) string {
 		panic(err)
 	}
 	demo := transcripts.Demo(transcripts.Options{}).Conversations[0]
+	names := make([]string, 0, len(texts))
+	for name := range texts {
+		names = append(names, name)
+	}
+	sort.Strings(names) // map order would make the corpus differ run to run
 	var pieces []string
-	for _, t := range texts {
-		pieces = append(pieces, t)
+	for _, name := range names {
+		pieces = append(pieces, texts[name])
 	}
 	for _, m := range demo.Messages {
 		pieces = append(pieces, m.Content)
@@ -93,6 +99,29 @@ func BenchmarkSimulate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+var corpusOut = flag.String("corpus-out", "", "write the 1 MiB mixed corpus of TestCorpusParity to this file")
+
+// TestCorpusParity counts a 1 MiB mixed corpus (prose, Go, JSON, CJK,
+// Cyrillic, Arabic, emoji, the demo's logs and code) in both encodings and
+// compares with the official tiktoken's counts of the same text (npm
+// tiktoken 1.0.22, encode_ordinary; regenerate the text with -corpus-out).
+func TestCorpusParity(t *testing.T) {
+	corpus := mixedCorpus(1 << 20)
+	if *corpusOut != "" {
+		if err := os.WriteFile(*corpusOut, []byte(corpus), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want map[string]int64
+	readJSON(t, "testdata/corpus_tiktoken.json", &want)
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		tok, _ := NewTokenizer(enc, 1, true)
+		if got := tok.Count(corpus); got != want[enc] {
+			t.Errorf("%s: %d tokens, official tiktoken %d", enc, got, want[enc])
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ package profile
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,7 +103,11 @@ func (e *encoder) count(s string) int64 {
 	if ok {
 		return n
 	}
-	n = int64(len(e.tk.EncodeOrdinary(s)))
+	if len(s) >= parallelMin {
+		n = e.countParallel(s)
+	} else {
+		n = int64(len(e.tk.EncodeOrdinary(s)))
+	}
 	e.encodes.Add(1)
 	e.mu.Lock()
 	if len(e.cache) < cacheLimit {
@@ -155,4 +160,62 @@ func OpenAIEncoding(model string) (enc string, ok bool) {
 		}
 	}
 	return "", false
+}
+
+// parallelMin is the text size from which a text is split and counted on
+// every core.
+const parallelMin = 256 << 10
+
+// countParallel counts a long text in chunks on every core. Chunks end
+// just after a newline that is followed by a character that is not white
+// space or '/': both encodings' split patterns always end a piece there
+// (no pattern lets a piece run from a newline into a letter, digit or
+// punctuation, except o200k's punctuation run that takes trailing
+// newlines and slashes), so the sum equals the count of the whole text.
+// A test checks it against counting the text whole.
+func (e *encoder) countParallel(s string) int64 {
+	chunks := splitAtBoundaries(s, 64<<10)
+	var total atomic.Int64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(chunks) {
+					return
+				}
+				total.Add(int64(len(e.tk.EncodeOrdinary(chunks[i]))))
+			}
+		}()
+	}
+	wg.Wait()
+	return total.Load()
+}
+
+// splitAtBoundaries cuts s into pieces of about size bytes, each ending
+// after a newline followed by a non-space character (see countParallel).
+func splitAtBoundaries(s string, size int) []string {
+	var out []string
+	for len(s) > size {
+		cut := -1
+		for i := size; i < len(s)-1; i++ {
+			if s[i] == '\n' && !isSpaceByte(s[i+1]) && s[i+1] != '/' && s[i+1] < 0x80 {
+				cut = i + 1
+				break
+			}
+		}
+		if cut < 0 {
+			break
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	return append(out, s)
+}
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
 }

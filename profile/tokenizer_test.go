@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -110,4 +111,29 @@ func toolsOf(ts []struct{ name, desc, params string }) []transcripts.Tool {
 		out = append(out, transcripts.Tool{Name: t.name, Description: t.desc, Parameters: json.RawMessage(t.params)})
 	}
 	return out
+}
+
+// Counting a long text in parallel chunks gives the count of the whole.
+func TestParallelCountExact(t *testing.T) {
+	corpus := mixedCorpus(600 << 10)
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		e := encoders[enc]
+		e.load()
+		whole := int64(len(e.tk.EncodeOrdinary(corpus)))
+		if got := e.countParallel(corpus); got != whole {
+			t.Errorf("%s: parallel %d, whole %d", enc, got, whole)
+		}
+		if n := len(splitAtBoundaries(corpus, 64<<10)); n < 5 {
+			t.Errorf("%s: only %d chunks", enc, n)
+		}
+	}
+}
+
+func TestSplitBoundaries(t *testing.T) {
+	// "!\n/" is one o200k piece: never cut before a slash.
+	text := strings.Repeat("x", 10) + "!\n/path\nnext"
+	chunks := splitAtBoundaries(text, 5)
+	if chunks[0] != strings.Repeat("x", 10)+"!\n/path\n" || strings.Join(chunks, "") != text {
+		t.Errorf("chunks %q", chunks)
+	}
 }
