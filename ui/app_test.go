@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -187,12 +188,19 @@ func TestGoldenScreens(t *testing.T) {
 		{"inspector_120x40", 120, 40, []string{"left"}, "(cached 13,952)"},
 		{"help_80x24", 80, 24, []string{"?"}, "close help"},
 		{"help_120x40", 120, 40, []string{"?"}, "close help"},
+		{"narrow_60x20", 80, 24, []string{"resize:60x20"}, "5.7k"},
+		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "8.9k"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),
 				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("$0.5379")) }, teatest.WithDuration(10*time.Second))
 			for _, k := range tc.keys {
+				var w, h int
+				if _, err := fmt.Sscanf(k, "resize:%dx%d", &w, &h); err == nil {
+					tm.Send(tea.WindowSizeMsg{Width: w, Height: h})
+					continue
+				}
 				tm.Send(keyPress(k))
 			}
 			if len(tc.keys) > 0 {

@@ -45,7 +45,7 @@ func strategyColumns(w int) []table.Column {
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
 	}
 	for len(fixed) > 2 {
-		used := 4 + 12 + 2 // "#" column, the narrowest spec, padding
+		used := 4 + 22 + 2 // "#" column, the narrowest useful spec, padding
 		for _, c := range fixed {
 			used += c.Width + 2
 		}
