@@ -333,17 +333,21 @@ func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
 
 // callInfo is what a call is, whatever the strategy.
 type callInfo struct {
-	msg      int         // index of the assistant message
-	prev     int         // index of the previous assistant message, -1 if none
-	exchange int         // index into exchanges of the exchange the call belongs to
-	model    *ModelPrice // priced on (--model, else the logged one)
-	modelID  string
-	logged   *ModelPrice // billed on, for reported cost
-	at       time.Time   // when the request was sent, zero when unknown
-	reported *transcripts.Usage
-	unlogged int64
-	counted  int64 // full input as counted
-	repCost  Money
+	msg       int         // index of the assistant message
+	prev      int         // index of the previous assistant message, -1 if none
+	exchange  int         // index into exchanges of the exchange the call belongs to
+	model     *ModelPrice // priced on (--model, else the logged one)
+	modelID   string
+	logged    *ModelPrice // billed on, for reported cost
+	at        time.Time   // when the request was sent, zero when unknown
+	reported  *transcripts.Usage
+	reasoning int64 // billed reasoning tokens of the reply
+	// hiddenOutput is reported output beyond the visible reply and the
+	// reasoning: billed with the output.
+	hiddenOutput int64
+	unlogged     int64
+	counted      int64 // full input as counted
+	repCost      Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -386,7 +390,10 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		if m.Role == transcripts.RoleUser {
 			lastUser = i
 		}
-		if m.Role == transcripts.RoleAssistant {
+		if m.Role == transcripts.RoleAssistant && m.Replayed {
+			prev = i // history only: its call is counted in another file
+		}
+		if m.Role == transcripts.RoleAssistant && !m.Replayed {
 			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.Usage, at: lastTime}
 			if ci.at.IsZero() {
 				ci.at = m.Time
@@ -449,8 +456,11 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				cnt += pc.fullInput(base, ci)
 			}
 		}
-		if rep > 0 && cnt > 0 {
-			scale = float64(rep) / float64(cnt)
+		// A ratio far from 1 is not tokenizer error but content the log
+		// does not hold (hidden prompts, compaction steps): leave the
+		// counts alone and let that show as the unlogged part.
+		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
+			scale = r
 			pc.counts[pc.tok] = base.scaleBy(scale)
 			base = pc.counts[pc.tok]
 		}
@@ -461,6 +471,23 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	}
 	for i := range pc.calls {
 		ci := &pc.calls[i]
+		ci.reasoning = reasoningOf(ci.reported)
+		if m := &c.Messages[ci.msg]; m.Reasoning != "" && ci.reasoning == 0 {
+			// Thinking shown in the log: billed thinking is what the
+			// reported output has beyond the visible reply (Anthropic bills
+			// the full thinking, not the summary shown), or, with no usage,
+			// the visible thinking itself.
+			if ci.reported != nil {
+				ci.reasoning = max(0, ci.reported.OutputTokens-base.content[ci.msg])
+			} else {
+				ci.reasoning = pc.tok.Count(m.Reasoning)
+			}
+		}
+		if ci.reported != nil {
+			// Output the log does not show (compaction steps, tool-use
+			// preambles) but the provider billed.
+			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
+		}
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {
 			// The unlogged part is measured in the logged model's tokens,
@@ -470,7 +497,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				ci.unlogged = int64(float64(ci.unlogged)*pc.tok.Factor/loggedTok.Factor + 0.5)
 			}
 			if ci.logged != nil {
-				ci.repCost = reportedCost(ci.logged, ci.reported)
+				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
 			}
 		}
 	}
@@ -589,8 +616,11 @@ func mostUsedModel(c *transcripts.Conversation) string {
 }
 
 // reportedCost prices reported usage as the provider billed it.
-func reportedCost(p *ModelPrice, u *transcripts.Usage) Money {
+func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	r := p.RatesFor(u.InputTokens)
+	if batch {
+		r = p.Batched(r)
+	}
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)

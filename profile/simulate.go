@@ -28,8 +28,7 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 		content = make([]int64, n)
 		copy(content, k.content)
 		for _, ci := range pc.calls {
-			reasoning := reasoningOf(ci.reported)
-			content[ci.msg] = min(k.content[ci.msg], max(0, s.Cap-reasoning))
+			content[ci.msg] = min(k.content[ci.msg], max(0, s.Cap-ci.reasoning))
 		}
 	}
 	// Prefix sums over non-system messages (content, framing) and over
@@ -172,7 +171,7 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 		total := in.Total()
 
 		// Output, with the cap.
-		out, reasoning := k.content[a], reasoningOf(ci.reported)
+		out, reasoning := k.content[a]+ci.hiddenOutput, ci.reasoning
 		if s.Cap > 0 && out+reasoning > s.Cap {
 			call.Truncated = true
 			reasoning = min(reasoning, s.Cap)

@@ -36,6 +36,9 @@ type Message struct {
 	RAGSpans []string
 	// Images is the number of images attached to the message.
 	Images int
+	// Reasoning is the visible thinking text of an assistant message
+	// (Anthropic thinking blocks); billed reasoning can be longer.
+	Reasoning string
 	// Time is when the message was logged; zero when unknown.
 	Time time.Time
 	// Model is the model that produced an assistant message, if logged.
@@ -43,6 +46,10 @@ type Message struct {
 	// Usage is the usage the provider reported for the call whose response
 	// this assistant message is; nil when the log has none.
 	Usage *Usage
+	// Replayed marks an assistant message whose call is counted elsewhere
+	// (a resumed session repeating an earlier one): it is history here,
+	// not a call.
+	Replayed bool
 }
 
 // ToolCall is one tool invocation inside an assistant message.
@@ -84,6 +91,8 @@ type Conversation struct {
 	// (system prompt, tool schemas): the gap between reported and counted
 	// input is then expected and not a tokenizer error.
 	Unlogged bool
+	// Batch says the calls went through a batch API, billed at its price.
+	Batch bool
 	// Warnings are problems that did not stop the read.
 	Warnings []string
 }
@@ -92,7 +101,7 @@ type Conversation struct {
 func (c *Conversation) Calls() int {
 	n := 0
 	for i := range c.Messages {
-		if c.Messages[i].Role == RoleAssistant {
+		if c.Messages[i].Role == RoleAssistant && !c.Messages[i].Replayed {
 			n++
 		}
 	}

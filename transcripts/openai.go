@@ -245,10 +245,51 @@ type oaExchange struct {
 	Response json.RawMessage `json:"response"`
 }
 
+// FormatAnthropicLog is request/response pairs of the Messages API, as
+// SDKs and proxies record them.
+const FormatAnthropicLog = "anthropic-log"
+
+// unwrapBody returns an HTTP recording's body ({"body": …} with the body
+// an object or a string), or raw itself when it is not a recording.
+func unwrapBody(raw json.RawMessage) []byte {
+	raw = bytes.TrimSpace(raw)
+	var rec struct {
+		Body json.RawMessage `json:"body"`
+	}
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &rec) != nil || len(rec.Body) == 0 {
+		return raw
+	}
+	body := bytes.TrimSpace(rec.Body)
+	if len(body) > 0 && body[0] == '"' {
+		var s string
+		if json.Unmarshal(body, &s) == nil {
+			return []byte(s)
+		}
+	}
+	return body
+}
+
+// isAnthropic tells a Messages API exchange from a Chat Completions one.
+func isAnthropic(req, resp []byte) bool {
+	var r map[string]json.RawMessage
+	if json.Unmarshal(req, &r) == nil {
+		if _, ok := r["system"]; ok {
+			return true
+		}
+		if _, ok := r["anthropic_version"]; ok {
+			return true
+		}
+	}
+	return bytes.Contains(resp, []byte(`"type":"message"`)) || bytes.Contains(resp, []byte(`"type": "message"`)) ||
+		bytes.Contains(resp, []byte("message_start")) || bytes.Contains(req, []byte(`"input_schema"`)) ||
+		bytes.Contains(req, []byte(`"tool_result"`))
+}
+
 // readOpenAILog reads request/response pairs, from a JSON array (data
 // starting with '[') or JSONL, and threads them into conversations: a
 // request that starts with the messages of a conversation so far continues
-// it; any other starts a new one.
+// it; any other starts a new one. Pairs of either API are read, bodies of
+// HTTP recordings unwrapped, streamed Anthropic responses reassembled.
 func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error) {
 	type entry struct {
 		raw  json.RawMessage
@@ -269,10 +310,15 @@ func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error
 			return nil, jsonError(file, data, 0, "", err)
 		}
 		for i, r := range raws {
-			entries = append(entries, entry{raw: r, path: fmt.Sprintf("$[%d]", i)})
+			e := entry{raw: r, path: fmt.Sprintf("$[%d]", i)}
+			if at := bytes.Index(data, r); at >= 0 {
+				e.line = lineAt(data, int64(at))
+			}
+			entries = append(entries, e)
 		}
 	}
 	b := &threader{file: file, format: FormatOpenAILog}
+	anthropic := 0
 	for _, e := range entries {
 		fail := func(path, msg string) error {
 			return &Error{File: file, Line: e.line, Path: path, Msg: msg}
@@ -284,50 +330,92 @@ func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error
 		if len(ex.Request) == 0 {
 			return nil, fail(e.path+".request", "missing request")
 		}
-		var req oaRequest
-		if err := decodeJSON(ex.Request, &req); err != nil {
-			return nil, jsonError(file, ex.Request, e.line, e.path+".request", err)
-		}
+		reqBody, respBody := unwrapBody(ex.Request), unwrapBody(ex.Response)
 		var msgs []Message
-		for i, raw := range req.Messages {
-			m, err := parseOAMessage(file, fmt.Sprintf("%s.request.messages[%d]", e.path, i), raw)
-			if err != nil {
+		var reply *Message
+		var model string
+		var tools []Tool
+		if isAnthropic(reqBody, respBody) {
+			anthropic++
+			var req anRequest
+			if err := decodeJSON(reqBody, &req); err != nil {
+				return nil, jsonError(file, reqBody, e.line, e.path+".request", err)
+			}
+			var err error
+			if msgs, err = req.requestMessages(file, e.path+".request"); err != nil {
 				if pe, ok := err.(*Error); ok {
 					pe.Line = e.line
 				}
 				return nil, err
 			}
-			msgs = append(msgs, m)
+			model, tools = req.Model, req.tools()
+			if len(respBody) > 0 && string(respBody) != "null" {
+				if reply, err = parseAnthropicResponse(respBody); err != nil {
+					return nil, fail(e.path+".response", err.Error())
+				}
+			}
+		} else {
+			var req oaRequest
+			if err := decodeJSON(reqBody, &req); err != nil {
+				return nil, jsonError(file, reqBody, e.line, e.path+".request", err)
+			}
+			for i, raw := range req.Messages {
+				m, err := parseOAMessage(file, fmt.Sprintf("%s.request.messages[%d]", e.path, i), raw)
+				if err != nil {
+					if pe, ok := err.(*Error); ok {
+						pe.Line = e.line
+					}
+					return nil, err
+				}
+				msgs = append(msgs, m)
+			}
+			model, tools = req.Model, req.tools()
+			if len(respBody) > 0 && string(respBody) != "null" {
+				m, err := parseOAResponse(file, e.path+".response", respBody)
+				if err != nil {
+					if pe, ok := err.(*Error); ok {
+						pe.Line = e.line
+					}
+					return nil, err
+				}
+				reply = m
+			}
 		}
-		var reply *Message
-		if len(ex.Response) > 0 && string(ex.Response) != "null" {
-			var resp oaResponse
-			if err := decodeJSON(ex.Response, &resp); err != nil {
-				return nil, jsonError(file, ex.Response, e.line, e.path+".response", err)
-			}
-			if len(resp.Choices) == 0 {
-				return nil, fail(e.path+".response.choices", "response has no choices")
-			}
-			m, err := parseOAMessage(file, e.path+".response.choices[0].message", resp.Choices[0].Message)
-			if err != nil {
-				return nil, err
-			}
-			m.Role = RoleAssistant
-			m.Model = resp.Model
-			if resp.Created > 0 {
-				m.Time = time.Unix(resp.Created, 0).UTC()
-			}
-			if resp.Usage != nil {
-				m.Usage = resp.Usage.normalise()
-			}
-			reply = &m
-		}
-		b.add(req.Model, req.tools(), msgs, reply)
+		b.add(model, tools, msgs, reply)
 	}
 	if len(b.convs) == 0 {
 		return nil, &Error{File: file, Msg: "no request/response pairs"}
 	}
+	if anthropic*2 > len(entries) {
+		for _, c := range b.convs {
+			c.Format = FormatAnthropicLog
+		}
+	}
 	return b.convs, nil
+}
+
+// parseOAResponse reads a Chat Completions response body.
+func parseOAResponse(file, path string, body []byte) (*Message, error) {
+	var resp oaResponse
+	if err := decodeJSON(body, &resp); err != nil {
+		return nil, jsonError(file, body, 0, path, err)
+	}
+	if len(resp.Choices) == 0 {
+		return nil, &Error{File: file, Path: path + ".choices", Msg: "response has no choices"}
+	}
+	m, err := parseOAMessage(file, path+".choices[0].message", resp.Choices[0].Message)
+	if err != nil {
+		return nil, err
+	}
+	m.Role = RoleAssistant
+	m.Model = resp.Model
+	if resp.Created > 0 {
+		m.Time = time.Unix(resp.Created, 0).UTC()
+	}
+	if resp.Usage != nil {
+		m.Usage = resp.Usage.normalise()
+	}
+	return &m, nil
 }
 
 // threader joins logged requests, each of which re-sends the history, into

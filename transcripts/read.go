@@ -21,6 +21,8 @@ type Options struct {
 	RAG RAGRule
 	// Progress, when set, is called as the files of a directory are read.
 	Progress func(done, total int)
+
+	dedupe *dedupeSet // responses already counted, across a directory
 }
 
 // Source is what was read from one path: a file, a directory or stdin.
@@ -33,7 +35,8 @@ type Source struct {
 
 // Formats lists the formats Read understands, for --format.
 func Formats() []string {
-	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog}
+	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog, FormatAnthropic, FormatAnthropicLog,
+		FormatClaudeCode, FormatShareGPT, FormatOpenAIBatch, FormatLiteLLM}
 }
 
 // Open reads path: "-" is standard input, a directory is read file by file
@@ -59,6 +62,9 @@ func Open(path string, opt Options) (*Source, error) {
 
 func openDir(dir string, opt Options) (*Source, error) {
 	src := &Source{Path: dir}
+	if opt.dedupe == nil {
+		opt.dedupe = &dedupeSet{}
+	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -121,18 +127,36 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	}
 	var convs []*Conversation
 	var err error
+	readAll := func() []byte {
+		data, rerr := io.ReadAll(br)
+		if rerr != nil {
+			err = &Error{File: name, Msg: rerr.Error()}
+		}
+		return data
+	}
 	switch format {
 	case FormatNative:
 		convs, err = readNative(br, name)
-	case FormatOpenAIChat, FormatOpenAILog:
-		var data []byte
-		if data, err = io.ReadAll(br); err != nil {
-			return nil, &Error{File: name, Msg: err.Error()}
+	case FormatClaudeCode:
+		convs, err = readClaudeCode(br, name, opt.dedupe)
+	case FormatOpenAIBatch:
+		convs, err = readOpenAIBatch(br, name)
+	case FormatOpenAIChat, FormatOpenAILog, FormatAnthropicLog, FormatAnthropic, FormatShareGPT, FormatLiteLLM:
+		data := readAll()
+		if err != nil {
+			return nil, err
 		}
-		if format == FormatOpenAIChat {
+		trimmed := bytes.TrimSpace(data)
+		switch format {
+		case FormatOpenAIChat:
 			convs, err = readOpenAIChat(data, name)
-		} else {
-			trimmed := bytes.TrimSpace(data)
+		case FormatAnthropic:
+			convs, err = readAnthropic(data, name)
+		case FormatShareGPT:
+			convs, err = readShareGPT(data, name)
+		case FormatLiteLLM:
+			convs, err = readLiteLLM(data, name)
+		default:
 			convs, err = readOpenAILog(data, name, len(trimmed) == 0 || trimmed[0] != '[')
 		}
 	default:
@@ -140,6 +164,9 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(convs) > 0 {
+		format = convs[0].Format // openai-log may turn out to be anthropic-log
 	}
 	src := &Source{Path: name, Format: format, Conversations: convs}
 	for _, c := range convs {
@@ -169,13 +196,10 @@ func Detect(head []byte) (string, error) {
 		if first == nil {
 			return "", fmt.Errorf("empty JSON array")
 		}
-		if _, ok := first["request"]; ok {
-			return FormatOpenAILog, nil
-		}
 		if _, ok := first["role"]; ok {
 			return FormatOpenAIChat, nil
 		}
-		return "", fmt.Errorf("unrecognised JSON array: elements have neither \"role\" nor \"request\"")
+		return detectObject(first, head)
 	case '{':
 		line := head
 		if i := bytes.IndexByte(head, '\n'); i >= 0 {
@@ -188,20 +212,40 @@ func Detect(head []byte) (string, error) {
 				return guessFromText(head)
 			}
 		}
-		return detectObject(obj)
+		return detectObject(obj, head)
 	}
 	return "", fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
 }
 
-func detectObject(obj map[string]json.RawMessage) (string, error) {
+func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
 	var typ string
 	_ = json.Unmarshal(obj["type"], &typ)
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := obj[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
 	switch {
-	case typ == "session" || (typ == "message" && obj["role"] != nil):
+	case typ == "session" || (typ == "message" && has("role")):
 		return FormatNative, nil
-	case obj["request"] != nil:
+	case has("sessionId") || has("leafUuid") || (has("uuid") && has("message")) || (typ == "file-history-snapshot"):
+		return FormatClaudeCode, nil
+	case has("custom_id"):
+		return FormatOpenAIBatch, nil
+	case has("request"):
 		return FormatOpenAILog, nil
-	case obj["messages"] != nil:
+	case has("conversations"):
+		return FormatShareGPT, nil
+	case has("request_id") && (has("call_type") || has("spend") || has("messages")):
+		return FormatLiteLLM, nil
+	case has("messages"):
+		if has("system") || bytes.Contains(head, []byte(`"tool_use"`)) || bytes.Contains(head, []byte(`"tool_result"`)) ||
+			bytes.Contains(head, []byte(`"input_schema"`)) || bytes.Contains(head, []byte(`"anthropic_version"`)) {
+			return FormatAnthropic, nil
+		}
 		return FormatOpenAIChat, nil
 	}
 	keys := make([]string, 0, len(obj))
@@ -213,14 +257,22 @@ func detectObject(obj map[string]json.RawMessage) (string, error) {
 }
 
 // guessFromText detects a format from raw text when the head could not be
-// parsed (a large document cut by the peek).
+// parsed (a large first line or document cut by the peek).
 func guessFromText(head []byte) (string, error) {
 	s := string(head)
 	switch {
 	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
 		return FormatNative, nil
+	case ccSkipHead(head) || strings.Contains(s, `"sessionId"`):
+		return FormatClaudeCode, nil
+	case strings.Contains(s, `"custom_id"`):
+		return FormatOpenAIBatch, nil
 	case strings.Contains(s, `"request"`):
 		return FormatOpenAILog, nil
+	case strings.Contains(s, `"conversations"`):
+		return FormatShareGPT, nil
+	case strings.Contains(s, `"messages"`) && (strings.Contains(s, `"system"`) || strings.Contains(s, `"tool_use"`)):
+		return FormatAnthropic, nil
 	case strings.Contains(s, `"messages"`) || strings.Contains(s, `"role"`):
 		return FormatOpenAIChat, nil
 	}

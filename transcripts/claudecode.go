@@ -1,0 +1,233 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FormatClaudeCode is a Claude Code session log
+// (~/.claude/projects/<project>/<session>.jsonl).
+const FormatClaudeCode = "claude-code"
+
+// ccSkip are line types that carry no message; they are skipped without a
+// warning, and streamed past unread when their type comes first on the
+// line (file-history-snapshot lines can be hundreds of MB).
+var ccSkip = []string{"file-history-snapshot", "attachment", "permission-mode", "last-prompt",
+	"queue-operation", "progress", "system", "summary", "custom-title", "tag"}
+
+var ccSkipPrefixes = func() [][]byte {
+	var out [][]byte
+	for _, t := range ccSkip {
+		out = append(out, []byte(`{"type":"`+t+`"`))
+	}
+	return out
+}()
+
+func ccSkipHead(head []byte) bool {
+	head = bytes.TrimLeft(head, " \t")
+	for _, p := range ccSkipPrefixes {
+		if bytes.HasPrefix(head, p) {
+			return true
+		}
+	}
+	return false
+}
+
+type ccLine struct {
+	Type        string    `json:"type"`
+	UUID        string    `json:"uuid"`
+	ParentUUID  *string   `json:"parentUuid"`
+	IsSidechain bool      `json:"isSidechain"`
+	IsMeta      bool      `json:"isMeta"`
+	SessionID   string    `json:"sessionId"`
+	AgentID     string    `json:"agentId"`
+	Timestamp   time.Time `json:"timestamp"`
+	RequestID   string    `json:"requestId"`
+	Message     *struct {
+		ID      string          `json:"id"`
+		Role    string          `json:"role"`
+		Model   string          `json:"model"`
+		Content json.RawMessage `json:"content"`
+		Usage   *anUsage        `json:"usage"`
+	} `json:"message"`
+}
+
+// dedupeSet remembers API responses (message id + request id) already
+// counted, across the files of a directory: resumed sessions copy earlier
+// responses into the new file.
+type dedupeSet struct {
+	mu   sync.Mutex
+	seen map[string]string // key → file that counted it
+}
+
+func (d *dedupeSet) claim(key, file string) bool {
+	if d == nil {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.seen == nil {
+		d.seen = map[string]string{}
+	}
+	if f, ok := d.seen[key]; ok && f != file {
+		return false
+	}
+	d.seen[key] = file
+	return true
+}
+
+// ccThread is one conversation being built: the main thread of a session
+// or one sidechain (subagent) thread.
+type ccThread struct {
+	conv  *Conversation
+	reply map[string]int // message id + request id → index of its message
+}
+
+// readClaudeCode reads one session file. Each assistant line with usage is
+// part of a call; the lines of one response share message.id + requestId
+// and are merged, with the usage of the last line (earlier lines carry a
+// streaming placeholder for output_tokens). Sidechain lines form threads of
+// their own, rooted where they leave the main thread.
+func readClaudeCode(r io.Reader, file string, dedupe *dedupeSet) ([]*Conversation, error) {
+	lr := newLineReader(r, ccSkipHead)
+	threads := map[string]*ccThread{}
+	var order []string
+	threadOf := map[string]string{} // uuid → thread key
+	var warnings []string
+	session := ""
+	for {
+		line, n, complete, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &Error{File: file, Line: n, Msg: err.Error()}
+		}
+		var cl ccLine
+		if derr := decodeJSON(line, &cl); derr != nil {
+			if !complete {
+				warnings = append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n))
+				break
+			}
+			return nil, jsonError(file, line, n, "", derr)
+		}
+		if cl.Type != "user" && cl.Type != "assistant" {
+			continue
+		}
+		if cl.Message == nil {
+			continue
+		}
+		if session == "" {
+			session = cl.SessionID
+		}
+		// Which thread: the main one, or the sidechain this line's parent is in.
+		key := "main"
+		if cl.IsSidechain {
+			key = ""
+			if cl.ParentUUID != nil {
+				if k, ok := threadOf[*cl.ParentUUID]; ok && k != "main" {
+					key = k
+				}
+			}
+			if key == "" {
+				key = "sidechain:" + cl.UUID
+				if cl.AgentID != "" {
+					key = "agent:" + cl.AgentID
+				}
+			}
+		}
+		if cl.UUID != "" {
+			threadOf[cl.UUID] = key
+		}
+		t := threads[key]
+		if t == nil {
+			id := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+			if key != "main" {
+				id += "/" + strings.TrimPrefix(strings.TrimPrefix(key, "agent:"), "sidechain:")
+			}
+			t = &ccThread{conv: &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}, reply: map[string]int{}}
+			threads[key] = t
+			order = append(order, key)
+		}
+		c := t.conv
+		var blocks []anBlock
+		content := bytes.TrimSpace(cl.Message.Content)
+		if len(content) > 0 && content[0] == '"' {
+			var s string
+			if err := json.Unmarshal(content, &s); err != nil {
+				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}
+			}
+			blocks = []anBlock{{Type: "text", Text: s}}
+		} else if len(content) > 0 && string(content) != "null" {
+			if err := json.Unmarshal(content, &blocks); err != nil {
+				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
+			}
+		}
+		if cl.Type == "user" {
+			for _, m := range blocksToMessages(RoleUser, blocks) {
+				m.Time = cl.Timestamp
+				c.Messages = append(c.Messages, m)
+			}
+			continue
+		}
+		if cl.Message.Model == "<synthetic>" {
+			continue // written by Claude Code itself, not a model call
+		}
+		ms := blocksToMessages(RoleAssistant, blocks)
+		m := ms[len(ms)-1]
+		m.Time, m.Model = cl.Timestamp, cl.Message.Model
+		if cl.Message.Usage != nil {
+			m.Usage = cl.Message.Usage.normalise()
+		}
+		if c.Model == "" {
+			c.Model = m.Model
+		}
+		rkey := cl.Message.ID + "/" + cl.RequestID
+		if i, ok := t.reply[rkey]; ok && cl.Message.ID != "" {
+			// Another line of the same response: merge it.
+			prev := &c.Messages[i]
+			prev.Content = joinNonEmpty(prev.Content, m.Content)
+			prev.Reasoning = joinNonEmpty(prev.Reasoning, m.Reasoning)
+			prev.ToolCalls = append(prev.ToolCalls, m.ToolCalls...)
+			prev.Images += m.Images
+			if m.Usage != nil {
+				prev.Usage = m.Usage
+			}
+			continue
+		}
+		if cl.Message.ID != "" && !dedupe.claim(rkey, file) {
+			m.Replayed = true // counted in another file; history here only
+		}
+		t.reply[rkey] = len(c.Messages)
+		c.Messages = append(c.Messages, m)
+	}
+	var convs []*Conversation
+	for _, k := range order {
+		c := threads[k].conv
+		if len(c.Messages) == 0 {
+			continue
+		}
+		convs = append(convs, c)
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no user or assistant messages in this Claude Code log"}
+	}
+	convs[0].Warnings = append(convs[0].Warnings, warnings...)
+	return convs, nil
+}
+
+func joinNonEmpty(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n" + b
+}

@@ -1,0 +1,317 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// More formats read.
+const (
+	// FormatShareGPT is {"conversations":[{"from":…,"value":…}]}: one
+	// object, an array of them, or JSONL.
+	FormatShareGPT = "sharegpt"
+	// FormatOpenAIBatch is OpenAI Batch API JSONL: input lines
+	// ({"custom_id","body"}) and output lines ({"custom_id","response"}).
+	FormatOpenAIBatch = "openai-batch"
+	// FormatLiteLLM is LiteLLM spend-log rows, whose messages and response
+	// are JSON-encoded strings: a JSON array or JSONL.
+	FormatLiteLLM = "litellm"
+)
+
+type shareGPT struct {
+	ID            string `json:"id"`
+	Model         string `json:"model"`
+	System        string `json:"system"`
+	Conversations []struct {
+		From  string          `json:"from"`
+		Value json.RawMessage `json:"value"`
+	} `json:"conversations"`
+}
+
+// readShareGPT reads one object, an array of objects, or JSONL.
+func readShareGPT(data []byte, file string) ([]*Conversation, error) {
+	type item struct {
+		raw  json.RawMessage
+		line int
+		path string
+	}
+	var items []item
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		var raws []json.RawMessage
+		if err := decodeJSON(trimmed, &raws); err != nil {
+			return nil, jsonError(file, data, 0, "", err)
+		}
+		for i, r := range raws {
+			items = append(items, item{raw: r, path: fmt.Sprintf("$[%d]", i)})
+		}
+	case isJSONL(trimmed):
+		for i, line := range bytes.Split(data, []byte{'\n'}) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				items = append(items, item{raw: line, line: i + 1, path: "$"})
+			}
+		}
+	default:
+		items = append(items, item{raw: trimmed, path: "$"})
+	}
+	var convs []*Conversation
+	for n, it := range items {
+		var sg shareGPT
+		if err := decodeJSON(it.raw, &sg); err != nil {
+			return nil, jsonError(file, it.raw, it.line, it.path, err)
+		}
+		id := sg.ID
+		if id == "" {
+			id = fmt.Sprintf("%s#%d", baseID(file), n+1)
+		}
+		c := &Conversation{ID: id, Path: file, Format: FormatShareGPT, Model: sg.Model}
+		if sg.System != "" {
+			c.Messages = append(c.Messages, Message{Role: RoleSystem, Content: sg.System})
+		}
+		for i, turn := range sg.Conversations {
+			path := fmt.Sprintf("%s.conversations[%d]", it.path, i)
+			text, _, err := oaContent(turn.Value)
+			if err != nil {
+				return nil, &Error{File: file, Line: it.line, Path: path + ".value", Msg: "value must be a string"}
+			}
+			m := Message{Content: text}
+			switch strings.ToLower(turn.From) {
+			case "system":
+				m.Role = RoleSystem
+			case "human", "user":
+				m.Role = RoleUser
+			case "gpt", "assistant", "chatgpt", "bing", "bard", "model":
+				m.Role = RoleAssistant
+			case "function_call":
+				m.Role = RoleAssistant
+				m.ToolCalls = []ToolCall{{Name: "function_call", Arguments: text}}
+				m.Content = ""
+			case "tool", "observation", "function", "function_response":
+				m.Role = RoleTool
+			default:
+				return nil, &Error{File: file, Line: it.line, Path: path + ".from", Msg: fmt.Sprintf("unknown speaker %q (want system, human, gpt or tool)", turn.From)}
+			}
+			c.Messages = append(c.Messages, m)
+		}
+		if len(c.Messages) == 0 {
+			return nil, &Error{File: file, Line: it.line, Path: it.path + ".conversations", Msg: "no turns"}
+		}
+		convs = append(convs, c)
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no conversations"}
+	}
+	return convs, nil
+}
+
+// isJSONL says whether data holds more than one JSON value, one a line.
+func isJSONL(data []byte) bool {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return false
+	}
+	return json.Valid(bytes.TrimSpace(data[:i])) && len(bytes.TrimSpace(data[i:])) > 0
+}
+
+type batchLine struct {
+	ID       string          `json:"id"`
+	CustomID string          `json:"custom_id"`
+	Body     json.RawMessage `json:"body"`
+	Response *struct {
+		StatusCode int             `json:"status_code"`
+		Body       json.RawMessage `json:"body"`
+	} `json:"response"`
+	Error json.RawMessage `json:"error"`
+}
+
+// readOpenAIBatch reads Batch API input or output JSONL (Azure's output
+// lacks the top-level id). Each line is one call: an input line brings its
+// messages and no reply; an output line brings the reply and its usage
+// (the input, not in the file, is then unlogged). Input and output lines
+// with the same custom_id, in one file, are joined.
+func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
+	lr := newLineReader(r, nil)
+	byID := map[string]*Conversation{}
+	var convs []*Conversation
+	for {
+		line, n, complete, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &Error{File: file, Line: n, Msg: err.Error()}
+		}
+		var bl batchLine
+		if derr := decodeJSON(line, &bl); derr != nil {
+			if !complete && len(convs) > 0 {
+				convs[0].Warnings = append(convs[0].Warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n))
+				break
+			}
+			return nil, jsonError(file, line, n, "", derr)
+		}
+		if bl.CustomID == "" {
+			return nil, &Error{File: file, Line: n, Path: "$.custom_id", Msg: "batch line has no custom_id"}
+		}
+		c := byID[bl.CustomID]
+		if c == nil {
+			c = &Conversation{ID: bl.CustomID, Path: file, Format: FormatOpenAIBatch, Batch: true}
+			byID[bl.CustomID] = c
+			convs = append(convs, c)
+		}
+		if len(bl.Body) > 0 {
+			var req oaRequest
+			if err := decodeJSON(bl.Body, &req); err != nil {
+				return nil, jsonError(file, bl.Body, n, "$.body", err)
+			}
+			c.Model, c.Tools = req.Model, req.tools()
+			var msgs []Message
+			for i, raw := range req.Messages {
+				m, err := parseOAMessage(file, fmt.Sprintf("$.body.messages[%d]", i), raw)
+				if err != nil {
+					if pe, ok := err.(*Error); ok {
+						pe.Line = n
+					}
+					return nil, err
+				}
+				msgs = append(msgs, m)
+			}
+			c.Messages = append(msgs, c.Messages...) // an output line may have come first
+		}
+		if bl.Response != nil && len(bl.Response.Body) > 0 {
+			m, err := parseOAResponse(file, "$.response.body", bl.Response.Body)
+			if err != nil {
+				if pe, ok := err.(*Error); ok {
+					pe.Line = n
+				}
+				return nil, err
+			}
+			c.Messages = append(c.Messages, *m)
+			if c.Model == "" {
+				c.Model = m.Model
+			}
+		}
+	}
+	for _, c := range convs {
+		// An input line alone is a call whose reply is not in the file.
+		if len(c.Messages) > 0 && c.Messages[len(c.Messages)-1].Role != RoleAssistant {
+			c.Messages = append(c.Messages, Message{Role: RoleAssistant})
+		}
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no batch lines"}
+	}
+	return convs, nil
+}
+
+// litellmRow is one LiteLLM spend-log row.
+type litellmRow struct {
+	RequestID        string          `json:"request_id"`
+	Model            string          `json:"model"`
+	Messages         json.RawMessage `json:"messages"`
+	Response         json.RawMessage `json:"response"`
+	PromptTokens     int64           `json:"prompt_tokens"`
+	CompletionTokens int64           `json:"completion_tokens"`
+	StartTime        string          `json:"startTime"`
+}
+
+// stringOrJSON returns JSON that may have been stored as a JSON string.
+func stringOrJSON(raw json.RawMessage) []byte {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return []byte(s)
+		}
+	}
+	return raw
+}
+
+// readLiteLLM reads spend-log rows and threads them like request logs.
+func readLiteLLM(data []byte, file string) ([]*Conversation, error) {
+	type row struct {
+		raw  json.RawMessage
+		line int
+		path string
+	}
+	var rows []row
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var raws []json.RawMessage
+		if err := decodeJSON(trimmed, &raws); err != nil {
+			return nil, jsonError(file, data, 0, "", err)
+		}
+		for i, r := range raws {
+			rows = append(rows, row{raw: r, path: fmt.Sprintf("$[%d]", i)})
+		}
+	} else {
+		for i, line := range bytes.Split(data, []byte{'\n'}) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				rows = append(rows, row{raw: line, line: i + 1, path: "$"})
+			}
+		}
+	}
+	b := &threader{file: file, format: FormatLiteLLM}
+	for _, rw := range rows {
+		var lr litellmRow
+		if err := decodeJSON(rw.raw, &lr); err != nil {
+			return nil, jsonError(file, rw.raw, rw.line, rw.path, err)
+		}
+		msgsJSON := stringOrJSON(lr.Messages)
+		var raws []json.RawMessage
+		if len(msgsJSON) > 0 && string(msgsJSON) != "null" {
+			// Some rows keep the whole request ({"messages": […]}).
+			var wrapped struct {
+				Messages []json.RawMessage `json:"messages"`
+			}
+			if json.Unmarshal(msgsJSON, &raws) != nil {
+				if err := json.Unmarshal(msgsJSON, &wrapped); err != nil {
+					return nil, &Error{File: file, Line: rw.line, Path: rw.path + ".messages", Msg: "messages is not a JSON array of messages"}
+				}
+				raws = wrapped.Messages
+			}
+		}
+		var msgs []Message
+		for i, raw := range raws {
+			m, err := parseOAMessage(file, fmt.Sprintf("%s.messages[%d]", rw.path, i), raw)
+			if err != nil {
+				if pe, ok := err.(*Error); ok {
+					pe.Line = rw.line
+				}
+				return nil, err
+			}
+			msgs = append(msgs, m)
+		}
+		var reply *Message
+		if resp := stringOrJSON(lr.Response); len(resp) > 0 && string(resp) != "null" && string(resp) != "{}" {
+			m, err := parseOAResponse(file, rw.path+".response", resp)
+			if err != nil {
+				if pe, ok := err.(*Error); ok {
+					pe.Line = rw.line
+				}
+				return nil, err
+			}
+			reply = m
+		} else {
+			reply = &Message{Role: RoleAssistant}
+		}
+		if reply.Usage == nil && (lr.PromptTokens > 0 || lr.CompletionTokens > 0) {
+			reply.Usage = &Usage{InputTokens: lr.PromptTokens, OutputTokens: lr.CompletionTokens}
+		}
+		if reply.Model == "" {
+			reply.Model = lr.Model
+		}
+		if t, err := time.Parse(time.RFC3339Nano, lr.StartTime); err == nil && reply.Time.IsZero() {
+			reply.Time = t
+		}
+		b.add(lr.Model, nil, msgs, reply)
+	}
+	if len(b.convs) == 0 {
+		return nil, &Error{File: file, Msg: "no spend-log rows"}
+	}
+	return b.convs, nil
+}
