@@ -148,7 +148,12 @@ func readClaudeCode(r io.Reader, file string, dedupe *dedupeSet) ([]*Conversatio
 		t := threads[key]
 		if t == nil {
 			id := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-			if key != "main" {
+			dir := filepath.Dir(file)
+			switch {
+			case filepath.Base(dir) == "subagents":
+				// <session>/subagents/agent-<id>.jsonl: name it after its session.
+				id = filepath.Base(filepath.Dir(dir)) + "/" + id
+			case key != "main":
 				id += "/" + strings.TrimPrefix(strings.TrimPrefix(key, "agent:"), "sidechain:")
 			}
 			t = &ccThread{conv: &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}, reply: map[string]int{}}

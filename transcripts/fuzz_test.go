@@ -11,7 +11,8 @@ import (
 func seeds(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json*")
 	broken, _ := filepath.Glob("testdata/broken/*")
-	for _, p := range append(append(files, broken...), "demo.jsonl") {
+	cc, _ := filepath.Glob("testdata/claude_code/*/*.jsonl")
+	for _, p := range append(append(append(files, broken...), cc...), "demo.jsonl") {
 		if data, err := os.ReadFile(p); err == nil && len(data) < 1<<16 {
 			f.Add(data)
 		}
@@ -39,3 +40,10 @@ func FuzzDetect(f *testing.F)     { fuzzFormat(f, "auto") }
 func FuzzNative(f *testing.F)     { fuzzFormat(f, FormatNative) }
 func FuzzOpenAIChat(f *testing.F) { fuzzFormat(f, FormatOpenAIChat) }
 func FuzzOpenAILog(f *testing.F)  { fuzzFormat(f, FormatOpenAILog) }
+
+func FuzzAnthropic(f *testing.F)    { fuzzFormat(f, FormatAnthropic) }
+func FuzzAnthropicLog(f *testing.F) { fuzzFormat(f, FormatAnthropicLog) }
+func FuzzClaudeCode(f *testing.F)   { fuzzFormat(f, FormatClaudeCode) }
+func FuzzShareGPT(f *testing.F)     { fuzzFormat(f, FormatShareGPT) }
+func FuzzOpenAIBatch(f *testing.F)  { fuzzFormat(f, FormatOpenAIBatch) }
+func FuzzLiteLLM(f *testing.F)      { fuzzFormat(f, FormatLiteLLM) }

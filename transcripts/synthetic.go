@@ -1,8 +1,12 @@
 package transcripts
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -52,4 +56,98 @@ func Synthetic(calls int, seed uint64) *Conversation {
 			Message{Role: "assistant", Content: pick(1900), Time: at, Usage: &Usage{ReasoningTokens: int64(r.IntN(500))}})
 	}
 	return c
+}
+
+// WriteSyntheticClaudeCode writes a Claude Code projects directory under
+// dir for benchmarks: sessions session files of about sessionBytes each,
+// spread over a few projects, with user and assistant lines, tool_use and
+// tool_result rounds, responses split over several lines sharing
+// message.id + requestId (about 20% of assistant lines are such repeats),
+// summary, progress and file-history-snapshot lines. It returns the bytes
+// written and the number of distinct API responses.
+func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint64) (total int64, responses int, err error) {
+	demo := Demo(Options{}).Conversations[0]
+	var texts []string
+	for _, m := range demo.Messages {
+		if len(m.Content) > 100 {
+			texts = append(texts, m.Content)
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, 11))
+	pick := func(n int) string {
+		var b strings.Builder
+		for b.Len() < n {
+			t := texts[r.IntN(len(texts))]
+			if rest := n - b.Len(); len(t) > rest {
+				t = t[:rest]
+			}
+			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
+		}
+		return b.String()
+	}
+	jsonStr := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	for s := range sessions {
+		project := filepath.Join(dir, fmt.Sprintf("-home-dev-project-%d", s%7))
+		if err := os.MkdirAll(project, 0o755); err != nil {
+			return total, responses, err
+		}
+		session := fmt.Sprintf("%08x-0000-4000-8000-%012x", seed, s)
+		f, err := os.Create(filepath.Join(project, session+".jsonl"))
+		if err != nil {
+			return total, responses, err
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		written := 0
+		line := func(format string, a ...any) {
+			n, _ := fmt.Fprintf(w, format+"\n", a...)
+			written += n
+		}
+		line(`{"type":"summary","summary":%s,"leafUuid":"leaf-%d"}`, jsonStr(pick(40)), s)
+		parent := "null"
+		cacheRead := int64(12000)
+		for turn := 0; written < sessionBytes; turn++ {
+			at = at.Add(time.Duration(5+r.IntN(60)) * time.Second)
+			uid := fmt.Sprintf("u-%d-%d", s, turn)
+			base := func(uuid, typ string) string {
+				return fmt.Sprintf(`"parentUuid":%s,"isSidechain":false,"userType":"external","cwd":"/home/dev/project","sessionId":"%s","version":"2.1.3","gitBranch":"main","type":"%s","uuid":"%s","timestamp":"%s"`,
+					parent, session, typ, uuid, at.Format(time.RFC3339Nano))
+			}
+			if turn%5 == 0 {
+				line(`{"type":"file-history-snapshot","messageId":"%s","snapshot":{"messageId":"%s","trackedFileBackups":{"src/app.ts":{"backupFileName":%s}},"timestamp":"%s"},"isSnapshotUpdate":false}`,
+					uid, uid, jsonStr(pick(3000)), at.Format(time.RFC3339))
+			}
+			line(`{%s,"message":{"role":"user","content":%s}}`, base(uid, "user"), jsonStr(pick(300)))
+			parent = `"` + uid + `"`
+			for step := 0; step < 1+r.IntN(3); step++ {
+				responses++
+				msgID := fmt.Sprintf("msg_%d_%d_%d", s, turn, step)
+				req := fmt.Sprintf("req_%d_%d_%d", s, turn, step)
+				cacheRead += int64(400 + r.IntN(2000))
+				usage := func(out int) string {
+					return fmt.Sprintf(`{"input_tokens":%d,"cache_creation_input_tokens":%d,"cache_read_input_tokens":%d,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":%d},"output_tokens":%d,"service_tier":"standard"}`,
+						3+r.IntN(10), 200+r.IntN(1500), cacheRead, 200, out)
+				}
+				aid := fmt.Sprintf("a-%d-%d-%d", s, turn, step)
+				msg := func(content string, out int) string {
+					return fmt.Sprintf(`{"id":"%s","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[%s],"stop_reason":null,"stop_sequence":null,"usage":%s}`, msgID, content, usage(out))
+				}
+				// A response split over lines: text first (placeholder usage), then the tool call.
+				line(`{%s,"requestId":"%s","message":%s}`, base(aid+"a", "assistant"), req, msg(`{"type":"text","text":`+jsonStr(pick(500))+`}`, 3))
+				tool := fmt.Sprintf("toolu_%d_%d_%d", s, turn, step)
+				line(`{%s,"requestId":"%s","message":%s}`, base(aid+"b", "assistant"), req, msg(`{"type":"tool_use","id":"`+tool+`","name":"Read","input":{"file_path":`+jsonStr("/src/"+pick(20))+`}}`, 100+r.IntN(400)))
+				line(`{"type":"progress","data":{"type":"hook_progress","hookName":"PostToolUse"},"parentUuid":"%s","uuid":"p-%s","timestamp":"%s","sessionId":"%s"}`, aid, aid, at.Format(time.RFC3339), session)
+				line(`{%s,"message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"%s","content":%s}]},"toolUseResult":{"type":"text"}}`, base("t"+aid, "user"), tool, jsonStr(pick(2500)))
+				parent = `"t` + aid + `"`
+			}
+		}
+		if err := w.Flush(); err != nil {
+			return total, responses, err
+		}
+		if err := f.Close(); err != nil {
+			return total, responses, err
+		}
+		total += int64(written)
+	}
+	return total, responses, nil
 }

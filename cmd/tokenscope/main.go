@@ -249,6 +249,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if err := p.Write(stdout, format, perDay); err != nil {
 				return err
 			}
+			for _, w := range p.Source.Warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "tokenscope: warning: "+oneLine(w))
+			}
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {

@@ -178,3 +178,72 @@ func TestPricesAndVersion(t *testing.T) {
 		t.Errorf("completion: %d", code)
 	}
 }
+
+// A directory with an unreadable file: the rest is profiled (exit 0), the
+// problem is a warning on stderr and in source.warnings.
+func TestMixedDirectoryWarnings(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"openai_chat.json", "sharegpt.json", "claude_code/-home-dev-shop/4b1c2d3e.jsonl"} {
+		data, err := os.ReadFile("../../transcripts/testdata/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "broken.json"), []byte(`{"messages": [`), 0o644)
+	code, out, errs := tokenscope(t, "report", "--format", "json", "--model", "gpt-4o", dir)
+	if code != 0 || !strings.Contains(errs, "warning: "+filepath.Join(dir, "broken.json")+":1: invalid JSON") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	var doc struct {
+		Source struct {
+			Format        string   `json:"format"`
+			Conversations int      `json:"conversations"`
+			Warnings      []string `json:"warnings"`
+		} `json:"source"`
+		Strategies []struct {
+			Conversations []struct {
+				ID    string `json:"id"`
+				Calls int    `json:"calls"`
+			} `json:"conversations"`
+			Calls []struct {
+				Conversation string `json:"conversation"`
+			} `json:"calls"`
+		} `json:"strategies"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// openai_chat (1) + sharegpt (2) + claude code main and sidechain (2).
+	if doc.Source.Format != "mixed" || doc.Source.Conversations != 5 || len(doc.Source.Warnings) != 1 {
+		t.Errorf("source %+v", doc.Source)
+	}
+	s := doc.Strategies[0]
+	calls := 0
+	for _, c := range s.Conversations {
+		calls += c.Calls
+	}
+	if calls != len(s.Calls) || s.Calls[0].Conversation == "" {
+		t.Errorf("per-conversation calls %d, calls %d", calls, len(s.Calls))
+	}
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "broken.json"), []byte(`{"messages": [`), 0o644)
+	if code, out, errs := tokenscope(t, "report", empty); code != 2 || out != "" || !strings.Contains(errs, "no file could be read") {
+		t.Errorf("all broken: exit %d, %q", code, errs)
+	}
+}
+
+// Each format is detected in report with no --input-format.
+func TestReportEveryFormat(t *testing.T) {
+	for file, want := range map[string]string{
+		"native_two_sessions.jsonl": "native", "openai_chat.json": "openai-chat", "openai_log.json": "openai-log",
+		"anthropic_request.json": "anthropic", "anthropic_http.json": "anthropic-log", "claude_code": "claude-code",
+		"sharegpt.json": "sharegpt", "sharegpt.jsonl": "sharegpt", "openai_batch_output.jsonl": "openai-batch",
+		"litellm_spend_logs.json": "litellm",
+	} {
+		code, out, errs := tokenscope(t, "report", "--format", "json", "--model", "gpt-4o", "../../transcripts/testdata/"+file)
+		if code != 0 || !strings.Contains(out, `"format": "`+want+`"`) {
+			t.Errorf("%s: exit %d, %s, want format %s", file, code, errs, want)
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package transcripts
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAnthropicRequest(t *testing.T) {
+	src := open(t, "testdata/anthropic_request.json")
+	if src.Format != FormatAnthropic {
+		t.Fatalf("format %s", src.Format)
+	}
+	c := src.Conversations[0]
+	m := c.Messages
+	// system, user (docs+image+question), assistant (thinking, text,
+	// tool_use), tool result, assistant, user.
+	if len(m) != 6 || c.Calls() != 2 || c.Model != "claude-sonnet-4-5-20250929" {
+		t.Fatalf("%d messages, %d calls, model %q", len(m), c.Calls(), c.Model)
+	}
+	if m[0].Role != RoleSystem || m[0].Content != "You are a release assistant for the payments team." {
+		t.Errorf("system: %+v", m[0])
+	}
+	if m[1].Images != 1 || len(m[1].RAGSpans) != 1 || !strings.HasPrefix(m[1].RAGSpans[0], "<documents>") {
+		t.Errorf("user: images %d, rag %q", m[1].Images, m[1].RAGSpans)
+	}
+	a := m[2]
+	if a.Reasoning != "Friday after 14:00 is a freeze. Check recent deploys first." || a.Content != "Let me check the recent deploys." ||
+		len(a.ToolCalls) != 1 || a.ToolCalls[0].ID != "toolu_01A" || a.ToolCalls[0].Arguments != `{"service": "payments-api", "limit": 3}` {
+		t.Errorf("assistant: %+v", a)
+	}
+	if m[3].Role != RoleTool || m[3].ToolCallID != "toolu_01A" || !strings.Contains(m[3].Content, "r87 2026-11-05 16:40 rolled back") {
+		t.Errorf("tool result: %+v", m[3])
+	}
+	if len(c.Tools) != 1 || !strings.Contains(string(c.Tools[0].Parameters), `"service"`) {
+		t.Errorf("tools: %+v", c.Tools)
+	}
+}
+
+// Anthropic's input_tokens exclude cache reads and writes; the one
+// convention adds them: double-billing here is the classic bug.
+func TestAnthropicHTTPRecording(t *testing.T) {
+	src := open(t, "testdata/anthropic_http.json")
+	if src.Format != FormatAnthropicLog || len(src.Conversations) != 2 {
+		t.Fatalf("format %s, %d conversations", src.Format, len(src.Conversations))
+	}
+	c := src.Conversations[0]
+	if c.Calls() != 2 || len(c.Messages) != 5 {
+		t.Fatalf("%d calls, %d messages", c.Calls(), len(c.Messages))
+	}
+	// Call 1: 25 uncached + 1,400 written (1,000 of them for 1 h) + 0 read.
+	u1 := *c.Messages[2].Usage
+	if want := (Usage{InputTokens: 1425, CacheWriteTokens: 1400, CacheWrite1hTokens: 1000, OutputTokens: 14}); u1 != want {
+		t.Errorf("call 1 usage %+v, want %+v", u1, want)
+	}
+	// Call 2 was streamed: message_start said 12/0/1450/1, the final
+	// message_delta 14/220/1440/57 and wins in every field.
+	r := c.Messages[4]
+	if want := (Usage{InputTokens: 14 + 220 + 1440, CachedInputTokens: 1440, CacheWriteTokens: 220, OutputTokens: 57}); *r.Usage != want {
+		t.Errorf("streamed usage %+v, want %+v", *r.Usage, want)
+	}
+	if r.Content != "Ship on Monday." || len(r.ToolCalls) != 1 || r.ToolCalls[0].Arguments != `{"service": "payments-api"}` {
+		t.Errorf("streamed reply %q, tool calls %+v", r.Content, r.ToolCalls)
+	}
+	// Call 3: a compaction iteration billed outside the headline numbers.
+	u3 := *src.Conversations[1].Messages[2].Usage
+	if u3.InputTokens != 30+180000 || u3.OutputTokens != 9+3200 {
+		t.Errorf("iterations not added: %+v", u3)
+	}
+}
+
+func TestClaudeCodeProject(t *testing.T) {
+	src := open(t, "testdata/claude_code")
+	if src.Format != FormatClaudeCode || len(src.Warnings) != 0 {
+		t.Fatalf("format %s, warnings %q", src.Format, src.Warnings)
+	}
+	byID := map[string]*Conversation{}
+	for _, c := range src.Conversations {
+		byID[c.ID] = c
+	}
+	main, side, agent, resumed := byID["4b1c2d3e"], byID["4b1c2d3e/s1"], byID["4b1c2d3e/agent-a7f3"], byID["5c2d3e4f"]
+	if main == nil || side == nil || agent == nil || resumed == nil || len(src.Conversations) != 4 {
+		ids := []string{}
+		for id := range byID {
+			ids = append(ids, id)
+		}
+		t.Fatalf("conversations %v", ids)
+	}
+	// Main: user, meta user, assistant (3 lines merged), tool result,
+	// assistant (Task), tool result, assistant. Snapshot, progress, system,
+	// summary, last-prompt and the synthetic reply are not messages.
+	if len(main.Messages) != 7 || main.Calls() != 3 || !main.Unlogged {
+		t.Fatalf("main: %d messages, %d calls", len(main.Messages), main.Calls())
+	}
+	a := main.Messages[2]
+	if a.Reasoning != "Look at the test file first." || a.Content != "I'll read the test." || len(a.ToolCalls) != 1 || a.ToolCalls[0].Name != "Read" {
+		t.Errorf("merged response: %+v", a)
+	}
+	// The usage of the response's last line: output 172, not the
+	// placeholder 3; 5,210 written for 1 h, 11,800 read.
+	if want := (Usage{InputTokens: 4 + 5210 + 11800, CachedInputTokens: 11800, CacheWriteTokens: 5210, CacheWrite1hTokens: 5210, OutputTokens: 172}); *a.Usage != want {
+		t.Errorf("usage %+v, want %+v", *a.Usage, want)
+	}
+	if main.Messages[3].Role != RoleTool || main.Messages[3].ToolCallID != "toolu_01" {
+		t.Errorf("tool result: %+v", main.Messages[3])
+	}
+	if side.Calls() != 1 || side.Messages[1].Model != "claude-haiku-4-5-20251001" || agent.Calls() != 1 {
+		t.Errorf("sidechain %d calls, agent %d calls", side.Calls(), agent.Calls())
+	}
+	// The resumed session repeats msg_01C: history there, not a call.
+	if resumed.Calls() != 1 || !resumed.Messages[1].Replayed {
+		t.Errorf("resumed: %d calls", resumed.Calls())
+	}
+}
+
+// A file-history-snapshot line is streamed past without being held.
+func TestClaudeCodeHugeSnapshotLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"type":"file-history-snapshot","messageId":"x","snapshot":{"blob":"`)
+	chunk := strings.Repeat("A", 1<<20)
+	for range 64 { // 64 MiB on one line
+		f.WriteString(chunk)
+	}
+	f.WriteString(`"}}` + "\n")
+	f.WriteString(`{"parentUuid":null,"isSidechain":false,"sessionId":"s","type":"user","message":{"role":"user","content":"hi"},"uuid":"u1","timestamp":"2026-11-02T10:00:00Z"}` + "\n")
+	f.WriteString(`{"parentUuid":"u1","isSidechain":false,"sessionId":"s","type":"assistant","requestId":"r","message":{"id":"m","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"hello"}],"usage":{"input_tokens":10,"output_tokens":2}},"uuid":"a1","timestamp":"2026-11-02T10:00:01Z"}` + "\n")
+	f.Close()
+	var before, after runtimeMem
+	before.read()
+	src, err := Open(path, Options{})
+	after.read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Format != FormatClaudeCode || src.Conversations[0].Calls() != 1 {
+		t.Fatalf("format %s", src.Format)
+	}
+	if grown := after.total - before.total; grown > 16<<20 {
+		t.Errorf("reading allocated %d MiB for a 64 MiB skipped line", grown>>20)
+	}
+}
+
+func TestShareGPT(t *testing.T) {
+	src := open(t, "testdata/sharegpt.json")
+	if src.Format != FormatShareGPT || len(src.Conversations) != 2 {
+		t.Fatalf("format %s, %d", src.Format, len(src.Conversations))
+	}
+	a, b := src.Conversations[0], src.Conversations[1]
+	if a.ID != "sg-1" || len(a.Messages) != 5 || a.Calls() != 2 || a.Messages[0].Role != RoleSystem || len(a.Messages[3].RAGSpans) != 1 {
+		t.Errorf("sg-1: %+v", a)
+	}
+	if b.Calls() != 2 || len(b.Messages[1].ToolCalls) != 1 || b.Messages[2].Role != RoleTool {
+		t.Errorf("sg-2: %+v", b.Messages)
+	}
+	src = open(t, "testdata/sharegpt.jsonl")
+	if len(src.Conversations) != 2 || src.Conversations[1].ID != "b" {
+		t.Errorf("jsonl: %d", len(src.Conversations))
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "one.json"), []byte(`{"conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"yo"}]}`), 0o644)
+	if src := open(t, filepath.Join(dir, "one.json")); src.Format != FormatShareGPT || src.Conversations[0].Calls() != 1 {
+		t.Errorf("single object: %s", src.Format)
+	}
+}
+
+func TestOpenAIBatch(t *testing.T) {
+	in := open(t, "testdata/openai_batch_input.jsonl")
+	if in.Format != FormatOpenAIBatch || len(in.Conversations) != 2 {
+		t.Fatalf("input: %s %d", in.Format, len(in.Conversations))
+	}
+	c := in.Conversations[0]
+	if c.ID != "ticket-1" || c.Model != "gpt-4o-mini" || len(c.Messages) != 3 || c.Calls() != 1 || !c.Batch {
+		t.Errorf("input line: %+v", c)
+	}
+	out := open(t, "testdata/openai_batch_output.jsonl")
+	u := out.Conversations[1].Messages[0].Usage // Azure's line: no top-level id
+	if u == nil || u.InputTokens != 30 || u.OutputTokens != 1 || out.Conversations[1].ID != "ticket-2" {
+		t.Errorf("output line usage %+v", u)
+	}
+	// Input and output lines in one file are joined by custom_id.
+	dir := t.TempDir()
+	data := append(readFile(t, "testdata/openai_batch_output.jsonl"), readFile(t, "testdata/openai_batch_input.jsonl")...)
+	os.WriteFile(filepath.Join(dir, "both.jsonl"), data, 0o644)
+	both := open(t, filepath.Join(dir, "both.jsonl"))
+	j := both.Conversations[0]
+	if len(both.Conversations) != 2 || len(j.Messages) != 3 || j.Messages[2].Role != RoleAssistant || j.Messages[2].Usage.InputTokens != 31 {
+		t.Errorf("joined: %d conversations, %+v", len(both.Conversations), j.Messages)
+	}
+}
+
+func TestLiteLLM(t *testing.T) {
+	src := open(t, "testdata/litellm_spend_logs.json")
+	if src.Format != FormatLiteLLM || len(src.Conversations) != 1 {
+		t.Fatalf("%s %d", src.Format, len(src.Conversations))
+	}
+	c := src.Conversations[0]
+	if c.Calls() != 2 || len(c.Messages) != 5 {
+		t.Fatalf("%d calls %d messages", c.Calls(), len(c.Messages))
+	}
+	// DeepSeek's cache fields, through LiteLLM's JSON-encoded response.
+	if u := c.Messages[4].Usage; u.InputTokens != 52 || u.CachedInputTokens != 24 || u.OutputTokens != 14 {
+		t.Errorf("usage %+v", u)
+	}
+	if c.Messages[2].Model != "deepseek-chat" || c.Model != "deepseek/deepseek-chat" {
+		t.Errorf("models %q %q", c.Messages[2].Model, c.Model)
+	}
+}
+
+func TestRAGRuleEveryFormat(t *testing.T) {
+	rule := RAGRule{Tags: []string{"context", "documents"}, Tools: []string{"get_deploys", "lookup", "weather", "Read"}}
+	for file, check := range map[string]func(*Source) bool{
+		"testdata/anthropic_request.json": func(s *Source) bool {
+			return s.Conversations[0].Messages[3].RAG && len(s.Conversations[0].Messages[1].RAGSpans) == 1
+		},
+		"testdata/claude_code":               func(s *Source) bool { return s.Conversations[0].Messages[3].RAG },
+		"testdata/sharegpt.json":             func(s *Source) bool { return len(s.Conversations[0].Messages[3].RAGSpans) == 1 },
+		"testdata/openai_chat.json":          func(s *Source) bool { return len(s.Conversations[0].Messages[5].RAGSpans) == 1 },
+		"testdata/native_two_sessions.jsonl": func(s *Source) bool { return s.Conversations[0].Messages[3].RAG && s.Conversations[0].Messages[4].RAG },
+	} {
+		src, err := Open(file, Options{RAG: rule})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !check(src) {
+			t.Errorf("%s: retrieved context not tagged", file)
+		}
+	}
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
