@@ -29,6 +29,9 @@ type Config struct {
 	PerDay int64    // conversations a day for the projection
 	// Autoplay starts playback at call 1; otherwise every call is shown.
 	Autoplay bool
+	// Live, when set, adds a chat: an input box, streaming replies, and
+	// spend against a budget.
+	Live *LiveConfig
 }
 
 // view is what the main pane shows in a narrow terminal.
@@ -102,6 +105,8 @@ type Model struct {
 	picker   picker
 	menu     menu
 	rendered rendered
+
+	live liveState
 }
 
 // rendered holds the panes drawn in Update, so that View only joins them.
@@ -125,6 +130,15 @@ func New(cfg Config) Model {
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
 		perDay: perDay, table: newStrategyTable(), speed: 2, src: cfg.Source, width: 80, height: 24,
 		progress: progress.New(progress.WithDefaultBlend())}
+	if cfg.Live != nil {
+		m.live = newLiveState(cfg.Live)
+		if cfg.Source == nil {
+			m.src = &transcripts.Source{Path: cfg.Live.OutPath, Format: transcripts.FormatNative,
+				Conversations: []*transcripts.Conversation{cfg.Live.Session.Conversation()}}
+			m.cfg.Source = m.src
+			cfg.Source = m.src
+		}
+	}
 	m.loading = cfg.Source == nil
 	if m.loading {
 		m.loadCh = make(chan tea.Msg, 16)
@@ -163,6 +177,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.live.input.SetWidth(max(10, msg.Width-4))
 		m.progress.SetWidth(min(60, msg.Width-10))
 	case progressMsg:
 		m.loadDone, m.loadAll = msg.done, msg.total
@@ -196,6 +211,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
 			}
 		}
+		if m.cfg.Live != nil {
+			m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
+		}
 		m.upto = min(m.upto, n)
 		m.focus = min(m.focus, max(n-1, 0))
 		m.sel = min(m.sel, len(m.res.Strategies)-1)
@@ -210,9 +228,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.playing = false
 		}
+	case liveEventMsg, budgetMsg:
+		cmd, _ := m.updateLive(msg)
+		cmds = append(cmds, cmd)
 	case tea.KeyPressMsg:
 		if m.overlay != overlayNone {
 			return m.updateOverlay(msg)
+		}
+		if m.cfg.Live != nil {
+			if cmd, handled := m.updateLive(msg); handled {
+				m.redraw()
+				return m, cmd
+			}
 		}
 		if cmd, quit := m.handleKey(msg); quit {
 			return m, tea.Quit
@@ -367,6 +394,7 @@ type layout struct {
 	curvesW      int // wide: the curves pane beside the bars
 	tableH       int
 	inspectorH   int // wide: inspector below the table
+	chatH        int // live: the chat pane
 	legend       string
 	legendH      int
 }
@@ -378,11 +406,15 @@ func (m Model) layout() layout {
 		rows = len(m.res.Strategies)
 	}
 	l.tableH = rows + 2
-	if m.height >= 22 {
+	if m.height >= 22 && (m.cfg.Live == nil || m.height >= 30) {
 		l.legend = legend(m.width, true)
 		l.legendH = strings.Count(l.legend, "\n") + 1
 	}
 	fixed := 1 + 1 + l.tableH + 1 + 1 // header, pane title, table, projection, help
+	if m.cfg.Live != nil {
+		l.chatH = max(3, m.height/8)
+		fixed += l.chatH + 2 // chat, spend line, input
+	}
 	if l.wide {
 		l.inspectorH = max(6, (m.height-fixed-l.legendH)/3)
 		l.paneH = m.height - fixed - l.legendH - l.inspectorH - 1
@@ -481,8 +513,18 @@ func (m Model) content() string {
 		b.WriteString(fit(m.rendered.inspector, m.width, l.paneH+l.legendH) + "\n")
 		b.WriteString(m.table.View() + "\n")
 	}
-	b.WriteString(m.projection() + "\n")
-	b.WriteString(fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width, 1))
+	if m.cfg.Live != nil {
+		b.WriteString(fit(m.chatView(m.width, l.chatH), m.width, l.chatH) + "\n")
+		b.WriteString(m.spendLine() + "\n")
+		b.WriteString(fit(m.live.input.View(), m.width, 1) + "\n")
+	} else {
+		b.WriteString(m.projection() + "\n")
+	}
+	help := m.help.ShortHelpView(m.keys.ShortHelp())
+	if m.cfg.Live != nil && m.live.input.Focused() {
+		help = m.st.dim.Render("enter send · esc keys (tab, w/W, c/C, m, s, ?) · ctrl+r retry · ctrl+c cancel/quit")
+	}
+	b.WriteString(fit(help, m.width, 1))
 	out := b.String()
 	switch m.overlay {
 	case overlayModel:

@@ -1,0 +1,126 @@
+// Package livetest is an in-process OpenAI-compatible server for tests of
+// live mode: it streams Chat Completions chunks as server-sent events the
+// way the API documents them, including the final usage chunk, tool-call
+// deltas, and errors before or during a stream.
+package livetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+)
+
+// Reply is one scripted response.
+type Reply struct {
+	Chunks    []string // content deltas
+	ToolCall  *ToolCall
+	Usage     *Usage
+	Status    int    // non-200: an error response with Message
+	Message   string // error message
+	FailAfter int    // > 0: send an error event after this many chunks
+}
+
+// ToolCall is a streamed tool call, its arguments sent in two deltas.
+type ToolCall struct{ ID, Name, Arguments string }
+
+// Usage is the final usage chunk.
+type Usage struct{ Prompt, Completion, Cached, Reasoning int }
+
+// Server is a fake server; its requests are recorded.
+type Server struct {
+	*httptest.Server
+	mu       sync.Mutex
+	replies  []Reply
+	Requests []map[string]any
+	Auth     []string // Authorization headers seen
+}
+
+// New starts a server that answers with replies in order (the last one
+// repeats).
+func New(replies ...Reply) *Server {
+	s := &Server{replies: replies}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	return s
+}
+
+// BaseURL is the URL to give as --base-url.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+func (s *Server) next() Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.replies) == 0 {
+		return Reply{Chunks: []string{"ok"}}
+	}
+	r := s.replies[0]
+	if len(s.replies) > 1 {
+		s.replies = s.replies[1:]
+	}
+	return r
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/chat/completions" {
+		http.NotFound(w, r)
+		return
+	}
+	var req map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	s.mu.Lock()
+	s.Requests = append(s.Requests, req)
+	s.Auth = append(s.Auth, r.Header.Get("Authorization"))
+	s.mu.Unlock()
+	reply := s.next()
+	if reply.Status != 0 && reply.Status != http.StatusOK {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(reply.Status)
+		fmt.Fprintf(w, `{"error":{"message":%q,"type":"invalid_request_error","param":null,"code":null}}`, reply.Message)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	flusher, _ := w.(http.Flusher)
+	model, _ := req["model"].(string)
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	chunk := func(delta map[string]any, finish any) map[string]any {
+		return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1762070400, "model": model,
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}, "usage": nil}
+	}
+	send(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
+	for i, c := range reply.Chunks {
+		if reply.FailAfter > 0 && i == reply.FailAfter {
+			fmt.Fprintf(w, "data: {\"error\":{\"message\":%q,\"type\":\"server_error\"}}\n\n", reply.Message)
+			return
+		}
+		send(chunk(map[string]any{"content": c}, nil))
+	}
+	if tc := reply.ToolCall; tc != nil {
+		half := len(tc.Arguments) / 2
+		send(chunk(map[string]any{"tool_calls": []any{map[string]any{"index": 0, "id": tc.ID, "type": "function",
+			"function": map[string]any{"name": tc.Name, "arguments": tc.Arguments[:half]}}}}, nil))
+		send(chunk(map[string]any{"tool_calls": []any{map[string]any{"index": 0, "function": map[string]any{"arguments": tc.Arguments[half:]}}}}, nil))
+	}
+	finish := "stop"
+	if reply.ToolCall != nil {
+		finish = "tool_calls"
+	}
+	send(chunk(map[string]any{}, finish))
+	if u := reply.Usage; u != nil {
+		send(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1762070400, "model": model, "choices": []any{},
+			"usage": map[string]any{"prompt_tokens": u.Prompt, "completion_tokens": u.Completion, "total_tokens": u.Prompt + u.Completion,
+				"prompt_tokens_details":     map[string]any{"cached_tokens": u.Cached},
+				"completion_tokens_details": map[string]any{"reasoning_tokens": u.Reasoning}}})
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// Text joins chunks, for assertions.
+func (r Reply) Text() string { return strings.Join(r.Chunks, "") }
