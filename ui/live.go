@@ -37,6 +37,10 @@ func newLiveState(cfg *LiveConfig) liveState {
 	in := textinput.New()
 	in.Placeholder = "type a message, enter to send · esc for keys"
 	in.Prompt = "› "
+	// A steady cursor: no blink timer to redraw the screen twice a second.
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
 	in.Focus()
 	return liveState{cfg: cfg, input: in}
 }

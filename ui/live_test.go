@@ -36,10 +36,7 @@ func liveConfig(t *testing.T, budget string, replies ...livetest.Reply) (Config,
 
 func typeText(t *testing.T, m Model, text string) Model {
 	t.Helper()
-	for _, r := range text {
-		next, cmd := m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
-		m = settle(t, next.(Model), cmd)
-	}
+	m.live.input.SetValue(text)
 	return press(t, m, "enter")
 }
 
