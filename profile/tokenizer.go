@@ -65,7 +65,10 @@ func (t *Tokenizer) Encodes() int64 { return t.base.encodes.Load() }
 type encoder struct {
 	name    string
 	once    sync.Once
-	tk      *tiktoken.Tiktoken
+	tk      *tiktoken.Tiktoken // the oracle, and token ids for Encode
+	fast    *fastBPE           // the hot path: counts
+	fastErr error
+	fastOne sync.Once
 	err     error
 	mu      sync.RWMutex
 	cache   map[string]int64
@@ -80,12 +83,20 @@ var encoders = map[string]*encoder{
 func (e *encoder) load() {
 	e.once.Do(func() {
 		e.tk, e.err = tiktoken.GetEncoding(e.name)
-		e.cache = make(map[string]int64)
 	})
 	if e.err != nil {
 		// The encodings are embedded: failing to load one is a build defect.
 		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.err))
 	}
+}
+
+// countOne counts s without the cache, with the fast tokenizer.
+func (e *encoder) countOne(s string) int64 {
+	e.fastOne.Do(func() { e.fast, e.fastErr = loadFastBPE(e.name) })
+	if e.fastErr != nil {
+		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.fastErr))
+	}
+	return int64(e.fast.count(s))
 }
 
 // cacheLimit bounds the per-text cache: beyond it, texts are counted
@@ -96,7 +107,6 @@ func (e *encoder) count(s string) int64 {
 	if s == "" {
 		return 0
 	}
-	e.load()
 	e.mu.RLock()
 	n, ok := e.cache[s]
 	e.mu.RUnlock()
@@ -106,10 +116,13 @@ func (e *encoder) count(s string) int64 {
 	if len(s) >= parallelMin {
 		n = e.countParallel(s)
 	} else {
-		n = int64(len(e.tk.EncodeOrdinary(s)))
+		n = e.countOne(s)
 	}
 	e.encodes.Add(1)
 	e.mu.Lock()
+	if e.cache == nil {
+		e.cache = make(map[string]int64)
+	}
 	if len(e.cache) < cacheLimit {
 		e.cache[s] = n
 	}
@@ -187,7 +200,7 @@ func (e *encoder) countParallel(s string) int64 {
 				if i >= len(chunks) {
 					return
 				}
-				total.Add(int64(len(e.tk.EncodeOrdinary(chunks[i]))))
+				total.Add(e.countOne(chunks[i]))
 			}
 		}()
 	}
