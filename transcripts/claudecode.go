@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -58,30 +57,6 @@ type ccLine struct {
 	} `json:"message"`
 }
 
-// dedupeSet remembers API responses (message id + request id) already
-// counted, across the files of a directory: resumed sessions copy earlier
-// responses into the new file.
-type dedupeSet struct {
-	mu   sync.Mutex
-	seen map[string]string // key → file that counted it
-}
-
-func (d *dedupeSet) claim(key, file string) bool {
-	if d == nil {
-		return true
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.seen == nil {
-		d.seen = map[string]string{}
-	}
-	if f, ok := d.seen[key]; ok && f != file {
-		return false
-	}
-	d.seen[key] = file
-	return true
-}
-
 // ccThread is one conversation being built: the main thread of a session
 // or one sidechain (subagent) thread.
 type ccThread struct {
@@ -94,7 +69,7 @@ type ccThread struct {
 // and are merged, with the usage of the last line (earlier lines carry a
 // streaming placeholder for output_tokens). Sidechain lines form threads of
 // their own, rooted where they leave the main thread.
-func readClaudeCode(r io.Reader, file string, dedupe *dedupeSet) ([]*Conversation, error) {
+func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 	lr := newLineReader(r, ccSkipHead)
 	threads := map[string]*ccThread{}
 	var order []string
@@ -206,8 +181,8 @@ func readClaudeCode(r io.Reader, file string, dedupe *dedupeSet) ([]*Conversatio
 			}
 			continue
 		}
-		if cl.Message.ID != "" && !dedupe.claim(rkey, file) {
-			m.Replayed = true // counted in another file; history here only
+		if cl.Message.ID != "" {
+			m.ResponseID = rkey
 		}
 		t.reply[rkey] = len(c.Messages)
 		c.Messages = append(c.Messages, m)

@@ -46,6 +46,9 @@ type Message struct {
 	// Usage is the usage the provider reported for the call whose response
 	// this assistant message is; nil when the log has none.
 	Usage *Usage
+	// ResponseID identifies the provider's response (Claude Code: message
+	// id + request id), so that a response logged twice is counted once.
+	ResponseID string
 	// Replayed marks an assistant message whose call is counted elsewhere
 	// (a resumed session repeating an earlier one): it is history here,
 	// not a call.

@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Options control how logs are read.
@@ -21,8 +24,6 @@ type Options struct {
 	RAG RAGRule
 	// Progress, when set, is called as the files of a directory are read.
 	Progress func(done, total int)
-
-	dedupe *dedupeSet // responses already counted, across a directory
 }
 
 // Source is what was read from one path: a file, a directory or stdin.
@@ -62,9 +63,6 @@ func Open(path string, opt Options) (*Source, error) {
 
 func openDir(dir string, opt Options) (*Source, error) {
 	src := &Source{Path: dir}
-	if opt.dedupe == nil {
-		opt.dedupe = &dedupeSet{}
-	}
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -87,21 +85,45 @@ func openDir(dir string, opt Options) (*Source, error) {
 		return nil, &Error{File: dir, Msg: err.Error()}
 	}
 	sort.Strings(files)
+	// Read the files on every core; keep their order for the results.
+	type result struct {
+		src *Source
+		err error
+	}
+	results := make([]result, len(files))
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) {
+					return
+				}
+				s, err := Open(files[i], opt)
+				results[i] = result{s, err}
+				if n := done.Add(1); opt.Progress != nil {
+					opt.Progress(int(n), len(files))
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	formats := map[string]bool{}
-	for i, p := range files {
-		if opt.Progress != nil {
-			opt.Progress(i, len(files))
-		}
-		s, err := Open(p, opt)
-		if err != nil {
-			src.Warnings = append(src.Warnings, err.Error())
+	for _, r := range results {
+		if r.err != nil {
+			src.Warnings = append(src.Warnings, r.err.Error())
 			continue
 		}
+		s := r.src
 		formats[s.Format] = true
 		src.Format = s.Format
 		src.Conversations = append(src.Conversations, s.Conversations...)
 		src.Warnings = append(src.Warnings, s.Warnings...)
 	}
+	markReplayed(src.Conversations)
 	if len(formats) > 1 {
 		src.Format = "mixed"
 	}
@@ -138,7 +160,7 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	case FormatNative:
 		convs, err = readNative(br, name)
 	case FormatClaudeCode:
-		convs, err = readClaudeCode(br, name, opt.dedupe)
+		convs, err = readClaudeCode(br, name)
 	case FormatOpenAIBatch:
 		convs, err = readOpenAIBatch(br, name)
 	case FormatOpenAIChat, FormatOpenAILog, FormatAnthropicLog, FormatAnthropic, FormatShareGPT, FormatLiteLLM:
@@ -168,6 +190,7 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	if len(convs) > 0 {
 		format = convs[0].Format // openai-log may turn out to be anthropic-log
 	}
+	markReplayed(convs)
 	src := &Source{Path: name, Format: format, Conversations: convs}
 	for _, c := range convs {
 		opt.RAG.Apply(c)
@@ -289,4 +312,23 @@ func truncate(s string, n int) string {
 func baseID(file string) string {
 	b := filepath.Base(file)
 	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// markReplayed marks responses logged more than once (Claude Code copies
+// earlier responses into resumed sessions): the first, in file order, is
+// the call; later copies stay as history only.
+func markReplayed(convs []*Conversation) {
+	seen := map[string]bool{}
+	for _, c := range convs {
+		for i := range c.Messages {
+			m := &c.Messages[i]
+			if m.Role != RoleAssistant || m.ResponseID == "" {
+				continue
+			}
+			if seen[m.ResponseID] {
+				m.Replayed = true
+			}
+			seen[m.ResponseID] = true
+		}
+	}
 }

@@ -124,9 +124,12 @@ func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint6
 				msgID := fmt.Sprintf("msg_%d_%d_%d", s, turn, step)
 				req := fmt.Sprintf("req_%d_%d_%d", s, turn, step)
 				cacheRead += int64(400 + r.IntN(2000))
+				// One response's lines share its usage but for output_tokens,
+				// a placeholder on all but the last line.
+				input, write := 3+r.IntN(10), 200+r.IntN(1500)
 				usage := func(out int) string {
-					return fmt.Sprintf(`{"input_tokens":%d,"cache_creation_input_tokens":%d,"cache_read_input_tokens":%d,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":%d},"output_tokens":%d,"service_tier":"standard"}`,
-						3+r.IntN(10), 200+r.IntN(1500), cacheRead, 200, out)
+					return fmt.Sprintf(`{"input_tokens":%d,"cache_creation_input_tokens":%d,"cache_read_input_tokens":%d,"cache_creation":{"ephemeral_5m_input_tokens":%d,"ephemeral_1h_input_tokens":%d},"output_tokens":%d,"service_tier":"standard"}`,
+						input, write, cacheRead, write-200, 200, out)
 				}
 				aid := fmt.Sprintf("a-%d-%d-%d", s, turn, step)
 				msg := func(content string, out int) string {
