@@ -80,3 +80,27 @@ func FuzzFastTokenizer(f *testing.F) {
 		}
 	})
 }
+
+// 100,000 short messages: words, lines and fragments cut from the mixed
+// corpus at varied offsets, counted by the fast tokenizer and the oracle.
+func TestFastShortMessages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("oracle comparison on 100,000 messages")
+	}
+	corpus := mixedCorpus(1 << 20)
+	o200k, cl100k := fast(t, O200kBase), fast(t, CL100kBase)
+	bad := 0
+	for i := 0; i < 100_000 && bad < 10; i++ {
+		start := (i * 7919) % (len(corpus) - 200)
+		n := 1 + (i*31)%120
+		s := corpus[start : start+n]
+		if got, want := o200k.count(s), oracle(O200kBase, s); got != want {
+			t.Errorf("o200k %q: fast %d, oracle %d", s, got, want)
+			bad++
+		}
+		if got, want := cl100k.count(s), oracle(CL100kBase, s); got != want {
+			t.Errorf("cl100k %q: fast %d, oracle %d", s, got, want)
+			bad++
+		}
+	}
+}
