@@ -274,38 +274,10 @@ func splitCL100k(s string, i int) int {
 			return runOf(s, i+w0+w1, cL)
 		}
 	}
-	// \p{N}{1,3}
 	if k0&cN != 0 {
-		j := i + w0
-		for n := 1; n < 3 && j < len(s); n++ {
-			k, w := class(s, j)
-			if k&cN == 0 {
-				break
-			}
-			j += w
-		}
-		return j
+		return digits(s, i+w0)
 	}
-	// ' '?[^\s\p{L}\p{N}]+[\r\n]*
-	other := func(k uint8) bool { return k&(cSpace|cL|cN) == 0 }
-	start := i
-	if s[i] == ' ' && i+1 < len(s) {
-		if k1, _ := class(s, i+1); other(k1) {
-			start = i + 1
-		}
-	}
-	if k, _ := class(s, start); other(k) {
-		j := start
-		for j < len(s) {
-			k, w := class(s, j)
-			if !other(k) {
-				break
-			}
-			j += w
-		}
-		for j < len(s) && (s[j] == '\r' || s[j] == '\n') {
-			j++
-		}
+	if j, ok := punctuation(s, i, false); ok {
 		return j
 	}
 	return whitespace(s, i)
@@ -365,19 +337,30 @@ func splitO200k(s string, i int) int {
 	if j, ok := uppers(i); ok {
 		return j
 	}
-	// \p{N}{1,3}
 	if k0&cN != 0 {
-		j := i + w0
-		for n := 1; n < 3 && j < len(s); n++ {
-			k, w := class(s, j)
-			if k&cN == 0 {
-				break
-			}
-			j += w
-		}
+		return digits(s, i+w0)
+	}
+	if j, ok := punctuation(s, i, true); ok {
 		return j
 	}
-	// ' '?[^\s\p{L}\p{N}]+[\r\n/]*
+	return whitespace(s, i)
+}
+
+// digits ends \p{N}{1,3} whose first digit ends at j.
+func digits(s string, j int) int {
+	for n := 1; n < 3 && j < len(s); n++ {
+		k, w := class(s, j)
+		if k&cN == 0 {
+			break
+		}
+		j += w
+	}
+	return j
+}
+
+// punctuation matches ' '?[^\s\p{L}\p{N}]+ at i, then [\r\n]* (cl100k) or
+// [\r\n/]* (o200k, slash set).
+func punctuation(s string, i int, slash bool) (int, bool) {
 	other := func(k uint8) bool { return k&(cSpace|cL|cN) == 0 }
 	start := i
 	if s[i] == ' ' && i+1 < len(s) {
@@ -385,19 +368,19 @@ func splitO200k(s string, i int) int {
 			start = i + 1
 		}
 	}
-	if k, _ := class(s, start); other(k) {
-		j := start
-		for j < len(s) {
-			k, w := class(s, j)
-			if !other(k) {
-				break
-			}
-			j += w
-		}
-		for j < len(s) && (s[j] == '\r' || s[j] == '\n' || s[j] == '/') {
-			j++
-		}
-		return j
+	if k, _ := class(s, start); !other(k) {
+		return 0, false
 	}
-	return whitespace(s, i)
+	j := start
+	for j < len(s) {
+		k, w := class(s, j)
+		if !other(k) {
+			break
+		}
+		j += w
+	}
+	for j < len(s) && (s[j] == '\r' || s[j] == '\n' || (slash && s[j] == '/')) {
+		j++
+	}
+	return j, true
 }

@@ -68,12 +68,9 @@ func (c *common) load(path string) (*profile.Profile, error) {
 			return nil, badInput(err)
 		}
 	}
-	table := profile.DefaultPrices()
-	if c.prices != "" {
-		var err error
-		if table, err = profile.LoadPrices(c.prices); err != nil {
-			return nil, badInput(err)
-		}
+	table, err := priceTable(c.prices)
+	if err != nil {
+		return nil, err
 	}
 	strategies, err := profile.ParseStrategies(c.strategies)
 	if err != nil {
@@ -156,12 +153,9 @@ func (c *common) tui(path string, stdout io.Writer, noTUI, autoplay bool, perDay
 		}
 		return p.Write(stdout, "table", perDay)
 	}
-	table := profile.DefaultPrices()
-	if c.prices != "" {
-		var err error
-		if table, err = profile.LoadPrices(c.prices); err != nil {
-			return badInput(err)
-		}
+	table, err := priceTable(c.prices)
+	if err != nil {
+		return err
 	}
 	// Check what can fail before the screen is taken over.
 	strategies, err := profile.ParseStrategies(c.strategies)
@@ -237,12 +231,9 @@ func newLive(stdout io.Writer) *cobra.Command {
 			if !isTerminal(stdout) {
 				return badInput(fmt.Errorf("live needs a terminal; use `tokenscope report` on its --out file instead"))
 			}
-			table := profile.DefaultPrices()
-			if c.prices != "" {
-				var err error
-				if table, err = profile.LoadPrices(c.prices); err != nil {
-					return badInput(err)
-				}
+			table, err := priceTable(c.prices)
+			if err != nil {
+				return err
 			}
 			if priceAs != "" {
 				if _, err := table.Find(priceAs); err != nil {
@@ -395,12 +386,9 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if model == "" {
 				model = "gpt-4o"
 			}
-			table := profile.DefaultPrices()
-			if c.prices != "" {
-				var err error
-				if table, err = profile.LoadPrices(c.prices); err != nil {
-					return badInput(err)
-				}
+			table, err := priceTable(c.prices)
+			if err != nil {
+				return err
 			}
 			row, err := table.Find(model)
 			if err != nil {
@@ -446,12 +434,9 @@ func newPrices(stdout io.Writer) *cobra.Command {
 		Use:   "prices [MODEL...]",
 		Short: "Show the price table, or the full row of some models",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			table := profile.DefaultPrices()
-			if file != "" {
-				var err error
-				if table, err = profile.LoadPrices(file); err != nil {
-					return badInput(err)
-				}
+			table, err := priceTable(file)
+			if err != nil {
+				return err
 			}
 			if err := profile.WritePrices(stdout, table, args); err != nil {
 				return badInput(err)
@@ -472,4 +457,16 @@ func newVersion(stdout io.Writer) *cobra.Command {
 			fmt.Fprintln(stdout, "tokenscope "+version)
 		},
 	}
+}
+
+// priceTable is the embedded table, extended by file when one is given.
+func priceTable(file string) (*profile.PriceTable, error) {
+	if file == "" {
+		return profile.DefaultPrices(), nil
+	}
+	t, err := profile.LoadPrices(file)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return t, nil
 }
