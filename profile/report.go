@@ -251,6 +251,8 @@ func tokenCell(n int64, exact bool) string {
 // compactTokens renders 1234567 as 1.23M and 45678 as 45.7k.
 func compactTokens(n int64) string {
 	switch {
+	case n >= 1_000_000_000:
+		return fmt.Sprintf("%.2fB", float64(n)/1e9)
 	case n >= 10_000_000:
 		return fmt.Sprintf("%.1fM", float64(n)/1e6)
 	case n >= 1_000_000:

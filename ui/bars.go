@@ -154,6 +154,8 @@ func niceCeil(n int64) int64 {
 // shortTokens renders 12000 as 12k and 1500000 as 1.5M.
 func shortTokens(n int64) string {
 	switch {
+	case n >= 1_000_000_000:
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/1e9), ".0") + "B"
 	case n >= 1_000_000:
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/1e6), ".0") + "M"
 	case n >= 1000:
