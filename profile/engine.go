@@ -212,15 +212,21 @@ type StrategyResult struct {
 	Strategy      *Strategy
 	Conversations []ConversationResult
 	Totals        Totals
+	all           []Call // Calls, flattened once
 }
 
-// Calls returns every call of every conversation in order.
+// Calls returns every call of every conversation in order. The slice is
+// shared: do not modify it.
 func (s *StrategyResult) Calls() []Call {
-	var out []Call
-	for _, c := range s.Conversations {
-		out = append(out, c.Calls...)
+	if s.all == nil && len(s.Conversations) > 0 {
+		if len(s.Conversations) == 1 {
+			return s.Conversations[0].Calls
+		}
+		for _, c := range s.Conversations {
+			s.all = append(s.all, c.Calls...)
+		}
 	}
-	return out
+	return s.all
 }
 
 // ConversationInfo describes a conversation as counted.
@@ -302,6 +308,9 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	res.Warnings = e.warnings
+	for i := range res.Strategies {
+		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
+	}
 	return res, nil
 }
 

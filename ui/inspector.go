@@ -57,9 +57,12 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		}
 		// capped[s][i]: strategy s cut the reply that message i is.
 		capped := make([]map[int]bool, len(res.Strategies))
-		for si, s := range res.Strategies {
+		atCall := make([]profile.Call, len(res.Strategies))
+		for si := range res.Strategies {
+			calls := res.Strategies[si].Calls()
+			atCall[si] = calls[index]
 			capped[si] = map[int]bool{}
-			for _, sc := range s.Calls() {
+			for _, sc := range calls {
 				if sc.Conversation == c.Conversation && sc.Truncated {
 					capped[si][sc.Message] = true
 				}
@@ -74,7 +77,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			}
 			var marks []string
 			for si := range res.Strategies {
-				marks = append(marks, keptMark(res.Strategies[si].Calls()[index], capped[si][i], m, i, st))
+				marks = append(marks, keptMark(atCall[si], capped[si][i], m, i, st))
 			}
 			text := m.Content
 			if text == "" && len(m.ToolCalls) > 0 {
