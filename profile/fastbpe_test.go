@@ -1,15 +1,26 @@
 package profile
 
 import (
+	"encoding/json"
+	"flag"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
+var fastLoaded sync.Map // encoding → *fastBPE
+
 func fast(t testing.TB, enc string) *fastBPE {
+	if f, ok := fastLoaded.Load(enc); ok {
+		return f.(*fastBPE)
+	}
 	f, err := loadFastBPE(enc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fastLoaded.Store(enc, f)
 	return f
 }
 
@@ -81,26 +92,67 @@ func FuzzFastTokenizer(f *testing.F) {
 	})
 }
 
-// 100,000 short messages: words, lines and fragments cut from the mixed
-// corpus at varied offsets, counted by the fast tokenizer and the oracle.
-func TestFastShortMessages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("oracle comparison on 100,000 messages")
-	}
+// shortMessages are 100,000 words, lines and fragments cut from the mixed
+// corpus at varied offsets, on rune boundaries.
+func shortMessages() []string {
 	corpus := mixedCorpus(1 << 20)
-	o200k, cl100k := fast(t, O200kBase), fast(t, CL100kBase)
-	bad := 0
-	for i := 0; i < 100_000 && bad < 10; i++ {
+	out := make([]string, 0, 100_000)
+	for i := 0; i < 100_000; i++ {
 		start := (i * 7919) % (len(corpus) - 200)
-		n := 1 + (i*31)%120
-		s := corpus[start : start+n]
-		if got, want := o200k.count(s), oracle(O200kBase, s); got != want {
-			t.Errorf("o200k %q: fast %d, oracle %d", s, got, want)
-			bad++
+		end := start + 1 + (i*31)%120
+		for start > 0 && !utf8.RuneStart(corpus[start]) {
+			start--
 		}
-		if got, want := cl100k.count(s), oracle(CL100kBase, s); got != want {
-			t.Errorf("cl100k %q: fast %d, oracle %d", s, got, want)
-			bad++
+		for end < len(corpus) && !utf8.RuneStart(corpus[end]) {
+			end++
+		}
+		out = append(out, corpus[start:end])
+	}
+	return out
+}
+
+var shortOut = flag.String("short-out", "", "write the 100,000 short messages of TestFastShortMessages as a JSON array")
+
+// TestFastShortMessages counts 100,000 short messages with the fast
+// tokenizer and checks them against the official tiktoken's total and sum
+// of squares (testdata/short_tiktoken.json, npm tiktoken 1.0.22,
+// encode_ordinary; regenerate the messages with -short-out), then each one
+// against the oracle.
+func TestFastShortMessages(t *testing.T) {
+	msgs := shortMessages()
+	if *shortOut != "" {
+		data, _ := json.Marshal(msgs)
+		if err := os.WriteFile(*shortOut, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var official map[string]struct{ Total, Squares int64 }
+	readJSON(t, "testdata/short_tiktoken.json", &official)
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		f := fast(t, enc)
+		var total, squares int64
+		for _, m := range msgs {
+			n := int64(f.count(m))
+			total += n
+			squares += n * n
+		}
+		if want := official[enc]; total != want.Total || squares != want.Squares {
+			t.Errorf("%s: total %d, squares %d; official %d, %d", enc, total, squares, want.Total, want.Squares)
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	bad := 0
+	for _, s := range msgs {
+		if bad >= 10 {
+			break
+		}
+		for _, enc := range []string{O200kBase, CL100kBase} {
+			if got, want := fast(t, enc).count(s), oracle(enc, s); got != want {
+				t.Errorf("%s %q: fast %d, oracle %d", enc, s, got, want)
+				bad++
+			}
 		}
 	}
 }
