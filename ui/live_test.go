@@ -122,3 +122,15 @@ func TestLiveGolden(t *testing.T) {
 }
 
 var _ = transcripts.FormatNative
+
+func TestLiveBudgetWarning(t *testing.T) {
+	cfg, _, _ := liveConfig(t, "0.0000069", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	m := start(t, cfg)
+	if strings.Contains(m.spendLine(), "80% used") {
+		t.Fatal("warning before any spend")
+	}
+	m = typeText(t, m, "hi") // spends 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555: 80.4%
+	if got := m.spendLine(); !strings.Contains(got, "80% used") {
+		t.Errorf("spend line %q", got)
+	}
+}
