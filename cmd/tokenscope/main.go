@@ -114,9 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func newRoot(stdout io.Writer) *cobra.Command {
-	var c common
-	var noTUI, autoplay bool
-	var perDay int64
+	var t tuiFlags
 	root := &cobra.Command{
 		Use:   "tokenscope",
 		Short: "See where the money goes in LLM conversations",
@@ -128,25 +126,33 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.tui("", stdout, noTUI, autoplay, perDay)
+			return t.tui("", stdout)
 		},
 	}
-	c.register(root)
-	registerTUI(root, &noTUI, &autoplay, &perDay)
+	t.register(root)
 	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
 	return root
 }
 
-func registerTUI(cmd *cobra.Command, noTUI, autoplay *bool, perDay *int64) {
-	cmd.Flags().BoolVar(noTUI, "no-tui", false, "print the report instead of opening the TUI (the default when stdout is not a terminal)")
-	cmd.Flags().BoolVar(autoplay, "play", false, "start by playing the calls back one by one")
-	cmd.Flags().Int64Var(perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+// tuiFlags are the flags of the commands that open the TUI on a log.
+type tuiFlags struct {
+	common
+	noTUI, autoplay bool
+	perDay          int64
+}
+
+func (t *tuiFlags) register(cmd *cobra.Command) {
+	t.common.register(cmd)
+	cmd.Flags().BoolVar(&t.noTUI, "no-tui", false, "print the report instead of opening the TUI (the default when stdout is not a terminal)")
+	cmd.Flags().BoolVar(&t.autoplay, "play", false, "start by playing the calls back one by one")
+	cmd.Flags().Int64Var(&t.perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 }
 
 // tui opens the TUI on path ("" is the demo), or prints the table report
 // when asked to or when stdout is not a terminal.
-func (c *common) tui(path string, stdout io.Writer, noTUI, autoplay bool, perDay int64) error {
-	if noTUI || !isTerminal(stdout) {
+func (t *tuiFlags) tui(path string, stdout io.Writer) error {
+	c, perDay := &t.common, t.perDay
+	if t.noTUI || !isTerminal(stdout) {
 		p, err := c.load(path)
 		if err != nil {
 			return err
@@ -167,11 +173,7 @@ func (c *common) tui(path string, stdout io.Writer, noTUI, autoplay bool, perDay
 			return badInput(err)
 		}
 	}
-	specs := make([]string, len(strategies))
-	for i, s := range strategies {
-		specs[i] = s.Spec
-	}
-	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specs, PerDay: perDay, Autoplay: autoplay}
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specsOf(strategies), PerDay: perDay, Autoplay: t.autoplay}
 	if path == "" {
 		cfg.Source = transcripts.Demo(c.readOptions())
 	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
@@ -197,20 +199,26 @@ func isTerminal(w io.Writer) bool {
 }
 
 func newReplay(stdout io.Writer) *cobra.Command {
-	var c common
-	var noTUI, autoplay bool
-	var perDay int64
+	var t tuiFlags
 	cmd := &cobra.Command{
 		Use:   "replay FILE|DIR|-",
 		Short: "Open the TUI on a logged conversation",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.tui(args[0], stdout, noTUI, autoplay, perDay)
+			return t.tui(args[0], stdout)
 		},
 	}
-	c.register(cmd)
-	registerTUI(cmd, &noTUI, &autoplay, &perDay)
+	t.register(cmd)
 	return cmd
+}
+
+// specsOf returns the specs of parsed strategies.
+func specsOf(strategies []*profile.Strategy) []string {
+	specs := make([]string, len(strategies))
+	for i, s := range strategies {
+		specs[i] = s.Spec
+	}
+	return specs
 }
 
 func newLive(stdout io.Writer) *cobra.Command {
@@ -284,11 +292,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			specs := make([]string, len(strategies))
-			for i, s := range strategies {
-				specs[i] = s.Spec
-			}
-			err = ui.Run(ui.Config{Prices: table, Model: priceAs, Specs: specs, PerDay: perDay,
+			err = ui.Run(ui.Config{Prices: table, Model: priceAs, Specs: specsOf(strategies), PerDay: perDay,
 				Live: &ui.LiveConfig{Session: session, Budget: limit, OutPath: out}})
 			fmt.Fprintf(cmd.ErrOrStderr(), "tokenscope: conversation written to %s (replay with: tokenscope replay %s)\n", out, out)
 			return err
