@@ -10,9 +10,10 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// ImageTokens is the estimate for one image: a 1024×1024 image at high
-// detail on gpt-4o (85 base + 4 tiles × 170), the commonest case. Logs do
-// not keep image sizes, so it cannot be exact.
+// ImageTokens is the default estimate for one image: a 1024×1024 image at
+// high detail on gpt-4o (85 base + 4 tiles × 170). Logs do not keep image
+// sizes, so it cannot be exact; price rows set their provider's figure
+// (image_tokens in prices.yaml).
 const ImageTokens = 765
 
 // Chat framing per OpenAI's cookbook (How_to_count_tokens_with_tiktoken):
@@ -72,7 +73,7 @@ func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi in
 		for _, tc := range m.ToolCalls {
 			content += t.Count(tc.Name) + t.Count(tc.Arguments)
 		}
-		content += int64(m.Images) * ImageTokens
+		content += int64(m.Images) * t.imageTokens()
 		k.content[i] = content
 		switch {
 		case m.RAG:

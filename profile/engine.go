@@ -331,7 +331,7 @@ func (e *engine) warn(key, format string, a ...any) {
 }
 
 func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
-	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact)
+	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact, p.ImageTokens)
 	if t, ok := e.tokenizers[key]; ok {
 		return t
 	}
@@ -556,7 +556,7 @@ func (e *engine) primaryTokenizer(id string, p *ModelPrice) *Tokenizer {
 // tokenizerFor returns the engine's tokenizer equal to t, so that counts
 // are keyed by one pointer per tokenizer.
 func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
-	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact)
+	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact, t.ImageTokens)
 	if have, ok := e.tokenizers[key]; ok {
 		return have
 	}

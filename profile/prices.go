@@ -60,6 +60,7 @@ type ModelPrice struct {
 	Encoding           string
 	TokenFactor        float64
 	Exact              bool
+	ImageTokens        int64 // estimate for one image of about 1024×1024
 	Source, Note       string
 }
 
@@ -77,6 +78,7 @@ func (p *ModelPrice) Tokenizer() *Tokenizer {
 	if err != nil {
 		panic(err) // the table is validated on load
 	}
+	t.ImageTokens = p.ImageTokens
 	return t
 }
 
@@ -108,6 +110,7 @@ type yamlModel struct {
 	Caching       *CachingRule `yaml:"caching"`
 	Encoding      string       `yaml:"encoding"`
 	TokenFactor   float64      `yaml:"token_factor"`
+	ImageTokens   int64        `yaml:"image_tokens"`
 	Exact         *bool        `yaml:"exact"`
 	LongContext   *struct {
 		Threshold int64 `yaml:"threshold"`
@@ -204,6 +207,10 @@ func (ym yamlModel) toPrice(d yamlModel) (*ModelPrice, error) {
 		p.Caching.Mode = CachingNone
 	}
 	p.Encoding = firstNonEmpty(ym.Encoding, d.Encoding, O200kBase)
+	p.ImageTokens = ym.ImageTokens
+	if p.ImageTokens == 0 {
+		p.ImageTokens = d.ImageTokens
+	}
 	p.TokenFactor = ym.TokenFactor
 	if p.TokenFactor == 0 {
 		p.TokenFactor = d.TokenFactor
@@ -464,7 +471,7 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 		def := DefaultPrices().providerDefaults(provider)
 		p.Provider = provider
 		p.Caching = def.Caching
-		p.Encoding, p.TokenFactor, p.Exact = def.Encoding, def.TokenFactor, def.Exact
+		p.Encoding, p.TokenFactor, p.Exact, p.ImageTokens = def.Encoding, def.TokenFactor, def.Exact, def.ImageTokens
 		if enc, ok := OpenAIEncoding(id); ok {
 			p.Encoding, p.TokenFactor, p.Exact = enc, 1, true
 		}

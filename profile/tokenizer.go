@@ -33,7 +33,16 @@ type Tokenizer struct {
 	Encoding string  // the BPE encoding counted with
 	Factor   float64 // 1 for exact counts; an estimate's scale otherwise
 	Exact    bool    // counts are the model's own tokenizer's
-	base     *encoder
+	// ImageTokens is the estimate for one image (0: ImageTokens).
+	ImageTokens int64
+	base        *encoder
+}
+
+func (t *Tokenizer) imageTokens() int64 {
+	if t.ImageTokens > 0 {
+		return t.ImageTokens
+	}
+	return ImageTokens
 }
 
 // Name describes the tokenizer: "o200k_base" or "≈o200k_base×1.10".

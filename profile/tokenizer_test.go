@@ -137,3 +137,14 @@ func TestSplitBoundaries(t *testing.T) {
 		t.Errorf("chunks %q", chunks)
 	}
 }
+
+// An image is estimated at its provider's figure for about 1024×1024.
+func TestImageEstimates(t *testing.T) {
+	conv := &transcripts.Conversation{Messages: []transcripts.Message{{Role: "user", Images: 1}, {Role: "assistant"}}}
+	for model, want := range map[string]int64{"gpt-4o": 765, "claude-sonnet-4-6": 1398, "gemini-2.5-pro": 1032, "deepseek-v3.2": 765} {
+		p, _ := DefaultPrices().Lookup(model)
+		if got := countConversation(conv, p.Tokenizer(), 1).content[0]; got != want {
+			t.Errorf("%s: image = %d tokens, want %d", model, got, want)
+		}
+	}
+}
