@@ -57,6 +57,20 @@ func TestLiveCallRecordedAndSimulated(t *testing.T) {
 	if !strings.Contains(out.String(), `"usage":{"input_tokens":25`) {
 		t.Errorf("JSONL lacks the reported usage:\n%s", out)
 	}
+	// The file replays to the same numbers.
+	src, err := transcripts.Read(bytes.NewReader(out.Bytes()), "live.jsonl", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed, err := profile.Run(src.Conversations, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.res.Strategies {
+		if a, b := m.res.Strategies[i].Totals, replayed.Strategies[i].Totals; a != b {
+			t.Errorf("%s: live %+v, replayed %+v", m.res.Strategies[i].Strategy.Spec, a, b)
+		}
+	}
 }
 
 // The circuit breaker: a call whose input alone would pass what is left
@@ -121,7 +135,6 @@ func TestLiveGolden(t *testing.T) {
 	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
 }
 
-var _ = transcripts.FormatNative
 
 func TestLiveBudgetWarning(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "0.0000069", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})

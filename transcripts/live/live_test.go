@@ -124,3 +124,18 @@ func TestCancelStopsOnlyThatCall(t *testing.T) {
 		t.Errorf("after cancel: %v", err)
 	}
 }
+
+// A server that is not there: the error is shown, the session goes on.
+func TestConnectionRefused(t *testing.T) {
+	srv := livetest.New()
+	url := srv.BaseURL()
+	srv.Close()
+	s, _ := New(Config{BaseURL: url, APIKey: key, Model: "m"})
+	_, _, err := drain(t, s.Send(context.Background(), "hi"))
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("err %v", err)
+	}
+	if c := s.Conversation(); len(c.Messages) != 1 || c.Calls() != 0 {
+		t.Errorf("%d messages", len(c.Messages))
+	}
+}
