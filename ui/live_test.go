@@ -135,7 +135,6 @@ func TestLiveGolden(t *testing.T) {
 	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
 }
 
-
 func TestLiveBudgetWarning(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "0.0000069", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
 	m := start(t, cfg)
