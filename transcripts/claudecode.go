@@ -44,6 +44,9 @@ type ccLine struct {
 	ParentUUID  *string   `json:"parentUuid"`
 	IsSidechain bool      `json:"isSidechain"`
 	IsMeta      bool      `json:"isMeta"`
+	// IsCompactSummary marks the summary /compact puts in place of the
+	// history: the calls after it were not sent what came before.
+	IsCompactSummary bool `json:"isCompactSummary"`
 	SessionID   string    `json:"sessionId"`
 	AgentID     string    `json:"agentId"`
 	Timestamp   time.Time `json:"timestamp"`
@@ -60,8 +63,44 @@ type ccLine struct {
 // ccThread is one conversation being built: the main thread of a session
 // or one sidechain (subagent) thread.
 type ccThread struct {
+	id    string
+	convs []*Conversation // its branches; conv, the last, is being written
 	conv  *Conversation
-	reply map[string]int // message id + request id → index of its message
+	reply map[string]int   // message id + request id → index of its message in conv
+	at    map[string]ccPos // line uuid → the message it went into
+}
+
+// ccPos is where a line's message is.
+type ccPos struct {
+	conv  *Conversation
+	index int
+}
+
+// branch starts a new conversation in the thread whose history is the
+// first n messages of from (nil: none). Claude Code writes a rewind as
+// lines whose parent is an earlier message, and /compact as a new root:
+// the calls after it were sent that history, not the whole file. Copied
+// replies are history only; their calls are counted where they were made.
+func (t *ccThread) branch(from *Conversation, n int) {
+	c := &Conversation{ID: fmt.Sprintf("%s~%d", t.id, len(t.convs)+1), Path: t.conv.Path, Format: FormatClaudeCode, Unlogged: true, Model: t.conv.Model}
+	if from != nil {
+		c.Messages = append([]Message(nil), from.Messages[:n]...)
+		for i := range c.Messages {
+			if c.Messages[i].Role == RoleAssistant {
+				c.Messages[i].Replayed = true
+			}
+		}
+	}
+	t.convs = append(t.convs, c)
+	t.conv = c
+	t.reply = map[string]int{}
+}
+
+// place records that line uuid went into the last message of conv.
+func (t *ccThread) place(uuid string) {
+	if uuid != "" && len(t.conv.Messages) > 0 {
+		t.at[uuid] = ccPos{t.conv, len(t.conv.Messages) - 1}
+	}
 }
 
 // readClaudeCode reads one session file. Each assistant line with usage is
@@ -131,9 +170,27 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			case key != "main":
 				id += "/" + strings.TrimPrefix(strings.TrimPrefix(key, "agent:"), "sidechain:")
 			}
-			t = &ccThread{conv: &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}, reply: map[string]int{}}
+			c := &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}
+			t = &ccThread{id: id, convs: []*Conversation{c}, conv: c, reply: map[string]int{}, at: map[string]ccPos{}}
 			threads[key] = t
 			order = append(order, key)
+		}
+		// A line whose parent is not the last message written forks the
+		// thread (a rewind); a new root after messages restarts it (/compact).
+		if cl.Type == "user" || cl.Message.Model != "<synthetic>" {
+			merging := false
+			if cl.Type == "assistant" {
+				_, merging = t.reply[cl.Message.ID+"/"+cl.RequestID]
+			}
+			switch {
+			case merging:
+			case (cl.IsCompactSummary || cl.ParentUUID == nil) && len(t.conv.Messages) > 0 && key == "main":
+				t.branch(nil, 0)
+			case cl.ParentUUID != nil:
+				if pos, ok := t.at[*cl.ParentUUID]; ok && (pos.conv != t.conv || pos.index != len(t.conv.Messages)-1) {
+					t.branch(pos.conv, pos.index+1)
+				}
+			}
 		}
 		c := t.conv
 		var blocks []anBlock
@@ -154,6 +211,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 				m.Time = cl.Timestamp
 				c.Messages = append(c.Messages, m)
 			}
+			t.place(cl.UUID)
 			continue
 		}
 		if cl.Message.Model == "<synthetic>" {
@@ -179,6 +237,9 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			if m.Usage != nil {
 				prev.Usage = m.Usage
 			}
+			if cl.UUID != "" {
+				t.at[cl.UUID] = ccPos{c, i}
+			}
 			continue
 		}
 		if cl.Message.ID != "" {
@@ -186,14 +247,15 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		t.reply[rkey] = len(c.Messages)
 		c.Messages = append(c.Messages, m)
+		t.place(cl.UUID)
 	}
 	var convs []*Conversation
 	for _, k := range order {
-		c := threads[k].conv
-		if len(c.Messages) == 0 {
-			continue
+		for _, c := range threads[k].convs {
+			if c.Calls() > 0 || (len(c.Messages) > 0 && len(threads[k].convs) == 1) {
+				convs = append(convs, c)
+			}
 		}
-		convs = append(convs, c)
 	}
 	if len(convs) == 0 {
 		return nil, &Error{File: file, Msg: "no user or assistant messages in this Claude Code log"}

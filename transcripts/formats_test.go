@@ -241,3 +241,30 @@ func readFile(t *testing.T, p string) []byte {
 	}
 	return data
 }
+
+// A rewind forks the session; /compact restarts its history. Each call is
+// counted once, with the history it was sent.
+func TestClaudeCodeBranches(t *testing.T) {
+	src := open(t, "testdata/claude_code_branches/7e7e7e7e.jsonl")
+	if len(src.Conversations) != 3 {
+		t.Fatalf("%d conversations", len(src.Conversations))
+	}
+	first, fork, compacted := src.Conversations[0], src.Conversations[1], src.Conversations[2]
+	if len(first.Messages) != 4 || first.Calls() != 2 {
+		t.Errorf("first: %d messages, %d calls", len(first.Messages), first.Calls())
+	}
+	// The fork was sent u1 and a1 (history only here), then u3.
+	if len(fork.Messages) != 4 || fork.Calls() != 1 || !fork.Messages[1].Replayed || fork.Messages[2].Content != "Actually, keep the old name and add an alias." {
+		t.Errorf("fork: %+v", fork.Messages)
+	}
+	if len(compacted.Messages) != 3 || compacted.Calls() != 1 || !strings.HasPrefix(compacted.Messages[0].Content, "This session is being continued") {
+		t.Errorf("compacted: %+v", compacted.Messages)
+	}
+	calls := 0
+	for _, c := range src.Conversations {
+		calls += c.Calls()
+	}
+	if calls != 4 {
+		t.Errorf("%d calls, want the 4 responses", calls)
+	}
+}

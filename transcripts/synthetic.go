@@ -135,11 +135,15 @@ func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint6
 				msg := func(content string, out int) string {
 					return fmt.Sprintf(`{"id":"%s","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[%s],"stop_reason":null,"stop_sequence":null,"usage":%s}`, msgID, content, usage(out))
 				}
-				// A response split over lines: text first (placeholder usage), then the tool call.
+				// A response split over lines: text first (placeholder usage),
+				// then the tool call; each line's parent is the line before.
 				line(`{%s,"requestId":"%s","message":%s}`, base(aid+"a", "assistant"), req, msg(`{"type":"text","text":`+jsonStr(pick(500))+`}`, 3))
+				parent = `"` + aid + `a"`
 				tool := fmt.Sprintf("toolu_%d_%d_%d", s, turn, step)
 				line(`{%s,"requestId":"%s","message":%s}`, base(aid+"b", "assistant"), req, msg(`{"type":"tool_use","id":"`+tool+`","name":"Read","input":{"file_path":`+jsonStr("/src/"+pick(20))+`}}`, 100+r.IntN(400)))
-				line(`{"type":"progress","data":{"type":"hook_progress","hookName":"PostToolUse"},"parentUuid":"%s","uuid":"p-%s","timestamp":"%s","sessionId":"%s"}`, aid, aid, at.Format(time.RFC3339), session)
+				parent = `"` + aid + `b"`
+				line(`{"type":"progress","data":{"type":"hook_progress","hookName":"PostToolUse"},"parentUuid":%s,"uuid":"p-%s","timestamp":"%s","sessionId":"%s"}`, parent, aid, at.Format(time.RFC3339), session)
+				parent = `"p-` + aid + `"`
 				line(`{%s,"message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"%s","content":%s}]},"toolUseResult":{"type":"text"}}`, base("t"+aid, "user"), tool, jsonStr(pick(2500)))
 				parent = `"t` + aid + `"`
 			}
