@@ -39,19 +39,19 @@ func ccSkipHead(head []byte) bool {
 }
 
 type ccLine struct {
-	Type        string    `json:"type"`
-	UUID        string    `json:"uuid"`
-	ParentUUID  *string   `json:"parentUuid"`
-	IsSidechain bool      `json:"isSidechain"`
-	IsMeta      bool      `json:"isMeta"`
+	Type        string  `json:"type"`
+	UUID        string  `json:"uuid"`
+	ParentUUID  *string `json:"parentUuid"`
+	IsSidechain bool    `json:"isSidechain"`
+	IsMeta      bool    `json:"isMeta"`
 	// IsCompactSummary marks the summary /compact puts in place of the
 	// history: the calls after it were not sent what came before.
-	IsCompactSummary bool `json:"isCompactSummary"`
-	SessionID   string    `json:"sessionId"`
-	AgentID     string    `json:"agentId"`
-	Timestamp   time.Time `json:"timestamp"`
-	RequestID   string    `json:"requestId"`
-	Message     *struct {
+	IsCompactSummary bool      `json:"isCompactSummary"`
+	SessionID        string    `json:"sessionId"`
+	AgentID          string    `json:"agentId"`
+	Timestamp        time.Time `json:"timestamp"`
+	RequestID        string    `json:"requestId"`
+	Message          *struct {
 		ID      string          `json:"id"`
 		Role    string          `json:"role"`
 		Model   string          `json:"model"`
