@@ -34,30 +34,9 @@ type shareGPT struct {
 
 // readShareGPT reads one object, an array of objects, or JSONL.
 func readShareGPT(data []byte, file string) ([]*Conversation, error) {
-	type item struct {
-		raw  json.RawMessage
-		line int
-		path string
-	}
-	var items []item
-	trimmed := bytes.TrimSpace(data)
-	switch {
-	case len(trimmed) > 0 && trimmed[0] == '[':
-		var raws []json.RawMessage
-		if err := decodeJSON(trimmed, &raws); err != nil {
-			return nil, jsonError(file, data, 0, "", err)
-		}
-		for i, r := range raws {
-			items = append(items, item{raw: r, path: fmt.Sprintf("$[%d]", i)})
-		}
-	case isJSONL(trimmed):
-		for i, line := range bytes.Split(data, []byte{'\n'}) {
-			if line = bytes.TrimSpace(line); len(line) > 0 {
-				items = append(items, item{raw: line, line: i + 1, path: "$"})
-			}
-		}
-	default:
-		items = append(items, item{raw: trimmed, path: "$"})
+	items, err := jsonItems(data, file, isJSONL(bytes.TrimSpace(data)))
+	if err != nil {
+		return nil, err
 	}
 	var convs []*Conversation
 	for n, it := range items {
@@ -233,27 +212,10 @@ func stringOrJSON(raw json.RawMessage) []byte {
 
 // readLiteLLM reads spend-log rows and threads them like request logs.
 func readLiteLLM(data []byte, file string) ([]*Conversation, error) {
-	type row struct {
-		raw  json.RawMessage
-		line int
-		path string
-	}
-	var rows []row
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var raws []json.RawMessage
-		if err := decodeJSON(trimmed, &raws); err != nil {
-			return nil, jsonError(file, data, 0, "", err)
-		}
-		for i, r := range raws {
-			rows = append(rows, row{raw: r, path: fmt.Sprintf("$[%d]", i)})
-		}
-	} else {
-		for i, line := range bytes.Split(data, []byte{'\n'}) {
-			if line = bytes.TrimSpace(line); len(line) > 0 {
-				rows = append(rows, row{raw: line, line: i + 1, path: "$"})
-			}
-		}
+	rows, err := jsonItems(data, file, len(trimmed) == 0 || trimmed[0] != '[')
+	if err != nil {
+		return nil, err
 	}
 	b := &threader{file: file, format: FormatLiteLLM}
 	for _, rw := range rows {
@@ -314,4 +276,42 @@ func readLiteLLM(data []byte, file string) ([]*Conversation, error) {
 		return nil, &Error{File: file, Msg: "no spend-log rows"}
 	}
 	return b.convs, nil
+}
+
+// jsonItem is one object of a JSON array or one JSONL line, with where it
+// stands for error messages.
+type jsonItem struct {
+	raw  json.RawMessage
+	line int    // its line, 0 when unknown
+	path string // its JSON path
+}
+
+// jsonItems splits data into objects: JSONL lines when jsonl is set, the
+// elements of a JSON array, or a single object.
+func jsonItems(data []byte, file string, jsonl bool) ([]jsonItem, error) {
+	trimmed := bytes.TrimSpace(data)
+	var items []jsonItem
+	switch {
+	case jsonl:
+		for i, line := range bytes.Split(data, []byte{'\n'}) {
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				items = append(items, jsonItem{raw: line, line: i + 1, path: "$"})
+			}
+		}
+	case len(trimmed) > 0 && trimmed[0] == '[':
+		var raws []json.RawMessage
+		if err := decodeJSON(trimmed, &raws); err != nil {
+			return nil, jsonError(file, data, 0, "", err)
+		}
+		for i, r := range raws {
+			it := jsonItem{raw: r, path: fmt.Sprintf("$[%d]", i)}
+			if at := bytes.Index(data, r); at >= 0 {
+				it.line = lineAt(data, int64(at))
+			}
+			items = append(items, it)
+		}
+	default:
+		items = append(items, jsonItem{raw: trimmed, line: 1, path: "$"})
+	}
+	return items, nil
 }

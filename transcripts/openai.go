@@ -291,31 +291,9 @@ func isAnthropic(req, resp []byte) bool {
 // it; any other starts a new one. Pairs of either API are read, bodies of
 // HTTP recordings unwrapped, streamed Anthropic responses reassembled.
 func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error) {
-	type entry struct {
-		raw  json.RawMessage
-		line int
-		path string
-	}
-	var entries []entry
-	if jsonl {
-		for i, line := range bytes.Split(data, []byte{'\n'}) {
-			line = bytes.TrimSpace(line)
-			if len(line) > 0 {
-				entries = append(entries, entry{raw: line, line: i + 1, path: "$"})
-			}
-		}
-	} else {
-		var raws []json.RawMessage
-		if err := decodeJSON(data, &raws); err != nil {
-			return nil, jsonError(file, data, 0, "", err)
-		}
-		for i, r := range raws {
-			e := entry{raw: r, path: fmt.Sprintf("$[%d]", i)}
-			if at := bytes.Index(data, r); at >= 0 {
-				e.line = lineAt(data, int64(at))
-			}
-			entries = append(entries, e)
-		}
+	entries, err := jsonItems(data, file, jsonl)
+	if err != nil {
+		return nil, err
 	}
 	b := &threader{file: file, format: FormatOpenAILog}
 	anthropic := 0

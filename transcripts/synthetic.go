@@ -17,27 +17,8 @@ import (
 // About 3.5 KB of text per call: 2,000 calls make ≈7 MB.
 func Synthetic(calls int, seed uint64) *Conversation {
 	demo := Demo(Options{}).Conversations[0]
-	var texts []string
-	for _, m := range demo.Messages {
-		if len(m.Content) > 200 {
-			texts = append(texts, m.Content)
-		}
-	}
-	r := rand.New(rand.NewPCG(seed, 7))
-	// pick returns about n bytes: slices of demo texts, numbered so that
-	// no two are alike.
-	pick := func(n int) string {
-		var b strings.Builder
-		for b.Len() < n {
-			t := texts[r.IntN(len(texts))]
-			if rest := n - b.Len(); len(t) > rest {
-				start := r.IntN(len(t) - rest + 1)
-				t = t[start : start+rest]
-			}
-			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
-		}
-		return b.String()
-	}
+	r := rand.New(rand.NewPCG(seed, 5))
+	pick := textPicker(seed, 7)
 	c := &Conversation{ID: fmt.Sprintf("gen-%d", seed), Path: "generated", Format: "native", Model: "gpt-5", Tools: demo.Tools}
 	c.Messages = append(c.Messages, demo.Messages[0])
 	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -66,25 +47,8 @@ func Synthetic(calls int, seed uint64) *Conversation {
 // summary, progress and file-history-snapshot lines. It returns the bytes
 // written and the number of distinct API responses.
 func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint64) (total int64, responses int, err error) {
-	demo := Demo(Options{}).Conversations[0]
-	var texts []string
-	for _, m := range demo.Messages {
-		if len(m.Content) > 100 {
-			texts = append(texts, m.Content)
-		}
-	}
 	r := rand.New(rand.NewPCG(seed, 11))
-	pick := func(n int) string {
-		var b strings.Builder
-		for b.Len() < n {
-			t := texts[r.IntN(len(texts))]
-			if rest := n - b.Len(); len(t) > rest {
-				t = t[:rest]
-			}
-			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
-		}
-		return b.String()
-	}
+	pick := textPicker(seed, 13)
 	jsonStr := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	at := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
 	for s := range sessions {
@@ -157,4 +121,28 @@ func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint6
 		total += int64(written)
 	}
 	return total, responses, nil
+}
+
+// textPicker returns a function giving about n bytes of text: slices of
+// the demo's texts, numbered so that no two are alike.
+func textPicker(seed, stream uint64) func(n int) string {
+	var texts []string
+	for _, m := range Demo(Options{}).Conversations[0].Messages {
+		if len(m.Content) > 200 {
+			texts = append(texts, m.Content)
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, stream))
+	return func(n int) string {
+		var b strings.Builder
+		for b.Len() < n {
+			t := texts[r.IntN(len(texts))]
+			if rest := n - b.Len(); len(t) > rest {
+				start := r.IntN(len(t) - rest + 1)
+				t = t[start : start+rest]
+			}
+			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
+		}
+		return b.String()
+	}
 }
