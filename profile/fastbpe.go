@@ -19,7 +19,27 @@ import (
 // target check every count against it.
 type fastBPE struct {
 	o200k bool
-	ranks map[string]int32
+	ranks map[string]int32 // pieces of 8 bytes and more
+	short map[uint64]int32 // pieces of up to 7 bytes, packed: hashing a word beats hashing a string
+}
+
+// packShort packs a piece of up to 7 bytes with its length.
+func packShort(p string) uint64 {
+	k := uint64(len(p)) << 56
+	for i := 0; i < len(p); i++ {
+		k |= uint64(p[i]) << (8 * i)
+	}
+	return k
+}
+
+// rank looks piece up without allocating.
+func (f *fastBPE) rank(piece string) (int32, bool) {
+	if len(piece) < 8 {
+		r, ok := f.short[packShort(piece)]
+		return r, ok
+	}
+	r, ok := f.ranks[piece]
+	return r, ok
 }
 
 // loadFastBPE parses an embedded .tiktoken file (base64 token, rank).
@@ -55,11 +75,16 @@ func loadFastBPE(name string) (*fastBPE, error) {
 		spans = append(spans, span{int32(a), int32(len(arena)), int32(rank)})
 	}
 	all := string(arena)
-	ranks := make(map[string]int32, len(spans))
+	f := &fastBPE{o200k: name == O200kBase, ranks: make(map[string]int32, len(spans)/2), short: make(map[uint64]int32, len(spans)/2)}
 	for _, s := range spans {
-		ranks[all[s.a:s.b]] = s.rank
+		piece := all[s.a:s.b]
+		if len(piece) < 8 {
+			f.short[packShort(piece)] = s.rank
+		} else {
+			f.ranks[piece] = s.rank
+		}
 	}
-	return &fastBPE{o200k: name == O200kBase, ranks: ranks}, nil
+	return f, nil
 }
 
 // count returns the number of tokens of s.
@@ -87,7 +112,7 @@ func (f *fastBPE) pieceTokens(piece string) int {
 	if len(piece) == 1 {
 		return 1
 	}
-	if _, ok := f.ranks[piece]; ok {
+	if _, ok := f.rank(piece); ok {
 		return 1
 	}
 	// parts[i] is the start of part i; rank[i] the rank of merging part i
@@ -104,7 +129,7 @@ func (f *fastBPE) pieceTokens(piece string) int {
 	}
 	get := func(i, skip int) int32 {
 		if i+skip+2 < len(parts) {
-			if r, ok := f.ranks[piece[parts[i]:parts[i+skip+2]]]; ok {
+			if r, ok := f.rank(piece[parts[i]:parts[i+skip+2]]); ok {
 				return r
 			}
 		}

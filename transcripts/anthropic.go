@@ -140,11 +140,11 @@ func anText(raw json.RawMessage) (string, int, error) {
 	}
 	if raw[0] == '"' {
 		var s string
-		err := json.Unmarshal(raw, &s)
+		err := decodeJSON(raw, &s)
 		return s, 0, err
 	}
 	var blocks []anBlock
-	if err := json.Unmarshal(raw, &blocks); err != nil {
+	if err := decodeJSON(raw, &blocks); err != nil {
 		return "", 0, fmt.Errorf("content must be a string or an array of blocks")
 	}
 	var parts []string
@@ -182,14 +182,14 @@ func anMessages(file, path string, raw json.RawMessage) ([]Message, error) {
 	c := bytes.TrimSpace(am.Content)
 	if len(c) > 0 && c[0] == '"' {
 		var s string
-		if err := json.Unmarshal(c, &s); err != nil {
+		if err := decodeJSON(c, &s); err != nil {
 			return nil, &Error{File: file, Path: path + ".content", Msg: err.Error()}
 		}
 		return []Message{{Role: role, Content: s}}, nil
 	}
 	var blocks []anBlock
 	if len(c) > 0 && string(c) != "null" {
-		if err := json.Unmarshal(c, &blocks); err != nil {
+		if err := decodeJSON(c, &blocks); err != nil {
 			return nil, &Error{File: file, Path: path + ".content", Msg: "content must be a string or an array of blocks"}
 		}
 	}

@@ -197,12 +197,12 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		content := bytes.TrimSpace(cl.Message.Content)
 		if len(content) > 0 && content[0] == '"' {
 			var s string
-			if err := json.Unmarshal(content, &s); err != nil {
+			if err := decodeJSON(content, &s); err != nil {
 				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}
 			}
 			blocks = []anBlock{{Type: "text", Text: s}}
 		} else if len(content) > 0 && string(content) != "null" {
-			if err := json.Unmarshal(content, &blocks); err != nil {
+			if err := decodeJSON(content, &blocks); err != nil {
 				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	fastjson "github.com/goccy/go-json"
 )
 
 // Error is a problem with an input file, located by line or JSON path.
@@ -85,7 +87,14 @@ func boolInt(b bool) int {
 
 // decodeStrict unmarshals data into v, mapping json's end-of-input error to
 // errUnexpectedEnd so callers can place it.
+//
+// The fast decoder (goccy/go-json, about twice encoding/json's speed on
+// large logs) reads; when it fails, encoding/json reads again so that the
+// error, and so the line and path reported, is the standard library's.
 func decodeJSON(data []byte, v any) error {
+	if fastjson.Unmarshal(data, v) == nil {
+		return nil
+	}
 	err := json.Unmarshal(data, v)
 	if err != nil && err.Error() == "unexpected end of JSON input" {
 		return errUnexpectedEnd
