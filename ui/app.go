@@ -489,7 +489,7 @@ func (m Model) content() string {
 	b.WriteString(m.header() + "\n")
 	switch {
 	case l.wide:
-		left := m.paneTitle(l.paneW, "input per call · "+m.selectedSpec()) + "\n" + m.rendered.bars
+		left := m.paneTitle(l.paneW, "input per call · "+m.selectedSpec()+m.partNote()) + "\n" + m.rendered.bars
 		right := m.paneTitle(l.curvesW, "cumulative cost") + "\n" + m.rendered.curves
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, fit(left, l.paneW, l.paneH+1), " ", fit(right, l.curvesW, l.paneH+1)) + "\n")
 		if l.legendH > 0 {
@@ -498,7 +498,7 @@ func (m Model) content() string {
 		b.WriteString(m.table.View() + "\n")
 		b.WriteString(m.paneTitle(m.width, "inspector") + "\n" + fit(m.rendered.inspector, m.width, l.inspectorH) + "\n")
 	case m.view == viewBars:
-		b.WriteString(m.paneTitle(m.width, "input per call · "+m.selectedSpec()+" · tab: curves, inspector") + "\n")
+		b.WriteString(m.paneTitle(m.width, "input per call · "+m.selectedSpec()+m.partNote()+" · tab: curves, inspector") + "\n")
 		b.WriteString(fit(m.rendered.bars, m.width, l.paneH) + "\n")
 		if l.legendH > 0 {
 			b.WriteString(l.legend + "\n")
@@ -595,10 +595,13 @@ func (m Model) projection() string {
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
 		line += " (billed " + first.reported.String() + ")"
 	}
+	if best, saved := m.cheapest(); best > 0 {
+		line += fmt.Sprintf(" · cheapest %d: −%.0f%%", best+1, saved)
+	}
 	if convs > 1 {
 		line += fmt.Sprintf(" · %s a conversation", per)
 	}
-	line += fmt.Sprintf(" · %s/month at %s a day", profile.Project(per, m.perDay), formatInt(m.perDay))
+	line += fmt.Sprintf(" · %s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay))
 	return truncate(line, m.width)
 }
 
@@ -635,4 +638,60 @@ func placeOver(screen, box string, w, h int) string {
 		bg[top+i] = strings.Repeat(" ", left) + line
 	}
 	return strings.Join(bg, "\n")
+}
+
+// cheapest is the strategy that saves most over the calls played, and how
+// much, in percent of the first; 0 when none saves anything.
+func (m Model) cheapest() (int, float64) {
+	if m.res == nil || len(m.res.Strategies) < 2 {
+		return 0, 0
+	}
+	base := runningTotals(m.res.Strategies[0], m.upto).cost
+	best, bestCost := 0, base
+	for i := 1; i < len(m.res.Strategies); i++ {
+		if c := runningTotals(m.res.Strategies[i], m.upto).cost; c < bestCost {
+			best, bestCost = i, c
+		}
+	}
+	if best == 0 || base == 0 {
+		return 0, 0
+	}
+	return best, 100 * float64(base-bestCost) / float64(base)
+}
+
+// biggestPart names the input part that weighs most in the selected
+// strategy's calls so far, with its share of their input.
+func (m Model) biggestPart() (string, float64) {
+	if m.res == nil || m.sel >= len(m.res.Strategies) {
+		return "", 0
+	}
+	sums := map[string]int64{}
+	var total int64
+	for i, c := range m.res.Strategies[m.sel].Calls() {
+		if i >= m.upto {
+			break
+		}
+		for _, name := range profile.PartNames {
+			sums[name] += c.Input.Get(name)
+		}
+		total += c.Input.Total()
+	}
+	best := ""
+	for _, name := range profile.PartNames {
+		if sums[name] > sums[best] {
+			best = name
+		}
+	}
+	if total == 0 || best == "" {
+		return "", 0
+	}
+	return best, 100 * float64(sums[best]) / float64(total)
+}
+
+// partNote is " · history 71% of input" for the pane title.
+func (m Model) partNote() string {
+	if name, pct := m.biggestPart(); name != "" {
+		return fmt.Sprintf(" · %s %.0f%% of input", shortPart(name), pct)
+	}
+	return ""
 }
