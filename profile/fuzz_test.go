@@ -1,0 +1,53 @@
+package profile
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// FuzzRun feeds whatever the readers accept to the engine under every
+// kind of strategy: it must not panic, and each strategy's calls must sum
+// to its total.
+func FuzzRun(f *testing.F) {
+	files, _ := filepath.Glob("../transcripts/testdata/*.json*")
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil && len(data) < 1<<16 {
+			f.Add(data)
+		}
+	}
+	f.Add(transcripts.DemoJSONL()[:4000])
+	specs := []string{"full", "cache", "window:turns=1+cache", "window:tokens=50", "summary:trigger=20,keep=0,size=5+cache",
+		"cap:3", "batch", "model=claude-haiku-4-5+cache:ttl=1h", "window:turns=0"}
+	strategies, err := ParseStrategies(specs)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src, err := transcripts.Read(bytes.NewReader(data), "fuzz", transcripts.Options{RAG: transcripts.DefaultRAGRule()})
+		if err != nil {
+			return
+		}
+		res, err := Run(src.Conversations, Options{Model: "gpt-4o", Strategies: strategies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Strategies {
+			var sum Money
+			var in int64
+			for _, c := range s.Calls() {
+				sum += c.Cost
+				in += c.Input.Total()
+				if c.Cached < 0 || c.CacheWrite < 0 || c.Cached+c.CacheWrite > c.Input.Total() || c.Input.Total() < 0 {
+					t.Fatalf("%s: call %d: cached %d + written %d of %d", s.Strategy.Spec, c.Index, c.Cached, c.CacheWrite, c.Input.Total())
+				}
+			}
+			if sum != s.Totals.Cost || in != s.Totals.Input {
+				t.Fatalf("%s: calls sum to %d/%d, totals %d/%d", s.Strategy.Spec, sum, in, s.Totals.Cost, s.Totals.Input)
+			}
+		}
+	})
+}
