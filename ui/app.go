@@ -348,8 +348,17 @@ func (m Model) currentModel() string {
 	if m.model != "" {
 		return m.model
 	}
-	if m.res != nil && m.res.Model != nil {
-		return m.res.Model.ID
+	if m.res != nil {
+		models := map[string]bool{}
+		for _, c := range m.res.Conversations {
+			models[c.Model] = true
+		}
+		if len(models) > 1 {
+			return fmt.Sprintf("%d models", len(models))
+		}
+		if m.res.Model != nil {
+			return m.res.Model.ID
+		}
 	}
 	return ""
 }

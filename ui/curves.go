@@ -54,11 +54,29 @@ func curvesView(res *profile.Result, sel, upto int, w, h int) string {
 			b := canvas.Float64Point{X: float64(i + 1), Y: cum[i+1].USD()}
 			lc.DrawBrailleLineWithStyle(a, b, st)
 		}
-		if upto > 0 {
-			end := lc.ScaleFloat64Point(canvas.Float64Point{X: float64(upto), Y: cum[upto].USD()})
-			p := canvas.Point{X: int(end.X) + lc.Origin().X + 1, Y: lc.Origin().Y - 1 - int(end.Y)}
-			lc.Canvas.SetCell(p, canvas.NewCellWithStyle(rune('1'+si%9), st.Bold(true)))
+	}
+	// Number each curve at its end, after all are drawn so no line covers
+	// a number; curves that end close together get the nearest free rows.
+	labels := map[canvas.Point]bool{}
+	for _, si := range order {
+		if upto == 0 {
+			break
 		}
+		st := lipgloss.NewStyle().Foreground(strategyColor(si)).Bold(true)
+		end := lc.ScaleFloat64Point(canvas.Float64Point{X: float64(upto), Y: cums[si][upto].USD()})
+		p := canvas.Point{X: min(int(end.X)+lc.Origin().X+1, w-1), Y: lc.Origin().Y - 1 - int(end.Y)}
+		for d := 0; d < 2*h; d++ {
+			q := canvas.Point{X: p.X, Y: p.Y - d/2}
+			if d%2 == 1 {
+				q.Y = p.Y + (d+1)/2
+			}
+			if q.Y >= 0 && q.Y < lc.Origin().Y && !labels[q] {
+				p = q
+				break
+			}
+		}
+		labels[p] = true
+		lc.Canvas.SetCell(p, canvas.NewCellWithStyle(rune('1'+si%9), st))
 	}
 	return lc.View()
 }
