@@ -2,9 +2,11 @@ package profile
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -62,7 +64,8 @@ func TestOpenAIEncoding(t *testing.T) {
 
 func TestCountCache(t *testing.T) {
 	tok, _ := NewTokenizer(CL100kBase, 1, true)
-	text := "a text counted only once, whatever the number of calls: 8f1c2e"
+	// Unique per run: the cache is the process's, and -count reruns tests.
+	text := fmt.Sprintf("a text counted only once, whatever the number of calls: %d", time.Now().UnixNano())
 	before := tok.Encodes()
 	for range 5 {
 		if tok.Count(text) == 0 {
