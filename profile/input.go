@@ -14,6 +14,9 @@ import (
 type Profile struct {
 	Source *transcripts.Source
 	Result *Result
+	// NoCalls leaves the per-call rows out of the JSON report (totals and
+	// per-conversation totals stay): large directories make large reports.
+	NoCalls bool
 }
 
 // ParseStrategies parses specs, or the default set when specs is empty.
@@ -55,7 +58,7 @@ func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
 	case "", "table":
 		return WriteTable(w, p.Result, p.Source.Path, p.Source.Format, perDay, p.Source.Warnings)
 	case "json":
-		return p.Report(perDay, false).WriteJSON(w)
+		return p.Report(perDay, p.NoCalls).WriteJSON(w)
 	case "csv":
 		return WriteCSV(w, p.Result)
 	case "md", "markdown":

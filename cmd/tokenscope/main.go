@@ -318,6 +318,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 	var c common
 	var format, maxCost string
 	var perDay int64
+	var noCalls bool
 	cmd := &cobra.Command{
 		Use:   "report [FILE|DIR|-]",
 		Short: "Profile a logged conversation and print the numbers (no TUI)",
@@ -343,6 +344,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			p.NoCalls = noCalls
 			if err := p.Write(stdout, format, perDay); err != nil {
 				return err
 			}
@@ -361,6 +363,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 	c.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
+	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	return cmd
 }

@@ -247,3 +247,21 @@ func TestReportEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestReportNoCalls(t *testing.T) {
+	_, out, _ := tokenscope(t, "report", "--format", "json", "--no-calls")
+	var doc struct {
+		Strategies []struct {
+			Totals struct {
+				CostUSD float64 `json:"cost_usd"`
+			} `json:"totals"`
+			Calls []any `json:"calls"`
+		} `json:"strategies"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Strategies) != 7 || len(doc.Strategies[0].Calls) != 0 || doc.Strategies[0].Totals.CostUSD != 0.53785875 {
+		t.Errorf("strategies %d, calls %d, cost %v", len(doc.Strategies), len(doc.Strategies[0].Calls), doc.Strategies[0].Totals.CostUSD)
+	}
+}
