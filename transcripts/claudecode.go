@@ -109,33 +109,16 @@ func (t *ccThread) place(uuid string) {
 // streaming placeholder for output_tokens). Sidechain lines form threads of
 // their own, rooted where they leave the main thread.
 func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
-	lr := newLineReader(r, ccSkipHead)
 	threads := map[string]*ccThread{}
 	var order []string
 	threadOf := map[string]string{} // uuid → thread key
-	var warnings []string
 	session := ""
-	for {
-		line, n, complete, err := lr.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, &Error{File: file, Line: n, Msg: err.Error()}
-		}
-		var cl ccLine
-		if derr := decodeJSON(line, &cl); derr != nil {
-			if !complete {
-				warnings = append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n))
-				break
-			}
-			return nil, jsonError(file, line, n, "", derr)
-		}
+	warnings, err := eachJSONL(r, file, ccSkipHead, func(cl *ccLine, n int) error {
 		if cl.Type != "user" && cl.Type != "assistant" {
-			continue
+			return nil
 		}
 		if cl.Message == nil {
-			continue
+			return nil
 		}
 		if session == "" {
 			session = cl.SessionID
@@ -198,12 +181,12 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		if len(content) > 0 && content[0] == '"' {
 			var s string
 			if err := decodeJSON(content, &s); err != nil {
-				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}
+				return &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}
 			}
 			blocks = []anBlock{{Type: "text", Text: s}}
 		} else if len(content) > 0 && string(content) != "null" {
 			if err := decodeJSON(content, &blocks); err != nil {
-				return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
+				return &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
 			}
 		}
 		if cl.Type == "user" {
@@ -212,10 +195,10 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 				c.Messages = append(c.Messages, m)
 			}
 			t.place(cl.UUID)
-			continue
+			return nil
 		}
 		if cl.Message.Model == "<synthetic>" {
-			continue // written by Claude Code itself, not a model call
+			return nil // written by Claude Code itself, not a model call
 		}
 		ms := blocksToMessages(RoleAssistant, blocks)
 		m := ms[len(ms)-1]
@@ -240,7 +223,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			if cl.UUID != "" {
 				t.at[cl.UUID] = ccPos{c, i}
 			}
-			continue
+			return nil
 		}
 		if cl.Message.ID != "" {
 			m.ResponseID = rkey
@@ -248,6 +231,10 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		t.reply[rkey] = len(c.Messages)
 		c.Messages = append(c.Messages, m)
 		t.place(cl.UUID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var convs []*Conversation
 	for _, k := range order {

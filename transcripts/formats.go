@@ -114,27 +114,11 @@ type batchLine struct {
 // (the input, not in the file, is then unlogged). Input and output lines
 // with the same custom_id, in one file, are joined.
 func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
-	lr := newLineReader(r, nil)
 	byID := map[string]*Conversation{}
 	var convs []*Conversation
-	for {
-		line, n, complete, err := lr.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, &Error{File: file, Line: n, Msg: err.Error()}
-		}
-		var bl batchLine
-		if derr := decodeJSON(line, &bl); derr != nil {
-			if !complete && len(convs) > 0 {
-				convs[0].Warnings = append(convs[0].Warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n))
-				break
-			}
-			return nil, jsonError(file, line, n, "", derr)
-		}
+	warnings, err := eachJSONL(r, file, nil, func(bl *batchLine, n int) error {
 		if bl.CustomID == "" {
-			return nil, &Error{File: file, Line: n, Path: "$.custom_id", Msg: "batch line has no custom_id"}
+			return &Error{File: file, Line: n, Path: "$.custom_id", Msg: "batch line has no custom_id"}
 		}
 		c := byID[bl.CustomID]
 		if c == nil {
@@ -145,7 +129,7 @@ func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
 		if len(bl.Body) > 0 {
 			var req oaRequest
 			if err := decodeJSON(bl.Body, &req); err != nil {
-				return nil, jsonError(file, bl.Body, n, "$.body", err)
+				return jsonError(file, bl.Body, n, "$.body", err)
 			}
 			c.Model, c.Tools = req.Model, req.tools()
 			var msgs []Message
@@ -155,7 +139,7 @@ func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
 					if pe, ok := err.(*Error); ok {
 						pe.Line = n
 					}
-					return nil, err
+					return err
 				}
 				msgs = append(msgs, m)
 			}
@@ -167,13 +151,17 @@ func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
 				if pe, ok := err.(*Error); ok {
 					pe.Line = n
 				}
-				return nil, err
+				return err
 			}
 			c.Messages = append(c.Messages, *m)
 			if c.Model == "" {
 				c.Model = m.Model
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, c := range convs {
 		// An input line alone is a call whose reply is not in the file.
@@ -184,6 +172,7 @@ func readOpenAIBatch(r io.Reader, file string) ([]*Conversation, error) {
 	if len(convs) == 0 {
 		return nil, &Error{File: file, Msg: "no batch lines"}
 	}
+	convs[0].Warnings = append(convs[0].Warnings, warnings...)
 	return convs, nil
 }
 

@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -68,5 +69,32 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 			continue
 		}
 		return line, lr.line, complete, nil
+	}
+}
+
+// eachJSONL decodes each line of r into a fresh T and hands it to fn with
+// its line number. A last line cut short (a file still being written) ends
+// the read with a warning instead of an error; any other line that does
+// not decode is an error naming its line.
+func eachJSONL[T any](r io.Reader, file string, skip func([]byte) bool, fn func(v *T, line int) error) (warnings []string, err error) {
+	lr := newLineReader(r, skip)
+	for {
+		line, n, complete, err := lr.next()
+		if err == io.EOF {
+			return warnings, nil
+		}
+		if err != nil {
+			return warnings, &Error{File: file, Line: n, Msg: err.Error()}
+		}
+		var v T
+		if derr := decodeJSON(line, &v); derr != nil {
+			if !complete {
+				return append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n)), nil
+			}
+			return warnings, jsonError(file, line, n, "", derr)
+		}
+		if err := fn(&v, n); err != nil {
+			return warnings, err
+		}
 	}
 }

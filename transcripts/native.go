@@ -1,8 +1,6 @@
 package transcripts
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,42 +42,17 @@ type nativeToolCall struct {
 // readNative reads native JSONL from r. A last line cut short (a file still
 // being written) is dropped with a warning instead of failing the read.
 func readNative(r io.Reader, file string) ([]*Conversation, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	var convs []*Conversation
 	var cur *Conversation
-	lineNo := 0
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) == 0 && err != nil {
-			if err == io.EOF {
-				break
-			}
-			return nil, &Error{File: file, Line: lineNo + 1, Msg: err.Error()}
-		}
-		lineNo++
-		complete := err == nil
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		var nl nativeLine
-		if derr := decodeJSON(line, &nl); derr != nil {
-			if !complete {
-				if cur != nil {
-					cur.Warnings = append(cur.Warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, lineNo))
-				}
-				break
-			}
-			return nil, jsonError(file, line, lineNo, "", derr)
-		}
+	warnings, err := eachJSONL(r, file, nil, func(nl *nativeLine, lineNo int) error {
 		switch nl.Type {
 		case "session":
 			if nl.Version > NativeVersion {
-				return nil, &Error{File: file, Line: lineNo, Path: "$.version", Msg: fmt.Sprintf("version %d is newer than this tokenscope reads (%d)", nl.Version, NativeVersion)}
+				return &Error{File: file, Line: lineNo, Path: "$.version", Msg: fmt.Sprintf("version %d is newer than this tokenscope reads (%d)", nl.Version, NativeVersion)}
 			}
 			for i, t := range nl.Tools {
 				if t.Name == "" {
-					return nil, &Error{File: file, Line: lineNo, Path: fmt.Sprintf("$.tools[%d].name", i), Msg: "tool has no name"}
+					return &Error{File: file, Line: lineNo, Path: fmt.Sprintf("$.tools[%d].name", i), Msg: "tool has no name"}
 				}
 			}
 			cur = &Conversation{ID: nl.ID, Path: file, Format: FormatNative, Model: nl.Model, Tools: nl.Tools}
@@ -89,20 +62,17 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 			convs = append(convs, cur)
 		case "message":
 			if !validRole(nl.Role) {
-				return nil, &Error{File: file, Line: lineNo, Path: "$.role", Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
+				return &Error{File: file, Line: lineNo, Path: "$.role", Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
+			}
+			if nl.Usage != nil && nl.Role != RoleAssistant {
+				return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
 			}
 			if cur == nil {
 				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
 				convs = append(convs, cur)
 			}
 			m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
-				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage}
-			if nl.Usage != nil && nl.Role != RoleAssistant {
-				return nil, &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
-			}
-			if nl.Model != "" {
-				m.Model = nl.Model
-			}
+				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model}
 			if nl.Time != nil {
 				m.Time = *nl.Time
 			}
@@ -111,17 +81,19 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 			}
 			cur.Messages = append(cur.Messages, m)
 		case "":
-			return nil, &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session or message)"}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session or message)"}
 		default:
-			return nil, &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session or message)", nl.Type)}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session or message)", nl.Type)}
 		}
-		if !complete {
-			break
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(convs) == 0 {
 		return nil, &Error{File: file, Msg: "no conversation in file"}
 	}
+	convs[len(convs)-1].Warnings = append(convs[len(convs)-1].Warnings, warnings...)
 	return convs, nil
 }
 
