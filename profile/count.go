@@ -33,6 +33,7 @@ type counts struct {
 	framing  []int64 // per message: chat-format overhead
 	toolDefs int64
 	scale    float64 // calibration applied (1 when none)
+	prefix   []int64 // sums of content and framing; see sent
 }
 
 // countConversation counts every message of c once with t, on up to
@@ -91,6 +92,19 @@ func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi in
 		}
 		k.framing[i] = f
 	}
+}
+
+// sent is the content and framing of messages [0, n), from prefix sums
+// made on first use: every call's full input is one subtraction, not a
+// walk over the history.
+func (k *counts) sent(n int) int64 {
+	if k.prefix == nil {
+		k.prefix = make([]int64, len(k.content)+1)
+		for i := range k.content {
+			k.prefix[i+1] = k.prefix[i] + k.content[i] + k.framing[i]
+		}
+	}
+	return k.prefix[n]
 }
 
 // scaleBy multiplies content counts by f (calibration of an estimated

@@ -602,11 +602,7 @@ func (e *engine) precount(convs []*transcripts.Conversation) {
 
 // fullInput is a call's input with the whole history, as counted.
 func (pc *prepared) fullInput(k *counts, ci callInfo) int64 {
-	n := k.toolDefs + replyPriming
-	for i := 0; i < ci.msg; i++ {
-		n += k.content[i] + k.framing[i]
-	}
-	return n
+	return k.toolDefs + replyPriming + k.sent(ci.msg)
 }
 
 func mostUsedModel(c *transcripts.Conversation) string {
