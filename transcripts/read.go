@@ -37,7 +37,8 @@ type Source struct {
 // Formats lists the formats Read understands, for --format.
 func Formats() []string {
 	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog, FormatAnthropic, FormatAnthropicLog,
-		FormatClaudeCode, FormatShareGPT, FormatOpenAIBatch, FormatLiteLLM}
+		FormatClaudeCode, FormatShareGPT, FormatOpenAIBatch, FormatLiteLLM,
+		FormatCodex, FormatGeminiCLI, FormatOTel, FormatLangfuse}
 }
 
 // Open reads path: "-" is standard input, a directory is read file by file
@@ -163,6 +164,14 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 		convs, err = readClaudeCode(br, name)
 	case FormatOpenAIBatch:
 		convs, err = readOpenAIBatch(br, name)
+	case FormatCodex:
+		convs, err = readCodex(br, name)
+	case FormatGeminiCLI:
+		convs, err = readGeminiCLI(br, name)
+	case FormatOTel:
+		convs, err = readOTel(br, name)
+	case FormatLangfuse:
+		convs, err = readLangfuse(br, name)
 	case FormatOpenAIChat, FormatOpenAILog, FormatAnthropicLog, FormatAnthropic, FormatShareGPT, FormatLiteLLM:
 		data := readAll()
 		if err != nil {
@@ -251,6 +260,9 @@ func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
 		}
 		return true
 	}
+	if f := detectAgentFormat(obj, typ); f != "" {
+		return f, nil
+	}
 	switch {
 	case typ == "session" || (typ == "message" && has("role")):
 		return FormatNative, nil
@@ -284,6 +296,14 @@ func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
 func guessFromText(head []byte) (string, error) {
 	s := string(head)
 	switch {
+	case strings.Contains(s, `"type":"session_meta"`) || strings.Contains(s, `"type":"turn_context"`):
+		return FormatCodex, nil
+	case strings.Contains(s, `"projectHash"`):
+		return FormatGeminiCLI, nil
+	case strings.Contains(s, `"resourceSpans"`):
+		return FormatOTel, nil
+	case strings.Contains(s, `"observations"`):
+		return FormatLangfuse, nil
 	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
 		return FormatNative, nil
 	case ccSkipHead(head) || strings.Contains(s, `"sessionId"`):
