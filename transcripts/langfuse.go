@@ -304,15 +304,17 @@ func tokenCount(raw json.RawMessage) (int64, bool, error) {
 			return 0, false, err
 		}
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
-	if err != nil {
-		f, ferr := strconv.ParseFloat(strings.TrimSpace(text), 64)
-		switch {
-		case ferr != nil && errors.Is(err, strconv.ErrRange):
-			return 0, false, fmt.Errorf("%s is out of range", truncate(text, 30))
-		case ferr != nil:
+	text = strings.TrimSpace(text)
+	n, err := strconv.ParseInt(text, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, false, fmt.Errorf("%s is out of range", truncate(text, 30))
+	case err != nil:
+		f, ferr := strconv.ParseFloat(text, 64)
+		if ferr != nil {
 			return 0, false, fmt.Errorf("not a number: %s", truncate(text, 30))
-		case f != math.Trunc(f) || math.Abs(f) >= 1<<53:
+		}
+		if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
 			return 0, false, fmt.Errorf("not a whole count: %s", truncate(text, 30))
 		}
 		n = int64(f)
