@@ -82,7 +82,16 @@ func readGeminiCLI(r io.Reader, file string) ([]*Conversation, error) {
 	if err != nil {
 		return nil, &Error{File: file, Msg: err.Error()}
 	}
-	jsonl := isJSONL(bytes.TrimSpace(data))
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		var first []struct {
+			MessageID json.RawMessage `json:"messageId"`
+		}
+		if json.Unmarshal(trimmed, &first) == nil && len(first) > 0 && first[0].MessageID != nil {
+			return nil, &Error{File: file, Msg: "a Gemini CLI prompt log (logs.json): it holds the user's prompts only; the sessions are in chats/"}
+		}
+	}
+	jsonl := isJSONL(trimmed)
 	items, err := jsonItems(data, file, jsonl)
 	if err != nil {
 		return nil, err

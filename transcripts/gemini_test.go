@@ -3,7 +3,6 @@ package transcripts
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 )
@@ -135,7 +134,9 @@ func TestGeminiCLIBadInput(t *testing.T) {
 			t.Errorf("error %v, want %q", err, tt.want)
 		}
 	}
-	if _, err := os.Stat("testdata/gemini"); err != nil {
-		t.Fatal(err)
+	// ~/.gemini/tmp/<hash>/logs.json lists the prompts typed, not a session.
+	logs := `[{"sessionId":"5b959dae","messageId":0,"type":"user","message":"hi","timestamp":"2025-12-01T21:45:34.356Z"}]`
+	if _, err := readString(t, "", logs); err == nil || !strings.Contains(err.Error(), "a Gemini CLI prompt log (logs.json)") {
+		t.Errorf("logs.json: %v", err)
 	}
 }

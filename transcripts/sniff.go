@@ -9,7 +9,7 @@ func detectAgentFormat(obj map[string]json.RawMessage, typ string) string {
 	switch {
 	case codexItemTypes[typ] && has("payload"):
 		return FormatCodex
-	case has("sessionId") && (has("projectHash") || (has("messages") && has("startTime"))):
+	case has("sessionId") && (has("projectHash") || has("messageId") || (has("messages") && has("startTime"))):
 		return FormatGeminiCLI
 	case has("resourceSpans") || isSpanDump(obj):
 		return FormatOTel
