@@ -277,14 +277,11 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	for _, s := range opt.Strategies {
-		if s.Model != "" {
-			if _, err := opt.Prices.Find(s.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-			}
-		}
-		if s.Summary != nil && s.Summary.Model != "" {
-			if _, err := opt.Prices.Find(s.Summary.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+		for _, st := range s.Steps {
+			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+				if err := c.check(opt.Prices); err != nil {
+					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+				}
 			}
 		}
 	}
