@@ -1,9 +1,7 @@
 package transcripts
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,12 +30,6 @@ type Source struct {
 	Format        string // the detected format; "mixed" when a directory holds several
 	Conversations []*Conversation
 	Warnings      []string
-}
-
-// Formats lists the formats Read understands, for --format.
-func Formats() []string {
-	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog, FormatAnthropic, FormatAnthropicLog,
-		FormatClaudeCode, FormatShareGPT, FormatOpenAIBatch, FormatLiteLLM}
 }
 
 // Open reads path: "-" is standard input, a directory is read file by file
@@ -136,57 +128,32 @@ func openDir(dir string, opt Options) (*Source, error) {
 	return src, nil
 }
 
-// Read reads one file's content from r; name is used in messages.
+// Read reads one file's content from r; name is used in messages. Unless
+// opt.Format names one, the format is detected from the structure of the
+// file's first JSON value (see [Format]).
 func Read(r io.Reader, name string, opt Options) (*Source, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	format := opt.Format
-	if format == "" || format == "auto" {
-		head, _ := br.Peek(256 << 10)
+	var f Format
+	switch opt.Format {
+	case "", "auto":
+		var s *Shape
 		var err error
-		if format, err = Detect(head); err != nil {
+		if s, r, err = sniff(r); err != nil {
 			return nil, &Error{File: name, Line: 1, Msg: err.Error()}
 		}
-	}
-	var convs []*Conversation
-	var err error
-	readAll := func() []byte {
-		data, rerr := io.ReadAll(br)
-		if rerr != nil {
-			err = &Error{File: name, Msg: rerr.Error()}
-		}
-		return data
-	}
-	switch format {
-	case FormatNative:
-		convs, err = readNative(br, name)
-	case FormatClaudeCode:
-		convs, err = readClaudeCode(br, name)
-	case FormatOpenAIBatch:
-		convs, err = readOpenAIBatch(br, name)
-	case FormatOpenAIChat, FormatOpenAILog, FormatAnthropicLog, FormatAnthropic, FormatShareGPT, FormatLiteLLM:
-		data := readAll()
-		if err != nil {
-			return nil, err
-		}
-		trimmed := bytes.TrimSpace(data)
-		switch format {
-		case FormatOpenAIChat:
-			convs, err = readOpenAIChat(data, name)
-		case FormatAnthropic:
-			convs, err = readAnthropic(data, name)
-		case FormatShareGPT:
-			convs, err = readShareGPT(data, name)
-		case FormatLiteLLM:
-			convs, err = readLiteLLM(data, name)
-		default:
-			convs, err = readOpenAILog(data, name, len(trimmed) == 0 || trimmed[0] != '[')
+		if f, err = detect(s); err != nil {
+			return nil, &Error{File: name, Line: 1, Msg: err.Error()}
 		}
 	default:
-		return nil, &Error{File: name, Msg: fmt.Sprintf("unknown format %q (known: auto, %s)", format, strings.Join(Formats(), ", "))}
+		var ok bool
+		if f, ok = LookupFormat(opt.Format); !ok {
+			return nil, &Error{File: name, Msg: fmt.Sprintf("unknown format %q (known: auto, %s)", opt.Format, strings.Join(Formats(), ", "))}
+		}
 	}
+	convs, err := f.Read(r, name)
 	if err != nil {
 		return nil, err
 	}
+	format := f.Name
 	if len(convs) > 0 {
 		format = convs[0].Format // openai-log may turn out to be anthropic-log
 	}
@@ -199,107 +166,33 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	return src, nil
 }
 
-// Detect names the format of a file from its first bytes.
-func Detect(head []byte) (string, error) {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 {
-		return "", fmt.Errorf("empty file")
-	}
-	switch head[0] {
-	case '[':
-		// Look at the keys of the first element.
-		var first map[string]json.RawMessage
-		dec := json.NewDecoder(bytes.NewReader(head))
-		if _, err := dec.Token(); err == nil && dec.More() {
-			if err := dec.Decode(&first); err != nil {
-				// A truncated peek of a huge first element: guess from its text.
-				return guessFromText(head)
+// sniff reads the shape of r's first value and returns a reader that
+// starts again at r's first byte: r itself, rewound, when it can seek (a
+// file), else what was read followed by the rest (a pipe).
+func sniff(r io.Reader) (*Shape, io.Reader, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			s, err := shapeUntil(rs, certain)
+			if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
+				return nil, nil, serr
 			}
+			return s, rs, err
 		}
-		if first == nil {
-			return "", fmt.Errorf("empty JSON array")
-		}
-		if _, ok := first["role"]; ok {
-			return FormatOpenAIChat, nil
-		}
-		return detectObject(first, head)
-	case '{':
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line = head[:i]
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(line, &obj) != nil {
-			// Not a whole object on the first line: a pretty-printed document.
-			if err := json.Unmarshal(head, &obj); err != nil {
-				return guessFromText(head)
-			}
-		}
-		return detectObject(obj, head)
 	}
-	return "", fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
+	var seen bytes.Buffer
+	s, err := shapeUntil(io.TeeReader(r, &seen), certain)
+	return s, io.MultiReader(&seen, r), err
 }
 
-func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
-	var typ string
-	_ = json.Unmarshal(obj["type"], &typ)
-	has := func(keys ...string) bool {
-		for _, k := range keys {
-			if _, ok := obj[k]; !ok {
-				return false
-			}
+// readAllWith adapts a reader of whole documents to Format.Read.
+func readAllWith(read func(data []byte, file string) ([]*Conversation, error)) func(io.Reader, string) ([]*Conversation, error) {
+	return func(r io.Reader, file string) ([]*Conversation, error) {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &Error{File: file, Msg: err.Error()}
 		}
-		return true
+		return read(data, file)
 	}
-	switch {
-	case typ == "session" || (typ == "message" && has("role")):
-		return FormatNative, nil
-	case has("sessionId") || has("leafUuid") || (has("uuid") && has("message")) || (typ == "file-history-snapshot"):
-		return FormatClaudeCode, nil
-	case has("custom_id"):
-		return FormatOpenAIBatch, nil
-	case has("request"):
-		return FormatOpenAILog, nil
-	case has("conversations"):
-		return FormatShareGPT, nil
-	case has("request_id") && (has("call_type") || has("spend") || has("messages")):
-		return FormatLiteLLM, nil
-	case has("messages"):
-		if has("system") || bytes.Contains(head, []byte(`"tool_use"`)) || bytes.Contains(head, []byte(`"tool_result"`)) ||
-			bytes.Contains(head, []byte(`"input_schema"`)) || bytes.Contains(head, []byte(`"anthropic_version"`)) {
-			return FormatAnthropic, nil
-		}
-		return FormatOpenAIChat, nil
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "", fmt.Errorf("unrecognised conversation log (top-level keys: %s)", truncate(strings.Join(keys, ", "), 80))
-}
-
-// guessFromText detects a format from raw text when the head could not be
-// parsed (a large first line or document cut by the peek).
-func guessFromText(head []byte) (string, error) {
-	s := string(head)
-	switch {
-	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
-		return FormatNative, nil
-	case ccSkipHead(head) || strings.Contains(s, `"sessionId"`):
-		return FormatClaudeCode, nil
-	case strings.Contains(s, `"custom_id"`):
-		return FormatOpenAIBatch, nil
-	case strings.Contains(s, `"request"`):
-		return FormatOpenAILog, nil
-	case strings.Contains(s, `"conversations"`):
-		return FormatShareGPT, nil
-	case strings.Contains(s, `"messages"`) && (strings.Contains(s, `"system"`) || strings.Contains(s, `"tool_use"`)):
-		return FormatAnthropic, nil
-	case strings.Contains(s, `"messages"`) || strings.Contains(s, `"role"`):
-		return FormatOpenAIChat, nil
-	}
-	return "", fmt.Errorf("not a conversation log this tokenscope reads")
 }
 
 func truncate(s string, n int) string {
