@@ -69,8 +69,26 @@ func openDir(dir string, opt Options) (*Source, error) {
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".json", ".jsonl", ".ndjson":
-			files = append(files, p)
+		default:
+			return nil
 		}
+		if strings.HasSuffix(p, ".meta.json") && filepath.Base(filepath.Dir(p)) == "subagents" {
+			return nil // Claude Code's subagent descriptions: not logs
+		}
+		// Only regular files, or links to them: a link to a directory
+		// would recurse, a FIFO would block.
+		if !d.Type().IsRegular() {
+			info, err := os.Stat(p)
+			if err != nil {
+				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: err.Error()}).Error())
+				return nil
+			}
+			if !info.Mode().IsRegular() {
+				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: "skipped: not a regular file (" + kindOf(info.Mode()) + ")"}).Error())
+				return nil
+			}
+		}
+		files = append(files, p)
 		return nil
 	})
 	if err != nil {
@@ -116,6 +134,7 @@ func openDir(dir string, opt Options) (*Source, error) {
 		src.Warnings = append(src.Warnings, s.Warnings...)
 	}
 	markReplayed(src.Conversations)
+	uniqueIDs(src.Conversations, dir)
 	if len(formats) > 1 {
 		src.Format = "mixed"
 	}
@@ -158,6 +177,7 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 		format = convs[0].Format // openai-log may turn out to be anthropic-log
 	}
 	markReplayed(convs)
+	uniqueIDs(convs, "")
 	src := &Source{Path: name, Format: format, Conversations: convs}
 	for _, c := range convs {
 		opt.RAG.Apply(c)
@@ -195,6 +215,21 @@ func readAllWith(read func(data []byte, file string) ([]*Conversation, error)) f
 	}
 }
 
+// kindOf names a file mode's type for a warning.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -205,6 +240,40 @@ func truncate(s string, n int) string {
 func baseID(file string) string {
 	b := filepath.Base(file)
 	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// uniqueIDs makes conversation ids unique: an id that several
+// conversations share is qualified with its file's path under root, and
+// any still shared get #2, #3… in order.
+func uniqueIDs(convs []*Conversation, root string) {
+	count := map[string]int{}
+	for _, c := range convs {
+		count[c.ID]++
+	}
+	for _, c := range convs {
+		if count[c.ID] > 1 && root != "" {
+			if rel, err := filepath.Rel(root, c.Path); err == nil {
+				id := filepath.ToSlash(strings.TrimSuffix(rel, filepath.Ext(rel)))
+				if base := baseID(c.Path); strings.HasPrefix(c.ID, base) {
+					id += strings.TrimPrefix(c.ID, base)
+				} else {
+					id += ":" + c.ID
+				}
+				c.ID = id
+			}
+		}
+	}
+	used := map[string]bool{}
+	for _, c := range convs {
+		if used[c.ID] {
+			n := 2
+			for used[fmt.Sprintf("%s#%d", c.ID, n)] {
+				n++
+			}
+			c.ID = fmt.Sprintf("%s#%d", c.ID, n)
+		}
+		used[c.ID] = true
+	}
 }
 
 // markReplayed marks responses logged more than once (Claude Code copies
