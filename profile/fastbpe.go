@@ -191,7 +191,10 @@ var asciiClass = func() (t [128]uint8) {
 	return
 }()
 
-// class returns the classes of the rune at s[i] and its width.
+// class returns the classes of the rune at s[i] and its width. The letter,
+// mark and number tables are Unicode 16.0's (unicode16_tables.go), as the
+// official tiktoken's regular expressions have them; Go's unicode package
+// is at 15.0.
 func class(s string, i int) (uint8, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return asciiClass[c], 1
@@ -199,15 +202,15 @@ func class(s string, i int) (uint8, int) {
 	r, w := utf8.DecodeRuneInString(s[i:])
 	var k uint8
 	switch {
-	case unicode.Is(unicode.Ll, r):
+	case unicode.Is(unicode16Ll, r):
 		k = cLl
-	case unicode.Is(unicode.Lu, r) || unicode.Is(unicode.Lt, r):
+	case unicode.Is(unicode16LuLt, r):
 		k = cLu
-	case unicode.Is(unicode.Lm, r) || unicode.Is(unicode.Lo, r):
+	case unicode.Is(unicode16LmLo, r):
 		k = cLmLo
-	case unicode.Is(unicode.M, r):
+	case unicode.Is(unicode16M, r):
 		k = cM
-	case unicode.Is(unicode.N, r):
+	case unicode.Is(unicode16N, r):
 		k = cN
 	case unicode.IsSpace(r):
 		k = cSpace

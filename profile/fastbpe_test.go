@@ -83,6 +83,11 @@ func FuzzFastTokenizer(f *testing.F) {
 	f.Add(strings.Repeat(" \n", 50) + "x")
 	o200k, cl100k := fast(f, O200kBase), fast(f, CL100kBase)
 	f.Fuzz(func(t *testing.T, s string) {
+		if strings.IndexFunc(s, unicode16Changed) >= 0 {
+			// The oracle classes these with Unicode 15.0; TestUnicode16Parity
+			// checks them against the official tiktoken instead.
+			t.Skip()
+		}
 		if got, want := o200k.count(s), oracle(O200kBase, s); got != want {
 			t.Errorf("o200k %q: fast %d, oracle %d", s, got, want)
 		}
