@@ -39,12 +39,16 @@ func TestUnicode16Parity(t *testing.T) {
 		enc  string
 		want []int
 	}{{O200kBase, p.O200k}, {CL100kBase, p.CL100k}} {
-		f := fast(t, tc.enc)
+		f, m := fast(t, tc.enc), newMemo()
 		bad := 0
 		for i, c := range points {
 			s := strings.ReplaceAll(p.Template, "{c}", string(c))
 			if got := f.count(s); got != tc.want[i] && bad < 10 {
 				t.Errorf("%s U+%04X %q: %d, official %d", tc.enc, c, s, got, tc.want[i])
+				bad++
+			}
+			if got := f.countMemo(s, m); got != tc.want[i] && bad < 10 {
+				t.Errorf("%s U+%04X %q with memo: %d, official %d", tc.enc, c, s, got, tc.want[i])
 				bad++
 			}
 		}
