@@ -13,6 +13,29 @@ import (
 // (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl, under $CODEX_HOME).
 const FormatCodex = "codex"
 
+func init() {
+	Register(Format{
+		Name:  FormatCodex,
+		Doc:   "Codex CLI rollout JSONL ($CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl)",
+		Sniff: sniffCodex,
+		Read:  readCodex,
+	})
+}
+
+// sniffCodex: every rollout line is {timestamp, type, payload} with a type
+// of its own.
+func sniffCodex(s *Shape) int {
+	if !s.Has("payload") {
+		return 0
+	}
+	for t := range codexItemTypes {
+		if s.Is("type", t) {
+			return Certain
+		}
+	}
+	return 0
+}
+
 // codexLine is one line of a rollout: {timestamp, type, payload}.
 type codexLine struct {
 	Timestamp string          `json:"timestamp"`

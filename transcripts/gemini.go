@@ -14,6 +14,29 @@ import (
 // journal of the same records).
 const FormatGeminiCLI = "gemini-cli"
 
+func init() {
+	Register(Format{
+		Name:  FormatGeminiCLI,
+		Doc:   "Gemini CLI session (~/.gemini/tmp/<hash>/chats/session-*.json or .jsonl)",
+		Sniff: sniffGeminiCLI,
+		Read:  readGeminiCLI,
+	})
+}
+
+// sniffGeminiCLI: a session (or its journal's header) names its project
+// by hash; logs.json lists prompts by messageId.
+func sniffGeminiCLI(s *Shape) int {
+	switch {
+	case !s.Has("sessionId"):
+		return 0
+	case s.Has("projectHash"):
+		return Certain
+	case s.Has("messageId"), s.Has("messages") && s.Has("startTime"):
+		return 90
+	}
+	return 0
+}
+
 // geminiRecord is a session header, one message, or a journal operation
 // ($set merges fields into the session, $rewindTo cuts the history back).
 type geminiRecord struct {

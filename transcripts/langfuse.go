@@ -18,6 +18,29 @@ import (
 // observations alone (JSON or JSONL).
 const FormatLangfuse = "langfuse"
 
+func init() {
+	Register(Format{
+		Name:  FormatLangfuse,
+		Doc:   "Langfuse trace export: a trace with its observations, API lists, or observations as JSONL",
+		Sniff: sniffLangfuse,
+		Read:  readLangfuse,
+	})
+}
+
+// sniffLangfuse: observations carry traceId with Langfuse's own fields
+// (parentObservationId, usageDetails); a trace export holds them.
+func sniffLangfuse(s *Shape) int {
+	switch {
+	case s.Has("trace") && s.Has("observations"),
+		s.Has("observations[].traceId"),
+		s.Has("traceId") && (s.Has("parentObservationId") || s.Has("usageDetails")):
+		return Certain
+	case s.Has("data[].traceId"), s.Has("data[].observations"):
+		return 90
+	}
+	return 0
+}
+
 // lfObservation is one Langfuse observation; GENERATION observations are
 // model calls.
 type lfObservation struct {
@@ -48,26 +71,6 @@ type lfItem struct {
 	ID           string          `json:"id"`
 	TraceID      string          `json:"traceId"`
 	Type         string          `json:"type"`
-}
-
-// isLangfuse reports whether a document's first object is a Langfuse
-// export.
-func isLangfuse(obj map[string]json.RawMessage) bool {
-	has := func(k string) bool { _, ok := obj[k]; return ok }
-	switch {
-	case has("observations") && (has("trace") || has("id")):
-		return true
-	case has("traceId") && has("type") && (has("startTime") || has("usageDetails")):
-		return true
-	case has("data"):
-		var items []map[string]json.RawMessage
-		if json.Unmarshal(obj["data"], &items) == nil && len(items) > 0 {
-			_, t := items[0]["traceId"]
-			_, o := items[0]["observations"]
-			return t || o
-		}
-	}
-	return false
 }
 
 // readLangfuse reads an export. Each trace is a conversation (more than

@@ -18,6 +18,31 @@ import (
 // them), with GenAI semantic-convention or OpenInference attributes.
 const FormatOTel = "otel"
 
+func init() {
+	Register(Format{
+		Name:  FormatOTel,
+		Doc:   "OpenTelemetry GenAI spans: OTLP/JSON export requests or SDK span dumps",
+		Sniff: sniffOTel,
+		Read:  readOTel,
+	})
+}
+
+// sniffOTel: an OTLP export request, or a span on its own (OTLP's
+// traceId/spanId, the Python SDK's context.trace_id/span_id, the JS SDK's
+// traceId/parentId).
+func sniffOTel(s *Shape) int {
+	switch {
+	case s.Has("resourceSpans"):
+		return Certain
+	case s.Has("traceId") && (s.Has("spanId") || s.Has("parentSpanId")),
+		s.Has("context.trace_id") && s.Has("context.span_id"):
+		return 90
+	case s.Has("traceId") && s.Has("parentId") && s.Has("attributes"):
+		return 80
+	}
+	return 0
+}
+
 // otelSpan is one span, whichever encoding it came in, with its
 // attributes as plain JSON values.
 type otelSpan struct {
@@ -52,13 +77,6 @@ type otlpSpan struct {
 type otlpKeyValue struct {
 	Key   string          `json:"key"`
 	Value json.RawMessage `json:"value"`
-}
-
-// isSpanDump reports whether a first object is a span on its own.
-func isSpanDump(obj map[string]json.RawMessage) bool {
-	has := func(k string) bool { _, ok := obj[k]; return ok }
-	return (has("traceId") && (has("spanId") || has("parentId") || has("parentSpanId"))) ||
-		(has("context") && has("attributes") && has("name"))
 }
 
 // readOTel reads spans and makes each trace a conversation (more than one
