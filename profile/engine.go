@@ -96,7 +96,10 @@ type Call struct {
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
 	Summarised bool
-	Reported   *transcripts.Usage
+	// Cleared is the input a context edit took out (tool results,
+	// thinking), net of its placeholders.
+	Cleared  int64
+	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
 	ReportedCost Money
 	// CountedInput is the full-history input as counted, to compare with
@@ -118,6 +121,7 @@ type Totals struct {
 	Cost                Money
 	PeakInput           int64
 	Dropped             int64
+	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
@@ -142,6 +146,7 @@ func (t *Totals) addCall(c *Call) {
 	t.Cost += c.Cost
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
+	t.Cleared += c.Cleared
 	if c.Truncated {
 		t.Truncated++
 	}
@@ -173,6 +178,7 @@ func (t *Totals) add(o Totals) {
 	t.Cost += o.Cost
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
+	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
@@ -209,7 +215,10 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy      *Strategy
+	Strategy *Strategy
+	// Note says in one line why steps of the strategy changed nothing on
+	// this log ("" when every step acted).
+	Note          string
 	Conversations []ConversationResult
 	Totals        Totals
 	all           []Call // Calls, flattened once
@@ -292,20 +301,27 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	notes := make([][]stepNote, len(opt.Strategies))
+	for i, s := range opt.Strategies {
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	var shape logShape
 	for _, c := range convs {
 		pc := e.prepare(c)
+		shape.add(pc)
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
-			cr := e.simulate(pc, s)
+			cr := e.simulate(pc, s, notes[i])
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
@@ -342,6 +358,7 @@ type callInfo struct {
 	msg       int         // index of the assistant message
 	prev      int         // index of the previous assistant message, -1 if none
 	exchange  int         // index into exchanges of the exchange the call belongs to
+	unit      int         // index into units of the unit holding the message before the call
 	model     *ModelPrice // priced on (--model, else the logged one)
 	modelID   string
 	logged    *ModelPrice // billed on, for reported cost
@@ -366,6 +383,8 @@ type prepared struct {
 	counts    map[*Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
+	units     []int // message index where each unit starts (see findUnits)
+	uses      []toolUse
 	isSystem  []bool
 }
 
@@ -507,6 +526,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			}
 		}
 	}
+	pc.findUnits()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {

@@ -72,6 +72,8 @@ var stepKinds = []*StepKind{
 	fullKind,
 	windowKind,
 	summaryKind,
+	compactKind,
+	clearKind,
 	capKind,
 	cacheKind,
 	batchKind,
@@ -160,6 +162,9 @@ func ParseStrategy(spec string) (*Strategy, error) {
 	}
 	if seen["full"] && len(seen) > 1 {
 		return nil, &SpecError{Spec: s.Spec, Token: "full", Msg: "full cannot be combined with other steps (it is the absence of them)"}
+	}
+	if seen["summary"] && seen["compact"] {
+		return nil, &SpecError{Spec: s.Spec, Token: "compact", Msg: "summary and compact cannot be combined: both replace history by a summary"}
 	}
 	s.sortSteps()
 	s.shortcuts()
