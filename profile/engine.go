@@ -486,9 +486,18 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		// counts alone and let that show as the unlogged part.
 		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
 			scale = r
-			pc.counts[pc.tok] = base.scaleBy(scale)
-			base = pc.counts[pc.tok]
 		}
+	}
+	// A what-if edit keeps the calibration of the log as read: usage
+	// describes the unedited calls.
+	var unedited *prepared
+	if c.Unedited != nil {
+		unedited = e.prepare(c.Unedited)
+		scale = unedited.info.Calibration
+	}
+	if scale != 1 {
+		pc.counts[pc.tok] = base.scaleBy(scale)
+		base = pc.counts[pc.tok]
 	}
 	loggedBase := base
 	if loggedTok != pc.tok {
@@ -524,6 +533,13 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
 			}
+		}
+	}
+	if unedited != nil && len(unedited.calls) == len(pc.calls) {
+		// What the log does not hold is what the unedited calls did not
+		// count: an edit changes what is counted, not what was hidden.
+		for i := range pc.calls {
+			pc.calls[i].unlogged = unedited.calls[i].unlogged
 		}
 	}
 	pc.findUnits()
