@@ -11,12 +11,14 @@ type stepNote struct {
 	acted int   // calls the step changed
 	peak  int64 // the largest value the step compared with its trigger or limit
 	idle  bool  // past the trigger with nothing to act on
+	best  int64 // the most an action would have changed, when a floor stopped it
 }
 
 func (n *stepNote) merge(o stepNote) {
 	n.acted += o.acted
 	n.peak = max(n.peak, o.peak)
 	n.idle = n.idle || o.idle
+	n.best = max(n.best, o.best)
 }
 
 // noter is a step state that keeps a note.

@@ -177,6 +177,7 @@ func (st *clearState) apply(p *callPlan) {
 	removed, added := st.cum[last]-st.cum[first], n*per
 	if n == 0 || removed-added <= 0 || removed-added < st.c.AtLeast {
 		st.note.idle = true
+		st.note.best = max(st.note.best, removed-added)
 		return
 	}
 	p.edits = append(p.edits, edit{from: st.start[first], to: uses[last-1].res + 1, removed: removed, added: added})
@@ -186,6 +187,9 @@ func (st *clearState) apply(p *callPlan) {
 func (st *clearState) stepNote() stepNote { return st.note }
 
 func (c *ClearStep) whyNot(n stepNote, sh logShape) string {
+	if n.idle && c.AtLeast > 0 && n.best > 0 {
+		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", formatTokens(n.best), formatTokens(c.AtLeast))
+	}
 	if n.idle {
 		return fmt.Sprintf("input passes trigger %s, but no tool result older than the last %d tool uses is left to clear (%s)",
 			formatTokens(c.Trigger), c.Keep, plural(sh.toolCalls, "call")+" answer tools")
