@@ -110,5 +110,5 @@ func (w *WindowStep) whyNot(n stepNote, sh logShape) string {
 	if sh.prompts <= 1 {
 		return fmt.Sprintf("%s: every call is in the current exchange; try window:tokens or clear", plural(sh.prompts, "user prompt"))
 	}
-	return fmt.Sprintf("%s: no call has more than %d earlier exchanges; try a smaller window, window:tokens or clear", plural(sh.prompts, "user prompt"), n.peak)
+	return fmt.Sprintf("%s: no call has more than %s; try a smaller window, window:tokens or clear", plural(sh.prompts, "user prompt"), plural(int(n.peak), "earlier exchange"))
 }

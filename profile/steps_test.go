@@ -230,3 +230,26 @@ func TestParseContextSteps(t *testing.T) {
 		}
 	}
 }
+
+// The note reaches every format: JSON's note, the table's and Markdown's
+// "changed nothing" lines.
+func TestNoteInReports(t *testing.T) {
+	res := runSmall(t, agentConversation(), "full", "clear:trigger=1000,keep=1")
+	want := "clear: input never passes trigger 1,000 (peak 241)"
+	if got := NewReport(res, ReportOptions{}).Strategies[1].Note; got != want {
+		t.Errorf("JSON note = %q, want %q", got, want)
+	}
+	var table, md strings.Builder
+	if err := WriteTable(&table, res, "agent.jsonl", "native", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, res, "agent.jsonl", "native", 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "clear:trigger=1000,keep=1 changed nothing: "+want) || !strings.Contains(md.String(), "changed nothing: "+want) {
+		t.Errorf("table:\n%s\nmarkdown:\n%s", table.String(), md.String())
+	}
+	if res.Strategies[0].Note != "" {
+		t.Errorf("full has a note: %q", res.Strategies[0].Note)
+	}
+}
