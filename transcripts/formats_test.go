@@ -268,3 +268,34 @@ func TestClaudeCodeBranches(t *testing.T) {
 		t.Errorf("%d calls, want the 4 responses", calls)
 	}
 }
+
+// LLaMA-Factory's ShareGPT carries tools as a JSON string of schemas:
+// they are the conversation's tools; function_call turns name their tool.
+func TestShareGPTLLaMAFactoryTools(t *testing.T) {
+	src := open(t, "testdata/llamafactory_glaive_toolcall.json")
+	if src.Format != FormatShareGPT || len(src.Conversations) != 2 {
+		t.Fatalf("format %s, %d conversations", src.Format, len(src.Conversations))
+	}
+	c0, c1 := src.Conversations[0], src.Conversations[1]
+	if len(c0.Tools) != 1 || c0.Tools[0].Name != "search_recipes" || !strings.Contains(string(c0.Tools[0].Parameters), `"ingredients"`) ||
+		len(c1.Tools) != 2 || c1.Tools[1].Name != "calculate_discount" {
+		t.Fatalf("tools %+v / %+v", c0.Tools, c1.Tools)
+	}
+	// 3 gpt turns + 1 function_call turn are calls.
+	if c0.Calls() != 4 || c1.Calls() != 2 {
+		t.Errorf("calls %d, %d", c0.Calls(), c1.Calls())
+	}
+	if tc := c0.Messages[3].ToolCalls; len(tc) != 1 || tc[0].Name != "search_recipes" || tc[0].Arguments != `{"ingredients": ["chicken", "bell peppers", "rice"]}` {
+		t.Errorf("function call %+v", tc)
+	}
+	// A system prompt and a tools string that is not a list.
+	data := `{"system":"Be terse.","tools":"{\"name\":1}","conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"yo"}]}`
+	_, err := Read(strings.NewReader(data), "x.json", Options{})
+	if err == nil || !strings.Contains(err.Error(), "x.json:1: $.tools: tools must be a JSON list") {
+		t.Errorf("bad tools: %v", err)
+	}
+	src, err = Read(strings.NewReader(strings.Replace(data, `"{\"name\":1}"`, `"[]"`, 1)), "x.json", Options{})
+	if err != nil || src.Conversations[0].Messages[0].Role != RoleSystem || src.Conversations[0].Messages[0].Content != "Be terse." {
+		t.Errorf("system: %v", err)
+	}
+}
