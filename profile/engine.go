@@ -257,6 +257,9 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+	// AssumeOutput is the output, in tokens, of a call whose response the
+	// log does not hold (a request logged alone); 0 when not set.
+	AssumeOutput int64
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -496,6 +499,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			// Output the log does not show (compaction steps, tool-use
 			// preambles) but the provider billed.
 			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
+		}
+		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {

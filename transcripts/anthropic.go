@@ -327,7 +327,9 @@ func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	if len(msgs) == 0 {
 		return nil, &Error{File: file, Path: "$.messages", Msg: "no messages"}
 	}
-	return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}}, nil
+	c := &Conversation{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}
+	awaitReply(c)
+	return []*Conversation{c}, nil
 }
 
 // lineOfPath finds the line of the message a $.messages[i] path names.

@@ -41,6 +41,8 @@ type common struct {
 	inputFormat string
 	ragTags     []string
 	ragTools    []string
+	// assumeOutput is the output of a call whose response is not logged.
+	assumeOutput int64
 }
 
 func (c *common) register(cmd *cobra.Command) {
@@ -51,6 +53,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
+	f.Int64Var(&c.assumeOutput, "assume-output", 0, "output `TOKENS` of a call whose response is not in the log (a request logged alone)")
 }
 
 func (c *common) readOptions() transcripts.Options {
@@ -59,6 +62,9 @@ func (c *common) readOptions() transcripts.Options {
 
 // load reads path ("" is the embedded demo) and profiles it.
 func (c *common) load(path string) (*profile.Profile, error) {
+	if c.assumeOutput < 0 {
+		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
+	}
 	var src *transcripts.Source
 	if path == "" {
 		src = transcripts.Demo(c.readOptions())
@@ -76,7 +82,7 @@ func (c *common) load(path string) (*profile.Profile, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies})
+	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput})
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -152,6 +158,9 @@ func (t *tuiFlags) register(cmd *cobra.Command) {
 // when asked to or when stdout is not a terminal.
 func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 	c, perDay := &t.common, t.perDay
+	if err := checkPerDay(perDay); err != nil {
+		return err
+	}
 	if t.noTUI || !isTerminal(stdout) {
 		p, err := c.load(path)
 		if err != nil {
@@ -326,6 +335,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPerDay(perDay); err != nil {
+				return err
+			}
 			var limit profile.Money
 			if maxCost != "" {
 				var err error
@@ -366,6 +378,14 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
 }
 
 func validOutput(f string) bool {

@@ -111,6 +111,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", "--format", "xml"}, `--format "xml"`},
 		{[]string{"report", "--max-cost", "cheap"}, "--max-cost"},
 		{[]string{"report", "--nope"}, "unknown flag: --nope"},
+		{[]string{"report", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"--no-tui", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"report", "--assume-output", "-1"}, "--assume-output -1: want 0 or more"},
 		{[]string{"prices", "claude-9"}, `unknown model "claude-9"`},
 	} {
 		code, out, errs := tokenscope(t, tc.args...)
@@ -263,5 +266,32 @@ func TestReportNoCalls(t *testing.T) {
 	}
 	if len(doc.Strategies) != 7 || len(doc.Strategies[0].Calls) != 0 || doc.Strategies[0].Totals.CostUSD != 0.53785875 {
 		t.Errorf("strategies %d, calls %d, cost %v", len(doc.Strategies), len(doc.Strategies[0].Calls), doc.Strategies[0].Totals.CostUSD)
+	}
+}
+
+// A request logged alone is one call: its input counted, its output 0 or
+// --assume-output, said on stderr.
+func TestReportRequestAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "req.json")
+	os.WriteFile(path, []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hello world"}]}`), 0o644)
+	for _, tc := range []struct {
+		args   []string
+		output float64
+	}{{nil, 0}, {[]string{"--assume-output", "100"}, 100}} {
+		code, out, errs := tokenscope(t, append([]string{"report", "--format", "json", "--strategy", "full", path}, tc.args...)...)
+		var doc struct {
+			Source     struct{ Calls int }
+			Strategies []struct {
+				Totals struct {
+					Output float64 `json:"output_tokens"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil {
+			t.Fatalf("exit %d, %v: %s", code, err, errs)
+		}
+		if doc.Source.Calls != 1 || doc.Strategies[0].Totals.Output != tc.output || !strings.Contains(errs, "a request has no logged response") {
+			t.Errorf("%v: %d calls, output %v, stderr %q", tc.args, doc.Source.Calls, doc.Strategies[0].Totals.Output, errs)
+		}
 	}
 }
