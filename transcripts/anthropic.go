@@ -313,7 +313,7 @@ func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	if req.Type == "message" && req.Role == "assistant" {
 		m, err := parseAnthropicResponse(data)
 		if err != nil {
-			return nil, &Error{File: file, Path: "$.content", Msg: err.Error()}
+			return nil, placed(err, file, 1, "$", "$.content")
 		}
 		return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: m.Model, Unlogged: true, Messages: []Message{*m}}}, nil
 	}
@@ -373,6 +373,9 @@ func parseAnthropicResponse(body []byte) (*Message, error) {
 		m := ms[len(ms)-1]
 		m.Model = resp.Model
 		if resp.Usage != nil {
+			if err := checkCounts("", 0, "$.usage", resp.Usage.counts()...); err != nil {
+				return nil, err
+			}
 			m.Usage = resp.Usage.normalise()
 		}
 		return &m, nil
@@ -454,6 +457,9 @@ func parseAnthropicSSE(body []byte) (*Message, error) {
 	ms := blocksToMessages(RoleAssistant, final)
 	m := ms[len(ms)-1]
 	m.Model = model
+	if err := checkCounts("", 0, "$.usage", usage.counts()...); err != nil {
+		return nil, err
+	}
 	m.Usage = usage.normalise()
 	return &m, nil
 }

@@ -370,3 +370,16 @@ func TestRequestWithoutReply(t *testing.T) {
 		}
 	}
 }
+
+// A provider log whose usage is only odd (cache reads beyond the prompt)
+// is read as logged, with one warning.
+func TestOddUsageWarned(t *testing.T) {
+	log := `{"request":{"messages":[{"role":"user","content":"a"}]},"response":{"choices":[{"message":{"role":"assistant","content":"b"}}],"usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":50}}}}`
+	src, err := Read(strings.NewReader(log), "x.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], "1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10)") {
+		t.Errorf("warnings %q", src.Warnings)
+	}
+}

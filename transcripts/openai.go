@@ -271,10 +271,10 @@ func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
 	for i, raw := range req.Messages {
 		m, err := parseOAMessage(file, fmt.Sprintf("%s[%d]", base, i), raw)
 		if err != nil {
-			if pe, ok := err.(*Error); ok && pe.Line == 0 {
+			if pe, ok := err.(*Error); ok {
 				// RawMessage keeps the file's bytes: find them to name the line.
 				if at := bytes.Index(data, raw); at >= 0 {
-					pe.Line = lineAt(data, int64(at))
+					pe.Line = lineAt(data, int64(at)) + max(pe.Line-1, 0)
 				}
 			}
 			return nil, err
@@ -411,7 +411,7 @@ func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error
 			model, tools = req.Model, req.tools()
 			if len(respBody) > 0 && string(respBody) != "null" {
 				if reply, err = parseAnthropicResponse(respBody); err != nil {
-					return nil, fail(e.path+".response", err.Error())
+					return nil, placed(err, file, e.line, e.path+".response", e.path+".response")
 				}
 			}
 		} else {
@@ -473,6 +473,9 @@ func parseOAResponse(file, path string, body []byte) (*Message, error) {
 		m.Time = time.Unix(resp.Created, 0).UTC()
 	}
 	if resp.Usage != nil {
+		if err := checkCounts(file, 0, path+".usage", resp.Usage.counts()...); err != nil {
+			return nil, err
+		}
 		m.Usage = resp.Usage.normalise()
 	}
 	return &m, nil
