@@ -72,11 +72,11 @@ type ccLine struct {
 	IsMeta      bool    `json:"isMeta"`
 	// IsCompactSummary marks the summary /compact puts in place of the
 	// history: the calls after it were not sent what came before.
-	IsCompactSummary bool      `json:"isCompactSummary"`
-	SessionID        string    `json:"sessionId"`
-	AgentID          string    `json:"agentId"`
-	Timestamp        stamp     `json:"timestamp"`
-	RequestID        string    `json:"requestId"`
+	IsCompactSummary bool   `json:"isCompactSummary"`
+	SessionID        string `json:"sessionId"`
+	AgentID          string `json:"agentId"`
+	Timestamp        stamp  `json:"timestamp"`
+	RequestID        string `json:"requestId"`
 	Message          *struct {
 		ID      string          `json:"id"`
 		Role    string          `json:"role"`
