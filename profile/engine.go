@@ -139,7 +139,7 @@ func (t *Totals) addCall(c *Call) {
 	t.Reasoning += c.Reasoning
 	t.SummaryInput += c.SummaryInput
 	t.SummaryOutput += c.SummaryOutput
-	t.Cost += c.Cost
+	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
 	if c.Truncated {
@@ -153,7 +153,7 @@ func (t *Totals) addCall(c *Call) {
 	}
 	if c.Reported != nil {
 		t.ReportedCalls++
-		t.ReportedCost += c.ReportedCost
+		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
 		t.ReportedInput += c.Reported.InputTokens
 		t.ReportedOutput += c.Reported.OutputTokens
 		t.ReportedCachedInput += c.Reported.CachedInputTokens
@@ -170,13 +170,13 @@ func (t *Totals) add(o Totals) {
 	t.Reasoning += o.Reasoning
 	t.SummaryInput += o.SummaryInput
 	t.SummaryOutput += o.SummaryOutput
-	t.Cost += o.Cost
+	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
-	t.ReportedCost += o.ReportedCost
+	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
 	t.ReportedOutput += o.ReportedOutput
@@ -309,6 +309,9 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+		}
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
@@ -648,6 +651,6 @@ func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
-		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
+		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

@@ -460,7 +460,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, first.Totals.Cost, limit)}
+					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
 			return nil

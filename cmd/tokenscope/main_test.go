@@ -149,6 +149,10 @@ func TestMaxCost(t *testing.T) {
 	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.10"); code != 1 || !strings.Contains(errs, "full costs $0.5379, over --max-cost $0.10") {
 		t.Errorf("over budget: exit %d, %q", code, errs)
 	}
+	// $0.53785875 over $0.53785: both are $0.5379 at four decimals.
+	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.53785"); code != 1 || !strings.Contains(errs, "full costs $0.53786, over --max-cost $0.53785") {
+		t.Errorf("close to budget: exit %d, %q", code, errs)
+	}
 	if code, _, _ := tokenscope(t, "report", "--max-cost", "1"); code != 0 {
 		t.Errorf("within budget: exit %d", code)
 	}
