@@ -143,7 +143,7 @@ func (t *Totals) addCall(c *Call) {
 	t.Reasoning += c.Reasoning
 	t.SummaryInput += c.SummaryInput
 	t.SummaryOutput += c.SummaryOutput
-	t.Cost += c.Cost
+	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
 	t.Cleared += c.Cleared
@@ -158,7 +158,7 @@ func (t *Totals) addCall(c *Call) {
 	}
 	if c.Reported != nil {
 		t.ReportedCalls++
-		t.ReportedCost += c.ReportedCost
+		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
 		t.ReportedInput += c.Reported.InputTokens
 		t.ReportedOutput += c.Reported.OutputTokens
 		t.ReportedCachedInput += c.Reported.CachedInputTokens
@@ -175,14 +175,14 @@ func (t *Totals) add(o Totals) {
 	t.Reasoning += o.Reasoning
 	t.SummaryInput += o.SummaryInput
 	t.SummaryOutput += o.SummaryOutput
-	t.Cost += o.Cost
+	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
 	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
-	t.ReportedCost += o.ReportedCost
+	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
 	t.ReportedOutput += o.ReportedOutput
@@ -266,6 +266,9 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+	// AssumeOutput is the output, in tokens, of a call whose response the
+	// log does not hold (a request logged alone); 0 when not set.
+	AssumeOutput int64
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -322,6 +325,9 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
 		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+		}
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
@@ -522,6 +528,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			// preambles) but the provider billed.
 			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
 		}
+		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
+		}
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {
 			// The unlogged part is measured in the logged model's tokens,
@@ -662,6 +671,6 @@ func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
-		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
+		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

@@ -319,7 +319,7 @@ func (p *callPlan) price() {
 		if p.batch {
 			r = sc.model.Batched(r)
 		}
-		call.Cost += r.Input.Cost(sc.input) + r.Output.Cost(sc.output)
+		call.Cost = call.Cost.Add(r.Input.Cost(sc.input)).Add(r.Output.Cost(sc.output))
 	}
 	model, total := p.model, p.total
 	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
@@ -335,8 +335,8 @@ func (p *callPlan) price() {
 	if p.writeTTL > 5*60 {
 		write = r.CacheWrite1h
 	}
-	call.Cost += r.Input.Cost(total-call.Cached-call.CacheWrite) + r.CachedInput.Cost(call.Cached) +
-		write.Cost(call.CacheWrite) + r.Output.Cost(call.Output+call.Reasoning)
+	call.Cost = call.Cost.Add(r.Input.Cost(total - call.Cached - call.CacheWrite)).Add(r.CachedInput.Cost(call.Cached)).
+		Add(write.Cost(call.CacheWrite)).Add(r.Output.Cost(call.Output + call.Reasoning))
 }
 
 func reasoningOf(u *transcripts.Usage) int64 {
