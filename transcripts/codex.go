@@ -343,6 +343,12 @@ func (cr *codexReader) tokenCount(it *codexItem, n int) error {
 		if err := decodeJSON(total, tot); err != nil {
 			return jsonError(cr.file, total, n, "$.payload.info.total_token_usage", err)
 		}
+		// A session's totals may exceed one call's bound, not int64.
+		for _, v := range []int64{tot.InputTokens, tot.CachedInputTokens, tot.OutputTokens, tot.ReasoningOutputTokens} {
+			if v < 0 || v > 1<<50 {
+				return &Error{File: cr.file, Line: n, Path: "$.payload.info.total_token_usage", Msg: fmt.Sprintf("a cumulative count of %d tokens cannot be", v)}
+			}
+		}
 		cr.lastTotal = bytes.Clone(total)
 		usage = it.Info.Last
 		if usage == nil {
@@ -362,17 +368,16 @@ func (cr *codexReader) tokenCount(it *codexItem, n int) error {
 	if usage == nil {
 		return nil
 	}
-	for path, v := range map[string]int64{"input_tokens": usage.InputTokens, "cached_input_tokens": usage.CachedInputTokens,
-		"output_tokens": usage.OutputTokens, "reasoning_output_tokens": usage.ReasoningOutputTokens} {
-		if v < 0 {
-			return &Error{File: cr.file, Line: n, Path: "$.payload.info.last_token_usage." + path, Msg: fmt.Sprintf("negative token count %d", v)}
-		}
+	if err := checkCounts(cr.file, n, "$.payload.info.last_token_usage", namedCount{"input_tokens", usage.InputTokens},
+		namedCount{"cached_input_tokens", usage.CachedInputTokens}, namedCount{"output_tokens", usage.OutputTokens},
+		namedCount{"reasoning_output_tokens", usage.ReasoningOutputTokens}); err != nil {
+		return err
 	}
 	c := cr.conv
 	i := cr.pending
 	if i < 0 {
 		// A call whose reply the rollout did not keep (an aborted turn).
-		c.Messages = append(c.Messages, Message{Role: RoleAssistant, Model: cr.model})
+		c.Messages = append(c.Messages, Message{Role: RoleAssistant, Model: cr.model, NoReply: true})
 		i = len(c.Messages) - 1
 	}
 	m := &c.Messages[i]

@@ -137,7 +137,7 @@ func TestCodexBadInput(t *testing.T) {
 		{`{"timestamp":"yesterday","type":"session_meta","payload":{"id":"s"}}`, "test:1: $.timestamp: not an RFC 3339 time"},
 		{`{"type":"session_meta","payload":{"id":"s"}}
 {"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":5},"last_token_usage":{"input_tokens":-5}}}}`,
-			"test:2: $.payload.info.last_token_usage.input_tokens: negative token count -5"},
+			"test:2: $.payload.info.last_token_usage.input_tokens: -5 tokens is negative"},
 		{`{"type":"session_meta","payload":{"id":"s"}}
 {"type":"response_item","payload":{"type":"message","role":"robot","content":[]}}`, `test:2: $.payload.role: unknown role "robot"`},
 	} {

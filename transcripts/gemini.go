@@ -268,15 +268,11 @@ func geminiMessages(file string, e geminiEntry) ([]Message, error) {
 	m.Reasoning = strings.Join(thoughts, "\n")
 	if gm.Tokens != nil {
 		t := gm.Tokens
-		for name, v := range map[string]int64{"input": t.Input, "output": t.Output, "cached": t.Cached, "thoughts": t.Thoughts, "tool": t.Tool} {
-			if v < 0 {
-				return nil, &Error{File: file, Line: e.line, Path: e.path + ".tokens." + name, Msg: fmt.Sprintf("negative token count %d", v)}
-			}
+		if err := checkCounts(file, e.line, e.path+".tokens", namedCount{"input", t.Input}, namedCount{"output", t.Output},
+			namedCount{"cached", t.Cached}, namedCount{"thoughts", t.Thoughts}, namedCount{"tool", t.Tool}); err != nil {
+			return nil, err
 		}
-		if t.Cached > t.Input {
-			return nil, &Error{File: file, Line: e.line, Path: e.path + ".tokens.cached", Msg: fmt.Sprintf("cached %d exceeds input %d", t.Cached, t.Input)}
-		}
-		m.Usage = t.normalise()
+		m.Usage = t.normalise() // cached above input is odd, not impossible: warned after reading
 	}
 	out := []Message{m}
 	for _, tc := range gm.ToolCalls {

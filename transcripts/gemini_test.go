@@ -124,8 +124,8 @@ func TestGeminiCLIJournal(t *testing.T) {
 func TestGeminiCLIBadInput(t *testing.T) {
 	head := `{"sessionId":"s","projectHash":"p","startTime":"2025-12-09T19:51:29.418Z"}` + "\n"
 	for _, tt := range []struct{ lines, want string }{
-		{head + `{"id":"g","type":"gemini","content":"x","tokens":{"input":-4,"output":1}}` + "\n", "test:2: $.tokens.input: negative token count -4"},
-		{head + `{"id":"g","type":"gemini","content":"x","tokens":{"input":4,"cached":9,"output":1}}` + "\n", "test:2: $.tokens.cached: cached 9 exceeds input 4"},
+		{head + `{"id":"g","type":"gemini","content":"x","tokens":{"input":-4,"output":1}}` + "\n", "test:2: $.tokens.input: -4 tokens is negative"},
+		{head + `{"id":"g","type":"gemini","content":"x","tokens":{"input":4,"thoughts":2000000000,"output":1}}` + "\n", "test:2: $.tokens.thoughts: 2000000000 tokens is more than any call can have (1000000000)"},
 		{head + `{"$rewindTo":"nowhere"}` + "\n", `test:2: $.$rewindTo: no message "nowhere" to rewind to`},
 		{head + `{"id":"u","type":"user","timestamp":"noon","content":"x"}` + "\n", `test:2: $.timestamp: not an RFC 3339 time: "noon"`},
 	} {

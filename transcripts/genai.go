@@ -239,9 +239,10 @@ type callThreader struct {
 func (t *callThreader) add(input []Message, r Message) {
 	input = joinItems(input)
 	var cur *Conversation
+	n, best := 0, -1
 	for _, c := range t.convs {
-		if isPrefix(c.Messages, input) && (cur == nil || len(c.Messages) > len(cur.Messages)) {
-			cur = c
+		if k, ok := extends(c.Messages, input); ok && len(c.Messages) > best {
+			cur, n, best = c, k, len(c.Messages)
 		}
 	}
 	if cur == nil {
@@ -252,7 +253,10 @@ func (t *callThreader) add(input []Message, r Message) {
 		cur = &Conversation{ID: id, Path: t.file, Format: t.format, Unlogged: true, Model: r.Model}
 		t.convs = append(t.convs, cur)
 	}
-	for _, m := range input[len(cur.Messages):] {
+	for _, m := range input[n:] {
+		if m.Role == RoleSystem && len(cur.Messages) > 0 {
+			continue // a system prompt changed along the thread: the first is kept
+		}
 		if m.Role == RoleAssistant {
 			m.Replayed = true
 		}

@@ -196,6 +196,7 @@ func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
 				return nil, &Error{File: file, Line: o.line, Path: o.path + ".output", Msg: err.Error()}
 			}
 			rep := reply(out)
+			rep.NoReply = len(out) == 0 // an observation whose output was not kept
 			rep.Model, rep.Time, rep.ResponseID = o.Model, o.at, "langfuse/"+o.TraceID+"/"+o.ID
 			if rep.Usage, err = o.usage(file); err != nil {
 				return nil, err
@@ -228,6 +229,9 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			continue
 		}
 		v, ok, err := tokenCount(raw)
+		if err == nil && v > MaxTokens {
+			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
+		}
 		if err != nil {
 			return nil, &Error{File: file, Line: o.line, Path: fmt.Sprintf("%s.%s.%s", o.path, field, k), Msg: err.Error()}
 		}
@@ -240,6 +244,9 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			continue
 		}
 		v, ok, err := tokenCount(raw)
+		if err == nil && v > MaxTokens {
+			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
+		}
 		if err != nil {
 			return nil, &Error{File: file, Line: o.line, Path: o.path + "." + map[string]string{"input": "promptTokens", "output": "completionTokens", "total": "totalTokens"}[k], Msg: err.Error()}
 		}

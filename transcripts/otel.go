@@ -382,6 +382,9 @@ func (s *otelSpan) count(keys ...string) (int64, bool, error) {
 	for _, k := range keys {
 		if v, ok := s.attrs[k]; ok {
 			n, ok, err := tokenCount(v)
+			if err == nil && n > MaxTokens {
+				err = fmt.Errorf("%d tokens is more than any call can have (%d)", n, int64(MaxTokens))
+			}
 			if err != nil {
 				return 0, false, fmt.Errorf("attribute %s: %v", k, err)
 			}
@@ -505,7 +508,9 @@ func (s *otelSpan) messages() ([]Message, Message, error) {
 			}
 		}
 	}
-	return in, reply(out), nil
+	r := reply(out)
+	r.NoReply = len(out) == 0 // content capture off: the reply is not in the span
+	return in, r, nil
 }
 
 // indexed reads messages flattened into attributes: prefix.N.role,
