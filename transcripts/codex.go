@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -34,6 +36,24 @@ func sniffCodex(s *Shape) int {
 		}
 	}
 	return 0
+}
+
+// agentIndexFile reports whether p is a file an agent CLI keeps beside its
+// sessions that is not a session: Codex's history.jsonl and
+// session_index.jsonl next to sessions/, Gemini CLI's logs.json (the
+// prompts typed) next to chats/. They are skipped in a directory, silently.
+func agentIndexFile(p string) bool {
+	var beside string
+	switch filepath.Base(p) {
+	case "history.jsonl", "session_index.jsonl":
+		beside = "sessions"
+	case "logs.json":
+		beside = "chats"
+	default:
+		return false
+	}
+	info, err := os.Stat(filepath.Join(filepath.Dir(p), beside))
+	return err == nil && info.IsDir()
 }
 
 // codexLine is one line of a rollout: {timestamp, type, payload}.

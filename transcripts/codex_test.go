@@ -1,6 +1,8 @@
 package transcripts
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -79,6 +81,33 @@ func TestCodexRollout(t *testing.T) {
 		first.ToolCalls[0].Name != "shell_command" || first.ToolCalls[0].ID != "call_DyhFJrJJb2y0MiOOHVP7KaVG" ||
 		*first.Usage != (Usage{InputTokens: 3505, CachedInputTokens: 3072, OutputTokens: 101, ReasoningTokens: 64}) {
 		t.Errorf("first call: %+v", first)
+	}
+}
+
+// ~/.codex holds more than sessions: its prompt history and session index
+// are skipped without a warning, as is Gemini CLI's logs.json.
+func TestAgentHomeFiles(t *testing.T) {
+	dir := t.TempDir()
+	rollout := readFile(t, "testdata/codex/sessions/2025/12/09/rollout-2025-12-09T19-55-16-019b04ae-b1c6-7c72-a134-a4c2de66058c.jsonl")
+	session := readFile(t, "testdata/gemini/session-2025-12-09T19-51-f0a689a6.json")
+	for name, data := range map[string][]byte{
+		"codex/sessions/2025/12/09/rollout-a.jsonl": rollout,
+		"codex/history.jsonl":                       []byte(`{"session_id":"019b04ae","ts":1765310116,"text":"add myapp directory"}` + "\n"),
+		"codex/session_index.jsonl":                 []byte(`{"id":"019b04ae","thread_name":"myapp"}` + "\n"),
+		"gemini/tmp/9126edde/chats/session-a.json":  session,
+		"gemini/tmp/9126edde/logs.json":             []byte(`[{"sessionId":"f0a689a6","messageId":0,"type":"user","message":"hi","timestamp":"2025-12-09T19:51:29.418Z"}]`),
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := open(t, dir)
+	if calls, _ := reported(src); len(src.Warnings) != 0 || src.Format != "mixed" || calls != 7+7 {
+		t.Errorf("format %s, %d calls, warnings %q", src.Format, calls, src.Warnings)
 	}
 }
 
