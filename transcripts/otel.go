@@ -170,7 +170,7 @@ func readOTel(r io.Reader, file string) ([]*Conversation, error) {
 			}
 			rep.Model = s.str("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")
 			rep.Time, rep.ResponseID = s.start, "otel/"+s.traceID+"/"+s.spanID
-			t.add(in, rep)
+			t.add(in, rep, s.tools())
 		}
 		convs = append(convs, t.convs...)
 	}
@@ -463,6 +463,27 @@ func (s *otelSpan) usage() (*Usage, error) {
 		u.OutputTokens = out + reasoning
 	}
 	return u, nil
+}
+
+// tools returns the tool schemas the call was offered, where the span
+// logged them: gen_ai.tool.definitions, OpenInference's
+// llm.tools.N.tool.json_schema, pydantic-ai's model_request_parameters.
+func (s *otelSpan) tools() []Tool {
+	for _, k := range []string{"gen_ai.tool.definitions", "model_request_parameters"} {
+		if v, ok := s.attrs[k]; ok {
+			if ts := genaiTools(v); len(ts) > 0 {
+				return ts
+			}
+		}
+	}
+	var out []Tool
+	for i := 0; ; i++ {
+		v, ok := s.attrs[fmt.Sprintf("llm.tools.%d.tool.json_schema", i)]
+		if !ok {
+			return out
+		}
+		out = append(out, genaiTools(v)...)
+	}
 }
 
 // messages returns what the call was sent and its reply, from whichever

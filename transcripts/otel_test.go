@@ -1,6 +1,8 @@
 package transcripts
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -40,6 +42,26 @@ func TestOTelSpans(t *testing.T) {
 		c.Messages[4].Content != "The weather in Tokyo is currently sunny. If you need more details like temperature or forecast for the upcoming days, just let me know!" ||
 		c.Messages[4].Model != "gpt-4.1-2025-04-14" {
 		t.Errorf("openinference messages: %+v", c.Messages)
+	}
+	// Tool schemas where the spans log them: gen_ai.tool.definitions,
+	// OpenInference's llm.tools.N, pydantic-ai's model_request_parameters
+	// (its output tool for the evaluator).
+	for file, want := range map[string][]string{
+		"testdata/otel/microsoft-agent.otlp.json":   {"get_weather"},
+		"testdata/otel/openai-agents.spans.jsonl":   {"get_weather"},
+		"testdata/otel/pydantic-ai-tools.otlp.json": {"get_pun_suggestion", "get_dad_joke_suggestion", "get_one_liner_suggestion", "get_car_joke_suggestion", "get_tree_joke_suggestion"},
+	} {
+		c := open(t, file).Conversations[0]
+		var names []string
+		for _, tl := range c.Tools {
+			names = append(names, tl.Name)
+			if !json.Valid(tl.Parameters) || bytes.ContainsAny(tl.Parameters, "\n") {
+				t.Errorf("%s: %s parameters %s", file, tl.Name, tl.Parameters)
+			}
+		}
+		if strings.Join(names, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: tools %q, want %q", file, names, want)
+		}
 	}
 	// GenAI messages with parts: tool responses become tool messages.
 	w := open(t, "testdata/otel/pydantic-ai-tools.otlp.json").Conversations[0]
