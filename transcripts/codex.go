@@ -61,8 +61,8 @@ func agentIndexFile(p string) bool {
 	return err == nil && info.IsDir()
 }
 
-// codexLine is one line of a rollout: {timestamp, type, payload}. Rollouts
-// written before Codex CLI 0.44 have no envelope: a first line
+// codexLine is one line of a rollout: {timestamp, type, payload}. Older
+// rollouts (Codex CLI 0.34 and before, mid-2025) have no envelope: a first line
 // {id, timestamp, instructions}, {"record_type": …} markers, and the
 // response items themselves.
 type codexLine struct {

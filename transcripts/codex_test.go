@@ -161,7 +161,8 @@ func TestCodexEvents(t *testing.T) {
 	}
 }
 
-// Rollouts written before the {timestamp, type, payload} envelope: the
+// Rollouts written before the {timestamp, type, payload} envelope (a
+// codex_cli_rs 0.34.0 rollout starts {id, timestamp, instructions, git}): the
 // items themselves, no token counts. Each reply is a call without usage.
 func TestCodexLegacyRollout(t *testing.T) {
 	const lines = `{"id":"0197a1b2","timestamp":"2025-06-20T09:00:00.000Z","instructions":"Prefer small diffs.","git":{"branch":"main"}}
