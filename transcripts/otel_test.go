@@ -130,6 +130,33 @@ func TestOTelShapes(t *testing.T) {
 	}
 }
 
+// Older instrumentations put the messages in span events.
+func TestOTelEvents(t *testing.T) {
+	for _, tt := range []struct{ name, events string }{
+		{"gen_ai.content.prompt and .completion (OpenLIT)",
+			`{"name":"gen_ai.content.prompt","attributes":[{"key":"gen_ai.prompt","value":{"stringValue":"[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"2+2?\"}]"}}]},` +
+				`{"name":"gen_ai.content.completion","attributes":[{"key":"gen_ai.completion","value":{"stringValue":"4"}}]}`},
+		{"one event per message",
+			`{"name":"gen_ai.system.message","attributes":[{"key":"content","value":{"stringValue":"Be brief."}}]},` +
+				`{"name":"gen_ai.user.message","attributes":[{"key":"content","value":{"stringValue":"2+2?"}}]},` +
+				`{"name":"gen_ai.choice","attributes":[{"key":"message","value":{"stringValue":"{\"role\":\"assistant\",\"content\":\"4\"}"}}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"t","spanId":"s","name":"openai.chat","attributes":[` +
+				`{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"20"}},` +
+				`{"key":"gen_ai.usage.output_tokens","value":{"intValue":"1"}}],"events":[` + tt.events + `]}]}]}]}`
+			src, err := readString(t, "", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := src.Conversations[0].Messages
+			if len(m) != 3 || m[0].Role != RoleSystem || m[0].Content != "Be brief." || m[1].Content != "2+2?" || m[2].Content != "4" || m[2].Usage.InputTokens != 20 {
+				t.Errorf("messages %+v", m)
+			}
+		})
+	}
+}
+
 func TestOTelBadInput(t *testing.T) {
 	for _, tt := range []struct{ data, want string }{
 		{`{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"t","spanId":"s","attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"-5"}}]}]}]}]}`,
