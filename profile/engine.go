@@ -257,6 +257,11 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+
+	// onCall, when set, sees every simulated call (strategy index, call)
+	// and the engine keeps no per-call rows, only totals: tune searches
+	// thousands of strategies.
+	onCall func(strategy int, c *Call)
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -299,6 +304,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
+			e.strategy = i
 			cr := e.simulate(pc, s)
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
@@ -313,6 +319,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 
 type engine struct {
 	opt        Options
+	strategy   int // index of the strategy being simulated
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool

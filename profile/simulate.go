@@ -14,7 +14,10 @@ import (
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
-	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path, Calls: make([]Call, 0, len(pc.calls))}
+	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
+	if e.opt.onCall == nil {
+		cr.Calls = make([]Call, 0, len(pc.calls))
+	}
 	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok]}
 	v.content = v.k.content
 	steps := s.stages()
@@ -27,11 +30,18 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 	v.sums()
 
 	p := &callPlan{v: v}
+	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
-		cr.Calls = append(cr.Calls, Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
-			ReportedCost: ci.repCost, CountedInput: ci.counted})
-		call := &cr.Calls[len(cr.Calls)-1]
+		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
+			ReportedCost: ci.repCost, CountedInput: ci.counted}
+		call := &scratch
+		if e.opt.onCall == nil {
+			cr.Calls = append(cr.Calls, c)
+			call = &cr.Calls[len(cr.Calls)-1]
+		} else {
+			scratch = c
+		}
 		p.reset(ci, call)
 
 		j := 0
@@ -47,6 +57,9 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 		}
 		p.price()
 		cr.Totals.addCall(call)
+		if e.opt.onCall != nil {
+			e.opt.onCall(e.strategy, call)
+		}
 	}
 	return cr
 }
