@@ -91,6 +91,11 @@ type Call struct {
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
+	Routed                      bool // a route step priced it on another model
+	// Served says a response cache answered the call: no model cost;
+	// ServedSaved is what the call would have cost.
+	Served      bool
+	ServedSaved Money
 	Dropped                     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
@@ -121,6 +126,9 @@ type Totals struct {
 	Truncated           int
 	Overflow            int
 	Unpriced            int
+	Routed              int   // calls a route step priced on another model
+	Served              int   // calls a response cache answered
+	ServedSaved         Money // what those calls would have cost
 	ReportedCost        Money
 	ReportedCalls       int
 	ReportedInput       int64
@@ -151,6 +159,13 @@ func (t *Totals) addCall(c *Call) {
 	if c.Unpriced {
 		t.Unpriced++
 	}
+	if c.Routed {
+		t.Routed++
+	}
+	if c.Served {
+		t.Served++
+		t.ServedSaved += c.ServedSaved
+	}
 	if c.Reported != nil {
 		t.ReportedCalls++
 		t.ReportedCost += c.ReportedCost
@@ -176,6 +191,9 @@ func (t *Totals) add(o Totals) {
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
+	t.Routed += o.Routed
+	t.Served += o.Served
+	t.ServedSaved += o.ServedSaved
 	t.ReportedCost += o.ReportedCost
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
@@ -320,10 +338,21 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 type engine struct {
 	opt        Options
 	strategy   int // index of the strategy being simulated
+	// shared holds a step's state across the conversations of a run (a
+	// response cache), keyed by the step.
+	shared map[Step]any
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
+}
+
+// share keeps v as step's state across conversations.
+func (e *engine) share(step Step, v any) {
+	if e.shared == nil {
+		e.shared = map[Step]any{}
+	}
+	e.shared[step] = v
 }
 
 func (e *engine) warn(key, format string, a ...any) {

@@ -76,6 +76,9 @@ type ReportTotals struct {
 	TruncatedCalls      int      `json:"truncated_calls"`
 	OverflowCalls       int      `json:"overflow_calls"`
 	UnpricedCalls       int      `json:"unpriced_calls,omitempty"`
+	RoutedCalls         int      `json:"routed_calls,omitempty"`
+	ServedCalls         int      `json:"respcache_hits,omitempty"`
+	ServedSavedUSD      float64  `json:"respcache_saved_usd,omitempty"`
 	ReportedCostUSD     *float64 `json:"reported_cost_usd,omitempty"`
 	MonthlyCostUSD      *float64 `json:"monthly_cost_usd,omitempty"`
 }
@@ -188,7 +191,8 @@ func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 		OutputTokens: t.Output, ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
 		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, TruncatedCalls: t.Truncated,
-		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced}
+		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced, RoutedCalls: t.Routed, ServedCalls: t.Served,
+		ServedSavedUSD: t.ServedSaved.USD()}
 	if first && t.ReportedCalls > 0 {
 		v := t.ReportedCost.USD()
 		rt.ReportedCostUSD = &v
@@ -310,6 +314,12 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		if t.Unpriced > 0 {
 			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
+		}
+		if t.Routed > 0 {
+			notes = append(notes, fmt.Sprintf("%d routed", t.Routed))
+		}
+		if t.Served > 0 {
+			notes = append(notes, fmt.Sprintf("%d answered from the response cache, saving %s", t.Served, t.ServedSaved))
 		}
 		row.Notes = strings.Join(notes, ", ")
 		if perDay > 0 {

@@ -119,6 +119,13 @@ type callPlan struct {
 	spans []span
 	total int64
 
+	// unlogged is the hidden prefix the call sends (steps may scale it
+	// before the layout); outputScale scales the reply (1: as logged).
+	unlogged    int64
+	outputScale float64
+	// served says a response cache answered the call: no model cost.
+	served bool
+
 	// Price stage.
 	batch    bool
 	writeTTL int64 // seconds the cache writes live: the 1h rate above 5 minutes
@@ -185,6 +192,7 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	p.lo, p.summary, p.side = 0, nil, p.side[:0]
 	p.spans, p.total = p.spans[:0], 0
 	p.batch, p.writeTTL = false, 0
+	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
 }
 
 // layout fixes what the call sends once the history steps have acted:
@@ -205,7 +213,7 @@ func (p *callPlan) layout() {
 	call.KeptFrom, call.Summarised = lo, p.summary != nil
 
 	var in Parts
-	in.Unlogged = ci.unlogged
+	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
 	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
@@ -247,6 +255,9 @@ func (p *callPlan) layout() {
 	p.spans = append(p.spans, span{kind: spanMessages, id: lo, tokens: v.sent(lo, a)})
 
 	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	if p.outputScale != 1 {
+		call.Output = scaled(call.Output, p.outputScale)
+	}
 }
 
 // price bills the call and the calls beside it.
@@ -261,6 +272,12 @@ func (p *callPlan) price() {
 			r = sc.model.Batched(r)
 		}
 		call.Cost += r.Input.Cost(sc.input) + r.Output.Cost(sc.output)
+	}
+	if p.served {
+		// Answered by a response cache: what the model would have cost
+		// is the saving.
+		saved := call.Cost
+		defer func() { call.ServedSaved, call.Cost = call.Cost-saved, saved }()
 	}
 	model, total := p.model, p.total
 	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
