@@ -96,7 +96,7 @@ type Call struct {
 	// ServedSaved is what the call would have cost.
 	Served      bool
 	ServedSaved Money
-	Dropped                     int64
+	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
@@ -336,11 +336,11 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 }
 
 type engine struct {
-	opt        Options
-	strategy   int // index of the strategy being simulated
+	opt      Options
+	strategy int // index of the strategy being simulated
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
-	shared map[Step]any
+	shared     map[Step]any
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
