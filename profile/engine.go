@@ -101,7 +101,10 @@ type Call struct {
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
 	Summarised bool
-	Reported   *transcripts.Usage
+	// Cleared is the input a context edit took out (tool results,
+	// thinking), net of its placeholders.
+	Cleared  int64
+	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
 	ReportedCost Money
 	// CountedInput is the full-history input as counted, to compare with
@@ -123,6 +126,7 @@ type Totals struct {
 	Cost                Money
 	PeakInput           int64
 	Dropped             int64
+	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
@@ -147,9 +151,10 @@ func (t *Totals) addCall(c *Call) {
 	t.Reasoning += c.Reasoning
 	t.SummaryInput += c.SummaryInput
 	t.SummaryOutput += c.SummaryOutput
-	t.Cost += c.Cost
+	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
+	t.Cleared += c.Cleared
 	if c.Truncated {
 		t.Truncated++
 	}
@@ -164,11 +169,11 @@ func (t *Totals) addCall(c *Call) {
 	}
 	if c.Served {
 		t.Served++
-		t.ServedSaved += c.ServedSaved
+		t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
 	}
 	if c.Reported != nil {
 		t.ReportedCalls++
-		t.ReportedCost += c.ReportedCost
+		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
 		t.ReportedInput += c.Reported.InputTokens
 		t.ReportedOutput += c.Reported.OutputTokens
 		t.ReportedCachedInput += c.Reported.CachedInputTokens
@@ -185,16 +190,17 @@ func (t *Totals) add(o Totals) {
 	t.Reasoning += o.Reasoning
 	t.SummaryInput += o.SummaryInput
 	t.SummaryOutput += o.SummaryOutput
-	t.Cost += o.Cost
+	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
+	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
 	t.Routed += o.Routed
 	t.Served += o.Served
-	t.ServedSaved += o.ServedSaved
-	t.ReportedCost += o.ReportedCost
+	t.ServedSaved = t.ServedSaved.Add(o.ServedSaved)
+	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
 	t.ReportedOutput += o.ReportedOutput
@@ -227,7 +233,10 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy      *Strategy
+	Strategy *Strategy
+	// Note says in one line why steps of the strategy changed nothing on
+	// this log ("" when every step acted).
+	Note          string
 	Conversations []ConversationResult
 	Totals        Totals
 	all           []Call // Calls, flattened once
@@ -275,6 +284,9 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+	// AssumeOutput is the output, in tokens, of a call whose response the
+	// log does not hold (a request logged alone); 0 when not set.
+	AssumeOutput int64
 
 	// onCall, when set, sees every simulated call (strategy index, call)
 	// and the engine keeps no per-call rows, only totals: tune searches
@@ -315,21 +327,31 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	notes := make([][]stepNote, len(opt.Strategies))
+	for i, s := range opt.Strategies {
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	var shape logShape
 	for _, c := range convs {
 		pc := e.prepare(c)
+		shape.add(pc)
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
 			e.strategy = i
-			cr := e.simulate(pc, s)
+			cr := e.simulate(pc, s, notes[i])
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+		}
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
@@ -378,6 +400,7 @@ type callInfo struct {
 	msg       int         // index of the assistant message
 	prev      int         // index of the previous assistant message, -1 if none
 	exchange  int         // index into exchanges of the exchange the call belongs to
+	unit      int         // index into units of the unit holding the message before the call
 	model     *ModelPrice // priced on (--model, else the logged one)
 	modelID   string
 	logged    *ModelPrice // billed on, for reported cost
@@ -402,6 +425,8 @@ type prepared struct {
 	counts    map[*Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
+	units     []int // message index where each unit starts (see findUnits)
+	uses      []toolUse
 	isSystem  []bool
 }
 
@@ -539,6 +564,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			// preambles) but the provider billed.
 			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
 		}
+		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
+		}
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {
 			// The unlogged part is measured in the logged model's tokens,
@@ -559,6 +587,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			pc.calls[i].unlogged = unedited.calls[i].unlogged
 		}
 	}
+	pc.findUnits()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
@@ -678,6 +707,6 @@ func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
-		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
+		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

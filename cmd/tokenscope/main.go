@@ -42,7 +42,9 @@ type common struct {
 	inputFormat string
 	ragTags     []string
 	ragTools    []string
-	whatIf      whatIf
+	// assumeOutput is the output of a call whose response is not logged.
+	assumeOutput int64
+	whatIf       whatIf
 }
 
 // whatIf are the prompt changes a log can be re-costed with.
@@ -113,6 +115,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
+	f.Int64Var(&c.assumeOutput, "assume-output", 0, "output `TOKENS` of a call whose response is not in the log (a request logged alone)")
 }
 
 func (c *common) readOptions() transcripts.Options {
@@ -150,6 +153,9 @@ func (c *common) read(path string) (*transcripts.Source, error) {
 
 // profile profiles src with the common flags.
 func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
+	if c.assumeOutput < 0 {
+		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
+	}
 	table, err := priceTable(c.prices)
 	if err != nil {
 		return nil, err
@@ -158,7 +164,7 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies})
+	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput})
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -234,6 +240,9 @@ func (t *tuiFlags) register(cmd *cobra.Command) {
 // when asked to or when stdout is not a terminal.
 func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 	c, perDay := &t.common, t.perDay
+	if err := checkPerDay(perDay); err != nil {
+		return err
+	}
 	if t.noTUI || !isTerminal(stdout) {
 		p, err := c.load(path)
 		if err != nil {
@@ -410,6 +419,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			"(--system, --tools, --drop-tool), the log as it is against the log changed.",
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPerDay(perDay); err != nil {
+				return err
+			}
 			if compare {
 				return c.compare(stdout, args)
 			}
@@ -449,7 +461,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, first.Totals.Cost, limit)}
+					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
 			return nil
@@ -464,6 +477,14 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
 	c.whatIf.register(cmd)
 	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
 }
 
 // compare prints two profiles side by side (report --compare).
