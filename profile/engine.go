@@ -83,6 +83,7 @@ type Call struct {
 	Input        Parts
 	Cached       int64 // input tokens read from cache
 	CacheWrite   int64 // input tokens written to cache
+	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
 	Output       int64 // visible output billed
 	Reasoning    int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
@@ -102,6 +103,11 @@ type Call struct {
 	// CountedInput is the full-history input as counted, to compare with
 	// Reported (before the unlogged part is added).
 	CountedInput int64
+	// EstimateError is reported input − (CountedInput + the conversation's
+	// hidden prefix): what the counts miss or overshoot on this call. The
+	// hidden prefix is one figure per conversation, so this is where a
+	// tokenizer estimate's error shows (0 without usage).
+	EstimateError int64
 }
 
 // Totals sum a strategy's calls.
@@ -238,6 +244,12 @@ type ConversationInfo struct {
 	// Calibration is the reported/counted ratio applied to an estimated
 	// tokenizer's counts (1 when none was applied).
 	Calibration float64
+	// HiddenPrefix is the tokens every call was sent that the log does not
+	// hold (the unlogged part), fitted once for the conversation.
+	HiddenPrefix int64
+	// Fidelity is the replay check of AppStrategy against the bill; nil
+	// when the log reports no usage or --model prices another model.
+	Fidelity *Fidelity
 }
 
 // Result is a profile of one or more conversations under several strategies.
@@ -248,6 +260,9 @@ type Result struct {
 	Conversations []ConversationInfo
 	Strategies    []StrategyResult
 	Warnings      []string
+	// Fidelity is the replay check over every conversation (see
+	// ConversationInfo.Fidelity); nil when there is nothing to check.
+	Fidelity *Fidelity
 }
 
 // Options configure Run.
@@ -295,17 +310,44 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	// The replay check runs AppStrategy, simulated apart unless it is in
+	// the set.
+	app, appIndex := (*Strategy)(nil), -1
+	if opt.Model == "" {
+		for i, s := range opt.Strategies {
+			if s.Spec == AppStrategy {
+				appIndex = i
+			}
+		}
+		if appIndex < 0 {
+			app, _ = ParseStrategy(AppStrategy)
+		}
+	}
+	var appResults []ConversationResult
 	for _, c := range convs {
 		pc := e.prepare(c)
+		if app != nil {
+			appResults = append(appResults, e.simulate(pc, app))
+		}
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
 			cr := e.simulate(pc, s)
+			for j := range cr.Calls {
+				cr.Calls[j].EstimateError = pc.calls[j].residual
+			}
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
+	}
+	if appIndex >= 0 {
+		appResults = res.Strategies[appIndex].Conversations
+	}
+	e.fidelity(res, appResults)
+	if e.shortOutput > 0 {
+		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", e.shortOutput)
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
@@ -320,6 +362,8 @@ type engine struct {
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
+	// shortOutput counts calls whose reported output is a placeholder.
+	shortOutput int
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -354,9 +398,12 @@ type callInfo struct {
 	// hiddenOutput is reported output beyond the visible reply and the
 	// reasoning: billed with the output.
 	hiddenOutput int64
-	unlogged     int64
-	counted      int64 // full input as counted
-	repCost      Money
+	unlogged     int64 // the conversation's hidden prefix
+	// residual is reported input − (counted + hidden prefix): estimation
+	// error of this call, 0 without usage.
+	residual int64
+	counted  int64 // full input as counted
+	repCost  Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -370,6 +417,9 @@ type prepared struct {
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
 	isSystem  []bool
+	// hidden is the conversation's hidden prefix: tokens every call was
+	// sent that the log does not hold (0 without usage).
+	hidden int64
 }
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
@@ -453,31 +503,59 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		}
 	}
 	base := pc.countsFor(pc.tok)
-	// Calibrate an estimated tokenizer against reported usage, unless the
-	// log is known to omit content (then the gap is the unlogged part), or
-	// the usage was reported in another model's tokens.
-	scale := 1.0
-	if !pc.tok.Exact && !c.Unlogged && loggedTok == pc.tok {
-		var rep, cnt int64
-		for _, ci := range pc.calls {
-			if ci.reported != nil && ci.reported.InputTokens > 0 {
-				rep += ci.reported.InputTokens
-				cnt += pc.fullInput(base, ci)
-			}
-		}
-		// A ratio far from 1 is not tokenizer error but content the log
-		// does not hold (hidden prompts, compaction steps): leave the
-		// counts alone and let that show as the unlogged part.
-		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
-			scale = r
-			pc.counts[pc.tok] = base.scaleBy(scale)
-			base = pc.counts[pc.tok]
-		}
-	}
 	loggedBase := base
 	if loggedTok != pc.tok {
 		loggedBase = pc.countsFor(loggedTok)
 	}
+	// The hidden prefix: fit reported ≈ a × counted + b over the calls
+	// with usage (fit.go). a calibrates an estimated tokenizer; b is what
+	// every call was sent that the log does not hold, one figure for the
+	// conversation; what is left per call is estimation error.
+	var cnt, rep []int64
+	for _, ci := range pc.calls {
+		if ci.reported != nil && ci.reported.InputTokens > 0 {
+			rep = append(rep, ci.reported.InputTokens)
+			cnt = append(cnt, pc.fullInput(loggedBase, ci))
+		}
+	}
+	scale := 1.0
+	if !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0 {
+		if c.Unlogged {
+			// Content is known to be missing: the ratio is the slope, so
+			// that the missing prefix does not pass for tokenizer error.
+			scale = fitHiddenPrefix(cnt, rep, true).Ratio
+		} else {
+			// Everything was logged: the ratio of sums, unless far from 1
+			// (then it is content the log does not hold: compaction steps,
+			// hidden prompts).
+			var rs, cs int64
+			for i := range rep {
+				rs, cs = rs+rep[i], cs+cnt[i]
+			}
+			if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
+				scale = r
+			}
+		}
+		if scale != 1 {
+			pc.counts[pc.tok] = base.scaleBy(scale)
+			base = pc.counts[pc.tok]
+			loggedBase = base
+			for i, j := 0, 0; i < len(pc.calls); i++ {
+				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
+					cnt[j] = pc.fullInput(base, ci)
+					j++
+				}
+			}
+		}
+	}
+	// The prefix is measured in the logged model's tokens, then converted
+	// when both estimate from one encoding.
+	hidden := fitHiddenPrefix(cnt, rep, false).Prefix
+	if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
+		hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
+	}
+	pc.hidden = hidden
+	short := 0
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.reasoning = reasoningOf(ci.reported)
@@ -493,25 +571,32 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			}
 		}
 		if ci.reported != nil {
-			// Output the log does not show (compaction steps, tool-use
-			// preambles) but the provider billed.
-			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
+			// Reported output is the truth where the log has it: beyond the
+			// reply it is output the log does not show (compaction steps,
+			// tool-use preambles); below it, the usage line is a streaming
+			// placeholder (Claude Code logs some), and the call is priced
+			// as reported so that simulated and billed stay on one basis.
+			ci.hiddenOutput = ci.reported.OutputTokens - ci.reasoning - base.content[ci.msg]
+			if 2*ci.reported.OutputTokens < base.content[ci.msg] {
+				short++ // not tokenizer error: a placeholder
+			}
 		}
 		ci.counted = pc.fullInput(base, *ci)
+		if len(rep) > 0 {
+			ci.unlogged = hidden
+		}
 		if ci.reported != nil {
-			// The unlogged part is measured in the logged model's tokens,
-			// then converted when both estimate from one encoding.
-			ci.unlogged = max(0, ci.reported.InputTokens-pc.fullInput(loggedBase, *ci))
-			if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
-				ci.unlogged = int64(float64(ci.unlogged)*pc.tok.Factor/loggedTok.Factor + 0.5)
+			if ci.reported.InputTokens > 0 {
+				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci) - hidden
 			}
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
 			}
 		}
 	}
+	e.shortOutput += short
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
-		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
+		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
 		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
 	}
