@@ -292,14 +292,11 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	for _, s := range opt.Strategies {
-		if s.Model != "" {
-			if _, err := opt.Prices.Find(s.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-			}
-		}
-		if s.Summary != nil && s.Summary.Model != "" {
-			if _, err := opt.Prices.Find(s.Summary.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+		for _, st := range s.Steps {
+			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+				if err := c.check(opt.Prices); err != nil {
+					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+				}
 			}
 		}
 	}
@@ -536,9 +533,19 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				scale = r
 			}
 		}
-		if scale != 1 {
-			pc.counts[pc.tok] = base.scaleBy(scale)
-			base = pc.counts[pc.tok]
+	}
+	// A what-if edit keeps the calibration and the hidden prefix of the
+	// log as read: usage describes the unedited calls, and an edit changes
+	// what is counted, not what was hidden.
+	var unedited *prepared
+	if c.Unedited != nil {
+		unedited = e.prepare(c.Unedited)
+		scale = unedited.info.Calibration
+	}
+	if scale != 1 {
+		pc.counts[pc.tok] = base.scaleBy(scale)
+		base = pc.counts[pc.tok]
+		if loggedTok == pc.tok {
 			loggedBase = base
 			for i, j := 0, 0; i < len(pc.calls); i++ {
 				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
@@ -553,6 +560,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	hidden := fitHiddenPrefix(cnt, rep, false).Prefix
 	if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
 		hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
+	}
+	if unedited != nil {
+		hidden = unedited.hidden
 	}
 	pc.hidden = hidden
 	short := 0

@@ -38,6 +38,33 @@ func ccSkipHead(head []byte) bool {
 	return false
 }
 
+func init() {
+	Register(Format{
+		Name:  FormatClaudeCode,
+		Doc:   "Claude Code session JSONL (~/.claude/projects/<project>/<session>.jsonl)",
+		Sniff: sniffClaudeCode,
+		Read:  readClaudeCode,
+	})
+}
+
+func sniffClaudeCode(s *Shape) int {
+	switch {
+	case s.Has("leafUuid"), s.Is("type", "file-history-snapshot"),
+		s.Has("sessionId") && (s.Has("parentUuid") || s.Has("uuid")),
+		s.Has("uuid") && s.Has("message"):
+		return 100
+	}
+	for _, t := range ccSkip {
+		if t != "system" && s.Is("type", t) {
+			return 90
+		}
+	}
+	if s.Has("sessionId") {
+		return 60 // other tools name sessions too (Gemini CLI)
+	}
+	return 0
+}
+
 type ccLine struct {
 	Type        string  `json:"type"`
 	UUID        string  `json:"uuid"`
