@@ -107,6 +107,7 @@ type Model struct {
 	rendered rendered
 
 	live liveState
+	warn bool // the warnings pane is open
 
 	// The conversations page, for a source of several conversations.
 	page     page
@@ -319,11 +320,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay != overlayNone {
 			return m.updateOverlay(msg)
 		}
-		if m.full {
-			// Help is a page of its own: esc, q and ? close it.
+		if m.full || m.warn {
+			// Help and warnings are pages of their own: esc, q, ? and ! close them.
 			switch msg.String() {
-			case "esc", "q", "?":
-				m.full = false
+			case "esc", "q", "?", "!":
+				m.full, m.warn = false, false
 			case "ctrl+c":
 				return m, tea.Quit
 			}
@@ -341,6 +342,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmd = m.openConversation(m.list.selected())
 			case listHelp:
 				m.full = true
+			case listWarnings:
+				m.warn = true
 			}
 			m.redraw()
 			return m, cmd
@@ -372,6 +375,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		return nil, true
 	case key.Matches(msg, k.Help):
 		m.full = !m.full
+	case key.Matches(msg, k.Warnings):
+		m.warn = true
 	case key.Matches(msg, k.Back) && m.open >= 0:
 		return m.closeConversation(), false
 	case m.res == nil:
@@ -606,6 +611,8 @@ func (m Model) content() string {
 			label += fmt.Sprintf(" · %d of %d files", m.loadDone, m.loadAll)
 		}
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
+	case m.warn:
+		return m.header() + "\n\n" + fit(m.warningsView(), m.width, max(1, m.height-4)) + "\n" + m.st.dim.Render("! or esc closes")
 	case m.page == pageConversations && m.all == nil:
 		return "\n  counting…"
 	case m.page == pageConversations && m.full:
@@ -699,6 +706,9 @@ func (m Model) paneTitle(w int, title string) string {
 func (m Model) projection() string {
 	if m.res == nil || m.sel >= len(m.res.Strategies) {
 		return ""
+	}
+	if note := m.unpricedNote(); note != "" {
+		return m.st.warn.Render(truncate(note, m.width))
 	}
 	s := m.res.Strategies[m.sel]
 	r := runningTotals(s, m.upto)

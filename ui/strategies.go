@@ -70,6 +70,7 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 	}
 	var rows []table.Row
 	var base running
+	none := profile.AllUnpriced(res)
 	for i, s := range res.Strategies {
 		r := runningTotals(s, upto)
 		if i == 0 {
@@ -96,7 +97,11 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 			}
 			return fmt.Sprint(n)
 		}
-		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, r.cost.String(), saved, hit, dropped, count(r.truncated), count(r.overflow)}
+		cost := r.cost.String()
+		if none {
+			cost, saved = "unpriced", "—"
+		}
+		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, cost, saved, hit, dropped, count(r.truncated), count(r.overflow)}
 		rows = append(rows, row[:min(cols, len(row))])
 	}
 	return rows
