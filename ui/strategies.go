@@ -39,9 +39,9 @@ func runningTotals(s profile.StrategyResult, upto int) running {
 
 // strategyColumns fits the table to w columns: numbers drop from the
 // right as the terminal narrows, and the spec column takes what is left.
-func strategyColumns(w int) []table.Column {
+func strategyColumns(w, costW int) []table.Column {
 	fixed := []table.Column{
-		{Title: "cost", Width: 10}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
+		{Title: "cost", Width: max(10, costW)}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
 	}
 	for len(fixed) > 2 {
