@@ -110,6 +110,8 @@ type Model struct {
 	live liveState
 	warn bool // the warnings pane is open
 
+	lastClick click
+
 	// The conversations page, for a source of several conversations.
 	page     page
 	list     convList
@@ -319,6 +321,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case liveEventMsg, budgetMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.updateMouse(msg.(tea.MouseMsg))
 	case tea.KeyPressMsg:
 		if m.overlay != overlayNone {
 			return m.updateOverlay(msg)

@@ -37,7 +37,7 @@ func (g barsGeom) callAt(x int) int {
 // compare set, the first strategy's total is outlined above each bar. The
 // window of calls shown scrolls so that call focus is visible (ntcharts
 // draws nothing when bars outnumber columns, so never give it more).
-func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int) (string, barsGeom) {
+func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool, w, h int) (string, barsGeom) {
 	if res == nil || len(res.Strategies) == 0 || w < 20 || h < 5 {
 		return "", barsGeom{}
 	}
@@ -68,10 +68,20 @@ func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int)
 	origin := lc.Origin()
 	gw, gh := lc.GraphWidth(), lc.GraphHeight()
 	slots := max(1, (gw-1)/2) // two columns a call: input, output
+	// The window stays where it was (prevStart) while the focus is in
+	// it, so that a click does not move the bars under the pointer.
 	start := 0
 	if upto > slots {
-		start = min(max(0, focus-slots+1), upto-slots)
-		start = max(start, focus-slots/2)
+		start = prevStart
+		if start < 0 {
+			start = focus - slots/2
+		}
+		if focus < start {
+			start = focus
+		}
+		if focus >= start+slots {
+			start = focus - slots + 1
+		}
 		start = min(max(start, 0), upto-slots)
 	}
 	rows := func(tokens int64) int { return int((tokens*int64(gh) + top/2) / top) }

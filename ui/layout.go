@@ -94,6 +94,10 @@ func (m *Model) redraw() {
 	m.table.SetHeight(l.tableH)
 	m.table.SetWidth(m.width)
 	m.table.SetCursor(m.sel)
+	prev := m.rendered.barsAt.start
+	if m.rendered.barsAt.n == 0 {
+		prev = -1
+	}
 	m.rendered = rendered{}
 	paneH := l.paneH
 	if !l.compact {
@@ -101,11 +105,11 @@ func (m *Model) redraw() {
 	}
 	switch {
 	case l.wide:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
 		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.curvesW, l.paneH)
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.cfg.Live != nil, m.st)
 	case m.view == viewBars:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
 	case m.view == viewCurves:
 		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.paneW, paneH)
 	case m.view == viewInspector:

@@ -31,6 +31,7 @@ type liveState struct {
 	failed    bool            // the last call failed: ctrl+r retries
 	notice    string          // the last error or refusal, shown until the next send
 	checking  bool            // a budget check is under way
+	scroll    int             // chat lines scrolled back from the end
 }
 
 func newLiveState(cfg *LiveConfig) liveState {
