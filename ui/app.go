@@ -254,7 +254,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 		m.list.width, m.list.height = msg.Width, max(1, msg.Height-2) // header, help line
 		m.list.clamp()
-		m.live.input.SetWidth(max(10, msg.Width-4))
+		if m.cfg.Live != nil {
+			m.live.input.SetWidth(max(10, msg.Width-4))
+		}
 		m.progress.SetWidth(min(60, msg.Width-10))
 	case progressMsg:
 		m.loadDone, m.loadAll = msg.done, msg.total
@@ -688,7 +690,11 @@ func (m Model) biggestPart() (string, float64) {
 // partNote is " · history 71% of input" for the pane title.
 func (m Model) partNote() string {
 	if name, pct := m.biggestPart(); name != "" {
-		return fmt.Sprintf(" · %s %.0f%% of input", shortPart(name), pct)
+		label := shortPart(name)
+		if name == "unlogged" && m.cfg.Live != nil {
+			label = liveGap
+		}
+		return fmt.Sprintf(" · %s %.0f%% of input", label, pct)
 	}
 	return ""
 }

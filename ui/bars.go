@@ -171,11 +171,17 @@ func labelCalls(lc *linechart.Model, x0, start, shown, total, w int) {
 	}
 }
 
-// legend names each part with its glyph, fitting in w columns.
-func legend(w int, showOutput bool) string {
+// legend names each part with its glyph, fitting in w columns. In live
+// mode every byte sent was written, so the gap between the server's
+// usage and the count is named for what it is.
+func legend(w int, showOutput, live bool) string {
 	var items []string
 	for _, ps := range partStyles {
-		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+shortPart(ps.name))
+		name := shortPart(ps.name)
+		if live && ps.name == "unlogged" {
+			name = liveGap
+		}
+		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+name)
 	}
 	items = append(items, string(cachedGlyph)+" cached")
 	if showOutput {
@@ -183,6 +189,10 @@ func legend(w int, showOutput bool) string {
 	}
 	return wrapItems(items, w)
 }
+
+// liveGap names, in live mode, input the server counted beyond what was
+// sent and counted here.
+const liveGap = "server tokenizer / hidden prompt"
 
 func shortPart(name string) string {
 	switch name {

@@ -44,7 +44,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			if live {
 				// Live mode wrote every byte it sent: a gap is the
 				// server's tokenizer or a prompt it adds.
-				gap = "server tokenizer / hidden prompt " + formatInt(c.Input.Unlogged)
+				gap = liveGap + " " + formatInt(c.Input.Unlogged)
 			}
 		}
 		lines = append(lines, joinFit(w, " · ",
@@ -52,7 +52,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			field{fmt.Sprintf("cached %s", formatInt(r.CachedInputTokens)), 4},
 			field{"counted " + formatInt(c.CountedInput), 8},
 			field{fmt.Sprintf("delta %+d", delta), 6},
-			field{gap, 5}))
+			field{gap, 7}))
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}

@@ -39,13 +39,13 @@ func (m Model) layout() layout {
 	}
 	l.tableH = rows + 2
 	if m.height >= 22 && (m.cfg.Live == nil || m.height >= 30) {
-		l.legend = legend(m.width, true)
+		l.legend = legend(m.width, true, m.cfg.Live != nil)
 		l.legendH = strings.Count(l.legend, "\n") + 1
 	}
 	bottom := 2 // projection or spend line, help
 	if m.cfg.Live != nil {
 		l.chatH = max(3, m.height/8)
-		bottom += l.chatH + 1 // chat, input
+		bottom += l.chatH + m.live.inputHeight() // chat, input
 	}
 	fixed := 1 + 1 + l.tableH + bottom // header, pane title, table
 	switch {
@@ -68,7 +68,7 @@ func (m Model) layout() layout {
 		l.tableH = l.paneH
 		l.tableY = l.paneY
 	}
-	l.chatY = m.height - bottom
+	l.chatY = m.height - bottom // live: chat, spend line, input, help
 	return l
 }
 
@@ -197,13 +197,14 @@ func (m Model) content() string {
 	if m.cfg.Live != nil {
 		b.WriteString(fit(m.chatView(m.width, l.chatH), m.width, l.chatH) + "\n")
 		b.WriteString(m.spendLine() + "\n")
-		b.WriteString(fit(m.live.input.View(), m.width, 1) + "\n")
+		b.WriteString(fit(m.live.input.View(), m.width, m.live.inputHeight()) + "\n")
 	} else {
 		b.WriteString(m.projection() + "\n")
 	}
 	help := m.help.ShortHelpView(m.keys.ShortHelp())
 	if m.cfg.Live != nil && m.live.input.Focused() {
-		help = m.st.dim.Render("enter send · alt+enter new line · esc keys · pgup/pgdn chat · ctrl+r retry · ctrl+c cancel/quit")
+		help = m.st.dim.Render(joinFit(m.width, " · ", field{"enter send", 9}, field{"alt+enter newline", 5}, field{"esc keys", 8},
+			field{"pgup/pgdn chat", 4}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
 	}
 	b.WriteString(fit(help, m.width, 1))
 	out := b.String()
