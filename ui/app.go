@@ -441,7 +441,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 	case key.Matches(msg, k.Model):
 		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
 	case key.Matches(msg, k.Strategies):
-		m.overlay, m.menu = overlayStrategies, newMenu(m.specs)
+		m.overlay, m.menu = overlayStrategies, newMenu(m.specs, m.cfg.Prices)
 	case msg.String() == "pgdown":
 		m.scroll += 5
 	case msg.String() == "pgup":

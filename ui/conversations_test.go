@@ -103,3 +103,35 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("session of an unpriced log:\n%s", out)
 	}
 }
+
+// The strategy menu takes a typed spec, model=ID included, and refuses an
+// unknown model with the reason.
+func TestMenuTypedSpec(t *testing.T) {
+	m := startAt(t, demoConfig(), 80, 24)
+	m = press(t, m, "s", "a")
+	for _, r := range "model=nosuchmodel" {
+		m = press(t, m, string(r))
+	}
+	m = press(t, m, "enter")
+	if m.menu.err == "" || !strings.Contains(screen(m), "nosuchmodel") {
+		t.Fatalf("unknown model accepted: err %q", m.menu.err)
+	}
+	m.menu.add.SetValue("model=claude-haiku-4-5+cache")
+	m = press(t, m, "enter", "enter")
+	if m.overlay != overlayNone || len(m.specs) != 8 || len(m.res.Strategies) != 8 {
+		t.Fatalf("specs %v", m.specs)
+	}
+	if got := m.res.Strategies[7].Strategy.Spec; !strings.Contains(got, "claude-haiku-4-5") {
+		t.Errorf("added strategy %q", got)
+	}
+}
+
+// The model picker says how many models are out of view.
+func TestPickerCounts(t *testing.T) {
+	m := startAt(t, demoConfig(), 80, 24)
+	m = press(t, m, "m")
+	out := screen(m)
+	if !strings.Contains(out, "↓") || !strings.Contains(out, "more") || !strings.Contains(out, "filter:") {
+		t.Errorf("picker:\n%s", out)
+	}
+}
