@@ -332,6 +332,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 	exact := r.Tokenizer != nil && r.Tokenizer.Exact
 	var rows []StrategyRow
 	var base Totals
+	none := AllUnpriced(r)
 	for i, s := range r.Strategies {
 		t := s.Totals
 		if i == 0 {
@@ -339,6 +340,15 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.Output+t.Reasoning, exact),
 			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
+		if none {
+			// One line under the table says why; never $0.00.
+			row.Cost = "unpriced"
+			if t.Cached > 0 {
+				row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
+			}
+			rows = append(rows, row)
+			continue
+		}
 		if t.Cached > 0 {
 			row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
 		}
@@ -412,6 +422,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
 	}
 	b.WriteString("\n")
+	if AllUnpriced(r) {
+		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
+	}
 	for _, row := range rows {
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
