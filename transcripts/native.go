@@ -14,23 +14,27 @@ const FormatNative = "native"
 const NativeVersion = 1
 
 // nativeLine is one line of the native JSONL. Type "session" starts a
-// conversation; type "message" adds a message to the current one.
+// conversation; type "message" adds a message to the current one; type
+// "call" is one proxied request with its response, naming its conversation.
 type nativeLine struct {
-	Type       string           `json:"type"`
-	Version    int              `json:"version,omitempty"`
-	ID         string           `json:"id,omitempty"`
-	Model      string           `json:"model,omitempty"`
-	Title      string           `json:"title,omitempty"`
-	Tools      []Tool           `json:"tools,omitempty"`
-	Role       Role             `json:"role,omitempty"`
-	Name       string           `json:"name,omitempty"`
-	Content    string           `json:"content,omitempty"`
-	ToolCalls  []nativeToolCall `json:"tool_calls,omitempty"`
-	ToolCallID string           `json:"tool_call_id,omitempty"`
-	RAG        bool             `json:"rag,omitempty"`
-	Images     int              `json:"images,omitempty"`
-	Time       *time.Time       `json:"ts,omitempty"`
-	Usage      *Usage           `json:"usage,omitempty"`
+	Type       string            `json:"type"`
+	Version    int               `json:"version,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	Model      string            `json:"model,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Tools      []Tool            `json:"tools,omitempty"`
+	Role       Role              `json:"role,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Content    string            `json:"content,omitempty"`
+	ToolCalls  []nativeToolCall  `json:"tool_calls,omitempty"`
+	ToolCallID string            `json:"tool_call_id,omitempty"`
+	RAG        bool              `json:"rag,omitempty"`
+	Images     int               `json:"images,omitempty"`
+	Time       *time.Time        `json:"ts,omitempty"`
+	Usage      *Usage            `json:"usage,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	// Fields of a "call" line (see nativecall.go).
+	nativeCall
 }
 
 type nativeToolCall struct {
@@ -44,8 +48,15 @@ type nativeToolCall struct {
 func readNative(r io.Reader, file string) ([]*Conversation, error) {
 	var convs []*Conversation
 	var cur *Conversation
+	byID := map[string]*Conversation{}
 	warnings, err := eachJSONL(r, file, nil, func(nl *nativeLine, lineNo int) error {
 		switch nl.Type {
+		case "call":
+			c, err := addCall(nl, file, lineNo, byID)
+			if c != nil {
+				convs = append(convs, c)
+			}
+			return err
 		case "session":
 			if nl.Version > NativeVersion {
 				return &Error{File: file, Line: lineNo, Path: "$.version", Msg: fmt.Sprintf("version %d is newer than this tokenscope reads (%d)", nl.Version, NativeVersion)}
@@ -71,19 +82,11 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
 				convs = append(convs, cur)
 			}
-			m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
-				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model}
-			if nl.Time != nil {
-				m.Time = *nl.Time
-			}
-			for _, tc := range nl.ToolCalls {
-				m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
-			}
-			cur.Messages = append(cur.Messages, m)
+			cur.Messages = append(cur.Messages, nl.message())
 		case "":
-			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session or message)"}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session, message or call)"}
 		default:
-			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session or message)", nl.Type)}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session, message or call)", nl.Type)}
 		}
 		return nil
 	})
@@ -119,8 +122,15 @@ func (nw *NativeWriter) WriteSession(c *Conversation) error {
 
 // WriteMessage appends a message to the current conversation.
 func (nw *NativeWriter) WriteMessage(m Message) error {
-	nl := nativeLine{Type: "message", Role: m.Role, Name: m.Name, Content: m.Content,
-		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model}
+	nl := messageLine(m)
+	nl.Type = "message"
+	return nw.write(nl)
+}
+
+// messageLine is m as a native line, without its type.
+func messageLine(m Message) nativeLine {
+	nl := nativeLine{Role: m.Role, Name: m.Name, Content: m.Content,
+		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model, Tags: m.Tags}
 	if !m.Time.IsZero() {
 		t := m.Time
 		nl.Time = &t
@@ -128,7 +138,20 @@ func (nw *NativeWriter) WriteMessage(m Message) error {
 	for _, tc := range m.ToolCalls {
 		nl.ToolCalls = append(nl.ToolCalls, nativeToolCall(tc))
 	}
-	return nw.write(nl)
+	return nl
+}
+
+// message is the Message a native message line holds.
+func (nl *nativeLine) message() Message {
+	m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
+		RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model, Tags: nl.Tags}
+	if nl.Time != nil {
+		m.Time = *nl.Time
+	}
+	for _, tc := range nl.ToolCalls {
+		m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
+	}
+	return m
 }
 
 // Write writes a whole conversation.

@@ -252,7 +252,7 @@ func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
 		return true
 	}
 	switch {
-	case typ == "session" || (typ == "message" && has("role")):
+	case typ == "session" || (typ == "message" && has("role")) || (typ == "call" && (has("conversation") || has("api"))):
 		return FormatNative, nil
 	case has("sessionId") || has("leafUuid") || (has("uuid") && has("message")) || (typ == "file-history-snapshot"):
 		return FormatClaudeCode, nil
@@ -284,7 +284,7 @@ func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
 func guessFromText(head []byte) (string, error) {
 	s := string(head)
 	switch {
-	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
+	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`) || strings.HasPrefix(s, `{"type":"call"`):
 		return FormatNative, nil
 	case ccSkipHead(head) || strings.Contains(s, `"sessionId"`):
 		return FormatClaudeCode, nil
