@@ -198,6 +198,7 @@ type call struct {
 	err                       error
 	capture                   bytes.Buffer
 	overflow                  bool
+	finished                  bool
 }
 
 type callKey struct{}
@@ -294,7 +295,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Identity bodies, so that what is recorded can be read.
 	r.Header.Del("Accept-Encoding")
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
-	p.finish(c)
+	if !c.finished {
+		p.finish(c) // no response body was read: an error, or the client left
+	}
 }
 
 // rewrite points the outbound request at the upstream, keeping the path
@@ -324,11 +327,14 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 	}
 	c.status = resp.StatusCode
 	c.gzip = strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
-	tp := &tap{rc: resp.Body, c: c, now: p.cfg.Now}
-	if c.injected && resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && !c.gzip {
-		tp.filter = true
-		resp.Header.Del("Content-Length")
-		resp.ContentLength = -1
+	tp := &tap{rc: resp.Body, c: c, p: p}
+	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && !c.gzip {
+		tp.events = true
+		if c.injected {
+			tp.strip = true
+			resp.Header.Del("Content-Length")
+			resp.ContentLength = -1
+		}
 	}
 	resp.Body = tp
 	return nil
@@ -348,6 +354,7 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 
 // finish settles the call's budgets, threads it and queues its record.
 func (p *Proxy) finish(c *call) {
+	c.finished = true
 	end := p.cfg.Now()
 	if c.upstreamDone.IsZero() {
 		c.upstreamDone = end
@@ -407,6 +414,7 @@ func (p *Proxy) finish(c *call) {
 	}
 	p.record(rec)
 	p.noteOverhead(c, p.cfg.Now())
+	c.capture = bytes.Buffer{}
 }
 
 // refuse answers a call over budget with 429 and records it.
