@@ -78,7 +78,12 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 // billed, and each strategy's simulated cost.
 func WriteTagTable(w io.Writer, r *Result, rows []TagRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"tag\t", "calls", "input", "output", "billed"}
+	tagW := len("total")
+	for _, row := range rows {
+		tagW = max(tagW, len([]rune(row.Tag)))
+	}
+	left := func(s string) string { return s + strings.Repeat(" ", tagW-len([]rune(s))) + "\t" }
+	head := []string{left("tag"), "calls", "input", "output", "billed"}
 	for _, s := range r.Strategies {
 		head = append(head, s.Strategy.Spec)
 	}
@@ -86,7 +91,7 @@ func WriteTagTable(w io.Writer, r *Result, rows []TagRow) error {
 	var total TagRow
 	total.Tag, total.Cost = "total", make([]Money, len(r.Strategies))
 	line := func(row TagRow) {
-		cells := []string{row.Tag + "\t", fmt.Sprint(row.Calls), compactTokens(row.ReportedInput), compactTokens(row.ReportedOutput), row.Reported.String()}
+		cells := []string{left(row.Tag), fmt.Sprint(row.Calls), compactTokens(row.ReportedInput), compactTokens(row.ReportedOutput), row.Reported.String()}
 		for _, c := range row.Cost {
 			cells = append(cells, c.String())
 		}

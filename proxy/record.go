@@ -159,3 +159,17 @@ func readBack(files []string, fn func(*transcripts.CallRecord) error) error {
 	}
 	return nil
 }
+
+// DefaultOut is the directory calls are recorded to when --out is not
+// given: tokenscope/proxy under $XDG_STATE_HOME, else ~/.local/state.
+func DefaultOut() (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "tokenscope", "proxy"), nil
+}
