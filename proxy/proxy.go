@@ -107,6 +107,12 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
+	// Load the tokenizers now, not on the first calls.
+	for _, enc := range []string{"o200k_base", "cl100k_base"} {
+		if t, err := profile.NewTokenizer(enc, 1, true); err == nil {
+			t.Count("warm up")
+		}
+	}
 	if err := p.rebuild(); err != nil {
 		return nil, fmt.Errorf("reading back %s: %w", cfg.Out, err)
 	}

@@ -17,7 +17,7 @@ import (
 // recorder writes call records as native JSONL from one goroutine, so that
 // handlers never wait on the disk: each record is one write(2) of one
 // line (a crash of the proxy loses at most the line being written), and
-// the file is synced whenever the queue runs empty.
+// the file is synced to the disk within a second.
 type recorder struct {
 	path  string // a .jsonl file, or a directory holding a file per day
 	dir   bool
@@ -64,28 +64,53 @@ func (r *recorder) fileFor(t time.Time) string {
 }
 
 // onlyWrite hides *os.File's Sync from NativeWriter: the recorder syncs
-// when its queue is empty instead of once per line.
+// once a second instead of once per line.
 type onlyWrite struct{ io.Writer }
 
 func (r *recorder) loop() {
 	defer close(r.done)
-	for rec := range r.queue {
-		err := r.write(rec)
-		if len(r.queue) == 0 && r.file != nil && err == nil {
-			err = r.file.Sync()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	dirty := false
+	sync := func() {
+		if dirty && r.file != nil {
+			r.fail(r.file.Sync())
 		}
-		r.mu.Lock()
-		if err != nil && r.err == nil {
-			r.err = err
-		}
-		r.written++
-		r.mu.Unlock()
+		dirty = false
 	}
-	if r.file != nil {
-		if err := r.file.Close(); err != nil && r.err == nil {
-			r.err = err
+	for {
+		select {
+		case rec, ok := <-r.queue:
+			if !ok {
+				sync()
+				if r.file != nil {
+					r.fail(r.file.Close())
+				}
+				return
+			}
+			r.fail(r.write(rec))
+			dirty = true
+			r.mu.Lock()
+			r.written++
+			r.mu.Unlock()
+		case <-tick.C:
+			// Lines are written as they come (a crash of the proxy loses
+			// none); syncing to the disk at most once a second keeps a
+			// slow disk from holding calls up.
+			sync()
 		}
 	}
+}
+
+func (r *recorder) fail(err error) {
+	if err == nil {
+		return
+	}
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
 }
 
 func (r *recorder) write(rec *transcripts.CallRecord) error {
