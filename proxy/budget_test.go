@@ -161,7 +161,7 @@ func TestRestartRebuildsSpendAndThreads(t *testing.T) {
 	t.Cleanup(up.Close)
 	out := t.TempDir() // a directory: a file per day
 	cfg := Config{Out: out, Now: clock, Budgets: []*Budget{mustBudget(t, "0.05/day")}}
-	r := startRig(t, cfg, up)
+	r := startRig(t, cfg, up, up.URL)
 	history := `{"role":"user","content":"first"}`
 	send := func(r *rig) int {
 		status, _, b := post(t, r.srv.URL, "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[`+history+`]}`)
@@ -178,7 +178,7 @@ func TestRestartRebuildsSpendAndThreads(t *testing.T) {
 	r.stop()
 	// A new proxy on the same log knows $0.042 is spent today.
 	cfg.Budgets = []*Budget{mustBudget(t, "0.05/day")}
-	r2 := startRig(t, cfg, up)
+	r2 := startRig(t, cfg, up, up.URL)
 	if s := r2.p.Budgets()[0]; s.Spent != 42_000_000_000 {
 		t.Fatalf("spend after restart %s, want $0.042", s.Spent)
 	}

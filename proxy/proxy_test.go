@@ -42,12 +42,12 @@ func newRig(t *testing.T, cfg Config, replies ...livetest.Reply) *rig {
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join(t.TempDir(), "calls.jsonl")
 	}
-	return startRig(t, cfg, up)
+	return startRig(t, cfg, up, up.URL)
 }
 
-func startRig(t *testing.T, cfg Config, up *livetest.Server) *rig {
+func startRig(t *testing.T, cfg Config, up *livetest.Server, upstream string) *rig {
 	t.Helper()
-	cfg.Upstream = up.URL
+	cfg.Upstream = upstream
 	p, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
