@@ -4,11 +4,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 )
 
 // FormatNative is tokenscope's own JSONL format; see README "The native JSONL".
 const FormatNative = "native"
+
+func init() {
+	Register(Format{
+		Name: FormatNative,
+		Doc:  "tokenscope's native JSONL (session, message and call lines)",
+		Sniff: func(s *Shape) int {
+			// An Anthropic response is also {"type":"message","role":…},
+			// but its content is an array of blocks: certain only once a
+			// string content is seen.
+			switch {
+			case s.Is("type", "session"):
+				return 100
+			case s.Is("type", "call") && (s.Has("conversation") || s.Has("api")):
+				return 100
+			case !s.Is("type", "message") || !s.Has("role"):
+				return 0
+			case s.Kind("content") == '"':
+				return 100
+			case s.Kind("content") == 0:
+				return 95
+			}
+			return 0
+		},
+		Read: readNative,
+	})
+}
 
 // NativeVersion is the version written in session lines.
 const NativeVersion = 1
@@ -30,7 +55,7 @@ type nativeLine struct {
 	ToolCallID string            `json:"tool_call_id,omitempty"`
 	RAG        bool              `json:"rag,omitempty"`
 	Images     int               `json:"images,omitempty"`
-	Time       *time.Time        `json:"ts,omitempty"`
+	Time       *stamp            `json:"ts,omitempty"`
 	Usage      *Usage            `json:"usage,omitempty"`
 	Tags       map[string]string `json:"tags,omitempty"`
 	// Fields of a "call" line (see nativecall.go).
@@ -72,17 +97,15 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 			}
 			convs = append(convs, cur)
 		case "message":
-			if !validRole(nl.Role) {
-				return &Error{File: file, Line: lineNo, Path: "$.role", Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
-			}
-			if nl.Usage != nil && nl.Role != RoleAssistant {
-				return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
-			}
 			if cur == nil {
 				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
 				convs = append(convs, cur)
 			}
-			cur.Messages = append(cur.Messages, nl.message())
+			m, err := nl.message(file, lineNo, "$")
+			if err != nil {
+				return err
+			}
+			cur.Messages = append(cur.Messages, m)
 		case "":
 			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session, message or call)"}
 		default:
@@ -132,8 +155,7 @@ func messageLine(m Message) nativeLine {
 	nl := nativeLine{Role: m.Role, Name: m.Name, Content: m.Content,
 		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model, Tags: m.Tags}
 	if !m.Time.IsZero() {
-		t := m.Time
-		nl.Time = &t
+		nl.Time = &stamp{t: m.Time}
 	}
 	for _, tc := range m.ToolCalls {
 		nl.ToolCalls = append(nl.ToolCalls, nativeToolCall(tc))
@@ -141,17 +163,47 @@ func messageLine(m Message) nativeLine {
 	return nl
 }
 
-// message is the Message a native message line holds.
-func (nl *nativeLine) message() Message {
+// message checks a message line (or a message inside a call line, at JSON
+// path path) and returns the Message it holds.
+func (nl *nativeLine) message(file string, lineNo int, path string) (Message, error) {
+	at := func(field string) string {
+		if path == "$" {
+			return "$." + field
+		}
+		return path + "." + field
+	}
+	if !validRole(nl.Role) {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("role"), Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
+	}
+	if nl.Usage != nil && nl.Role != RoleAssistant {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("usage"), Msg: "usage belongs on assistant messages only"}
+	}
+	if u := nl.Usage; u != nil {
+		err := checkCounts(file, lineNo, at("usage"), namedCount{"input_tokens", u.InputTokens}, namedCount{"cached_input_tokens", u.CachedInputTokens},
+			namedCount{"cache_write_tokens", u.CacheWriteTokens}, namedCount{"cache_write_1h_tokens", u.CacheWrite1hTokens},
+			namedCount{"output_tokens", u.OutputTokens}, namedCount{"reasoning_tokens", u.ReasoningTokens})
+		if err != nil {
+			return Message{}, err
+		}
+		if s := usageOddity(u); s != "" {
+			return Message{}, &Error{File: file, Line: lineNo, Path: at("usage"), Msg: s}
+		}
+	}
+	if nl.Images < 0 || nl.Images > MaxImages {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("images"), Msg: fmt.Sprintf("%d images (want 0 to %d)", nl.Images, MaxImages)}
+	}
+	if err := nl.Time.check(file, lineNo, at("ts")); err != nil {
+		return Message{}, err
+	}
 	m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
 		RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model, Tags: nl.Tags}
 	if nl.Time != nil {
-		m.Time = *nl.Time
+		m.Time = nl.Time.t
 	}
 	for _, tc := range nl.ToolCalls {
 		m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
 	}
-	return m
+	return m, nil
 }
 
 // Write writes a whole conversation.

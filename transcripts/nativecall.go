@@ -61,8 +61,7 @@ func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 	nl.nativeCall = nativeCall{Conversation: r.Conversation, API: r.API, Endpoint: r.Endpoint, Status: r.Status,
 		Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput}
 	if !r.Time.IsZero() {
-		t := r.Time
-		nl.Time = &t
+		nl.Time = &stamp{t: r.Time}
 	}
 	for _, m := range r.Messages {
 		nl.Messages = append(nl.Messages, messageLine(m))
@@ -74,22 +73,35 @@ func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 	return nw.write(nl)
 }
 
-// record converts a call line to a CallRecord.
-func (nl *nativeLine) record() *CallRecord {
+// record checks a call line and converts it to a CallRecord.
+func (nl *nativeLine) record(file string, lineNo int) (*CallRecord, error) {
 	r := &CallRecord{Conversation: nl.Conversation, API: nl.API, Endpoint: nl.Endpoint, Model: nl.Model, Tools: nl.Tools,
 		Tags: nl.Tags, Status: nl.Status, Refused: nl.Refused, DurationMS: nl.DurationMS, Redacted: nl.Redacted, Error: nl.Error,
 		CountedInput: nl.CountedInput}
+	if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
+		return nil, err
+	}
 	if nl.Time != nil {
-		r.Time = *nl.Time
+		r.Time = nl.Time.t
 	}
 	for i := range nl.Messages {
-		r.Messages = append(r.Messages, nl.Messages[i].message())
+		m, err := nl.Messages[i].message(file, lineNo, fmt.Sprintf("$.messages[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		r.Messages = append(r.Messages, m)
 	}
 	if nl.Reply != nil {
-		m := nl.Reply.message()
+		m, err := nl.Reply.message(file, lineNo, "$.reply")
+		if err != nil {
+			return nil, err
+		}
+		if m.Role != RoleAssistant {
+			return nil, &Error{File: file, Line: lineNo, Path: "$.reply.role", Msg: fmt.Sprintf("reply role is %q, want assistant", m.Role)}
+		}
 		r.Reply = &m
 	}
-	return r
+	return r, nil
 }
 
 // addCall threads a call line into its conversation, creating it (and
@@ -97,15 +109,10 @@ func (nl *nativeLine) record() *CallRecord {
 // are kept in the file for the record but are not part of a conversation:
 // the messages they carried come again with the next call.
 func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversation) (*Conversation, error) {
-	for i := range nl.Messages {
-		if !validRole(nl.Messages[i].Role) {
-			return nil, &Error{File: file, Line: lineNo, Path: fmt.Sprintf("$.messages[%d].role", i), Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Messages[i].Role)}
-		}
+	r, err := nl.record(file, lineNo)
+	if err != nil {
+		return nil, err
 	}
-	if nl.Reply != nil && nl.Reply.Role != RoleAssistant {
-		return nil, &Error{File: file, Line: lineNo, Path: "$.reply.role", Msg: fmt.Sprintf("reply role is %q, want assistant", nl.Reply.Role)}
-	}
-	r := nl.record()
 	if !r.Served() {
 		return nil, nil
 	}
@@ -146,7 +153,11 @@ func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) error {
 		if nl.Type != "call" {
 			return nil
 		}
-		return fn(nl.record())
+		r, err := nl.record(file, lineNo)
+		if err != nil {
+			return err
+		}
+		return fn(r)
 	})
 	return err
 }
