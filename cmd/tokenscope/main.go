@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/ui"
@@ -316,7 +317,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 
 func newReport(stdout io.Writer) *cobra.Command {
 	var c common
-	var format, maxCost string
+	var format, maxCost, out string
 	var perDay int64
 	var noCalls bool
 	cmd := &cobra.Command{
@@ -334,7 +335,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 				}
 			}
 			if !validOutput(format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.OutputFormats, ", ")))
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats, ", ")))
+			}
+			if out == "" && report.Binary(format) && isTerminal(stdout) {
+				return badInput(fmt.Errorf("--format %s writes binary: give --out FILE or redirect stdout", format))
 			}
 			path := ""
 			if len(args) == 1 {
@@ -344,8 +348,19 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p.NoCalls = noCalls
-			if err := p.Write(stdout, format, perDay); err != nil {
+			prices, err := priceTable(c.prices) // for its date
+			if err != nil {
+				return err
+			}
+			sink, closeOut, err := report.Open(format, out, stdout)
+			if err != nil {
+				return badInput(fmt.Errorf("--out: %w", err))
+			}
+			err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices})
+			if cerr := closeOut(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				return err
 			}
 			for _, w := range p.Source.Warnings {
@@ -361,15 +376,16 @@ func newReport(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.Formats, ", "))
+	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
-	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
+	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	return cmd
 }
 
 func validOutput(f string) bool {
-	for _, o := range append(profile.OutputFormats, "markdown") {
+	for _, o := range append(report.Formats, "markdown") {
 		if f == o {
 			return true
 		}

@@ -1,0 +1,23 @@
+package report
+
+import (
+	"io"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// tableSink writes the plain table of `--format table`: totals only.
+type tableSink struct{ w io.Writer }
+
+func (s *tableSink) Begin(h *Header) error {
+	var warnings []string
+	if h.Source != nil {
+		warnings = h.Source.Warnings
+	}
+	src := h.Report.Source
+	return profile.WriteTable(s.w, h.Result, src.Path, src.Format, h.PerDay, warnings)
+}
+
+func (s *tableSink) Strategy(int) error { return nil }
+func (s *tableSink) Call(*Call) error   { return nil }
+func (s *tableSink) End() error         { return nil }
