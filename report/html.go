@@ -94,7 +94,7 @@ func (s *htmlSink) End() error {
 			pg.Replay = fmt.Sprintf("as billed (reported usage, %d of %d calls) %s; as simulated (%s) %s",
 				t.ReportedCalls, t.Calls, t.ReportedCost, pg.First, t.Cost)
 			if t.ReportedCost > 0 {
-				pg.Replay += fmt.Sprintf(", %+.1f%%", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
+				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -110,4 +111,27 @@ func TestCSVColumnsCompatible(t *testing.T) {
 			t.Errorf("part column %d is %q, want %q", 3+i, csvHeader[3+i], name)
 		}
 	}
+}
+
+// BenchmarkJSON writes a 2,000-call report (7 strategies, 14,000 call
+// rows) whole, as profile builds it, and streamed (README quotes both, from
+// scripts/bench-exports.sh).
+func BenchmarkJSON(b *testing.B) {
+	p := synthetic(b, 2000)
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := p.Report(0, false).WriteJSON(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("streamed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Write(NewJSON(io.Discard), p, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
