@@ -70,7 +70,7 @@ var partLooks = map[string]struct {
 	color color.RGBA
 	hatch string // "" solid, "/", "\\", "-", "|", "+", "x", "."
 }{
-	"unlogged":     {rgb(0x6C6C6C), "x"},
+	"unlogged":     {rgb(0xA8A8A8), "x"},
 	"tool_defs":    {rgb(0xAF87FF), "\\"},
 	"system":       {rgb(0x5F87FF), ""},
 	"summary":      {rgb(0xFFAF00), "+"},
@@ -443,7 +443,7 @@ func (e *endLabels) DataRange() (xmin, xmax, ymin, ymax float64) {
 		ymax = max(ymax, it.y)
 	}
 	// The labels take about the right third of the plot.
-	return 0, math.Max(e.n, 1) * 1.75, 0, math.Max(ymax*1.08, 1e-9)
+	return 0, math.Max(e.n, 1) * 1.75, 0, math.Max(ymax*1.15, 1e-9)
 }
 
 func (e *endLabels) Plot(c draw.Canvas, plt *plot.Plot) {
