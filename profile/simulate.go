@@ -14,7 +14,10 @@ import (
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
-	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path, Calls: make([]Call, 0, len(pc.calls))}
+	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
+	if e.opt.onCall == nil {
+		cr.Calls = make([]Call, 0, len(pc.calls))
+	}
 	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
 	v.content = v.k.content
 	steps := s.stages()
@@ -27,11 +30,18 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 	v.sums()
 
 	p := &callPlan{v: v}
+	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
-		cr.Calls = append(cr.Calls, Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
-			ReportedCost: ci.repCost, CountedInput: ci.counted})
-		call := &cr.Calls[len(cr.Calls)-1]
+		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
+			ReportedCost: ci.repCost, CountedInput: ci.counted}
+		call := &scratch
+		if e.opt.onCall == nil {
+			cr.Calls = append(cr.Calls, c)
+			call = &cr.Calls[len(cr.Calls)-1]
+		} else {
+			scratch = c
+		}
 		p.reset(ci, call)
 
 		j := 0
@@ -47,6 +57,9 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 		}
 		p.price()
 		cr.Totals.addCall(call)
+		if e.opt.onCall != nil && ns != nil {
+			e.opt.onCall(e.strategy, call)
+		}
 	}
 	for i, st := range states {
 		if n, ok := st.(noter); ok && i < len(ns) {
@@ -115,6 +128,13 @@ type callPlan struct {
 	// Laid out by the engine after the history stage.
 	spans []span
 	total int64
+
+	// unlogged is the hidden prefix the call sends (steps may scale it
+	// before the layout); outputScale scales the reply (1: as logged).
+	unlogged    int64
+	outputScale float64
+	// served says a response cache answered the call: no model cost.
+	served bool
 
 	// Price stage.
 	batch    bool
@@ -190,6 +210,7 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	p.lo, p.summary, p.side, p.edits = 0, nil, p.side[:0], p.edits[:0]
 	p.spans, p.total = p.spans[:0], 0
 	p.batch, p.writeTTL = false, 0
+	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
 }
 
 // keptFrom is the first message the call sends: lo as the history steps
@@ -243,7 +264,7 @@ func (p *callPlan) layout() {
 	call.KeptFrom, call.Summarised = lo, p.summary != nil
 
 	var in Parts
-	in.Unlogged = ci.unlogged
+	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
 	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
@@ -306,6 +327,9 @@ func (p *callPlan) layout() {
 	}
 
 	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	if p.outputScale != 1 {
+		call.Output = scaled(call.Output, p.outputScale)
+	}
 }
 
 // price bills the call and the calls beside it.
@@ -320,6 +344,12 @@ func (p *callPlan) price() {
 			r = sc.model.Batched(r)
 		}
 		call.Cost = call.Cost.Add(r.Input.Cost(sc.input)).Add(r.Output.Cost(sc.output))
+	}
+	if p.served {
+		// Answered by a response cache: what the model would have cost
+		// is the saving.
+		saved := call.Cost
+		defer func() { call.ServedSaved, call.Cost = call.Cost-saved, saved }()
 	}
 	model, total := p.model, p.total
 	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow

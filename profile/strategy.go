@@ -78,6 +78,12 @@ var stepKinds = []*StepKind{
 	cacheKind,
 	batchKind,
 	modelKind,
+	systemScaleKind,
+	outputScaleKind,
+	reasoningScaleKind,
+	ragKeepKind,
+	routeKind,
+	respCacheKind,
 }
 
 // StepKinds returns the registered step kinds in rendering order.
