@@ -284,14 +284,11 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	for _, s := range opt.Strategies {
-		if s.Model != "" {
-			if _, err := opt.Prices.Find(s.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-			}
-		}
-		if s.Summary != nil && s.Summary.Model != "" {
-			if _, err := opt.Prices.Find(s.Summary.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+		for _, st := range s.Steps {
+			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+				if err := c.check(opt.Prices); err != nil {
+					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+				}
 			}
 		}
 	}
@@ -477,9 +474,18 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		// counts alone and let that show as the unlogged part.
 		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
 			scale = r
-			pc.counts[pc.tok] = base.scaleBy(scale)
-			base = pc.counts[pc.tok]
 		}
+	}
+	// A what-if edit keeps the calibration of the log as read: usage
+	// describes the unedited calls.
+	var unedited *prepared
+	if c.Unedited != nil {
+		unedited = e.prepare(c.Unedited)
+		scale = unedited.info.Calibration
+	}
+	if scale != 1 {
+		pc.counts[pc.tok] = base.scaleBy(scale)
+		base = pc.counts[pc.tok]
 	}
 	loggedBase := base
 	if loggedTok != pc.tok {
@@ -515,6 +521,13 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
 			}
+		}
+	}
+	if unedited != nil && len(unedited.calls) == len(pc.calls) {
+		// What the log does not hold is what the unedited calls did not
+		// count: an edit changes what is counted, not what was hidden.
+		for i := range pc.calls {
+			pc.calls[i].unlogged = unedited.calls[i].unlogged
 		}
 	}
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),

@@ -18,6 +18,9 @@ type Report struct {
 	Source     ReportSource     `json:"source"`
 	Model      ReportModel      `json:"model"`
 	Strategies []ReportStrategy `json:"strategies"`
+	// Findings are what to change in the log, in dollars (kind
+	// cache_breaker, dead_tool, marginal or best_strategy).
+	Findings []Finding `json:"findings,omitempty"`
 }
 
 // ReportSource describes what was read.

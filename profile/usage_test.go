@@ -118,7 +118,7 @@ func TestUsageMatchesReport(t *testing.T) {
 	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 5, 48<<10, 4); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"../transcripts/testdata/claude_code", "../transcripts/testdata/claude_code_branches", gen} {
+	for _, path := range []string{"../transcripts/testdata/claude_code", "../transcripts/testdata/claude_code_branches", "../transcripts/testdata/real/claude_code", gen} {
 		src, err := transcripts.Open(path, transcripts.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -40,6 +40,33 @@ func ccSkipHead(head []byte) bool {
 	return false
 }
 
+func init() {
+	Register(Format{
+		Name:  FormatClaudeCode,
+		Doc:   "Claude Code session JSONL (~/.claude/projects/<project>/<session>.jsonl)",
+		Sniff: sniffClaudeCode,
+		Read:  readClaudeCode,
+	})
+}
+
+func sniffClaudeCode(s *Shape) int {
+	switch {
+	case s.Has("leafUuid"), s.Is("type", "file-history-snapshot"),
+		s.Has("sessionId") && (s.Has("parentUuid") || s.Has("uuid")),
+		s.Has("uuid") && s.Has("message"):
+		return 100
+	}
+	for _, t := range ccSkip {
+		if t != "system" && s.Is("type", t) {
+			return 90
+		}
+	}
+	if s.Has("sessionId") {
+		return 60 // other tools name sessions too (Gemini CLI)
+	}
+	return 0
+}
+
 // ccHead is what a Claude Code line says besides its message.
 type ccHead struct {
 	Type        string  `json:"type"`
@@ -212,7 +239,8 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			case (cl.IsCompactSummary || cl.ParentUUID == nil) && len(t.conv.Messages) > 0 && key == "main":
 				t.branch(nil, 0)
 			case cl.ParentUUID != nil:
-				if pos, ok := t.at[*cl.ParentUUID]; ok && (pos.conv != t.conv || pos.index != len(t.conv.Messages)-1) {
+				if pos, ok := t.at[*cl.ParentUUID]; ok && (pos.conv != t.conv || pos.index != len(t.conv.Messages)-1) &&
+					!(cl.Type == "user" && pos.conv == t.conv && onlyToolResultsAfter(t.conv, pos.index)) {
 					t.branch(pos.conv, pos.index+1)
 				}
 			}
@@ -303,4 +331,17 @@ func joinNonEmpty(a, b string) string {
 		return a
 	}
 	return a + "\n" + b
+}
+
+// onlyToolResultsAfter reports whether every message of c after index i is
+// a tool result. Claude Code parents each result of parallel tool calls on
+// its own tool_use line, so the second result's parent is not the last
+// message written: that is a sibling, not a rewind.
+func onlyToolResultsAfter(c *Conversation, i int) bool {
+	for _, m := range c.Messages[i+1:] {
+		if m.Role != RoleTool {
+			return false
+		}
+	}
+	return true
 }

@@ -10,6 +10,30 @@ import (
 // FormatNative is tokenscope's own JSONL format; see README "The native JSONL".
 const FormatNative = "native"
 
+func init() {
+	Register(Format{
+		Name: FormatNative,
+		Doc:  "tokenscope's native JSONL (session and message lines)",
+		Sniff: func(s *Shape) int {
+			// An Anthropic response is also {"type":"message","role":…},
+			// but its content is an array of blocks: certain only once a
+			// string content is seen.
+			switch {
+			case s.Is("type", "session"):
+				return 100
+			case !s.Is("type", "message") || !s.Has("role"):
+				return 0
+			case s.Kind("content") == '"':
+				return 100
+			case s.Kind("content") == 0:
+				return 95
+			}
+			return 0
+		},
+		Read: readNative,
+	})
+}
+
 // NativeVersion is the version written in session lines.
 const NativeVersion = 1
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -17,6 +18,61 @@ const (
 	// as a JSON array or JSONL.
 	FormatOpenAILog = "openai-log"
 )
+
+func init() {
+	Register(Format{
+		Name:  FormatOpenAIChat,
+		Doc:   `OpenAI Chat Completions request body ({"messages":[…]}) or a bare array of messages`,
+		Sniff: sniffOpenAIChat,
+		Read:  readAllWith(readOpenAIChat),
+	})
+	readLog := func(r io.Reader, file string) ([]*Conversation, error) {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &Error{File: file, Msg: err.Error()}
+		}
+		trimmed := bytes.TrimSpace(data)
+		return readOpenAILog(data, file, len(trimmed) == 0 || trimmed[0] != '[')
+	}
+	Register(Format{
+		Name: FormatOpenAILog,
+		Doc:  `request/response pairs ({"request","response"}) of either API, JSON array or JSONL`,
+		Sniff: func(s *Shape) int {
+			if s.Has("request") {
+				return 90
+			}
+			return 0
+		},
+		Read: readLog,
+	})
+	// anthropic-log is read by the same reader, which tells the APIs
+	// apart per pair; detection says openai-log and the reader renames.
+	Register(Format{Name: FormatAnthropicLog, Doc: "request/response pairs of the Anthropic Messages API", Read: readLog})
+}
+
+// openAIEvidence lists paths only a Chat Completions request has.
+var openAIEvidence = []string{
+	"messages[].role=system", "messages[].role=developer", "messages[].role=tool", "messages[].role=function",
+	"messages[].tool_calls", "messages[].tool_call_id", "messages[].function_call",
+	"messages[].content[].type=image_url", "messages[].content[].type=input_audio", "messages[].content[].type=file",
+	"tools[].function", "functions", "response_format", "max_completion_tokens", "frequency_penalty",
+	"presence_penalty", "logprobs", "n", "reasoning_effort",
+}
+
+func sniffOpenAIChat(s *Shape) int {
+	if s.Array && s.Has("role") {
+		return 60 // a bare array of messages
+	}
+	if s.Kind("messages") != '[' {
+		return 0
+	}
+	for _, p := range openAIEvidence {
+		if s.Has(p) {
+			return 90
+		}
+	}
+	return 50
+}
 
 type oaMessage struct {
 	Role         string          `json:"role"`
@@ -269,20 +325,45 @@ func unwrapBody(raw json.RawMessage) []byte {
 	return body
 }
 
-// isAnthropic tells a Messages API exchange from a Chat Completions one.
+// isAnthropic tells a Messages API exchange from a Chat Completions one by
+// structure: the response's type, or the request's Anthropic-only keys and
+// blocks (see sniffAnthropic).
 func isAnthropic(req, resp []byte) bool {
-	var r map[string]json.RawMessage
-	if json.Unmarshal(req, &r) == nil {
-		if _, ok := r["system"]; ok {
+	if s, err := ShapeOf(bytes.NewReader(resp)); err == nil && s.Err == nil && !s.Array {
+		switch {
+		case s.Is("type", "message"):
 			return true
+		case s.Has("choices"):
+			return false
 		}
-		if _, ok := r["anthropic_version"]; ok {
-			return true
-		}
+	} else if firstSSEType(resp) != "" {
+		return strings.HasPrefix(firstSSEType(resp), "message_")
 	}
-	return bytes.Contains(resp, []byte(`"type":"message"`)) || bytes.Contains(resp, []byte(`"type": "message"`)) ||
-		bytes.Contains(resp, []byte("message_start")) || bytes.Contains(req, []byte(`"input_schema"`)) ||
-		bytes.Contains(req, []byte(`"tool_result"`))
+	s, err := ShapeOf(bytes.NewReader(req))
+	return err == nil && sniffAnthropic(s) > sniffOpenAIChat(s)
+}
+
+// firstSSEType returns the type of the first data event of a server-sent
+// event stream ("message_start" for Anthropic), or "".
+func firstSSEType(body []byte) string {
+	for line := range bytes.Lines(body) {
+		data, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("data:"))
+		if !ok {
+			continue
+		}
+		var ev struct {
+			Type   string `json:"type"`
+			Object string `json:"object"`
+		}
+		if json.Unmarshal(bytes.TrimSpace(data), &ev) != nil {
+			return ""
+		}
+		if ev.Type == "" {
+			return ev.Object
+		}
+		return ev.Type
+	}
+	return ""
 }
 
 // readOpenAILog reads request/response pairs, from a JSON array (data

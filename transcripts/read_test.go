@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -290,7 +291,7 @@ func TestClaudeCodeOnePass(t *testing.T) {
 		t.Fatal(err)
 	}
 	twoPass := func(line []byte, cl *ccLine) error { return decodeJSON(line, cl) }
-	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", gen} {
+	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", "testdata/real/claude_code", gen} {
 		one, err := Open(path, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -307,5 +308,56 @@ func TestClaudeCodeOnePass(t *testing.T) {
 		if calls := one.Conversations[0].Calls(); calls == 0 {
 			t.Errorf("%s: no calls", path)
 		}
+	}
+}
+
+// A link to a directory named *.json and a FIFO named *.jsonl are skipped
+// with a warning: no recursion, no blocking.
+func TestOpenDirSkipsLinksAndFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/native_two_sessions.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.jsonl"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".", filepath.Join(dir, "x.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "f.jsonl"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 || len(src.Warnings) != 2 ||
+		!strings.Contains(src.Warnings[0], "f.jsonl: skipped: not a regular file (a named pipe)") ||
+		!strings.Contains(src.Warnings[1], "x.json: skipped: not a regular file (a directory)") {
+		t.Errorf("%d conversations, warnings %q", len(src.Conversations), src.Warnings)
+	}
+}
+
+// Conversation ids are unique in a directory: two projects holding a
+// session file of the same name are told apart by path.
+func TestOpenDirUniqueIDs(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/openai_chat.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"a", "b"} {
+		os.Mkdir(filepath.Join(dir, sub), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, sub, "s.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 || src.Conversations[0].ID != "a/s" || src.Conversations[1].ID != "b/s" {
+		t.Errorf("ids %q, %q", src.Conversations[0].ID, src.Conversations[1].ID)
 	}
 }

@@ -121,18 +121,24 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 		return nil, nil, &Error{File: file, Msg: err.Error()}
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
+	var r io.Reader = f
 	format := opt.Format
 	if format == "" || format == "auto" {
-		head, _ := br.Peek(256 << 10)
-		if format, err = Detect(head); err != nil {
+		// Detected as Read detects it.
+		s, rest, err := sniff(f)
+		if err != nil {
 			return nil, nil, &Error{File: file, Line: 1, Msg: err.Error()}
 		}
+		fm, err := detect(s)
+		if err != nil {
+			return nil, nil, &Error{File: file, Line: 1, Msg: err.Error()}
+		}
+		format, r = fm.Name, rest
 	}
 	if format == FormatClaudeCode {
-		return readClaudeCodeUsage(br, file, project)
+		return readClaudeCodeUsage(bufio.NewReaderSize(r, 256<<10), file, project)
 	}
-	src, err := Read(br, file, Options{Format: format})
+	src, err := Read(r, file, Options{Format: format})
 	if err != nil {
 		return nil, nil, err
 	}

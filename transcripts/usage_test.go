@@ -37,7 +37,7 @@ func readerSums(src *Source) (n int, in, out, read, write int64) {
 // response logged in two files, one split over three lines, a
 // <synthetic> message, a subagent file, rewinds) and other formats.
 func TestReadUsageMatchesOpen(t *testing.T) {
-	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", "testdata/anthropic_http.json",
+	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", "testdata/real/claude_code", "testdata/anthropic_http.json",
 		"testdata/openai_batch_output.jsonl", "testdata/litellm_spend_logs.json", "testdata/native_two_sessions.jsonl"} {
 		src, err := Open(path, Options{})
 		if err != nil {

@@ -43,6 +43,67 @@ type common struct {
 	inputFormat string
 	ragTags     []string
 	ragTools    []string
+	whatIf      whatIf
+}
+
+// whatIf are the prompt changes a log can be re-costed with.
+type whatIf struct {
+	system, tools string
+	dropTools     []string
+}
+
+func (w *whatIf) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&w.system, "system", "", "what-if: replace the system prompt of every call with the text of `FILE`")
+	f.StringVar(&w.tools, "tools", "", "what-if: replace the tool schemas with those of `FILE` (OpenAI or Anthropic tool JSON)")
+	f.StringArrayVar(&w.dropTools, "drop-tool", nil, "what-if: leave the tool `NAME` out of every call's schemas (repeatable)")
+}
+
+// set reports whether any what-if was given.
+func (w *whatIf) set() bool { return w.system != "" || w.tools != "" || len(w.dropTools) > 0 }
+
+// apply returns convs changed by the what-ifs.
+func (w *whatIf) apply(convs []*transcripts.Conversation) ([]*transcripts.Conversation, error) {
+	if w.system != "" {
+		data, err := os.ReadFile(w.system)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--system: %w", err))
+		}
+		convs = transcripts.WithSystem(convs, string(data))
+	}
+	if w.tools != "" {
+		data, err := os.ReadFile(w.tools)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--tools: %w", err))
+		}
+		tools, err := transcripts.ParseTools(data, w.tools)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		convs = transcripts.WithTools(convs, tools)
+	}
+	if len(w.dropTools) > 0 {
+		var err error
+		if convs, err = transcripts.WithoutTools(convs, w.dropTools); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	return convs, nil
+}
+
+// String describes the what-ifs as flags.
+func (w *whatIf) String() string {
+	var parts []string
+	if w.system != "" {
+		parts = append(parts, "--system "+w.system)
+	}
+	if w.tools != "" {
+		parts = append(parts, "--tools "+w.tools)
+	}
+	for _, t := range w.dropTools {
+		parts = append(parts, "--drop-tool "+t)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (c *common) register(cmd *cobra.Command) {
@@ -59,17 +120,37 @@ func (c *common) readOptions() transcripts.Options {
 	return transcripts.Options{Format: c.inputFormat, RAG: transcripts.RAGRule{Tags: c.ragTags, Tools: c.ragTools}}
 }
 
-// load reads path ("" is the embedded demo) and profiles it.
+// load reads path ("" is the embedded demo), applies the what-ifs and
+// profiles it.
 func (c *common) load(path string) (*profile.Profile, error) {
-	var src *transcripts.Source
-	if path == "" {
-		src = transcripts.Demo(c.readOptions())
-	} else {
-		var err error
-		if src, err = transcripts.Open(path, c.readOptions()); err != nil {
-			return nil, badInput(err)
-		}
+	src, err := c.read(path)
+	if err != nil {
+		return nil, err
 	}
+	if c.whatIf.set() {
+		s := *src
+		if s.Conversations, err = c.whatIf.apply(src.Conversations); err != nil {
+			return nil, err
+		}
+		src = &s
+	}
+	return c.profile(src)
+}
+
+// read reads path ("" is the embedded demo).
+func (c *common) read(path string) (*transcripts.Source, error) {
+	if path == "" {
+		return transcripts.Demo(c.readOptions()), nil
+	}
+	src, err := transcripts.Open(path, c.readOptions())
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return src, nil
+}
+
+// profile profiles src with the common flags.
+func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	table, err := priceTable(c.prices)
 	if err != nil {
 		return nil, err
@@ -320,14 +401,22 @@ func newReport(stdout io.Writer) *cobra.Command {
 	var c common
 	var format, maxCost string
 	var perDay int64
-	var noCalls bool
+	var noCalls, compare, noFindings bool
 	cmd := &cobra.Command{
 		Use:   "report [FILE|DIR|-]",
 		Short: "Profile a logged conversation and print the numbers (no TUI)",
 		Long: "Profile a logged conversation headless. With no FILE, the embedded demo.\n" +
-			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).",
-		Args: cobra.MaximumNArgs(1),
+			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).\n" +
+			"With --compare A B, two logs side by side; with --compare FILE and what-if flags\n" +
+			"(--system, --tools, --drop-tool), the log as it is against the log changed.",
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if compare {
+				return c.compare(stdout, args)
+			}
+			if len(args) > 1 {
+				return badInput(fmt.Errorf("report takes one FILE|DIR|- (two with --compare)"))
+			}
 			var limit profile.Money
 			if maxCost != "" {
 				var err error
@@ -347,6 +436,11 @@ func newReport(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			p.NoCalls = noCalls
+			if !noFindings {
+				if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+					return badInput(err)
+				}
+			}
 			if err := p.Write(stdout, format, perDay); err != nil {
 				return err
 			}
@@ -367,6 +461,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
 	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
+	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
+	c.whatIf.register(cmd)
 	return cmd
 }
 
@@ -428,6 +525,41 @@ func newUsage(stdout io.Writer) *cobra.Command {
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
+}
+
+// compare prints two profiles side by side (report --compare).
+func (c *common) compare(stdout io.Writer, args []string) error {
+	switch {
+	case len(args) == 2 && !c.whatIf.set():
+		a, err := c.load(args[0])
+		if err != nil {
+			return err
+		}
+		b, err := c.load(args[1])
+		if err != nil {
+			return err
+		}
+		return profile.WriteComparison(stdout, a, b, args[0], args[1])
+	case len(args) == 1 && c.whatIf.set():
+		src, err := c.read(args[0])
+		if err != nil {
+			return err
+		}
+		a, err := c.profile(src)
+		if err != nil {
+			return err
+		}
+		b, err := c.load(args[0])
+		if err != nil {
+			return err
+		}
+		name := args[0]
+		if name == "" {
+			name = "the demo"
+		}
+		return profile.WriteComparison(stdout, a, b, name+" as logged", name+" with "+c.whatIf.String())
+	}
+	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
 }
 
 func validOutput(f string) bool {

@@ -60,7 +60,20 @@ func TestReportJSONSchema(t *testing.T) {
 			t.Errorf("%s keys:\n got %s\nwant %s", name, got, want)
 		}
 	}
-	check("top", doc, "model,source,strategies")
+	check("top", doc, "findings,model,source,strategies")
+	for _, f := range doc["findings"].([]any) {
+		fm := f.(map[string]any)
+		switch fm["kind"] {
+		case "dead_tool":
+			check("dead_tool finding", fm, "kind,text,tool,usd")
+		case "best_strategy":
+			check("best_strategy finding", fm, "kind,spec,text,usd")
+		case "marginal":
+			check("marginal finding", fm, "kind,text,usd")
+		default:
+			t.Errorf("finding kind %v", fm["kind"])
+		}
+	}
 	check("source", doc["source"], "calls,format,path,warnings")
 	check("model", doc["model"], "encoding,exact,id,prices_usd_per_mtok")
 	strategies := doc["strategies"].([]any)
@@ -263,5 +276,36 @@ func TestReportNoCalls(t *testing.T) {
 	}
 	if len(doc.Strategies) != 7 || len(doc.Strategies[0].Calls) != 0 || doc.Strategies[0].Totals.CostUSD != 0.53785875 {
 		t.Errorf("strategies %d, calls %d, cost %v", len(doc.Strategies), len(doc.Strategies[0].Calls), doc.Strategies[0].Totals.CostUSD)
+	}
+}
+
+// report --compare with a what-if: the demo's 41 calls with a 10-token
+// system prompt ("You are Harbor's support assistant. Be brief." is 10
+// tokens in o200k_base by the official tiktoken) instead of its own.
+func TestReportCompareSystem(t *testing.T) {
+	sys := filepath.Join(t.TempDir(), "sys.txt")
+	if err := os.WriteFile(sys, []byte("You are Harbor's support assistant. Be brief.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := tokenscope(t, "report", "--compare", "", "--system", sys, "--strategy", "full")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"A: the demo as logged\nB: the demo with --system " + sys,
+		// 41 calls × 10 tokens = 410.
+		"system                 62,074      410  −61,664",
+		"total input           311,167  249,503  −61,664",
+		"full      $0.5379  $0.4608  −$0.0771  −14.3%",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := tokenscope(t, "report", "--compare", "a.json"); code != 2 || !strings.Contains(errs, "--compare wants two logs") {
+		t.Errorf("one log and no what-if: exit %d, %q", code, errs)
+	}
+	if code, _, errs := tokenscope(t, "report", "--drop-tool", "nope"); code != 2 || !strings.Contains(errs, "--drop-tool nope: no conversation offers a tool of that name") {
+		t.Errorf("unknown --drop-tool: exit %d, %q", code, errs)
 	}
 }

@@ -1,0 +1,101 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// FormatShareGPT is {"conversations":[{"from":…,"value":…}]}: one
+// object, an array of them, or JSONL.
+const FormatShareGPT = "sharegpt"
+
+func init() {
+	Register(Format{
+		Name: FormatShareGPT,
+		Doc:  `ShareGPT / LLaMA-Factory: {"conversations":[{"from","value"}]}, object, array or JSONL`,
+		Sniff: func(s *Shape) int {
+			if s.Kind("conversations") == '[' {
+				return 100
+			}
+			return 0
+		},
+		Read: readAllWith(readShareGPT),
+	})
+}
+
+type shareGPT struct {
+	ID            string `json:"id"`
+	Model         string `json:"model"`
+	System        string `json:"system"`
+	Conversations []struct {
+		From  string          `json:"from"`
+		Value json.RawMessage `json:"value"`
+	} `json:"conversations"`
+}
+
+// readShareGPT reads one object, an array of objects, or JSONL.
+func readShareGPT(data []byte, file string) ([]*Conversation, error) {
+	items, err := jsonItems(data, file, isJSONL(bytes.TrimSpace(data)))
+	if err != nil {
+		return nil, err
+	}
+	var convs []*Conversation
+	for n, it := range items {
+		var sg shareGPT
+		if err := decodeJSON(it.raw, &sg); err != nil {
+			return nil, jsonError(file, it.raw, it.line, it.path, err)
+		}
+		id := sg.ID
+		if id == "" {
+			id = fmt.Sprintf("%s#%d", baseID(file), n+1)
+		}
+		c := &Conversation{ID: id, Path: file, Format: FormatShareGPT, Model: sg.Model}
+		if sg.System != "" {
+			c.Messages = append(c.Messages, Message{Role: RoleSystem, Content: sg.System})
+		}
+		for i, turn := range sg.Conversations {
+			path := fmt.Sprintf("%s.conversations[%d]", it.path, i)
+			text, _, err := oaContent(turn.Value)
+			if err != nil {
+				return nil, &Error{File: file, Line: it.line, Path: path + ".value", Msg: "value must be a string"}
+			}
+			m := Message{Content: text}
+			switch strings.ToLower(turn.From) {
+			case "system":
+				m.Role = RoleSystem
+			case "human", "user":
+				m.Role = RoleUser
+			case "gpt", "assistant", "chatgpt", "bing", "bard", "model":
+				m.Role = RoleAssistant
+			case "function_call":
+				m.Role = RoleAssistant
+				m.ToolCalls = []ToolCall{{Name: "function_call", Arguments: text}}
+				m.Content = ""
+			case "tool", "observation", "function", "function_response":
+				m.Role = RoleTool
+			default:
+				return nil, &Error{File: file, Line: it.line, Path: path + ".from", Msg: fmt.Sprintf("unknown speaker %q (want system, human, gpt or tool)", turn.From)}
+			}
+			c.Messages = append(c.Messages, m)
+		}
+		if len(c.Messages) == 0 {
+			return nil, &Error{File: file, Line: it.line, Path: it.path + ".conversations", Msg: "no turns"}
+		}
+		convs = append(convs, c)
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no conversations"}
+	}
+	return convs, nil
+}
+
+// isJSONL says whether data holds more than one JSON value, one a line.
+func isJSONL(data []byte) bool {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return false
+	}
+	return json.Valid(bytes.TrimSpace(data[:i])) && len(bytes.TrimSpace(data[i:])) > 0
+}
