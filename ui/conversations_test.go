@@ -1,13 +1,18 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -133,5 +138,38 @@ func TestPickerCounts(t *testing.T) {
 	out := screen(m)
 	if !strings.Contains(out, "↓") || !strings.Contains(out, "more") || !strings.Contains(out, "filter:") {
 		t.Errorf("picker:\n%s", out)
+	}
+}
+
+// Golden screens of the conversations page, and of a conversation opened
+// from it, at 80×24 and 120×40.
+func TestGoldenConversations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+		keys []string
+		wait string
+	}{
+		{"list_80x24", 80, 24, nil, ""},
+		{"list_120x40", 120, 40, nil, ""},
+		{"open_80x24", 80, 24, []string{"enter"}, "call 3/3"},
+		{"sorted_by_date_120x40", 120, 40, []string{"d"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm := teatest.NewTestModel(t, New(treeConfig(t)), teatest.WithInitialTermSize(tc.w, tc.h),
+				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("by project")) }, teatest.WithDuration(10*time.Second))
+			for _, k := range tc.keys {
+				tm.Send(keyPress(k))
+			}
+			if tc.wait != "" {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+			}
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+		})
 	}
 }
