@@ -117,7 +117,7 @@ func (m Model) header() string {
 		step()
 	}
 	nameW := max(1, min(lipgloss.Width(name), max(minName, m.width/3), m.width-width()+minName))
-	left := title + " " + truncate(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
+	left := title + " " + truncateMiddle(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
 	r := right + speed
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(r)
 	if gap < 1 {
