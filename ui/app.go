@@ -566,6 +566,11 @@ func (m Model) projection() string {
 		return m.st.warn.Render(truncate(note, m.width))
 	}
 	s := m.res.Strategies[m.sel]
+	if s.Note != "" {
+		// A strategy with a step that changed nothing says why: its cost
+		// is in the table, the reason is nowhere else.
+		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
+	}
 	r := runningTotals(s, m.upto)
 	// Conversations with no call are not averaged in.
 	convs := int64(0)

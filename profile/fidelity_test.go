@@ -1,0 +1,125 @@
+package profile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// realTree is the directory of real Claude Code sessions described in
+// transcripts/testdata/README (section "Real Claude Code sessions with usage").
+const realTree = "../transcripts/testdata/real/claude_code/spotter"
+
+func runReal(t *testing.T, path string, specs ...string) *Result {
+	t.Helper()
+	src, err := transcripts.Open(path, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ss []*Strategy
+	for _, s := range specs {
+		st, err := ParseStrategy(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss = append(ss, st)
+	}
+	res, err := Run(src.Conversations, Options{Strategies: ss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestRealBilled checks what each real session was billed against figures
+// computed independently from the raw files (every usage line's last
+// version per message id + request id, priced at opus-4-6's list prices;
+// the token sums are in transcripts/testdata/README). E.g. short.jsonl, one
+// call: 3 uncached × $5 + 11,515 read × $0.50 + 13,835 1-hour writes × $10
+// + 13 out × $25 per MTok = 15 + 5,757.5 + 138,350 + 325 µ$ = $0.1444475.
+func TestRealBilled(t *testing.T) {
+	res := runReal(t, realTree, "full")
+	want := map[string]Money{
+		"258c7280-ae70-4798-800f-63464d01a85d": 918_278_000_000,
+		"8463c716-a2ea-4c14-9efa-87158ebd9f20": 624_180_500_000,
+		"short":                                144_447_500_000,
+		"subagent":                             519_593_000_000,
+		"tool_heavy":                           226_645_500_000,
+	}
+	calls := map[string]int{"258c7280-ae70-4798-800f-63464d01a85d": 14, "8463c716-a2ea-4c14-9efa-87158ebd9f20": 8,
+		"short": 1, "subagent": 12, "tool_heavy": 4}
+	st := res.Strategies[0]
+	if len(st.Conversations) != len(want) {
+		t.Fatalf("%d conversations, want %d (one per session)", len(st.Conversations), len(want))
+	}
+	for _, c := range st.Conversations {
+		if c.Totals.ReportedCost != want[c.ID] || c.Totals.Calls != calls[c.ID] {
+			t.Errorf("%s: %d calls billed %d, want %d calls billed %d", c.ID, c.Totals.Calls, c.Totals.ReportedCost, calls[c.ID], want[c.ID])
+		}
+	}
+	if st.Totals.ReportedCost != 2_433_144_500_000 {
+		t.Errorf("tree billed %d, want 2,433,144,500,000", st.Totals.ReportedCost)
+	}
+}
+
+// TestHiddenPrefixIsStable: on the real sessions the unlogged part is one
+// figure per conversation (not reported − counted per call), and what the
+// counts miss on each call is its estimate error, so that counted input,
+// the hidden prefixes and the errors add up to the reported input exactly.
+func TestHiddenPrefixIsStable(t *testing.T) {
+	res := runReal(t, realTree, "full")
+	st := res.Strategies[0]
+	var errSum int64
+	for i, c := range st.Conversations {
+		hidden := res.Conversations[i].HiddenPrefix
+		// Claude Code's system prompt and tool schemas: ~18k tokens read
+		// from cache by every first call, plus the first message's
+		// reminders; the fit must land in that range.
+		if hidden < 20_000 || hidden > 27_000 {
+			t.Errorf("%s: hidden prefix %d, want 20k–27k", c.ID, hidden)
+		}
+		for _, call := range c.Calls {
+			if call.Input.Unlogged != hidden {
+				t.Errorf("%s call %d: unlogged %d, want the conversation's %d", c.ID, call.Index, call.Input.Unlogged, hidden)
+			}
+			errSum += call.EstimateError
+		}
+	}
+	if st.Totals.Input+errSum != st.Totals.ReportedInput {
+		t.Errorf("input %d + estimate errors %d ≠ reported %d", st.Totals.Input, errSum, st.Totals.ReportedInput)
+	}
+	// The residuals are estimation error, not a trend: under 2% of input.
+	if e := float64(errSum) / float64(st.Totals.ReportedInput); e > 0.02 || e < -0.02 {
+		t.Errorf("estimate errors sum to %.1f%% of reported input", 100*e)
+	}
+}
+
+// TestFidelityReport: the replay check reaches the JSON report on the first
+// strategy's totals and conversations, and the table states it.
+func TestFidelityReport(t *testing.T) {
+	res := runReal(t, realTree, "full", "window:turns=2")
+	if res.Fidelity == nil || res.Fidelity.Calls != 39 || res.Fidelity.Billed != 2_433_144_500_000 {
+		t.Fatalf("fidelity %+v", res.Fidelity)
+	}
+	rep := NewReport(res, ReportOptions{})
+	f := rep.Strategies[0].Totals.Fidelity
+	if f == nil || f.Strategy != "cache" || f.BilledUSD != 2.4331445 || f.SimulatedUSD != res.Fidelity.Simulated.USD() {
+		t.Fatalf("totals fidelity %+v", f)
+	}
+	if rep.Strategies[1].Totals.Fidelity != nil {
+		t.Error("fidelity on a strategy other than the first")
+	}
+	for i, c := range rep.Strategies[0].Conversations {
+		if c.Totals.Fidelity == nil || c.Totals.Fidelity.Calls != c.Calls || c.HiddenPrefixTokens != res.Conversations[i].HiddenPrefix {
+			t.Errorf("%s: fidelity %+v, hidden %d", c.ID, c.Totals.Fidelity, c.HiddenPrefixTokens)
+		}
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, res, "spotter", "claude-code", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "what the app did (cache) simulated "+res.Fidelity.Simulated.String()+" vs billed $2.43") {
+		t.Errorf("table lacks the replay check:\n%s", b.String())
+	}
+}
