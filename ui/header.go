@@ -141,7 +141,7 @@ func (m Model) warningsView() string {
 	}
 	lines := []string{m.st.bold.Render(fmt.Sprintf("%d warning%s", len(ws), plural(len(ws))))}
 	for _, w := range ws {
-		lines = append(lines, wrapLine("• "+w, max(10, m.width))...)
+		lines = append(lines, lipgloss.NewStyle().Width(max(10, m.width)).Render("• "+w))
 	}
 	return strings.Join(lines, "\n")
 }
