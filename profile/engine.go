@@ -274,7 +274,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		opt.Prices = DefaultPrices()
 	}
 	if len(opt.Strategies) == 0 {
-		for _, s := range DefaultStrategies {
+		for _, s := range DefaultStrategiesFor(convs) {
 			st, _ := ParseStrategy(s)
 			opt.Strategies = append(opt.Strategies, st)
 		}
@@ -308,7 +308,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	var shape logShape
 	for _, c := range convs {
 		pc := e.prepare(c)
-		shape.add(pc)
+		shape.add(shapeOf(c))
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID

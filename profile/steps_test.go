@@ -253,3 +253,24 @@ func TestNoteInReports(t *testing.T) {
 		t.Errorf("full has a note: %q", res.Strategies[0].Note)
 	}
 }
+
+// The default set follows the log: the demo (a support chat) keeps SPEC's
+// set; a real Claude Code session (testdata/real, 8 calls, 7 answering
+// tool results in one exchange, peak reported input 61,411) gets
+// strategies that bite, triggers from its peak: a quarter 15,352 → 15,000,
+// half 30,705 → 30,000, three quarters 46,058 → 46,000.
+func TestDefaultStrategiesFor(t *testing.T) {
+	demo := transcripts.Demo(transcripts.Options{})
+	if got := DefaultStrategiesFor(demo.Conversations); strings.Join(got, " ") != strings.Join(DefaultStrategies, " ") {
+		t.Errorf("demo: %v", got)
+	}
+	src, err := transcripts.Open("../transcripts/testdata/real/claude_code/spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"full", "cache", "window:tokens=15000+cache", "clear:trigger=30000,keep=3+cache",
+		"compact:trigger=46000,size=2000+cache", "cap:512", "batch"}
+	if got := DefaultStrategiesFor(src.Conversations); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("claude code: %v, want %v", got, want)
+	}
+}

@@ -153,7 +153,11 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	strategies, err := profile.ParseStrategies(c.strategies)
+	specs := c.strategies
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategiesFor(src.Conversations)
+	}
+	strategies, err := profile.ParseStrategies(specs)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -254,7 +258,11 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 			return badInput(err)
 		}
 	}
-	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specsOf(strategies), PerDay: perDay, Autoplay: t.autoplay}
+	// Without --strategy the TUI picks the set that suits the log it reads.
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, PerDay: perDay, Autoplay: t.autoplay}
+	if len(c.strategies) > 0 {
+		cfg.Specs = specsOf(strategies)
+	}
 	if path == "" {
 		cfg.Source = transcripts.Demo(c.readOptions())
 	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
