@@ -133,7 +133,7 @@ func (st *compactState) apply(p *callPlan) {
 			st.note.idle = true
 			return
 		}
-		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
+		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
 		if p.summary != nil {
 			sum += p.summary.tokens + tokensPerMessage + 1
 		}

@@ -121,7 +121,7 @@ func (st *summaryState) apply(p *callPlan) {
 		}
 		if nb > from {
 			st.note.acted++
-			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
+			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
 			if st.ver > 0 {
 				in += st.s.Size + tokensPerMessage + 1
 			}
