@@ -119,7 +119,7 @@ type callPlan struct {
 	// History stage: non-system messages before lo are not sent; a
 	// summary, when set, stands in for (some of) them.
 	lo      int
-	summary *synthetic
+	summary synthetic // version 0: none
 	// thinkFrom is the first message whose thinking is sent (thinking.go);
 	// thinkDefault is where the model's own rule puts it.
 	thinkFrom, thinkDefault int
@@ -207,7 +207,7 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	} else {
 		call.Model = ci.modelID
 	}
-	p.lo, p.summary, p.side, p.edits = 0, nil, p.side[:0], p.edits[:0]
+	p.lo, p.summary, p.side, p.edits = 0, synthetic{}, p.side[:0], p.edits[:0]
 	p.thinkFrom = p.v.thinkFrom(ci, p.model)
 	p.thinkDefault = p.thinkFrom
 	p.unlogged = ci.unlogged
@@ -253,7 +253,7 @@ func (p *callPlan) input() int64 {
 	v, a := p.v, p.ci.msg
 	lo := p.keptFrom()
 	n := p.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
-	if p.summary != nil {
+	if p.summary.version > 0 {
 		n += p.summary.tokens + tokensPerMessage + 1
 	}
 	removed, added := p.edited(lo)
@@ -268,14 +268,14 @@ func (p *callPlan) layout() {
 	a, prev := ci.msg, ci.prev
 	lo := p.keptFrom()
 	p.lo = lo
-	call.KeptFrom, call.Summarised = lo, p.summary != nil
+	call.KeptFrom, call.Summarised = lo, p.summary.version > 0
 
 	var in Parts
 	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
 	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
-	if p.summary != nil {
+	if p.summary.version > 0 {
 		in.Summary = p.summary.tokens
 		in.Overhead += tokensPerMessage + 1
 	}
@@ -314,7 +314,7 @@ func (p *callPlan) layout() {
 		span{kind: spanUnlogged, tokens: in.Unlogged},
 		span{kind: spanToolDefs, tokens: in.ToolDefs},
 		span{kind: spanSystem, tokens: v.ps[a]})
-	if p.summary != nil {
+	if p.summary.version > 0 {
 		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokensPerMessage + 1})
 	}
 	// Messages from lo, split at edits and where carried thinking starts:

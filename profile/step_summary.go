@@ -136,6 +136,6 @@ func (st *summaryState) apply(p *callPlan) {
 	}
 	p.lo = max(p.lo, st.boundary)
 	if st.ver > 0 {
-		p.summary = &synthetic{tokens: st.s.Size, version: st.ver}
+		p.summary = synthetic{tokens: st.s.Size, version: st.ver}
 	}
 }
