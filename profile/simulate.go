@@ -14,7 +14,10 @@ import (
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
-	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path, Calls: make([]Call, 0, len(pc.calls))}
+	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
+	if e.opt.onCall == nil {
+		cr.Calls = make([]Call, 0, len(pc.calls))
+	}
 	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
 	v.content = v.k.content
 	steps := s.stages()
@@ -27,11 +30,18 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 	v.sums()
 
 	p := &callPlan{v: v}
+	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
-		cr.Calls = append(cr.Calls, Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
-			ReportedCost: ci.repCost, CountedInput: ci.counted})
-		call := &cr.Calls[len(cr.Calls)-1]
+		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
+			ReportedCost: ci.repCost, CountedInput: ci.counted}
+		call := &scratch
+		if e.opt.onCall == nil {
+			cr.Calls = append(cr.Calls, c)
+			call = &cr.Calls[len(cr.Calls)-1]
+		} else {
+			scratch = c
+		}
 		p.reset(ci, call)
 
 		j := 0
@@ -47,6 +57,9 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 		}
 		p.price()
 		cr.Totals.addCall(call)
+		if e.opt.onCall != nil && ns != nil {
+			e.opt.onCall(e.strategy, call)
+		}
 	}
 	for i, st := range states {
 		if n, ok := st.(noter); ok && i < len(ns) {
@@ -90,7 +103,7 @@ func (v *convView) sums() {
 			v.pf[i+1] += v.k.framing[i]
 		}
 	}
-	v.think = v.thinkingSums()
+	v.think = v.k.think
 	if v.think != nil {
 		v.nextThink = make([]int, n+1)
 		v.nextThink[n] = n
@@ -123,8 +136,6 @@ type callPlan struct {
 	// thinkFrom is the first message whose thinking is sent (thinking.go);
 	// thinkDefault is where the model's own rule puts it.
 	thinkFrom, thinkDefault int
-	// unlogged is the call's unlogged part, less the thinking it held.
-	unlogged int64
 	// side are calls billed beside this one (a summariser).
 	side []sideCall
 
@@ -135,6 +146,13 @@ type callPlan struct {
 	// Laid out by the engine after the history stage.
 	spans []span
 	total int64
+
+	// unlogged is the hidden prefix the call sends (steps may scale it
+	// before the layout); outputScale scales the reply (1: as logged).
+	unlogged    int64
+	outputScale float64
+	// served says a response cache answered the call: no model cost.
+	served bool
 
 	// Price stage.
 	batch    bool
@@ -210,14 +228,9 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	p.lo, p.summary, p.side, p.edits = 0, synthetic{}, p.side[:0], p.edits[:0]
 	p.thinkFrom = p.v.thinkFrom(ci, p.model)
 	p.thinkDefault = p.thinkFrom
-	p.unlogged = ci.unlogged
-	if ci.reported != nil && p.v.think != nil {
-		// Reported input held the thinking the logged model carried: it
-		// is history, not content the log lacks.
-		p.unlogged = max(0, ci.unlogged-p.v.thinking(0, ci.msg, p.v.thinkFrom(ci, ci.logged)))
-	}
 	p.spans, p.total = p.spans[:0], 0
 	p.batch, p.writeTTL = false, 0
+	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
 }
 
 // keptFrom is the first message the call sends: lo as the history steps
@@ -355,6 +368,9 @@ func (p *callPlan) layout() {
 	}
 
 	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	if p.outputScale != 1 {
+		call.Output = scaled(call.Output, p.outputScale)
+	}
 }
 
 // price bills the call and the calls beside it.
@@ -368,7 +384,13 @@ func (p *callPlan) price() {
 		if p.batch {
 			r = sc.model.Batched(r)
 		}
-		call.Cost += r.Input.Cost(sc.input) + r.Output.Cost(sc.output)
+		call.Cost = call.Cost.Add(r.Input.Cost(sc.input)).Add(r.Output.Cost(sc.output))
+	}
+	if p.served {
+		// Answered by a response cache: what the model would have cost
+		// is the saving.
+		saved := call.Cost
+		defer func() { call.ServedSaved, call.Cost = call.Cost-saved, saved }()
 	}
 	model, total := p.model, p.total
 	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
@@ -384,8 +406,8 @@ func (p *callPlan) price() {
 	if p.writeTTL > 5*60 {
 		write = r.CacheWrite1h
 	}
-	call.Cost += r.Input.Cost(total-call.Cached-call.CacheWrite) + r.CachedInput.Cost(call.Cached) +
-		write.Cost(call.CacheWrite) + r.Output.Cost(call.Output+call.Reasoning)
+	call.Cost = call.Cost.Add(r.Input.Cost(total - call.Cached - call.CacheWrite)).Add(r.CachedInput.Cost(call.Cached)).
+		Add(write.Cost(call.CacheWrite)).Add(r.Output.Cost(call.Output + call.Reasoning))
 }
 
 func reasoningOf(u *transcripts.Usage) int64 {

@@ -13,8 +13,8 @@ import (
 // thinking of earlier turns (re-billed as input, ⚠ inferred), older models
 // and Haiku drop it. Other providers do not re-send reasoning. What the
 // log shows of a thinking block (its text) is what is counted; a log with
-// usage already holds it in reported input, so the carried thinking moves
-// from the unlogged part into history rather than adding to the call.
+// usage already holds it in reported input: the counts include it, so the
+// hidden prefix fitted against reported input does not.
 
 var claudeVersion = regexp.MustCompile(`claude-(opus|sonnet|haiku)-(\d+)-(\d+)`)
 
@@ -38,57 +38,57 @@ func keepsAllThinking(m *ModelPrice) bool {
 	return false
 }
 
-// thinkingSums counts the thinking text of each assistant message with the
-// view's tokenizer (scaled like its counts) and sums it; nil when the
-// conversation shows none.
-func (v *convView) thinkingSums() []int64 {
-	msgs := v.pc.conv.Messages
+// thinkingSums counts the thinking text of each assistant message with t
+// and sums it; nil when the conversation shows none.
+func thinkingSums(c *transcripts.Conversation, t *Tokenizer) []int64 {
 	var pt []int64
-	for i := range msgs {
-		if msgs[i].Role == transcripts.RoleAssistant && msgs[i].Reasoning != "" {
-			pt = make([]int64, len(msgs)+1)
+	for i := range c.Messages {
+		if c.Messages[i].Role == transcripts.RoleAssistant && c.Messages[i].Reasoning != "" {
+			pt = make([]int64, len(c.Messages)+1)
 			break
 		}
 	}
 	if pt == nil {
 		return nil
 	}
-	for i := range msgs {
+	for i := range c.Messages {
 		pt[i+1] = pt[i]
-		if msgs[i].Role == transcripts.RoleAssistant && msgs[i].Reasoning != "" {
-			n := v.tok.Count(msgs[i].Reasoning)
-			if v.k.scale != 1 && v.k.scale != 0 {
-				n = int64(float64(n)*v.k.scale + 0.5)
-			}
-			pt[i+1] += n
+		if m := &c.Messages[i]; m.Role == transcripts.RoleAssistant && m.Reasoning != "" {
+			pt[i+1] += t.Count(m.Reasoning)
 		}
 	}
 	return pt
 }
 
 // thinkFrom is the first message whose thinking a call to model m carries
-// by default: none (the call itself) for providers that drop it, the
-// current exchange's start for Anthropic, the start for models that keep
-// every turn's.
-func (v *convView) thinkFrom(ci *callInfo, m *ModelPrice) int {
+// (has: the conversation shows thinking): none (the call itself) for
+// providers that drop it, the current exchange's start for Anthropic, the
+// start for models that keep every turn's.
+func (pc *prepared) thinkFrom(ci *callInfo, m *ModelPrice, has bool) int {
 	switch {
-	case v.think == nil || m == nil || m.Provider != "anthropic":
+	case !has || m == nil || m.Provider != "anthropic":
 		return ci.msg
 	case keepsAllThinking(m):
 		return 0
 	}
-	return v.pc.exchanges[ci.exchange]
+	return pc.exchanges[ci.exchange]
 }
 
-// thinking is the thinking carried in messages [from, to) when thinking
-// is carried from message tf on.
-func (v *convView) thinking(from, to, tf int) int64 {
-	if v.think == nil {
+// thinking is the thinking carried in messages [from, to) when it is
+// carried from message tf on.
+func (k *counts) thinking(from, to, tf int) int64 {
+	if k.think == nil {
 		return 0
 	}
 	from = max(from, tf)
 	if to <= from {
 		return 0
 	}
-	return v.think[to] - v.think[from]
+	return k.think[to] - k.think[from]
 }
+
+func (v *convView) thinkFrom(ci *callInfo, m *ModelPrice) int {
+	return v.pc.thinkFrom(ci, m, v.think != nil)
+}
+
+func (v *convView) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }
