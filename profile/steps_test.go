@@ -335,3 +335,21 @@ models:
 		t.Errorf("keep=3 note %q", n)
 	}
 }
+
+// Issue 10's done-when: on a real Claude Code session with calls above
+// 60k input (testdata/real, 8463c716: peak 61k), window:tokens=30000,
+// clear:trigger=30000 and compact:trigger=50000,size=2000 each lower the
+// cost and the peak input.
+func TestContextStepsBiteOnClaudeCode(t *testing.T) {
+	res := runReal(t, realTree+"/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl",
+		"full", "window:tokens=30000", "clear:trigger=30000", "compact:trigger=50000,size=2000")
+	full := res.Strategies[0].Totals
+	if full.PeakInput <= 60000 {
+		t.Fatalf("peak input %d: not the session the test is about", full.PeakInput)
+	}
+	for _, s := range res.Strategies[1:] {
+		if s.Totals.Cost >= full.Cost || s.Totals.PeakInput >= full.PeakInput || s.Note != "" {
+			t.Errorf("%s: cost %s peak %d (full %s, %d), note %q", s.Strategy.Spec, s.Totals.Cost, s.Totals.PeakInput, full.Cost, full.PeakInput, s.Note)
+		}
+	}
+}
