@@ -160,6 +160,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		rep.Source.Warnings = []string{}
 	}
 	multi := len(r.Conversations) > 1
+	ids := UniqueIDs(r.Conversations, opt.Path) // a subagent id can repeat across sessions
 	for _, c := range r.Conversations {
 		rep.Source.Calls += c.Calls
 	}
@@ -198,7 +199,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rc := ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
 					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
@@ -211,25 +212,31 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 		if !opt.NoCalls {
 			for _, c := range s.Conversations {
-				for _, call := range c.Calls {
-					rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
-						CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
-						ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
-						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
-					if multi {
-						rc.Conversation = call.Conversation
-					}
-					if call.Reported != nil {
-						e := call.EstimateError
-						rc.EstimateErrorTokens = &e
-					}
-					rs.Calls = append(rs.Calls, rc)
+				for k := range c.Calls {
+					rs.Calls = append(rs.Calls, NewReportCall(&c.Calls[k], multi))
 				}
 			}
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}
 	return rep
+}
+
+// NewReportCall is the JSON row of call; multi names its conversation.
+// Streaming writers build rows one at a time with it.
+func NewReportCall(call *Call, multi bool) ReportCall {
+	rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
+		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
+	if multi {
+		rc.Conversation = call.Conversation
+	}
+	if call.Reported != nil {
+		e := call.EstimateError
+		rc.EstimateErrorTokens = &e
+	}
+	return rc
 }
 
 func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
