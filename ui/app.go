@@ -143,9 +143,13 @@ func New(cfg Config) Model {
 		cfg.Prices = profile.DefaultPrices()
 	}
 	specs := cfg.Specs
-	if len(specs) == 0 {
-		specs = append([]string(nil), profile.DefaultStrategies...)
+	if len(specs) == 0 && cfg.Source != nil {
+		specs = profile.DefaultStrategiesFor(cfg.Source.Conversations)
 	}
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategies
+	}
+	specs = append([]string(nil), specs...)
 	perDay := cfg.PerDay
 	if perDay <= 0 {
 		perDay = 100
@@ -268,6 +272,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setSource(msg.src)
+		if len(m.cfg.Specs) == 0 {
+			m.specs = append([]string(nil), profile.DefaultStrategiesFor(msg.src.Conversations)...)
+		}
 		return m, m.recompute()
 	case computedMsg:
 		if msg.all {
