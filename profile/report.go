@@ -212,25 +212,31 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 		if !opt.NoCalls {
 			for _, c := range s.Conversations {
-				for _, call := range c.Calls {
-					rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
-						CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
-						ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
-						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
-					if multi {
-						rc.Conversation = call.Conversation
-					}
-					if call.Reported != nil {
-						e := call.EstimateError
-						rc.EstimateErrorTokens = &e
-					}
-					rs.Calls = append(rs.Calls, rc)
+				for k := range c.Calls {
+					rs.Calls = append(rs.Calls, NewReportCall(&c.Calls[k], multi))
 				}
 			}
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}
 	return rep
+}
+
+// NewReportCall is the JSON row of call; multi names its conversation.
+// Streaming writers build rows one at a time with it.
+func NewReportCall(call *Call, multi bool) ReportCall {
+	rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
+		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
+	if multi {
+		rc.Conversation = call.Conversation
+	}
+	if call.Reported != nil {
+		e := call.EstimateError
+		rc.EstimateErrorTokens = &e
+	}
+	return rc
 }
 
 func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
