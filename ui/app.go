@@ -164,6 +164,7 @@ func New(cfg Config) Model {
 		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), session: newSession(cfg.Source, -1)}
 	if cfg.Live != nil {
 		m.live = newLiveState(cfg.Live)
+		m.keys.Budget.SetEnabled(true)
 		if cfg.Source == nil {
 			m.src = &transcripts.Source{Path: cfg.Live.OutPath, Format: transcripts.FormatNative,
 				Conversations: []*transcripts.Conversation{cfg.Live.Session.Conversation()}}
