@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -53,12 +54,23 @@ func BenchmarkCount(b *testing.B) {
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		e := encoders[enc]
 		b.Run(enc, func(b *testing.B) {
-			e.countOne("warm")
+			e.countOne("warm", nil)
 			b.SetBytes(int64(len(corpus)))
 			b.ResetTimer()
 			for range b.N {
 				for _, l := range lines {
-					e.countOne(l)
+					e.countOne(l, nil)
+				}
+			}
+		})
+		b.Run(enc+"/memo", func(b *testing.B) {
+			memos := &sync.Pool{New: func() any { return newMemo() }}
+			e.countOne("warm", memos)
+			b.SetBytes(int64(len(corpus)))
+			b.ResetTimer()
+			for range b.N {
+				for _, l := range lines {
+					e.countOne(l, memos)
 				}
 			}
 		})

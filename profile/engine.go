@@ -91,12 +91,20 @@ type Call struct {
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
-	Dropped                     int64
+	Routed                      bool // a route step priced it on another model
+	// Served says a response cache answered the call: no model cost;
+	// ServedSaved is what the call would have cost.
+	Served      bool
+	ServedSaved Money
+	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
 	Summarised bool
-	Reported   *transcripts.Usage
+	// Cleared is the input a context edit took out (tool results,
+	// thinking), net of its placeholders.
+	Cleared  int64
+	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
 	ReportedCost Money
 	// CountedInput is the full-history input as counted, to compare with
@@ -118,9 +126,13 @@ type Totals struct {
 	Cost                Money
 	PeakInput           int64
 	Dropped             int64
+	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
+	Routed              int   // calls a route step priced on another model
+	Served              int   // calls a response cache answered
+	ServedSaved         Money // what those calls would have cost
 	ReportedCost        Money
 	ReportedCalls       int
 	ReportedInput       int64
@@ -139,9 +151,10 @@ func (t *Totals) addCall(c *Call) {
 	t.Reasoning += c.Reasoning
 	t.SummaryInput += c.SummaryInput
 	t.SummaryOutput += c.SummaryOutput
-	t.Cost += c.Cost
+	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
+	t.Cleared += c.Cleared
 	if c.Truncated {
 		t.Truncated++
 	}
@@ -151,9 +164,16 @@ func (t *Totals) addCall(c *Call) {
 	if c.Unpriced {
 		t.Unpriced++
 	}
+	if c.Routed {
+		t.Routed++
+	}
+	if c.Served {
+		t.Served++
+		t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
+	}
 	if c.Reported != nil {
 		t.ReportedCalls++
-		t.ReportedCost += c.ReportedCost
+		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
 		t.ReportedInput += c.Reported.InputTokens
 		t.ReportedOutput += c.Reported.OutputTokens
 		t.ReportedCachedInput += c.Reported.CachedInputTokens
@@ -170,13 +190,17 @@ func (t *Totals) add(o Totals) {
 	t.Reasoning += o.Reasoning
 	t.SummaryInput += o.SummaryInput
 	t.SummaryOutput += o.SummaryOutput
-	t.Cost += o.Cost
+	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
+	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
-	t.ReportedCost += o.ReportedCost
+	t.Routed += o.Routed
+	t.Served += o.Served
+	t.ServedSaved = t.ServedSaved.Add(o.ServedSaved)
+	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
 	t.ReportedOutput += o.ReportedOutput
@@ -209,7 +233,10 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy      *Strategy
+	Strategy *Strategy
+	// Note says in one line why steps of the strategy changed nothing on
+	// this log ("" when every step acted).
+	Note          string
 	Conversations []ConversationResult
 	Totals        Totals
 	all           []Call // Calls, flattened once
@@ -257,6 +284,14 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+	// AssumeOutput is the output, in tokens, of a call whose response the
+	// log does not hold (a request logged alone); 0 when not set.
+	AssumeOutput int64
+
+	// onCall, when set, sees every simulated call (strategy index, call)
+	// and the engine keeps no per-call rows, only totals: tune searches
+	// thousands of strategies.
+	onCall func(strategy int, c *Call)
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -277,14 +312,11 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	for _, s := range opt.Strategies {
-		if s.Model != "" {
-			if _, err := opt.Prices.Find(s.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-			}
-		}
-		if s.Summary != nil && s.Summary.Model != "" {
-			if _, err := opt.Prices.Find(s.Summary.Model); err != nil {
-				return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+		for _, st := range s.Steps {
+			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+				if err := c.check(opt.Prices); err != nil {
+					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
+				}
 			}
 		}
 	}
@@ -295,31 +327,54 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	notes := make([][]stepNote, len(opt.Strategies))
+	for i, s := range opt.Strategies {
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	var shape logShape
 	for _, c := range convs {
 		pc := e.prepare(c)
+		shape.add(pc)
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
-			cr := e.simulate(pc, s)
+			e.strategy = i
+			cr := e.simulate(pc, s, notes[i])
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+		}
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
 }
 
 type engine struct {
-	opt        Options
+	opt      Options
+	strategy int // index of the strategy being simulated
+	// shared holds a step's state across the conversations of a run (a
+	// response cache), keyed by the step.
+	shared     map[Step]any
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
+}
+
+// share keeps v as step's state across conversations.
+func (e *engine) share(step Step, v any) {
+	if e.shared == nil {
+		e.shared = map[Step]any{}
+	}
+	e.shared[step] = v
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -345,6 +400,7 @@ type callInfo struct {
 	msg       int         // index of the assistant message
 	prev      int         // index of the previous assistant message, -1 if none
 	exchange  int         // index into exchanges of the exchange the call belongs to
+	unit      int         // index into units of the unit holding the message before the call
 	model     *ModelPrice // priced on (--model, else the logged one)
 	modelID   string
 	logged    *ModelPrice // billed on, for reported cost
@@ -369,6 +425,8 @@ type prepared struct {
 	counts    map[*Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
+	units     []int // message index where each unit starts (see findUnits)
+	uses      []toolUse
 	isSystem  []bool
 }
 
@@ -470,9 +528,18 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		// counts alone and let that show as the unlogged part.
 		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
 			scale = r
-			pc.counts[pc.tok] = base.scaleBy(scale)
-			base = pc.counts[pc.tok]
 		}
+	}
+	// A what-if edit keeps the calibration of the log as read: usage
+	// describes the unedited calls.
+	var unedited *prepared
+	if c.Unedited != nil {
+		unedited = e.prepare(c.Unedited)
+		scale = unedited.info.Calibration
+	}
+	if scale != 1 {
+		pc.counts[pc.tok] = base.scaleBy(scale)
+		base = pc.counts[pc.tok]
 	}
 	loggedBase := base
 	if loggedTok != pc.tok {
@@ -497,6 +564,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			// preambles) but the provider billed.
 			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
 		}
+		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
+		}
 		ci.counted = pc.fullInput(base, *ci)
 		if ci.reported != nil {
 			// The unlogged part is measured in the logged model's tokens,
@@ -510,6 +580,14 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			}
 		}
 	}
+	if unedited != nil && len(unedited.calls) == len(pc.calls) {
+		// What the log does not hold is what the unedited calls did not
+		// count: an edit changes what is counted, not what was hidden.
+		for i := range pc.calls {
+			pc.calls[i].unlogged = unedited.calls[i].unlogged
+		}
+	}
+	pc.findUnits()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
@@ -629,6 +707,6 @@ func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
-		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
+		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

@@ -429,9 +429,9 @@ func TestParseStrategyErrors(t *testing.T) {
 		"cache:ttl=2h":                    "ttl must be 5m or 1h",
 		"cache+cache":                     `step "cache" given twice`,
 		"full+cache":                      "full cannot be combined",
-		"window:turns=2+summary:trigger=1,size=1": "window and summary cannot be combined",
-		"turbo": `unknown step "turbo"`,
-		"":      "(empty)",
+		"window:turns=2+window:tokens=5":  `step "window" given twice`,
+		"turbo":                           `unknown step "turbo"`,
+		"":                                "(empty)",
 	} {
 		_, err := ParseStrategy(spec)
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -87,8 +88,31 @@ func loadFastBPE(name string) (*fastBPE, error) {
 	return f, nil
 }
 
-// count returns the number of tokens of s.
-func (f *fastBPE) count(s string) int {
+// memo remembers the counts of pieces that byte-pair merging had to work
+// out: most pieces are one token and found by a single rank lookup, but the
+// few that need merging take most of the time and repeat. A memo belongs to
+// one encoding and is used by one goroutine at a time; it holds up to
+// memoBytes of pieces, then starts afresh.
+type memo struct {
+	short map[uint64]int32 // pieces of up to 7 bytes, packed
+	long  map[string]int32
+	bytes int
+	limit int // memoBytes but in tests
+}
+
+// memoBytes bounds a memo: piece bytes plus about 16 bytes per entry.
+const memoBytes = 4 << 20
+
+func newMemo() *memo {
+	return &memo{short: make(map[uint64]int32), long: make(map[string]int32), limit: memoBytes}
+}
+
+// count returns the number of tokens of s; m may be nil.
+func (f *fastBPE) count(s string) int { return f.countMemo(s, nil) }
+
+// countMemo returns the number of tokens of s, remembering merged pieces
+// in m when it is not nil.
+func (f *fastBPE) countMemo(s string, m *memo) int {
 	if !utf8.ValidString(s) {
 		// As the oracle does: each invalid byte becomes U+FFFD.
 		s = string([]rune(s))
@@ -101,20 +125,57 @@ func (f *fastBPE) count(s string) int {
 		} else {
 			j = splitCL100k(s, i)
 		}
-		n += f.pieceTokens(s[i:j])
+		n += f.memoTokens(s[i:j], m)
 		i = j
 	}
 	return n
 }
 
-// pieceTokens is the number of tokens byte-pair merging makes of piece.
-func (f *fastBPE) pieceTokens(piece string) int {
+// memoTokens is the number of tokens byte-pair merging makes of piece,
+// looked up in m first when m is not nil.
+func (f *fastBPE) memoTokens(piece string, m *memo) int {
 	if len(piece) == 1 {
 		return 1
 	}
 	if _, ok := f.rank(piece); ok {
 		return 1
 	}
+	if m == nil {
+		return f.merge(piece)
+	}
+	if len(piece) < 8 {
+		k := packShort(piece)
+		if n, ok := m.short[k]; ok {
+			return int(n)
+		}
+		n := f.merge(piece)
+		m.add(16)
+		m.short[k] = int32(n)
+		return n
+	}
+	if n, ok := m.long[piece]; ok {
+		return int(n)
+	}
+	n := f.merge(piece)
+	m.add(len(piece) + 16)
+	// A copy: piece is a slice of a message that the memo must not keep alive.
+	m.long[strings.Clone(piece)] = int32(n)
+	return n
+}
+
+// add accounts for an entry of size bytes, starting afresh when full.
+func (m *memo) add(size int) {
+	m.bytes += size
+	if m.bytes > m.limit {
+		clear(m.short)
+		clear(m.long)
+		m.bytes = size
+	}
+}
+
+// merge is the number of tokens byte-pair merging makes of piece, a piece
+// of several bytes that is not a token itself.
+func (f *fastBPE) merge(piece string) int {
 	// parts[i] is the start of part i; rank[i] the rank of merging part i
 	// with part i+1 (maxRank when they cannot merge).
 	const maxRank = int32(1<<31 - 1)
@@ -191,7 +252,10 @@ var asciiClass = func() (t [128]uint8) {
 	return
 }()
 
-// class returns the classes of the rune at s[i] and its width.
+// class returns the classes of the rune at s[i] and its width. The letter,
+// mark and number tables are Unicode 16.0's (unicode16_tables.go), as the
+// official tiktoken's regular expressions have them; Go's unicode package
+// is at 15.0.
 func class(s string, i int) (uint8, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return asciiClass[c], 1
@@ -199,15 +263,15 @@ func class(s string, i int) (uint8, int) {
 	r, w := utf8.DecodeRuneInString(s[i:])
 	var k uint8
 	switch {
-	case unicode.Is(unicode.Ll, r):
+	case unicode.Is(unicode16Ll, r):
 		k = cLl
-	case unicode.Is(unicode.Lu, r) || unicode.Is(unicode.Lt, r):
+	case unicode.Is(unicode16LuLt, r):
 		k = cLu
-	case unicode.Is(unicode.Lm, r) || unicode.Is(unicode.Lo, r):
+	case unicode.Is(unicode16LmLo, r):
 		k = cLmLo
-	case unicode.Is(unicode.M, r):
+	case unicode.Is(unicode16M, r):
 		k = cM
-	case unicode.Is(unicode.N, r):
+	case unicode.Is(unicode16N, r):
 		k = cN
 	case unicode.IsSpace(r):
 		k = cSpace

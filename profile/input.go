@@ -17,6 +17,11 @@ type Profile struct {
 	// NoCalls leaves the per-call rows out of the JSON report (totals and
 	// per-conversation totals stay): large directories make large reports.
 	NoCalls bool
+	// Findings are what to change in the log (see Findings); nil when not
+	// computed.
+	Findings []Finding
+	// Options are those the profile was run with.
+	Options Options
 }
 
 // ParseStrategies parses specs, or the default set when specs is empty.
@@ -41,12 +46,53 @@ func New(src *transcripts.Source, opt Options) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Profile{Source: src, Result: res}, nil
+	return &Profile{Source: src, Result: res, Options: opt}, nil
 }
 
 // Report returns the JSON document.
 func (p *Profile) Report(perDay int64, noCalls bool) *Report {
-	return NewReport(p.Result, ReportOptions{Path: p.Source.Path, Format: p.Source.Format, Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
+	rep := NewReport(p.Result, ReportOptions{Path: p.Source.Path, Format: p.Source.Format, Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
+	rep.Findings = p.Findings
+	return rep
+}
+
+// FindFindings computes p.Findings (see Findings) with the prices and model
+// the profile was run with.
+func (p *Profile) FindFindings(opt FindingsOptions) error {
+	if opt.Prices == nil {
+		opt.Prices, opt.Model = p.Options.Prices, p.Options.Model
+	}
+	fs, err := Findings(p.Source.Conversations, p.Result, opt)
+	if err != nil {
+		return err
+	}
+	p.Findings = fs
+	return nil
+}
+
+// WriteFindings writes findings as text lines under a heading, each with
+// its monthly projection when there is one.
+func WriteFindings(w io.Writer, fs []Finding, markdown bool) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	head, item := "\nfindings (in dollars over the log):\n", "  %s%s\n"
+	if markdown {
+		head, item = "\n### Findings\n\n", "- %s%s\n"
+	}
+	if _, err := io.WriteString(w, head); err != nil {
+		return err
+	}
+	for _, f := range fs {
+		month := ""
+		if f.monthly != "" {
+			month = " (" + f.monthly + " a month)"
+		}
+		if _, err := fmt.Fprintf(w, item, f.Text, month); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OutputFormats are the report formats.
@@ -56,13 +102,19 @@ var OutputFormats = []string{"table", "json", "csv", "md"}
 func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
 	switch format {
 	case "", "table":
-		return WriteTable(w, p.Result, p.Source.Path, p.Source.Format, perDay, p.Source.Warnings)
+		if err := WriteTable(w, p.Result, p.Source.Path, p.Source.Format, perDay, p.Source.Warnings); err != nil {
+			return err
+		}
+		return WriteFindings(w, p.Findings, false)
 	case "json":
 		return p.Report(perDay, p.NoCalls).WriteJSON(w)
 	case "csv":
 		return WriteCSV(w, p.Result)
 	case "md", "markdown":
-		return WriteMarkdown(w, p.Result, p.Source.Path, p.Source.Format, perDay)
+		if err := WriteMarkdown(w, p.Result, p.Source.Path, p.Source.Format, perDay); err != nil {
+			return err
+		}
+		return WriteFindings(w, p.Findings, true)
 	}
 	return fmt.Errorf("unknown output format %q (known: %s)", format, strings.Join(OutputFormats, ", "))
 }

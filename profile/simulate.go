@@ -8,232 +8,365 @@ import (
 // counts made once in prepare: nothing is tokenized here except, once per
 // conversation and tokenizer, when s prices on a model whose tokenizer
 // differs.
-func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
+//
+// The steps of s start on the conversation in stage order; then for each
+// call the engine builds a plan (every message sent, the call's own
+// model), lets the history steps narrow it, lays out what is sent as
+// spans, lets the output and price steps act, and prices the result.
+func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
 	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
-	k := pc.counts[pc.tok]
-	var stratModel *ModelPrice
-	if s.Model != "" {
-		stratModel, _ = e.opt.Prices.Lookup(s.Model)
-		if t := e.tokenizer(stratModel); t != pc.tok {
-			k = pc.countsFor(t)
-		}
+	if e.opt.onCall == nil {
+		cr.Calls = make([]Call, 0, len(pc.calls))
 	}
-	msgs := pc.conv.Messages
-	n := len(msgs)
+	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
+	v.content = v.k.content
+	steps := s.stages()
+	states := make([]stepState, 0, len(steps))
+	stageAt := make([]Stage, 0, len(steps))
+	for _, st := range steps {
+		states = append(states, st.start(v))
+		stageAt = append(stageAt, st.Kind().Stage)
+	}
+	v.sums()
 
-	// Reasoning per assistant message, and the reply each later call
-	// carries in its history (the cap shortens it).
-	content := k.content
-	if s.Cap > 0 {
-		content = make([]int64, n)
-		copy(content, k.content)
-		for _, ci := range pc.calls {
-			content[ci.msg] = min(k.content[ci.msg], max(0, s.Cap-ci.reasoning))
-		}
-	}
-	// Prefix sums over non-system messages (content, framing) and over
-	// system messages (content + framing).
-	pc0 := make([]int64, n+1)
-	pf := make([]int64, n+1)
-	ps := make([]int64, n+1)
-	psc := make([]int64, n+1)
-	for i := range n {
-		pc0[i+1], pf[i+1], ps[i+1], psc[i+1] = pc0[i], pf[i], ps[i], psc[i]
-		if pc.isSystem[i] {
-			ps[i+1] += content[i] + k.framing[i]
-			psc[i+1] += content[i]
-		} else {
-			pc0[i+1] += content[i]
-			pf[i+1] += k.framing[i]
-		}
-	}
-	// Summary state: messages before boundary are replaced by a summary of
-	// sumTokens, version sumVer (0: no summary yet).
-	boundary, sumVer := 0, 0
-	var sumTokens int64
-	summaryModel := func(ci callInfo) *ModelPrice {
-		if s.Summary != nil && s.Summary.Model != "" {
-			p, _ := e.opt.Prices.Lookup(s.Summary.Model)
-			return p
-		}
-		if stratModel != nil {
-			return stratModel
-		}
-		return ci.model
-	}
-	instruction := pc.tok.Count(SummaryInstruction)
-
-	// Cache state: what the previous call sent.
-	type sent struct {
-		ok                    bool
-		lo, sumVer, msg       int
-		unlogged, sys, rangeT int64
-		total                 int64
-		at                    int64 // unix seconds, 0 unknown
-	}
-	var prev sent
-
-	for ci_i, ci := range pc.calls {
-		a, p := ci.msg, ci.prev
-		call := Call{Index: ci_i + 1, Conversation: pc.conv.ID, Message: a, Reported: ci.reported,
+	p := &callPlan{v: v}
+	var scratch Call // the call, when the engine keeps no rows
+	for i := range pc.calls {
+		ci := &pc.calls[i]
+		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
 			ReportedCost: ci.repCost, CountedInput: ci.counted}
-		model := ci.model
-		if stratModel != nil {
-			model = stratModel
-		}
-		if model != nil {
-			call.Model = model.ID
+		call := &scratch
+		if e.opt.onCall == nil {
+			cr.Calls = append(cr.Calls, c)
+			call = &cr.Calls[len(cr.Calls)-1]
 		} else {
-			call.Model = ci.modelID
+			scratch = c
 		}
-		cs := pc.exchanges[ci.exchange]
-		lo := 0
-		switch {
-		case s.WindowTurns != 0:
-			keep := max(s.WindowTurns, 0)
-			lo = pc.exchanges[max(ci.exchange-keep, 0)]
-		case s.WindowTokens > 0:
-			lo = cs
-			for j := ci.exchange - 1; j >= 0; j-- {
-				start := pc.exchanges[j]
-				if pc0[cs]-pc0[start]+pf[cs]-pf[start] > s.WindowTokens {
-					break
-				}
-				lo = start
-			}
-		case s.Summary != nil:
-			hist := pc0[p+1] - pc0[boundary]
-			if sumVer > 0 {
-				hist += sumTokens
-			}
-			if hist > s.Summary.Trigger {
-				nb := pc.exchanges[max(ci.exchange-s.Summary.Keep, 0)]
-				if nb > boundary {
-					in := instruction + tokensPerMessage + 1 + replyPriming +
-						pc0[nb] - pc0[boundary] + pf[nb] - pf[boundary]
-					if sumVer > 0 {
-						in += sumTokens + tokensPerMessage + 1
-					}
-					call.SummaryInput, call.SummaryOutput = in, s.Summary.Size
-					if sm := summaryModel(ci); sm != nil {
-						r := sm.RatesFor(in)
-						if s.Batch {
-							r = sm.Batched(r)
-						}
-						call.Cost += r.Input.Cost(in) + r.Output.Cost(s.Summary.Size)
-					}
-					boundary, sumVer, sumTokens = nb, sumVer+1, s.Summary.Size
-				}
-			}
-			lo = boundary
-		}
-		lo = min(lo, cs)
-		// System messages are sent whatever the window: start the kept
-		// range at the first non-system message, so equal ranges compare
-		// equal for caching.
-		for lo < cs && pc.isSystem[lo] {
-			lo++
-		}
-		call.KeptFrom, call.Summarised = lo, sumVer > 0
+		p.reset(ci, call)
 
-		// Input parts.
-		var in Parts
-		in.Unlogged = ci.unlogged
-		in.ToolDefs = k.toolDefs
-		in.System = psc[a]
-		in.Overhead = ps[a] - psc[a] + replyPriming
-		if s.Summary != nil && sumVer > 0 {
-			in.Summary = sumTokens
-			in.Overhead += tokensPerMessage + 1
+		j := 0
+		for ; j < len(states) && stageAt[j] <= StageHistory; j++ {
+			states[j].apply(p)
 		}
-		newFrom := max(p+1, lo)
-		if p >= lo {
-			in.History = pc0[p+1] - pc0[lo]
+		p.layout()
+		for ; j < len(states) && stageAt[j] <= StageOutput; j++ {
+			states[j].apply(p)
 		}
-		in.Overhead += pf[a] - pf[lo]
-		for i := newFrom; i < a; i++ {
-			if pc.isSystem[i] {
-				continue
-			}
-			c, r := content[i], min(k.rag[i], content[i])
-			in.RAG += r
-			switch msgs[i].Role {
-			case transcripts.RoleTool:
-				in.ToolResults += c - r
-			case transcripts.RoleUser:
-				in.User += c - r
-			default:
-				in.History += c - r
-			}
+		for ; j < len(states); j++ {
+			states[j].apply(p)
 		}
-		call.Input = in
-		call.Dropped = pc0[lo]
-		total := in.Total()
-
-		// Output, with the cap.
-		out, reasoning := k.content[a]+ci.hiddenOutput, ci.reasoning
-		if s.Cap > 0 && out+reasoning > s.Cap {
-			call.Truncated = true
-			reasoning = min(reasoning, s.Cap)
-			out = s.Cap - reasoning
+		p.price()
+		cr.Totals.addCall(call)
+		if e.opt.onCall != nil {
+			e.opt.onCall(e.strategy, call)
 		}
-		call.Output, call.Reasoning = out, reasoning
-
-		// Prompt caching.
-		cur := sent{ok: true, lo: lo, sumVer: sumVer, msg: a, unlogged: in.Unlogged,
-			sys: ps[a], total: total}
-		cur.rangeT = pc0[a] - pc0[lo] + pf[a] - pf[lo]
-		if !ci.at.IsZero() {
-			cur.at = ci.at.Unix()
+	}
+	for i, st := range states {
+		if n, ok := st.(noter); ok && i < len(ns) {
+			ns[i].merge(n.stepNote())
 		}
-		if s.Cache && model != nil && model.Caching.Mode != CachingNone {
-			var shared int64
-			if prev.ok && (cur.at == 0 || prev.at == 0 || cur.at-prev.at <= int64(s.CacheTTL.Seconds())) &&
-				(model.Caching.Mode != CachingExplicit || prev.total >= model.Caching.MinPrefix) {
-				shared = min(prev.unlogged, cur.unlogged)
-				if prev.unlogged == cur.unlogged {
-					shared += k.toolDefs
-					shared += min(prev.sys, cur.sys)
-					if prev.sys == cur.sys && prev.sumVer == cur.sumVer {
-						if cur.sumVer > 0 {
-							shared += sumTokens + tokensPerMessage + 1
-						}
-						if prev.lo == cur.lo {
-							shared += prev.rangeT
-						}
-					}
-				}
-			}
-			shared = min(shared, total)
-			rule := model.Caching
-			if shared >= rule.MinPrefix && shared > 0 {
-				call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
-			}
-			if rule.Mode == CachingExplicit && total >= rule.MinPrefix {
-				call.CacheWrite = total - call.Cached
-			}
-		}
-		prev = cur
-
-		call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
-		if model == nil {
-			call.Unpriced = true
-		} else {
-			r := model.RatesFor(total)
-			if s.Batch {
-				r = model.Batched(r)
-			}
-			write := r.CacheWrite5m
-			if s.CacheTTL > 5*60*1e9 {
-				write = r.CacheWrite1h
-			}
-			call.Cost += r.Input.Cost(total-call.Cached-call.CacheWrite) + r.CachedInput.Cost(call.Cached) +
-				write.Cost(call.CacheWrite) + r.Output.Cost(out+reasoning)
-		}
-		cr.Calls = append(cr.Calls, call)
-		cr.Totals.addCall(&cr.Calls[len(cr.Calls)-1])
 	}
 	return cr
+}
+
+// convView is one conversation as a strategy's steps see it: the counts
+// of the tokenizer it is priced with, what history carries of each
+// message, and prefix sums over that.
+type convView struct {
+	e     *engine
+	pc    *prepared
+	k     *counts
+	tok   *Tokenizer  // k's tokenizer
+	model *ModelPrice // every call's model when set (the model= step)
+	// content is each message as later calls carry it in their history
+	// (the cap shortens replies).
+	content []int64
+	// Prefix sums over non-system messages (content, framing) and over
+	// system messages (content + framing, content).
+	pc0, pf, ps, psc []int64
+}
+
+func (v *convView) sums() {
+	n := len(v.pc.conv.Messages)
+	v.pc0, v.pf, v.ps, v.psc = make([]int64, n+1), make([]int64, n+1), make([]int64, n+1), make([]int64, n+1)
+	for i := range n {
+		v.pc0[i+1], v.pf[i+1], v.ps[i+1], v.psc[i+1] = v.pc0[i], v.pf[i], v.ps[i], v.psc[i]
+		if v.pc.isSystem[i] {
+			v.ps[i+1] += v.content[i] + v.k.framing[i]
+			v.psc[i+1] += v.content[i]
+		} else {
+			v.pc0[i+1] += v.content[i]
+			v.pf[i+1] += v.k.framing[i]
+		}
+	}
+}
+
+// sent is the content and framing of the non-system messages [lo, hi).
+func (v *convView) sent(lo, hi int) int64 {
+	return v.pc0[hi] - v.pc0[lo] + v.pf[hi] - v.pf[lo]
+}
+
+// callPlan is what one call sends and how it is billed, as the steps of a
+// strategy shape it.
+type callPlan struct {
+	v     *convView
+	ci    *callInfo
+	call  *Call
+	model *ModelPrice // priced on; nil when unpriced
+
+	// History stage: non-system messages before lo are not sent; a
+	// summary, when set, stands in for (some of) them.
+	lo      int
+	summary *synthetic
+	// side are calls billed beside this one (a summariser).
+	side []sideCall
+
+	// edits replace content inside [lo, call) by placeholders, in
+	// message order, not overlapping.
+	edits []edit
+
+	// Laid out by the engine after the history stage.
+	spans []span
+	total int64
+
+	// unlogged is the hidden prefix the call sends (steps may scale it
+	// before the layout); outputScale scales the reply (1: as logged).
+	unlogged    int64
+	outputScale float64
+	// served says a response cache answered the call: no model cost.
+	served bool
+
+	// Price stage.
+	batch    bool
+	writeTTL int64 // seconds the cache writes live: the 1h rate above 5 minutes
+}
+
+// synthetic is a part the strategy adds to what is sent.
+type synthetic struct {
+	tokens  int64 // content, without framing
+	version int   // changes whenever the content does (cache identity)
+}
+
+// edit is content of messages [from, to) that the strategy replaced:
+// removed tokens out, added placeholder tokens in.
+type edit struct {
+	from, to       int
+	removed, added int64
+}
+
+// sideCall is a call billed beside the simulated one.
+type sideCall struct {
+	model         *ModelPrice
+	input, output int64
+}
+
+// span is a stretch of what a call sends, in order. Two calls share a
+// cached prefix as long as their spans have the same kind and id; a span
+// of the same kind and id but other length (a range that grew) shares its
+// shorter length and ends the match.
+type span struct {
+	kind   spanKind
+	id     int
+	tokens int64
+}
+
+type spanKind uint8
+
+const (
+	spanUnlogged spanKind = iota
+	spanToolDefs
+	spanSystem
+	spanSummary
+	spanMessages // id: the first message of the range
+	spanEdited   // messages with edits; id: the first message
+)
+
+// sharedPrefix is how many leading tokens b sends exactly as a did.
+func sharedPrefix(a, b []span) int64 {
+	var n int64
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i].kind != b[i].kind || a[i].id != b[i].id {
+			break
+		}
+		n += min(a[i].tokens, b[i].tokens)
+		if a[i].tokens != b[i].tokens {
+			break
+		}
+	}
+	return n
+}
+
+func (p *callPlan) reset(ci *callInfo, call *Call) {
+	p.ci, p.call = ci, call
+	p.model = ci.model
+	if p.v.model != nil {
+		p.model = p.v.model
+	}
+	if p.model != nil {
+		call.Model = p.model.ID
+	} else {
+		call.Model = ci.modelID
+	}
+	p.lo, p.summary, p.side, p.edits = 0, nil, p.side[:0], p.edits[:0]
+	p.spans, p.total = p.spans[:0], 0
+	p.batch, p.writeTTL = false, 0
+	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
+}
+
+// keptFrom is the first message the call sends: lo as the history steps
+// left it, within the unit before the call, past system messages (they
+// are sent whatever the window, so equal ranges compare equal for
+// caching).
+func (p *callPlan) keptFrom() int {
+	v := p.v
+	cs := v.pc.units[p.ci.unit]
+	lo := min(p.lo, cs)
+	for lo < cs && v.pc.isSystem[lo] {
+		lo++
+	}
+	return lo
+}
+
+// edited sums the edits that apply when history starts at lo: tokens
+// removed and placeholder tokens added. Edits before lo lie in history a
+// later step dropped; they go with it.
+func (p *callPlan) edited(lo int) (removed, added int64) {
+	for _, e := range p.edits {
+		if e.from >= lo {
+			removed += e.removed
+			added += e.added
+		}
+	}
+	return removed, added
+}
+
+// input is what the call sends with the plan as it stands: history steps
+// use it for their triggers.
+func (p *callPlan) input() int64 {
+	v, a := p.v, p.ci.msg
+	lo := p.keptFrom()
+	n := p.ci.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a)
+	if p.summary != nil {
+		n += p.summary.tokens + tokensPerMessage + 1
+	}
+	removed, added := p.edited(lo)
+	return n - removed + added
+}
+
+// layout fixes what the call sends once the history steps have acted:
+// its parts by kind, its spans, and its output before the output steps.
+func (p *callPlan) layout() {
+	v, ci, call := p.v, p.ci, p.call
+	msgs := v.pc.conv.Messages
+	a, prev := ci.msg, ci.prev
+	lo := p.keptFrom()
+	p.lo = lo
+	call.KeptFrom, call.Summarised = lo, p.summary != nil
+
+	var in Parts
+	in.Unlogged = p.unlogged
+	in.ToolDefs = v.k.toolDefs
+	in.System = v.psc[a]
+	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
+	if p.summary != nil {
+		in.Summary = p.summary.tokens
+		in.Overhead += tokensPerMessage + 1
+	}
+	newFrom := max(prev+1, lo)
+	if prev >= lo {
+		in.History = v.pc0[prev+1] - v.pc0[lo]
+	}
+	in.Overhead += v.pf[a] - v.pf[lo]
+	for i := newFrom; i < a; i++ {
+		if v.pc.isSystem[i] {
+			continue
+		}
+		c, r := v.content[i], min(v.k.rag[i], v.content[i])
+		in.RAG += r
+		switch msgs[i].Role {
+		case transcripts.RoleTool:
+			in.ToolResults += c - r
+		case transcripts.RoleUser:
+			in.User += c - r
+		default:
+			in.History += c - r
+		}
+	}
+	// Edits (cleared tool results, thinking) lie in history the model has
+	// seen: the placeholders stand where the content was.
+	removed, added := p.edited(lo)
+	in.History += added - removed
+	call.Cleared = removed - added
+	call.Input = in
+	call.Dropped = v.pc0[lo]
+	p.total = in.Total()
+
+	p.spans = append(p.spans,
+		span{kind: spanUnlogged, tokens: in.Unlogged},
+		span{kind: spanToolDefs, tokens: in.ToolDefs},
+		span{kind: spanSystem, tokens: v.ps[a]})
+	if p.summary != nil {
+		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokensPerMessage + 1})
+	}
+	// Messages from lo, split at edits: an edited range is its own span,
+	// so a call that edits more shares the prefix up to the edit.
+	from := lo
+	first := true
+	for _, e := range p.edits {
+		if e.from < lo {
+			continue
+		}
+		if e.from > from || first {
+			p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, e.from)})
+		}
+		p.spans = append(p.spans, span{kind: spanEdited, id: e.from, tokens: v.sent(e.from, e.to) - e.removed + e.added})
+		from, first = e.to, false
+	}
+	if from < a || first {
+		p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, a)})
+	}
+
+	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	if p.outputScale != 1 {
+		call.Output = scaled(call.Output, p.outputScale)
+	}
+}
+
+// price bills the call and the calls beside it.
+func (p *callPlan) price() {
+	call := p.call
+	for _, sc := range p.side {
+		if sc.model == nil {
+			continue
+		}
+		r := sc.model.RatesFor(sc.input)
+		if p.batch {
+			r = sc.model.Batched(r)
+		}
+		call.Cost = call.Cost.Add(r.Input.Cost(sc.input)).Add(r.Output.Cost(sc.output))
+	}
+	if p.served {
+		// Answered by a response cache: what the model would have cost
+		// is the saving.
+		saved := call.Cost
+		defer func() { call.ServedSaved, call.Cost = call.Cost-saved, saved }()
+	}
+	model, total := p.model, p.total
+	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
+	if model == nil {
+		call.Unpriced = true
+		return
+	}
+	r := model.RatesFor(total)
+	if p.batch {
+		r = model.Batched(r)
+	}
+	write := r.CacheWrite5m
+	if p.writeTTL > 5*60 {
+		write = r.CacheWrite1h
+	}
+	call.Cost = call.Cost.Add(r.Input.Cost(total - call.Cached - call.CacheWrite)).Add(r.CachedInput.Cost(call.Cached)).
+		Add(write.Cost(call.CacheWrite)).Add(r.Output.Cost(call.Output + call.Reasoning))
 }
 
 func reasoningOf(u *transcripts.Usage) int64 {

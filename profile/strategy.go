@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,23 +12,90 @@ import (
 // to the same conversation.
 type Strategy struct {
 	Spec string
+	// Steps in the order they render; they act in the order of their
+	// kinds' stages (see StepKind), history steps in the order given.
+	Steps []Step
 
-	WindowTurns  int   // window:turns=N; 0 when unset
-	WindowTokens int64 // window:tokens=K; 0 when unset
-	Summary      *SummaryStep
-	Cap          int64 // cap:M; 0 when unset
-	Cache        bool
-	CacheTTL     time.Duration
-	Batch        bool
-	Model        string // model=ID; "" keeps the conversation's model
+	// Shortcuts to common steps, set by ParseStrategy; read them, but
+	// change a step through Step (then String renders the new spec).
+	Summary  *SummaryStep  // the summary step, nil when absent
+	CacheTTL time.Duration // the cache step's TTL, 0 when absent
+	Batch    bool          // a batch step is present
+	Model    string        // the model= step's id, "" when absent
 }
 
-// SummaryStep is summary:trigger=T,keep=K,size=S[,model=M].
-type SummaryStep struct {
-	Trigger int64
-	Keep    int
-	Size    int64
-	Model   string
+// Step is one parsed step of a strategy. Its kind says how it parses and
+// when it acts; start makes its state for one conversation.
+type Step interface {
+	Kind() *StepKind
+	// String renders the step as it parses.
+	String() string
+	// start begins the step on one conversation. Steps start in stage
+	// order, so a step may adjust the view (counts, model) for later ones.
+	start(v *convView) stepState
+}
+
+// stepState is a step at work on one conversation: apply is called once
+// per call, in stage order, on the plan of that call.
+type stepState interface {
+	apply(p *callPlan)
+}
+
+// Stage orders the steps of a strategy: every step of an earlier stage
+// acts on a call before any of a later one.
+type Stage int
+
+// The stages, in the order they act.
+const (
+	StageCounts  Stage = iota // which model and counts the conversation is priced with
+	StageHistory              // which messages are sent and what replaces the rest
+	StageOutput               // how the reply is billed
+	StagePrice                // how the call is priced (cache, batch)
+)
+
+// StepKind describes one kind of step, like an analysis.Analyzer: its
+// name, its documentation and how its arguments parse. The kinds are
+// listed in stepKinds.
+type StepKind struct {
+	Name  string // as written in a spec: "window"
+	Usage string // the syntax: "window:turns=N | window:tokens=K"
+	Doc   string // one line: what the step models
+	Stage Stage
+	// Parse reads the arguments after "name:" (args == "" and hasArgs
+	// false when there are none). Errors are argError or plain errors.
+	Parse func(args string, hasArgs bool) (Step, error)
+}
+
+// stepKinds is the registry of step kinds, in the order a strategy
+// renders them (history steps keep the order they were given in).
+var stepKinds = []*StepKind{
+	fullKind,
+	windowKind,
+	summaryKind,
+	compactKind,
+	clearKind,
+	capKind,
+	cacheKind,
+	batchKind,
+	modelKind,
+	systemScaleKind,
+	outputScaleKind,
+	reasoningScaleKind,
+	ragKeepKind,
+	routeKind,
+	respCacheKind,
+}
+
+// StepKinds returns the registered step kinds in rendering order.
+func StepKinds() []*StepKind { return slices.Clone(stepKinds) }
+
+// StepsHelp is the syntax of every step kind, for help texts.
+func StepsHelp() string {
+	var b []string
+	for _, k := range stepKinds {
+		b = append(b, k.Usage)
+	}
+	return strings.Join(b, ", ")
 }
 
 // DefaultStrategies is the set used when no --strategy is given (SPEC).
@@ -50,13 +118,29 @@ func (e *SpecError) Error() string {
 	return fmt.Sprintf("strategy %q: %s: %s", e.Spec, e.Token, e.Msg)
 }
 
-const stepsHelp = "full, window:turns=N, window:tokens=K, summary:trigger=T,keep=K,size=S[,model=M], cap:M, cache[:ttl=5m|1h], batch, model=ID"
+// argError is a parse error about one argument of a step.
+type argError struct{ token, msg string }
+
+func (e *argError) Error() string { return e.token + ": " + e.msg }
+
+func badArg(token, format string, a ...any) error {
+	return &argError{token: token, msg: fmt.Sprintf(format, a...)}
+}
+
+func kindNamed(name string) *StepKind {
+	for _, k := range stepKinds {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
 
 // ParseStrategy parses a strategy spec such as "window:turns=8+cache".
 func ParseStrategy(spec string) (*Strategy, error) {
 	s := &Strategy{Spec: strings.TrimSpace(spec)}
 	if s.Spec == "" {
-		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + stepsHelp + " joined with +"}
+		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + StepsHelp() + " joined with +"}
 	}
 	seen := map[string]bool{}
 	for _, step := range strings.Split(s.Spec, "+") {
@@ -65,127 +149,97 @@ func ParseStrategy(spec string) (*Strategy, error) {
 		if strings.HasPrefix(step, "model=") {
 			name, args, hasArgs = "model", strings.TrimPrefix(step, "model="), true
 		}
-		fail := func(token, format string, a ...any) error {
-			return &SpecError{Spec: s.Spec, Token: token, Msg: fmt.Sprintf(format, a...)}
-		}
 		if seen[name] {
-			return nil, fail(step, "step %q given twice", name)
+			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("step %q given twice", name)}
 		}
 		seen[name] = true
-		switch name {
-		case "full":
-			if hasArgs {
-				return nil, fail(step, "full takes no arguments")
-			}
-		case "window":
-			kv, err := parseArgs(args)
-			if err != nil {
-				return nil, fail(step, "%v", err)
-			}
-			if len(kv) != 1 {
-				return nil, fail(step, "window takes exactly one of turns=N or tokens=K")
-			}
-			for k, v := range kv {
-				switch k {
-				case "turns":
-					n, err := strconv.Atoi(v)
-					if err != nil || n < 0 {
-						return nil, fail(step, "turns=%s is not a whole number ≥ 0", v)
-					}
-					s.WindowTurns = n
-					if n == 0 {
-						s.WindowTurns = -1 // keep no earlier exchange
-					}
-				case "tokens":
-					n, err := parseTokens(v)
-					if err != nil || n <= 0 {
-						return nil, fail(step, "tokens=%s is not a token count > 0", v)
-					}
-					s.WindowTokens = n
-				default:
-					return nil, fail(k+"="+v, "unknown window key %q (allowed: turns, tokens)", k)
-				}
-			}
-		case "summary":
-			kv, err := parseArgs(args)
-			if err != nil {
-				return nil, fail(step, "%v", err)
-			}
-			sum := &SummaryStep{}
-			for k, v := range kv {
-				switch k {
-				case "trigger":
-					if sum.Trigger, err = parseTokens(v); err != nil || sum.Trigger <= 0 {
-						return nil, fail(k+"="+v, "trigger must be a token count > 0")
-					}
-				case "keep":
-					n, err := strconv.Atoi(v)
-					if err != nil || n < 0 {
-						return nil, fail(k+"="+v, "keep must be a whole number of exchanges ≥ 0")
-					}
-					sum.Keep = n
-				case "size":
-					if sum.Size, err = parseTokens(v); err != nil || sum.Size <= 0 {
-						return nil, fail(k+"="+v, "size must be a token count > 0")
-					}
-				case "model":
-					sum.Model = v
-				default:
-					return nil, fail(k+"="+v, "unknown summary key %q (allowed: trigger, keep, size, model)", k)
-				}
-			}
-			if sum.Trigger == 0 || sum.Size == 0 {
-				return nil, fail(step, "summary needs trigger=T and size=S (keep=K defaults to 0)")
-			}
-			s.Summary = sum
-		case "cap":
-			n, err := parseTokens(args)
-			if !hasArgs || err != nil || n <= 0 {
-				return nil, fail(step, "cap needs a max_tokens value > 0, e.g. cap:512")
-			}
-			s.Cap = n
-		case "cache":
-			s.Cache, s.CacheTTL = true, 5*time.Minute
-			if hasArgs {
-				kv, err := parseArgs(args)
-				if err != nil {
-					return nil, fail(step, "%v", err)
-				}
-				for k, v := range kv {
-					if k != "ttl" {
-						return nil, fail(k+"="+v, "unknown cache key %q (allowed: ttl)", k)
-					}
-					switch v {
-					case "5m":
-						s.CacheTTL = 5 * time.Minute
-					case "1h":
-						s.CacheTTL = time.Hour
-					default:
-						return nil, fail(k+"="+v, "ttl must be 5m or 1h")
-					}
-				}
-			}
-		case "batch":
-			if hasArgs {
-				return nil, fail(step, "batch takes no arguments")
-			}
-			s.Batch = true
-		case "model":
-			if args == "" {
-				return nil, fail(step, "model= needs a model id")
-			}
-			s.Model = args
-		default:
-			return nil, fail(step, "unknown step %q (known: %s)", name, stepsHelp)
+		kind := kindNamed(name)
+		if kind == nil {
+			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("unknown step %q (known: %s)", name, StepsHelp())}
 		}
+		st, err := kind.Parse(args, hasArgs)
+		if err != nil {
+			if ae, ok := err.(*argError); ok {
+				return nil, &SpecError{Spec: s.Spec, Token: ae.token, Msg: ae.msg}
+			}
+			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: err.Error()}
+		}
+		s.Steps = append(s.Steps, st)
 	}
 	if seen["full"] && len(seen) > 1 {
 		return nil, &SpecError{Spec: s.Spec, Token: "full", Msg: "full cannot be combined with other steps (it is the absence of them)"}
 	}
-	if (s.WindowTurns != 0 || s.WindowTokens != 0) && s.Summary != nil {
-		return nil, &SpecError{Spec: s.Spec, Token: "summary", Msg: "window and summary cannot be combined: both decide which history is sent"}
+	if seen["summary"] && seen["compact"] {
+		return nil, &SpecError{Spec: s.Spec, Token: "compact", Msg: "summary and compact cannot be combined: both replace history by a summary"}
 	}
+	s.sortSteps()
+	s.shortcuts()
 	return s, nil
+}
+
+// sortSteps puts the steps in rendering order: history steps first, in
+// the order given (their order matters), then the others by kind.
+func (s *Strategy) sortSteps() {
+	rank := func(st Step) int {
+		if st.Kind().Stage == StageHistory {
+			return 0
+		}
+		return slices.Index(stepKinds, st.Kind())
+	}
+	slices.SortStableFunc(s.Steps, func(a, b Step) int { return rank(a) - rank(b) })
+}
+
+func (s *Strategy) shortcuts() {
+	s.Summary, s.CacheTTL, s.Batch, s.Model = nil, 0, false, ""
+	for _, st := range s.Steps {
+		switch st := st.(type) {
+		case *SummaryStep:
+			s.Summary = st
+		case *CacheStep:
+			s.CacheTTL = st.TTL
+		case *BatchStep:
+			s.Batch = true
+		case *ModelStep:
+			s.Model = st.ID
+		}
+	}
+}
+
+// Step returns the strategy's step of the named kind, nil when it has
+// none. The UI turns knobs by changing the step's fields, then renders
+// the spec with String.
+func (s *Strategy) Step(kind string) Step {
+	for _, st := range s.Steps {
+		if st.Kind().Name == kind {
+			return st
+		}
+	}
+	return nil
+}
+
+// String renders s canonically: history steps in the order given, then
+// cap, cache, batch, model, joined with "+". ParseStrategy(s.String())
+// gives s back.
+func (s *Strategy) String() string {
+	var steps []string
+	for _, st := range s.Steps {
+		if st.Kind() == fullKind {
+			continue
+		}
+		steps = append(steps, st.String())
+	}
+	if len(steps) == 0 {
+		return "full"
+	}
+	return strings.Join(steps, "+")
+}
+
+// stages returns the steps in the order they act: by stage, and within a
+// stage in rendering order.
+func (s *Strategy) stages() []Step {
+	out := slices.Clone(s.Steps)
+	slices.SortStableFunc(out, func(a, b Step) int { return int(a.Kind().Stage) - int(b.Kind().Stage) })
+	return out
 }
 
 func parseArgs(args string) (map[string]string, error) {
@@ -206,7 +260,23 @@ func parseArgs(args string) (map[string]string, error) {
 	return kv, nil
 }
 
+// sortedKeys returns kv's keys in order, so that the first bad argument
+// reported does not depend on map order.
+func sortedKeys(kv map[string]string) []string {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // parseTokens reads a token count: 12000, 12k, 1.5M.
+// maxSpecTokens bounds the token counts a strategy spec may give (window
+// sizes, summary sizes, caps): no call is larger, and sums of them stay far
+// from overflow.
+const maxSpecTokens = 1_000_000_000
+
 func parseTokens(s string) (int64, error) {
 	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
 	mult := 1.0
@@ -217,49 +287,18 @@ func parseTokens(s string) (int64, error) {
 		mult, s = 1e6, strings.TrimSuffix(s, "m")
 	}
 	if mult == 1 {
-		return strconv.ParseInt(s, 10, 64)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil && (n < 0 || n > maxSpecTokens) {
+			return 0, fmt.Errorf("%d is not a token count from 0 to %d", n, int64(maxSpecTokens))
+		}
+		return n, err
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return 0, err
 	}
+	if f < 0 || f*mult > maxSpecTokens || f != f {
+		return 0, fmt.Errorf("%s is not a token count from 0 to %d", s, int64(maxSpecTokens))
+	}
 	return int64(f*mult + 0.5), nil
-}
-
-// String renders s canonically: window or summary, cap, cache, batch,
-// model, joined with "+". ParseStrategy(s.String()) gives s back.
-func (s *Strategy) String() string {
-	var steps []string
-	switch {
-	case s.WindowTurns != 0:
-		steps = append(steps, fmt.Sprintf("window:turns=%d", max(s.WindowTurns, 0)))
-	case s.WindowTokens > 0:
-		steps = append(steps, fmt.Sprintf("window:tokens=%d", s.WindowTokens))
-	case s.Summary != nil:
-		sp := fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", s.Summary.Trigger, s.Summary.Keep, s.Summary.Size)
-		if s.Summary.Model != "" {
-			sp += ",model=" + s.Summary.Model
-		}
-		steps = append(steps, sp)
-	}
-	if s.Cap > 0 {
-		steps = append(steps, fmt.Sprintf("cap:%d", s.Cap))
-	}
-	if s.Cache {
-		if s.CacheTTL == time.Hour {
-			steps = append(steps, "cache:ttl=1h")
-		} else {
-			steps = append(steps, "cache")
-		}
-	}
-	if s.Batch {
-		steps = append(steps, "batch")
-	}
-	if s.Model != "" {
-		steps = append(steps, "model="+s.Model)
-	}
-	if len(steps) == 0 {
-		return "full"
-	}
-	return strings.Join(steps, "+")
 }

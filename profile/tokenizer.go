@@ -36,6 +36,10 @@ type Tokenizer struct {
 	// ImageTokens is the estimate for one image (0: ImageTokens).
 	ImageTokens int64
 	base        *encoder
+	// memos hold the counts of merged pieces, one memo per goroutine at a
+	// time; they live as long as the tokenizer, which the engine makes per
+	// run.
+	memos *sync.Pool
 }
 
 func (t *Tokenizer) imageTokens() int64 {
@@ -58,7 +62,7 @@ func (t *Tokenizer) Name() string {
 
 // Count returns the number of tokens of s.
 func (t *Tokenizer) Count(s string) int64 {
-	n := t.base.count(s)
+	n := t.base.count(s, t.memos)
 	if t.Factor == 1 || t.Factor == 0 {
 		return n
 	}
@@ -99,20 +103,27 @@ func (e *encoder) load() {
 	}
 }
 
-// countOne counts s without the cache, with the fast tokenizer.
-func (e *encoder) countOne(s string) int64 {
+// countOne counts s without the cache, with the fast tokenizer and a memo
+// from memos (none when memos is nil).
+func (e *encoder) countOne(s string, memos *sync.Pool) int64 {
 	e.fastOne.Do(func() { e.fast, e.fastErr = loadFastBPE(e.name) })
 	if e.fastErr != nil {
 		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.fastErr))
 	}
-	return int64(e.fast.count(s))
+	if memos == nil {
+		return int64(e.fast.count(s))
+	}
+	m := memos.Get().(*memo)
+	n := e.fast.countMemo(s, m)
+	memos.Put(m)
+	return int64(n)
 }
 
 // cacheLimit bounds the per-text cache: beyond it, texts are counted
 // without being remembered.
 const cacheLimit = 1 << 20
 
-func (e *encoder) count(s string) int64 {
+func (e *encoder) count(s string, memos *sync.Pool) int64 {
 	if s == "" {
 		return 0
 	}
@@ -123,9 +134,9 @@ func (e *encoder) count(s string) int64 {
 		return n
 	}
 	if len(s) >= parallelMin {
-		n = e.countParallel(s)
+		n = e.countParallel(s, memos)
 	} else {
-		n = e.countOne(s)
+		n = e.countOne(s, memos)
 	}
 	e.encodes.Add(1)
 	e.mu.Lock()
@@ -159,7 +170,8 @@ func NewTokenizer(encoding string, factor float64, exact bool) (*Tokenizer, erro
 	if factor <= 0 {
 		factor = 1
 	}
-	return &Tokenizer{Encoding: encoding, Factor: factor, Exact: exact && factor == 1, base: e}, nil
+	memos := &sync.Pool{New: func() any { return newMemo() }}
+	return &Tokenizer{Encoding: encoding, Factor: factor, Exact: exact && factor == 1, base: e, memos: memos}, nil
 }
 
 // OpenAIEncoding returns the tiktoken encoding of an OpenAI model id, as
@@ -195,7 +207,7 @@ const parallelMin = 256 << 10
 // punctuation, except o200k's punctuation run that takes trailing
 // newlines and slashes), so the sum equals the count of the whole text.
 // A test checks it against counting the text whole.
-func (e *encoder) countParallel(s string) int64 {
+func (e *encoder) countParallel(s string, memos *sync.Pool) int64 {
 	chunks := splitAtBoundaries(s, 64<<10)
 	var total atomic.Int64
 	var next atomic.Int64
@@ -209,7 +221,7 @@ func (e *encoder) countParallel(s string) int64 {
 				if i >= len(chunks) {
 					return
 				}
-				total.Add(e.countOne(chunks[i]))
+				total.Add(e.countOne(chunks[i], memos))
 			}
 		}()
 	}

@@ -123,7 +123,7 @@ func TestParallelCountExact(t *testing.T) {
 		e := encoders[enc]
 		e.load()
 		whole := int64(len(e.tk.EncodeOrdinary(corpus)))
-		if got := e.countParallel(corpus); got != whole {
+		if got := e.countParallel(corpus, nil); got != whole {
 			t.Errorf("%s: parallel %d, whole %d", enc, got, whole)
 		}
 		if n := len(splitAtBoundaries(corpus, 64<<10)); n < 5 {

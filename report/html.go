@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -178,28 +177,14 @@ func conversationsOf(rep *profile.Report) []pageConversation {
 	return out
 }
 
-// findingsOf reads the report's "findings" (text and dollars) when it has
-// them, through its JSON so that the page needs no change when the
-// findings' struct grows.
+// findingsOf lists the report's findings (their text carries their
+// dollars), with the monthly projection when --per-day asked for one.
 func findingsOf(rep *profile.Report) []pageFinding {
-	b, err := json.Marshal(rep)
-	if err != nil || !bytes.Contains(b, []byte(`"findings"`)) {
-		return nil
-	}
-	var doc struct {
-		Findings []struct {
-			Text string   `json:"text"`
-			USD  *float64 `json:"usd"`
-		} `json:"findings"`
-	}
-	if json.Unmarshal(b, &doc) != nil {
-		return nil
-	}
 	var out []pageFinding
-	for _, f := range doc.Findings {
+	for _, f := range rep.Findings {
 		pf := pageFinding{Text: strings.TrimSpace(f.Text)}
-		if f.USD != nil && *f.USD != 0 {
-			pf.USD = "$" + strconv.FormatFloat(*f.USD, 'f', 4, 64)
+		if f.MonthlyUSD != nil {
+			pf.USD = "$" + strconv.FormatFloat(*f.MonthlyUSD, 'f', 2, 64) + " a month"
 		}
 		out = append(out, pf)
 	}

@@ -185,6 +185,12 @@ func TestChartsMatchReport(t *testing.T) {
 // matches its golden file (go test ./report -run HTMLGolden -update).
 func TestHTMLGolden(t *testing.T) {
 	p := demo(t)
+	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Findings) == 0 {
+		t.Fatal("the demo has no findings to show")
+	}
 	page := render(t, p, "html", Options{Prices: profile.DefaultPrices()})
 	checkPage(t, page)
 	text := string(page)
@@ -192,6 +198,11 @@ func TestHTMLGolden(t *testing.T) {
 		"Replay check", "as billed (reported usage, 41 of 41 calls)", "<svg", "Cumulative cost by strategy"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, f := range p.Findings {
+		if !strings.Contains(text, html.EscapeString(f.Text)) {
+			t.Errorf("findings lack %q", f.Text)
 		}
 	}
 	for _, row := range profile.Rows(p.Result, 0) {

@@ -22,7 +22,10 @@ func (s *markdownSink) Begin(h *Header) error {
 		s.c = newCharts(h)
 	}
 	src := h.Report.Source
-	return profile.WriteMarkdown(s.w, h.Result, src.Path, src.Format, h.PerDay)
+	if err := profile.WriteMarkdown(s.w, h.Result, src.Path, src.Format, h.PerDay); err != nil {
+		return err
+	}
+	return profile.WriteFindings(s.w, h.Report.Findings, true)
 }
 
 func (s *markdownSink) Strategy(int) error { return nil }

@@ -15,7 +15,10 @@ func (s *tableSink) Begin(h *Header) error {
 		warnings = h.Source.Warnings
 	}
 	src := h.Report.Source
-	return profile.WriteTable(s.w, h.Result, src.Path, src.Format, h.PerDay, warnings)
+	if err := profile.WriteTable(s.w, h.Result, src.Path, src.Format, h.PerDay, warnings); err != nil {
+		return err
+	}
+	return profile.WriteFindings(s.w, h.Report.Findings, false)
 }
 
 func (s *tableSink) Strategy(int) error { return nil }

@@ -11,6 +11,46 @@ import (
 // dump: top-level system, messages of content blocks, tools.
 const FormatAnthropic = "anthropic"
 
+func init() {
+	Register(Format{
+		Name:  FormatAnthropic,
+		Doc:   "Anthropic Messages request body or conversation dump, or one Messages response",
+		Sniff: sniffAnthropic,
+		Read:  readAllWith(readAnthropic),
+	})
+}
+
+// anthropicEvidence lists paths only a Messages API request has.
+var anthropicEvidence = []string{
+	"system", "anthropic_version", "tools[].input_schema", "stop_sequences", "top_k", "thinking",
+	"messages[].content[].cache_control", "messages[].content[].source",
+}
+
+// anthropicBlocks are content block types of the Messages API only.
+var anthropicBlocks = []string{"tool_use", "tool_result", "thinking", "redacted_thinking", "document",
+	"server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "search_result",
+	"mcp_tool_use", "mcp_tool_result", "container_upload", "code_execution_tool_result"}
+
+func sniffAnthropic(s *Shape) int {
+	if s.Is("type", "message") && s.Is("role", "assistant") && s.Kind("content") == '[' {
+		return 100 // one response
+	}
+	if s.Kind("messages") != '[' {
+		return 0
+	}
+	for _, p := range anthropicEvidence {
+		if s.Has(p) {
+			return 80
+		}
+	}
+	for _, t := range anthropicBlocks {
+		if s.Is("messages[].content[].type", t) {
+			return 80
+		}
+	}
+	return 0
+}
+
 type anBlock struct {
 	Type      string          `json:"type"`
 	Text      string          `json:"text"`
@@ -37,6 +77,8 @@ type anTool struct {
 }
 
 type anRequest struct {
+	Type     string            `json:"type"` // "message" in a response
+	Role     string            `json:"role"` // "assistant" in a response
 	Model    string            `json:"model"`
 	System   json.RawMessage   `json:"system"`
 	Messages []json.RawMessage `json:"messages"`
@@ -260,11 +302,20 @@ func (r *anRequest) requestMessages(file, base string) ([]Message, error) {
 	return msgs, nil
 }
 
-// readAnthropic reads a Messages request body or a conversation dump.
+// readAnthropic reads a Messages request body, a conversation dump, or a
+// response alone: one call whose output and reported usage are known and
+// whose input is not in the file (unlogged).
 func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	var req anRequest
 	if err := decodeJSON(data, &req); err != nil {
 		return nil, jsonError(file, data, 0, "", err)
+	}
+	if req.Type == "message" && req.Role == "assistant" {
+		m, err := parseAnthropicResponse(data)
+		if err != nil {
+			return nil, placed(err, file, 1, "$", "$.content")
+		}
+		return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: m.Model, Unlogged: true, Messages: []Message{*m}}}, nil
 	}
 	msgs, err := req.requestMessages(file, "$")
 	if err != nil {
@@ -276,7 +327,9 @@ func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	if len(msgs) == 0 {
 		return nil, &Error{File: file, Path: "$.messages", Msg: "no messages"}
 	}
-	return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}}, nil
+	c := &Conversation{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}
+	awaitReply(c)
+	return []*Conversation{c}, nil
 }
 
 // lineOfPath finds the line of the message a $.messages[i] path names.
@@ -320,6 +373,9 @@ func parseAnthropicResponse(body []byte) (*Message, error) {
 		m := ms[len(ms)-1]
 		m.Model = resp.Model
 		if resp.Usage != nil {
+			if err := checkCounts("", 0, "$.usage", resp.Usage.counts()...); err != nil {
+				return nil, err
+			}
 			m.Usage = resp.Usage.normalise()
 		}
 		return &m, nil
@@ -401,6 +457,9 @@ func parseAnthropicSSE(body []byte) (*Message, error) {
 	ms := blocksToMessages(RoleAssistant, final)
 	m := ms[len(ms)-1]
 	m.Model = model
+	if err := checkCounts("", 0, "$.usage", usage.counts()...); err != nil {
+		return nil, err
+	}
 	m.Usage = usage.normalise()
 	return &m, nil
 }

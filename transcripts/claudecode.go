@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // FormatClaudeCode is a Claude Code session log
@@ -38,6 +37,33 @@ func ccSkipHead(head []byte) bool {
 	return false
 }
 
+func init() {
+	Register(Format{
+		Name:  FormatClaudeCode,
+		Doc:   "Claude Code session JSONL (~/.claude/projects/<project>/<session>.jsonl)",
+		Sniff: sniffClaudeCode,
+		Read:  readClaudeCode,
+	})
+}
+
+func sniffClaudeCode(s *Shape) int {
+	switch {
+	case s.Has("leafUuid"), s.Is("type", "file-history-snapshot"),
+		s.Has("sessionId") && (s.Has("parentUuid") || s.Has("uuid")),
+		s.Has("uuid") && s.Has("message"):
+		return 100
+	}
+	for _, t := range ccSkip {
+		if t != "system" && s.Is("type", t) {
+			return 90
+		}
+	}
+	if s.Has("sessionId") {
+		return 60 // other tools name sessions too (Gemini CLI)
+	}
+	return 0
+}
+
 type ccLine struct {
 	Type        string  `json:"type"`
 	UUID        string  `json:"uuid"`
@@ -46,11 +72,11 @@ type ccLine struct {
 	IsMeta      bool    `json:"isMeta"`
 	// IsCompactSummary marks the summary /compact puts in place of the
 	// history: the calls after it were not sent what came before.
-	IsCompactSummary bool      `json:"isCompactSummary"`
-	SessionID        string    `json:"sessionId"`
-	AgentID          string    `json:"agentId"`
-	Timestamp        time.Time `json:"timestamp"`
-	RequestID        string    `json:"requestId"`
+	IsCompactSummary bool   `json:"isCompactSummary"`
+	SessionID        string `json:"sessionId"`
+	AgentID          string `json:"agentId"`
+	Timestamp        stamp  `json:"timestamp"`
+	RequestID        string `json:"requestId"`
 	Message          *struct {
 		ID      string          `json:"id"`
 		Role    string          `json:"role"`
@@ -120,6 +146,9 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		if cl.Message == nil {
 			return nil
 		}
+		if err := cl.Timestamp.check(file, n, "$.timestamp"); err != nil {
+			return err
+		}
 		if session == "" {
 			session = cl.SessionID
 		}
@@ -170,7 +199,8 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			case (cl.IsCompactSummary || cl.ParentUUID == nil) && len(t.conv.Messages) > 0 && key == "main":
 				t.branch(nil, 0)
 			case cl.ParentUUID != nil:
-				if pos, ok := t.at[*cl.ParentUUID]; ok && (pos.conv != t.conv || pos.index != len(t.conv.Messages)-1) {
+				if pos, ok := t.at[*cl.ParentUUID]; ok && (pos.conv != t.conv || pos.index != len(t.conv.Messages)-1) &&
+					!(cl.Type == "user" && pos.conv == t.conv && onlyToolResultsAfter(t.conv, pos.index)) {
 					t.branch(pos.conv, pos.index+1)
 				}
 			}
@@ -191,7 +221,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		if cl.Type == "user" {
 			for _, m := range blocksToMessages(RoleUser, blocks) {
-				m.Time = cl.Timestamp
+				m.Time = cl.Timestamp.t
 				c.Messages = append(c.Messages, m)
 			}
 			t.place(cl.UUID)
@@ -202,8 +232,11 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		ms := blocksToMessages(RoleAssistant, blocks)
 		m := ms[len(ms)-1]
-		m.Time, m.Model = cl.Timestamp, cl.Message.Model
+		m.Time, m.Model = cl.Timestamp.t, cl.Message.Model
 		if cl.Message.Usage != nil {
+			if err := checkCounts(file, n, "$.message.usage", cl.Message.Usage.counts()...); err != nil {
+				return err
+			}
 			m.Usage = cl.Message.Usage.normalise()
 		}
 		if c.Model == "" {
@@ -259,4 +292,17 @@ func joinNonEmpty(a, b string) string {
 		return a
 	}
 	return a + "\n" + b
+}
+
+// onlyToolResultsAfter reports whether every message of c after index i is
+// a tool result. Claude Code parents each result of parallel tool calls on
+// its own tool_use line, so the second result's parent is not the last
+// message written: that is a sibling, not a rewind.
+func onlyToolResultsAfter(c *Conversation, i int) bool {
+	for _, m := range c.Messages[i+1:] {
+		if m.Role != RoleTool {
+			return false
+		}
+	}
+	return true
 }

@@ -5,7 +5,9 @@ package transcripts
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Role is who wrote a message.
@@ -49,10 +51,18 @@ type Message struct {
 	// ResponseID identifies the provider's response (Claude Code: message
 	// id + request id), so that a response logged twice is counted once.
 	ResponseID string
+	// NoReply marks an assistant message standing for a response the log
+	// does not hold (a request logged alone): the call was made, its
+	// output is unknown.
+	NoReply bool
 	// Replayed marks an assistant message whose call is counted elsewhere
 	// (a resumed session repeating an earlier one): it is history here,
 	// not a call.
 	Replayed bool
+	// PrefixChange is set on an assistant message whose request re-sent
+	// the history differently from the call before it (nil: it did not,
+	// or the log cannot tell).
+	PrefixChange *PrefixChange
 }
 
 // ToolCall is one tool invocation inside an assistant message.
@@ -98,6 +108,19 @@ type Conversation struct {
 	Batch bool
 	// Warnings are problems that did not stop the read.
 	Warnings []string
+	// Unedited is the conversation as read when this one is a what-if edit
+	// of it (a new system prompt, other tools): reported usage describes
+	// the unedited calls, so what the log does not hold is measured there.
+	Unedited *Conversation
+}
+
+// edit returns a shallow copy of c to change, remembering what was read.
+func (c *Conversation) edit() *Conversation {
+	cc := *c
+	if cc.Unedited == nil {
+		cc.Unedited = c
+	}
+	return &cc
 }
 
 // Calls returns the number of calls in c: one per assistant message.
@@ -118,4 +141,60 @@ func validRole(r Role) bool {
 		return true
 	}
 	return false
+}
+
+// PrefixChange says how a call's request differed, in what comes before its
+// new messages, from the request before it in the same thread: a system
+// prompt that carries the time, tool schemas reordered or edited, an earlier
+// message rewritten. Each breaks the provider's prompt cache from that point
+// on. Readers that keep every request whole (request/response logs) set it.
+type PrefixChange struct {
+	// Part is "tools", "system" or "message".
+	Part string
+	// Message is the index in Conversation.Messages of the first message
+	// that differs ("system" and "message").
+	Message int
+	// Was and Now are short excerpts around the first difference.
+	Was, Now string
+}
+
+// Describe says what changed in a few words, with the excerpts.
+func (p *PrefixChange) Describe() string {
+	what := map[string]string{"tools": "tool schemas changed", "system": "system prompt changed", "message": "an earlier message was rewritten"}[p.Part]
+	if p.Was == "" && p.Now == "" {
+		return what
+	}
+	return fmt.Sprintf("%s (%q → %q)", what, p.Was, p.Now)
+}
+
+// DiffExcerpt returns short excerpts of a and b around their first
+// difference, so a change shows as `…12:04:01…` → `…12:05:13…`.
+func DiffExcerpt(a, b string) (string, string) {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) && i == len(b) {
+		return "", ""
+	}
+	// Back up to a rune start and keep a little context.
+	lo := max(0, i-12)
+	for lo > 0 && !utf8.RuneStart(a[lo]) {
+		lo--
+	}
+	cut := func(s string) string {
+		hi := min(len(s), i+16)
+		for hi < len(s) && !utf8.RuneStart(s[hi]) {
+			hi++
+		}
+		out := s[lo:hi]
+		if lo > 0 {
+			out = "…" + out
+		}
+		if hi < len(s) {
+			out += "…"
+		}
+		return out
+	}
+	return cut(a), cut(b)
 }

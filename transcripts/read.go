@@ -1,9 +1,7 @@
 package transcripts
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,12 +30,6 @@ type Source struct {
 	Format        string // the detected format; "mixed" when a directory holds several
 	Conversations []*Conversation
 	Warnings      []string
-}
-
-// Formats lists the formats Read understands, for --format.
-func Formats() []string {
-	return []string{FormatNative, FormatOpenAIChat, FormatOpenAILog, FormatAnthropic, FormatAnthropicLog,
-		FormatClaudeCode, FormatShareGPT, FormatOpenAIBatch, FormatLiteLLM}
 }
 
 // Open reads path: "-" is standard input, a directory is read file by file
@@ -77,8 +69,26 @@ func openDir(dir string, opt Options) (*Source, error) {
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".json", ".jsonl", ".ndjson":
-			files = append(files, p)
+		default:
+			return nil
 		}
+		if strings.HasSuffix(p, ".meta.json") && filepath.Base(filepath.Dir(p)) == "subagents" {
+			return nil // Claude Code's subagent descriptions: not logs
+		}
+		// Only regular files, or links to them: a link to a directory
+		// would recurse, a FIFO would block.
+		if !d.Type().IsRegular() {
+			info, err := os.Stat(p)
+			if err != nil {
+				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: err.Error()}).Error())
+				return nil
+			}
+			if !info.Mode().IsRegular() {
+				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: "skipped: not a regular file (" + kindOf(info.Mode()) + ")"}).Error())
+				return nil
+			}
+		}
+		files = append(files, p)
 		return nil
 	})
 	if err != nil {
@@ -124,6 +134,7 @@ func openDir(dir string, opt Options) (*Source, error) {
 		src.Warnings = append(src.Warnings, s.Warnings...)
 	}
 	markReplayed(src.Conversations)
+	uniqueIDs(src.Conversations, dir)
 	if len(formats) > 1 {
 		src.Format = "mixed"
 	}
@@ -136,61 +147,40 @@ func openDir(dir string, opt Options) (*Source, error) {
 	return src, nil
 }
 
-// Read reads one file's content from r; name is used in messages.
+// Read reads one file's content from r; name is used in messages. Unless
+// opt.Format names one, the format is detected from the structure of the
+// file's first JSON value (see [Format]).
 func Read(r io.Reader, name string, opt Options) (*Source, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	format := opt.Format
-	if format == "" || format == "auto" {
-		head, _ := br.Peek(256 << 10)
+	var f Format
+	switch opt.Format {
+	case "", "auto":
+		var s *Shape
 		var err error
-		if format, err = Detect(head); err != nil {
+		if s, r, err = sniff(r); err != nil {
 			return nil, &Error{File: name, Line: 1, Msg: err.Error()}
 		}
-	}
-	var convs []*Conversation
-	var err error
-	readAll := func() []byte {
-		data, rerr := io.ReadAll(br)
-		if rerr != nil {
-			err = &Error{File: name, Msg: rerr.Error()}
-		}
-		return data
-	}
-	switch format {
-	case FormatNative:
-		convs, err = readNative(br, name)
-	case FormatClaudeCode:
-		convs, err = readClaudeCode(br, name)
-	case FormatOpenAIBatch:
-		convs, err = readOpenAIBatch(br, name)
-	case FormatOpenAIChat, FormatOpenAILog, FormatAnthropicLog, FormatAnthropic, FormatShareGPT, FormatLiteLLM:
-		data := readAll()
-		if err != nil {
-			return nil, err
-		}
-		trimmed := bytes.TrimSpace(data)
-		switch format {
-		case FormatOpenAIChat:
-			convs, err = readOpenAIChat(data, name)
-		case FormatAnthropic:
-			convs, err = readAnthropic(data, name)
-		case FormatShareGPT:
-			convs, err = readShareGPT(data, name)
-		case FormatLiteLLM:
-			convs, err = readLiteLLM(data, name)
-		default:
-			convs, err = readOpenAILog(data, name, len(trimmed) == 0 || trimmed[0] != '[')
+		if f, err = detect(s); err != nil {
+			return nil, &Error{File: name, Line: 1, Msg: err.Error()}
 		}
 	default:
-		return nil, &Error{File: name, Msg: fmt.Sprintf("unknown format %q (known: auto, %s)", format, strings.Join(Formats(), ", "))}
+		var ok bool
+		if f, ok = LookupFormat(opt.Format); !ok {
+			return nil, &Error{File: name, Msg: fmt.Sprintf("unknown format %q (known: auto, %s)", opt.Format, strings.Join(Formats(), ", "))}
+		}
 	}
+	convs, err := f.Read(r, name)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkConversations(convs); err != nil {
+		return nil, err
+	}
+	format := f.Name
 	if len(convs) > 0 {
 		format = convs[0].Format // openai-log may turn out to be anthropic-log
 	}
 	markReplayed(convs)
+	uniqueIDs(convs, "")
 	src := &Source{Path: name, Format: format, Conversations: convs}
 	for _, c := range convs {
 		opt.RAG.Apply(c)
@@ -199,107 +189,48 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	return src, nil
 }
 
-// Detect names the format of a file from its first bytes.
-func Detect(head []byte) (string, error) {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 {
-		return "", fmt.Errorf("empty file")
-	}
-	switch head[0] {
-	case '[':
-		// Look at the keys of the first element.
-		var first map[string]json.RawMessage
-		dec := json.NewDecoder(bytes.NewReader(head))
-		if _, err := dec.Token(); err == nil && dec.More() {
-			if err := dec.Decode(&first); err != nil {
-				// A truncated peek of a huge first element: guess from its text.
-				return guessFromText(head)
+// sniff reads the shape of r's first value and returns a reader that
+// starts again at r's first byte: r itself, rewound, when it can seek (a
+// file), else what was read followed by the rest (a pipe).
+func sniff(r io.Reader) (*Shape, io.Reader, error) {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
+			s, err := shapeUntil(rs, certain)
+			if _, serr := rs.Seek(start, io.SeekStart); serr != nil {
+				return nil, nil, serr
 			}
+			return s, rs, err
 		}
-		if first == nil {
-			return "", fmt.Errorf("empty JSON array")
-		}
-		if _, ok := first["role"]; ok {
-			return FormatOpenAIChat, nil
-		}
-		return detectObject(first, head)
-	case '{':
-		line := head
-		if i := bytes.IndexByte(head, '\n'); i >= 0 {
-			line = head[:i]
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(line, &obj) != nil {
-			// Not a whole object on the first line: a pretty-printed document.
-			if err := json.Unmarshal(head, &obj); err != nil {
-				return guessFromText(head)
-			}
-		}
-		return detectObject(obj, head)
 	}
-	return "", fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
+	var seen bytes.Buffer
+	s, err := shapeUntil(io.TeeReader(r, &seen), certain)
+	return s, io.MultiReader(&seen, r), err
 }
 
-func detectObject(obj map[string]json.RawMessage, head []byte) (string, error) {
-	var typ string
-	_ = json.Unmarshal(obj["type"], &typ)
-	has := func(keys ...string) bool {
-		for _, k := range keys {
-			if _, ok := obj[k]; !ok {
-				return false
-			}
+// readAllWith adapts a reader of whole documents to Format.Read.
+func readAllWith(read func(data []byte, file string) ([]*Conversation, error)) func(io.Reader, string) ([]*Conversation, error) {
+	return func(r io.Reader, file string) ([]*Conversation, error) {
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, &Error{File: file, Msg: err.Error()}
 		}
-		return true
+		return read(data, file)
 	}
-	switch {
-	case typ == "session" || (typ == "message" && has("role")):
-		return FormatNative, nil
-	case has("sessionId") || has("leafUuid") || (has("uuid") && has("message")) || (typ == "file-history-snapshot"):
-		return FormatClaudeCode, nil
-	case has("custom_id"):
-		return FormatOpenAIBatch, nil
-	case has("request"):
-		return FormatOpenAILog, nil
-	case has("conversations"):
-		return FormatShareGPT, nil
-	case has("request_id") && (has("call_type") || has("spend") || has("messages")):
-		return FormatLiteLLM, nil
-	case has("messages"):
-		if has("system") || bytes.Contains(head, []byte(`"tool_use"`)) || bytes.Contains(head, []byte(`"tool_result"`)) ||
-			bytes.Contains(head, []byte(`"input_schema"`)) || bytes.Contains(head, []byte(`"anthropic_version"`)) {
-			return FormatAnthropic, nil
-		}
-		return FormatOpenAIChat, nil
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return "", fmt.Errorf("unrecognised conversation log (top-level keys: %s)", truncate(strings.Join(keys, ", "), 80))
 }
 
-// guessFromText detects a format from raw text when the head could not be
-// parsed (a large first line or document cut by the peek).
-func guessFromText(head []byte) (string, error) {
-	s := string(head)
+// kindOf names a file mode's type for a warning.
+func kindOf(m fs.FileMode) string {
 	switch {
-	case strings.Contains(s, `"type":"session"`) || strings.Contains(s, `"type": "session"`):
-		return FormatNative, nil
-	case ccSkipHead(head) || strings.Contains(s, `"sessionId"`):
-		return FormatClaudeCode, nil
-	case strings.Contains(s, `"custom_id"`):
-		return FormatOpenAIBatch, nil
-	case strings.Contains(s, `"request"`):
-		return FormatOpenAILog, nil
-	case strings.Contains(s, `"conversations"`):
-		return FormatShareGPT, nil
-	case strings.Contains(s, `"messages"`) && (strings.Contains(s, `"system"`) || strings.Contains(s, `"tool_use"`)):
-		return FormatAnthropic, nil
-	case strings.Contains(s, `"messages"`) || strings.Contains(s, `"role"`):
-		return FormatOpenAIChat, nil
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
 	}
-	return "", fmt.Errorf("not a conversation log this tokenscope reads")
+	return "mode " + m.String()
 }
 
 func truncate(s string, n int) string {
@@ -312,6 +243,40 @@ func truncate(s string, n int) string {
 func baseID(file string) string {
 	b := filepath.Base(file)
 	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// uniqueIDs makes conversation ids unique: an id that several
+// conversations share is qualified with its file's path under root, and
+// any still shared get #2, #3… in order.
+func uniqueIDs(convs []*Conversation, root string) {
+	count := map[string]int{}
+	for _, c := range convs {
+		count[c.ID]++
+	}
+	for _, c := range convs {
+		if count[c.ID] > 1 && root != "" {
+			if rel, err := filepath.Rel(root, c.Path); err == nil {
+				id := filepath.ToSlash(strings.TrimSuffix(rel, filepath.Ext(rel)))
+				if base := baseID(c.Path); strings.HasPrefix(c.ID, base) {
+					id += strings.TrimPrefix(c.ID, base)
+				} else {
+					id += ":" + c.ID
+				}
+				c.ID = id
+			}
+		}
+	}
+	used := map[string]bool{}
+	for _, c := range convs {
+		if used[c.ID] {
+			n := 2
+			for used[fmt.Sprintf("%s#%d", c.ID, n)] {
+				n++
+			}
+			c.ID = fmt.Sprintf("%s#%d", c.ID, n)
+		}
+		used[c.ID] = true
+	}
 }
 
 // markReplayed marks responses logged more than once (Claude Code copies

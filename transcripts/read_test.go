@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -278,5 +279,56 @@ func TestForcedFormat(t *testing.T) {
 	}
 	if _, err := Open("testdata/openai_chat.json", Options{Format: "nope"}); err == nil || !strings.Contains(err.Error(), `unknown format "nope"`) {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+// A link to a directory named *.json and a FIFO named *.jsonl are skipped
+// with a warning: no recursion, no blocking.
+func TestOpenDirSkipsLinksAndFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/native_two_sessions.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.jsonl"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".", filepath.Join(dir, "x.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "f.jsonl"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 || len(src.Warnings) != 2 ||
+		!strings.Contains(src.Warnings[0], "f.jsonl: skipped: not a regular file (a named pipe)") ||
+		!strings.Contains(src.Warnings[1], "x.json: skipped: not a regular file (a directory)") {
+		t.Errorf("%d conversations, warnings %q", len(src.Conversations), src.Warnings)
+	}
+}
+
+// Conversation ids are unique in a directory: two projects holding a
+// session file of the same name are told apart by path.
+func TestOpenDirUniqueIDs(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/openai_chat.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"a", "b"} {
+		os.Mkdir(filepath.Join(dir, sub), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, sub, "s.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 || src.Conversations[0].ID != "a/s" || src.Conversations[1].ID != "b/s" {
+		t.Errorf("ids %q, %q", src.Conversations[0].ID, src.Conversations[1].ID)
 	}
 }

@@ -107,7 +107,24 @@ type Model struct {
 	rendered rendered
 
 	live liveState
+
+	// The conversations page, for a source of several conversations.
+	page     page
+	list     convList
+	all      *profile.Result // every conversation, for the list
+	allGen   int
+	allSpecs string              // the specs and model the list was computed with
+	shown    *transcripts.Source // what the session page shows
+	open     int                 // index of the open conversation, -1 for the whole source
 }
+
+// page is the screen shown.
+type page int
+
+const (
+	pageSession page = iota
+	pageConversations
+)
 
 // rendered holds the panes drawn in Update, so that View only joins them.
 type rendered struct {
@@ -129,7 +146,7 @@ func New(cfg Config) Model {
 	}
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
 		perDay: perDay, table: newStrategyTable(), speed: 2, src: cfg.Source, width: 80, height: 24,
-		progress: progress.New(progress.WithDefaultBlend())}
+		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), open: -1}
 	if cfg.Live != nil {
 		m.live = newLiveState(cfg.Live)
 		if cfg.Source == nil {
@@ -143,9 +160,25 @@ func New(cfg Config) Model {
 	if m.loading {
 		m.loadCh = make(chan tea.Msg, 16)
 	} else {
-		m.gen, m.computing = 1, true // Init asks for generation 1
+		m.setSource(m.src)
+		// Init asks for generation 1 of what the first page shows.
+		if m.page == pageConversations {
+			m.allGen, m.allSpecs = 1, m.specKey()
+		} else {
+			m.gen = 1
+		}
+		m.computing = true
 	}
 	return m
+}
+
+// setSource takes a source read: several conversations open on the
+// conversations page, one on the session page.
+func (m *Model) setSource(src *transcripts.Source) {
+	m.src, m.shown = src, src
+	if len(src.Conversations) > 1 && m.cfg.Live == nil {
+		m.page = pageConversations
+	}
 }
 
 // Init starts reading or the first recompute.
@@ -154,13 +187,49 @@ func (m Model) Init() tea.Cmd {
 		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
 	}
 	// Init cannot change the model: New already stamped generation 1.
-	return compute(m.gen, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+	if m.page == pageConversations {
+		return compute(m.allGen, true, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+	}
+	return compute(m.gen, false, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
 }
 
+// recompute recounts what the page shown needs.
 func (m *Model) recompute() tea.Cmd {
+	if m.page == pageConversations {
+		m.allGen++
+		m.allSpecs = m.specKey()
+		m.computing = true
+		return compute(m.allGen, true, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+	}
 	m.gen++
 	m.computing = true
-	return compute(m.gen, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+	return compute(m.gen, false, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
+}
+
+// specKey identifies the strategies and model a result was computed with.
+func (m Model) specKey() string { return m.model + "\x00" + strings.Join(m.specs, "|") }
+
+// openConversation shows conversation i of the source on the session page.
+func (m *Model) openConversation(i int) tea.Cmd {
+	c := m.src.Conversations[i]
+	m.open = i
+	m.shown = &transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}
+	m.page = pageSession
+	m.res, m.status = nil, ""
+	m.sel, m.focus, m.upto, m.scroll, m.playing = 0, 0, 0, 0, false
+	m.table.SetCursor(0)
+	return m.recompute()
+}
+
+// closeConversation goes back to the conversations page, recounting the
+// list if the strategies or model changed meanwhile.
+func (m *Model) closeConversation() tea.Cmd {
+	m.page, m.open, m.shown, m.status = pageConversations, -1, m.src, ""
+	m.res = nil
+	if m.allSpecs != m.specKey() {
+		return m.recompute()
+	}
+	return nil
 }
 
 func (m Model) calls() int {
@@ -177,6 +246,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.list.width, m.list.height = msg.Width, max(1, msg.Height-2) // header, help line
+		m.list.clamp()
 		m.live.input.SetWidth(max(10, msg.Width-4))
 		m.progress.SetWidth(min(60, msg.Width-10))
 	case progressMsg:
@@ -188,9 +259,22 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = msg.err
 			return m, nil
 		}
-		m.src = msg.src
+		m.setSource(msg.src)
 		return m, m.recompute()
 	case computedMsg:
+		if msg.all {
+			if msg.gen != m.allGen {
+				return m, nil
+			}
+			m.computing = false
+			if msg.err != nil {
+				m.status = "error: " + msg.err.Error()
+				break
+			}
+			m.all = msg.res
+			m.list.setData(profile.Summaries(msg.res, m.src.Conversations, m.src.Path), m.specs)
+			break
+		}
 		if msg.gen != m.gen {
 			return m, nil // a newer recompute is on its way
 		}
@@ -235,6 +319,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay != overlayNone {
 			return m.updateOverlay(msg)
 		}
+		if m.full {
+			// Help is a page of its own: esc, q and ? close it.
+			switch msg.String() {
+			case "esc", "q", "?":
+				m.full = false
+			case "ctrl+c":
+				return m, tea.Quit
+			}
+			m.redraw()
+			return m, nil
+		}
+		if m.page == pageConversations && !m.full {
+			var cmd tea.Cmd
+			var act listAction
+			m.list, cmd, act = m.list.update(msg)
+			switch act {
+			case listQuit:
+				return m, tea.Quit
+			case listOpen:
+				cmd = m.openConversation(m.list.selected())
+			case listHelp:
+				m.full = true
+			}
+			m.redraw()
+			return m, cmd
+		}
 		if m.cfg.Live != nil {
 			if cmd, handled := m.updateLive(msg); handled {
 				m.redraw()
@@ -262,6 +372,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		return nil, true
 	case key.Matches(msg, k.Help):
 		m.full = !m.full
+	case key.Matches(msg, k.Back) && m.open >= 0:
+		return m.closeConversation(), false
 	case m.res == nil:
 		return nil, false
 	case key.Matches(msg, k.Up):
@@ -348,19 +460,28 @@ func (m Model) currentModel() string {
 	if m.model != "" {
 		return m.model
 	}
-	if m.res != nil {
+	if res := m.result(); res != nil {
 		models := map[string]bool{}
-		for _, c := range m.res.Conversations {
+		for _, c := range res.Conversations {
 			models[c.Model] = true
 		}
 		if len(models) > 1 {
 			return fmt.Sprintf("%d models", len(models))
 		}
-		if m.res.Model != nil {
-			return m.res.Model.ID
+		if res.Model != nil {
+			return res.Model.ID
 		}
+		return res.ModelID
 	}
 	return ""
+}
+
+// result is the result the page shown draws.
+func (m Model) result() *profile.Result {
+	if m.page == pageConversations {
+		return m.all
+	}
+	return m.res
 }
 
 // updateOverlay routes keys to the open menu.
@@ -456,13 +577,13 @@ func (m *Model) redraw() {
 	case l.wide:
 		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
 		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.curvesW, l.paneH)
-		m.rendered.inspector = inspectorView(m.res, m.src, m.focus, m.scroll, m.width, l.inspectorH, m.st)
+		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.st)
 	case m.view == viewBars:
 		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
 	case m.view == viewCurves:
 		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.paneW, l.paneH)
 	case m.view == viewInspector:
-		m.rendered.inspector = inspectorView(m.res, m.src, m.focus, m.scroll, m.width, l.paneH+l.legendH, m.st)
+		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.paneH+l.legendH, m.st)
 	}
 }
 
@@ -485,13 +606,23 @@ func (m Model) content() string {
 			label += fmt.Sprintf(" · %d of %d files", m.loadDone, m.loadAll)
 		}
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
+	case m.page == pageConversations && m.all == nil:
+		return "\n  counting…"
+	case m.page == pageConversations && m.full:
+		return m.header() + "\n\n" + m.help.FullHelpView(m.list.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
+	case m.page == pageConversations:
+		help := m.help.ShortHelpView(m.list.keys.ShortHelp())
+		if m.list.filter.Focused() || m.list.filter.Value() != "" {
+			help = m.list.filter.View()
+		}
+		return m.header() + "\n" + fit(m.list.view(m.st), m.width, m.height-2) + "\n" + fit(help, m.width, 1)
 	case m.res == nil:
 		return "\n  counting…"
 	case m.width < minWidth || m.height < minHeight:
 		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
 	}
 	if m.full {
-		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? to close help")
+		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
 	}
 	l := m.layout()
 	var b strings.Builder
@@ -551,33 +682,6 @@ func (m Model) selectedSpec() string {
 	return fmt.Sprintf("%d %s", m.sel+1, m.res.Strategies[m.sel].Strategy.Spec)
 }
 
-func (m Model) header() string {
-	name := "demo"
-	if m.src != nil {
-		name = m.src.Path
-	}
-	model := m.currentModel()
-	tok := ""
-	if m.res != nil && m.res.Tokenizer != nil {
-		tok = m.res.Tokenizer.Name()
-	}
-	state := "■"
-	if m.playing {
-		state = "▶"
-	}
-	right := fmt.Sprintf("%s call %d/%d ×%d", state, m.focus+1, m.calls(), speeds[m.speed])
-	if m.computing {
-		right = "computing… " + right
-	}
-	left := m.st.title.Render("tokenscope") + " " + truncate(name, max(10, m.width/3)) + m.st.dim.Render(" · "+model+" · "+tok)
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		left = truncate(left, max(1, m.width-lipgloss.Width(right)-1))
-		gap = max(1, m.width-lipgloss.Width(left)-lipgloss.Width(right))
-	}
-	return left + strings.Repeat(" ", gap) + right
-}
-
 // paneTitle is a pane's title, with the latest status at the right.
 func (m Model) paneTitle(w int, title string) string {
 	status := ""
@@ -597,6 +701,11 @@ func (m Model) projection() string {
 		return ""
 	}
 	s := m.res.Strategies[m.sel]
+	if s.Note != "" {
+		// A strategy with a step that changed nothing says why: its cost
+		// is in the table, the reason is nowhere else.
+		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
+	}
 	r := runningTotals(s, m.upto)
 	convs := int64(max(1, len(m.res.Conversations)))
 	per := s.Totals.Cost / profile.Money(convs)

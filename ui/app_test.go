@@ -186,8 +186,8 @@ func TestGoldenScreens(t *testing.T) {
 		{"knob_120x40", 120, 40, []string{"W"}, "$0.4351"},
 		{"inspector_80x24", 80, 24, []string{"left", "enter"}, "(cached 13,952)"},
 		{"inspector_120x40", 120, 40, []string{"left"}, "(cached 13,952)"},
-		{"help_80x24", 80, 24, []string{"?"}, "close help"},
-		{"help_120x40", 120, 40, []string{"?"}, "close help"},
+		{"help_80x24", 80, 24, []string{"?"}, "closes help"},
+		{"help_120x40", 120, 40, []string{"?"}, "closes help"},
 		{"narrow_60x20", 80, 24, []string{"resize:60x20"}, "5.7k"},
 		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "8.9k"},
 	} {
@@ -232,5 +232,17 @@ func TestResizeNarrow(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A strategy whose step changed nothing says why on the cost line when
+// selected: on the demo a cap of 100,000 tokens cuts no reply.
+func TestNoteLine(t *testing.T) {
+	cfg := demoConfig()
+	cfg.Specs = []string{"full", "cap:100000"}
+	m := start(t, cfg)
+	m = press(t, m, "down")
+	if got := m.projection(); !strings.Contains(got, "2 changed nothing · cap: no reply reaches 100,000 tokens (longest") {
+		t.Errorf("projection = %q", got)
 	}
 }

@@ -22,12 +22,12 @@ func BenchmarkRecompute(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
 			specs, _, _ := turnKnob(profile.DefaultStrategies, knobWindow, 1)
 			prices := profile.DefaultPrices()
-			if msg := compute(1, convs, prices, "", specs)().(computedMsg); msg.err != nil {
+			if msg := compute(1, false, convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
 			}
 			b.ResetTimer()
 			for i := range b.N {
-				if msg := compute(i, convs, prices, "", specs)().(computedMsg); msg.res == nil {
+				if msg := compute(i, false, convs, prices, "", specs)().(computedMsg); msg.res == nil {
 					b.Fatal(msg.err)
 				}
 			}

@@ -34,30 +34,28 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 		if err != nil {
 			continue
 		}
+		w, _ := s.Step("window").(*profile.WindowStep)
+		sum, _ := s.Step("summary").(*profile.SummaryStep)
+		capStep, _ := s.Step("cap").(*profile.CapStep)
 		switch {
-		case k == knobWindow && s.WindowTurns != 0:
-			n := max(s.WindowTurns, 0) + dir
-			if n <= 0 {
-				s.WindowTurns = -1
-			} else {
-				s.WindowTurns = n
-			}
-			value = fmt.Sprintf("%d exchanges", max(s.WindowTurns, 0))
-		case k == knobWindow && s.WindowTokens > 0:
-			s.WindowTokens = max(1000, s.WindowTokens+int64(dir)*1000)
-			value = fmt.Sprintf("%d tokens", s.WindowTokens)
-		case k == knobTrigger && s.Summary != nil:
-			s.Summary.Trigger = max(1000, s.Summary.Trigger+int64(dir)*2000)
-			value = fmt.Sprintf("%d tokens", s.Summary.Trigger)
-		case k == knobKeep && s.Summary != nil:
-			s.Summary.Keep = max(0, s.Summary.Keep+dir)
-			value = fmt.Sprintf("%d exchanges", s.Summary.Keep)
-		case k == knobSize && s.Summary != nil:
-			s.Summary.Size = max(100, s.Summary.Size+int64(dir)*100)
-			value = fmt.Sprintf("%d tokens", s.Summary.Size)
-		case k == knobCap && s.Cap > 0:
-			s.Cap = max(64, s.Cap+int64(dir)*128)
-			value = fmt.Sprintf("%d tokens", s.Cap)
+		case k == knobWindow && w != nil && w.Tokens == 0:
+			w.Turns = max(0, w.Turns+dir)
+			value = fmt.Sprintf("%d exchanges", w.Turns)
+		case k == knobWindow && w != nil:
+			w.Tokens = max(1000, w.Tokens+int64(dir)*1000)
+			value = fmt.Sprintf("%d tokens", w.Tokens)
+		case k == knobTrigger && sum != nil:
+			sum.Trigger = max(1000, sum.Trigger+int64(dir)*2000)
+			value = fmt.Sprintf("%d tokens", sum.Trigger)
+		case k == knobKeep && sum != nil:
+			sum.Keep = max(0, sum.Keep+dir)
+			value = fmt.Sprintf("%d exchanges", sum.Keep)
+		case k == knobSize && sum != nil:
+			sum.Size = max(100, sum.Size+int64(dir)*100)
+			value = fmt.Sprintf("%d tokens", sum.Size)
+		case k == knobCap && capStep != nil:
+			capStep.Max = max(64, capStep.Max+int64(dir)*128)
+			value = fmt.Sprintf("%d tokens", capStep.Max)
 		default:
 			continue
 		}
@@ -76,14 +74,14 @@ func presets(specs []string) []string {
 		if err != nil {
 			continue
 		}
-		if s.WindowTurns > 0 {
-			turns = s.WindowTurns
+		if w, ok := s.Step("window").(*profile.WindowStep); ok && w.Tokens == 0 && w.Turns > 0 {
+			turns = w.Turns
 		}
-		if s.Summary != nil {
-			trigger, keep, size = s.Summary.Trigger, s.Summary.Keep, s.Summary.Size
+		if sum, ok := s.Step("summary").(*profile.SummaryStep); ok {
+			trigger, keep, size = sum.Trigger, sum.Keep, sum.Size
 		}
-		if s.Cap > 0 {
-			capN = s.Cap
+		if c, ok := s.Step("cap").(*profile.CapStep); ok {
+			capN = c.Max
 		}
 	}
 	sum := fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", trigger, keep, size)

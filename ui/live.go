@@ -120,8 +120,8 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		case msg.ev.Done != nil:
 			l.failed = false
 			l.reply.Reset()
-			m.src = &transcripts.Source{Path: l.cfg.OutPath, Format: transcripts.FormatNative,
-				Conversations: []*transcripts.Conversation{l.cfg.Session.Conversation()}}
+			m.setSource(&transcripts.Source{Path: l.cfg.OutPath, Format: transcripts.FormatNative,
+				Conversations: []*transcripts.Conversation{l.cfg.Session.Conversation()}})
 			return tea.Batch(waitLive(l.events), m.recompute()), true
 		}
 		return waitLive(l.events), true

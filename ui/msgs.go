@@ -13,6 +13,7 @@ import (
 // that asked for it so that a stale answer is dropped.
 type computedMsg struct {
 	gen  int
+	all  bool // for the conversations page
 	res  *profile.Result
 	err  error
 	took time.Duration
@@ -20,16 +21,16 @@ type computedMsg struct {
 
 // compute runs the engine off the event loop. Its inputs are copies: the
 // closure reads nothing of the model.
-func compute(gen int, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
+func compute(gen int, all bool, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
 	specs = append([]string(nil), specs...)
 	return func() tea.Msg {
 		start := time.Now()
 		strategies, err := profile.ParseStrategies(specs)
 		if err != nil {
-			return computedMsg{gen: gen, err: err}
+			return computedMsg{gen: gen, all: all, err: err}
 		}
 		res, err := profile.Run(convs, profile.Options{Prices: prices, Model: model, Strategies: strategies})
-		return computedMsg{gen: gen, res: res, err: err, took: time.Since(start)}
+		return computedMsg{gen: gen, all: all, res: res, err: err, took: time.Since(start)}
 	}
 }
 

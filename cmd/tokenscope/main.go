@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,69 @@ type common struct {
 	inputFormat string
 	ragTags     []string
 	ragTools    []string
+	// assumeOutput is the output of a call whose response is not logged.
+	assumeOutput int64
+	whatIf       whatIf
+}
+
+// whatIf are the prompt changes a log can be re-costed with.
+type whatIf struct {
+	system, tools string
+	dropTools     []string
+}
+
+func (w *whatIf) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&w.system, "system", "", "what-if: replace the system prompt of every call with the text of `FILE`")
+	f.StringVar(&w.tools, "tools", "", "what-if: replace the tool schemas with those of `FILE` (OpenAI or Anthropic tool JSON)")
+	f.StringArrayVar(&w.dropTools, "drop-tool", nil, "what-if: leave the tool `NAME` out of every call's schemas (repeatable)")
+}
+
+// set reports whether any what-if was given.
+func (w *whatIf) set() bool { return w.system != "" || w.tools != "" || len(w.dropTools) > 0 }
+
+// apply returns convs changed by the what-ifs.
+func (w *whatIf) apply(convs []*transcripts.Conversation) ([]*transcripts.Conversation, error) {
+	if w.system != "" {
+		data, err := os.ReadFile(w.system)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--system: %w", err))
+		}
+		convs = transcripts.WithSystem(convs, string(data))
+	}
+	if w.tools != "" {
+		data, err := os.ReadFile(w.tools)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("--tools: %w", err))
+		}
+		tools, err := transcripts.ParseTools(data, w.tools)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		convs = transcripts.WithTools(convs, tools)
+	}
+	if len(w.dropTools) > 0 {
+		var err error
+		if convs, err = transcripts.WithoutTools(convs, w.dropTools); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	return convs, nil
+}
+
+// String describes the what-ifs as flags.
+func (w *whatIf) String() string {
+	var parts []string
+	if w.system != "" {
+		parts = append(parts, "--system "+w.system)
+	}
+	if w.tools != "" {
+		parts = append(parts, "--tools "+w.tools)
+	}
+	for _, t := range w.dropTools {
+		parts = append(parts, "--drop-tool "+t)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (c *common) register(cmd *cobra.Command) {
@@ -52,22 +116,46 @@ func (c *common) register(cmd *cobra.Command) {
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
+	f.Int64Var(&c.assumeOutput, "assume-output", 0, "output `TOKENS` of a call whose response is not in the log (a request logged alone)")
 }
 
 func (c *common) readOptions() transcripts.Options {
 	return transcripts.Options{Format: c.inputFormat, RAG: transcripts.RAGRule{Tags: c.ragTags, Tools: c.ragTools}}
 }
 
-// load reads path ("" is the embedded demo) and profiles it.
+// load reads path ("" is the embedded demo), applies the what-ifs and
+// profiles it.
 func (c *common) load(path string) (*profile.Profile, error) {
-	var src *transcripts.Source
-	if path == "" {
-		src = transcripts.Demo(c.readOptions())
-	} else {
-		var err error
-		if src, err = transcripts.Open(path, c.readOptions()); err != nil {
-			return nil, badInput(err)
+	src, err := c.read(path)
+	if err != nil {
+		return nil, err
+	}
+	if c.whatIf.set() {
+		s := *src
+		if s.Conversations, err = c.whatIf.apply(src.Conversations); err != nil {
+			return nil, err
 		}
+		src = &s
+	}
+	return c.profile(src)
+}
+
+// read reads path ("" is the embedded demo).
+func (c *common) read(path string) (*transcripts.Source, error) {
+	if path == "" {
+		return transcripts.Demo(c.readOptions()), nil
+	}
+	src, err := transcripts.Open(path, c.readOptions())
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return src, nil
+}
+
+// profile profiles src with the common flags.
+func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
+	if c.assumeOutput < 0 {
+		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
 	}
 	table, err := priceTable(c.prices)
 	if err != nil {
@@ -77,7 +165,7 @@ func (c *common) load(path string) (*profile.Profile, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies})
+	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput})
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -131,7 +219,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
 	return root
 }
 
@@ -153,6 +241,9 @@ func (t *tuiFlags) register(cmd *cobra.Command) {
 // when asked to or when stdout is not a terminal.
 func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 	c, perDay := &t.common, t.perDay
+	if err := checkPerDay(perDay); err != nil {
+		return err
+	}
 	if t.noTUI || !isTerminal(stdout) {
 		p, err := c.load(path)
 		if err != nil {
@@ -319,14 +410,25 @@ func newReport(stdout io.Writer) *cobra.Command {
 	var c common
 	var format, maxCost, out string
 	var perDay int64
-	var noCalls bool
+	var noCalls, compare, noFindings bool
 	cmd := &cobra.Command{
 		Use:   "report [FILE|DIR|-]",
 		Short: "Profile a logged conversation and print the numbers (no TUI)",
 		Long: "Profile a logged conversation headless. With no FILE, the embedded demo.\n" +
-			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).",
-		Args: cobra.MaximumNArgs(1),
+			"Formats read: " + strings.Join(transcripts.Formats(), ", ") + " (detected automatically).\n" +
+			"With --compare A B, two logs side by side; with --compare FILE and what-if flags\n" +
+			"(--system, --tools, --drop-tool), the log as it is against the log changed.",
+		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPerDay(perDay); err != nil {
+				return err
+			}
+			if compare {
+				return c.compare(stdout, args)
+			}
+			if len(args) > 1 {
+				return badInput(fmt.Errorf("report takes one FILE|DIR|- (two with --compare)"))
+			}
 			var limit profile.Money
 			if maxCost != "" {
 				var err error
@@ -347,6 +449,12 @@ func newReport(stdout io.Writer) *cobra.Command {
 			p, err := c.load(path)
 			if err != nil {
 				return err
+			}
+			p.NoCalls = noCalls
+			if !noFindings {
+				if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+					return badInput(err)
+				}
 			}
 			prices, err := priceTable(c.prices) // for its date
 			if err != nil {
@@ -369,7 +477,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, first.Totals.Cost, limit)}
+					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
 			return nil
@@ -381,6 +490,111 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
 	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
+	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
+	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
+	c.whatIf.register(cmd)
+	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
+}
+
+// compare prints two profiles side by side (report --compare).
+func (c *common) compare(stdout io.Writer, args []string) error {
+	switch {
+	case len(args) == 2 && !c.whatIf.set():
+		a, err := c.load(args[0])
+		if err != nil {
+			return err
+		}
+		b, err := c.load(args[1])
+		if err != nil {
+			return err
+		}
+		return profile.WriteComparison(stdout, a, b, args[0], args[1])
+	case len(args) == 1 && c.whatIf.set():
+		src, err := c.read(args[0])
+		if err != nil {
+			return err
+		}
+		a, err := c.profile(src)
+		if err != nil {
+			return err
+		}
+		b, err := c.load(args[0])
+		if err != nil {
+			return err
+		}
+		name := args[0]
+		if name == "" {
+			name = "the demo"
+		}
+		return profile.WriteComparison(stdout, a, b, name+" as logged", name+" with "+c.whatIf.String())
+	}
+	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
+}
+
+func newTune(stdout io.Writer) *cobra.Command {
+	var c common
+	var o profile.TuneOptions
+	var format string
+	var noOverflow bool
+	cmd := &cobra.Command{
+		Use:   "tune [FILE|DIR|-]",
+		Short: "Find the cheapest strategies under constraints: the frontier of cost against context kept",
+		Long: "Search windows, summaries, context clearing, compaction, cache TTLs and cheaper models\n" +
+			"for the cheapest strategies that keep the context the constraints ask for, and print the\n" +
+			"Pareto frontier of cost against context kept, with specs ready for --strategy.\n" +
+			"With no FILE, the embedded demo. --strategy SPEC (repeatable) searches those specs instead.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return badInput(fmt.Errorf("--format %q: want table or json", format))
+			}
+			if o.MinContext < 0 || o.MaxTruncated < 0 || o.MaxDroppedPct < 0 || o.MaxDroppedPct > 100 {
+				return badInput(fmt.Errorf("--min-context and --max-truncated must be ≥ 0 and --max-dropped within 0–100"))
+			}
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			src, err := c.read(path)
+			if err != nil {
+				return err
+			}
+			if o.Prices, err = priceTable(c.prices); err != nil {
+				return err
+			}
+			o.Model, o.Specs, o.AllowOverflow = c.model, c.strategies, !noOverflow
+			if cmd.Flags().Changed("max-dropped") && o.MaxDroppedPct == 0 {
+				o.MaxDroppedPct = 1e-9 // 0 means "nothing dropped", not "no bound"
+			}
+			r, err := profile.Tune(src.Conversations, o)
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(r)
+			}
+			return profile.WriteTune(stdout, r)
+		},
+	}
+	c.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "table", "output `FORMAT`: table or json")
+	f.Int64Var(&o.MinContext, "min-context", 0, "every call still sees at least `TOKENS` of its earlier conversation (or all of it)")
+	f.Float64Var(&o.MaxDroppedPct, "max-dropped", 100, "at most `PCT` percent of the earlier conversation left unsent")
+	f.IntVar(&o.MaxTruncated, "max-truncated", 0, "at most `N` replies cut by a max_tokens cap")
+	f.BoolVar(&noOverflow, "no-overflow", true, "reject strategies with calls beyond the context window")
+	f.BoolVar(&o.KeepModel, "keep-model", false, "try no other model")
+	f.StringSliceVar(&o.Candidates, "candidates", nil, "models to try with model= (`ID,ID`; default: the logged model's cheaper siblings)")
 	return cmd
 }
 

@@ -1,0 +1,450 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// The kinds of finding.
+const (
+	FindingCacheBreaker = "cache_breaker"
+	FindingDeadTool     = "dead_tool"
+	FindingMarginal     = "marginal"
+	FindingBestStrategy = "best_strategy"
+)
+
+// Finding is one thing to change in a log, with what it costs over the log.
+type Finding struct {
+	Kind         string `json:"kind"`
+	Conversation string `json:"conversation,omitempty"`
+	Call         int    `json:"call,omitempty"` // 1-based within its conversation
+	Tool         string `json:"tool,omitempty"`
+	Spec         string `json:"spec,omitempty"` // best_strategy: the spec to paste
+	// USD is the effect over the log: what the defect costs, what the
+	// marginal item costs, or what the strategy saves.
+	USD float64 `json:"usd"`
+	// MonthlyUSD projects USD at --per-day conversations a day.
+	MonthlyUSD *float64 `json:"monthly_usd,omitempty"`
+	Text       string   `json:"text"`
+	Cost       Money    `json:"-"`
+	monthly    string   // MonthlyUSD as shown
+}
+
+// FindingsOptions configure Findings.
+type FindingsOptions struct {
+	Prices *PriceTable
+	Model  string // --model, as the profile was run
+	PerDay int64
+	// Basis is the spec of what the app did; "" picks it from the log
+	// (BasisSpec).
+	Basis string
+}
+
+// BasisSpec is the strategy that mirrors what the app did: "cache" when the
+// log reports cache reads or writes (the provider cached, so the bill did),
+// else "full".
+func BasisSpec(convs []*transcripts.Conversation) string {
+	for _, c := range convs {
+		for i := range c.Messages {
+			if u := c.Messages[i].Usage; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+				return "cache"
+			}
+		}
+	}
+	return "full"
+}
+
+// Findings lists what to change in convs, biggest effect first: cache
+// breakers, tool schemas sent but (almost) never called, the marginal price
+// of prompt material, and the cheapest strategy of res. Dollar effects are
+// exact re-simulations of the basis strategy with the defect removed (or
+// the item added), not estimates from averages.
+func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
+	if opt.Basis == "" {
+		opt.Basis = BasisSpec(convs)
+	}
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	basis, err := ParseStrategy(opt.Basis)
+	if err != nil {
+		return nil, err
+	}
+	f := &finder{convs: convs, opt: opt, basis: basis}
+	base, err := f.cost(convs)
+	if err != nil {
+		return nil, err
+	}
+	f.base = base
+	var out []Finding
+	out = append(out, f.cacheBreakers(res)...)
+	dead, err := f.deadTools()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, dead...)
+	marg, err := f.marginals()
+	if err != nil {
+		return nil, err
+	}
+	// Defects first, by what they cost; then the cheapest strategy; then
+	// the marginal prices, which are facts rather than defects.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
+	if b, ok := bestStrategy(res); ok {
+		out = append(out, b)
+	}
+	out = append(out, marg...)
+	for i := range out {
+		out[i].USD = out[i].Cost.USD()
+		if opt.PerDay > 0 && out[i].Cost != 0 {
+			p := Project(out[i].Cost, opt.PerDay)
+			v := p.USD()
+			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
+		}
+	}
+	return out, nil
+}
+
+type finder struct {
+	convs []*transcripts.Conversation
+	opt   FindingsOptions
+	basis *Strategy
+	base  Totals
+}
+
+// cost runs the basis strategy over convs.
+func (f *finder) cost(convs []*transcripts.Conversation) (Totals, error) {
+	r, err := Run(convs, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
+	if err != nil {
+		return Totals{}, err
+	}
+	return r.Strategies[0].Totals, nil
+}
+
+// deadTools finds tool schemas sent on every call but called on fewer than
+// one call in twenty. The effect is the basis re-run without the schema.
+func (f *finder) deadTools() ([]Finding, error) {
+	type tally struct {
+		sentOn, used int
+		first        transcripts.Tool
+	}
+	tools := map[string]*tally{}
+	var names []string
+	for _, c := range f.convs {
+		calls := c.Calls()
+		for _, t := range c.Tools {
+			tt := tools[t.Name]
+			if tt == nil {
+				tt = &tally{first: t}
+				tools[t.Name] = tt
+				names = append(names, t.Name)
+			}
+			tt.sentOn += calls
+		}
+		for i := range c.Messages {
+			for _, tc := range c.Messages[i].ToolCalls {
+				if tt := tools[tc.Name]; tt != nil {
+					tt.used++
+				}
+			}
+		}
+	}
+	var out []Finding
+	for _, name := range names {
+		tt := tools[name]
+		if tt.sentOn == 0 || tt.used*20 >= tt.sentOn {
+			continue
+		}
+		without, err := transcripts.WithoutTools(f.convs, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		t, err := f.cost(without)
+		if err != nil {
+			return nil, err
+		}
+		saved := f.base.Cost - t.Cost
+		perCall := (f.base.Input - t.Input) / int64(max(f.base.Calls, 1))
+		used := "never called"
+		switch {
+		case tt.used == 1:
+			used = "called once"
+		case tt.used > 1:
+			used = fmt.Sprintf("called %d times", tt.used)
+		}
+		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
+			Text: fmt.Sprintf("unused tool %q: %s tokens on %s calls, %s: %s",
+				name, formatTokens(perCall), formatTokens(int64(tt.sentOn)), used, saved)})
+	}
+	return out, nil
+}
+
+// pad is text of n tokens in the embedded encodings ("x x x …").
+func pad(n int) string {
+	return strings.TrimSpace(strings.Repeat("x ", n))
+}
+
+// marginals prices 100 more tokens of system prompt, one more tool, and
+// one more exchange of history over the log, each as a re-run of the basis.
+func (f *finder) marginals() ([]Finding, error) {
+	if f.base.Calls == 0 {
+		return nil, nil
+	}
+	var out []Finding
+	add := func(convs []*transcripts.Conversation, what string, per int64) error {
+		t, err := f.cost(convs)
+		if err != nil {
+			return err
+		}
+		d := t.Cost - f.base.Cost
+		dIn := (t.Input - f.base.Input) / int64(f.base.Calls)
+		if per > 0 && dIn > 0 {
+			// Report per `per` tokens sent, whatever the tokenizer made of
+			// the padding.
+			d = Money(int64(d) * per / dIn)
+		}
+		if per == 0 {
+			what = fmt.Sprintf("%s (%s tokens a call)", what, formatTokens(dIn))
+		}
+		out = append(out, Finding{Kind: FindingMarginal, Cost: d, Text: fmt.Sprintf("%s: %s", what, d)})
+		return nil
+	}
+	// 100 tokens of system prompt, measured on 1,000 so that caching's
+	// granularity does not round the answer.
+	withSys := make([]*transcripts.Conversation, len(f.convs))
+	for i, c := range f.convs {
+		cc := transcripts.Edit(c)
+		cc.Messages = slices.Clone(c.Messages)
+		if len(cc.Messages) > 0 && cc.Messages[0].Role == transcripts.RoleSystem {
+			cc.Messages[0].Content += "\n" + pad(1000)
+		} else {
+			cc.Messages = slices.Insert(cc.Messages, 0, transcripts.Message{Role: transcripts.RoleSystem, Content: pad(1000)})
+		}
+		withSys[i] = cc
+	}
+	if err := add(withSys, "100 tokens of system prompt", 100); err != nil {
+		return nil, err
+	}
+	// One more tool like the log's median one (by schema tokens); a small
+	// lookup tool when the log has none.
+	tool := transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
+		Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)}
+	type sized struct {
+		t transcripts.Tool
+		n int64
+	}
+	var all []sized
+	tok := f.tokenizer()
+	for _, c := range f.convs {
+		for _, t := range c.Tools {
+			all = append(all, sized{t, ToolDefTokens([]transcripts.Tool{t}, tok)})
+		}
+	}
+	if len(all) > 0 {
+		slices.SortStableFunc(all, func(a, b sized) int { return int(a.n - b.n) })
+		tool = all[len(all)/2].t
+	}
+	withTool := make([]*transcripts.Conversation, len(f.convs))
+	for i, c := range f.convs {
+		cc := transcripts.Edit(c)
+		cc.Tools = append(slices.Clone(c.Tools), tool)
+		withTool[i] = cc
+	}
+	if err := add(withTool, "one more tool schema", 0); err != nil {
+		return nil, err
+	}
+	// One more exchange of history: a user message and a reply that every
+	// call re-sends, of 200 tokens each.
+	withEx := make([]*transcripts.Conversation, len(f.convs))
+	for i, c := range f.convs {
+		cc := transcripts.Edit(c)
+		at := 0
+		for at < len(c.Messages) && c.Messages[at].Role == transcripts.RoleSystem {
+			at++
+		}
+		cc.Messages = slices.Insert(slices.Clone(c.Messages), at,
+			transcripts.Message{Role: transcripts.RoleUser, Content: pad(200)},
+			transcripts.Message{Role: transcripts.RoleAssistant, Content: pad(200), Replayed: true})
+		withEx[i] = cc
+	}
+	if err := add(withEx, "one more exchange of history", 0); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// bestStrategy is the cheapest strategy of res with no overflowing call,
+// against the first.
+func bestStrategy(res *Result) (Finding, bool) {
+	if res == nil || len(res.Strategies) < 2 {
+		return Finding{}, false
+	}
+	first := res.Strategies[0].Totals
+	best := -1
+	for i, s := range res.Strategies {
+		if i == 0 || s.Totals.Overflow > first.Overflow || s.Totals.Unpriced > 0 {
+			continue
+		}
+		if best < 0 || s.Totals.Cost < res.Strategies[best].Totals.Cost {
+			best = i
+		}
+	}
+	if best < 0 || res.Strategies[best].Totals.Cost >= first.Cost {
+		return Finding{}, false
+	}
+	s := res.Strategies[best]
+	saved := first.Cost - s.Totals.Cost
+	return Finding{Kind: FindingBestStrategy, Spec: s.Strategy.Spec, Cost: saved,
+		Text: fmt.Sprintf("cheapest: %s saves %s (%.1f%%) against %s", s.Strategy.Spec, saved,
+			s.Totals.SavingsPct(first), res.Strategies[0].Strategy.Spec)}, true
+}
+
+// cacheBreakers lists calls whose request changed the prefix the previous
+// call sent although the conversation only grew (transcripts.PrefixChange,
+// seen by readers that keep each request whole), and calls whose reported
+// cache reads fell while the input grew within the cache's lifetime. The
+// effect is the prefix the break re-sent at the write (or input) price
+// instead of the cached one.
+func (f *finder) cacheBreakers(res *Result) []Finding {
+	if res == nil || len(res.Strategies) == 0 {
+		return nil
+	}
+	var out []Finding
+	for _, cr := range res.Strategies[0].Conversations {
+		conv := f.conv(cr.ID, cr.Path)
+		for i := 1; i < len(cr.Calls); i++ {
+			prev, cur := &cr.Calls[i-1], &cr.Calls[i]
+			model, ok := f.opt.Prices.Lookup(cur.Model)
+			if !ok || model.Caching.Mode == CachingNone {
+				continue
+			}
+			r := model.RatesFor(cur.Input.Total())
+			miss := r.Input
+			if model.Caching.Mode == CachingExplicit {
+				miss = r.CacheWrite5m
+			}
+			var change *transcripts.PrefixChange
+			if conv != nil && cur.Message < len(conv.Messages) {
+				change = conv.Messages[cur.Message].PrefixChange
+			}
+			var lost int64
+			var what string
+			switch {
+			case change != nil:
+				// What the previous call sent beyond the unchanged part.
+				keep := prev.Input.Unlogged
+				if change.Part != "tools" {
+					keep += prev.Input.ToolDefs
+				}
+				if change.Part == "message" {
+					keep += prev.Input.System + messagesBefore(conv, model.Tokenizer(), change.Message)
+				}
+				lost = max(0, prev.Input.Total()-keep)
+				what = change.Describe()
+			case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
+				prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
+				withinTTL(conv, prev.Message, cur.Message):
+				lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
+				what = fmt.Sprintf("reported cache reads fell from %s to %s while the input grew", formatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), formatTokens(cur.Reported.CachedInputTokens))
+			default:
+				continue
+			}
+			if lost <= 0 {
+				continue
+			}
+			cost := miss.Cost(lost) - r.CachedInput.Cost(lost)
+			out = append(out, Finding{Kind: FindingCacheBreaker, Conversation: cr.ID, Call: cur.Index, Cost: cost,
+				Text: fmt.Sprintf("call %d: %s; %s tokens re-sent uncached: %s", cur.Index, what, formatTokens(lost), cost)})
+		}
+	}
+	return mergeBreakers(out)
+}
+
+// mergeBreakers folds breakers of one conversation with the same cause
+// into one finding (a timestamp in the system prompt breaks every call).
+func mergeBreakers(in []Finding) []Finding {
+	var out []Finding
+	idx := map[string]int{}
+	count := map[string]int{}
+	for _, f := range in {
+		cause := f.Text[strings.Index(f.Text, ": ")+2:]
+		if i := strings.Index(cause, ";"); i >= 0 {
+			cause = cause[:i]
+		}
+		if strings.HasPrefix(cause, "reported cache reads fell") {
+			cause = "reported cache reads fell"
+		}
+		key := f.Conversation + "\x00" + cause
+		if j, ok := idx[key]; ok {
+			out[j].Cost += f.Cost
+			count[key]++
+			out[j].Text = fmt.Sprintf("calls %d and %d more: %s; %s over the log", out[j].Call, count[key]-1, cause, out[j].Cost)
+			continue
+		}
+		idx[key] = len(out)
+		count[key] = 1
+		out = append(out, f)
+	}
+	return out
+}
+
+// withinTTL says whether two messages are less than five minutes apart (or
+// their times are unknown): a cache that expired is not broken.
+func withinTTL(c *transcripts.Conversation, a, b int) bool {
+	if c == nil || a >= len(c.Messages) || b >= len(c.Messages) {
+		return true
+	}
+	ta, tb := c.Messages[a].Time, c.Messages[b].Time
+	if ta.IsZero() || tb.IsZero() {
+		return true
+	}
+	return tb.Sub(ta).Minutes() < 5
+}
+
+// tokenizer is the tokenizer of the log's main model (o200k when unknown).
+func (f *finder) tokenizer() *Tokenizer {
+	id := f.opt.Model
+	for _, c := range f.convs {
+		if id == "" {
+			id = c.Model
+		}
+		if id == "" {
+			id = mostUsedModel(c)
+		}
+	}
+	if p, ok := f.opt.Prices.Lookup(id); ok {
+		return p.Tokenizer()
+	}
+	t, _ := NewTokenizer(O200kBase, 1, false)
+	return t
+}
+
+func (f *finder) conv(id, path string) *transcripts.Conversation {
+	for _, c := range f.convs {
+		if c.ID == id && c.Path == path {
+			return c
+		}
+	}
+	return nil
+}
+
+// messagesBefore counts the non-system messages of c before index n, with
+// their framing: the unchanged part of a history rewritten at n.
+func messagesBefore(c *transcripts.Conversation, t *Tokenizer, n int) int64 {
+	var sum int64
+	for i := 0; i < n && i < len(c.Messages); i++ {
+		m := &c.Messages[i]
+		if m.Role == transcripts.RoleSystem {
+			continue
+		}
+		sum += t.Count(m.Content) + tokensPerMessage + t.Count(string(m.Role))
+		for _, tc := range m.ToolCalls {
+			sum += t.Count(tc.Name) + t.Count(tc.Arguments)
+		}
+	}
+	return sum
+}

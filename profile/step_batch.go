@@ -1,0 +1,29 @@
+package profile
+
+import "errors"
+
+// BatchStep prices every call (and summariser call) at the provider's
+// batch discount.
+type BatchStep struct{}
+
+var batchKind = &StepKind{
+	Name:  "batch",
+	Usage: "batch",
+	Doc:   "batch API prices (asynchronous, typically half price)",
+	Stage: StagePrice,
+	Parse: func(args string, hasArgs bool) (Step, error) {
+		if hasArgs {
+			return nil, errors.New("batch takes no arguments")
+		}
+		return &BatchStep{}, nil
+	},
+}
+
+// Kind returns the batch kind.
+func (*BatchStep) Kind() *StepKind { return batchKind }
+
+func (*BatchStep) String() string { return "batch" }
+
+func (b *BatchStep) start(*convView) stepState { return b }
+
+func (*BatchStep) apply(p *callPlan) { p.batch = true }

@@ -1,0 +1,32 @@
+package profile
+
+import "errors"
+
+// FullStep sends the whole history every call, priced as logged: the
+// basis the other strategies are compared with.
+type FullStep struct{}
+
+var fullKind = &StepKind{
+	Name:  "full",
+	Usage: "full",
+	Doc:   "the whole history every call, no caching: the basis",
+	Stage: StageHistory,
+	Parse: func(args string, hasArgs bool) (Step, error) {
+		if hasArgs {
+			return nil, errors.New("full takes no arguments")
+		}
+		return &FullStep{}, nil
+	},
+}
+
+// Kind returns the full kind.
+func (*FullStep) Kind() *StepKind { return fullKind }
+
+func (*FullStep) String() string { return "full" }
+
+func (*FullStep) start(*convView) stepState { return noState{} }
+
+// noState is the state of a step that acts only when it starts.
+type noState struct{}
+
+func (noState) apply(*callPlan) {}

@@ -1,0 +1,141 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// SummaryStep is summary:trigger=T,keep=K,size=S[,model=M]: when the
+// history passes Trigger tokens, everything before the latest Keep
+// exchanges is replaced by a summary of Size tokens, written by a
+// summariser call billed beside the call (on Model, else the call's).
+type SummaryStep struct {
+	Trigger int64
+	Keep    int
+	Size    int64
+	Model   string
+}
+
+var summaryKind = &StepKind{
+	Name:  "summary",
+	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
+	Doc:   "past T tokens of history, summarise all but the latest K exchanges into S tokens (the summariser call is billed)",
+	Stage: StageHistory,
+	Parse: parseSummary,
+}
+
+func parseSummary(args string, _ bool) (Step, error) {
+	kv, err := parseArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	sum := &SummaryStep{}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		switch k {
+		case "trigger":
+			if sum.Trigger, err = parseTokens(v); err != nil || sum.Trigger <= 0 {
+				return nil, badArg(k+"="+v, "trigger must be a token count > 0")
+			}
+		case "keep":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return nil, badArg(k+"="+v, "keep must be a whole number of exchanges ≥ 0")
+			}
+			sum.Keep = n
+		case "size":
+			if sum.Size, err = parseTokens(v); err != nil || sum.Size <= 0 {
+				return nil, badArg(k+"="+v, "size must be a token count > 0")
+			}
+		case "model":
+			sum.Model = v
+		default:
+			return nil, badArg(k+"="+v, "unknown summary key %q (allowed: trigger, keep, size, model)", k)
+		}
+	}
+	if sum.Trigger == 0 || sum.Size == 0 {
+		return nil, fmt.Errorf("summary needs trigger=T and size=S (keep=K defaults to 0)")
+	}
+	return sum, nil
+}
+
+// Kind returns the summary kind.
+func (*SummaryStep) Kind() *StepKind { return summaryKind }
+
+func (s *SummaryStep) String() string {
+	sp := fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", s.Trigger, s.Keep, s.Size)
+	if s.Model != "" {
+		sp += ",model=" + s.Model
+	}
+	return sp
+}
+
+func (s *SummaryStep) check(t *PriceTable) error {
+	if s.Model == "" {
+		return nil
+	}
+	_, err := t.Find(s.Model)
+	return err
+}
+
+func (s *SummaryStep) start(v *convView) stepState {
+	st := &summaryState{s: s, instruction: v.pc.tok.Count(SummaryInstruction)}
+	if s.Model != "" {
+		st.model, _ = v.e.opt.Prices.Lookup(s.Model)
+	}
+	return st
+}
+
+type summaryState struct {
+	s           *SummaryStep
+	model       *ModelPrice // the summariser's, nil: the call's
+	instruction int64
+	// Messages before boundary are replaced by the summary (version ver,
+	// 0: none yet).
+	boundary, ver int
+	note          stepNote
+}
+
+func (st *summaryState) stepNote() stepNote { return st.note }
+
+func (s *SummaryStep) whyNot(n stepNote, sh logShape) string {
+	if n.idle {
+		return fmt.Sprintf("history passes trigger %s only within the last %d exchanges (%s); try compact or window:tokens",
+			formatTokens(s.Trigger), s.Keep, plural(sh.prompts, "user prompt"))
+	}
+	return fmt.Sprintf("history never passes trigger %s (peak %s)", formatTokens(s.Trigger), formatTokens(n.peak))
+}
+
+func (st *summaryState) apply(p *callPlan) {
+	v := p.v
+	from := max(p.lo, st.boundary)
+	hist := v.pc0[p.ci.prev+1] - v.pc0[from]
+	if st.ver > 0 {
+		hist += st.s.Size
+	}
+	st.note.peak = max(st.note.peak, hist)
+	if hist > st.s.Trigger {
+		nb := v.pc.exchanges[max(p.ci.exchange-st.s.Keep, 0)]
+		if nb <= from && st.ver == 0 {
+			st.note.idle = true
+		}
+		if nb > from {
+			st.note.acted++
+			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
+			if st.ver > 0 {
+				in += st.s.Size + tokensPerMessage + 1
+			}
+			p.call.SummaryInput, p.call.SummaryOutput = in, st.s.Size
+			m := st.model
+			if m == nil {
+				m = p.model
+			}
+			p.side = append(p.side, sideCall{model: m, input: in, output: st.s.Size})
+			st.boundary, st.ver = nb, st.ver+1
+		}
+	}
+	p.lo = max(p.lo, st.boundary)
+	if st.ver > 0 {
+		p.summary = &synthetic{tokens: st.s.Size, version: st.ver}
+	}
+}

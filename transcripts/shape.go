@@ -1,0 +1,226 @@
+package transcripts
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Shape is the structure of a file's first JSON value, as detection sees
+// it: the paths of the keys it holds, the kind of value at each, and the
+// values of naming keys (type, role, from, object, event).
+//
+// Paths are relative to an item: the top-level object, each element of a
+// top-level array, or the first line of JSONL. Object keys are joined with
+// dots, array elements add "[]": "messages[].content[].type". A naming key's
+// string value adds "path=value": "messages[].content[].type=tool_use".
+type Shape struct {
+	// Array says the file is a JSON array; paths describe its elements.
+	Array bool
+	// JSONL says another value follows the first (JSON Lines); paths
+	// describe the first line.
+	JSONL bool
+	// Err is where the walk stopped on invalid JSON; paths seen before it
+	// still count, so that a broken file is read by its format's reader,
+	// which names the line and path.
+	Err error
+	// Stopped says the walk ended early because a format was certain
+	// (JSONL is then unknown).
+	Stopped bool
+
+	paths map[string]byte
+	stop  func(*Shape) bool
+}
+
+// errStop ends a walk once a format is certain.
+var errStop = errors.New("stop")
+
+// Limits that keep a sniff cheap on any input: paths deeper than
+// shapeDepth keys are not noted, nor more than shapePaths of them; the
+// walk still goes through the whole first value.
+const (
+	shapeDepth = 5
+	shapePaths = 4096
+)
+
+// namingKeys are keys whose string value says what an object is.
+var namingKeys = map[string]bool{"type": true, "role": true, "from": true, "object": true, "event": true}
+
+// Has reports whether path occurs in the shape.
+func (s *Shape) Has(path string) bool {
+	_, ok := s.paths[path]
+	return ok
+}
+
+// Kind returns the kind of the first value seen at path: '{' object,
+// '[' array, '"' string, '0' number, 't' boolean, 'n' null; 0 when absent.
+func (s *Shape) Kind(path string) byte { return s.paths[path] }
+
+// Is reports whether the naming key at path had the string value v.
+func (s *Shape) Is(path, v string) bool { return s.Has(path + "=" + v) }
+
+// Keys returns the top-level keys of an item, sorted.
+func (s *Shape) Keys() []string {
+	var keys []string
+	for p := range s.paths {
+		if p != "" && !strings.ContainsAny(p, ".[=") {
+			keys = append(keys, p)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ShapeOf walks the first JSON value of r into a Shape. It reads that value
+// and the whitespace after it (to see whether another value follows);
+// memory is bounded by the longest single token. An error is returned only
+// when r does not start with a JSON object or array.
+func ShapeOf(r io.Reader) (*Shape, error) { return shapeUntil(r, nil) }
+
+// shapeUntil is ShapeOf stopping as soon as stop, called on each new
+// path, says so.
+func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	// Skip a byte-order mark and whitespace, and fail at once, from the
+	// first byte, on what cannot be JSON.
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return nil, errors.New("empty file")
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		if c == 0xEF {
+			if b, _ := br.Peek(2); bytes.Equal(b, []byte{0xBB, 0xBF}) {
+				br.Discard(2)
+				continue
+			}
+		}
+		br.UnreadByte()
+		if c != '{' && c != '[' {
+			head, _ := br.Peek(20)
+			return nil, fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
+		}
+		break
+	}
+	s := &Shape{paths: map[string]byte{}, stop: stop}
+	defer func() {
+		if s.Err == errStop {
+			s.Err, s.Stopped = nil, true
+		}
+	}()
+	dec := json.NewDecoder(br)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		s.Err = err
+		return s, nil
+	}
+	if tok == json.Delim('[') {
+		s.Array = true
+		for dec.More() {
+			if s.Err = s.walk(dec, "", 0); s.Err != nil {
+				return s, nil
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			s.Err = err
+			return s, nil
+		}
+	} else if s.Err = s.walkObject(dec, "", 0); s.Err != nil {
+		return s, nil
+	}
+	s.JSONL = dec.More()
+	return s, nil
+}
+
+func (s *Shape) note(path string, kind byte, depth int) error {
+	if depth > shapeDepth || len(s.paths) >= shapePaths {
+		return nil
+	}
+	if _, ok := s.paths[path]; ok {
+		return nil
+	}
+	s.paths[path] = kind
+	if s.stop != nil && s.stop(s) {
+		return errStop
+	}
+	return nil
+}
+
+// walk reads one value at path.
+func (s *Shape) walk(dec *json.Decoder, path string, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '{' {
+			if err := s.note(path, '{', depth); err != nil {
+				return err
+			}
+			return s.walkObject(dec, path, depth)
+		}
+		if err := s.note(path, '[', depth); err != nil {
+			return err
+		}
+		for dec.More() {
+			if err := s.walk(dec, path+"[]", depth); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token() // ]
+		return err
+	case string:
+		if err := s.note(path, '"', depth); err != nil {
+			return err
+		}
+		if i := strings.LastIndexAny(path, ".]"); namingKeys[path[i+1:]] && len(v) <= 64 {
+			return s.note(path+"="+v, '"', depth)
+		}
+	case json.Number:
+		return s.note(path, '0', depth)
+	case bool:
+		return s.note(path, 't', depth)
+	case nil:
+		return s.note(path, 'n', depth)
+	}
+	return nil
+}
+
+// walkObject reads the keys and values of an object whose '{' was read.
+func (s *Shape) walkObject(dec *json.Decoder, path string, depth int) error {
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		p := key
+		if path != "" {
+			p = path + "." + key
+		}
+		if err := s.walk(dec, p, depth+1); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // }
+	return err
+}
+
+// Detect names the format of a file from its content.
+func Detect(data []byte) (string, error) {
+	s, err := shapeUntil(bytes.NewReader(data), certain)
+	if err != nil {
+		return "", err
+	}
+	f, err := detect(s)
+	return f.Name, err
+}

@@ -1,0 +1,571 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// sortKey is the column the conversations list is sorted by.
+type sortKey int
+
+const (
+	sortCost sortKey = iota
+	sortDate
+	sortCalls
+	sortSaving
+)
+
+func (k sortKey) String() string { return [...]string{"cost", "date", "calls", "saving"}[k] }
+
+// listKeyMap is every key of the conversations page.
+type listKeyMap struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Open, Filter, ClearFilter             key.Binding
+	SortCost, SortDate, SortCalls         key.Binding
+	SortSaving, Warnings, Help, Quit      key.Binding
+}
+
+func newListKeyMap() listKeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return listKeyMap{
+		Up:          b([]string{"up", "k"}, "↑/k", "up"),
+		Down:        b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:      b([]string{"pgup"}, "pgup", "page up"),
+		PageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
+		Home:        b([]string{"home", "g"}, "g", "first"),
+		End:         b([]string{"end", "G"}, "G", "last"),
+		Open:        b([]string{"enter"}, "enter", "open"),
+		Filter:      b([]string{"/"}, "/", "filter"),
+		ClearFilter: b([]string{"esc"}, "esc", "clear filter"),
+		SortCost:    b([]string{"c"}, "c", "by cost"),
+		SortDate:    b([]string{"d"}, "d", "by date"),
+		SortCalls:   b([]string{"n"}, "n", "by calls"),
+		SortSaving:  b([]string{"v"}, "v", "by saving"),
+		Warnings:    b([]string{"!"}, "!", "warnings"),
+		Help:        b([]string{"?"}, "?", "help"),
+		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+	}
+}
+
+// ShortHelp is the list page's one-line help.
+func (k listKeyMap) ShortHelp() []key.Binding {
+	sortKeys := key.NewBinding(key.WithKeys("c"), key.WithHelp("c/d/n/v", "sort"))
+	return []key.Binding{k.Open, k.Filter, sortKeys, k.Warnings, k.Help, k.Quit}
+}
+
+// FullHelp is the list page's help screen.
+func (k listKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Open, k.Filter, k.ClearFilter, k.Warnings, k.Help, k.Quit},
+		{k.SortCost, k.SortDate, k.SortCalls, k.SortSaving},
+	}
+}
+
+// convList is the conversations page: one row per conversation with
+// calls, sortable and filtered as one types; empty ones apart.
+type convList struct {
+	keys   listKeyMap
+	sums   []profile.ConversationSummary
+	specs  []string // strategy specs, to name the cheapest
+	shown  []int    // indexes into sums: non-empty, filtered, sorted
+	empty  []int    // conversations with no call
+	sort   sortKey
+	asc    bool
+	filter textinput.Model
+	cursor int // into shown
+	offset int // first row drawn
+	width  int
+	height int
+}
+
+func newConvList() convList {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "type to filter by id, project or model"
+	st := in.Styles()
+	st.Cursor.Blink = false
+	st.Focused.Placeholder = st.Focused.Placeholder.Italic(true)
+	st.Blurred.Placeholder = st.Blurred.Placeholder.Italic(true)
+	in.SetStyles(st)
+	return convList{keys: newListKeyMap(), filter: in, width: 80, height: 24}
+}
+
+// setData replaces the rows, keeping the selected conversation if it is
+// still shown.
+func (l *convList) setData(sums []profile.ConversationSummary, specs []string) {
+	sel := l.selected()
+	l.sums, l.specs = sums, specs
+	l.apply()
+	for i, si := range l.shown {
+		if si == sel {
+			l.cursor = i
+		}
+	}
+	l.clamp()
+}
+
+// selected is the index into sums of the row under the cursor, -1 if none.
+func (l convList) selected() int {
+	if l.cursor < 0 || l.cursor >= len(l.shown) {
+		return -1
+	}
+	return l.shown[l.cursor]
+}
+
+// cost is what a conversation cost: billed where every call reported
+// usage, else simulated under the first strategy.
+func (s convSum) cost() profile.Money {
+	if s.BilledCalls > 0 && s.BilledCalls == s.Calls {
+		return s.Billed
+	}
+	if len(s.Costs) > 0 {
+		return s.Costs[0]
+	}
+	return 0
+}
+
+type convSum profile.ConversationSummary
+
+// apply filters and sorts the rows.
+func (l *convList) apply() {
+	q := strings.ToLower(strings.TrimSpace(l.filter.Value()))
+	l.shown, l.empty = l.shown[:0], l.empty[:0]
+	for i, s := range l.sums {
+		if s.Calls == 0 {
+			l.empty = append(l.empty, i)
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(s.ID+" "+s.Project+" "+s.Model), q) {
+			continue
+		}
+		l.shown = append(l.shown, i)
+	}
+	less := func(a, b profile.ConversationSummary) bool {
+		switch l.sort {
+		case sortDate:
+			return a.Start.Before(b.Start)
+		case sortCalls:
+			return a.Calls < b.Calls
+		case sortSaving:
+			return a.Saving < b.Saving
+		}
+		return convSum(a).cost() < convSum(b).cost()
+	}
+	sort.SliceStable(l.shown, func(i, j int) bool {
+		a, b := l.sums[l.shown[i]], l.sums[l.shown[j]]
+		if l.asc {
+			return less(a, b)
+		}
+		return less(b, a)
+	})
+	l.clamp()
+}
+
+func (l *convList) clamp() {
+	l.cursor = max(0, min(l.cursor, len(l.shown)-1))
+	rows := l.visibleRows()
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if rows > 0 && l.cursor >= l.offset+rows {
+		l.offset = l.cursor - rows + 1
+	}
+	l.offset = max(0, min(l.offset, len(l.shown)-rows))
+}
+
+// setSort sorts by k; the same key again reverses the order.
+func (l *convList) setSort(k sortKey) {
+	if l.sort == k {
+		l.asc = !l.asc
+	} else {
+		l.sort, l.asc = k, false
+	}
+	sel := l.selected()
+	l.apply()
+	for i, si := range l.shown {
+		if si == sel {
+			l.cursor = i
+		}
+	}
+	l.clamp()
+}
+
+// listAction is what a key or click on the list asks the root to do.
+type listAction int
+
+const (
+	listNone listAction = iota
+	listOpen
+	listQuit
+	listHelp
+	listWarnings
+)
+
+// update handles a key of the list page.
+func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
+	k := l.keys
+	if l.filter.Focused() {
+		switch msg.String() {
+		case "esc":
+			l.filter.SetValue("")
+			l.filter.Blur()
+			l.apply()
+			return l, nil, listNone
+		case "enter":
+			l.filter.Blur()
+			return l, nil, listNone
+		case "up", "down", "pgup", "pgdown":
+			// Move through the filtered rows without leaving the filter.
+		default:
+			var cmd tea.Cmd
+			l.filter, cmd = l.filter.Update(msg)
+			l.cursor = 0
+			l.apply()
+			return l, cmd, listNone
+		}
+	}
+	switch {
+	case key.Matches(msg, k.Quit) && !l.filter.Focused():
+		return l, nil, listQuit
+	case key.Matches(msg, k.Up):
+		l.cursor--
+	case key.Matches(msg, k.Down):
+		l.cursor++
+	case key.Matches(msg, k.PageUp):
+		l.cursor -= max(1, l.visibleRows())
+	case key.Matches(msg, k.PageDown):
+		l.cursor += max(1, l.visibleRows())
+	case key.Matches(msg, k.Home):
+		l.cursor = 0
+	case key.Matches(msg, k.End):
+		l.cursor = len(l.shown) - 1
+	case key.Matches(msg, k.Open):
+		if l.selected() >= 0 {
+			return l, nil, listOpen
+		}
+	case key.Matches(msg, k.Filter):
+		return l, l.filter.Focus(), listNone
+	case key.Matches(msg, k.ClearFilter):
+		if l.filter.Value() != "" {
+			l.filter.SetValue("")
+			l.apply()
+		}
+	case key.Matches(msg, k.SortCost):
+		l.setSort(sortCost)
+	case key.Matches(msg, k.SortDate):
+		l.setSort(sortDate)
+	case key.Matches(msg, k.SortCalls):
+		l.setSort(sortCalls)
+	case key.Matches(msg, k.SortSaving):
+		l.setSort(sortSaving)
+	case key.Matches(msg, k.Warnings):
+		return l, nil, listWarnings
+	case key.Matches(msg, k.Help):
+		return l, nil, listHelp
+	}
+	l.clamp()
+	return l, nil, listNone
+}
+
+// The list page's rows, top to bottom: the totals by day and by project,
+// the column titles and their rule, the rows, the empty conversations,
+// the filter or help line.
+const (
+	listTotalsRows = 2
+	listHeadRows   = 2
+)
+
+// listTop is the screen row of the list page's first line (below the
+// program header).
+const listTop = 1
+
+func (l convList) visibleRows() int {
+	return max(1, l.height-listTotalsRows-listHeadRows-2) // empty line, filter/help line
+}
+
+// column is one column of the conversations table.
+type column struct {
+	title string
+	sort  sortKey
+	key   bool // sortable
+	width int
+	right bool
+	cell  func(s profile.ConversationSummary) string
+}
+
+// columns fits the columns to width w: numbers are never cut; whole
+// columns drop, least useful first, and text columns take what is left.
+func (l convList) columns(w int) []column {
+	money := func(m profile.Money, unpriced bool) string {
+		if unpriced {
+			return "unpriced"
+		}
+		return m.String()
+	}
+	all := []column{
+		{title: "conversation", cell: func(s profile.ConversationSummary) string { return s.ID }},
+		{title: "project", cell: func(s profile.ConversationSummary) string { return s.Project }},
+		{title: "start", sort: sortDate, key: true, cell: func(s profile.ConversationSummary) string {
+			if s.Start.IsZero() {
+				return "—"
+			}
+			return s.Start.Format("Jan 02 15:04")
+		}},
+		{title: "calls", sort: sortCalls, key: true, right: true, cell: func(s profile.ConversationSummary) string { return formatInt(int64(s.Calls)) }},
+		{title: "billed", right: true, cell: func(s profile.ConversationSummary) string {
+			if s.BilledCalls == 0 {
+				return "—"
+			}
+			return s.Billed.String()
+		}},
+		{title: "simulated", sort: sortCost, key: true, right: true, cell: func(s profile.ConversationSummary) string {
+			if len(s.Costs) == 0 {
+				return "—"
+			}
+			return money(s.Costs[0], s.Unpriced && s.Costs[0] == 0)
+		}},
+		{title: "cheapest", cell: func(s profile.ConversationSummary) string {
+			if s.Cheapest == 0 || s.Cheapest >= len(l.specs) {
+				return "—"
+			}
+			return fmt.Sprintf("%d %s", s.Cheapest+1, l.specs[s.Cheapest])
+		}},
+		{title: "saving", sort: sortSaving, key: true, right: true, cell: func(s profile.ConversationSummary) string {
+			if s.Cheapest == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("−%.0f%%", s.Saving)
+		}},
+	}
+	// Numbers get the width of their widest value.
+	for i := range all {
+		all[i].width = lipgloss.Width(all[i].title) + 2 // room for the sort arrow
+		if all[i].title == "conversation" || all[i].title == "project" || all[i].title == "cheapest" {
+			continue
+		}
+		for _, si := range l.shown {
+			all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
+		}
+	}
+	minText := map[string]int{"conversation": 12, "project": 8, "cheapest": 10}
+	// Drop order when narrow: project, cheapest, start, billed.
+	drop := []string{"project", "cheapest", "start", "billed"}
+	keep := map[string]bool{}
+	for _, c := range all {
+		keep[c.title] = true
+	}
+	need := func() int {
+		n := 0
+		for _, c := range all {
+			if keep[c.title] {
+				if mw, ok := minText[c.title]; ok {
+					n += mw
+				} else {
+					n += c.width
+				}
+				n++ // gap
+			}
+		}
+		return n
+	}
+	for _, d := range drop {
+		if need() <= w {
+			break
+		}
+		keep[d] = false
+	}
+	var out []column
+	fixed := 0
+	var texts []int
+	for _, c := range all {
+		if !keep[c.title] {
+			continue
+		}
+		if _, ok := minText[c.title]; ok {
+			texts = append(texts, len(out))
+			c.width = minText[c.title]
+		}
+		fixed += c.width + 1
+		out = append(out, c)
+	}
+	// Share what is left among text columns, most to the id.
+	spare := max(0, w-fixed)
+	for _, ti := range texts {
+		want := 0
+		for _, si := range l.shown {
+			want = max(want, lipgloss.Width(out[ti].cell(l.sums[si])))
+		}
+		add := min(spare, max(0, want-out[ti].width))
+		out[ti].width += add
+		spare -= add
+	}
+	return out
+}
+
+// view draws the list page in l.width × l.height.
+func (l convList) view(st styles) string {
+	w := l.width
+	var lines []string
+	lines = append(lines, l.totalsLine("by day", w, func(s profile.ConversationSummary) string {
+		if s.Start.IsZero() {
+			return "undated"
+		}
+		return s.Start.Format(time.DateOnly)
+	}, true))
+	lines = append(lines, l.totalsLine("by project", w, func(s profile.ConversationSummary) string {
+		if s.Project == "" {
+			return "(top level)"
+		}
+		return s.Project
+	}, false))
+	cols := l.columns(w)
+	var head []string
+	for _, c := range cols {
+		t := c.title
+		if c.key && c.sort == l.sort {
+			if l.asc {
+				t += " ▲"
+			} else {
+				t += " ▼"
+			}
+		}
+		head = append(head, pad(t, c.width, c.right))
+	}
+	lines = append(lines, st.bold.Render(strings.Join(head, " ")))
+	lines = append(lines, st.dim.Render(strings.Repeat("─", min(w, totalWidth(cols)))))
+	rows := l.visibleRows()
+	for i := l.offset; i < len(l.shown) && i < l.offset+rows; i++ {
+		s := l.sums[l.shown[i]]
+		var cells []string
+		for _, c := range cols {
+			cells = append(cells, pad(truncate(c.cell(s), c.width), c.width, c.right))
+		}
+		row := strings.Join(cells, " ")
+		if i == l.cursor {
+			row = st.selected.Render(row)
+		}
+		lines = append(lines, row)
+	}
+	if len(l.shown) == 0 {
+		msg := "no conversation has a call"
+		if l.filter.Value() != "" {
+			msg = "no conversation matches the filter"
+		}
+		lines = append(lines, st.dim.Render(msg))
+	}
+	for len(lines) < listTotalsRows+listHeadRows+rows {
+		lines = append(lines, "")
+	}
+	lines = append(lines, st.dim.Render(truncate(l.emptyLine(), w)))
+	return strings.Join(lines, "\n")
+}
+
+// emptyLine lists the conversations with no call: they are never
+// averaged in.
+func (l convList) emptyLine() string {
+	pos := ""
+	if len(l.shown) > l.visibleRows() {
+		pos = fmt.Sprintf("rows %d–%d of %d · ", l.offset+1, min(len(l.shown), l.offset+l.visibleRows()), len(l.shown))
+	}
+	if len(l.empty) == 0 {
+		return pos + "every conversation has calls"
+	}
+	var ids []string
+	for _, i := range l.empty {
+		ids = append(ids, l.sums[i].ID)
+	}
+	return fmt.Sprintf("%s%d empty (no calls, not counted): %s", pos, len(l.empty), strings.Join(ids, ", "))
+}
+
+// totalsLine sums cost by group, as many groups as fit in w, whole items
+// only. Dates go newest first, projects costliest first.
+func (l convList) totalsLine(title string, w int, group func(profile.ConversationSummary) string, byName bool) string {
+	sums := map[string]profile.Money{}
+	counts := map[string]int{}
+	var names []string
+	for _, s := range l.sums {
+		if s.Calls == 0 {
+			continue
+		}
+		g := group(s)
+		if _, ok := sums[g]; !ok {
+			names = append(names, g)
+		}
+		sums[g] += convSum(s).cost()
+		counts[g]++
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		if byName {
+			return names[i] > names[j]
+		}
+		return sums[names[i]] > sums[names[j]]
+	})
+	line := title + ":"
+	for k, n := range names {
+		item := fmt.Sprintf(" %s %s (%d)", n, sums[n], counts[n])
+		more := ""
+		if k < len(names)-1 {
+			more = fmt.Sprintf(" +%d more", len(names)-k-1)
+		}
+		if lipgloss.Width(line+item+more) > w {
+			if lipgloss.Width(line+fmt.Sprintf(" +%d more", len(names)-k)) <= w {
+				line += fmt.Sprintf(" +%d more", len(names)-k)
+			}
+			break
+		}
+		line += item
+	}
+	return line
+}
+
+// rowAt is the index into shown of the row at screen line y, -1 if none.
+func (l convList) rowAt(y int) int {
+	i := y - listTop - listTotalsRows - listHeadRows
+	if i < 0 || i >= l.visibleRows() || l.offset+i >= len(l.shown) {
+		return -1
+	}
+	return l.offset + i
+}
+
+// columnAt is the sortable column under x on the title row, if any.
+func (l convList) columnAt(x int) (sortKey, bool) {
+	at := 0
+	for _, c := range l.columns(l.width) {
+		if x >= at && x < at+c.width {
+			return c.sort, c.key
+		}
+		at += c.width + 1
+	}
+	return 0, false
+}
+
+func totalWidth(cols []column) int {
+	n := 0
+	for _, c := range cols {
+		n += c.width + 1
+	}
+	return max(0, n-1)
+}
+
+func pad(s string, w int, right bool) string {
+	gap := w - lipgloss.Width(s)
+	if gap <= 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", gap) + s
+	}
+	return s + strings.Repeat(" ", gap)
+}

@@ -1,0 +1,128 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+)
+
+// unpricedNote says why costs are missing, or "" when the model is priced.
+func (m Model) unpricedNote() string {
+	res := m.result()
+	if res == nil || m.model != "" || res.Model != nil {
+		return ""
+	}
+	for _, s := range res.Strategies {
+		if s.Totals.Unpriced == 0 {
+			return "" // another model prices some calls
+		}
+	}
+	if res.ModelID == "" {
+		return "unpriced: the log names no model — press m"
+	}
+	return fmt.Sprintf("unpriced: %s is not in the price table — press m", res.ModelID)
+}
+
+// warnings are the problems met reading and counting, each once.
+func (m Model) warnings() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(ws []string) {
+		for _, w := range ws {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	if m.src != nil {
+		add(m.src.Warnings)
+	}
+	if m.all != nil {
+		add(m.all.Warnings)
+	}
+	if m.res != nil {
+		add(m.res.Warnings)
+	}
+	return out
+}
+
+// header is the top line: what is shown, priced as which model, and
+// where playback stands. The model is always named; the name of the
+// source gives way first, then the tokenizer, then the playback speed.
+func (m Model) header() string {
+	name := "demo"
+	switch {
+	case m.page == pageSession && m.open >= 0 && m.open < len(m.list.sums):
+		name = m.list.sums[m.open].ID
+	case m.src != nil:
+		name = m.src.Path
+	}
+	model := m.currentModel()
+	if note := m.unpricedNote(); note != "" {
+		model = m.st.warn.Render(note)
+	} else {
+		model = m.st.dim.Render(model)
+	}
+	tok := ""
+	if res := m.result(); res != nil && res.Tokenizer != nil {
+		tok = m.st.dim.Render(" · " + res.Tokenizer.Name())
+	}
+	warn := ""
+	if n := len(m.warnings()); n > 0 {
+		warn = m.st.warn.Render(fmt.Sprintf(" · ! %d warning%s", n, plural(n)))
+	}
+	var right, speed string
+	if m.page == pageConversations {
+		calls := 0
+		for _, s := range m.list.sums {
+			calls += s.Calls
+		}
+		right = fmt.Sprintf("%d conversations · %s calls", len(m.list.sums), formatInt(int64(calls)))
+	} else {
+		state := "■"
+		if m.playing {
+			state = "▶"
+		}
+		right = fmt.Sprintf("%s call %d/%d", state, min(m.focus+1, max(m.calls(), 1)), m.calls())
+		speed = fmt.Sprintf(" ×%d", speeds[m.speed])
+	}
+	if m.computing {
+		right = "computing… " + right
+	}
+	title := m.st.title.Render("tokenscope")
+	fits := func(nameW int) bool {
+		return lipgloss.Width(title)+1+nameW+3+lipgloss.Width(model)+lipgloss.Width(tok)+lipgloss.Width(warn)+1+lipgloss.Width(right)+lipgloss.Width(speed) <= m.width
+	}
+	nameW := min(lipgloss.Width(name), max(12, m.width/3))
+	for _, drop := range []*string{&speed, &tok, &warn} {
+		if fits(min(nameW, 12)) {
+			break
+		}
+		if drop == &warn && warn != "" {
+			warn = m.st.warn.Render(fmt.Sprintf(" !%d", len(m.warnings())))
+			if fits(min(nameW, 12)) {
+				break
+			}
+		}
+		*drop = ""
+	}
+	used := lipgloss.Width(title) + 1 + 3 + lipgloss.Width(model) + lipgloss.Width(tok) + lipgloss.Width(warn) + 1 + lipgloss.Width(right) + lipgloss.Width(speed)
+	nameW = max(1, min(nameW, m.width-used))
+	left := title + " " + truncate(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
+	r := right + speed
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(r)
+	if gap < 1 {
+		// Still too narrow: the model stays, the playback state goes.
+		return fit(left, m.width, 1)
+	}
+	return left + strings.Repeat(" ", gap) + r
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
