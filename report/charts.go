@@ -207,7 +207,7 @@ func (c *charts) InputSVG() ([]byte, error) {
 		p.Add(line)
 		leg.Add("context window", line)
 	}
-	p.X.Min, p.X.Max = 0.5, float64(n)+0.5
+	p.X.Min, p.X.Max = 0.5, float64(max(n, 1))+0.5
 	p.Y.Min = 0
 	return svgOf(p, &leg)
 }
@@ -244,6 +244,7 @@ func (c *charts) CostSVG() ([]byte, error) {
 		ends.items = append(ends.items, endLabel{x: float64(len(run)), y: total.USD(),
 			text: shorten(c.specs[i], 26) + "  " + total.String(), color: look.color})
 	}
+	n = max(n, 1)
 	ends.n = float64(n)
 	p.Add(ends)
 	p.X.Min, p.Y.Min = 0, 0

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -239,5 +240,28 @@ func TestHTMLConversations(t *testing.T) {
 		if !strings.Contains(text, `title="`+c.Path+`">`+c.ID+`</td>`) {
 			t.Errorf("no row for %s", c.ID)
 		}
+	}
+}
+
+// A log of one request with no response (no output, one call) and a
+// report asked for without calls still draw.
+func TestChartsDegenerate(t *testing.T) {
+	src, err := transcripts.Read(strings.NewReader(`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`), "one.json", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.New(src, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, cost := chartsOf(t, p)
+	svgTexts(t, input)
+	if texts := strings.Join(svgTexts(t, cost), "\n"); !strings.Contains(texts, "full  "+p.Result.Strategies[0].Totals.Cost.String()) {
+		t.Errorf("cost chart of one call lacks its total:\n%s", texts)
+	}
+	page := render(t, demo(t), "html", Options{NoCalls: true})
+	checkPage(t, page)
+	if !bytes.Contains(page, []byte("full  $0.5379")) {
+		t.Error("--no-calls page lost its cost curves")
 	}
 }
