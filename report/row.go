@@ -54,7 +54,14 @@ type Row struct {
 }
 
 // RowOf is the row of c.
-func RowOf(c *Call) Row {
+func RowOf(c *Call) Row { return rowInto(c, new(nullable)) }
+
+// nullable holds a row's optional values, so that a batch of rows can keep
+// them in one array instead of one allocation each.
+type nullable [7]int64
+
+// rowInto is the row of c, its optional values pointing into n.
+func rowInto(c *Call, n *nullable) Row {
 	call := c.Call
 	p := call.Input
 	r := Row{Strategy: c.Spec, Conversation: call.Conversation, Call: int32(call.Index),
@@ -69,17 +76,18 @@ func RowOf(c *Call) Row {
 		r.Source = c.Conv.Path
 	}
 	if u := call.Reported; u != nil {
-		r.ReportedInput, r.ReportedOutput = ptr(u.InputTokens), ptr(u.OutputTokens)
-		r.ReportedCachedInput, r.ReportedCacheWrite = ptr(u.CachedInputTokens), ptr(u.CacheWriteTokens)
-		r.ReportedReasoning, r.ReportedCostPUSD = ptr(u.ReasoningTokens), ptr(int64(call.ReportedCost))
+		*n = nullable{u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens,
+			int64(call.ReportedCost), n[6]}
+		r.ReportedInput, r.ReportedOutput = &n[0], &n[1]
+		r.ReportedCachedInput, r.ReportedCacheWrite = &n[2], &n[3]
+		r.ReportedReasoning, r.ReportedCostPUSD = &n[4], &n[5]
 	}
 	if !c.Time.IsZero() {
-		r.Time = ptr(c.Time.UnixMilli())
+		n[6] = c.Time.UnixMilli()
+		r.Time = &n[6]
 	}
 	return r
 }
-
-func ptr(n int64) *int64 { return &n }
 
 // csvHeader names the columns of a Row, as parquet does.
 var csvHeader = []string{"strategy", "conversation", "call", "unlogged", "tool_defs", "system", "summary", "history",
