@@ -59,7 +59,8 @@ func (c *Call) Project() string {
 }
 
 // A Sink writes a report in one format. Begin is called once, then
-// Strategy(i) before strategy i's calls, each Call in order, and End.
+// Strategy(i) before strategy i's calls, each Call in order, and End. The
+// Call passed is reused for the next one: a sink copies what it keeps.
 type Sink interface {
 	Begin(h *Header) error
 	Strategy(i int) error
