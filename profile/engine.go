@@ -322,7 +322,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		opt.Prices = DefaultPrices()
 	}
 	if len(opt.Strategies) == 0 {
-		for _, s := range DefaultStrategies {
+		for _, s := range DefaultStrategiesFor(convs) {
 			st, _ := ParseStrategy(s)
 			opt.Strategies = append(opt.Strategies, st)
 		}
@@ -370,7 +370,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	var appResults []ConversationResult
 	for _, c := range convs {
 		pc := e.prepare(c)
-		shape.add(pc)
+		shape.add(shapeOf(c))
 		if app != nil {
 			appResults = append(appResults, e.simulate(pc, app, nil))
 		}
@@ -580,7 +580,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	for _, ci := range pc.calls {
 		if ci.reported != nil && ci.reported.InputTokens > 0 {
 			rep = append(rep, ci.reported.InputTokens)
-			cnt = append(cnt, pc.fullInput(loggedBase, ci))
+			cnt = append(cnt, pc.fullInput(loggedBase, ci, ci.logged))
 		}
 	}
 	scale := 1.0
@@ -617,7 +617,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			loggedBase = base
 			for i, j := 0, 0; i < len(pc.calls); i++ {
 				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
-					cnt[j] = pc.fullInput(base, ci)
+					cnt[j] = pc.fullInput(base, ci, ci.logged)
 					j++
 				}
 			}
@@ -662,13 +662,13 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		if c.Messages[ci.msg].NoReply && ci.reported == nil {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
-		ci.counted = pc.fullInput(base, *ci)
+		ci.counted = pc.fullInput(base, *ci, ci.logged)
 		if len(rep) > 0 {
 			ci.unlogged = hidden
 		}
 		if ci.reported != nil {
 			if ci.reported.InputTokens > 0 {
-				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci) - hidden
+				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
 			}
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
@@ -767,9 +767,10 @@ func (e *engine) precount(convs []*transcripts.Conversation) {
 	}
 }
 
-// fullInput is a call's input with the whole history, as counted.
-func (pc *prepared) fullInput(k *counts, ci callInfo) int64 {
-	return k.toolDefs + replyPriming + k.sent(ci.msg)
+// fullInput is a call's input with the whole history, as counted, with
+// the thinking model m carries in history (thinking.go).
+func (pc *prepared) fullInput(k *counts, ci callInfo, m *ModelPrice) int64 {
+	return k.toolDefs + replyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 
 func mostUsedModel(c *transcripts.Conversation) string {

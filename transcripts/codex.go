@@ -256,10 +256,12 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 		it.Model = p.Model
 	case "compacted":
 		var p struct {
-			Message string `json:"message"`
+			Message     string            `json:"message"`
+			Replacement []json.RawMessage `json:"replacement_history"`
 		}
-		err = decodeJSON(payload, &p)
-		it.Message = p.Message
+		if err = decodeJSON(payload, &p); err == nil {
+			return cr.compacted(p.Message, p.Replacement, at, n)
+		}
 	case "event_msg":
 		var p struct {
 			Type string `json:"type"`
@@ -290,8 +292,6 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 				cr.conv.Model = it.Model
 			}
 		}
-	case "compacted":
-		cr.branch(&Message{Role: RoleUser, Content: it.Message, Time: at})
 	case "event_msg":
 		if it.Type == "token_count" {
 			return cr.tokenCount(&it, n)
@@ -299,6 +299,33 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 	case "response_item":
 		return cr.item(&it, at, n)
 	}
+	return nil
+}
+
+// compacted starts the history over: with the items Codex put in place of
+// the history (replacement_history, newer versions) or with the summary
+// alone. The replies among those items are history, not calls.
+func (cr *codexReader) compacted(summary string, items []json.RawMessage, at time.Time, n int) error {
+	if len(items) == 0 {
+		cr.branch(&Message{Role: RoleUser, Content: summary, Time: at})
+		return nil
+	}
+	cr.branch(nil)
+	for i, raw := range items {
+		var it codexItem
+		if err := decodeJSON(raw, &it); err != nil {
+			return jsonError(cr.file, raw, n, fmt.Sprintf("$.payload.replacement_history[%d]", i), err)
+		}
+		if err := cr.item(&it, at, n); err != nil {
+			return err
+		}
+	}
+	for i := range cr.conv.Messages {
+		if cr.conv.Messages[i].Role == RoleAssistant {
+			cr.conv.Messages[i].Replayed = true
+		}
+	}
+	cr.pending = -1
 	return nil
 }
 

@@ -144,6 +144,15 @@ func TestCodexEvents(t *testing.T) {
 				`{"timestamp":"2026-01-02T10:05:00Z","type":"compacted","payload":{"message":"Summary of the work so far."}}` + "\n" + reply +
 				tc(`{"input_tokens":130,"output_tokens":8}`, `{"input_tokens":30,"output_tokens":3}`),
 			2, Usage{InputTokens: 130, OutputTokens: 8}, 2},
+		// Newer versions log the items that replace the history: a reply
+		// among them is history there (1 call before, 1 after).
+		{"compaction with replacement history",
+			meta + reply + tc(`{"input_tokens":100,"output_tokens":5}`, `{"input_tokens":100,"output_tokens":5}`) +
+				`{"timestamp":"2026-01-02T10:05:00Z","type":"compacted","payload":{"message":"","replacement_history":[` +
+				`{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]},` +
+				`{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hello"}]}]}}` + "\n" + reply +
+				tc(`{"input_tokens":130,"output_tokens":8}`, `{"input_tokens":30,"output_tokens":3}`),
+			2, Usage{InputTokens: 130, OutputTokens: 8}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := readString(t, "", tt.lines)

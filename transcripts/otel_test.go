@@ -94,6 +94,8 @@ func TestOTelShapes(t *testing.T) {
 		{"exports as JSON lines", export(agent) + "\n" + export(chatStart) + "\n" + export(chatEnd) + "\n"},
 		{"bare spans as JSON lines", agent + "\n" + chatStart + "\n" + chatEnd + "\n"},
 		{"an array of spans", "[" + agent + "," + chatStart + "," + chatEnd + "]"},
+		// Some exporters write OTLP integers as JSON numbers.
+		{"integers as numbers", strings.ReplaceAll(export(agent, chatStart, chatEnd), `{"intValue":"1200"}`, `{"intValue":1200}`)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := readString(t, "", tt.data)

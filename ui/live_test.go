@@ -285,3 +285,22 @@ func TestLiveOverBudgetGolden(t *testing.T) {
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
 }
+
+// A long error is readable in full in the chat pane, and live help names B.
+func TestLiveLongErrorAndHelp(t *testing.T) {
+	long := "upstream model server returned an unexpected response while streaming tokens; retry later or contact support with request id abc123"
+	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Status: 500, Message: long})
+	m := start(t, cfg)
+	m = typeText(t, m, "hi")
+	chat := strings.Join(strings.Fields(ansi.Strip(m.chatView(40, 12))), " ")
+	if !strings.Contains(chat, "request id abc123") {
+		t.Errorf("error cut in the chat:\n%s", m.chatView(40, 12))
+	}
+	m = press(t, m, "esc", "?")
+	if !strings.Contains(screen(m), "double the budget") {
+		t.Errorf("live help lacks B:\n%s", screen(m))
+	}
+	if plain := startAt(t, demoConfig(), 120, 40); strings.Contains(screen(press(t, plain, "?")), "budget") {
+		t.Error("B in the help outside live mode")
+	}
+}

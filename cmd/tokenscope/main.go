@@ -120,7 +120,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.model, "model", "", "price and count as this model (default: the model the log names)")
 	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
-	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+")")
+	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
@@ -169,7 +169,11 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	strategies, err := profile.ParseStrategies(c.strategies)
+	specs := c.strategies
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategiesFor(src.Conversations)
+	}
+	strategies, err := profile.ParseStrategies(specs)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -273,7 +277,11 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 			return badInput(err)
 		}
 	}
-	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specsOf(strategies), PerDay: perDay, Autoplay: t.autoplay}
+	// Without --strategy the TUI picks the set that suits the log it reads.
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, PerDay: perDay, Autoplay: t.autoplay}
+	if len(c.strategies) > 0 {
+		cfg.Specs = specsOf(strategies)
+	}
 	if path == "" {
 		cfg.Source = transcripts.Demo(c.readOptions())
 	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
