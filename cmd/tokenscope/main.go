@@ -603,7 +603,7 @@ func newProxy() *cobra.Command {
 	var upstream, listen, out, prices string
 	var budgets []string
 	var tpm int64
-	var redact bool
+	var redact, tui bool
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
@@ -622,8 +622,13 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact,
-				Warn: func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }}
+			if tui && !isTerminal(cmd.OutOrStdout()) {
+				return badInput(fmt.Errorf("--tui needs a terminal"))
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact}
+			if !tui { // the screen would be overwritten
+				cfg.Warn = func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }
+			}
 			for _, b := range budgets {
 				bb, err := proxy.ParseBudget(b)
 				if err != nil {
@@ -668,7 +673,21 @@ func newProxy() *cobra.Command {
 				defer cancel()
 				srv.Shutdown(shut)
 			}()
-			err = srv.Serve(ln)
+			if tui {
+				// The conversations view on the log as it grows; quitting
+				// it stops the proxy.
+				served := make(chan error, 1)
+				go func() { served <- srv.Serve(ln) }()
+				uerr := ui.Run(ui.Config{Path: cfg.Out, Prices: table, Follow: time.Second})
+				interrupted := ctx.Err() != nil // a signal ended the screen too
+				stop()
+				err = <-served
+				if uerr != nil && !interrupted && errors.Is(err, http.ErrServerClosed) {
+					err = uerr
+				}
+			} else {
+				err = srv.Serve(ln)
+			}
 			cerr := p.Close()
 			st := p.Stats()
 			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
@@ -686,6 +705,7 @@ func newProxy() *cobra.Command {
 	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
+	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
 	return cmd
 }
