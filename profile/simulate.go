@@ -57,7 +57,7 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 		}
 		p.price()
 		cr.Totals.addCall(call)
-		if e.opt.onCall != nil {
+		if e.opt.onCall != nil && ns != nil {
 			e.opt.onCall(e.strategy, call)
 		}
 	}

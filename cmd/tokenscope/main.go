@@ -22,6 +22,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/proxy"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/ui"
@@ -413,7 +414,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 
 func newReport(stdout io.Writer) *cobra.Command {
 	var c common
-	var format, maxCost, by string
+	var format, maxCost, by, out string
 	var perDay int64
 	var noCalls, compare, noFindings bool
 	cmd := &cobra.Command{
@@ -442,7 +443,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 				}
 			}
 			if !validOutput(format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.OutputFormats, ", ")))
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats, ", ")))
+			}
+			if out == "" && report.Binary(format) && isTerminal(stdout) {
+				return badInput(fmt.Errorf("--format %s writes binary: give --out FILE or redirect stdout", format))
 			}
 			path := ""
 			if len(args) == 1 {
@@ -468,7 +472,19 @@ func newReport(stdout io.Writer) *cobra.Command {
 						return badInput(err)
 					}
 				}
-				if err := p.Write(stdout, format, perDay); err != nil {
+				prices, err := priceTable(c.prices) // for its date
+				if err != nil {
+					return err
+				}
+				sink, closeOut, err := report.Open(format, out, stdout)
+				if err != nil {
+					return badInput(fmt.Errorf("--out: %w", err))
+				}
+				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices})
+				if cerr := closeOut(); err == nil {
+					err = cerr
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -486,9 +502,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.Formats, ", "))
+	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
-	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
+	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
 	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets) or tag:KEY (one tag's values), as a table")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
@@ -718,7 +735,7 @@ func budgetLine(s proxy.Status) string {
 }
 
 func validOutput(f string) bool {
-	for _, o := range append(profile.OutputFormats, "markdown") {
+	for _, o := range append(report.Formats, "markdown") {
 		if f == o {
 			return true
 		}

@@ -82,9 +82,10 @@ func TestReportJSONSchema(t *testing.T) {
 	}
 	first := strategies[0].(map[string]any)
 	check("strategy", first, "calls,spec,totals")
-	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
+	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,fidelity,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
+	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,simulated_usd,strategy")
 	call := first["calls"].([]any)[0].(map[string]any)
-	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,index,input,output_tokens,reasoning_tokens,reported")
+	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,estimate_error_tokens,index,input,output_tokens,reasoning_tokens,reported")
 	check("input", call["input"], "history,overhead,rag,summary,system,tool_defs,tool_results,total,unlogged,user")
 	check("reported", call["reported"], "cache_write_tokens,cached_input_tokens,input_tokens,output_tokens,reasoning_tokens")
 	// The calls of a strategy sum to its total, in the file too.
@@ -350,5 +351,60 @@ func TestReportCompareSystem(t *testing.T) {
 	}
 	if code, _, errs := tokenscope(t, "report", "--drop-tool", "nope"); code != 2 || !strings.Contains(errs, "--drop-tool nope: no conversation offers a tool of that name") {
 		t.Errorf("unknown --drop-tool: exit %d, %q", code, errs)
+	}
+}
+
+// --out writes each output format where it is asked to, and nothing on
+// stdout.
+func TestReportOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		format, out string
+		files       []string
+		head        string // first bytes of the first file
+	}{
+		{"html", "review.html", []string{"review.html"}, "<!DOCTYPE html>"},
+		{"parquet", "calls.parquet", []string{"calls.parquet"}, "PAR1"},
+		{"json", "r.json", []string{"r.json"}, "{\n  \"source\""},
+		{"otlp", "spans.json", []string{"spans.json"}, `{"resourceSpans":[`},
+		{"csv", "calls.csv", []string{"calls.csv"}, "strategy,conversation,call,"},
+		{"svg", "slides/demo", []string{"slides/demo-input.svg", "slides/demo-cost.svg"}, "<?xml"},
+		{"svg", "charts/", []string{"charts/input.svg", "charts/cost.svg"}, "<?xml"},
+		{"md", "pr/", []string{"pr/report.md", "pr/input.svg", "pr/cost.svg"}, "**demo:harbor-support"},
+	} {
+		if strings.HasPrefix(tc.out, "slides") {
+			os.MkdirAll(filepath.Join(dir, "slides"), 0o755)
+		}
+		code, out, errs := tokenscope(t, "report", "--format", tc.format, "--out", dir+string(filepath.Separator)+tc.out)
+		if code != 0 || out != "" {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q", tc.format, code, len(out), errs)
+			continue
+		}
+		for i, f := range tc.files {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Errorf("%s: %v", tc.format, err)
+				continue
+			}
+			if i == 0 && !strings.HasPrefix(string(b), tc.head) {
+				t.Errorf("%s: %s starts %q", tc.format, f, b[:min(len(b), 40)])
+			}
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "pr", "report.md"))
+	if !strings.Contains(string(md), "](input.svg)") || !strings.Contains(string(md), "](cost.svg)") {
+		t.Errorf("report.md does not link its charts:\n%s", md)
+	}
+	// svg needs somewhere to put two files.
+	if code, out, errs := tokenscope(t, "report", "--format", "svg"); code != 2 || out != "" || !strings.Contains(errs, "--out") {
+		t.Errorf("svg without --out: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// Bad input still exits 2 before anything is written.
+	bad := filepath.Join(dir, "bad.html")
+	if code, _, _ := tokenscope(t, "report", "--format", "html", "--out", bad, "../../transcripts/testdata/broken/native_bad_role.jsonl"); code != 2 {
+		t.Errorf("bad input: exit %d", code)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("bad input left an output file")
 	}
 }

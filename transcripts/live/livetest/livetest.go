@@ -25,6 +25,9 @@ type Reply struct {
 	Status    int    // non-200: an error response with Message
 	Message   string // error message
 	FailAfter int    // > 0: send an error event after this many chunks
+	// Hang, when set, sends the first chunk and then waits for the client
+	// to go away, as a slow reply that is cancelled.
+	Hang bool
 }
 
 // ToolCall is a streamed tool call, its arguments sent in two deltas.
@@ -125,6 +128,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	send(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
 	for i, c := range reply.Chunks {
+		if reply.Hang && i == 1 {
+			<-r.Context().Done()
+			return
+		}
 		if reply.FailAfter > 0 && i == reply.FailAfter {
 			fmt.Fprintf(w, "data: {\"error\":{\"message\":%q,\"type\":\"server_error\"}}\n\n", reply.Message)
 			return
