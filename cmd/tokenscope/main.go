@@ -456,6 +456,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
 				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
 			}
+			if byTag && (format != "table" || out != "") {
+				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
+			}
 			p, err := c.load(path)
 			if err != nil {
 				return err

@@ -75,8 +75,10 @@ func TestReportOnProxyLog(t *testing.T) {
 			t.Errorf("--by tag:team lacks %q:\n%s", want, stdout)
 		}
 	}
-	if code, _, _ := tokenscope(t, "report", "--by", "model", out); code != 2 {
-		t.Errorf("--by model: exit %d, want 2", code)
+	for _, args := range [][]string{{"--by", "model"}, {"--by", "tags"}, {"--by", "tag", "--format", "json"}} {
+		if code, stdout, _ := tokenscope(t, append(append([]string{"report"}, args...), out)...); code != 2 || stdout != "" {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
 	}
 }
 
