@@ -227,7 +227,7 @@ func (c *call) keep(b []byte) {
 }
 
 // apiOf names the API of a request the proxy records, or "" for requests it
-// only passes through (/v1/models, /v1/responses, …).
+// only passes through (/v1/models, embeddings, …).
 func apiOf(r *http.Request) string {
 	if r.Method != http.MethodPost {
 		return ""
@@ -235,6 +235,8 @@ func apiOf(r *http.Request) string {
 	switch strings.TrimSuffix(r.URL.Path, "/") {
 	case "/v1/chat/completions", "/chat/completions":
 		return transcripts.APIOpenAI
+	case "/v1/responses", "/responses":
+		return transcripts.APIOpenAIResponses
 	case "/v1/messages", "/messages":
 		return transcripts.APIAnthropic
 	}

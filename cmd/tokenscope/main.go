@@ -627,7 +627,7 @@ func newProxy() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
-		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions; /v1/responses, /v1/models passed through)\n" +
+		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions, /v1/responses; others passed through)\n" +
 			"and Anthropic (/v1/messages) APIs: point the app's base URL at it. Every call is relayed unchanged\n" +
 			"(streams chunk by chunk) and recorded as native JSONL that report and replay read; the header\n" +
 			"X-Tokenscope-Tag: team=search,endpoint=/ask tags a call (and is not forwarded); budgets refuse\n" +
