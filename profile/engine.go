@@ -255,6 +255,13 @@ func (s *StrategyResult) Calls() []Call {
 		if len(s.Conversations) == 1 {
 			return s.Conversations[0].Calls
 		}
+		n := 0
+		for _, c := range s.Conversations {
+			n += len(c.Calls)
+		}
+		// One allocation of the final size: growing by append copied the
+		// calls of a large directory several times over.
+		s.all = make([]Call, 0, n)
 		for _, c := range s.Conversations {
 			s.all = append(s.all, c.Calls...)
 		}

@@ -160,6 +160,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		rep.Source.Warnings = []string{}
 	}
 	multi := len(r.Conversations) > 1
+	ids := UniqueIDs(r.Conversations, opt.Path) // a subagent id can repeat across sessions
 	for _, c := range r.Conversations {
 		rep.Source.Calls += c.Calls
 	}
@@ -198,7 +199,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rc := ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
 					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix

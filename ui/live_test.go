@@ -267,3 +267,21 @@ func TestLiveGapLabel(t *testing.T) {
 		t.Errorf("live screen:\n%s", out)
 	}
 }
+
+// Golden screen of the spend line past the budget.
+func TestLiveOverBudgetGolden(t *testing.T) {
+	// The input alone (≈$0.000003) fits $0.000005; the call then costs
+	// 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555, past it.
+	cfg, _, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
+	tm.Type("hi")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("over budget by")) }, teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+}
