@@ -530,7 +530,7 @@ func checkPerDay(n int64) error {
 func newUsage(stdout io.Writer) *cobra.Command {
 	var model, prices, inputFormat, format, since, until string
 	cmd := &cobra.Command{
-		Use:   "usage [daily|monthly|session|project] [DIR]",
+		Use:   "usage [daily|monthly|session|project|tag] [DIR]",
 		Short: "Reported usage and billed cost by day, month, session or project (fast: no counting)",
 		Long: "Sum the usage the logs report, each response once (message id + request id), and price it as\n" +
 			"billed: uncached input, output, cache reads and 5-minute/1-hour cache writes at list price.\n" +
