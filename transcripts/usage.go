@@ -23,7 +23,8 @@ type Billed struct {
 	Session    string // the session (conversation) it belongs to
 	Project    string // the directory under the root read, or the root's name
 	Batch      bool
-	Usage      *Usage // nil when the log kept no usage for the call
+	Usage      *Usage            // nil when the log kept no usage for the call
+	Tags       map[string]string // cost-centre tags (proxy logs); nil when none
 }
 
 // UsageSource is the reported usage of every call under a path.
@@ -153,7 +154,7 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 				model = c.Model
 			}
 			out = append(out, Billed{ResponseID: m.ResponseID, Time: m.Time, Model: model, Session: c.ID,
-				Project: project, Batch: c.Batch, Usage: m.Usage})
+				Project: project, Batch: c.Batch, Usage: m.Usage, Tags: m.Tags})
 		}
 	}
 	return out, src.Warnings, nil
