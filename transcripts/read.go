@@ -81,6 +81,9 @@ func logFiles(dir string) (files, warnings []string, err error) {
 		if strings.HasSuffix(p, ".meta.json") && filepath.Base(filepath.Dir(p)) == "subagents" {
 			return nil // Claude Code's subagent descriptions: not logs
 		}
+		if agentIndexFile(p) {
+			return nil // an agent CLI's prompt history or index beside its sessions
+		}
 		// Only regular files, or links to them: a link to a directory
 		// would recurse, a FIFO would block.
 		if !d.Type().IsRegular() {
@@ -186,6 +189,9 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	}
 	convs, err := f.Read(r, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkConversations(convs); err != nil {
 		return nil, err
 	}
 	format := f.Name

@@ -82,9 +82,10 @@ func TestReportJSONSchema(t *testing.T) {
 	}
 	first := strategies[0].(map[string]any)
 	check("strategy", first, "calls,spec,totals")
-	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
+	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,fidelity,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
+	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,simulated_usd,strategy")
 	call := first["calls"].([]any)[0].(map[string]any)
-	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,index,input,output_tokens,reasoning_tokens,reported")
+	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,estimate_error_tokens,index,input,output_tokens,reasoning_tokens,reported")
 	check("input", call["input"], "history,overhead,rag,summary,system,tool_defs,tool_results,total,unlogged,user")
 	check("reported", call["reported"], "cache_write_tokens,cached_input_tokens,input_tokens,output_tokens,reasoning_tokens")
 	// The calls of a strategy sum to its total, in the file too.
@@ -118,12 +119,24 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", broken + "native_bad_json.jsonl"}, "native_bad_json.jsonl:3: invalid JSON"},
 		{[]string{"report", broken + "openai_bad_role.json"}, `openai_bad_role.json:3: $.messages[1].role: unknown role "robot"`},
 		{[]string{"report", "no/such/file.json"}, "no/such/file.json: no such file or directory"},
+		{[]string{"report", broken + "native_negative_tokens.jsonl"}, "native_negative_tokens.jsonl:3: $.usage.input_tokens: -100 tokens is negative"},
+		{[]string{"report", broken + "native_huge_tokens.jsonl"}, "native_huge_tokens.jsonl:3: $.usage.input_tokens: 9223372036854775807 tokens is more than any call can have"},
+		{[]string{"report", broken + "native_negative_images.jsonl"}, "native_negative_images.jsonl:2: $.images: -3 images"},
+		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: expected int, found JSON number 1e12"},
+		{[]string{"report", broken + "native_cached_over_input.jsonl"}, "native_cached_over_input.jsonl:3: $.usage: cache reads 50 + writes 0 exceed input_tokens 10"},
+		{[]string{"report", broken + "native_reasoning_over_output.jsonl"}, "native_reasoning_over_output.jsonl:3: $.usage: reasoning_tokens 9 exceed output_tokens 2"},
+		{[]string{"report", broken + "native_bad_time.jsonl"}, `native_bad_time.jsonl:2: $.ts: "yesterday" is not an RFC 3339 time`},
+		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: expected string, found JSON number"},
+		{[]string{"report", broken + "anthropic_response_negative.json"}, "anthropic_response_negative.json:1: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
 		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
 		{[]string{"report", "--model", "gpt-5.3"}, `unknown model "gpt-5.3"; nearest known: gpt-5`},
 		{[]string{"report", "--format", "xml"}, `--format "xml"`},
 		{[]string{"report", "--max-cost", "cheap"}, "--max-cost"},
 		{[]string{"report", "--nope"}, "unknown flag: --nope"},
+		{[]string{"report", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"--no-tui", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"report", "--assume-output", "-1"}, "--assume-output -1: want 0 or more"},
 		{[]string{"prices", "claude-9"}, `unknown model "claude-9"`},
 	} {
 		code, out, errs := tokenscope(t, tc.args...)
@@ -136,6 +149,10 @@ func TestBadInput(t *testing.T) {
 func TestMaxCost(t *testing.T) {
 	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.10"); code != 1 || !strings.Contains(errs, "full costs $0.5379, over --max-cost $0.10") {
 		t.Errorf("over budget: exit %d, %q", code, errs)
+	}
+	// $0.53785875 over $0.53785: both are $0.5379 at four decimals.
+	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.53785"); code != 1 || !strings.Contains(errs, "full costs $0.53786, over --max-cost $0.53785") {
+		t.Errorf("close to budget: exit %d, %q", code, errs)
 	}
 	if code, _, _ := tokenscope(t, "report", "--max-cost", "1"); code != 0 {
 		t.Errorf("within budget: exit %d", code)
@@ -279,6 +296,33 @@ func TestReportNoCalls(t *testing.T) {
 	}
 }
 
+// A request logged alone is one call: its input counted, its output 0 or
+// --assume-output, said on stderr.
+func TestReportRequestAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "req.json")
+	os.WriteFile(path, []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hello world"}]}`), 0o644)
+	for _, tc := range []struct {
+		args   []string
+		output float64
+	}{{nil, 0}, {[]string{"--assume-output", "100"}, 100}} {
+		code, out, errs := tokenscope(t, append([]string{"report", "--format", "json", "--strategy", "full", path}, tc.args...)...)
+		var doc struct {
+			Source     struct{ Calls int }
+			Strategies []struct {
+				Totals struct {
+					Output float64 `json:"output_tokens"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil {
+			t.Fatalf("exit %d, %v: %s", code, err, errs)
+		}
+		if doc.Source.Calls != 1 || doc.Strategies[0].Totals.Output != tc.output || !strings.Contains(errs, "a request has no logged response") {
+			t.Errorf("%v: %d calls, output %v, stderr %q", tc.args, doc.Source.Calls, doc.Strategies[0].Totals.Output, errs)
+		}
+	}
+}
+
 // report --compare with a what-if: the demo's 41 calls with a 10-token
 // system prompt ("You are Harbor's support assistant. Be brief." is 10
 // tokens in o200k_base by the official tiktoken) instead of its own.
@@ -307,5 +351,60 @@ func TestReportCompareSystem(t *testing.T) {
 	}
 	if code, _, errs := tokenscope(t, "report", "--drop-tool", "nope"); code != 2 || !strings.Contains(errs, "--drop-tool nope: no conversation offers a tool of that name") {
 		t.Errorf("unknown --drop-tool: exit %d, %q", code, errs)
+	}
+}
+
+// --out writes each output format where it is asked to, and nothing on
+// stdout.
+func TestReportOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		format, out string
+		files       []string
+		head        string // first bytes of the first file
+	}{
+		{"html", "review.html", []string{"review.html"}, "<!DOCTYPE html>"},
+		{"parquet", "calls.parquet", []string{"calls.parquet"}, "PAR1"},
+		{"json", "r.json", []string{"r.json"}, "{\n  \"source\""},
+		{"otlp", "spans.json", []string{"spans.json"}, `{"resourceSpans":[`},
+		{"csv", "calls.csv", []string{"calls.csv"}, "strategy,conversation,call,"},
+		{"svg", "slides/demo", []string{"slides/demo-input.svg", "slides/demo-cost.svg"}, "<?xml"},
+		{"svg", "charts/", []string{"charts/input.svg", "charts/cost.svg"}, "<?xml"},
+		{"md", "pr/", []string{"pr/report.md", "pr/input.svg", "pr/cost.svg"}, "**demo:harbor-support"},
+	} {
+		if strings.HasPrefix(tc.out, "slides") {
+			os.MkdirAll(filepath.Join(dir, "slides"), 0o755)
+		}
+		code, out, errs := tokenscope(t, "report", "--format", tc.format, "--out", dir+string(filepath.Separator)+tc.out)
+		if code != 0 || out != "" {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q", tc.format, code, len(out), errs)
+			continue
+		}
+		for i, f := range tc.files {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Errorf("%s: %v", tc.format, err)
+				continue
+			}
+			if i == 0 && !strings.HasPrefix(string(b), tc.head) {
+				t.Errorf("%s: %s starts %q", tc.format, f, b[:min(len(b), 40)])
+			}
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "pr", "report.md"))
+	if !strings.Contains(string(md), "](input.svg)") || !strings.Contains(string(md), "](cost.svg)") {
+		t.Errorf("report.md does not link its charts:\n%s", md)
+	}
+	// svg needs somewhere to put two files.
+	if code, out, errs := tokenscope(t, "report", "--format", "svg"); code != 2 || out != "" || !strings.Contains(errs, "--out") {
+		t.Errorf("svg without --out: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// Bad input still exits 2 before anything is written.
+	bad := filepath.Join(dir, "bad.html")
+	if code, _, _ := tokenscope(t, "report", "--format", "html", "--out", bad, "../../transcripts/testdata/broken/native_bad_role.jsonl"); code != 2 {
+		t.Errorf("bad input: exit %d", code)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("bad input left an output file")
 	}
 }
