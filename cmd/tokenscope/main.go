@@ -527,14 +527,6 @@ func newReport(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-// checkPerDay rejects a negative --per-day.
-func checkPerDay(n int64) error {
-	if n < 0 {
-		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
-	}
-	return nil
-}
-
 func newUsage(stdout io.Writer) *cobra.Command {
 	var model, prices, inputFormat, format, since, until string
 	cmd := &cobra.Command{
@@ -593,6 +585,14 @@ func newUsage(stdout io.Writer) *cobra.Command {
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
 }
 
 // compare prints two profiles side by side (report --compare).
