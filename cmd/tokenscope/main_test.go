@@ -195,6 +195,31 @@ func TestCount(t *testing.T) {
 	}
 }
 
+// count --chat counts each conversation as the model its log names. The
+// user text is 24 tokens in cl100k_base (gpt-4) and 21 in o200k_base
+// (gpt-4o), by the official tiktoken 1.0.22; framing 4, priming 3.
+func TestCountChatUsesLogModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g4.json")
+	os.WriteFile(path, []byte(`{"model":"gpt-4","messages":[{"role":"user","content":"    indented    code\t\twith tabs 1234567 and ünïcödé — “quotes”"},{"role":"assistant","content":"ok"}]}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "g4 · gpt-4 · cl100k_base\n     1 user      24 + 4 framing\ncall 1: input 31 (with 3 priming)"},
+		{[]string{"--model", "gpt-4o"}, "g4 · gpt-4o · o200k_base\n     1 user      21 + 4 framing\ncall 1: input 28 (with 3 priming)"},
+	} {
+		code, out, errs := tokenscope(t, append([]string{"count", "--chat", path}, tc.args...)...)
+		if code != 0 || !strings.HasPrefix(out, tc.want) {
+			t.Errorf("%v: exit %d %s\n%s", tc.args, code, errs, out)
+		}
+	}
+	// A Claude log: estimated counts, marked.
+	_, out, _ := tokenscope(t, "count", "--chat", "../../transcripts/testdata/anthropic_request.json")
+	if !strings.HasPrefix(out, "anthropic_request · claude-sonnet-4-5 · ≈o200k_base×1.10\n       tool_defs ≈") {
+		t.Errorf("claude log:\n%s", out)
+	}
+}
+
 func TestPricesAndVersion(t *testing.T) {
 	_, out, _ := tokenscope(t, "prices", "claude-sonnet-4-5-20250929")
 	if !strings.Contains(out, "claude-sonnet-4-5") || !strings.Contains(out, "long context: above 200k input: $6 in / $22.5 out") {
