@@ -104,6 +104,11 @@ type Call struct {
 	CountedInput int64
 }
 
+// BilledOutput is the call's output_tokens as every report shows it: all
+// output billed, visible and hidden, reasoning included (as providers
+// report output_tokens); Reasoning is the part of it that is reasoning.
+func (c *Call) BilledOutput() int64 { return c.Output + c.Reasoning }
+
 // Totals sum a strategy's calls.
 type Totals struct {
 	Calls               int
@@ -182,6 +187,9 @@ func (t *Totals) add(o Totals) {
 	t.ReportedOutput += o.ReportedOutput
 	t.ReportedCachedInput += o.ReportedCachedInput
 }
+
+// BilledOutput is the sum of the calls' BilledOutput.
+func (t Totals) BilledOutput() int64 { return t.Output + t.Reasoning }
 
 // CacheHitPct is cached input as a percentage of input.
 func (t Totals) CacheHitPct() float64 {

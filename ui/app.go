@@ -702,7 +702,13 @@ func (m Model) projection() string {
 	}
 	s := m.res.Strategies[m.sel]
 	r := runningTotals(s, m.upto)
-	convs := int64(max(1, len(m.res.Conversations)))
+	convs := int64(0)
+	for _, c := range m.res.Conversations {
+		if c.Calls > 0 { // empty conversations are never averaged in
+			convs++
+		}
+	}
+	convs = max(convs, 1)
 	per := s.Totals.Cost / profile.Money(convs)
 	line := fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {

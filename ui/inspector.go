@@ -29,8 +29,8 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	if len(res.Conversations) > 1 {
 		head += " · " + c.Conversation
 	}
-	head += fmt.Sprintf(" · input %s · output %s + reasoning %s · %s",
-		formatInt(c.Input.Total()), formatInt(c.Output), formatInt(c.Reasoning), c.Cost)
+	head += fmt.Sprintf(" · input %s · output %s (reasoning %s) · %s",
+		formatInt(c.Input.Total()), formatInt(c.BilledOutput()), formatInt(c.Reasoning), c.Cost)
 	lines = append(lines, st.bold.Render(head))
 	if r := c.Reported; r != nil {
 		delta := c.CountedInput - r.InputTokens
