@@ -383,3 +383,34 @@ func TestOddUsageWarned(t *testing.T) {
 		t.Errorf("warnings %q", src.Warnings)
 	}
 }
+
+// Content parts that cannot be counted are warned about, once per
+// conversation; what can be counted of an unknown block is.
+func TestUnknownPartsWarned(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, warn string
+		check           func(c *Conversation) bool
+	}{
+		{"openai input_audio", `{"model":"gpt-4o-audio-preview","messages":[{"role":"user","content":[{"type":"text","text":"what is said?"},{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]},{"role":"assistant","content":"hello"}]}`,
+			"1 content parts not counted (input_audio ×1)", func(c *Conversation) bool { return c.Messages[0].Content == "what is said?" }},
+		{"anthropic unknown blocks", `{"model":"claude-sonnet-4-5","system":"s","messages":[{"role":"user","content":[{"type":"container_upload","file_id":"f1"},{"type":"text","text":"run it"}]},` +
+			`{"role":"assistant","content":[{"type":"mcp_tool_use","id":"m1","name":"run","server_name":"x","input":{"cmd":"ls"}},{"type":"brand_new_block","text":"seen"}]}]}`,
+			"1 content parts not counted (container_upload ×1)", func(c *Conversation) bool {
+				a := c.Messages[2]
+				return len(a.ToolCalls) == 1 && a.ToolCalls[0].Name == "run" && a.ToolCalls[0].Arguments == `{"cmd":"ls"}` && a.Content == "seen"
+			}},
+	} {
+		src, err := Read(strings.NewReader(tc.doc), "x.json", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var warned bool
+		for _, w := range src.Warnings {
+			warned = warned || strings.Contains(w, tc.warn)
+		}
+		if !warned || !tc.check(src.Conversations[0]) {
+			t.Errorf("%s: warnings %q, messages %+v", tc.name, src.Warnings, src.Conversations[0].Messages)
+		}
+	}
+}
