@@ -83,6 +83,7 @@ type Call struct {
 	Input        Parts
 	Cached       int64 // input tokens read from cache
 	CacheWrite   int64 // input tokens written to cache
+	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
 	Output       int64 // visible output billed
 	Reasoning    int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
@@ -91,17 +92,30 @@ type Call struct {
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
-	Dropped                     int64
+	Routed                      bool // a route step priced it on another model
+	// Served says a response cache answered the call: no model cost;
+	// ServedSaved is what the call would have cost.
+	Served      bool
+	ServedSaved Money
+	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
 	Summarised bool
-	Reported   *transcripts.Usage
+	// Cleared is the input a context edit took out (tool results,
+	// thinking), net of its placeholders.
+	Cleared  int64
+	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
 	ReportedCost Money
 	// CountedInput is the full-history input as counted, to compare with
 	// Reported (before the unlogged part is added).
 	CountedInput int64
+	// EstimateError is reported input − (CountedInput + the conversation's
+	// hidden prefix): what the counts miss or overshoot on this call. The
+	// hidden prefix is one figure per conversation, so this is where a
+	// tokenizer estimate's error shows (0 without usage).
+	EstimateError int64
 }
 
 // BilledOutput is the call's output_tokens as every report shows it: all
@@ -123,9 +137,13 @@ type Totals struct {
 	Cost                Money
 	PeakInput           int64
 	Dropped             int64
+	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
+	Routed              int   // calls a route step priced on another model
+	Served              int   // calls a response cache answered
+	ServedSaved         Money // what those calls would have cost
 	ReportedCost        Money
 	ReportedCalls       int
 	ReportedInput       int64
@@ -147,6 +165,7 @@ func (t *Totals) addCall(c *Call) {
 	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
+	t.Cleared += c.Cleared
 	if c.Truncated {
 		t.Truncated++
 	}
@@ -155,6 +174,13 @@ func (t *Totals) addCall(c *Call) {
 	}
 	if c.Unpriced {
 		t.Unpriced++
+	}
+	if c.Routed {
+		t.Routed++
+	}
+	if c.Served {
+		t.Served++
+		t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
 	}
 	if c.Reported != nil {
 		t.ReportedCalls++
@@ -178,9 +204,13 @@ func (t *Totals) add(o Totals) {
 	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
+	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
+	t.Routed += o.Routed
+	t.Served += o.Served
+	t.ServedSaved = t.ServedSaved.Add(o.ServedSaved)
 	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
@@ -217,7 +247,10 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy      *Strategy
+	Strategy *Strategy
+	// Note says in one line why steps of the strategy changed nothing on
+	// this log ("" when every step acted).
+	Note          string
 	Conversations []ConversationResult
 	Totals        Totals
 	all           []Call // Calls, flattened once
@@ -246,6 +279,12 @@ type ConversationInfo struct {
 	// Calibration is the reported/counted ratio applied to an estimated
 	// tokenizer's counts (1 when none was applied).
 	Calibration float64
+	// HiddenPrefix is the tokens every call was sent that the log does not
+	// hold (the unlogged part), fitted once for the conversation.
+	HiddenPrefix int64
+	// Fidelity is the replay check of AppStrategy against the bill; nil
+	// when the log reports no usage or --model prices another model.
+	Fidelity *Fidelity
 }
 
 // Result is a profile of one or more conversations under several strategies.
@@ -256,6 +295,9 @@ type Result struct {
 	Conversations []ConversationInfo
 	Strategies    []StrategyResult
 	Warnings      []string
+	// Fidelity is the replay check over every conversation (see
+	// ConversationInfo.Fidelity); nil when there is nothing to check.
+	Fidelity *Fidelity
 }
 
 // Options configure Run.
@@ -268,6 +310,11 @@ type Options struct {
 	// AssumeOutput is the output, in tokens, of a call whose response the
 	// log does not hold (a request logged alone); 0 when not set.
 	AssumeOutput int64
+
+	// onCall, when set, sees every simulated call (strategy index, call)
+	// and the engine keeps no per-call rows, only totals: tune searches
+	// thousands of strategies.
+	onCall func(strategy int, c *Call)
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -303,20 +350,55 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	notes := make([][]stepNote, len(opt.Strategies))
+	for i, s := range opt.Strategies {
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	var shape logShape
+	// The replay check runs AppStrategy, simulated apart unless it is in
+	// the set (and not at all when only totals are wanted: tune).
+	app, appIndex := (*Strategy)(nil), -1
+	if opt.Model == "" && opt.onCall == nil {
+		for i, s := range opt.Strategies {
+			if s.Spec == AppStrategy {
+				appIndex = i
+			}
+		}
+		if appIndex < 0 {
+			app, _ = ParseStrategy(AppStrategy)
+		}
+	}
+	var appResults []ConversationResult
 	for _, c := range convs {
 		pc := e.prepare(c)
+		shape.add(pc)
+		if app != nil {
+			appResults = append(appResults, e.simulate(pc, app, nil))
+		}
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
-			cr := e.simulate(pc, s)
+			e.strategy = i
+			cr := e.simulate(pc, s, notes[i])
+			for j := range cr.Calls {
+				cr.Calls[j].EstimateError = pc.calls[j].residual
+			}
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
 	}
+	if appIndex >= 0 {
+		appResults = res.Strategies[appIndex].Conversations
+	}
+	e.fidelity(res, appResults)
+	if e.shortOutput > 0 {
+		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", e.shortOutput)
+	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
 			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
 		}
@@ -326,11 +408,25 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 }
 
 type engine struct {
-	opt        Options
+	opt      Options
+	strategy int // index of the strategy being simulated
+	// shared holds a step's state across the conversations of a run (a
+	// response cache), keyed by the step.
+	shared     map[Step]any
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
+	// shortOutput counts calls whose reported output is a placeholder.
+	shortOutput int
+}
+
+// share keeps v as step's state across conversations.
+func (e *engine) share(step Step, v any) {
+	if e.shared == nil {
+		e.shared = map[Step]any{}
+	}
+	e.shared[step] = v
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -356,6 +452,7 @@ type callInfo struct {
 	msg       int         // index of the assistant message
 	prev      int         // index of the previous assistant message, -1 if none
 	exchange  int         // index into exchanges of the exchange the call belongs to
+	unit      int         // index into units of the unit holding the message before the call
 	model     *ModelPrice // priced on (--model, else the logged one)
 	modelID   string
 	logged    *ModelPrice // billed on, for reported cost
@@ -365,9 +462,12 @@ type callInfo struct {
 	// hiddenOutput is reported output beyond the visible reply and the
 	// reasoning: billed with the output.
 	hiddenOutput int64
-	unlogged     int64
-	counted      int64 // full input as counted
-	repCost      Money
+	unlogged     int64 // the conversation's hidden prefix
+	// residual is reported input − (counted + hidden prefix): estimation
+	// error of this call, 0 without usage.
+	residual int64
+	counted  int64 // full input as counted
+	repCost  Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -380,7 +480,12 @@ type prepared struct {
 	counts    map[*Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
+	units     []int // message index where each unit starts (see findUnits)
+	uses      []toolUse
 	isSystem  []bool
+	// hidden is the conversation's hidden prefix: tokens every call was
+	// sent that the log does not hold (0 without usage).
+	hidden int64
 }
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
@@ -389,7 +494,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	if pc.model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
 	} else if pc.model == nil {
-		e.warn("model:", "%s: the log names no model: calls are unpriced; pass --model", c.Path)
+		e.warn("nomodel:"+c.Path, "%s: the log names no model: calls are unpriced; pass --model", c.Path)
 	}
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
 	if k, ok := e.counted[c]; ok {
@@ -464,27 +569,43 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		}
 	}
 	base := pc.countsFor(pc.tok)
-	// Calibrate an estimated tokenizer against reported usage, unless the
-	// log is known to omit content (then the gap is the unlogged part), or
-	// the usage was reported in another model's tokens.
-	scale := 1.0
-	if !pc.tok.Exact && !c.Unlogged && loggedTok == pc.tok {
-		var rep, cnt int64
-		for _, ci := range pc.calls {
-			if ci.reported != nil && ci.reported.InputTokens > 0 {
-				rep += ci.reported.InputTokens
-				cnt += pc.fullInput(base, ci)
-			}
-		}
-		// A ratio far from 1 is not tokenizer error but content the log
-		// does not hold (hidden prompts, compaction steps): leave the
-		// counts alone and let that show as the unlogged part.
-		if r := float64(rep) / float64(max(cnt, 1)); rep > 0 && cnt > 0 && r >= 0.67 && r <= 1.5 {
-			scale = r
+	loggedBase := base
+	if loggedTok != pc.tok {
+		loggedBase = pc.countsFor(loggedTok)
+	}
+	// The hidden prefix: fit reported ≈ a × counted + b over the calls
+	// with usage (fit.go). a calibrates an estimated tokenizer; b is what
+	// every call was sent that the log does not hold, one figure for the
+	// conversation; what is left per call is estimation error.
+	var cnt, rep []int64
+	for _, ci := range pc.calls {
+		if ci.reported != nil && ci.reported.InputTokens > 0 {
+			rep = append(rep, ci.reported.InputTokens)
+			cnt = append(cnt, pc.fullInput(loggedBase, ci))
 		}
 	}
-	// A what-if edit keeps the calibration of the log as read: usage
-	// describes the unedited calls.
+	scale := 1.0
+	if !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0 {
+		if c.Unlogged {
+			// Content is known to be missing: the ratio is the slope, so
+			// that the missing prefix does not pass for tokenizer error.
+			scale = fitHiddenPrefix(cnt, rep, true).Ratio
+		} else {
+			// Everything was logged: the ratio of sums, unless far from 1
+			// (then it is content the log does not hold: compaction steps,
+			// hidden prompts).
+			var rs, cs int64
+			for i := range rep {
+				rs, cs = rs+rep[i], cs+cnt[i]
+			}
+			if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
+				scale = r
+			}
+		}
+	}
+	// A what-if edit keeps the calibration and the hidden prefix of the
+	// log as read: usage describes the unedited calls, and an edit changes
+	// what is counted, not what was hidden.
 	var unedited *prepared
 	if c.Unedited != nil {
 		unedited = e.prepare(c.Unedited)
@@ -493,11 +614,27 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	if scale != 1 {
 		pc.counts[pc.tok] = base.scaleBy(scale)
 		base = pc.counts[pc.tok]
+		if loggedTok == pc.tok {
+			loggedBase = base
+			for i, j := 0, 0; i < len(pc.calls); i++ {
+				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
+					cnt[j] = pc.fullInput(base, ci)
+					j++
+				}
+			}
+		}
 	}
-	loggedBase := base
-	if loggedTok != pc.tok {
-		loggedBase = pc.countsFor(loggedTok)
+	// The prefix is measured in the logged model's tokens, then converted
+	// when both estimate from one encoding.
+	hidden := fitHiddenPrefix(cnt, rep, false).Prefix
+	if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
+		hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
 	}
+	if unedited != nil {
+		hidden = unedited.hidden
+	}
+	pc.hidden = hidden
+	short := 0
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.reasoning = reasoningOf(ci.reported)
@@ -513,35 +650,36 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			}
 		}
 		if ci.reported != nil {
-			// Output the log does not show (compaction steps, tool-use
-			// preambles) but the provider billed.
-			ci.hiddenOutput = max(0, ci.reported.OutputTokens-ci.reasoning-base.content[ci.msg])
+			// Reported output is the truth where the log has it: beyond the
+			// reply it is output the log does not show (compaction steps,
+			// tool-use preambles); below it, the usage line is a streaming
+			// placeholder (Claude Code logs some), and the call is priced
+			// as reported so that simulated and billed stay on one basis.
+			ci.hiddenOutput = ci.reported.OutputTokens - ci.reasoning - base.content[ci.msg]
+			if 2*ci.reported.OutputTokens < base.content[ci.msg] {
+				short++ // not tokenizer error: a placeholder
+			}
 		}
 		if c.Messages[ci.msg].NoReply && ci.reported == nil {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
 		ci.counted = pc.fullInput(base, *ci)
+		if len(rep) > 0 {
+			ci.unlogged = hidden
+		}
 		if ci.reported != nil {
-			// The unlogged part is measured in the logged model's tokens,
-			// then converted when both estimate from one encoding.
-			ci.unlogged = max(0, ci.reported.InputTokens-pc.fullInput(loggedBase, *ci))
-			if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
-				ci.unlogged = int64(float64(ci.unlogged)*pc.tok.Factor/loggedTok.Factor + 0.5)
+			if ci.reported.InputTokens > 0 {
+				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci) - hidden
 			}
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
 			}
 		}
 	}
-	if unedited != nil && len(unedited.calls) == len(pc.calls) {
-		// What the log does not hold is what the unedited calls did not
-		// count: an edit changes what is counted, not what was hidden.
-		for i := range pc.calls {
-			pc.calls[i].unlogged = unedited.calls[i].unlogged
-		}
-	}
+	pc.findUnits()
+	e.shortOutput += short
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
-		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale}
+		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
 		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
 	}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -59,5 +60,66 @@ func TestRealBilled(t *testing.T) {
 	}
 	if st.Totals.ReportedCost != 2_433_144_500_000 {
 		t.Errorf("tree billed %d, want 2,433,144,500,000", st.Totals.ReportedCost)
+	}
+}
+
+// TestHiddenPrefixIsStable: on the real sessions the unlogged part is one
+// figure per conversation (not reported − counted per call), and what the
+// counts miss on each call is its estimate error, so that counted input,
+// the hidden prefixes and the errors add up to the reported input exactly.
+func TestHiddenPrefixIsStable(t *testing.T) {
+	res := runReal(t, realTree, "full")
+	st := res.Strategies[0]
+	var errSum int64
+	for i, c := range st.Conversations {
+		hidden := res.Conversations[i].HiddenPrefix
+		// Claude Code's system prompt and tool schemas: ~18k tokens read
+		// from cache by every first call, plus the first message's
+		// reminders; the fit must land in that range.
+		if hidden < 20_000 || hidden > 27_000 {
+			t.Errorf("%s: hidden prefix %d, want 20k–27k", c.ID, hidden)
+		}
+		for _, call := range c.Calls {
+			if call.Input.Unlogged != hidden {
+				t.Errorf("%s call %d: unlogged %d, want the conversation's %d", c.ID, call.Index, call.Input.Unlogged, hidden)
+			}
+			errSum += call.EstimateError
+		}
+	}
+	if st.Totals.Input+errSum != st.Totals.ReportedInput {
+		t.Errorf("input %d + estimate errors %d ≠ reported %d", st.Totals.Input, errSum, st.Totals.ReportedInput)
+	}
+	// The residuals are estimation error, not a trend: under 2% of input.
+	if e := float64(errSum) / float64(st.Totals.ReportedInput); e > 0.02 || e < -0.02 {
+		t.Errorf("estimate errors sum to %.1f%% of reported input", 100*e)
+	}
+}
+
+// TestFidelityReport: the replay check reaches the JSON report on the first
+// strategy's totals and conversations, and the table states it.
+func TestFidelityReport(t *testing.T) {
+	res := runReal(t, realTree, "full", "window:turns=2")
+	if res.Fidelity == nil || res.Fidelity.Calls != 39 || res.Fidelity.Billed != 2_433_144_500_000 {
+		t.Fatalf("fidelity %+v", res.Fidelity)
+	}
+	rep := NewReport(res, ReportOptions{})
+	f := rep.Strategies[0].Totals.Fidelity
+	if f == nil || f.Strategy != "cache" || f.BilledUSD != 2.4331445 || f.SimulatedUSD != res.Fidelity.Simulated.USD() {
+		t.Fatalf("totals fidelity %+v", f)
+	}
+	if rep.Strategies[1].Totals.Fidelity != nil {
+		t.Error("fidelity on a strategy other than the first")
+	}
+	for i, c := range rep.Strategies[0].Conversations {
+		if c.Totals.Fidelity == nil || c.Totals.Fidelity.Calls != c.Calls || c.HiddenPrefixTokens != res.Conversations[i].HiddenPrefix {
+			t.Errorf("%s: fidelity %+v, hidden %d", c.ID, c.Totals.Fidelity, c.HiddenPrefixTokens)
+		}
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, res, "spotter", "claude-code", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "what the app did (cache) simulated "+res.Fidelity.Simulated.String()+" vs billed $2.43") {
+		t.Errorf("table lacks the replay check:\n%s", b.String())
 	}
 }

@@ -58,7 +58,9 @@ type ReportModelPrices struct {
 
 // ReportStrategy is one strategy's totals and calls.
 type ReportStrategy struct {
-	Spec          string               `json:"spec"`
+	Spec string `json:"spec"`
+	// Note says why steps of the strategy changed nothing on this log.
+	Note          string               `json:"note,omitempty"`
 	Totals        ReportTotals         `json:"totals"`
 	Conversations []ReportConversation `json:"conversations,omitempty"`
 	Calls         []ReportCall         `json:"calls"`
@@ -77,11 +79,38 @@ type ReportTotals struct {
 	SavingsPct          float64  `json:"savings_pct"`
 	PeakInputTokens     int64    `json:"peak_input_tokens"`
 	DroppedTokens       int64    `json:"dropped_tokens"`
+	ClearedTokens       int64    `json:"cleared_tokens,omitempty"`
 	TruncatedCalls      int      `json:"truncated_calls"`
 	OverflowCalls       int      `json:"overflow_calls"`
 	UnpricedCalls       int      `json:"unpriced_calls,omitempty"`
+	RoutedCalls         int      `json:"routed_calls,omitempty"`
+	ServedCalls         int      `json:"respcache_hits,omitempty"`
+	ServedSavedUSD      float64  `json:"respcache_saved_usd,omitempty"`
 	ReportedCostUSD     *float64 `json:"reported_cost_usd,omitempty"`
 	MonthlyCostUSD      *float64 `json:"monthly_cost_usd,omitempty"`
+	// Fidelity is the replay check, on the first strategy's totals and
+	// conversations where the log reports usage.
+	Fidelity *ReportFidelity `json:"fidelity,omitempty"`
+}
+
+// ReportFidelity is the replay check: what the app did (the cache
+// strategy) simulated on the calls with reported usage, against what they
+// were billed.
+type ReportFidelity struct {
+	Strategy     string  `json:"strategy"`
+	Calls        int     `json:"calls"`
+	SimulatedUSD float64 `json:"simulated_usd"`
+	BilledUSD    float64 `json:"billed_usd"`
+	ErrorPct     float64 `json:"error_pct"`
+	Cause        string  `json:"cause,omitempty"`
+}
+
+func reportFidelity(f *Fidelity) *ReportFidelity {
+	if f == nil {
+		return nil
+	}
+	return &ReportFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
+		ErrorPct: round2(f.ErrorPct()), Cause: f.Cause}
 }
 
 // ReportConversation is one conversation's totals under a strategy.
@@ -90,6 +119,9 @@ type ReportConversation struct {
 	Path   string       `json:"path"`
 	Calls  int          `json:"calls"`
 	Totals ReportTotals `json:"totals"`
+	// HiddenPrefixTokens is the conversation's unlogged prefix, fitted once
+	// from its reported usage.
+	HiddenPrefixTokens int64 `json:"hidden_prefix_tokens,omitempty"`
 }
 
 // ReportCall is one call.
@@ -102,10 +134,13 @@ type ReportCall struct {
 	OutputTokens      int64              `json:"output_tokens"`
 	ReasoningTokens   int64              `json:"reasoning_tokens"`
 	Reported          *transcripts.Usage `json:"reported"`
-	CostUSD           float64            `json:"cost_usd"`
-	Truncated         bool               `json:"truncated,omitempty"`
-	Overflow          bool               `json:"overflow,omitempty"`
-	Unpriced          bool               `json:"unpriced,omitempty"`
+	// EstimateErrorTokens is reported input − (counted + hidden prefix):
+	// the counts' error on this call, where the log has usage.
+	EstimateErrorTokens *int64  `json:"estimate_error_tokens,omitempty"`
+	CostUSD             float64 `json:"cost_usd"`
+	Truncated           bool    `json:"truncated,omitempty"`
+	Overflow            bool    `json:"overflow,omitempty"`
+	Unpriced            bool    `json:"unpriced,omitempty"`
 }
 
 // ReportInput is a call's input by part, with its total.
@@ -160,15 +195,25 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		if i == 0 {
 			base = s.Totals
 		}
-		rs := ReportStrategy{Spec: s.Strategy.Spec, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		if i == 0 {
+			rs.Totals.Fidelity = reportFidelity(r.Fidelity)
+		}
 		if multi {
 			for j, c := range s.Conversations {
 				var cbase Totals
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rs.Conversations = append(rs.Conversations, ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
-					Totals: reportTotals(c.Totals, cbase, i == 0, 0)})
+				rc := ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
+				if j < len(r.Conversations) {
+					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
+					if i == 0 {
+						rc.Totals.Fidelity = reportFidelity(r.Conversations[j].Fidelity)
+					}
+				}
+				rs.Conversations = append(rs.Conversations, rc)
 			}
 		}
 		if !opt.NoCalls {
@@ -180,6 +225,10 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
 					if multi {
 						rc.Conversation = call.Conversation
+					}
+					if call.Reported != nil {
+						e := call.EstimateError
+						rc.EstimateErrorTokens = &e
 					}
 					rs.Calls = append(rs.Calls, rc)
 				}
@@ -194,8 +243,9 @@ func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
 		OutputTokens: t.BilledOutput(), ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
-		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, TruncatedCalls: t.Truncated,
-		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced}
+		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, ClearedTokens: t.Cleared, TruncatedCalls: t.Truncated,
+		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced, RoutedCalls: t.Routed, ServedCalls: t.Served,
+		ServedSavedUSD: t.ServedSaved.USD()}
 	if first && t.ReportedCalls > 0 {
 		v := t.ReportedCost.USD()
 		rt.ReportedCostUSD = &v
@@ -285,6 +335,9 @@ func compactTokens(n int64) string {
 // formats and the TUI.
 type StrategyRow struct {
 	Spec, Input, CacheHit, Output, Cost, Saved, Notes, Monthly string
+	// Why says why steps of the strategy changed nothing ("" when all
+	// acted).
+	Why string
 }
 
 // Rows returns the strategy table of r.
@@ -292,13 +345,23 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 	exact := r.Tokenizer != nil && r.Tokenizer.Exact
 	var rows []StrategyRow
 	var base Totals
+	none := AllUnpriced(r)
 	for i, s := range r.Strategies {
 		t := s.Totals
 		if i == 0 {
 			base = t
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.BilledOutput(), exact),
-			Cost: t.Cost.String(), CacheHit: "—", Saved: "—"}
+			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
+		if none {
+			// One line under the table says why; never $0.00.
+			row.Cost = "unpriced"
+			if t.Cached > 0 {
+				row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
+			}
+			rows = append(rows, row)
+			continue
+		}
 		if t.Cached > 0 {
 			row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
 		}
@@ -312,6 +375,9 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		if t.Dropped > 0 {
 			notes = append(notes, "dropped "+tokenCell(t.Dropped, exact))
 		}
+		if t.Cleared > 0 {
+			notes = append(notes, "cleared "+tokenCell(t.Cleared, exact))
+		}
 		if t.SummaryInput > 0 {
 			notes = append(notes, "summaries "+tokenCell(t.SummaryInput+t.SummaryOutput, exact))
 		}
@@ -323,6 +389,12 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		if t.Unpriced > 0 {
 			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
+		}
+		if t.Routed > 0 {
+			notes = append(notes, fmt.Sprintf("%d routed", t.Routed))
+		}
+		if t.Served > 0 {
+			notes = append(notes, fmt.Sprintf("%d answered from the response cache, saving %s", t.Served, t.ServedSaved))
 		}
 		row.Notes = strings.Join(notes, ", ")
 		if perDay > 0 {
@@ -363,9 +435,15 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
 	}
 	b.WriteString("\n")
+	if AllUnpriced(r) {
+		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
+	}
 	for _, row := range rows {
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
+		}
+		if row.Why != "" {
+			fmt.Fprintf(&b, "  %s changed nothing: %s\n", row.Spec, row.Why)
 		}
 	}
 	if len(r.Strategies) > 0 {
@@ -379,6 +457,7 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 			}
 			b.WriteString("\n")
 		}
+		b.WriteString(fidelityLines(r, "", "  "))
 		p := t.Parts
 		line := fmt.Sprintf("\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
 		for _, name := range PartNames {
@@ -412,14 +491,56 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 	}
 	b.WriteString(head + "\n" + sep + "\n")
 	for _, row := range Rows(r, perDay) {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Notes)
+		notes := row.Notes
+		if row.Why != "" {
+			notes = strings.TrimPrefix(notes+"; changed nothing: "+row.Why, "; ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, notes)
 		if perDay > 0 {
 			fmt.Fprintf(&b, " %s |", row.Monthly)
 		}
 		b.WriteString("\n")
 	}
+	if f := fidelityLines(r, "- ", "  - "); f != "" {
+		b.WriteString("\n" + f)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// fidelityLines is the replay check for the text formats: the tree's line,
+// its likely cause, and the conversations beyond the tolerance; the first
+// line starts with first, the others with sub.
+func fidelityLines(r *Result, first, sub string) string {
+	f := r.Fidelity
+	if f == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s\n", first, f.Line())
+	if f.Cause != "" {
+		fmt.Fprintf(&b, "%slikely cause: %s\n", sub, f.Cause)
+	}
+	if len(r.Conversations) > 1 {
+		off := 0
+		for _, c := range r.Conversations {
+			if c.Fidelity != nil && c.Fidelity.Calls >= 2 && c.Fidelity.Cause != "" {
+				off++
+			}
+		}
+		if off > 0 {
+			fmt.Fprintf(&b, "%s%d of %d conversations beyond ±%d%%:", sub, off, len(r.Conversations), FidelityTolerancePct)
+			n := 0
+			for _, c := range r.Conversations {
+				if c.Fidelity != nil && c.Fidelity.Calls >= 2 && c.Fidelity.Cause != "" && n < 3 {
+					fmt.Fprintf(&b, " %s %+.1f%%", c.ID, c.Fidelity.ErrorPct())
+					n++
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
 
 // WriteCSV writes one row per strategy and call, with every part.

@@ -72,10 +72,18 @@ var stepKinds = []*StepKind{
 	fullKind,
 	windowKind,
 	summaryKind,
+	compactKind,
+	clearKind,
 	capKind,
 	cacheKind,
 	batchKind,
 	modelKind,
+	systemScaleKind,
+	outputScaleKind,
+	reasoningScaleKind,
+	ragKeepKind,
+	routeKind,
+	respCacheKind,
 }
 
 // StepKinds returns the registered step kinds in rendering order.
@@ -160,6 +168,9 @@ func ParseStrategy(spec string) (*Strategy, error) {
 	}
 	if seen["full"] && len(seen) > 1 {
 		return nil, &SpecError{Spec: s.Spec, Token: "full", Msg: "full cannot be combined with other steps (it is the absence of them)"}
+	}
+	if seen["summary"] && seen["compact"] {
+		return nil, &SpecError{Spec: s.Spec, Token: "compact", Msg: "summary and compact cannot be combined: both replace history by a summary"}
 	}
 	s.sortSteps()
 	s.shortcuts()

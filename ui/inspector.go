@@ -14,7 +14,7 @@ import (
 // reported vs counted input, then each message sent before it with its
 // role, part and tokens, and for each strategy whether it was kept (·),
 // dropped (✗), summarised (S) or capped (C). scroll skips lines from the top.
-func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, w, h int, st styles) string {
+func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, w, h int, live bool, st styles) string {
 	if res == nil || len(res.Strategies) == 0 || h < 3 {
 		return ""
 	}
@@ -25,20 +25,34 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	c := calls[index]
 	conv := findConversation(src, c.Conversation)
 	var lines []string
-	head := fmt.Sprintf("call %d of %d", index+1, len(calls))
+	var convID string
 	if len(res.Conversations) > 1 {
-		head += " · " + c.Conversation
+		convID = c.Conversation
 	}
-	head += fmt.Sprintf(" · input %s · output %s (reasoning %s) · %s",
-		formatInt(c.Input.Total()), formatInt(c.BilledOutput()), formatInt(c.Reasoning), c.Cost)
+	head := joinFit(w, " · ",
+		field{fmt.Sprintf("call %d of %d", index+1, len(calls)), 9},
+		field{convID, 1},
+		field{"input " + formatInt(c.Input.Total()), 7},
+		field{fmt.Sprintf("output %s (reasoning %s)", formatInt(c.BilledOutput()), formatInt(c.Reasoning)), 5},
+		field{callCost(res, c), 8})
 	lines = append(lines, st.bold.Render(head))
 	if r := c.Reported; r != nil {
 		delta := c.CountedInput - r.InputTokens
-		line := fmt.Sprintf("reported input %s (cached %s) · counted %s · delta %+d", formatInt(r.InputTokens), formatInt(r.CachedInputTokens), formatInt(c.CountedInput), delta)
+		gap := ""
 		if c.Input.Unlogged > 0 {
-			line += fmt.Sprintf(" · unlogged %s", formatInt(c.Input.Unlogged))
+			gap = "unlogged " + formatInt(c.Input.Unlogged)
+			if live {
+				// Live mode wrote every byte it sent: a gap is the
+				// server's tokenizer or a prompt it adds.
+				gap = liveGap + " " + formatInt(c.Input.Unlogged)
+			}
 		}
-		lines = append(lines, line)
+		lines = append(lines, joinFit(w, " · ",
+			field{fmt.Sprintf("reported input %s", formatInt(r.InputTokens)), 9},
+			field{fmt.Sprintf("cached %s", formatInt(r.CachedInputTokens)), 4},
+			field{"counted " + formatInt(c.CountedInput), 8},
+			field{fmt.Sprintf("delta %+d", delta), 6},
+			field{gap, 7}))
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}
@@ -134,6 +148,14 @@ func keptMark(c profile.Call, capped bool, m transcripts.Message, i int, st styl
 		return st.bad.Render("✗")
 	}
 	return "·"
+}
+
+// callCost is a call's cost, or "unpriced" when its model has no price.
+func callCost(res *profile.Result, c profile.Call) string {
+	if c.Unpriced && c.Cost == 0 {
+		return "unpriced"
+	}
+	return c.Cost.String()
 }
 
 func findConversation(src *transcripts.Source, id string) *transcripts.Conversation {

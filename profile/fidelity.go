@@ -1,0 +1,161 @@
+package profile
+
+import (
+	"fmt"
+	"math"
+)
+
+// AppStrategy is the strategy that mirrors what apps do with a provider's
+// prompt caching (SPEC "Fidelity"): replayed on a log with usage, it must
+// reproduce what the log was billed.
+const AppStrategy = "cache"
+
+// FidelityTolerancePct is the gap beyond which a replay check names its
+// likely cause.
+const FidelityTolerancePct = 10
+
+// Fidelity is the replay check of a conversation or a tree: the cost of
+// AppStrategy simulated on the calls whose usage the log reports, against
+// what that usage was billed.
+type Fidelity struct {
+	Spec      string // the strategy replayed: AppStrategy
+	Calls     int    // calls with reported usage, the ones compared
+	Simulated Money
+	Billed    Money
+	// Cause names, in one line, the part of the bill the simulation misses
+	// most when the gap passes FidelityTolerancePct ("" otherwise).
+	Cause string
+	parts fidelityParts
+}
+
+// fidelityParts split both sides by what they pay for, to name a cause.
+type fidelityParts struct {
+	sim, bill [4]Money // uncached input, cache reads, cache writes, output
+	simTok    [4]int64
+	billTok   [4]int64
+}
+
+var fidelityPartNames = [4]string{"uncached input", "cache reads", "cache writes", "output"}
+
+// ErrorPct is (simulated − billed) / billed in percent; 0 when nothing was
+// billed.
+func (f Fidelity) ErrorPct() float64 {
+	if f.Billed == 0 {
+		return 0
+	}
+	return 100 * float64(f.Simulated-f.Billed) / float64(f.Billed)
+}
+
+// Line is the replay check as shown in reports and the TUI.
+func (f Fidelity) Line() string {
+	return fmt.Sprintf("what the app did (%s) simulated %s vs billed %s (%+.1f%%)", f.Spec, f.Simulated, f.Billed, f.ErrorPct())
+}
+
+func (f *Fidelity) add(o Fidelity) {
+	f.Calls += o.Calls
+	f.Simulated += o.Simulated
+	f.Billed += o.Billed
+	for i := range 4 {
+		f.parts.sim[i] += o.parts.sim[i]
+		f.parts.bill[i] += o.parts.bill[i]
+		f.parts.simTok[i] += o.parts.simTok[i]
+		f.parts.billTok[i] += o.parts.billTok[i]
+	}
+}
+
+// addCall adds one simulated call with reported usage, priced part by part
+// at the rates of the model the log was billed on (p).
+func (f *Fidelity) addCall(c *Call, p *ModelPrice) {
+	u := c.Reported
+	f.Calls++
+	f.Simulated += c.Cost
+	f.Billed += c.ReportedCost
+	if p == nil {
+		return
+	}
+	r := p.RatesFor(u.InputTokens)
+	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
+	bill := [4]int64{max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens), u.CachedInputTokens, u.CacheWriteTokens, u.OutputTokens}
+	in := c.Input.Total()
+	sim := [4]int64{in - c.Cached - c.CacheWrite, c.Cached, c.CacheWrite, c.Output + c.Reasoning}
+	write := r.CacheWrite5m
+	if c.CacheWrite1h {
+		write = r.CacheWrite1h
+	}
+	for i, price := range [4]Price{r.Input, r.CachedInput, write, r.Output} {
+		f.parts.sim[i] += price.Cost(sim[i])
+		f.parts.simTok[i] += sim[i]
+		f.parts.billTok[i] += bill[i]
+	}
+	f.parts.bill[0] += r.Input.Cost(bill[0])
+	f.parts.bill[1] += r.CachedInput.Cost(bill[1])
+	f.parts.bill[2] += r.CacheWrite5m.Cost(u.CacheWriteTokens-w1h) + r.CacheWrite1h.Cost(w1h)
+	f.parts.bill[3] += r.Output.Cost(bill[3])
+}
+
+// explain sets Cause when the gap passes the tolerance: the part whose
+// simulated cost is furthest from its billed cost, with what that usually
+// means.
+func (f *Fidelity) explain() {
+	f.Cause = ""
+	if math.Abs(f.ErrorPct()) <= FidelityTolerancePct {
+		return
+	}
+	worst := 0
+	for i := range 4 {
+		if absMoney(f.parts.sim[i]-f.parts.bill[i]) > absMoney(f.parts.sim[worst]-f.parts.bill[worst]) {
+			worst = i
+		}
+	}
+	why := [4]string{
+		"the app cached less than simulated (no breakpoint, or a prefix below the minimum)",
+		"the app's cache was cold where the simulation read it (expired, or the prefix changed)",
+		"the app's prefix changed between calls (edited system prompt, tools or history) or its cache expired",
+		"the log's output tokens differ from its replies (a streaming placeholder, or hidden output)",
+	}[worst]
+	if f.parts.sim[worst] < f.parts.bill[worst] {
+		why = [4]string{
+			"the app sent input uncached that the simulation reads from cache",
+			"the app read more from cache than simulated (a prefix shared with other sessions)",
+			"the app rewrote more of its prefix than simulated (a changed system prompt, compaction, expiry)",
+			"the log bills output its replies do not show (thinking or tool-use preambles)",
+		}[worst]
+	}
+	f.Cause = fmt.Sprintf("%s: simulated %s tokens, billed %s — %s", fidelityPartNames[worst],
+		formatTokens(f.parts.simTok[worst]), formatTokens(f.parts.billTok[worst]), why)
+}
+
+func absMoney(m Money) Money {
+	if m < 0 {
+		return -m
+	}
+	return m
+}
+
+// fidelity sets the replay checks of res from AppStrategy's results, one
+// per conversation in res's order.
+func (e *engine) fidelity(res *Result, app []ConversationResult) {
+	var total Fidelity
+	for i, cr := range app {
+		f := Fidelity{Spec: AppStrategy}
+		for j := range cr.Calls {
+			c := &cr.Calls[j]
+			if c.Reported == nil || c.Unpriced {
+				continue
+			}
+			p, _ := e.opt.Prices.Lookup(c.Model)
+			f.addCall(c, p)
+		}
+		if f.Calls == 0 {
+			continue
+		}
+		total.add(f)
+		f.explain()
+		res.Conversations[i].Fidelity = &f
+	}
+	if total.Calls > 0 {
+		total.Spec = AppStrategy
+		total.explain()
+		res.Fidelity = &total
+	}
+}
