@@ -414,3 +414,27 @@ func TestUnknownPartsWarned(t *testing.T) {
 		}
 	}
 }
+
+// A real response alone is one call: output and usage known, input
+// unlogged. Figures from the raw files (see testdata/README).
+func TestAnthropicResponseAlone(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		want      Usage
+		toolCalls int
+	}{
+		// The compaction iteration is billed beside the final message.
+		{"testdata/anthropic_response_compaction.json", Usage{InputTokens: 60385 + 682, OutputTokens: 592 + 1320}, 0},
+		{"testdata/anthropic_response_web_search.json", Usage{InputTokens: 27118, OutputTokens: 600}, 2},
+	} {
+		src := open(t, tc.file)
+		c := src.Conversations[0]
+		if src.Format != FormatAnthropic || len(src.Conversations) != 1 || c.Calls() != 1 || !c.Unlogged || len(src.Warnings) != 0 {
+			t.Fatalf("%s: format %s, %d calls, warnings %q", tc.file, src.Format, c.Calls(), src.Warnings)
+		}
+		m := c.Messages[len(c.Messages)-1]
+		if *m.Usage != tc.want || len(m.ToolCalls) != tc.toolCalls || m.Content == "" {
+			t.Errorf("%s: usage %+v, %d tool calls", tc.file, *m.Usage, len(m.ToolCalls))
+		}
+	}
+}
