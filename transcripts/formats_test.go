@@ -438,3 +438,15 @@ func TestAnthropicResponseAlone(t *testing.T) {
 		}
 	}
 }
+
+// A LiteLLM row whose messages is "{}" (message logging off) is an empty
+// history: one call with the row's usage. The row is LiteLLM's own test
+// payload (see testdata/README).
+func TestLiteLLMEmptyMessages(t *testing.T) {
+	src := open(t, "testdata/litellm_spend_log_no_messages.json")
+	c := src.Conversations[0]
+	if src.Format != FormatLiteLLM || c.Calls() != 1 || len(c.Messages) != 1 || *c.Messages[0].Usage != (Usage{InputTokens: 2095, OutputTokens: 503}) ||
+		c.Messages[0].Model != "claude-3-7-sonnet-20250219" {
+		t.Errorf("format %s, %d calls, messages %+v", src.Format, c.Calls(), c.Messages)
+	}
+}
