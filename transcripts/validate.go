@@ -61,8 +61,11 @@ func usageOddity(u *Usage) string {
 	return ""
 }
 
-// checkConversation applies checkUsage to every reply of c that has not
-// been checked where it was read, and turns oddities into warnings.
+// checkConversations is the check every format gets, whatever its reader
+// checked: impossible usage or image counts fail the read (the path names
+// the conversation and message, as the reader did not); odd usage and
+// content parts that could not be counted become one warning each per
+// conversation.
 func checkConversations(convs []*Conversation) error {
 	for _, c := range convs {
 		odd := 0
