@@ -127,8 +127,11 @@ func detect(s *Shape) (Format, error) {
 	if bestScore > 0 {
 		return best, nil
 	}
-	if s.Err != nil && len(s.paths) == 0 {
-		return Format{}, s.Err
+	if s.Err == io.EOF || s.Err == io.ErrUnexpectedEOF {
+		return Format{}, fmt.Errorf("invalid JSON: unexpected end of input")
+	}
+	if s.Err != nil {
+		return Format{}, fmt.Errorf("invalid JSON: %v", s.Err)
 	}
 	if s.Array && len(s.paths) == 0 {
 		return Format{}, fmt.Errorf("empty JSON array")
