@@ -118,6 +118,11 @@ type Call struct {
 	EstimateError int64
 }
 
+// BilledOutput is the call's output_tokens as every report shows it: all
+// output billed, visible and hidden, reasoning included (as providers
+// report output_tokens); Reasoning is the part of it that is reasoning.
+func (c *Call) BilledOutput() int64 { return c.Output + c.Reasoning }
+
 // Totals sum a strategy's calls.
 type Totals struct {
 	Calls               int
@@ -212,6 +217,9 @@ func (t *Totals) add(o Totals) {
 	t.ReportedOutput += o.ReportedOutput
 	t.ReportedCachedInput += o.ReportedCachedInput
 }
+
+// BilledOutput is the sum of the calls' BilledOutput.
+func (t Totals) BilledOutput() int64 { return t.Output + t.Reasoning }
 
 // CacheHitPct is cached input as a percentage of input.
 func (t Totals) CacheHitPct() float64 {
@@ -648,7 +656,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				ci.reasoning = pc.tok.Count(m.Reasoning)
 			}
 		}
-		if ci.reported != nil {
+		if ci.reported != nil && ci.reported.OutputTokens > 0 {
 			// Reported output is the truth where the log has it: beyond the
 			// reply it is output the log does not show (compaction steps,
 			// tool-use preambles); below it, the usage line is a streaming

@@ -33,7 +33,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		field{fmt.Sprintf("call %d of %d", index+1, len(calls)), 9},
 		field{convID, 1},
 		field{"input " + formatInt(c.Input.Total()), 7},
-		field{fmt.Sprintf("output %s + reasoning %s", formatInt(c.Output), formatInt(c.Reasoning)), 5},
+		field{fmt.Sprintf("output %s (reasoning %s)", formatInt(c.BilledOutput()), formatInt(c.Reasoning)), 5},
 		field{callCost(res, c), 8})
 	lines = append(lines, st.bold.Render(head))
 	if r := c.Reported; r != nil {
