@@ -320,9 +320,15 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 			app, _ = ParseStrategy(AppStrategy)
 		}
 	}
+	// Prepare every conversation before simulating any: caching reuses a
+	// prefix across the conversations of a source (sources.go).
+	pcs := make([]*prepared, len(convs))
+	for i, c := range convs {
+		pcs[i] = e.prepare(c)
+	}
+	e.sources = indexSources(pcs)
 	var appResults []ConversationResult
-	for _, c := range convs {
-		pc := e.prepare(c)
+	for _, pc := range pcs {
 		if app != nil {
 			appResults = append(appResults, e.simulate(pc, app))
 		}
@@ -361,6 +367,7 @@ type engine struct {
 	warnings   []string
 	// shortOutput counts calls whose reported output is a placeholder.
 	shortOutput int
+	sources     *sourceIndex
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -399,8 +406,11 @@ type callInfo struct {
 	// residual is reported input − (counted + hidden prefix): estimation
 	// error of this call, 0 without usage.
 	residual int64
-	counted  int64 // full input as counted
-	repCost  Money
+	// breakAt is where the log shows the app's cached prefix broke on this
+	// call (its cache read, in tokens), -1 when it did not.
+	breakAt int64
+	counted int64 // full input as counted
+	repCost Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -417,6 +427,17 @@ type prepared struct {
 	// hidden is the conversation's hidden prefix: tokens every call was
 	// sent that the log does not hold (0 without usage).
 	hidden int64
+	// logTTL is the cache TTL the log's writes show, in seconds: 3600
+	// when most reported writes were 1-hour ones, 300 when they were
+	// 5-minute ones, 0 when the log reports no writes.
+	logTTL int64
+	// shared is the leading part of every call's input that other
+	// conversations of the same source send too (a system prompt and tool
+	// schemas), and warm says the log's first call found it cached.
+	shared int64
+	warm   bool
+	// source keys the conversations that share that prefix.
+	source string
 }
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
@@ -605,6 +626,8 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		}
 	}
 	e.shortOutput += short
+	pc.sharedPrefix(base)
+	pc.cacheBreaks()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
