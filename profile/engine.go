@@ -400,7 +400,8 @@ type callInfo struct {
 	reported  *transcripts.Usage
 	reasoning int64 // billed reasoning tokens of the reply
 	// hiddenOutput is reported output beyond the visible reply and the
-	// reasoning: billed with the output.
+	// reasoning, billed with the output (negative when the log reports
+	// less than the reply holds).
 	hiddenOutput int64
 	unlogged     int64 // the conversation's hidden prefix
 	// residual is reported input − (counted + hidden prefix): estimation

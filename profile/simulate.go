@@ -233,7 +233,7 @@ func (p *callPlan) layout() {
 	}
 	p.spans = append(p.spans, span{kind: spanMessages, id: lo, tokens: v.sent(lo, a)})
 
-	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	call.Output, call.Reasoning = max(0, v.k.content[a]+ci.hiddenOutput), ci.reasoning
 }
 
 // price bills the call and the calls beside it.

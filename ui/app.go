@@ -706,7 +706,12 @@ func (m Model) projection() string {
 	per := s.Totals.Cost / profile.Money(convs)
 	line := fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
-		line += " (billed " + first.reported.String() + ")"
+		line += " (billed " + first.reported.String()
+		if f := m.res.Fidelity; f != nil {
+			// The replay check: does the model of the app hold?
+			line += fmt.Sprintf(", %s %+.1f%%", f.Spec, f.ErrorPct())
+		}
+		line += ")"
 	}
 	if best, saved := m.cheapest(); best > 0 {
 		line += fmt.Sprintf(" · cheapest %d: −%.0f%%", best+1, saved)

@@ -39,6 +39,9 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			line += fmt.Sprintf(" · unlogged %s", formatInt(c.Input.Unlogged))
 		}
 		lines = append(lines, line)
+		if l := cacheReplayLine(res, index, r); l != "" {
+			lines = append(lines, l)
+		}
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}
@@ -172,4 +175,21 @@ func formatInt(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// cacheReplayLine compares, for call index, what the app's caching
+// (profile.AppStrategy) simulates with the cache reads and writes the log
+// reports; "" when the log reports none or the strategy is not shown.
+func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage) string {
+	if r.CachedInputTokens == 0 && r.CacheWriteTokens == 0 {
+		return ""
+	}
+	for _, s := range res.Strategies {
+		if s.Strategy.Spec == profile.AppStrategy {
+			c := s.Calls()[index]
+			return fmt.Sprintf("%s: read %s, write %s simulated · read %s, write %s reported", profile.AppStrategy,
+				formatInt(c.Cached), formatInt(c.CacheWrite), formatInt(r.CachedInputTokens), formatInt(r.CacheWriteTokens))
+		}
+	}
+	return ""
 }
