@@ -92,12 +92,20 @@ type Call struct {
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
-	Dropped                     int64
+	Routed                      bool // a route step priced it on another model
+	// Served says a response cache answered the call: no model cost;
+	// ServedSaved is what the call would have cost.
+	Served      bool
+	ServedSaved Money
+	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
 	KeptFrom   int
 	Summarised bool
-	Reported   *transcripts.Usage
+	// Cleared is the input a context edit took out (tool results,
+	// thinking), net of its placeholders.
+	Cleared  int64
+	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
 	ReportedCost Money
 	// CountedInput is the full-history input as counted, to compare with
@@ -124,9 +132,13 @@ type Totals struct {
 	Cost                Money
 	PeakInput           int64
 	Dropped             int64
+	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
+	Routed              int   // calls a route step priced on another model
+	Served              int   // calls a response cache answered
+	ServedSaved         Money // what those calls would have cost
 	ReportedCost        Money
 	ReportedCalls       int
 	ReportedInput       int64
@@ -145,9 +157,10 @@ func (t *Totals) addCall(c *Call) {
 	t.Reasoning += c.Reasoning
 	t.SummaryInput += c.SummaryInput
 	t.SummaryOutput += c.SummaryOutput
-	t.Cost += c.Cost
+	t.Cost = t.Cost.Add(c.Cost)
 	t.PeakInput = max(t.PeakInput, in)
 	t.Dropped += c.Dropped
+	t.Cleared += c.Cleared
 	if c.Truncated {
 		t.Truncated++
 	}
@@ -157,9 +170,16 @@ func (t *Totals) addCall(c *Call) {
 	if c.Unpriced {
 		t.Unpriced++
 	}
+	if c.Routed {
+		t.Routed++
+	}
+	if c.Served {
+		t.Served++
+		t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
+	}
 	if c.Reported != nil {
 		t.ReportedCalls++
-		t.ReportedCost += c.ReportedCost
+		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
 		t.ReportedInput += c.Reported.InputTokens
 		t.ReportedOutput += c.Reported.OutputTokens
 		t.ReportedCachedInput += c.Reported.CachedInputTokens
@@ -176,13 +196,17 @@ func (t *Totals) add(o Totals) {
 	t.Reasoning += o.Reasoning
 	t.SummaryInput += o.SummaryInput
 	t.SummaryOutput += o.SummaryOutput
-	t.Cost += o.Cost
+	t.Cost = t.Cost.Add(o.Cost)
 	t.PeakInput = max(t.PeakInput, o.PeakInput)
 	t.Dropped += o.Dropped
+	t.Cleared += o.Cleared
 	t.Truncated += o.Truncated
 	t.Overflow += o.Overflow
 	t.Unpriced += o.Unpriced
-	t.ReportedCost += o.ReportedCost
+	t.Routed += o.Routed
+	t.Served += o.Served
+	t.ServedSaved = t.ServedSaved.Add(o.ServedSaved)
+	t.ReportedCost = t.ReportedCost.Add(o.ReportedCost)
 	t.ReportedCalls += o.ReportedCalls
 	t.ReportedInput += o.ReportedInput
 	t.ReportedOutput += o.ReportedOutput
@@ -215,7 +239,10 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy      *Strategy
+	Strategy *Strategy
+	// Note says in one line why steps of the strategy changed nothing on
+	// this log ("" when every step acted).
+	Note          string
 	Conversations []ConversationResult
 	Totals        Totals
 	all           []Call // Calls, flattened once
@@ -272,6 +299,14 @@ type Options struct {
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
 	Strategies []*Strategy
+	// AssumeOutput is the output, in tokens, of a call whose response the
+	// log does not hold (a request logged alone); 0 when not set.
+	AssumeOutput int64
+
+	// onCall, when set, sees every simulated call (strategy index, call)
+	// and the engine keeps no per-call rows, only totals: tune searches
+	// thousands of strategies.
+	onCall func(strategy int, c *Call)
 }
 
 // Run counts, prices and simulates convs under every strategy.
@@ -307,10 +342,15 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
 	e.precount(convs)
+	notes := make([][]stepNote, len(opt.Strategies))
+	for i, s := range opt.Strategies {
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	var shape logShape
 	// The replay check runs AppStrategy, simulated apart unless it is in
-	// the set.
+	// the set (and not at all when only totals are wanted: tune).
 	app, appIndex := (*Strategy)(nil), -1
-	if opt.Model == "" {
+	if opt.Model == "" && opt.onCall == nil {
 		for i, s := range opt.Strategies {
 			if s.Spec == AppStrategy {
 				appIndex = i
@@ -329,15 +369,17 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	e.sources = indexSources(pcs)
 	var appResults []ConversationResult
 	for _, pc := range pcs {
+		shape.add(pc)
 		if app != nil {
-			appResults = append(appResults, e.simulate(pc, app))
+			appResults = append(appResults, e.simulate(pc, app, nil))
 		}
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
 		}
 		for i, s := range opt.Strategies {
-			cr := e.simulate(pc, s)
+			e.strategy = i
+			cr := e.simulate(pc, s, notes[i])
 			for j := range cr.Calls {
 				cr.Calls[j].EstimateError = pc.calls[j].residual
 			}
@@ -354,13 +396,21 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
+		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+		}
 		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
 	}
 	return res, nil
 }
 
 type engine struct {
-	opt        Options
+	opt      Options
+	strategy int // index of the strategy being simulated
+	// shared holds a step's state across the conversations of a run (a
+	// response cache), keyed by the step.
+	shared     map[Step]any
 	tokenizers map[string]*Tokenizer
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
@@ -368,6 +418,14 @@ type engine struct {
 	// shortOutput counts calls whose reported output is a placeholder.
 	shortOutput int
 	sources     *sourceIndex
+}
+
+// share keeps v as step's state across conversations.
+func (e *engine) share(step Step, v any) {
+	if e.shared == nil {
+		e.shared = map[Step]any{}
+	}
+	e.shared[step] = v
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -393,6 +451,7 @@ type callInfo struct {
 	msg       int         // index of the assistant message
 	prev      int         // index of the previous assistant message, -1 if none
 	exchange  int         // index into exchanges of the exchange the call belongs to
+	unit      int         // index into units of the unit holding the message before the call
 	model     *ModelPrice // priced on (--model, else the logged one)
 	modelID   string
 	logged    *ModelPrice // billed on, for reported cost
@@ -424,6 +483,8 @@ type prepared struct {
 	counts    map[*Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
+	units     []int // message index where each unit starts (see findUnits)
+	uses      []toolUse
 	isSystem  []bool
 	// hidden is the conversation's hidden prefix: tokens every call was
 	// sent that the log does not hold (0 without usage).
@@ -613,6 +674,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				short++ // not tokenizer error: a placeholder
 			}
 		}
+		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
+		}
 		ci.counted = pc.fullInput(base, *ci)
 		if len(rep) > 0 {
 			ci.unlogged = hidden
@@ -626,6 +690,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			}
 		}
 	}
+	pc.findUnits()
 	e.shortOutput += short
 	pc.sharedPrefix(base)
 	pc.cacheBreaks()
@@ -748,6 +813,6 @@ func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	w5m := u.CacheWriteTokens - w1h
 	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached) + r.CachedInput.Cost(u.CachedInputTokens) +
-		r.CacheWrite5m.Cost(w5m) + r.CacheWrite1h.Cost(w1h) + r.Output.Cost(u.OutputTokens)
+	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
+		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

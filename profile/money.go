@@ -2,7 +2,9 @@ package profile
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -51,8 +53,51 @@ func (p Price) Mul(num, den int64) Price {
 	return Price(-((-v + den/2) / den))
 }
 
-// Cost is tokens at price p.
-func (p Price) Cost(tokens int64) Money { return Money(tokens * int64(p)) }
+// MaxMoney is the largest amount Money holds (about $9.2M). Arithmetic
+// that would pass it stops there (saturates) instead of wrapping to a
+// negative amount; Run rejects a result that reached it.
+const MaxMoney = Money(math.MaxInt64)
+
+// Cost is tokens at price p, saturating at ±MaxMoney.
+func (p Price) Cost(tokens int64) Money {
+	hi, lo := bits.Mul64(uint64(abs64(tokens)), uint64(abs64(int64(p))))
+	if hi != 0 || lo > math.MaxInt64 {
+		if (tokens < 0) != (p < 0) {
+			return -MaxMoney
+		}
+		return MaxMoney
+	}
+	if (tokens < 0) != (p < 0) {
+		return -Money(lo)
+	}
+	return Money(lo)
+}
+
+// Add is m + o, saturating at ±MaxMoney.
+func (m Money) Add(o Money) Money {
+	s := m + o
+	switch {
+	case m > 0 && o > 0 && s < 0:
+		return MaxMoney
+	case m < 0 && o < 0 && (s >= 0 || s < -MaxMoney):
+		return -MaxMoney
+	}
+	return s
+}
+
+// Saturated reports whether m reached the bound of what Money holds: a sum
+// that did is no longer exact.
+func (m Money) Saturated() bool { return m >= MaxMoney || m <= -MaxMoney }
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		if v == math.MinInt64 {
+			return math.MaxInt64
+		}
+		return -v
+	}
+	return v
+}
 
 // USD is m in dollars as a float64, for JSON output only: sums are always
 // made in Money.
@@ -98,6 +143,17 @@ func (m Money) String() string {
 		s, decimals = s[:len(s)-1], decimals-1
 	}
 	return "$" + s
+}
+
+// Distinct shows a and b as String does, with more decimals where that
+// would show two different amounts as the same figure (a limit and the
+// total that passed it).
+func Distinct(a, b Money) (string, string) {
+	sa, sb := a.String(), b.String()
+	for decimals := 2; sa == sb && a != b && decimals <= 12; decimals++ {
+		sa, sb = "$"+formatDecimal(big.NewInt(int64(a)), 12, decimals), "$"+formatDecimal(big.NewInt(int64(b)), 12, decimals)
+	}
+	return sa, sb
 }
 
 // formatDecimal renders v×10⁻scale rounded half away from zero to decimals

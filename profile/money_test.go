@@ -1,7 +1,11 @@
 package profile
 
 import (
+	"math"
+	"strings"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // The worked examples of PRICES-SEED.md.
@@ -92,6 +96,73 @@ func TestParseUSD(t *testing.T) {
 	for _, bad := range []string{"", "abc", "-1", "0.0000000000001"} {
 		if _, err := ParseUSD(bad); err == nil {
 			t.Errorf("ParseUSD(%q) accepted", bad)
+		}
+	}
+}
+
+// Money arithmetic saturates instead of wrapping: extreme counts never
+// turn into negative or small amounts.
+func TestMoneyOverflow(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		got  Money
+		want Money
+	}{
+		{"max tokens × $15/MTok", PriceFromPerMTok(15).Cost(math.MaxInt64), MaxMoney},
+		{"-max tokens × $15/MTok", PriceFromPerMTok(15).Cost(-math.MaxInt64), -MaxMoney},
+		{"min int64 tokens", PriceFromPerMTok(15).Cost(math.MinInt64), -MaxMoney},
+		// 10⁹ tokens × $15/MTok = $15,000 = 1.5×10¹⁶ pico-dollars, exact.
+		{"10⁹ tokens", PriceFromPerMTok(15).Cost(1e9), 15_000_000_000_000_000},
+		{"max + 1", MaxMoney.Add(1), MaxMoney},
+		{"-max + -1", (-MaxMoney).Add(-1), -MaxMoney},
+		{"max + -1", MaxMoney.Add(-1), MaxMoney - 1},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, tc.got, tc.want)
+		}
+	}
+	if !MaxMoney.Saturated() || (MaxMoney - 1).Saturated() {
+		t.Error("Saturated")
+	}
+}
+
+// A log whose calls add up past what Money holds is refused, not summed
+// into a wrapped figure: 2,000 calls of 10⁹ reported input tokens at
+// claude-opus-4-6's $5/MTok bill $5,000 each, $10M in all.
+func TestRunRefusesOverflow(t *testing.T) {
+	c := &transcripts.Conversation{ID: "x", Model: "claude-opus-4-6"}
+	for range 2000 {
+		c.Messages = append(c.Messages, transcripts.Message{Role: transcripts.RoleUser, Content: "hi"},
+			transcripts.Message{Role: transcripts.RoleAssistant, Content: "yo", Usage: &transcripts.Usage{InputTokens: 1e9, OutputTokens: 1}})
+	}
+	_, err := Run([]*transcripts.Conversation{c}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "the total cost passes $9,223,372.04") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Strategy specs refuse token counts no call has.
+func TestSpecTokensBounded(t *testing.T) {
+	for _, spec := range []string{"summary:trigger=12000,keep=4,size=9223372036854775807", "window:tokens=-5", "cap:1e30k"} {
+		if _, err := ParseStrategy(spec); err == nil {
+			t.Errorf("%s accepted", spec)
+		}
+	}
+}
+
+// Two amounts that differ never show as one figure.
+func TestDistinct(t *testing.T) {
+	for _, tc := range []struct {
+		a, b         Money
+		wantA, wantB string
+	}{
+		{537_858_750_000, 537_800_000_000, "$0.5379", "$0.5378"},
+		{537_858_750_000, 537_858_000_000, "$0.537859", "$0.537858"},
+		{5_000_000_000_001, 5_000_000_000_000, "$5.000000000001", "$5.000000000000"},
+		{5_000_000_000_000, 5_000_000_000_000, "$5.00", "$5.00"},
+	} {
+		if a, b := Distinct(tc.a, tc.b); a != tc.wantA || b != tc.wantB {
+			t.Errorf("Distinct(%d, %d) = %s, %s; want %s, %s", tc.a, tc.b, a, b, tc.wantA, tc.wantB)
 		}
 	}
 }

@@ -54,7 +54,9 @@ type ReportModelPrices struct {
 
 // ReportStrategy is one strategy's totals and calls.
 type ReportStrategy struct {
-	Spec          string               `json:"spec"`
+	Spec string `json:"spec"`
+	// Note says why steps of the strategy changed nothing on this log.
+	Note          string               `json:"note,omitempty"`
 	Totals        ReportTotals         `json:"totals"`
 	Conversations []ReportConversation `json:"conversations,omitempty"`
 	Calls         []ReportCall         `json:"calls"`
@@ -73,9 +75,13 @@ type ReportTotals struct {
 	SavingsPct          float64  `json:"savings_pct"`
 	PeakInputTokens     int64    `json:"peak_input_tokens"`
 	DroppedTokens       int64    `json:"dropped_tokens"`
+	ClearedTokens       int64    `json:"cleared_tokens,omitempty"`
 	TruncatedCalls      int      `json:"truncated_calls"`
 	OverflowCalls       int      `json:"overflow_calls"`
 	UnpricedCalls       int      `json:"unpriced_calls,omitempty"`
+	RoutedCalls         int      `json:"routed_calls,omitempty"`
+	ServedCalls         int      `json:"respcache_hits,omitempty"`
+	ServedSavedUSD      float64  `json:"respcache_saved_usd,omitempty"`
 	ReportedCostUSD     *float64 `json:"reported_cost_usd,omitempty"`
 	MonthlyCostUSD      *float64 `json:"monthly_cost_usd,omitempty"`
 	// Fidelity is the replay check, on the first strategy's totals and
@@ -182,7 +188,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		if i == 0 {
 			base = s.Totals
 		}
-		rs := ReportStrategy{Spec: s.Strategy.Spec, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
 		if i == 0 {
 			rs.Totals.Fidelity = reportFidelity(r.Fidelity)
 		}
@@ -230,8 +236,9 @@ func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
 		OutputTokens: t.Output, ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
-		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, TruncatedCalls: t.Truncated,
-		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced}
+		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, ClearedTokens: t.Cleared, TruncatedCalls: t.Truncated,
+		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced, RoutedCalls: t.Routed, ServedCalls: t.Served,
+		ServedSavedUSD: t.ServedSaved.USD()}
 	if first && t.ReportedCalls > 0 {
 		v := t.ReportedCost.USD()
 		rt.ReportedCostUSD = &v
@@ -315,6 +322,9 @@ func compactTokens(n int64) string {
 // formats and the TUI.
 type StrategyRow struct {
 	Spec, Input, CacheHit, Output, Cost, Saved, Notes, Monthly string
+	// Why says why steps of the strategy changed nothing ("" when all
+	// acted).
+	Why string
 }
 
 // Rows returns the strategy table of r.
@@ -328,7 +338,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 			base = t
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.Output+t.Reasoning, exact),
-			Cost: t.Cost.String(), CacheHit: "—", Saved: "—"}
+			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
 		if t.Cached > 0 {
 			row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
 		}
@@ -342,6 +352,9 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		if t.Dropped > 0 {
 			notes = append(notes, "dropped "+tokenCell(t.Dropped, exact))
 		}
+		if t.Cleared > 0 {
+			notes = append(notes, "cleared "+tokenCell(t.Cleared, exact))
+		}
 		if t.SummaryInput > 0 {
 			notes = append(notes, "summaries "+tokenCell(t.SummaryInput+t.SummaryOutput, exact))
 		}
@@ -353,6 +366,12 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		if t.Unpriced > 0 {
 			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
+		}
+		if t.Routed > 0 {
+			notes = append(notes, fmt.Sprintf("%d routed", t.Routed))
+		}
+		if t.Served > 0 {
+			notes = append(notes, fmt.Sprintf("%d answered from the response cache, saving %s", t.Served, t.ServedSaved))
 		}
 		row.Notes = strings.Join(notes, ", ")
 		if perDay > 0 {
@@ -396,6 +415,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	for _, row := range rows {
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
+		}
+		if row.Why != "" {
+			fmt.Fprintf(&b, "  %s changed nothing: %s\n", row.Spec, row.Why)
 		}
 	}
 	if len(r.Strategies) > 0 {
@@ -443,7 +465,11 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 	}
 	b.WriteString(head + "\n" + sep + "\n")
 	for _, row := range Rows(r, perDay) {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Notes)
+		notes := row.Notes
+		if row.Why != "" {
+			notes = strings.TrimPrefix(notes+"; changed nothing: "+row.Why, "; ")
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, notes)
 		if perDay > 0 {
 			fmt.Fprintf(&b, " %s |", row.Monthly)
 		}

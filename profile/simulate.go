@@ -13,9 +13,12 @@ import (
 // call the engine builds a plan (every message sent, the call's own
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
-func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
-	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path, Calls: make([]Call, 0, len(pc.calls))}
-	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok]}
+func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
+	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
+	if e.opt.onCall == nil {
+		cr.Calls = make([]Call, 0, len(pc.calls))
+	}
+	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
 	v.content = v.k.content
 	steps := s.stages()
 	states := make([]stepState, 0, len(steps))
@@ -27,11 +30,18 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 	v.sums()
 
 	p := &callPlan{v: v}
+	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
-		cr.Calls = append(cr.Calls, Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
-			ReportedCost: ci.repCost, CountedInput: ci.counted})
-		call := &cr.Calls[len(cr.Calls)-1]
+		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
+			ReportedCost: ci.repCost, CountedInput: ci.counted}
+		call := &scratch
+		if e.opt.onCall == nil {
+			cr.Calls = append(cr.Calls, c)
+			call = &cr.Calls[len(cr.Calls)-1]
+		} else {
+			scratch = c
+		}
 		p.reset(ci, call)
 
 		j := 0
@@ -47,6 +57,14 @@ func (e *engine) simulate(pc *prepared, s *Strategy) ConversationResult {
 		}
 		p.price()
 		cr.Totals.addCall(call)
+		if e.opt.onCall != nil && ns != nil {
+			e.opt.onCall(e.strategy, call)
+		}
+	}
+	for i, st := range states {
+		if n, ok := st.(noter); ok && i < len(ns) {
+			ns[i].merge(n.stepNote())
+		}
 	}
 	return cr
 }
@@ -58,6 +76,7 @@ type convView struct {
 	e     *engine
 	pc    *prepared
 	k     *counts
+	tok   *Tokenizer  // k's tokenizer
 	model *ModelPrice // every call's model when set (the model= step)
 	// content is each message as later calls carry it in their history
 	// (the cap shortens replies).
@@ -102,9 +121,20 @@ type callPlan struct {
 	// side are calls billed beside this one (a summariser).
 	side []sideCall
 
+	// edits replace content inside [lo, call) by placeholders, in
+	// message order, not overlapping.
+	edits []edit
+
 	// Laid out by the engine after the history stage.
 	spans []span
 	total int64
+
+	// unlogged is the hidden prefix the call sends (steps may scale it
+	// before the layout); outputScale scales the reply (1: as logged).
+	unlogged    int64
+	outputScale float64
+	// served says a response cache answered the call: no model cost.
+	served bool
 
 	// Price stage.
 	batch    bool
@@ -115,6 +145,13 @@ type callPlan struct {
 type synthetic struct {
 	tokens  int64 // content, without framing
 	version int   // changes whenever the content does (cache identity)
+}
+
+// edit is content of messages [from, to) that the strategy replaced:
+// removed tokens out, added placeholder tokens in.
+type edit struct {
+	from, to       int
+	removed, added int64
 }
 
 // sideCall is a call billed beside the simulated one.
@@ -141,6 +178,7 @@ const (
 	spanSystem
 	spanSummary
 	spanMessages // id: the first message of the range
+	spanEdited   // messages with edits; id: the first message
 )
 
 // sharedPrefix is how many leading tokens b sends exactly as a did.
@@ -169,9 +207,50 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	} else {
 		call.Model = ci.modelID
 	}
-	p.lo, p.summary, p.side = 0, nil, p.side[:0]
+	p.lo, p.summary, p.side, p.edits = 0, nil, p.side[:0], p.edits[:0]
 	p.spans, p.total = p.spans[:0], 0
 	p.batch, p.writeTTL = false, 0
+	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
+}
+
+// keptFrom is the first message the call sends: lo as the history steps
+// left it, within the unit before the call, past system messages (they
+// are sent whatever the window, so equal ranges compare equal for
+// caching).
+func (p *callPlan) keptFrom() int {
+	v := p.v
+	cs := v.pc.units[p.ci.unit]
+	lo := min(p.lo, cs)
+	for lo < cs && v.pc.isSystem[lo] {
+		lo++
+	}
+	return lo
+}
+
+// edited sums the edits that apply when history starts at lo: tokens
+// removed and placeholder tokens added. Edits before lo lie in history a
+// later step dropped; they go with it.
+func (p *callPlan) edited(lo int) (removed, added int64) {
+	for _, e := range p.edits {
+		if e.from >= lo {
+			removed += e.removed
+			added += e.added
+		}
+	}
+	return removed, added
+}
+
+// input is what the call sends with the plan as it stands: history steps
+// use it for their triggers.
+func (p *callPlan) input() int64 {
+	v, a := p.v, p.ci.msg
+	lo := p.keptFrom()
+	n := p.ci.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a)
+	if p.summary != nil {
+		n += p.summary.tokens + tokensPerMessage + 1
+	}
+	removed, added := p.edited(lo)
+	return n - removed + added
 }
 
 // layout fixes what the call sends once the history steps have acted:
@@ -180,19 +259,12 @@ func (p *callPlan) layout() {
 	v, ci, call := p.v, p.ci, p.call
 	msgs := v.pc.conv.Messages
 	a, prev := ci.msg, ci.prev
-	cs := v.pc.exchanges[ci.exchange]
-	lo := min(p.lo, cs)
-	// System messages are sent whatever the window: start the kept range
-	// at the first non-system message, so equal ranges compare equal for
-	// caching.
-	for lo < cs && v.pc.isSystem[lo] {
-		lo++
-	}
+	lo := p.keptFrom()
 	p.lo = lo
 	call.KeptFrom, call.Summarised = lo, p.summary != nil
 
 	var in Parts
-	in.Unlogged = ci.unlogged
+	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
 	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
@@ -220,6 +292,11 @@ func (p *callPlan) layout() {
 			in.History += c - r
 		}
 	}
+	// Edits (cleared tool results, thinking) lie in history the model has
+	// seen: the placeholders stand where the content was.
+	removed, added := p.edited(lo)
+	in.History += added - removed
+	call.Cleared = removed - added
 	call.Input = in
 	call.Dropped = v.pc0[lo]
 	p.total = in.Total()
@@ -231,9 +308,28 @@ func (p *callPlan) layout() {
 	if p.summary != nil {
 		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokensPerMessage + 1})
 	}
-	p.spans = append(p.spans, span{kind: spanMessages, id: lo, tokens: v.sent(lo, a)})
+	// Messages from lo, split at edits: an edited range is its own span,
+	// so a call that edits more shares the prefix up to the edit.
+	from := lo
+	first := true
+	for _, e := range p.edits {
+		if e.from < lo {
+			continue
+		}
+		if e.from > from || first {
+			p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, e.from)})
+		}
+		p.spans = append(p.spans, span{kind: spanEdited, id: e.from, tokens: v.sent(e.from, e.to) - e.removed + e.added})
+		from, first = e.to, false
+	}
+	if from < a || first {
+		p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, a)})
+	}
 
 	call.Output, call.Reasoning = max(0, v.k.content[a]+ci.hiddenOutput), ci.reasoning
+	if p.outputScale != 1 {
+		call.Output = scaled(call.Output, p.outputScale)
+	}
 }
 
 // price bills the call and the calls beside it.
@@ -247,7 +343,13 @@ func (p *callPlan) price() {
 		if p.batch {
 			r = sc.model.Batched(r)
 		}
-		call.Cost += r.Input.Cost(sc.input) + r.Output.Cost(sc.output)
+		call.Cost = call.Cost.Add(r.Input.Cost(sc.input)).Add(r.Output.Cost(sc.output))
+	}
+	if p.served {
+		// Answered by a response cache: what the model would have cost
+		// is the saving.
+		saved := call.Cost
+		defer func() { call.ServedSaved, call.Cost = call.Cost-saved, saved }()
 	}
 	model, total := p.model, p.total
 	call.Overflow = model != nil && model.ContextWindow > 0 && total > model.ContextWindow
@@ -263,8 +365,8 @@ func (p *callPlan) price() {
 	if p.writeTTL > 5*60 {
 		write = r.CacheWrite1h
 	}
-	call.Cost += r.Input.Cost(total-call.Cached-call.CacheWrite) + r.CachedInput.Cost(call.Cached) +
-		write.Cost(call.CacheWrite) + r.Output.Cost(call.Output+call.Reasoning)
+	call.Cost = call.Cost.Add(r.Input.Cost(total - call.Cached - call.CacheWrite)).Add(r.CachedInput.Cost(call.Cached)).
+		Add(write.Cost(call.CacheWrite)).Add(r.Output.Cost(call.Output + call.Reasoning))
 }
 
 func reasoningOf(u *transcripts.Usage) int64 {

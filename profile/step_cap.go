@@ -39,12 +39,25 @@ func (c *CapStep) start(v *convView) stepState {
 		content[ci.msg] = min(v.k.content[ci.msg], max(0, c.Max-ci.reasoning))
 	}
 	v.content = content
-	return c
+	return &capState{c: c}
 }
 
-func (c *CapStep) apply(p *callPlan) {
-	call := p.call
+type capState struct {
+	c    *CapStep
+	note stepNote
+}
+
+func (st *capState) stepNote() stepNote { return st.note }
+
+func (c *CapStep) whyNot(n stepNote, _ logShape) string {
+	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", formatTokens(c.Max), formatTokens(n.peak))
+}
+
+func (st *capState) apply(p *callPlan) {
+	c, call := st.c, p.call
+	st.note.peak = max(st.note.peak, call.Output+call.Reasoning)
 	if call.Output+call.Reasoning > c.Max {
+		st.note.acted++
 		call.Truncated = true
 		call.Reasoning = min(call.Reasoning, c.Max)
 		call.Output = c.Max - call.Reasoning

@@ -37,7 +37,7 @@ func (m *ModelStep) start(v *convView) stepState {
 	v.model, _ = v.e.opt.Prices.Lookup(m.ID)
 	if v.model != nil {
 		if t := v.e.tokenizer(v.model); t != v.pc.tok {
-			v.k = v.pc.countsFor(t)
+			v.k, v.tok = v.pc.countsFor(t), t
 			v.content = v.k.content
 		}
 	}

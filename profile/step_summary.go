@@ -93,6 +93,17 @@ type summaryState struct {
 	// Messages before boundary are replaced by the summary (version ver,
 	// 0: none yet).
 	boundary, ver int
+	note          stepNote
+}
+
+func (st *summaryState) stepNote() stepNote { return st.note }
+
+func (s *SummaryStep) whyNot(n stepNote, sh logShape) string {
+	if n.idle {
+		return fmt.Sprintf("history passes trigger %s only within the last %d exchanges (%s); try compact or window:tokens",
+			formatTokens(s.Trigger), s.Keep, plural(sh.prompts, "user prompt"))
+	}
+	return fmt.Sprintf("history never passes trigger %s (peak %s)", formatTokens(s.Trigger), formatTokens(n.peak))
 }
 
 func (st *summaryState) apply(p *callPlan) {
@@ -102,9 +113,14 @@ func (st *summaryState) apply(p *callPlan) {
 	if st.ver > 0 {
 		hist += st.s.Size
 	}
+	st.note.peak = max(st.note.peak, hist)
 	if hist > st.s.Trigger {
 		nb := v.pc.exchanges[max(p.ci.exchange-st.s.Keep, 0)]
+		if nb <= from && st.ver == 0 {
+			st.note.idle = true
+		}
 		if nb > from {
+			st.note.acted++
 			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
 			if st.ver > 0 {
 				in += st.s.Size + tokensPerMessage + 1

@@ -7,10 +7,12 @@ import (
 )
 
 // WindowStep is window:turns=N or window:tokens=K: a sliding window over
-// the history. The current exchange is always sent.
+// the history. By turns it keeps the latest N user turns (exchanges) and
+// the current one; by tokens it cuts in units (exchanges, and tool rounds
+// inside them) and always sends the unit before the call.
 type WindowStep struct {
-	// Tokens > 0 keeps the latest earlier exchanges whose content and
-	// framing fit in Tokens; otherwise Turns earlier exchanges are kept.
+	// Tokens > 0 keeps the latest earlier units whose content and framing
+	// fit in Tokens; otherwise Turns earlier exchanges are kept.
 	Tokens int64
 	Turns  int
 }
@@ -18,7 +20,7 @@ type WindowStep struct {
 var windowKind = &StepKind{
 	Name:  "window",
 	Usage: "window:turns=N | window:tokens=K",
-	Doc:   "send only the latest N exchanges, or the latest history that fits in K tokens",
+	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
 	Stage: StageHistory,
 	Parse: parseWindow,
 }
@@ -63,23 +65,50 @@ func (w *WindowStep) String() string {
 	return fmt.Sprintf("window:turns=%d", w.Turns)
 }
 
-func (w *WindowStep) start(*convView) stepState { return windowState{w} }
+func (w *WindowStep) start(*convView) stepState { return &windowState{w: w} }
 
-type windowState struct{ w *WindowStep }
+type windowState struct {
+	w    *WindowStep
+	note stepNote
+}
 
-func (s windowState) apply(p *callPlan) {
-	ex := p.v.pc.exchanges
-	e := p.ci.exchange
-	lo := ex[max(e-s.w.Turns, 0)]
-	if s.w.Tokens > 0 {
-		cs := ex[e]
-		lo = cs
-		for j := e - 1; j >= 0; j-- {
-			if p.v.sent(ex[j], cs) > s.w.Tokens {
-				break
-			}
-			lo = ex[j]
+func (s *windowState) stepNote() stepNote { return s.note }
+
+func (s *windowState) apply(p *callPlan) {
+	pc := p.v.pc
+	if s.w.Tokens == 0 {
+		lo := pc.exchanges[max(p.ci.exchange-s.w.Turns, 0)]
+		s.note.peak = max(s.note.peak, int64(p.ci.exchange))
+		if p.v.pc0[lo] > p.v.pc0[p.lo] {
+			s.note.acted++
 		}
+		p.lo = max(p.lo, lo)
+		return
+	}
+	// By tokens the window cuts in units, tool rounds included, so that
+	// it bounds every call of an agent session.
+	u := p.ci.unit
+	cs := pc.units[u]
+	lo := cs
+	for j := u - 1; j >= 0; j-- {
+		if p.v.sent(pc.units[j], cs) > s.w.Tokens {
+			break
+		}
+		lo = pc.units[j]
+	}
+	s.note.peak = max(s.note.peak, p.v.sent(p.lo, cs))
+	if p.v.pc0[lo] > p.v.pc0[p.lo] {
+		s.note.acted++
 	}
 	p.lo = max(p.lo, lo)
+}
+
+func (w *WindowStep) whyNot(n stepNote, sh logShape) string {
+	if w.Tokens > 0 {
+		return fmt.Sprintf("history before the last unit never exceeds %s (peak %s)", formatTokens(w.Tokens), formatTokens(n.peak))
+	}
+	if sh.prompts <= 1 {
+		return fmt.Sprintf("%s: every call is in the current exchange; try window:tokens or clear", plural(sh.prompts, "user prompt"))
+	}
+	return fmt.Sprintf("%s: no call has more than %s; try a smaller window, window:tokens or clear", plural(sh.prompts, "user prompt"), plural(int(n.peak), "earlier exchange"))
 }

@@ -72,10 +72,18 @@ var stepKinds = []*StepKind{
 	fullKind,
 	windowKind,
 	summaryKind,
+	compactKind,
+	clearKind,
 	capKind,
 	cacheKind,
 	batchKind,
 	modelKind,
+	systemScaleKind,
+	outputScaleKind,
+	reasoningScaleKind,
+	ragKeepKind,
+	routeKind,
+	respCacheKind,
 }
 
 // StepKinds returns the registered step kinds in rendering order.
@@ -160,6 +168,9 @@ func ParseStrategy(spec string) (*Strategy, error) {
 	}
 	if seen["full"] && len(seen) > 1 {
 		return nil, &SpecError{Spec: s.Spec, Token: "full", Msg: "full cannot be combined with other steps (it is the absence of them)"}
+	}
+	if seen["summary"] && seen["compact"] {
+		return nil, &SpecError{Spec: s.Spec, Token: "compact", Msg: "summary and compact cannot be combined: both replace history by a summary"}
 	}
 	s.sortSteps()
 	s.shortcuts()
@@ -261,6 +272,11 @@ func sortedKeys(kv map[string]string) []string {
 }
 
 // parseTokens reads a token count: 12000, 12k, 1.5M.
+// maxSpecTokens bounds the token counts a strategy spec may give (window
+// sizes, summary sizes, caps): no call is larger, and sums of them stay far
+// from overflow.
+const maxSpecTokens = 1_000_000_000
+
 func parseTokens(s string) (int64, error) {
 	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", ""))
 	mult := 1.0
@@ -271,11 +287,18 @@ func parseTokens(s string) (int64, error) {
 		mult, s = 1e6, strings.TrimSuffix(s, "m")
 	}
 	if mult == 1 {
-		return strconv.ParseInt(s, 10, 64)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err == nil && (n < 0 || n > maxSpecTokens) {
+			return 0, fmt.Errorf("%d is not a token count from 0 to %d", n, int64(maxSpecTokens))
+		}
+		return n, err
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return 0, err
+	}
+	if f < 0 || f*mult > maxSpecTokens || f != f {
+		return 0, fmt.Errorf("%s is not a token count from 0 to %d", s, int64(maxSpecTokens))
 	}
 	return int64(f*mult + 0.5), nil
 }

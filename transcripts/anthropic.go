@@ -313,7 +313,7 @@ func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	if req.Type == "message" && req.Role == "assistant" {
 		m, err := parseAnthropicResponse(data)
 		if err != nil {
-			return nil, &Error{File: file, Path: "$.content", Msg: err.Error()}
+			return nil, placed(err, file, 1, "$", "$.content")
 		}
 		return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: m.Model, Unlogged: true, Messages: []Message{*m}}}, nil
 	}
@@ -327,7 +327,9 @@ func readAnthropic(data []byte, file string) ([]*Conversation, error) {
 	if len(msgs) == 0 {
 		return nil, &Error{File: file, Path: "$.messages", Msg: "no messages"}
 	}
-	return []*Conversation{{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}}, nil
+	c := &Conversation{ID: baseID(file), Path: file, Format: FormatAnthropic, Model: req.Model, Tools: req.tools(), Messages: msgs}
+	awaitReply(c)
+	return []*Conversation{c}, nil
 }
 
 // lineOfPath finds the line of the message a $.messages[i] path names.
@@ -371,6 +373,9 @@ func parseAnthropicResponse(body []byte) (*Message, error) {
 		m := ms[len(ms)-1]
 		m.Model = resp.Model
 		if resp.Usage != nil {
+			if err := checkCounts("", 0, "$.usage", resp.Usage.counts()...); err != nil {
+				return nil, err
+			}
 			m.Usage = resp.Usage.normalise()
 		}
 		return &m, nil
@@ -452,6 +457,9 @@ func parseAnthropicSSE(body []byte) (*Message, error) {
 	ms := blocksToMessages(RoleAssistant, final)
 	m := ms[len(ms)-1]
 	m.Model = model
+	if err := checkCounts("", 0, "$.usage", usage.counts()...); err != nil {
+		return nil, err
+	}
 	m.Usage = usage.normalise()
 	return &m, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // FormatClaudeCode is a Claude Code session log
@@ -73,11 +72,11 @@ type ccLine struct {
 	IsMeta      bool    `json:"isMeta"`
 	// IsCompactSummary marks the summary /compact puts in place of the
 	// history: the calls after it were not sent what came before.
-	IsCompactSummary bool      `json:"isCompactSummary"`
-	SessionID        string    `json:"sessionId"`
-	AgentID          string    `json:"agentId"`
-	Timestamp        time.Time `json:"timestamp"`
-	RequestID        string    `json:"requestId"`
+	IsCompactSummary bool   `json:"isCompactSummary"`
+	SessionID        string `json:"sessionId"`
+	AgentID          string `json:"agentId"`
+	Timestamp        stamp  `json:"timestamp"`
+	RequestID        string `json:"requestId"`
 	Message          *struct {
 		ID      string          `json:"id"`
 		Role    string          `json:"role"`
@@ -146,6 +145,9 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		if cl.Message == nil {
 			return nil
+		}
+		if err := cl.Timestamp.check(file, n, "$.timestamp"); err != nil {
+			return err
 		}
 		if session == "" {
 			session = cl.SessionID
@@ -219,7 +221,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		if cl.Type == "user" {
 			for _, m := range blocksToMessages(RoleUser, blocks) {
-				m.Time = cl.Timestamp
+				m.Time = cl.Timestamp.t
 				c.Messages = append(c.Messages, m)
 			}
 			t.place(cl.UUID)
@@ -230,8 +232,11 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		ms := blocksToMessages(RoleAssistant, blocks)
 		m := ms[len(ms)-1]
-		m.Time, m.Model = cl.Timestamp, cl.Message.Model
+		m.Time, m.Model = cl.Timestamp.t, cl.Message.Model
 		if cl.Message.Usage != nil {
+			if err := checkCounts(file, n, "$.message.usage", cl.Message.Usage.counts()...); err != nil {
+				return err
+			}
 			m.Usage = cl.Message.Usage.normalise()
 		}
 		if c.Model == "" {

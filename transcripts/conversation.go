@@ -51,6 +51,10 @@ type Message struct {
 	// ResponseID identifies the provider's response (Claude Code: message
 	// id + request id), so that a response logged twice is counted once.
 	ResponseID string
+	// NoReply marks an assistant message standing for a response the log
+	// does not hold (a request logged alone): the call was made, its
+	// output is unknown.
+	NoReply bool
 	// Replayed marks an assistant message whose call is counted elsewhere
 	// (a resumed session repeating an earlier one): it is history here,
 	// not a call.

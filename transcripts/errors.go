@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	fastjson "github.com/goccy/go-json"
 )
@@ -56,12 +57,18 @@ func jsonError(file string, data []byte, base int, path string, err error) *Erro
 		e.Msg = "invalid JSON: " + syn.Error()
 	case errors.As(err, &typ):
 		e.Line = base + lineAt(data, typ.Offset) - boolInt(base > 0)
-		field := typ.Field
-		if field != "" {
+		// The decoder's Field has no array indices: find the path, with
+		// them, from where the decoder stopped.
+		if rel := pathAt(data, typ.Offset); rel != "$" {
+			e.Path = strings.TrimSuffix(e.Path, "$") + strings.TrimPrefix(rel, "$")
+			if !strings.HasPrefix(e.Path, "$") {
+				e.Path = "$" + e.Path
+			}
+		} else if typ.Field != "" {
 			if e.Path == "" {
 				e.Path = "$"
 			}
-			e.Path += "." + field
+			e.Path += "." + typ.Field
 		}
 		e.Msg = fmt.Sprintf("expected %s, found JSON %s", typ.Type, typ.Value)
 	case errors.Is(err, errUnexpectedEnd):
@@ -74,6 +81,74 @@ func jsonError(file string, data []byte, base int, path string, err error) *Erro
 		e.Msg = err.Error()
 	}
 	return e
+}
+
+// pathAt returns the JSON path, with array indices, of the value that ends
+// at byte offset off of data (as UnmarshalTypeError.Offset gives it), by
+// walking data's tokens up to there; "$" when it cannot tell.
+func pathAt(data []byte, off int64) string {
+	type frame struct {
+		array   bool
+		index   int
+		key     string
+		wantKey bool
+	}
+	var stack []frame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	// value records that a value started in the innermost container.
+	value := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].array {
+				stack[n-1].index++
+			} else {
+				stack[n-1].wantKey = true
+			}
+		}
+	}
+	for dec.InputOffset() < off {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if n := len(stack); n > 0 && stack[n-1].array {
+					stack[n-1].index++
+				}
+				stack = append(stack, frame{array: t == '[', index: -1, wantKey: true})
+			default:
+				if dec.InputOffset() >= off {
+					break // the error is about this container: keep it in the path
+				}
+				stack = stack[:len(stack)-1]
+				if n := len(stack); n > 0 && !stack[n-1].array {
+					stack[n-1].wantKey = true
+				}
+			}
+		case string:
+			if n := len(stack); n > 0 && !stack[n-1].array && stack[n-1].wantKey {
+				stack[n-1].key, stack[n-1].wantKey = t, false
+				continue
+			}
+			value()
+		default:
+			value()
+		}
+	}
+	var b strings.Builder
+	b.WriteString("$")
+	for _, f := range stack {
+		switch {
+		case f.array && f.index >= 0:
+			fmt.Fprintf(&b, "[%d]", f.index)
+		case !f.array && f.key != "":
+			b.WriteString(".")
+			b.WriteString(f.key)
+		}
+	}
+	return b.String()
 }
 
 var errUnexpectedEnd = errors.New("unexpected end of JSON input")

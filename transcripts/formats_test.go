@@ -15,8 +15,9 @@ func TestAnthropicRequest(t *testing.T) {
 	c := src.Conversations[0]
 	m := c.Messages
 	// system, user (docs+image+question), assistant (thinking, text,
-	// tool_use), tool result, assistant, user.
-	if len(m) != 6 || c.Calls() != 2 || c.Model != "claude-sonnet-4-5-20250929" {
+	// tool_use), tool result, assistant, user, and the call this request
+	// is, whose reply is not in the file.
+	if len(m) != 7 || c.Calls() != 3 || !m[6].NoReply || len(c.Warnings) != 1 || c.Model != "claude-sonnet-4-5-20250929" {
 		t.Fatalf("%d messages, %d calls, model %q", len(m), c.Calls(), c.Model)
 	}
 	if m[0].Role != RoleSystem || m[0].Content != "You are a release assistant for the payments team." {
@@ -266,5 +267,119 @@ func TestClaudeCodeBranches(t *testing.T) {
 	}
 	if calls != 4 {
 		t.Errorf("%d calls, want the 4 responses", calls)
+	}
+}
+
+// LLaMA-Factory's ShareGPT carries tools as a JSON string of schemas:
+// they are the conversation's tools; function_call turns name their tool.
+func TestShareGPTLLaMAFactoryTools(t *testing.T) {
+	src := open(t, "testdata/llamafactory_glaive_toolcall.json")
+	if src.Format != FormatShareGPT || len(src.Conversations) != 2 {
+		t.Fatalf("format %s, %d conversations", src.Format, len(src.Conversations))
+	}
+	c0, c1 := src.Conversations[0], src.Conversations[1]
+	if len(c0.Tools) != 1 || c0.Tools[0].Name != "search_recipes" || !strings.Contains(string(c0.Tools[0].Parameters), `"ingredients"`) ||
+		len(c1.Tools) != 2 || c1.Tools[1].Name != "calculate_discount" {
+		t.Fatalf("tools %+v / %+v", c0.Tools, c1.Tools)
+	}
+	// 3 gpt turns + 1 function_call turn are calls.
+	if c0.Calls() != 4 || c1.Calls() != 2 {
+		t.Errorf("calls %d, %d", c0.Calls(), c1.Calls())
+	}
+	if tc := c0.Messages[3].ToolCalls; len(tc) != 1 || tc[0].Name != "search_recipes" || tc[0].Arguments != `{"ingredients": ["chicken", "bell peppers", "rice"]}` {
+		t.Errorf("function call %+v", tc)
+	}
+	// A system prompt and a tools string that is not a list.
+	data := `{"system":"Be terse.","tools":"{\"name\":1}","conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"yo"}]}`
+	_, err := Read(strings.NewReader(data), "x.json", Options{})
+	if err == nil || !strings.Contains(err.Error(), "x.json:1: $.tools: tools must be a JSON list") {
+		t.Errorf("bad tools: %v", err)
+	}
+	src, err = Read(strings.NewReader(strings.Replace(data, `"{\"name\":1}"`, `"[]"`, 1)), "x.json", Options{})
+	if err != nil || src.Conversations[0].Messages[0].Role != RoleSystem || src.Conversations[0].Messages[0].Content != "Be terse." {
+		t.Errorf("system: %v", err)
+	}
+}
+
+// One request/response pair is one call, always. Eight pairs of one chat
+// whose system prompt carries the time (it changes from the fourth call
+// on) are 8 calls in 1 conversation, with a warning.
+func TestOpenAILogOnePairOneCall(t *testing.T) {
+	src := open(t, "testdata/openai_log_changing_system.jsonl")
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 8 || len(src.Warnings) != 1 {
+		t.Fatalf("%d conversations, %d calls, warnings %q", len(src.Conversations), src.Conversations[0].Calls(), src.Warnings)
+	}
+	c := src.Conversations[0]
+	// system + 8 × (user, assistant), system kept as first logged.
+	var reported int64
+	for _, m := range c.Messages {
+		if m.Usage != nil {
+			reported += m.Usage.InputTokens
+		}
+	}
+	if len(c.Messages) != 17 || !strings.HasSuffix(c.Messages[0].Content, "10:02") || reported != 8*20+10*(0+1+2+3+4+5+6+7) {
+		t.Errorf("%d messages, system %q, reported input %d", len(c.Messages), c.Messages[0].Content, reported)
+	}
+
+	for _, tc := range []struct {
+		name, log       string
+		convs, calls    int
+		history, noReps int
+	}{
+		// The history holds two replies no pair of this log made: 1 call.
+		{"unknown history", `{"request":{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"},{"role":"assistant","content":"d"},{"role":"user","content":"e"}]},"response":{"choices":[{"message":{"role":"assistant","content":"f"}}]}}`, 1, 1, 2, 0},
+		// A request logged alone, then the next pair with its reply in
+		// the history: 2 calls in one conversation, the reply as history.
+		{"request alone", `{"request":{"messages":[{"role":"user","content":"a"}]}}` + "\n" +
+			`{"request":{"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},{"role":"user","content":"c"}]},"response":{"choices":[{"message":{"role":"assistant","content":"d"}}]}}`, 1, 2, 1, 1},
+	} {
+		src, err := Read(strings.NewReader(tc.log), "x.jsonl", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		history, noReply := 0, 0
+		for _, m := range src.Conversations[0].Messages {
+			if m.Replayed {
+				history++
+			}
+			if m.NoReply {
+				noReply++
+			}
+		}
+		if len(src.Conversations) != tc.convs || src.Conversations[0].Calls() != tc.calls || history != tc.history || noReply != tc.noReps {
+			t.Errorf("%s: %d conversations, %d calls, %d history replies, %d without reply", tc.name, len(src.Conversations), src.Conversations[0].Calls(), history, noReply)
+		}
+	}
+}
+
+// A request body alone is the call a user wants priced: one call, output
+// unknown, said in a warning.
+func TestRequestWithoutReply(t *testing.T) {
+	for _, doc := range []string{
+		`{"model":"gpt-4o","messages":[{"role":"system","content":"s"},{"role":"user","content":"hi"}]}`,
+		`{"model":"claude-haiku-4-5","system":"s","messages":[{"role":"user","content":"hi"}]}`,
+	} {
+		src, err := Read(strings.NewReader(doc), "req.json", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := src.Conversations[0]
+		if c.Calls() != 1 || !c.Messages[2].NoReply || len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], "counted as one call, output 0 or --assume-output N") {
+			t.Errorf("%s: %d calls, warnings %q", src.Format, c.Calls(), src.Warnings)
+		}
+	}
+}
+
+// A provider log whose usage is only odd (cache reads beyond the prompt)
+// is read as logged, with one warning.
+func TestOddUsageWarned(t *testing.T) {
+	log := `{"request":{"messages":[{"role":"user","content":"a"}]},"response":{"choices":[{"message":{"role":"assistant","content":"b"}}],"usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":50}}}}`
+	src, err := Read(strings.NewReader(log), "x.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], "1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10)") {
+		t.Errorf("warnings %q", src.Warnings)
 	}
 }

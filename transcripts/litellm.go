@@ -99,6 +99,9 @@ func readLiteLLM(data []byte, file string) ([]*Conversation, error) {
 		} else {
 			reply = &Message{Role: RoleAssistant}
 		}
+		if err := checkCounts(file, rw.line, rw.path, namedCount{"prompt_tokens", lr.PromptTokens}, namedCount{"completion_tokens", lr.CompletionTokens}); err != nil {
+			return nil, err
+		}
 		if reply.Usage == nil && (lr.PromptTokens > 0 || lr.CompletionTokens > 0) {
 			reply.Usage = &Usage{InputTokens: lr.PromptTokens, OutputTokens: lr.CompletionTokens}
 		}

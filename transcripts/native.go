@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 )
 
 // FormatNative is tokenscope's own JSONL format; see README "The native JSONL".
@@ -53,7 +52,7 @@ type nativeLine struct {
 	ToolCallID string           `json:"tool_call_id,omitempty"`
 	RAG        bool             `json:"rag,omitempty"`
 	Images     int              `json:"images,omitempty"`
-	Time       *time.Time       `json:"ts,omitempty"`
+	Time       *stamp           `json:"ts,omitempty"`
 	Usage      *Usage           `json:"usage,omitempty"`
 }
 
@@ -91,14 +90,31 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 			if nl.Usage != nil && nl.Role != RoleAssistant {
 				return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
 			}
+			if u := nl.Usage; u != nil {
+				err := checkCounts(file, lineNo, "$.usage", namedCount{"input_tokens", u.InputTokens}, namedCount{"cached_input_tokens", u.CachedInputTokens},
+					namedCount{"cache_write_tokens", u.CacheWriteTokens}, namedCount{"cache_write_1h_tokens", u.CacheWrite1hTokens},
+					namedCount{"output_tokens", u.OutputTokens}, namedCount{"reasoning_tokens", u.ReasoningTokens})
+				if err != nil {
+					return err
+				}
+				if s := usageOddity(u); s != "" {
+					return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: s}
+				}
+			}
+			if nl.Images < 0 || nl.Images > MaxImages {
+				return &Error{File: file, Line: lineNo, Path: "$.images", Msg: fmt.Sprintf("%d images (want 0 to %d)", nl.Images, MaxImages)}
+			}
 			if cur == nil {
 				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
 				convs = append(convs, cur)
 			}
 			m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
 				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model}
+			if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
+				return err
+			}
 			if nl.Time != nil {
-				m.Time = *nl.Time
+				m.Time = nl.Time.t
 			}
 			for _, tc := range nl.ToolCalls {
 				m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
@@ -147,7 +163,7 @@ func (nw *NativeWriter) WriteMessage(m Message) error {
 		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model}
 	if !m.Time.IsZero() {
 		t := m.Time
-		nl.Time = &t
+		nl.Time = &stamp{t: t}
 	}
 	for _, tc := range m.ToolCalls {
 		nl.ToolCalls = append(nl.ToolCalls, nativeToolCall(tc))

@@ -271,10 +271,10 @@ func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
 	for i, raw := range req.Messages {
 		m, err := parseOAMessage(file, fmt.Sprintf("%s[%d]", base, i), raw)
 		if err != nil {
-			if pe, ok := err.(*Error); ok && pe.Line == 0 {
+			if pe, ok := err.(*Error); ok {
 				// RawMessage keeps the file's bytes: find them to name the line.
 				if at := bytes.Index(data, raw); at >= 0 {
-					pe.Line = lineAt(data, int64(at))
+					pe.Line = lineAt(data, int64(at)) + max(pe.Line-1, 0)
 				}
 			}
 			return nil, err
@@ -284,6 +284,7 @@ func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
 	if len(c.Messages) == 0 {
 		return nil, &Error{File: file, Path: base, Msg: "no messages"}
 	}
+	awaitReply(c)
 	return []*Conversation{c}, nil
 }
 
@@ -410,7 +411,7 @@ func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error
 			model, tools = req.Model, req.tools()
 			if len(respBody) > 0 && string(respBody) != "null" {
 				if reply, err = parseAnthropicResponse(respBody); err != nil {
-					return nil, fail(e.path+".response", err.Error())
+					return nil, placed(err, file, e.line, e.path+".response", e.path+".response")
 				}
 			}
 		} else {
@@ -472,52 +473,148 @@ func parseOAResponse(file, path string, body []byte) (*Message, error) {
 		m.Time = time.Unix(resp.Created, 0).UTC()
 	}
 	if resp.Usage != nil {
+		if err := checkCounts(file, 0, path+".usage", resp.Usage.counts()...); err != nil {
+			return nil, err
+		}
 		m.Usage = resp.Usage.normalise()
 	}
 	return &m, nil
 }
 
 // threader joins logged requests, each of which re-sends the history, into
-// conversations without repeating that history.
+// conversations without repeating that history. One request/response pair
+// is exactly one call, always: threading only links histories. A request
+// whose history extends a conversation continues it; the assistant
+// messages of a history are calls only where their own pair was logged, so
+// a history no known thread explains adds no calls. System prompts and
+// tool lists may change along a thread (a prompt carrying the time does):
+// the first logged is kept, with a warning.
 type threader struct {
 	file, format string
 	convs        []*Conversation
+	changed      map[*Conversation]bool // system prompt or tools changed: warned once
 }
 
 func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) {
 	var cur *Conversation
+	n, best := 0, -1
 	for _, c := range t.convs {
-		if isPrefix(c.Messages, msgs) {
-			cur = c
-			break
+		if k, ok := extends(c.Messages, msgs); ok && len(c.Messages) > best {
+			cur, n, best = c, k, len(c.Messages)
 		}
 	}
 	if cur == nil {
 		cur = &Conversation{ID: fmt.Sprintf("%s#%d", baseID(t.file), len(t.convs)+1), Path: t.file, Format: t.format, Model: model, Tools: tools}
 		t.convs = append(t.convs, cur)
+	} else if (!sameSystem(cur.Messages, msgs) || !sameTools(cur.Tools, tools)) && !t.changed[cur] {
+		if t.changed == nil {
+			t.changed = map[*Conversation]bool{}
+		}
+		t.changed[cur] = true
+		cur.Warnings = append(cur.Warnings, fmt.Sprintf("%s: conversation %s: the system prompt or tool list changes between calls; counted as first logged", t.file, cur.ID))
 	}
-	cur.Messages = append(cur.Messages, msgs[len(cur.Messages):]...)
-	if reply != nil {
-		cur.Messages = append(cur.Messages, *reply)
+	for _, m := range msgs[n:] {
+		if m.Role == RoleSystem && len(cur.Messages) > 0 {
+			continue // a changed system prompt, warned above
+		}
+		if m.Role == RoleAssistant {
+			m.Replayed = true // history: its call is not in this log
+		}
+		cur.Messages = append(cur.Messages, m)
 	}
+	if reply == nil {
+		reply = &Message{Role: RoleAssistant, NoReply: true}
+		cur.Warnings = append(cur.Warnings, noReplyWarning(t.file, cur.ID))
+	}
+	cur.Messages = append(cur.Messages, *reply)
 }
 
-// isPrefix reports whether have is a prefix of next, comparing what makes
-// a message the same message.
-func isPrefix(have, next []Message) bool {
-	if len(have) > len(next) {
-		return false
+// noReplyWarning says that a request without a logged response was
+// counted as one call with no output.
+func noReplyWarning(file, id string) string {
+	return fmt.Sprintf("%s: %s: a request has no logged response: counted as one call, output 0 or --assume-output N", file, id)
+}
+
+// extends reports whether next, a request's messages, continues the
+// conversation have, and how many of next's messages have already holds.
+// System messages are left out of the comparison; a reply that was not
+// logged matches whatever assistant message next has in its place.
+func extends(have, next []Message) (int, bool) {
+	j := 0
+	skipSystem := func() {
+		for j < len(next) && next[j].Role == RoleSystem {
+			j++
+		}
 	}
 	for i := range have {
-		a, b := &have[i], &next[i]
-		if a.Role != b.Role || a.Content != b.Content || len(a.ToolCalls) != len(b.ToolCalls) || a.ToolCallID != b.ToolCallID {
-			return false
+		a := &have[i]
+		if a.Role == RoleSystem {
+			continue
 		}
-		for j := range a.ToolCalls {
-			if a.ToolCalls[j].Name != b.ToolCalls[j].Name {
-				return false
+		skipSystem()
+		if a.NoReply {
+			// The reply was not logged; the next request's history may
+			// hold it. After the last message it is added as history.
+			if j < len(next) && next[j].Role == RoleAssistant && i < len(have)-1 {
+				j++
 			}
+			continue
+		}
+		if j >= len(next) || !sameMessage(a, &next[j]) {
+			return 0, false
+		}
+		j++
+	}
+	skipSystem()
+	return j, true
+}
+
+// sameMessage compares what makes a message the same message.
+func sameMessage(a, b *Message) bool {
+	if a.Role != b.Role || a.Content != b.Content || len(a.ToolCalls) != len(b.ToolCalls) || a.ToolCallID != b.ToolCallID {
+		return false
+	}
+	for j := range a.ToolCalls {
+		if a.ToolCalls[j].Name != b.ToolCalls[j].Name {
+			return false
 		}
 	}
 	return true
+}
+
+func sameSystem(have, next []Message) bool {
+	var a, b []string
+	for _, m := range have {
+		if m.Role == RoleSystem {
+			a = append(a, m.Content)
+		}
+	}
+	for _, m := range next {
+		if m.Role == RoleSystem {
+			b = append(b, m.Content)
+		}
+	}
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
+}
+
+func sameTools(a, b []Tool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].Description != b[i].Description || !bytes.Equal(a[i].Parameters, b[i].Parameters) {
+			return false
+		}
+	}
+	return true
+}
+
+// awaitReply makes a request body that ends before its reply one more
+// call: the request is the call a user wants priced. Its output is not
+// known (0, or --assume-output), which a warning says.
+func awaitReply(c *Conversation) {
+	if n := len(c.Messages); n > 0 && c.Messages[n-1].Role != RoleAssistant {
+		c.Messages = append(c.Messages, Message{Role: RoleAssistant, NoReply: true})
+		c.Warnings = append(c.Warnings, noReplyWarning(c.Path, c.ID))
+	}
 }

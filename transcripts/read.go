@@ -172,6 +172,9 @@ func Read(r io.Reader, name string, opt Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkConversations(convs); err != nil {
+		return nil, err
+	}
 	format := f.Name
 	if len(convs) > 0 {
 		format = convs[0].Format // openai-log may turn out to be anthropic-log

@@ -26,9 +26,12 @@ func init() {
 }
 
 type shareGPT struct {
-	ID            string `json:"id"`
-	Model         string `json:"model"`
-	System        string `json:"system"`
+	ID     string `json:"id"`
+	Model  string `json:"model"`
+	System string `json:"system"`
+	// Tools (LLaMA-Factory) is a JSON string holding a list of function
+	// schemas offered on every call.
+	Tools         json.RawMessage `json:"tools"`
 	Conversations []struct {
 		From  string          `json:"from"`
 		Value json.RawMessage `json:"value"`
@@ -52,6 +55,9 @@ func readShareGPT(data []byte, file string) ([]*Conversation, error) {
 			id = fmt.Sprintf("%s#%d", baseID(file), n+1)
 		}
 		c := &Conversation{ID: id, Path: file, Format: FormatShareGPT, Model: sg.Model}
+		if c.Tools, err = shareGPTTools(sg.Tools); err != nil {
+			return nil, &Error{File: file, Line: it.line, Path: it.path + ".tools", Msg: err.Error()}
+		}
 		if sg.System != "" {
 			c.Messages = append(c.Messages, Message{Role: RoleSystem, Content: sg.System})
 		}
@@ -71,7 +77,7 @@ func readShareGPT(data []byte, file string) ([]*Conversation, error) {
 				m.Role = RoleAssistant
 			case "function_call":
 				m.Role = RoleAssistant
-				m.ToolCalls = []ToolCall{{Name: "function_call", Arguments: text}}
+				m.ToolCalls = []ToolCall{shareGPTCall(text)}
 				m.Content = ""
 			case "tool", "observation", "function", "function_response":
 				m.Role = RoleTool
@@ -98,4 +104,45 @@ func isJSONL(data []byte) bool {
 		return false
 	}
 	return json.Valid(bytes.TrimSpace(data[:i])) && len(bytes.TrimSpace(data[i:])) > 0
+}
+
+// shareGPTTools reads LLaMA-Factory's tools: a JSON list of function
+// schemas, usually stored as a JSON string; OpenAI's {"type":"function",
+// "function":{…}} wrapping is read too.
+func shareGPTTools(raw json.RawMessage) ([]Tool, error) {
+	data := stringOrJSON(raw)
+	if len(data) == 0 || string(data) == "null" || string(data) == "" {
+		return nil, nil
+	}
+	var list []struct {
+		Tool
+		Function *Tool `json:"function"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil {
+		return nil, fmt.Errorf("tools must be a JSON list of function schemas (%v)", err)
+	}
+	var tools []Tool
+	for i, t := range list {
+		if t.Function != nil {
+			t.Tool = *t.Function
+		}
+		if t.Name == "" {
+			return nil, fmt.Errorf("tool %d has no name", i)
+		}
+		tools = append(tools, t.Tool)
+	}
+	return tools, nil
+}
+
+// shareGPTCall reads a function_call turn: {"name":…,"arguments":…} as
+// LLaMA-Factory writes it, or any other text kept whole.
+func shareGPTCall(text string) ToolCall {
+	var fc struct {
+		Name      string          `json:"name"`
+		Arguments json.RawMessage `json:"arguments"`
+	}
+	if json.Unmarshal([]byte(text), &fc) == nil && fc.Name != "" {
+		return ToolCall{Name: fc.Name, Arguments: argumentsText(fc.Arguments)}
+	}
+	return ToolCall{Name: "function_call", Arguments: text}
 }

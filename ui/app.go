@@ -701,6 +701,11 @@ func (m Model) projection() string {
 		return ""
 	}
 	s := m.res.Strategies[m.sel]
+	if s.Note != "" {
+		// A strategy with a step that changed nothing says why: its cost
+		// is in the table, the reason is nowhere else.
+		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
+	}
 	r := runningTotals(s, m.upto)
 	convs := int64(max(1, len(m.res.Conversations)))
 	per := s.Totals.Cost / profile.Money(convs)

@@ -234,3 +234,15 @@ func TestResizeNarrow(t *testing.T) {
 		}
 	}
 }
+
+// A strategy whose step changed nothing says why on the cost line when
+// selected: on the demo a cap of 100,000 tokens cuts no reply.
+func TestNoteLine(t *testing.T) {
+	cfg := demoConfig()
+	cfg.Specs = []string{"full", "cap:100000"}
+	m := start(t, cfg)
+	m = press(t, m, "down")
+	if got := m.projection(); !strings.Contains(got, "2 changed nothing · cap: no reply reaches 100,000 tokens (longest") {
+		t.Errorf("projection = %q", got)
+	}
+}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,7 +42,9 @@ type common struct {
 	inputFormat string
 	ragTags     []string
 	ragTools    []string
-	whatIf      whatIf
+	// assumeOutput is the output of a call whose response is not logged.
+	assumeOutput int64
+	whatIf       whatIf
 }
 
 // whatIf are the prompt changes a log can be re-costed with.
@@ -112,6 +115,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
+	f.Int64Var(&c.assumeOutput, "assume-output", 0, "output `TOKENS` of a call whose response is not in the log (a request logged alone)")
 }
 
 func (c *common) readOptions() transcripts.Options {
@@ -149,6 +153,9 @@ func (c *common) read(path string) (*transcripts.Source, error) {
 
 // profile profiles src with the common flags.
 func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
+	if c.assumeOutput < 0 {
+		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
+	}
 	table, err := priceTable(c.prices)
 	if err != nil {
 		return nil, err
@@ -157,7 +164,7 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies})
+	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput})
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -211,7 +218,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
 	return root
 }
 
@@ -233,6 +240,9 @@ func (t *tuiFlags) register(cmd *cobra.Command) {
 // when asked to or when stdout is not a terminal.
 func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 	c, perDay := &t.common, t.perDay
+	if err := checkPerDay(perDay); err != nil {
+		return err
+	}
 	if t.noTUI || !isTerminal(stdout) {
 		p, err := c.load(path)
 		if err != nil {
@@ -409,6 +419,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			"(--system, --tools, --drop-tool), the log as it is against the log changed.",
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPerDay(perDay); err != nil {
+				return err
+			}
 			if compare {
 				return c.compare(stdout, args)
 			}
@@ -448,7 +461,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, first.Totals.Cost, limit)}
+					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
 			return nil
@@ -463,6 +477,14 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
 	c.whatIf.register(cmd)
 	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
 }
 
 // compare prints two profiles side by side (report --compare).
@@ -498,6 +520,65 @@ func (c *common) compare(stdout io.Writer, args []string) error {
 		return profile.WriteComparison(stdout, a, b, name+" as logged", name+" with "+c.whatIf.String())
 	}
 	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
+}
+
+func newTune(stdout io.Writer) *cobra.Command {
+	var c common
+	var o profile.TuneOptions
+	var format string
+	var noOverflow bool
+	cmd := &cobra.Command{
+		Use:   "tune [FILE|DIR|-]",
+		Short: "Find the cheapest strategies under constraints: the frontier of cost against context kept",
+		Long: "Search windows, summaries, context clearing, compaction, cache TTLs and cheaper models\n" +
+			"for the cheapest strategies that keep the context the constraints ask for, and print the\n" +
+			"Pareto frontier of cost against context kept, with specs ready for --strategy.\n" +
+			"With no FILE, the embedded demo. --strategy SPEC (repeatable) searches those specs instead.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return badInput(fmt.Errorf("--format %q: want table or json", format))
+			}
+			if o.MinContext < 0 || o.MaxTruncated < 0 || o.MaxDroppedPct < 0 || o.MaxDroppedPct > 100 {
+				return badInput(fmt.Errorf("--min-context and --max-truncated must be ≥ 0 and --max-dropped within 0–100"))
+			}
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			src, err := c.read(path)
+			if err != nil {
+				return err
+			}
+			if o.Prices, err = priceTable(c.prices); err != nil {
+				return err
+			}
+			o.Model, o.Specs, o.AllowOverflow = c.model, c.strategies, !noOverflow
+			if cmd.Flags().Changed("max-dropped") && o.MaxDroppedPct == 0 {
+				o.MaxDroppedPct = 1e-9 // 0 means "nothing dropped", not "no bound"
+			}
+			r, err := profile.Tune(src.Conversations, o)
+			if err != nil {
+				return badInput(err)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(r)
+			}
+			return profile.WriteTune(stdout, r)
+		},
+	}
+	c.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "table", "output `FORMAT`: table or json")
+	f.Int64Var(&o.MinContext, "min-context", 0, "every call still sees at least `TOKENS` of its earlier conversation (or all of it)")
+	f.Float64Var(&o.MaxDroppedPct, "max-dropped", 100, "at most `PCT` percent of the earlier conversation left unsent")
+	f.IntVar(&o.MaxTruncated, "max-truncated", 0, "at most `N` replies cut by a max_tokens cap")
+	f.BoolVar(&noOverflow, "no-overflow", true, "reject strategies with calls beyond the context window")
+	f.BoolVar(&o.KeepModel, "keep-model", false, "try no other model")
+	f.StringSliceVar(&o.Candidates, "candidates", nil, "models to try with model= (`ID,ID`; default: the logged model's cheaper siblings)")
+	return cmd
 }
 
 func validOutput(f string) bool {

@@ -119,12 +119,24 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", broken + "native_bad_json.jsonl"}, "native_bad_json.jsonl:3: invalid JSON"},
 		{[]string{"report", broken + "openai_bad_role.json"}, `openai_bad_role.json:3: $.messages[1].role: unknown role "robot"`},
 		{[]string{"report", "no/such/file.json"}, "no/such/file.json: no such file or directory"},
+		{[]string{"report", broken + "native_negative_tokens.jsonl"}, "native_negative_tokens.jsonl:3: $.usage.input_tokens: -100 tokens is negative"},
+		{[]string{"report", broken + "native_huge_tokens.jsonl"}, "native_huge_tokens.jsonl:3: $.usage.input_tokens: 9223372036854775807 tokens is more than any call can have"},
+		{[]string{"report", broken + "native_negative_images.jsonl"}, "native_negative_images.jsonl:2: $.images: -3 images"},
+		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: expected int, found JSON number 1e12"},
+		{[]string{"report", broken + "native_cached_over_input.jsonl"}, "native_cached_over_input.jsonl:3: $.usage: cache reads 50 + writes 0 exceed input_tokens 10"},
+		{[]string{"report", broken + "native_reasoning_over_output.jsonl"}, "native_reasoning_over_output.jsonl:3: $.usage: reasoning_tokens 9 exceed output_tokens 2"},
+		{[]string{"report", broken + "native_bad_time.jsonl"}, `native_bad_time.jsonl:2: $.ts: "yesterday" is not an RFC 3339 time`},
+		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: expected string, found JSON number"},
+		{[]string{"report", broken + "anthropic_response_negative.json"}, "anthropic_response_negative.json:1: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
 		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
 		{[]string{"report", "--model", "gpt-5.3"}, `unknown model "gpt-5.3"; nearest known: gpt-5`},
 		{[]string{"report", "--format", "xml"}, `--format "xml"`},
 		{[]string{"report", "--max-cost", "cheap"}, "--max-cost"},
 		{[]string{"report", "--nope"}, "unknown flag: --nope"},
+		{[]string{"report", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"--no-tui", "--per-day", "-5"}, "--per-day -5: want 0 or more"},
+		{[]string{"report", "--assume-output", "-1"}, "--assume-output -1: want 0 or more"},
 		{[]string{"prices", "claude-9"}, `unknown model "claude-9"`},
 	} {
 		code, out, errs := tokenscope(t, tc.args...)
@@ -137,6 +149,10 @@ func TestBadInput(t *testing.T) {
 func TestMaxCost(t *testing.T) {
 	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.10"); code != 1 || !strings.Contains(errs, "full costs $0.5379, over --max-cost $0.10") {
 		t.Errorf("over budget: exit %d, %q", code, errs)
+	}
+	// $0.53785875 over $0.53785: both are $0.5379 at four decimals.
+	if code, _, errs := tokenscope(t, "report", "--max-cost", "0.53785"); code != 1 || !strings.Contains(errs, "full costs $0.53786, over --max-cost $0.53785") {
+		t.Errorf("close to budget: exit %d, %q", code, errs)
 	}
 	if code, _, _ := tokenscope(t, "report", "--max-cost", "1"); code != 0 {
 		t.Errorf("within budget: exit %d", code)
@@ -277,6 +293,33 @@ func TestReportNoCalls(t *testing.T) {
 	}
 	if len(doc.Strategies) != 7 || len(doc.Strategies[0].Calls) != 0 || doc.Strategies[0].Totals.CostUSD != 0.53785875 {
 		t.Errorf("strategies %d, calls %d, cost %v", len(doc.Strategies), len(doc.Strategies[0].Calls), doc.Strategies[0].Totals.CostUSD)
+	}
+}
+
+// A request logged alone is one call: its input counted, its output 0 or
+// --assume-output, said on stderr.
+func TestReportRequestAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "req.json")
+	os.WriteFile(path, []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hello world"}]}`), 0o644)
+	for _, tc := range []struct {
+		args   []string
+		output float64
+	}{{nil, 0}, {[]string{"--assume-output", "100"}, 100}} {
+		code, out, errs := tokenscope(t, append([]string{"report", "--format", "json", "--strategy", "full", path}, tc.args...)...)
+		var doc struct {
+			Source     struct{ Calls int }
+			Strategies []struct {
+				Totals struct {
+					Output float64 `json:"output_tokens"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil {
+			t.Fatalf("exit %d, %v: %s", code, err, errs)
+		}
+		if doc.Source.Calls != 1 || doc.Strategies[0].Totals.Output != tc.output || !strings.Contains(errs, "a request has no logged response") {
+			t.Errorf("%v: %d calls, output %v, stderr %q", tc.args, doc.Source.Calls, doc.Strategies[0].Totals.Output, errs)
+		}
 	}
 }
 

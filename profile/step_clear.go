@@ -1,0 +1,198 @@
+package profile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ClearedPlaceholder is the text a cleared tool result (or tool input) is
+// replaced by, counted in the call's input.
+const ClearedPlaceholder = "[tool result cleared to save context]"
+
+// ClearStep is clear:trigger=T,keep=N[,at_least=K][,exclude=A|B][,inputs]:
+// Anthropic's context editing (clear_tool_uses_20250919, PROVIDER-RULES
+// A8). The client sends the whole history; when a call's input passes
+// Trigger the provider replaces the oldest tool results (with Inputs also
+// their tool calls' arguments) by a placeholder, keeping the last Keep
+// tool uses and never the tools in Exclude; it applies only when that
+// clears at least AtLeast tokens. The edit is made per request, so once
+// past the trigger every call clears all but the last Keep; the cached
+// prefix ends where the newly cleared content starts.
+type ClearStep struct {
+	Trigger int64 // default 100,000 (A8)
+	Keep    int   // default 3 (A8)
+	AtLeast int64
+	Exclude []string
+	Inputs  bool
+}
+
+var clearKind = &StepKind{
+	Name:  "clear",
+	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
+	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",
+	Stage: StageHistory,
+	Parse: parseClear,
+}
+
+func parseClear(args string, hasArgs bool) (Step, error) {
+	c := &ClearStep{Trigger: 100000, Keep: 3}
+	if !hasArgs {
+		return c, nil
+	}
+	var kvArgs []string
+	for _, part := range strings.Split(args, ",") {
+		if strings.TrimSpace(part) == "inputs" {
+			c.Inputs = true
+			continue
+		}
+		kvArgs = append(kvArgs, part)
+	}
+	if len(kvArgs) == 0 {
+		return c, nil
+	}
+	kv, err := parseArgs(strings.Join(kvArgs, ","))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		switch k {
+		case "trigger":
+			if c.Trigger, err = parseTokens(v); err != nil || c.Trigger <= 0 {
+				return nil, badArg(k+"="+v, "trigger must be a token count > 0")
+			}
+		case "keep":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return nil, badArg(k+"="+v, "keep must be a whole number of tool uses ≥ 0")
+			}
+			c.Keep = n
+		case "at_least":
+			if c.AtLeast, err = parseTokens(v); err != nil || c.AtLeast < 0 {
+				return nil, badArg(k+"="+v, "at_least must be a token count ≥ 0")
+			}
+		case "exclude":
+			c.Exclude = strings.Split(v, "|")
+			if slices.Contains(c.Exclude, "") {
+				return nil, badArg(k+"="+v, "exclude wants tool names joined with |")
+			}
+		default:
+			return nil, badArg(k+"="+v, "unknown clear key %q (allowed: trigger, keep, at_least, exclude, inputs)", k)
+		}
+	}
+	return c, nil
+}
+
+// Kind returns the clear kind.
+func (*ClearStep) Kind() *StepKind { return clearKind }
+
+func (c *ClearStep) String() string {
+	s := fmt.Sprintf("clear:trigger=%d,keep=%d", c.Trigger, c.Keep)
+	if c.AtLeast > 0 {
+		s += fmt.Sprintf(",at_least=%d", c.AtLeast)
+	}
+	if len(c.Exclude) > 0 {
+		s += ",exclude=" + strings.Join(c.Exclude, "|")
+	}
+	if c.Inputs {
+		s += ",inputs"
+	}
+	return s
+}
+
+// start sums, over the conversation's tool uses in order, the tokens a
+// clearing takes out and the uses it clears, so that each call's edit is
+// a subtraction.
+func (c *ClearStep) start(v *convView) stepState {
+	uses := v.pc.uses
+	st := &clearState{c: c, placeholder: v.tok.Count(ClearedPlaceholder),
+		cum: make([]int64, len(uses)+1), cnt: make([]int, len(uses)+1), start: make([]int, len(uses))}
+	for j, u := range uses {
+		st.cum[j+1], st.cnt[j+1] = st.cum[j], st.cnt[j]
+		st.start[j] = u.res
+		if c.Inputs && u.call >= 0 {
+			st.start[j] = u.call
+		}
+		if slices.Contains(c.Exclude, u.name) {
+			continue
+		}
+		st.cum[j+1] += v.content[u.res]
+		st.cnt[j+1]++
+		if c.Inputs && u.call >= 0 && u.arg >= 0 {
+			// The arguments as the call's message counted them, scaled
+			// like it when the estimate is calibrated.
+			args := v.tok.Count(v.pc.conv.Messages[u.call].ToolCalls[u.arg].Arguments)
+			if v.k.scale != 1 && v.k.scale != 0 {
+				args = int64(float64(args)*v.k.scale + 0.5)
+			}
+			st.cum[j+1] += min(args, v.content[u.call])
+		}
+	}
+	// Starts must not decrease for the binary search: a use answered
+	// after a later call keeps the earlier start.
+	for j := len(st.start) - 2; j >= 0; j-- {
+		st.start[j] = min(st.start[j], st.start[j+1])
+	}
+	return st
+}
+
+type clearState struct {
+	c           *ClearStep
+	placeholder int64
+	cum         []int64 // tokens cleared with uses [0, j)
+	cnt         []int   // uses cleared among [0, j)
+	start       []int   // first message use j's clearing touches
+	next        int     // uses with a result before the current call
+	note        stepNote
+}
+
+func (st *clearState) apply(p *callPlan) {
+	in := p.input()
+	st.note.peak = max(st.note.peak, in)
+	if in <= st.c.Trigger {
+		return
+	}
+	uses := p.v.pc.uses
+	for st.next < len(uses) && uses[st.next].res < p.ci.msg {
+		st.next++
+	}
+	// Clear the oldest uses the model has seen, all but the last Keep,
+	// from the first one history still sends.
+	seen := sort.Search(st.next, func(j int) bool { return uses[j].res > p.ci.prev })
+	last := min(st.next-st.c.Keep, seen)
+	lo := p.keptFrom()
+	first := sort.SearchInts(st.start, lo)
+	if last <= first {
+		st.note.idle = true
+		return
+	}
+	n := int64(st.cnt[last] - st.cnt[first])
+	per := st.placeholder
+	if st.c.Inputs {
+		per *= 2
+	}
+	removed, added := st.cum[last]-st.cum[first], n*per
+	if n == 0 || removed-added <= 0 || removed-added < st.c.AtLeast {
+		st.note.idle = true
+		st.note.best = max(st.note.best, removed-added)
+		return
+	}
+	p.edits = append(p.edits, edit{from: st.start[first], to: uses[last-1].res + 1, removed: removed, added: added})
+	st.note.acted++
+}
+
+func (st *clearState) stepNote() stepNote { return st.note }
+
+func (c *ClearStep) whyNot(n stepNote, sh logShape) string {
+	if n.idle && c.AtLeast > 0 && n.best > 0 {
+		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", formatTokens(n.best), formatTokens(c.AtLeast))
+	}
+	if n.idle {
+		return fmt.Sprintf("input passes trigger %s, but no tool result older than the last %d tool uses is left to clear (%s)",
+			formatTokens(c.Trigger), c.Keep, plural(sh.toolCalls, "call")+" answer tools")
+	}
+	return fmt.Sprintf("input never passes trigger %s (peak %s)", formatTokens(c.Trigger), formatTokens(n.peak))
+}

@@ -1,0 +1,162 @@
+package profile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// CompactStep is compact:trigger=T|P%,size=S[,model=M]: what agents do
+// when the window fills (Claude Code auto-compact, Anthropic server-side
+// compaction, OpenAI Responses compaction). When a call's input passes
+// the trigger (tokens, or a percentage of the model's context window),
+// everything before the unit the call answers, with any earlier summary,
+// is replaced by a summary of Size tokens. The summariser call is billed
+// beside the call as in summary (A9: the compaction pass is billed in
+// addition to the call); the prefix after it is new, so caching writes it.
+type CompactStep struct {
+	Trigger int64 // tokens; 0 when Percent is set
+	Percent int   // of the model's context window
+	Size    int64
+	Model   string
+}
+
+var compactKind = &StepKind{
+	Name:  "compact",
+	Usage: "compact:trigger=T|P%,size=S[,model=M]",
+	Doc:   "past T input tokens (or P% of the window) all history before the last unit becomes a summary of S tokens (the summariser is billed)",
+	Stage: StageHistory,
+	Parse: parseCompact,
+}
+
+func parseCompact(args string, _ bool) (Step, error) {
+	kv, err := parseArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	c := &CompactStep{}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		switch k {
+		case "trigger":
+			if pct, ok := strings.CutSuffix(v, "%"); ok {
+				n, err := strconv.Atoi(pct)
+				if err != nil || n <= 0 || n > 100 {
+					return nil, badArg(k+"="+v, "trigger must be a token count > 0 or a percentage 1–100%%")
+				}
+				c.Percent = n
+			} else if c.Trigger, err = parseTokens(v); err != nil || c.Trigger <= 0 {
+				return nil, badArg(k+"="+v, "trigger must be a token count > 0 or a percentage 1–100%%")
+			}
+		case "size":
+			if c.Size, err = parseTokens(v); err != nil || c.Size <= 0 {
+				return nil, badArg(k+"="+v, "size must be a token count > 0")
+			}
+		case "model":
+			c.Model = v
+		default:
+			return nil, badArg(k+"="+v, "unknown compact key %q (allowed: trigger, size, model)", k)
+		}
+	}
+	if (c.Trigger == 0 && c.Percent == 0) || c.Size == 0 {
+		return nil, fmt.Errorf("compact needs trigger=T (or P%%) and size=S")
+	}
+	return c, nil
+}
+
+// Kind returns the compact kind.
+func (*CompactStep) Kind() *StepKind { return compactKind }
+
+func (c *CompactStep) String() string {
+	trig := strconv.FormatInt(c.Trigger, 10)
+	if c.Percent > 0 {
+		trig = strconv.Itoa(c.Percent) + "%"
+	}
+	s := fmt.Sprintf("compact:trigger=%s,size=%d", trig, c.Size)
+	if c.Model != "" {
+		s += ",model=" + c.Model
+	}
+	return s
+}
+
+func (c *CompactStep) check(t *PriceTable) error {
+	if c.Model == "" {
+		return nil
+	}
+	_, err := t.Find(c.Model)
+	return err
+}
+
+func (c *CompactStep) start(v *convView) stepState {
+	st := &compactState{c: c, instruction: v.pc.tok.Count(SummaryInstruction)}
+	if c.Model != "" {
+		st.model, _ = v.e.opt.Prices.Lookup(c.Model)
+	}
+	return st
+}
+
+type compactState struct {
+	c             *CompactStep
+	model         *ModelPrice
+	instruction   int64
+	boundary, ver int
+	note          stepNote
+}
+
+func (st *compactState) stepNote() stepNote { return st.note }
+
+// trigger is the input past which the call compacts, 0 when the model's
+// window is unknown for a percentage.
+func (st *compactState) trigger(p *callPlan) int64 {
+	if st.c.Percent == 0 {
+		return st.c.Trigger
+	}
+	if p.model == nil || p.model.ContextWindow == 0 {
+		return 0
+	}
+	return p.model.ContextWindow * int64(st.c.Percent) / 100
+}
+
+func (st *compactState) apply(p *callPlan) {
+	v := p.v
+	if st.ver > 0 {
+		// The summary replaces what earlier steps planned before it.
+		p.lo = max(p.lo, st.boundary)
+		p.summary = &synthetic{tokens: st.c.Size, version: st.ver}
+	}
+	in := p.input()
+	st.note.peak = max(st.note.peak, in)
+	if trig := st.trigger(p); trig > 0 && in > trig {
+		from := p.keptFrom()
+		nb := v.pc.units[p.ci.unit]
+		if nb <= from {
+			st.note.idle = true
+			return
+		}
+		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
+		if p.summary != nil {
+			sum += p.summary.tokens + tokensPerMessage + 1
+		}
+		p.call.SummaryInput, p.call.SummaryOutput = p.call.SummaryInput+sum, p.call.SummaryOutput+st.c.Size
+		m := st.model
+		if m == nil {
+			m = p.model
+		}
+		p.side = append(p.side, sideCall{model: m, input: sum, output: st.c.Size})
+		st.boundary, st.ver = nb, st.ver+1
+		st.note.acted++
+		p.lo = max(p.lo, st.boundary)
+		p.summary = &synthetic{tokens: st.c.Size, version: st.ver}
+	}
+}
+
+func (c *CompactStep) whyNot(n stepNote, _ logShape) string {
+	trig := formatTokens(c.Trigger)
+	if c.Percent > 0 {
+		trig = strconv.Itoa(c.Percent) + "% of the window"
+	}
+	if n.idle {
+		return fmt.Sprintf("input passes trigger %s only in calls whose last unit alone is that large", trig)
+	}
+	return fmt.Sprintf("input never passes trigger %s (peak %s)", trig, formatTokens(n.peak))
+}

@@ -1,0 +1,119 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// RouteStep is route:model=ID,when=RULE: calls that match RULE are priced
+// on another model (a router sending easy calls to a cheaper one); the
+// rest stay. RULE is input<K or input>K (the call's input tokens), output<K
+// or output>K (its reply with reasoning), or tools (calls whose reply is
+// only tool calls). Counts stay the conversation's: a router sends the
+// same text.
+type RouteStep struct {
+	Model string
+	Rule  string // as written
+	field string // "input", "output" or "tools"
+	less  bool
+	bound int64
+}
+
+var routeKind = &StepKind{
+	Name:  "route",
+	Usage: "route:model=ID,when=input<K|input>K|output<K|output>K|tools",
+	Doc:   "calls matching the rule are priced on model ID; the rest stay",
+	Stage: StageOutput,
+	Parse: parseRoute,
+}
+
+func parseRoute(args string, _ bool) (Step, error) {
+	kv, err := parseArgs(args)
+	if err != nil {
+		return nil, errors.New("route needs model=ID,when=RULE, e.g. route:model=gpt-5-mini,when=input<8k")
+	}
+	r := &RouteStep{}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		switch k {
+		case "model":
+			r.Model = v
+		case "when":
+			if err := r.parseRule(v); err != nil {
+				return nil, badArg(k+"="+v, "%v", err)
+			}
+		default:
+			return nil, badArg(k+"="+v, "unknown route key %q (allowed: model, when)", k)
+		}
+	}
+	if r.Model == "" || r.Rule == "" {
+		return nil, errors.New("route needs both model=ID and when=RULE")
+	}
+	return r, nil
+}
+
+func (r *RouteStep) parseRule(rule string) error {
+	r.Rule = rule
+	if rule == "tools" {
+		r.field = "tools"
+		return nil
+	}
+	for _, op := range []string{"<", ">"} {
+		if f, v, ok := strings.Cut(rule, op); ok && (f == "input" || f == "output") {
+			n, err := parseTokens(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a token count", v)
+			}
+			r.field, r.less, r.bound = f, op == "<", n
+			return nil
+		}
+	}
+	return fmt.Errorf("rule %q: want input<K, input>K, output<K, output>K or tools", rule)
+}
+
+// Kind returns the route kind.
+func (*RouteStep) Kind() *StepKind { return routeKind }
+
+func (r *RouteStep) String() string { return "route:model=" + r.Model + ",when=" + r.Rule }
+
+func (r *RouteStep) check(t *PriceTable) error {
+	_, err := t.Find(r.Model)
+	return err
+}
+
+func (r *RouteStep) start(v *convView) stepState {
+	m, _ := v.e.opt.Prices.Lookup(r.Model)
+	return routeState{r, m}
+}
+
+type routeState struct {
+	r *RouteStep
+	m *ModelPrice
+}
+
+func (s routeState) apply(p *callPlan) {
+	if s.m == nil || !s.matches(p) {
+		return
+	}
+	p.model = s.m
+	p.call.Model = s.m.ID
+	p.call.Routed = true
+}
+
+func (s routeState) matches(p *callPlan) bool {
+	var n int64
+	switch s.r.field {
+	case "tools":
+		m := &p.v.pc.conv.Messages[p.ci.msg]
+		return len(m.ToolCalls) > 0 && strings.TrimSpace(m.Content) == ""
+	case "input":
+		n = p.total
+	case "output":
+		n = p.call.Output + p.call.Reasoning
+	}
+	if s.r.less {
+		return n < s.r.bound
+	}
+	return n > s.r.bound
+}

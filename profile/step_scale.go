@@ -1,0 +1,174 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// The levers people quote with effect sizes, as steps whose parameter is
+// the assumed effect: a compressed system prompt, concise output, less
+// reasoning, retrieval filtered to what the query needs. Each scales only
+// the part it names, and what later calls carry of it.
+
+// ScaleStep is system:scale=F, output:scale=F or reasoning:scale=F.
+type ScaleStep struct {
+	Part   string  // "system", "output" or "reasoning"
+	Factor float64 // 0 < F ≤ 1 shrinks; above 1 grows
+}
+
+// RAGKeepStep is rag:keep=P%: retrieved context filtered to P percent.
+type RAGKeepStep struct {
+	Pct float64 // 0–100
+}
+
+var (
+	systemScaleKind = &StepKind{Name: "system", Usage: "system:scale=F",
+		Doc:   "a system prompt F times as long (compressed: \"halve it first\"); where the log holds no system prompt, the unlogged prefix",
+		Stage: StageCounts, Parse: scaleParser("system")}
+	outputScaleKind = &StepKind{Name: "output", Usage: "output:scale=F",
+		Doc:   "replies F times as long (asking for concise output is reported to cut 57–59%); history carries the shorter replies",
+		Stage: StageCounts, Parse: scaleParser("output")}
+	reasoningScaleKind = &StepKind{Name: "reasoning", Usage: "reasoning:scale=F",
+		Doc:   "reasoning F times as long (lower effort, or no reasoning model)",
+		Stage: StageOutput, Parse: scaleParser("reasoning")}
+	ragKeepKind = &StepKind{Name: "rag", Usage: "rag:keep=P%",
+		Doc:   "retrieved context filtered to P% of its tokens (50–80% cuts are typical)",
+		Stage: StageCounts, Parse: parseRAGKeep}
+)
+
+func scaleParser(part string) func(string, bool) (Step, error) {
+	return func(args string, _ bool) (Step, error) {
+		kv, err := parseArgs(args)
+		if err != nil {
+			return nil, fmt.Errorf("%s needs scale=F, e.g. %s:scale=0.5", part, part)
+		}
+		s := &ScaleStep{Part: part, Factor: 1}
+		for _, k := range sortedKeys(kv) {
+			v := kv[k]
+			if k != "scale" {
+				return nil, badArg(k+"="+v, "unknown %s key %q (allowed: scale)", part, k)
+			}
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 10 {
+				return nil, badArg(k+"="+v, "scale must be a number from 0 to 10")
+			}
+			s.Factor = f
+		}
+		return s, nil
+	}
+}
+
+func parseRAGKeep(args string, _ bool) (Step, error) {
+	kv, err := parseArgs(args)
+	if err != nil {
+		return nil, errors.New("rag needs keep=P%, e.g. rag:keep=40%")
+	}
+	s := &RAGKeepStep{Pct: 100}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		if k != "keep" {
+			return nil, badArg(k+"="+v, "unknown rag key %q (allowed: keep)", k)
+		}
+		p, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+		if err != nil || p < 0 || p > 100 {
+			return nil, badArg(k+"="+v, "keep must be a percentage from 0%% to 100%%")
+		}
+		s.Pct = p
+	}
+	return s, nil
+}
+
+// Kind returns the step's kind.
+func (s *ScaleStep) Kind() *StepKind {
+	switch s.Part {
+	case "system":
+		return systemScaleKind
+	case "output":
+		return outputScaleKind
+	}
+	return reasoningScaleKind
+}
+
+func (s *ScaleStep) String() string {
+	return s.Part + ":scale=" + strconv.FormatFloat(s.Factor, 'f', -1, 64)
+}
+
+// scaled is n×f rounded half up, in tokens.
+func scaled(n int64, f float64) int64 { return int64(float64(n)*f + 0.5) }
+
+func (s *ScaleStep) start(v *convView) stepState {
+	msgs := v.pc.conv.Messages
+	switch s.Part {
+	case "system":
+		hasSystem := false
+		content := make([]int64, len(v.content))
+		copy(content, v.content)
+		for i := range msgs {
+			if msgs[i].Role == transcripts.RoleSystem {
+				content[i] = scaled(content[i], s.Factor)
+				hasSystem = true
+			}
+		}
+		v.content = content
+		if !hasSystem {
+			// The system prompt is not in the log: it is in the
+			// unlogged prefix (Claude Code, agent CLIs).
+			return unloggedScale{s.Factor}
+		}
+	case "output":
+		// Shorter replies: billed output and what history carries.
+		content := make([]int64, len(v.content))
+		copy(content, v.content)
+		for _, ci := range v.pc.calls {
+			content[ci.msg] = scaled(content[ci.msg], s.Factor)
+		}
+		v.content = content
+		return outputScale{s.Factor}
+	case "reasoning":
+		return reasoningScale{s.Factor}
+	}
+	return noState{}
+}
+
+type unloggedScale struct{ f float64 }
+
+// apply runs before the call is laid out: the layout reads the unlogged
+// part from the plan.
+func (u unloggedScale) apply(p *callPlan) { p.unlogged = scaled(p.unlogged, u.f) }
+
+type outputScale struct{ f float64 }
+
+func (o outputScale) apply(p *callPlan) { p.outputScale = o.f }
+
+type reasoningScale struct{ f float64 }
+
+func (r reasoningScale) apply(p *callPlan) { p.call.Reasoning = scaled(p.call.Reasoning, r.f) }
+
+// Kind returns the rag kind.
+func (*RAGKeepStep) Kind() *StepKind { return ragKeepKind }
+
+func (s *RAGKeepStep) String() string {
+	return "rag:keep=" + strconv.FormatFloat(s.Pct, 'f', -1, 64) + "%"
+}
+
+// start drops the filtered share of every message's retrieved context
+// from what is sent and carried.
+func (s *RAGKeepStep) start(v *convView) stepState {
+	k := *v.k
+	k.content = make([]int64, len(v.k.content))
+	k.rag = make([]int64, len(v.k.rag))
+	k.prefix = nil
+	content := make([]int64, len(v.content))
+	for i := range k.content {
+		cut := v.k.rag[i] - scaled(v.k.rag[i], s.Pct/100)
+		k.rag[i] = v.k.rag[i] - cut
+		k.content[i] = v.k.content[i] - cut
+		content[i] = max(0, v.content[i]-cut)
+	}
+	v.k, v.content = &k, content
+	return noState{}
+}

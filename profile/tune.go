@@ -1,0 +1,366 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// TuneOptions are the constraints and search space of Tune.
+type TuneOptions struct {
+	Prices *PriceTable
+	Model  string // --model, as the profile runs
+	// Basis is what the app did, the spec savings are measured against
+	// ("" picks it from the log: BasisSpec).
+	Basis string
+	// Candidates are models to try with model=; nil means the basis
+	// model's cheaper siblings (same provider, lower input price).
+	Candidates []string
+	// KeepModel leaves the model alone.
+	KeepModel bool
+	// MinContext: every call still sees at least this many tokens of its
+	// earlier conversation (or all of it, when it had less).
+	MinContext int64
+	// MaxDroppedPct bounds the share of earlier conversation not sent.
+	MaxDroppedPct float64
+	// MaxTruncated bounds the calls whose reply a cap cut.
+	MaxTruncated int
+	// AllowOverflow admits strategies with calls beyond the context window.
+	AllowOverflow bool
+	// Specs, when set, are searched instead of the generated space.
+	Specs []string
+}
+
+// TuneCandidate is one strategy tried, with what it keeps and costs.
+type TuneCandidate struct {
+	Spec         string  `json:"spec"`
+	CostUSD      float64 `json:"cost_usd"`
+	SavingsPct   float64 `json:"savings_pct"` // against the basis
+	ContextPct   float64 `json:"context_kept_pct"`
+	MinContext   int64   `json:"min_context_tokens"` // the least earlier conversation a call saw, where it had some
+	Dropped      int64   `json:"dropped_tokens"`
+	Truncated    int     `json:"truncated_calls"`
+	Overflow     int     `json:"overflow_calls"`
+	Cost         Money   `json:"-"`
+	meets        bool
+	contextShort int // calls that saw less than MinContext
+}
+
+// TuneResult is the outcome of a search.
+type TuneResult struct {
+	Basis      TuneCandidate   `json:"basis"`
+	Tried      int             `json:"candidates"`
+	Admissible int             `json:"admissible"`
+	Frontier   []TuneCandidate `json:"frontier"`
+}
+
+// Tune searches strategies for the cheapest under the constraints and
+// returns the Pareto frontier of cost against context kept: no strategy
+// on it is beaten on both by another admissible one. Counts are made
+// once; each candidate only adds them up.
+func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, error) {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	if opt.Basis == "" {
+		opt.Basis = BasisSpec(convs)
+	}
+	if opt.MaxDroppedPct == 0 {
+		opt.MaxDroppedPct = 100
+	}
+	basis, err := ParseStrategy(opt.Basis)
+	if err != nil {
+		return nil, err
+	}
+	full, _ := ParseStrategy("full")
+	// The full history every call would see, per call, is the yardstick
+	// for what a strategy keeps.
+	ref, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
+	if err != nil {
+		return nil, err
+	}
+	fullCtx := callContexts(&ref.Strategies[0])
+	res := &TuneResult{}
+	res.Basis = measure(&ref.Strategies[1], fullCtx, ref.Strategies[1].Totals.Cost, opt)
+
+	specs := opt.Specs
+	if specs == nil {
+		specs = TuneSpace(convs, ref, opt)
+	}
+	// One run over every candidate, keeping totals only: the counts are
+	// made once, and each call of each candidate is measured as it is
+	// simulated.
+	strategies := make([]*Strategy, 0, len(specs))
+	for _, s := range specs {
+		st, err := ParseStrategy(s)
+		if err != nil {
+			return nil, err
+		}
+		strategies = append(strategies, st)
+	}
+	acc := make([]contextTally, len(strategies))
+	cands := make([]TuneCandidate, len(strategies))
+	// One run per core over its share of the candidates.
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
+		wg.Go(func() {
+			r, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
+				onCall: func(i int, c *Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) }})
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			for i := range r.Strategies {
+				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], res.Basis.Cost, opt)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	res.Tried = len(cands)
+	var ok []TuneCandidate
+	for _, c := range cands {
+		if c.meets {
+			ok = append(ok, c)
+		}
+	}
+	res.Admissible = len(ok)
+	res.Frontier = frontier(ok)
+	return res, nil
+}
+
+// callContexts is the earlier conversation each call sends, in order over
+// every conversation.
+func callContexts(s *StrategyResult) []int64 {
+	var out []int64
+	for _, c := range s.Calls() {
+		out = append(out, earlierContext(&c))
+	}
+	return out
+}
+
+// earlierContext is what a call sends of the conversation before its new
+// messages: history, or the summary that stands for it.
+func earlierContext(c *Call) int64 { return c.Input.History + c.Input.Summary }
+
+// contextTally measures, call by call, how much of the earlier
+// conversation a strategy sends against the full history.
+type contextTally struct {
+	n          int   // calls seen, in Run's order: conversation by conversation
+	kept, all  int64 // earlier conversation sent, and what full sends
+	minContext int64 // the least a call saw where it had some; -1 none yet
+	short      int   // calls that saw less than the minimum asked
+	started    bool
+}
+
+func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
+	if !t.started {
+		t.minContext, t.started = -1, true
+	}
+	i := t.n
+	t.n++
+	if i >= len(fullCtx) {
+		return
+	}
+	have, want := earlierContext(c), fullCtx[i]
+	t.kept += min(have, want)
+	t.all += want
+	if want > 0 && (t.minContext < 0 || have < t.minContext) {
+		t.minContext = have
+	}
+	if have < min(minContext, want) {
+		t.short++
+	}
+}
+
+// measure tallies a strategy whose calls were kept.
+func measure(s *StrategyResult, fullCtx []int64, basis Money, opt TuneOptions) TuneCandidate {
+	var t contextTally
+	for _, c := range s.Calls() {
+		t.add(&c, fullCtx, opt.MinContext)
+	}
+	return candidate(s, &t, basis, opt)
+}
+
+func candidate(s *StrategyResult, ct *contextTally, basis Money, opt TuneOptions) TuneCandidate {
+	t := s.Totals
+	c := TuneCandidate{Spec: s.Strategy.Spec, Cost: t.Cost, CostUSD: t.Cost.USD(), Dropped: t.Dropped,
+		Truncated: t.Truncated, Overflow: t.Overflow, MinContext: max(ct.minContext, 0), contextShort: ct.short}
+	if basis != 0 {
+		c.SavingsPct = round2(100 * float64(basis-t.Cost) / float64(basis))
+	}
+	c.ContextPct = 100
+	if ct.all > 0 {
+		c.ContextPct = round2(100 * float64(ct.kept) / float64(ct.all))
+	}
+	c.meets = c.contextShort == 0 && 100-c.ContextPct <= opt.MaxDroppedPct && c.Truncated <= opt.MaxTruncated &&
+		(opt.AllowOverflow || c.Overflow == 0) && t.Unpriced == 0
+	return c
+}
+
+// frontier keeps the candidates no other beats on both cost and context
+// kept, cheapest first; among equals, the shorter spec.
+func frontier(cs []TuneCandidate) []TuneCandidate {
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].Cost != cs[j].Cost {
+			return cs[i].Cost < cs[j].Cost
+		}
+		if cs[i].ContextPct != cs[j].ContextPct {
+			return cs[i].ContextPct > cs[j].ContextPct
+		}
+		return len(cs[i].Spec) < len(cs[j].Spec)
+	})
+	var out []TuneCandidate
+	best := -1.0
+	for _, c := range cs {
+		// Cheapest first: a candidate is on the frontier when it keeps
+		// more context than every cheaper one.
+		if c.ContextPct > best {
+			out = append(out, c)
+			best = c.ContextPct
+		}
+	}
+	return out
+}
+
+// TuneSpace generates the strategies Tune tries on convs: each context
+// step (none, window by turns and by tokens, summary, and clear and
+// compact where registered) crossed with caching (none, 5m, 1h where the
+// model caches) and the candidate models.
+func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) []string {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	var peak int64
+	if len(ref.Strategies) > 0 {
+		peak = ref.Strategies[0].Totals.PeakInput
+	}
+	contexts := []string{""}
+	for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
+		contexts = append(contexts, fmt.Sprintf("window:turns=%d", n))
+	}
+	tokenSteps := []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000}
+	for _, k := range tokenSteps {
+		if peak == 0 || k < peak {
+			contexts = append(contexts, fmt.Sprintf("window:tokens=%d", k))
+		}
+	}
+	for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
+		if peak > 0 && t >= peak {
+			continue
+		}
+		for _, keep := range []int{1, 2, 4} {
+			for _, size := range []int{400, 800, 1600} {
+				contexts = append(contexts, fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", t, keep, size))
+			}
+		}
+	}
+	if kindNamed("clear") != nil {
+		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
+			if peak > 0 && t >= peak {
+				continue
+			}
+			for _, keep := range []int{1, 3, 6} {
+				contexts = append(contexts, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
+			}
+		}
+	}
+	if kindNamed("compact") != nil {
+		for _, t := range []int64{16000, 32000, 64000, 100000} {
+			if peak > 0 && t >= peak {
+				continue
+			}
+			for _, size := range []int{1000, 2000, 4000} {
+				contexts = append(contexts, fmt.Sprintf("compact:trigger=%d,size=%d", t, size))
+			}
+		}
+	}
+	var models []*ModelPrice
+	if ref.Model != nil {
+		models = append(models, nil) // the logged model
+		if !opt.KeepModel {
+			models = append(models, candidateModels(ref.Model, opt)...)
+		}
+	} else {
+		models = []*ModelPrice{nil}
+	}
+	var out []string
+	for _, m := range models {
+		priced := ref.Model
+		if m != nil {
+			priced = m
+		}
+		caches := []string{""}
+		if priced != nil && priced.Caching.Mode != CachingNone {
+			caches = append(caches, "cache")
+			if priced.Caching.Mode == CachingExplicit {
+				caches = append(caches, "cache:ttl=1h")
+			}
+		}
+		for _, ctx := range contexts {
+			for _, c := range caches {
+				var steps []string
+				if ctx != "" {
+					steps = append(steps, ctx)
+				}
+				if c != "" {
+					steps = append(steps, c)
+				}
+				if m != nil {
+					steps = append(steps, "model="+m.ID)
+				}
+				if len(steps) == 0 {
+					steps = []string{"full"}
+				}
+				out = append(out, strings.Join(steps, "+"))
+			}
+		}
+	}
+	return out
+}
+
+// candidateModels are the models tried with model=: the ones named, or
+// the basis model's cheaper siblings from the same provider.
+func candidateModels(basis *ModelPrice, opt TuneOptions) []*ModelPrice {
+	var out []*ModelPrice
+	if opt.Candidates != nil {
+		for _, id := range opt.Candidates {
+			if p, ok := opt.Prices.Lookup(id); ok && p != basis {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	for _, p := range opt.Prices.Models {
+		if p.Provider == basis.Provider && p != basis && p.Input < basis.Input && p.Output <= basis.Output {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *ModelPrice) int { return int(b.Input - a.Input) })
+	return out
+}
+
+// WriteTune prints a search's frontier as a table of specs ready to paste
+// into --strategy.
+func WriteTune(w io.Writer, r *TuneResult) error {
+	fmt.Fprintf(w, "what the app did (%s): %s\n", r.Basis.Spec, r.Basis.Cost)
+	fmt.Fprintf(w, "%d strategies tried, %d meet the constraints; the frontier of cost against context kept:\n", r.Tried, r.Admissible)
+	rows := [][]string{{"spec", "cost", "saved", "context", "dropped", "truncated"}}
+	for _, c := range r.Frontier {
+		rows = append(rows, []string{c.Spec, c.Cost.String(), fmt.Sprintf("%.1f%%", c.SavingsPct),
+			fmt.Sprintf("%.1f%%", c.ContextPct), compactTokens(c.Dropped), fmt.Sprint(c.Truncated)})
+	}
+	return writeColumns(w, rows)
+}

@@ -1,0 +1,78 @@
+package profile
+
+import (
+	"sort"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// findUnits splits the conversation into units, the pieces history is
+// cut in: between user prompts a unit is an exchange; inside an exchange
+// each assistant message that calls tools starts a unit (the tool round:
+// the call and its results). In an agent session one prompt leads to
+// dozens of calls, so cutting only at prompts would keep everything. Each
+// call's unit is the one holding the message just before it: the unit a
+// step must keep for the call to make sense. It also lists tool uses.
+func (pc *prepared) findUnits() {
+	msgs := pc.conv.Messages
+	pc.units = pc.units[:0]
+	ex := 0
+	for i := range msgs {
+		for ex < len(pc.exchanges) && pc.exchanges[ex] < i {
+			ex++
+		}
+		if (ex < len(pc.exchanges) && pc.exchanges[ex] == i) ||
+			(msgs[i].Role == transcripts.RoleAssistant && len(msgs[i].ToolCalls) > 0) {
+			pc.units = append(pc.units, i)
+		}
+	}
+	if len(pc.units) == 0 || pc.units[0] != 0 {
+		pc.units = append([]int{0}, pc.units...)
+	}
+	for i := range pc.calls {
+		pc.calls[i].unit = max(sort.SearchInts(pc.units, pc.calls[i].msg)-1, 0)
+	}
+	pc.findToolUses()
+}
+
+// toolUse is one tool result and the call it answers.
+type toolUse struct {
+	res  int    // the tool message
+	call int    // the assistant message that made the call (-1 when not found)
+	arg  int    // index of the call in that message's ToolCalls
+	name string // the tool's name
+}
+
+// findToolUses lists tool results in order, each with the assistant
+// message whose call it answers (by id, else the nearest earlier one).
+func (pc *prepared) findToolUses() {
+	msgs := pc.conv.Messages
+	pc.uses = pc.uses[:0]
+	lastAsst := -1
+	for i := range msgs {
+		m := &msgs[i]
+		switch m.Role {
+		case transcripts.RoleAssistant:
+			lastAsst = i
+		case transcripts.RoleTool:
+			u := toolUse{res: i, call: lastAsst, arg: -1, name: m.Name}
+			if lastAsst >= 0 {
+				for j, tc := range msgs[lastAsst].ToolCalls {
+					if tc.ID == m.ToolCallID || (m.ToolCallID == "" && u.arg < 0) {
+						u.arg = j
+						if u.name == "" {
+							u.name = tc.Name
+						}
+					}
+				}
+			}
+			pc.uses = append(pc.uses, u)
+		}
+	}
+}
+
+// answersTools reports whether call ci is sent with a tool result last:
+// a tool round of an agent loop.
+func (pc *prepared) answersTools(ci *callInfo) bool {
+	return ci.msg > 0 && pc.conv.Messages[ci.msg-1].Role == transcripts.RoleTool
+}

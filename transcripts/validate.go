@@ -1,0 +1,190 @@
+package transcripts
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxTokens bounds any token count a log reports for one call: no model
+// takes or writes a billion tokens in one call, so a larger figure is a
+// corrupt log, and refusing it keeps every later sum far from overflow.
+const MaxTokens = 1_000_000_000
+
+// MaxImages bounds the images of one message, for the same reason.
+const MaxImages = 100_000
+
+// checkUsage rejects reported usage that cannot be: a negative count or one
+// above MaxTokens. path is the JSON path of the usage object; the error
+// names the field as the log spells it where the reader knows it.
+func checkUsage(file string, line int, path string, u *Usage) error {
+	if u == nil {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"input_tokens", u.InputTokens}, {"cached_input_tokens", u.CachedInputTokens},
+		{"cache_write_tokens", u.CacheWriteTokens}, {"cache_write_1h_tokens", u.CacheWrite1hTokens},
+		{"output_tokens", u.OutputTokens}, {"reasoning_tokens", u.ReasoningTokens},
+	} {
+		switch {
+		case f.v < 0:
+			return &Error{File: file, Line: line, Path: path, Msg: fmt.Sprintf("%s is negative (%d)", f.name, f.v)}
+		case f.v > MaxTokens:
+			return &Error{File: file, Line: line, Path: path, Msg: fmt.Sprintf("%s is %d, more than any call can have (%d)", f.name, f.v, int64(MaxTokens))}
+		}
+	}
+	return nil
+}
+
+// usageOddity says what is inconsistent in u (cache reads and writes
+// beyond the input, reasoning beyond the output), or "". Providers'
+// quirks make such logs exist: they are read, with a warning; the native
+// format promises consistency and rejects them.
+func usageOddity(u *Usage) string {
+	if u == nil {
+		return ""
+	}
+	switch {
+	case u.CachedInputTokens+u.CacheWriteTokens > u.InputTokens:
+		return fmt.Sprintf("cache reads %d + writes %d exceed input_tokens %d", u.CachedInputTokens, u.CacheWriteTokens, u.InputTokens)
+	case u.CacheWrite1hTokens > u.CacheWriteTokens:
+		return fmt.Sprintf("1-hour cache writes %d exceed cache writes %d", u.CacheWrite1hTokens, u.CacheWriteTokens)
+	case u.ReasoningTokens > u.OutputTokens:
+		return fmt.Sprintf("reasoning_tokens %d exceed output_tokens %d", u.ReasoningTokens, u.OutputTokens)
+	}
+	return ""
+}
+
+// checkConversation applies checkUsage to every reply of c that has not
+// been checked where it was read, and turns oddities into warnings.
+func checkConversations(convs []*Conversation) error {
+	for _, c := range convs {
+		odd := 0
+		first := ""
+		for i := range c.Messages {
+			m := &c.Messages[i]
+			if err := checkUsage(c.Path, 0, fmt.Sprintf("%s: message %d: usage", c.ID, i+1), m.Usage); err != nil {
+				return err
+			}
+			if m.Images < 0 || m.Images > MaxImages {
+				return &Error{File: c.Path, Msg: fmt.Sprintf("%s: message %d: %d images", c.ID, i+1, m.Images)}
+			}
+			if s := usageOddity(m.Usage); s != "" {
+				if odd == 0 {
+					first = s
+				}
+				odd++
+			}
+		}
+		if odd > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: %d calls report odd usage (first: %s); read as logged", c.Path, c.ID, odd, first))
+		}
+	}
+	return nil
+}
+
+// checkCounts rejects raw counts, as the log spells them, that are
+// negative or above MaxTokens, before they are added up (a negative field
+// could hide in a positive sum).
+func checkCounts(file string, line int, path string, counts ...namedCount) error {
+	for _, c := range counts {
+		switch {
+		case c.v < 0:
+			return &Error{File: file, Line: line, Path: path + "." + c.name, Msg: fmt.Sprintf("%d tokens is negative", c.v)}
+		case c.v > MaxTokens:
+			return &Error{File: file, Line: line, Path: path + "." + c.name, Msg: fmt.Sprintf("%d tokens is more than any call can have (%d)", c.v, int64(MaxTokens))}
+		}
+	}
+	return nil
+}
+
+type namedCount struct {
+	name string
+	v    int64
+}
+
+func (u *anUsage) counts() []namedCount {
+	out := []namedCount{{"input_tokens", val(u.InputTokens)}, {"output_tokens", val(u.OutputTokens)},
+		{"cache_creation_input_tokens", val(u.CacheCreationInputTokens)}, {"cache_read_input_tokens", val(u.CacheReadInputTokens)}}
+	if c := u.CacheCreation; c != nil {
+		out = append(out, namedCount{"cache_creation.ephemeral_5m_input_tokens", c.Ephemeral5m}, namedCount{"cache_creation.ephemeral_1h_input_tokens", c.Ephemeral1h})
+	}
+	for i, it := range u.Iterations {
+		p := fmt.Sprintf("iterations[%d].", i)
+		out = append(out, namedCount{p + "input_tokens", it.InputTokens}, namedCount{p + "output_tokens", it.OutputTokens},
+			namedCount{p + "cache_creation_input_tokens", it.CacheCreationInputTokens}, namedCount{p + "cache_read_input_tokens", it.CacheReadInputTokens})
+	}
+	return out
+}
+
+func (u *oaUsage) counts() []namedCount {
+	out := []namedCount{{"prompt_tokens", u.PromptTokens}, {"completion_tokens", u.CompletionTokens}, {"total_tokens", u.TotalTokens}}
+	if d := u.PromptTokensDetails; d != nil {
+		out = append(out, namedCount{"prompt_tokens_details.cached_tokens", d.CachedTokens}, namedCount{"prompt_tokens_details.cache_write_tokens", d.CacheWriteTokens})
+	}
+	if d := u.CompletionTokensDetails; d != nil {
+		out = append(out, namedCount{"completion_tokens_details.reasoning_tokens", d.ReasoningTokens})
+	}
+	if u.PromptCacheHitTokens != nil {
+		out = append(out, namedCount{"prompt_cache_hit_tokens", *u.PromptCacheHitTokens})
+	}
+	if u.PromptCacheMissTokens != nil {
+		out = append(out, namedCount{"prompt_cache_miss_tokens", *u.PromptCacheMissTokens})
+	}
+	return out
+}
+
+// placed gives an error from a body parser its file, line and path: an
+// *Error's path, relative to the body ("$.usage.x"), is put under base;
+// any other error is placed at other.
+func placed(err error, file string, line int, base, other string) *Error {
+	if e, ok := err.(*Error); ok {
+		e.File, e.Line = file, line
+		if base != "$" {
+			e.Path = base + strings.TrimPrefix(e.Path, "$")
+		}
+		return e
+	}
+	return &Error{File: file, Line: line, Path: other, Msg: err.Error()}
+}
+
+// stamp is a JSON timestamp that never fails to decode: text that is not
+// an RFC 3339 time is kept in bad, so that the reader can name the line and
+// path of the problem (a decoder error would carry neither).
+type stamp struct {
+	t   time.Time
+	bad string
+}
+
+func (s *stamp) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		s.bad = string(b)
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, str)
+	if err != nil {
+		s.bad = strconv.Quote(str)
+		return nil
+	}
+	s.t = t
+	return nil
+}
+
+func (s stamp) MarshalJSON() ([]byte, error) { return json.Marshal(s.t) }
+
+// check returns an error naming path when the text was not a time.
+func (s *stamp) check(file string, line int, path string) error {
+	if s == nil || s.bad == "" {
+		return nil
+	}
+	return &Error{File: file, Line: line, Path: path, Msg: fmt.Sprintf("%s is not an RFC 3339 time", truncate(s.bad, 40))}
+}
