@@ -175,3 +175,33 @@ func TestRealFidelity(t *testing.T) {
 		}
 	}
 }
+
+// TestRealFiveMinuteWrites: two real subagent logs whose writes were
+// 5-minute ones (sonnet-4-5 and haiku-4-5): billed as computed from the
+// raw files (transcripts/testdata/README), replayed with 5-minute writes
+// within the tolerance.
+func TestRealFiveMinuteWrites(t *testing.T) {
+	res := runReal(t, "../transcripts/testdata/real/claude_code/spotter-agents", "cache")
+	want := map[string]struct {
+		calls  int
+		billed Money
+		errPct float64
+	}{
+		"ae4a77f8-aedd-4bc1-888f-c94edc91af04/agent-aac57f5": {3, 86_663_700_000, 3.2},
+		"fa812bfe-b295-4cca-9c2f-fdf01028cb46/agent-a93ccab": {11, 90_143_250_000, 0.3},
+	}
+	if len(res.Conversations) != len(want) {
+		t.Fatalf("%d conversations, want %d", len(res.Conversations), len(want))
+	}
+	for i, c := range res.Conversations {
+		w, f := want[c.ID], c.Fidelity
+		if f == nil || f.Calls != w.calls || f.Billed != w.billed || math.Round(f.ErrorPct()*10)/10 != w.errPct {
+			t.Errorf("%s: %+v, want %d calls billed %d, %+.1f%%", c.ID, f, w.calls, w.billed, w.errPct)
+		}
+		for _, call := range res.Strategies[0].Conversations[i].Calls {
+			if call.CacheWrite1h {
+				t.Errorf("%s call %d: 1-hour writes in a 5-minute log", c.ID, call.Index)
+			}
+		}
+	}
+}
