@@ -107,11 +107,11 @@ func (f *Fidelity) explain() {
 			worst = i
 		}
 	}
-	why := [4]string{
-		"the app cached less than simulated (no breakpoint, or a prefix below the minimum)",
+	why := [4]string{ // the simulation pays more than the bill
+		"the app cached input the simulation sends uncached (another breakpoint, or a prefix below the minimum)",
 		"the app's cache was cold where the simulation read it (expired, or the prefix changed)",
-		"the app's prefix changed between calls (edited system prompt, tools or history) or its cache expired",
-		"the log's output tokens differ from its replies (a streaming placeholder, or hidden output)",
+		"the simulation rewrote a prefix the app kept cached (a longer TTL, or a prefix shared with other sessions)",
+		"the log reports less output than its replies hold (streaming placeholders)",
 	}[worst]
 	if f.parts.sim[worst] < f.parts.bill[worst] {
 		why = [4]string{

@@ -205,3 +205,35 @@ func TestRealFiveMinuteWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestFidelityCause: beyond the tolerance the check names the part of the
+// bill it misses most. Hand-worked on test-explicit ($1 in, $2 out, $0.10
+// read, $1.25 5-minute write per MTok): the simulation writes all 100
+// input tokens (125 µ$) and 10 out (20): 145 µ$; the log read 90 (9),
+// wrote 10 (12.5) and output 10 (20): 41.5 µ$. Error +249.4%; writes are
+// off by 112.5 µ$, more than reads (9) or output (0).
+func TestFidelityCause(t *testing.T) {
+	p, _ := testTable(t).Lookup("test-explicit")
+	c := &Call{Input: Parts{History: 100}, CacheWrite: 100, Output: 10, Cost: micro(145), ReportedCost: micro(41.5),
+		Reported: &transcripts.Usage{InputTokens: 100, CachedInputTokens: 90, CacheWriteTokens: 10, OutputTokens: 10}}
+	f := Fidelity{Spec: AppStrategy}
+	f.addCall(c, p)
+	f.explain()
+	if e := math.Round(f.ErrorPct()*10) / 10; e != 249.4 {
+		t.Errorf("error %.1f%%, want +249.4%%", e)
+	}
+	want := "cache writes: simulated 100 tokens, billed 10 — the simulation rewrote a prefix the app kept cached (a longer TTL, or a prefix shared with other sessions)"
+	if f.Cause != want {
+		t.Errorf("cause %q\nwant  %q", f.Cause, want)
+	}
+	if got := f.Line(); got != "what the app did (cache) simulated $0.000145 vs billed $0.000042 (+249.4%)" {
+		t.Errorf("line %q", got)
+	}
+	// Within the tolerance: no cause.
+	f = Fidelity{Spec: AppStrategy}
+	c.Cost = micro(44)
+	f.addCall(c, p)
+	if f.explain(); f.Cause != "" {
+		t.Errorf("cause %q at %+.1f%%", f.Cause, f.ErrorPct())
+	}
+}

@@ -2,12 +2,14 @@ package profile
 
 import (
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"slices"
 )
 
 // Conversations of one source (a Claude Code project, a directory of logs
-// of one app) send the same leading prefix, its system prompt and tool
+// of one app, on one model, with the same system messages and tools as
+// far as the log holds them) send the same leading prefix, its system prompt and tool
 // schemas, and a provider's cache serves it to whichever conversation
 // comes next within the TTL. The cache step reads it from there: a
 // conversation's first call, or a call after its own cache expired, finds
@@ -59,7 +61,18 @@ func (pc *prepared) sharedPrefix(k *counts) {
 	if filepath.Base(dir) == "subagents" {
 		dir = filepath.Dir(filepath.Dir(dir))
 	}
-	pc.source = fmt.Sprintf("%s\x00%s\x00%d", dir, pc.modelID, pc.shared)
+	// What the log holds of the prefix must be the same text, not only
+	// the same length.
+	h := fnv.New64a()
+	for _, t := range pc.conv.Tools {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", t.Name, t.Description, t.Parameters)
+	}
+	for i := 0; i < first.msg; i++ {
+		if pc.isSystem[i] {
+			fmt.Fprintf(h, "%s\x00", pc.conv.Messages[i].Content)
+		}
+	}
+	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.shared, h.Sum64())
 }
 
 // sourceIndex lists, per source key, when its conversations made calls.

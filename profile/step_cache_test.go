@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -75,15 +76,18 @@ func TestCacheAcrossConversations(t *testing.T) {
 	c := mk("c", start.Add(20*time.Minute))
 	other := mk("d", start.Add(6*time.Minute))
 	other.Path = "elsewhere/d.jsonl" // another source: nothing shared
+	// Same source, same length, another system prompt: nothing shared.
+	edited := mk("e", start.Add(5*time.Minute))
+	edited.Messages[0].Content = "b" + strings.Repeat(" b", 19) // 20 tokens too
 	strategies, _ := ParseStrategies([]string{"cache"})
-	res, err := Run([]*transcripts.Conversation{c, b, a, other}, Options{Prices: testTable(t), Strategies: strategies})
+	res, err := Run([]*transcripts.Conversation{c, b, a, other, edited}, Options{Prices: testTable(t), Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The shared prefix is the hidden 9 + the system message 20 + its
 	// framing 4 = 33 tokens (test-auto: minimum 10, granularity 1).
 	// c starts 12 minutes after b's last call: past the 5-minute TTL.
-	want := map[string]int64{"a": 0, "b": 33, "c": 0, "d": 0}
+	want := map[string]int64{"a": 0, "b": 33, "c": 0, "d": 0, "e": 0}
 	for _, cr := range res.Strategies[0].Conversations {
 		if got := cr.Calls[0].Cached; got != want[cr.ID] {
 			t.Errorf("%s: first call cached %d, want %d", cr.ID, got, want[cr.ID])
