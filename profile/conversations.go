@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -118,4 +119,26 @@ func relPath(path, root string) string {
 		return path
 	}
 	return filepath.ToSlash(rel)
+}
+
+// AllUnpriced reports whether no call of r could be priced: the log names
+// no model, or one the price table does not know.
+func AllUnpriced(r *Result) bool {
+	if r == nil || len(r.Strategies) == 0 {
+		return false
+	}
+	for _, s := range r.Strategies {
+		if s.Totals.Calls == 0 || s.Totals.Unpriced < s.Totals.Calls {
+			return false
+		}
+	}
+	return true
+}
+
+// UnpricedReason says why r's calls are unpriced.
+func UnpricedReason(r *Result) string {
+	if r.ModelID == "" {
+		return "the log names no model"
+	}
+	return fmt.Sprintf("%s is not in the price table", r.ModelID)
 }

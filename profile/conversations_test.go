@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -67,5 +68,38 @@ func TestSummariesClaudeCode(t *testing.T) {
 	tot := res.Strategies[0].Totals
 	if calls != tot.Calls || billed != tot.ReportedCost || full != tot.Cost {
 		t.Errorf("rows sum to %d calls, billed %s, full %s; totals %d, %s, %s", calls, billed, full, tot.Calls, tot.ReportedCost, tot.Cost)
+	}
+}
+
+// A log with no model: one "unpriced" line in the report, never $0.00,
+// and the warning for every such file.
+func TestReportNoModel(t *testing.T) {
+	var convs []*transcripts.Conversation
+	for _, p := range []string{"a.jsonl", "b.jsonl"} {
+		convs = append(convs, &transcripts.Conversation{ID: p, Path: p, Messages: []transcripts.Message{
+			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
+	}
+	res, err := Run(convs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !AllUnpriced(res) || UnpricedReason(res) != "the log names no model" {
+		t.Fatalf("all unpriced %v, reason %q", AllUnpriced(res), UnpricedReason(res))
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, res, "dir", "native", 100, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if n := strings.Count(out, "unpriced: the log names no model"); n != 1 {
+		t.Errorf("%d unpriced lines:\n%s", n, out)
+	}
+	if strings.Contains(out, "$0.00") || strings.Contains(out, "2 unpriced") {
+		t.Errorf("zero cost or per-strategy notes:\n%s", out)
+	}
+	for _, p := range []string{"a.jsonl: the log names no model", "b.jsonl: the log names no model"} {
+		if !strings.Contains(out, p) {
+			t.Errorf("no warning %q:\n%s", p, out)
+		}
 	}
 }

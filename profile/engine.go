@@ -508,7 +508,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	if pc.model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
 	} else if pc.model == nil {
-		e.warn("model:", "%s: the log names no model: calls are unpriced; pass --model", c.Path)
+		e.warn("nomodel:"+c.Path, "%s: the log names no model: calls are unpriced; pass --model", c.Path)
 	}
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
 	if k, ok := e.counted[c]; ok {

@@ -211,25 +211,31 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 		if !opt.NoCalls {
 			for _, c := range s.Conversations {
-				for _, call := range c.Calls {
-					rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
-						CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
-						ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
-						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
-					if multi {
-						rc.Conversation = call.Conversation
-					}
-					if call.Reported != nil {
-						e := call.EstimateError
-						rc.EstimateErrorTokens = &e
-					}
-					rs.Calls = append(rs.Calls, rc)
+				for k := range c.Calls {
+					rs.Calls = append(rs.Calls, NewReportCall(&c.Calls[k], multi))
 				}
 			}
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}
 	return rep
+}
+
+// NewReportCall is the JSON row of call; multi names its conversation.
+// Streaming writers build rows one at a time with it.
+func NewReportCall(call *Call, multi bool) ReportCall {
+	rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
+		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
+	if multi {
+		rc.Conversation = call.Conversation
+	}
+	if call.Reported != nil {
+		e := call.EstimateError
+		rc.EstimateErrorTokens = &e
+	}
+	return rc
 }
 
 func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
@@ -332,6 +338,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 	exact := r.Tokenizer != nil && r.Tokenizer.Exact
 	var rows []StrategyRow
 	var base Totals
+	none := AllUnpriced(r)
 	for i, s := range r.Strategies {
 		t := s.Totals
 		if i == 0 {
@@ -339,6 +346,15 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.Output+t.Reasoning, exact),
 			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
+		if none {
+			// One line under the table says why; never $0.00.
+			row.Cost = "unpriced"
+			if t.Cached > 0 {
+				row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
+			}
+			rows = append(rows, row)
+			continue
+		}
 		if t.Cached > 0 {
 			row.CacheHit = fmt.Sprintf("%.0f%%", t.CacheHitPct())
 		}
@@ -412,6 +428,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
 	}
 	b.WriteString("\n")
+	if AllUnpriced(r) {
+		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
+	}
 	for _, row := range rows {
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)

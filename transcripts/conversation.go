@@ -51,6 +51,9 @@ type Message struct {
 	// ResponseID identifies the provider's response (Claude Code: message
 	// id + request id), so that a response logged twice is counted once.
 	ResponseID string
+	// Tags are the cost-centre tags of the call whose response this
+	// assistant message is (the proxy's X-Tokenscope-Tag); nil when none.
+	Tags map[string]string
 	// NoReply marks an assistant message standing for a response the log
 	// does not hold (a request logged alone): the call was made, its
 	// output is unknown.

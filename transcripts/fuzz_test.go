@@ -12,7 +12,9 @@ func seeds(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.json*")
 	broken, _ := filepath.Glob("testdata/broken/*")
 	cc, _ := filepath.Glob("testdata/claude_code/*/*.jsonl")
-	for _, p := range append(append(append(files, broken...), cc...), "demo.jsonl") {
+	agents, _ := filepath.Glob("testdata/*/*.json*") // gemini, langfuse, otel
+	codex, _ := filepath.Glob("testdata/codex/sessions/*/*/*/*.jsonl")
+	for _, p := range append(append(append(append(append(files, broken...), cc...), agents...), codex...), "demo.jsonl") {
 		if data, err := os.ReadFile(p); err == nil && len(data) < 1<<16 {
 			f.Add(data)
 		}
@@ -47,3 +49,8 @@ func FuzzClaudeCode(f *testing.F)   { fuzzFormat(f, FormatClaudeCode) }
 func FuzzShareGPT(f *testing.F)     { fuzzFormat(f, FormatShareGPT) }
 func FuzzOpenAIBatch(f *testing.F)  { fuzzFormat(f, FormatOpenAIBatch) }
 func FuzzLiteLLM(f *testing.F)      { fuzzFormat(f, FormatLiteLLM) }
+
+func FuzzCodex(f *testing.F)     { fuzzFormat(f, FormatCodex) }
+func FuzzGeminiCLI(f *testing.F) { fuzzFormat(f, FormatGeminiCLI) }
+func FuzzOTel(f *testing.F)      { fuzzFormat(f, FormatOTel) }
+func FuzzLangfuse(f *testing.F)  { fuzzFormat(f, FormatLangfuse) }

@@ -12,13 +12,15 @@ const FormatNative = "native"
 func init() {
 	Register(Format{
 		Name: FormatNative,
-		Doc:  "tokenscope's native JSONL (session and message lines)",
+		Doc:  "tokenscope's native JSONL (session, message and call lines)",
 		Sniff: func(s *Shape) int {
 			// An Anthropic response is also {"type":"message","role":…},
 			// but its content is an array of blocks: certain only once a
 			// string content is seen.
 			switch {
 			case s.Is("type", "session"):
+				return 100
+			case s.Is("type", "call") && (s.Has("conversation") || s.Has("api")):
 				return 100
 			case !s.Is("type", "message") || !s.Has("role"):
 				return 0
@@ -37,23 +39,27 @@ func init() {
 const NativeVersion = 1
 
 // nativeLine is one line of the native JSONL. Type "session" starts a
-// conversation; type "message" adds a message to the current one.
+// conversation; type "message" adds a message to the current one; type
+// "call" is one proxied request with its response, naming its conversation.
 type nativeLine struct {
-	Type       string           `json:"type"`
-	Version    int              `json:"version,omitempty"`
-	ID         string           `json:"id,omitempty"`
-	Model      string           `json:"model,omitempty"`
-	Title      string           `json:"title,omitempty"`
-	Tools      []Tool           `json:"tools,omitempty"`
-	Role       Role             `json:"role,omitempty"`
-	Name       string           `json:"name,omitempty"`
-	Content    string           `json:"content,omitempty"`
-	ToolCalls  []nativeToolCall `json:"tool_calls,omitempty"`
-	ToolCallID string           `json:"tool_call_id,omitempty"`
-	RAG        bool             `json:"rag,omitempty"`
-	Images     int              `json:"images,omitempty"`
-	Time       *stamp           `json:"ts,omitempty"`
-	Usage      *Usage           `json:"usage,omitempty"`
+	Type       string            `json:"type"`
+	Version    int               `json:"version,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	Model      string            `json:"model,omitempty"`
+	Title      string            `json:"title,omitempty"`
+	Tools      []Tool            `json:"tools,omitempty"`
+	Role       Role              `json:"role,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Content    string            `json:"content,omitempty"`
+	ToolCalls  []nativeToolCall  `json:"tool_calls,omitempty"`
+	ToolCallID string            `json:"tool_call_id,omitempty"`
+	RAG        bool              `json:"rag,omitempty"`
+	Images     int               `json:"images,omitempty"`
+	Time       *stamp            `json:"ts,omitempty"`
+	Usage      *Usage            `json:"usage,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	// Fields of a "call" line (see nativecall.go).
+	nativeCall
 }
 
 type nativeToolCall struct {
@@ -67,8 +73,15 @@ type nativeToolCall struct {
 func readNative(r io.Reader, file string) ([]*Conversation, error) {
 	var convs []*Conversation
 	var cur *Conversation
+	byID := map[string]*Conversation{}
 	warnings, err := eachJSONL(r, file, nil, func(nl *nativeLine, lineNo int) error {
 		switch nl.Type {
+		case "call":
+			c, err := addCall(nl, file, lineNo, byID)
+			if c != nil {
+				convs = append(convs, c)
+			}
+			return err
 		case "session":
 			if nl.Version > NativeVersion {
 				return &Error{File: file, Line: lineNo, Path: "$.version", Msg: fmt.Sprintf("version %d is newer than this tokenscope reads (%d)", nl.Version, NativeVersion)}
@@ -84,46 +97,19 @@ func readNative(r io.Reader, file string) ([]*Conversation, error) {
 			}
 			convs = append(convs, cur)
 		case "message":
-			if !validRole(nl.Role) {
-				return &Error{File: file, Line: lineNo, Path: "$.role", Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
-			}
-			if nl.Usage != nil && nl.Role != RoleAssistant {
-				return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: "usage belongs on assistant messages only"}
-			}
-			if u := nl.Usage; u != nil {
-				err := checkCounts(file, lineNo, "$.usage", namedCount{"input_tokens", u.InputTokens}, namedCount{"cached_input_tokens", u.CachedInputTokens},
-					namedCount{"cache_write_tokens", u.CacheWriteTokens}, namedCount{"cache_write_1h_tokens", u.CacheWrite1hTokens},
-					namedCount{"output_tokens", u.OutputTokens}, namedCount{"reasoning_tokens", u.ReasoningTokens})
-				if err != nil {
-					return err
-				}
-				if s := usageOddity(u); s != "" {
-					return &Error{File: file, Line: lineNo, Path: "$.usage", Msg: s}
-				}
-			}
-			if nl.Images < 0 || nl.Images > MaxImages {
-				return &Error{File: file, Line: lineNo, Path: "$.images", Msg: fmt.Sprintf("%d images (want 0 to %d)", nl.Images, MaxImages)}
-			}
 			if cur == nil {
 				cur = &Conversation{ID: "session-1", Path: file, Format: FormatNative}
 				convs = append(convs, cur)
 			}
-			m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
-				RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model}
-			if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
+			m, err := nl.message(file, lineNo, "$")
+			if err != nil {
 				return err
-			}
-			if nl.Time != nil {
-				m.Time = nl.Time.t
-			}
-			for _, tc := range nl.ToolCalls {
-				m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
 			}
 			cur.Messages = append(cur.Messages, m)
 		case "":
-			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session or message)"}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: "missing line type (want session, message or call)"}
 		default:
-			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session or message)", nl.Type)}
+			return &Error{File: file, Line: lineNo, Path: "$.type", Msg: fmt.Sprintf("unknown line type %q (want session, message or call)", nl.Type)}
 		}
 		return nil
 	})
@@ -159,16 +145,65 @@ func (nw *NativeWriter) WriteSession(c *Conversation) error {
 
 // WriteMessage appends a message to the current conversation.
 func (nw *NativeWriter) WriteMessage(m Message) error {
-	nl := nativeLine{Type: "message", Role: m.Role, Name: m.Name, Content: m.Content,
-		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model}
+	nl := messageLine(m)
+	nl.Type = "message"
+	return nw.write(nl)
+}
+
+// messageLine is m as a native line, without its type.
+func messageLine(m Message) nativeLine {
+	nl := nativeLine{Role: m.Role, Name: m.Name, Content: m.Content,
+		ToolCallID: m.ToolCallID, RAG: m.RAG, Images: m.Images, Usage: m.Usage, Model: m.Model, Tags: m.Tags}
 	if !m.Time.IsZero() {
-		t := m.Time
-		nl.Time = &stamp{t: t}
+		nl.Time = &stamp{t: m.Time}
 	}
 	for _, tc := range m.ToolCalls {
 		nl.ToolCalls = append(nl.ToolCalls, nativeToolCall(tc))
 	}
-	return nw.write(nl)
+	return nl
+}
+
+// message checks a message line (or a message inside a call line, at JSON
+// path path) and returns the Message it holds.
+func (nl *nativeLine) message(file string, lineNo int, path string) (Message, error) {
+	at := func(field string) string {
+		if path == "$" {
+			return "$." + field
+		}
+		return path + "." + field
+	}
+	if !validRole(nl.Role) {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("role"), Msg: fmt.Sprintf("unknown role %q (want system, user, assistant or tool)", nl.Role)}
+	}
+	if nl.Usage != nil && nl.Role != RoleAssistant {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("usage"), Msg: "usage belongs on assistant messages only"}
+	}
+	if u := nl.Usage; u != nil {
+		err := checkCounts(file, lineNo, at("usage"), namedCount{"input_tokens", u.InputTokens}, namedCount{"cached_input_tokens", u.CachedInputTokens},
+			namedCount{"cache_write_tokens", u.CacheWriteTokens}, namedCount{"cache_write_1h_tokens", u.CacheWrite1hTokens},
+			namedCount{"output_tokens", u.OutputTokens}, namedCount{"reasoning_tokens", u.ReasoningTokens})
+		if err != nil {
+			return Message{}, err
+		}
+		if s := usageOddity(u); s != "" {
+			return Message{}, &Error{File: file, Line: lineNo, Path: at("usage"), Msg: s}
+		}
+	}
+	if nl.Images < 0 || nl.Images > MaxImages {
+		return Message{}, &Error{File: file, Line: lineNo, Path: at("images"), Msg: fmt.Sprintf("%d images (want 0 to %d)", nl.Images, MaxImages)}
+	}
+	if err := nl.Time.check(file, lineNo, at("ts")); err != nil {
+		return Message{}, err
+	}
+	m := Message{Role: nl.Role, Name: nl.Name, Content: nl.Content, ToolCallID: nl.ToolCallID,
+		RAG: nl.RAG, Images: nl.Images, Usage: nl.Usage, Model: nl.Model, Tags: nl.Tags}
+	if nl.Time != nil {
+		m.Time = nl.Time.t
+	}
+	for _, tc := range nl.ToolCalls {
+		m.ToolCalls = append(m.ToolCalls, ToolCall(tc))
+	}
+	return m, nil
 }
 
 // Write writes a whole conversation.

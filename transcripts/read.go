@@ -75,6 +75,9 @@ func openDir(dir string, opt Options) (*Source, error) {
 		if strings.HasSuffix(p, ".meta.json") && filepath.Base(filepath.Dir(p)) == "subagents" {
 			return nil // Claude Code's subagent descriptions: not logs
 		}
+		if agentIndexFile(p) {
+			return nil // an agent CLI's prompt history or index beside its sessions
+		}
 		// Only regular files, or links to them: a link to a directory
 		// would recurse, a FIFO would block.
 		if !d.Type().IsRegular() {

@@ -41,6 +41,7 @@ const (
 	viewBars view = iota
 	viewCurves
 	viewInspector
+	viewTable // only on a screen too small for a pane and the table
 )
 
 // overlay is a menu drawn over the screen.
@@ -107,6 +108,9 @@ type Model struct {
 	rendered rendered
 
 	live liveState
+	warn bool // the warnings pane is open
+
+	lastClick click
 
 	// The conversations page, for a source of several conversations.
 	page     page
@@ -129,6 +133,8 @@ const (
 // rendered holds the panes drawn in Update, so that View only joins them.
 type rendered struct {
 	bars, curves, inspector string
+	barsAt                  barsGeom
+	curvesAt                curvesGeom
 }
 
 // New returns the program's model for cfg.
@@ -248,7 +254,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 		m.list.width, m.list.height = msg.Width, max(1, msg.Height-2) // header, help line
 		m.list.clamp()
-		m.live.input.SetWidth(max(10, msg.Width-4))
+		if m.cfg.Live != nil {
+			m.live.input.SetWidth(max(10, msg.Width-4))
+		}
 		m.progress.SetWidth(min(60, msg.Width-10))
 	case progressMsg:
 		m.loadDone, m.loadAll = msg.done, msg.total
@@ -315,15 +323,17 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case liveEventMsg, budgetMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m.updateMouse(msg.(tea.MouseMsg))
 	case tea.KeyPressMsg:
 		if m.overlay != overlayNone {
 			return m.updateOverlay(msg)
 		}
-		if m.full {
-			// Help is a page of its own: esc, q and ? close it.
+		if m.full || m.warn {
+			// Help and warnings are pages of their own: esc, q, ? and ! close them.
 			switch msg.String() {
-			case "esc", "q", "?":
-				m.full = false
+			case "esc", "q", "?", "!":
+				m.full, m.warn = false, false
 			case "ctrl+c":
 				return m, tea.Quit
 			}
@@ -341,6 +351,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmd = m.openConversation(m.list.selected())
 			case listHelp:
 				m.full = true
+			case listWarnings:
+				m.warn = true
 			}
 			m.redraw()
 			return m, cmd
@@ -372,6 +384,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		return nil, true
 	case key.Matches(msg, k.Help):
 		m.full = !m.full
+	case key.Matches(msg, k.Warnings):
+		m.warn = true
 	case key.Matches(msg, k.Back) && m.open >= 0:
 		return m.closeConversation(), false
 	case m.res == nil:
@@ -407,7 +421,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 	case key.Matches(msg, k.Slower):
 		m.speed = max(0, m.speed-1)
 	case key.Matches(msg, k.View):
-		m.view = (m.view + 1) % 3
+		views := view(3)
+		if m.layout().compact {
+			views = 4 // the table is a view of its own
+		}
+		m.view = (m.view + 1) % views
 	case key.Matches(msg, k.Inspect):
 		if m.view == viewInspector {
 			m.view = viewBars
@@ -423,7 +441,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 	case key.Matches(msg, k.Model):
 		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
 	case key.Matches(msg, k.Strategies):
-		m.overlay, m.menu = overlayStrategies, newMenu(m.specs)
+		m.overlay, m.menu = overlayStrategies, newMenu(m.specs, m.cfg.Prices)
 	case msg.String() == "pgdown":
 		m.scroll += 5
 	case msg.String() == "pgup":
@@ -517,164 +535,6 @@ func (m Model) updateOverlay(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// layout is the size of each region for the terminal size.
-type layout struct {
-	wide         bool
-	paneW, paneH int // main pane (bars or the current view)
-	curvesW      int // wide: the curves pane beside the bars
-	tableH       int
-	inspectorH   int // wide: inspector below the table
-	chatH        int // live: the chat pane
-	legend       string
-	legendH      int
-}
-
-func (m Model) layout() layout {
-	l := layout{wide: m.width >= 120 && m.height >= 34}
-	rows := 1
-	if m.res != nil {
-		rows = len(m.res.Strategies)
-	}
-	l.tableH = rows + 2
-	if m.height >= 22 && (m.cfg.Live == nil || m.height >= 30) {
-		l.legend = legend(m.width, true)
-		l.legendH = strings.Count(l.legend, "\n") + 1
-	}
-	fixed := 1 + 1 + l.tableH + 1 + 1 // header, pane title, table, projection, help
-	if m.cfg.Live != nil {
-		l.chatH = max(3, m.height/8)
-		fixed += l.chatH + 2 // chat, spend line, input
-	}
-	if l.wide {
-		l.inspectorH = max(6, (m.height-fixed-l.legendH)/3)
-		l.paneH = m.height - fixed - l.legendH - l.inspectorH - 1
-		l.curvesW = m.width * 2 / 5
-		l.paneW = m.width - l.curvesW - 1
-	} else {
-		l.paneH = m.height - fixed - l.legendH
-		l.paneW = m.width
-	}
-	l.paneH = max(l.paneH, 3)
-	return l
-}
-
-// redraw draws the panes for the current state: in Update, never in View.
-func (m *Model) redraw() {
-	if m.res == nil {
-		return
-	}
-	l := m.layout()
-	cols := strategyColumns(m.width)
-	// Rows first: the table renders rows against the columns it has.
-	m.table.SetRows(nil)
-	m.table.SetColumns(cols)
-	m.table.SetRows(strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact, len(cols)))
-	m.table.SetHeight(l.tableH)
-	m.table.SetWidth(m.width)
-	m.table.SetCursor(m.sel)
-	m.rendered = rendered{}
-	switch {
-	case l.wide:
-		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
-		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.curvesW, l.paneH)
-		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.st)
-	case m.view == viewBars:
-		m.rendered.bars = barsView(m.res, m.sel, m.upto, m.focus, m.compare, l.paneW, l.paneH)
-	case m.view == viewCurves:
-		m.rendered.curves = curvesView(m.res, m.sel, m.upto, l.paneW, l.paneH)
-	case m.view == viewInspector:
-		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.paneH+l.legendH, m.st)
-	}
-}
-
-// View joins the drawn panes.
-func (m Model) View() tea.View {
-	v := tea.NewView(m.content())
-	v.AltScreen = true
-	return v
-}
-
-func (m Model) content() string {
-	switch {
-	case m.err != nil:
-		return m.st.bad.Render("tokenscope: "+m.err.Error()) + "\n\n" + m.st.dim.Render("q to quit")
-	case m.loading:
-		label := "reading " + m.cfg.Path
-		pct := 0.0
-		if m.loadAll > 0 {
-			pct = float64(m.loadDone) / float64(m.loadAll)
-			label += fmt.Sprintf(" · %d of %d files", m.loadDone, m.loadAll)
-		}
-		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
-	case m.page == pageConversations && m.all == nil:
-		return "\n  counting…"
-	case m.page == pageConversations && m.full:
-		return m.header() + "\n\n" + m.help.FullHelpView(m.list.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
-	case m.page == pageConversations:
-		help := m.help.ShortHelpView(m.list.keys.ShortHelp())
-		if m.list.filter.Focused() || m.list.filter.Value() != "" {
-			help = m.list.filter.View()
-		}
-		return m.header() + "\n" + fit(m.list.view(m.st), m.width, m.height-2) + "\n" + fit(help, m.width, 1)
-	case m.res == nil:
-		return "\n  counting…"
-	case m.width < minWidth || m.height < minHeight:
-		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
-	}
-	if m.full {
-		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
-	}
-	l := m.layout()
-	var b strings.Builder
-	b.WriteString(m.header() + "\n")
-	switch {
-	case l.wide:
-		left := m.paneTitle(l.paneW, "input per call · "+m.selectedSpec()+m.partNote()) + "\n" + m.rendered.bars
-		right := m.paneTitle(l.curvesW, "cumulative cost") + "\n" + m.rendered.curves
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, fit(left, l.paneW, l.paneH+1), " ", fit(right, l.curvesW, l.paneH+1)) + "\n")
-		if l.legendH > 0 {
-			b.WriteString(l.legend + "\n")
-		}
-		b.WriteString(m.table.View() + "\n")
-		b.WriteString(m.paneTitle(m.width, "inspector") + "\n" + fit(m.rendered.inspector, m.width, l.inspectorH) + "\n")
-	case m.view == viewBars:
-		b.WriteString(m.paneTitle(m.width, "input per call · "+m.selectedSpec()+m.partNote()+" · tab: curves, inspector") + "\n")
-		b.WriteString(fit(m.rendered.bars, m.width, l.paneH) + "\n")
-		if l.legendH > 0 {
-			b.WriteString(l.legend + "\n")
-		}
-		b.WriteString(m.table.View() + "\n")
-	case m.view == viewCurves:
-		b.WriteString(m.paneTitle(m.width, "cumulative cost per strategy (numbers as in the table)") + "\n")
-		b.WriteString(fit(m.rendered.curves, m.width, l.paneH+l.legendH) + "\n")
-		b.WriteString(m.table.View() + "\n")
-	default:
-		b.WriteString(m.paneTitle(m.width, "inspector · pgup/pgdn scroll") + "\n")
-		b.WriteString(fit(m.rendered.inspector, m.width, l.paneH+l.legendH) + "\n")
-		b.WriteString(m.table.View() + "\n")
-	}
-	if m.cfg.Live != nil {
-		b.WriteString(fit(m.chatView(m.width, l.chatH), m.width, l.chatH) + "\n")
-		b.WriteString(m.spendLine() + "\n")
-		b.WriteString(fit(m.live.input.View(), m.width, 1) + "\n")
-	} else {
-		b.WriteString(m.projection() + "\n")
-	}
-	help := m.help.ShortHelpView(m.keys.ShortHelp())
-	if m.cfg.Live != nil && m.live.input.Focused() {
-		help = m.st.dim.Render("enter send · esc keys (tab, w/W, c/C, m, s, ?) · ctrl+r retry · ctrl+c cancel/quit")
-	}
-	b.WriteString(fit(help, m.width, 1))
-	out := b.String()
-	switch m.overlay {
-	case overlayModel:
-		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
-	case overlayStrategies:
-		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
-	}
-	return out
-}
-
 func (m Model) selectedSpec() string {
 	if m.res == nil || m.sel >= len(m.res.Strategies) {
 		return ""
@@ -695,10 +555,15 @@ func (m Model) paneTitle(w int, title string) string {
 	return t + strings.Repeat(" ", max(1, w-lipgloss.Width(t)-lipgloss.Width(status))) + status
 }
 
-// projection is the cost line: so far, per conversation, per month.
+// projection is the cost line: so far, billed, cheapest, per
+// conversation, per month. Fields that do not fit are dropped whole,
+// from the least useful; a number is never cut.
 func (m Model) projection() string {
 	if m.res == nil || m.sel >= len(m.res.Strategies) {
 		return ""
+	}
+	if note := m.unpricedNote(); note != "" {
+		return m.st.warn.Render(truncate(note, m.width))
 	}
 	s := m.res.Strategies[m.sel]
 	if s.Note != "" {
@@ -707,25 +572,45 @@ func (m Model) projection() string {
 		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
 	}
 	r := runningTotals(s, m.upto)
-	convs := int64(max(1, len(m.res.Conversations)))
-	per := s.Totals.Cost / profile.Money(convs)
-	line := fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)
+	// Conversations with no call are not averaged in.
+	convs := int64(0)
+	for _, c := range m.res.Conversations {
+		if c.Calls > 0 {
+			convs++
+		}
+	}
+	per := s.Totals.Cost / profile.Money(max(convs, 1))
+	fields := []string{fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)}
+	optional := []string{}
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
-		line += " (billed " + first.reported.String()
+		optional = append(optional, "billed "+first.reported.String())
 		if f := m.res.Fidelity; f != nil {
 			// The replay check: does the model of the app hold?
-			line += fmt.Sprintf(", %s %+.1f%%", f.Spec, f.ErrorPct())
+			optional = append(optional, fmt.Sprintf("%s replay %+.1f%%", f.Spec, f.ErrorPct()))
 		}
-		line += ")"
 	}
 	if best, saved := m.cheapest(); best > 0 {
-		line += fmt.Sprintf(" · cheapest %d: −%.0f%%", best+1, saved)
+		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))
 	}
 	if convs > 1 {
-		line += fmt.Sprintf(" · %s a conversation", per)
+		optional = append(optional, fmt.Sprintf("%s a conversation", per))
 	}
-	line += fmt.Sprintf(" · %s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay))
-	return truncate(line, m.width)
+	monthly := []string{
+		fmt.Sprintf("%s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay)),
+		fmt.Sprintf("%s/mo", profile.Project(per, m.perDay)),
+	}
+	join := func(parts []string) string { return strings.Join(parts, " · ") }
+	// Keep the monthly figure if anything: drop optional fields from the
+	// end until the line fits.
+	for k := len(optional); k >= 0; k-- {
+		for _, mo := range monthly {
+			line := join(append(append(append([]string(nil), fields...), optional[:k]...), mo))
+			if lipgloss.Width(line) <= m.width {
+				return line
+			}
+		}
+	}
+	return fit(join(fields), m.width, 1)
 }
 
 // fit pads or cuts s to exactly h lines of at most w columns.
@@ -814,7 +699,11 @@ func (m Model) biggestPart() (string, float64) {
 // partNote is " · history 71% of input" for the pane title.
 func (m Model) partNote() string {
 	if name, pct := m.biggestPart(); name != "" {
-		return fmt.Sprintf(" · %s %.0f%% of input", shortPart(name), pct)
+		label := shortPart(name)
+		if name == "unlogged" && m.cfg.Live != nil {
+			label = liveGap
+		}
+		return fmt.Sprintf(" · %s %.0f%% of input", label, pct)
 	}
 	return ""
 }

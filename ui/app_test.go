@@ -184,12 +184,12 @@ func TestGoldenScreens(t *testing.T) {
 		{"initial_120x40", 120, 40, nil, "inspector"},
 		{"knob_80x24", 80, 24, []string{"W"}, "$0.4351"},
 		{"knob_120x40", 120, 40, []string{"W"}, "$0.4351"},
-		{"inspector_80x24", 80, 24, []string{"left", "enter"}, "(cached 13,952)"},
-		{"inspector_120x40", 120, 40, []string{"left"}, "(cached 13,952)"},
+		{"inspector_80x24", 80, 24, []string{"left", "enter"}, "cached 13,952"},
+		{"inspector_120x40", 120, 40, []string{"left"}, "cached 13,952"},
 		{"help_80x24", 80, 24, []string{"?"}, "closes help"},
 		{"help_120x40", 120, 40, []string{"?"}, "closes help"},
-		{"narrow_60x20", 80, 24, []string{"resize:60x20"}, "5.7k"},
-		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "8.9k"},
+		{"narrow_60x20", 80, 24, []string{"resize:60x20"}, "15–41 of 41"},
+		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "5–41 of 41"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),

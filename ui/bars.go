@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -11,15 +12,34 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 )
 
+// barsGeom is where barsView drew the calls, for the mouse: call start
+// is in column x0 of the pane, the next one two columns right.
+type barsGeom struct {
+	x0, start, n int
+}
+
+// callAt is the call drawn at pane column x, or -1.
+func (g barsGeom) callAt(x int) int {
+	if g.n == 0 || x < g.x0 {
+		return -1
+	}
+	i := g.start + (x-g.x0)/2
+	if i >= g.start+g.n {
+		return -1
+	}
+	return i
+}
+
 // barsView draws the input of calls [0, upto) of strategy sel as stacked
 // bars, one column per call and its output beside it, on a y-axis in
-// tokens, with the context-window line when it is in range. With compare
-// set, the first strategy's total is outlined above each bar. The window
-// of calls shown scrolls so that call focus is visible (ntcharts draws
-// nothing when bars outnumber columns, so never give it more).
-func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int) string {
+// tokens, with the context-window line when it is in range and the call
+// numbers below. Input read from cache is drawn with its own glyph. With
+// compare set, the first strategy's total is outlined above each bar. The
+// window of calls shown scrolls so that call focus is visible (ntcharts
+// draws nothing when bars outnumber columns, so never give it more).
+func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool, w, h int) (string, barsGeom) {
 	if res == nil || len(res.Strategies) == 0 || w < 20 || h < 5 {
-		return ""
+		return "", barsGeom{}
 	}
 	calls := res.Strategies[sel].Calls()
 	first := res.Strategies[0].Calls()
@@ -35,26 +55,42 @@ func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int)
 	if window > maxY && window < maxY*3/2 {
 		maxY = window
 	}
-	maxY = niceCeil(maxY * 21 / 20)
-	lc := linechart.New(w, h, 0, 1, 0, float64(maxY),
-		linechart.WithXYSteps(0, 2),
-		linechart.WithYLabelFormatter(func(_ int, v float64) string { return shortTokens(int64(v)) }),
+	gh := h - 2 // the x-axis and its labels take two rows
+	topF, step := niceScale(float64(maxY), max(1, gh/3), 1)
+	top := int64(topF)
+	lc := linechart.New(w, h, 0, 1, 0, topF,
+		linechart.WithXYSteps(1, 1),
+		linechart.WithXLabelFormatter(func(int, float64) string { return "" }),
+		linechart.WithYLabelFormatter(tickFormatter(topF, step, func(t float64) int { return int(math.Round(t / topF * float64(gh))) },
+			func(v float64) string { return shortTokens(int64(v)) })),
 		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
 	lc.DrawXYAxisAndLabel()
 	origin := lc.Origin()
 	gw, gh := lc.GraphWidth(), lc.GraphHeight()
 	slots := max(1, (gw-1)/2) // two columns a call: input, output
+	// The window stays where it was (prevStart) while the focus is in
+	// it, so that a click does not move the bars under the pointer.
 	start := 0
 	if upto > slots {
-		start = min(max(0, focus-slots+1), upto-slots)
-		start = max(start, focus-slots/2)
+		start = prevStart
+		if start < 0 {
+			start = focus - slots/2
+		}
+		if focus < start {
+			start = focus
+		}
+		if focus >= start+slots {
+			start = focus - slots + 1
+		}
 		start = min(max(start, 0), upto-slots)
 	}
-	rows := func(tokens int64) int { return int((tokens*int64(gh) + maxY/2) / maxY) }
+	rows := func(tokens int64) int { return int((tokens*int64(gh) + top/2) / top) }
+	cachedSt := lipgloss.NewStyle().Faint(true)
 	for i := start; i < upto && i-start < slots; i++ {
 		x := origin.X + 1 + (i-start)*2
 		c := calls[i]
 		var cum int64
+		cachedRows := rows(c.Cached)
 		for _, ps := range partStyles {
 			v := c.Input.Get(ps.name)
 			if v <= 0 {
@@ -64,6 +100,10 @@ func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int)
 			cum += v
 			st := lipgloss.NewStyle().Foreground(ps.color)
 			for y := from; y < to; y++ {
+				if y < cachedRows {
+					lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(cachedGlyph, cachedSt.Foreground(ps.color)))
+					continue
+				}
 				lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(ps.glyph, st))
 			}
 		}
@@ -82,7 +122,7 @@ func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int)
 			lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y}, canvas.NewCellWithStyle('▲', lipgloss.NewStyle().Foreground(lipgloss.Color("#FFD75F"))))
 		}
 	}
-	if window > 0 && window <= maxY {
+	if window > 0 && window <= top {
 		y := origin.Y - 1 - min(rows(window), gh-1)
 		st := lipgloss.NewStyle().Foreground(lipgloss.Color("#FF5F5F"))
 		for x := origin.X + 1; x < origin.X+1+gw; x++ {
@@ -91,20 +131,68 @@ func barsView(res *profile.Result, sel, upto, focus int, compare bool, w, h int)
 			}
 		}
 	}
-	return lc.View()
+	shown := min(upto-start, slots)
+	labelCalls(&lc, origin.X+1, start, shown, upto, w)
+	return lc.View(), barsGeom{x0: origin.X + 1, start: start, n: max(shown, 0)}
 }
 
-// legend names each part with its glyph, fitting in w columns.
-func legend(w int, showOutput bool) string {
+// labelCalls writes call numbers under the bars, on a 1-2-5 step wide
+// enough for the numbers, and which calls are shown when not all are.
+func labelCalls(lc *linechart.Model, x0, start, shown, total, w int) {
+	if shown <= 0 {
+		return
+	}
+	y := lc.Origin().Y + 1
+	st := lipgloss.NewStyle().Foreground(lipgloss.Color("#808080"))
+	right := ""
+	if shown < total {
+		right = fmt.Sprintf("%d–%d of %d", start+1, start+shown, total)
+	}
+	limit := w - len([]rune(right)) - 1
+	if right == "" {
+		limit = w
+	}
+	width := len(fmt.Sprint(total)) + 1
+	_, every := niceScale(float64(total), max(1, 2*shown/width), 1)
+	k := int(every)
+	for call := 1; call <= total; call++ {
+		if call != 1 && call%k != 0 || call-1 < start || call-1 >= start+shown {
+			continue
+		}
+		s := fmt.Sprint(call)
+		x := x0 + (call-1-start)*2
+		if x+len(s) > limit {
+			break
+		}
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: y}, s, st)
+	}
+	if right != "" && limit > x0 {
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: w - len([]rune(right)), Y: y}, right, st)
+	}
+}
+
+// legend names each part with its glyph, fitting in w columns. In live
+// mode every byte sent was written, so the gap between the server's
+// usage and the count is named for what it is.
+func legend(w int, showOutput, live bool) string {
 	var items []string
 	for _, ps := range partStyles {
-		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+shortPart(ps.name))
+		name := shortPart(ps.name)
+		if live && ps.name == "unlogged" {
+			name = liveGap
+		}
+		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+name)
 	}
+	items = append(items, string(cachedGlyph)+" cached")
 	if showOutput {
 		items = append(items, lipgloss.NewStyle().Foreground(outputColor).Render(string(outputGlyph))+" output")
 	}
 	return wrapItems(items, w)
 }
+
+// liveGap names, in live mode, input the server counted beyond what was
+// sent and counted here.
+const liveGap = "server tokenizer / hidden prompt"
 
 func shortPart(name string) string {
 	switch name {
@@ -135,20 +223,6 @@ func wrapItems(items []string, w int) string {
 		line += iw
 	}
 	return b.String()
-}
-
-// niceCeil rounds n up to 1, 2 or 5 × a power of ten.
-func niceCeil(n int64) int64 {
-	p := int64(1)
-	for p*10 <= n {
-		p *= 10
-	}
-	for _, m := range []int64{1, 2, 5, 10} {
-		if m*p >= n {
-			return m * p
-		}
-	}
-	return 10 * p
 }
 
 // shortTokens renders 12000 as 12k and 1500000 as 1.5M.

@@ -494,6 +494,7 @@ func (l convList) emptyLine() string {
 func (l convList) totalsLine(title string, w int, group func(profile.ConversationSummary) string, byName bool) string {
 	sums := map[string]profile.Money{}
 	counts := map[string]int{}
+	unpriced := map[string]bool{}
 	var names []string
 	for _, s := range l.sums {
 		if s.Calls == 0 {
@@ -505,6 +506,9 @@ func (l convList) totalsLine(title string, w int, group func(profile.Conversatio
 		}
 		sums[g] += convSum(s).cost()
 		counts[g]++
+		if s.Unpriced && s.BilledCalls < s.Calls {
+			unpriced[g] = true
+		}
 	}
 	sort.SliceStable(names, func(i, j int) bool {
 		if byName {
@@ -514,7 +518,11 @@ func (l convList) totalsLine(title string, w int, group func(profile.Conversatio
 	})
 	line := title + ":"
 	for k, n := range names {
-		item := fmt.Sprintf(" %s %s (%d)", n, sums[n], counts[n])
+		cost := sums[n].String()
+		if unpriced[n] {
+			cost = "unpriced"
+		}
+		item := fmt.Sprintf(" %s %s (%d)", n, cost, counts[n])
 		more := ""
 		if k < len(names)-1 {
 			more = fmt.Sprintf(" +%d more", len(names)-k-1)

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fmt"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,12 +14,30 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 )
 
+// curveMarkers draw the curves under NO_COLOR, one glyph per strategy.
+var curveMarkers = []rune{'•', '+', 'x', 'o', '*', '#', '%', '@', '&'}
+
+// curvesGeom maps pane columns back to calls, for the mouse.
+type curvesGeom struct {
+	x0, gw, n int
+}
+
+// callAt is the call (0-based) nearest pane column x, or -1.
+func (g curvesGeom) callAt(x int) int {
+	if g.n == 0 || g.gw <= 1 || x < g.x0 || x >= g.x0+g.gw {
+		return -1
+	}
+	span := float64(max(g.n, 2) - 1)
+	return min(g.n-1, int(math.Round(float64(x-g.x0)/float64(g.gw-1)*span)))
+}
+
 // curvesView draws every strategy's cumulative cost over calls [0, upto)
-// on one chart, one braille line per strategy, numbered at its end so the
-// lines stay apart under NO_COLOR.
-func curvesView(res *profile.Result, sel, upto int, w, h int) string {
+// on one chart, x from call 1, on 1-2-5 ticks. Each curve is numbered in
+// the right margin on the row where it ends (curves ending on one row
+// share it). With noColor set each curve has its own glyph.
+func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (string, curvesGeom) {
 	if res == nil || len(res.Strategies) == 0 || w < 20 || h < 5 {
-		return ""
+		return "", curvesGeom{}
 	}
 	n := len(res.Strategies[0].Calls())
 	upto = min(upto, n)
@@ -31,11 +52,41 @@ func curvesView(res *profile.Result, sel, upto int, w, h int) string {
 		cums[si] = cum
 		maxCost = max(maxCost, cum[upto])
 	}
-	maxUSD := maxCost.USD() * 1.05
-	lc := linechart.New(w, h, 0, float64(max(n, 1)), 0, maxUSD,
-		linechart.WithXYSteps(4, 2),
-		linechart.WithXLabelFormatter(func(_ int, v float64) string { return shortTokens(int64(v)) }),
-		linechart.WithYLabelFormatter(func(_ int, v float64) string { return usdLabel(v) }),
+	gh := h - 2
+	top, step := niceScale(maxCost.USD(), max(1, gh/3), 1e-6)
+	// The row a value is drawn on, up from the lowest row of the graph, as
+	// ntcharts scales it: braille cells hold four dots a row.
+	rowOf := func(v float64) int {
+		if noColor {
+			return int(math.Round(v / top * float64(gh-1)))
+		}
+		return int(math.Round(v/top*float64(4*gh-1))) / 4
+	}
+	endRow := func(si int) int { return rowOf(cums[si][upto].USD()) }
+	byRow := map[int][]int{}
+	for si := range res.Strategies {
+		if upto > 0 {
+			byRow[endRow(si)] = append(byRow[endRow(si)], si)
+		}
+	}
+	margin := 0
+	per := 2 // "3 " a label
+	if noColor {
+		per = 3 // "x3 ": the glyph names the curve too
+	}
+	for _, sis := range byRow {
+		margin = max(margin, per*len(sis))
+	}
+	maxX := float64(max(n, 2))
+	lc := linechart.New(w-margin, h, 1, maxX, 0, top,
+		linechart.WithXYSteps(1, 1),
+		linechart.WithXLabelFormatter(func(int, float64) string { return "" }),
+		linechart.WithYLabelFormatter(tickFormatter(top, step, func(t float64) int {
+			if t == 0 {
+				return 0 // on the axis
+			}
+			return 1 + rowOf(t)
+		}, usdLabel)),
 		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
 	lc.DrawXYAxisAndLabel()
 	// Draw the selected strategy last so it is on top.
@@ -49,42 +100,87 @@ func curvesView(res *profile.Result, sel, upto int, w, h int) string {
 	for _, si := range order {
 		st := lipgloss.NewStyle().Foreground(strategyColor(si))
 		cum := cums[si]
-		for i := 0; i < upto; i++ {
-			a := canvas.Float64Point{X: float64(i), Y: cum[i].USD()}
-			b := canvas.Float64Point{X: float64(i + 1), Y: cum[i+1].USD()}
-			lc.DrawBrailleLineWithStyle(a, b, st)
+		if upto == 1 {
+			lc.DrawRuneWithStyle(canvas.Float64Point{X: 1, Y: cum[1].USD()}, curveMarkers[si%len(curveMarkers)], st)
 		}
-	}
-	// Number each curve at its end, after all are drawn so no line covers
-	// a number; curves that end close together get the nearest free rows.
-	labels := map[canvas.Point]bool{}
-	for _, si := range order {
-		if upto == 0 {
-			break
-		}
-		st := lipgloss.NewStyle().Foreground(strategyColor(si)).Bold(true)
-		end := lc.ScaleFloat64Point(canvas.Float64Point{X: float64(upto), Y: cums[si][upto].USD()})
-		p := canvas.Point{X: min(int(end.X)+lc.Origin().X+1, w-1), Y: lc.Origin().Y - 1 - int(end.Y)}
-		for d := 0; d < 2*h; d++ {
-			q := canvas.Point{X: p.X, Y: p.Y - d/2}
-			if d%2 == 1 {
-				q.Y = p.Y + (d+1)/2
-			}
-			if q.Y >= 0 && q.Y < lc.Origin().Y && !labels[q] {
-				p = q
-				break
+		for k := 1; k < upto; k++ {
+			a := canvas.Float64Point{X: float64(k), Y: cum[k].USD()}
+			b := canvas.Float64Point{X: float64(k + 1), Y: cum[k+1].USD()}
+			if noColor {
+				lc.DrawRuneLineWithStyle(a, b, '·', st)
+			} else {
+				lc.DrawBrailleLineWithStyle(a, b, st)
 			}
 		}
-		labels[p] = true
-		lc.Canvas.SetCell(p, canvas.NewCellWithStyle(rune('1'+si%9), st))
 	}
-	return lc.View()
+	origin := lc.Origin()
+	gw := lc.GraphWidth()
+	if noColor && upto > 1 {
+		// Each curve's glyph on columns of its own, so that none hides
+		// another where curves run together.
+		for _, si := range order {
+			st := lipgloss.NewStyle().Foreground(strategyColor(si))
+			for col := si % len(res.Strategies); col < gw; col += len(res.Strategies) {
+				x := 1 + float64(col)/float64(max(gw-1, 1))*(maxX-1)
+				if x > float64(upto) {
+					break
+				}
+				k := int(x)
+				y := cums[si][k].USD()
+				if k < upto {
+					y += (cums[si][k+1].USD() - y) * (x - float64(k))
+				}
+				lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: y}, curveMarkers[si%len(curveMarkers)], st)
+			}
+		}
+	}
+	// Call numbers under the x axis, on a 1-2-5 step.
+	width := len(fmt.Sprint(n)) + 2
+	_, every := niceScale(maxX, max(1, gw/width), 1)
+	lst := lipgloss.NewStyle().Foreground(lipgloss.Color("#808080"))
+	lastEnd := -1
+	for call := 1; call <= n; call++ {
+		if call != 1 && call%int(every) != 0 {
+			continue
+		}
+		x := origin.X + 1 + int(math.Round(float64(call-1)/(maxX-1)*float64(gw-1)))
+		s := fmt.Sprint(call)
+		if x <= lastEnd || x+len(s) > w-margin {
+			continue
+		}
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: origin.Y + 1}, s, lst)
+		lastEnd = x + len(s)
+	}
+	view := lc.View()
+	if margin == 0 {
+		return view, curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+	}
+	// Number the curves in the margin, each on its end row.
+	lines := strings.Split(view, "\n")
+	for i := range lines {
+		label := ""
+		if row := origin.Y - 1 - i; row >= 0 || i < origin.Y {
+			sis := byRow[origin.Y-1-i]
+			sort.Ints(sis)
+			var parts []string
+			for _, si := range sis {
+				mark := strconv.Itoa(si + 1)
+				if noColor {
+					mark = string(curveMarkers[si%len(curveMarkers)]) + mark
+				}
+				parts = append(parts, lipgloss.NewStyle().Foreground(strategyColor(si)).Bold(si == sel).Render(mark))
+			}
+			label = strings.Join(parts, " ")
+		}
+		lines[i] = lines[i] + " " + pad(label, margin-1, false)
+	}
+	return strings.Join(lines, "\n"), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
 }
 
 func usdLabel(v float64) string {
 	switch {
 	case v >= 100:
-		return "$" + shortTokens(int64(v))
+		return "$" + shortTokens(int64(math.Round(v)))
 	case v >= 1:
 		return "$" + trimZeros(v, 1)
 	case v >= 0.01:
@@ -92,7 +188,7 @@ func usdLabel(v float64) string {
 	case v == 0:
 		return "$0"
 	}
-	return "$" + trimZeros(v, 4)
+	return "$" + trimZeros(v, 6)
 }
 
 func trimZeros(v float64, decimals int) string {

@@ -92,29 +92,35 @@ func (m Model) header() string {
 		right = "computing… " + right
 	}
 	title := m.st.title.Render("tokenscope")
-	fits := func(nameW int) bool {
-		return lipgloss.Width(title)+1+nameW+3+lipgloss.Width(model)+lipgloss.Width(tok)+lipgloss.Width(warn)+1+lipgloss.Width(right)+lipgloss.Width(speed) <= m.width
+	const minName = 8
+	width := func() int {
+		w := lipgloss.Width(title) + 1 + minName + 3 + lipgloss.Width(model) + lipgloss.Width(tok) + lipgloss.Width(warn)
+		if right != "" {
+			w += 1 + lipgloss.Width(right) + lipgloss.Width(speed)
+		}
+		return w
 	}
-	nameW := min(lipgloss.Width(name), max(12, m.width/3))
-	for _, drop := range []*string{&speed, &tok, &warn} {
-		if fits(min(nameW, 12)) {
+	// Give way in this order; the model and the warning count stay.
+	for _, step := range []func(){
+		func() { speed = "" },
+		func() { tok = "" },
+		func() { right = "" },
+		func() {
+			if n := len(m.warnings()); n > 0 {
+				warn = m.st.warn.Render(fmt.Sprintf(" !%d", n))
+			}
+		},
+	} {
+		if width() <= m.width {
 			break
 		}
-		if drop == &warn && warn != "" {
-			warn = m.st.warn.Render(fmt.Sprintf(" !%d", len(m.warnings())))
-			if fits(min(nameW, 12)) {
-				break
-			}
-		}
-		*drop = ""
+		step()
 	}
-	used := lipgloss.Width(title) + 1 + 3 + lipgloss.Width(model) + lipgloss.Width(tok) + lipgloss.Width(warn) + 1 + lipgloss.Width(right) + lipgloss.Width(speed)
-	nameW = max(1, min(nameW, m.width-used))
+	nameW := max(1, min(lipgloss.Width(name), max(minName, m.width/3), m.width-width()+minName))
 	left := title + " " + truncate(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
 	r := right + speed
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(r)
 	if gap < 1 {
-		// Still too narrow: the model stays, the playback state goes.
 		return fit(left, m.width, 1)
 	}
 	return left + strings.Repeat(" ", gap) + r
@@ -125,4 +131,17 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// warningsView lists the warnings, wrapped to the screen.
+func (m Model) warningsView() string {
+	ws := m.warnings()
+	if len(ws) == 0 {
+		return "no warnings"
+	}
+	lines := []string{m.st.bold.Render(fmt.Sprintf("%d warning%s", len(ws), plural(len(ws))))}
+	for _, w := range ws {
+		lines = append(lines, wrapLine("• "+w, max(10, m.width))...)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -14,7 +14,7 @@ import (
 // reported vs counted input, then each message sent before it with its
 // role, part and tokens, and for each strategy whether it was kept (·),
 // dropped (✗), summarised (S) or capped (C). scroll skips lines from the top.
-func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, w, h int, st styles) string {
+func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, w, h int, live bool, st styles) string {
 	if res == nil || len(res.Strategies) == 0 || h < 3 {
 		return ""
 	}
@@ -25,21 +25,35 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	c := calls[index]
 	conv := findConversation(src, c.Conversation)
 	var lines []string
-	head := fmt.Sprintf("call %d of %d", index+1, len(calls))
+	var convID string
 	if len(res.Conversations) > 1 {
-		head += " · " + c.Conversation
+		convID = c.Conversation
 	}
-	head += fmt.Sprintf(" · input %s · output %s + reasoning %s · %s",
-		formatInt(c.Input.Total()), formatInt(c.Output), formatInt(c.Reasoning), c.Cost)
+	head := joinFit(w, " · ",
+		field{fmt.Sprintf("call %d of %d", index+1, len(calls)), 9},
+		field{convID, 1},
+		field{"input " + formatInt(c.Input.Total()), 7},
+		field{fmt.Sprintf("output %s + reasoning %s", formatInt(c.Output), formatInt(c.Reasoning)), 5},
+		field{callCost(res, c), 8})
 	lines = append(lines, st.bold.Render(head))
 	if r := c.Reported; r != nil {
 		delta := c.CountedInput - r.InputTokens
-		line := fmt.Sprintf("reported input %s (cached %s) · counted %s · delta %+d", formatInt(r.InputTokens), formatInt(r.CachedInputTokens), formatInt(c.CountedInput), delta)
+		gap := ""
 		if c.Input.Unlogged > 0 {
-			line += fmt.Sprintf(" · unlogged %s", formatInt(c.Input.Unlogged))
+			gap = "unlogged " + formatInt(c.Input.Unlogged)
+			if live {
+				// Live mode wrote every byte it sent: a gap is the
+				// server's tokenizer or a prompt it adds.
+				gap = liveGap + " " + formatInt(c.Input.Unlogged)
+			}
 		}
-		lines = append(lines, line)
-		if l := cacheReplayLine(res, index, r); l != "" {
+		lines = append(lines, joinFit(w, " · ",
+			field{fmt.Sprintf("reported input %s", formatInt(r.InputTokens)), 9},
+			field{fmt.Sprintf("cached %s", formatInt(r.CachedInputTokens)), 4},
+			field{"counted " + formatInt(c.CountedInput), 8},
+			field{fmt.Sprintf("delta %+d", delta), 6},
+			field{gap, 7}))
+		if l := cacheReplayLine(res, index, r, w); l != "" {
 			lines = append(lines, l)
 		}
 	} else {
@@ -139,6 +153,14 @@ func keptMark(c profile.Call, capped bool, m transcripts.Message, i int, st styl
 	return "·"
 }
 
+// callCost is a call's cost, or "unpriced" when its model has no price.
+func callCost(res *profile.Result, c profile.Call) string {
+	if c.Unpriced && c.Cost == 0 {
+		return "unpriced"
+	}
+	return c.Cost.String()
+}
+
 func findConversation(src *transcripts.Source, id string) *transcripts.Conversation {
 	if src == nil {
 		return nil
@@ -180,15 +202,16 @@ func formatInt(n int64) string {
 // cacheReplayLine compares, for call index, what the app's caching
 // (profile.AppStrategy) simulates with the cache reads and writes the log
 // reports; "" when the log reports none or the strategy is not shown.
-func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage) string {
+func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage, w int) string {
 	if r.CachedInputTokens == 0 && r.CacheWriteTokens == 0 {
 		return ""
 	}
 	for _, s := range res.Strategies {
 		if s.Strategy.Spec == profile.AppStrategy {
 			c := s.Calls()[index]
-			return fmt.Sprintf("%s: read %s, write %s simulated · read %s, write %s reported", profile.AppStrategy,
-				formatInt(c.Cached), formatInt(c.CacheWrite), formatInt(r.CachedInputTokens), formatInt(r.CacheWriteTokens))
+			return joinFit(w, " · ",
+				field{fmt.Sprintf("%s: read %s, write %s simulated", profile.AppStrategy, formatInt(c.Cached), formatInt(c.CacheWrite)), 9},
+				field{fmt.Sprintf("read %s, write %s reported", formatInt(r.CachedInputTokens), formatInt(r.CacheWriteTokens)), 8})
 		}
 	}
 	return ""

@@ -14,7 +14,7 @@ type keyMap struct {
 	CapLess, CapMore                 key.Binding
 	Model, Strategies                key.Binding
 	PerDayLess, PerDayMore           key.Binding
-	Back, Help, Quit                 key.Binding
+	Back, Warnings, Help, Quit       key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -49,6 +49,7 @@ func newKeyMap() keyMap {
 		PerDayLess:  b([]string{"["}, "[/]", "per day ÷10/×10"),
 		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
 		Back:        b([]string{"esc"}, "esc", "back to conversations"),
+		Warnings:    b([]string{"!"}, "!", "warnings"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
@@ -67,7 +68,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End, k.Quit},
-		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Help},
+		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Warnings, k.Help},
 		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies},
 	}
 }

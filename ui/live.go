@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -23,7 +25,7 @@ type LiveConfig struct {
 // liveState is the chat part of the model.
 type liveState struct {
 	cfg       *LiveConfig
-	input     textinput.Model
+	input     textarea.Model
 	streaming bool
 	cancel    context.CancelFunc
 	events    <-chan live.Event
@@ -31,18 +33,32 @@ type liveState struct {
 	failed    bool            // the last call failed: ctrl+r retries
 	notice    string          // the last error or refusal, shown until the next send
 	checking  bool            // a budget check is under way
+	scroll    int             // chat lines scrolled back from the end
+	// cancelling is set between ctrl+c and the end of the stream it
+	// cancels; cancelled marks the user messages whose reply was
+	// cancelled: they stay in the history, shown as such.
+	cancelling bool
+	cancelled  map[int]bool
 }
 
 func newLiveState(cfg *LiveConfig) liveState {
-	in := textinput.New()
-	in.Placeholder = "type a message, enter to send · esc for keys"
+	in := textarea.New()
+	in.Placeholder = "type a message, enter to send · alt+enter new line · esc for keys"
 	in.Prompt = "› "
+	in.ShowLineNumbers = false
+	in.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter"), key.WithHelp("alt+enter", "new line"))
+	in.SetHeight(1)
 	// A steady cursor: no blink timer to redraw the screen twice a second.
 	st := in.Styles()
 	st.Cursor.Blink = false
 	in.SetStyles(st)
 	in.Focus()
-	return liveState{cfg: cfg, input: in}
+	return liveState{cfg: cfg, input: in, cancelled: map[int]bool{}}
+}
+
+// inputHeight is the input box's height: its lines, up to 3.
+func (l liveState) inputHeight() int {
+	return min(3, max(1, strings.Count(l.input.Value(), "\n")+1))
 }
 
 // liveEventMsg carries one event of a streamed call.
@@ -108,12 +124,29 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	switch msg := msg.(type) {
 	case liveEventMsg:
 		if !msg.open {
-			l.streaming, l.events, l.cancel = false, nil, nil
+			l.streaming, l.events, l.cancel, l.cancelling = false, nil, nil, false
 			return nil, true
 		}
 		switch {
 		case msg.ev.Delta != "":
 			l.reply.WriteString(msg.ev.Delta)
+		case msg.ev.Err != nil && (l.cancelling || errors.Is(msg.ev.Err, context.Canceled)):
+			// The prompt stays in the conversation (it is in the log
+			// already) and is marked, so that the next message visibly
+			// goes with it.
+			l.failed = true
+			l.reply.Reset()
+			conv := l.cfg.Session.Conversation()
+			for i := len(conv.Messages) - 1; i >= 0; i-- {
+				if conv.Messages[i].Role == transcripts.RoleUser {
+					l.cancelled[i] = true
+					break
+				}
+				if conv.Messages[i].Role == transcripts.RoleAssistant {
+					break
+				}
+			}
+			l.notice = "cancelled · the message stays in the conversation and goes with your next one · ctrl+r resends it now"
 		case msg.ev.Err != nil:
 			l.failed = true
 			l.notice = "error: " + oneLine(msg.ev.Err.Error()) + " · ctrl+r retries"
@@ -132,7 +165,12 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return nil, true
 		}
 		if b := l.cfg.Budget; b > 0 && msg.estimate > 0 && m.spent()+msg.estimate > b {
-			l.notice = fmt.Sprintf("refused: this call's input alone (≈%s) would pass the budget (%s of %s left)", msg.estimate, b-m.spent(), b)
+			spent := m.spent()
+			l.notice = fmt.Sprintf("refused: this call's input alone (≈%s) would take spend from %s to %s, past the budget of %s · B raises the budget",
+				msg.estimate, spent, spent+msg.estimate, b)
+			if spent > b {
+				l.notice = fmt.Sprintf("refused: spend %s is over the budget of %s by %s · B raises the budget", spent, b, spent-b)
+			}
 			l.input.SetValue(msg.text)
 			return nil, true
 		}
@@ -142,10 +180,17 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		case "ctrl+c":
 			if l.streaming && l.cancel != nil {
 				l.cancel()
-				l.notice = "call cancelled · ctrl+c again quits"
+				l.cancelling = true
+				l.notice = "cancelling… ctrl+c again quits"
 				return nil, true
 			}
 			return tea.Quit, true
+		case "pgup":
+			l.scroll += max(1, m.layout().chatH-1)
+			return nil, true
+		case "pgdown":
+			l.scroll = max(0, l.scroll-max(1, m.layout().chatH-1))
+			return nil, true
 		case "ctrl+r":
 			if l.failed && !l.streaming {
 				return m.startCall(l.cfg.Session.Retry), true
@@ -153,8 +198,12 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return nil, true
 		}
 		if !l.input.Focused() {
-			if msg.String() == "i" || msg.String() == "/" {
+			switch msg.String() {
+			case "i", "/":
 				l.input.Focus()
+				return nil, true
+			case "B":
+				m.raiseBudget()
 				return nil, true
 			}
 			return nil, false
@@ -169,11 +218,13 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 				return nil, true
 			}
 			l.input.SetValue("")
-			l.checking = true
+			l.input.SetHeight(1)
+			l.checking, l.scroll = true, 0
 			return checkBudget(l.cfg.Session, m.cfg.Prices, m.model, text), true
 		}
 		var c tea.Cmd
 		l.input, c = l.input.Update(msg)
+		l.input.SetHeight(l.inputHeight())
 		return c, true
 	}
 	return nil, false
@@ -188,14 +239,29 @@ func (m *Model) startCall(send func(context.Context) <-chan live.Event) tea.Cmd 
 	return waitLive(l.events)
 }
 
-// chatView shows the end of the conversation and the reply streaming in.
+// raiseBudget doubles the budget, or sets it to twice the spend when the
+// spend passed it.
+func (m *Model) raiseBudget() {
+	l := &m.live
+	b := l.cfg.Budget
+	if b <= 0 {
+		m.status = "no budget set: pass --budget"
+		return
+	}
+	nb := max(2*b, 2*m.spent())
+	l.cfg.Budget = nb
+	m.status = "budget → " + nb.String()
+}
+
+// chatView shows the conversation, scrolled back l.scroll lines from the
+// end, the reply streaming in, and the last notice in full.
 func (m Model) chatView(w, h int) string {
 	if h <= 0 {
 		return ""
 	}
 	var lines []string
 	conv := m.live.cfg.Session.Conversation()
-	for _, msg := range conv.Messages {
+	for i, msg := range conv.Messages {
 		if msg.Role == transcripts.RoleSystem || msg.RAG {
 			continue
 		}
@@ -207,15 +273,32 @@ func (m Model) chatView(w, h int) string {
 		if text == "" && len(msg.ToolCalls) > 0 {
 			text = "→ " + msg.ToolCalls[0].Name + "(" + msg.ToolCalls[0].Arguments + ")"
 		}
-		lines = append(lines, wrapLine(who+": "+oneLine(text), w)...)
+		for j, para := range strings.Split(text, "\n") {
+			prefix := who + ": "
+			if j > 0 {
+				prefix = strings.Repeat(" ", len(who)+2)
+			}
+			lines = append(lines, wrapLine(prefix+oneLine(para), w)...)
+		}
+		if m.live.cancelled[i] {
+			lines = append(lines, m.st.warn.Render(truncate("  ✗ reply cancelled: this message is still in the conversation", w)))
+		}
 	}
 	if m.live.streaming {
 		lines = append(lines, wrapLine("model: "+oneLine(m.live.reply.String())+"▌", w)...)
 	}
-	if len(lines) > h {
-		lines = lines[len(lines)-h:]
+	if m.live.notice != "" && !m.live.streaming {
+		// Errors in full, wrapped: the status line has room for a glimpse.
+		for _, l := range wrapLine(m.live.notice, w) {
+			lines = append(lines, m.st.bad.Render(l))
+		}
 	}
-	return strings.Join(lines, "\n")
+	end := max(0, len(lines)-m.live.scroll)
+	start := max(0, end-h)
+	if m.live.scroll > 0 && end-start == h && h > 1 {
+		lines[end-1] = m.st.dim.Render(truncate(fmt.Sprintf("↓ %d more lines · pgdn", len(lines)-end+1), w))
+	}
+	return strings.Join(lines[start:end], "\n")
 }
 
 // spendLine is the status line: spend against budget, and notices.
@@ -224,8 +307,11 @@ func (m Model) spendLine() string {
 	line := "spent " + spent.String()
 	if b := m.live.cfg.Budget; b > 0 {
 		line += " of " + b.String()
-		if spent*10 >= b*8 {
-			line = m.st.warn.Render(line + " (80% used)")
+		switch {
+		case spent > b:
+			line = m.st.bad.Render(line + " · over budget by " + (spent - b).String() + " · B raises it")
+		case spent*10 >= b*8:
+			line = m.st.warn.Render(line + fmt.Sprintf(" (%d%% used)", int64(spent)*100/int64(b)))
 		}
 	}
 	if m.live.streaming {
@@ -234,7 +320,7 @@ func (m Model) spendLine() string {
 	if m.live.notice != "" {
 		line += " · " + m.st.bad.Render(m.live.notice)
 	}
-	return truncate(line, m.width)
+	return fit(line, m.width, 1)
 }
 
 func wrapLine(s string, w int) []string {

@@ -146,3 +146,124 @@ func TestLiveBudgetWarning(t *testing.T) {
 		t.Errorf("spend line %q", got)
 	}
 }
+
+// ctrl+c during a reply: "cancelled", not an error; the prompt stays in
+// the conversation, marked in the chat, and the server sees it again with
+// the next message, as the chat shows.
+func TestLiveCancel(t *testing.T) {
+	cfg, srv, _ := liveConfig(t, "",
+		livetest.Reply{Chunks: []string{"Hel", "lo"}, Hang: true},
+		livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
+	m := start(t, cfg)
+	m.live.input.SetValue("hello there")
+	next, cmd := m.Update(keyPress("enter"))
+	m = next.(Model)
+	// Run the budget check and the first delta by hand: the stream then hangs.
+	for !strings.Contains(m.live.reply.String(), "Hel") {
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			msg = b[0]()
+		}
+		next, cmd = m.Update(msg)
+		m = next.(Model)
+	}
+	next, _ = m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	m = settle(t, next.(Model), cmd)
+	if m.live.streaming || !strings.HasPrefix(m.live.notice, "cancelled") || strings.Contains(m.live.notice, "context canceled") {
+		t.Fatalf("after ctrl+c: streaming %v, notice %q", m.live.streaming, m.live.notice)
+	}
+	if chat := ansi.Strip(m.chatView(80, 6)); !strings.Contains(chat, "you: hello there") || !strings.Contains(chat, "reply cancelled") {
+		t.Errorf("chat after cancel:\n%s", chat)
+	}
+	m = typeText(t, m, "second")
+	if len(srv.Requests) != 2 {
+		t.Fatalf("%d requests", len(srv.Requests))
+	}
+	var users []string
+	for _, msg := range srv.Requests[1]["messages"].([]any) {
+		if mm := msg.(map[string]any); mm["role"] == "user" {
+			users = append(users, mm["content"].(string))
+		}
+	}
+	if strings.Join(users, "|") != "hello there|second" {
+		t.Errorf("second request's user messages %q", users)
+	}
+	if chat := ansi.Strip(m.chatView(80, 6)); !strings.Contains(chat, "reply cancelled") || !strings.Contains(chat, "model: ok") {
+		t.Errorf("chat after the next message:\n%s", chat)
+	}
+}
+
+// Past the budget: the real percentage, "over budget by", a refusal that
+// says why in full, and B to raise it.
+func TestLiveOverBudget(t *testing.T) {
+	// One call spends 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555.
+	cfg, srv, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	cfg.Live.Budget = profile.Money(6_000_000) // $0.000006: the first call fits
+	m := start(t, cfg)
+	m = typeText(t, m, "hi")
+	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "(92% used)") {
+		t.Errorf("spend line %q, want 92%% ($0.00000555 of $0.000006)", got)
+	}
+	m.live.cfg.Budget = profile.Money(5_000_000)
+	m.redraw()
+	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "over budget by $0.000001") {
+		t.Errorf("spend line %q", got)
+	}
+	m = typeText(t, m, "more")
+	if len(srv.Requests) != 1 {
+		t.Fatalf("sent past the budget: %d requests", len(srv.Requests))
+	}
+	if n := m.live.notice; !strings.Contains(n, "spend $0.000006 is over the budget of $0.000005 by $0.000001") || strings.Contains(n, "-") {
+		t.Errorf("refusal %q", n)
+	}
+	m = press(t, m, "esc", "B")
+	if m.live.cfg.Budget != profile.Money(2*5_550_000) {
+		t.Errorf("B: budget %s", m.live.cfg.Budget)
+	}
+}
+
+// The chat scrolls with PgUp/PgDn and the wheel; alt+enter adds a line.
+func TestLiveChatScrollAndMultiline(t *testing.T) {
+	cfg, _, _ := liveConfig(t, "", livetest.Reply{Chunks: []string{"one\ntwo\nthree\nfour\nfive\nsix"}, Usage: &livetest.Usage{Prompt: 9, Completion: 6}})
+	m := start(t, cfg)
+	m = typeText(t, m, "count")
+	h := m.layout().chatH
+	end := ansi.Strip(m.chatView(80, h))
+	m = press(t, m, "pgup")
+	if m.live.scroll == 0 || ansi.Strip(m.chatView(80, h)) == end {
+		t.Errorf("pgup did not scroll: %d", m.live.scroll)
+	}
+	m = press(t, m, "pgdown")
+	if m.live.scroll != 0 {
+		t.Errorf("pgdown: %d", m.live.scroll)
+	}
+	l := m.layout()
+	m = wheelAt(t, m, 5, l.chatY+1, false)
+	if m.live.scroll != 3 {
+		t.Errorf("wheel up over the chat: %d", m.live.scroll)
+	}
+	m.live.input.SetValue("")
+	m = press(t, m, "a")
+	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
+	m = settle(t, next.(Model), cmd)
+	m = press(t, m, "b")
+	if got := m.live.input.Value(); got != "a\nb" {
+		t.Errorf("input %q after alt+enter", got)
+	}
+}
+
+// Live mode wrote every byte it sent: the gap to the server's usage is
+// named for the server, never "unlogged".
+func TestLiveGapLabel(t *testing.T) {
+	cfg, _, _ := liveConfig(t, "", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 400, Completion: 1}})
+	m := start(t, cfg)
+	m = typeText(t, m, "hi")
+	if m.res.Strategies[0].Totals.Parts.Unlogged == 0 {
+		t.Fatal("no gap between 400 reported and the count")
+	}
+	m = press(t, m, "esc", "tab", "tab")
+	out := screen(m)
+	if strings.Contains(out, "unlogged") || !strings.Contains(out, liveGap) {
+		t.Errorf("live screen:\n%s", out)
+	}
+}

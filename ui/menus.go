@@ -21,7 +21,12 @@ type picker struct {
 
 func newPicker(t *profile.PriceTable, current string) picker {
 	in := textinput.New()
-	in.Placeholder = "type to filter"
+	in.Prompt = "filter: "
+	in.Placeholder = "(part of a model or provider name)"
+	st := in.Styles()
+	st.Focused.Placeholder = st.Focused.Placeholder.Italic(true).Faint(true)
+	st.Cursor.Blink = false
+	in.SetStyles(st)
 	in.Focus()
 	p := picker{input: in, all: t.Models}
 	p.filter()
@@ -69,9 +74,11 @@ func (p picker) update(msg tea.KeyPressMsg) (picker, bool, string) {
 
 func (p picker) view(st styles, w, h int) string {
 	lines := []string{st.bold.Render("price as model") + st.dim.Render("  enter pick · esc cancel"), p.input.View()}
-	rows := max(1, h-4)
+	rows := max(1, h-6) // title, filter, counts above and below, frame
 	start := max(0, min(p.cursor-rows/2, len(p.shown)-rows))
-	for i := start; i < len(p.shown) && i < start+rows; i++ {
+	end := min(len(p.shown), start+rows)
+	lines = append(lines, st.dim.Render(moreLine("↑", start, len(p.shown))))
+	for i := start; i < end; i++ {
 		m := p.shown[i]
 		line := fmt.Sprintf("%-22s $%g/$%g %s", m.ID, m.Input.PerMTok(), m.Output.PerMTok(), m.Tokenizer().Name())
 		line = truncate(line, w-4)
@@ -83,7 +90,16 @@ func (p picker) view(st styles, w, h int) string {
 	if len(p.shown) == 0 {
 		lines = append(lines, st.dim.Render("no model matches"))
 	}
+	lines = append(lines, st.dim.Render(moreLine("↓", len(p.shown)-end, len(p.shown))))
 	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// moreLine says how many of total entries are out of view one way.
+func moreLine(arrow string, n, total int) string {
+	if n <= 0 {
+		return fmt.Sprintf("  %d models", total)
+	}
+	return fmt.Sprintf("%s %d more", arrow, n)
 }
 
 // menu adds and removes strategies: the current ones and the presets,
@@ -92,10 +108,22 @@ type menu struct {
 	items  []string
 	on     map[string]bool
 	cursor int
+	// add takes a typed spec (a to focus it): any strategy, model=ID too.
+	add    textinput.Model
+	prices *profile.PriceTable
+	err    string
 }
 
-func newMenu(current []string) menu {
-	m := menu{on: map[string]bool{}}
+func newMenu(current []string, prices *profile.PriceTable) menu {
+	in := textinput.New()
+	in.Prompt = "add: "
+	in.Placeholder = "(a, then a spec such as window:turns=4+cache or model=gpt-5-mini)"
+	st := in.Styles()
+	st.Focused.Placeholder = st.Focused.Placeholder.Italic(true).Faint(true)
+	st.Blurred.Placeholder = st.Blurred.Placeholder.Italic(true).Faint(true)
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	m := menu{on: map[string]bool{}, add: in, prices: prices}
 	seen := map[string]bool{}
 	for _, s := range append(append([]string(nil), current...), presets(current)...) {
 		if !seen[s] {
@@ -110,7 +138,46 @@ func newMenu(current []string) menu {
 }
 
 func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
+	if m.add.Focused() {
+		switch msg.String() {
+		case "esc":
+			m.add.Blur()
+			m.err = ""
+		case "enter":
+			spec := strings.TrimSpace(m.add.Value())
+			if spec == "" {
+				m.add.Blur()
+				break
+			}
+			if err := m.check(spec); err != nil {
+				m.err = err.Error()
+				break
+			}
+			s, _ := profile.ParseStrategy(spec)
+			spec = s.String()
+			if !m.on[spec] {
+				m.items = append(m.items, spec)
+			}
+			m.on[spec] = true
+			m.cursor = len(m.items) - 1
+			for i, it := range m.items {
+				if it == spec {
+					m.cursor = i
+				}
+			}
+			m.add.SetValue("")
+			m.add.Blur()
+			m.err = ""
+		default:
+			m.add, _ = m.add.Update(msg)
+			m.err = ""
+		}
+		return m, false
+	}
 	switch msg.String() {
+	case "a", "+":
+		m.add.Focus()
+		return m, false
 	case "esc", "enter", "s", "q":
 		return m, true
 	case "up", "k":
@@ -122,6 +189,30 @@ func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
 		m.on[it] = !m.on[it]
 	}
 	return m, false
+}
+
+// check reports what is wrong with a typed spec, models included.
+func (m menu) check(spec string) error {
+	s, err := profile.ParseStrategy(spec)
+	if err != nil {
+		return err
+	}
+	for _, id := range []string{s.Model, summaryModel(s)} {
+		if id == "" || m.prices == nil {
+			continue
+		}
+		if _, err := m.prices.Find(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func summaryModel(s *profile.Strategy) string {
+	if s.Summary == nil {
+		return ""
+	}
+	return s.Summary.Model
 }
 
 // specs are the checked strategies, in menu order.
@@ -136,8 +227,8 @@ func (m menu) specs() []string {
 }
 
 func (m menu) view(st styles, w, h int) string {
-	lines := []string{st.bold.Render("strategies") + st.dim.Render("  space toggle · enter done")}
-	rows := max(1, h-3)
+	lines := []string{st.bold.Render("strategies") + st.dim.Render("  space toggle · a add a spec · enter done")}
+	rows := max(1, h-5)
 	start := max(0, min(m.cursor-rows/2, len(m.items)-rows))
 	for i := start; i < len(m.items) && i < start+rows; i++ {
 		box := "[ ]"
@@ -149,6 +240,12 @@ func (m menu) view(st styles, w, h int) string {
 			line = st.selected.Render(line)
 		}
 		lines = append(lines, line)
+	}
+	lines = append(lines, truncate(m.add.View(), w-4))
+	if m.err != "" {
+		for _, l := range wrapLine(m.err, w-4) {
+			lines = append(lines, st.bad.Render(l))
+		}
 	}
 	return st.pane.Width(w).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }

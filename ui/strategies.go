@@ -39,9 +39,9 @@ func runningTotals(s profile.StrategyResult, upto int) running {
 
 // strategyColumns fits the table to w columns: numbers drop from the
 // right as the terminal narrows, and the spec column takes what is left.
-func strategyColumns(w int) []table.Column {
+func strategyColumns(w, costW int) []table.Column {
 	fixed := []table.Column{
-		{Title: "cost", Width: 10}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
+		{Title: "cost", Width: max(10, costW)}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
 	}
 	for len(fixed) > 2 {
@@ -70,6 +70,7 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 	}
 	var rows []table.Row
 	var base running
+	none := profile.AllUnpriced(res)
 	for i, s := range res.Strategies {
 		r := runningTotals(s, upto)
 		if i == 0 {
@@ -96,7 +97,11 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 			}
 			return fmt.Sprint(n)
 		}
-		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, r.cost.String(), saved, hit, dropped, count(r.truncated), count(r.overflow)}
+		cost := r.cost.String()
+		if none {
+			cost, saved = "unpriced", "—"
+		}
+		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, cost, saved, hit, dropped, count(r.truncated), count(r.overflow)}
 		rows = append(rows, row[:min(cols, len(row))])
 	}
 	return rows

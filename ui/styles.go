@@ -4,6 +4,7 @@ package ui
 
 import (
 	"image/color"
+	"os"
 
 	"charm.land/lipgloss/v2"
 )
@@ -33,6 +34,7 @@ var (
 	outputGlyph  = '┃'
 	outputColor  = lipgloss.Color("#FF5F87")
 	outlineGlyph = '╌'
+	cachedGlyph  = '≡' // input read from cache, whatever its part
 )
 
 // strategyColors colour strategies in the table and the curves.
@@ -47,6 +49,8 @@ func strategyColor(i int) color.Color { return strategyColors[i%len(strategyColo
 // styles are every style of the program, in one place.
 type styles struct {
 	title, dim, bold, warn, good, bad, selected, pane, paneTitle, key lipgloss.Style
+	// noColor is set by NO_COLOR: curves then get a glyph each.
+	noColor bool
 }
 
 func newStyles() styles {
@@ -61,5 +65,6 @@ func newStyles() styles {
 		pane:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("#5F5F87")),
 		paneTitle: lipgloss.NewStyle().Bold(true),
 		key:       lipgloss.NewStyle().Foreground(lipgloss.Color("#5FD7FF")),
+		noColor:   os.Getenv("NO_COLOR") != "",
 	}
 }

@@ -4,18 +4,25 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/proxy"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/ui"
@@ -218,7 +225,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout))
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
 	return root
 }
 
@@ -407,7 +414,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 
 func newReport(stdout io.Writer) *cobra.Command {
 	var c common
-	var format, maxCost string
+	var format, maxCost, by, out string
 	var perDay int64
 	var noCalls, compare, noFindings bool
 	cmd := &cobra.Command{
@@ -436,24 +443,50 @@ func newReport(stdout io.Writer) *cobra.Command {
 				}
 			}
 			if !validOutput(format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.OutputFormats, ", ")))
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats, ", ")))
+			}
+			if out == "" && report.Binary(format) && isTerminal(stdout) {
+				return badInput(fmt.Errorf("--format %s writes binary: give --out FILE or redirect stdout", format))
 			}
 			path := ""
 			if len(args) == 1 {
 				path = args[0]
+			}
+			tagKey, byTag := strings.CutPrefix(by, "tag")
+			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
+				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
 			}
 			p, err := c.load(path)
 			if err != nil {
 				return err
 			}
 			p.NoCalls = noCalls
-			if !noFindings {
-				if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
-					return badInput(err)
+			if byTag {
+				rows := profile.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
+				if err := profile.WriteTagTable(stdout, p.Result, rows); err != nil {
+					return err
 				}
-			}
-			if err := p.Write(stdout, format, perDay); err != nil {
-				return err
+			} else {
+				if !noFindings {
+					if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+						return badInput(err)
+					}
+				}
+				prices, err := priceTable(c.prices) // for its date
+				if err != nil {
+					return err
+				}
+				sink, closeOut, err := report.Open(format, out, stdout)
+				if err != nil {
+					return badInput(fmt.Errorf("--out: %w", err))
+				}
+				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices})
+				if cerr := closeOut(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
 			}
 			for _, w := range p.Source.Warnings {
 				fmt.Fprintln(cmd.ErrOrStderr(), "tokenscope: warning: "+oneLine(w))
@@ -469,9 +502,11 @@ func newReport(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.Formats, ", "))
+	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
-	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
+	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
+	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets) or tag:KEY (one tag's values), as a table")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
@@ -581,8 +616,106 @@ func newTune(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
+func newProxy() *cobra.Command {
+	var upstream, listen, out, prices string
+	var budgets []string
+	var tpm int64
+	var redact bool
+	cmd := &cobra.Command{
+		Use:   "proxy --upstream URL",
+		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
+		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions; /v1/responses, /v1/models passed through)\n" +
+			"and Anthropic (/v1/messages) APIs: point the app's base URL at it. Every call is relayed unchanged\n" +
+			"(streams chunk by chunk) and recorded as native JSONL that report and replay read; the header\n" +
+			"X-Tokenscope-Tag: team=search,endpoint=/ask tags a call (and is not forwarded); budgets refuse\n" +
+			"calls with HTTP 429 before they are sent. API keys are forwarded, never written.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			stderr := cmd.ErrOrStderr()
+			if upstream == "" {
+				return badInput(fmt.Errorf("--upstream is required, e.g. --upstream https://api.openai.com"))
+			}
+			table, err := priceTable(prices)
+			if err != nil {
+				return err
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact,
+				Warn: func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }}
+			for _, b := range budgets {
+				bb, err := proxy.ParseBudget(b)
+				if err != nil {
+					return badInput(fmt.Errorf("--budget: %w", err))
+				}
+				cfg.Budgets = append(cfg.Budgets, bb)
+			}
+			if tpm < 0 {
+				return badInput(fmt.Errorf("--tpm %d: want a positive number of tokens", tpm))
+			}
+			if tpm > 0 {
+				cfg.Budgets = append(cfg.Budgets, proxy.TokensPerMinute(tpm))
+			}
+			if cfg.Out == "" {
+				if cfg.Out, err = proxy.DefaultOut(); err != nil {
+					return badInput(fmt.Errorf("--out: %w", err))
+				}
+			}
+			p, err := proxy.New(cfg)
+			if err != nil {
+				return badInput(err)
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				p.Close()
+				return badInput(fmt.Errorf("--listen: %w", err))
+			}
+			if host, _, _ := net.SplitHostPort(listen); host == "" || !(host == "localhost" || net.ParseIP(host).IsLoopback()) {
+				fmt.Fprintf(stderr, "tokenscope: warning: listening on %s, not only this machine\n", listen)
+			}
+			fmt.Fprintf(stderr, "tokenscope proxy: http://%s → %s, recording to %s\n", ln.Addr(), upstream, cfg.Out)
+			fmt.Fprintf(stderr, "  OPENAI_BASE_URL=http://%s/v1   ANTHROPIC_BASE_URL=http://%s\n", ln.Addr(), ln.Addr())
+			for _, s := range p.Budgets() {
+				fmt.Fprintf(stderr, "  budget %s: %s\n", s.Spec, budgetLine(s))
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
+			go func() {
+				<-ctx.Done()
+				shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				srv.Shutdown(shut)
+			}()
+			err = srv.Serve(ln)
+			cerr := p.Close()
+			st := p.Stats()
+			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
+				st.Calls, st.Refused, st.P50, st.P99, cfg.Out)
+			if !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return cerr
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&upstream, "upstream", "", "the API's base `URL`: https://api.openai.com, https://api.anthropic.com, http://localhost:11434 …")
+	f.StringVar(&listen, "listen", "127.0.0.1:8787", "`ADDR` to listen on (localhost unless told otherwise)")
+	f.StringVar(&out, "out", "", "record calls to this `FILE.jsonl`, or to a file per day under this DIR (default: ~/.local/state/tokenscope/proxy)")
+	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
+	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
+	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
+	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
+	return cmd
+}
+
+func budgetLine(s proxy.Status) string {
+	if s.Max > 0 {
+		return fmt.Sprintf("%d of %d tokens used, resets %s", s.Tokens, s.Max, s.Resets.Format(time.RFC3339))
+	}
+	return fmt.Sprintf("%s of %s spent, resets %s", s.Spent, s.Limit, s.Resets.Format(time.RFC3339))
+}
+
 func validOutput(f string) bool {
-	for _, o := range append(profile.OutputFormats, "markdown") {
+	for _, o := range append(report.Formats, "markdown") {
 		if f == o {
 			return true
 		}

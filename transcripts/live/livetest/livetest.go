@@ -1,7 +1,11 @@
-// Package livetest is an in-process OpenAI-compatible server for tests of
-// live mode: it streams Chat Completions chunks as server-sent events the
-// way the API documents them, including the final usage chunk, tool-call
-// deltas, and errors before or during a stream.
+// Package livetest is an in-process API server for tests of live mode and
+// the proxy: it answers Chat Completions (/v1/chat/completions), streamed
+// as server-sent events the way the API documents them (the usage chunk,
+// and "usage":null on every other chunk, only when
+// stream_options.include_usage asks for them), tool-call deltas, and errors
+// before or during a stream; and Anthropic Messages (/v1/messages), JSON or
+// the documented event sequence (message_start, content_block_start/
+// delta/stop, message_delta with usage, message_stop).
 package livetest
 
 import (
@@ -21,6 +25,9 @@ type Reply struct {
 	Status    int    // non-200: an error response with Message
 	Message   string // error message
 	FailAfter int    // > 0: send an error event after this many chunks
+	// Hang, when set, sends the first chunk and then waits for the client
+	// to go away, as a slow reply that is cancelled.
+	Hang bool
 }
 
 // ToolCall is a streamed tool call, its arguments sent in two deltas.
@@ -35,7 +42,8 @@ type Server struct {
 	mu       sync.Mutex
 	replies  []Reply
 	Requests []map[string]any
-	Auth     []string // Authorization headers seen
+	Auth     []string // Authorization (or x-api-key) headers seen
+	Headers  []http.Header
 }
 
 // New starts a server that answers with replies in order (the last one
@@ -63,7 +71,12 @@ func (s *Server) next() Reply {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/chat/completions" {
+	if r.URL.Path == "/v1/models" {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1721172741,"owned_by":"system"}]}`)
+		return
+	}
+	if r.URL.Path != "/v1/chat/completions" && r.URL.Path != "/v1/messages" {
 		http.NotFound(w, r)
 		return
 	}
@@ -71,18 +84,33 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewDecoder(r.Body).Decode(&req)
 	s.mu.Lock()
 	s.Requests = append(s.Requests, req)
-	s.Auth = append(s.Auth, r.Header.Get("Authorization"))
+	auth := r.Header.Get("Authorization")
+	if k := r.Header.Get("X-Api-Key"); k != "" {
+		auth = k
+	}
+	s.Auth = append(s.Auth, auth)
+	s.Headers = append(s.Headers, r.Header.Clone())
 	s.mu.Unlock()
 	reply := s.next()
+	if r.URL.Path == "/v1/messages" {
+		s.anthropic(w, req, reply)
+		return
+	}
 	if reply.Status != 0 && reply.Status != http.StatusOK {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(reply.Status)
 		fmt.Fprintf(w, `{"error":{"message":%q,"type":"invalid_request_error","param":null,"code":null}}`, reply.Message)
 		return
 	}
+	model, _ := req["model"].(string)
+	if stream, _ := req["stream"].(bool); !stream {
+		s.completion(w, model, reply)
+		return
+	}
+	opts, _ := req["stream_options"].(map[string]any)
+	includeUsage, _ := opts["include_usage"].(bool)
 	w.Header().Set("Content-Type", "text/event-stream")
 	flusher, _ := w.(http.Flusher)
-	model, _ := req["model"].(string)
 	send := func(v any) {
 		b, _ := json.Marshal(v)
 		fmt.Fprintf(w, "data: %s\n\n", b)
@@ -91,11 +119,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	chunk := func(delta map[string]any, finish any) map[string]any {
-		return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1762070400, "model": model,
-			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}, "usage": nil}
+		c := map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1762070400, "model": model,
+			"choices": []any{map[string]any{"index": 0, "delta": delta, "finish_reason": finish}}}
+		if includeUsage {
+			c["usage"] = nil
+		}
+		return c
 	}
 	send(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
 	for i, c := range reply.Chunks {
+		if reply.Hang && i == 1 {
+			<-r.Context().Done()
+			return
+		}
 		if reply.FailAfter > 0 && i == reply.FailAfter {
 			fmt.Fprintf(w, "data: {\"error\":{\"message\":%q,\"type\":\"server_error\"}}\n\n", reply.Message)
 			return
@@ -113,7 +149,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		finish = "tool_calls"
 	}
 	send(chunk(map[string]any{}, finish))
-	if u := reply.Usage; u != nil {
+	if u := reply.Usage; u != nil && includeUsage {
 		send(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1762070400, "model": model, "choices": []any{},
 			"usage": map[string]any{"prompt_tokens": u.Prompt, "completion_tokens": u.Completion, "total_tokens": u.Prompt + u.Completion,
 				"prompt_tokens_details":     map[string]any{"cached_tokens": u.Cached},

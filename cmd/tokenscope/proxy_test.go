@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/proxy"
+	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
+)
+
+// What the proxy writes, report reads back to the same billed totals.
+func TestReportOnProxyLog(t *testing.T) {
+	// gpt-4o-mini at $0.15/M input, $0.075/M cached, $0.60/M output:
+	// call 1: 2000 input + 100 output = $0.0003 + $0.00006 = $0.00036;
+	// call 2: 3000 input of which 2000 cached + 200 output =
+	// 1000×0.15/M + 2000×0.075/M + 200×0.6/M = $0.00015 + $0.00015 + $0.00012 = $0.00042.
+	up := livetest.New(
+		livetest.Reply{Chunks: []string{"Hi"}, Usage: &livetest.Usage{Prompt: 2000, Completion: 100}},
+		livetest.Reply{Chunks: []string{"Bye"}, Usage: &livetest.Usage{Prompt: 3000, Cached: 2000, Completion: 200}})
+	defer up.Close()
+	out := filepath.Join(t.TempDir(), "calls.jsonl")
+	p, err := proxy.New(proxy.Config{Upstream: up.URL, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p)
+	send := func(body, tag string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set(proxy.TagHeader, tag)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%v %v", err, resp)
+		}
+		io.Copy(io.Discard, resp.Body) // an app reads its stream to the end
+		resp.Body.Close()
+	}
+	send(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hello"}]}`, "team=search")
+	send(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hello"},{"role":"assistant","content":"Hi"},{"role":"user","content":"bye"}]}`, "team=ads")
+	srv.Close()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := tokenscope(t, "report", "--format", "json", "--strategy", "full", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Source     struct{ Format string }
+		Strategies []struct {
+			Totals struct {
+				ReportedCostUSD float64 `json:"reported_cost_usd"`
+			}
+			Calls []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Source.Format != "native" || len(doc.Strategies[0].Calls) != 2 || doc.Strategies[0].Totals.ReportedCostUSD != 0.00078 {
+		t.Fatalf("report: %s", stdout)
+	}
+
+	code, stdout, stderr = tokenscope(t, "report", "--by", "tag:team", "--strategy", "full", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"team=ads", "team=search", "$0.00036", "$0.00042", "$0.00078"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--by tag:team lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, _ := tokenscope(t, "report", "--by", "model", out); code != 2 {
+		t.Errorf("--by model: exit %d, want 2", code)
+	}
+}
+
+func TestProxyFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"proxy"},
+		{"proxy", "--upstream", "ftp://x"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget", "5/week"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--tpm", "-1"},
+	} {
+		code, stdout, stderr := tokenscope(t, append(args, "--out", filepath.Join(t.TempDir(), "c.jsonl"))...)
+		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}

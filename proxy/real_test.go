@@ -1,0 +1,73 @@
+package proxy
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// A real Chat Completions stream recorded with include_usage
+// (transcripts/testdata/README): the proxy asks for usage on the client's
+// behalf, and the client gets the chunks without it.
+func TestRealOpenAIStream(t *testing.T) {
+	recorded, err := os.ReadFile("../transcripts/testdata/openai_stream_include_usage.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []bool
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		asked = append(asked, strings.Contains(string(body), `"stream_options":{"include_usage":true}`))
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		w.Write(recorded)
+	}))
+	defer up.Close()
+	r := startRig(t, Config{Out: t.TempDir() + "/calls.jsonl"}, nil, up.URL)
+	_, _, got := post(t, r.srv.URL, "/v1/chat/completions", `{"model":"gpt-3.5-turbo-0125","stream":true,"messages":[{"role":"user","content":"Say hi"}]}`)
+	if len(asked) != 1 || !asked[0] {
+		t.Fatalf("upstream was not asked for usage: %v", asked)
+	}
+	ev := sse(got)
+	// 8 chunks and [DONE]: the usage chunk is gone.
+	if len(ev) != 9 || ev[8] != "data: [DONE]" {
+		t.Fatalf("%d events: %q", len(ev), ev)
+	}
+	var text strings.Builder
+	for _, e := range ev[:8] {
+		var chunk map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(e, "data: ")), &chunk); err != nil {
+			t.Fatalf("chunk is not JSON after filtering: %v: %s", err, e)
+		}
+		if _, ok := chunk["usage"]; ok {
+			t.Errorf("usage left in %s", e)
+		}
+		if chunk["obfuscation"] == nil || chunk["id"] != "chatcmpl-CVFjOTBIgA3kuQLnIXXxtg7Ge7hbs" {
+			t.Errorf("other fields changed: %s", e)
+		}
+		delta := chunk["choices"].([]any)[0].(map[string]any)["delta"].(map[string]any)
+		if s, ok := delta["content"].(string); ok {
+			text.WriteString(s)
+		}
+	}
+	if text.String() != "Hi, how are you?" {
+		t.Fatalf("text %q", text.String())
+	}
+	r.stop()
+	recs := records(t, r.out)
+	u := recs[0].Reply.Usage
+	if u.InputTokens != 10 || u.OutputTokens != 5 || recs[0].Reply.Model != "gpt-3.5-turbo-0125" {
+		t.Fatalf("usage %+v", u)
+	}
+	// Billed, from the recording's usage: 10 × $0.50/M + 5 × $1.50/M =
+	// $0.000005 + $0.0000075 = $0.0000125.
+	price, _ := profile.DefaultPrices().Lookup("gpt-3.5-turbo-0125")
+	if got := profile.ReportedCost(price, u); got != 12_500_000 {
+		t.Fatalf("billed %s", got)
+	}
+}

@@ -1,0 +1,173 @@
+package proxy
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sync"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// threads joins calls into conversations the way the request/response
+// reader does: a request whose messages start with everything a
+// conversation has so far (its messages and last reply) continues it; any
+// other starts a new one. It keeps one hash per conversation, not the
+// messages, and forgets the oldest conversations past a bound.
+type threads struct {
+	mu     sync.Mutex
+	byEnd  map[uint64]*thread // by the hash of all a conversation holds
+	order  []uint64           // ends in insertion order, for eviction
+	max    int
+	prefix string // conversation ids: prefix + counter
+	next   int
+}
+
+type thread struct {
+	id    string
+	end   uint64 // hash of every message the conversation holds
+	n     int    // messages it holds
+	tools uint64 // hash of the tool schemas last written
+}
+
+// claim is a call's place in a conversation, decided before forwarding and
+// committed when the call is served.
+type claim struct {
+	t      *thread // nil: a new conversation
+	base   uint64  // t.end when claimed
+	from   int     // messages [from:] are new
+	hashes []uint64
+}
+
+func newThreads(prefix string, max int) *threads {
+	return &threads{byEnd: map[uint64]*thread{}, max: max, prefix: prefix}
+}
+
+const hashSeed = 14695981039346656037
+
+// mix folds message m into hash h. It hashes what makes a message the same
+// message for the request/response reader: role, content, tool call id,
+// tool call names.
+func mix(h uint64, m *transcripts.Message) uint64 {
+	f := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(h >> (8 * i))
+	}
+	f.Write(b[:])
+	f.Write([]byte(m.Role))
+	f.Write([]byte{0})
+	f.Write([]byte(m.Content))
+	f.Write([]byte{0})
+	f.Write([]byte(m.ToolCallID))
+	for _, tc := range m.ToolCalls {
+		f.Write([]byte{1})
+		f.Write([]byte(tc.Name))
+	}
+	return f.Sum64()
+}
+
+// find returns the claim of a request sending msgs.
+func (ts *threads) find(msgs []transcripts.Message) *claim {
+	c := &claim{hashes: make([]uint64, len(msgs)+1)}
+	c.hashes[0] = hashSeed
+	for i := range msgs {
+		c.hashes[i+1] = mix(c.hashes[i], &msgs[i])
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for i := len(msgs); i > 0; i-- {
+		if t, ok := ts.byEnd[c.hashes[i]]; ok && t.n == i {
+			c.t, c.base, c.from = t, t.end, i
+			return c
+		}
+	}
+	return c
+}
+
+// commit records a served call: the conversation now ends with its
+// messages and reply. It returns the conversation id, the index of the
+// first message new to it, and whether its tools must be written (a new
+// conversation, or tools that changed). A call racing another on the same
+// conversation forks a new one holding its whole history.
+func (ts *threads) commit(c *claim, msgs []transcripts.Message, reply *transcripts.Message, tools []transcripts.Tool) (id string, from int, writeTools bool) {
+	th := toolsHash(tools)
+	end := mix(c.hashes[len(c.hashes)-1], reply)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	t := c.t
+	if t == nil || t.end != c.base {
+		ts.next++
+		t = &thread{id: fmt.Sprintf("%s-%d", ts.prefix, ts.next)}
+		c.from = 0
+		t.tools = hashSeed
+	} else {
+		delete(ts.byEnd, t.end)
+	}
+	writeTools = t.tools != th
+	t.end, t.n, t.tools = end, len(msgs)+1, th
+	ts.put(t)
+	return t.id, c.from, writeTools
+}
+
+// toolsHash hashes tool schemas; no tools hash to the seed.
+func toolsHash(tools []transcripts.Tool) uint64 {
+	if len(tools) == 0 {
+		return hashSeed
+	}
+	f := fnv.New64a()
+	for _, t := range tools {
+		f.Write([]byte(t.Name))
+		f.Write([]byte{0})
+		f.Write([]byte(t.Description))
+		f.Write([]byte{0})
+		f.Write(t.Parameters)
+		f.Write([]byte{1})
+	}
+	return f.Sum64()
+}
+
+// put indexes t by its end, evicting the oldest conversations past max.
+func (ts *threads) put(t *thread) {
+	ts.byEnd[t.end] = t
+	ts.order = append(ts.order, t.end)
+	for len(ts.byEnd) > ts.max && len(ts.order) > 0 {
+		old := ts.order[0]
+		ts.order = ts.order[1:]
+		if o, ok := ts.byEnd[old]; ok && o.end == old {
+			delete(ts.byEnd, old)
+		}
+	}
+	if len(ts.order) > 4*ts.max {
+		// Drop ends that moved on, so order stays bounded too.
+		live := ts.order[:0]
+		for _, e := range ts.order {
+			if o, ok := ts.byEnd[e]; ok && o.end == e {
+				live = append(live, e)
+			}
+		}
+		ts.order = live
+	}
+}
+
+// resume continues conversation id (read back from the log at start) with
+// msgs and reply, so that calls after a restart thread as before it.
+func (ts *threads) resume(id string, msgs []transcripts.Message, reply *transcripts.Message, tools []transcripts.Tool, state map[string]*thread) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	t := state[id]
+	if t == nil {
+		t = &thread{id: id, end: hashSeed, tools: hashSeed}
+		state[id] = t
+	} else {
+		delete(ts.byEnd, t.end)
+	}
+	for i := range msgs {
+		t.end = mix(t.end, &msgs[i])
+	}
+	t.end = mix(t.end, reply)
+	t.n += len(msgs) + 1
+	if len(tools) > 0 {
+		t.tools = toolsHash(tools)
+	}
+	ts.put(t)
+}

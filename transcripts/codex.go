@@ -1,0 +1,461 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// FormatCodex is a Codex CLI rollout
+// (~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl, under $CODEX_HOME).
+const FormatCodex = "codex"
+
+func init() {
+	Register(Format{
+		Name:  FormatCodex,
+		Doc:   "Codex CLI rollout JSONL ($CODEX_HOME/sessions/YYYY/MM/DD/rollout-*.jsonl)",
+		Sniff: sniffCodex,
+		Read:  readCodex,
+	})
+}
+
+// sniffCodex: every rollout line is {timestamp, type, payload} with a type
+// of its own.
+func sniffCodex(s *Shape) int {
+	if !s.Has("payload") {
+		return 0
+	}
+	for t := range codexItemTypes {
+		if s.Is("type", t) {
+			return Certain
+		}
+	}
+	return 0
+}
+
+// agentIndexFile reports whether p is a file an agent CLI keeps beside its
+// sessions that is not a session: Codex's history.jsonl and
+// session_index.jsonl next to sessions/, Gemini CLI's logs.json (the
+// prompts typed) next to chats/. They are skipped in a directory, silently.
+func agentIndexFile(p string) bool {
+	var beside string
+	switch filepath.Base(p) {
+	case "history.jsonl", "session_index.jsonl":
+		beside = "sessions"
+	case "logs.json":
+		beside = "chats"
+	default:
+		return false
+	}
+	info, err := os.Stat(filepath.Join(filepath.Dir(p), beside))
+	return err == nil && info.IsDir()
+}
+
+// codexLine is one line of a rollout: {timestamp, type, payload}.
+type codexLine struct {
+	Timestamp string          `json:"timestamp"`
+	Type      string          `json:"type"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+// codexItem is a payload: a response item (message, reasoning, tool call or
+// output), an event, the session's metadata or a turn's context. One struct
+// holds the fields of all of them; each type uses its own.
+type codexItem struct {
+	Type    string          `json:"type"`
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+	Summary json.RawMessage `json:"summary"`
+	// Tool calls and their outputs.
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+	Input     json.RawMessage `json:"input"`
+	Action    json.RawMessage `json:"action"`
+	CallID    string          `json:"call_id"`
+	Output    json.RawMessage `json:"output"`
+	// session_meta, turn_context, compacted.
+	ID               string          `json:"id"`
+	Model            string          `json:"model"`
+	Instructions     json.RawMessage `json:"instructions"`
+	BaseInstructions json.RawMessage `json:"base_instructions"`
+	Message          string          `json:"message"`
+	// event_msg token_count.
+	Info *struct {
+		Total json.RawMessage `json:"total_token_usage"`
+		Last  *codexUsage     `json:"last_token_usage"`
+	} `json:"info"`
+}
+
+type codexPart struct {
+	Type     string          `json:"type"`
+	Text     string          `json:"text"`
+	ImageURL json.RawMessage `json:"image_url"`
+}
+
+// codexUsage is Codex's token usage: input includes cached input, output
+// includes reasoning (input + output = total).
+type codexUsage struct {
+	InputTokens           int64 `json:"input_tokens"`
+	CachedInputTokens     int64 `json:"cached_input_tokens"`
+	OutputTokens          int64 `json:"output_tokens"`
+	ReasoningOutputTokens int64 `json:"reasoning_output_tokens"`
+	TotalTokens           int64 `json:"total_tokens"`
+}
+
+func (u *codexUsage) normalise() *Usage {
+	return &Usage{InputTokens: u.InputTokens, CachedInputTokens: u.CachedInputTokens,
+		OutputTokens: u.OutputTokens, ReasoningTokens: u.ReasoningOutputTokens}
+}
+
+func (u *codexUsage) minus(v *codexUsage) *codexUsage {
+	return &codexUsage{u.InputTokens - v.InputTokens, u.CachedInputTokens - v.CachedInputTokens,
+		u.OutputTokens - v.OutputTokens, u.ReasoningOutputTokens - v.ReasoningOutputTokens, u.TotalTokens - v.TotalTokens}
+}
+
+// codexItemTypes are the line types of a rollout, for detection.
+var codexItemTypes = map[string]bool{"session_meta": true, "turn_context": true, "response_item": true,
+	"event_msg": true, "compacted": true}
+
+// codexReader builds the conversations of one rollout.
+type codexReader struct {
+	file    string
+	session string
+	model   string
+	convs   []*Conversation
+	conv    *Conversation
+	// pending is the index of the assistant message of the call in
+	// progress (its items logged, its token_count not yet), or -1.
+	pending int
+	// lastTotal is the last cumulative usage seen: an event repeating it
+	// is the same call logged again.
+	lastTotal []byte
+	prevTotal *codexUsage
+}
+
+// readCodex reads one rollout. Text is taken from the response items only:
+// the event_msg copies of the same text (user_message, agent_message,
+// agent_reasoning) are for the UI. A call is a token_count event whose
+// cumulative total changed; its usage is last_token_usage (or the change of
+// the total), and it belongs to the assistant items logged since the last
+// call. Codex does not log its system prompt's tools, so the input the log
+// lacks is unlogged.
+func readCodex(r io.Reader, file string) ([]*Conversation, error) {
+	cr := &codexReader{file: file, pending: -1}
+	cr.branch(nil)
+	warnings, err := eachJSONL(r, file, nil, func(cl *codexLine, n int) error {
+		return cr.line(cl, n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var convs []*Conversation
+	for i, c := range cr.convs {
+		if cr.session != "" {
+			c.ID = cr.session
+			if i > 0 {
+				c.ID = fmt.Sprintf("%s~%d", cr.session, i+1)
+			}
+		}
+		if c.Calls() > 0 || (len(c.Messages) > 0 && len(cr.convs) == 1) {
+			convs = append(convs, c)
+		}
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no messages in this Codex rollout"}
+	}
+	convs[0].Warnings = append(convs[0].Warnings, warnings...)
+	return convs, nil
+}
+
+// branch starts a new conversation; after a compaction its history is the
+// summary Codex put in place of what came before.
+func (cr *codexReader) branch(first *Message) {
+	id := baseID(cr.file)
+	if len(cr.convs) > 0 {
+		id = fmt.Sprintf("%s~%d", id, len(cr.convs)+1)
+	}
+	c := &Conversation{ID: id, Path: cr.file, Format: FormatCodex, Unlogged: true, Model: cr.model}
+	if first != nil {
+		c.Messages = append(c.Messages, *first)
+	}
+	cr.convs = append(cr.convs, c)
+	cr.conv = c
+	cr.pending = -1
+}
+
+func (cr *codexReader) line(cl *codexLine, n int) error {
+	var at time.Time
+	if cl.Timestamp != "" {
+		t, err := time.Parse(time.RFC3339Nano, cl.Timestamp)
+		if err != nil {
+			return &Error{File: cr.file, Line: n, Path: "$.timestamp", Msg: fmt.Sprintf("not an RFC 3339 time: %q", truncate(cl.Timestamp, 40))}
+		}
+		at = t
+	}
+	payload := bytes.TrimSpace(cl.Payload)
+	if len(payload) == 0 || string(payload) == "null" {
+		return nil
+	}
+	if !codexItemTypes[cl.Type] {
+		return nil // a line type this reader does not know carries no message
+	}
+	// Each line type has its own payload: decode only the fields it uses.
+	var it codexItem
+	var err error
+	switch cl.Type {
+	case "session_meta":
+		var p struct {
+			ID               string          `json:"id"`
+			Instructions     json.RawMessage `json:"instructions"`
+			BaseInstructions json.RawMessage `json:"base_instructions"`
+		}
+		err = decodeJSON(payload, &p)
+		it.ID, it.Instructions, it.BaseInstructions = p.ID, p.Instructions, p.BaseInstructions
+	case "turn_context":
+		var p struct {
+			Model string `json:"model"`
+		}
+		err = decodeJSON(payload, &p)
+		it.Model = p.Model
+	case "compacted":
+		var p struct {
+			Message string `json:"message"`
+		}
+		err = decodeJSON(payload, &p)
+		it.Message = p.Message
+	case "event_msg":
+		var p struct {
+			Type string `json:"type"`
+		}
+		if err = decodeJSON(payload, &p); err == nil && p.Type == "token_count" {
+			err = decodeJSON(payload, &it)
+		}
+	default:
+		err = decodeJSON(payload, &it)
+	}
+	if err != nil {
+		return jsonError(cr.file, payload, n, "$.payload", err)
+	}
+	switch cl.Type {
+	case "session_meta":
+		if cr.session == "" {
+			cr.session = it.ID
+		}
+		if s := codexInstructions(it.BaseInstructions); s != "" && len(cr.conv.Messages) == 0 {
+			cr.conv.Messages = append(cr.conv.Messages, Message{Role: RoleSystem, Content: s, Time: at})
+		} else if s := codexInstructions(it.Instructions); s != "" && len(cr.conv.Messages) == 0 {
+			cr.conv.Messages = append(cr.conv.Messages, Message{Role: RoleSystem, Content: s, Time: at})
+		}
+	case "turn_context":
+		if it.Model != "" {
+			cr.model = it.Model
+			if cr.conv.Model == "" {
+				cr.conv.Model = it.Model
+			}
+		}
+	case "compacted":
+		cr.branch(&Message{Role: RoleUser, Content: it.Message, Time: at})
+	case "event_msg":
+		if it.Type == "token_count" {
+			return cr.tokenCount(&it, n)
+		}
+	case "response_item":
+		return cr.item(&it, at, n)
+	}
+	return nil
+}
+
+// codexInstructions returns instructions logged as a string or as {text}.
+func codexInstructions(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var o struct {
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(raw, &o)
+	return o.Text
+}
+
+// item adds one response item to the conversation.
+func (cr *codexReader) item(it *codexItem, at time.Time, n int) error {
+	c := cr.conv
+	switch it.Type {
+	case "message":
+		text, images := codexText(codexParts(it.Content))
+		m := Message{Content: text, Images: images, Time: at}
+		switch it.Role {
+		case "user":
+			m.Role = RoleUser
+		case "developer", "system":
+			m.Role = RoleSystem
+		case "assistant":
+			a := cr.assistant(at)
+			a.Content = joinNonEmpty(a.Content, text)
+			a.Images += images
+			return nil
+		default:
+			return &Error{File: cr.file, Line: n, Path: "$.payload.role", Msg: fmt.Sprintf("unknown role %q (want user, developer or assistant)", it.Role)}
+		}
+		c.Messages = append(c.Messages, m)
+	case "reasoning":
+		var parts []string
+		for _, p := range append(codexParts(it.Summary), codexParts(it.Content)...) {
+			if p.Text != "" {
+				parts = append(parts, p.Text)
+			}
+		}
+		a := cr.assistant(at)
+		a.Reasoning = joinNonEmpty(a.Reasoning, strings.Join(parts, "\n"))
+	case "function_call", "custom_tool_call", "local_shell_call", "web_search_call":
+		args := argumentsText(it.Arguments)
+		if it.Type == "custom_tool_call" {
+			args = argumentsText(it.Input)
+		}
+		name := it.Name
+		if it.Type == "local_shell_call" || it.Type == "web_search_call" {
+			name = strings.TrimSuffix(it.Type, "_call")
+			args = string(it.Action)
+		}
+		a := cr.assistant(at)
+		a.ToolCalls = append(a.ToolCalls, ToolCall{ID: it.CallID, Name: name, Arguments: args})
+	case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
+		c.Messages = append(c.Messages, Message{Role: RoleTool, ToolCallID: it.CallID, Content: codexOutput(it.Output), Time: at})
+	}
+	return nil
+}
+
+// assistant returns the assistant message of the call in progress,
+// starting one when the last message is not it.
+func (cr *codexReader) assistant(at time.Time) *Message {
+	c := cr.conv
+	if cr.pending >= 0 && cr.pending == len(c.Messages)-1 {
+		return &c.Messages[cr.pending]
+	}
+	c.Messages = append(c.Messages, Message{Role: RoleAssistant, Time: at, Model: cr.model})
+	cr.pending = len(c.Messages) - 1
+	return &c.Messages[cr.pending]
+}
+
+// tokenCount closes the call in progress when the cumulative total moved.
+func (cr *codexReader) tokenCount(it *codexItem, n int) error {
+	if it.Info == nil {
+		return nil // rate limits only
+	}
+	total := bytes.TrimSpace(it.Info.Total)
+	var usage *codexUsage
+	var tot *codexUsage
+	if len(total) > 0 && string(total) != "null" {
+		if bytes.Equal(total, cr.lastTotal) {
+			return nil // the same call logged again
+		}
+		tot = &codexUsage{}
+		if err := decodeJSON(total, tot); err != nil {
+			return jsonError(cr.file, total, n, "$.payload.info.total_token_usage", err)
+		}
+		// A session's totals may exceed one call's bound, not int64.
+		for _, v := range []int64{tot.InputTokens, tot.CachedInputTokens, tot.OutputTokens, tot.ReasoningOutputTokens} {
+			if v < 0 || v > 1<<50 {
+				return &Error{File: cr.file, Line: n, Path: "$.payload.info.total_token_usage", Msg: fmt.Sprintf("a cumulative count of %d tokens cannot be", v)}
+			}
+		}
+		cr.lastTotal = bytes.Clone(total)
+		usage = it.Info.Last
+		if usage == nil {
+			prev := cr.prevTotal
+			if prev == nil {
+				prev = &codexUsage{}
+			}
+			usage = tot.minus(prev)
+			if usage.InputTokens < 0 || usage.OutputTokens < 0 || usage.CachedInputTokens < 0 || usage.ReasoningOutputTokens < 0 {
+				usage = tot // the total restarted (a resumed session): count from zero
+			}
+		}
+		cr.prevTotal = tot
+	} else {
+		usage = it.Info.Last
+	}
+	if usage == nil {
+		return nil
+	}
+	if err := checkCounts(cr.file, n, "$.payload.info.last_token_usage", namedCount{"input_tokens", usage.InputTokens},
+		namedCount{"cached_input_tokens", usage.CachedInputTokens}, namedCount{"output_tokens", usage.OutputTokens},
+		namedCount{"reasoning_output_tokens", usage.ReasoningOutputTokens}); err != nil {
+		return err
+	}
+	c := cr.conv
+	i := cr.pending
+	if i < 0 {
+		// A call whose reply the rollout did not keep (an aborted turn).
+		c.Messages = append(c.Messages, Message{Role: RoleAssistant, Model: cr.model, NoReply: true})
+		i = len(c.Messages) - 1
+	}
+	m := &c.Messages[i]
+	m.Usage = usage.normalise()
+	if tot != nil && cr.session != "" {
+		// The cumulative total names the call: the same rollout read
+		// twice (a copy in another directory) counts it once.
+		m.ResponseID = fmt.Sprintf("codex/%s/%d/%d/%d", cr.session, tot.InputTokens, tot.CachedInputTokens, tot.OutputTokens)
+	}
+	cr.pending = -1
+	return nil
+}
+
+// codexText joins the text parts of a message and counts its images.
+func codexText(parts []codexPart) (string, int) {
+	var texts []string
+	images := 0
+	for _, p := range parts {
+		switch p.Type {
+		case "input_image":
+			images++
+		default:
+			if p.Text != "" {
+				texts = append(texts, p.Text)
+			}
+		}
+	}
+	return strings.Join(texts, "\n"), images
+}
+
+// codexParts reads content parts, or text logged in their place.
+func codexParts(raw json.RawMessage) []codexPart {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var parts []codexPart
+	if json.Unmarshal(raw, &parts) == nil {
+		return parts
+	}
+	return []codexPart{{Type: "text", Text: genaiText(raw)}}
+}
+
+// codexOutput is a tool output: a string, a list of content items, or an
+// object (kept as its JSON text).
+func codexOutput(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var parts []codexPart
+	if json.Unmarshal(raw, &parts) == nil {
+		text, _ := codexText(parts)
+		return text
+	}
+	return string(raw)
+}

@@ -1,0 +1,178 @@
+package transcripts
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// reported sums the reported usage of a source's calls and counts them.
+func reported(src *Source) (calls int, sum Usage) {
+	for _, c := range src.Conversations {
+		for _, m := range c.Messages {
+			if m.Role != RoleAssistant || m.Replayed {
+				continue
+			}
+			calls++
+			if u := m.Usage; u != nil {
+				sum.InputTokens += u.InputTokens
+				sum.CachedInputTokens += u.CachedInputTokens
+				sum.CacheWriteTokens += u.CacheWriteTokens
+				sum.OutputTokens += u.OutputTokens
+				sum.ReasoningTokens += u.ReasoningTokens
+			}
+		}
+	}
+	return calls, sum
+}
+
+// readString reads data as the named format ("" detects it).
+func readString(t *testing.T, format, data string) (*Source, error) {
+	t.Helper()
+	return Read(strings.NewReader(data), "test", Options{Format: format})
+}
+
+// A real Codex CLI 0.66 rollout, found by walking a sessions tree.
+func TestCodexRollout(t *testing.T) {
+	src := open(t, "testdata/codex")
+	if src.Format != FormatCodex || len(src.Conversations) != 1 || len(src.Warnings) != 0 {
+		t.Fatalf("format %s, %d conversations, warnings %q", src.Format, len(src.Conversations), src.Warnings)
+	}
+	c := src.Conversations[0]
+	if c.ID != "019b04ae-b1c6-7c72-a134-a4c2de66058c" || c.Model != "gpt-5.1-codex-max" || !c.Unlogged {
+		t.Errorf("id %q model %q unlogged %v", c.ID, c.Model, c.Unlogged)
+	}
+	// 14 token_count events, 7 of them repeating the cumulative total of
+	// the one before; the 7 distinct totals are the calls. Sums of their
+	// last_token_usage (python over the raw file):
+	//   input  3505+3711+3815+3708+3845+4017+4139 = 26740
+	//   cached 3072+3072+3584+3072+3072+3072+3968 = 22912
+	//   output 101+40+26+37+128+38+38 = 408 (reasoning 64+64 = 128 inside:
+	//   the first call's total_tokens 3606 = 3505 + 101)
+	// and they equal the last cumulative total_token_usage.
+	calls, sum := reported(src)
+	if want := (Usage{InputTokens: 26740, CachedInputTokens: 22912, OutputTokens: 408, ReasoningTokens: 128}); calls != 7 || sum != want {
+		t.Errorf("%d calls, reported %+v, want 7 and %+v", calls, sum, want)
+	}
+	// Text is counted once: the event_msg copies (user_message,
+	// agent_message, agent_reasoning) are not messages.
+	// 4 function_call_output and 1 custom_tool_call_output lines.
+	users, tools := 0, 0
+	for _, m := range c.Messages {
+		switch {
+		case m.Role == RoleUser && m.Content == "add myapp directory and create myapp/hoge.py which shows result of print(1+1).":
+			users++
+		case m.Role == RoleTool:
+			tools++
+		}
+	}
+	if users != 1 || tools != 5 {
+		t.Errorf("the first prompt %d times, %d tool outputs (want 1 and 5)", users, tools)
+	}
+	var first *Message
+	for i := range c.Messages {
+		if c.Messages[i].Role == RoleAssistant {
+			first = &c.Messages[i]
+			break
+		}
+	}
+	if first.Reasoning != "**Creating directory and file using shell and patch**" || len(first.ToolCalls) != 1 ||
+		first.ToolCalls[0].Name != "shell_command" || first.ToolCalls[0].ID != "call_DyhFJrJJb2y0MiOOHVP7KaVG" ||
+		*first.Usage != (Usage{InputTokens: 3505, CachedInputTokens: 3072, OutputTokens: 101, ReasoningTokens: 64}) {
+		t.Errorf("first call: %+v", first)
+	}
+}
+
+// ~/.codex holds more than sessions: its prompt history and session index
+// are skipped without a warning, as is Gemini CLI's logs.json.
+func TestAgentHomeFiles(t *testing.T) {
+	dir := t.TempDir()
+	rollout := readFile(t, "testdata/codex/sessions/2025/12/09/rollout-2025-12-09T19-55-16-019b04ae-b1c6-7c72-a134-a4c2de66058c.jsonl")
+	session := readFile(t, "testdata/gemini/session-2025-12-09T19-51-f0a689a6.json")
+	for name, data := range map[string][]byte{
+		"codex/sessions/2025/12/09/rollout-a.jsonl": rollout,
+		"codex/history.jsonl":                       []byte(`{"session_id":"019b04ae","ts":1765310116,"text":"add myapp directory"}` + "\n"),
+		"codex/session_index.jsonl":                 []byte(`{"id":"019b04ae","thread_name":"myapp"}` + "\n"),
+		"gemini/tmp/9126edde/chats/session-a.json":  session,
+		"gemini/tmp/9126edde/logs.json":             []byte(`[{"sessionId":"f0a689a6","messageId":0,"type":"user","message":"hi","timestamp":"2025-12-09T19:51:29.418Z"}]`),
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := open(t, dir)
+	if calls, _ := reported(src); len(src.Warnings) != 0 || src.Format != "mixed" || calls != 7+7 {
+		t.Errorf("format %s, %d calls, warnings %q", src.Format, calls, src.Warnings)
+	}
+}
+
+func TestCodexEvents(t *testing.T) {
+	const meta = `{"timestamp":"2026-01-02T10:00:00Z","type":"session_meta","payload":{"id":"s1","base_instructions":{"text":"You are Codex."}}}
+{"timestamp":"2026-01-02T10:00:00Z","type":"turn_context","payload":{"model":"gpt-5-codex","summary":"auto"}}
+{"timestamp":"2026-01-02T10:00:01Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}}
+`
+	tc := func(total, last string) string {
+		return `{"timestamp":"2026-01-02T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":` + total + `,"last_token_usage":` + last + `}}}` + "\n"
+	}
+	reply := `{"timestamp":"2026-01-02T10:00:02Z","type":"response_item","payload":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hello"}]}}` + "\n"
+	for _, tt := range []struct {
+		name  string
+		lines string
+		calls int
+		sum   Usage
+		convs int
+	}{
+		{"info null is rate limits only",
+			meta + `{"type":"event_msg","payload":{"type":"token_count","info":null}}` + "\n" + reply + tc(`{"input_tokens":100,"output_tokens":5,"total_tokens":105}`, `{"input_tokens":100,"output_tokens":5,"total_tokens":105}`),
+			1, Usage{InputTokens: 100, OutputTokens: 5}, 1},
+		{"a repeated total is the same call",
+			meta + reply + tc(`{"input_tokens":100,"output_tokens":5}`, `{"input_tokens":100,"output_tokens":5}`) + tc(`{"input_tokens":100,"output_tokens":5}`, `{"input_tokens":100,"output_tokens":5}`),
+			1, Usage{InputTokens: 100, OutputTokens: 5}, 1},
+		// Without last_token_usage the call is the change of the total:
+		// 250-100 = 150 in, 9-5 = 4 out. The second token_count has no
+		// reply logged before it: a call whose reply was not kept.
+		{"no last usage: the change of the total",
+			meta + reply + tc(`{"input_tokens":100,"output_tokens":5}`, `null`) + tc(`{"input_tokens":250,"cached_input_tokens":90,"output_tokens":9}`, `null`),
+			2, Usage{InputTokens: 250, CachedInputTokens: 90, OutputTokens: 9}, 1},
+		{"compaction starts the history over",
+			meta + reply + tc(`{"input_tokens":100,"output_tokens":5}`, `{"input_tokens":100,"output_tokens":5}`) +
+				`{"timestamp":"2026-01-02T10:05:00Z","type":"compacted","payload":{"message":"Summary of the work so far."}}` + "\n" + reply +
+				tc(`{"input_tokens":130,"output_tokens":8}`, `{"input_tokens":30,"output_tokens":3}`),
+			2, Usage{InputTokens: 130, OutputTokens: 8}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := readString(t, "", tt.lines)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls, sum := reported(src)
+			if src.Format != FormatCodex || calls != tt.calls || sum != tt.sum || len(src.Conversations) != tt.convs {
+				t.Errorf("%s: %d calls %+v in %d conversations, want %d %+v in %d", src.Format, calls, sum, len(src.Conversations), tt.calls, tt.sum, tt.convs)
+			}
+			if c := src.Conversations[0]; c.Messages[0].Role != RoleSystem || c.Messages[0].Content != "You are Codex." || c.Model != "gpt-5-codex" {
+				t.Errorf("base instructions or model lost: %+v", c)
+			}
+		})
+	}
+}
+
+func TestCodexBadInput(t *testing.T) {
+	for _, tt := range []struct{ lines, want string }{
+		{`{"timestamp":"yesterday","type":"session_meta","payload":{"id":"s"}}`, "test:1: $.timestamp: not an RFC 3339 time"},
+		{`{"type":"session_meta","payload":{"id":"s"}}
+{"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":5},"last_token_usage":{"input_tokens":-5}}}}`,
+			"test:2: $.payload.info.last_token_usage.input_tokens: -5 tokens is negative"},
+		{`{"type":"session_meta","payload":{"id":"s"}}
+{"type":"response_item","payload":{"type":"message","role":"robot","content":[]}}`, `test:2: $.payload.role: unknown role "robot"`},
+	} {
+		_, err := readString(t, FormatCodex, tt.lines)
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("error %v, want %q", err, tt.want)
+		}
+	}
+}
