@@ -347,19 +347,12 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		notes[i] = make([]stepNote, len(s.Steps))
 	}
 	var shape logShape
-	// The replay check runs AppStrategy, simulated apart unless it is in
-	// the set (and not at all when only totals are wanted: tune).
-	app, appIndex := (*Strategy)(nil), -1
-	if opt.Model == "" && opt.onCall == nil {
-		for i, s := range opt.Strategies {
-			if s.Spec == AppStrategy {
-				appIndex = i
-			}
-		}
-		if appIndex < 0 {
-			app, _ = ParseStrategy(AppStrategy)
-		}
-	}
+	// The replay check runs what each conversation's app did (appSpec),
+	// simulated apart unless it is in the set (and not at all when only
+	// totals are wanted: tune).
+	checkApp := opt.Model == "" && opt.onCall == nil
+	appParsed := map[string]*Strategy{}
+	var appSpecs []string
 	// Prepare every conversation before simulating any: caching reuses a
 	// prefix across the conversations of a source (sources.go).
 	pcs := make([]*prepared, len(convs))
@@ -370,9 +363,6 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	var appResults []ConversationResult
 	for _, pc := range pcs {
 		shape.add(pc)
-		if app != nil {
-			appResults = append(appResults, e.simulate(pc, app, nil))
-		}
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
@@ -386,11 +376,29 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
+		if checkApp {
+			spec := pc.appSpec()
+			var cr *ConversationResult
+			for i, s := range opt.Strategies {
+				if s.Spec == spec {
+					cr = &res.Strategies[i].Conversations[len(res.Strategies[i].Conversations)-1]
+					break
+				}
+			}
+			if cr == nil {
+				st := appParsed[spec]
+				if st == nil {
+					st, _ = ParseStrategy(spec)
+					appParsed[spec] = st
+				}
+				r := e.simulate(pc, st, nil)
+				cr = &r
+			}
+			appSpecs = append(appSpecs, spec)
+			appResults = append(appResults, *cr)
+		}
 	}
-	if appIndex >= 0 {
-		appResults = res.Strategies[appIndex].Conversations
-	}
-	e.fidelity(res, appResults)
+	e.fidelity(res, appResults, appSpecs)
 	if e.shortOutput > 0 {
 		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", e.shortOutput)
 	}

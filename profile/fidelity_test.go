@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -235,5 +236,28 @@ func TestFidelityCause(t *testing.T) {
 	f.addCall(c, p)
 	if f.explain(); f.Cause != "" {
 		t.Errorf("cause %q at %+.1f%%", f.Cause, f.ErrorPct())
+	}
+}
+
+// TestFidelityFollowsTheApp: with a provider whose caching is opt-in, a log
+// that never reads or writes cache shows an app that did not cache, so the
+// replay check replays `full`; through a batch API, at batch prices.
+func TestFidelityFollowsTheApp(t *testing.T) {
+	conv := smallConversation(time.Time{})
+	conv.Model = "test-explicit"
+	setUsage(conv,
+		transcripts.Usage{InputTokens: 50, OutputTokens: 7, ReasoningTokens: 2},
+		transcripts.Usage{InputTokens: 73, OutputTokens: 30},
+		transcripts.Usage{InputTokens: 119, OutputTokens: 6},
+		transcripts.Usage{InputTokens: 137, OutputTokens: 3})
+	// 379 input × $1 + 46 output × $2 = 471 µ$, both sides.
+	res := runSmall(t, conv, "cache")
+	if f := res.Fidelity; f == nil || f.Spec != "full" || f.Simulated != micro(471) || f.Billed != micro(471) {
+		t.Errorf("no caching in the log: %+v, want full at 471 µ$", f)
+	}
+	conv.Batch = true // half of everything (test-explicit has no batch rate: the default ½)
+	res = runSmall(t, conv, "cache")
+	if f := res.Fidelity; f == nil || f.Spec != "batch" || f.Simulated != f.Billed {
+		t.Errorf("batch log: %+v, want batch, simulated = billed", f)
 	}
 }
