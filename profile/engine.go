@@ -399,8 +399,12 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		}
 	}
 	e.fidelity(res, appResults, appSpecs)
-	if e.shortOutput > 0 {
-		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", e.shortOutput)
+	short := 0
+	for _, pc := range pcs {
+		short += pc.shortOutput
+	}
+	if short > 0 {
+		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", short)
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
@@ -423,9 +427,7 @@ type engine struct {
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
-	// shortOutput counts calls whose reported output is a placeholder.
-	shortOutput int
-	sources     *sourceIndex
+	sources    *sourceIndex
 }
 
 // share keeps v as step's state across conversations.
@@ -508,6 +510,8 @@ type prepared struct {
 	warm   bool
 	// source keys the conversations that share that prefix.
 	source string
+	// shortOutput counts calls whose reported output is a placeholder.
+	shortOutput int
 }
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
@@ -699,7 +703,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		}
 	}
 	pc.findUnits()
-	e.shortOutput += short
+	pc.shortOutput = short
 	pc.sharedPrefix(base)
 	pc.cacheBreaks()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
