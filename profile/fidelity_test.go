@@ -133,11 +133,11 @@ func TestFidelityReport(t *testing.T) {
 func TestRealFidelity(t *testing.T) {
 	res := runReal(t, realTree, "full")
 	want := map[string]float64{ // error_pct, rounded to 0.1
-		"258c7280-ae70-4798-800f-63464d01a85d": 0.1,
-		"8463c716-a2ea-4c14-9efa-87158ebd9f20": -1.9,
+		"258c7280-ae70-4798-800f-63464d01a85d": 0.4,
+		"8463c716-a2ea-4c14-9efa-87158ebd9f20": -1.8,
 		"short":                                0.0,
 		"subagent":                             -1.1,
-		"tool_heavy":                           -1.3,
+		"tool_heavy":                           -1.2,
 	}
 	for _, c := range res.Conversations {
 		f := c.Fidelity
@@ -150,8 +150,8 @@ func TestRealFidelity(t *testing.T) {
 		}
 	}
 	f := res.Fidelity
-	if e := math.Round(f.ErrorPct()*10) / 10; e != -0.8 || f.Billed != 2_433_144_500_000 {
-		t.Errorf("tree: %s, want −0.8%% of $2.4331445", f.Line())
+	if e := math.Round(f.ErrorPct()*10) / 10; e != -0.7 || f.Billed != 2_433_144_500_000 {
+		t.Errorf("tree: %s, want −0.7%% of $2.4331445", f.Line())
 	}
 	cache := runReal(t, realTree, "cache").Strategies[0]
 	for _, c := range cache.Conversations {

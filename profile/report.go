@@ -160,6 +160,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		rep.Source.Warnings = []string{}
 	}
 	multi := len(r.Conversations) > 1
+	ids := UniqueIDs(r.Conversations, opt.Path) // a subagent id can repeat across sessions
 	for _, c := range r.Conversations {
 		rep.Source.Calls += c.Calls
 	}
@@ -198,7 +199,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rc := ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
 					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
@@ -380,7 +381,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		if t.Overflow > 0 {
 			notes = append(notes, fmt.Sprintf("%d overflow", t.Overflow))
 		}
-		if t.Unpriced > 0 {
+		if t.Unpriced > 0 && sameUnpriced(r) == 0 {
 			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
 		}
 		if t.Routed > 0 {
@@ -430,6 +431,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	b.WriteString("\n")
 	if AllUnpriced(r) {
 		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
+	} else if n := sameUnpriced(r); n > 0 {
+		// The same calls are unpriced under every strategy: say it once.
+		fmt.Fprintf(&b, "  unpriced: %d of %d calls (their model has no price; see the warnings) — not in the costs\n", n, r.Strategies[0].Totals.Calls)
 	}
 	for _, row := range rows {
 		if row.Notes != "" {

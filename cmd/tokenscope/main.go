@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -118,7 +120,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.model, "model", "", "price and count as this model (default: the model the log names)")
 	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
-	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+")")
+	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
@@ -167,7 +169,11 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	strategies, err := profile.ParseStrategies(c.strategies)
+	specs := c.strategies
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategiesFor(src.Conversations)
+	}
+	strategies, err := profile.ParseStrategies(specs)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -225,7 +231,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newUsage(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
 	return root
 }
 
@@ -271,7 +277,11 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 			return badInput(err)
 		}
 	}
-	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specsOf(strategies), PerDay: perDay, Autoplay: t.autoplay}
+	// Without --strategy the TUI picks the set that suits the log it reads.
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, PerDay: perDay, Autoplay: t.autoplay}
+	if len(c.strategies) > 0 {
+		cfg.Specs = specsOf(strategies)
+	}
 	if path == "" {
 		cfg.Source = transcripts.Demo(c.readOptions())
 	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
@@ -520,6 +530,66 @@ func checkPerDay(n int64) error {
 		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
 	}
 	return nil
+}
+
+func newUsage(stdout io.Writer) *cobra.Command {
+	var model, prices, inputFormat, format, since, until string
+	cmd := &cobra.Command{
+		Use:   "usage [daily|monthly|session|project] [DIR]",
+		Short: "Reported usage and billed cost by day, month, session or project (fast: no counting)",
+		Long: "Sum the usage the logs report, each response once (message id + request id), and price it as\n" +
+			"billed: uncached input, output, cache reads and 5-minute/1-hour cache writes at list price.\n" +
+			"Nothing is tokenized and no strategy simulated. DIR defaults to ~/.claude/projects.",
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			group := "daily"
+			if len(args) > 0 && slices.Contains(profile.UsageGroups, args[0]) {
+				group, args = args[0], args[1:]
+			}
+			if len(args) > 1 {
+				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
+			}
+			if !slices.Contains(profile.UsageFormats, format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.UsageFormats, ", ")))
+			}
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			} else {
+				home, err := os.UserHomeDir()
+				if err != nil {
+					return badInput(fmt.Errorf("no DIR given and no home directory: %w", err))
+				}
+				dir = filepath.Join(home, ".claude", "projects")
+			}
+			table, err := priceTable(prices)
+			if err != nil {
+				return err
+			}
+			opt := profile.UsageOptions{Group: group, Since: since, Until: until, Prices: table, Model: model}
+			// Check the flags before reading.
+			if _, err := profile.Usage(&transcripts.UsageSource{}, opt); err != nil {
+				return badInput(err)
+			}
+			src, err := transcripts.ReadUsage(dir, transcripts.Options{Format: inputFormat})
+			if err != nil {
+				return badInput(err)
+			}
+			sum, err := profile.Usage(src, opt)
+			if err != nil {
+				return badInput(err)
+			}
+			return sum.Write(stdout, format)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&model, "model", "", "price every call as this model (default: the model each call names)")
+	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
+	f.StringVar(&inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
+	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.UsageFormats, ", "))
+	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
+	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
+	return cmd
 }
 
 // compare prints two profiles side by side (report --compare).
