@@ -139,6 +139,15 @@ func (s *otlpSink) Call(c *Call) error {
 	if call.Unpriced {
 		a = append(a, boolean("tokenscope.unpriced", true))
 	}
+	if call.Routed {
+		a = append(a, boolean("tokenscope.routed", true))
+	}
+	if call.Served {
+		a = append(a, boolean("tokenscope.respcache_hit", true))
+	}
+	if call.Cleared > 0 {
+		a = append(a, i64("tokenscope.cleared_tokens", call.Cleared))
+	}
 	if u := call.Reported; u != nil {
 		a = append(a, i64("tokenscope.reported.input_tokens", u.InputTokens),
 			i64("tokenscope.reported.cached_input_tokens", u.CachedInputTokens),

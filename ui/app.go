@@ -32,6 +32,10 @@ type Config struct {
 	// Live, when set, adds a chat: an input box, streaming replies, and
 	// spend against a budget.
 	Live *LiveConfig
+	// Follow, when set, re-reads Path this often: a log that grows while
+	// it is shown (tokenscope proxy --tui). The screen waits for its
+	// first call.
+	Follow time.Duration
 }
 
 // view is what the main pane shows in a narrow terminal.
@@ -203,6 +207,9 @@ func (m *Model) setSource(src *transcripts.Source) {
 
 // Init starts reading or the first recompute.
 func (m Model) Init() tea.Cmd {
+	if m.loading && m.cfg.Follow > 0 {
+		return follow(m.cfg.Path, m.cfg.Read, time.Millisecond)
+	}
 	if m.loading {
 		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
 	}
@@ -318,7 +325,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
 			}
 		}
-		if m.cfg.Live != nil {
+		if m.cfg.Live != nil || m.cfg.Follow > 0 {
 			m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
 		}
 		m.upto = min(m.upto, n)
@@ -335,6 +342,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.playing = false
 		}
+	case followMsg:
+		cmds = append(cmds, m.updateFollow(msg), follow(m.cfg.Path, m.cfg.Read, m.cfg.Follow))
 	case liveEventMsg, budgetMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
