@@ -15,7 +15,8 @@ import (
 // when another conversation used them within the TTL (sources.go).
 type CacheStep struct {
 	// TTL of the cache; 0 follows the log (1 hour when most of its
-	// reported writes were 1-hour ones), else 5 minutes.
+	// reported writes were 1-hour ones) on the logged model, else 5
+	// minutes.
 	TTL time.Duration
 }
 
@@ -66,7 +67,9 @@ func (c *CacheStep) String() string {
 
 func (c *CacheStep) start(v *convView) stepState {
 	ttl := int64(c.TTL.Seconds())
-	if ttl == 0 {
+	if ttl == 0 && (v.model == nil || v.model == v.pc.model) {
+		// The log's TTL is its app's choice with its provider; priced on
+		// another model (model=), the default holds.
 		ttl = v.pc.logTTL
 	}
 	if ttl == 0 {

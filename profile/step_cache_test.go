@@ -34,7 +34,7 @@ func TestCacheTTLFromLog(t *testing.T) {
 		transcripts.Usage{InputTokens: 73, CacheWriteTokens: 73, CacheWrite1hTokens: 73, OutputTokens: 30},
 		transcripts.Usage{InputTokens: 119, CachedInputTokens: 70, CacheWriteTokens: 49, CacheWrite1hTokens: 49, OutputTokens: 6},
 		transcripts.Usage{InputTokens: 137, CachedInputTokens: 116, CacheWriteTokens: 21, CacheWrite1hTokens: 21, OutputTokens: 3})
-	res := runSmall(t, conv, "cache", "cache:ttl=5m")
+	res := runSmall(t, conv, "cache", "cache:ttl=5m", "model=test-auto+cache")
 	// 1 hour: call 2 shares 47 (< minimum 50), call 3 reads 70, call 4
 	// (10 minutes later) reads 116. Writes 50 + 73 + 49 + 21 = 193 at
 	// $2/MTok = 386 µ$; reads 186 × 0.1 = 18.6; output 46 × 2 = 92: 496.6 µ$,
@@ -57,6 +57,13 @@ func TestCacheTTLFromLog(t *testing.T) {
 	}
 	if five.Totals.Cost != micro(485.25) {
 		t.Errorf("ttl=5m: cost %d, want 485.25 µ$", five.Totals.Cost)
+	}
+	// Priced on another model, the log's TTL is not that provider's:
+	// 5 minutes, so call 4 reads nothing. (Call 2 reads nothing either:
+	// its log read nothing of the 50 tokens call 1 sent, which the cache
+	// step takes for a change in the app's prefix.)
+	if got, want := cached(res.Strategies[2].Calls()), []int64{0, 0, 70, 0}; !eq(got, want) {
+		t.Errorf("model=test-auto+cache: cached = %v, want %v", got, want)
 	}
 }
 
