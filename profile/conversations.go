@@ -142,3 +142,18 @@ func UnpricedReason(r *Result) string {
 	}
 	return fmt.Sprintf("%s is not in the price table", r.ModelID)
 }
+
+// sameUnpriced is the number of unpriced calls when it is the same, and
+// not zero, under every strategy; 0 otherwise.
+func sameUnpriced(r *Result) int {
+	if r == nil || len(r.Strategies) == 0 {
+		return 0
+	}
+	n := r.Strategies[0].Totals.Unpriced
+	for _, s := range r.Strategies {
+		if s.Totals.Unpriced != n {
+			return 0
+		}
+	}
+	return n
+}

@@ -33,7 +33,10 @@ type counts struct {
 	framing  []int64 // per message: chat-format overhead
 	toolDefs int64
 	scale    float64 // calibration applied (1 when none)
-	prefix   []int64 // sums of content and framing; see sent
+	// think sums the thinking text shown in assistant messages: think[i]
+	// is messages [0, i); nil when the conversation shows none.
+	think  []int64
+	prefix []int64 // sums of content and framing; see sent
 }
 
 // countConversation counts every message of c once with t, on up to
@@ -63,6 +66,7 @@ func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *
 		wg.Wait()
 	}
 	k.toolDefs = ToolDefTokens(c.Tools, t)
+	k.think = thinkingSums(c, t)
 	return k
 }
 
@@ -116,6 +120,12 @@ func (k *counts) scaleBy(f float64) *counts {
 		s.rag[i] = min(int64(float64(k.rag[i])*f+0.5), s.content[i])
 	}
 	s.toolDefs = int64(float64(k.toolDefs)*f + 0.5)
+	if k.think != nil {
+		s.think = make([]int64, len(k.think))
+		for i := 1; i < len(k.think); i++ {
+			s.think[i] = s.think[i-1] + int64(float64(k.think[i]-k.think[i-1])*f+0.5)
+		}
+	}
 	return s
 }
 

@@ -263,6 +263,13 @@ func (s *StrategyResult) Calls() []Call {
 		if len(s.Conversations) == 1 {
 			return s.Conversations[0].Calls
 		}
+		n := 0
+		for _, c := range s.Conversations {
+			n += len(c.Calls)
+		}
+		// One allocation of the final size: growing by append copied the
+		// calls of a large directory several times over.
+		s.all = make([]Call, 0, n)
 		for _, c := range s.Conversations {
 			s.all = append(s.all, c.Calls...)
 		}
@@ -323,7 +330,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		opt.Prices = DefaultPrices()
 	}
 	if len(opt.Strategies) == 0 {
-		for _, s := range DefaultStrategies {
+		for _, s := range DefaultStrategiesFor(convs) {
 			st, _ := ParseStrategy(s)
 			opt.Strategies = append(opt.Strategies, st)
 		}
@@ -371,7 +378,7 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	var appResults []ConversationResult
 	for _, c := range convs {
 		pc := e.prepare(c)
-		shape.add(pc)
+		shape.add(shapeOf(c))
 		if app != nil {
 			appResults = append(appResults, e.simulate(pc, app, nil))
 		}
@@ -581,7 +588,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	for _, ci := range pc.calls {
 		if ci.reported != nil && ci.reported.InputTokens > 0 {
 			rep = append(rep, ci.reported.InputTokens)
-			cnt = append(cnt, pc.fullInput(loggedBase, ci))
+			cnt = append(cnt, pc.fullInput(loggedBase, ci, ci.logged))
 		}
 	}
 	scale := 1.0
@@ -618,7 +625,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			loggedBase = base
 			for i, j := 0, 0; i < len(pc.calls); i++ {
 				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
-					cnt[j] = pc.fullInput(base, ci)
+					cnt[j] = pc.fullInput(base, ci, ci.logged)
 					j++
 				}
 			}
@@ -663,13 +670,13 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		if c.Messages[ci.msg].NoReply && ci.reported == nil {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
-		ci.counted = pc.fullInput(base, *ci)
+		ci.counted = pc.fullInput(base, *ci, ci.logged)
 		if len(rep) > 0 {
 			ci.unlogged = hidden
 		}
 		if ci.reported != nil {
 			if ci.reported.InputTokens > 0 {
-				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci) - hidden
+				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
 			}
 			if ci.logged != nil {
 				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
@@ -768,9 +775,10 @@ func (e *engine) precount(convs []*transcripts.Conversation) {
 	}
 }
 
-// fullInput is a call's input with the whole history, as counted.
-func (pc *prepared) fullInput(k *counts, ci callInfo) int64 {
-	return k.toolDefs + replyPriming + k.sent(ci.msg)
+// fullInput is a call's input with the whole history, as counted, with
+// the thinking model m carries in history (thinking.go).
+func (pc *prepared) fullInput(k *counts, ci callInfo, m *ModelPrice) int64 {
+	return k.toolDefs + replyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 
 func mostUsedModel(c *transcripts.Conversation) string {

@@ -94,7 +94,13 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	// Defects first, by what they cost; then the cheapest strategy; then
 	// the marginal prices, which are facts rather than defects.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
-	if b, ok := bestStrategy(res); ok {
+	best, err := f.bestStrategy()
+	if err != nil {
+		return nil, err
+	}
+	if best != nil {
+		out = append(out, *best)
+	} else if b, ok := bestStrategy(res); ok {
 		out = append(out, b)
 	}
 	out = append(out, marg...)
@@ -277,6 +283,42 @@ func (f *finder) marginals() ([]Finding, error) {
 	return out, nil
 }
 
+// bestKeptPct is the context the best-strategy finding must keep: it
+// recommends what keeps nearly everything the app sent (tune shows the
+// rest of the frontier).
+const bestKeptPct = 90
+
+// bestStrategy searches caching, cache lifetimes, context clearing,
+// compaction and cheaper models (no windows or summaries: they drop
+// context) for the cheapest strategy that keeps at least bestKeptPct of the
+// context, with no overflow and no cut replies; nil when none beats the
+// basis.
+func (f *finder) bestStrategy() (*Finding, error) {
+	opt := TuneOptions{Prices: f.opt.Prices, Model: f.opt.Model, Basis: f.basis.Spec, MaxDroppedPct: 100 - bestKeptPct}
+	full, _ := ParseStrategy("full")
+	ref, err := Run(f.convs, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{full}})
+	if err != nil {
+		return nil, err
+	}
+	for _, spec := range TuneSpace(f.convs, ref, opt) {
+		if !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:") {
+			opt.Specs = append(opt.Specs, spec)
+		}
+	}
+	r, err := Tune(f.convs, opt)
+	if err != nil || len(r.Frontier) == 0 {
+		return nil, err
+	}
+	b := r.Frontier[0]
+	saved := r.Basis.Cost - b.Cost
+	if saved <= 0 || b.Spec == f.basis.Spec {
+		return nil, nil
+	}
+	return &Finding{Kind: FindingBestStrategy, Spec: b.Spec, Cost: saved,
+		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%)", bestKeptPct, b.Spec, saved,
+			100*float64(saved)/float64(r.Basis.Cost))}, nil
+}
+
 // bestStrategy is the cheapest strategy of res with no overflowing call,
 // against the first.
 func bestStrategy(res *Result) (Finding, bool) {
@@ -313,7 +355,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 	if res == nil || len(res.Strategies) == 0 {
 		return nil
 	}
-	var out []Finding
+	var out []breaker
 	for _, cr := range res.Strategies[0].Conversations {
 		conv := f.conv(cr.ID, cr.Path)
 		for i := 1; i < len(cr.Calls); i++ {
@@ -332,7 +374,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 				change = conv.Messages[cur.Message].PrefixChange
 			}
 			var lost int64
-			var what string
+			var what, detail string
 			switch {
 			case change != nil:
 				// What the previous call sent beyond the unchanged part.
@@ -345,51 +387,66 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 				}
 				lost = max(0, prev.Input.Total()-keep)
 				what = change.Describe()
+				if i := strings.Index(what, " ("); i >= 0 {
+					what, detail = what[:i], what[i:]
+				}
 			case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
 				prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
 				withinTTL(conv, prev.Message, cur.Message):
 				lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
-				what = fmt.Sprintf("reported cache reads fell from %s to %s while the input grew", formatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), formatTokens(cur.Reported.CachedInputTokens))
+				what = "reported cache reads fell while the input grew"
+				detail = fmt.Sprintf(" (%s → %s)", formatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), formatTokens(cur.Reported.CachedInputTokens))
 			default:
 				continue
 			}
-			if lost <= 0 {
-				continue
+			if lost <= 0 || prev.Input.Total() < model.Caching.MinPrefix {
+				continue // below the minimum nothing was cached to break
 			}
 			cost := miss.Cost(lost) - r.CachedInput.Cost(lost)
-			out = append(out, Finding{Kind: FindingCacheBreaker, Conversation: cr.ID, Call: cur.Index, Cost: cost,
-				Text: fmt.Sprintf("call %d: %s; %s tokens re-sent uncached: %s", cur.Index, what, formatTokens(lost), cost)})
+			out = append(out, breaker{cause: what, detail: detail, lost: lost,
+				f: Finding{Kind: FindingCacheBreaker, Conversation: cr.ID, Call: cur.Index, Cost: cost,
+					Text: fmt.Sprintf("call %d: %s%s: %s tokens re-sent uncached: %s", cur.Index, what, detail, formatTokens(lost), cost)}})
 		}
 	}
 	return mergeBreakers(out)
 }
 
-// mergeBreakers folds breakers of one conversation with the same cause
-// into one finding (a timestamp in the system prompt breaks every call).
-func mergeBreakers(in []Finding) []Finding {
+// mergeBreakers folds the breakers of one conversation with the same
+// cause into one finding (a timestamp in the system prompt breaks every
+// call): the first call, how many, and what they cost together.
+func mergeBreakers(in []breaker) []Finding {
 	var out []Finding
 	idx := map[string]int{}
-	count := map[string]int{}
-	for _, f := range in {
-		cause := f.Text[strings.Index(f.Text, ": ")+2:]
-		if i := strings.Index(cause, ";"); i >= 0 {
-			cause = cause[:i]
-		}
-		if strings.HasPrefix(cause, "reported cache reads fell") {
-			cause = "reported cache reads fell"
-		}
-		key := f.Conversation + "\x00" + cause
+	var n []int
+	var lost []int64
+	var first []breaker
+	for _, b := range in {
+		key := b.f.Conversation + "\x00" + b.cause
 		if j, ok := idx[key]; ok {
-			out[j].Cost += f.Cost
-			count[key]++
-			out[j].Text = fmt.Sprintf("calls %d and %d more: %s; %s over the log", out[j].Call, count[key]-1, cause, out[j].Cost)
+			out[j].Cost += b.f.Cost
+			n[j]++
+			lost[j] += b.lost
 			continue
 		}
 		idx[key] = len(out)
-		count[key] = 1
-		out = append(out, f)
+		out = append(out, b.f)
+		n, lost, first = append(n, 1), append(lost, b.lost), append(first, b)
+	}
+	for j := range out {
+		if n[j] == 1 {
+			continue
+		}
+		out[j].Text = fmt.Sprintf("%s on %d calls from call %d%s: %s tokens re-sent uncached: %s",
+			first[j].cause, n[j], out[j].Call, first[j].detail, formatTokens(lost[j]), out[j].Cost)
 	}
 	return out
+}
+
+// breaker is one call's cache break before merging.
+type breaker struct {
+	f             Finding
+	cause, detail string // "system prompt changed", ` ("…01" → "…02")`
+	lost          int64
 }
 
 // withinTTL says whether two messages are less than five minutes apart (or

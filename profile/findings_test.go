@@ -1,6 +1,10 @@
 package profile
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,5 +91,107 @@ func TestBasisSpec(t *testing.T) {
 	c.Messages[2].Usage = &transcripts.Usage{InputTokens: 2000, CachedInputTokens: 1024, OutputTokens: 4}
 	if got := BasisSpec([]*transcripts.Conversation{c}); got != "cache" {
 		t.Errorf("cache reads reported: %q, want cache", got)
+	}
+}
+
+// breakerLog is a request/response log of three calls on gpt-4o whose
+// system prompt ends with the time, so each request's prefix differs from
+// the one before: the most common silent cost in real apps.
+func breakerLog(t *testing.T, tools [][]string) []*transcripts.Conversation {
+	t.Helper()
+	pad := strings.TrimSpace(strings.Repeat("x ", 1500))
+	turns := [][2]string{{"Hi", "Hello!"}, {"Bye", "Bye!"}, {"Thanks", "You are welcome."}}
+	var b strings.Builder
+	var history []map[string]any
+	for i, turn := range turns {
+		history = append(history, map[string]any{"role": "user", "content": turn[0]})
+		msgs := append([]map[string]any{{"role": "system", "content": fmt.Sprintf("%s\nThe time is 12:00:%02d.", pad, i+1)}}, history...)
+		req := map[string]any{"model": "gpt-4o", "messages": msgs}
+		if tools != nil {
+			var ts []map[string]any
+			for _, name := range tools[i] {
+				ts = append(ts, map[string]any{"type": "function", "function": map[string]any{"name": name, "description": "Tool " + name}})
+			}
+			req["tools"] = ts
+			msgs[0]["content"] = pad // only the tools change
+		}
+		resp := map[string]any{"model": "gpt-4o", "choices": []map[string]any{{"message": map[string]any{"role": "assistant", "content": turn[1]}}}}
+		line, _ := json.Marshal(map[string]any{"request": req, "response": resp})
+		b.Write(append(line, '\n'))
+		history = append(history, map[string]any{"role": "assistant", "content": turn[1]})
+	}
+	path := filepath.Join(t.TempDir(), "log.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := transcripts.Open(path, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 3 {
+		t.Fatalf("%d conversations", len(src.Conversations))
+	}
+	return src.Conversations
+}
+
+// Tokens by the official tiktoken (o200k_base): the system prompt is 1,511
+// ("x x … x" 1,500 and "\nThe time is 12:00:0N." 11), framing 4 a message,
+// priming 3. Call 1 sends 1,515 + "Hi" 5 + 3 = 1,523; call 2 adds "Hello!"
+// 6 and "Bye" 5: 1,534. Each call re-sends uncached what the previous one
+// sent, at gpt-4o's $2.50 instead of the $1.25 cached rate: 1,523 × $1.25/M
+// = $0.00190375 and 1,534 × $1.25/M = $0.0019175, $0.00382125 together.
+func TestFindingsCacheBreakerSystem(t *testing.T) {
+	convs := breakerLog(t, nil)
+	res, err := Run(convs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Findings(convs, res, FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Finding
+	for _, f := range fs {
+		if f.Kind == FindingCacheBreaker {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != 3_821_250_000 {
+		t.Fatalf("breakers %+v, want one at call 2 costing $0.00382125", got)
+	}
+	if want := `system prompt changed on 2 calls from call 2 ("…e is 12:00:01." → "…e is 12:00:02."): 3,057 tokens re-sent uncached: $0.003821`; got[0].Text != want {
+		t.Errorf("text %q\nwant %q", got[0].Text, want)
+	}
+}
+
+// A reordered tool list breaks the prefix from the tools on: everything the
+// previous call sent is re-sent uncached.
+func TestFindingsCacheBreakerTools(t *testing.T) {
+	convs := breakerLog(t, [][]string{{"a", "b"}, {"b", "a"}, {"b", "a"}})
+	c := convs[0]
+	if pc := c.Messages[len(c.Messages)-3].PrefixChange; pc == nil || pc.Part != "tools" || pc.Was != "a" || pc.Now != "b" {
+		t.Fatalf("call 2's prefix change %+v", pc)
+	}
+	if pc := c.Messages[len(c.Messages)-1].PrefixChange; pc != nil {
+		t.Fatalf("call 3 sent the tools as call 2 did, yet %+v", pc)
+	}
+	res, err := Run(convs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Findings(convs, res, FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Finding
+	for _, f := range fs {
+		if f.Kind == FindingCacheBreaker {
+			got = append(got, f)
+		}
+	}
+	// Call 1's whole input, tool schemas included, at $1.25/M more.
+	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
+	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
+		t.Fatalf("breakers %+v, want one at call 2 costing %d tokens × $1.25/M", got, first)
 	}
 }

@@ -21,7 +21,9 @@ func FuzzRun(f *testing.F) {
 	}
 	f.Add(transcripts.DemoJSONL()[:4000])
 	specs := []string{"full", "cache", "window:turns=1+cache", "window:tokens=50", "summary:trigger=20,keep=0,size=5+cache",
-		"cap:3", "batch", "model=claude-haiku-4-5+cache:ttl=1h", "window:turns=0"}
+		"cap:3", "batch", "model=claude-haiku-4-5+cache:ttl=1h", "window:turns=0",
+		"clear:trigger=30,keep=1,inputs+cache", "compact:trigger=40,size=5+cache", "clear-thinking:keep=1+cache",
+		"window:tokens=50+summary:trigger=20,keep=0,size=5", "clear:trigger=20,keep=0+compact:trigger=30,size=3+cache"}
 	strategies, err := ParseStrategies(specs)
 	if err != nil {
 		f.Fatal(err)
@@ -35,12 +37,20 @@ func FuzzRun(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range res.Strategies {
+		// As logged too: Claude logs carry thinking in history.
+		logged, err := Run(src.Conversations, Options{Strategies: strategies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range append(res.Strategies, logged.Strategies...) {
 			var sum Money
 			var in int64
 			for _, c := range s.Calls() {
 				sum += c.Cost
 				in += c.Input.Total()
+				if c.Input.History < 0 || c.Input.Unlogged < 0 || c.Cleared < 0 {
+					t.Fatalf("%s: call %d: negative part or clearing: %+v, cleared %d", s.Strategy.Spec, c.Index, c.Input, c.Cleared)
+				}
 				if c.Cached < 0 || c.CacheWrite < 0 || c.Cached+c.CacheWrite > c.Input.Total() || c.Input.Total() < 0 {
 					t.Fatalf("%s: call %d: cached %d + written %d of %d", s.Strategy.Spec, c.Index, c.Cached, c.CacheWrite, c.Input.Total())
 				}

@@ -24,7 +24,8 @@ type Profile struct {
 	Options Options
 }
 
-// ParseStrategies parses specs, or the default set when specs is empty.
+// ParseStrategies parses specs, or SPEC's default set when specs is
+// empty (DefaultStrategiesFor picks the set that suits a log).
 func ParseStrategies(specs []string) ([]*Strategy, error) {
 	if len(specs) == 0 {
 		specs = DefaultStrategies

@@ -3,6 +3,8 @@ package profile
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // stepNote is what one step of a strategy did over a run, kept so that a
@@ -33,31 +35,90 @@ type whyNotter interface {
 // logShape is what notes say about a log.
 type logShape struct {
 	calls, prompts, toolCalls int
-	maxExchangeCalls          int // the most calls one user prompt led to
+	maxExchangeCalls          int   // the most calls one user prompt led to
+	peak                      int64 // the largest input of a call (see shapeOf)
 }
 
-func (sh *logShape) add(pc *prepared) {
-	sh.calls += len(pc.calls)
-	perEx := map[int]int{}
-	for i := range pc.calls {
-		ci := &pc.calls[i]
-		if pc.answersTools(ci) {
-			sh.toolCalls++
+// shapeOf measures c as prepare splits it: a user message after an
+// assistant reply starts an exchange; every assistant message not
+// replayed is a call. peak is the largest input a call reported, or,
+// without usage, a rough estimate (4 bytes a token) of the largest.
+func shapeOf(c *transcripts.Conversation) logShape {
+	var sh logShape
+	inEx, lastAsst := 0, true
+	var bytes int64
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		switch m.Role {
+		case transcripts.RoleUser:
+			if lastAsst {
+				sh.prompts++
+				inEx = 0
+			}
+			lastAsst = false
+		case transcripts.RoleAssistant:
+			lastAsst = true
+			if m.Replayed {
+				break
+			}
+			sh.calls++
+			inEx++
+			sh.maxExchangeCalls = max(sh.maxExchangeCalls, inEx)
+			if i > 0 && c.Messages[i-1].Role == transcripts.RoleTool {
+				sh.toolCalls++
+			}
+			if m.Usage != nil {
+				sh.peak = max(sh.peak, m.Usage.InputTokens)
+			} else {
+				sh.peak = max(sh.peak, bytes/4)
+			}
 		}
-		perEx[ci.exchange]++
-		sh.maxExchangeCalls = max(sh.maxExchangeCalls, perEx[ci.exchange])
+		bytes += int64(len(m.Content) + len(m.Name))
+		for _, tc := range m.ToolCalls {
+			bytes += int64(len(tc.Name) + len(tc.Arguments))
+		}
 	}
-	for _, start := range pc.exchanges {
-		if start < len(pc.conv.Messages) && pc.conv.Messages[start].Role == "user" {
-			sh.prompts++
-		}
+	return sh
+}
+
+func (sh *logShape) add(o logShape) {
+	sh.calls += o.calls
+	sh.prompts += o.prompts
+	sh.toolCalls += o.toolCalls
+	sh.maxExchangeCalls = max(sh.maxExchangeCalls, o.maxExchangeCalls)
+	sh.peak = max(sh.peak, o.peak)
+}
+
+// DefaultStrategiesFor is the default strategy set for a log: SPEC's set
+// (DefaultStrategies), or for an agent's log, where exchange-based steps
+// cannot bite (see agentic), strategies that can: window:tokens, clear
+// and compact with cache, their triggers set from the log's peak input
+// (window a quarter of it, clear half, compact three quarters, rounded
+// down to thousands).
+func DefaultStrategiesFor(convs []*transcripts.Conversation) []string {
+	var sh logShape
+	for _, c := range convs {
+		sh.add(shapeOf(c))
+	}
+	if !sh.agentic() {
+		return DefaultStrategies
+	}
+	k := func(num int64) int64 { return max(1000, sh.peak*num/4/1000*1000) }
+	return []string{
+		"full",
+		"cache",
+		fmt.Sprintf("window:tokens=%d+cache", k(1)),
+		fmt.Sprintf("clear:trigger=%d,keep=3+cache", k(2)),
+		fmt.Sprintf("compact:trigger=%d,size=2000+cache", k(3)),
+		"cap:512",
+		"batch",
 	}
 }
 
-// agentic reports whether the log is an agent's: most calls answer tool
-// results and one prompt leads to many calls, so exchange-based steps
-// keep everything. The demo (a support chat with a few tool calls per
-// question: 21 of 41 calls answer tools, at most 4 calls a prompt) is not.
+// agentic reports whether the log is an agent's: at least 30% of calls
+// answer tool results and one prompt led to 8 calls or more, so steps that
+// cut at prompts keep nearly everything. The demo (a support chat: 21 of
+// 41 calls answer tools, at most 4 calls a prompt) is not.
 func (sh logShape) agentic() bool {
 	return sh.calls > 0 && sh.toolCalls*10 >= sh.calls*3 && sh.maxExchangeCalls >= 8
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -88,6 +89,9 @@ type PriceTable struct {
 	Source string
 	Models []*ModelPrice
 	byID   map[string]*ModelPrice
+	// resolved remembers Lookup's answer per id as logged (nil: none):
+	// resolving runs regular expressions, and every call of a log asks.
+	resolved sync.Map
 }
 
 // yaml shapes of the table file.
@@ -271,6 +275,7 @@ func firstNonEmpty(s ...string) string {
 }
 
 func (t *PriceTable) index() {
+	t.resolved.Clear()
 	t.byID = make(map[string]*ModelPrice)
 	for _, p := range t.Models {
 		t.byID[p.ID] = p
@@ -290,6 +295,17 @@ var (
 // (claude-sonnet-4-20250514, gpt-4o-2024-08-06), provider prefixes
 // (openai/…, anthropic/…), a [1m] suffix, "-latest".
 func (t *PriceTable) Lookup(id string) (*ModelPrice, bool) {
+	if v, ok := t.resolved.Load(id); ok {
+		p := v.(*ModelPrice)
+		return p, p != nil
+	}
+	p, ok := t.lookup(id)
+	t.resolved.Store(id, p)
+	return p, ok
+}
+
+// lookup is Lookup without the memo.
+func (t *PriceTable) lookup(id string) (*ModelPrice, bool) {
 	m := strings.ToLower(strings.TrimSpace(id))
 	if p, ok := t.byID[m]; ok {
 		return p, true

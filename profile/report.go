@@ -164,6 +164,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		rep.Source.Warnings = []string{}
 	}
 	multi := len(r.Conversations) > 1
+	ids := UniqueIDs(r.Conversations, opt.Path) // a subagent id can repeat across sessions
 	for _, c := range r.Conversations {
 		rep.Source.Calls += c.Calls
 		if c.Calls == 0 {
@@ -205,7 +206,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rc := ReportConversation{ID: c.ID, Path: c.Path, Calls: len(c.Calls),
+				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
 					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
@@ -218,25 +219,31 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 		if !opt.NoCalls {
 			for _, c := range s.Conversations {
-				for _, call := range c.Calls {
-					rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
-						CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
-						ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
-						Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
-					if multi {
-						rc.Conversation = call.Conversation
-					}
-					if call.Reported != nil {
-						e := call.EstimateError
-						rc.EstimateErrorTokens = &e
-					}
-					rs.Calls = append(rs.Calls, rc)
+				for k := range c.Calls {
+					rs.Calls = append(rs.Calls, NewReportCall(&c.Calls[k], multi))
 				}
 			}
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}
 	return rep
+}
+
+// NewReportCall is the JSON row of call; multi names its conversation.
+// Streaming writers build rows one at a time with it.
+func NewReportCall(call *Call, multi bool) ReportCall {
+	rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
+		ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
+		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
+	if multi {
+		rc.Conversation = call.Conversation
+	}
+	if call.Reported != nil {
+		e := call.EstimateError
+		rc.EstimateErrorTokens = &e
+	}
+	return rc
 }
 
 func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
@@ -387,7 +394,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		if t.Overflow > 0 {
 			notes = append(notes, fmt.Sprintf("%d overflow", t.Overflow))
 		}
-		if t.Unpriced > 0 {
+		if t.Unpriced > 0 && sameUnpriced(r) == 0 {
 			notes = append(notes, fmt.Sprintf("%d unpriced", t.Unpriced))
 		}
 		if t.Routed > 0 {
@@ -437,6 +444,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	b.WriteString("\n")
 	if AllUnpriced(r) {
 		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
+	} else if n := sameUnpriced(r); n > 0 {
+		// The same calls are unpriced under every strategy: say it once.
+		fmt.Fprintf(&b, "  unpriced: %d of %d calls (their model has no price; see the warnings) — not in the costs\n", n, r.Strategies[0].Totals.Calls)
 	}
 	for _, row := range rows {
 		if row.Notes != "" {

@@ -84,6 +84,10 @@ type convView struct {
 	// Prefix sums over non-system messages (content, framing) and over
 	// system messages (content + framing, content).
 	pc0, pf, ps, psc []int64
+	// think sums the thinking shown in assistant messages (nil: none);
+	// nextThink[i] is the first message from i that has some.
+	think     []int64
+	nextThink []int
 }
 
 func (v *convView) sums() {
@@ -97,6 +101,17 @@ func (v *convView) sums() {
 		} else {
 			v.pc0[i+1] += v.content[i]
 			v.pf[i+1] += v.k.framing[i]
+		}
+	}
+	v.think = v.k.think
+	if v.think != nil {
+		v.nextThink = make([]int, n+1)
+		v.nextThink[n] = n
+		for i := n - 1; i >= 0; i-- {
+			v.nextThink[i] = v.nextThink[i+1]
+			if v.think[i+1] > v.think[i] {
+				v.nextThink[i] = i
+			}
 		}
 	}
 }
@@ -117,7 +132,10 @@ type callPlan struct {
 	// History stage: non-system messages before lo are not sent; a
 	// summary, when set, stands in for (some of) them.
 	lo      int
-	summary *synthetic
+	summary synthetic // version 0: none
+	// thinkFrom is the first message whose thinking is sent (thinking.go);
+	// thinkDefault is where the model's own rule puts it.
+	thinkFrom, thinkDefault int
 	// side are calls billed beside this one (a summariser).
 	side []sideCall
 
@@ -207,7 +225,9 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 	} else {
 		call.Model = ci.modelID
 	}
-	p.lo, p.summary, p.side, p.edits = 0, nil, p.side[:0], p.edits[:0]
+	p.lo, p.summary, p.side, p.edits = 0, synthetic{}, p.side[:0], p.edits[:0]
+	p.thinkFrom = p.v.thinkFrom(ci, p.model)
+	p.thinkDefault = p.thinkFrom
 	p.spans, p.total = p.spans[:0], 0
 	p.batch, p.writeTTL = false, 0
 	p.unlogged, p.outputScale, p.served = ci.unlogged, 1, false
@@ -245,8 +265,8 @@ func (p *callPlan) edited(lo int) (removed, added int64) {
 func (p *callPlan) input() int64 {
 	v, a := p.v, p.ci.msg
 	lo := p.keptFrom()
-	n := p.ci.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a)
-	if p.summary != nil {
+	n := p.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
+	if p.summary.version > 0 {
 		n += p.summary.tokens + tokensPerMessage + 1
 	}
 	removed, added := p.edited(lo)
@@ -261,14 +281,14 @@ func (p *callPlan) layout() {
 	a, prev := ci.msg, ci.prev
 	lo := p.keptFrom()
 	p.lo = lo
-	call.KeptFrom, call.Summarised = lo, p.summary != nil
+	call.KeptFrom, call.Summarised = lo, p.summary.version > 0
 
 	var in Parts
 	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
 	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
-	if p.summary != nil {
+	if p.summary.version > 0 {
 		in.Summary = p.summary.tokens
 		in.Overhead += tokensPerMessage + 1
 	}
@@ -292,11 +312,13 @@ func (p *callPlan) layout() {
 			in.History += c - r
 		}
 	}
-	// Edits (cleared tool results, thinking) lie in history the model has
-	// seen: the placeholders stand where the content was.
+	// Edits (cleared tool results) lie in history the model has seen: the
+	// placeholders stand where the content was. Thinking carried is
+	// history too.
 	removed, added := p.edited(lo)
-	in.History += added - removed
-	call.Cleared = removed - added
+	think := v.thinking(lo, a, p.thinkFrom)
+	in.History += added - removed + think
+	call.Cleared = removed - added + v.thinking(lo, a, p.thinkDefault) - think
 	call.Input = in
 	call.Dropped = v.pc0[lo]
 	p.total = in.Total()
@@ -305,25 +327,44 @@ func (p *callPlan) layout() {
 		span{kind: spanUnlogged, tokens: in.Unlogged},
 		span{kind: spanToolDefs, tokens: in.ToolDefs},
 		span{kind: spanSystem, tokens: v.ps[a]})
-	if p.summary != nil {
+	if p.summary.version > 0 {
 		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokensPerMessage + 1})
 	}
-	// Messages from lo, split at edits: an edited range is its own span,
-	// so a call that edits more shares the prefix up to the edit.
-	from := lo
-	first := true
+	// Messages from lo, split at edits and where carried thinking starts:
+	// a call that edits or clears more shares the prefix up to there.
+	// The split is at the first message from thinkFrom that has
+	// thinking: the same point for every call of an exchange, and where
+	// content changes when earlier thinking is dropped.
+	tf := -1
+	if v.think != nil {
+		if m := v.nextThink[min(p.thinkFrom, a)]; m > lo && m < a {
+			tf = m
+		}
+	}
+	from, first := lo, true
+	plain := func(to int) {
+		for from < to || first {
+			end := to
+			if tf > from && tf < to {
+				end = tf
+			}
+			p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, end) + v.thinking(from, end, p.thinkFrom)})
+			from, first = end, false
+		}
+	}
 	for _, e := range p.edits {
 		if e.from < lo {
 			continue
 		}
 		if e.from > from || first {
-			p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, e.from)})
+			plain(e.from)
 		}
-		p.spans = append(p.spans, span{kind: spanEdited, id: e.from, tokens: v.sent(e.from, e.to) - e.removed + e.added})
+		p.spans = append(p.spans, span{kind: spanEdited, id: e.from,
+			tokens: v.sent(e.from, e.to) - e.removed + e.added + v.thinking(e.from, e.to, p.thinkFrom)})
 		from, first = e.to, false
 	}
 	if from < a || first {
-		p.spans = append(p.spans, span{kind: spanMessages, id: from, tokens: v.sent(from, a)})
+		plain(a)
 	}
 
 	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning

@@ -122,7 +122,7 @@ func (st *compactState) apply(p *callPlan) {
 	if st.ver > 0 {
 		// The summary replaces what earlier steps planned before it.
 		p.lo = max(p.lo, st.boundary)
-		p.summary = &synthetic{tokens: st.c.Size, version: st.ver}
+		p.summary = synthetic{tokens: st.c.Size, version: st.ver}
 	}
 	in := p.input()
 	st.note.peak = max(st.note.peak, in)
@@ -133,8 +133,8 @@ func (st *compactState) apply(p *callPlan) {
 			st.note.idle = true
 			return
 		}
-		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
-		if p.summary != nil {
+		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
+		if p.summary.version > 0 {
 			sum += p.summary.tokens + tokensPerMessage + 1
 		}
 		p.call.SummaryInput, p.call.SummaryOutput = p.call.SummaryInput+sum, p.call.SummaryOutput+st.c.Size
@@ -146,7 +146,7 @@ func (st *compactState) apply(p *callPlan) {
 		st.boundary, st.ver = nb, st.ver+1
 		st.note.acted++
 		p.lo = max(p.lo, st.boundary)
-		p.summary = &synthetic{tokens: st.c.Size, version: st.ver}
+		p.summary = synthetic{tokens: st.c.Size, version: st.ver}
 	}
 }
 

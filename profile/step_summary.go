@@ -121,7 +121,7 @@ func (st *summaryState) apply(p *callPlan) {
 		}
 		if nb > from {
 			st.note.acted++
-			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb)
+			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
 			if st.ver > 0 {
 				in += st.s.Size + tokensPerMessage + 1
 			}
@@ -136,6 +136,6 @@ func (st *summaryState) apply(p *callPlan) {
 	}
 	p.lo = max(p.lo, st.boundary)
 	if st.ver > 0 {
-		p.summary = &synthetic{tokens: st.s.Size, version: st.ver}
+		p.summary = synthetic{tokens: st.s.Size, version: st.ver}
 	}
 }

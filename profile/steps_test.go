@@ -253,3 +253,103 @@ func TestNoteInReports(t *testing.T) {
 		t.Errorf("full has a note: %q", res.Strategies[0].Note)
 	}
 }
+
+// The default set follows the log: the demo (a support chat) keeps SPEC's
+// set; a real Claude Code session (testdata/real, 8 calls, 7 answering
+// tool results in one exchange, peak reported input 61,411) gets
+// strategies that bite, triggers from its peak: a quarter 15,352 → 15,000,
+// half 30,705 → 30,000, three quarters 46,058 → 46,000.
+func TestDefaultStrategiesFor(t *testing.T) {
+	demo := transcripts.Demo(transcripts.Options{})
+	if got := DefaultStrategiesFor(demo.Conversations); strings.Join(got, " ") != strings.Join(DefaultStrategies, " ") {
+		t.Errorf("demo: %v", got)
+	}
+	src, err := transcripts.Open("../transcripts/testdata/real/claude_code/spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"full", "cache", "window:tokens=15000+cache", "clear:trigger=30000,keep=3+cache",
+		"compact:trigger=46000,size=2000+cache", "cap:512", "batch"}
+	if got := DefaultStrategiesFor(src.Conversations); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("claude code: %v, want %v", got, want)
+	}
+}
+
+// thinkingConversation has three exchanges whose replies show thinking
+// (20, 30, 10 tokens), priced on a model that keeps earlier turns'
+// thinking (its id reads as Opus 4.6; prices as test-explicit, caching
+// from 10 tokens). Sent: system 14, each user 10, each reply 4 + 4.
+//
+//	full: call 1 14 + 10 + 3 = 27; call 2 adds reply 8 + thinking 20 +
+//	user 10: 65; call 3 adds 8 + 30 + 10: 113.
+//	clear-thinking:keep=1 keeps the thinking of the exchange in progress
+//	only: 27, 65 − 20 = 45, 113 − 50 = 63 (cleared 20 + 50).
+//
+// With cache: full+cache reads 14 + 10 = 24 on call 2 and 14 + 48 = 62 on
+// call 3. With clear-thinking the cleared reply differs from what call 2
+// sent only after it, so call 3 still reads 14 + 28 (user, reply without
+// thinking, user) = 42; call 2 reads 24.
+func TestClearThinking(t *testing.T) {
+	tab, err := parsePriceYAML([]byte(`
+date: "2026-01-01"
+models:
+- {id: claude-opus-4-6-test, provider: anthropic, input: 1, output: 2, cached_input: 0.10,
+   cache_write_5m: 1.25, cache_write_1h: 2, context_window: 1000, max_output: 1000,
+   encoding: o200k_base, exact: true, caching: {mode: explicit, min_prefix: 10, granularity: 1}}
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := func(thinking int) transcripts.Message {
+		return transcripts.Message{Role: "assistant", Content: as(4), Reasoning: as(thinking)}
+	}
+	conv := &transcripts.Conversation{ID: "think", Model: "claude-opus-4-6-test", Messages: []transcripts.Message{
+		{Role: "system", Content: as(10)},
+		{Role: "user", Content: as(6)}, reply(20),
+		{Role: "user", Content: as(6)}, reply(30),
+		{Role: "user", Content: as(6)}, reply(10),
+	}}
+	st, err := ParseStrategies([]string{"full", "clear-thinking:keep=1", "cache", "clear-thinking:keep=1+cache", "clear-thinking:keep=3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: tab, Strategies: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]int64{{27, 65, 113}, {27, 45, 63}} {
+		if got := inputs(res.Strategies[i].Calls()); !eq(got, want) {
+			t.Errorf("%s: inputs %v, want %v", res.Strategies[i].Strategy.Spec, got, want)
+		}
+	}
+	if c := res.Strategies[1].Totals.Cleared; c != 70 {
+		t.Errorf("cleared %d, want 70", c)
+	}
+	if got, want := cached(res.Strategies[2].Calls()), []int64{0, 24, 62}; !eq(got, want) {
+		t.Errorf("cache: cached %v, want %v", got, want)
+	}
+	if got, want := cached(res.Strategies[3].Calls()), []int64{0, 24, 42}; !eq(got, want) {
+		t.Errorf("clear-thinking+cache: cached %v, want %v", got, want)
+	}
+	if n := res.Strategies[4].Note; !strings.Contains(n, "no call carries thinking older than the last 3 turns") {
+		t.Errorf("keep=3 note %q", n)
+	}
+}
+
+// Issue 10's done-when: on a real Claude Code session with calls above
+// 60k input (testdata/real, 8463c716: peak 61k), window:tokens=30000,
+// clear:trigger=30000 and compact:trigger=50000,size=2000 each lower the
+// cost and the peak input.
+func TestContextStepsBiteOnClaudeCode(t *testing.T) {
+	res := runReal(t, realTree+"/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl",
+		"full", "window:tokens=30000", "clear:trigger=30000", "compact:trigger=50000,size=2000")
+	full := res.Strategies[0].Totals
+	if full.PeakInput <= 60000 {
+		t.Fatalf("peak input %d: not the session the test is about", full.PeakInput)
+	}
+	for _, s := range res.Strategies[1:] {
+		if s.Totals.Cost >= full.Cost || s.Totals.PeakInput >= full.PeakInput || s.Note != "" {
+			t.Errorf("%s: cost %s peak %d (full %s, %d), note %q", s.Strategy.Spec, s.Totals.Cost, s.Totals.PeakInput, full.Cost, full.PeakInput, s.Note)
+		}
+	}
+}

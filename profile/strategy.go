@@ -74,6 +74,7 @@ var stepKinds = []*StepKind{
 	summaryKind,
 	compactKind,
 	clearKind,
+	clearThinkingKind,
 	capKind,
 	cacheKind,
 	batchKind,

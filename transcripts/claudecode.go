@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+
+	fastjson "github.com/goccy/go-json"
 )
 
 // FormatClaudeCode is a Claude Code session log
@@ -64,7 +66,8 @@ func sniffClaudeCode(s *Shape) int {
 	return 0
 }
 
-type ccLine struct {
+// ccHead is what a Claude Code line says besides its message.
+type ccHead struct {
 	Type        string  `json:"type"`
 	UUID        string  `json:"uuid"`
 	ParentUUID  *string `json:"parentUuid"`
@@ -77,13 +80,52 @@ type ccLine struct {
 	AgentID          string `json:"agentId"`
 	Timestamp        stamp  `json:"timestamp"`
 	RequestID        string `json:"requestId"`
-	Message          *struct {
-		ID      string          `json:"id"`
-		Role    string          `json:"role"`
-		Model   string          `json:"model"`
-		Content json.RawMessage `json:"content"`
-		Usage   *anUsage        `json:"usage"`
-	} `json:"message"`
+}
+
+// ccMessage is a line's message; C is how its content is decoded.
+type ccMessage[C any] struct {
+	ID      string   `json:"id"`
+	Role    string   `json:"role"`
+	Model   string   `json:"model"`
+	Content C        `json:"content"`
+	Usage   *anUsage `json:"usage"`
+}
+
+// ccLine is a line as read: content raw, or already decoded as blocks
+// when the line's content was an array (see decodeCCLine).
+type ccLine struct {
+	ccHead
+	Message *ccMessage[json.RawMessage] `json:"message"`
+	blocks  []anBlock
+	decoded bool // blocks hold the content; Message.Content is empty
+}
+
+// ccBlocksLine is a line whose content is an array of blocks.
+type ccBlocksLine struct {
+	ccHead
+	Message *ccMessage[[]anBlock] `json:"message"`
+}
+
+// ccDecode decodes Claude Code lines (a variable for the test that
+// compares it with the two-pass path).
+var ccDecode = decodeCCLine
+
+// decodeCCLine decodes a line in one pass when its content is an array of
+// blocks (tool results, replies: most of a log's bytes), instead of
+// copying the content out raw and parsing it again. Any other line
+// (string content, or a line that does not decode) takes the two-pass
+// path, whose errors name the line and path exactly.
+func decodeCCLine(line []byte, cl *ccLine) error {
+	var b ccBlocksLine
+	if fastjson.Unmarshal(line, &b) == nil {
+		cl.ccHead = b.ccHead
+		if m := b.Message; m != nil {
+			cl.Message = &ccMessage[json.RawMessage]{ID: m.ID, Role: m.Role, Model: m.Model, Usage: m.Usage}
+			cl.blocks, cl.decoded = m.Content, true
+		}
+		return nil
+	}
+	return decodeJSON(line, cl)
 }
 
 // ccThread is one conversation being built: the main thread of a session
@@ -139,7 +181,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 	var order []string
 	threadOf := map[string]string{} // uuid → thread key
 	session := ""
-	warnings, err := eachJSONL(r, file, ccSkipHead, func(cl *ccLine, n int) error {
+	warnings, err := eachJSONLWith(r, file, ccSkipHead, ccDecode, func(cl *ccLine, n int) error {
 		if cl.Type != "user" && cl.Type != "assistant" {
 			return nil
 		}
@@ -206,9 +248,11 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			}
 		}
 		c := t.conv
-		var blocks []anBlock
+		blocks := cl.blocks
 		content := bytes.TrimSpace(cl.Message.Content)
-		if len(content) > 0 && content[0] == '"' {
+		if cl.decoded {
+			// Decoded with the line.
+		} else if len(content) > 0 && content[0] == '"' {
 			var s string
 			if err := decodeJSON(content, &s); err != nil {
 				return &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	fastjson "github.com/goccy/go-json"
 )
 
 // FormatCodex is a Codex CLI rollout
@@ -28,6 +30,9 @@ func init() {
 // of its own.
 func sniffCodex(s *Shape) int {
 	if !s.Has("payload") {
+		if s.Has("id") && s.Has("timestamp") && s.Has("instructions") && !s.Has("type") {
+			return 50 // an envelope-less rollout's first line
+		}
 		return 0
 	}
 	for t := range codexItemTypes {
@@ -56,12 +61,31 @@ func agentIndexFile(p string) bool {
 	return err == nil && info.IsDir()
 }
 
-// codexLine is one line of a rollout: {timestamp, type, payload}.
+// codexLine is one line of a rollout: {timestamp, type, payload}. Older
+// rollouts (Codex CLI 0.34 and before, mid-2025) have no envelope: a first line
+// {id, timestamp, instructions}, {"record_type": …} markers, and the
+// response items themselves.
 type codexLine struct {
-	Timestamp string          `json:"timestamp"`
-	Type      string          `json:"type"`
-	Payload   json.RawMessage `json:"payload"`
+	Timestamp  string          `json:"timestamp"`
+	Type       string          `json:"type"`
+	Payload    json.RawMessage `json:"payload"`
+	ID         string          `json:"id"`
+	RecordType string          `json:"record_type"`
+	raw        []byte
 }
+
+func (l *codexLine) UnmarshalJSON(b []byte) error {
+	type plain codexLine
+	if err := fastjson.Unmarshal(b, (*plain)(l)); err != nil {
+		return json.Unmarshal(b, (*plain)(l)) // the standard library's error, for its line and path
+	}
+	l.raw = b // valid while the line is handled
+	return nil
+}
+
+// codexLegacyItems are the response item types of envelope-less rollouts.
+var codexLegacyItems = map[string]bool{"message": true, "reasoning": true, "function_call": true, "function_call_output": true,
+	"custom_tool_call": true, "custom_tool_call_output": true, "local_shell_call": true, "web_search_call": true}
 
 // codexItem is a payload: a response item (message, reasoning, tool call or
 // output), an event, the session's metadata or a turn's context. One struct
@@ -198,6 +222,14 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 		at = t
 	}
 	payload := bytes.TrimSpace(cl.Payload)
+	if len(payload) == 0 && cl.RecordType == "" {
+		switch {
+		case codexLegacyItems[cl.Type]:
+			cl.Type, payload = "response_item", cl.raw
+		case cl.Type == "" && cl.ID != "" && n == 1:
+			cl.Type, payload = "session_meta", cl.raw
+		}
+	}
 	if len(payload) == 0 || string(payload) == "null" {
 		return nil
 	}
@@ -224,10 +256,12 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 		it.Model = p.Model
 	case "compacted":
 		var p struct {
-			Message string `json:"message"`
+			Message     string            `json:"message"`
+			Replacement []json.RawMessage `json:"replacement_history"`
 		}
-		err = decodeJSON(payload, &p)
-		it.Message = p.Message
+		if err = decodeJSON(payload, &p); err == nil {
+			return cr.compacted(p.Message, p.Replacement, at, n)
+		}
 	case "event_msg":
 		var p struct {
 			Type string `json:"type"`
@@ -258,8 +292,6 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 				cr.conv.Model = it.Model
 			}
 		}
-	case "compacted":
-		cr.branch(&Message{Role: RoleUser, Content: it.Message, Time: at})
 	case "event_msg":
 		if it.Type == "token_count" {
 			return cr.tokenCount(&it, n)
@@ -267,6 +299,33 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 	case "response_item":
 		return cr.item(&it, at, n)
 	}
+	return nil
+}
+
+// compacted starts the history over: with the items Codex put in place of
+// the history (replacement_history, newer versions) or with the summary
+// alone. The replies among those items are history, not calls.
+func (cr *codexReader) compacted(summary string, items []json.RawMessage, at time.Time, n int) error {
+	if len(items) == 0 {
+		cr.branch(&Message{Role: RoleUser, Content: summary, Time: at})
+		return nil
+	}
+	cr.branch(nil)
+	for i, raw := range items {
+		var it codexItem
+		if err := decodeJSON(raw, &it); err != nil {
+			return jsonError(cr.file, raw, n, fmt.Sprintf("$.payload.replacement_history[%d]", i), err)
+		}
+		if err := cr.item(&it, at, n); err != nil {
+			return err
+		}
+	}
+	for i := range cr.conv.Messages {
+		if cr.conv.Messages[i].Role == RoleAssistant {
+			cr.conv.Messages[i].Replayed = true
+		}
+	}
+	cr.pending = -1
 	return nil
 }
 

@@ -144,6 +144,15 @@ func TestCodexEvents(t *testing.T) {
 				`{"timestamp":"2026-01-02T10:05:00Z","type":"compacted","payload":{"message":"Summary of the work so far."}}` + "\n" + reply +
 				tc(`{"input_tokens":130,"output_tokens":8}`, `{"input_tokens":30,"output_tokens":3}`),
 			2, Usage{InputTokens: 130, OutputTokens: 8}, 2},
+		// Newer versions log the items that replace the history: a reply
+		// among them is history there (1 call before, 1 after).
+		{"compaction with replacement history",
+			meta + reply + tc(`{"input_tokens":100,"output_tokens":5}`, `{"input_tokens":100,"output_tokens":5}`) +
+				`{"timestamp":"2026-01-02T10:05:00Z","type":"compacted","payload":{"message":"","replacement_history":[` +
+				`{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]},` +
+				`{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hello"}]}]}}` + "\n" + reply +
+				tc(`{"input_tokens":130,"output_tokens":8}`, `{"input_tokens":30,"output_tokens":3}`),
+			2, Usage{InputTokens: 130, OutputTokens: 8}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := readString(t, "", tt.lines)
@@ -158,6 +167,35 @@ func TestCodexEvents(t *testing.T) {
 				t.Errorf("base instructions or model lost: %+v", c)
 			}
 		})
+	}
+}
+
+// Rollouts written before the {timestamp, type, payload} envelope (a
+// codex_cli_rs 0.34.0 rollout starts {id, timestamp, instructions, git}): the
+// items themselves, no token counts. Each reply is a call without usage.
+func TestCodexLegacyRollout(t *testing.T) {
+	const lines = `{"id":"0197a1b2","timestamp":"2025-06-20T09:00:00.000Z","instructions":"Prefer small diffs.","git":{"branch":"main"}}
+{"record_type":"state"}
+{"type":"message","role":"user","content":[{"type":"input_text","text":"Create a README file"}]}
+{"record_type":"state"}
+{"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"Planning the README"}],"content":null,"encrypted_content":"gAAA"}
+{"type":"message","role":"assistant","content":[{"type":"output_text","text":"I'll create it."}]}
+{"type":"function_call","name":"shell","arguments":"{\"command\":[\"touch\",\"README.md\"]}","call_id":"call_1"}
+{"type":"function_call_output","call_id":"call_1","output":"{\"output\":\"\",\"metadata\":{\"exit_code\":0}}"}
+{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Done."}]}
+`
+	src, err := readString(t, "", lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := src.Conversations[0]
+	// system (instructions), user, assistant (reasoning, text, tool call),
+	// tool output, assistant: 2 calls.
+	if src.Format != FormatCodex || c.ID != "0197a1b2" || len(c.Messages) != 5 || c.Calls() != 2 || c.Messages[0].Content != "Prefer small diffs." {
+		t.Fatalf("%s %s: %d messages, %d calls: %+v", src.Format, c.ID, len(c.Messages), c.Calls(), c.Messages)
+	}
+	if a := c.Messages[2]; a.Reasoning != "Planning the README" || a.Content != "I'll create it." || len(a.ToolCalls) != 1 || a.Usage != nil {
+		t.Errorf("first reply %+v", a)
 	}
 }
 

@@ -214,6 +214,81 @@ func genaiID(raw json.RawMessage) string {
 	return ""
 }
 
+// genaiTools reads tool schemas logged beside a call: a list of
+// Chat Completions tools ({type, function}) or plain {name, description,
+// parameters} (input_schema, parameters_json_schema, inputSchema), a
+// single one, an object holding them under tools (or pydantic-ai's
+// function_tools and output_tools), or any of these as a JSON string.
+// What is not a schema is left out: tools that cannot be read count as
+// unlogged input.
+func genaiTools(raw json.RawMessage) []Tool {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		if t := strings.TrimSpace(s); len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+			return genaiTools(json.RawMessage(t))
+		}
+	case '[':
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) != nil {
+			return nil
+		}
+		var out []Tool
+		for _, it := range list {
+			out = append(out, genaiTools(it)...)
+		}
+		return out
+	case '{':
+		var t struct {
+			Name          string          `json:"name"`
+			Description   *string         `json:"description"`
+			Parameters    json.RawMessage `json:"parameters"`
+			InputSchema   json.RawMessage `json:"input_schema"`
+			InputSchemaJS json.RawMessage `json:"inputSchema"`
+			PydanticAI    json.RawMessage `json:"parameters_json_schema"`
+			Function      json.RawMessage `json:"function"`
+			Tools         json.RawMessage `json:"tools"`
+			FunctionTools json.RawMessage `json:"function_tools"`
+			OutputTools   json.RawMessage `json:"output_tools"`
+		}
+		if json.Unmarshal(raw, &t) != nil {
+			return nil
+		}
+		switch {
+		case len(t.Function) > 0:
+			return genaiTools(t.Function)
+		case t.Name != "":
+			tool := Tool{Name: t.Name}
+			if t.Description != nil {
+				tool.Description = *t.Description
+			}
+			for _, p := range []json.RawMessage{t.Parameters, t.InputSchema, t.InputSchemaJS, t.PydanticAI} {
+				if p = bytes.TrimSpace(p); len(p) > 0 && string(p) != "null" {
+					// As sent: an export's indentation is not the schema's.
+					var b bytes.Buffer
+					if json.Compact(&b, p) == nil {
+						p = b.Bytes()
+					}
+					tool.Parameters = p
+					break
+				}
+			}
+			return []Tool{tool}
+		case len(t.Tools) > 0:
+			return genaiTools(t.Tools)
+		}
+		return append(genaiTools(t.FunctionTools), genaiTools(t.OutputTools)...)
+	}
+	return nil
+}
+
 // reply merges the messages a call returned into its one reply.
 func reply(ms []Message) Message {
 	r := Message{Role: RoleAssistant}
@@ -236,7 +311,7 @@ type callThreader struct {
 	convs            []*Conversation
 }
 
-func (t *callThreader) add(input []Message, r Message) {
+func (t *callThreader) add(input []Message, r Message, tools []Tool) {
 	input = joinItems(input)
 	var cur *Conversation
 	n, best := 0, -1
@@ -250,8 +325,11 @@ func (t *callThreader) add(input []Message, r Message) {
 		if len(t.convs) > 0 {
 			id = fmt.Sprintf("%s#%d", t.id, len(t.convs)+1)
 		}
-		cur = &Conversation{ID: id, Path: t.file, Format: t.format, Unlogged: true, Model: r.Model}
+		cur = &Conversation{ID: id, Path: t.file, Format: t.format, Unlogged: true, Model: r.Model, Tools: tools}
 		t.convs = append(t.convs, cur)
+	}
+	if cur.Tools == nil {
+		cur.Tools = tools // a tool list that changes along a thread: the first is kept
 	}
 	for _, m := range input[n:] {
 		if m.Role == RoleSystem && len(cur.Messages) > 0 {

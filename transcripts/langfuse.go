@@ -52,6 +52,7 @@ type lfObservation struct {
 	ParentObservationID string                     `json:"parentObservationId"`
 	Model               string                     `json:"model"`
 	Input               json.RawMessage            `json:"input"`
+	Metadata            json.RawMessage            `json:"metadata"`
 	Output              json.RawMessage            `json:"output"`
 	UsageDetails        map[string]json.RawMessage `json:"usageDetails"`
 	Usage               map[string]json.RawMessage `json:"usage"`
@@ -201,7 +202,7 @@ func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
 			if rep.Usage, err = o.usage(file); err != nil {
 				return nil, err
 			}
-			t.add(in, rep)
+			t.add(in, rep, o.tools())
 		}
 	}
 	var convs []*Conversation
@@ -212,6 +213,27 @@ func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
 		return nil, &Error{File: file, Msg: "no GENERATION observations in this Langfuse export"}
 	}
 	return convs, nil
+}
+
+// tools returns the tool schemas a generation was offered: its input's
+// tools (integrations that log the request), or the span attributes
+// Langfuse keeps in its metadata (see otelSpan.tools).
+func (o *lfObservation) tools() []Tool {
+	var in struct {
+		Tools json.RawMessage `json:"tools"`
+	}
+	if json.Unmarshal(o.Input, &in) == nil {
+		if ts := genaiTools(in.Tools); len(ts) > 0 {
+			return ts
+		}
+	}
+	var md struct {
+		Attributes map[string]json.RawMessage `json:"attributes"`
+	}
+	if json.Unmarshal(stringOrJSON(o.Metadata), &md) != nil || md.Attributes == nil {
+		return nil
+	}
+	return (&otelSpan{attrs: md.Attributes}).tools()
 }
 
 // usage normalises a generation's usage. Langfuse's usageDetails are

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,14 @@ func TestLangfuseExports(t *testing.T) {
 		if src.Format != FormatLangfuse || calls != tt.calls || len(src.Conversations) != tt.convs || sum != tt.sum {
 			t.Errorf("%s: %s, %d calls in %d conversations, %+v; want %d in %d, %+v", tt.file, src.Format, calls, len(src.Conversations), sum, tt.calls, tt.convs, tt.sum)
 		}
+	}
+	// Tool schemas from the span attributes Langfuse keeps in metadata,
+	// compacted as they were sent: pydantic-ai's five tools, and its
+	// evaluator's output tool.
+	p := open(t, "testdata/langfuse/pydantic-ai-tools-2025-12-04.json")
+	if tl := p.Conversations[0].Tools; len(tl) != 5 || tl[4].Name != "get_tree_joke_suggestion" || bytes.ContainsAny(tl[4].Parameters, "\n") ||
+		len(p.Conversations[1].Tools) != 1 || p.Conversations[1].Tools[0].Name != "final_result" {
+		t.Errorf("tools %+v / %+v", p.Conversations[0].Tools, p.Conversations[1].Tools)
 	}
 	// The Agent Framework's second call was sent only the tool call and
 	// its result: that reply (the first call's) is history there.

@@ -110,6 +110,12 @@ func notObject(head []byte) bool {
 // the read with a warning instead of an error; any other line that does
 // not decode is an error naming its line.
 func eachJSONL[T any](r io.Reader, file string, skip func([]byte) bool, fn func(v *T, line int) error) (warnings []string, err error) {
+	return eachJSONLWith(r, file, skip, func(line []byte, v *T) error { return decodeJSON(line, v) }, fn)
+}
+
+// eachJSONLWith is eachJSONL decoding each line with decode, which fails
+// as decodeJSON does (its errors locate the line and path).
+func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, decode func([]byte, *T) error, fn func(v *T, line int) error) (warnings []string, err error) {
 	lr := newLineReader(r, skip)
 	for {
 		line, n, complete, err := lr.next()
@@ -123,7 +129,7 @@ func eachJSONL[T any](r io.Reader, file string, skip func([]byte) bool, fn func(
 			return warnings, &Error{File: file, Line: n, Msg: err.Error()}
 		}
 		var v T
-		if derr := decodeJSON(line, &v); derr != nil {
+		if derr := decode(line, &v); derr != nil {
 			if !complete {
 				return append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n)), nil
 			}

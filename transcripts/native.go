@@ -45,7 +45,7 @@ const NativeVersion = 1
 // conversation; type "message" adds a message to the current one; type
 // "call" is one proxied request with its response, naming its conversation.
 type nativeLine struct {
-	Type       string            `json:"type"`
+	Type       string            `json:"type,omitempty"`
 	Version    int               `json:"version,omitempty"`
 	ID         string            `json:"id,omitempty"`
 	Model      string            `json:"model,omitempty"`

@@ -507,6 +507,25 @@ type threader struct {
 	file, format string
 	convs        []*Conversation
 	changed      map[*Conversation]bool // system prompt or tools changed: warned once
+	// last is each thread's previous request (its system text and tools),
+	// to say where the next one changed the prefix.
+	last map[*Conversation]lastRequest
+}
+
+type lastRequest struct {
+	system string
+	tools  []Tool
+}
+
+// systemText is the system messages of a request, joined.
+func systemText(msgs []Message) string {
+	var b []string
+	for _, m := range msgs {
+		if m.Role == RoleSystem {
+			b = append(b, m.Content)
+		}
+	}
+	return strings.Join(b, "\n")
 }
 
 func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) {
@@ -540,6 +559,30 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 		reply = &Message{Role: RoleAssistant, NoReply: true}
 		cur.Warnings = append(cur.Warnings, noReplyWarning(t.file, cur.ID))
 	}
+	// Where this request's prefix differs from the previous request of
+	// the thread: a breaker of the provider's prompt cache.
+	sys := systemText(msgs)
+	if prev, ok := t.last[cur]; ok {
+		switch {
+		case !sameTools(prev.tools, tools):
+			reply.PrefixChange = &PrefixChange{Part: "tools"}
+			if len(prev.tools) == len(tools) {
+				for i := range tools {
+					if prev.tools[i].Name != tools[i].Name {
+						reply.PrefixChange.Was, reply.PrefixChange.Now = prev.tools[i].Name, tools[i].Name
+						break
+					}
+				}
+			}
+		case prev.system != sys:
+			reply.PrefixChange = &PrefixChange{Part: "system"}
+			reply.PrefixChange.Was, reply.PrefixChange.Now = DiffExcerpt(prev.system, sys)
+		}
+	}
+	if t.last == nil {
+		t.last = map[*Conversation]lastRequest{}
+	}
+	t.last[cur] = lastRequest{system: sys, tools: tools}
 	cur.Messages = append(cur.Messages, *reply)
 }
 

@@ -49,8 +49,16 @@ type otelSpan struct {
 	traceID, spanID, parentID string
 	start                     time.Time
 	attrs                     map[string]json.RawMessage
+	events                    []otelEvent
 	path                      string
 	line                      int
+}
+
+// otelEvent is a span event: older GenAI instrumentations put the messages
+// there rather than in attributes.
+type otelEvent struct {
+	name  string
+	attrs map[string]json.RawMessage
 }
 
 // otlpSpan is a span of OTLP/JSON, or of a JS SDK dump (id, parentId,
@@ -64,6 +72,10 @@ type otlpSpan struct {
 	Start        json.RawMessage `json:"startTimeUnixNano"`
 	Timestamp    json.RawMessage `json:"timestamp"`
 	Attributes   json.RawMessage `json:"attributes"`
+	Events       []struct {
+		Name       string          `json:"name"`
+		Attributes json.RawMessage `json:"attributes"`
+	} `json:"events"`
 	// Python SDK's span.to_json().
 	Context *struct {
 		TraceID string `json:"trace_id"`
@@ -103,6 +115,7 @@ func readOTel(r io.Reader, file string) ([]*Conversation, error) {
 			if prev.parentID == "" {
 				prev.parentID = s.parentID
 			}
+			prev.events = append(prev.events, s.events...)
 			return
 		}
 		index[key] = s
@@ -170,7 +183,7 @@ func readOTel(r io.Reader, file string) ([]*Conversation, error) {
 			}
 			rep.Model = s.str("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")
 			rep.Time, rep.ResponseID = s.start, "otel/"+s.traceID+"/"+s.spanID
-			t.add(in, rep)
+			t.add(in, rep, s.tools())
 		}
 		convs = append(convs, t.convs...)
 	}
@@ -288,27 +301,45 @@ func otelParseSpan(file string, raw json.RawMessage, line int, path string) (*ot
 		}
 		s.start = t
 	}
-	a := bytes.TrimSpace(sp.Attributes)
+	var err error
+	if s.attrs, err = otelAttributes(file, line, path+".attributes", sp.Attributes); err != nil {
+		return nil, err
+	}
+	for i, ev := range sp.Events {
+		attrs, err := otelAttributes(file, line, fmt.Sprintf("%s.events[%d].attributes", path, i), ev.Attributes)
+		if err != nil {
+			return nil, err
+		}
+		s.events = append(s.events, otelEvent{ev.Name, attrs})
+	}
+	return s, nil
+}
+
+// otelAttributes reads attributes as OTLP writes them (a list of key and
+// AnyValue) or as SDK dumps do (an object).
+func otelAttributes(file string, line int, path string, raw json.RawMessage) (map[string]json.RawMessage, error) {
+	attrs := map[string]json.RawMessage{}
+	a := bytes.TrimSpace(raw)
 	switch {
 	case len(a) == 0 || string(a) == "null":
 	case a[0] == '[':
 		var kvs []otlpKeyValue
 		if err := decodeJSON(a, &kvs); err != nil {
-			return nil, jsonError(file, a, line, path+".attributes", err)
+			return nil, jsonError(file, a, line, path, err)
 		}
 		for i, kv := range kvs {
 			v, err := otlpValue(kv.Value)
 			if err != nil {
-				return nil, &Error{File: file, Line: line, Path: fmt.Sprintf("%s.attributes[%d].value", path, i), Msg: err.Error()}
+				return nil, &Error{File: file, Line: line, Path: fmt.Sprintf("%s[%d].value", path, i), Msg: err.Error()}
 			}
-			s.attrs[kv.Key] = v
+			attrs[kv.Key] = v
 		}
 	default:
-		if err := decodeJSON(a, &s.attrs); err != nil {
-			return nil, jsonError(file, a, line, path+".attributes", err)
+		if err := decodeJSON(a, &attrs); err != nil {
+			return nil, jsonError(file, a, line, path, err)
 		}
 	}
-	return s, nil
+	return attrs, nil
 }
 
 // otlpValue turns an OTLP AnyValue into a plain JSON value. Integers stay
@@ -418,6 +449,11 @@ func (s *otelSpan) llm() bool {
 	case "chat", "text_completion", "generate_content", "completion", "responses":
 		return true
 	}
+	for _, ev := range s.events {
+		if ev.name == "gen_ai.content.prompt" || ev.name == "gen_ai.choice" {
+			return true
+		}
+	}
 	for _, k := range append(append([]string{"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.prompt.0.role", "gen_ai.completion.0.role",
 		"llm.input_messages.0.message.role", "llm.output_messages.0.message.role"}, otelInputKeys...), otelOutputKeys...) {
 		if _, ok := s.attrs[k]; ok {
@@ -465,6 +501,27 @@ func (s *otelSpan) usage() (*Usage, error) {
 	return u, nil
 }
 
+// tools returns the tool schemas the call was offered, where the span
+// logged them: gen_ai.tool.definitions, OpenInference's
+// llm.tools.N.tool.json_schema, pydantic-ai's model_request_parameters.
+func (s *otelSpan) tools() []Tool {
+	for _, k := range []string{"gen_ai.tool.definitions", "model_request_parameters"} {
+		if v, ok := s.attrs[k]; ok {
+			if ts := genaiTools(v); len(ts) > 0 {
+				return ts
+			}
+		}
+	}
+	var out []Tool
+	for i := 0; ; i++ {
+		v, ok := s.attrs[fmt.Sprintf("llm.tools.%d.tool.json_schema", i)]
+		if !ok {
+			return out
+		}
+		out = append(out, genaiTools(v)...)
+	}
+}
+
 // messages returns what the call was sent and its reply, from whichever
 // attributes the instrumentation wrote.
 func (s *otelSpan) messages() ([]Message, Message, error) {
@@ -508,9 +565,68 @@ func (s *otelSpan) messages() ([]Message, Message, error) {
 			}
 		}
 	}
+	if len(in) == 0 || len(out) == 0 {
+		evIn, evOut, err := s.eventMessages()
+		if err != nil {
+			return nil, Message{}, err
+		}
+		if len(in) == 0 {
+			in = evIn
+		}
+		if len(out) == 0 {
+			out = evOut
+		}
+	}
 	r := reply(out)
 	r.NoReply = len(out) == 0 // content capture off: the reply is not in the span
 	return in, r, nil
+}
+
+// eventMessages reads messages from span events: gen_ai.content.prompt and
+// gen_ai.content.completion (their gen_ai.prompt and gen_ai.completion
+// attributes hold the messages as JSON), or one event per message
+// (gen_ai.system.message, gen_ai.user.message, gen_ai.assistant.message,
+// gen_ai.tool.message with content, tool_calls, id; gen_ai.choice with
+// message).
+func (s *otelSpan) eventMessages() (in, out []Message, err error) {
+	for i, ev := range s.events {
+		var ms []Message
+		var to *[]Message
+		switch ev.name {
+		case "gen_ai.content.prompt":
+			ms, err = genaiMessages(ev.attrs["gen_ai.prompt"], RoleUser)
+			to = &in
+		case "gen_ai.content.completion":
+			ms, err = genaiMessages(ev.attrs["gen_ai.completion"], RoleAssistant)
+			to = &out
+		case "gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message":
+			role := strings.TrimSuffix(strings.TrimPrefix(ev.name, "gen_ai."), ".message")
+			content := ev.attrs["content"]
+			if len(content) == 0 {
+				content = json.RawMessage(`""`)
+			}
+			msg := map[string]json.RawMessage{"role": json.RawMessage(strconv.Quote(role)), "content": content}
+			if tc, ok := ev.attrs["tool_calls"]; ok {
+				msg["tool_calls"] = stringOrJSON(tc)
+			}
+			if id, ok := ev.attrs["id"]; ok && role == "tool" {
+				msg["tool_call_id"] = id
+			}
+			raw, _ := json.Marshal(msg)
+			ms, err = genaiMessages(raw, RoleUser)
+			to = &in
+		case "gen_ai.choice":
+			ms, err = genaiMessages(stringOrJSON(ev.attrs["message"]), RoleAssistant)
+			to = &out
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("event %d (%s): %v", i, ev.name, err)
+		}
+		*to = append(*to, ms...)
+	}
+	return in, out, nil
 }
 
 // indexed reads messages flattened into attributes: prefix.N.role,

@@ -1,6 +1,8 @@
 package transcripts
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -41,6 +43,26 @@ func TestOTelSpans(t *testing.T) {
 		c.Messages[4].Model != "gpt-4.1-2025-04-14" {
 		t.Errorf("openinference messages: %+v", c.Messages)
 	}
+	// Tool schemas where the spans log them: gen_ai.tool.definitions,
+	// OpenInference's llm.tools.N, pydantic-ai's model_request_parameters
+	// (its output tool for the evaluator).
+	for file, want := range map[string][]string{
+		"testdata/otel/microsoft-agent.otlp.json":   {"get_weather"},
+		"testdata/otel/openai-agents.spans.jsonl":   {"get_weather"},
+		"testdata/otel/pydantic-ai-tools.otlp.json": {"get_pun_suggestion", "get_dad_joke_suggestion", "get_one_liner_suggestion", "get_car_joke_suggestion", "get_tree_joke_suggestion"},
+	} {
+		c := open(t, file).Conversations[0]
+		var names []string
+		for _, tl := range c.Tools {
+			names = append(names, tl.Name)
+			if !json.Valid(tl.Parameters) || bytes.ContainsAny(tl.Parameters, "\n") {
+				t.Errorf("%s: %s parameters %s", file, tl.Name, tl.Parameters)
+			}
+		}
+		if strings.Join(names, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: tools %q, want %q", file, names, want)
+		}
+	}
 	// GenAI messages with parts: tool responses become tool messages.
 	w := open(t, "testdata/otel/pydantic-ai-tools.otlp.json").Conversations[0]
 	if len(w.Messages) != 9 || len(w.Messages[2].ToolCalls) != 3 || w.Messages[3].Role != RoleTool || w.Messages[3].ToolCallID != "call_X0OSgjUukT5inyEQvuZQnHrk" {
@@ -72,6 +94,8 @@ func TestOTelShapes(t *testing.T) {
 		{"exports as JSON lines", export(agent) + "\n" + export(chatStart) + "\n" + export(chatEnd) + "\n"},
 		{"bare spans as JSON lines", agent + "\n" + chatStart + "\n" + chatEnd + "\n"},
 		{"an array of spans", "[" + agent + "," + chatStart + "," + chatEnd + "]"},
+		// Some exporters write OTLP integers as JSON numbers.
+		{"integers as numbers", strings.ReplaceAll(export(agent, chatStart, chatEnd), `{"intValue":"1200"}`, `{"intValue":1200}`)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := readString(t, "", tt.data)
@@ -105,6 +129,33 @@ func TestOTelShapes(t *testing.T) {
 	}
 	if m := src.Conversations[0].Messages; len(m) != 3 || m[0].Role != RoleSystem || m[1].Content != "2+2?" || m[2].Content != "4" || src.Conversations[0].ID != "ab" {
 		t.Errorf("messages %+v", m)
+	}
+}
+
+// Older instrumentations put the messages in span events.
+func TestOTelEvents(t *testing.T) {
+	for _, tt := range []struct{ name, events string }{
+		{"gen_ai.content.prompt and .completion (OpenLIT)",
+			`{"name":"gen_ai.content.prompt","attributes":[{"key":"gen_ai.prompt","value":{"stringValue":"[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"2+2?\"}]"}}]},` +
+				`{"name":"gen_ai.content.completion","attributes":[{"key":"gen_ai.completion","value":{"stringValue":"4"}}]}`},
+		{"one event per message",
+			`{"name":"gen_ai.system.message","attributes":[{"key":"content","value":{"stringValue":"Be brief."}}]},` +
+				`{"name":"gen_ai.user.message","attributes":[{"key":"content","value":{"stringValue":"2+2?"}}]},` +
+				`{"name":"gen_ai.choice","attributes":[{"key":"message","value":{"stringValue":"{\"role\":\"assistant\",\"content\":\"4\"}"}}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"t","spanId":"s","name":"openai.chat","attributes":[` +
+				`{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"20"}},` +
+				`{"key":"gen_ai.usage.output_tokens","value":{"intValue":"1"}}],"events":[` + tt.events + `]}]}]}]}`
+			src, err := readString(t, "", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := src.Conversations[0].Messages
+			if len(m) != 3 || m[0].Role != RoleSystem || m[0].Content != "Be brief." || m[1].Content != "2+2?" || m[2].Content != "4" || m[2].Usage.InputTokens != 20 {
+				t.Errorf("messages %+v", m)
+			}
+		})
 	}
 }
 

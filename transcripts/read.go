@@ -53,16 +53,22 @@ func Open(path string, opt Options) (*Source, error) {
 	return openDir(path, opt)
 }
 
-func openDir(dir string, opt Options) (*Source, error) {
-	src := &Source{Path: dir}
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// logFiles lists the .json, .jsonl and .ndjson files under dir, sorted,
+// skipping hidden directories; entries that cannot be walked are warnings.
+func logFiles(dir string) (files, warnings []string, err error) {
+	root := dir
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not follow a link at the root (~/.claude/projects
+		// may be one); a trailing separator makes it.
+		root = dir + string(filepath.Separator)
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			src.Warnings = append(src.Warnings, err.Error())
+			warnings = append(warnings, err.Error())
 			return nil
 		}
 		if d.IsDir() {
-			if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if p != root && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -83,11 +89,11 @@ func openDir(dir string, opt Options) (*Source, error) {
 		if !d.Type().IsRegular() {
 			info, err := os.Stat(p)
 			if err != nil {
-				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: err.Error()}).Error())
+				warnings = append(warnings, (&Error{File: p, Msg: err.Error()}).Error())
 				return nil
 			}
 			if !info.Mode().IsRegular() {
-				src.Warnings = append(src.Warnings, (&Error{File: p, Msg: "skipped: not a regular file (" + kindOf(info.Mode()) + ")"}).Error())
+				warnings = append(warnings, (&Error{File: p, Msg: "skipped: not a regular file (" + kindOf(info.Mode()) + ")"}).Error())
 				return nil
 			}
 		}
@@ -95,9 +101,19 @@ func openDir(dir string, opt Options) (*Source, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, &Error{File: dir, Msg: err.Error()}
+		return nil, nil, &Error{File: dir, Msg: err.Error()}
 	}
 	sort.Strings(files)
+	return files, warnings, nil
+}
+
+func openDir(dir string, opt Options) (*Source, error) {
+	src := &Source{Path: dir}
+	files, warnings, err := logFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	src.Warnings = warnings
 	// Read the files on every core; keep their order for the results.
 	type result struct {
 		src *Source

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -279,6 +280,34 @@ func TestForcedFormat(t *testing.T) {
 	}
 	if _, err := Open("testdata/openai_chat.json", Options{Format: "nope"}); err == nil || !strings.Contains(err.Error(), `unknown format "nope"`) {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+// Decoding a Claude Code line's content with the line gives what decoding
+// it raw and again gives, on the fixtures and on a generated directory.
+func TestClaudeCodeOnePass(t *testing.T) {
+	gen := t.TempDir()
+	if _, _, err := WriteSyntheticClaudeCode(gen, 3, 32<<10, 5); err != nil {
+		t.Fatal(err)
+	}
+	twoPass := func(line []byte, cl *ccLine) error { return decodeJSON(line, cl) }
+	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", "testdata/real/claude_code", gen} {
+		one, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ccDecode = twoPass
+		two, err := Open(path, Options{})
+		ccDecode = decodeCCLine
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(one, two) {
+			t.Errorf("%s: one pass and two passes differ", path)
+		}
+		if calls := one.Conversations[0].Calls(); calls == 0 {
+			t.Errorf("%s: no calls", path)
+		}
 	}
 }
 

@@ -32,6 +32,10 @@ type Config struct {
 	// Live, when set, adds a chat: an input box, streaming replies, and
 	// spend against a budget.
 	Live *LiveConfig
+	// Follow, when set, re-reads Path this often: a log that grows while
+	// it is shown (tokenscope proxy --tui). The screen waits for its
+	// first call.
+	Follow time.Duration
 }
 
 // view is what the main pane shows in a narrow terminal.
@@ -79,10 +83,10 @@ type Model struct {
 	loadAll  int
 
 	src       *transcripts.Source
-	res       *profile.Result
-	gen       int // generation of the newest recompute asked for
+	gen       int // generation of the newest session recompute asked for
+	tickGen   int // generation of the running playback ticks
+	speed     int // index into speeds
 	computing bool
-	took      time.Duration
 	err       error
 	status    string
 
@@ -90,36 +94,45 @@ type Model struct {
 	model  string
 	perDay int64
 
-	table   table.Model
-	sel     int // selected strategy
-	focus   int // selected call (0-based)
-	upto    int // calls shown (playback position)
-	playing bool
-	speed   int // index into speeds
-	tickGen int
-	view    view
-	compare bool
-	scroll  int // inspector scroll
-	full    bool
-
-	overlay  overlay
-	picker   picker
-	menu     menu
-	rendered rendered
-
-	live liveState
-	warn bool // the warnings pane is open
-
+	full      bool // the help page is open
+	warn      bool // the warnings page is open
+	overlay   overlay
+	picker    picker
+	menu      menu
 	lastClick click
 
-	// The conversations page, for a source of several conversations.
+	live liveState
+
+	// page is the page shown: the conversations page (for a source of
+	// several conversations) or the session page.
 	page     page
 	list     convList
 	all      *profile.Result // every conversation, for the list
 	allGen   int
-	allSpecs string              // the specs and model the list was computed with
-	shown    *transcripts.Source // what the session page shows
+	allSpecs string // the specs and model the list was computed with
+	session         // the session page; its fields read as m.sel, m.focus…
+}
+
+// session is the session page: the calls of one conversation (or of the
+// whole source when it holds one), bars, curves, table and inspector.
+type session struct {
+	shown    *transcripts.Source // what the page shows
 	open     int                 // index of the open conversation, -1 for the whole source
+	res      *profile.Result
+	took     time.Duration
+	table    table.Model
+	sel      int // selected strategy
+	focus    int // selected call (0-based)
+	upto     int // calls shown (playback position)
+	playing  bool
+	view     view
+	compare  bool
+	scroll   int // inspector scroll
+	rendered rendered
+}
+
+func newSession(shown *transcripts.Source, open int) session {
+	return session{shown: shown, open: open, table: newStrategyTable()}
 }
 
 // page is the screen shown.
@@ -143,18 +156,23 @@ func New(cfg Config) Model {
 		cfg.Prices = profile.DefaultPrices()
 	}
 	specs := cfg.Specs
-	if len(specs) == 0 {
-		specs = append([]string(nil), profile.DefaultStrategies...)
+	if len(specs) == 0 && cfg.Source != nil {
+		specs = profile.DefaultStrategiesFor(cfg.Source.Conversations)
 	}
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategies
+	}
+	specs = append([]string(nil), specs...)
 	perDay := cfg.PerDay
 	if perDay <= 0 {
 		perDay = 100
 	}
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
-		perDay: perDay, table: newStrategyTable(), speed: 2, src: cfg.Source, width: 80, height: 24,
-		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), open: -1}
+		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24,
+		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), session: newSession(cfg.Source, -1)}
 	if cfg.Live != nil {
 		m.live = newLiveState(cfg.Live)
+		m.keys.Budget.SetEnabled(true)
 		if cfg.Source == nil {
 			m.src = &transcripts.Source{Path: cfg.Live.OutPath, Format: transcripts.FormatNative,
 				Conversations: []*transcripts.Conversation{cfg.Live.Session.Conversation()}}
@@ -189,6 +207,9 @@ func (m *Model) setSource(src *transcripts.Source) {
 
 // Init starts reading or the first recompute.
 func (m Model) Init() tea.Cmd {
+	if m.loading && m.cfg.Follow > 0 {
+		return follow(m.cfg.Path, m.cfg.Read, time.Millisecond)
+	}
 	if m.loading {
 		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
 	}
@@ -218,20 +239,18 @@ func (m Model) specKey() string { return m.model + "\x00" + strings.Join(m.specs
 // openConversation shows conversation i of the source on the session page.
 func (m *Model) openConversation(i int) tea.Cmd {
 	c := m.src.Conversations[i]
-	m.open = i
-	m.shown = &transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}
-	m.page = pageSession
-	m.res, m.status = nil, ""
-	m.sel, m.focus, m.upto, m.scroll, m.playing = 0, 0, 0, 0, false
-	m.table.SetCursor(0)
+	view := m.view
+	m.session = newSession(&transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}, i)
+	m.view = view
+	m.page, m.status = pageSession, ""
 	return m.recompute()
 }
 
 // closeConversation goes back to the conversations page, recounting the
 // list if the strategies or model changed meanwhile.
 func (m *Model) closeConversation() tea.Cmd {
-	m.page, m.open, m.shown, m.status = pageConversations, -1, m.src, ""
-	m.res = nil
+	m.page, m.status = pageConversations, ""
+	m.session = newSession(m.src, -1)
 	if m.allSpecs != m.specKey() {
 		return m.recompute()
 	}
@@ -268,6 +287,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setSource(msg.src)
+		if len(m.cfg.Specs) == 0 {
+			m.specs = append([]string(nil), profile.DefaultStrategiesFor(msg.src.Conversations)...)
+		}
 		return m, m.recompute()
 	case computedMsg:
 		if msg.all {
@@ -303,7 +325,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
 			}
 		}
-		if m.cfg.Live != nil {
+		if m.cfg.Live != nil || m.cfg.Follow > 0 {
 			m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
 		}
 		m.upto = min(m.upto, n)
@@ -320,6 +342,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.playing = false
 		}
+	case followMsg:
+		cmds = append(cmds, m.updateFollow(msg), follow(m.cfg.Path, m.cfg.Read, m.cfg.Follow))
 	case liveEventMsg, budgetMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)

@@ -246,3 +246,16 @@ func TestNoteLine(t *testing.T) {
 		t.Errorf("projection = %q", got)
 	}
 }
+
+// The trigger and size keys turn clear's and compact's knobs when no
+// summary is in play: ±2,000 tokens, ±5% of the window, ±100 tokens.
+func TestAgentKnobs(t *testing.T) {
+	specs, value, ok := turnKnob([]string{"full", "clear:trigger=6000,keep=3+cache", "compact:trigger=50%,size=2000"}, knobTrigger, 1)
+	if !ok || specs[1] != "clear:trigger=8000,keep=3+cache" || specs[2] != "compact:trigger=55%,size=2000" || value != "compact at 55% of the window" {
+		t.Errorf("trigger: %v %q %v", specs, value, ok)
+	}
+	specs, _, _ = turnKnob(specs, knobSize, -1)
+	if specs[2] != "compact:trigger=55%,size=1900" {
+		t.Errorf("size: %v", specs)
+	}
+}

@@ -56,7 +56,7 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 		maxY = window
 	}
 	gh := h - 2 // the x-axis and its labels take two rows
-	topF, step := niceScale(float64(maxY), max(1, gh/3), 1)
+	topF, step := niceScale(float64(maxY), max(1, gh/2), 1)
 	top := int64(topF)
 	lc := linechart.New(w, h, 0, 1, 0, topF,
 		linechart.WithXYSteps(1, 1),

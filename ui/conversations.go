@@ -314,6 +314,10 @@ func (l convList) columns(w int) []column {
 		}
 		return m.String()
 	}
+	billed := false
+	for _, si := range l.shown {
+		billed = billed || l.sums[si].BilledCalls > 0
+	}
 	all := []column{
 		{title: "conversation", cell: func(s profile.ConversationSummary) string { return s.ID }},
 		{title: "project", cell: func(s profile.ConversationSummary) string { return s.Project }},
@@ -324,13 +328,14 @@ func (l convList) columns(w int) []column {
 			return s.Start.Format("Jan 02 15:04")
 		}},
 		{title: "calls", sort: sortCalls, key: true, right: true, cell: func(s profile.ConversationSummary) string { return formatInt(int64(s.Calls)) }},
-		{title: "billed", right: true, cell: func(s profile.ConversationSummary) string {
+		// Sorting by cost sorts by what was billed where the log says.
+		{title: "billed", sort: sortCost, key: billed, right: true, cell: func(s profile.ConversationSummary) string {
 			if s.BilledCalls == 0 {
 				return "—"
 			}
 			return s.Billed.String()
 		}},
-		{title: "simulated", sort: sortCost, key: true, right: true, cell: func(s profile.ConversationSummary) string {
+		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: func(s profile.ConversationSummary) string {
 			if len(s.Costs) == 0 {
 				return "—"
 			}
@@ -450,7 +455,12 @@ func (l convList) view(st styles) string {
 		s := l.sums[l.shown[i]]
 		var cells []string
 		for _, c := range cols {
-			cells = append(cells, pad(truncate(c.cell(s), c.width), c.width, c.right))
+			text := truncate(c.cell(s), c.width)
+			if c.title == "conversation" {
+				// Ids differ at the end (session UUIDs, agent ids).
+				text = truncateMiddle(c.cell(s), c.width)
+			}
+			cells = append(cells, pad(text, c.width, c.right))
 		}
 		row := strings.Join(cells, " ")
 		if i == l.cursor {
@@ -576,4 +586,18 @@ func pad(s string, w int, right bool) string {
 		return strings.Repeat(" ", gap) + s
 	}
 	return s + strings.Repeat(" ", gap)
+}
+
+// truncateMiddle cuts s to n columns keeping both ends.
+func truncateMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 1 {
+		return "…"
+	}
+	head := (n - 1) / 2
+	tail := n - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

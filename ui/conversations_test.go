@@ -1,14 +1,20 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -32,14 +38,6 @@ func startAt(t *testing.T, cfg Config, w, h int) Model {
 
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 
-func TestConversationsOpenAndBack(t *testing.T) {
-	m := startAt(t, treeConfig(t), 80, 24)
-	if m.page != pageConversations || m.all == nil {
-		t.Fatalf("a tree opens on page %d", m.page)
-	}
-	t.Log("\n" + screen(m))
-}
-
 func TestConversationsOpen(t *testing.T) {
 	m := startAt(t, treeConfig(t), 80, 24)
 	// Sorted by cost, the costliest first: 4b1c2d3e, 3 calls.
@@ -55,7 +53,6 @@ func TestConversationsOpen(t *testing.T) {
 	if got := m.res.Strategies[0].Totals.Cost; got != first.Costs[0] {
 		t.Errorf("session full cost %s, row %s", got, first.Costs[0])
 	}
-	t.Log("\n" + screen(m))
 	m = press(t, m, "esc")
 	if m.page != pageConversations || m.list.sums[m.list.selected()].ID != "4b1c2d3e" {
 		t.Fatalf("esc: page %d", m.page)
@@ -133,5 +130,83 @@ func TestPickerCounts(t *testing.T) {
 	out := screen(m)
 	if !strings.Contains(out, "↓") || !strings.Contains(out, "more") || !strings.Contains(out, "filter:") {
 		t.Errorf("picker:\n%s", out)
+	}
+}
+
+// Golden screens of the conversations page, and of a conversation opened
+// from it, at 80×24 and 120×40.
+func TestGoldenConversations(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		w, h int
+		keys []string
+		wait string
+	}{
+		{"list_80x24", 80, 24, nil, ""},
+		{"list_120x40", 120, 40, nil, ""},
+		{"open_80x24", 80, 24, []string{"enter"}, "call 3/3"},
+		{"sorted_by_date_120x40", 120, 40, []string{"d"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tm := teatest.NewTestModel(t, New(treeConfig(t)), teatest.WithInitialTermSize(tc.w, tc.h),
+				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("by project")) }, teatest.WithDuration(10*time.Second))
+			for _, k := range tc.keys {
+				tm.Send(keyPress(k))
+			}
+			if tc.wait != "" {
+				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+			}
+			if err := tm.Quit(); err != nil {
+				t.Fatal(err)
+			}
+			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+		})
+	}
+}
+
+// Typing filters the rows; esc clears the filter.
+func TestConversationsFilter(t *testing.T) {
+	m := startAt(t, treeConfig(t), 80, 24)
+	m = press(t, m, "/", "a", "g", "e", "n", "t")
+	if len(m.list.shown) != 1 || m.list.sums[m.list.shown[0]].ID != "4b1c2d3e/agent-a7f3" {
+		t.Fatalf("filter agent: %d rows", len(m.list.shown))
+	}
+	if !strings.Contains(screen(m), "/agent") {
+		t.Errorf("filter not shown:\n%s", screen(m))
+	}
+	m = press(t, m, "esc")
+	if len(m.list.shown) != 4 || m.list.filter.Focused() {
+		t.Errorf("esc: %d rows", len(m.list.shown))
+	}
+}
+
+// Conversations with no call are listed apart and counted nowhere.
+func TestConversationsEmptyApart(t *testing.T) {
+	at := func(h int) transcripts.Message {
+		return transcripts.Message{Role: transcripts.RoleUser, Content: "hi", Time: time.Date(2026, 11, 2, h, 0, 0, 0, time.UTC)}
+	}
+	reply := transcripts.Message{Role: transcripts.RoleAssistant, Content: "hello there"}
+	src := &transcripts.Source{Path: "dir", Conversations: []*transcripts.Conversation{
+		{ID: "a", Path: "dir/p/a.jsonl", Model: "gpt-4o", Messages: []transcripts.Message{at(9), reply}},
+		{ID: "empty", Path: "dir/p/empty.jsonl", Model: "gpt-4o", Messages: []transcripts.Message{at(10)}},
+		{ID: "b", Path: "dir/p/b.jsonl", Model: "gpt-4o", Messages: []transcripts.Message{at(11), reply, at(11), reply}},
+	}}
+	m := startAt(t, Config{Source: src}, 80, 24)
+	if len(m.list.shown) != 2 || len(m.list.empty) != 1 {
+		t.Fatalf("%d rows, %d empty", len(m.list.shown), len(m.list.empty))
+	}
+	out := screen(m)
+	if !strings.Contains(out, "1 empty (no calls, not counted): empty") {
+		t.Errorf("empty conversation not listed apart:\n%s", out)
+	}
+	// by day counts the two conversations with calls only.
+	var total profile.Money
+	for _, i := range m.list.shown {
+		total += m.list.sums[i].Costs[0]
+	}
+	if want := "by day: 2026-11-02 " + total.String() + " (2)"; !strings.Contains(out, want) {
+		t.Errorf("want %q in\n%s", want, out)
 	}
 }

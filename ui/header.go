@@ -117,7 +117,7 @@ func (m Model) header() string {
 		step()
 	}
 	nameW := max(1, min(lipgloss.Width(name), max(minName, m.width/3), m.width-width()+minName))
-	left := title + " " + truncate(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
+	left := title + " " + truncateMiddle(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
 	r := right + speed
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(r)
 	if gap < 1 {
@@ -141,7 +141,7 @@ func (m Model) warningsView() string {
 	}
 	lines := []string{m.st.bold.Render(fmt.Sprintf("%d warning%s", len(ws), plural(len(ws))))}
 	for _, w := range ws {
-		lines = append(lines, wrapLine("• "+w, max(10, m.width))...)
+		lines = append(lines, lipgloss.NewStyle().Width(max(10, m.width)).Render("• "+w))
 	}
 	return strings.Join(lines, "\n")
 }

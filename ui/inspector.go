@@ -51,7 +51,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			field{fmt.Sprintf("reported input %s", formatInt(r.InputTokens)), 9},
 			field{fmt.Sprintf("cached %s", formatInt(r.CachedInputTokens)), 4},
 			field{"counted " + formatInt(c.CountedInput), 8},
-			field{fmt.Sprintf("delta %+d", delta), 6},
+			field{"delta " + signedInt(delta), 6},
 			field{gap, 7}))
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
@@ -179,6 +179,14 @@ func truncate(s string, n int) string {
 		return "…"
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// signedInt is formatInt with the sign always shown: +1,204, -23,145.
+func signedInt(n int64) string {
+	if n < 0 {
+		return formatInt(n)
+	}
+	return "+" + formatInt(n)
 }
 
 func formatInt(n int64) string {

@@ -15,6 +15,7 @@ type keyMap struct {
 	Model, Strategies                key.Binding
 	PerDayLess, PerDayMore           key.Binding
 	Back, Warnings, Help, Quit       key.Binding
+	Budget                           key.Binding // live mode only
 }
 
 func newKeyMap() keyMap {
@@ -50,6 +51,7 @@ func newKeyMap() keyMap {
 		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
 		Back:        b([]string{"esc"}, "esc", "back to conversations"),
 		Warnings:    b([]string{"!"}, "!", "warnings"),
+		Budget:      key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "double the budget"), key.WithDisabled()),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
@@ -68,7 +70,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End, k.Quit},
-		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Warnings, k.Help},
+		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Warnings, k.Budget, k.Help},
 		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies},
 	}
 }

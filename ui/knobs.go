@@ -22,8 +22,11 @@ func (k knob) String() string {
 }
 
 // turnKnob changes knob k by dir steps in every strategy that has the
-// step, and reports whether any did. Steps: window ±1 exchange, trigger
-// ±2,000 tokens, keep ±1 exchange, size ±100 tokens, cap ±128 tokens.
+// step, and reports whether any did. Steps: window ±1 exchange (±1,000
+// tokens by tokens), trigger ±2,000 tokens (summary, else clear, else
+// compact; ±5% for a percentage), keep ±1 (summary exchanges, else clear
+// tool uses, else thinking turns), size ±100 tokens (summary, else
+// compact), cap ±128 tokens.
 func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 	out := make([]string, len(specs))
 	changed := false
@@ -37,6 +40,9 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 		w, _ := s.Step("window").(*profile.WindowStep)
 		sum, _ := s.Step("summary").(*profile.SummaryStep)
 		capStep, _ := s.Step("cap").(*profile.CapStep)
+		clr, _ := s.Step("clear").(*profile.ClearStep)
+		cmp, _ := s.Step("compact").(*profile.CompactStep)
+		ct, _ := s.Step("clear-thinking").(*profile.ClearThinkingStep)
 		switch {
 		case k == knobWindow && w != nil && w.Tokens == 0:
 			w.Turns = max(0, w.Turns+dir)
@@ -53,6 +59,25 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 		case k == knobSize && sum != nil:
 			sum.Size = max(100, sum.Size+int64(dir)*100)
 			value = fmt.Sprintf("%d tokens", sum.Size)
+		// Agent steps share the summary's keys: trigger, keep and size.
+		case k == knobTrigger && clr != nil:
+			clr.Trigger = max(1000, clr.Trigger+int64(dir)*2000)
+			value = fmt.Sprintf("clear at %d tokens", clr.Trigger)
+		case k == knobTrigger && cmp != nil && cmp.Percent == 0:
+			cmp.Trigger = max(1000, cmp.Trigger+int64(dir)*2000)
+			value = fmt.Sprintf("compact at %d tokens", cmp.Trigger)
+		case k == knobTrigger && cmp != nil:
+			cmp.Percent = min(100, max(1, cmp.Percent+dir*5))
+			value = fmt.Sprintf("compact at %d%% of the window", cmp.Percent)
+		case k == knobKeep && clr != nil:
+			clr.Keep = max(0, clr.Keep+dir)
+			value = fmt.Sprintf("clear keeps %d tool uses", clr.Keep)
+		case k == knobKeep && ct != nil:
+			ct.Keep = max(1, ct.Keep+dir)
+			value = fmt.Sprintf("thinking of %d turns", ct.Keep)
+		case k == knobSize && cmp != nil:
+			cmp.Size = max(100, cmp.Size+int64(dir)*100)
+			value = fmt.Sprintf("compaction %d tokens", cmp.Size)
 		case k == knobCap && capStep != nil:
 			capStep.Max = max(64, capStep.Max+int64(dir)*128)
 			value = fmt.Sprintf("%d tokens", capStep.Max)
@@ -90,5 +115,6 @@ func presets(specs []string) []string {
 		"full", "cache", "cache:ttl=1h", win, win + "+cache", "window:tokens=8000", "window:tokens=8000+cache",
 		sum, sum + "+cache", fmt.Sprintf("cap:%d", capN), fmt.Sprintf("cap:%d+cache", capN),
 		"batch", "batch+cache", win + "+cache+batch", sum + "+cache+batch",
+		"clear:trigger=100000,keep=3+cache", "compact:trigger=80%,size=2000+cache", "clear-thinking:keep=1+cache",
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -289,8 +290,9 @@ func (m Model) chatView(w, h int) string {
 	}
 	if m.live.notice != "" && !m.live.streaming {
 		// Errors in full, wrapped: the status line has room for a glimpse.
-		for _, l := range wrapLine(m.live.notice, w) {
-			lines = append(lines, m.st.bad.Render(l))
+		wrapped := lipgloss.NewStyle().Width(max(1, w)).Render(m.live.notice)
+		for _, l := range strings.Split(wrapped, "\n") {
+			lines = append(lines, m.st.bad.Render(strings.TrimRight(l, " ")))
 		}
 	}
 	end := max(0, len(lines)-m.live.scroll)

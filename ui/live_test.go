@@ -267,3 +267,40 @@ func TestLiveGapLabel(t *testing.T) {
 		t.Errorf("live screen:\n%s", out)
 	}
 }
+
+// Golden screen of the spend line past the budget.
+func TestLiveOverBudgetGolden(t *testing.T) {
+	// The input alone (≈$0.000003) fits $0.000005; the call then costs
+	// 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555, past it.
+	cfg, _, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
+	tm.Type("hi")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("over budget by")) }, teatest.WithDuration(10*time.Second))
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+}
+
+// A long error is readable in full in the chat pane, and live help names B.
+func TestLiveLongErrorAndHelp(t *testing.T) {
+	long := "upstream model server returned an unexpected response while streaming tokens; retry later or contact support with request id abc123"
+	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Status: 500, Message: long})
+	m := start(t, cfg)
+	m = typeText(t, m, "hi")
+	chat := strings.Join(strings.Fields(ansi.Strip(m.chatView(40, 12))), " ")
+	if !strings.Contains(chat, "request id abc123") {
+		t.Errorf("error cut in the chat:\n%s", m.chatView(40, 12))
+	}
+	m = press(t, m, "esc", "?")
+	if !strings.Contains(screen(m), "double the budget") {
+		t.Errorf("live help lacks B:\n%s", screen(m))
+	}
+	if plain := startAt(t, demoConfig(), 120, 40); strings.Contains(screen(press(t, plain, "?")), "budget") {
+		t.Error("B in the help outside live mode")
+	}
+}

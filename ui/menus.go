@@ -73,6 +73,7 @@ func (p picker) update(msg tea.KeyPressMsg) (picker, bool, string) {
 }
 
 func (p picker) view(st styles, w, h int) string {
+	p.input.SetWidth(max(1, w-4-lipgloss.Width(p.input.Prompt)-1))
 	lines := []string{st.bold.Render("price as model") + st.dim.Render("  enter pick · esc cancel"), p.input.View()}
 	rows := max(1, h-6) // title, filter, counts above and below, frame
 	start := max(0, min(p.cursor-rows/2, len(p.shown)-rows))
@@ -117,7 +118,7 @@ type menu struct {
 func newMenu(current []string, prices *profile.PriceTable) menu {
 	in := textinput.New()
 	in.Prompt = "add: "
-	in.Placeholder = "(a, then a spec such as window:turns=4+cache or model=gpt-5-mini)"
+	in.Placeholder = "(press a, type e.g. model=gpt-5-mini+cache)"
 	st := in.Styles()
 	st.Focused.Placeholder = st.Focused.Placeholder.Italic(true).Faint(true)
 	st.Blurred.Placeholder = st.Blurred.Placeholder.Italic(true).Faint(true)
@@ -241,7 +242,8 @@ func (m menu) view(st styles, w, h int) string {
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, truncate(m.add.View(), w-4))
+	m.add.SetWidth(max(1, w-4-lipgloss.Width(m.add.Prompt)-1))
+	lines = append(lines, m.add.View())
 	if m.err != "" {
 		for _, l := range wrapLine(m.err, w-4) {
 			lines = append(lines, st.bad.Render(l))

@@ -1,5 +1,6 @@
-// Package ui is tokenscope's Bubble Tea program: one screen that shows
-// where a conversation's money goes and what each strategy would do.
+// Package ui is tokenscope's Bubble Tea program: a conversations page that
+// lists what a source holds, and a session page that shows where one
+// conversation's money goes and what each strategy would do.
 package ui
 
 import (

@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/proxy"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/ui"
@@ -117,7 +120,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.model, "model", "", "price and count as this model (default: the model the log names)")
 	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
-	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+")")
+	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
@@ -166,7 +169,11 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	strategies, err := profile.ParseStrategies(c.strategies)
+	specs := c.strategies
+	if len(specs) == 0 {
+		specs = profile.DefaultStrategiesFor(src.Conversations)
+	}
+	strategies, err := profile.ParseStrategies(specs)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -224,7 +231,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newUsage(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
 	return root
 }
 
@@ -270,7 +277,11 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 			return badInput(err)
 		}
 	}
-	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, Specs: specsOf(strategies), PerDay: perDay, Autoplay: t.autoplay}
+	// Without --strategy the TUI picks the set that suits the log it reads.
+	cfg := ui.Config{Path: path, Read: c.readOptions(), Prices: table, Model: c.model, PerDay: perDay, Autoplay: t.autoplay}
+	if len(c.strategies) > 0 {
+		cfg.Specs = specsOf(strategies)
+	}
 	if path == "" {
 		cfg.Source = transcripts.Demo(c.readOptions())
 	} else if info, err := os.Stat(path); path == "-" || (err == nil && !info.IsDir()) {
@@ -413,7 +424,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 
 func newReport(stdout io.Writer) *cobra.Command {
 	var c common
-	var format, maxCost, by string
+	var format, maxCost, by, out string
 	var perDay int64
 	var noCalls, compare, noFindings bool
 	cmd := &cobra.Command{
@@ -442,7 +453,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 				}
 			}
 			if !validOutput(format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.OutputFormats, ", ")))
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.Formats, ", ")))
+			}
+			if out == "" && report.Binary(format) && isTerminal(stdout) {
+				return badInput(fmt.Errorf("--format %s writes binary: give --out FILE or redirect stdout", format))
 			}
 			path := ""
 			if len(args) == 1 {
@@ -451,6 +465,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			tagKey, byTag := strings.CutPrefix(by, "tag")
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
 				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
+			}
+			if byTag && (format != "table" || out != "") {
+				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
 			}
 			p, err := c.load(path)
 			if err != nil {
@@ -468,7 +485,19 @@ func newReport(stdout io.Writer) *cobra.Command {
 						return badInput(err)
 					}
 				}
-				if err := p.Write(stdout, format, perDay); err != nil {
+				prices, err := priceTable(c.prices) // for its date
+				if err != nil {
+					return err
+				}
+				sink, closeOut, err := report.Open(format, out, stdout)
+				if err != nil {
+					return badInput(fmt.Errorf("--out: %w", err))
+				}
+				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices})
+				if cerr := closeOut(); err == nil {
+					err = cerr
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -486,14 +515,75 @@ func newReport(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.OutputFormats, ", "))
+	cmd.Flags().StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.Formats, ", "))
+	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
-	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the JSON report")
+	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
 	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets) or tag:KEY (one tag's values), as a table")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
 	c.whatIf.register(cmd)
+	return cmd
+}
+
+func newUsage(stdout io.Writer) *cobra.Command {
+	var model, prices, inputFormat, format, since, until string
+	cmd := &cobra.Command{
+		Use:   "usage [daily|monthly|session|project|tag] [DIR]",
+		Short: "Reported usage and billed cost by day, month, session or project (fast: no counting)",
+		Long: "Sum the usage the logs report, each response once (message id + request id), and price it as\n" +
+			"billed: uncached input, output, cache reads and 5-minute/1-hour cache writes at list price.\n" +
+			"Nothing is tokenized and no strategy simulated. DIR defaults to ~/.claude/projects.",
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			group := "daily"
+			if len(args) > 0 && slices.Contains(profile.UsageGroups, args[0]) {
+				group, args = args[0], args[1:]
+			}
+			if len(args) > 1 {
+				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
+			}
+			if !slices.Contains(profile.UsageFormats, format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.UsageFormats, ", ")))
+			}
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			} else {
+				home, err := os.UserHomeDir()
+				if err != nil {
+					return badInput(fmt.Errorf("no DIR given and no home directory: %w", err))
+				}
+				dir = filepath.Join(home, ".claude", "projects")
+			}
+			table, err := priceTable(prices)
+			if err != nil {
+				return err
+			}
+			opt := profile.UsageOptions{Group: group, Since: since, Until: until, Prices: table, Model: model}
+			// Check the flags before reading.
+			if _, err := profile.Usage(&transcripts.UsageSource{}, opt); err != nil {
+				return badInput(err)
+			}
+			src, err := transcripts.ReadUsage(dir, transcripts.Options{Format: inputFormat})
+			if err != nil {
+				return badInput(err)
+			}
+			sum, err := profile.Usage(src, opt)
+			if err != nil {
+				return badInput(err)
+			}
+			return sum.Write(stdout, format)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&model, "model", "", "price every call as this model (default: the model each call names)")
+	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
+	f.StringVar(&inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
+	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.UsageFormats, ", "))
+	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
+	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
 }
 
@@ -603,11 +693,11 @@ func newProxy() *cobra.Command {
 	var upstream, listen, out, prices string
 	var budgets []string
 	var tpm int64
-	var redact bool
+	var redact, tui bool
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
-		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions; /v1/responses, /v1/models passed through)\n" +
+		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions, /v1/responses; others passed through)\n" +
 			"and Anthropic (/v1/messages) APIs: point the app's base URL at it. Every call is relayed unchanged\n" +
 			"(streams chunk by chunk) and recorded as native JSONL that report and replay read; the header\n" +
 			"X-Tokenscope-Tag: team=search,endpoint=/ask tags a call (and is not forwarded); budgets refuse\n" +
@@ -622,8 +712,13 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact,
-				Warn: func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }}
+			if tui && !isTerminal(cmd.OutOrStdout()) {
+				return badInput(fmt.Errorf("--tui needs a terminal"))
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact}
+			if !tui { // the screen would be overwritten
+				cfg.Warn = func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }
+			}
 			for _, b := range budgets {
 				bb, err := proxy.ParseBudget(b)
 				if err != nil {
@@ -668,7 +763,21 @@ func newProxy() *cobra.Command {
 				defer cancel()
 				srv.Shutdown(shut)
 			}()
-			err = srv.Serve(ln)
+			if tui {
+				// The conversations view on the log as it grows; quitting
+				// it stops the proxy.
+				served := make(chan error, 1)
+				go func() { served <- srv.Serve(ln) }()
+				uerr := ui.Run(ui.Config{Path: cfg.Out, Prices: table, Follow: time.Second})
+				interrupted := ctx.Err() != nil // a signal ended the screen too
+				stop()
+				err = <-served
+				if uerr != nil && !interrupted && errors.Is(err, http.ErrServerClosed) {
+					err = uerr
+				}
+			} else {
+				err = srv.Serve(ln)
+			}
 			cerr := p.Close()
 			st := p.Stats()
 			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
@@ -686,6 +795,7 @@ func newProxy() *cobra.Command {
 	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
+	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
 	return cmd
 }
@@ -698,7 +808,7 @@ func budgetLine(s proxy.Status) string {
 }
 
 func validOutput(f string) bool {
-	for _, o := range append(profile.OutputFormats, "markdown") {
+	for _, o := range append(report.Formats, "markdown") {
 		if f == o {
 			return true
 		}

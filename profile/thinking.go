@@ -1,0 +1,94 @@
+package profile
+
+import (
+	"regexp"
+	"strconv"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Thinking in history (PROVIDER-RULES §4, A3, A8). Anthropic models keep
+// the thinking of the assistant turn in progress (the tool loop since the
+// last user prompt) in context; Opus 4.5+ and Sonnet 4.6+ also keep the
+// thinking of earlier turns (re-billed as input, ⚠ inferred), older models
+// and Haiku drop it. Other providers do not re-send reasoning. What the
+// log shows of a thinking block (its text) is what is counted; a log with
+// usage already holds it in reported input: the counts include it, so the
+// hidden prefix fitted against reported input does not.
+
+var claudeVersion = regexp.MustCompile(`claude-(opus|sonnet|haiku)-(\d+)-(\d+)`)
+
+// keepsAllThinking reports whether m keeps earlier turns' thinking.
+func keepsAllThinking(m *ModelPrice) bool {
+	if m == nil || m.Provider != "anthropic" {
+		return false
+	}
+	v := claudeVersion.FindStringSubmatch(m.ID)
+	if v == nil {
+		return false
+	}
+	major, _ := strconv.Atoi(v[2])
+	minor, _ := strconv.Atoi(v[3])
+	switch v[1] {
+	case "opus":
+		return major > 4 || (major == 4 && minor >= 5)
+	case "sonnet":
+		return major > 4 || (major == 4 && minor >= 6)
+	}
+	return false
+}
+
+// thinkingSums counts the thinking text of each assistant message with t
+// and sums it; nil when the conversation shows none.
+func thinkingSums(c *transcripts.Conversation, t *Tokenizer) []int64 {
+	var pt []int64
+	for i := range c.Messages {
+		if c.Messages[i].Role == transcripts.RoleAssistant && c.Messages[i].Reasoning != "" {
+			pt = make([]int64, len(c.Messages)+1)
+			break
+		}
+	}
+	if pt == nil {
+		return nil
+	}
+	for i := range c.Messages {
+		pt[i+1] = pt[i]
+		if m := &c.Messages[i]; m.Role == transcripts.RoleAssistant && m.Reasoning != "" {
+			pt[i+1] += t.Count(m.Reasoning)
+		}
+	}
+	return pt
+}
+
+// thinkFrom is the first message whose thinking a call to model m carries
+// (has: the conversation shows thinking): none (the call itself) for
+// providers that drop it, the current exchange's start for Anthropic, the
+// start for models that keep every turn's.
+func (pc *prepared) thinkFrom(ci *callInfo, m *ModelPrice, has bool) int {
+	switch {
+	case !has || m == nil || m.Provider != "anthropic":
+		return ci.msg
+	case keepsAllThinking(m):
+		return 0
+	}
+	return pc.exchanges[ci.exchange]
+}
+
+// thinking is the thinking carried in messages [from, to) when it is
+// carried from message tf on.
+func (k *counts) thinking(from, to, tf int) int64 {
+	if k.think == nil {
+		return 0
+	}
+	from = max(from, tf)
+	if to <= from {
+		return 0
+	}
+	return k.think[to] - k.think[from]
+}
+
+func (v *convView) thinkFrom(ci *callInfo, m *ModelPrice) int {
+	return v.pc.thinkFrom(ci, m, v.think != nil)
+}
+
+func (v *convView) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }

@@ -1,0 +1,316 @@
+package profile
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// UsageGroups are the ways `tokenscope usage` groups calls.
+var UsageGroups = []string{"daily", "monthly", "session", "project", "tag"}
+
+// UsageOptions control a usage summary.
+type UsageOptions struct {
+	Group string // one of UsageGroups; "" is daily
+	// Since and Until bound the calls' local dates, inclusive
+	// (YYYY-MM-DD or YYYYMMDD; "" is unbounded).
+	Since, Until string
+	Prices       *PriceTable
+	// Model prices every call as this model ("" prices each call as the
+	// model the log names).
+	Model string
+	// Location is the time zone days and months are taken in (nil: local).
+	Location *time.Location
+}
+
+// UsageRow is the reported usage and billed cost of one group of calls.
+type UsageRow struct {
+	Key    string   `json:"key"` // the day, month, session or project
+	Models []string `json:"models"`
+	Calls  int      `json:"calls"`
+	// Input is input tokens neither read from nor written to the cache.
+	Input        int64 `json:"input_tokens"`
+	Output       int64 `json:"output_tokens"`
+	CacheReads   int64 `json:"cache_read_tokens"`
+	CacheWrites  int64 `json:"cache_write_tokens"`
+	CacheWrite1h int64 `json:"cache_write_1h_tokens"` // the part of CacheWrites with a 1-hour TTL
+	Cost         Money `json:"-"`
+	// Unpriced counts calls with usage whose model is not in the price
+	// table: their tokens are in the row, not their cost.
+	Unpriced int `json:"unpriced_calls,omitempty"`
+}
+
+// Total is all the tokens of the row.
+func (r *UsageRow) Total() int64 { return r.Input + r.Output + r.CacheReads + r.CacheWrites }
+
+func (r *UsageRow) add(o *UsageRow) {
+	for _, m := range o.Models {
+		if !slices.Contains(r.Models, m) {
+			r.Models = append(r.Models, m)
+		}
+	}
+	r.Calls += o.Calls
+	r.Input += o.Input
+	r.Output += o.Output
+	r.CacheReads += o.CacheReads
+	r.CacheWrites += o.CacheWrites
+	r.CacheWrite1h += o.CacheWrite1h
+	r.Cost += o.Cost
+	r.Unpriced += o.Unpriced
+}
+
+// UsageSummary is reported usage and billed cost grouped by day, month,
+// session or project, with totals.
+type UsageSummary struct {
+	Group    string
+	Rows     []UsageRow
+	Totals   UsageRow
+	Warnings []string
+}
+
+// ParseDate reads YYYY-MM-DD or YYYYMMDD as YYYY-MM-DD.
+func ParseDate(s string) (string, error) {
+	for _, layout := range []string{"2006-01-02", "20060102"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2006-01-02"), nil
+		}
+	}
+	return "", fmt.Errorf("date %q: want YYYY-MM-DD or YYYYMMDD", s)
+}
+
+// Usage sums the reported usage of src's calls by opt.Group and prices it
+// at list price as billed (cache reads, 5-minute and 1-hour writes), as
+// the report's "as billed" line does. It tokenizes nothing.
+func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error) {
+	group := opt.Group
+	if group == "" {
+		group = "daily"
+	}
+	if !slices.Contains(UsageGroups, group) {
+		return nil, fmt.Errorf("usage: unknown grouping %q (want %s)", group, strings.Join(UsageGroups, ", "))
+	}
+	var since, until string
+	var err error
+	if opt.Since != "" {
+		if since, err = ParseDate(opt.Since); err != nil {
+			return nil, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if opt.Until != "" {
+		if until, err = ParseDate(opt.Until); err != nil {
+			return nil, fmt.Errorf("--until: %w", err)
+		}
+	}
+	prices := opt.Prices
+	if prices == nil {
+		prices = DefaultPrices()
+	}
+	var fixed *ModelPrice
+	if opt.Model != "" {
+		if fixed, err = prices.Find(opt.Model); err != nil {
+			return nil, err
+		}
+	}
+	loc := opt.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	sum := &UsageSummary{Group: group, Warnings: src.Warnings}
+	rows := map[string]*UsageRow{}
+	price := map[string]*ModelPrice{} // model id → its row (nil: unpriced), looked up once
+	for i := range src.Calls {
+		c := &src.Calls[i]
+		day := ""
+		if !c.Time.IsZero() {
+			day = c.Time.In(loc).Format("2006-01-02")
+		}
+		if (since != "" || until != "") && (day == "" || (since != "" && day < since) || (until != "" && day > until)) {
+			continue
+		}
+		var key string
+		switch group {
+		case "daily":
+			key = day
+		case "monthly":
+			key = day[:min(len(day), 7)]
+		case "session":
+			key = c.Project + "/" + c.Session
+		case "project":
+			key = c.Project
+		case "tag":
+			key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
+		}
+		if key == "" {
+			key = "unknown"
+		}
+		row := rows[key]
+		if row == nil {
+			row = &UsageRow{Key: key}
+			rows[key] = row
+		}
+		row.Calls++
+		if c.Model != "" && !slices.Contains(row.Models, c.Model) {
+			row.Models = append(row.Models, c.Model)
+		}
+		u := c.Usage
+		if u == nil {
+			continue
+		}
+		row.Input += max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
+		row.Output += u.OutputTokens
+		row.CacheReads += u.CachedInputTokens
+		row.CacheWrites += u.CacheWriteTokens
+		row.CacheWrite1h += min(u.CacheWrite1hTokens, u.CacheWriteTokens)
+		p := fixed
+		if p == nil {
+			var seen bool
+			if p, seen = price[c.Model]; !seen {
+				p, _ = prices.Lookup(c.Model)
+				price[c.Model] = p
+				switch {
+				case p == nil && c.Model == "":
+					sum.Warnings = append(sum.Warnings, "calls whose log names no model are unpriced; pass --model")
+				case p == nil:
+					sum.Warnings = append(sum.Warnings, fmt.Sprintf("model %q is not in the price table: its calls are unpriced", c.Model))
+				}
+			}
+		}
+		if p == nil {
+			row.Unpriced++
+			continue
+		}
+		row.Cost += reportedCost(p, u, c.Batch)
+	}
+	for _, r := range rows {
+		slices.Sort(r.Models)
+		sum.Rows = append(sum.Rows, *r)
+		sum.Totals.add(r)
+	}
+	slices.SortFunc(sum.Rows, func(a, b UsageRow) int { return strings.Compare(a.Key, b.Key) })
+	slices.Sort(sum.Totals.Models)
+	sum.Totals.Key = "total"
+	return sum, nil
+}
+
+// UsageFormats are the output formats of a usage summary.
+var UsageFormats = []string{"table", "json", "csv"}
+
+// Write writes the summary as a table, JSON or CSV.
+func (s *UsageSummary) Write(w io.Writer, format string) error {
+	switch format {
+	case "table", "":
+		return s.writeTable(w)
+	case "json":
+		return s.writeJSON(w)
+	case "csv":
+		return s.writeCSV(w)
+	}
+	return fmt.Errorf("--format %q: want one of %s", format, strings.Join(UsageFormats, ", "))
+}
+
+func (s *UsageSummary) heading() string {
+	switch s.Group {
+	case "monthly":
+		return "month"
+	case "session", "project", "tag":
+		return s.Group
+	}
+	return "date"
+}
+
+// writeTable writes a table readable at 80 columns: long keys are cut on
+// the left (a session's id ends it), token counts are compact, and the
+// models used are listed under it.
+func (s *UsageSummary) writeTable(w io.Writer) error {
+	var b strings.Builder
+	keyW := len(s.heading())
+	for _, r := range s.Rows {
+		keyW = max(keyW, len([]rune(r.Key)))
+	}
+	keyW = min(keyW, 26)
+	line := func(key, calls, in, out, write, read, total, cost string) {
+		if k := []rune(key); len(k) > keyW {
+			key = "…" + string(k[len(k)-keyW+1:])
+		}
+		fmt.Fprintf(&b, "%-*s %6s %7s %7s %7s %7s %7s %10s\n", keyW, key, calls, in, out, write, read, total, cost)
+	}
+	line(s.heading(), "calls", "input", "output", "c.write", "c.read", "total", "cost")
+	row := func(r *UsageRow) {
+		cost := r.Cost.String()
+		if r.Unpriced > 0 {
+			cost += "*"
+		}
+		line(r.Key, strconv.Itoa(r.Calls), compactTokens(r.Input), compactTokens(r.Output),
+			compactTokens(r.CacheWrites), compactTokens(r.CacheReads), compactTokens(r.Total()), cost)
+	}
+	for i := range s.Rows {
+		row(&s.Rows[i])
+	}
+	b.WriteString("\n")
+	row(&s.Totals)
+	if len(s.Totals.Models) > 0 {
+		fmt.Fprintf(&b, "\nmodels: %s\n", strings.Join(s.Totals.Models, ", "))
+	}
+	if s.Totals.Unpriced > 0 {
+		fmt.Fprintf(&b, "* %d calls with usage are unpriced (model not in the price table)\n", s.Totals.Unpriced)
+	}
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", warn)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// usageJSON is a row in JSON, with its cost exact as a decimal string and
+// as a number.
+type usageJSON struct {
+	UsageRow
+	TotalTokens int64   `json:"total_tokens"`
+	CostUSD     float64 `json:"cost_usd"`
+	Cost        string  `json:"cost_usd_exact"`
+}
+
+func toUsageJSON(r UsageRow) usageJSON {
+	if r.Models == nil {
+		r.Models = []string{}
+	}
+	return usageJSON{UsageRow: r, TotalTokens: r.Total(), CostUSD: r.Cost.USD(), Cost: r.Cost.Decimal()}
+}
+
+func (s *UsageSummary) writeJSON(w io.Writer) error {
+	doc := struct {
+		Group    string      `json:"group"`
+		Rows     []usageJSON `json:"rows"`
+		Totals   usageJSON   `json:"totals"`
+		Warnings []string    `json:"warnings"`
+	}{Group: s.Group, Rows: []usageJSON{}, Totals: toUsageJSON(s.Totals), Warnings: s.Warnings}
+	for _, r := range s.Rows {
+		doc.Rows = append(doc.Rows, toUsageJSON(r))
+	}
+	if doc.Warnings == nil {
+		doc.Warnings = []string{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func (s *UsageSummary) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
+	_ = cw.Write([]string{s.heading(), "models", "calls", "input_tokens", "output_tokens", "cache_write_tokens",
+		"cache_write_1h_tokens", "cache_read_tokens", "total_tokens", "cost_usd", "unpriced_calls"})
+	for _, r := range append(slices.Clone(s.Rows), s.Totals) {
+		_ = cw.Write([]string{r.Key, strings.Join(r.Models, " "), strconv.Itoa(r.Calls), i64(r.Input), i64(r.Output),
+			i64(r.CacheWrites), i64(r.CacheWrite1h), i64(r.CacheReads), i64(r.Total()), r.Cost.Decimal(), strconv.Itoa(r.Unpriced)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

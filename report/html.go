@@ -1,0 +1,192 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+//go:embed page.html
+var pageHTML string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+
+// htmlSink writes the design-review page: one self-contained HTML file
+// (no network: charts inline as SVG, no external fonts or scripts).
+type htmlSink struct {
+	w io.Writer
+	h *Header
+	c *charts
+}
+
+// NewHTML returns the sink of `--format html`.
+func NewHTML(w io.Writer) Sink { return &htmlSink{w: w} }
+
+func (s *htmlSink) Begin(h *Header) error { s.h, s.c = h, newCharts(h); return nil }
+func (s *htmlSink) Strategy(int) error    { return nil }
+func (s *htmlSink) Call(c *Call) error    { s.c.add(c); return nil }
+
+type pageRow struct {
+	profile.StrategyRow
+	Best bool
+}
+
+type pageCell struct {
+	Text string
+	V    string // sort key
+}
+
+type pageConversation struct {
+	ID, Path string
+	Calls    int
+	Costs    []pageCell
+}
+
+type pageFinding struct{ Text, USD string }
+
+type page struct {
+	Source                 profile.ReportSource
+	Model                  profile.ReportModel
+	Counts, Prices, Replay string
+	PricesDate             string
+	PricesSource           string
+	InputSVG, CostSVG      template.HTML
+	First                  string
+	Rows                   []pageRow
+	PerDay                 int64
+	Findings               []pageFinding
+	Specs                  []string
+	Conversations          []pageConversation
+	Sortable               bool
+	Warnings               []string
+	Version                string
+}
+
+// Version is written at the foot of the HTML page ("" leaves it out).
+var Version string
+
+func (s *htmlSink) End() error {
+	h, r := s.h, s.h.Result
+	pg := page{Source: h.Report.Source, Model: h.Report.Model, PricesDate: h.PricesDate, PricesSource: h.PricesSource,
+		PerDay: h.PerDay, Warnings: h.Report.Source.Warnings, Version: Version}
+	pg.Counts = countsLine(h.Report.Model)
+	if pr := h.Report.Model.Prices; pr != nil {
+		pg.Prices = fmt.Sprintf("$%s input, $%s output, $%s cached input", num(pr.Input), num(pr.Output), num(pr.CachedInput))
+		if pr.CacheWrite5m != nil {
+			pg.Prices += fmt.Sprintf(", $%s cache write (5 min)", num(*pr.CacheWrite5m))
+		}
+		if pr.CacheWrite1h != nil {
+			pg.Prices += fmt.Sprintf(", $%s (1 h)", num(*pr.CacheWrite1h))
+		}
+		pg.Prices += " per million tokens"
+	}
+	if len(r.Strategies) > 0 {
+		pg.First = r.Strategies[0].Strategy.Spec
+		if t := r.Strategies[0].Totals; t.ReportedCalls > 0 {
+			pg.Replay = fmt.Sprintf("as billed (reported usage, %d of %d calls) %s; as simulated (%s) %s",
+				t.ReportedCalls, t.Calls, t.ReportedCost, pg.First, t.Cost)
+			if t.ReportedCost > 0 {
+				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
+			}
+		}
+	}
+	best := -1
+	for i, st := range r.Strategies {
+		if best < 0 || st.Totals.Cost < r.Strategies[best].Totals.Cost {
+			best = i
+		}
+	}
+	for i, row := range profile.Rows(r, h.PerDay) {
+		pg.Rows = append(pg.Rows, pageRow{StrategyRow: row, Best: i == best && i > 0})
+	}
+	pg.Findings = findingsOf(h.Report)
+	if h.Report.Source.Conversations > 0 {
+		pg.Conversations, pg.Specs = conversationsOf(h.Report), s.c.specs
+		pg.Sortable = true
+	}
+	in, err := s.c.InputSVG()
+	if err != nil {
+		return err
+	}
+	cost, err := s.c.CostSVG()
+	if err != nil {
+		return err
+	}
+	pg.InputSVG, pg.CostSVG = inlineSVG(in), inlineSVG(cost)
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, &pg); err != nil {
+		return err
+	}
+	_, err = s.w.Write(b.Bytes())
+	return err
+}
+
+// countsLine says how tokens were counted.
+func countsLine(m profile.ReportModel) string {
+	if m.Exact {
+		return "exact, " + m.Encoding
+	}
+	s := "≈ estimated from " + m.Encoding
+	if m.Calibration != 0 {
+		s += fmt.Sprintf(", calibrated ×%.3f against reported usage", m.Calibration)
+	}
+	return s
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// inlineSVG is an SVG document as an element of the page: without its XML
+// prolog.
+func inlineSVG(b []byte) template.HTML {
+	if i := bytes.Index(b, []byte("<svg")); i >= 0 {
+		b = b[i:]
+	}
+	return template.HTML(b)
+}
+
+// conversationsOf lists each conversation's cost under every strategy,
+// costliest first under the first strategy.
+func conversationsOf(rep *profile.Report) []pageConversation {
+	if len(rep.Strategies) == 0 {
+		return nil
+	}
+	var out []pageConversation
+	for j, c := range rep.Strategies[0].Conversations {
+		pc := pageConversation{ID: c.ID, Path: c.Path, Calls: c.Calls}
+		for _, s := range rep.Strategies {
+			if j >= len(s.Conversations) {
+				continue
+			}
+			usd := s.Conversations[j].Totals.CostUSD
+			pc.Costs = append(pc.Costs, pageCell{Text: "$" + strconv.FormatFloat(usd, 'f', 4, 64), V: num(usd)})
+		}
+		out = append(out, pc)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, _ := strconv.ParseFloat(out[a].Costs[0].V, 64)
+		y, _ := strconv.ParseFloat(out[b].Costs[0].V, 64)
+		return x > y
+	})
+	return out
+}
+
+// findingsOf lists the report's findings (their text carries their
+// dollars), with the monthly projection when --per-day asked for one.
+func findingsOf(rep *profile.Report) []pageFinding {
+	var out []pageFinding
+	for _, f := range rep.Findings {
+		pf := pageFinding{Text: strings.TrimSpace(f.Text)}
+		if f.MonthlyUSD != nil {
+			pf.USD = "$" + strconv.FormatFloat(*f.MonthlyUSD, 'f', 2, 64) + " a month"
+		}
+		out = append(out, pf)
+	}
+	return out
+}

@@ -1,0 +1,172 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// demo profiles the embedded demo with the default strategies.
+func demo(t testing.TB) *profile.Profile {
+	t.Helper()
+	p, err := profile.New(transcripts.Demo(transcripts.Options{}), profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tree profiles a Claude Code project directory: several conversations.
+func tree(t testing.TB) *profile.Profile {
+	t.Helper()
+	src, err := transcripts.Open("../transcripts/testdata/claude_code", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.New(src, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Result.Conversations) < 2 {
+		t.Fatalf("tree has %d conversations, want several", len(p.Result.Conversations))
+	}
+	return p
+}
+
+// synthetic profiles a generated conversation of n calls.
+func synthetic(t testing.TB, n int) *profile.Profile {
+	t.Helper()
+	src := &transcripts.Source{Path: "synthetic.jsonl", Format: "native",
+		Conversations: []*transcripts.Conversation{transcripts.Synthetic(n, 7)}}
+	p, err := profile.New(src, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// render writes p in format to a buffer.
+func render(t testing.TB, p *profile.Profile, format string, opt Options) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	s, err := NewSink(format, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(s, p, opt); err != nil {
+		t.Fatalf("%s: %v", format, err)
+	}
+	return b.Bytes()
+}
+
+// The streamed JSON is byte for byte the document profile builds whole.
+func TestJSONByteIdentical(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		p       *profile.Profile
+		perDay  int64
+		noCalls bool
+	}{
+		{"demo", demo(t), 0, false},
+		{"demo per-day no-calls", demo(t), 40, true},
+		{"tree", tree(t), 0, false},
+		{"tree no-calls", tree(t), 0, true},
+		{"synthetic", synthetic(t, 300), 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want bytes.Buffer
+			if err := tc.p.Report(tc.perDay, tc.noCalls).WriteJSON(&want); err != nil {
+				t.Fatal(err)
+			}
+			got := render(t, tc.p, "json", Options{PerDay: tc.perDay, NoCalls: tc.noCalls})
+			if !bytes.Equal(got, want.Bytes()) {
+				i := 0
+				for i < min(len(got), want.Len()) && got[i] == want.Bytes()[i] {
+					i++
+				}
+				t.Fatalf("streamed JSON differs at byte %d of %d/%d:\ngot  …%q\nwant …%q", i, len(got), want.Len(),
+					got[max(0, i-80):min(len(got), i+40)], want.Bytes()[max(0, i-80):min(want.Len(), i+40)])
+			}
+		})
+	}
+}
+
+// The old csv columns keep their names and positions.
+func TestCSVColumnsCompatible(t *testing.T) {
+	old := []string{"strategy", "conversation", "call", "unlogged", "tool_defs", "system", "summary", "history", "rag",
+		"user", "tool_results", "overhead", "input_total", "cached_input_tokens", "cache_write_tokens", "output_tokens",
+		"reasoning_tokens", "summary_input_tokens", "summary_output_tokens", "cost_usd", "truncated", "overflow",
+		"reported_input_tokens", "reported_output_tokens"}
+	for i, name := range old {
+		if csvHeader[i] != name {
+			t.Errorf("csv column %d is %q, was %q", i, csvHeader[i], name)
+		}
+	}
+	// Parts in the order profile shows them.
+	for i, name := range profile.PartNames {
+		if csvHeader[3+i] != name {
+			t.Errorf("part column %d is %q, want %q", 3+i, csvHeader[3+i], name)
+		}
+	}
+}
+
+// BenchmarkJSON writes a 2,000-call report (7 strategies, 14,000 call
+// rows) whole, as profile builds it, and streamed (README quotes both, from
+// scripts/bench-exports.sh).
+func BenchmarkJSON(b *testing.B) {
+	p := synthetic(b, 2000)
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := p.Report(0, false).WriteJSON(io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("streamed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := Write(NewJSON(io.Discard), p, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// The streamed JSON encodes with goccy/go-json (about four times faster
+// here); it must write what encoding/json writes, floats and escapes
+// included.
+func TestJSONEncodersAgree(t *testing.T) {
+	std := func(v any) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	s := NewJSON(io.Discard).(*jsonSink)
+	fast := func(v any) string {
+		b, err := s.encode(v, "    ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b) + "\n"
+	}
+	for _, f := range []float64{0, 1, 0.53785875, 1e-6, 9.99e-7, 1e-7, 1.5e-12, 123456.789, 1e20, 1e21, 1.7976931348623157e308, 5e-324, -0.0000125, 0.1 + 0.2} {
+		rc := profile.ReportCall{CostUSD: f, Conversation: "a<b>&c\u2028d\u2029\"é\t😀\xff\x01bad"}
+		if got, want := fast(&rc), std(&rc); got != want {
+			t.Errorf("%v:\ngot  %s\nwant %s", f, got, want)
+		}
+		rs := profile.ReportStrategy{Spec: "x", Totals: profile.ReportTotals{CostUSD: f, ReportedCostUSD: &f}}
+		if got, want := fast(&rs), std(&rs); got != want {
+			t.Errorf("totals %v:\ngot  %s\nwant %s", f, got, want)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# bench-vs-ccusage.sh — tokenscope beside ccusage on the same generated
+# Claude Code projects tree, in one run on one machine; prints the
+# Markdown table README's performance section shows.
+#
+#   scripts/bench-vs-ccusage.sh            # 5 paired runs in a temporary directory
+#   RUNS=9 WORK=/tmp/bench scripts/bench-vs-ccusage.sh
+#
+# It generates the ~100 MB tree with the repo's generator
+# (transcripts.WriteSyntheticClaudeCode via TestWriteClaudeCodeDir),
+# builds tokenscope, installs ccusage from npm into $WORK/npm when absent,
+# then runs each command RUNS times in turn (paired: one round runs every
+# command once, so load on the machine hits all alike), with output to
+# /dev/null, under /usr/bin/time -f. It reports medians of wall time, of
+# CPU time (user + sys) and of peak RSS, the median of the per-round
+# ratios to ccusage, and checks that `tokenscope usage` and ccusage report
+# the same totals.
+set -euo pipefail
+
+RUNS=${RUNS:-5}
+CCUSAGE_VERSION=${CCUSAGE_VERSION:-20.0.24}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-$(mktemp -d)}
+mkdir -p "$WORK"
+export CLAUDE_CONFIG_DIR="$WORK" # ccusage reads $CLAUDE_CONFIG_DIR/projects
+tree="$WORK/projects"
+
+if [ ! -d "$tree" ]; then
+	(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$tree" >/dev/null)
+fi
+(cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
+ccusage="$WORK/npm/node_modules/.bin/ccusage"
+if [ ! -x "$ccusage" ]; then
+	platform=$(node -p 'process.platform + "-" + process.arch')
+	# The native build is an optional dependency npm does not always fetch: name it.
+	npm install --silent --prefix "$WORK/npm" "ccusage@$CCUSAGE_VERSION" "@ccusage/ccusage-$platform@$CCUSAGE_VERSION" >/dev/null
+fi
+ts="$WORK/tokenscope"
+
+names=("ccusage daily --json --offline" "tokenscope report DIR" "tokenscope report DIR --format json" "tokenscope usage daily DIR")
+command_of() { # command_of I: sets cmd to the command of index I
+	case $1 in
+	0) cmd=("$ccusage" daily --json --offline) ;;
+	1) cmd=("$ts" report "$tree") ;;
+	2) cmd=("$ts" report "$tree" --format json) ;;
+	3) cmd=("$ts" usage daily "$tree") ;;
+	esac
+}
+
+out="$WORK/times"
+: >"$out"
+for round in $(seq "$RUNS"); do
+	for i in 0 1 2 3; do
+		command_of $i
+		/usr/bin/time -o "$WORK/t" -f "%e %U %S %M" "${cmd[@]}" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+		echo "$round $i $(cat "$WORK/t")" >>"$out"
+	done
+done
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+ratio() { # median over rounds of command $1's column $2 over ccusage's
+	awk -v i="$1" -v c="$2" '$2 == 0 {b[$1] = $c} $2 == i {x[$1] = $c} END {for (r in x) print x[r] / b[r]}' "$out" | median
+}
+
+mb=$(du -sm "$tree" | cut -f1)
+files=$(find "$tree" -name '*.jsonl' | wc -l)
+calls=$("$ts" usage daily "$tree" --format json | awk -F': ' '/"calls"/ {n = $2} END {sub(",", "", n); print n}')
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
+echo "Generated Claude Code projects tree: ${mb} MB, ${files} session files, ${calls} responses;"
+echo "$(nproc) cores ($cpu), load average at start $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null), $RUNS paired rounds, medians."
+echo
+echo "| command | wall | × ccusage | CPU (user+sys) | × ccusage | peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for i in 0 1 2 3; do
+	wall=$(awk -v i=$i '$2 == i {print $3}' "$out" | median)
+	cput=$(awk -v i=$i '$2 == i {print $4 + $5}' "$out" | median)
+	rss=$(awk -v i=$i '$2 == i {print $6}' "$out" | median)
+	awk -v wall="$wall" -v cpu="$cput" -v rss="$rss" -v rw="$(ratio $i 3)" -v name="${names[$i]}" -v i=$i \
+		-v rc="$(awk -v i=$i '$2 == 0 {b[$1] = $4 + $5} $2 == i {x[$1] = $4 + $5} END {for (r in x) print x[r] / b[r]}' "$out" | median)" \
+		'BEGIN {printf "| `%s` | %.2f s | %s | %.2f s | %s | %.0f MB |\n", name, wall, (i ? sprintf("%.2f×", rw) : "1×"), cpu, (i ? sprintf("%.2f×", rc) : "1×"), rss / 1024}'
+done
+
+# Totals: identical or the run fails.
+cc=$("$ccusage" daily --json --offline | awk '/"totals"/ {t = 1} t && /Tokens"|totalCost/ {gsub(/[ ,"]/, ""); print}' | sort | tr '\n' ' ')
+us=$("$ts" usage daily "$tree" --format json | awk '/"totals"/ {t = 1} t && /_tokens"|"cost_usd"/ {gsub(/[ ,"]/, ""); print}' | sort | tr '\n' ' ')
+echo
+echo "ccusage totals: $cc"
+echo "tokenscope usage totals: $us"
+get() { echo "$1" | tr ' ' '\n' | awk -F: -v k="$2" '$1 == k {print $2}'; }
+for pair in inputTokens:input_tokens outputTokens:output_tokens cacheReadTokens:cache_read_tokens cacheCreationTokens:cache_write_tokens; do
+	a=$(get "$cc" "${pair%%:*}") b=$(get "$us" "${pair##*:}")
+	if [ "$a" != "$b" ]; then
+		echo "totals differ: ccusage ${pair%%:*} $a, tokenscope ${pair##*:} $b" >&2
+		exit 1
+	fi
+done
+echo "token totals identical; cost: ccusage \$$(get "$cc" totalCost), tokenscope \$$(get "$us" cost_usd)"
