@@ -90,6 +90,7 @@ func TestParquetRoundTrip(t *testing.T) {
 				if s.cost != int64(tt.Cost) || s.costDec != int64(tt.Cost) {
 					t.Errorf("%s: rows cost %d / %d pico-dollars, report %d", st.Strategy.Spec, s.cost, s.costDec, int64(tt.Cost))
 				}
+				// output_tokens is all billed output, reasoning included.
 				if s.input != tt.Input || s.output != tt.BilledOutput() || s.cached != tt.Cached {
 					t.Errorf("%s: rows input/output/cached %d/%d/%d, report %d/%d/%d", st.Strategy.Spec,
 						s.input, s.output, s.cached, tt.Input, tt.BilledOutput(), tt.Cached)
@@ -106,7 +107,7 @@ func TestParquetRoundTrip(t *testing.T) {
 // system + 291 tool_defs + 48 user + 11 overhead = 1,864 input tokens;
 // gpt-5 at $1.25 in / $10 out per MTok: 1,864 × 1.25 + (24 + 380) × 10 =
 // 2,330 + 4,040 = 6,370 µ$ = 6,370,000,000 pico-dollars. output_tokens is
-// all billed output, reasoning included (README): 24 + 380 = 404.
+// all billed output: 24 visible + 380 reasoning = 404.
 func TestParquetDemoFirstRow(t *testing.T) {
 	rows, f := readParquet(t, render(t, demo(t), "parquet", Options{}))
 	r := rows[0]

@@ -382,61 +382,6 @@ func TestReportCompareSystem(t *testing.T) {
 	}
 }
 
-// --out writes each output format where it is asked to, and nothing on
-// stdout.
-func TestReportOut(t *testing.T) {
-	dir := t.TempDir()
-	for _, tc := range []struct {
-		format, out string
-		files       []string
-		head        string // first bytes of the first file
-	}{
-		{"html", "review.html", []string{"review.html"}, "<!DOCTYPE html>"},
-		{"parquet", "calls.parquet", []string{"calls.parquet"}, "PAR1"},
-		{"json", "r.json", []string{"r.json"}, "{\n  \"source\""},
-		{"otlp", "spans.json", []string{"spans.json"}, `{"resourceSpans":[`},
-		{"csv", "calls.csv", []string{"calls.csv"}, "strategy,conversation,call,"},
-		{"svg", "slides/demo", []string{"slides/demo-input.svg", "slides/demo-cost.svg"}, "<?xml"},
-		{"svg", "charts/", []string{"charts/input.svg", "charts/cost.svg"}, "<?xml"},
-		{"md", "pr/", []string{"pr/report.md", "pr/input.svg", "pr/cost.svg"}, "**demo:harbor-support"},
-	} {
-		if strings.HasPrefix(tc.out, "slides") {
-			os.MkdirAll(filepath.Join(dir, "slides"), 0o755)
-		}
-		code, out, errs := tokenscope(t, "report", "--format", tc.format, "--out", dir+string(filepath.Separator)+tc.out)
-		if code != 0 || out != "" {
-			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q", tc.format, code, len(out), errs)
-			continue
-		}
-		for i, f := range tc.files {
-			b, err := os.ReadFile(filepath.Join(dir, f))
-			if err != nil {
-				t.Errorf("%s: %v", tc.format, err)
-				continue
-			}
-			if i == 0 && !strings.HasPrefix(string(b), tc.head) {
-				t.Errorf("%s: %s starts %q", tc.format, f, b[:min(len(b), 40)])
-			}
-		}
-	}
-	md, _ := os.ReadFile(filepath.Join(dir, "pr", "report.md"))
-	if !strings.Contains(string(md), "](input.svg)") || !strings.Contains(string(md), "](cost.svg)") {
-		t.Errorf("report.md does not link its charts:\n%s", md)
-	}
-	// svg needs somewhere to put two files.
-	if code, out, errs := tokenscope(t, "report", "--format", "svg"); code != 2 || out != "" || !strings.Contains(errs, "--out") {
-		t.Errorf("svg without --out: exit %d, stdout %q, stderr %q", code, out, errs)
-	}
-	// Bad input still exits 2 before anything is written.
-	bad := filepath.Join(dir, "bad.html")
-	if code, _, _ := tokenscope(t, "report", "--format", "html", "--out", bad, "../../transcripts/testdata/broken/native_bad_role.jsonl"); code != 2 {
-		t.Errorf("bad input: exit %d", code)
-	}
-	if _, err := os.Stat(bad); err == nil {
-		t.Error("bad input left an output file")
-	}
-}
-
 // output_tokens has one meaning everywhere: all billed output, reasoning
 // included. The demo's CSV column sums to the JSON totals and to the
 // table's output cell, and includes the reasoning column.
@@ -515,5 +460,60 @@ func TestEmptyConversationsApart(t *testing.T) {
 	}
 	if _, out, _ := tokenscope(t, "report", dir); !strings.Contains(out, "(native, 3 calls in 2 conversations; 1 empty, not counted)") {
 		t.Errorf("table header:\n%s", out)
+	}
+}
+
+// --out writes each output format where it is asked to, and nothing on
+// stdout.
+func TestReportOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		format, out string
+		files       []string
+		head        string // first bytes of the first file
+	}{
+		{"html", "review.html", []string{"review.html"}, "<!DOCTYPE html>"},
+		{"parquet", "calls.parquet", []string{"calls.parquet"}, "PAR1"},
+		{"json", "r.json", []string{"r.json"}, "{\n  \"source\""},
+		{"otlp", "spans.json", []string{"spans.json"}, `{"resourceSpans":[`},
+		{"csv", "calls.csv", []string{"calls.csv"}, "strategy,conversation,call,"},
+		{"svg", "slides/demo", []string{"slides/demo-input.svg", "slides/demo-cost.svg"}, "<?xml"},
+		{"svg", "charts/", []string{"charts/input.svg", "charts/cost.svg"}, "<?xml"},
+		{"md", "pr/", []string{"pr/report.md", "pr/input.svg", "pr/cost.svg"}, "**demo:harbor-support"},
+	} {
+		if strings.HasPrefix(tc.out, "slides") {
+			os.MkdirAll(filepath.Join(dir, "slides"), 0o755)
+		}
+		code, out, errs := tokenscope(t, "report", "--format", tc.format, "--out", dir+string(filepath.Separator)+tc.out)
+		if code != 0 || out != "" {
+			t.Errorf("%s: exit %d, stdout %d bytes, stderr %q", tc.format, code, len(out), errs)
+			continue
+		}
+		for i, f := range tc.files {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				t.Errorf("%s: %v", tc.format, err)
+				continue
+			}
+			if i == 0 && !strings.HasPrefix(string(b), tc.head) {
+				t.Errorf("%s: %s starts %q", tc.format, f, b[:min(len(b), 40)])
+			}
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "pr", "report.md"))
+	if !strings.Contains(string(md), "](input.svg)") || !strings.Contains(string(md), "](cost.svg)") {
+		t.Errorf("report.md does not link its charts:\n%s", md)
+	}
+	// svg needs somewhere to put two files.
+	if code, out, errs := tokenscope(t, "report", "--format", "svg"); code != 2 || out != "" || !strings.Contains(errs, "--out") {
+		t.Errorf("svg without --out: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// Bad input still exits 2 before anything is written.
+	bad := filepath.Join(dir, "bad.html")
+	if code, _, _ := tokenscope(t, "report", "--format", "html", "--out", bad, "../../transcripts/testdata/broken/native_bad_role.jsonl"); code != 2 {
+		t.Errorf("bad input: exit %d", code)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("bad input left an output file")
 	}
 }
