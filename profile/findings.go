@@ -107,12 +107,25 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	for i := range out {
 		out[i].USD = out[i].Cost.USD()
 		if opt.PerDay > 0 && out[i].Cost != 0 {
-			p := Project(out[i].Cost, opt.PerDay)
+			// Findings are over the whole log: project their share of
+			// one conversation, like the strategies' costs.
+			p := Monthly(out[i].Cost, callingConvs(convs), opt.PerDay)
 			v := p.USD()
 			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
 		}
 	}
 	return out, nil
+}
+
+// callingConvs counts the conversations of convs that make a call.
+func callingConvs(convs []*transcripts.Conversation) int64 {
+	var n int64
+	for _, c := range convs {
+		if c.Calls() > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 type finder struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -196,7 +197,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		if i == 0 {
 			base = s.Totals
 		}
-		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay, CallingConversations(r)), Calls: []ReportCall{}}
 		if i == 0 {
 			rs.Totals.Fidelity = reportFidelity(r.Fidelity)
 		}
@@ -207,7 +208,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
 				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
-					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
+					Totals: reportTotals(c.Totals, cbase, i == 0, 0, 1)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
 					if i == 0 {
@@ -246,7 +247,7 @@ func NewReportCall(call *Call, multi bool) ReportCall {
 	return rc
 }
 
-func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
+func reportTotals(t, base Totals, first bool, perDay, convs int64) ReportTotals {
 	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
 		OutputTokens: t.BilledOutput(), ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
@@ -258,10 +259,34 @@ func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 		rt.ReportedCostUSD = &v
 	}
 	if perDay > 0 && t.Calls > 0 {
-		v := Project(t.Cost, perDay).USD()
+		v := Monthly(t.Cost, convs, perDay).USD()
 		rt.MonthlyCostUSD = &v
 	}
 	return rt
+}
+
+// CallingConversations counts r's conversations that made a call: the unit
+// --per-day projects.
+func CallingConversations(r *Result) int64 {
+	var n int64
+	for _, c := range r.Conversations {
+		if c.Calls > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Monthly projects cost, a total over convs conversations, per month at
+// perDay such conversations a day: cost ÷ convs × perDay × 30, exact to the
+// pico-dollar (SPEC: "--per-day N projects each strategy's cost per month
+// at N such conversations a day").
+func Monthly(cost Money, convs, perDay int64) Projection {
+	p := Project(cost, perDay)
+	if convs > 1 {
+		p.v.Quo(p.v, big.NewInt(convs))
+	}
+	return p
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -405,11 +430,24 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		row.Notes = strings.Join(notes, ", ")
 		if perDay > 0 {
-			row.Monthly = Project(t.Cost, perDay).String()
+			row.Monthly = Monthly(t.Cost, CallingConversations(r), perDay).String()
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// PerDayHead is the heading of the monthly column.
+func PerDayHead(perDay int64) string {
+	return fmt.Sprintf("per month at %s a day", Plural(perDay, "conversation"))
+}
+
+// Plural is "1 call", "2 calls": n and the noun, with an s unless n is 1.
+func Plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return formatTokens(n) + " " + noun + "s"
 }
 
 // WriteTable writes the report as a plain table readable at 80 columns.
@@ -435,7 +473,7 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	}
 	monthHead := ""
 	if perDay > 0 {
-		monthHead = fmt.Sprintf("per month at %d/day", perDay)
+		monthHead = PerDayHead(perDay)
 	}
 	line("strategy", "input", "cached", "output", "cost", "saved", monthHead)
 	for _, row := range rows {
@@ -496,7 +534,7 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 	head := "| strategy | input | cached | output | cost | saved | notes |"
 	sep := "|---|---:|---:|---:|---:|---:|---|"
 	if perDay > 0 {
-		head += fmt.Sprintf(" per month at %d/day |", perDay)
+		head += " " + PerDayHead(perDay) + " |"
 		sep += "---:|"
 	}
 	b.WriteString(head + "\n" + sep + "\n")

@@ -1,0 +1,60 @@
+package profile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// twoConvs are two identical priced conversations of one call each.
+func twoConvs(model string) []*transcripts.Conversation {
+	var convs []*transcripts.Conversation
+	for _, p := range []string{"a.jsonl", "b.jsonl"} {
+		convs = append(convs, &transcripts.Conversation{ID: p, Path: p, Model: model, Messages: []transcripts.Message{
+			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
+	}
+	return convs
+}
+
+// --per-day N projects one conversation's cost, not the whole tree's: on
+// two identical conversations the monthly figure is one conversation's
+// cost × N × 30, half of what the tree's total × N × 30 would say.
+func TestPerDayPerConversation(t *testing.T) {
+	one, err := Run(twoConvs("gpt-4o")[:1], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(twoConvs("gpt-4o"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1 := one.Strategies[0].Totals.Cost
+	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
+		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
+	}
+	want := Project(c1, 500) // c1 × 500 × 30
+	rep := NewReport(res, ReportOptions{PerDay: 500})
+	if got := rep.Strategies[0].Totals.MonthlyCostUSD; got == nil || *got != want.USD() {
+		t.Errorf("monthly_cost_usd %v, want %v", got, want.USD())
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, res, "dir", "native", 500, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, want.String()) || !strings.Contains(out, "per month at 500 conversations a day") {
+		t.Errorf("table lacks %s at 500 conversations a day:\n%s", want, out)
+	}
+	fs, err := Findings(twoConvs("gpt-4o"), res, FindingsOptions{PerDay: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.MonthlyUSD == nil {
+			continue
+		}
+		if w := Project(f.Cost/2, 500).USD(); *f.MonthlyUSD != w {
+			t.Errorf("%s: monthly %v, want %v (half the log's effect × 500 × 30)", f.Text, *f.MonthlyUSD, w)
+		}
+	}
+}
