@@ -61,6 +61,7 @@ type page struct {
 	First                  string
 	Rows                   []pageRow
 	PerDay                 int64
+	PerDayHead             string
 	Findings               []pageFinding
 	Specs                  []string
 	Conversations          []pageConversation
@@ -76,6 +77,7 @@ func (s *htmlSink) End() error {
 	h, r := s.h, s.h.Result
 	pg := page{Source: h.Report.Source, Model: h.Report.Model, PricesDate: h.PricesDate, PricesSource: h.PricesSource,
 		PerDay: h.PerDay, Warnings: h.Report.Source.Warnings, Version: Version}
+	pg.PerDayHead = profile.PerDayHead(h.PerDay)
 	pg.Counts = countsLine(h.Report.Model)
 	if pr := h.Report.Model.Prices; pr != nil {
 		pg.Prices = fmt.Sprintf("$%s input, $%s output, $%s cached input", num(pr.Input), num(pr.Output), num(pr.CachedInput))
