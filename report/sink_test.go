@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -168,5 +170,29 @@ func TestJSONEncodersAgree(t *testing.T) {
 		if got, want := fast(&rs), std(&rs); got != want {
 			t.Errorf("totals %v:\ngot  %s\nwant %s", f, got, want)
 		}
+	}
+}
+
+// --out creates the directories it names: newdir/out/logs.json is written
+// although neither directory exists.
+func TestOpenCreatesDirs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "newdir", "out", "logs.json")
+	s, closeOut, err := Open("json", out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(s, demo(t), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeOut(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep profile.Report
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Source.Calls == 0 {
+		t.Errorf("%s: %v, %d calls", out, err, rep.Source.Calls)
 	}
 }
