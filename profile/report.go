@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,11 @@ type Report struct {
 
 // ReportSource describes what was read.
 type ReportSource struct {
-	Path          string `json:"path"`
-	Format        string `json:"format"`
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	// WhatIf names the what-ifs applied to the log, as flags ("--tools
+	// t.json"); absent when none.
+	WhatIf        string `json:"what_if,omitempty"`
 	Calls         int    `json:"calls"`
 	Conversations int    `json:"conversations,omitempty"`
 	// EmptyConversations are the ids of conversations with no call (a
@@ -39,7 +43,11 @@ type ReportSource struct {
 
 // ReportModel describes the model priced and how it was counted.
 type ReportModel struct {
-	ID          string             `json:"id"`
+	// ID is the model priced; with several, the most used.
+	ID string `json:"id"`
+	// Models are the models the calls were priced as, most calls first,
+	// when there are more than one.
+	Models      []ModelCalls       `json:"models,omitempty"`
 	Encoding    string             `json:"encoding"`
 	Exact       bool               `json:"exact"`
 	Calibration float64            `json:"calibration,omitempty"`
@@ -153,6 +161,7 @@ type ReportInput struct {
 // ReportOptions add to a report what is not in the Result.
 type ReportOptions struct {
 	Path, Format string
+	WhatIf       string // the what-ifs applied, as flags
 	Warnings     []string
 	PerDay       int64 // project monthly cost at this many conversations a day
 	NoCalls      bool  // leave per-call rows out
@@ -160,7 +169,7 @@ type ReportOptions struct {
 
 // NewReport builds the JSON document of r.
 func NewReport(r *Result, opt ReportOptions) *Report {
-	rep := &Report{Source: ReportSource{Path: opt.Path, Format: opt.Format, Warnings: append(append([]string{}, opt.Warnings...), r.Warnings...)}}
+	rep := &Report{Source: ReportSource{Path: opt.Path, Format: opt.Format, WhatIf: opt.WhatIf, Warnings: append(append([]string{}, opt.Warnings...), r.Warnings...)}}
 	if rep.Source.Warnings == nil {
 		rep.Source.Warnings = []string{}
 	}
@@ -191,6 +200,15 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 	} else {
 		rep.Model.Unpriced = true
+	}
+	if ms := ModelsOf(r); len(ms) > 1 {
+		rep.Model.Models = ms
+		if rep.Model.ID != ms[0].ID {
+			// The prices are the first conversation's model's: with the
+			// most used named instead, leave them out (`tokenscope
+			// prices` lists each).
+			rep.Model.ID, rep.Model.Prices = ms[0].ID, nil
+		}
 	}
 	var base Totals
 	for i, s := range r.Strategies {
@@ -299,7 +317,9 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(rep)
 }
 
-// Header is the one-line description of what was profiled.
+// Header is the description of what was profiled: the source, its calls
+// and conversations, then the model (or models) priced, the tokenizer and
+// the prices. path may carry the what-ifs applied (see WithWhatIf).
 func Header(r *Result, path, format string) string {
 	calls, empty := 0, 0
 	for _, c := range r.Conversations {
@@ -309,9 +329,9 @@ func Header(r *Result, path, format string) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s, %d calls", path, format, calls)
+	fmt.Fprintf(&b, "%s (%s, %s", path, format, Plural(int64(calls), "call"))
 	if len(r.Conversations) > 1 {
-		fmt.Fprintf(&b, " in %d conversations", len(r.Conversations)-empty)
+		fmt.Fprintf(&b, " in %s", Plural(int64(len(r.Conversations)-empty), "conversation"))
 	}
 	if empty > 0 {
 		fmt.Fprintf(&b, "; %d empty, not counted", empty)
@@ -324,15 +344,73 @@ func Header(r *Result, path, format string) string {
 	if model == "" {
 		model = "no model"
 	}
+	models := ModelsOf(r)
+	if len(models) > 1 {
+		var list []string
+		for i, m := range models {
+			n := strconv.Itoa(m.Calls)
+			if i == 0 {
+				n = Plural(int64(m.Calls), "call")
+			}
+			list = append(list, fmt.Sprintf("%s (%s)", m.ID, n))
+		}
+		model = fmt.Sprintf("%d models: %s", len(models), strings.Join(list, ", "))
+	}
 	tok := ""
 	if len(r.Conversations) > 0 {
 		tok = r.Conversations[0].Tokenizer
 	}
 	fmt.Fprintf(&b, "\n%s · %s", model, tok)
-	if r.Model != nil {
+	switch {
+	case len(models) > 1:
+		b.WriteString(" · prices per model in `tokenscope prices`")
+	case r.Model != nil:
 		fmt.Fprintf(&b, " · $%s in / $%s out / $%s cached per MTok", trimFloat(r.Model.Input.PerMTok()), trimFloat(r.Model.Output.PerMTok()), trimFloat(r.Model.CachedInput.PerMTok()))
 	}
 	return b.String()
+}
+
+// WithWhatIf is path as report headers name it: with the what-ifs applied
+// to it ("chat.jsonl with --tools t.json"), when there are any.
+func WithWhatIf(path, whatIf string) string {
+	if whatIf == "" {
+		return path
+	}
+	return path + " with " + whatIf
+}
+
+// ModelCalls is one model of a log and the calls priced as it.
+type ModelCalls struct {
+	ID    string `json:"id"`
+	Calls int    `json:"calls"`
+}
+
+// ModelsOf lists the models r's first strategy priced its calls as, most
+// calls first (ties in order of first use); calls with no model are left
+// out.
+func ModelsOf(r *Result) []ModelCalls {
+	if r == nil || len(r.Strategies) == 0 {
+		return nil
+	}
+	var out []ModelCalls
+	idx := map[string]int{}
+	for _, c := range r.Strategies[0].Conversations {
+		for k := range c.Calls {
+			id := c.Calls[k].Model
+			if id == "" {
+				continue
+			}
+			j, ok := idx[id]
+			if !ok {
+				j = len(out)
+				idx[id] = j
+				out = append(out, ModelCalls{ID: id})
+			}
+			out[j].Calls++
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Calls > out[j].Calls })
+	return out
 }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -58,3 +58,41 @@ func TestPerDayPerConversation(t *testing.T) {
 		}
 	}
 }
+
+// The header says "1 call", and names every model of a log with several,
+// each with its calls; JSON lists them and keeps model.id as the most used.
+func TestHeaderModelsAndPlurals(t *testing.T) {
+	res, err := Run(twoConvs("gpt-4o")[:1], Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := Header(res, "a.jsonl", "native"); !strings.HasPrefix(h, "a.jsonl (native, 1 call)\ngpt-4o ·") {
+		t.Errorf("header %q", h)
+	}
+	// The Langfuse test export: 8 calls, 4 of gpt-4o-mini, 2 of gpt-4o and
+	// 2 of gpt-4.1 (its CSV's model column).
+	src, err := transcripts.Open("../transcripts/testdata/langfuse", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = Run(src.Conversations, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "3 models: gpt-4o-mini (4 calls), gpt-4o (2), gpt-4.1 (2) · "
+	if h := Header(res, "langfuse", "langfuse"); !strings.Contains(h, "\n"+want) {
+		t.Errorf("header %q lacks %q", h, want)
+	}
+	rep := NewReport(res, ReportOptions{WhatIf: "--tools t.json"})
+	m := rep.Model
+	if m.ID != "gpt-4o-mini" || len(m.Models) != 3 || m.Models[0] != (ModelCalls{"gpt-4o-mini", 4}) ||
+		m.Models[1] != (ModelCalls{"gpt-4o", 2}) || m.Models[2] != (ModelCalls{"gpt-4.1", 2}) {
+		t.Errorf("model %+v", m)
+	}
+	if rep.Source.WhatIf != "--tools t.json" {
+		t.Errorf("what_if %q", rep.Source.WhatIf)
+	}
+	if got := WithWhatIf("a.jsonl", "--tools t.json"); got != "a.jsonl with --tools t.json" {
+		t.Errorf("WithWhatIf = %q", got)
+	}
+}

@@ -55,19 +55,22 @@ type page struct {
 	Source                 profile.ReportSource
 	Model                  profile.ReportModel
 	Counts, Prices, Replay string
-	PricesDate             string
-	PricesSource           string
-	InputSVG, CostSVG      template.HTML
-	First                  string
-	Rows                   []pageRow
-	PerDay                 int64
-	PerDayHead             string
-	Findings               []pageFinding
-	Specs                  []string
-	Conversations          []pageConversation
-	Sortable               bool
-	Warnings               []string
-	Version                string
+	// SourceLine and ModelLine are the first two lines of the text
+	// report's header (ModelLine only when the log has several models).
+	SourceLine, ModelLine string
+	PricesDate            string
+	PricesSource          string
+	InputSVG, CostSVG     template.HTML
+	First                 string
+	Rows                  []pageRow
+	PerDay                int64
+	PerDayHead            string
+	Findings              []pageFinding
+	Specs                 []string
+	Conversations         []pageConversation
+	Sortable              bool
+	Warnings              []string
+	Version               string
 }
 
 // Version is written at the foot of the HTML page ("" leaves it out).
@@ -78,6 +81,11 @@ func (s *htmlSink) End() error {
 	pg := page{Source: h.Report.Source, Model: h.Report.Model, PricesDate: h.PricesDate, PricesSource: h.PricesSource,
 		PerDay: h.PerDay, Warnings: h.Report.Source.Warnings, Version: Version}
 	pg.PerDayHead = profile.PerDayHead(h.PerDay)
+	head := strings.SplitN(profile.Header(r, profile.WithWhatIf(h.Report.Source.Path, h.Report.Source.WhatIf), h.Report.Source.Format), "\n", 2)
+	pg.SourceLine = head[0]
+	if len(h.Report.Model.Models) > 1 && len(head) > 1 {
+		pg.ModelLine, _, _ = strings.Cut(head[1], " · ")
+	}
 	pg.Counts = countsLine(h.Report.Model)
 	if pr := h.Report.Model.Prices; pr != nil {
 		pg.Prices = fmt.Sprintf("$%s input, $%s output, $%s cached input", num(pr.Input), num(pr.Output), num(pr.CachedInput))

@@ -145,7 +145,12 @@ func (c *common) load(path string) (*profile.Profile, error) {
 		}
 		src = &s
 	}
-	return c.profile(src)
+	p, err := c.profile(src)
+	if err != nil {
+		return nil, err
+	}
+	p.WhatIf = c.whatIf.String()
+	return p, nil
 }
 
 // read reads path ("" is the embedded demo).
