@@ -165,7 +165,7 @@ func TestMaxCost(t *testing.T) {
 func TestPerDay(t *testing.T) {
 	_, out, _ := tokenscope(t, "report", "--per-day", "1000", "--strategy", "full", "--strategy", "cache")
 	// $0.53785875 × 1000 × 30 = $16,135.76.
-	if !strings.Contains(out, "per month at 1000/day") || !strings.Contains(out, "$16,135.76") {
+	if !strings.Contains(out, "per month at 1,000 conversations a day") || !strings.Contains(out, "$16,135.76") {
 		t.Errorf("projection missing:\n%s", out)
 	}
 }
