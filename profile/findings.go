@@ -15,6 +15,9 @@ const (
 	FindingDeadTool     = "dead_tool"
 	FindingMarginal     = "marginal"
 	FindingBestStrategy = "best_strategy"
+	// FindingUnpriced is the one finding of a log whose calls are all
+	// unpriced: no dollar figure can be given.
+	FindingUnpriced = "unpriced"
 )
 
 // Finding is one thing to change in a log, with what it costs over the log.
@@ -69,6 +72,10 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	}
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
+	}
+	if AllUnpriced(res) {
+		// Every dollar would be $0.00: say why once instead.
+		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(res))}}, nil
 	}
 	basis, err := ParseStrategy(opt.Basis)
 	if err != nil {
@@ -226,8 +233,12 @@ func (f *finder) marginals() ([]Finding, error) {
 			// the padding.
 			d = Money(int64(d) * per / dIn)
 		}
-		if per == 0 {
+		if per == 0 && what != "" {
 			what = fmt.Sprintf("%s (%s tokens a call)", what, formatTokens(dIn))
+		}
+		if what == "" {
+			// The log has no tool: say the one added is made up.
+			what = fmt.Sprintf("one more tool schema (a %s-token lookup tool)", formatTokens(dIn))
 		}
 		out = append(out, Finding{Kind: FindingMarginal, Cost: d, Text: fmt.Sprintf("%s: %s", what, d)})
 		return nil
@@ -263,9 +274,11 @@ func (f *finder) marginals() ([]Finding, error) {
 			all = append(all, sized{t, ToolDefTokens([]transcripts.Tool{t}, tok)})
 		}
 	}
+	toolWhat := "" // a made-up lookup tool (add says so)
 	if len(all) > 0 {
 		slices.SortStableFunc(all, func(a, b sized) int { return int(a.n - b.n) })
 		tool = all[len(all)/2].t
+		toolWhat = "one more tool schema"
 	}
 	withTool := make([]*transcripts.Conversation, len(f.convs))
 	for i, c := range f.convs {
@@ -273,7 +286,7 @@ func (f *finder) marginals() ([]Finding, error) {
 		cc.Tools = append(slices.Clone(c.Tools), tool)
 		withTool[i] = cc
 	}
-	if err := add(withTool, "one more tool schema", 0); err != nil {
+	if err := add(withTool, toolWhat, 0); err != nil {
 		return nil, err
 	}
 	// One more exchange of history: a user message and a reply that every

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -94,5 +95,48 @@ func TestHeaderModelsAndPlurals(t *testing.T) {
 	}
 	if got := WithWhatIf("a.jsonl", "--tools t.json"); got != "a.jsonl with --tools t.json" {
 		t.Errorf("WithWhatIf = %q", got)
+	}
+}
+
+// A log with no model gets one finding saying so, never $0.00; a log with
+// no tool is priced one made-up lookup tool, and says it.
+func TestFindingsUnpricedAndNoTool(t *testing.T) {
+	res, err := Run(twoConvs(""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Findings(twoConvs(""), res, FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Kind != FindingUnpriced || fs[0].Text != "unpriced: the log names no model — pass --model" {
+		t.Errorf("findings %+v", fs)
+	}
+	if _, err := Tune(twoConvs(""), TuneOptions{}); err == nil || !strings.Contains(err.Error(), "unpriced: the log names no model — pass --model") {
+		t.Errorf("tune: %v", err)
+	}
+	res, err = Run(twoConvs("gpt-4o"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err = Findings(twoConvs("gpt-4o"), res, FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range fs {
+		var n int64
+		if _, err := fmt.Sscanf(f.Text, "one more tool schema (a %d-token lookup tool)", &n); err != nil {
+			continue
+		}
+		found = true
+		// n tokens on each of 2 calls at gpt-4o's $2.50/MTok, 2.5M
+		// pico-dollars a token: 42 tokens cost $0.00021.
+		if n != 42 || f.Cost != Money(2*n*2_500_000) {
+			t.Errorf("%s: %d tokens, cost %s", f.Text, n, f.Cost)
+		}
+	}
+	if !found {
+		t.Errorf("no made-up tool finding: %+v", fs)
 	}
 }

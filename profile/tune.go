@@ -61,6 +61,10 @@ type TuneResult struct {
 	Frontier   []TuneCandidate `json:"frontier"`
 }
 
+// ErrUnpriced is the error of a search on a log whose calls all lack a
+// price: there is no cost to lower.
+var ErrUnpriced = errors.New("unpriced")
+
 // Tune searches strategies for the cheapest under the constraints and
 // returns the Pareto frontier of cost against context kept: no strategy
 // on it is beaten on both by another admissible one. Counts are made
@@ -85,6 +89,9 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	ref, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
 	if err != nil {
 		return nil, err
+	}
+	if AllUnpriced(ref) {
+		return nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, UnpricedReason(ref))
 	}
 	fullCtx := callContexts(&ref.Strategies[0])
 	res := &TuneResult{}

@@ -677,6 +677,9 @@ func newTune(stdout io.Writer) *cobra.Command {
 				o.MaxDroppedPct = 1e-9 // 0 means "nothing dropped", not "no bound"
 			}
 			r, err := profile.Tune(src.Conversations, o)
+			if errors.Is(err, profile.ErrUnpriced) {
+				return badInput(fmt.Errorf("%s: %w", src.Path, err))
+			}
 			if err != nil {
 				return badInput(err)
 			}
