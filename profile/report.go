@@ -446,8 +446,43 @@ func compactTokens(n int64) string {
 type StrategyRow struct {
 	Spec, Input, CacheHit, Output, Cost, Saved, Notes, Monthly string
 	// Why says why steps of the strategy changed nothing ("" when all
-	// acted).
+	// acted): Whys joined with "; ".
 	Why string
+	// Whys name each step that changed nothing and why ("window:turns=8
+	// changed nothing: …").
+	Whys []string
+}
+
+// stepWhys splits a strategy's note ("window: …; cap: …", each part led by
+// a step kind's name) into one line per step, named by the step's own spec
+// rather than its kind: in window:turns=8+cache only the window changed
+// nothing. A reason's own "; " stays in its part, as what follows it does
+// not start with a kind of the strategy.
+func stepWhys(s *Strategy, note string) []string {
+	if note == "" {
+		return nil
+	}
+	steps := map[string]string{}
+	for _, st := range s.Steps {
+		if _, ok := steps[st.Kind().Name]; !ok {
+			steps[st.Kind().Name] = st.String()
+		}
+	}
+	var out []string
+	for _, part := range strings.Split(note, "; ") {
+		kind, why, ok := strings.Cut(part, ": ")
+		spec, known := steps[kind]
+		if !ok || !known {
+			if len(out) > 0 {
+				out[len(out)-1] += "; " + part
+				continue
+			}
+			out = append(out, part)
+			continue
+		}
+		out = append(out, spec+" changed nothing: "+why)
+	}
+	return out
 }
 
 // Rows returns the strategy table of r.
@@ -462,7 +497,8 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 			base = t
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.BilledOutput(), exact),
-			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
+			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Whys: stepWhys(s.Strategy, s.Note)}
+		row.Why = strings.Join(row.Whys, "; ")
 		if none {
 			// One line under the table says why; never $0.00.
 			row.Cost = "unpriced"
@@ -568,8 +604,12 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
 		}
-		if row.Why != "" {
-			fmt.Fprintf(&b, "  %s changed nothing: %s\n", row.Spec, row.Why)
+		for _, why := range row.Whys {
+			if strings.HasPrefix(why, row.Spec+" changed nothing: ") {
+				fmt.Fprintf(&b, "  %s\n", why)
+			} else {
+				fmt.Fprintf(&b, "  %s: %s\n", row.Spec, why)
+			}
 		}
 	}
 	if len(r.Strategies) > 0 {
@@ -619,7 +659,7 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 	for _, row := range Rows(r, perDay) {
 		notes := row.Notes
 		if row.Why != "" {
-			notes = strings.TrimPrefix(notes+"; changed nothing: "+row.Why, "; ")
+			notes = strings.TrimPrefix(notes+"; "+row.Why, "; ")
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, notes)
 		if perDay > 0 {

@@ -140,3 +140,25 @@ func TestFindingsUnpricedAndNoTool(t *testing.T) {
 		t.Errorf("no made-up tool finding: %+v", fs)
 	}
 }
+
+// "changed nothing" names the step, not the strategy: in
+// clear:trigger=1000,keep=1+cache the cache acted, the clear did not.
+func TestChangedNothingNamesStep(t *testing.T) {
+	res := runSmall(t, agentConversation(), "full", "clear:trigger=1000,keep=1+cache", "cap:100000")
+	var b strings.Builder
+	if err := WriteTable(&b, res, "agent.jsonl", "native", 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"  clear:trigger=1000,keep=1+cache: clear:trigger=1000,keep=1 changed nothing: input never passes trigger 1,000 (peak 241)\n",
+		"  cap:100000 changed nothing: no reply reaches 100,000 tokens",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "+cache changed nothing") {
+		t.Errorf("the whole strategy is said to change nothing:\n%s", out)
+	}
+}

@@ -120,6 +120,9 @@ func (s *htmlSink) End() error {
 		}
 	}
 	for i, row := range profile.Rows(r, h.PerDay) {
+		if row.Why != "" {
+			row.Notes = strings.TrimPrefix(row.Notes+"; "+row.Why, "; ")
+		}
 		pg.Rows = append(pg.Rows, pageRow{StrategyRow: row, Best: i == best && i > 0})
 	}
 	pg.Findings = findingsOf(h.Report)
