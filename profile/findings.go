@@ -203,8 +203,8 @@ func (f *finder) deadTools() ([]Finding, error) {
 			used = fmt.Sprintf("called %d times", tt.used)
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
-			Text: fmt.Sprintf("unused tool %q: %s tokens on %s calls, %s: %s",
-				name, formatTokens(perCall), formatTokens(int64(tt.sentOn)), used, saved)})
+			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
+				name, formatTokens(perCall), Plural(int64(tt.sentOn), "call"), used, saved)})
 	}
 	return out, nil
 }

@@ -594,11 +594,8 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
 	}
 	b.WriteString("\n")
-	if AllUnpriced(r) {
-		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
-	} else if n := sameUnpriced(r); n > 0 {
-		// The same calls are unpriced under every strategy: say it once.
-		fmt.Fprintf(&b, "  unpriced: %d of %d calls (their model has no price; see the warnings) — not in the costs\n", n, r.Strategies[0].Totals.Calls)
+	if u := unpricedLine(r); u != "" {
+		b.WriteString("  " + u + "\n")
 	}
 	for _, row := range rows {
 		if row.Notes != "" {
@@ -615,15 +612,11 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	if len(r.Strategies) > 0 {
 		t := r.Strategies[0].Totals
 		if t.ReportedCalls > 0 {
-			fmt.Fprintf(&b, "\nas billed (reported usage, %d of %d calls): %s\n", t.ReportedCalls, t.Calls, t.ReportedCost)
-			fmt.Fprintf(&b, "as simulated (%s): %s\n", r.Strategies[0].Strategy.Spec, t.Cost)
-			fmt.Fprintf(&b, "reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
-			if t.Parts.Unlogged > 0 {
-				fmt.Fprintf(&b, " (unlogged %s)", formatTokens(t.Parts.Unlogged))
-			}
 			b.WriteString("\n")
 		}
-		b.WriteString(fidelityLines(r, "", "  "))
+		for _, l := range billedLines(r) {
+			b.WriteString(l + "\n")
+		}
 		p := t.Parts
 		line := fmt.Sprintf("\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
 		for _, name := range PartNames {
@@ -667,11 +660,67 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 		}
 		b.WriteString("\n")
 	}
-	if f := fidelityLines(r, "- ", "  - "); f != "" {
-		b.WriteString("\n" + f)
+	if lines := SummaryLines(r); len(lines) > 0 {
+		b.WriteString("\n")
+		for _, l := range lines {
+			if sub, ok := strings.CutPrefix(l, "  "); ok {
+				b.WriteString("  - " + sub + "\n")
+			} else {
+				b.WriteString("- " + l + "\n")
+			}
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// SummaryLines are the lines every report format shows under its strategy
+// table: why calls are unpriced, what the log was billed against what the
+// first strategy simulates, and the replay check. A line that details the
+// one before it starts with two spaces.
+func SummaryLines(r *Result) []string {
+	var out []string
+	if u := unpricedLine(r); u != "" {
+		out = append(out, u)
+	}
+	return append(out, billedLines(r)...)
+}
+
+// unpricedLine says why calls are unpriced, once ("" when none are).
+func unpricedLine(r *Result) string {
+	if AllUnpriced(r) {
+		return fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(r))
+	}
+	if n := sameUnpriced(r); n > 0 {
+		// The same calls are unpriced under every strategy: say it once.
+		return fmt.Sprintf("unpriced: %d of %s (their model has no price; see the warnings) — not in the costs", n, Plural(int64(r.Strategies[0].Totals.Calls), "call"))
+	}
+	return ""
+}
+
+// billedLines are the bill against the simulation and the replay check.
+func billedLines(r *Result) []string {
+	if len(r.Strategies) == 0 {
+		return nil
+	}
+	var out []string
+	t := r.Strategies[0].Totals
+	if t.ReportedCalls > 0 {
+		out = append(out, fmt.Sprintf("as billed (reported usage, %d of %s): %s", t.ReportedCalls, Plural(int64(t.Calls), "call"), t.ReportedCost),
+			fmt.Sprintf("as simulated (%s): %s", r.Strategies[0].Strategy.Spec, t.Cost))
+		if t.ReportedCost > 0 {
+			out[len(out)-1] += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
+		}
+		l := fmt.Sprintf("reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
+		if t.Parts.Unlogged > 0 {
+			l += fmt.Sprintf(" (unlogged %s)", formatTokens(t.Parts.Unlogged))
+		}
+		out = append(out, l)
+	}
+	if f := fidelityLines(r, "", "  "); f != "" {
+		out = append(out, strings.Split(strings.TrimSuffix(f, "\n"), "\n")...)
+	}
+	return out
 }
 
 // fidelityLines is the replay check for the text formats: the tree's line,

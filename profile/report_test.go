@@ -162,3 +162,18 @@ func TestChangedNothingNamesStep(t *testing.T) {
 		t.Errorf("the whole strategy is said to change nothing:\n%s", out)
 	}
 }
+
+// Markdown says a log is unpriced as the table does.
+func TestMarkdownUnpriced(t *testing.T) {
+	res, err := Run(twoConvs(""), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, res, "dir", "native", 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "- unpriced: the log names no model — pass --model\n") {
+		t.Errorf("markdown:\n%s", b.String())
+	}
+}

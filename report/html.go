@@ -99,19 +99,12 @@ func (s *htmlSink) End() error {
 	}
 	if len(r.Strategies) > 0 {
 		pg.First = r.Strategies[0].Strategy.Spec
-		if t := r.Strategies[0].Totals; t.ReportedCalls > 0 {
-			pg.Replay = fmt.Sprintf("as billed (reported usage, %d of %d calls) %s; as simulated (%s) %s",
-				t.ReportedCalls, t.Calls, t.ReportedCost, pg.First, t.Cost)
-			if t.ReportedCost > 0 {
-				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
-			}
+		// The lines the table and Markdown show under theirs.
+		var parts []string
+		for _, l := range profile.SummaryLines(r) {
+			parts = append(parts, strings.TrimSpace(l))
 		}
-		if f := r.Fidelity; f != nil {
-			pg.Replay += "; " + f.Line()
-			if f.Cause != "" {
-				pg.Replay += "; likely cause: " + f.Cause
-			}
-		}
+		pg.Replay = strings.Join(parts, "; ")
 	}
 	best := -1
 	for i, st := range r.Strategies {
