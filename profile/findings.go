@@ -111,7 +111,12 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 		out = append(out, b)
 	}
 	out = append(out, marg...)
+	multi := callingConvs(convs) > 1
 	for i := range out {
+		if multi && out[i].Conversation != "" {
+			// "call 3" alone is ambiguous across conversations.
+			out[i].Text = out[i].Conversation + ": " + out[i].Text
+		}
 		out[i].USD = out[i].Cost.USD()
 		if opt.PerDay > 0 && out[i].Cost != 0 {
 			// Findings are over the whole log: project their share of

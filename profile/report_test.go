@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,5 +176,33 @@ func TestMarkdownUnpriced(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "- unpriced: the log names no model — pass --model\n") {
 		t.Errorf("markdown:\n%s", b.String())
+	}
+}
+
+// With several conversations a breaker's text names its conversation:
+// "call 2" alone does not say where. Two copies of breakerLog, each with
+// its $0.00382125 breaker (TestFindingsCacheBreakerSystem).
+func TestFindingsNameConversation(t *testing.T) {
+	a, b := breakerLog(t, nil)[0], breakerLog(t, nil)[0]
+	a.ID, b.ID = "first", "second"
+	b.Path += ".2"
+	convs := []*transcripts.Conversation{a, b}
+	res, err := Run(convs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Findings(convs, res, FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if f.Kind == FindingCacheBreaker {
+			got = append(got, f.Text)
+		}
+	}
+	want := `: system prompt changed on 2 calls from call 2 ("…e is 12:00:01." → "…e is 12:00:02."): 3,057 tokens re-sent uncached: $0.003821`
+	if len(got) != 2 || !slices.Contains(got, "first"+want) || !slices.Contains(got, "second"+want) {
+		t.Errorf("breakers %q", got)
 	}
 }
