@@ -61,6 +61,17 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 	return "full"
 }
 
+// AppSpec is the one definition of "what the app did" that the report's
+// replay check, the findings and tune share: the strategy the engine
+// replays against the bill (res.Fidelity.Spec, see appSpec) when every
+// conversation agrees on it, else BasisSpec. res may be nil.
+func AppSpec(convs []*transcripts.Conversation, res *Result) string {
+	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
+		return res.Fidelity.Spec
+	}
+	return BasisSpec(convs)
+}
+
 // Findings lists what to change in convs, biggest effect first: cache
 // breakers, tool schemas sent but (almost) never called, the marginal price
 // of prompt material, and the cheapest strategy of res. Dollar effects are
@@ -68,7 +79,7 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 // the item added), not estimates from averages.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Basis == "" {
-		opt.Basis = BasisSpec(convs)
+		opt.Basis = AppSpec(convs, res)
 	}
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()

@@ -206,3 +206,30 @@ func TestFindingsNameConversation(t *testing.T) {
 		t.Errorf("breakers %q", got)
 	}
 }
+
+// Report, findings and tune name one basis: on the Langfuse export (usage
+// with no cache reads, OpenAI's automatic caching) the replay check runs
+// cache, and so does tune, where BasisSpec alone said full.
+func TestAppSpecShared(t *testing.T) {
+	src, err := transcripts.Open("../transcripts/testdata/langfuse", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(src.Conversations, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fidelity == nil || res.Fidelity.Spec != "cache" || BasisSpec(src.Conversations) != "full" {
+		t.Fatalf("replay check %+v, BasisSpec %q", res.Fidelity, BasisSpec(src.Conversations))
+	}
+	if got := AppSpec(src.Conversations, res); got != "cache" {
+		t.Errorf("AppSpec = %q", got)
+	}
+	tr, err := Tune(src.Conversations, TuneOptions{Specs: []string{"full"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Basis.Spec != "cache" {
+		t.Errorf("tune basis %q", tr.Basis.Spec)
+	}
+}

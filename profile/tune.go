@@ -74,7 +74,14 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 		opt.Prices = DefaultPrices()
 	}
 	if opt.Basis == "" {
-		opt.Basis = BasisSpec(convs)
+		// The replay check's strategy, as the report names it: a run
+		// of full alone yields it.
+		full, _ := ParseStrategy("full")
+		r, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
+		if err != nil {
+			return nil, err
+		}
+		opt.Basis = AppSpec(convs, r)
 	}
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
