@@ -233,3 +233,20 @@ func TestAppSpecShared(t *testing.T) {
 		t.Errorf("tune basis %q", tr.Basis.Spec)
 	}
 }
+
+// Tune's count line agrees in number: "1 strategy tried, 1 meets", "2
+// strategies tried, 0 meet".
+func TestTuneGrammar(t *testing.T) {
+	for _, c := range []struct {
+		tried, ok int
+		want      string
+	}{{1, 1, "1 strategy tried, 1 meets the"}, {2, 0, "2 strategies tried, 0 meet the"}} {
+		var b strings.Builder
+		if err := WriteTune(&b, &TuneResult{Tried: c.tried, Admissible: c.ok}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("%q lacks %q", b.String(), c.want)
+		}
+	}
+}

@@ -370,7 +370,15 @@ func candidateModels(basis *ModelPrice, opt TuneOptions) []*ModelPrice {
 // into --strategy.
 func WriteTune(w io.Writer, r *TuneResult) error {
 	fmt.Fprintf(w, "what the app did (%s): %s\n", r.Basis.Spec, r.Basis.Cost)
-	fmt.Fprintf(w, "%d strategies tried, %d meet the constraints; the frontier of cost against context kept:\n", r.Tried, r.Admissible)
+	meet := "meet"
+	if r.Admissible == 1 {
+		meet = "meets"
+	}
+	tried := Plural(int64(r.Tried), "strategy")
+	if r.Tried != 1 {
+		tried = strings.TrimSuffix(tried, "ys") + "ies"
+	}
+	fmt.Fprintf(w, "%s tried, %d %s the constraints; the frontier of cost against context kept:\n", tried, r.Admissible, meet)
 	rows := [][]string{{"spec", "cost", "saved", "context", "dropped", "truncated"}}
 	for _, c := range r.Frontier {
 		rows = append(rows, []string{c.Spec, c.Cost.String(), fmt.Sprintf("%.1f%%", c.SavingsPct),
