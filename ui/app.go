@@ -51,6 +51,9 @@ const (
 	overlayNone overlay = iota
 	overlayModel
 	overlayStrategies
+	overlayFindings
+	overlayTune
+	overlayLevers
 )
 
 // The smallest screen the layout fits.
@@ -98,6 +101,8 @@ type Model struct {
 	lastClick click
 
 	live liveState
+	adv  advisor // findings and tune
+	lev  levers  // the lever toggles
 
 	// page is the page shown: the conversations page (for a source of
 	// several conversations) or the session page.
@@ -236,6 +241,7 @@ func (m *Model) openConversation(i int) tea.Cmd {
 	m.session = newSession(&transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}, i)
 	m.view = view
 	m.page, m.status = pageSession, ""
+	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	return m.recompute()
 }
 
@@ -244,6 +250,7 @@ func (m *Model) openConversation(i int) tea.Cmd {
 func (m *Model) closeConversation() tea.Cmd {
 	m.page, m.status = pageConversations, ""
 	m.session = newSession(m.src, -1)
+	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	if m.allSpecs != m.specKey() {
 		return m.recompute()
 	}
@@ -324,6 +331,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.upto = min(m.upto, n)
 		m.focus = min(m.focus, max(n-1, 0))
 		m.sel = min(m.sel, len(m.res.Strategies)-1)
+		// The line under the table shows the top finding of what is shown.
+		if m.cfg.Live == nil {
+			cmds = append(cmds, m.askFindings())
+		}
+	case findingsMsg:
+		if msg.gen != m.adv.findGen {
+			return m, nil
+		}
+		m.adv.finding = false
+		m.adv.findings, m.adv.findErr = msg.list, msg.err
+		m.adv.findSel = min(m.adv.findSel, max(0, len(msg.list)-1))
+	case tuneMsg:
+		if msg.gen != m.adv.tuneGen {
+			return m, nil
+		}
+		m.adv.tuning = false
+		m.adv.tune, m.adv.tuneErr, m.adv.tuneTook = msg.res, msg.err, msg.took
 	case tickMsg:
 		if msg.gen != m.tickGen || !m.playing {
 			return m, nil
@@ -335,7 +359,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.playing = false
 		}
-	case liveEventMsg, budgetMsg:
+	case liveEventMsg, budgetMsg, systemMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
@@ -354,6 +378,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			m.redraw()
 			return m, nil
+		}
+		if m.page == pageConversations && !m.full && key.Matches(msg, m.list.keys.Findings) && !m.list.filter.Focused() && m.all != nil {
+			m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
+			return m, m.askFindings()
 		}
 		if m.page == pageConversations && !m.full {
 			var cmd tea.Cmd
@@ -457,6 +485,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
 	case key.Matches(msg, k.Strategies):
 		m.overlay, m.menu = overlayStrategies, newMenu(m.specs, m.cfg.Prices)
+	case key.Matches(msg, k.Findings):
+		m.overlay, m.adv.findSel = overlayFindings, 0
+		if m.adv.findings == nil && !m.adv.finding {
+			return m.askFindings(), false
+		}
+	case key.Matches(msg, k.Tune):
+		m.overlay = overlayTune
+		return m.askTune(), false
+	case key.Matches(msg, k.Levers):
+		m.overlay, m.lev.cursor = overlayLevers, 0
 	case msg.String() == "pgdown":
 		m.scroll += 5
 	case msg.String() == "pgup":
@@ -521,6 +559,12 @@ func (m Model) result() *profile.Result {
 func (m Model) updateOverlay(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.overlay {
+	case overlayFindings:
+		cmd = m.updateFindings(msg)
+	case overlayTune:
+		cmd = m.updateTune(msg)
+	case overlayLevers:
+		cmd = m.updateLevers(msg)
 	case overlayModel:
 		var done bool
 		var chosen string
