@@ -112,7 +112,8 @@ func (m *Model) addSpec(spec string) tea.Cmd {
 		}
 	}
 	m.specs = append(m.specs, spec)
-	m.sel = len(m.specs) - 1
+	// Selected when its numbers arrive: the result shown has no row yet.
+	m.selNext = len(m.specs)
 	m.status = "added " + spec
 	return m.recompute()
 }

@@ -123,6 +123,7 @@ type session struct {
 	took     time.Duration
 	table    table.Model
 	sel      int // selected strategy
+	selNext  int // 1 + the strategy to select when the next result arrives; 0 for none
 	focus    int // selected call (0-based)
 	upto     int // calls shown (playback position)
 	playing  bool
@@ -330,6 +331,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.upto = min(m.upto, n)
 		m.focus = min(m.focus, max(n-1, 0))
+		if m.selNext > 0 && m.selNext <= len(m.res.Strategies) {
+			m.sel, m.selNext = m.selNext-1, 0
+		}
 		m.sel = min(m.sel, len(m.res.Strategies)-1)
 		// The line under the table shows the top finding of what is shown.
 		if m.cfg.Live == nil {
@@ -607,7 +611,16 @@ func (m Model) paneTitle(w int, title string) string {
 	if m.status != "" {
 		status = m.st.warn.Render(truncate(m.status, w/2))
 	}
-	t := m.st.paneTitle.Render(truncate(title, max(1, w-lipgloss.Width(status)-1)))
+	// Drop whole " · " fields from the end rather than cut a number.
+	room := max(1, w-lipgloss.Width(status)-1)
+	for lipgloss.Width(title) > room {
+		i := strings.LastIndex(title, " · ")
+		if i <= 0 {
+			break
+		}
+		title = title[:i]
+	}
+	t := m.st.paneTitle.Render(truncate(title, room))
 	if status == "" {
 		return t
 	}
