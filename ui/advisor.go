@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -66,6 +67,7 @@ type advisor struct {
 	tuning   bool
 	tuneSel  int
 	tuneTook time.Duration
+	spin     spinner.Model // turns while the search runs
 }
 
 // askFindings starts the findings of what the page shows.
@@ -95,7 +97,9 @@ func (m *Model) askTune() tea.Cmd {
 	}
 	m.adv.tuneGen++
 	m.adv.tuning, m.adv.tune, m.adv.tuneErr, m.adv.tuneSel = true, nil, nil, 0
-	return tuneCmd(m.adv.tuneGen, m.shown.Conversations, m.cfg.Prices, m.model)
+	m.adv.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	// The search first: the spinner's tick stops once it is done.
+	return tea.Batch(tuneCmd(m.adv.tuneGen, m.shown.Conversations, m.cfg.Prices, m.model), m.adv.spin.Tick)
 }
 
 // addSpec puts spec in the strategy table (once), selects it and
@@ -186,6 +190,9 @@ func findingsView(a advisor, st styles, perDay int64, w, h int) string {
 	for i, f := range a.findings {
 		at = append(at, len(body))
 		text := f.Text
+		if a.findScope == "all conversations" && f.Conversation != "" {
+			text = truncateMiddle(f.Conversation, 17) + ": " + text
+		}
 		if perDay > 0 && f.Cost != 0 {
 			text += " · " + profile.Project(f.Cost, perDay).String() + "/mo"
 		}
@@ -220,7 +227,7 @@ func tuneView(a advisor, st styles, w, h int) string {
 	case a.tuneErr != nil:
 		return st.pane.Width(w).Render(strings.Join(append(lines, wrapLines(st.bad, "error: "+a.tuneErr.Error(), inner)...), "\n"))
 	case a.tuning || a.tune == nil:
-		return st.pane.Width(w).Render(strings.Join(append(lines, "searching the strategy space…"), "\n"))
+		return st.pane.Width(w).Render(strings.Join(append(lines, a.spin.View()+" searching the strategy space…"), "\n"))
 	}
 	r := a.tune
 	lines = append(lines, st.dim.Render(truncate(fmt.Sprintf("%d tried · %d admissible · basis %s %s", r.Tried, r.Admissible, r.Basis.Spec, r.Basis.Cost), inner)))

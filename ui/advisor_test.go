@@ -290,3 +290,21 @@ func TestLiveSystem(t *testing.T) {
 		t.Errorf("notice %q", m.live.notice)
 	}
 }
+
+// While the search runs the pane says so; a spinner tick after it ended
+// is not re-issued.
+func TestTuneProgress(t *testing.T) {
+	m := start(t, demoConfig())
+	next, cmd := m.Update(keyPress("a"))
+	m = next.(Model)
+	if cmd == nil || !m.adv.tuning || !strings.Contains(screen(m), "searching the strategy space…") {
+		t.Fatalf("while tuning:\n%s", screen(m))
+	}
+	m = settle(t, m, cmd)
+	if m.adv.tuning || m.adv.tune == nil {
+		t.Fatal("the search did not finish")
+	}
+	if _, c := m.Update(m.adv.spin.Tick()); c != nil {
+		t.Error("spinner ticks on after the search")
+	}
+}

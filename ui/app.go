@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -346,6 +347,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.adv.finding = false
 		m.adv.findings, m.adv.findErr = msg.list, msg.err
 		m.adv.findSel = min(m.adv.findSel, max(0, len(msg.list)-1))
+	case spinner.TickMsg:
+		if !m.adv.tuning {
+			return m, nil // the search is over: let the spinner stop
+		}
+		var cmd tea.Cmd
+		m.adv.spin, cmd = m.adv.spin.Update(msg)
+		return m, cmd
 	case tuneMsg:
 		if msg.gen != m.adv.tuneGen {
 			return m, nil

@@ -63,7 +63,7 @@ func newListKeyMap() listKeyMap {
 // ShortHelp is the list page's one-line help.
 func (k listKeyMap) ShortHelp() []key.Binding {
 	sortKeys := key.NewBinding(key.WithKeys("c"), key.WithHelp("c/d/n/v", "sort"))
-	return []key.Binding{k.Open, k.Filter, sortKeys, k.Warnings, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Filter, sortKeys, k.Findings, k.Warnings, k.Help, k.Quit}
 }
 
 // FullHelp is the list page's help screen.

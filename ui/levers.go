@@ -119,7 +119,10 @@ func (m *Model) updateLevers(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	m.specs = append([]string(nil), m.specs...)
 	m.specs[m.sel] = spec
-	m.status = fmt.Sprintf("%d → %s", m.sel+1, spec)
+	m.status = fmt.Sprintf("%d: %s", m.sel+1, l.step(next))
+	if next == "" {
+		m.status = fmt.Sprintf("%d: %s off", m.sel+1, l.name)
+	}
 	return m.recompute()
 }
 
