@@ -54,7 +54,7 @@ func newListKeyMap() listKeyMap {
 		SortCalls:   b([]string{"n"}, "n", "by calls"),
 		SortSaving:  b([]string{"v"}, "v", "by saving"),
 		Warnings:    b([]string{"!"}, "!", "warnings"),
-		Findings:    b([]string{"f"}, "f", "findings of all"),
+		Findings:    b([]string{"f"}, "f", "findings"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
