@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -88,6 +89,9 @@ type PriceTable struct {
 	Source string
 	Models []*ModelPrice
 	byID   map[string]*ModelPrice
+	// resolved remembers Lookup's answer per id as logged (nil: none):
+	// resolving runs regular expressions, and every call of a log asks.
+	resolved sync.Map
 }
 
 // yaml shapes of the table file.
@@ -271,6 +275,7 @@ func firstNonEmpty(s ...string) string {
 }
 
 func (t *PriceTable) index() {
+	t.resolved.Clear()
 	t.byID = make(map[string]*ModelPrice)
 	for _, p := range t.Models {
 		t.byID[p.ID] = p
@@ -290,6 +295,17 @@ var (
 // (claude-sonnet-4-20250514, gpt-4o-2024-08-06), provider prefixes
 // (openai/…, anthropic/…), a [1m] suffix, "-latest".
 func (t *PriceTable) Lookup(id string) (*ModelPrice, bool) {
+	if v, ok := t.resolved.Load(id); ok {
+		p := v.(*ModelPrice)
+		return p, p != nil
+	}
+	p, ok := t.lookup(id)
+	t.resolved.Store(id, p)
+	return p, ok
+}
+
+// lookup is Lookup without the memo.
+func (t *PriceTable) lookup(id string) (*ModelPrice, bool) {
 	m := strings.ToLower(strings.TrimSpace(id))
 	if p, ok := t.byID[m]; ok {
 		return p, true
@@ -448,6 +464,7 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
 	t := &PriceTable{Date: time.Now().UTC().Format("2006-01-02")}
+	embedded := DefaultPrices()
 	ids := make([]string, 0, len(raw))
 	for id := range raw {
 		ids = append(ids, id)
@@ -462,6 +479,12 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 			return nil, fmt.Errorf("%s: $[%q]: %v", file, id, err)
 		}
 		if r.Input == nil || r.Output == nil || (r.Mode != "" && r.Mode != "chat" && r.Mode != "responses") {
+			continue
+		}
+		if own, ok := embedded.Lookup(id); ok {
+			// A model the embedded table knows: take LiteLLM's prices
+			// only; its caching rule, tokenizer and batch terms stay.
+			t.Models = append(t.Models, r.overPrices(own, strings.ToLower(id), file))
 			continue
 		}
 		p := &ModelPrice{ID: strings.ToLower(id), Provider: r.Provider, Source: "LiteLLM " + file}
@@ -511,6 +534,47 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 	}
 	t.index()
 	return t, nil
+}
+
+// overPrices returns a copy of own, the embedded row of the same model,
+// with the prices r gives: per-token rates, cache rates, the long-context
+// tier's rates and the limits; what r leaves out keeps own's value.
+func (r *litellmRow) overPrices(own *ModelPrice, id, file string) *ModelPrice {
+	p := *own
+	p.ID, p.Aliases, p.Source = id, nil, "LiteLLM "+file+" (caching and tokenizer as "+own.ID+")"
+	p.Input, p.Output = PriceFromPerToken(*r.Input), PriceFromPerToken(*r.Output)
+	if r.CacheRead != nil {
+		p.CachedInput, p.HasCachedInput = PriceFromPerToken(*r.CacheRead), true
+	}
+	if r.CacheWrite != nil {
+		p.CacheWrite5m = PriceFromPerToken(*r.CacheWrite)
+	}
+	if r.CacheWrite1h != nil {
+		p.CacheWrite1h = PriceFromPerToken(*r.CacheWrite1h)
+	}
+	if r.InputBatch != nil && p.Input > 0 {
+		p.BatchNum, p.BatchDen = int64(PriceFromPerToken(*r.InputBatch)), int64(p.Input)
+	}
+	if own.LongContext != nil {
+		lc := *own.LongContext
+		if r.InputAbove != nil {
+			lc.Input = PriceFromPerToken(*r.InputAbove)
+		}
+		if r.OutputAbove != nil {
+			lc.Output = PriceFromPerToken(*r.OutputAbove)
+		}
+		if r.CacheAbove != nil {
+			lc.CachedInput = PriceFromPerToken(*r.CacheAbove)
+		}
+		p.LongContext = &lc
+	}
+	if n, err := r.MaxInput.Int64(); err == nil && n > 0 {
+		p.ContextWindow = n
+	}
+	if n, err := r.MaxOutput.Int64(); err == nil && n > 0 {
+		p.MaxOutput = n
+	}
+	return &p
 }
 
 func litellmProvider(p, id string) string {

@@ -14,7 +14,7 @@ import (
 )
 
 // UsageGroups are the ways `tokenscope usage` groups calls.
-var UsageGroups = []string{"daily", "monthly", "session", "project"}
+var UsageGroups = []string{"daily", "monthly", "session", "project", "tag"}
 
 // UsageOptions control a usage summary.
 type UsageOptions struct {
@@ -144,6 +144,8 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			key = c.Project + "/" + c.Session
 		case "project":
 			key = c.Project
+		case "tag":
+			key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
 		}
 		if key == "" {
 			key = "unknown"
@@ -217,7 +219,7 @@ func (s *UsageSummary) heading() string {
 	switch s.Group {
 	case "monthly":
 		return "month"
-	case "session", "project":
+	case "session", "project", "tag":
 		return s.Group
 	}
 	return "date"

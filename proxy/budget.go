@@ -145,12 +145,12 @@ func (bs *budgets) admit(tags map[string]string, cost profile.Money, tokens int6
 		switch {
 		case b.Tokens > 0 && b.tokens+b.resTok+tokens > b.Tokens:
 			return nil, &Refusal{Budget: b, Resets: resets, Msg: fmt.Sprintf(
-				"tokenscope budget %q (%d tokens a %s, %s) would be exceeded: %d tokens used this %s, %d in flight, this call needs %d; resets at %s",
-				b.Spec, b.Tokens, b.windowName(), b.scope(), b.tokens, b.windowName(), b.resTok, tokens, resets.Format(time.RFC3339))}
+				"tokenscope budget %q (%d tokens per %s, %s) would be exceeded: %d used this %s%s, this call needs %d; resets at %s",
+				b.Spec, b.Tokens, b.windowName(), b.scope(), b.tokens, b.windowName(), inFlight(b.resTok > 0, fmt.Sprint(b.resTok)), tokens, resets.Format(time.RFC3339))}
 		case b.Limit > 0 && b.spent+b.reserved+cost > b.Limit:
 			return nil, &Refusal{Budget: b, Resets: resets, Msg: fmt.Sprintf(
-				"tokenscope budget %q (%s a %s, %s) would be exceeded: %s spent this %s, %s in flight, this call needs about %s; resets at %s",
-				b.Spec, b.Limit, b.windowName(), b.scope(), b.spent, b.windowName(), b.reserved, cost, resets.Format(time.RFC3339))}
+				"tokenscope budget %q (%s per %s, %s) would be exceeded: %s spent this %s%s, this call needs about %s; resets at %s",
+				b.Spec, b.Limit, b.windowName(), b.scope(), b.spent, b.windowName(), inFlight(b.reserved > 0, b.reserved.String()), cost, resets.Format(time.RFC3339))}
 		}
 		t.in = append(t.in, b)
 	}
@@ -159,6 +159,14 @@ func (bs *budgets) admit(tags map[string]string, cost profile.Money, tokens int6
 		b.resTok += tokens
 	}
 	return t, nil
+}
+
+// inFlight names what calls in flight hold, when they hold any.
+func inFlight(some bool, amount string) string {
+	if !some {
+		return ""
+	}
+	return " (" + amount + " more in flight)"
 }
 
 // settle releases t's reservation and adds what the call was billed.

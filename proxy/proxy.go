@@ -227,7 +227,7 @@ func (c *call) keep(b []byte) {
 }
 
 // apiOf names the API of a request the proxy records, or "" for requests it
-// only passes through (/v1/models, /v1/responses, …).
+// only passes through (/v1/models, embeddings, …).
 func apiOf(r *http.Request) string {
 	if r.Method != http.MethodPost {
 		return ""
@@ -235,6 +235,8 @@ func apiOf(r *http.Request) string {
 	switch strings.TrimSuffix(r.URL.Path, "/") {
 	case "/v1/chat/completions", "/chat/completions":
 		return transcripts.APIOpenAI
+	case "/v1/responses", "/responses":
+		return transcripts.APIOpenAIResponses
 	case "/v1/messages", "/messages":
 		return transcripts.APIAnthropic
 	}
@@ -470,18 +472,15 @@ func redact(msgs []transcripts.Message) []transcripts.Message {
 }
 
 // withIncludeUsage asks a streaming Chat Completions request for the final
-// usage chunk. The body is changed only by adding that option.
+// usage chunk. When the request has no stream_options the option is
+// inserted and the rest of the body is left byte for byte; otherwise the
+// options are merged.
 func withIncludeUsage(body []byte) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, err
 	}
-	so, ok := top["stream_options"]
-	if !ok || string(bytes.TrimSpace(so)) == "null" {
-		if ok {
-			delete(top, "stream_options")
-			return json.Marshal(mergeOption(top))
-		}
+	if _, ok := top["stream_options"]; !ok {
 		i := bytes.IndexByte(body, '{')
 		out := make([]byte, 0, len(body)+40)
 		out = append(out, body[:i+1]...)
@@ -491,9 +490,11 @@ func withIncludeUsage(body []byte) ([]byte, error) {
 		}
 		return append(out, body[i+1:]...), nil
 	}
-	var opts map[string]json.RawMessage
-	if err := json.Unmarshal(so, &opts); err != nil {
-		return nil, err
+	opts := map[string]json.RawMessage{}
+	if so := bytes.TrimSpace(top["stream_options"]); string(so) != "null" {
+		if err := json.Unmarshal(so, &opts); err != nil {
+			return nil, err
+		}
 	}
 	opts["include_usage"] = json.RawMessage("true")
 	b, err := json.Marshal(opts)
@@ -502,11 +503,6 @@ func withIncludeUsage(body []byte) ([]byte, error) {
 	}
 	top["stream_options"] = b
 	return json.Marshal(top)
-}
-
-func mergeOption(top map[string]json.RawMessage) map[string]json.RawMessage {
-	top["stream_options"] = json.RawMessage(`{"include_usage":true}`)
-	return top
 }
 
 // writeError answers with an error shaped like the API's own, so SDKs

@@ -150,6 +150,16 @@ func TestModelsAndErrorsPassThrough(t *testing.T) {
 	assertNoKey(t, r.out)
 }
 
+// An upstream given with its /v1 is not doubled.
+func TestUpstreamWithV1(t *testing.T) {
+	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}})
+	defer up.Close()
+	r := startRig(t, Config{Out: filepath.Join(t.TempDir(), "c.jsonl")}, up, up.URL+"/v1/")
+	if status, _, body := post(t, r.srv.URL, "/v1/chat/completions", chatBody); status != 200 || !strings.Contains(string(body), `"ok"`) {
+		t.Fatalf("%d %s", status, body)
+	}
+}
+
 func TestNotAnOpenProxy(t *testing.T) {
 	r := newRig(t, Config{})
 	// An absolute-form request line, as sent to a forward proxy.

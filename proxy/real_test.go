@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -69,5 +70,42 @@ func TestRealOpenAIStream(t *testing.T) {
 	price, _ := profile.DefaultPrices().Lookup("gpt-3.5-turbo-0125")
 	if got := profile.ReportedCost(price, u); got != 12_500_000 {
 		t.Fatalf("billed %s", got)
+	}
+}
+
+// A real Responses API stream passes unchanged; its usage comes from
+// response.completed, and the next turn threads into the same
+// conversation.
+func TestRealResponsesStream(t *testing.T) {
+	recorded, err := os.ReadFile("../transcripts/testdata/openai_responses_stream.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(body))
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		w.Write(recorded)
+	}))
+	defer up.Close()
+	r := startRig(t, Config{Out: t.TempDir() + "/calls.jsonl"}, nil, up.URL)
+	first := `{"model":"gpt-3.5-turbo-0125","stream":true,"input":[{"role":"user","content":"Say some greetings"}]}`
+	_, _, got := post(t, r.srv.URL, "/v1/responses", first)
+	if !bytes.Equal(got, recorded) || bodies[0] != first {
+		t.Fatalf("stream or request changed:\n%s", got)
+	}
+	second := `{"model":"gpt-3.5-turbo-0125","stream":true,"input":[{"role":"user","content":"Say some greetings"},{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Greetings, hello, hi, hey, salutations!"}]},{"role":"user","content":"More"}]}`
+	post(t, r.srv.URL, "/v1/responses", second)
+	r.stop()
+	recs := records(t, r.out)
+	if len(recs) != 2 || recs[0].Conversation != recs[1].Conversation || len(recs[1].Messages) != 1 {
+		t.Fatalf("records %+v", recs)
+	}
+	u := recs[0].Reply.Usage
+	// 13 × $0.50/M + 12 × $1.50/M = $0.0000065 + $0.000018 = $0.0000245.
+	price, _ := profile.DefaultPrices().Lookup("gpt-3.5-turbo-0125")
+	if u.InputTokens != 13 || u.OutputTokens != 12 || profile.ReportedCost(price, u) != 24_500_000 {
+		t.Fatalf("usage %+v", u)
 	}
 }

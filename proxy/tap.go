@@ -110,10 +110,19 @@ func (t *tap) end() {
 
 func (t *tap) Close() error { return t.rc.Close() }
 
-// isLast reports the event that ends a stream: OpenAI's [DONE], Anthropic's
-// message_stop.
+// lastEvents end a stream: Chat Completions' [DONE], Anthropic's
+// message_stop, the Responses API's final response events.
+var lastEvents = [][]byte{[]byte("data: [DONE]"), []byte("event: message_stop"),
+	[]byte("event: response.completed"), []byte("event: response.incomplete"), []byte("event: response.failed")}
+
+// isLast reports an event that ends a stream.
 func isLast(ev []byte) bool {
-	return bytes.Contains(ev, []byte("data: [DONE]")) || bytes.Contains(ev, []byte("event: message_stop"))
+	for _, l := range lastEvents {
+		if bytes.HasPrefix(ev, l) || bytes.Contains(ev, append([]byte("\n"), l...)) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventEnd is the length of the first complete server-sent event in b

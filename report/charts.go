@@ -120,7 +120,7 @@ func newPlot(title, x, y string) *plot.Plot {
 }
 
 // legendW is the room the input chart's legend takes right of the plot.
-const legendW = 1.05 * vg.Inch
+const legendW = 1.2 * vg.Inch
 
 // svgOf renders p, with leg (when it has entries) right of it, so that the
 // legend never hides data.
@@ -180,6 +180,7 @@ func (c *charts) InputSVG() ([]byte, error) {
 	}
 	p := newPlot(title, "call", "input tokens"+approx(c.exact))
 	p.Y.Tick.Marker = compactTicks{}
+	p.X.Tick.Marker = upTo{n: float64(max(n, 1))}
 	p.Add(bars)
 	leg := plot.NewLegend()
 	leg.TextStyle.Font = sans(8)
@@ -207,7 +208,7 @@ func (c *charts) InputSVG() ([]byte, error) {
 		p.Add(line)
 		leg.Add("context window", line)
 	}
-	p.X.Min, p.X.Max = 0.5, float64(n)+0.5
+	p.X.Min, p.X.Max = 0.5, float64(max(n, 1))+0.5
 	p.Y.Min = 0
 	return svgOf(p, &leg)
 }
@@ -244,6 +245,7 @@ func (c *charts) CostSVG() ([]byte, error) {
 		ends.items = append(ends.items, endLabel{x: float64(len(run)), y: total.USD(),
 			text: shorten(c.specs[i], 26) + "  " + total.String(), color: look.color})
 	}
+	n = max(n, 1)
 	ends.n = float64(n)
 	p.Add(ends)
 	p.X.Min, p.Y.Min = 0, 0
@@ -310,12 +312,13 @@ func (dollarTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
-// upTo marks an axis only up to n: beyond it is room for labels, not data.
+// upTo marks a call axis 0, 5k, 10k, only up to n: beyond it is room for
+// labels, not data.
 type upTo struct{ n float64 }
 
 func (u upTo) Ticks(lo, hi float64) []plot.Tick {
 	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(lo, u.n) {
+	for _, t := range (compactTicks{}).Ticks(lo, u.n) {
 		if t.Value <= u.n {
 			out = append(out, t)
 		}

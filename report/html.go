@@ -96,6 +96,12 @@ func (s *htmlSink) End() error {
 				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
 			}
 		}
+		if f := r.Fidelity; f != nil {
+			pg.Replay += "; " + f.Line()
+			if f.Cause != "" {
+				pg.Replay += "; likely cause: " + f.Cause
+			}
+		}
 	}
 	best := -1
 	for i, st := range r.Strategies {
@@ -177,13 +183,14 @@ func conversationsOf(rep *profile.Report) []pageConversation {
 	return out
 }
 
-// findingsOf lists the report's findings with their dollars.
+// findingsOf lists the report's findings (their text carries their
+// dollars), with the monthly projection when --per-day asked for one.
 func findingsOf(rep *profile.Report) []pageFinding {
 	var out []pageFinding
 	for _, f := range rep.Findings {
 		pf := pageFinding{Text: strings.TrimSpace(f.Text)}
-		if f.Cost != 0 {
-			pf.USD = f.Cost.String()
+		if f.MonthlyUSD != nil {
+			pf.USD = "$" + strconv.FormatFloat(*f.MonthlyUSD, 'f', 2, 64) + " a month"
 		}
 		out = append(out, pf)
 	}

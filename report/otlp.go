@@ -112,7 +112,7 @@ func (s *otlpSink) Call(c *Call) error {
 		str("gen_ai.operation.name", "chat"),
 		str("gen_ai.request.model", model),
 		i64("gen_ai.usage.input_tokens", call.Input.Total()),
-		i64("gen_ai.usage.output_tokens", call.Output+call.Reasoning),
+		i64("gen_ai.usage.output_tokens", call.BilledOutput()),
 		str("gen_ai.conversation.id", call.Conversation),
 		str("tokenscope.strategy", c.Spec),
 		i64("tokenscope.call.index", int64(call.Index)),
@@ -123,7 +123,7 @@ func (s *otlpSink) Call(c *Call) error {
 	a = append(a,
 		i64("tokenscope.cached_input_tokens", call.Cached),
 		i64("tokenscope.cache_write_tokens", call.CacheWrite),
-		i64("tokenscope.output_tokens", call.Output),
+		i64("tokenscope.output_tokens", call.BilledOutput()),
 		i64("tokenscope.reasoning_tokens", call.Reasoning),
 		i64("tokenscope.summary_input_tokens", call.SummaryInput),
 		i64("tokenscope.summary_output_tokens", call.SummaryOutput),
@@ -138,6 +138,15 @@ func (s *otlpSink) Call(c *Call) error {
 	}
 	if call.Unpriced {
 		a = append(a, boolean("tokenscope.unpriced", true))
+	}
+	if call.Routed {
+		a = append(a, boolean("tokenscope.routed", true))
+	}
+	if call.Served {
+		a = append(a, boolean("tokenscope.respcache_hit", true))
+	}
+	if call.Cleared > 0 {
+		a = append(a, i64("tokenscope.cleared_tokens", call.Cleared))
 	}
 	if u := call.Reported; u != nil {
 		a = append(a, i64("tokenscope.reported.input_tokens", u.InputTokens),

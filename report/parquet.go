@@ -15,6 +15,8 @@ const rowGroup = 64 << 10
 type parquetSink struct {
 	w     *parquet.GenericWriter[Row]
 	batch []Row
+	// null holds the batch's optional values; the writer copies them.
+	null [1024]nullable
 }
 
 // NewParquet returns the sink of `--format parquet`.
@@ -32,7 +34,7 @@ func (s *parquetSink) Begin(*Header) error { return nil }
 func (s *parquetSink) Strategy(int) error { return nil }
 
 func (s *parquetSink) Call(c *Call) error {
-	s.batch = append(s.batch, RowOf(c))
+	s.batch = append(s.batch, rowInto(c, &s.null[len(s.batch)]))
 	if len(s.batch) == cap(s.batch) {
 		return s.flush()
 	}

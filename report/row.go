@@ -48,34 +48,46 @@ type Row struct {
 	Project             string `parquet:"project,dict"` // the directory holding it
 	Time                *int64 `parquet:"time,optional,timestamp(millisecond)"`
 	Model               string `parquet:"model,dict"`
+	ClearedTokens       int64  `parquet:"cleared_tokens"` // input a context edit took out
+	Routed              bool   `parquet:"routed"`         // a route step priced it on another model
+	RespcacheHit        bool   `parquet:"respcache_hit"`  // a response cache answered it: no model cost
 }
 
 // RowOf is the row of c.
-func RowOf(c *Call) Row {
+func RowOf(c *Call) Row { return rowInto(c, new(nullable)) }
+
+// nullable holds a row's optional values, so that a batch of rows can keep
+// them in one array instead of one allocation each.
+type nullable [7]int64
+
+// rowInto is the row of c, its optional values pointing into n.
+func rowInto(c *Call, n *nullable) Row {
 	call := c.Call
 	p := call.Input
 	r := Row{Strategy: c.Spec, Conversation: call.Conversation, Call: int32(call.Index),
 		Unlogged: p.Unlogged, ToolDefs: p.ToolDefs, System: p.System, Summary: p.Summary, History: p.History,
 		RAG: p.RAG, User: p.User, ToolResults: p.ToolResults, Overhead: p.Overhead, InputTotal: p.Total(),
-		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
 		ReasoningTokens: call.Reasoning, SummaryInputTokens: call.SummaryInput, SummaryOutputTokens: call.SummaryOutput,
 		CostUSD: int64(call.Cost), CostPUSD: int64(call.Cost), Truncated: call.Truncated, Overflow: call.Overflow,
-		Unpriced: call.Unpriced, DroppedTokens: call.Dropped, Project: c.Project(), Model: call.Model}
+		Unpriced: call.Unpriced, DroppedTokens: call.Dropped, Project: c.Project(), Model: call.Model,
+		ClearedTokens: call.Cleared, Routed: call.Routed, RespcacheHit: call.Served}
 	if c.Conv != nil {
 		r.Source = c.Conv.Path
 	}
 	if u := call.Reported; u != nil {
-		r.ReportedInput, r.ReportedOutput = ptr(u.InputTokens), ptr(u.OutputTokens)
-		r.ReportedCachedInput, r.ReportedCacheWrite = ptr(u.CachedInputTokens), ptr(u.CacheWriteTokens)
-		r.ReportedReasoning, r.ReportedCostPUSD = ptr(u.ReasoningTokens), ptr(int64(call.ReportedCost))
+		*n = nullable{u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens,
+			int64(call.ReportedCost), n[6]}
+		r.ReportedInput, r.ReportedOutput = &n[0], &n[1]
+		r.ReportedCachedInput, r.ReportedCacheWrite = &n[2], &n[3]
+		r.ReportedReasoning, r.ReportedCostPUSD = &n[4], &n[5]
 	}
 	if !c.Time.IsZero() {
-		r.Time = ptr(c.Time.UnixMilli())
+		n[6] = c.Time.UnixMilli()
+		r.Time = &n[6]
 	}
 	return r
 }
-
-func ptr(n int64) *int64 { return &n }
 
 // csvHeader names the columns of a Row, as parquet does.
 var csvHeader = []string{"strategy", "conversation", "call", "unlogged", "tool_defs", "system", "summary", "history",
@@ -83,7 +95,7 @@ var csvHeader = []string{"strategy", "conversation", "call", "unlogged", "tool_d
 	"output_tokens", "reasoning_tokens", "summary_input_tokens", "summary_output_tokens", "cost_usd", "truncated",
 	"overflow", "reported_input_tokens", "reported_output_tokens", "reported_cached_input_tokens",
 	"reported_cache_write_tokens", "reported_reasoning_tokens", "reported_cost_pusd", "cost_pusd", "unpriced",
-	"dropped_tokens", "source", "project", "time", "model"}
+	"dropped_tokens", "source", "project", "time", "model", "cleared_tokens", "routed", "respcache_hit"}
 
 // appendCSV appends r's cells in csvHeader order: empty for null, dollars
 // with twelve decimals, times in RFC 3339 UTC.
@@ -102,9 +114,10 @@ func (r *Row) appendCSV(out []string) []string {
 		profile.Money(r.CostUSD).Decimal(), strconv.FormatBool(r.Truncated), strconv.FormatBool(r.Overflow),
 		opt(r.ReportedInput), opt(r.ReportedOutput), opt(r.ReportedCachedInput), opt(r.ReportedCacheWrite),
 		opt(r.ReportedReasoning), opt(r.ReportedCostPUSD), i64(r.CostPUSD), strconv.FormatBool(r.Unpriced),
-		i64(r.DroppedTokens), r.Source, r.Project, "", r.Model)
+		i64(r.DroppedTokens), r.Source, r.Project, "", r.Model, i64(r.ClearedTokens), strconv.FormatBool(r.Routed),
+		strconv.FormatBool(r.RespcacheHit))
 	if r.Time != nil {
-		out[len(out)-2] = timeOf(*r.Time)
+		out[len(out)-5] = timeOf(*r.Time)
 	}
 	return out
 }

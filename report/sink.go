@@ -59,7 +59,8 @@ func (c *Call) Project() string {
 }
 
 // A Sink writes a report in one format. Begin is called once, then
-// Strategy(i) before strategy i's calls, each Call in order, and End.
+// Strategy(i) before strategy i's calls, each Call in order, and End. The
+// Call passed is reused for the next one: a sink copies what it keeps.
 type Sink interface {
 	Begin(h *Header) error
 	Strategy(i int) error
@@ -67,10 +68,19 @@ type Sink interface {
 	End() error
 }
 
+// drawer is a sink that draws charts from the calls: it gets them even
+// with NoCalls, which leaves out rows, not pictures.
+type drawer interface{ draws() }
+
+func (*htmlSink) draws()     {}
+func (*svgSink) draws()      {}
+func (*markdownSink) draws() {}
+
 // Options select what Write sends.
 type Options struct {
 	PerDay int64
-	// NoCalls sends no calls (totals and conversations only).
+	// NoCalls sends no calls (totals and conversations only) to the sinks
+	// that write rows.
 	NoCalls bool
 	// Prices is the table the profile was priced with, for its date.
 	Prices *profile.PriceTable
@@ -92,7 +102,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 		if err := s.Strategy(i); err != nil {
 			return err
 		}
-		if opt.NoCalls {
+		if _, draws := s.(drawer); opt.NoCalls && !draws {
 			continue
 		}
 		sr := &r.Strategies[i]

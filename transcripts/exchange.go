@@ -25,8 +25,8 @@ type Request struct {
 	IncludeUsage bool
 }
 
-// ParseRequest reads a Chat Completions (api APIOpenAI) or Messages
-// (APIAnthropic) request body.
+// ParseRequest reads a Chat Completions (api APIOpenAI), Responses
+// (APIOpenAIResponses) or Messages (APIAnthropic) request body.
 func ParseRequest(api string, body []byte) (*Request, error) {
 	const file = "request"
 	var common struct {
@@ -43,6 +43,10 @@ func ParseRequest(api string, body []byte) (*Request, error) {
 	out := &Request{MaxTokens: max(common.MaxTokens, common.MaxCompletionTokens), Stream: common.Stream,
 		IncludeUsage: common.StreamOptions != nil && common.StreamOptions.IncludeUsage}
 	switch api {
+	case APIOpenAIResponses:
+		if err := parseResponsesRequest(body, out); err != nil {
+			return nil, err
+		}
 	case APIAnthropic:
 		var req anRequest
 		if err := decodeJSON(body, &req); err != nil {
@@ -77,6 +81,8 @@ func ParseRequest(api string, body []byte) (*Request, error) {
 // response reported it.
 func ParseResponse(api string, body []byte) (*Message, error) {
 	switch api {
+	case APIOpenAIResponses:
+		return parseResponsesResponse(body)
 	case APIAnthropic:
 		return parseAnthropicResponse(body)
 	case APIOpenAI:

@@ -134,11 +134,61 @@ func FuzzParseExchange(f *testing.F) {
 	f.Add([]byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
 	f.Add([]byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"m\",\"usage\":{\"input_tokens\":3}}}\n\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, api := range []string{APIOpenAI, APIAnthropic} {
+		for _, api := range []string{APIOpenAI, APIOpenAIResponses, APIAnthropic} {
 			ParseRequest(api, data)
 			if m, err := ParseResponse(api, data); err == nil && m == nil {
 				t.Fatal("no error and no message")
 			}
 		}
 	})
+}
+
+// A real Responses API stream (testdata/README): the reply and usage come
+// from response.completed.
+func TestParseResponseRealResponsesStream(t *testing.T) {
+	body, err := os.ReadFile("testdata/openai_responses_stream.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseResponse(APIOpenAIResponses, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Content != "Greetings, hello, hi, hey, salutations!" || m.Model != "gpt-3.5-turbo-0125" || m.Usage == nil || m.Usage.InputTokens != 13 || m.Usage.OutputTokens != 12 {
+		t.Fatalf("%+v %+v", m, m.Usage)
+	}
+	if _, err := ParseResponse(APIOpenAIResponses, []byte("event: response.created\ndata: {\"type\":\"response.created\"}\n\n")); err == nil {
+		t.Error("a stream cut before response.completed parsed")
+	}
+}
+
+func TestParseResponsesRequest(t *testing.T) {
+	r, err := ParseRequest(APIOpenAIResponses, []byte(`{"model":"gpt-5","instructions":"Be brief.","input":"Say some greetings","max_output_tokens":200}`))
+	if err != nil || len(r.Messages) != 2 || r.Messages[0].Role != RoleSystem || r.Messages[1].Content != "Say some greetings" || r.MaxTokens != 200 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	r, err = ParseRequest(APIOpenAIResponses, []byte(`{"model":"gpt-5","stream":true,"tools":[{"type":"function","name":"get_weather","parameters":{"type":"object"}},{"type":"web_search"}],
+		"input":[{"role":"developer","content":"sys"},{"role":"user","content":[{"type":"input_text","text":"weather?"},{"type":"input_image","image_url":"x"}]},
+		{"type":"reasoning","id":"rs_1","summary":[]},
+		{"type":"function_call","call_id":"c1","name":"get_weather","arguments":"{\"city\":\"Oslo\"}"},
+		{"type":"function_call_output","call_id":"c1","output":"12C"},
+		{"type":"message","role":"assistant","content":[{"type":"output_text","text":"It is 12C."}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range r.Messages {
+		s := string(m.Role) + ":" + m.Content
+		for _, tc := range m.ToolCalls {
+			s += "+" + tc.Name + tc.Arguments
+		}
+		got = append(got, s)
+	}
+	want := `system:sys|user:weather?|assistant:+get_weather{"city":"Oslo"}|tool:12C|assistant:It is 12C.`
+	if strings.Join(got, "|") != want || !r.Stream || len(r.Tools) != 1 || r.Messages[1].Images != 1 {
+		t.Fatalf("got %s\nwant %s (%+v)", strings.Join(got, "|"), want, r)
+	}
+	if _, err := ParseRequest(APIOpenAIResponses, []byte(`{"input":[{"role":"wizard","content":"x"}]}`)); err == nil || !strings.Contains(err.Error(), "$.input[0].role") {
+		t.Errorf("bad role: %v", err)
+	}
 }

@@ -23,7 +23,8 @@ type Billed struct {
 	Session    string // the session (conversation) it belongs to
 	Project    string // the directory under the root read, or the root's name
 	Batch      bool
-	Usage      *Usage // nil when the log kept no usage for the call
+	Usage      *Usage            // nil when the log kept no usage for the call
+	Tags       map[string]string // cost-centre tags (proxy logs); nil when none
 }
 
 // UsageSource is the reported usage of every call under a path.
@@ -153,7 +154,7 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 				model = c.Model
 			}
 			out = append(out, Billed{ResponseID: m.ResponseID, Time: m.Time, Model: model, Session: c.ID,
-				Project: project, Batch: c.Batch, Usage: m.Usage})
+				Project: project, Batch: c.Batch, Usage: m.Usage, Tags: m.Tags})
 		}
 	}
 	return out, src.Warnings, nil
@@ -162,10 +163,10 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 // ccUsageLine is the part of a Claude Code line the usage view reads;
 // content and toolUseResult are skipped by the decoder, never copied.
 type ccUsageLine struct {
-	Type      string    `json:"type"`
-	SessionID string    `json:"sessionId"`
-	Timestamp time.Time `json:"timestamp"`
-	RequestID string    `json:"requestId"`
+	Type      string `json:"type"`
+	SessionID string `json:"sessionId"`
+	Timestamp stamp  `json:"timestamp"`
+	RequestID string `json:"requestId"`
 	Message   *struct {
 		ID    string   `json:"id"`
 		Model string   `json:"model"`
@@ -185,19 +186,26 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 		session = filepath.Base(filepath.Dir(dir)) // <session>/subagents/agent-<id>.jsonl
 	}
 	users := 0
-	warnings, err := eachJSONL(r, file, ccSkipHead, func(cl *ccUsageLine, _ int) error {
-		if cl.Message == nil {
+	warnings, err := eachJSONL(r, file, ccSkipHead, func(cl *ccUsageLine, n int) error {
+		if cl.Message == nil || (cl.Type != "user" && cl.Type != "assistant") {
 			return nil
+		}
+		// Checked as readClaudeCode checks them, so both fail alike.
+		if err := cl.Timestamp.check(file, n, "$.timestamp"); err != nil {
+			return err
 		}
 		switch {
 		case cl.Type == "user":
 			users++
 			return nil
-		case cl.Type != "assistant" || cl.Message.Model == "<synthetic>":
+		case cl.Message.Model == "<synthetic>":
 			return nil
 		}
 		var u *Usage
 		if cl.Message.Usage != nil {
+			if err := checkCounts(file, n, "$.message.usage", cl.Message.Usage.counts()...); err != nil {
+				return err
+			}
 			u = cl.Message.Usage.normalise()
 		}
 		id := ""
@@ -211,7 +219,7 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 			}
 			at[id] = len(out)
 		}
-		out = append(out, Billed{ResponseID: id, Time: cl.Timestamp, Model: cl.Message.Model, Session: session,
+		out = append(out, Billed{ResponseID: id, Time: cl.Timestamp.t, Model: cl.Message.Model, Session: session,
 			Project: project, Usage: u})
 		return nil
 	})

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,4 +88,19 @@ func FuzzReadUsage(f *testing.F) {
 			t.Errorf("Open %d calls %d/%d/%d/%d, ReadUsage %d calls %d/%d/%d/%d", n1, a1, b1, c1, d1, n2, a2, b2, c2, d2)
 		}
 	})
+}
+
+// plainString reads what json.Unmarshal reads, or declines.
+func TestPlainString(t *testing.T) {
+	for _, in := range []string{`"2026-11-02T10:00:04.000Z"`, `""`, `"a\"b"`, `"a\\b"`, `"\u00e9"`, `"é"`, "\"a\tb\"", `"x`, `x"`, `"`, `null`, `12`} {
+		got, ok := plainString([]byte(in))
+		var want string
+		err := json.Unmarshal([]byte(in), &want)
+		if ok && (err != nil || got != want) {
+			t.Errorf("%s: %q, json.Unmarshal %q (%v)", in, got, want, err)
+		}
+		if plain := in == `"2026-11-02T10:00:04.000Z"` || in == `""`; ok != plain {
+			t.Errorf("%s: plain %v", in, ok)
+		}
+	}
 }

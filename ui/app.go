@@ -33,6 +33,10 @@ type Config struct {
 	// Live, when set, adds a chat: an input box, streaming replies, and
 	// spend against a budget.
 	Live *LiveConfig
+	// Follow, when set, re-reads Path this often: a log that grows while
+	// it is shown (tokenscope proxy --tui). The screen waits for its
+	// first call.
+	Follow time.Duration
 }
 
 // view is what the main pane shows in a narrow terminal.
@@ -210,6 +214,9 @@ func (m *Model) setSource(src *transcripts.Source) {
 
 // Init starts reading or the first recompute.
 func (m Model) Init() tea.Cmd {
+	if m.loading && m.cfg.Follow > 0 {
+		return follow(m.cfg.Path, m.cfg.Read, time.Millisecond)
+	}
 	if m.loading {
 		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
 	}
@@ -327,7 +334,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
 			}
 		}
-		if m.cfg.Live != nil {
+		if m.cfg.Live != nil || m.cfg.Follow > 0 {
 			m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
 		}
 		m.upto = min(m.upto, n)
@@ -371,6 +378,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		} else {
 			m.playing = false
 		}
+	case followMsg:
+		cmds = append(cmds, m.updateFollow(msg), follow(m.cfg.Path, m.cfg.Read, m.cfg.Follow))
 	case liveEventMsg, budgetMsg, systemMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
@@ -664,6 +673,10 @@ func (m Model) projection() string {
 	optional := []string{}
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
 		optional = append(optional, "billed "+first.reported.String())
+		if f := m.res.Fidelity; f != nil {
+			// The replay check: does the model of the app hold?
+			optional = append(optional, fmt.Sprintf("%s replay %+.1f%%", f.Spec, f.ErrorPct()))
+		}
 	}
 	if best, saved := m.cheapest(); best > 0 {
 		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))

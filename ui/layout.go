@@ -147,6 +147,8 @@ func (m Model) base() string {
 	switch {
 	case m.err != nil:
 		return m.st.bad.Render("tokenscope: "+m.err.Error()) + "\n\n" + m.st.dim.Render("q to quit")
+	case m.loading && m.cfg.Follow > 0:
+		return "\n  waiting for the first call in " + m.cfg.Path + "\n\n  " + m.st.dim.Render("q to quit")
 	case m.loading:
 		label := "reading " + m.cfg.Path
 		pct := 0.0

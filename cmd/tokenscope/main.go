@@ -466,6 +466,9 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
 				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
 			}
+			if byTag && (format != "table" || out != "") {
+				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
+			}
 			p, err := c.load(path)
 			if err != nil {
 				return err
@@ -524,18 +527,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-// checkPerDay rejects a negative --per-day.
-func checkPerDay(n int64) error {
-	if n < 0 {
-		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
-	}
-	return nil
-}
-
 func newUsage(stdout io.Writer) *cobra.Command {
 	var model, prices, inputFormat, format, since, until string
 	cmd := &cobra.Command{
-		Use:   "usage [daily|monthly|session|project] [DIR]",
+		Use:   "usage [daily|monthly|session|project|tag] [DIR]",
 		Short: "Reported usage and billed cost by day, month, session or project (fast: no counting)",
 		Long: "Sum the usage the logs report, each response once (message id + request id), and price it as\n" +
 			"billed: uncached input, output, cache reads and 5-minute/1-hour cache writes at list price.\n" +
@@ -590,6 +585,14 @@ func newUsage(stdout io.Writer) *cobra.Command {
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
+}
+
+// checkPerDay rejects a negative --per-day.
+func checkPerDay(n int64) error {
+	if n < 0 {
+		return badInput(fmt.Errorf("--per-day %d: want 0 or more conversations a day", n))
+	}
+	return nil
 }
 
 // compare prints two profiles side by side (report --compare).
@@ -690,11 +693,11 @@ func newProxy() *cobra.Command {
 	var upstream, listen, out, prices string
 	var budgets []string
 	var tpm int64
-	var redact bool
+	var redact, tui bool
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
-		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions; /v1/responses, /v1/models passed through)\n" +
+		Long: "A thin proxy for OpenAI-compatible (/v1/chat/completions, /v1/responses; others passed through)\n" +
 			"and Anthropic (/v1/messages) APIs: point the app's base URL at it. Every call is relayed unchanged\n" +
 			"(streams chunk by chunk) and recorded as native JSONL that report and replay read; the header\n" +
 			"X-Tokenscope-Tag: team=search,endpoint=/ask tags a call (and is not forwarded); budgets refuse\n" +
@@ -709,8 +712,13 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact,
-				Warn: func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }}
+			if tui && !isTerminal(cmd.OutOrStdout()) {
+				return badInput(fmt.Errorf("--tui needs a terminal"))
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact}
+			if !tui { // the screen would be overwritten
+				cfg.Warn = func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }
+			}
 			for _, b := range budgets {
 				bb, err := proxy.ParseBudget(b)
 				if err != nil {
@@ -755,7 +763,21 @@ func newProxy() *cobra.Command {
 				defer cancel()
 				srv.Shutdown(shut)
 			}()
-			err = srv.Serve(ln)
+			if tui {
+				// The conversations view on the log as it grows; quitting
+				// it stops the proxy.
+				served := make(chan error, 1)
+				go func() { served <- srv.Serve(ln) }()
+				uerr := ui.Run(ui.Config{Path: cfg.Out, Prices: table, Follow: time.Second})
+				interrupted := ctx.Err() != nil // a signal ended the screen too
+				stop()
+				err = <-served
+				if uerr != nil && !interrupted && errors.Is(err, http.ErrServerClosed) {
+					err = uerr
+				}
+			} else {
+				err = srv.Serve(ln)
+			}
 			cerr := p.Close()
 			st := p.Stats()
 			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
@@ -773,6 +795,7 @@ func newProxy() *cobra.Command {
 	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
+	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
 	return cmd
 }
@@ -805,30 +828,33 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if len(args) == 1 {
 				path = args[0]
 			}
-			model := c.model
-			if model == "" {
-				model = "gpt-4o"
-			}
 			table, err := priceTable(c.prices)
 			if err != nil {
 				return err
+			}
+			if chat {
+				src, err := transcripts.Open(path, c.readOptions())
+				if err != nil {
+					return badInput(err)
+				}
+				if err := profile.WriteChatCount(stdout, table, c.model, src); err != nil {
+					return badInput(err)
+				}
+				return nil
+			}
+			model := c.model
+			if model == "" {
+				model = "gpt-4o"
 			}
 			row, err := table.Find(model)
 			if err != nil {
 				return badInput(err)
 			}
-			if !chat {
-				data, err := readAll(path)
-				if err != nil {
-					return badInput(err)
-				}
-				return profile.WriteCount(stdout, row, string(data))
-			}
-			src, err := transcripts.Open(path, c.readOptions())
+			data, err := readAll(path)
 			if err != nil {
 				return badInput(err)
 			}
-			return profile.WriteChatCount(stdout, row, src)
+			return profile.WriteCount(stdout, row, string(data))
 		},
 	}
 	c.register(cmd)

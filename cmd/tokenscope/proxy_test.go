@@ -75,8 +75,10 @@ func TestReportOnProxyLog(t *testing.T) {
 			t.Errorf("--by tag:team lacks %q:\n%s", want, stdout)
 		}
 	}
-	if code, _, _ := tokenscope(t, "report", "--by", "model", out); code != 2 {
-		t.Errorf("--by model: exit %d, want 2", code)
+	for _, args := range [][]string{{"--by", "model"}, {"--by", "tags"}, {"--by", "tag", "--format", "json"}} {
+		if code, stdout, _ := tokenscope(t, append(append([]string{"report"}, args...), out)...); code != 2 || stdout != "" {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
 	}
 }
 
@@ -90,6 +92,24 @@ func TestProxyFlags(t *testing.T) {
 		code, stdout, stderr := tokenscope(t, append(args, "--out", filepath.Join(t.TempDir(), "c.jsonl"))...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// usage tag: the proxy's calls by cost centre, billed, without counting.
+func TestUsageByTag(t *testing.T) {
+	code, stdout, stderr := tokenscope(t, "usage", "tag", "../../transcripts/testdata/native_proxy_calls.jsonl", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// team=search: two calls on gpt-4o-mini, 20 + 31 input at $0.15/M and
+	// 2 + 2 output at $0.60/M = 7.65 µ$ + 2.4 µ$ = $0.00001005.
+	// untagged: one claude-haiku-4-5 call, 200 uncached at $1/M, 1000 read
+	// at $0.10/M, 5 output at $5/M = 200 + 100 + 25 µ$ = $0.000325.
+	for _, want := range []string{"\nteam=search,gpt-4o-mini gpt-4o-mini-2024-07-18,2,51,4,0,0,0,55,0.000010050000,0\n",
+		"\nuntagged,claude-haiku-4-5,1,200,5,0,0,1000,1205,0.000325000000,0\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("lacks %q:\n%s", want, stdout)
 		}
 	}
 }
