@@ -171,12 +171,12 @@ func (m *Model) updateTune(msg tea.KeyPressMsg) tea.Cmd {
 
 // findingsView is the findings pane, w×h with its frame.
 func findingsView(a advisor, st styles, perDay int64, w, h int) string {
-	title := st.bold.Render("findings") + st.dim.Render(" · "+a.findScope)
-	if perDay > 0 {
-		title += st.dim.Render(fmt.Sprintf(" · /mo at %s/day", formatInt(perDay)))
-	}
-	lines := []string{truncate(title, w-4), st.dim.Render(truncate("↑↓ · enter adds a best strategy · esc", w-4))}
 	inner := w - 4
+	rest := joinFit(inner-len("findings"), "", field{" · " + a.findScope, 2}, field{fmt.Sprintf(" · /mo at %s/day", formatInt(perDay)), 1})
+	if perDay <= 0 {
+		rest = joinFit(inner-len("findings"), "", field{" · " + a.findScope, 2})
+	}
+	lines := []string{st.bold.Render("findings") + st.dim.Render(rest), st.dim.Render(truncate("↑↓ · enter adds a best strategy · esc", inner))}
 	switch {
 	case a.findErr != nil:
 		lines = append(lines, wrapLines(st.bad, "error: "+a.findErr.Error(), inner)...)
@@ -295,4 +295,13 @@ func findingKind(f profile.Finding) string {
 		return "best " + f.Spec + " saves"
 	}
 	return "marginal"
+}
+
+// findingsPerDay is the projection's conversations a day when --per-day
+// was given ([ and ] change it), else 0: no monthly figures.
+func (m Model) findingsPerDay() int64 {
+	if m.cfg.PerDay <= 0 {
+		return 0
+	}
+	return m.perDay
 }

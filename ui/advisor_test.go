@@ -308,3 +308,16 @@ func TestTuneProgress(t *testing.T) {
 		t.Error("spinner ticks on after the search")
 	}
 }
+
+// With --per-day the findings say what each costs a month: the dead
+// tool's $0.0009 over the log × 1,000 a day is profile.Project's figure.
+func TestFindingsPerMonth(t *testing.T) {
+	cfg := demoConfig()
+	cfg.PerDay = 1000
+	m := press(t, start(t, cfg), "f")
+	f := m.adv.findings[0]
+	want := profile.Project(f.Cost, 1000).String() + "/mo"
+	if !strings.Contains(screen(m), want) || !strings.Contains(screen(m), "/mo at 1,000/day") {
+		t.Errorf("no %s in:\n%s", want, screen(m))
+	}
+}

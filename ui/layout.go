@@ -133,7 +133,7 @@ func (m Model) content() string {
 	out := m.base()
 	switch m.overlay {
 	case overlayFindings:
-		out = placeOver(out, findingsView(m.adv, m.st, m.cfg.PerDay, min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
+		out = placeOver(out, findingsView(m.adv, m.st, m.findingsPerDay(), min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
 	case overlayTune:
 		out = placeOver(out, tuneView(m.adv, m.st, min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
 	case overlayLevers:
