@@ -321,3 +321,28 @@ func TestFindingsPerMonth(t *testing.T) {
 		t.Errorf("no %s in:\n%s", want, screen(m))
 	}
 }
+
+// In live mode f, a and v work once esc leaves the input box, and are
+// typed as text while it has the focus.
+func TestLiveAdvisorKeys(t *testing.T) {
+	cfg, _, _ := liveConfig(t, "", livetest.Reply{Chunks: []string{"8080."}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	m := start(t, cfg)
+	m = typeText(t, m, "which port?")
+	m = press(t, m, "f")
+	if m.overlay != overlayNone || m.live.input.Value() != "f" {
+		t.Fatalf("f with the input focused: overlay %d, input %q", m.overlay, m.live.input.Value())
+	}
+	m.live.input.SetValue("")
+	m = press(t, m, "esc", "f")
+	if m.overlay != overlayFindings || m.adv.findings == nil {
+		t.Fatalf("f: overlay %d, findings %v", m.overlay, m.adv.findings)
+	}
+	m = press(t, m, "esc", "a")
+	if m.overlay != overlayTune || m.adv.tune == nil {
+		t.Fatalf("a: overlay %d", m.overlay)
+	}
+	m = press(t, m, "esc", "v", "down", "space")
+	if m.specs[0] != "output:scale=0.5" || m.res.Strategies[0].Strategy.Spec != "output:scale=0.5" {
+		t.Errorf("v on a live session: %v", m.specs)
+	}
+}
