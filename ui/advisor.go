@@ -60,6 +60,7 @@ type advisor struct {
 	findScope string // what the findings are of: a conversation or the source
 	finding   bool   // findings are being computed
 	findSel   int
+	findKey   string // the model, first strategy and calls the line's findings were asked for
 
 	tuneGen  int
 	tune     *profile.TuneResult

@@ -346,3 +346,18 @@ func TestLiveAdvisorKeys(t *testing.T) {
 		t.Errorf("v on a live session: %v", m.specs)
 	}
 }
+
+// Findings are asked for again only when what they measure changes: the
+// model or the first strategy, not a knob on another.
+func TestFindingsAskedWhenNeeded(t *testing.T) {
+	m := start(t, demoConfig())
+	gen := m.adv.findGen
+	m = press(t, m, "W") // window 8 → 9: strategies 3 and 4
+	if m.adv.findGen != gen {
+		t.Errorf("a window knob asked for findings again")
+	}
+	m = press(t, m, "v", "space", "esc") // a lever on strategy 1
+	if m.adv.findGen != gen+1 {
+		t.Errorf("a lever on strategy 1 did not ask for findings: gen %d → %d", gen, m.adv.findGen)
+	}
+}

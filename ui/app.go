@@ -344,7 +344,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.sel = min(m.sel, len(m.res.Strategies)-1)
 		// The line under the table shows the top finding of what is shown.
-		if m.cfg.Live == nil {
+		// Findings measure against the log, not the strategies in play,
+		// except the first: a knob on another strategy asks for nothing.
+		basis := ""
+		if len(m.res.Strategies) > 0 {
+			basis = m.res.Strategies[0].Strategy.Spec
+		}
+		if key := fmt.Sprint(m.model, "\x00", basis, "\x00", n); m.cfg.Live == nil && key != m.adv.findKey {
+			m.adv.findKey = key
 			cmds = append(cmds, m.askFindings())
 		}
 	case findingsMsg:
