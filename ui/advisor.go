@@ -239,7 +239,9 @@ func tuneView(a advisor, st styles, w, h int) string {
 	// Numbers first, so that a narrow pane cuts the spec, never a number.
 	head := fmt.Sprintf("%-10s %6s %5s %8s  %s", "cost", "saved", "kept", "dropped", "spec")
 	lines = append(lines, st.dim.Render(truncate(head, inner)))
-	rows := max(1, h-2-len(lines))
+	// The chosen spec in full below the rows: a narrow pane cuts it there.
+	sel := strings.Split(ansi.Wrap("enter adds "+r.Frontier[min(a.tuneSel, len(r.Frontier)-1)].Spec, inner, "+"), "\n")
+	rows := max(1, h-2-len(lines)-len(sel))
 	start := max(0, min(a.tuneSel-rows/2, len(r.Frontier)-rows))
 	for i := start; i < len(r.Frontier) && i < start+rows; i++ {
 		c := r.Frontier[i]
@@ -249,6 +251,9 @@ func tuneView(a advisor, st styles, w, h int) string {
 			l = st.selected.Render(l)
 		}
 		lines = append(lines, l)
+	}
+	for _, l := range sel {
+		lines = append(lines, st.dim.Render(l))
 	}
 	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
 }
