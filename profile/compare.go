@@ -26,7 +26,7 @@ func WriteComparison(w io.Writer, a, b *Profile, labelA, labelB string) error {
 			parts = append(parts, []string{name, formatTokens(x), formatTokens(y), signedTokens(y - x)})
 		}
 	}
-	outA, outB := sa.Totals.Output+sa.Totals.Reasoning, sb.Totals.Output+sb.Totals.Reasoning
+	outA, outB := sa.Totals.BilledOutput(), sb.Totals.BilledOutput()
 	parts = append(parts,
 		[]string{"total input", formatTokens(sa.Totals.Input), formatTokens(sb.Totals.Input), signedTokens(sb.Totals.Input - sa.Totals.Input)},
 		[]string{"output", formatTokens(outA), formatTokens(outB), signedTokens(outB - outA)})

@@ -118,6 +118,11 @@ type Call struct {
 	EstimateError int64
 }
 
+// BilledOutput is the call's output_tokens as every report shows it: all
+// output billed, visible and hidden, reasoning included (as providers
+// report output_tokens); Reasoning is the part of it that is reasoning.
+func (c *Call) BilledOutput() int64 { return c.Output + c.Reasoning }
+
 // Totals sum a strategy's calls.
 type Totals struct {
 	Calls               int
@@ -212,6 +217,9 @@ func (t *Totals) add(o Totals) {
 	t.ReportedOutput += o.ReportedOutput
 	t.ReportedCachedInput += o.ReportedCachedInput
 }
+
+// BilledOutput is the sum of the calls' BilledOutput.
+func (t Totals) BilledOutput() int64 { return t.Output + t.Reasoning }
 
 // CacheHitPct is cached input as a percentage of input.
 func (t Totals) CacheHitPct() float64 {
@@ -354,26 +362,22 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 		notes[i] = make([]stepNote, len(s.Steps))
 	}
 	var shape logShape
-	// The replay check runs AppStrategy, simulated apart unless it is in
-	// the set (and not at all when only totals are wanted: tune).
-	app, appIndex := (*Strategy)(nil), -1
-	if opt.Model == "" && opt.onCall == nil {
-		for i, s := range opt.Strategies {
-			if s.Spec == AppStrategy {
-				appIndex = i
-			}
-		}
-		if appIndex < 0 {
-			app, _ = ParseStrategy(AppStrategy)
-		}
+	// The replay check runs what each conversation's app did (appSpec),
+	// simulated apart unless it is in the set (and not at all when only
+	// totals are wanted: tune).
+	checkApp := opt.Model == "" && opt.onCall == nil
+	appParsed := map[string]*Strategy{}
+	var appSpecs []string
+	// Prepare every conversation before simulating any: caching reuses a
+	// prefix across the conversations of a source (sources.go).
+	pcs := make([]*prepared, len(convs))
+	for i, c := range convs {
+		pcs[i] = e.prepare(c)
 	}
+	e.sources = indexSources(pcs)
 	var appResults []ConversationResult
-	for _, c := range convs {
-		pc := e.prepare(c)
-		shape.add(shapeOf(c))
-		if app != nil {
-			appResults = append(appResults, e.simulate(pc, app, nil))
-		}
+	for _, pc := range pcs {
+		shape.add(shapeOf(pc.conv))
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
@@ -387,13 +391,35 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
+		if checkApp {
+			spec := pc.appSpec()
+			var cr *ConversationResult
+			for i, s := range opt.Strategies {
+				if s.Spec == spec {
+					cr = &res.Strategies[i].Conversations[len(res.Strategies[i].Conversations)-1]
+					break
+				}
+			}
+			if cr == nil {
+				st := appParsed[spec]
+				if st == nil {
+					st, _ = ParseStrategy(spec)
+					appParsed[spec] = st
+				}
+				r := e.simulate(pc, st, nil)
+				cr = &r
+			}
+			appSpecs = append(appSpecs, spec)
+			appResults = append(appResults, *cr)
+		}
 	}
-	if appIndex >= 0 {
-		appResults = res.Strategies[appIndex].Conversations
+	e.fidelity(res, appResults, appSpecs)
+	short := 0
+	for _, pc := range pcs {
+		short += pc.shortOutput
 	}
-	e.fidelity(res, appResults)
-	if e.shortOutput > 0 {
-		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", e.shortOutput)
+	if short > 0 {
+		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", short)
 	}
 	res.Warnings = e.warnings
 	for i := range res.Strategies {
@@ -416,8 +442,7 @@ type engine struct {
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
-	// shortOutput counts calls whose reported output is a placeholder.
-	shortOutput int
+	sources    *sourceIndex
 }
 
 // share keeps v as step's state across conversations.
@@ -459,14 +484,18 @@ type callInfo struct {
 	reported  *transcripts.Usage
 	reasoning int64 // billed reasoning tokens of the reply
 	// hiddenOutput is reported output beyond the visible reply and the
-	// reasoning: billed with the output.
+	// reasoning, billed with the output (negative when the log reports
+	// less than the reply holds).
 	hiddenOutput int64
 	unlogged     int64 // the conversation's hidden prefix
 	// residual is reported input − (counted + hidden prefix): estimation
 	// error of this call, 0 without usage.
 	residual int64
-	counted  int64 // full input as counted
-	repCost  Money
+	// breakAt is where the log shows the app's cached prefix broke on this
+	// call (its cache read, in tokens), -1 when it did not.
+	breakAt int64
+	counted int64 // full input as counted
+	repCost Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -485,6 +514,19 @@ type prepared struct {
 	// hidden is the conversation's hidden prefix: tokens every call was
 	// sent that the log does not hold (0 without usage).
 	hidden int64
+	// logTTL is the cache TTL the log's writes show, in seconds: 3600
+	// when most reported writes were 1-hour ones, 300 when they were
+	// 5-minute ones, 0 when the log reports no writes.
+	logTTL int64
+	// shared is the leading part of every call's input that other
+	// conversations of the same source send too (a system prompt and tool
+	// schemas), and warm says the log's first call found it cached.
+	shared int64
+	warm   bool
+	// source keys the conversations that share that prefix.
+	source string
+	// shortOutput counts calls whose reported output is a placeholder.
+	shortOutput int
 }
 
 func (e *engine) prepare(c *transcripts.Conversation) *prepared {
@@ -648,7 +690,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				ci.reasoning = pc.tok.Count(m.Reasoning)
 			}
 		}
-		if ci.reported != nil {
+		if ci.reported != nil && ci.reported.OutputTokens > 0 {
 			// Reported output is the truth where the log has it: beyond the
 			// reply it is output the log does not show (compaction steps,
 			// tool-use preambles); below it, the usage line is a streaming
@@ -676,7 +718,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 		}
 	}
 	pc.findUnits()
-	e.shortOutput += short
+	pc.shortOutput = short
+	pc.sharedPrefix(base)
+	pc.cacheBreaks()
 	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {

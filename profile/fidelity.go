@@ -3,12 +3,42 @@ package profile
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // AppStrategy is the strategy that mirrors what apps do with a provider's
 // prompt caching (SPEC "Fidelity"): replayed on a log with usage, it must
-// reproduce what the log was billed.
+// reproduce what the log was billed. A log can show that its app did
+// otherwise (see appSpec).
 const AppStrategy = "cache"
+
+// appSpec is the strategy that mirrors what the app did on pc: the
+// provider's caching as apps use it, unless the log shows an app that did
+// not cache with a provider whose caching is opt-in (no call read or wrote
+// cache); at batch prices when the log went through a batch API.
+func (pc *prepared) appSpec() string {
+	explicit, used := false, false
+	for _, ci := range pc.calls {
+		if ci.logged != nil && ci.logged.Caching.Mode == CachingExplicit {
+			explicit = true
+		}
+		if u := ci.reported; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+			used = true
+		}
+	}
+	var steps []string
+	if used || !explicit {
+		steps = append(steps, AppStrategy)
+	}
+	if pc.conv.Batch {
+		steps = append(steps, "batch")
+	}
+	if len(steps) == 0 {
+		return "full"
+	}
+	return strings.Join(steps, "+")
+}
 
 // FidelityTolerancePct is the gap beyond which a replay check names its
 // likely cause.
@@ -18,7 +48,7 @@ const FidelityTolerancePct = 10
 // AppStrategy simulated on the calls whose usage the log reports, against
 // what that usage was billed.
 type Fidelity struct {
-	Spec      string // the strategy replayed: AppStrategy
+	Spec      string // the strategy replayed: AppStrategy, or what the log shows its app did
 	Calls     int    // calls with reported usage, the ones compared
 	Simulated Money
 	Billed    Money
@@ -107,11 +137,11 @@ func (f *Fidelity) explain() {
 			worst = i
 		}
 	}
-	why := [4]string{
-		"the app cached less than simulated (no breakpoint, or a prefix below the minimum)",
+	why := [4]string{ // the simulation pays more than the bill
+		"the app cached input the simulation sends uncached (another breakpoint, or a prefix below the minimum)",
 		"the app's cache was cold where the simulation read it (expired, or the prefix changed)",
-		"the app's prefix changed between calls (edited system prompt, tools or history) or its cache expired",
-		"the log's output tokens differ from its replies (a streaming placeholder, or hidden output)",
+		"the simulation rewrote a prefix the app kept cached (a longer TTL, or a prefix shared with other sessions)",
+		"the log reports less output than its replies hold (streaming placeholders)",
 	}[worst]
 	if f.parts.sim[worst] < f.parts.bill[worst] {
 		why = [4]string{
@@ -132,12 +162,13 @@ func absMoney(m Money) Money {
 	return m
 }
 
-// fidelity sets the replay checks of res from AppStrategy's results, one
-// per conversation in res's order.
-func (e *engine) fidelity(res *Result, app []ConversationResult) {
+// fidelity sets the replay checks of res from the results of what each
+// app did (specs), one per conversation in res's order.
+func (e *engine) fidelity(res *Result, app []ConversationResult, specs []string) {
 	var total Fidelity
+	var distinct []string
 	for i, cr := range app {
-		f := Fidelity{Spec: AppStrategy}
+		f := Fidelity{Spec: specs[i]}
 		for j := range cr.Calls {
 			c := &cr.Calls[j]
 			if c.Reported == nil || c.Unpriced {
@@ -152,9 +183,12 @@ func (e *engine) fidelity(res *Result, app []ConversationResult) {
 		total.add(f)
 		f.explain()
 		res.Conversations[i].Fidelity = &f
+		if !slices.Contains(distinct, f.Spec) {
+			distinct = append(distinct, f.Spec)
+		}
 	}
 	if total.Calls > 0 {
-		total.Spec = AppStrategy
+		total.Spec = strings.Join(distinct, ", ")
 		total.explain()
 		res.Fidelity = &total
 	}

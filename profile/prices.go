@@ -464,6 +464,7 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
 	t := &PriceTable{Date: time.Now().UTC().Format("2006-01-02")}
+	embedded := DefaultPrices()
 	ids := make([]string, 0, len(raw))
 	for id := range raw {
 		ids = append(ids, id)
@@ -478,6 +479,12 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 			return nil, fmt.Errorf("%s: $[%q]: %v", file, id, err)
 		}
 		if r.Input == nil || r.Output == nil || (r.Mode != "" && r.Mode != "chat" && r.Mode != "responses") {
+			continue
+		}
+		if own, ok := embedded.Lookup(id); ok {
+			// A model the embedded table knows: take LiteLLM's prices
+			// only; its caching rule, tokenizer and batch terms stay.
+			t.Models = append(t.Models, r.overPrices(own, strings.ToLower(id), file))
 			continue
 		}
 		p := &ModelPrice{ID: strings.ToLower(id), Provider: r.Provider, Source: "LiteLLM " + file}
@@ -527,6 +534,47 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 	}
 	t.index()
 	return t, nil
+}
+
+// overPrices returns a copy of own, the embedded row of the same model,
+// with the prices r gives: per-token rates, cache rates, the long-context
+// tier's rates and the limits; what r leaves out keeps own's value.
+func (r *litellmRow) overPrices(own *ModelPrice, id, file string) *ModelPrice {
+	p := *own
+	p.ID, p.Aliases, p.Source = id, nil, "LiteLLM "+file+" (caching and tokenizer as "+own.ID+")"
+	p.Input, p.Output = PriceFromPerToken(*r.Input), PriceFromPerToken(*r.Output)
+	if r.CacheRead != nil {
+		p.CachedInput, p.HasCachedInput = PriceFromPerToken(*r.CacheRead), true
+	}
+	if r.CacheWrite != nil {
+		p.CacheWrite5m = PriceFromPerToken(*r.CacheWrite)
+	}
+	if r.CacheWrite1h != nil {
+		p.CacheWrite1h = PriceFromPerToken(*r.CacheWrite1h)
+	}
+	if r.InputBatch != nil && p.Input > 0 {
+		p.BatchNum, p.BatchDen = int64(PriceFromPerToken(*r.InputBatch)), int64(p.Input)
+	}
+	if own.LongContext != nil {
+		lc := *own.LongContext
+		if r.InputAbove != nil {
+			lc.Input = PriceFromPerToken(*r.InputAbove)
+		}
+		if r.OutputAbove != nil {
+			lc.Output = PriceFromPerToken(*r.OutputAbove)
+		}
+		if r.CacheAbove != nil {
+			lc.CachedInput = PriceFromPerToken(*r.CacheAbove)
+		}
+		p.LongContext = &lc
+	}
+	if n, err := r.MaxInput.Int64(); err == nil && n > 0 {
+		p.ContextWindow = n
+	}
+	if n, err := r.MaxOutput.Int64(); err == nil && n > 0 {
+		p.MaxOutput = n
+	}
+	return &p
 }
 
 func litellmProvider(p, id string) string {

@@ -180,6 +180,26 @@ func TestLoadLiteLLM(t *testing.T) {
 	if _, ok := tab.Lookup("text-embedding-3-small"); ok {
 		t.Error("embedding model imported as chat")
 	}
+	// LiteLLM replaces prices only: each row keeps the caching rule and
+	// tokenizer of its own embedded row, not of its provider's first row
+	// (claude-opus-4-7: ×1.43, 2048; gemini-3.1-pro: 4096).
+	for _, tc := range []struct {
+		id, own   string
+		minPrefix int64
+		factor    float64
+		input     Price
+	}{
+		{"claude-sonnet-4-5-20250929", "claude-sonnet-4-5", 1024, 1.10, PriceFromPerMTok(3)},
+		{"claude-haiku-4-5-20251001", "claude-haiku-4-5", 4096, 1.10, PriceFromPerMTok(1)},
+		{"gemini/gemini-2.5-flash", "gemini-2.5-flash", 1024, 1.05, PriceFromPerMTok(0.30)},
+	} {
+		p, ok := tab.Lookup(tc.id)
+		own, _ := DefaultPrices().Lookup(tc.own)
+		if !ok || p.Caching.MinPrefix != tc.minPrefix || p.TokenFactor != tc.factor || p.Caching != own.Caching ||
+			p.TokenFactor != own.TokenFactor || p.Input != tc.input || !strings.HasPrefix(p.Source, "LiteLLM") {
+			t.Errorf("%s: min prefix %d, factor %v, input %d, source %q", tc.id, p.Caching.MinPrefix, p.TokenFactor, p.Input, p.Source)
+		}
+	}
 	// Rows LiteLLM does not have stay.
 	if _, ok := tab.Lookup("gemini-3.1-pro"); !ok {
 		t.Error("embedded rows lost")

@@ -25,11 +25,15 @@ type Report struct {
 
 // ReportSource describes what was read.
 type ReportSource struct {
-	Path          string   `json:"path"`
-	Format        string   `json:"format"`
-	Calls         int      `json:"calls"`
-	Conversations int      `json:"conversations,omitempty"`
-	Warnings      []string `json:"warnings"`
+	Path          string `json:"path"`
+	Format        string `json:"format"`
+	Calls         int    `json:"calls"`
+	Conversations int    `json:"conversations,omitempty"`
+	// EmptyConversations are the ids of conversations with no call (a
+	// session of user messages only): listed apart, never counted in
+	// conversations nor averaged in.
+	EmptyConversations []string `json:"empty_conversations,omitempty"`
+	Warnings           []string `json:"warnings"`
 }
 
 // ReportModel describes the model priced and how it was counted.
@@ -163,9 +167,12 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 	ids := UniqueIDs(r.Conversations, opt.Path) // a subagent id can repeat across sessions
 	for _, c := range r.Conversations {
 		rep.Source.Calls += c.Calls
+		if c.Calls == 0 {
+			rep.Source.EmptyConversations = append(rep.Source.EmptyConversations, c.ID)
+		}
 	}
 	if multi {
-		rep.Source.Conversations = len(r.Conversations)
+		rep.Source.Conversations = len(r.Conversations) - len(rep.Source.EmptyConversations)
 	}
 	rep.Model = ReportModel{ID: r.ModelID, Exact: r.Tokenizer != nil && r.Tokenizer.Exact, PerDay: opt.PerDay}
 	if r.Tokenizer != nil {
@@ -226,7 +233,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 // Streaming writers build rows one at a time with it.
 func NewReportCall(call *Call, multi bool) ReportCall {
 	rc := ReportCall{Index: call.Index, Input: ReportInput{Parts: call.Input, Total: call.Input.Total()},
-		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
 		ReasoningTokens: call.Reasoning, Reported: call.Reported, CostUSD: call.Cost.USD(),
 		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
 	if multi {
@@ -241,7 +248,7 @@ func NewReportCall(call *Call, multi bool) ReportCall {
 
 func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
-		OutputTokens: t.Output, ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
+		OutputTokens: t.BilledOutput(), ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
 		PeakInputTokens: t.PeakInput, DroppedTokens: t.Dropped, ClearedTokens: t.Cleared, TruncatedCalls: t.Truncated,
 		OverflowCalls: t.Overflow, UnpricedCalls: t.Unpriced, RoutedCalls: t.Routed, ServedCalls: t.Served,
@@ -269,14 +276,20 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 
 // Header is the one-line description of what was profiled.
 func Header(r *Result, path, format string) string {
-	calls := 0
+	calls, empty := 0, 0
 	for _, c := range r.Conversations {
 		calls += c.Calls
+		if c.Calls == 0 {
+			empty++
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s, %d calls", path, format, calls)
 	if len(r.Conversations) > 1 {
-		fmt.Fprintf(&b, " in %d conversations", len(r.Conversations))
+		fmt.Fprintf(&b, " in %d conversations", len(r.Conversations)-empty)
+	}
+	if empty > 0 {
+		fmt.Fprintf(&b, "; %d empty, not counted", empty)
 	}
 	b.WriteString(")")
 	model := r.ModelID
@@ -345,7 +358,7 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		if i == 0 {
 			base = t
 		}
-		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.Output+t.Reasoning, exact),
+		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.BilledOutput(), exact),
 			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
 		if none {
 			// One line under the table says why; never $0.00.
@@ -561,7 +574,7 @@ func WriteCSV(w io.Writer, r *Result) error {
 			if c.Reported != nil {
 				rin, rout = i64(c.Reported.InputTokens), i64(c.Reported.OutputTokens)
 			}
-			row = append(row, i64(c.Input.Total()), i64(c.Cached), i64(c.CacheWrite), i64(c.Output), i64(c.Reasoning),
+			row = append(row, i64(c.Input.Total()), i64(c.Cached), i64(c.CacheWrite), i64(c.BilledOutput()), i64(c.Reasoning),
 				i64(c.SummaryInput), i64(c.SummaryOutput), c.Cost.Decimal(), strconv.FormatBool(c.Truncated),
 				strconv.FormatBool(c.Overflow), rin, rout)
 			if err := cw.Write(row); err != nil {

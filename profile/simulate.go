@@ -367,7 +367,7 @@ func (p *callPlan) layout() {
 		plain(a)
 	}
 
-	call.Output, call.Reasoning = v.k.content[a]+ci.hiddenOutput, ci.reasoning
+	call.Output, call.Reasoning = max(0, v.k.content[a]+ci.hiddenOutput), ci.reasoning
 	if p.outputScale != 1 {
 		call.Output = scaled(call.Output, p.outputScale)
 	}

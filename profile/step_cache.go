@@ -4,21 +4,29 @@ import (
 	"time"
 )
 
-// CacheStep is cache[:ttl=5m|1h]: the provider's prompt caching. A call
-// reads from cache the prefix it shares with the previous call (spans
-// compared in order), when that call was within TTL and, for explicit
-// caching, long enough to be cached; explicit caching writes the rest.
+// CacheStep is cache[:ttl=5m|1h]: the provider's prompt caching as apps
+// use it. Explicit caching (Anthropic) puts the breakpoint at the end of
+// what the call sends: the call reads the longest prefix still cached (what
+// the previous call sent, spans compared in order, within the TTL) and
+// writes the rest, so a growing conversation writes only its new tail.
+// Automatic caching (OpenAI) reads the shared prefix floored to the
+// provider's granularity, above its minimum, and writes nothing. Across
+// conversations of one source the shared system prompt and tools are read
+// when another conversation used them within the TTL (sources.go).
 type CacheStep struct {
+	// TTL of the cache; 0 follows the log (1 hour when most of its
+	// reported writes were 1-hour ones) on the logged model, else 5
+	// minutes.
 	TTL time.Duration
 }
 
 var cacheKind = &StepKind{
 	Name:  "cache",
 	Usage: "cache[:ttl=5m|1h]",
-	Doc:   "prompt caching: the prefix shared with the previous call is read from cache (explicit caching writes the rest)",
+	Doc:   "prompt caching as apps use it: the prefix cached by the previous call (or by the source's other conversations) is read, the new tail written; TTL as the log shows unless given",
 	Stage: StagePrice,
 	Parse: func(args string, hasArgs bool) (Step, error) {
-		c := &CacheStep{TTL: 5 * time.Minute}
+		c := &CacheStep{}
 		if !hasArgs {
 			return c, nil
 		}
@@ -48,21 +56,37 @@ var cacheKind = &StepKind{
 func (*CacheStep) Kind() *StepKind { return cacheKind }
 
 func (c *CacheStep) String() string {
-	if c.TTL == time.Hour {
+	switch c.TTL {
+	case time.Hour:
 		return "cache:ttl=1h"
+	case 5 * time.Minute:
+		return "cache:ttl=5m"
 	}
 	return "cache"
 }
 
-func (c *CacheStep) start(*convView) stepState { return &cacheState{ttl: int64(c.TTL.Seconds())} }
+func (c *CacheStep) start(v *convView) stepState {
+	ttl := int64(c.TTL.Seconds())
+	if ttl == 0 && (v.model == nil || v.model == v.pc.model) {
+		// The log's TTL is its app's choice with its provider; priced on
+		// another model (model=), the default holds.
+		ttl = v.pc.logTTL
+	}
+	if ttl == 0 {
+		ttl = 300
+	}
+	return &cacheState{ttl: ttl, pc: v.pc, sources: v.e.sources}
+}
 
 // cacheState remembers what the previous call of the conversation sent.
 type cacheState struct {
-	ttl   int64 // seconds
-	ok    bool
-	spans []span
-	total int64
-	at    int64 // unix seconds, 0 unknown
+	ttl     int64 // seconds
+	pc      *prepared
+	sources *sourceIndex
+	ok      bool
+	spans   []span
+	total   int64
+	at      int64 // unix seconds, 0 unknown
 }
 
 func (st *cacheState) apply(p *callPlan) {
@@ -74,17 +98,40 @@ func (st *cacheState) apply(p *callPlan) {
 	if model := p.model; model != nil && model.Caching.Mode != CachingNone {
 		rule := model.Caching
 		var shared int64
-		if st.ok && (at == 0 || st.at == 0 || at-st.at <= st.ttl) &&
-			(rule.Mode != CachingExplicit || st.total >= rule.MinPrefix) {
+		own := st.ok && (at == 0 || st.at == 0 || at-st.at <= st.ttl) &&
+			(rule.Mode != CachingExplicit || st.total >= rule.MinPrefix)
+		if own {
 			shared = min(sharedPrefix(st.spans, p.spans), p.total)
+		}
+		// The source's prefix: warm in the log at its first call, or kept
+		// warm by another conversation within the TTL.
+		if src := st.pc.shared; src > shared && ((!st.ok && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
+			shared = min(src, leading(p.spans), p.total)
+		}
+		if b := p.ci.breakAt; b >= 0 {
+			shared = min(shared, b) // the log shows the app's prefix changed there
 		}
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
 		}
 		if rule.Mode == CachingExplicit && p.total >= rule.MinPrefix {
 			p.call.CacheWrite = p.total - p.call.Cached
+			p.call.CacheWrite1h = p.call.CacheWrite > 0 && st.ttl > 300
 		}
 	}
 	st.ok, st.total, st.at = true, p.total, at
 	st.spans = append(st.spans[:0], p.spans...)
+}
+
+// leading is the tokens of the spans every call sends before its messages
+// (hidden prefix, tool schemas, system): the most a source can share.
+func leading(spans []span) int64 {
+	var n int64
+	for _, s := range spans {
+		if s.kind != spanUnlogged && s.kind != spanToolDefs && s.kind != spanSystem {
+			break
+		}
+		n += s.tokens
+	}
+	return n
 }

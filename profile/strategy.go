@@ -19,7 +19,7 @@ type Strategy struct {
 	// Shortcuts to common steps, set by ParseStrategy; read them, but
 	// change a step through Step (then String renders the new spec).
 	Summary  *SummaryStep  // the summary step, nil when absent
-	CacheTTL time.Duration // the cache step's TTL, 0 when absent
+	CacheTTL time.Duration // the cache step's TTL; 0 when absent or following the log
 	Batch    bool          // a batch step is present
 	Model    string        // the model= step's id, "" when absent
 }

@@ -96,6 +96,12 @@ func (s *htmlSink) End() error {
 				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
 			}
 		}
+		if f := r.Fidelity; f != nil {
+			pg.Replay += "; " + f.Line()
+			if f.Cause != "" {
+				pg.Replay += "; likely cause: " + f.Cause
+			}
+		}
 	}
 	best := -1
 	for i, st := range r.Strategies {

@@ -90,9 +90,10 @@ func TestParquetRoundTrip(t *testing.T) {
 				if s.cost != int64(tt.Cost) || s.costDec != int64(tt.Cost) {
 					t.Errorf("%s: rows cost %d / %d pico-dollars, report %d", st.Strategy.Spec, s.cost, s.costDec, int64(tt.Cost))
 				}
-				if s.input != tt.Input || s.output != tt.Output || s.cached != tt.Cached {
+				// output_tokens is all billed output, reasoning included.
+				if s.input != tt.Input || s.output != tt.BilledOutput() || s.cached != tt.Cached {
 					t.Errorf("%s: rows input/output/cached %d/%d/%d, report %d/%d/%d", st.Strategy.Spec,
-						s.input, s.output, s.cached, tt.Input, tt.Output, tt.Cached)
+						s.input, s.output, s.cached, tt.Input, tt.BilledOutput(), tt.Cached)
 				}
 				if i == 0 && s.reported != int64(tt.ReportedCost) {
 					t.Errorf("%s: reported cost %d, report %d", st.Strategy.Spec, s.reported, int64(tt.ReportedCost))
@@ -105,12 +106,13 @@ func TestParquetRoundTrip(t *testing.T) {
 // The demo's first call, checked by hand against the JSON report: 1,514
 // system + 291 tool_defs + 48 user + 11 overhead = 1,864 input tokens;
 // gpt-5 at $1.25 in / $10 out per MTok: 1,864 × 1.25 + (24 + 380) × 10 =
-// 2,330 + 4,040 = 6,370 µ$ = 6,370,000,000 pico-dollars.
+// 2,330 + 4,040 = 6,370 µ$ = 6,370,000,000 pico-dollars. output_tokens is
+// all billed output: 24 visible + 380 reasoning = 404.
 func TestParquetDemoFirstRow(t *testing.T) {
 	rows, f := readParquet(t, render(t, demo(t), "parquet", Options{}))
 	r := rows[0]
 	if r.Strategy != "full" || r.Call != 1 || r.System != 1514 || r.ToolDefs != 291 || r.User != 48 || r.Overhead != 11 ||
-		r.InputTotal != 1864 || r.OutputTokens != 24 || r.ReasoningTokens != 380 || r.CostPUSD != 6_370_000_000 {
+		r.InputTotal != 1864 || r.OutputTokens != 404 || r.ReasoningTokens != 380 || r.CostPUSD != 6_370_000_000 {
 		t.Fatalf("first row %+v", r)
 	}
 	if r.Time == nil || time.UnixMilli(*r.Time).UTC().Format(time.RFC3339) != "2026-11-02T09:58:36Z" {

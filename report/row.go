@@ -67,7 +67,7 @@ func rowInto(c *Call, n *nullable) Row {
 	r := Row{Strategy: c.Spec, Conversation: call.Conversation, Call: int32(call.Index),
 		Unlogged: p.Unlogged, ToolDefs: p.ToolDefs, System: p.System, Summary: p.Summary, History: p.History,
 		RAG: p.RAG, User: p.User, ToolResults: p.ToolResults, Overhead: p.Overhead, InputTotal: p.Total(),
-		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.Output,
+		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
 		ReasoningTokens: call.Reasoning, SummaryInputTokens: call.SummaryInput, SummaryOutputTokens: call.SummaryOutput,
 		CostUSD: int64(call.Cost), CostPUSD: int64(call.Cost), Truncated: call.Truncated, Overflow: call.Overflow,
 		Unpriced: call.Unpriced, DroppedTokens: call.Dropped, Project: c.Project(), Model: call.Model,

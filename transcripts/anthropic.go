@@ -264,6 +264,26 @@ func blocksToMessages(role Role, blocks []anBlock) []Message {
 				content = string(b.Content) // keep what was sent, as text
 			}
 			out = append(out, Message{Role: RoleTool, ToolCallID: b.ToolUseID, Content: content, Images: images})
+		default:
+			// A block this reader does not know: count what it can see
+			// (text, a tool call, a result's content), say what it cannot.
+			content, images, err := anText(b.Content)
+			switch {
+			case b.Text != "":
+				text = append(text, b.Text)
+			case b.Name != "" && len(b.Input) > 0:
+				main.ToolCalls = append(main.ToolCalls, ToolCall{ID: b.ID, Name: b.Name, Arguments: strings.TrimSpace(string(b.Input))})
+			case b.ToolUseID != "":
+				if err != nil {
+					content = string(b.Content)
+				}
+				out = append(out, Message{Role: RoleTool, ToolCallID: b.ToolUseID, Content: content, Images: images})
+			case err == nil && (content != "" || images > 0):
+				text = append(text, content)
+				main.Images += images
+			default:
+				main.skipped = append(main.skipped, b.Type)
+			}
 		}
 	}
 	main.Content = strings.Join(text, "\n")

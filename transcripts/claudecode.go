@@ -294,6 +294,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			prev.Reasoning = joinNonEmpty(prev.Reasoning, m.Reasoning)
 			prev.ToolCalls = append(prev.ToolCalls, m.ToolCalls...)
 			prev.Images += m.Images
+			prev.skipped = append(prev.skipped, m.skipped...)
 			if m.Usage != nil {
 				prev.Usage = m.Usage
 			}

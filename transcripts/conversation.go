@@ -58,6 +58,9 @@ type Message struct {
 	// does not hold (a request logged alone): the call was made, its
 	// output is unknown.
 	NoReply bool
+	// skipped are the types of content parts the reader could not count
+	// (audio, unknown blocks), for one warning per conversation.
+	skipped []string
 	// Replayed marks an assistant message whose call is counted elsewhere
 	// (a resumed session repeating an earlier one): it is history here,
 	// not a call.

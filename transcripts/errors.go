@@ -151,6 +151,9 @@ func pathAt(data []byte, off int64) string {
 	return b.String()
 }
 
+// bigValue is the size above which decodeJSON skips the fast decoder.
+const bigValue = 8 << 20
+
 var errUnexpectedEnd = errors.New("unexpected end of JSON input")
 
 func boolInt(b bool) int {
@@ -166,8 +169,11 @@ func boolInt(b bool) int {
 // The fast decoder (goccy/go-json, about twice encoding/json's speed on
 // large logs) reads; when it fails, encoding/json reads again so that the
 // error, and so the line and path reported, is the standard library's.
+//
+// Values over bigValue go to encoding/json alone: the fast decoder copies
+// its whole input first, one more copy of a line of hundreds of MB.
 func decodeJSON(data []byte, v any) error {
-	if fastjson.Unmarshal(data, v) == nil {
+	if len(data) <= bigValue && fastjson.Unmarshal(data, v) == nil {
 		return nil
 	}
 	err := json.Unmarshal(data, v)

@@ -21,8 +21,8 @@ import (
 //	}
 //
 // Detection never looks at substrings or at how large a file is: the first
-// JSON value of the file (the whole document, or the first line of JSONL)
-// is walked with a JSON tokenizer into a [Shape], the set of paths it holds,
+// JSON value of the file (the whole document, the first element of an
+// array, or the first line of JSONL) is walked with a JSON tokenizer into a [Shape], the set of paths it holds,
 // and every registered Sniff scores that shape. The highest score wins; 0
 // means "not mine". A score of [Certain] ends the walk at once, so Sniff
 // must return it only for a key or value no other format has; it is called
@@ -127,8 +127,11 @@ func detect(s *Shape) (Format, error) {
 	if bestScore > 0 {
 		return best, nil
 	}
-	if s.Err != nil && len(s.paths) == 0 {
-		return Format{}, s.Err
+	if s.Err == io.EOF || s.Err == io.ErrUnexpectedEOF {
+		return Format{}, fmt.Errorf("invalid JSON: unexpected end of input")
+	}
+	if s.Err != nil {
+		return Format{}, fmt.Errorf("invalid JSON: %v", s.Err)
 	}
 	if s.Array && len(s.paths) == 0 {
 		return Format{}, fmt.Errorf("empty JSON array")

@@ -383,3 +383,70 @@ func TestOddUsageWarned(t *testing.T) {
 		t.Errorf("warnings %q", src.Warnings)
 	}
 }
+
+// Content parts that cannot be counted are warned about, once per
+// conversation; what can be counted of an unknown block is.
+func TestUnknownPartsWarned(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, warn string
+		check           func(c *Conversation) bool
+	}{
+		{"openai input_audio", `{"model":"gpt-4o-audio-preview","messages":[{"role":"user","content":[{"type":"text","text":"what is said?"},{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]},{"role":"assistant","content":"hello"}]}`,
+			"1 content parts not counted (input_audio ×1)", func(c *Conversation) bool { return c.Messages[0].Content == "what is said?" }},
+		{"anthropic unknown blocks", `{"model":"claude-sonnet-4-5","system":"s","messages":[{"role":"user","content":[{"type":"container_upload","file_id":"f1"},{"type":"text","text":"run it"}]},` +
+			`{"role":"assistant","content":[{"type":"mcp_tool_use","id":"m1","name":"run","server_name":"x","input":{"cmd":"ls"}},{"type":"brand_new_block","text":"seen"}]}]}`,
+			"1 content parts not counted (container_upload ×1)", func(c *Conversation) bool {
+				a := c.Messages[2]
+				return len(a.ToolCalls) == 1 && a.ToolCalls[0].Name == "run" && a.ToolCalls[0].Arguments == `{"cmd":"ls"}` && a.Content == "seen"
+			}},
+	} {
+		src, err := Read(strings.NewReader(tc.doc), "x.json", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		var warned bool
+		for _, w := range src.Warnings {
+			warned = warned || strings.Contains(w, tc.warn)
+		}
+		if !warned || !tc.check(src.Conversations[0]) {
+			t.Errorf("%s: warnings %q, messages %+v", tc.name, src.Warnings, src.Conversations[0].Messages)
+		}
+	}
+}
+
+// A real response alone is one call: output and usage known, input
+// unlogged. Figures from the raw files (see testdata/README).
+func TestAnthropicResponseAlone(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		want      Usage
+		toolCalls int
+	}{
+		// The compaction iteration is billed beside the final message.
+		{"testdata/anthropic_response_compaction.json", Usage{InputTokens: 60385 + 682, OutputTokens: 592 + 1320}, 0},
+		{"testdata/anthropic_response_web_search.json", Usage{InputTokens: 27118, OutputTokens: 600}, 2},
+	} {
+		src := open(t, tc.file)
+		c := src.Conversations[0]
+		if src.Format != FormatAnthropic || len(src.Conversations) != 1 || c.Calls() != 1 || !c.Unlogged || len(src.Warnings) != 0 {
+			t.Fatalf("%s: format %s, %d calls, warnings %q", tc.file, src.Format, c.Calls(), src.Warnings)
+		}
+		m := c.Messages[len(c.Messages)-1]
+		if *m.Usage != tc.want || len(m.ToolCalls) != tc.toolCalls || m.Content == "" {
+			t.Errorf("%s: usage %+v, %d tool calls", tc.file, *m.Usage, len(m.ToolCalls))
+		}
+	}
+}
+
+// A LiteLLM row whose messages is "{}" (message logging off) is an empty
+// history: one call with the row's usage. The row is LiteLLM's own test
+// payload (see testdata/README).
+func TestLiteLLMEmptyMessages(t *testing.T) {
+	src := open(t, "testdata/litellm_spend_log_no_messages.json")
+	c := src.Conversations[0]
+	if src.Format != FormatLiteLLM || c.Calls() != 1 || len(c.Messages) != 1 || *c.Messages[0].Usage != (Usage{InputTokens: 2095, OutputTokens: 503}) ||
+		c.Messages[0].Model != "claude-3-7-sonnet-20250219" {
+		t.Errorf("format %s, %d calls, messages %+v", src.Format, c.Calls(), c.Messages)
+	}
+}

@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -28,19 +29,30 @@ func newLineReader(r io.Reader, skip func([]byte) bool) *lineReader {
 
 // next returns the next non-empty line (trimmed), its number, and whether
 // it ended with a newline (false for a last line cut short). It returns
-// io.EOF at the end.
+// io.EOF at the end. A line longer than the read buffer is gathered in
+// chunks and joined once, at its exact size (growing one slice would
+// allocate several times the line). A line that does not start with '{'
+// is not read further: it comes back as its first bytes with errNotObject.
 func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 	for {
 		lr.buf = lr.buf[:0]
-		skipping := false
+		var chunks [][]byte
+		size := 0
+		skipping, junk := false, false
 		for {
 			chunk, err := lr.br.ReadSlice('\n')
-			if !skipping {
-				if len(lr.buf) == 0 && lr.skip != nil && lr.skip(chunk) {
-					skipping = true
-				} else {
-					lr.buf = append(lr.buf, chunk...)
-				}
+			switch {
+			case skipping:
+			case len(lr.buf) == 0 && len(chunks) == 0 && lr.skip != nil && lr.skip(chunk):
+				skipping = true
+			case len(lr.buf) == 0 && len(chunks) == 0 && notObject(chunk):
+				skipping, junk = true, true
+				lr.buf = append(lr.buf, chunk[:min(len(chunk), 40)]...)
+			case err == bufio.ErrBufferFull || len(chunks) > 0:
+				chunks = append(chunks, bytes.Clone(chunk))
+				size += len(chunk)
+			default:
+				lr.buf = append(lr.buf, chunk...)
 			}
 			if err == bufio.ErrBufferFull {
 				continue
@@ -48,12 +60,15 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 			if err != nil && err != io.EOF {
 				return nil, lr.line + 1, false, err
 			}
-			if err == io.EOF && len(lr.buf) == 0 && !skipping && len(chunk) == 0 {
+			if err == io.EOF && len(lr.buf) == 0 && len(chunks) == 0 && !skipping && len(chunk) == 0 {
 				return nil, lr.line, false, io.EOF
 			}
 			lr.line++
 			complete = err == nil
 			break
+		}
+		if junk {
+			return bytes.TrimSpace(lr.buf), lr.line, complete, errNotObject
 		}
 		if skipping {
 			if !complete {
@@ -61,7 +76,15 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 			}
 			continue
 		}
-		line = bytes.TrimSpace(lr.buf)
+		if len(chunks) > 0 {
+			whole := make([]byte, 0, size)
+			for _, c := range chunks {
+				whole = append(whole, c...)
+			}
+			line = bytes.TrimSpace(whole)
+		} else {
+			line = bytes.TrimSpace(lr.buf)
+		}
 		if len(line) == 0 {
 			if !complete {
 				return nil, lr.line, false, io.EOF
@@ -70,6 +93,16 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 		}
 		return line, lr.line, complete, nil
 	}
+}
+
+// errNotObject says a JSONL line does not start with '{'.
+var errNotObject = errors.New("not a JSON object")
+
+// notObject reports whether a line's first bytes show it is not a JSON
+// object: its first byte that is not white space is something else.
+func notObject(head []byte) bool {
+	t := bytes.TrimLeft(head, " \t\r\n")
+	return len(t) > 0 && t[0] != '{'
 }
 
 // eachJSONL decodes each line of r into a fresh T and hands it to fn with
@@ -88,6 +121,9 @@ func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, deco
 		line, n, complete, err := lr.next()
 		if err == io.EOF {
 			return warnings, nil
+		}
+		if err == errNotObject {
+			return warnings, &Error{File: file, Line: n, Msg: fmt.Sprintf("invalid JSON: a line must be a JSON object, this one starts with %q", truncate(string(line), 20))}
 		}
 		if err != nil {
 			return warnings, &Error{File: file, Line: n, Msg: err.Error()}

@@ -17,6 +17,9 @@ func init() {
 			// An Anthropic response is also {"type":"message","role":…},
 			// but its content is an array of blocks: certain only once a
 			// string content is seen.
+			// A response has an "id" (first, as the API writes it) before
+			// its content; a native message line has none, so it is
+			// certain before its content, which can be hundreds of MB.
 			switch {
 			case s.Is("type", "session"):
 				return 100
@@ -24,7 +27,7 @@ func init() {
 				return 100
 			case !s.Is("type", "message") || !s.Has("role"):
 				return 0
-			case s.Kind("content") == '"':
+			case s.Kind("content") == '"', s.Kind("content") == 0 && !s.Has("id"):
 				return 100
 			case s.Kind("content") == 0:
 				return 95

@@ -178,7 +178,8 @@ func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
 	default:
 		return Message{}, &Error{File: file, Path: path + ".role", Msg: fmt.Sprintf("unknown role %q", om.Role)}
 	}
-	text, images, err := oaContent(om.Content)
+	text, images, skipped, err := oaParts(om.Content)
+	m.skipped = skipped
 	if err != nil {
 		return Message{}, &Error{File: file, Path: path + ".content", Msg: err.Error()}
 	}
@@ -212,17 +213,24 @@ func argumentsText(raw json.RawMessage) string {
 
 // oaContent flattens message content: a string, null, or an array of parts.
 func oaContent(raw json.RawMessage) (string, int, error) {
+	text, images, _, err := oaParts(raw)
+	return text, images, err
+}
+
+// oaParts is oaContent also returning the types of the parts that could
+// not be counted (input_audio, file, types it does not know without text).
+func oaParts(raw json.RawMessage) (string, int, []string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", 0, nil
+		return "", 0, nil, nil
 	}
 	switch raw[0] {
 	case '"':
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", 0, err
+			return "", 0, nil, err
 		}
-		return s, 0, nil
+		return s, 0, nil, nil
 	case '[':
 		var parts []struct {
 			Type  string `json:"type"`
@@ -230,15 +238,21 @@ func oaContent(raw json.RawMessage) (string, int, error) {
 			Input string `json:"input_text"`
 		}
 		if err := json.Unmarshal(raw, &parts); err != nil {
-			return "", 0, fmt.Errorf("content parts: %v", err)
+			return "", 0, nil, fmt.Errorf("content parts: %v", err)
 		}
 		var b strings.Builder
 		images := 0
+		var skipped []string
 		for _, p := range parts {
 			switch p.Type {
 			case "image_url", "input_image", "image":
 				images++
 				continue
+			case "text", "input_text", "output_text", "refusal", "":
+			default:
+				if p.Text == "" {
+					skipped = append(skipped, p.Type)
+				}
 			}
 			if p.Text == "" {
 				continue
@@ -248,9 +262,9 @@ func oaContent(raw json.RawMessage) (string, int, error) {
 			}
 			b.WriteString(p.Text)
 		}
-		return b.String(), images, nil
+		return b.String(), images, skipped, nil
 	}
-	return "", 0, fmt.Errorf("content must be a string, null or an array of parts")
+	return "", 0, nil, fmt.Errorf("content must be a string, null or an array of parts")
 }
 
 // readOpenAIChat reads {"messages":[…]} or a bare message array.

@@ -15,12 +15,13 @@ import (
 // it: the paths of the keys it holds, the kind of value at each, and the
 // values of naming keys (type, role, from, object, event).
 //
-// Paths are relative to an item: the top-level object, each element of a
-// top-level array, or the first line of JSONL. Object keys are joined with
+// Paths are relative to an item: the top-level object, the first element
+// of a top-level array, or the first line of JSONL. Object keys are joined with
 // dots, array elements add "[]": "messages[].content[].type". A naming key's
 // string value adds "path=value": "messages[].content[].type=tool_use".
 type Shape struct {
-	// Array says the file is a JSON array; paths describe its elements.
+	// Array says the file is a JSON array; paths describe its first
+	// element.
 	Array bool
 	// JSONL says another value follows the first (JSON Lines); paths
 	// describe the first line.
@@ -77,8 +78,9 @@ func (s *Shape) Keys() []string {
 }
 
 // ShapeOf walks the first JSON value of r into a Shape. It reads that value
-// and the whitespace after it (to see whether another value follows);
-// memory is bounded by the longest single token. An error is returned only
+// (of an array, its first element) and the whitespace after it (to see
+// whether another value follows); memory is bounded by the longest single
+// token. An error is returned only
 // when r does not start with a JSON object or array.
 func ShapeOf(r io.Reader) (*Shape, error) { return shapeUntil(r, nil) }
 
@@ -123,11 +125,17 @@ func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
 		return s, nil
 	}
 	if tok == json.Delim('[') {
+		// An array's first element says what its elements are: the rest
+		// (thousands of logged pairs or rows) is left to the reader.
 		s.Array = true
-		for dec.More() {
+		if dec.More() {
 			if s.Err = s.walk(dec, "", 0); s.Err != nil {
 				return s, nil
 			}
+		}
+		if dec.More() {
+			s.Stopped = true
+			return s, nil
 		}
 		if _, err := dec.Token(); err != nil {
 			s.Err = err

@@ -3,6 +3,7 @@ package transcripts
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -60,12 +61,16 @@ func usageOddity(u *Usage) string {
 	return ""
 }
 
-// checkConversation applies checkUsage to every reply of c that has not
-// been checked where it was read, and turns oddities into warnings.
+// checkConversations is the check every format gets, whatever its reader
+// checked: impossible usage or image counts fail the read (the path names
+// the conversation and message, as the reader did not); odd usage and
+// content parts that could not be counted become one warning each per
+// conversation.
 func checkConversations(convs []*Conversation) error {
 	for _, c := range convs {
 		odd := 0
 		first := ""
+		skipped := map[string]int{}
 		for i := range c.Messages {
 			m := &c.Messages[i]
 			if err := checkUsage(c.Path, 0, fmt.Sprintf("%s: message %d: usage", c.ID, i+1), m.Usage); err != nil {
@@ -74,12 +79,25 @@ func checkConversations(convs []*Conversation) error {
 			if m.Images < 0 || m.Images > MaxImages {
 				return &Error{File: c.Path, Msg: fmt.Sprintf("%s: message %d: %d images", c.ID, i+1, m.Images)}
 			}
+			for _, t := range m.skipped {
+				skipped[t]++
+			}
 			if s := usageOddity(m.Usage); s != "" {
 				if odd == 0 {
 					first = s
 				}
 				odd++
 			}
+		}
+		if len(skipped) > 0 {
+			var kinds []string
+			n := 0
+			for t, k := range skipped {
+				kinds = append(kinds, fmt.Sprintf("%s ×%d", t, k))
+				n += k
+			}
+			sort.Strings(kinds)
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: %d content parts not counted (%s)", c.Path, c.ID, n, strings.Join(kinds, ", ")))
 		}
 		if odd > 0 {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: %d calls report odd usage (first: %s); read as logged", c.Path, c.ID, odd, first))

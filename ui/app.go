@@ -608,6 +608,10 @@ func (m Model) projection() string {
 	optional := []string{}
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
 		optional = append(optional, "billed "+first.reported.String())
+		if f := m.res.Fidelity; f != nil {
+			// The replay check: does the model of the app hold?
+			optional = append(optional, fmt.Sprintf("%s replay %+.1f%%", f.Spec, f.ErrorPct()))
+		}
 	}
 	if best, saved := m.cheapest(); best > 0 {
 		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))

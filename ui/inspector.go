@@ -33,7 +33,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		field{fmt.Sprintf("call %d of %d", index+1, len(calls)), 9},
 		field{convID, 1},
 		field{"input " + formatInt(c.Input.Total()), 7},
-		field{fmt.Sprintf("output %s + reasoning %s", formatInt(c.Output), formatInt(c.Reasoning)), 5},
+		field{fmt.Sprintf("output %s (reasoning %s)", formatInt(c.BilledOutput()), formatInt(c.Reasoning)), 5},
 		field{callCost(res, c), 8})
 	lines = append(lines, st.bold.Render(head))
 	if r := c.Reported; r != nil {
@@ -53,6 +53,9 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 			field{"counted " + formatInt(c.CountedInput), 8},
 			field{"delta " + signedInt(delta), 6},
 			field{gap, 7}))
+		if l := cacheReplayLine(res, index, r, w); l != "" {
+			lines = append(lines, l)
+		}
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}
@@ -202,4 +205,22 @@ func formatInt(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// cacheReplayLine compares, for call index, what the app's caching
+// (profile.AppStrategy) simulates with the cache reads and writes the log
+// reports; "" when the log reports none or the strategy is not shown.
+func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage, w int) string {
+	if r.CachedInputTokens == 0 && r.CacheWriteTokens == 0 {
+		return ""
+	}
+	for _, s := range res.Strategies {
+		if s.Strategy.Spec == profile.AppStrategy {
+			c := s.Calls()[index]
+			return joinFit(w, " · ",
+				field{fmt.Sprintf("%s: read %s, write %s simulated", profile.AppStrategy, formatInt(c.Cached), formatInt(c.CacheWrite)), 9},
+				field{fmt.Sprintf("read %s, write %s reported", formatInt(r.CachedInputTokens), formatInt(r.CacheWriteTokens)), 8})
+		}
+	}
+	return ""
 }

@@ -828,30 +828,33 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if len(args) == 1 {
 				path = args[0]
 			}
-			model := c.model
-			if model == "" {
-				model = "gpt-4o"
-			}
 			table, err := priceTable(c.prices)
 			if err != nil {
 				return err
+			}
+			if chat {
+				src, err := transcripts.Open(path, c.readOptions())
+				if err != nil {
+					return badInput(err)
+				}
+				if err := profile.WriteChatCount(stdout, table, c.model, src); err != nil {
+					return badInput(err)
+				}
+				return nil
+			}
+			model := c.model
+			if model == "" {
+				model = "gpt-4o"
 			}
 			row, err := table.Find(model)
 			if err != nil {
 				return badInput(err)
 			}
-			if !chat {
-				data, err := readAll(path)
-				if err != nil {
-					return badInput(err)
-				}
-				return profile.WriteCount(stdout, row, string(data))
-			}
-			src, err := transcripts.Open(path, c.readOptions())
+			data, err := readAll(path)
 			if err != nil {
 				return badInput(err)
 			}
-			return profile.WriteChatCount(stdout, row, src)
+			return profile.WriteCount(stdout, row, string(data))
 		},
 	}
 	c.register(cmd)

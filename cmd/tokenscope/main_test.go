@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -196,6 +199,31 @@ func TestCount(t *testing.T) {
 	}
 }
 
+// count --chat counts each conversation as the model its log names. The
+// user text is 24 tokens in cl100k_base (gpt-4) and 21 in o200k_base
+// (gpt-4o), by the official tiktoken 1.0.22; framing 4, priming 3.
+func TestCountChatUsesLogModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g4.json")
+	os.WriteFile(path, []byte(`{"model":"gpt-4","messages":[{"role":"user","content":"    indented    code\t\twith tabs 1234567 and ünïcödé — “quotes”"},{"role":"assistant","content":"ok"}]}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "g4 · gpt-4 · cl100k_base\n     1 user      24 + 4 framing\ncall 1: input 31 (with 3 priming)"},
+		{[]string{"--model", "gpt-4o"}, "g4 · gpt-4o · o200k_base\n     1 user      21 + 4 framing\ncall 1: input 28 (with 3 priming)"},
+	} {
+		code, out, errs := tokenscope(t, append([]string{"count", "--chat", path}, tc.args...)...)
+		if code != 0 || !strings.HasPrefix(out, tc.want) {
+			t.Errorf("%v: exit %d %s\n%s", tc.args, code, errs, out)
+		}
+	}
+	// A Claude log: estimated counts, marked.
+	_, out, _ := tokenscope(t, "count", "--chat", "../../transcripts/testdata/anthropic_request.json")
+	if !strings.HasPrefix(out, "anthropic_request · claude-sonnet-4-5 · ≈o200k_base×1.10\n       tool_defs ≈") {
+		t.Errorf("claude log:\n%s", out)
+	}
+}
+
 func TestPricesAndVersion(t *testing.T) {
 	_, out, _ := tokenscope(t, "prices", "claude-sonnet-4-5-20250929")
 	if !strings.Contains(out, "claude-sonnet-4-5") || !strings.Contains(out, "long context: above 200k input: $6 in / $22.5 out") {
@@ -351,6 +379,87 @@ func TestReportCompareSystem(t *testing.T) {
 	}
 	if code, _, errs := tokenscope(t, "report", "--drop-tool", "nope"); code != 2 || !strings.Contains(errs, "--drop-tool nope: no conversation offers a tool of that name") {
 		t.Errorf("unknown --drop-tool: exit %d, %q", code, errs)
+	}
+}
+
+// output_tokens has one meaning everywhere: all billed output, reasoning
+// included. The demo's CSV column sums to the JSON totals and to the
+// table's output cell, and includes the reasoning column.
+func TestOutputTokensAgree(t *testing.T) {
+	_, csvOut, _ := tokenscope(t, "report", "--format", "csv", "--strategy", "full")
+	_, jsonOut, _ := tokenscope(t, "report", "--format", "json", "--strategy", "full")
+	_, table, _ := tokenscope(t, "report", "--strategy", "full")
+	rows, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	var csvOutput, csvReasoning int64
+	for _, r := range rows[1:] {
+		o, _ := strconv.ParseInt(r[col["output_tokens"]], 10, 64)
+		re, _ := strconv.ParseInt(r[col["reasoning_tokens"]], 10, 64)
+		if re > o {
+			t.Errorf("call %s: reasoning %d outside output %d", r[col["call"]], re, o)
+		}
+		csvOutput += o
+		csvReasoning += re
+	}
+	var doc struct {
+		Strategies []struct {
+			Totals struct {
+				Output    int64 `json:"output_tokens"`
+				Reasoning int64 `json:"reasoning_tokens"`
+			}
+			Calls []struct {
+				Output int64 `json:"output_tokens"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(jsonOut), &doc); err != nil {
+		t.Fatal(err)
+	}
+	tot := doc.Strategies[0].Totals
+	var perCall int64
+	for _, c := range doc.Strategies[0].Calls {
+		perCall += c.Output
+	}
+	// The table rounds: 14,890 shows as 14.9k.
+	cell := fmt.Sprintf("%.1fk", float64(tot.Output)/1000)
+	if csvOutput != tot.Output || perCall != tot.Output || csvReasoning != tot.Reasoning || tot.Reasoning == 0 ||
+		!strings.Contains(table, " "+cell+" ") {
+		t.Errorf("csv %d (reasoning %d), json calls %d, json totals %d (reasoning %d), table lacks %q:\n%s", csvOutput, csvReasoning, perCall, tot.Output, tot.Reasoning, cell, table)
+	}
+}
+
+// A conversation without calls is listed apart and not counted among the
+// conversations.
+func TestEmptyConversationsApart(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../transcripts/testdata/native_two_sessions.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), data, 0o644)
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"type":"session","id":"lonely","model":"gpt-4o"}`+"\n"+`{"type":"message","role":"user","content":"anyone?"}`+"\n"), 0o644)
+	_, out, _ := tokenscope(t, "report", "--format", "json", dir)
+	var doc struct {
+		Source struct {
+			Calls         int
+			Conversations int
+			Empty         []string `json:"empty_conversations"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Source.Calls != 3 || doc.Source.Conversations != 2 || len(doc.Source.Empty) != 1 || doc.Source.Empty[0] != "lonely" {
+		t.Errorf("source %+v", doc.Source)
+	}
+	if _, out, _ := tokenscope(t, "report", dir); !strings.Contains(out, "(native, 3 calls in 2 conversations; 1 empty, not counted)") {
+		t.Errorf("table header:\n%s", out)
 	}
 }
 

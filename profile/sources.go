@@ -1,0 +1,152 @@
+package profile
+
+import (
+	"fmt"
+	"hash/fnv"
+	"path/filepath"
+	"slices"
+)
+
+// Conversations of one source (a Claude Code project, a directory of logs
+// of one app, on one model, with the same system messages and tools as
+// far as the log holds them) send the same leading prefix, its system prompt and tool
+// schemas, and a provider's cache serves it to whichever conversation
+// comes next within the TTL. The cache step reads it from there: a
+// conversation's first call, or a call after its own cache expired, finds
+// the source's prefix warm when another conversation of the source made a
+// call within the TTL before it, or when the log shows it warm (its first
+// call reported reading at least that much from cache: the app's earlier
+// sessions, not in the log, had written it).
+
+// sharedPrefix sets what of pc's prefix its source shares and under which
+// key: what every call sends before the first message (hidden prefix,
+// tool schemas, system messages), or, where the log's first call reports a
+// cache read below that, the read — the part the provider found cached,
+// which for Claude Code is its tools and system prompt (~18k tokens) while
+// the rest of the hidden prefix (reminders in the first message) is new.
+func (pc *prepared) sharedPrefix(k *counts) {
+	if len(pc.calls) == 0 {
+		return
+	}
+	first := pc.calls[0]
+	prefix := pc.hidden + k.toolDefs
+	for i := 0; i < first.msg; i++ {
+		if pc.isSystem[i] {
+			prefix += k.content[i] + k.framing[i]
+		}
+	}
+	pc.shared = prefix
+	if u := first.reported; u != nil {
+		ttl := int64(0)
+		var w, w1h int64
+		for _, ci := range pc.calls {
+			if ci.reported != nil {
+				w += ci.reported.CacheWriteTokens
+				w1h += min(ci.reported.CacheWrite1hTokens, ci.reported.CacheWriteTokens)
+			}
+		}
+		switch {
+		case w > 0 && 2*w1h >= w:
+			ttl = 3600
+		case w > 0:
+			ttl = 300
+		}
+		pc.logTTL = ttl
+		if u.CachedInputTokens > 0 {
+			pc.shared = min(prefix, u.CachedInputTokens)
+			pc.warm = true
+		}
+	}
+	dir := filepath.Dir(pc.conv.Path)
+	if filepath.Base(dir) == "subagents" {
+		dir = filepath.Dir(filepath.Dir(dir))
+	}
+	// What the log holds of the prefix must be the same text, not only
+	// the same length.
+	h := fnv.New64a()
+	for _, t := range pc.conv.Tools {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", t.Name, t.Description, t.Parameters)
+	}
+	for i := 0; i < first.msg; i++ {
+		if pc.isSystem[i] {
+			fmt.Fprintf(h, "%s\x00", pc.conv.Messages[i].Content)
+		}
+	}
+	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.shared, h.Sum64())
+}
+
+// sourceIndex lists, per source key, when its conversations made calls.
+type sourceIndex struct {
+	calls map[string][]sourceCall // sorted by time
+}
+
+type sourceCall struct {
+	at   int64 // unix seconds
+	conv *prepared
+}
+
+func indexSources(pcs []*prepared) *sourceIndex {
+	ix := &sourceIndex{calls: map[string][]sourceCall{}}
+	for _, pc := range pcs {
+		if pc.shared == 0 {
+			continue
+		}
+		for _, ci := range pc.calls {
+			if !ci.at.IsZero() {
+				ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), pc})
+			}
+		}
+	}
+	for _, cs := range ix.calls {
+		slices.SortStableFunc(cs, func(a, b sourceCall) int { return int(a.at - b.at) })
+	}
+	return ix
+}
+
+// warm reports whether another conversation of pc's source made a call in
+// the ttl seconds up to at (inclusive), so that the source's prefix is
+// still cached.
+func (ix *sourceIndex) warm(pc *prepared, at, ttl int64) bool {
+	if ix == nil || at == 0 || pc.shared == 0 {
+		return false
+	}
+	cs := ix.calls[pc.source]
+	i, _ := slices.BinarySearchFunc(cs, at+1, func(c sourceCall, t int64) int { return int(c.at - t) })
+	for i--; i >= 0 && cs[i].at >= at-ttl; i-- {
+		if cs[i].conv != pc {
+			return true
+		}
+	}
+	return false
+}
+
+// cacheBreaks marks the calls on which the log shows the app's cached
+// prefix broke: within the TTL of the previous call, the call read less
+// than 90% of what that call was sent (apps read all of it but the few
+// tokens after their last breakpoint). Something before the end of the
+// prefix changed that the log does not hold (Claude Code reloads its MCP
+// tool schemas on /mcp; an app edits its system prompt), so every cached
+// strategy must rewrite from there too. Expiry is not a break: the cache
+// step models it. Only explicit caching says this much: automatic caching
+// (OpenAI) is best-effort and reads in steps, so a short read is normal.
+func (pc *prepared) cacheBreaks() {
+	ttl := pc.logTTL
+	if ttl == 0 {
+		ttl = 300
+	}
+	var prev *callInfo
+	for i := range pc.calls {
+		ci := &pc.calls[i]
+		ci.breakAt = -1
+		u := ci.reported
+		if u == nil {
+			continue
+		}
+		explicit := ci.logged != nil && ci.logged.Caching.Mode == CachingExplicit
+		if explicit && prev != nil && !ci.at.IsZero() && !prev.at.IsZero() && ci.at.Unix()-prev.at.Unix() <= ttl &&
+			10*u.CachedInputTokens < 9*prev.reported.InputTokens && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+			ci.breakAt = u.CachedInputTokens
+		}
+		prev = ci
+	}
+}
