@@ -298,3 +298,40 @@ func TestFidelityFollowsTheApp(t *testing.T) {
 		t.Errorf("batch log: %+v, want batch, simulated = billed", f)
 	}
 }
+
+// TestFixtureFidelity: on the fixtures whose usage no provider would have
+// billed for their messages (hand-made), the replay check misses and its
+// cause blames the log, not caching; where the log shows what its app did
+// (no cache writes, a batch API), the replay follows it and matches.
+func TestFixtureFidelity(t *testing.T) {
+	const td = "../transcripts/testdata/"
+	for _, tc := range []struct {
+		path  string
+		spec  string
+		err   float64 // tree error_pct, rounded to 0.1
+		cause string  // prefix; "" within the tolerance
+	}{
+		// Calls report 20, 30, … 90 input; their messages count 27, 41,
+		// … 125 in o200k (608 against 440 over the eight).
+		{"openai_log_changing_system.jsonl", "cache", 31.3, "input: simulated 608 tokens, billed 440 — the log reports fewer input tokens"},
+		// deepseek-v3.2 reads in 64-token steps; the log reads 24.
+		{"litellm_spend_logs.json", "cache", 21.7, "cache reads: simulated 0 tokens, billed 24 — the log reports 24 tokens read from cache below"},
+		// claude-haiku-4-5 caches from 1,024 tokens; px-2 reads 1,000.
+		{"native_proxy_calls.jsonl", "cache", 270.0, "cache reads: simulated 0 tokens, billed 1,000 — the log reports 1,000 tokens read"},
+		// Conversation #2 never wrote cache: replayed as full.
+		{"anthropic_http.json", "cache, full", 0.1, ""},
+		{"openai_batch_output.jsonl", "cache+batch", 0, ""},
+	} {
+		f := runReal(t, td+tc.path, "full").Fidelity
+		if f == nil {
+			t.Errorf("%s: no replay check", tc.path)
+			continue
+		}
+		if e := math.Round(f.ErrorPct()*10) / 10; e != tc.err || f.Spec != tc.spec {
+			t.Errorf("%s: %s, want (%s) %+.1f%%", tc.path, f.Line(), tc.spec, tc.err)
+		}
+		if !strings.HasPrefix(f.Cause, tc.cause) || (tc.cause == "") != (f.Cause == "") {
+			t.Errorf("%s: cause %q\nwant %q…", tc.path, f.Cause, tc.cause)
+		}
+	}
+}
