@@ -1,10 +1,12 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -93,29 +95,42 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 		return nil, err
 	}
 	f := &finder{convs: convs, opt: opt, basis: basis}
-	base, err := f.cost(convs)
-	if err != nil {
+	// The basis as the profile ran it, when it is among its strategies.
+	found := false
+	if res != nil {
+		for _, s := range res.Strategies {
+			if s.Strategy.String() == basis.String() {
+				f.base, found = s.Totals, true
+				break
+			}
+		}
+	}
+	if !found {
+		if f.base, err = f.cost(convs); err != nil {
+			return nil, err
+		}
+	}
+	// The re-simulations are independent: one goroutine each kind.
+	var (
+		dead, marg       []Finding
+		best             *Finding
+		errDead, errMarg error
+		errBest          error
+		wg               sync.WaitGroup
+	)
+	wg.Go(func() { dead, errDead = f.deadTools() })
+	wg.Go(func() { marg, errMarg = f.marginals() })
+	wg.Go(func() { best, errBest = f.bestStrategy() })
+	wg.Wait()
+	if err := errors.Join(errDead, errMarg, errBest); err != nil {
 		return nil, err
 	}
-	f.base = base
 	var out []Finding
 	out = append(out, f.cacheBreakers(res)...)
-	dead, err := f.deadTools()
-	if err != nil {
-		return nil, err
-	}
 	out = append(out, dead...)
-	marg, err := f.marginals()
-	if err != nil {
-		return nil, err
-	}
 	// Defects first, by what they cost; then the cheapest strategy; then
 	// the marginal prices, which are facts rather than defects.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
-	best, err := f.bestStrategy()
-	if err != nil {
-		return nil, err
-	}
 	if best != nil {
 		out = append(out, *best)
 	} else if b, ok := bestStrategy(res); ok {
