@@ -56,13 +56,19 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 		maxY = window
 	}
 	gh := h - 2 // the x-axis and its labels take two rows
+	ax := resultApprox(res)
 	topF, step := niceScale(float64(maxY), max(1, gh/2), 1)
 	top := int64(topF)
 	lc := linechart.New(w, h, 0, 1, 0, topF,
 		linechart.WithXYSteps(1, 1),
 		linechart.WithXLabelFormatter(func(int, float64) string { return "" }),
 		linechart.WithYLabelFormatter(tickFormatter(topF, step, func(t float64) int { return int(math.Round(t / topF * float64(gh))) },
-			func(v float64) string { return shortTokens(int64(v)) })),
+			func(v float64) string {
+				if v == 0 {
+					return "0"
+				}
+				return ax + shortTokens(int64(v))
+			})),
 		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
 	lc.DrawXYAxisAndLabel()
 	origin := lc.Origin()
