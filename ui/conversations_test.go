@@ -210,3 +210,13 @@ func TestConversationsEmptyApart(t *testing.T) {
 		t.Errorf("want %q in\n%s", want, out)
 	}
 }
+
+// Filtered to one model, the picker says "1 model", once.
+func TestPickerOneModel(t *testing.T) {
+	m := startAt(t, demoConfig(), 80, 24)
+	m = press(t, m, "m", "h", "a", "i", "k", "u")
+	out := screen(m)
+	if strings.Count(out, "1 model") != 1 || strings.Contains(out, "1 models") || !strings.Contains(out, "claude-haiku-4-5") {
+		t.Errorf("picker:\n%s", out)
+	}
+}

@@ -298,7 +298,7 @@ func (m Model) chatView(w, h int) string {
 	end := max(0, len(lines)-m.live.scroll)
 	start := max(0, end-h)
 	if m.live.scroll > 0 && end-start == h && h > 1 {
-		lines[end-1] = m.st.dim.Render(truncate(fmt.Sprintf("↓ %d more lines · pgdn", len(lines)-end+1), w))
+		lines[end-1] = m.st.dim.Render(truncate("↓ "+plural(len(lines)-end+1, "more line")+" · pgdn", w))
 	}
 	return strings.Join(lines[start:end], "\n")
 }
