@@ -161,16 +161,14 @@ func labelCalls(lc *linechart.Model, x0, start, shown, total, w int) {
 	width := len(fmt.Sprint(total)) + 1
 	_, every := niceScale(float64(total), max(1, 2*shown/width), 1)
 	k := int(every)
-	for call := 1; call <= total; call++ {
-		if call != 1 && call%k != 0 || call-1 < start || call-1 >= start+shown {
-			continue
+	var calls []int
+	for call := start + 1; call <= start+shown; call++ {
+		if call == 1 || call == start+shown || call%k == 0 {
+			calls = append(calls, call)
 		}
-		s := fmt.Sprint(call)
-		x := x0 + (call-1-start)*2
-		if x+len(s) > limit {
-			break
-		}
-		lc.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: y}, s, st)
+	}
+	for _, l := range callLabels(calls, func(call int) int { return x0 + (call-1-start)*2 }, limit) {
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: l.x, Y: y}, l.s, st)
 	}
 	if right != "" && limit > x0 {
 		lc.Canvas.SetStringWithStyle(canvas.Point{X: w - len([]rune(right)), Y: y}, right, st)
