@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -325,17 +326,14 @@ func (m Model) spendLine() string {
 	return fit(line, m.width, 1)
 }
 
+// wrapLine breaks s into lines of w columns at most, between words
+// where it can; a word longer than a line breaks after a comma or a bar
+// (as in a strategy spec), else anywhere.
 func wrapLine(s string, w int) []string {
 	if w <= 1 {
 		return []string{s}
 	}
-	r := []rune(s)
-	var out []string
-	for len(r) > w {
-		out = append(out, string(r[:w]))
-		r = r[w:]
-	}
-	return append(out, string(r))
+	return strings.Split(ansi.Wrap(s, w, ",|"), "\n")
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
