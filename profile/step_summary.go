@@ -19,7 +19,7 @@ type SummaryStep struct {
 var summaryKind = &StepKind{
 	Name:  "summary",
 	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
-	Doc:   "past T tokens of history, summarise all but the latest K exchanges into S tokens (the summariser call is billed)",
+	Doc:   "past T tokens of history, summarise all but the latest K exchanges (tool rounds inside one long exchange) into S tokens (the summariser call is billed)",
 	Stage: StageHistory,
 	Parse: parseSummary,
 }
@@ -116,6 +116,12 @@ func (st *summaryState) apply(p *callPlan) {
 	st.note.peak = max(st.note.peak, hist)
 	if hist > st.s.Trigger {
 		nb := v.pc.exchanges[max(p.ci.exchange-st.s.Keep, 0)]
+		if nb <= from {
+			// Inside one long exchange (an agent session: one prompt, many
+			// tool rounds) keep the last K units instead, so the summary
+			// bites there too.
+			nb = max(nb, v.pc.units[max(p.ci.unit-st.s.Keep, 0)])
+		}
 		if nb <= from && st.ver == 0 {
 			st.note.idle = true
 		}

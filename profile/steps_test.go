@@ -353,3 +353,25 @@ func TestContextStepsBiteOnClaudeCode(t *testing.T) {
 		}
 	}
 }
+
+// summary cuts in tool rounds inside one long exchange, as window:tokens
+// does: the agent session has one user prompt, so keep=1 exchange would
+// keep everything. summary:trigger=100,keep=1,size=10 (see
+// agentConversation; history counts content only): call 4's history is
+// 6+3+40+3+50+3 = 105 > 100, so everything before the last unit but one
+// (tool round 4–5) is summarised: messages 1–3, sent as 10 + 7 + 44 = 61;
+// the summariser reads its instruction + 3 + 1 + 3 (framing, priming) +
+// 61. Call 4 sends 44 + (10 + 4) + 7 + 54 + 7 + 34 + 3 = 163; call 5's
+// history from message 4 is 3+50+3+30+3 = 89, + the summary's 10 = 99,
+// not past 100: it sends 163 − 3 + 7 + 24 + 3 = 194.
+func TestSummaryToolRounds(t *testing.T) {
+	res := runSmall(t, agentConversation(), "summary:trigger=100,keep=1,size=10")
+	s := res.Strategies[0]
+	if got, want := inputs(s.Calls()), []int64{57, 108, 169, 163, 194}; !eq(got, want) {
+		t.Errorf("inputs = %v, want %v", got, want)
+	}
+	tok, _ := NewTokenizer(O200kBase, 1, true)
+	if in := tok.Count(SummaryInstruction) + 7 + 61; s.Totals.SummaryInput != in || s.Totals.SummaryOutput != 10 {
+		t.Errorf("summariser %d in, %d out; want %d, 10", s.Totals.SummaryInput, s.Totals.SummaryOutput, in)
+	}
+}
