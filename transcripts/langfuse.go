@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -23,7 +22,7 @@ func init() {
 		Name:  FormatLangfuse,
 		Doc:   "Langfuse trace export: a trace with its observations, API lists, or observations as JSONL",
 		Sniff: sniffLangfuse,
-		Read:  readLangfuse,
+		Read:  readAllWith(readLangfuse),
 	})
 }
 
@@ -79,11 +78,7 @@ type lfItem struct {
 // GENERATION observations with no GENERATION below them (a parent that
 // wraps generations repeats their usage), in start order. An observation
 // listed twice is read once, the later update winning.
-func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
+func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 	trimmed := bytes.TrimSpace(data)
 	items, err := jsonItems(data, file, isJSONL(trimmed))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -26,14 +25,10 @@ func init() {
 		Sniff: sniffOpenAIChat,
 		Read:  readAllWith(readOpenAIChat),
 	})
-	readLog := func(r io.Reader, file string) ([]*Conversation, error) {
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return nil, &Error{File: file, Msg: err.Error()}
-		}
+	readLog := readAllWith(func(data []byte, file string) ([]*Conversation, error) {
 		trimmed := bytes.TrimSpace(data)
 		return readOpenAILog(data, file, len(trimmed) == 0 || trimmed[0] != '[')
-	}
+	})
 	Register(Format{
 		Name: FormatOpenAILog,
 		Doc:  `request/response pairs ({"request","response"}) of either API, JSON array or JSONL`,
@@ -238,7 +233,7 @@ func oaParts(raw json.RawMessage) (string, int, []string, error) {
 			Input string `json:"input_text"`
 		}
 		if err := json.Unmarshal(raw, &parts); err != nil {
-			return "", 0, nil, fmt.Errorf("content parts: %v", err)
+			return "", 0, nil, fmt.Errorf("content parts: %s", jsonMsg(err))
 		}
 		var b strings.Builder
 		images := 0

@@ -23,7 +23,7 @@ func init() {
 		Name:  FormatOTel,
 		Doc:   "OpenTelemetry GenAI spans: OTLP/JSON export requests or SDK span dumps",
 		Sniff: sniffOTel,
-		Read:  readOTel,
+		Read:  readAllWith(readOTel),
 	})
 }
 
@@ -96,11 +96,7 @@ type otlpKeyValue struct {
 // below them are calls: agent and workflow spans repeat the usage of the
 // calls they wrap. A span written twice (at start and at end) is one span,
 // its later attributes winning.
-func readOTel(r io.Reader, file string) ([]*Conversation, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
+func readOTel(data []byte, file string) ([]*Conversation, error) {
 	var spans []*otelSpan
 	index := map[string]*otelSpan{}
 	add := func(s *otelSpan) {
@@ -359,7 +355,7 @@ func otlpValue(raw json.RawMessage) (json.RawMessage, error) {
 		Bytes *json.RawMessage `json:"bytesValue"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, fmt.Errorf("not an OTLP value: %v", err)
+		return nil, fmt.Errorf("not an OTLP value: %s", jsonMsg(err))
 	}
 	switch {
 	case v.String != nil:
@@ -529,7 +525,7 @@ func (s *otelSpan) messages() ([]Message, Message, error) {
 	if v, ok := s.attrs["gen_ai.system_instructions"]; ok {
 		ms, err := genaiMessages(v, RoleSystem)
 		if err != nil {
-			return nil, Message{}, fmt.Errorf("attribute gen_ai.system_instructions: %v", err)
+			return nil, Message{}, fmt.Errorf("attribute gen_ai.system_instructions: %s", jsonMsg(err))
 		}
 		sys := Message{Role: RoleSystem}
 		for _, m := range ms {

@@ -43,6 +43,11 @@ func Open(path string, opt Options) (*Source, error) {
 		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "stat "+path+": ")}
 	}
 	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			// Opening a named pipe blocks until a writer comes: refuse it
+			// (and sockets and devices) rather than hang.
+			return nil, &Error{File: path, Msg: "is " + kindOf(info.Mode()) + ": pass it as - on stdin"}
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, &Error{File: path, Msg: err.Error()}
@@ -233,7 +238,11 @@ func readAllWith(read func(data []byte, file string) ([]*Conversation, error)) f
 		if err != nil {
 			return nil, &Error{File: file, Msg: err.Error()}
 		}
-		return read(data, file)
+		convs, err := read(data, file)
+		if err != nil {
+			return nil, placeLine(data, err)
+		}
+		return convs, nil
 	}
 }
 

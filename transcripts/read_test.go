@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -219,6 +220,10 @@ func TestBrokenFiles(t *testing.T) {
 		"openai_syntax.json":      "testdata/broken/openai_syntax.json:4: invalid JSON",
 		"not_a_log.txt":           "testdata/broken/not_a_log.txt:1: not a JSON or JSONL conversation log",
 		"empty.json":              "testdata/broken/empty.json:1: empty file",
+		// Pretty-printed files: the line is the bad value's, not its object's.
+		"openai_log_negative.json":     "testdata/broken/openai_log_negative.json:32: $[2].response.usage.prompt_tokens: -5 tokens is negative",
+		"gemini_bad_tokens.json":       "testdata/broken/gemini_bad_tokens.json:31: $.messages[1].tokens.input: want a whole number of tokens, found a string",
+		"openai_log_bad_messages.json": "testdata/broken/openai_log_bad_messages.json:15: $[1].request.messages: want an array of messages, found a number",
 	} {
 		_, err := Open(filepath.Join("testdata/broken", file), Options{})
 		var e *Error
@@ -226,7 +231,7 @@ func TestBrokenFiles(t *testing.T) {
 			t.Errorf("%s: err = %v, want *Error", file, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		if !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") || goTypeName.MatchString(err.Error()) {
 			t.Errorf("%s:\n got %q\nwant %q…", file, err, want)
 		}
 	}
@@ -361,3 +366,19 @@ func TestOpenDirUniqueIDs(t *testing.T) {
 		t.Errorf("ids %q, %q", src.Conversations[0].ID, src.Conversations[1].ID)
 	}
 }
+
+// A named pipe given by name is refused at once: opening it would block
+// until some writer came.
+func TestOpenRefusesFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe.jsonl")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(p, Options{})
+	if want := p + ": is a named pipe: pass it as - on stdin"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
+
+// goTypeName matches what a decoder error shows and a user should not see.
+var goTypeName = regexp.MustCompile(`\[\]|int64|RawMessage|Go (struct|value)|found JSON`)

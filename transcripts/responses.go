@@ -166,7 +166,7 @@ func parseResponsesResponse(body []byte) (*Message, error) {
 				Response json.RawMessage `json:"response"`
 			}
 			if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &ev); err != nil {
-				return nil, fmt.Errorf("stream event: %v", err)
+				return nil, fmt.Errorf("stream event: %s", jsonMsg(err))
 			}
 			switch ev.Type {
 			case "response.completed", "response.incomplete", "response.failed":

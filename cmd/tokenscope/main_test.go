@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -125,11 +126,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", broken + "native_negative_tokens.jsonl"}, "native_negative_tokens.jsonl:3: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", broken + "native_huge_tokens.jsonl"}, "native_huge_tokens.jsonl:3: $.usage.input_tokens: 9223372036854775807 tokens is more than any call can have"},
 		{[]string{"report", broken + "native_negative_images.jsonl"}, "native_negative_images.jsonl:2: $.images: -3 images"},
-		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: expected int, found JSON number 1e12"},
+		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: want a whole number, found 1e12, out of range"},
 		{[]string{"report", broken + "native_cached_over_input.jsonl"}, "native_cached_over_input.jsonl:3: $.usage: cache reads 50 + writes 0 exceed input_tokens 10"},
 		{[]string{"report", broken + "native_reasoning_over_output.jsonl"}, "native_reasoning_over_output.jsonl:3: $.usage: reasoning_tokens 9 exceed output_tokens 2"},
 		{[]string{"report", broken + "native_bad_time.jsonl"}, `native_bad_time.jsonl:2: $.ts: "yesterday" is not an RFC 3339 time`},
-		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: expected string, found JSON number"},
+		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: want a string, found a number"},
 		{[]string{"report", broken + "anthropic_response_negative.json"}, "anthropic_response_negative.json:1: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
 		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
@@ -515,5 +516,18 @@ func TestReportOut(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); err == nil {
 		t.Error("bad input left an output file")
+	}
+}
+
+// A named pipe named on the command line exits 2 at once instead of
+// hanging on open.
+func TestBadInputFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe.jsonl")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := tokenscope(t, "report", p)
+	if want := p + ": is a named pipe: pass it as - on stdin\n"; code != 2 || out != "" || !strings.HasSuffix(errs, want) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, want)
 	}
 }
