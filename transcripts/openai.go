@@ -21,7 +21,7 @@ const (
 func init() {
 	Register(Format{
 		Name:  FormatOpenAIChat,
-		Doc:   `OpenAI Chat Completions request body ({"messages":[…]}) or a bare array of messages`,
+		Doc:   `OpenAI Chat Completions request body ({"messages":[…]}) or a bare array of messages, or JSONL of them`,
 		Sniff: sniffOpenAIChat,
 		Read:  readAllWith(readOpenAIChat),
 	})
@@ -262,8 +262,31 @@ func oaParts(raw json.RawMessage) (string, int, []string, error) {
 	return "", 0, nil, fmt.Errorf("content must be a string, null or an array of parts")
 }
 
-// readOpenAIChat reads {"messages":[…]} or a bare message array.
+// readOpenAIChat reads {"messages":[…]} or a bare message array, or JSONL
+// of them (a fine-tuning or eval set), one conversation a line.
 func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
+	if !isJSONL(bytes.TrimSpace(data)) {
+		return readOpenAIChatDoc(data, file)
+	}
+	var convs []*Conversation
+	for i, line := range bytes.Split(data, []byte{'\n'}) {
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
+		}
+		cs, err := readOpenAIChatDoc(line, file)
+		if err != nil {
+			if e, ok := err.(*Error); ok {
+				e.Line = i + 1 // a JSONL line is one line: the error is on it
+			}
+			return nil, err
+		}
+		convs = append(convs, cs...)
+	}
+	return convs, nil
+}
+
+// readOpenAIChatDoc reads one {"messages":[…]} or bare message array.
+func readOpenAIChatDoc(data []byte, file string) ([]*Conversation, error) {
 	data = bytes.TrimSpace(data)
 	var req oaRequest
 	base := "$.messages"

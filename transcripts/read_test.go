@@ -3,10 +3,12 @@ package transcripts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -382,3 +384,58 @@ func TestOpenRefusesFIFO(t *testing.T) {
 
 // goTypeName matches what a decoder error shows and a user should not see.
 var goTypeName = regexp.MustCompile(`\[\]|int64|RawMessage|Go (struct|value)|found JSON`)
+
+// Every JSONL reader treats a last line cut short the same way: the line
+// is skipped with a warning naming it, and what came before is read as if
+// the line had never been written. A bad line in the middle is an error
+// naming that line.
+func TestTruncatedLastLineEveryFormat(t *testing.T) {
+	chat := `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}
+{"messages":[{"role":"user","content":"and again"},{"role":"assistant","content":"yes"}]}
+{"messages":[{"role":"user","content":"a third one, long enough to cut"},{"role":"assistant","content":"ok"}]}
+`
+	for _, tc := range []struct {
+		name, format string
+		data         []byte
+	}{
+		{"openai-chat", FormatOpenAIChat, []byte(chat)},
+		{"openai-log", FormatOpenAILog, readFile(t, "testdata/openai_log_changing_system.jsonl")},
+		{"sharegpt", FormatShareGPT, readFile(t, "testdata/sharegpt.jsonl")},
+		{"batch", FormatOpenAIBatch, readFile(t, "testdata/openai_batch_input.jsonl")},
+		{"native", FormatNative, readFile(t, "testdata/native_two_sessions.jsonl")},
+	} {
+		data := bytes.TrimRight(tc.data, "\n")
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		whole := data[:bytes.LastIndexByte(data, '\n')+1] // without the last line
+		want, err := Read(bytes.NewReader(whole), "x.jsonl", Options{})
+		if err != nil {
+			t.Fatalf("%s without its last line: %v", tc.name, err)
+		}
+		got, err := Read(bytes.NewReader(data[:len(data)-20]), "x.jsonl", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		warn := fmt.Sprintf("x.jsonl:%d: last line is incomplete and was skipped", lines)
+		if got.Format != tc.format || !slices.Contains(got.Warnings, warn) || len(got.Warnings) != len(want.Warnings)+1 {
+			t.Errorf("%s: format %s, warnings %q, want %q added to %q", tc.name, got.Format, got.Warnings, warn, want.Warnings)
+		}
+		if g, w := messages(got), messages(want); g != w || g == 0 {
+			t.Errorf("%s: %d messages read, want %d", tc.name, g, w)
+		}
+	}
+	// A bad line in the middle is not a cut last line.
+	bad := strings.Replace(chat, `"yes"}]}`, `"yes"}`, 1)
+	_, err := Read(strings.NewReader(bad), "x.jsonl", Options{})
+	if want := "x.jsonl:2: invalid JSON"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("bad middle line: %v, want %q…", err, want)
+	}
+}
+
+func messages(src *Source) int {
+	n := 0
+	for _, c := range src.Conversations {
+		n += len(c.Messages)
+	}
+	return n
+}
