@@ -539,3 +539,22 @@ func TestOddUsageNativeWarns(t *testing.T) {
 		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errs)
 	}
 }
+
+// count --chat counts each conversation with the model its log names:
+// o4-mini (o200k_base, exact) for the OpenAI log, claude-opus-4-6
+// (estimated, marked ≈) for a Claude Code session.
+func TestCountChatLogModels(t *testing.T) {
+	td := "../../transcripts/testdata/"
+	for _, tc := range []struct{ path, want string }{
+		// "You are a code reviewer." is 6 tokens (You| are| a| code| reviewer|.),
+		// "Anything else?" 3; each message has 4 framing, each call 3 priming:
+		// call 1 = 6+4 + 16+4 + 3 = 33; call 2 = 33 + 11+4 + 3+4 = 55.
+		{td + "openai_log.json", "openai_log#1 · o4-mini · o200k_base\n     1 system    6 + 4 framing\n     2 user      16 + 4 framing\ncall 1: input 33 (with 3 priming)\n     3 assistant 11 + 4 framing\n     4 user      3 + 4 framing\ncall 2: input 55 (with 3 priming)\n"},
+		{td + "real/claude_code/spotter/short.jsonl", "short · claude-opus-4-6 · ≈o200k_base×1.10\n     1 user      ≈9 + 4 framing\ncall 1: input ≈16 (with 3 priming)\n"},
+	} {
+		code, out, errs := tokenscope(t, "count", "--chat", tc.path)
+		if code != 0 || !strings.HasPrefix(out, tc.want) {
+			t.Errorf("%s: exit %d %s\n%s", tc.path, code, errs, out)
+		}
+	}
+}
