@@ -63,6 +63,10 @@ type fidelityParts struct {
 	sim, bill [4]Money // uncached input, cache reads, cache writes, output
 	simTok    [4]int64
 	billTok   [4]int64
+	// belowMin is the billed cache reads shorter than the provider's
+	// minimum cacheable prefix: usage no provider bills, which only
+	// hand-made logs hold.
+	belowMin int64
 }
 
 var fidelityPartNames = [4]string{"uncached input", "cache reads", "cache writes", "output"}
@@ -91,6 +95,7 @@ func (f *Fidelity) add(o Fidelity) {
 		f.parts.simTok[i] += o.parts.simTok[i]
 		f.parts.billTok[i] += o.parts.billTok[i]
 	}
+	f.parts.belowMin += o.parts.belowMin
 }
 
 // addCall adds one simulated call with reported usage, priced part by part
@@ -121,14 +126,33 @@ func (f *Fidelity) addCall(c *Call, p *ModelPrice) {
 	f.parts.bill[1] += r.CachedInput.Cost(bill[1])
 	f.parts.bill[2] += r.CacheWrite5m.Cost(u.CacheWriteTokens-w1h) + r.CacheWrite1h.Cost(w1h)
 	f.parts.bill[3] += r.Output.Cost(bill[3])
+	if p.Caching.Mode != CachingNone && u.CachedInputTokens > 0 && u.CachedInputTokens < p.Caching.MinPrefix {
+		f.parts.belowMin += u.CachedInputTokens
+	}
 }
 
-// explain sets Cause when the gap passes the tolerance: the part whose
-// simulated cost is furthest from its billed cost, with what that usually
-// means.
+// explain sets Cause when the gap passes the tolerance. When the two sides
+// do not send the same input (beyond the tolerance), caching cannot explain
+// the gap: the log's usage does not match its messages. When the bill reads
+// cache below the provider's minimum prefix, the usage is not a provider's.
+// Otherwise it names the part whose simulated cost is furthest from its
+// billed cost, with what that usually means.
 func (f *Fidelity) explain() {
 	f.Cause = ""
 	if math.Abs(f.ErrorPct()) <= FidelityTolerancePct {
+		return
+	}
+	var simIn, billIn int64
+	for i := range 3 {
+		simIn += f.parts.simTok[i]
+		billIn += f.parts.billTok[i]
+	}
+	if d := simIn - billIn; billIn > 0 && 100*max(d, -d) > FidelityTolerancePct*billIn {
+		why := "the log bills input its messages do not show (requests the app made without logging them, or content the log leaves out)"
+		if d > 0 {
+			why = "the log reports fewer input tokens than its messages count: its usage does not match them (written by hand, or the request trimmed before sending)"
+		}
+		f.Cause = fmt.Sprintf("input: simulated %s tokens, billed %s — %s", formatTokens(simIn), formatTokens(billIn), why)
 		return
 	}
 	worst := 0
@@ -136,6 +160,13 @@ func (f *Fidelity) explain() {
 		if absMoney(f.parts.sim[i]-f.parts.bill[i]) > absMoney(f.parts.sim[worst]-f.parts.bill[worst]) {
 			worst = i
 		}
+	}
+	// The simulation sends uncached, or fails to read, what the log says
+	// was read below the minimum: the log is at fault, not the model.
+	if f.parts.belowMin > 0 && worst <= 1 && f.parts.simTok[1] < f.parts.billTok[1] {
+		f.Cause = fmt.Sprintf("cache reads: simulated %s tokens, billed %s — the log reports %s tokens read from cache below the provider's minimum cacheable prefix, which no provider bills (a hand-made log)",
+			formatTokens(f.parts.simTok[1]), formatTokens(f.parts.billTok[1]), formatTokens(f.parts.belowMin))
+		return
 	}
 	why := [4]string{ // the simulation pays more than the bill
 		"the app cached input the simulation sends uncached (another breakpoint, or a prefix below the minimum)",

@@ -239,6 +239,43 @@ func TestFidelityCause(t *testing.T) {
 	}
 }
 
+// TestFidelityCauseDirection: the cause says which way the simulation
+// misses, and blames the log when its usage cannot be a provider's. On
+// test-explicit ($1 input, $0.10 reads, $2 output per MTok, minimum prefix
+// 50), each call sends 100 tokens (130 in "counts more") and gets 10 out.
+func TestFidelityCauseDirection(t *testing.T) {
+	p, _ := testTable(t).Lookup("test-explicit")
+	for _, tc := range []struct {
+		name       string
+		in, cached int64 // simulated
+		billCached int64 // of 100 reported
+		sim, bill  float64
+		want       string
+	}{
+		// 100 + 20 = 120 µ$ against 10 + 90×0.1 + 20 = 39 µ$.
+		{"app cached more", 100, 0, 90, 120, 39,
+			"uncached input: simulated 100 tokens, billed 10 — the app cached input the simulation sends uncached (another breakpoint, or a prefix below the minimum)"},
+		// 10 + 9 + 20 = 39 µ$ against 100 + 20 = 120 µ$.
+		{"app cached less", 100, 90, 0, 39, 120,
+			"uncached input: simulated 10 tokens, billed 100 — the app sent input uncached that the simulation reads from cache"},
+		// 130 + 20 = 150 µ$ against 120 µ$: 30 tokens more than reported.
+		{"counts more", 130, 0, 0, 150, 120,
+			"input: simulated 130 tokens, billed 100 — the log reports fewer input tokens than its messages count: its usage does not match them (written by hand, or the request trimmed before sending)"},
+		// 120 µ$ against 60 + 40×0.1 + 20 = 84 µ$; 40 read < 50.
+		{"read below minimum", 100, 0, 40, 120, 84,
+			"cache reads: simulated 0 tokens, billed 40 — the log reports 40 tokens read from cache below the provider's minimum cacheable prefix, which no provider bills (a hand-made log)"},
+	} {
+		c := &Call{Input: Parts{History: tc.in}, Cached: tc.cached, Output: 10, Cost: micro(tc.sim), ReportedCost: micro(tc.bill),
+			Reported: &transcripts.Usage{InputTokens: 100, CachedInputTokens: tc.billCached, OutputTokens: 10}}
+		f := Fidelity{Spec: AppStrategy}
+		f.addCall(c, p)
+		f.explain()
+		if f.Cause != tc.want {
+			t.Errorf("%s: cause %q\nwant %q", tc.name, f.Cause, tc.want)
+		}
+	}
+}
+
 // TestFidelityFollowsTheApp: with a provider whose caching is opt-in, a log
 // that never reads or writes cache shows an app that did not cache, so the
 // replay check replays `full`; through a batch API, at batch prices.
@@ -259,5 +296,42 @@ func TestFidelityFollowsTheApp(t *testing.T) {
 	res = runSmall(t, conv, "cache")
 	if f := res.Fidelity; f == nil || f.Spec != "batch" || f.Simulated != f.Billed {
 		t.Errorf("batch log: %+v, want batch, simulated = billed", f)
+	}
+}
+
+// TestFixtureFidelity: on the fixtures whose usage no provider would have
+// billed for their messages (hand-made), the replay check misses and its
+// cause blames the log, not caching; where the log shows what its app did
+// (no cache writes, a batch API), the replay follows it and matches.
+func TestFixtureFidelity(t *testing.T) {
+	const td = "../transcripts/testdata/"
+	for _, tc := range []struct {
+		path  string
+		spec  string
+		err   float64 // tree error_pct, rounded to 0.1
+		cause string  // prefix; "" within the tolerance
+	}{
+		// Calls report 20, 30, … 90 input; their messages count 27, 41,
+		// … 125 in o200k (608 against 440 over the eight).
+		{"openai_log_changing_system.jsonl", "cache", 31.3, "input: simulated 608 tokens, billed 440 — the log reports fewer input tokens"},
+		// deepseek-v3.2 reads in 64-token steps; the log reads 24.
+		{"litellm_spend_logs.json", "cache", 21.7, "cache reads: simulated 0 tokens, billed 24 — the log reports 24 tokens read from cache below"},
+		// claude-haiku-4-5 caches from 1,024 tokens; px-2 reads 1,000.
+		{"native_proxy_calls.jsonl", "cache", 270.0, "cache reads: simulated 0 tokens, billed 1,000 — the log reports 1,000 tokens read"},
+		// Conversation #2 never wrote cache: replayed as full.
+		{"anthropic_http.json", "cache, full", 0.1, ""},
+		{"openai_batch_output.jsonl", "cache+batch", 0, ""},
+	} {
+		f := runReal(t, td+tc.path, "full").Fidelity
+		if f == nil {
+			t.Errorf("%s: no replay check", tc.path)
+			continue
+		}
+		if e := math.Round(f.ErrorPct()*10) / 10; e != tc.err || f.Spec != tc.spec {
+			t.Errorf("%s: %s, want (%s) %+.1f%%", tc.path, f.Line(), tc.spec, tc.err)
+		}
+		if !strings.HasPrefix(f.Cause, tc.cause) || (tc.cause == "") != (f.Cause == "") {
+			t.Errorf("%s: cause %q\nwant %q…", tc.path, f.Cause, tc.cause)
+		}
 	}
 }

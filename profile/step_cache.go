@@ -78,38 +78,65 @@ func (c *CacheStep) start(v *convView) stepState {
 	return &cacheState{ttl: ttl, pc: v.pc, sources: v.e.sources}
 }
 
-// cacheState remembers what the previous call of the conversation sent.
+// cacheState remembers, per model the conversation's calls were priced
+// on, what the last call sent to it: a provider's cache is per model, so a
+// call routed elsewhere neither reads nor keeps warm the other's prefix.
 type cacheState struct {
 	ttl     int64 // seconds
 	pc      *prepared
 	sources *sourceIndex
-	ok      bool
-	spans   []span
-	total   int64
-	at      int64 // unix seconds, 0 unknown
+	last    []cacheEntry
+}
+
+// cacheEntry is what the last call sent to one model.
+type cacheEntry struct {
+	model *ModelPrice
+	spans []span
+	total int64
+	at    int64 // unix seconds, 0 unknown
+}
+
+func (st *cacheState) entry(m *ModelPrice) *cacheEntry {
+	for i := range st.last {
+		if st.last[i].model == m {
+			return &st.last[i]
+		}
+	}
+	return nil
 }
 
 func (st *cacheState) apply(p *callPlan) {
+	if p.served {
+		// Answered by a response cache: nothing reached the provider, so
+		// nothing was read, written or kept warm.
+		return
+	}
 	var at int64
 	if !p.ci.at.IsZero() {
 		at = p.ci.at.Unix()
 	}
 	p.writeTTL = st.ttl
+	prev := st.entry(p.model)
 	if model := p.model; model != nil && model.Caching.Mode != CachingNone {
 		rule := model.Caching
 		var shared int64
-		own := st.ok && (at == 0 || st.at == 0 || at-st.at <= st.ttl) &&
-			(rule.Mode != CachingExplicit || st.total >= rule.MinPrefix)
+		own := prev != nil && (at == 0 || prev.at == 0 || at-prev.at <= st.ttl) &&
+			(rule.Mode != CachingExplicit || prev.total >= rule.MinPrefix)
 		if own {
-			shared = min(sharedPrefix(st.spans, p.spans), p.total)
+			shared = min(sharedPrefix(prev.spans, p.spans), p.total)
 		}
 		// The source's prefix: warm in the log at its first call, or kept
-		// warm by another conversation within the TTL.
-		if src := st.pc.shared; src > shared && ((!st.ok && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
+		// warm by another conversation within the TTL — on the model the
+		// conversation is priced on, not one a call was routed to.
+		if src := st.pc.shared; src > shared && !p.call.Routed &&
+			((len(st.last) == 0 && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
 			shared = min(src, leading(p.spans), p.total)
 		}
 		if b := p.ci.breakAt; b >= 0 {
 			shared = min(shared, b) // the log shows the app's prefix changed there
+		}
+		if b := prefixChange(p); b >= 0 {
+			shared = min(shared, b) // the request shows its prefix changed there
 		}
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
@@ -119,8 +146,37 @@ func (st *cacheState) apply(p *callPlan) {
 			p.call.CacheWrite1h = p.call.CacheWrite > 0 && st.ttl > 300
 		}
 	}
-	st.ok, st.total, st.at = true, p.total, at
-	st.spans = append(st.spans[:0], p.spans...)
+	if prev == nil {
+		st.last = append(st.last, cacheEntry{model: p.model})
+		prev = &st.last[len(st.last)-1]
+	}
+	prev.total, prev.at = p.total, at
+	prev.spans = append(prev.spans[:0], p.spans...)
+}
+
+// prefixChange is where the call's request, as the log holds it, stopped
+// sending what the call before it sent (transcripts.PrefixChange): tool
+// schemas changed break the prefix from the start, a system prompt changed
+// after the tool schemas; -1 when nothing changed.
+func prefixChange(p *callPlan) int64 {
+	ch := p.v.pc.conv.Messages[p.ci.msg].PrefixChange
+	if ch == nil {
+		return -1
+	}
+	switch ch.Part {
+	case "tools":
+		return 0
+	case "system":
+		var n int64
+		for _, s := range p.spans {
+			if s.kind != spanUnlogged && s.kind != spanToolDefs {
+				break
+			}
+			n += s.tokens
+		}
+		return n
+	}
+	return -1
 }
 
 // leading is the tokens of the spans every call sends before its messages

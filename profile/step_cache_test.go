@@ -106,3 +106,105 @@ func TestCacheAcrossConversations(t *testing.T) {
 		}
 	}
 }
+
+// A call a response cache answers never reaches the provider: it reads and
+// writes nothing and leaves the cache as it was. Conversation b repeats a
+// (smallConversation, test-auto: $1 in, $0.10 cached, $2 out per MTok)
+// but for call 3's prompt, 9 tokens instead of 8: calls 1 and 2 are
+// answered from a's, call 3 (73 − 3 + 34 + 13 + 3 = 120 in) finds nothing
+// cached — the provider last saw b nowhere — and call 4 (120 − 3 + 10 + 8
+// + 3 = 138) reads call 3's 117.
+// b: 0 + 0 + (120 + 6×2) + (21 + 117×0.1 + 3×2) = 132 + 38.7 = 170.7 µ$.
+func TestCacheSkipsServedCalls(t *testing.T) {
+	a := smallConversation(time.Time{})
+	b := smallConversation(time.Time{})
+	b.ID, b.Path = "b", "b.jsonl"
+	b.Messages[5].Content = as(9)
+	strategies, err := ParseStrategies([]string{"respcache+cache"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run([]*transcripts.Conversation{a, b}, Options{Prices: testTable(t), Strategies: strategies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb := res.Strategies[0].Conversations[1]
+	if got, want := inputs(cb.Calls), []int64{50, 73, 120, 138}; !eq(got, want) {
+		t.Fatalf("b inputs = %v, want %v", got, want)
+	}
+	if got, want := cached(cb.Calls), []int64{0, 0, 0, 117}; !eq(got, want) {
+		t.Errorf("b cached = %v, want %v", got, want)
+	}
+	if cb.Totals.Served != 2 || cb.Totals.Cost != micro(170.7) {
+		t.Errorf("b: %d served, cost %s (%d), want 2 and $0.0001707", cb.Totals.Served, cb.Totals.Cost, cb.Totals.Cost)
+	}
+}
+
+// The cache is per model: calls routed to another model find nothing of
+// the first model's prefix there. smallConversation on test-auto, calls 3
+// and 4 (119, 137 in) routed to test-explicit ($1 in, $0.10 read, $1.25
+// write, $2 out; minimum 50): call 3 reads nothing and writes 119, call 4
+// reads 116 and writes 21.
+// 1: 50 + 7×2 = 64; 2: 26 + 47×0.1 + 30×2 = 90.7; 3: 119×1.25 + 6×2 =
+// 160.75; 4: 116×0.1 + 21×1.25 + 3×2 = 43.85; total 359.3 µ$.
+func TestCacheAcrossRoutedModels(t *testing.T) {
+	res := runSmall(t, smallConversation(time.Time{}), "route:model=test-explicit,when=input>100+cache")
+	calls := res.Strategies[0].Calls()
+	if got, want := cached(calls), []int64{0, 47, 0, 116}; !eq(got, want) {
+		t.Errorf("cached = %v, want %v", got, want)
+	}
+	var writes []int64
+	for _, c := range calls {
+		writes = append(writes, c.CacheWrite)
+	}
+	if want := []int64{0, 0, 119, 21}; !eq(writes, want) {
+		t.Errorf("writes = %v, want %v", writes, want)
+	}
+	if got := res.Strategies[0].Totals.Cost; got != micro(359.3) {
+		t.Errorf("cost = %s (%d), want $0.0003593", got, got)
+	}
+}
+
+// A request whose system prompt or tool schemas changed from the previous
+// call's (transcripts.PrefixChange) breaks the cached prefix: tools from
+// the start, system after the tool schemas. smallConversation (test-auto,
+// minimum 10) reporting 11 more input per call, so its hidden prefix is 20
+// and the calls send 61, 84, 130, 148; unchanged, calls 2–4 read the
+// previous input but its priming, 58, 81, 127: uncached 423 − 266 = 157,
+// cached 26.6, output 46×2 = 92: 275.6 µ$. Call 3 changed:
+//
+//	system: reads the hidden prefix, 20 (no tool schemas):
+//	        uncached 423 − 205 = 218, cached 20.5, output 92: 330.5 µ$
+//	tools:  reads nothing: uncached 238, cached 18.5, output 92: 348.5 µ$
+func TestCachePrefixChange(t *testing.T) {
+	for _, tc := range []struct {
+		part   string
+		cached []int64
+		cost   float64
+	}{
+		{"", []int64{0, 58, 81, 127}, 275.6},
+		{"system", []int64{0, 58, 20, 127}, 330.5},
+		{"tools", []int64{0, 58, 0, 127}, 348.5},
+	} {
+		conv := smallConversation(time.Time{})
+		setUsage(conv,
+			transcripts.Usage{InputTokens: 61, OutputTokens: 7, ReasoningTokens: 2},
+			transcripts.Usage{InputTokens: 84, OutputTokens: 30},
+			transcripts.Usage{InputTokens: 130, OutputTokens: 6},
+			transcripts.Usage{InputTokens: 148, OutputTokens: 3})
+		if tc.part != "" {
+			conv.Messages[6].PrefixChange = &transcripts.PrefixChange{Part: tc.part, Message: 0}
+		}
+		res := runSmall(t, conv, "cache")
+		calls := res.Strategies[0].Calls()
+		if got, want := inputs(calls), []int64{61, 84, 130, 148}; !eq(got, want) {
+			t.Fatalf("%q: inputs = %v, want %v", tc.part, got, want)
+		}
+		if got := cached(calls); !eq(got, tc.cached) {
+			t.Errorf("%q: cached = %v, want %v", tc.part, got, tc.cached)
+		}
+		if got := res.Strategies[0].Totals.Cost; got != micro(tc.cost) {
+			t.Errorf("%q: cost = %s (%d), want %.1f µ$", tc.part, got, got, tc.cost)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/table"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -55,6 +56,9 @@ const (
 	overlayNone overlay = iota
 	overlayModel
 	overlayStrategies
+	overlayFindings
+	overlayTune
+	overlayLevers
 )
 
 // The smallest screen the layout fits.
@@ -102,6 +106,8 @@ type Model struct {
 	lastClick click
 
 	live liveState
+	adv  advisor // findings and tune
+	lev  levers  // the lever toggles
 
 	// page is the page shown: the conversations page (for a source of
 	// several conversations) or the session page.
@@ -122,6 +128,7 @@ type session struct {
 	took     time.Duration
 	table    table.Model
 	sel      int // selected strategy
+	selNext  int // 1 + the strategy to select when the next result arrives; 0 for none
 	focus    int // selected call (0-based)
 	upto     int // calls shown (playback position)
 	playing  bool
@@ -243,6 +250,7 @@ func (m *Model) openConversation(i int) tea.Cmd {
 	m.session = newSession(&transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}, i)
 	m.view = view
 	m.page, m.status = pageSession, ""
+	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	return m.recompute()
 }
 
@@ -251,6 +259,7 @@ func (m *Model) openConversation(i int) tea.Cmd {
 func (m *Model) closeConversation() tea.Cmd {
 	m.page, m.status = pageConversations, ""
 	m.session = newSession(m.src, -1)
+	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	if m.allSpecs != m.specKey() {
 		return m.recompute()
 	}
@@ -330,7 +339,41 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.upto = min(m.upto, n)
 		m.focus = min(m.focus, max(n-1, 0))
+		if m.selNext > 0 && m.selNext <= len(m.res.Strategies) {
+			m.sel, m.selNext = m.selNext-1, 0
+		}
 		m.sel = min(m.sel, len(m.res.Strategies)-1)
+		// The line under the table shows the top finding of what is shown.
+		// Findings measure against the log, not the strategies in play,
+		// except the first: a knob on another strategy asks for nothing.
+		basis := ""
+		if len(m.res.Strategies) > 0 {
+			basis = m.res.Strategies[0].Strategy.Spec
+		}
+		if key := fmt.Sprint(m.model, "\x00", basis, "\x00", n); m.cfg.Live == nil && key != m.adv.findKey {
+			m.adv.findKey = key
+			cmds = append(cmds, m.askFindings())
+		}
+	case findingsMsg:
+		if msg.gen != m.adv.findGen {
+			return m, nil
+		}
+		m.adv.finding = false
+		m.adv.findings, m.adv.findErr = msg.list, msg.err
+		m.adv.findSel = min(m.adv.findSel, max(0, len(msg.list)-1))
+	case spinner.TickMsg:
+		if !m.adv.tuning {
+			return m, nil // the search is over: let the spinner stop
+		}
+		var cmd tea.Cmd
+		m.adv.spin, cmd = m.adv.spin.Update(msg)
+		return m, cmd
+	case tuneMsg:
+		if msg.gen != m.adv.tuneGen {
+			return m, nil
+		}
+		m.adv.tuning = false
+		m.adv.tune, m.adv.tuneErr, m.adv.tuneTook = msg.res, msg.err, msg.took
 	case tickMsg:
 		if msg.gen != m.tickGen || !m.playing {
 			return m, nil
@@ -344,7 +387,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case followMsg:
 		cmds = append(cmds, m.updateFollow(msg), follow(m.cfg.Path, m.cfg.Read, m.cfg.Follow))
-	case liveEventMsg, budgetMsg:
+	case liveEventMsg, budgetMsg, systemMsg:
 		cmd, _ := m.updateLive(msg)
 		cmds = append(cmds, cmd)
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
@@ -363,6 +406,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			m.redraw()
 			return m, nil
+		}
+		if m.page == pageConversations && !m.full && key.Matches(msg, m.list.keys.Findings) && !m.list.filter.Focused() && m.all != nil {
+			m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
+			return m, m.askFindings()
 		}
 		if m.page == pageConversations && !m.full {
 			var cmd tea.Cmd
@@ -466,6 +513,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
 	case key.Matches(msg, k.Strategies):
 		m.overlay, m.menu = overlayStrategies, newMenu(m.specs, m.cfg.Prices)
+	case key.Matches(msg, k.Findings):
+		m.overlay, m.adv.findSel = overlayFindings, 0
+		if m.adv.findings == nil && !m.adv.finding {
+			return m.askFindings(), false
+		}
+	case key.Matches(msg, k.Tune):
+		m.overlay = overlayTune
+		return m.askTune(), false
+	case key.Matches(msg, k.Levers):
+		m.overlay, m.lev.cursor = overlayLevers, 0
 	case msg.String() == "pgdown":
 		m.scroll += 5
 	case msg.String() == "pgup":
@@ -530,6 +587,12 @@ func (m Model) result() *profile.Result {
 func (m Model) updateOverlay(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.overlay {
+	case overlayFindings:
+		cmd = m.updateFindings(msg)
+	case overlayTune:
+		cmd = m.updateTune(msg)
+	case overlayLevers:
+		cmd = m.updateLevers(msg)
 	case overlayModel:
 		var done bool
 		var chosen string
@@ -572,7 +635,16 @@ func (m Model) paneTitle(w int, title string) string {
 	if m.status != "" {
 		status = m.st.warn.Render(truncate(m.status, w/2))
 	}
-	t := m.st.paneTitle.Render(truncate(title, max(1, w-lipgloss.Width(status)-1)))
+	// Drop whole " · " fields from the end rather than cut a number.
+	room := max(1, w-lipgloss.Width(status)-1)
+	for lipgloss.Width(title) > room {
+		i := strings.LastIndex(title, " · ")
+		if i <= 0 {
+			break
+		}
+		title = title[:i]
+	}
+	t := m.st.paneTitle.Render(truncate(title, room))
 	if status == "" {
 		return t
 	}

@@ -194,7 +194,10 @@ func TestGoldenScreens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),
 				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("$0.5379")) }, teatest.WithDuration(10*time.Second))
+			// The numbers, then the top finding under the table.
+			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+				return bytes.Contains(b, []byte("$0.5379")) && bytes.Contains(b, []byte("f all"))
+			}, teatest.WithDuration(10*time.Second))
 			for _, k := range tc.keys {
 				var w, h int
 				if _, err := fmt.Sscanf(k, "resize:%dx%d", &w, &h); err == nil {

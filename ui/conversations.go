@@ -32,6 +32,7 @@ type listKeyMap struct {
 	Open, Filter, ClearFilter             key.Binding
 	SortCost, SortDate, SortCalls         key.Binding
 	SortSaving, Warnings, Help, Quit      key.Binding
+	Findings                              key.Binding // handled by the root: it opens a pane
 }
 
 func newListKeyMap() listKeyMap {
@@ -53,6 +54,7 @@ func newListKeyMap() listKeyMap {
 		SortCalls:   b([]string{"n"}, "n", "by calls"),
 		SortSaving:  b([]string{"v"}, "v", "by saving"),
 		Warnings:    b([]string{"!"}, "!", "warnings"),
+		Findings:    b([]string{"f"}, "f", "findings"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
@@ -61,14 +63,14 @@ func newListKeyMap() listKeyMap {
 // ShortHelp is the list page's one-line help.
 func (k listKeyMap) ShortHelp() []key.Binding {
 	sortKeys := key.NewBinding(key.WithKeys("c"), key.WithHelp("c/d/n/v", "sort"))
-	return []key.Binding{k.Open, k.Filter, sortKeys, k.Warnings, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Filter, sortKeys, k.Findings, k.Warnings, k.Help, k.Quit}
 }
 
 // FullHelp is the list page's help screen.
 func (k listKeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Open, k.Filter, k.ClearFilter, k.Warnings, k.Help, k.Quit},
+		{k.Open, k.Filter, k.ClearFilter, k.Findings, k.Warnings, k.Help, k.Quit},
 		{k.SortCost, k.SortDate, k.SortCalls, k.SortSaving},
 	}
 }

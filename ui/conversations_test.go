@@ -144,7 +144,7 @@ func TestGoldenConversations(t *testing.T) {
 	}{
 		{"list_80x24", 80, 24, nil, ""},
 		{"list_120x40", 120, 40, nil, ""},
-		{"open_80x24", 80, 24, []string{"enter"}, "call 3/3"},
+		{"open_80x24", 80, 24, []string{"enter"}, "f all"},
 		{"sorted_by_date_120x40", 120, 40, []string{"d"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

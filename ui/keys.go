@@ -15,6 +15,7 @@ type keyMap struct {
 	Model, Strategies                key.Binding
 	PerDayLess, PerDayMore           key.Binding
 	Back, Warnings, Help, Quit       key.Binding
+	Findings, Tune, Levers           key.Binding
 	Budget                           key.Binding // live mode only
 }
 
@@ -51,6 +52,9 @@ func newKeyMap() keyMap {
 		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
 		Back:        b([]string{"esc"}, "esc", "back to conversations"),
 		Warnings:    b([]string{"!"}, "!", "warnings"),
+		Findings:    b([]string{"f"}, "f", "findings"),
+		Tune:        b([]string{"a"}, "a", "tune (frontier)"),
+		Levers:      b([]string{"v"}, "v", "levers"),
 		Budget:      key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "double the budget"), key.WithDisabled()),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -63,7 +67,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 	}
 	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"),
-		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Help, k.Quit}
+		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
 }
 
 // FullHelp is the help screen, by column.
@@ -71,6 +75,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End, k.Quit},
 		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Warnings, k.Budget, k.Help},
-		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies},
+		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies, k.Findings, k.Tune, k.Levers},
 	}
 }

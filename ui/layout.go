@@ -25,6 +25,7 @@ type layout struct {
 	chatY        int
 	legend       string
 	legendH      int
+	findH        int // the top finding's line under the table
 }
 
 // minPaneH is the smallest useful chart: below it the screen shows one
@@ -47,7 +48,10 @@ func (m Model) layout() layout {
 		l.chatH = max(3, m.height/8)
 		bottom += l.chatH + m.live.inputHeight() // chat, input
 	}
-	fixed := 1 + 1 + l.tableH + bottom // header, pane title, table
+	if m.cfg.Live == nil && m.height >= 24 {
+		l.findH = 1
+	}
+	fixed := 1 + 1 + l.tableH + l.findH + bottom // header, pane title, table, top finding
 	switch {
 	case l.wide:
 		l.inspectorH = max(6, (m.height-fixed-l.legendH)/3)
@@ -55,14 +59,14 @@ func (m Model) layout() layout {
 		l.curvesW = m.width * 2 / 5
 		l.paneW = m.width - l.curvesW - 1
 		l.tableY = l.paneY + l.paneH + l.legendH
-		l.inspectorY = l.tableY + l.tableH + 1
+		l.inspectorY = l.tableY + l.tableH + l.findH + 1
 	case m.height-fixed-l.legendH >= minPaneH:
 		l.paneH = m.height - fixed - l.legendH
 		l.paneW = m.width
 		l.tableY = l.paneY + l.paneH + l.legendH
 	default:
 		l.compact = true
-		l.legend, l.legendH = "", 0
+		l.legend, l.legendH, l.findH = "", 0, 0
 		l.paneH = max(3, m.height-2-bottom)
 		l.paneW = m.width
 		l.tableH = l.paneH
@@ -126,6 +130,20 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) content() string {
+	out := m.base()
+	switch m.overlay {
+	case overlayFindings:
+		out = placeOver(out, findingsView(m.adv, m.st, m.findingsPerDay(), min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
+	case overlayTune:
+		out = placeOver(out, tuneView(m.adv, m.st, min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
+	case overlayLevers:
+		out = placeOver(out, m.leversView(min(56, m.width-4), min(12, m.height-2)), m.width, m.height)
+	}
+	return out
+}
+
+// base is the screen under any menu.
+func (m Model) base() string {
 	switch {
 	case m.err != nil:
 		return m.st.bad.Render("tokenscope: "+m.err.Error()) + "\n\n" + m.st.dim.Render("q to quit")
@@ -172,6 +190,9 @@ func (m Model) content() string {
 			b.WriteString(l.legend + "\n")
 		}
 		b.WriteString(m.table.View() + "\n")
+		if l.findH > 0 {
+			b.WriteString(m.findingLine() + "\n")
+		}
 		b.WriteString(m.paneTitle(m.width, "inspector") + "\n" + fit(m.rendered.inspector, m.width, l.inspectorH) + "\n")
 	case l.compact && m.view == viewTable:
 		b.WriteString(m.paneTitle(m.width, "strategies · tab: bars") + "\n")
@@ -195,6 +216,9 @@ func (m Model) content() string {
 	}
 	if !l.wide && !l.compact {
 		b.WriteString(m.table.View() + "\n")
+		if l.findH > 0 {
+			b.WriteString(m.findingLine() + "\n")
+		}
 	}
 	if m.cfg.Live != nil {
 		b.WriteString(fit(m.chatView(m.width, l.chatH), m.width, l.chatH) + "\n")
@@ -206,7 +230,7 @@ func (m Model) content() string {
 	help := m.help.ShortHelpView(m.keys.ShortHelp())
 	if m.cfg.Live != nil && m.live.input.Focused() {
 		help = m.st.dim.Render(joinFit(m.width, " · ", field{"enter send", 9}, field{"alt+enter newline", 5}, field{"esc keys", 8},
-			field{"pgup/pgdn chat", 4}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
+			field{"pgup/pgdn chat", 4}, field{":system FILE prompt", 3}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
 	}
 	b.WriteString(fit(help, m.width, 1))
 	out := b.String()

@@ -159,6 +159,15 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			return tea.Batch(waitLive(l.events), m.recompute()), true
 		}
 		return waitLive(l.events), true
+	case systemMsg:
+		l.checking = false
+		l.notice = msg.notice()
+		if msg.err != nil {
+			return nil, true
+		}
+		m.setSource(&transcripts.Source{Path: l.cfg.OutPath, Format: transcripts.FormatNative,
+			Conversations: []*transcripts.Conversation{l.cfg.Session.Conversation()}})
+		return m.recompute(), true
 	case budgetMsg:
 		l.checking = false
 		if msg.err != nil {
@@ -220,6 +229,12 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			}
 			l.input.SetValue("")
 			l.input.SetHeight(1)
+			if path, ok := strings.CutPrefix(text, ":system "); ok {
+				// A command, not a message: swap the system prompt for the
+				// calls that follow, and show what it changes.
+				l.checking = true
+				return systemCmd(l.cfg.Session, m.cfg.Prices, m.model, strings.TrimSpace(path)), true
+			}
 			l.checking, l.scroll = true, 0
 			return checkBudget(l.cfg.Session, m.cfg.Prices, m.model, text), true
 		}

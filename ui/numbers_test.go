@@ -31,6 +31,15 @@ func TestNumbersNeverCut(t *testing.T) {
 			}
 			m = press(t, m, "?")
 			screens = append(screens, screen(m))
+			// The advisor panes: findings, the tune frontier, the levers
+			// (with one on, so that the cost line shows a new number).
+			m = press(t, m, "?", "f")
+			screens = append(screens, screen(m))
+			m = press(t, m, "esc", "a")
+			screens = append(screens, screen(m))
+			m = press(t, m, "esc", "v", "space")
+			screens = append(screens, screen(m))
+			m = press(t, m, "esc")
 			for i, out := range screens {
 				lines := strings.Split(out, "\n")
 				if len(lines) > size[1] {

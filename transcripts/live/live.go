@@ -119,6 +119,32 @@ func (s *Session) add(m transcripts.Message) error {
 	return nil
 }
 
+// SetSystem replaces the system prompt for the calls that follow: the
+// leading system messages give way to one holding text ("" removes the
+// prompt). The log gains a system line at this point, so that it keeps
+// what was sent; a replay of the file sees both prompts.
+func (s *Session) SetSystem(text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.System = text
+	lead := 0
+	for lead < len(s.conv.Messages) && s.conv.Messages[lead].Role == transcripts.RoleSystem {
+		lead++
+	}
+	rest := s.conv.Messages[lead:]
+	msgs := make([]transcripts.Message, 0, len(rest)+1)
+	if text != "" {
+		msgs = append(msgs, transcripts.Message{Role: transcripts.RoleSystem, Content: text})
+	}
+	s.conv.Messages = append(msgs, rest...)
+	if s.writer != nil && text != "" {
+		if err := s.writer.WriteMessage(msgs[0]); err != nil {
+			return fmt.Errorf("writing %s: %w", s.cfg.OutPath, err)
+		}
+	}
+	return nil
+}
+
 // Event is one step of a streamed call.
 type Event struct {
 	Delta string               // text received

@@ -139,3 +139,34 @@ func TestConnectionRefused(t *testing.T) {
 		t.Errorf("%d messages", len(c.Messages))
 	}
 }
+
+// SetSystem swaps the prompt the next request sends and records it in
+// the log; "" removes the prompt and records nothing.
+func TestSetSystem(t *testing.T) {
+	srv := livetest.New(livetest.Reply{Chunks: []string{"a"}}, livetest.Reply{Chunks: []string{"b"}}, livetest.Reply{Chunks: []string{"c"}})
+	defer srv.Close()
+	var out bytes.Buffer
+	s, err := New(Config{BaseURL: srv.BaseURL(), APIKey: key, Model: "m", System: "Old.", Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.Send(context.Background(), "one"))
+	if err := s.SetSystem("New."); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.Send(context.Background(), "two"))
+	first := func(i int) map[string]any { return srv.Requests[i]["messages"].([]any)[0].(map[string]any) }
+	if first(0)["content"] != "Old." || first(1)["content"] != "New." || len(srv.Requests[1]["messages"].([]any)) != 4 {
+		t.Errorf("requests: %v / %v", srv.Requests[0]["messages"], srv.Requests[1]["messages"])
+	}
+	if !strings.Contains(out.String(), `"role":"system","content":"New."`) {
+		t.Errorf("log lacks the new prompt:\n%s", out.String())
+	}
+	if err := s.SetSystem(""); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s.Send(context.Background(), "three"))
+	if first(2)["role"] != "user" || strings.Count(out.String(), `"role":"system"`) != 2 {
+		t.Errorf("after removing the prompt: %v\n%s", srv.Requests[2]["messages"], out.String())
+	}
+}
