@@ -225,7 +225,7 @@ func anMessages(file, path string, raw json.RawMessage) ([]Message, error) {
 	if len(c) > 0 && c[0] == '"' {
 		var s string
 		if err := decodeJSON(c, &s); err != nil {
-			return nil, &Error{File: file, Path: path + ".content", Msg: err.Error()}
+			return nil, &Error{File: file, Path: path + ".content", Msg: jsonMsg(err)}
 		}
 		return []Message{{Role: role, Content: s}}, nil
 	}

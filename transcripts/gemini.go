@@ -246,7 +246,7 @@ func geminiMessages(file string, e geminiEntry) ([]Message, error) {
 	}
 	text, images, err := geminiContent(gm.Content)
 	if err != nil {
-		return nil, &Error{File: file, Line: e.line, Path: e.path + ".content", Msg: err.Error()}
+		return nil, &Error{File: file, Line: e.line, Path: e.path + ".content", Msg: jsonMsg(err)}
 	}
 	switch gm.Type {
 	case "user":

@@ -185,11 +185,11 @@ func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 		for _, o := range cs {
 			in, err := genaiMessages(o.Input, RoleUser)
 			if err != nil {
-				return nil, &Error{File: file, Line: o.line, Path: o.path + ".input", Msg: err.Error()}
+				return nil, &Error{File: file, Line: o.line, Path: o.path + ".input", Msg: jsonMsg(err)}
 			}
 			out, err := genaiMessages(o.Output, RoleAssistant)
 			if err != nil {
-				return nil, &Error{File: file, Line: o.line, Path: o.path + ".output", Msg: err.Error()}
+				return nil, &Error{File: file, Line: o.line, Path: o.path + ".output", Msg: jsonMsg(err)}
 			}
 			rep := reply(out)
 			rep.NoReply = len(out) == 0 // an observation whose output was not kept
@@ -250,7 +250,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
 		if err != nil {
-			return nil, &Error{File: file, Line: o.line, Path: fmt.Sprintf("%s.%s.%s", o.path, field, k), Msg: err.Error()}
+			return nil, &Error{File: file, Line: o.line, Path: fmt.Sprintf("%s.%s.%s", o.path, field, k), Msg: jsonMsg(err)}
 		}
 		if ok {
 			details[k] = v
@@ -265,7 +265,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
 		if err != nil {
-			return nil, &Error{File: file, Line: o.line, Path: o.path + "." + map[string]string{"input": "promptTokens", "output": "completionTokens", "total": "totalTokens"}[k], Msg: err.Error()}
+			return nil, &Error{File: file, Line: o.line, Path: o.path + "." + map[string]string{"input": "promptTokens", "output": "completionTokens", "total": "totalTokens"}[k], Msg: jsonMsg(err)}
 		}
 		if ok {
 			details[k] = v

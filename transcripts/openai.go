@@ -176,7 +176,7 @@ func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
 	text, images, skipped, err := oaParts(om.Content)
 	m.skipped = skipped
 	if err != nil {
-		return Message{}, &Error{File: file, Path: path + ".content", Msg: err.Error()}
+		return Message{}, &Error{File: file, Path: path + ".content", Msg: jsonMsg(err)}
 	}
 	if text == "" && om.Refusal != "" {
 		text = om.Refusal

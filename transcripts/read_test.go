@@ -383,7 +383,7 @@ func TestOpenRefusesFIFO(t *testing.T) {
 }
 
 // goTypeName matches what a decoder error shows and a user should not see.
-var goTypeName = regexp.MustCompile(`\[\]|int64|RawMessage|Go (struct|value)|found JSON`)
+var goTypeName = regexp.MustCompile(`Go (struct field|value) |json\.RawMessage|\[\]json|found JSON |expected u?int`)
 
 // Every JSONL reader treats a last line cut short the same way: the line
 // is skipped with a warning naming it, and what came before is read as if

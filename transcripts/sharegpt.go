@@ -119,7 +119,7 @@ func shareGPTTools(raw json.RawMessage) ([]Tool, error) {
 		Function *Tool `json:"function"`
 	}
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("tools must be a JSON list of function schemas (%v)", err)
+		return nil, fmt.Errorf("tools must be a JSON list of function schemas (%s)", jsonMsg(err))
 	}
 	var tools []Tool
 	for i, t := range list {
