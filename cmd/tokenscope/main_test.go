@@ -558,3 +558,19 @@ func TestCountChatLogModels(t *testing.T) {
 		}
 	}
 }
+
+// In a pretty-printed file the error names the line of the bad value,
+// not of the object holding it, and says what is wrong in words.
+func TestBadInputPretty(t *testing.T) {
+	broken := "../../transcripts/testdata/broken/"
+	for file, want := range map[string]string{
+		"openai_log_negative.json":     "openai_log_negative.json:32: $[2].response.usage.prompt_tokens: -5 tokens is negative\n",
+		"gemini_bad_tokens.json":       "gemini_bad_tokens.json:31: $.messages[1].tokens.input: want a whole number of tokens, found a string\n",
+		"openai_log_bad_messages.json": "openai_log_bad_messages.json:15: $[1].request.messages: want an array of messages, found a number\n",
+	} {
+		code, out, errs := tokenscope(t, "report", broken+file)
+		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.HasSuffix(errs, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and %q", file, code, out, errs, want)
+		}
+	}
+}
