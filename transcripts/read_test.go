@@ -425,8 +425,13 @@ func TestTruncatedLastLineEveryFormat(t *testing.T) {
 		}
 	}
 	// A bad line in the middle is not a cut last line.
-	bad := strings.Replace(chat, `"yes"}]}`, `"yes"}`, 1)
+	bad := strings.Replace(chat, `"hello"}]}`, `"hello"}]`, 1)
 	_, err := Read(strings.NewReader(bad), "x.jsonl", Options{})
+	if want := "x.jsonl:1: invalid JSON"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("bad first line: %v, want %q…", err, want)
+	}
+	bad = strings.Replace(chat, `"yes"}]}`, `"yes"}`, 1)
+	_, err = Read(strings.NewReader(bad), "x.jsonl", Options{})
 	if want := "x.jsonl:2: invalid JSON"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("bad middle line: %v, want %q…", err, want)
 	}
