@@ -1,10 +1,12 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -15,6 +17,9 @@ const (
 	FindingDeadTool     = "dead_tool"
 	FindingMarginal     = "marginal"
 	FindingBestStrategy = "best_strategy"
+	// FindingUnpriced is the one finding of a log whose calls are all
+	// unpriced: no dollar figure can be given.
+	FindingUnpriced = "unpriced"
 )
 
 // Finding is one thing to change in a log, with what it costs over the log.
@@ -58,6 +63,17 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 	return "full"
 }
 
+// AppSpec is the one definition of "what the app did" that the report's
+// replay check, the findings and tune share: the strategy the engine
+// replays against the bill (res.Fidelity.Spec, see appSpec) when every
+// conversation agrees on it, else BasisSpec. res may be nil.
+func AppSpec(convs []*transcripts.Conversation, res *Result) string {
+	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
+		return res.Fidelity.Spec
+	}
+	return BasisSpec(convs)
+}
+
 // Findings lists what to change in convs, biggest effect first: cache
 // breakers, tool schemas sent but (almost) never called, the marginal price
 // of prompt material, and the cheapest strategy of res. Dollar effects are
@@ -65,54 +81,89 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 // the item added), not estimates from averages.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Basis == "" {
-		opt.Basis = BasisSpec(convs)
+		opt.Basis = AppSpec(convs, res)
 	}
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
+	}
+	if AllUnpriced(res) {
+		// Every dollar would be $0.00: say why once instead.
+		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(res))}}, nil
 	}
 	basis, err := ParseStrategy(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
 	f := &finder{convs: convs, opt: opt, basis: basis}
-	base, err := f.cost(convs)
-	if err != nil {
+	// The basis as the profile ran it, when it is among its strategies.
+	found := false
+	if res != nil {
+		for _, s := range res.Strategies {
+			if s.Strategy.String() == basis.String() {
+				f.base, found = s.Totals, true
+				break
+			}
+		}
+	}
+	if !found {
+		if f.base, err = f.cost(convs); err != nil {
+			return nil, err
+		}
+	}
+	// The re-simulations are independent: one goroutine each kind.
+	var (
+		dead, marg       []Finding
+		best             *Finding
+		errDead, errMarg error
+		errBest          error
+		wg               sync.WaitGroup
+	)
+	wg.Go(func() { dead, errDead = f.deadTools() })
+	wg.Go(func() { marg, errMarg = f.marginals() })
+	wg.Go(func() { best, errBest = f.bestStrategy() })
+	wg.Wait()
+	if err := errors.Join(errDead, errMarg, errBest); err != nil {
 		return nil, err
 	}
-	f.base = base
 	var out []Finding
 	out = append(out, f.cacheBreakers(res)...)
-	dead, err := f.deadTools()
-	if err != nil {
-		return nil, err
-	}
 	out = append(out, dead...)
-	marg, err := f.marginals()
-	if err != nil {
-		return nil, err
-	}
 	// Defects first, by what they cost; then the cheapest strategy; then
 	// the marginal prices, which are facts rather than defects.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Cost > out[j].Cost })
-	best, err := f.bestStrategy()
-	if err != nil {
-		return nil, err
-	}
 	if best != nil {
 		out = append(out, *best)
 	} else if b, ok := bestStrategy(res); ok {
 		out = append(out, b)
 	}
 	out = append(out, marg...)
+	multi := callingConvs(convs) > 1
 	for i := range out {
+		if multi && out[i].Conversation != "" {
+			// "call 3" alone is ambiguous across conversations.
+			out[i].Text = out[i].Conversation + ": " + out[i].Text
+		}
 		out[i].USD = out[i].Cost.USD()
 		if opt.PerDay > 0 && out[i].Cost != 0 {
-			p := Project(out[i].Cost, opt.PerDay)
+			// Findings are over the whole log: project their share of
+			// one conversation, like the strategies' costs.
+			p := Monthly(out[i].Cost, callingConvs(convs), opt.PerDay)
 			v := p.USD()
 			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
 		}
 	}
 	return out, nil
+}
+
+// callingConvs counts the conversations of convs that make a call.
+func callingConvs(convs []*transcripts.Conversation) int64 {
+	var n int64
+	for _, c := range convs {
+		if c.Calls() > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 type finder struct {
@@ -183,8 +234,8 @@ func (f *finder) deadTools() ([]Finding, error) {
 			used = fmt.Sprintf("called %d times", tt.used)
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
-			Text: fmt.Sprintf("unused tool %q: %s tokens on %s calls, %s: %s",
-				name, formatTokens(perCall), formatTokens(int64(tt.sentOn)), used, saved)})
+			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
+				name, formatTokens(perCall), Plural(int64(tt.sentOn), "call"), used, saved)})
 	}
 	return out, nil
 }
@@ -213,8 +264,12 @@ func (f *finder) marginals() ([]Finding, error) {
 			// the padding.
 			d = Money(int64(d) * per / dIn)
 		}
-		if per == 0 {
+		if per == 0 && what != "" {
 			what = fmt.Sprintf("%s (%s tokens a call)", what, formatTokens(dIn))
+		}
+		if what == "" {
+			// The log has no tool: say the one added is made up.
+			what = fmt.Sprintf("one more tool schema (a %s-token lookup tool)", formatTokens(dIn))
 		}
 		out = append(out, Finding{Kind: FindingMarginal, Cost: d, Text: fmt.Sprintf("%s: %s", what, d)})
 		return nil
@@ -250,9 +305,11 @@ func (f *finder) marginals() ([]Finding, error) {
 			all = append(all, sized{t, ToolDefTokens([]transcripts.Tool{t}, tok)})
 		}
 	}
+	toolWhat := "" // a made-up lookup tool (add says so)
 	if len(all) > 0 {
 		slices.SortStableFunc(all, func(a, b sized) int { return int(a.n - b.n) })
 		tool = all[len(all)/2].t
+		toolWhat = "one more tool schema"
 	}
 	withTool := make([]*transcripts.Conversation, len(f.convs))
 	for i, c := range f.convs {
@@ -260,7 +317,7 @@ func (f *finder) marginals() ([]Finding, error) {
 		cc.Tools = append(slices.Clone(c.Tools), tool)
 		withTool[i] = cc
 	}
-	if err := add(withTool, "one more tool schema", 0); err != nil {
+	if err := add(withTool, toolWhat, 0); err != nil {
 		return nil, err
 	}
 	// One more exchange of history: a user message and a reply that every

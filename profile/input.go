@@ -22,6 +22,9 @@ type Profile struct {
 	Findings []Finding
 	// Options are those the profile was run with.
 	Options Options
+	// WhatIf names the what-ifs applied to the source, as flags ("" when
+	// none): reports say it in their header.
+	WhatIf string
 }
 
 // ParseStrategies parses specs, or SPEC's default set when specs is
@@ -52,7 +55,7 @@ func New(src *transcripts.Source, opt Options) (*Profile, error) {
 
 // Report returns the JSON document.
 func (p *Profile) Report(perDay int64, noCalls bool) *Report {
-	rep := NewReport(p.Result, ReportOptions{Path: p.Source.Path, Format: p.Source.Format, Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
+	rep := NewReport(p.Result, ReportOptions{Path: p.Source.Path, Format: p.Source.Format, WhatIf: p.WhatIf, Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
 	rep.Findings = p.Findings
 	return rep
 }
@@ -103,7 +106,7 @@ var OutputFormats = []string{"table", "json", "csv", "md"}
 func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
 	switch format {
 	case "", "table":
-		if err := WriteTable(w, p.Result, p.Source.Path, p.Source.Format, perDay, p.Source.Warnings); err != nil {
+		if err := WriteTable(w, p.Result, WithWhatIf(p.Source.Path, p.WhatIf), p.Source.Format, perDay, p.Source.Warnings); err != nil {
 			return err
 		}
 		return WriteFindings(w, p.Findings, false)
@@ -112,7 +115,7 @@ func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
 	case "csv":
 		return WriteCSV(w, p.Result)
 	case "md", "markdown":
-		if err := WriteMarkdown(w, p.Result, p.Source.Path, p.Source.Format, perDay); err != nil {
+		if err := WriteMarkdown(w, p.Result, WithWhatIf(p.Source.Path, p.WhatIf), p.Source.Format, perDay); err != nil {
 			return err
 		}
 		return WriteFindings(w, p.Findings, true)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -25,8 +27,11 @@ type Report struct {
 
 // ReportSource describes what was read.
 type ReportSource struct {
-	Path          string `json:"path"`
-	Format        string `json:"format"`
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	// WhatIf names the what-ifs applied to the log, as flags ("--tools
+	// t.json"); absent when none.
+	WhatIf        string `json:"what_if,omitempty"`
 	Calls         int    `json:"calls"`
 	Conversations int    `json:"conversations,omitempty"`
 	// EmptyConversations are the ids of conversations with no call (a
@@ -38,7 +43,11 @@ type ReportSource struct {
 
 // ReportModel describes the model priced and how it was counted.
 type ReportModel struct {
-	ID          string             `json:"id"`
+	// ID is the model priced; with several, the most used.
+	ID string `json:"id"`
+	// Models are the models the calls were priced as, most calls first,
+	// when there are more than one.
+	Models      []ModelCalls       `json:"models,omitempty"`
 	Encoding    string             `json:"encoding"`
 	Exact       bool               `json:"exact"`
 	Calibration float64            `json:"calibration,omitempty"`
@@ -152,6 +161,7 @@ type ReportInput struct {
 // ReportOptions add to a report what is not in the Result.
 type ReportOptions struct {
 	Path, Format string
+	WhatIf       string // the what-ifs applied, as flags
 	Warnings     []string
 	PerDay       int64 // project monthly cost at this many conversations a day
 	NoCalls      bool  // leave per-call rows out
@@ -159,7 +169,7 @@ type ReportOptions struct {
 
 // NewReport builds the JSON document of r.
 func NewReport(r *Result, opt ReportOptions) *Report {
-	rep := &Report{Source: ReportSource{Path: opt.Path, Format: opt.Format, Warnings: append(append([]string{}, opt.Warnings...), r.Warnings...)}}
+	rep := &Report{Source: ReportSource{Path: opt.Path, Format: opt.Format, WhatIf: opt.WhatIf, Warnings: append(append([]string{}, opt.Warnings...), r.Warnings...)}}
 	if rep.Source.Warnings == nil {
 		rep.Source.Warnings = []string{}
 	}
@@ -191,12 +201,21 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 	} else {
 		rep.Model.Unpriced = true
 	}
+	if ms := ModelsOf(r); len(ms) > 1 {
+		rep.Model.Models = ms
+		if rep.Model.ID != ms[0].ID {
+			// The prices are the first conversation's model's: with the
+			// most used named instead, leave them out (`tokenscope
+			// prices` lists each).
+			rep.Model.ID, rep.Model.Prices = ms[0].ID, nil
+		}
+	}
 	var base Totals
 	for i, s := range r.Strategies {
 		if i == 0 {
 			base = s.Totals
 		}
-		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay), Calls: []ReportCall{}}
+		rs := ReportStrategy{Spec: s.Strategy.Spec, Note: s.Note, Totals: reportTotals(s.Totals, base, i == 0, opt.PerDay, CallingConversations(r)), Calls: []ReportCall{}}
 		if i == 0 {
 			rs.Totals.Fidelity = reportFidelity(r.Fidelity)
 		}
@@ -207,7 +226,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
 				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
-					Totals: reportTotals(c.Totals, cbase, i == 0, 0)}
+					Totals: reportTotals(c.Totals, cbase, i == 0, 0, 1)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
 					if i == 0 {
@@ -246,7 +265,7 @@ func NewReportCall(call *Call, multi bool) ReportCall {
 	return rc
 }
 
-func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
+func reportTotals(t, base Totals, first bool, perDay, convs int64) ReportTotals {
 	rt := ReportTotals{InputTokens: t.Input, CachedInputTokens: t.Cached, CacheWriteTokens: t.CacheWrite,
 		OutputTokens: t.BilledOutput(), ReasoningTokens: t.Reasoning, SummaryInputTokens: t.SummaryInput,
 		SummaryOutputTokens: t.SummaryOutput, CostUSD: t.Cost.USD(), SavingsPct: round2(t.SavingsPct(base)),
@@ -258,10 +277,34 @@ func reportTotals(t, base Totals, first bool, perDay int64) ReportTotals {
 		rt.ReportedCostUSD = &v
 	}
 	if perDay > 0 && t.Calls > 0 {
-		v := Project(t.Cost, perDay).USD()
+		v := Monthly(t.Cost, convs, perDay).USD()
 		rt.MonthlyCostUSD = &v
 	}
 	return rt
+}
+
+// CallingConversations counts r's conversations that made a call: the unit
+// --per-day projects.
+func CallingConversations(r *Result) int64 {
+	var n int64
+	for _, c := range r.Conversations {
+		if c.Calls > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Monthly projects cost, a total over convs conversations, per month at
+// perDay such conversations a day: cost ÷ convs × perDay × 30, exact to the
+// pico-dollar (SPEC: "--per-day N projects each strategy's cost per month
+// at N such conversations a day").
+func Monthly(cost Money, convs, perDay int64) Projection {
+	p := Project(cost, perDay)
+	if convs > 1 {
+		p.v.Quo(p.v, big.NewInt(convs))
+	}
+	return p
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
@@ -274,7 +317,9 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(rep)
 }
 
-// Header is the one-line description of what was profiled.
+// Header is the description of what was profiled: the source, its calls
+// and conversations, then the model (or models) priced, the tokenizer and
+// the prices. path may carry the what-ifs applied (see WithWhatIf).
 func Header(r *Result, path, format string) string {
 	calls, empty := 0, 0
 	for _, c := range r.Conversations {
@@ -284,9 +329,9 @@ func Header(r *Result, path, format string) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s, %d calls", path, format, calls)
+	fmt.Fprintf(&b, "%s (%s, %s", path, format, Plural(int64(calls), "call"))
 	if len(r.Conversations) > 1 {
-		fmt.Fprintf(&b, " in %d conversations", len(r.Conversations)-empty)
+		fmt.Fprintf(&b, " in %s", Plural(int64(len(r.Conversations)-empty), "conversation"))
 	}
 	if empty > 0 {
 		fmt.Fprintf(&b, "; %d empty, not counted", empty)
@@ -299,15 +344,73 @@ func Header(r *Result, path, format string) string {
 	if model == "" {
 		model = "no model"
 	}
+	models := ModelsOf(r)
+	if len(models) > 1 {
+		var list []string
+		for i, m := range models {
+			n := strconv.Itoa(m.Calls)
+			if i == 0 {
+				n = Plural(int64(m.Calls), "call")
+			}
+			list = append(list, fmt.Sprintf("%s (%s)", m.ID, n))
+		}
+		model = fmt.Sprintf("%d models: %s", len(models), strings.Join(list, ", "))
+	}
 	tok := ""
 	if len(r.Conversations) > 0 {
 		tok = r.Conversations[0].Tokenizer
 	}
 	fmt.Fprintf(&b, "\n%s · %s", model, tok)
-	if r.Model != nil {
+	switch {
+	case len(models) > 1:
+		b.WriteString(" · prices per model in `tokenscope prices`")
+	case r.Model != nil:
 		fmt.Fprintf(&b, " · $%s in / $%s out / $%s cached per MTok", trimFloat(r.Model.Input.PerMTok()), trimFloat(r.Model.Output.PerMTok()), trimFloat(r.Model.CachedInput.PerMTok()))
 	}
 	return b.String()
+}
+
+// WithWhatIf is path as report headers name it: with the what-ifs applied
+// to it ("chat.jsonl with --tools t.json"), when there are any.
+func WithWhatIf(path, whatIf string) string {
+	if whatIf == "" {
+		return path
+	}
+	return path + " with " + whatIf
+}
+
+// ModelCalls is one model of a log and the calls priced as it.
+type ModelCalls struct {
+	ID    string `json:"id"`
+	Calls int    `json:"calls"`
+}
+
+// ModelsOf lists the models r's first strategy priced its calls as, most
+// calls first (ties in order of first use); calls with no model are left
+// out.
+func ModelsOf(r *Result) []ModelCalls {
+	if r == nil || len(r.Strategies) == 0 {
+		return nil
+	}
+	var out []ModelCalls
+	idx := map[string]int{}
+	for _, c := range r.Strategies[0].Conversations {
+		for k := range c.Calls {
+			id := c.Calls[k].Model
+			if id == "" {
+				continue
+			}
+			j, ok := idx[id]
+			if !ok {
+				j = len(out)
+				idx[id] = j
+				out = append(out, ModelCalls{ID: id})
+			}
+			out[j].Calls++
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Calls > out[j].Calls })
+	return out
 }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -343,8 +446,43 @@ func compactTokens(n int64) string {
 type StrategyRow struct {
 	Spec, Input, CacheHit, Output, Cost, Saved, Notes, Monthly string
 	// Why says why steps of the strategy changed nothing ("" when all
-	// acted).
+	// acted): Whys joined with "; ".
 	Why string
+	// Whys name each step that changed nothing and why ("window:turns=8
+	// changed nothing: …").
+	Whys []string
+}
+
+// stepWhys splits a strategy's note ("window: …; cap: …", each part led by
+// a step kind's name) into one line per step, named by the step's own spec
+// rather than its kind: in window:turns=8+cache only the window changed
+// nothing. A reason's own "; " stays in its part, as what follows it does
+// not start with a kind of the strategy.
+func stepWhys(s *Strategy, note string) []string {
+	if note == "" {
+		return nil
+	}
+	steps := map[string]string{}
+	for _, st := range s.Steps {
+		if _, ok := steps[st.Kind().Name]; !ok {
+			steps[st.Kind().Name] = st.String()
+		}
+	}
+	var out []string
+	for _, part := range strings.Split(note, "; ") {
+		kind, why, ok := strings.Cut(part, ": ")
+		spec, known := steps[kind]
+		if !ok || !known {
+			if len(out) > 0 {
+				out[len(out)-1] += "; " + part
+				continue
+			}
+			out = append(out, part)
+			continue
+		}
+		out = append(out, spec+" changed nothing: "+why)
+	}
+	return out
 }
 
 // Rows returns the strategy table of r.
@@ -359,7 +497,8 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 			base = t
 		}
 		row := StrategyRow{Spec: s.Strategy.Spec, Input: tokenCell(t.Input, exact), Output: tokenCell(t.BilledOutput(), exact),
-			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Why: s.Note}
+			Cost: t.Cost.String(), CacheHit: "—", Saved: "—", Whys: stepWhys(s.Strategy, s.Note)}
+		row.Why = strings.Join(row.Whys, "; ")
 		if none {
 			// One line under the table says why; never $0.00.
 			row.Cost = "unpriced"
@@ -405,11 +544,24 @@ func Rows(r *Result, perDay int64) []StrategyRow {
 		}
 		row.Notes = strings.Join(notes, ", ")
 		if perDay > 0 {
-			row.Monthly = Project(t.Cost, perDay).String()
+			row.Monthly = Monthly(t.Cost, CallingConversations(r), perDay).String()
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// PerDayHead is the heading of the monthly column.
+func PerDayHead(perDay int64) string {
+	return fmt.Sprintf("per month at %s a day", Plural(perDay, "conversation"))
+}
+
+// Plural is "1 call", "2 calls": n and the noun, with an s unless n is 1.
+func Plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return formatTokens(n) + " " + noun + "s"
 }
 
 // WriteTable writes the report as a plain table readable at 80 columns.
@@ -435,39 +587,36 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 	}
 	monthHead := ""
 	if perDay > 0 {
-		monthHead = fmt.Sprintf("per month at %d/day", perDay)
+		monthHead = PerDayHead(perDay)
 	}
 	line("strategy", "input", "cached", "output", "cost", "saved", monthHead)
 	for _, row := range rows {
 		line(row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, row.Monthly)
 	}
 	b.WriteString("\n")
-	if AllUnpriced(r) {
-		fmt.Fprintf(&b, "  unpriced: %s — pass --model\n", UnpricedReason(r))
-	} else if n := sameUnpriced(r); n > 0 {
-		// The same calls are unpriced under every strategy: say it once.
-		fmt.Fprintf(&b, "  unpriced: %d of %d calls (their model has no price; see the warnings) — not in the costs\n", n, r.Strategies[0].Totals.Calls)
+	if u := unpricedLine(r); u != "" {
+		b.WriteString("  " + u + "\n")
 	}
 	for _, row := range rows {
 		if row.Notes != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", row.Spec, row.Notes)
 		}
-		if row.Why != "" {
-			fmt.Fprintf(&b, "  %s changed nothing: %s\n", row.Spec, row.Why)
+		for _, why := range row.Whys {
+			if strings.HasPrefix(why, row.Spec+" changed nothing: ") {
+				fmt.Fprintf(&b, "  %s\n", why)
+			} else {
+				fmt.Fprintf(&b, "  %s: %s\n", row.Spec, why)
+			}
 		}
 	}
 	if len(r.Strategies) > 0 {
 		t := r.Strategies[0].Totals
 		if t.ReportedCalls > 0 {
-			fmt.Fprintf(&b, "\nas billed (reported usage, %d of %d calls): %s\n", t.ReportedCalls, t.Calls, t.ReportedCost)
-			fmt.Fprintf(&b, "as simulated (%s): %s\n", r.Strategies[0].Strategy.Spec, t.Cost)
-			fmt.Fprintf(&b, "reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
-			if t.Parts.Unlogged > 0 {
-				fmt.Fprintf(&b, " (unlogged %s)", formatTokens(t.Parts.Unlogged))
-			}
 			b.WriteString("\n")
 		}
-		b.WriteString(fidelityLines(r, "", "  "))
+		for _, l := range billedLines(r) {
+			b.WriteString(l + "\n")
+		}
 		p := t.Parts
 		line := fmt.Sprintf("\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
 		for _, name := range PartNames {
@@ -496,14 +645,14 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 	head := "| strategy | input | cached | output | cost | saved | notes |"
 	sep := "|---|---:|---:|---:|---:|---:|---|"
 	if perDay > 0 {
-		head += fmt.Sprintf(" per month at %d/day |", perDay)
+		head += " " + PerDayHead(perDay) + " |"
 		sep += "---:|"
 	}
 	b.WriteString(head + "\n" + sep + "\n")
 	for _, row := range Rows(r, perDay) {
 		notes := row.Notes
 		if row.Why != "" {
-			notes = strings.TrimPrefix(notes+"; changed nothing: "+row.Why, "; ")
+			notes = strings.TrimPrefix(notes+"; "+row.Why, "; ")
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |", row.Spec, row.Input, row.CacheHit, row.Output, row.Cost, row.Saved, notes)
 		if perDay > 0 {
@@ -511,11 +660,67 @@ func WriteMarkdown(w io.Writer, r *Result, path, format string, perDay int64) er
 		}
 		b.WriteString("\n")
 	}
-	if f := fidelityLines(r, "- ", "  - "); f != "" {
-		b.WriteString("\n" + f)
+	if lines := SummaryLines(r); len(lines) > 0 {
+		b.WriteString("\n")
+		for _, l := range lines {
+			if sub, ok := strings.CutPrefix(l, "  "); ok {
+				b.WriteString("  - " + sub + "\n")
+			} else {
+				b.WriteString("- " + l + "\n")
+			}
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// SummaryLines are the lines every report format shows under its strategy
+// table: why calls are unpriced, what the log was billed against what the
+// first strategy simulates, and the replay check. A line that details the
+// one before it starts with two spaces.
+func SummaryLines(r *Result) []string {
+	var out []string
+	if u := unpricedLine(r); u != "" {
+		out = append(out, u)
+	}
+	return append(out, billedLines(r)...)
+}
+
+// unpricedLine says why calls are unpriced, once ("" when none are).
+func unpricedLine(r *Result) string {
+	if AllUnpriced(r) {
+		return fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(r))
+	}
+	if n := sameUnpriced(r); n > 0 {
+		// The same calls are unpriced under every strategy: say it once.
+		return fmt.Sprintf("unpriced: %d of %s (their model has no price; see the warnings) — not in the costs", n, Plural(int64(r.Strategies[0].Totals.Calls), "call"))
+	}
+	return ""
+}
+
+// billedLines are the bill against the simulation and the replay check.
+func billedLines(r *Result) []string {
+	if len(r.Strategies) == 0 {
+		return nil
+	}
+	var out []string
+	t := r.Strategies[0].Totals
+	if t.ReportedCalls > 0 {
+		out = append(out, fmt.Sprintf("as billed (reported usage, %d of %s): %s", t.ReportedCalls, Plural(int64(t.Calls), "call"), t.ReportedCost),
+			fmt.Sprintf("as simulated (%s): %s", r.Strategies[0].Strategy.Spec, t.Cost))
+		if t.ReportedCost > 0 {
+			out[len(out)-1] += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
+		}
+		l := fmt.Sprintf("reported input %s vs counted %s", formatTokens(t.ReportedInput), formatTokens(t.Input-t.Parts.Unlogged))
+		if t.Parts.Unlogged > 0 {
+			l += fmt.Sprintf(" (unlogged %s)", formatTokens(t.Parts.Unlogged))
+		}
+		out = append(out, l)
+	}
+	if f := fidelityLines(r, "", "  "); f != "" {
+		out = append(out, strings.Split(strings.TrimSuffix(f, "\n"), "\n")...)
+	}
+	return out
 }
 
 // fidelityLines is the replay check for the text formats: the tree's line,

@@ -235,8 +235,8 @@ func TestParseContextSteps(t *testing.T) {
 // "changed nothing" lines.
 func TestNoteInReports(t *testing.T) {
 	res := runSmall(t, agentConversation(), "full", "clear:trigger=1000,keep=1")
-	want := "clear: input never passes trigger 1,000 (peak 241)"
-	if got := NewReport(res, ReportOptions{}).Strategies[1].Note; got != want {
+	want := "input never passes trigger 1,000 (peak 241)"
+	if got := NewReport(res, ReportOptions{}).Strategies[1].Note; got != "clear: "+want {
 		t.Errorf("JSON note = %q, want %q", got, want)
 	}
 	var table, md strings.Builder

@@ -61,6 +61,10 @@ type TuneResult struct {
 	Frontier   []TuneCandidate `json:"frontier"`
 }
 
+// ErrUnpriced is the error of a search on a log whose calls all lack a
+// price: there is no cost to lower.
+var ErrUnpriced = errors.New("unpriced")
+
 // Tune searches strategies for the cheapest under the constraints and
 // returns the Pareto frontier of cost against context kept: no strategy
 // on it is beaten on both by another admissible one. Counts are made
@@ -70,7 +74,14 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 		opt.Prices = DefaultPrices()
 	}
 	if opt.Basis == "" {
-		opt.Basis = BasisSpec(convs)
+		// The replay check's strategy, as the report names it: a run
+		// of full alone yields it.
+		full, _ := ParseStrategy("full")
+		r, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
+		if err != nil {
+			return nil, err
+		}
+		opt.Basis = AppSpec(convs, r)
 	}
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
@@ -85,6 +96,9 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	ref, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
 	if err != nil {
 		return nil, err
+	}
+	if AllUnpriced(ref) {
+		return nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, UnpricedReason(ref))
 	}
 	fullCtx := callContexts(&ref.Strategies[0])
 	res := &TuneResult{}
@@ -356,7 +370,15 @@ func candidateModels(basis *ModelPrice, opt TuneOptions) []*ModelPrice {
 // into --strategy.
 func WriteTune(w io.Writer, r *TuneResult) error {
 	fmt.Fprintf(w, "what the app did (%s): %s\n", r.Basis.Spec, r.Basis.Cost)
-	fmt.Fprintf(w, "%d strategies tried, %d meet the constraints; the frontier of cost against context kept:\n", r.Tried, r.Admissible)
+	meet := "meet"
+	if r.Admissible == 1 {
+		meet = "meets"
+	}
+	tried := Plural(int64(r.Tried), "strategy")
+	if r.Tried != 1 {
+		tried = strings.TrimSuffix(tried, "ys") + "ies"
+	}
+	fmt.Fprintf(w, "%s tried, %d %s the constraints; the frontier of cost against context kept:\n", tried, r.Admissible, meet)
 	rows := [][]string{{"spec", "cost", "saved", "context", "dropped", "truncated"}}
 	for _, c := range r.Frontier {
 		rows = append(rows, []string{c.Spec, c.Cost.String(), fmt.Sprintf("%.1f%%", c.SavingsPct),

@@ -122,13 +122,13 @@ func BenchmarkTune(b *testing.B) {
 	for k := int64(1000); len(specs) < 2000; k += 500 {
 		specs = append(specs, fmt.Sprintf("window:tokens=%d+cache", k), fmt.Sprintf("window:tokens=%d", k))
 	}
-	b.ReportMetric(float64(len(specs)), "candidates")
 	b.ResetTimer()
 	for range b.N {
 		if _, err := Tune(convs, TuneOptions{Specs: specs}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(specs)), "candidates")
 }
 
 func mustParseB(b *testing.B, spec string) *Strategy {

@@ -55,18 +55,22 @@ type page struct {
 	Source                 profile.ReportSource
 	Model                  profile.ReportModel
 	Counts, Prices, Replay string
-	PricesDate             string
-	PricesSource           string
-	InputSVG, CostSVG      template.HTML
-	First                  string
-	Rows                   []pageRow
-	PerDay                 int64
-	Findings               []pageFinding
-	Specs                  []string
-	Conversations          []pageConversation
-	Sortable               bool
-	Warnings               []string
-	Version                string
+	// SourceLine and ModelLine are the first two lines of the text
+	// report's header (ModelLine only when the log has several models).
+	SourceLine, ModelLine string
+	PricesDate            string
+	PricesSource          string
+	InputSVG, CostSVG     template.HTML
+	First                 string
+	Rows                  []pageRow
+	PerDay                int64
+	PerDayHead            string
+	Findings              []pageFinding
+	Specs                 []string
+	Conversations         []pageConversation
+	Sortable              bool
+	Warnings              []string
+	Version               string
 }
 
 // Version is written at the foot of the HTML page ("" leaves it out).
@@ -76,6 +80,12 @@ func (s *htmlSink) End() error {
 	h, r := s.h, s.h.Result
 	pg := page{Source: h.Report.Source, Model: h.Report.Model, PricesDate: h.PricesDate, PricesSource: h.PricesSource,
 		PerDay: h.PerDay, Warnings: h.Report.Source.Warnings, Version: Version}
+	pg.PerDayHead = profile.PerDayHead(h.PerDay)
+	head := strings.SplitN(profile.Header(r, profile.WithWhatIf(h.Report.Source.Path, h.Report.Source.WhatIf), h.Report.Source.Format), "\n", 2)
+	pg.SourceLine = head[0]
+	if len(h.Report.Model.Models) > 1 && len(head) > 1 {
+		pg.ModelLine, _, _ = strings.Cut(head[1], " · ")
+	}
 	pg.Counts = countsLine(h.Report.Model)
 	if pr := h.Report.Model.Prices; pr != nil {
 		pg.Prices = fmt.Sprintf("$%s input, $%s output, $%s cached input", num(pr.Input), num(pr.Output), num(pr.CachedInput))
@@ -89,19 +99,12 @@ func (s *htmlSink) End() error {
 	}
 	if len(r.Strategies) > 0 {
 		pg.First = r.Strategies[0].Strategy.Spec
-		if t := r.Strategies[0].Totals; t.ReportedCalls > 0 {
-			pg.Replay = fmt.Sprintf("as billed (reported usage, %d of %d calls) %s; as simulated (%s) %s",
-				t.ReportedCalls, t.Calls, t.ReportedCost, pg.First, t.Cost)
-			if t.ReportedCost > 0 {
-				pg.Replay += fmt.Sprintf(" (%+.1f%% of billed)", 100*float64(t.Cost-t.ReportedCost)/float64(t.ReportedCost))
-			}
+		// The lines the table and Markdown show under theirs.
+		var parts []string
+		for _, l := range profile.SummaryLines(r) {
+			parts = append(parts, strings.TrimSpace(l))
 		}
-		if f := r.Fidelity; f != nil {
-			pg.Replay += "; " + f.Line()
-			if f.Cause != "" {
-				pg.Replay += "; likely cause: " + f.Cause
-			}
-		}
+		pg.Replay = strings.Join(parts, "; ")
 	}
 	best := -1
 	for i, st := range r.Strategies {
@@ -110,6 +113,9 @@ func (s *htmlSink) End() error {
 		}
 	}
 	for i, row := range profile.Rows(r, h.PerDay) {
+		if row.Why != "" {
+			row.Notes = strings.TrimPrefix(row.Notes+"; "+row.Why, "; ")
+		}
 		pg.Rows = append(pg.Rows, pageRow{StrategyRow: row, Best: i == best && i > 0})
 	}
 	pg.Findings = findingsOf(h.Report)

@@ -22,7 +22,7 @@ func (s *markdownSink) Begin(h *Header) error {
 		s.c = newCharts(h)
 	}
 	src := h.Report.Source
-	if err := profile.WriteMarkdown(s.w, h.Result, src.Path, src.Format, h.PerDay); err != nil {
+	if err := profile.WriteMarkdown(s.w, h.Result, profile.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay); err != nil {
 		return err
 	}
 	return profile.WriteFindings(s.w, h.Report.Findings, true)

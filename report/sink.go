@@ -166,7 +166,8 @@ func Binary(format string) bool { return format == "parquet" }
 // Open returns the sink writing format to out, or to stdout when out is ""
 // (svg needs out: a directory or a file prefix for its two files; md with a
 // directory writes report.md there with the charts beside it), and the
-// function that closes what it opened.
+// function that closes what it opened. Missing parent directories of out
+// are created.
 func Open(format, out string, stdout io.Writer) (Sink, func() error, error) {
 	none := func() error { return nil }
 	switch format {
@@ -189,6 +190,9 @@ func Open(format, out string, stdout io.Writer) (Sink, func() error, error) {
 	}
 	w, closer := stdout, none
 	if out != "" {
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return nil, nil, err
+		}
 		f, err := os.Create(out)
 		if err != nil {
 			return nil, nil, err

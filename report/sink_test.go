@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -167,6 +170,63 @@ func TestJSONEncodersAgree(t *testing.T) {
 		rs := profile.ReportStrategy{Spec: "x", Totals: profile.ReportTotals{CostUSD: f, ReportedCostUSD: &f}}
 		if got, want := fast(&rs), std(&rs); got != want {
 			t.Errorf("totals %v:\ngot  %s\nwant %s", f, got, want)
+		}
+	}
+}
+
+// --out creates the directories it names: newdir/out/logs.json is written
+// although neither directory exists.
+func TestOpenCreatesDirs(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "newdir", "out", "logs.json")
+	s, closeOut, err := Open("json", out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(s, demo(t), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := closeOut(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep profile.Report
+	if err := json.Unmarshal(b, &rep); err != nil || rep.Source.Calls == 0 {
+		t.Errorf("%s: %v, %d calls", out, err, rep.Source.Calls)
+	}
+}
+
+// The table, Markdown and HTML carry the same summary lines under their
+// strategy tables: on the demo, billed $0.2232 against the full history's
+// $0.5379 ($0.5379 / $0.2232 − 1 = +141.0%) and the replay check.
+func TestSummaryLinesEverywhere(t *testing.T) {
+	p := demo(t)
+	lines := profile.SummaryLines(p.Result)
+	want := []string{
+		"as billed (reported usage, 41 of 41 calls): $0.2232",
+		"as simulated (full): $0.5379 (+141.0% of billed)",
+		"reported input 311,167 vs counted 311,167",
+		"what the app did (cache) simulated $0.2232 vs billed $0.2232 (+0.0%)",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("summary lines %q", lines)
+	}
+	for _, format := range []string{"table", "md", "html"} {
+		var b bytes.Buffer
+		s, err := NewSink(format, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(s, p, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		out := strings.ReplaceAll(b.String(), "&#43;", "+")
+		for _, l := range want {
+			if !strings.Contains(out, l) {
+				t.Errorf("%s lacks %q", format, l)
+			}
 		}
 	}
 }

@@ -15,7 +15,7 @@ func (s *tableSink) Begin(h *Header) error {
 		warnings = h.Source.Warnings
 	}
 	src := h.Report.Source
-	if err := profile.WriteTable(s.w, h.Result, src.Path, src.Format, h.PerDay, warnings); err != nil {
+	if err := profile.WriteTable(s.w, h.Result, profile.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay, warnings); err != nil {
 		return err
 	}
 	return profile.WriteFindings(s.w, h.Report.Findings, false)

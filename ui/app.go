@@ -685,22 +685,25 @@ func (m Model) projection() string {
 			optional = append(optional, fmt.Sprintf("%s replay %+.1f%%", f.Spec, f.ErrorPct()))
 		}
 	}
+	core := len(optional) // the bill and its replay check outrank the projection
 	if best, saved := m.cheapest(); best > 0 {
 		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))
 	}
 	if convs > 1 {
 		optional = append(optional, fmt.Sprintf("%s a conversation", per))
 	}
-	monthly := []string{
-		fmt.Sprintf("%s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay)),
-		fmt.Sprintf("%s/mo", profile.Project(per, m.perDay)),
-	}
+	// The projection keeps its unit (a figure "/mo" alone does not say at
+	// how many a day) or is not shown.
+	mo := fmt.Sprintf("%s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay))
 	join := func(parts []string) string { return strings.Join(parts, " · ") }
-	// Keep the monthly figure if anything: drop optional fields from the
-	// end until the line fits.
-	for k := len(optional); k >= 0; k-- {
-		for _, mo := range monthly {
-			line := join(append(append(append([]string(nil), fields...), optional[:k]...), mo))
+	// Drop optional fields from the end until the line fits, the
+	// projection before the bill and its replay check.
+	for _, with := range []bool{true, false} {
+		for k := len(optional); k >= 0 && (k >= core || !with); k-- {
+			line := join(append(append([]string(nil), fields...), optional[:k]...))
+			if with {
+				line += " · " + mo
+			}
 			if lipgloss.Width(line) <= m.width {
 				return line
 			}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -91,4 +92,33 @@ func joinFit(w int, sep string, fields ...field) string {
 		keep[low] = false
 	}
 	return line()
+}
+
+// axisLabel is a call number at column x under an x axis.
+type axisLabel struct {
+	x int
+	s string
+}
+
+// callLabels places the numbers of calls (ascending) at xOf(call), a
+// column apart at least, none past limit. The last call is labelled
+// wherever its number can end on its own column: moved left to fit, it
+// wins over the labels before it.
+func callLabels(calls []int, xOf func(int) int, limit int) []axisLabel {
+	var out []axisLabel
+	for i, call := range calls {
+		l := axisLabel{xOf(call), fmt.Sprint(call)}
+		last := i == len(calls)-1
+		if last && l.x+1 <= limit {
+			l.x = min(l.x, limit-len(l.s))
+			for len(out) > 0 && out[len(out)-1].x+len(out[len(out)-1].s) >= l.x {
+				out = out[:len(out)-1]
+			}
+		}
+		if l.x+len(l.s) > limit || len(out) > 0 && out[len(out)-1].x+len(out[len(out)-1].s) >= l.x {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }

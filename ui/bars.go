@@ -56,13 +56,19 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 		maxY = window
 	}
 	gh := h - 2 // the x-axis and its labels take two rows
+	ax := resultApprox(res)
 	topF, step := niceScale(float64(maxY), max(1, gh/2), 1)
 	top := int64(topF)
 	lc := linechart.New(w, h, 0, 1, 0, topF,
 		linechart.WithXYSteps(1, 1),
 		linechart.WithXLabelFormatter(func(int, float64) string { return "" }),
 		linechart.WithYLabelFormatter(tickFormatter(topF, step, func(t float64) int { return int(math.Round(t / topF * float64(gh))) },
-			func(v float64) string { return shortTokens(int64(v)) })),
+			func(v float64) string {
+				if v == 0 {
+					return "0"
+				}
+				return ax + shortTokens(int64(v))
+			})),
 		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
 	lc.DrawXYAxisAndLabel()
 	origin := lc.Origin()
@@ -155,16 +161,14 @@ func labelCalls(lc *linechart.Model, x0, start, shown, total, w int) {
 	width := len(fmt.Sprint(total)) + 1
 	_, every := niceScale(float64(total), max(1, 2*shown/width), 1)
 	k := int(every)
-	for call := 1; call <= total; call++ {
-		if call != 1 && call%k != 0 || call-1 < start || call-1 >= start+shown {
-			continue
+	var calls []int
+	for call := start + 1; call <= start+shown; call++ {
+		if call == 1 || call == start+shown || call%k == 0 {
+			calls = append(calls, call)
 		}
-		s := fmt.Sprint(call)
-		x := x0 + (call-1-start)*2
-		if x+len(s) > limit {
-			break
-		}
-		lc.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: y}, s, st)
+	}
+	for _, l := range callLabels(calls, func(call int) int { return x0 + (call-1-start)*2 }, limit) {
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: l.x, Y: y}, l.s, st)
 	}
 	if right != "" && limit > x0 {
 		lc.Canvas.SetStringWithStyle(canvas.Point{X: w - len([]rune(right)), Y: y}, right, st)

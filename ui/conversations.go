@@ -392,6 +392,22 @@ func (l convList) columns(w int) []column {
 			break
 		}
 		keep[d] = false
+		if d == "cheapest" {
+			// A saving must say which strategy saves: "2: −95%".
+			for i := range all {
+				if all[i].title == "saving" {
+					all[i].cell = func(s profile.ConversationSummary) string {
+						if s.Cheapest == 0 {
+							return "—"
+						}
+						return fmt.Sprintf("%d: −%.0f%%", s.Cheapest+1, s.Saving)
+					}
+					for _, si := range l.shown {
+						all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
+					}
+				}
+			}
+		}
 	}
 	var out []column
 	fixed := 0

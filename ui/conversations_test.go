@@ -210,3 +210,41 @@ func TestConversationsEmptyApart(t *testing.T) {
 		t.Errorf("want %q in\n%s", want, out)
 	}
 }
+
+// Filtered to one model, the picker says "1 model", once.
+func TestPickerOneModel(t *testing.T) {
+	m := startAt(t, demoConfig(), 80, 24)
+	m = press(t, m, "m", "h", "a", "i", "k", "u")
+	out := screen(m)
+	if strings.Count(out, "1 model") != 1 || strings.Contains(out, "1 models") || !strings.Contains(out, "claude-haiku-4-5") {
+		t.Errorf("picker:\n%s", out)
+	}
+}
+
+// Narrow, the list drops the cheapest column and the saving says which
+// strategy saves: 258c7280's cheapest is 3 (window:turns=8+cache), −79%.
+func TestSavingNamesStrategy(t *testing.T) {
+	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		w, h     int
+		cheapest bool
+		row      string
+	}{
+		{60, 16, false, "3: −79%"},
+		{70, 20, false, "3: −79%"},
+		{80, 24, true, " −79%"},
+	} {
+		m := startAt(t, Config{Source: src}, tc.w, tc.h)
+		lines := strings.Split(screen(m), "\n")
+		head, row := lines[3], strings.TrimRight(lines[5], " ")
+		if strings.Contains(head, "cheapest") != tc.cheapest || !strings.Contains(head, "saving") {
+			t.Errorf("%d×%d: head %q", tc.w, tc.h, head)
+		}
+		if !strings.HasPrefix(row, "258c7280") || !strings.HasSuffix(row, tc.row) {
+			t.Errorf("%d×%d: row %q, want it to end %q", tc.w, tc.h, row, tc.row)
+		}
+	}
+}

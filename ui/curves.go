@@ -138,18 +138,15 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 	width := len(fmt.Sprint(n)) + 2
 	_, every := niceScale(maxX, max(1, gw/width), 1)
 	lst := lipgloss.NewStyle().Foreground(lipgloss.Color("#808080"))
-	lastEnd := -1
+	var calls []int
 	for call := 1; call <= n; call++ {
-		if call != 1 && call%int(every) != 0 {
-			continue
+		if call == 1 || call == n || call%int(every) == 0 {
+			calls = append(calls, call)
 		}
-		x := origin.X + 1 + int(math.Round(float64(call-1)/(maxX-1)*float64(gw-1)))
-		s := fmt.Sprint(call)
-		if x <= lastEnd || x+len(s) > w-margin {
-			continue
-		}
-		lc.Canvas.SetStringWithStyle(canvas.Point{X: x, Y: origin.Y + 1}, s, lst)
-		lastEnd = x + len(s)
+	}
+	xOf := func(call int) int { return origin.X + 1 + int(math.Round(float64(call-1)/(maxX-1)*float64(gw-1))) }
+	for _, l := range callLabels(calls, xOf, w-margin) {
+		lc.Canvas.SetStringWithStyle(canvas.Point{X: l.x, Y: origin.Y + 1}, l.s, lst)
 	}
 	view := lc.View()
 	if margin == 0 {

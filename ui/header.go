@@ -24,14 +24,17 @@ func (m Model) unpricedNote() string {
 	return fmt.Sprintf("unpriced: %s is not in the price table — press m", res.ModelID)
 }
 
-// warnings are the problems met reading and counting, each once.
+// warnings are the problems met reading and counting, each once: an
+// opened conversation's warning that restates the whole tree's with
+// another count ("1 call report…" under "25 calls report…") is the same
+// problem, already listed.
 func (m Model) warnings() []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(ws []string) {
 		for _, w := range ws {
-			if !seen[w] {
-				seen[w] = true
+			if k := warningKey(w); !seen[k] {
+				seen[k] = true
 				out = append(out, w)
 			}
 		}
@@ -71,7 +74,7 @@ func (m Model) header() string {
 	}
 	warn := ""
 	if n := len(m.warnings()); n > 0 {
-		warn = m.st.warn.Render(fmt.Sprintf(" · ! %d warning%s", n, plural(n)))
+		warn = m.st.warn.Render(" · ! " + plural(n, "warning"))
 	}
 	var right, speed string
 	if m.page == pageConversations {
@@ -79,7 +82,7 @@ func (m Model) header() string {
 		for _, s := range m.list.sums {
 			calls += s.Calls
 		}
-		right = fmt.Sprintf("%d conversations · %s calls", len(m.list.sums), formatInt(int64(calls)))
+		right = plural(len(m.list.sums), "conversation") + " · " + plural(calls, "call")
 	} else {
 		state := "■"
 		if m.playing {
@@ -126,11 +129,24 @@ func (m Model) header() string {
 	return left + strings.Repeat(" ", gap) + r
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
+// warningKey is a warning without its leading count and the noun's
+// plural s, so that one problem counted over different calls is one key.
+func warningKey(w string) string {
+	k := strings.TrimLeft(w, "0123456789, ")
+	if k == w {
+		return w
 	}
-	return "s"
+	noun, rest, _ := strings.Cut(k, " ")
+	return strings.TrimSuffix(noun, "s") + " " + rest
+}
+
+// plural is "1 call", "2 calls", "1,204 calls": n and the noun, plural
+// unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return formatInt(int64(n)) + " " + noun + "s"
 }
 
 // warningsView lists the warnings, wrapped to the screen.
@@ -139,7 +155,7 @@ func (m Model) warningsView() string {
 	if len(ws) == 0 {
 		return "no warnings"
 	}
-	lines := []string{m.st.bold.Render(fmt.Sprintf("%d warning%s", len(ws), plural(len(ws))))}
+	lines := []string{m.st.bold.Render(plural(len(ws), "warning"))}
 	for _, w := range ws {
 		lines = append(lines, lipgloss.NewStyle().Width(max(10, m.width)).Render("• "+w))
 	}

@@ -24,6 +24,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	}
 	c := calls[index]
 	conv := findConversation(src, c.Conversation)
+	ax := approxMark(res, c.Conversation)
 	var lines []string
 	var convID string
 	if len(res.Conversations) > 1 {
@@ -32,7 +33,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	head := joinFit(w, " · ",
 		field{fmt.Sprintf("call %d of %d", index+1, len(calls)), 9},
 		field{convID, 1},
-		field{"input " + formatInt(c.Input.Total()), 7},
+		field{"input " + ax + formatInt(c.Input.Total()), 7},
 		field{fmt.Sprintf("output %s (reasoning %s)", formatInt(c.BilledOutput()), formatInt(c.Reasoning)), 5},
 		field{callCost(res, c), 8})
 	lines = append(lines, st.bold.Render(head))
@@ -40,30 +41,31 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		delta := c.CountedInput - r.InputTokens
 		gap := ""
 		if c.Input.Unlogged > 0 {
-			gap = "unlogged " + formatInt(c.Input.Unlogged)
+			gap = "unlogged " + ax + formatInt(c.Input.Unlogged)
 			if live {
 				// Live mode wrote every byte it sent: a gap is the
 				// server's tokenizer or a prompt it adds.
-				gap = liveGap + " " + formatInt(c.Input.Unlogged)
+				gap = liveGap + " " + ax + formatInt(c.Input.Unlogged)
 			}
 		}
 		lines = append(lines, joinFit(w, " · ",
 			field{fmt.Sprintf("reported input %s", formatInt(r.InputTokens)), 9},
 			field{fmt.Sprintf("cached %s", formatInt(r.CachedInputTokens)), 4},
-			field{"counted " + formatInt(c.CountedInput), 8},
-			field{"delta " + signedInt(delta), 6},
+			field{"counted " + ax + formatInt(c.CountedInput), 8},
+			field{"delta " + ax + signedInt(delta), 6},
 			field{gap, 7}))
-		if l := cacheReplayLine(res, index, r, w); l != "" {
+		if l := cacheReplayLine(res, index, r, ax, w); l != "" {
 			lines = append(lines, l)
 		}
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}
+	tokW := 7 + len([]rune(ax))
 	var heads []string
 	for i := range res.Strategies {
 		heads = append(heads, lipgloss.NewStyle().Foreground(strategyColor(i)).Render(fmt.Sprint(i+1)))
 	}
-	lines = append(lines, st.dim.Render(fmt.Sprintf("%4s %-9s %-8s %7s  ", "#", "role", "part", "tokens"))+strings.Join(heads, " ")+st.dim.Render("  text"))
+	lines = append(lines, st.dim.Render(fmt.Sprintf("%4s %-9s %-8s %*s  ", "#", "role", "part", tokW, "tokens"))+strings.Join(heads, " ")+st.dim.Render("  text"))
 	if conv != nil {
 		tok := res.Tokenizer
 		lastAssistant := -1
@@ -101,7 +103,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 				text = "→ " + m.ToolCalls[0].Name + "(" + m.ToolCalls[0].Arguments + ")"
 			}
 			text = strings.Join(strings.Fields(text), " ")
-			row := fmt.Sprintf("%4d %-9s %-8s %7s  %s  ", i+1, m.Role, shortPart(part), formatInt(n), strings.Join(marks, " "))
+			row := fmt.Sprintf("%4d %-9s %-8s %*s  %s  ", i+1, m.Role, shortPart(part), tokW, ax+formatInt(n), strings.Join(marks, " "))
 			room := w - lipgloss.Width(row)
 			if room > 3 {
 				row += st.dim.Render(truncate(text, room))
@@ -210,7 +212,7 @@ func formatInt(n int64) string {
 // cacheReplayLine compares, for call index, what the app's caching
 // (profile.AppStrategy) simulates with the cache reads and writes the log
 // reports; "" when the log reports none or the strategy is not shown.
-func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage, w int) string {
+func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage, ax string, w int) string {
 	if r.CachedInputTokens == 0 && r.CacheWriteTokens == 0 {
 		return ""
 	}
@@ -218,7 +220,7 @@ func cacheReplayLine(res *profile.Result, index int, r *transcripts.Usage, w int
 		if s.Strategy.Spec == profile.AppStrategy {
 			c := s.Calls()[index]
 			return joinFit(w, " · ",
-				field{fmt.Sprintf("%s: read %s, write %s simulated", profile.AppStrategy, formatInt(c.Cached), formatInt(c.CacheWrite)), 9},
+				field{fmt.Sprintf("%s: read %s%s, write %s%s simulated", profile.AppStrategy, ax, formatInt(c.Cached), ax, formatInt(c.CacheWrite)), 9},
 				field{fmt.Sprintf("read %s, write %s reported", formatInt(r.CachedInputTokens), formatInt(r.CacheWriteTokens)), 8})
 		}
 	}

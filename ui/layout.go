@@ -162,9 +162,9 @@ func (m Model) base() string {
 	case m.page == pageConversations && m.all == nil:
 		return "\n  counting…"
 	case m.page == pageConversations && m.full:
-		return m.header() + "\n\n" + m.help.FullHelpView(m.list.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
+		return helpPage(m.help, m.header(), m.list.keys.FullHelp(), m.width, m.height, m.st.dim.Render("? or esc closes help"))
 	case m.page == pageConversations:
-		help := m.help.ShortHelpView(m.list.keys.ShortHelp())
+		help := shortHelp(m.help, m.list.keys.ShortHelp(), m.width)
 		if m.list.filter.Focused() || m.list.filter.Value() != "" {
 			help = m.list.filter.View()
 		}
@@ -175,7 +175,7 @@ func (m Model) base() string {
 		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
 	}
 	if m.full {
-		return m.header() + "\n\n" + m.help.FullHelpView(m.keys.FullHelp()) + "\n\n" + m.st.dim.Render("? or esc closes help")
+		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, m.st.dim.Render("? or esc closes help"))
 	}
 	l := m.layout()
 	var b strings.Builder
@@ -227,7 +227,7 @@ func (m Model) base() string {
 	} else {
 		b.WriteString(m.projection() + "\n")
 	}
-	help := m.help.ShortHelpView(m.keys.ShortHelp())
+	help := shortHelp(m.help, m.keys.ShortHelp(), m.width)
 	if m.cfg.Live != nil && m.live.input.Focused() {
 		help = m.st.dim.Render(joinFit(m.width, " · ", field{"enter send", 9}, field{"alt+enter newline", 5}, field{"esc keys", 8},
 			field{"pgup/pgdn chat", 4}, field{":system FILE prompt", 3}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))

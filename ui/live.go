@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -313,7 +314,7 @@ func (m Model) chatView(w, h int) string {
 	end := max(0, len(lines)-m.live.scroll)
 	start := max(0, end-h)
 	if m.live.scroll > 0 && end-start == h && h > 1 {
-		lines[end-1] = m.st.dim.Render(truncate(fmt.Sprintf("↓ %d more lines · pgdn", len(lines)-end+1), w))
+		lines[end-1] = m.st.dim.Render(truncate("↓ "+plural(len(lines)-end+1, "more line")+" · pgdn", w))
 	}
 	return strings.Join(lines[start:end], "\n")
 }
@@ -340,17 +341,14 @@ func (m Model) spendLine() string {
 	return fit(line, m.width, 1)
 }
 
+// wrapLine breaks s into lines of w columns at most, between words
+// where it can; a word longer than a line breaks after a comma or a bar
+// (as in a strategy spec), else anywhere.
 func wrapLine(s string, w int) []string {
 	if w <= 1 {
 		return []string{s}
 	}
-	r := []rune(s)
-	var out []string
-	for len(r) > w {
-		out = append(out, string(r[:w]))
-		r = r[w:]
-	}
-	return append(out, string(r))
+	return strings.Split(ansi.Wrap(s, w, ",|"), "\n")
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

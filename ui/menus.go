@@ -95,10 +95,14 @@ func (p picker) view(st styles, w, h int) string {
 	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
 }
 
-// moreLine says how many of total entries are out of view one way.
+// moreLine says how many of total entries are out of view one way; with
+// none out of view, the top line counts them all and the bottom is blank.
 func moreLine(arrow string, n, total int) string {
 	if n <= 0 {
-		return fmt.Sprintf("  %d models", total)
+		if arrow == "↓" {
+			return ""
+		}
+		return "  " + plural(total, "model")
 	}
 	return fmt.Sprintf("%s %d more", arrow, n)
 }

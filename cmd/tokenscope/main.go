@@ -145,7 +145,12 @@ func (c *common) load(path string) (*profile.Profile, error) {
 		}
 		src = &s
 	}
-	return c.profile(src)
+	p, err := c.profile(src)
+	if err != nil {
+		return nil, err
+	}
+	p.WhatIf = c.whatIf.String()
+	return p, nil
 }
 
 // read reads path ("" is the embedded demo).
@@ -440,7 +445,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			if compare {
-				return c.compare(stdout, args)
+				if !slices.Contains(profile.ComparisonFormats, format) || out != "" {
+					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(profile.ComparisonFormats, ", ")))
+				}
+				return c.compare(stdout, args, format)
 			}
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("report takes one FILE|DIR|- (two with --compare)"))
@@ -596,7 +604,7 @@ func checkPerDay(n int64) error {
 }
 
 // compare prints two profiles side by side (report --compare).
-func (c *common) compare(stdout io.Writer, args []string) error {
+func (c *common) compare(stdout io.Writer, args []string, format string) error {
 	switch {
 	case len(args) == 2 && !c.whatIf.set():
 		a, err := c.load(args[0])
@@ -607,9 +615,13 @@ func (c *common) compare(stdout io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		return profile.WriteComparison(stdout, a, b, args[0], args[1])
-	case len(args) == 1 && c.whatIf.set():
-		src, err := c.read(args[0])
+		return profile.Compare(a, b, args[0], args[1]).Write(stdout, format)
+	case len(args) <= 1 && c.whatIf.set():
+		name := "" // no path: the demo
+		if len(args) == 1 {
+			name = args[0]
+		}
+		src, err := c.read(name)
 		if err != nil {
 			return err
 		}
@@ -617,15 +629,14 @@ func (c *common) compare(stdout io.Writer, args []string) error {
 		if err != nil {
 			return err
 		}
-		b, err := c.load(args[0])
+		b, err := c.load(name)
 		if err != nil {
 			return err
 		}
-		name := args[0]
 		if name == "" {
 			name = "the demo"
 		}
-		return profile.WriteComparison(stdout, a, b, name+" as logged", name+" with "+c.whatIf.String())
+		return profile.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
 	}
 	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
 }
@@ -666,6 +677,9 @@ func newTune(stdout io.Writer) *cobra.Command {
 				o.MaxDroppedPct = 1e-9 // 0 means "nothing dropped", not "no bound"
 			}
 			r, err := profile.Tune(src.Conversations, o)
+			if errors.Is(err, profile.ErrUnpriced) {
+				return badInput(fmt.Errorf("%s: %w", src.Path, err))
+			}
 			if err != nil {
 				return badInput(err)
 			}

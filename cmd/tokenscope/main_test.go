@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/profile"
 )
 
 func tokenscope(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -164,7 +166,7 @@ func TestMaxCost(t *testing.T) {
 func TestPerDay(t *testing.T) {
 	_, out, _ := tokenscope(t, "report", "--per-day", "1000", "--strategy", "full", "--strategy", "cache")
 	// $0.53785875 × 1000 × 30 = $16,135.76.
-	if !strings.Contains(out, "per month at 1000/day") || !strings.Contains(out, "$16,135.76") {
+	if !strings.Contains(out, "per month at 1,000 conversations a day") || !strings.Contains(out, "$16,135.76") {
 		t.Errorf("projection missing:\n%s", out)
 	}
 }
@@ -372,6 +374,33 @@ func TestReportCompareSystem(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("comparison lacks %q:\n%s", want, out)
 		}
+	}
+	// No path is the demo too; --format json is the same comparison as a
+	// document, md as Markdown tables, csv refused.
+	code, out, errs = tokenscope(t, "report", "--compare", "--system", sys, "--strategy", "full", "--format", "json")
+	var cmp profile.Comparison
+	if err := json.Unmarshal([]byte(out), &cmp); code != 0 || err != nil {
+		t.Fatalf("json: exit %d, %v, %s", code, err, errs)
+	}
+	sysPart := profile.ComparisonPart{}
+	for _, p := range cmp.Parts {
+		if p.Name == "system" {
+			sysPart = p
+		}
+	}
+	// A is $0.53785875 (TestMaxCost); B the same less 61,664 input tokens
+	// at $1.25/MTok = $0.07708, to $0.46077875.
+	if sysPart != (profile.ComparisonPart{Name: "system", A: 62074, B: 410, Diff: -61664}) || len(cmp.Strategies) != 1 ||
+		cmp.Strategies[0].AUSD != 0.53785875 || cmp.Strategies[0].BUSD == nil || *cmp.Strategies[0].BUSD != 0.46077875 ||
+		cmp.A != "the demo as logged" {
+		t.Errorf("json comparison %+v", cmp)
+	}
+	if code, out, _ := tokenscope(t, "report", "--compare", "--system", sys, "--strategy", "full", "--format", "md"); code != 0 ||
+		!strings.Contains(out, "| system | 62,074 | 410 | −61,664 |") || !strings.Contains(out, "| full | $0.5379 | $0.4608 | −$0.0771 | −14.3% |") {
+		t.Errorf("md comparison: exit %d\n%s", code, out)
+	}
+	if code, _, errs := tokenscope(t, "report", "--compare", "--system", sys, "--format", "csv"); code != 2 || !strings.Contains(errs, "--compare writes --format table, json, md") {
+		t.Errorf("csv comparison: exit %d, %q", code, errs)
 	}
 	if code, _, errs := tokenscope(t, "report", "--compare", "a.json"); code != 2 || !strings.Contains(errs, "--compare wants two logs") {
 		t.Errorf("one log and no what-if: exit %d, %q", code, errs)
