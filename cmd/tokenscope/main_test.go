@@ -563,7 +563,7 @@ func TestBadInputFIFO(t *testing.T) {
 // 0, the report on stdout, the warning on stderr.
 func TestOddUsageNativeWarns(t *testing.T) {
 	code, out, errs := tokenscope(t, "report", "../../transcripts/testdata/broken/native_cached_over_input.jsonl")
-	if code != 0 || !strings.Contains(out, "native, 1 calls") ||
+	if code != 0 || !strings.Contains(out, "(native, 1 call)") ||
 		!strings.Contains(errs, "1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10); read as logged") {
 		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errs)
 	}
