@@ -225,7 +225,7 @@ func anMessages(file, path string, raw json.RawMessage) ([]Message, error) {
 	if len(c) > 0 && c[0] == '"' {
 		var s string
 		if err := decodeJSON(c, &s); err != nil {
-			return nil, &Error{File: file, Path: path + ".content", Msg: err.Error()}
+			return nil, &Error{File: file, Path: path + ".content", Msg: jsonMsg(err)}
 		}
 		return []Message{{Role: role, Content: s}}, nil
 	}
@@ -386,7 +386,7 @@ func parseAnthropicResponse(body []byte) (*Message, error) {
 		var blocks []anBlock
 		if len(resp.Content) > 0 {
 			if err := json.Unmarshal(resp.Content, &blocks); err != nil {
-				return nil, fmt.Errorf("content: %v", err)
+				return nil, fmt.Errorf("content: %s", jsonMsg(err))
 			}
 		}
 		ms := blocksToMessages(RoleAssistant, blocks)
@@ -435,7 +435,7 @@ func parseAnthropicSSE(body []byte) (*Message, error) {
 			Usage *anUsage `json:"usage"`
 		}
 		if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &ev); err != nil {
-			return nil, fmt.Errorf("stream event: %v", err)
+			return nil, fmt.Errorf("stream event: %s", jsonMsg(err))
 		}
 		seen = true
 		switch ev.Type {

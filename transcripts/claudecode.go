@@ -255,7 +255,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		} else if len(content) > 0 && content[0] == '"' {
 			var s string
 			if err := decodeJSON(content, &s); err != nil {
-				return &Error{File: file, Line: n, Path: "$.message.content", Msg: err.Error()}
+				return &Error{File: file, Line: n, Path: "$.message.content", Msg: jsonMsg(err)}
 			}
 			blocks = []anBlock{{Type: "text", Text: s}}
 		} else if len(content) > 0 && string(content) != "null" {

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"reflect"
+	"strconv"
 	"strings"
 
 	fastjson "github.com/goccy/go-json"
@@ -70,7 +73,7 @@ func jsonError(file string, data []byte, base int, path string, err error) *Erro
 			}
 			e.Path += "." + typ.Field
 		}
-		e.Msg = fmt.Sprintf("expected %s, found JSON %s", typ.Type, typ.Value)
+		e.Msg = fmt.Sprintf("want %s, found %s", wantWords(typ.Type, e.Path), foundWords(typ.Value))
 	case errors.Is(err, errUnexpectedEnd):
 		e.Line = base + lineAt(data, int64(len(data))) - boolInt(base > 0)
 		e.Msg = "invalid JSON: unexpected end of input"
@@ -181,4 +184,213 @@ func decodeJSON(data []byte, v any) error {
 		return errUnexpectedEnd
 	}
 	return err
+}
+
+// placeLine moves e to the line of the value its path names in data, a
+// whole JSON document: readers locate values by the object they belong
+// to, which in a pretty-printed file can be many lines above the bad
+// value. Where the path leads inside a value that is not JSON structure
+// (a body logged as a string), the deepest value found that holds it
+// sets the line if it is further down than e's own. JSONL files, whose
+// paths start again on every line, are left alone.
+func placeLine(data []byte, err error) error {
+	e, ok := err.(*Error)
+	if !ok || !strings.HasPrefix(e.Path, "$") || isJSONL(bytes.TrimSpace(data)) {
+		return err
+	}
+	off, whole, found := valueOffset(data, e.Path)
+	if !found {
+		return err
+	}
+	if line := lineAt(data, off); whole || line > e.Line {
+		e.Line = line
+	}
+	return err
+}
+
+// valueOffset returns the byte offset in data of the value at path ($,
+// .key and [i] steps), or of the deepest value on the way to it when
+// whole is false. found is false when data is not one JSON value.
+func valueOffset(data []byte, path string) (off int64, whole, found bool) {
+	steps, ok := pathSteps(path)
+	if !ok {
+		return 0, false, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	// start is where the next value begins: past white space, ':' and ','.
+	start := func() int64 {
+		o := dec.InputOffset()
+		for o < int64(len(data)) && strings.IndexByte(" \t\r\n:,", data[o]) >= 0 {
+			o++
+		}
+		return o
+	}
+	off = start()
+	for _, st := range steps {
+		tok, err := dec.Token()
+		if err != nil {
+			return off, false, true
+		}
+		d, _ := tok.(json.Delim)
+		if (st.key != nil && d != '{') || (st.key == nil && d != '[') {
+			return off, false, true
+		}
+		for i := 0; ; i++ {
+			if !dec.More() {
+				return off, false, true
+			}
+			if st.key != nil {
+				k, err := dec.Token()
+				if err != nil {
+					return off, false, true
+				}
+				if k == *st.key {
+					break
+				}
+			} else if i == st.index {
+				break
+			}
+			if skipValue(dec) != nil {
+				return off, false, true
+			}
+		}
+		off = start()
+	}
+	return off, true, true
+}
+
+type pathStep struct {
+	key   *string // nil for an index
+	index int
+}
+
+// pathSteps splits a path such as $[2].usage.prompt_tokens.
+func pathSteps(path string) ([]pathStep, bool) {
+	if !strings.HasPrefix(path, "$") {
+		return nil, false
+	}
+	var steps []pathStep
+	for p := path[1:]; p != ""; {
+		switch p[0] {
+		case '.':
+			end := strings.IndexAny(p[1:], ".[")
+			if end < 0 {
+				end = len(p) - 1
+			}
+			k := p[1 : 1+end]
+			steps = append(steps, pathStep{key: &k})
+			p = p[1+end:]
+		case '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return nil, false
+			}
+			var i int
+			if _, err := fmt.Sscanf(p[1:end], "%d", &i); err != nil {
+				return nil, false
+			}
+			steps = append(steps, pathStep{index: i})
+			p = p[end+1:]
+		default:
+			return nil, false // a path with a message after it, not a JSON path
+		}
+	}
+	return steps, true
+}
+
+// skipValue reads past the next value of dec.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// wantWords says in a user's words what kind of JSON value t decodes
+// (never a Go type name); path, the value's JSON path, tells a count of
+// tokens from other numbers and names what an array holds.
+func wantWords(t reflect.Type, path string) string {
+	if t == nil {
+		return "another kind of value"
+	}
+	last := path
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		last = path[i+1:]
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if strings.Contains(strings.ToLower(path), "token") {
+			return "a whole number of tokens"
+		}
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		switch {
+		case last == "messages" || last == "tools" || last == "choices":
+			return "an array of " + last
+		case t.Elem().Kind() == reflect.String:
+			return "an array of strings"
+		}
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another kind of value"
+}
+
+// foundWords says what UnmarshalTypeError.Value ("string", "number 1e12",
+// "bool", "array", "object") was, in a user's words.
+func foundWords(v string) string {
+	switch {
+	case v == "bool":
+		return "true or false"
+	case v == "number":
+		return "a number"
+	case strings.HasPrefix(v, "number "):
+		n := strings.TrimPrefix(v, "number ")
+		if f, err := strconv.ParseFloat(n, 64); err == nil && f == math.Trunc(f) {
+			return n + ", out of range" // a whole number the field cannot hold
+		}
+		return n
+	case v == "array" || v == "object":
+		return "an " + v
+	case v == "":
+		return "another kind of value"
+	}
+	return "a " + v
+}
+
+// jsonMsg is err's text for a user: a decoder's type error in words (what
+// was wanted, what was found), anything else as it is.
+func jsonMsg(err error) string {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		at := ""
+		if typ.Field != "" {
+			at = " at " + typ.Field
+		}
+		return fmt.Sprintf("want %s%s, found %s", wantWords(typ.Type, typ.Field), at, foundWords(typ.Value))
+	}
+	return err.Error()
 }

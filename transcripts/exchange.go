@@ -38,7 +38,7 @@ func ParseRequest(api string, body []byte) (*Request, error) {
 		} `json:"stream_options"`
 	}
 	if err := json.Unmarshal(body, &common); err != nil {
-		return nil, fmt.Errorf("request body: %v", err)
+		return nil, fmt.Errorf("request body: %s", jsonMsg(err))
 	}
 	out := &Request{MaxTokens: max(common.MaxTokens, common.MaxCompletionTokens), Stream: common.Stream,
 		IncludeUsage: common.StreamOptions != nil && common.StreamOptions.IncludeUsage}
@@ -135,7 +135,7 @@ func parseOASSE(body []byte) (*Message, error) {
 			} `json:"error"`
 		}
 		if err := json.Unmarshal([]byte(data), &chunk); err != nil {
-			return nil, fmt.Errorf("stream event: %v", err)
+			return nil, fmt.Errorf("stream event: %s", jsonMsg(err))
 		}
 		seen = true
 		if chunk.Error != nil {

@@ -371,16 +371,26 @@ func TestRequestWithoutReply(t *testing.T) {
 	}
 }
 
-// A provider log whose usage is only odd (cache reads beyond the prompt)
-// is read as logged, with one warning.
+// Usage that is only odd (cache reads beyond the input, reasoning beyond
+// the output) is read as logged, with one warning, in every format alike:
+// the native format is no stricter than a provider's log.
 func TestOddUsageWarned(t *testing.T) {
-	log := `{"request":{"messages":[{"role":"user","content":"a"}]},"response":{"choices":[{"message":{"role":"assistant","content":"b"}}],"usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":50}}}}`
-	src, err := Read(strings.NewReader(log), "x.jsonl", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], "1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10)") {
-		t.Errorf("warnings %q", src.Warnings)
+	for _, tc := range []struct{ name, log, want string }{
+		{"openai-log", `{"request":{"messages":[{"role":"user","content":"a"}]},"response":{"choices":[{"message":{"role":"assistant","content":"b"}}],"usage":{"prompt_tokens":10,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":50}}}}`,
+			"1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10)"},
+		{"native", string(readFile(t, "testdata/broken/native_cached_over_input.jsonl")),
+			"1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10)"},
+		{"native", string(readFile(t, "testdata/broken/native_reasoning_over_output.jsonl")),
+			"1 calls report odd usage (first: reasoning_tokens 9 exceed output_tokens 2)"},
+	} {
+		src, err := Read(strings.NewReader(tc.log), "x.jsonl", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if src.Format != tc.name || len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], tc.want) {
+			t.Errorf("%s: format %s, warnings %q", tc.name, src.Format, src.Warnings)
+		}
 	}
 }
 

@@ -27,8 +27,17 @@ func fuzzFormat(f *testing.F, format string) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src, err := Read(bytes.NewReader(data), "fuzz", Options{Format: format, RAG: DefaultRAGRule()})
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			e, ok := err.(*Error)
+			if !ok {
 				t.Fatalf("error of type %T: %v", err, err)
+			}
+			// The message is for a user: no Go type names, and the line
+			// it names is one of the input's.
+			if goTypeName.MatchString(e.Msg) {
+				t.Fatalf("error shows a Go type: %v", err)
+			}
+			if lines := bytes.Count(data, []byte{'\n'}) + 1; e.Line > lines {
+				t.Fatalf("error names line %d of %d: %v", e.Line, lines, err)
 			}
 			return
 		}

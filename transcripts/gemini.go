@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -19,7 +18,7 @@ func init() {
 		Name:  FormatGeminiCLI,
 		Doc:   "Gemini CLI session (~/.gemini/tmp/<hash>/chats/session-*.json or .jsonl)",
 		Sniff: sniffGeminiCLI,
-		Read:  readGeminiCLI,
+		Read:  readAllWith(readGeminiCLI),
 	})
 }
 
@@ -100,11 +99,7 @@ type geminiEntry struct {
 // messages replaces them all; $rewindTo forks the session at a message:
 // the calls made before it still count, the conversation after it is
 // sent the history before it.
-func readGeminiCLI(r io.Reader, file string) ([]*Conversation, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
+func readGeminiCLI(data []byte, file string) ([]*Conversation, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var first []struct {
@@ -251,7 +246,7 @@ func geminiMessages(file string, e geminiEntry) ([]Message, error) {
 	}
 	text, images, err := geminiContent(gm.Content)
 	if err != nil {
-		return nil, &Error{File: file, Line: e.line, Path: e.path + ".content", Msg: err.Error()}
+		return nil, &Error{File: file, Line: e.line, Path: e.path + ".content", Msg: jsonMsg(err)}
 	}
 	switch gm.Type {
 	case "user":

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -23,7 +22,7 @@ func init() {
 		Name:  FormatLangfuse,
 		Doc:   "Langfuse trace export: a trace with its observations, API lists, or observations as JSONL",
 		Sniff: sniffLangfuse,
-		Read:  readLangfuse,
+		Read:  readAllWith(readLangfuse),
 	})
 }
 
@@ -79,11 +78,7 @@ type lfItem struct {
 // GENERATION observations with no GENERATION below them (a parent that
 // wraps generations repeats their usage), in start order. An observation
 // listed twice is read once, the later update winning.
-func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
+func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 	trimmed := bytes.TrimSpace(data)
 	items, err := jsonItems(data, file, isJSONL(trimmed))
 	if err != nil {
@@ -190,11 +185,11 @@ func readLangfuse(r io.Reader, file string) ([]*Conversation, error) {
 		for _, o := range cs {
 			in, err := genaiMessages(o.Input, RoleUser)
 			if err != nil {
-				return nil, &Error{File: file, Line: o.line, Path: o.path + ".input", Msg: err.Error()}
+				return nil, &Error{File: file, Line: o.line, Path: o.path + ".input", Msg: jsonMsg(err)}
 			}
 			out, err := genaiMessages(o.Output, RoleAssistant)
 			if err != nil {
-				return nil, &Error{File: file, Line: o.line, Path: o.path + ".output", Msg: err.Error()}
+				return nil, &Error{File: file, Line: o.line, Path: o.path + ".output", Msg: jsonMsg(err)}
 			}
 			rep := reply(out)
 			rep.NoReply = len(out) == 0 // an observation whose output was not kept
@@ -255,7 +250,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
 		if err != nil {
-			return nil, &Error{File: file, Line: o.line, Path: fmt.Sprintf("%s.%s.%s", o.path, field, k), Msg: err.Error()}
+			return nil, &Error{File: file, Line: o.line, Path: fmt.Sprintf("%s.%s.%s", o.path, field, k), Msg: jsonMsg(err)}
 		}
 		if ok {
 			details[k] = v
@@ -270,7 +265,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
 		if err != nil {
-			return nil, &Error{File: file, Line: o.line, Path: o.path + "." + map[string]string{"input": "promptTokens", "output": "completionTokens", "total": "totalTokens"}[k], Msg: err.Error()}
+			return nil, &Error{File: file, Line: o.line, Path: o.path + "." + map[string]string{"input": "promptTokens", "output": "completionTokens", "total": "totalTokens"}[k], Msg: jsonMsg(err)}
 		}
 		if ok {
 			details[k] = v

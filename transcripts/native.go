@@ -188,9 +188,6 @@ func (nl *nativeLine) message(file string, lineNo int, path string) (Message, er
 		if err != nil {
 			return Message{}, err
 		}
-		if s := usageOddity(u); s != "" {
-			return Message{}, &Error{File: file, Line: lineNo, Path: at("usage"), Msg: s}
-		}
 	}
 	if nl.Images < 0 || nl.Images > MaxImages {
 		return Message{}, &Error{File: file, Line: lineNo, Path: at("images"), Msg: fmt.Sprintf("%d images (want 0 to %d)", nl.Images, MaxImages)}

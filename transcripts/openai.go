@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -22,18 +21,14 @@ const (
 func init() {
 	Register(Format{
 		Name:  FormatOpenAIChat,
-		Doc:   `OpenAI Chat Completions request body ({"messages":[…]}) or a bare array of messages`,
+		Doc:   `OpenAI Chat Completions request body ({"messages":[…]}) or a bare array of messages, or JSONL of them`,
 		Sniff: sniffOpenAIChat,
 		Read:  readAllWith(readOpenAIChat),
 	})
-	readLog := func(r io.Reader, file string) ([]*Conversation, error) {
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return nil, &Error{File: file, Msg: err.Error()}
-		}
+	readLog := readAllWith(func(data []byte, file string) ([]*Conversation, error) {
 		trimmed := bytes.TrimSpace(data)
 		return readOpenAILog(data, file, len(trimmed) == 0 || trimmed[0] != '[')
-	}
+	})
 	Register(Format{
 		Name: FormatOpenAILog,
 		Doc:  `request/response pairs ({"request","response"}) of either API, JSON array or JSONL`,
@@ -181,7 +176,7 @@ func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
 	text, images, skipped, err := oaParts(om.Content)
 	m.skipped = skipped
 	if err != nil {
-		return Message{}, &Error{File: file, Path: path + ".content", Msg: err.Error()}
+		return Message{}, &Error{File: file, Path: path + ".content", Msg: jsonMsg(err)}
 	}
 	if text == "" && om.Refusal != "" {
 		text = om.Refusal
@@ -238,7 +233,7 @@ func oaParts(raw json.RawMessage) (string, int, []string, error) {
 			Input string `json:"input_text"`
 		}
 		if err := json.Unmarshal(raw, &parts); err != nil {
-			return "", 0, nil, fmt.Errorf("content parts: %v", err)
+			return "", 0, nil, fmt.Errorf("content parts: %s", jsonMsg(err))
 		}
 		var b strings.Builder
 		images := 0
@@ -267,8 +262,31 @@ func oaParts(raw json.RawMessage) (string, int, []string, error) {
 	return "", 0, nil, fmt.Errorf("content must be a string, null or an array of parts")
 }
 
-// readOpenAIChat reads {"messages":[…]} or a bare message array.
+// readOpenAIChat reads {"messages":[…]} or a bare message array, or JSONL
+// of them (a fine-tuning or eval set), one conversation a line.
 func readOpenAIChat(data []byte, file string) ([]*Conversation, error) {
+	if !isJSONL(bytes.TrimSpace(data)) {
+		return readOpenAIChatDoc(data, file)
+	}
+	var convs []*Conversation
+	for i, line := range bytes.Split(data, []byte{'\n'}) {
+		if line = bytes.TrimSpace(line); len(line) == 0 {
+			continue
+		}
+		cs, err := readOpenAIChatDoc(line, file)
+		if err != nil {
+			if e, ok := err.(*Error); ok {
+				e.Line = i + 1 // a JSONL line is one line: the error is on it
+			}
+			return nil, err
+		}
+		convs = append(convs, cs...)
+	}
+	return convs, nil
+}
+
+// readOpenAIChatDoc reads one {"messages":[…]} or bare message array.
+func readOpenAIChatDoc(data []byte, file string) ([]*Conversation, error) {
 	data = bytes.TrimSpace(data)
 	var req oaRequest
 	base := "$.messages"

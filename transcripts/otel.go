@@ -23,7 +23,7 @@ func init() {
 		Name:  FormatOTel,
 		Doc:   "OpenTelemetry GenAI spans: OTLP/JSON export requests or SDK span dumps",
 		Sniff: sniffOTel,
-		Read:  readOTel,
+		Read:  readAllWith(readOTel),
 	})
 }
 
@@ -96,11 +96,7 @@ type otlpKeyValue struct {
 // below them are calls: agent and workflow spans repeat the usage of the
 // calls they wrap. A span written twice (at start and at end) is one span,
 // its later attributes winning.
-func readOTel(r io.Reader, file string) ([]*Conversation, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, &Error{File: file, Msg: err.Error()}
-	}
+func readOTel(data []byte, file string) ([]*Conversation, error) {
 	var spans []*otelSpan
 	index := map[string]*otelSpan{}
 	add := func(s *otelSpan) {
@@ -176,10 +172,10 @@ func readOTel(r io.Reader, file string) ([]*Conversation, error) {
 		for _, s := range calls {
 			in, rep, err := s.messages()
 			if err != nil {
-				return nil, &Error{File: file, Line: s.line, Path: s.path, Msg: err.Error()}
+				return nil, &Error{File: file, Line: s.line, Path: s.path, Msg: jsonMsg(err)}
 			}
 			if rep.Usage, err = s.usage(); err != nil {
-				return nil, &Error{File: file, Line: s.line, Path: s.path, Msg: err.Error()}
+				return nil, &Error{File: file, Line: s.line, Path: s.path, Msg: jsonMsg(err)}
 			}
 			rep.Model = s.str("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")
 			rep.Time, rep.ResponseID = s.start, "otel/"+s.traceID+"/"+s.spanID
@@ -281,7 +277,7 @@ func otelParseSpan(file string, raw json.RawMessage, line int, path string) (*ot
 	case len(sp.Start) > 0:
 		ns, ok, err := tokenCount(sp.Start)
 		if err != nil {
-			return nil, &Error{File: file, Line: line, Path: path + ".startTimeUnixNano", Msg: err.Error()}
+			return nil, &Error{File: file, Line: line, Path: path + ".startTimeUnixNano", Msg: jsonMsg(err)}
 		}
 		if ok && ns > 0 {
 			s.start = time.Unix(0, ns).UTC()
@@ -289,7 +285,7 @@ func otelParseSpan(file string, raw json.RawMessage, line int, path string) (*ot
 	case len(sp.Timestamp) > 0:
 		us, ok, err := tokenCount(sp.Timestamp)
 		if err != nil {
-			return nil, &Error{File: file, Line: line, Path: path + ".timestamp", Msg: err.Error()}
+			return nil, &Error{File: file, Line: line, Path: path + ".timestamp", Msg: jsonMsg(err)}
 		}
 		if ok && us > 0 {
 			s.start = time.UnixMicro(us).UTC()
@@ -330,7 +326,7 @@ func otelAttributes(file string, line int, path string, raw json.RawMessage) (ma
 		for i, kv := range kvs {
 			v, err := otlpValue(kv.Value)
 			if err != nil {
-				return nil, &Error{File: file, Line: line, Path: fmt.Sprintf("%s[%d].value", path, i), Msg: err.Error()}
+				return nil, &Error{File: file, Line: line, Path: fmt.Sprintf("%s[%d].value", path, i), Msg: jsonMsg(err)}
 			}
 			attrs[kv.Key] = v
 		}
@@ -359,7 +355,7 @@ func otlpValue(raw json.RawMessage) (json.RawMessage, error) {
 		Bytes *json.RawMessage `json:"bytesValue"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, fmt.Errorf("not an OTLP value: %v", err)
+		return nil, fmt.Errorf("not an OTLP value: %s", jsonMsg(err))
 	}
 	switch {
 	case v.String != nil:
@@ -417,7 +413,7 @@ func (s *otelSpan) count(keys ...string) (int64, bool, error) {
 				err = fmt.Errorf("%d tokens is more than any call can have (%d)", n, int64(MaxTokens))
 			}
 			if err != nil {
-				return 0, false, fmt.Errorf("attribute %s: %v", k, err)
+				return 0, false, fmt.Errorf("attribute %s: %s", k, jsonMsg(err))
 			}
 			if ok {
 				return n, true, nil
@@ -529,7 +525,7 @@ func (s *otelSpan) messages() ([]Message, Message, error) {
 	if v, ok := s.attrs["gen_ai.system_instructions"]; ok {
 		ms, err := genaiMessages(v, RoleSystem)
 		if err != nil {
-			return nil, Message{}, fmt.Errorf("attribute gen_ai.system_instructions: %v", err)
+			return nil, Message{}, fmt.Errorf("attribute gen_ai.system_instructions: %s", jsonMsg(err))
 		}
 		sys := Message{Role: RoleSystem}
 		for _, m := range ms {
@@ -549,7 +545,7 @@ func (s *otelSpan) messages() ([]Message, Message, error) {
 		if v, ok := s.attrs[side.json]; ok {
 			ms, err := genaiMessages(v, side.def)
 			if err != nil {
-				return nil, Message{}, fmt.Errorf("attribute %s: %v", side.json, err)
+				return nil, Message{}, fmt.Errorf("attribute %s: %s", side.json, jsonMsg(err))
 			}
 			*side.to = append(*side.to, ms...)
 			continue
@@ -622,7 +618,7 @@ func (s *otelSpan) eventMessages() (in, out []Message, err error) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("event %d (%s): %v", i, ev.name, err)
+			return nil, nil, fmt.Errorf("event %d (%s): %s", i, ev.name, jsonMsg(err))
 		}
 		*to = append(*to, ms...)
 	}
@@ -721,7 +717,7 @@ func (s *otelSpan) indexed(prefix string, def Role) ([]Message, error) {
 		}
 		ms, err := gm.messages(def)
 		if err != nil {
-			return nil, fmt.Errorf("attribute %s%d.role: %v", prefix, n, err)
+			return nil, fmt.Errorf("attribute %s%d.role: %s", prefix, n, jsonMsg(err))
 		}
 		out = append(out, ms...)
 	}

@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -43,6 +44,11 @@ func Open(path string, opt Options) (*Source, error) {
 		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "stat "+path+": ")}
 	}
 	if !info.IsDir() {
+		if !info.Mode().IsRegular() {
+			// Opening a named pipe blocks until a writer comes: refuse it
+			// (and sockets and devices) rather than hang.
+			return nil, &Error{File: path, Msg: "is " + kindOf(info.Mode()) + ": pass it as - on stdin"}
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, &Error{File: path, Msg: err.Error()}
@@ -233,8 +239,33 @@ func readAllWith(read func(data []byte, file string) ([]*Conversation, error)) f
 		if err != nil {
 			return nil, &Error{File: file, Msg: err.Error()}
 		}
-		return read(data, file)
+		data, cut := cutLastLine(data)
+		convs, err := read(data, file)
+		if err != nil {
+			return nil, placeLine(data, err)
+		}
+		if cut > 0 && len(convs) > 0 {
+			c := convs[len(convs)-1]
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, cut))
+		}
+		return convs, nil
 	}
+}
+
+// cutLastLine drops the last line of JSONL data when it was cut short (a
+// file still being written: no newline after it and not valid JSON), as
+// the streaming JSONL readers do, and returns the line's number, or 0
+// when nothing was cut.
+func cutLastLine(data []byte) ([]byte, int) {
+	if !isJSONL(bytes.TrimSpace(data)) {
+		return data, 0
+	}
+	i := bytes.LastIndexByte(data, '\n')
+	last := bytes.TrimSpace(data[i+1:])
+	if len(last) == 0 || json.Valid(last) {
+		return data, 0
+	}
+	return data[:i+1], bytes.Count(data, []byte{'\n'}) + 1
 }
 
 // kindOf names a file mode's type for a warning.

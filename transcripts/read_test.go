@@ -3,9 +3,12 @@ package transcripts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -219,6 +222,10 @@ func TestBrokenFiles(t *testing.T) {
 		"openai_syntax.json":      "testdata/broken/openai_syntax.json:4: invalid JSON",
 		"not_a_log.txt":           "testdata/broken/not_a_log.txt:1: not a JSON or JSONL conversation log",
 		"empty.json":              "testdata/broken/empty.json:1: empty file",
+		// Pretty-printed files: the line is the bad value's, not its object's.
+		"openai_log_negative.json":     "testdata/broken/openai_log_negative.json:32: $[2].response.usage.prompt_tokens: -5 tokens is negative",
+		"gemini_bad_tokens.json":       "testdata/broken/gemini_bad_tokens.json:31: $.messages[1].tokens.input: want a whole number of tokens, found a string",
+		"openai_log_bad_messages.json": "testdata/broken/openai_log_bad_messages.json:15: $[1].request.messages: want an array of messages, found a number",
 	} {
 		_, err := Open(filepath.Join("testdata/broken", file), Options{})
 		var e *Error
@@ -226,7 +233,7 @@ func TestBrokenFiles(t *testing.T) {
 			t.Errorf("%s: err = %v, want *Error", file, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+		if !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "\n") || goTypeName.MatchString(err.Error()) {
 			t.Errorf("%s:\n got %q\nwant %q…", file, err, want)
 		}
 	}
@@ -360,4 +367,80 @@ func TestOpenDirUniqueIDs(t *testing.T) {
 	if len(src.Conversations) != 2 || src.Conversations[0].ID != "a/s" || src.Conversations[1].ID != "b/s" {
 		t.Errorf("ids %q, %q", src.Conversations[0].ID, src.Conversations[1].ID)
 	}
+}
+
+// A named pipe given by name is refused at once: opening it would block
+// until some writer came.
+func TestOpenRefusesFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe.jsonl")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(p, Options{})
+	if want := p + ": is a named pipe: pass it as - on stdin"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
+
+// goTypeName matches what a decoder error shows and a user should not see.
+var goTypeName = regexp.MustCompile(`Go (struct field|value) |json\.RawMessage|\[\]json|found JSON |expected u?int`)
+
+// Every JSONL reader treats a last line cut short the same way: the line
+// is skipped with a warning naming it, and what came before is read as if
+// the line had never been written. A bad line in the middle is an error
+// naming that line.
+func TestTruncatedLastLineEveryFormat(t *testing.T) {
+	chat := `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}
+{"messages":[{"role":"user","content":"and again"},{"role":"assistant","content":"yes"}]}
+{"messages":[{"role":"user","content":"a third one, long enough to cut"},{"role":"assistant","content":"ok"}]}
+`
+	for _, tc := range []struct {
+		name, format string
+		data         []byte
+	}{
+		{"openai-chat", FormatOpenAIChat, []byte(chat)},
+		{"openai-log", FormatOpenAILog, readFile(t, "testdata/openai_log_changing_system.jsonl")},
+		{"sharegpt", FormatShareGPT, readFile(t, "testdata/sharegpt.jsonl")},
+		{"batch", FormatOpenAIBatch, readFile(t, "testdata/openai_batch_input.jsonl")},
+		{"native", FormatNative, readFile(t, "testdata/native_two_sessions.jsonl")},
+	} {
+		data := bytes.TrimRight(tc.data, "\n")
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		whole := data[:bytes.LastIndexByte(data, '\n')+1] // without the last line
+		want, err := Read(bytes.NewReader(whole), "x.jsonl", Options{})
+		if err != nil {
+			t.Fatalf("%s without its last line: %v", tc.name, err)
+		}
+		got, err := Read(bytes.NewReader(data[:len(data)-20]), "x.jsonl", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		warn := fmt.Sprintf("x.jsonl:%d: last line is incomplete and was skipped", lines)
+		if got.Format != tc.format || !slices.Contains(got.Warnings, warn) || len(got.Warnings) != len(want.Warnings)+1 {
+			t.Errorf("%s: format %s, warnings %q, want %q added to %q", tc.name, got.Format, got.Warnings, warn, want.Warnings)
+		}
+		if g, w := messages(got), messages(want); g != w || g == 0 {
+			t.Errorf("%s: %d messages read, want %d", tc.name, g, w)
+		}
+	}
+	// A bad line in the middle is not a cut last line.
+	bad := strings.Replace(chat, `"hello"}]}`, `"hello"}]`, 1)
+	_, err := Read(strings.NewReader(bad), "x.jsonl", Options{})
+	if want := "x.jsonl:1: invalid JSON"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("bad first line: %v, want %q…", err, want)
+	}
+	bad = strings.Replace(chat, `"yes"}]}`, `"yes"}`, 1)
+	_, err = Read(strings.NewReader(bad), "x.jsonl", Options{})
+	if want := "x.jsonl:2: invalid JSON"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("bad middle line: %v, want %q…", err, want)
+	}
+}
+
+func messages(src *Source) int {
+	n := 0
+	for _, c := range src.Conversations {
+		n += len(c.Messages)
+	}
+	return n
 }

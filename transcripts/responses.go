@@ -79,7 +79,7 @@ func parseResponsesRequest(body []byte, out *Request) error {
 	if len(in) > 0 && in[0] == '"' {
 		var s string
 		if err := json.Unmarshal(in, &s); err != nil {
-			return &Error{File: file, Path: "$.input", Msg: err.Error()}
+			return &Error{File: file, Path: "$.input", Msg: jsonMsg(err)}
 		}
 		out.Messages = append(out.Messages, Message{Role: RoleUser, Content: s})
 		return nil
@@ -128,7 +128,7 @@ func rsMessages(items []rsItem, path string) ([]Message, error) {
 			}
 			text, images, err := oaContent(it.Content)
 			if err != nil {
-				return out, &Error{File: "request", Path: fmt.Sprintf("%s[%d].content", path, i), Msg: err.Error()}
+				return out, &Error{File: "request", Path: fmt.Sprintf("%s[%d].content", path, i), Msg: jsonMsg(err)}
 			}
 			m.Content, m.Images = text, images
 			out = append(out, m)
@@ -166,12 +166,12 @@ func parseResponsesResponse(body []byte) (*Message, error) {
 				Response json.RawMessage `json:"response"`
 			}
 			if err := json.Unmarshal([]byte(strings.TrimSpace(data)), &ev); err != nil {
-				return nil, fmt.Errorf("stream event: %v", err)
+				return nil, fmt.Errorf("stream event: %s", jsonMsg(err))
 			}
 			switch ev.Type {
 			case "response.completed", "response.incomplete", "response.failed":
 				if err := json.Unmarshal(ev.Response, &resp); err != nil {
-					return nil, fmt.Errorf("%s: %v", ev.Type, err)
+					return nil, fmt.Errorf("%s: %s", ev.Type, jsonMsg(err))
 				}
 				found = true
 			}

@@ -97,13 +97,20 @@ func readShareGPT(data []byte, file string) ([]*Conversation, error) {
 	return convs, nil
 }
 
-// isJSONL says whether data holds more than one JSON value, one a line.
+// isJSONL says whether data holds more than one JSON value, one a line:
+// its first line is a whole value and more follows, or, when the first
+// line is broken, another line also starts an object at its first byte
+// (pretty-printed JSON indents all but its first line) and data is not
+// one JSON value. Then a bad first line is reported as line 1.
 func isJSONL(data []byte) bool {
 	i := bytes.IndexByte(data, '\n')
 	if i < 0 {
 		return false
 	}
-	return json.Valid(bytes.TrimSpace(data[:i])) && len(bytes.TrimSpace(data[i:])) > 0
+	if json.Valid(bytes.TrimSpace(data[:i])) {
+		return len(bytes.TrimSpace(data[i:])) > 0
+	}
+	return len(data) > 0 && data[0] == '{' && bytes.Contains(data[i:], []byte("\n{")) && !json.Valid(data)
 }
 
 // shareGPTTools reads LLaMA-Factory's tools: a JSON list of function
@@ -119,7 +126,7 @@ func shareGPTTools(raw json.RawMessage) ([]Tool, error) {
 		Function *Tool `json:"function"`
 	}
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("tools must be a JSON list of function schemas (%v)", err)
+		return nil, fmt.Errorf("tools must be a JSON list of function schemas (%s)", jsonMsg(err))
 	}
 	var tools []Tool
 	for i, t := range list {

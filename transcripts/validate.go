@@ -43,9 +43,11 @@ func checkUsage(file string, line int, path string, u *Usage) error {
 }
 
 // usageOddity says what is inconsistent in u (cache reads and writes
-// beyond the input, reasoning beyond the output), or "". Providers'
-// quirks make such logs exist: they are read, with a warning; the native
-// format promises consistency and rejects them.
+// beyond the input, reasoning beyond the output), or "". Every format,
+// the native one too, reads such usage as logged with a warning: each
+// count is possible on its own, providers' quirks make such logs exist,
+// and refusing them would lose what was billed. Only counts that cannot
+// be (negative, above MaxTokens) are rejected.
 func usageOddity(u *Usage) string {
 	if u == nil {
 		return ""

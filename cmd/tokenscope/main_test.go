@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -127,11 +128,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", broken + "native_negative_tokens.jsonl"}, "native_negative_tokens.jsonl:3: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", broken + "native_huge_tokens.jsonl"}, "native_huge_tokens.jsonl:3: $.usage.input_tokens: 9223372036854775807 tokens is more than any call can have"},
 		{[]string{"report", broken + "native_negative_images.jsonl"}, "native_negative_images.jsonl:2: $.images: -3 images"},
-		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: expected int, found JSON number 1e12"},
-		{[]string{"report", broken + "native_cached_over_input.jsonl"}, "native_cached_over_input.jsonl:3: $.usage: cache reads 50 + writes 0 exceed input_tokens 10"},
-		{[]string{"report", broken + "native_reasoning_over_output.jsonl"}, "native_reasoning_over_output.jsonl:3: $.usage: reasoning_tokens 9 exceed output_tokens 2"},
+		{[]string{"report", broken + "native_huge_images.jsonl"}, "native_huge_images.jsonl:2: $.images: want a whole number, found 1e12, out of range"},
 		{[]string{"report", broken + "native_bad_time.jsonl"}, `native_bad_time.jsonl:2: $.ts: "yesterday" is not an RFC 3339 time`},
-		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: expected string, found JSON number"},
+		{[]string{"report", broken + "openai_bad_tool_name.json"}, "openai_bad_tool_name.json:3: $.messages[1].tool_calls[0].function.name: want a string, found a number"},
 		{[]string{"report", broken + "anthropic_response_negative.json"}, "anthropic_response_negative.json:1: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
 		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
@@ -544,5 +543,63 @@ func TestReportOut(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); err == nil {
 		t.Error("bad input left an output file")
+	}
+}
+
+// A named pipe named on the command line exits 2 at once instead of
+// hanging on open.
+func TestBadInputFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe.jsonl")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := tokenscope(t, "report", p)
+	if want := p + ": is a named pipe: pass it as - on stdin\n"; code != 2 || out != "" || !strings.HasSuffix(errs, want) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, want)
+	}
+}
+
+// Odd usage is a warning in the native format as in provider logs: exit
+// 0, the report on stdout, the warning on stderr.
+func TestOddUsageNativeWarns(t *testing.T) {
+	code, out, errs := tokenscope(t, "report", "../../transcripts/testdata/broken/native_cached_over_input.jsonl")
+	if code != 0 || !strings.Contains(out, "(native, 1 call)") ||
+		!strings.Contains(errs, "1 calls report odd usage (first: cache reads 50 + writes 0 exceed input_tokens 10); read as logged") {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errs)
+	}
+}
+
+// count --chat counts each conversation with the model its log names:
+// o4-mini (o200k_base, exact) for the OpenAI log, claude-opus-4-6
+// (estimated, marked ≈) for a Claude Code session.
+func TestCountChatLogModels(t *testing.T) {
+	td := "../../transcripts/testdata/"
+	for _, tc := range []struct{ path, want string }{
+		// "You are a code reviewer." is 6 tokens (You| are| a| code| reviewer|.),
+		// "Anything else?" 3; each message has 4 framing, each call 3 priming:
+		// call 1 = 6+4 + 16+4 + 3 = 33; call 2 = 33 + 11+4 + 3+4 = 55.
+		{td + "openai_log.json", "openai_log#1 · o4-mini · o200k_base\n     1 system    6 + 4 framing\n     2 user      16 + 4 framing\ncall 1: input 33 (with 3 priming)\n     3 assistant 11 + 4 framing\n     4 user      3 + 4 framing\ncall 2: input 55 (with 3 priming)\n"},
+		{td + "real/claude_code/spotter/short.jsonl", "short · claude-opus-4-6 · ≈o200k_base×1.10\n     1 user      ≈9 + 4 framing\ncall 1: input ≈16 (with 3 priming)\n"},
+	} {
+		code, out, errs := tokenscope(t, "count", "--chat", tc.path)
+		if code != 0 || !strings.HasPrefix(out, tc.want) {
+			t.Errorf("%s: exit %d %s\n%s", tc.path, code, errs, out)
+		}
+	}
+}
+
+// In a pretty-printed file the error names the line of the bad value,
+// not of the object holding it, and says what is wrong in words.
+func TestBadInputPretty(t *testing.T) {
+	broken := "../../transcripts/testdata/broken/"
+	for file, want := range map[string]string{
+		"openai_log_negative.json":     "openai_log_negative.json:32: $[2].response.usage.prompt_tokens: -5 tokens is negative\n",
+		"gemini_bad_tokens.json":       "gemini_bad_tokens.json:31: $.messages[1].tokens.input: want a whole number of tokens, found a string\n",
+		"openai_log_bad_messages.json": "openai_log_bad_messages.json:15: $[1].request.messages: want an array of messages, found a number\n",
+	} {
+		code, out, errs := tokenscope(t, "report", broken+file)
+		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.HasSuffix(errs, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and %q", file, code, out, errs, want)
+		}
 	}
 }
