@@ -30,25 +30,18 @@ var cacheKind = &StepKind{
 		if !hasArgs {
 			return c, nil
 		}
-		kv, err := parseArgs(args)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range sortedKeys(kv) {
-			v := kv[k]
-			if k != "ttl" {
-				return nil, badArg(k+"="+v, "unknown cache key %q (allowed: ttl)", k)
-			}
+		err := eachArg(args, "cache", []string{"ttl"}, func(k, v string) error {
 			switch v {
 			case "5m":
 				c.TTL = 5 * time.Minute
 			case "1h":
 				c.TTL = time.Hour
 			default:
-				return nil, badArg(k+"="+v, "ttl must be 5m or 1h")
+				return badArg(k+"="+v, "ttl must be 5m or 1h")
 			}
-		}
-		return c, nil
+			return nil
+		})
+		return c, err
 	},
 }
 

@@ -24,22 +24,15 @@ var clearThinkingKind = &StepKind{
 		if !hasArgs {
 			return c, nil
 		}
-		kv, err := parseArgs(args)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range sortedKeys(kv) {
-			v := kv[k]
-			if k != "keep" {
-				return nil, badArg(k+"="+v, "unknown clear-thinking key %q (allowed: keep)", k)
-			}
+		err := eachArg(args, "clear-thinking", []string{"keep"}, func(k, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return nil, badArg(k+"="+v, "keep must be a whole number of turns ≥ 1 (the turn in progress keeps its thinking)")
+				return badArg(k+"="+v, "keep must be a whole number of turns ≥ 1 (the turn in progress keeps its thinking)")
 			}
 			c.Keep = n
-		}
-		return c, nil
+			return nil
+		})
+		return c, err
 	},
 }
 

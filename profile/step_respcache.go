@@ -39,29 +39,26 @@ func parseRespCache(args string, hasArgs bool) (Step, error) {
 	if !hasArgs {
 		return r, nil
 	}
-	kv, err := parseArgs(args)
-	if err != nil {
-		return nil, errors.New("respcache takes match=exact|normalized|near and threshold=X")
-	}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
-		switch k {
-		case "match":
+	threshold := false
+	err := eachArg(args, "respcache", []string{"match", "threshold"}, func(k, v string) error {
+		if k == "match" {
 			if v != "exact" && v != "normalized" && v != "near" {
-				return nil, badArg(k+"="+v, "match must be exact, normalized or near")
+				return badArg(k+"="+v, "match must be exact, normalized or near")
 			}
 			r.Match = v
-		case "threshold":
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil || f <= 0 || f > 1 {
-				return nil, badArg(k+"="+v, "threshold must be a number in (0, 1]")
-			}
-			r.Threshold = f
-		default:
-			return nil, badArg(k+"="+v, "unknown respcache key %q (allowed: match, threshold)", k)
+			return nil
 		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1 {
+			return badArg(k+"="+v, "threshold must be a number in (0, 1]")
+		}
+		r.Threshold, threshold = f, true
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if r.Match != "near" && kv["threshold"] != "" {
+	if r.Match != "near" && threshold {
 		return nil, errors.New("threshold applies to match=near only")
 	}
 	return r, nil

@@ -28,24 +28,21 @@ var routeKind = &StepKind{
 	Parse: parseRoute,
 }
 
-func parseRoute(args string, _ bool) (Step, error) {
-	kv, err := parseArgs(args)
-	if err != nil {
+func parseRoute(args string, hasArgs bool) (Step, error) {
+	if !hasArgs {
 		return nil, errors.New("route needs model=ID,when=RULE, e.g. route:model=gpt-5-mini,when=input<8k")
 	}
 	r := &RouteStep{}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
-		switch k {
-		case "model":
+	err := eachArg(args, "route", []string{"model", "when"}, func(k, v string) error {
+		if k == "model" {
 			r.Model = v
-		case "when":
-			if err := r.parseRule(v); err != nil {
-				return nil, badArg(k+"="+v, "%v", err)
-			}
-		default:
-			return nil, badArg(k+"="+v, "unknown route key %q (allowed: model, when)", k)
+		} else if err := r.parseRule(v); err != nil {
+			return badArg(k+"="+v, "%v", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if r.Model == "" || r.Rule == "" {
 		return nil, errors.New("route needs both model=ID and when=RULE")

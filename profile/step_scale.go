@@ -41,45 +41,37 @@ var (
 )
 
 func scaleParser(part string) func(string, bool) (Step, error) {
-	return func(args string, _ bool) (Step, error) {
-		kv, err := parseArgs(args)
-		if err != nil {
+	return func(args string, hasArgs bool) (Step, error) {
+		if !hasArgs {
 			return nil, fmt.Errorf("%s needs scale=F, e.g. %s:scale=0.5", part, part)
 		}
 		s := &ScaleStep{Part: part, Factor: 1}
-		for _, k := range sortedKeys(kv) {
-			v := kv[k]
-			if k != "scale" {
-				return nil, badArg(k+"="+v, "unknown %s key %q (allowed: scale)", part, k)
-			}
+		err := eachArg(args, part, []string{"scale"}, func(k, v string) error {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f < 0 || f > 10 {
-				return nil, badArg(k+"="+v, "scale must be a number from 0 to 10")
+				return badArg(k+"="+v, "scale must be a number from 0 to 10")
 			}
 			s.Factor = f
-		}
-		return s, nil
+			return nil
+		})
+		return s, err
 	}
 }
 
-func parseRAGKeep(args string, _ bool) (Step, error) {
-	kv, err := parseArgs(args)
-	if err != nil {
+func parseRAGKeep(args string, hasArgs bool) (Step, error) {
+	if !hasArgs {
 		return nil, errors.New("rag needs keep=P%, e.g. rag:keep=40%")
 	}
 	s := &RAGKeepStep{Pct: 100}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
-		if k != "keep" {
-			return nil, badArg(k+"="+v, "unknown rag key %q (allowed: keep)", k)
-		}
+	err := eachArg(args, "rag", []string{"keep"}, func(k, v string) error {
 		p, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		if err != nil || p < 0 || p > 100 {
-			return nil, badArg(k+"="+v, "keep must be a percentage from 0%% to 100%%")
+			return badArg(k+"="+v, "keep must be a percentage from 0%% to 100%%")
 		}
 		s.Pct = p
-	}
-	return s, nil
+		return nil
+	})
+	return s, err
 }
 
 // Kind returns the step's kind.

@@ -261,6 +261,27 @@ func parseArgs(args string) (map[string]string, error) {
 	return kv, nil
 }
 
+// eachArg calls fn with each key=value of args, in key order, after
+// checking that the key is one the step allows: the loop the steps'
+// parsers share. The first bad argument reported does not depend on map
+// order.
+func eachArg(args, step string, allowed []string, fn func(k, v string) error) error {
+	kv, err := parseArgs(args)
+	if err != nil {
+		return err
+	}
+	for _, k := range sortedKeys(kv) {
+		v := kv[k]
+		if !slices.Contains(allowed, k) {
+			return badArg(k+"="+v, "unknown %s key %q (allowed: %s)", step, k, strings.Join(allowed, ", "))
+		}
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sortedKeys returns kv's keys in order, so that the first bad argument
 // reported does not depend on map order.
 func sortedKeys(kv map[string]string) []string {
