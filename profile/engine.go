@@ -324,112 +324,20 @@ type Options struct {
 	onCall func(strategy int, c *Call)
 }
 
-// Run counts, prices and simulates convs under every strategy.
+// Run counts, prices and simulates convs under every strategy: Prepare
+// then Run.
 func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
-	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
-	}
 	if len(opt.Strategies) == 0 {
 		for _, s := range DefaultStrategiesFor(convs) {
 			st, _ := ParseStrategy(s)
 			opt.Strategies = append(opt.Strategies, st)
 		}
 	}
-	e := &engine{opt: opt, tokenizers: map[string]*Tokenizer{}, warned: map[string]bool{}}
-	if opt.Model != "" {
-		if _, err := opt.Prices.Find(opt.Model); err != nil {
-			return nil, err
-		}
+	p, err := Prepare(convs, opt)
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range opt.Strategies {
-		for _, st := range s.Steps {
-			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
-				if err := c.check(opt.Prices); err != nil {
-					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-				}
-			}
-		}
-	}
-	res := &Result{Strategies: make([]StrategyResult, len(opt.Strategies))}
-	for i, s := range opt.Strategies {
-		res.Strategies[i].Strategy = s
-	}
-	// Count every conversation first, in parallel: counting is the costly
-	// part, and strategies only add its numbers up.
-	e.precount(convs)
-	notes := make([][]stepNote, len(opt.Strategies))
-	for i, s := range opt.Strategies {
-		notes[i] = make([]stepNote, len(s.Steps))
-	}
-	var shape logShape
-	// The replay check runs what each conversation's app did (appSpec),
-	// simulated apart unless it is in the set (and not at all when only
-	// totals are wanted: tune).
-	checkApp := opt.Model == "" && opt.onCall == nil
-	appParsed := map[string]*Strategy{}
-	var appSpecs []string
-	// Prepare every conversation before simulating any: caching reuses a
-	// prefix across the conversations of a source (sources.go).
-	pcs := make([]*prepared, len(convs))
-	for i, c := range convs {
-		pcs[i] = e.prepare(c)
-	}
-	e.sources = indexSources(pcs)
-	var appResults []ConversationResult
-	for _, pc := range pcs {
-		shape.add(shapeOf(pc.conv))
-		res.Conversations = append(res.Conversations, pc.info)
-		if res.Tokenizer == nil {
-			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
-		}
-		for i, s := range opt.Strategies {
-			e.strategy = i
-			cr := e.simulate(pc, s, notes[i])
-			for j := range cr.Calls {
-				cr.Calls[j].EstimateError = pc.calls[j].residual
-			}
-			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
-			res.Strategies[i].Totals.add(cr.Totals)
-		}
-		if checkApp {
-			spec := pc.appSpec()
-			var cr *ConversationResult
-			for i, s := range opt.Strategies {
-				if s.Spec == spec {
-					cr = &res.Strategies[i].Conversations[len(res.Strategies[i].Conversations)-1]
-					break
-				}
-			}
-			if cr == nil {
-				st := appParsed[spec]
-				if st == nil {
-					st, _ = ParseStrategy(spec)
-					appParsed[spec] = st
-				}
-				r := e.simulate(pc, st, nil)
-				cr = &r
-			}
-			appSpecs = append(appSpecs, spec)
-			appResults = append(appResults, *cr)
-		}
-	}
-	e.fidelity(res, appResults, appSpecs)
-	short := 0
-	for _, pc := range pcs {
-		short += pc.shortOutput
-	}
-	if short > 0 {
-		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", short)
-	}
-	res.Warnings = e.warnings
-	for i := range res.Strategies {
-		res.Strategies[i].Note = stepNotes(opt.Strategies[i], notes[i], shape)
-		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
-			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
-		}
-		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
-	}
-	return res, nil
+	return p.Run(opt.Strategies)
 }
 
 type engine struct {

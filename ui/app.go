@@ -116,7 +116,10 @@ type Model struct {
 	all      *profile.Result // every conversation, for the list
 	allGen   int
 	allSpecs string // the specs and model the list was computed with
-	session         // the session page; its fields read as m.sel, m.focus…
+	// preps keeps the prepared conversations of each page between
+	// recomputes (prepcache.go).
+	preps   struct{ all, session *prepCache }
+	session // the session page; its fields read as m.sel, m.focus…
 }
 
 // session is the session page: the calls of one conversation (or of the
@@ -177,6 +180,7 @@ func New(cfg Config) Model {
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
 		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24,
 		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), session: newSession(cfg.Source, -1)}
+	m.preps.all, m.preps.session = &prepCache{}, &prepCache{}
 	if cfg.Live != nil {
 		m.live = newLiveState(cfg.Live)
 		m.keys.Budget.SetEnabled(true)
@@ -222,9 +226,9 @@ func (m Model) Init() tea.Cmd {
 	}
 	// Init cannot change the model: New already stamped generation 1.
 	if m.page == pageConversations {
-		return compute(m.allGen, true, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+		return compute(m.allGen, true, m.preps.all, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
 	}
-	return compute(m.gen, false, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
+	return compute(m.gen, false, m.preps.session, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
 }
 
 // recompute recounts what the page shown needs.
@@ -233,11 +237,11 @@ func (m *Model) recompute() tea.Cmd {
 		m.allGen++
 		m.allSpecs = m.specKey()
 		m.computing = true
-		return compute(m.allGen, true, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+		return compute(m.allGen, true, m.preps.all, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
 	}
 	m.gen++
 	m.computing = true
-	return compute(m.gen, false, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
+	return compute(m.gen, false, m.preps.session, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
 }
 
 // specKey identifies the strategies and model a result was computed with.

@@ -22,15 +22,60 @@ func BenchmarkRecompute(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
 			specs, _, _ := turnKnob(profile.DefaultStrategies, knobWindow, 1)
 			prices := profile.DefaultPrices()
-			if msg := compute(1, false, convs, prices, "", specs)().(computedMsg); msg.err != nil {
+			if msg := compute(1, false, nil, convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
 			}
 			b.ResetTimer()
 			for i := range b.N {
-				if msg := compute(i, false, convs, prices, "", specs)().(computedMsg); msg.res == nil {
+				if msg := compute(i, false, nil, convs, prices, "", specs)().(computedMsg); msg.res == nil {
 					b.Fatal(msg.err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkKnobPress is a knob press (the window, `w`) in the TUI on a
+// generated Claude Code projects tree of 17,581 calls (the tree README's
+// performance figures use, ~100 MB), opened as the TUI opens it, on the
+// conversations page: every conversation, every default strategy, the
+// first compute done. "kept" is the TUI's way, the conversations kept
+// prepared and only the changed strategy simulated; "anew" prepares them
+// and simulates every strategy on each press, as before. Target: < 50 ms
+// (issue 14).
+func BenchmarkKnobPress(b *testing.B) {
+	dir := b.TempDir()
+	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 200, 500<<10, 1); err != nil {
+		b.Fatal(err)
+	}
+	src, err := transcripts.Open(dir, transcripts.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	calls := 0
+	for _, c := range src.Conversations {
+		calls += c.Calls()
+	}
+	prices := profile.DefaultPrices()
+	for _, tc := range []struct {
+		name string
+		prep *prepCache
+	}{{"anew", nil}, {"kept", &prepCache{}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			specs := profile.DefaultStrategiesFor(src.Conversations)
+			if msg := compute(1, true, tc.prep, src.Conversations, prices, "", specs)().(computedMsg); msg.err != nil {
+				b.Fatal(msg.err)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				// Each press turns the window one notch, as `w` does:
+				// one strategy's spec changes, the others stay.
+				specs, _, _ = turnKnob(specs, knobWindow, 1-2*(i%2))
+				if msg := compute(i+2, true, tc.prep, src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
+					b.Fatal(msg.err)
+				}
+			}
+			b.ReportMetric(float64(calls), "calls")
 		})
 	}
 }

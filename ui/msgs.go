@@ -20,8 +20,10 @@ type computedMsg struct {
 }
 
 // compute runs the engine off the event loop. Its inputs are copies: the
-// closure reads nothing of the model.
-func compute(gen int, all bool, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
+// closure reads nothing of the model but prep, which guards itself and
+// keeps the conversations prepared so that only changed strategies are
+// simulated again.
+func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
 	specs = append([]string(nil), specs...)
 	return func() tea.Msg {
 		start := time.Now()
@@ -29,7 +31,14 @@ func compute(gen int, all bool, convs []*transcripts.Conversation, prices *profi
 		if err != nil {
 			return computedMsg{gen: gen, all: all, err: err}
 		}
-		res, err := profile.Run(convs, profile.Options{Prices: prices, Model: model, Strategies: strategies})
+		if len(strategies) == 0 {
+			strategies, _ = profile.ParseStrategies(profile.DefaultStrategiesFor(convs))
+		}
+		p, err := prep.prepared(convs, prices, model)
+		if err != nil {
+			return computedMsg{gen: gen, all: all, err: err}
+		}
+		res, err := p.Run(strategies)
 		return computedMsg{gen: gen, all: all, res: res, err: err, took: time.Since(start)}
 	}
 }
