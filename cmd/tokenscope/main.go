@@ -266,6 +266,10 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		// The same findings `report` prints.
+		if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+			return badInput(err)
+		}
 		return p.Write(stdout, "table", perDay)
 	}
 	table, err := priceTable(c.prices)

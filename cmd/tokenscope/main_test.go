@@ -603,3 +603,13 @@ func TestBadInputPretty(t *testing.T) {
 		}
 	}
 }
+
+// With no terminal, tokenscope prints what `report` prints on the demo,
+// findings included.
+func TestNoTUIMatchesReport(t *testing.T) {
+	_, plain, _ := tokenscope(t)
+	_, report, _ := tokenscope(t, "report")
+	if plain != report || !strings.Contains(plain, "findings (in dollars over the log):") {
+		t.Errorf("tokenscope without a terminal:\n%s\nreport:\n%s", plain, report)
+	}
+}
