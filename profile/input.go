@@ -99,30 +99,6 @@ func WriteFindings(w io.Writer, fs []Finding, markdown bool) error {
 	return nil
 }
 
-// OutputFormats are the report formats.
-var OutputFormats = []string{"table", "json", "csv", "md"}
-
-// Write writes the report in format (table, json, csv or md).
-func (p *Profile) Write(w io.Writer, format string, perDay int64) error {
-	switch format {
-	case "", "table":
-		if err := WriteTable(w, p.Result, WithWhatIf(p.Source.Path, p.WhatIf), p.Source.Format, perDay, p.Source.Warnings); err != nil {
-			return err
-		}
-		return WriteFindings(w, p.Findings, false)
-	case "json":
-		return p.Report(perDay, p.NoCalls).WriteJSON(w)
-	case "csv":
-		return WriteCSV(w, p.Result)
-	case "md", "markdown":
-		if err := WriteMarkdown(w, p.Result, WithWhatIf(p.Source.Path, p.WhatIf), p.Source.Format, perDay); err != nil {
-			return err
-		}
-		return WriteFindings(w, p.Findings, true)
-	}
-	return fmt.Errorf("unknown output format %q (known: %s)", format, strings.Join(OutputFormats, ", "))
-}
-
 // WritePrices writes the price table, or the rows of the given models.
 func WritePrices(w io.Writer, t *PriceTable, models []string) error {
 	rows := t.Models

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -756,37 +755,4 @@ func fidelityLines(r *Result, first, sub string) string {
 		}
 	}
 	return b.String()
-}
-
-// WriteCSV writes one row per strategy and call, with every part.
-func WriteCSV(w io.Writer, r *Result) error {
-	cw := csv.NewWriter(w)
-	head := []string{"strategy", "conversation", "call"}
-	head = append(head, PartNames...)
-	head = append(head, "input_total", "cached_input_tokens", "cache_write_tokens", "output_tokens", "reasoning_tokens",
-		"summary_input_tokens", "summary_output_tokens", "cost_usd", "truncated", "overflow", "reported_input_tokens", "reported_output_tokens")
-	if err := cw.Write(head); err != nil {
-		return err
-	}
-	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	for _, s := range r.Strategies {
-		for _, c := range s.Calls() {
-			row := []string{s.Strategy.Spec, c.Conversation, strconv.Itoa(c.Index)}
-			for _, name := range PartNames {
-				row = append(row, i64(c.Input.Get(name)))
-			}
-			rin, rout := "", ""
-			if c.Reported != nil {
-				rin, rout = i64(c.Reported.InputTokens), i64(c.Reported.OutputTokens)
-			}
-			row = append(row, i64(c.Input.Total()), i64(c.Cached), i64(c.CacheWrite), i64(c.BilledOutput()), i64(c.Reasoning),
-				i64(c.SummaryInput), i64(c.SummaryOutput), c.Cost.Decimal(), strconv.FormatBool(c.Truncated),
-				strconv.FormatBool(c.Overflow), rin, rout)
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

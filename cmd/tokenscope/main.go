@@ -266,11 +266,19 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		// The same findings `report` prints.
+		// What `report` prints, findings included.
 		if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
 			return badInput(err)
 		}
-		return p.Write(stdout, "table", perDay)
+		prices, err := priceTable(c.prices)
+		if err != nil {
+			return err
+		}
+		sink, _, err := report.Open("table", "", stdout)
+		if err != nil {
+			return err
+		}
+		return report.Write(sink, p, report.Options{PerDay: perDay, Prices: prices})
 	}
 	table, err := priceTable(c.prices)
 	if err != nil {
