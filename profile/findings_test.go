@@ -142,20 +142,7 @@ func breakerLog(t *testing.T, tools [][]string) []*transcripts.Conversation {
 // = $0.00190375 and 1,534 × $1.25/M = $0.0019175, $0.00382125 together.
 func TestFindingsCacheBreakerSystem(t *testing.T) {
 	convs := breakerLog(t, nil)
-	res, err := Run(convs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := Findings(convs, res, FindingsOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []Finding
-	for _, f := range fs {
-		if f.Kind == FindingCacheBreaker {
-			got = append(got, f)
-		}
-	}
+	got := findingsOf(t, convs, FindingCacheBreaker)
 	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != 3_821_250_000 {
 		t.Fatalf("breakers %+v, want one at call 2 costing $0.00382125", got)
 	}
@@ -175,6 +162,22 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 	if pc := c.Messages[len(c.Messages)-1].PrefixChange; pc != nil {
 		t.Fatalf("call 3 sent the tools as call 2 did, yet %+v", pc)
 	}
+	got := findingsOf(t, convs, FindingCacheBreaker)
+	res, err := Run(convs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Call 1's whole input, tool schemas included, at $1.25/M more.
+	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
+	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
+		t.Fatalf("breakers %+v, want one at call 2 costing %d tokens × $1.25/M", got, first)
+	}
+}
+
+// findingsOf profiles convs with the default strategies and returns the
+// findings of one kind.
+func findingsOf(t *testing.T, convs []*transcripts.Conversation, kind string) []Finding {
+	t.Helper()
 	res, err := Run(convs, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -185,13 +188,9 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 	}
 	var got []Finding
 	for _, f := range fs {
-		if f.Kind == FindingCacheBreaker {
+		if f.Kind == kind {
 			got = append(got, f)
 		}
 	}
-	// Call 1's whole input, tool schemas included, at $1.25/M more.
-	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
-	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
-		t.Fatalf("breakers %+v, want one at call 2 costing %d tokens × $1.25/M", got, first)
-	}
+	return got
 }

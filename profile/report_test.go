@@ -187,19 +187,9 @@ func TestFindingsNameConversation(t *testing.T) {
 	a.ID, b.ID = "first", "second"
 	b.Path += ".2"
 	convs := []*transcripts.Conversation{a, b}
-	res, err := Run(convs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := Findings(convs, res, FindingsOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, f := range fs {
-		if f.Kind == FindingCacheBreaker {
-			got = append(got, f.Text)
-		}
+	for _, f := range findingsOf(t, convs, FindingCacheBreaker) {
+		got = append(got, f.Text)
 	}
 	want := `: system prompt changed on 2 calls from call 2 ("…e is 12:00:01." → "…e is 12:00:02."): 3,057 tokens re-sent uncached: $0.003821`
 	if len(got) != 2 || !slices.Contains(got, "first"+want) || !slices.Contains(got, "second"+want) {
