@@ -408,7 +408,7 @@ type callInfo struct {
 
 // prepared is a conversation counted and split into calls.
 type prepared struct {
-	conv      *transcripts.Conversation
+	sk        *skeleton
 	info      ConversationInfo
 	tok       *Tokenizer
 	model     *ModelPrice
@@ -437,56 +437,53 @@ type prepared struct {
 	shortOutput int
 }
 
-func (e *engine) prepare(c *transcripts.Conversation) *prepared {
-	pc := &prepared{conv: c, counts: map[*Tokenizer]*counts{}}
+func (e *engine) prepare(c *skeleton) *prepared {
+	pc := &prepared{sk: c, counts: map[*Tokenizer]*counts{}}
 	pc.modelID, pc.model = e.primaryModel(c)
 	if pc.model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
 	} else if pc.model == nil {
-		e.warn("nomodel:"+c.Path, "%s: the log names no model: calls are unpriced; pass --model", c.Path)
+		e.warn("nomodel:"+c.path, "%s: the log names no model: calls are unpriced; pass --model", c.path)
 	}
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
-	if k, ok := e.counted[c]; ok {
-		pc.counts[pc.tok] = k
-		delete(e.counted, c)
-	}
-	pc.isSystem = make([]bool, len(c.Messages))
+	pc.counts[pc.tok] = c.counts(pc.tok)
+	pc.isSystem = make([]bool, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
-	for i := range c.Messages {
-		m := &c.Messages[i]
-		pc.isSystem[i] = m.Role == transcripts.RoleSystem
-		if m.Role == transcripts.RoleUser && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
+	for i := range c.msgs {
+		m := &c.msgs[i]
+		pc.isSystem[i] = m.is(codeSystem)
+		if m.is(codeUser) && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
 			// A user message after an assistant reply starts an exchange;
 			// consecutive user messages stay in one.
 			pc.exchanges = append(pc.exchanges, i)
 		}
-		if m.Role == transcripts.RoleUser {
+		if m.is(codeUser) {
 			lastUser = i
 		}
-		if m.Role == transcripts.RoleAssistant && m.Replayed {
+		if m.is(codeAssistant) && m.replayed() {
 			prev = i // history only: its call is counted in another file
 		}
-		if m.Role == transcripts.RoleAssistant && !m.Replayed {
-			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.Usage, at: lastTime}
+		if m.is(codeAssistant) && !m.replayed() {
+			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.usage, at: lastTime}
 			if ci.at.IsZero() {
-				ci.at = m.Time
+				ci.at = m.time()
 			}
 			ci.modelID = pc.modelID
 			ci.model = pc.model
-			if e.opt.Model == "" && m.Model != "" && !strings.EqualFold(m.Model, pc.modelID) {
-				if p, ok := e.opt.Prices.Lookup(m.Model); ok {
-					ci.model, ci.modelID = p, m.Model
+			if mm := c.msgModel(i); e.opt.Model == "" && mm != "" && !strings.EqualFold(mm, pc.modelID) {
+				if p, ok := e.opt.Prices.Lookup(mm); ok {
+					ci.model, ci.modelID = p, mm
 				} else {
-					e.warn("model:"+m.Model, "model %q is not in the price table: its calls are unpriced (nearest: %s)", m.Model, strings.Join(e.opt.Prices.Nearest(m.Model, 3), ", "))
-					ci.model, ci.modelID = nil, m.Model
+					e.warn("model:"+mm, "model %q is not in the price table: its calls are unpriced (nearest: %s)", mm, strings.Join(e.opt.Prices.Nearest(mm, 3), ", "))
+					ci.model, ci.modelID = nil, mm
 				}
 			}
 			pc.calls = append(pc.calls, ci)
 			prev = i
 		}
-		if !m.Time.IsZero() {
-			lastTime = m.Time
+		if m.at != 0 {
+			lastTime = m.time()
 		}
 	}
 	if len(pc.exchanges) == 0 || pc.exchanges[0] != 0 {
@@ -499,9 +496,9 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	}
 	// The model the log was billed on: reported usage is in its tokens and
 	// at its prices, whatever --model says.
-	loggedID := c.Model
+	loggedID := c.model
 	if loggedID == "" {
-		loggedID = mostUsedModel(c)
+		loggedID = c.mostUsedModel()
 	}
 	loggedModel, _ := e.opt.Prices.Lookup(loggedID)
 	loggedTok := pc.tok
@@ -511,7 +508,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.logged = loggedModel
-		if m := c.Messages[ci.msg].Model; m != "" {
+		if m := c.msgModel(ci.msg); m != "" {
 			if p, ok := e.opt.Prices.Lookup(m); ok {
 				ci.logged = p
 			}
@@ -535,7 +532,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	}
 	scale := 1.0
 	if !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0 {
-		if c.Unlogged {
+		if c.unlogged {
 			// Content is known to be missing: the ratio is the slope, so
 			// that the missing prefix does not pass for tokenizer error.
 			scale = fitHiddenPrefix(cnt, rep, true).Ratio
@@ -555,10 +552,17 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	// A what-if edit keeps the calibration and the hidden prefix of the
 	// log as read: usage describes the unedited calls, and an edit changes
 	// what is counted, not what was hidden.
-	var unedited *prepared
-	if c.Unedited != nil {
-		unedited = e.prepare(c.Unedited)
-		scale = unedited.info.Calibration
+	var unedited *skeletonFit
+	if c.fit != nil {
+		unedited = c.fit
+	} else if c.conv != nil && c.conv.Unedited != nil {
+		u := newSkeleton(c.conv.Unedited)
+		u.conv = c.conv.Unedited
+		up := e.prepare(u)
+		unedited = &skeletonFit{hidden: up.hidden, scale: up.info.Calibration}
+	}
+	if unedited != nil {
+		scale = unedited.scale
 	}
 	if scale != 1 {
 		pc.counts[pc.tok] = base.scaleBy(scale)
@@ -587,7 +591,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.reasoning = reasoningOf(ci.reported)
-		if m := &c.Messages[ci.msg]; m.Reasoning != "" && ci.reasoning == 0 {
+		if raw, has := c.reasoningRaw(pc.tok.Encoding, ci.msg); has && ci.reasoning == 0 {
 			// Thinking shown in the log: billed thinking is what the
 			// reported output has beyond the visible reply (Anthropic bills
 			// the full thinking, not the summary shown), or, with no usage,
@@ -595,7 +599,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 			if ci.reported != nil {
 				ci.reasoning = max(0, ci.reported.OutputTokens-base.content[ci.msg])
 			} else {
-				ci.reasoning = pc.tok.Count(m.Reasoning)
+				ci.reasoning = pc.tok.scaleRaw(raw)
 			}
 		}
 		if ci.reported != nil && ci.reported.OutputTokens > 0 {
@@ -609,7 +613,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				short++ // not tokenizer error: a placeholder
 			}
 		}
-		if c.Messages[ci.msg].NoReply && ci.reported == nil {
+		if c.msgs[ci.msg].flags&flagNoReply != 0 && ci.reported == nil {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
 		ci.counted = pc.fullInput(base, *ci, ci.logged)
@@ -621,7 +625,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
 			}
 			if ci.logged != nil {
-				ci.repCost = reportedCost(ci.logged, ci.reported, c.Batch)
+				ci.repCost = reportedCost(ci.logged, ci.reported, c.batch)
 			}
 		}
 	}
@@ -629,7 +633,7 @@ func (e *engine) prepare(c *transcripts.Conversation) *prepared {
 	pc.shortOutput = short
 	pc.sharedPrefix(base)
 	pc.cacheBreaks()
-	pc.info = ConversationInfo{ID: c.ID, Path: c.Path, Model: pc.modelID, Calls: len(pc.calls),
+	pc.info = ConversationInfo{ID: c.id, Path: c.path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {
 		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
@@ -641,20 +645,20 @@ func (pc *prepared) countsFor(t *Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
-	k := countConversation(pc.conv, t, runtime.GOMAXPROCS(0))
+	k := pc.sk.counts(t)
 	pc.counts[t] = k
 	return k
 }
 
 // primaryModel resolves the model a conversation is priced and counted
 // with: --model, else the log's.
-func (e *engine) primaryModel(c *transcripts.Conversation) (string, *ModelPrice) {
+func (e *engine) primaryModel(c *skeleton) (string, *ModelPrice) {
 	id := e.opt.Model
 	if id == "" {
-		id = c.Model
+		id = c.model
 	}
 	if id == "" {
-		id = mostUsedModel(c)
+		id = c.mostUsedModel()
 	}
 	p, _ := e.opt.Prices.Lookup(id)
 	return id, p
@@ -683,40 +687,38 @@ func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
 	return t
 }
 
-// precount counts the conversations with their primary tokenizer on every
-// core: one conversation per worker when there are many, a conversation's
-// messages split across workers when there is one.
-func (e *engine) precount(convs []*transcripts.Conversation) {
-	e.counted = make(map[*transcripts.Conversation]*counts, len(convs))
+// skeletons builds the skeletons of convs, keeping their text, and counts
+// them with their primary tokenizers on every core: one conversation per
+// worker when there are many, a conversation's messages split across
+// workers when there is one.
+func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
+	sks := make([]*skeleton, len(convs))
 	toks := make([]*Tokenizer, len(convs))
 	for i, c := range convs {
-		toks[i] = e.primaryTokenizer(e.primaryModel(c))
+		sks[i] = newSkeleton(c)
+		sks[i].conv = c
+		toks[i] = e.primaryTokenizer(e.primaryModel(sks[i]))
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(convs) == 1 {
-		e.counted[convs[0]] = countConversation(convs[0], toks[0], workers)
-		return
+		sks[0].countRaw(convs[0], toks[0], workers)
+		return sks
 	}
-	out := make([]*counts, len(convs))
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(convs) {
 					return
 				}
-				out[i] = countConversation(convs[i], toks[i], 1)
+				sks[i].countRaw(convs[i], toks[i], 1)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	for i, c := range convs {
-		e.counted[c] = out[i]
-	}
+	return sks
 }
 
 // fullInput is a call's input with the whole history, as counted, with
@@ -725,7 +727,7 @@ func (pc *prepared) fullInput(k *counts, ci callInfo, m *ModelPrice) int64 {
 	return k.toolDefs + replyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 
-func mostUsedModel(c *transcripts.Conversation) string {
+func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same
 	n := map[string]int{}
 	best := ""
 	for _, m := range c.Messages {

@@ -31,7 +31,7 @@ func (pc *prepared) appSpec() string {
 	if used || !explicit {
 		steps = append(steps, AppStrategy)
 	}
-	if pc.conv.Batch {
+	if pc.sk.batch {
 		steps = append(steps, "batch")
 	}
 	if len(steps) == 0 {

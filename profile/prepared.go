@@ -45,14 +45,25 @@ func Prepare(convs []*transcripts.Conversation, opt Options) (*Prepared, error) 
 	}
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
-	e.precount(convs)
-	p := &Prepared{e: e, pcs: make([]*prepared, len(convs))}
+	return prepareSkeletons(e, e.skeletons(convs)), nil
+}
+
+// prepareSkeletons prepares counted skeletons for Run.
+func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
+	p := &Prepared{e: e, pcs: make([]*prepared, len(sks))}
 	// Prepare every conversation before simulating any: caching reuses a
 	// prefix across the conversations of a source (sources.go).
-	for i, c := range convs {
-		p.pcs[i] = e.prepare(c)
-		p.shape.add(shapeOf(c))
+	for i, sk := range sks {
+		p.pcs[i] = e.prepare(sk)
+		p.shape.add(sk.shape)
 	}
+	p.finish()
+	return p
+}
+
+// finish ends preparing: the sources index and the warnings.
+func (p *Prepared) finish() {
+	e := p.e
 	e.sources = indexSources(p.pcs)
 	short := 0
 	for _, pc := range p.pcs {
@@ -62,7 +73,6 @@ func Prepare(convs []*transcripts.Conversation, opt Options) (*Prepared, error) 
 		e.warn("short-output", "%d calls report fewer output tokens than their replies hold (streaming placeholders in the log): their output is priced as reported", short)
 	}
 	p.warnings = e.warnings
-	return p, nil
 }
 
 // Run simulates strategies on the prepared conversations; the first is

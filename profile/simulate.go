@@ -14,7 +14,7 @@ import (
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
-	cr := ConversationResult{ID: pc.conv.ID, Path: pc.conv.Path}
+	cr := ConversationResult{ID: pc.info.ID, Path: pc.info.Path}
 	if e.opt.onCall == nil {
 		cr.Calls = make([]Call, 0, len(pc.calls))
 	}
@@ -33,7 +33,7 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
-		c := Call{Index: i + 1, Conversation: pc.conv.ID, Message: ci.msg, Reported: ci.reported,
+		c := Call{Index: i + 1, Conversation: pc.info.ID, Message: ci.msg, Reported: ci.reported,
 			ReportedCost: ci.repCost, CountedInput: ci.counted}
 		call := &scratch
 		if e.opt.onCall == nil {
@@ -91,7 +91,7 @@ type convView struct {
 }
 
 func (v *convView) sums() {
-	n := len(v.pc.conv.Messages)
+	n := len(v.pc.sk.msgs)
 	v.pc0, v.pf, v.ps, v.psc = make([]int64, n+1), make([]int64, n+1), make([]int64, n+1), make([]int64, n+1)
 	for i := range n {
 		v.pc0[i+1], v.pf[i+1], v.ps[i+1], v.psc[i+1] = v.pc0[i], v.pf[i], v.ps[i], v.psc[i]
@@ -277,7 +277,7 @@ func (p *callPlan) input() int64 {
 // its parts by kind, its spans, and its output before the output steps.
 func (p *callPlan) layout() {
 	v, ci, call := p.v, p.ci, p.call
-	msgs := v.pc.conv.Messages
+	msgs := v.pc.sk.msgs
 	a, prev := ci.msg, ci.prev
 	lo := p.keptFrom()
 	p.lo = lo
@@ -303,10 +303,10 @@ func (p *callPlan) layout() {
 		}
 		c, r := v.content[i], min(v.k.rag[i], v.content[i])
 		in.RAG += r
-		switch msgs[i].Role {
-		case transcripts.RoleTool:
+		switch msgs[i].role {
+		case codeTool:
 			in.ToolResults += c - r
-		case transcripts.RoleUser:
+		case codeUser:
 			in.User += c - r
 		default:
 			in.History += c - r

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"hash/fnv"
 	"path/filepath"
 	"slices"
 )
@@ -57,22 +56,13 @@ func (pc *prepared) sharedPrefix(k *counts) {
 			pc.warm = true
 		}
 	}
-	dir := filepath.Dir(pc.conv.Path)
+	dir := filepath.Dir(pc.sk.path)
 	if filepath.Base(dir) == "subagents" {
 		dir = filepath.Dir(filepath.Dir(dir))
 	}
 	// What the log holds of the prefix must be the same text, not only
-	// the same length.
-	h := fnv.New64a()
-	for _, t := range pc.conv.Tools {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", t.Name, t.Description, t.Parameters)
-	}
-	for i := 0; i < first.msg; i++ {
-		if pc.isSystem[i] {
-			fmt.Fprintf(h, "%s\x00", pc.conv.Messages[i].Content)
-		}
-	}
-	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.shared, h.Sum64())
+	// the same length (skeleton.prefixHash).
+	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.shared, pc.sk.prefixHash)
 }
 
 // sourceIndex lists, per source key, when its conversations made calls.

@@ -93,7 +93,12 @@ func (r *RespCacheStep) start(v *convView) stepState {
 		c = &respCache{seen: map[uint64]bool{}, shingles: map[uint64][]map[uint64]bool{}}
 		v.e.share(r, c)
 	}
-	return &respCacheState{r: r, c: c, msgs: v.pc.conv.Messages}
+	if v.pc.sk.conv == nil {
+		// The text was not kept (Stream keeps it when a strategy has a
+		// response cache): nothing to match.
+		return noState{}
+	}
+	return &respCacheState{r: r, c: c, msgs: v.pc.sk.conv.Messages}
 }
 
 type respCacheState struct {

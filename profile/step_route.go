@@ -102,8 +102,7 @@ func (s routeState) matches(p *callPlan) bool {
 	var n int64
 	switch s.r.field {
 	case "tools":
-		m := &p.v.pc.conv.Messages[p.ci.msg]
-		return len(m.ToolCalls) > 0 && strings.TrimSpace(m.Content) == ""
+		return p.v.pc.sk.msgs[p.ci.msg].flags&flagToolOnly != 0
 	case "input":
 		n = p.total
 	case "output":

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // The levers people quote with effect sizes, as steps whose parameter is
@@ -93,14 +91,13 @@ func (s *ScaleStep) String() string {
 func scaled(n int64, f float64) int64 { return int64(float64(n)*f + 0.5) }
 
 func (s *ScaleStep) start(v *convView) stepState {
-	msgs := v.pc.conv.Messages
 	switch s.Part {
 	case "system":
 		hasSystem := false
 		content := make([]int64, len(v.content))
 		copy(content, v.content)
-		for i := range msgs {
-			if msgs[i].Role == transcripts.RoleSystem {
+		for i := range content {
+			if v.pc.isSystem[i] {
 				content[i] = scaled(content[i], s.Factor)
 				hasSystem = true
 			}

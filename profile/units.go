@@ -2,8 +2,6 @@ package profile
 
 import (
 	"sort"
-
-	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // findUnits splits the conversation into units, the pieces history is
@@ -14,7 +12,7 @@ import (
 // call's unit is the one holding the message just before it: the unit a
 // step must keep for the call to make sense. It also lists tool uses.
 func (pc *prepared) findUnits() {
-	msgs := pc.conv.Messages
+	msgs := pc.sk.msgs
 	pc.units = pc.units[:0]
 	ex := 0
 	for i := range msgs {
@@ -22,7 +20,7 @@ func (pc *prepared) findUnits() {
 			ex++
 		}
 		if (ex < len(pc.exchanges) && pc.exchanges[ex] == i) ||
-			(msgs[i].Role == transcripts.RoleAssistant && len(msgs[i].ToolCalls) > 0) {
+			(msgs[i].is(codeAssistant) && msgs[i].flags&flagCalls != 0) {
 			pc.units = append(pc.units, i)
 		}
 	}
@@ -46,27 +44,11 @@ type toolUse struct {
 // findToolUses lists tool results in order, each with the assistant
 // message whose call it answers (by id, else the nearest earlier one).
 func (pc *prepared) findToolUses() {
-	msgs := pc.conv.Messages
+	sk := pc.sk
 	pc.uses = pc.uses[:0]
-	lastAsst := -1
-	for i := range msgs {
-		m := &msgs[i]
-		switch m.Role {
-		case transcripts.RoleAssistant:
-			lastAsst = i
-		case transcripts.RoleTool:
-			u := toolUse{res: i, call: lastAsst, arg: -1, name: m.Name}
-			if lastAsst >= 0 {
-				for j, tc := range msgs[lastAsst].ToolCalls {
-					if tc.ID == m.ToolCallID || (m.ToolCallID == "" && u.arg < 0) {
-						u.arg = j
-						if u.name == "" {
-							u.name = tc.Name
-						}
-					}
-				}
-			}
-			pc.uses = append(pc.uses, u)
+	for i := range sk.msgs {
+		if m := &sk.msgs[i]; m.is(codeTool) {
+			pc.uses = append(pc.uses, toolUse{res: i, call: int(m.call), arg: int(m.arg), name: sk.names[m.name]})
 		}
 	}
 }
@@ -74,5 +56,5 @@ func (pc *prepared) findToolUses() {
 // answersTools reports whether call ci is sent with a tool result last:
 // a tool round of an agent loop.
 func (pc *prepared) answersTools(ci *callInfo) bool {
-	return ci.msg > 0 && pc.conv.Messages[ci.msg-1].Role == transcripts.RoleTool
+	return ci.msg > 0 && pc.sk.msgs[ci.msg-1].is(codeTool)
 }
