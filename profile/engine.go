@@ -305,6 +305,8 @@ type Result struct {
 	// Fidelity is the replay check over every conversation (see
 	// ConversationInfo.Fidelity); nil when there is nothing to check.
 	Fidelity *Fidelity
+	// prep is what the result was simulated on (EachCall).
+	prep *Prepared
 }
 
 // Options configure Run.
@@ -342,7 +344,8 @@ func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 
 type engine struct {
 	opt      Options
-	strategy int // index of the strategy being simulated
+	strategy int  // index of the strategy being simulated
+	noRows   bool // keep totals, not calls (Prepared.noRows)
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any

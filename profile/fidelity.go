@@ -193,21 +193,27 @@ func absMoney(m Money) Money {
 	return m
 }
 
-// fidelity sets the replay checks of res from the results of what each
-// app did (specs), one per conversation in res's order.
-func (e *engine) fidelity(res *Result, app []ConversationResult, specs []string) {
+// fidelityOf is the replay check of one conversation: cr, the simulation
+// of what its app did (spec).
+func (e *engine) fidelityOf(cr *ConversationResult, spec string) Fidelity {
+	f := Fidelity{Spec: spec}
+	for j := range cr.Calls {
+		c := &cr.Calls[j]
+		if c.Reported == nil || c.Unpriced {
+			continue
+		}
+		p, _ := e.opt.Prices.Lookup(c.Model)
+		f.addCall(c, p)
+	}
+	return f
+}
+
+// fidelity sets the replay checks of res from those of each conversation
+// (fidelityOf), in res's order.
+func (e *engine) fidelity(res *Result, app []Fidelity) {
 	var total Fidelity
 	var distinct []string
-	for i, cr := range app {
-		f := Fidelity{Spec: specs[i]}
-		for j := range cr.Calls {
-			c := &cr.Calls[j]
-			if c.Reported == nil || c.Unpriced {
-				continue
-			}
-			p, _ := e.opt.Prices.Lookup(c.Model)
-			f.addCall(c, p)
-		}
+	for i, f := range app {
 		if f.Calls == 0 {
 			continue
 		}

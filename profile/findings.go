@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -63,6 +64,26 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 	return "full"
 }
 
+// basisSpecOf is BasisSpec on counted conversations.
+func basisSpecOf(sks []*skeleton) string {
+	for _, sk := range sks {
+		for i := range sk.msgs {
+			if u := sk.msgs[i].usage; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+				return "cache"
+			}
+		}
+	}
+	return "full"
+}
+
+// appSpecOf is AppSpec on counted conversations.
+func appSpecOf(sks []*skeleton, res *Result) string {
+	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
+		return res.Fidelity.Spec
+	}
+	return basisSpecOf(sks)
+}
+
 // AppSpec is the one definition of "what the app did" that the report's
 // replay check, the findings and tune share: the strategy the engine
 // replays against the bill (res.Fidelity.Spec, see appSpec) when every
@@ -79,12 +100,41 @@ func AppSpec(convs []*transcripts.Conversation, res *Result) string {
 // of prompt material, and the cheapest strategy of res. Dollar effects are
 // exact re-simulations of the basis strategy with the defect removed (or
 // the item added), not estimates from averages.
+//
+// convs are the conversations res was run on; when res comes from a run
+// (Run, Prepared.Run, Stream) their counts are taken from it and convs is
+// not read.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
-	if opt.Basis == "" {
-		opt.Basis = AppSpec(convs, res)
-	}
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
+	}
+	var pcs []*prepared
+	if res != nil && res.prep != nil && len(res.prep.pcs) == len(res.Conversations) {
+		pcs = res.prep.pcs
+	} else {
+		p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
+		if err != nil {
+			return nil, err
+		}
+		pcs = p.pcs
+	}
+	f := &finder{opt: opt}
+	for _, pc := range pcs {
+		f.sks = append(f.sks, pc.sk)
+		fit := pc.sk.fit
+		if fit == nil {
+			fit = &skeletonFit{hidden: pc.hidden, scale: pc.info.Calibration}
+		}
+		f.fits = append(f.fits, fit)
+	}
+	return f.find(res)
+}
+
+func (f *finder) find(res *Result) ([]Finding, error) {
+	opt := f.opt
+	if opt.Basis == "" {
+		opt.Basis = appSpecOf(f.sks, res)
+		f.opt.Basis = opt.Basis
 	}
 	if AllUnpriced(res) {
 		// Every dollar would be $0.00: say why once instead.
@@ -94,7 +144,7 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	if err != nil {
 		return nil, err
 	}
-	f := &finder{convs: convs, opt: opt, basis: basis}
+	f.basis = basis
 	// The basis as the profile ran it, when it is among its strategies.
 	found := false
 	if res != nil {
@@ -106,7 +156,7 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 		}
 	}
 	if !found {
-		if f.base, err = f.cost(convs); err != nil {
+		if f.base, err = f.cost(f.sks); err != nil {
 			return nil, err
 		}
 	}
@@ -137,7 +187,8 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 		out = append(out, b)
 	}
 	out = append(out, marg...)
-	multi := callingConvs(convs) > 1
+	calling := f.callingConvs()
+	multi := calling > 1
 	for i := range out {
 		if multi && out[i].Conversation != "" {
 			// "call 3" alone is ambiguous across conversations.
@@ -147,7 +198,7 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 		if opt.PerDay > 0 && out[i].Cost != 0 {
 			// Findings are over the whole log: project their share of
 			// one conversation, like the strategies' costs.
-			p := Monthly(out[i].Cost, callingConvs(convs), opt.PerDay)
+			p := Monthly(out[i].Cost, calling, opt.PerDay)
 			v := p.USD()
 			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
 		}
@@ -155,11 +206,11 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	return out, nil
 }
 
-// callingConvs counts the conversations of convs that make a call.
-func callingConvs(convs []*transcripts.Conversation) int64 {
+// callingConvs counts the conversations that make a call.
+func (f *finder) callingConvs() int64 {
 	var n int64
-	for _, c := range convs {
-		if c.Calls() > 0 {
+	for _, sk := range f.sks {
+		if sk.calls() > 0 {
 			n++
 		}
 	}
@@ -167,19 +218,33 @@ func callingConvs(convs []*transcripts.Conversation) int64 {
 }
 
 type finder struct {
-	convs []*transcripts.Conversation
+	sks   []*skeleton
+	fits  []*skeletonFit // each skeleton's hidden prefix and calibration, kept by edits
 	opt   FindingsOptions
 	basis *Strategy
 	base  Totals
 }
 
-// cost runs the basis strategy over convs.
-func (f *finder) cost(convs []*transcripts.Conversation) (Totals, error) {
-	r, err := Run(convs, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
+// cost runs the basis strategy over sks.
+func (f *finder) cost(sks []*skeleton) (Totals, error) {
+	r, err := runSkeletons(sks, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
 	if err != nil {
 		return Totals{}, err
 	}
 	return r.Strategies[0].Totals, nil
+}
+
+// edited returns the skeletons changed by edit, each keeping the hidden
+// prefix and calibration of the log as read.
+func (f *finder) edited(edit func(sk *skeleton)) []*skeleton {
+	out := make([]*skeleton, len(f.sks))
+	for i, sk := range f.sks {
+		c := sk.clone()
+		c.fit = f.fits[i]
+		edit(c)
+		out[i] = c
+	}
+	return out
 }
 
 // deadTools finds tool schemas sent on every call but called on fewer than
@@ -187,26 +252,25 @@ func (f *finder) cost(convs []*transcripts.Conversation) (Totals, error) {
 func (f *finder) deadTools() ([]Finding, error) {
 	type tally struct {
 		sentOn, used int
-		first        transcripts.Tool
 	}
 	tools := map[string]*tally{}
 	var names []string
-	for _, c := range f.convs {
-		calls := c.Calls()
-		for _, t := range c.Tools {
-			tt := tools[t.Name]
+	for _, sk := range f.sks {
+		calls := sk.calls()
+		for _, t := range sk.tools {
+			tt := tools[t.name]
 			if tt == nil {
-				tt = &tally{first: t}
-				tools[t.Name] = tt
-				names = append(names, t.Name)
+				tt = &tally{}
+				tools[t.name] = tt
+				names = append(names, t.name)
 			}
 			tt.sentOn += calls
 		}
-		for i := range c.Messages {
-			for _, tc := range c.Messages[i].ToolCalls {
-				if tt := tools[tc.Name]; tt != nil {
-					tt.used++
-				}
+	}
+	for _, sk := range f.sks {
+		for name, n := range sk.toolCalls {
+			if tt := tools[name]; tt != nil {
+				tt.used += n
 			}
 		}
 	}
@@ -216,10 +280,9 @@ func (f *finder) deadTools() ([]Finding, error) {
 		if tt.sentOn == 0 || tt.used*20 >= tt.sentOn {
 			continue
 		}
-		without, err := transcripts.WithoutTools(f.convs, []string{name})
-		if err != nil {
-			return nil, err
-		}
+		without := f.edited(func(sk *skeleton) {
+			sk.tools = slices.DeleteFunc(sk.tools, func(t toolSkel) bool { return t.name == name })
+		})
 		t, err := f.cost(without)
 		if err != nil {
 			return nil, err
@@ -252,8 +315,8 @@ func (f *finder) marginals() ([]Finding, error) {
 		return nil, nil
 	}
 	var out []Finding
-	add := func(convs []*transcripts.Conversation, what string, per int64) error {
-		t, err := f.cost(convs)
+	add := func(sks []*skeleton, what string, per int64) error {
+		t, err := f.cost(sks)
 		if err != nil {
 			return err
 		}
@@ -274,66 +337,84 @@ func (f *finder) marginals() ([]Finding, error) {
 		out = append(out, Finding{Kind: FindingMarginal, Cost: d, Text: fmt.Sprintf("%s: %s", what, d)})
 		return nil
 	}
-	// 100 tokens of system prompt, measured on 1,000 so that caching's
-	// granularity does not round the answer.
-	withSys := make([]*transcripts.Conversation, len(f.convs))
-	for i, c := range f.convs {
-		cc := transcripts.Edit(c)
-		cc.Messages = slices.Clone(c.Messages)
-		if len(cc.Messages) > 0 && cc.Messages[0].Role == transcripts.RoleSystem {
-			cc.Messages[0].Content += "\n" + pad(1000)
-		} else {
-			cc.Messages = slices.Insert(cc.Messages, 0, transcripts.Message{Role: transcripts.RoleSystem, Content: pad(1000)})
+	// The padding's counts in every encoding the log was counted in.
+	encs := map[string]rawTokenizer{}
+	for _, sk := range f.sks {
+		for enc := range sk.raw {
+			if _, ok := encs[enc]; !ok {
+				t, _ := NewTokenizer(enc, 1, false)
+				encs[enc] = rawTokenizer{t}
+			}
 		}
-		withSys[i] = cc
 	}
+	counted := func(text string) map[string]int32 {
+		m := map[string]int32{}
+		for enc, rt := range encs {
+			m[enc] = rt.count(text)
+		}
+		return m
+	}
+	// 100 tokens of system prompt, measured on 1,000 so that caching's
+	// granularity does not round the answer: appended to the first system
+	// message, or sent as one.
+	alone := counted(pad(1000))
+	withSys := f.edited(func(sk *skeleton) {
+		if len(sk.msgs) > 0 && sk.msgs[0].is(codeSystem) {
+			sk.padSystem()
+		} else {
+			sk.insert(0, []skelMsg{{role: codeSystem}}, []map[string]int32{alone})
+		}
+	})
 	if err := add(withSys, "100 tokens of system prompt", 100); err != nil {
 		return nil, err
 	}
 	// One more tool like the log's median one (by schema tokens); a small
 	// lookup tool when the log has none.
-	tool := transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
-		Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)}
 	type sized struct {
-		t transcripts.Tool
+		t toolSkel
 		n int64
 	}
 	var all []sized
 	tok := f.tokenizer()
-	for _, c := range f.convs {
-		for _, t := range c.Tools {
-			all = append(all, sized{t, ToolDefTokens([]transcripts.Tool{t}, tok)})
+	for _, sk := range f.sks {
+		for _, t := range sk.tools {
+			if tr := t.raw[tok.Encoding]; tr != nil {
+				n := tr.fixed + 12
+				for _, p := range tr.pieces {
+					n += tok.scaleRaw(p)
+				}
+				all = append(all, sized{t, n})
+			}
 		}
 	}
+	var tool toolSkel
 	toolWhat := "" // a made-up lookup tool (add says so)
 	if len(all) > 0 {
 		slices.SortStableFunc(all, func(a, b sized) int { return int(a.n - b.n) })
 		tool = all[len(all)/2].t
 		toolWhat = "one more tool schema"
+	} else {
+		lookup := transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
+			Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)}
+		tool = toolSkel{name: lookup.Name, raw: map[string]*toolRaw{}}
+		for enc, rt := range encs {
+			tool.raw[enc] = toolRawOf(lookup, rt)
+		}
 	}
-	withTool := make([]*transcripts.Conversation, len(f.convs))
-	for i, c := range f.convs {
-		cc := transcripts.Edit(c)
-		cc.Tools = append(slices.Clone(c.Tools), tool)
-		withTool[i] = cc
-	}
+	withTool := f.edited(func(sk *skeleton) { sk.tools = append(sk.tools, tool) })
 	if err := add(withTool, toolWhat, 0); err != nil {
 		return nil, err
 	}
 	// One more exchange of history: a user message and a reply that every
 	// call re-sends, of 200 tokens each.
-	withEx := make([]*transcripts.Conversation, len(f.convs))
-	for i, c := range f.convs {
-		cc := transcripts.Edit(c)
+	ex := counted(pad(200))
+	withEx := f.edited(func(sk *skeleton) {
 		at := 0
-		for at < len(c.Messages) && c.Messages[at].Role == transcripts.RoleSystem {
+		for at < len(sk.msgs) && sk.msgs[at].is(codeSystem) {
 			at++
 		}
-		cc.Messages = slices.Insert(slices.Clone(c.Messages), at,
-			transcripts.Message{Role: transcripts.RoleUser, Content: pad(200)},
-			transcripts.Message{Role: transcripts.RoleAssistant, Content: pad(200), Replayed: true})
-		withEx[i] = cc
-	}
+		sk.insert(at, []skelMsg{{role: codeUser}, {role: codeAssistant, flags: flagReplayed}}, []map[string]int32{ex, ex})
+	})
 	if err := add(withEx, "one more exchange of history", 0); err != nil {
 		return nil, err
 	}
@@ -351,18 +432,11 @@ const bestKeptPct = 90
 // context, with no overflow and no cut replies; nil when none beats the
 // basis.
 func (f *finder) bestStrategy() (*Finding, error) {
-	opt := TuneOptions{Prices: f.opt.Prices, Model: f.opt.Model, Basis: f.basis.Spec, MaxDroppedPct: 100 - bestKeptPct}
-	full, _ := ParseStrategy("full")
-	ref, err := Run(f.convs, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{full}})
-	if err != nil {
-		return nil, err
-	}
-	for _, spec := range TuneSpace(f.convs, ref, opt) {
-		if !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:") {
-			opt.Specs = append(opt.Specs, spec)
-		}
-	}
-	r, err := Tune(f.convs, opt)
+	opt := TuneOptions{Prices: f.opt.Prices, Model: f.opt.Model, Basis: f.basis.Spec, MaxDroppedPct: 100 - bestKeptPct,
+		keep: func(spec string) bool {
+			return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
+		}}
+	r, err := tuneSkeletons(f.sks, opt)
 	if err != nil || len(r.Frontier) == 0 {
 		return nil, err
 	}
@@ -413,10 +487,15 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 		return nil
 	}
 	var out []breaker
-	for _, cr := range res.Strategies[0].Conversations {
-		conv := f.conv(cr.ID, cr.Path)
-		for i := 1; i < len(cr.Calls); i++ {
-			prev, cur := &cr.Calls[i-1], &cr.Calls[i]
+	for j := range res.Strategies[0].Conversations {
+		cr := &res.Strategies[0].Conversations[j]
+		var sk *skeleton
+		if j < len(f.sks) {
+			sk = f.sks[j]
+		}
+		calls := res.conversationCalls(0, j)
+		for i := 1; i < len(calls); i++ {
+			prev, cur := &calls[i-1], &calls[i]
 			model, ok := f.opt.Prices.Lookup(cur.Model)
 			if !ok || model.Caching.Mode == CachingNone {
 				continue
@@ -427,8 +506,8 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 				miss = r.CacheWrite5m
 			}
 			var change *transcripts.PrefixChange
-			if conv != nil && cur.Message < len(conv.Messages) {
-				change = conv.Messages[cur.Message].PrefixChange
+			if sk != nil && cur.Message < len(sk.msgs) {
+				change = sk.msgs[cur.Message].change
 			}
 			var lost int64
 			var what, detail string
@@ -440,7 +519,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 					keep += prev.Input.ToolDefs
 				}
 				if change.Part == "message" {
-					keep += prev.Input.System + messagesBefore(conv, model.Tokenizer(), change.Message)
+					keep += prev.Input.System + messagesBefore(sk, model.Tokenizer(), change.Message)
 				}
 				lost = max(0, prev.Input.Total()-keep)
 				what = change.Describe()
@@ -449,7 +528,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 				}
 			case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
 				prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
-				withinTTL(conv, prev.Message, cur.Message):
+				withinTTL(sk, prev.Message, cur.Message):
 				lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
 				what = "reported cache reads fell while the input grew"
 				detail = fmt.Sprintf(" (%s → %s)", formatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), formatTokens(cur.Reported.CachedInputTokens))
@@ -508,26 +587,26 @@ type breaker struct {
 
 // withinTTL says whether two messages are less than five minutes apart (or
 // their times are unknown): a cache that expired is not broken.
-func withinTTL(c *transcripts.Conversation, a, b int) bool {
-	if c == nil || a >= len(c.Messages) || b >= len(c.Messages) {
+func withinTTL(sk *skeleton, a, b int) bool {
+	if sk == nil || a >= len(sk.msgs) || b >= len(sk.msgs) {
 		return true
 	}
-	ta, tb := c.Messages[a].Time, c.Messages[b].Time
-	if ta.IsZero() || tb.IsZero() {
+	ta, tb := sk.msgs[a].at, sk.msgs[b].at
+	if ta == 0 || tb == 0 {
 		return true
 	}
-	return tb.Sub(ta).Minutes() < 5
+	return time.Duration(tb-ta).Minutes() < 5
 }
 
 // tokenizer is the tokenizer of the log's main model (o200k when unknown).
 func (f *finder) tokenizer() *Tokenizer {
 	id := f.opt.Model
-	for _, c := range f.convs {
+	for _, sk := range f.sks {
 		if id == "" {
-			id = c.Model
+			id = sk.model
 		}
 		if id == "" {
-			id = mostUsedModel(c)
+			id = sk.mostUsedModel()
 		}
 	}
 	if p, ok := f.opt.Prices.Lookup(id); ok {
@@ -537,27 +616,22 @@ func (f *finder) tokenizer() *Tokenizer {
 	return t
 }
 
-func (f *finder) conv(id, path string) *transcripts.Conversation {
-	for _, c := range f.convs {
-		if c.ID == id && c.Path == path {
-			return c
-		}
-	}
-	return nil
-}
-
-// messagesBefore counts the non-system messages of c before index n, with
+// messagesBefore counts the non-system messages of sk before index n, with
 // their framing: the unchanged part of a history rewritten at n.
-func messagesBefore(c *transcripts.Conversation, t *Tokenizer, n int) int64 {
+func messagesBefore(sk *skeleton, t *Tokenizer, n int) int64 {
+	r, _ := sk.rawFor(t.Encoding)
+	if r == nil {
+		return 0
+	}
 	var sum int64
-	for i := 0; i < n && i < len(c.Messages); i++ {
-		m := &c.Messages[i]
-		if m.Role == transcripts.RoleSystem {
+	for i := 0; i < n && i < len(sk.msgs); i++ {
+		m := &sk.msgs[i]
+		if m.is(codeSystem) {
 			continue
 		}
-		sum += t.Count(m.Content) + tokensPerMessage + t.Count(string(m.Role))
-		for _, tc := range m.ToolCalls {
-			sum += t.Count(tc.Name) + t.Count(tc.Arguments)
+		sum += t.scaleRaw(r.content[i]) + tokensPerMessage + t.Count(string(roleCodes[m.role]))
+		for _, p := range r.calls[r.callOff[i]:r.callOff[i+1]] {
+			sum += t.scaleRaw(p)
 		}
 	}
 	return sum

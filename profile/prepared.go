@@ -21,11 +21,13 @@ type Prepared struct {
 	pcs      []*prepared
 	shape    logShape
 	warnings []string
-	// app and appSpecs are the replay check's simulation of what each
-	// conversation's app did, made by the first Run.
-	app      []ConversationResult
-	appSpecs []string
-	appDone  bool
+	// app is the replay check of what each conversation's app did, made
+	// by the first Run.
+	app     []Fidelity
+	appDone bool
+	// noRows keeps no per-call rows in results, only totals: EachCall
+	// simulates the calls again when they are wanted (Stream).
+	noRows bool
 	// last is the previous Run's results by spec.
 	last map[string]StrategyResult
 }
@@ -33,15 +35,9 @@ type Prepared struct {
 // Prepare counts and prices convs for Run. opt.Strategies is not used
 // (pass the strategies to Run).
 func Prepare(convs []*transcripts.Conversation, opt Options) (*Prepared, error) {
-	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
-	}
-	opt.Strategies = nil
-	e := &engine{opt: opt, tokenizers: map[string]*Tokenizer{}, warned: map[string]bool{}}
-	if opt.Model != "" {
-		if _, err := opt.Prices.Find(opt.Model); err != nil {
-			return nil, err
-		}
+	e, err := newEngine(opt)
+	if err != nil {
+		return nil, err
 	}
 	// Count every conversation first, in parallel: counting is the costly
 	// part, and strategies only add its numbers up.
@@ -93,8 +89,9 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	// Step state shared across conversations (a response cache) starts
 	// afresh each run: strategies may be passed again.
 	e.shared = nil
-	res := &Result{Strategies: make([]StrategyResult, len(strategies))}
+	res := &Result{Strategies: make([]StrategyResult, len(strategies)), prep: p}
 	keep := e.opt.onCall == nil // only per-call rows are worth keeping
+	e.noRows = p.noRows
 	var todo []int
 	for i, s := range strategies {
 		if r, ok := p.last[s.Spec]; ok && keep {
@@ -123,9 +120,6 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		for _, i := range todo {
 			e.strategy = i
 			cr := e.simulate(pc, strategies[i], notes[i])
-			for j := range cr.Calls {
-				cr.Calls[j].EstimateError = pc.calls[j].residual
-			}
 			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
@@ -133,7 +127,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 			spec := pc.appSpec()
 			var cr *ConversationResult
 			for _, i := range todo {
-				if strategies[i].Spec == spec {
+				if strategies[i].Spec == spec && !e.noRows {
 					cr = &res.Strategies[i].Conversations[len(res.Strategies[i].Conversations)-1]
 					break
 				}
@@ -144,17 +138,19 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 					st, _ = ParseStrategy(spec)
 					appParsed[spec] = st
 				}
+				noRows := e.noRows
+				e.noRows = false // the check reads the calls
 				r := e.simulate(pc, st, nil)
+				e.noRows = noRows
 				cr = &r
 			}
-			p.appSpecs = append(p.appSpecs, spec)
-			p.app = append(p.app, *cr)
+			p.app = append(p.app, e.fidelityOf(cr, spec))
 		}
 	}
 	if checkApp {
 		p.appDone = true
 	}
-	e.fidelity(res, p.app, p.appSpecs)
+	e.fidelity(res, p.app)
 	res.Warnings = append([]string(nil), p.warnings...)
 	for _, i := range todo {
 		res.Strategies[i].Note = stepNotes(strategies[i], notes[i], p.shape)
@@ -170,4 +166,136 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// skeletons returns the counted conversations.
+func (p *Prepared) skeletons() []*skeleton {
+	out := make([]*skeleton, len(p.pcs))
+	for i, pc := range p.pcs {
+		out[i] = pc.sk
+	}
+	return out
+}
+
+// runSkeletons prepares sks afresh under opt and simulates opt.Strategies:
+// Run without counting again.
+func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
+	e, err := newEngine(opt)
+	if err != nil {
+		return nil, err
+	}
+	return prepareSkeletons(e, sks).Run(opt.Strategies)
+}
+
+// ensureEncodings counts, where the text is kept, the encodings that
+// strategies and opt price calls on, so that runs sharing sks in parallel
+// only read them.
+func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options) {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	toks := map[string]*Tokenizer{}
+	add := func(id string) {
+		if p, ok := opt.Prices.Lookup(id); ok {
+			if _, ok := toks[p.Encoding]; !ok {
+				toks[p.Encoding] = p.Tokenizer()
+			}
+		}
+	}
+	if opt.Model != "" {
+		add(opt.Model)
+	}
+	for _, s := range strategies {
+		for _, st := range s.Steps {
+			if m, ok := st.(*ModelStep); ok {
+				add(m.ID)
+			}
+		}
+	}
+	for _, sk := range sks {
+		if sk.conv == nil {
+			continue
+		}
+		for _, t := range toks {
+			sk.countRaw(sk.conv, t, 1)
+		}
+	}
+}
+
+// newEngine returns an engine for opt (opt.Strategies is not used).
+func newEngine(opt Options) (*engine, error) {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
+	opt.Strategies = nil
+	e := &engine{opt: opt, tokenizers: map[string]*Tokenizer{}, warned: map[string]bool{}}
+	if opt.Model != "" {
+		if _, err := opt.Prices.Find(opt.Model); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// EachCall calls fn with every call of strategy i of r in order, with the
+// index of its conversation in r.Conversations: the calls kept, or, when
+// the run kept totals only (Stream), the strategy simulated again. The
+// Call passed is reused: copy what you keep.
+func (r *Result) EachCall(i int, fn func(conv int, c *Call) error) error {
+	sr := &r.Strategies[i]
+	if r.prep == nil || !r.prep.noRows {
+		for j := range sr.Conversations {
+			for k := range sr.Conversations[j].Calls {
+				if err := fn(j, &sr.Conversations[j].Calls[k]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return r.prep.each(sr.Strategy, -1, fn)
+}
+
+// conversationCalls returns strategy i's calls on conversation j: those
+// kept, or simulated again.
+func (r *Result) conversationCalls(i, j int) []Call {
+	sr := &r.Strategies[i]
+	if r.prep == nil || !r.prep.noRows {
+		return sr.Conversations[j].Calls
+	}
+	var out []Call
+	r.prep.each(sr.Strategy, j, func(_ int, c *Call) error {
+		out = append(out, *c)
+		return nil
+	})
+	return out
+}
+
+// each simulates s on conversation only (-1: every one, in order) and
+// calls fn with each call, keeping none.
+func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.e
+	onCall, shared := e.opt.onCall, e.shared
+	defer func() { e.opt.onCall, e.shared = onCall, shared }()
+	e.shared = nil
+	var err error
+	j := 0
+	e.opt.onCall = func(_ int, c *Call) {
+		if err == nil {
+			err = fn(j, c)
+		}
+	}
+	notes := make([]stepNote, len(s.Steps))
+	for j = range p.pcs {
+		if only >= 0 && j != only {
+			continue
+		}
+		e.simulate(p.pcs[j], s, notes)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -15,7 +15,8 @@ import (
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
 	cr := ConversationResult{ID: pc.info.ID, Path: pc.info.Path}
-	if e.opt.onCall == nil {
+	rows := e.opt.onCall == nil && !e.noRows
+	if rows {
 		cr.Calls = make([]Call, 0, len(pc.calls))
 	}
 	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
@@ -34,9 +35,9 @@ func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) Conversation
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		c := Call{Index: i + 1, Conversation: pc.info.ID, Message: ci.msg, Reported: ci.reported,
-			ReportedCost: ci.repCost, CountedInput: ci.counted}
+			ReportedCost: ci.repCost, CountedInput: ci.counted, EstimateError: ci.residual}
 		call := &scratch
-		if e.opt.onCall == nil {
+		if rows {
 			cr.Calls = append(cr.Calls, c)
 			call = &cr.Calls[len(cr.Calls)-1]
 		} else {

@@ -131,7 +131,15 @@ type rawCounts struct {
 	reasoning []int32
 	names     map[int32]int32   // framed names, by message
 	rag       map[int32][]int32 // retrieved spans, by message
+	// sysPadded is the first message, when it is a system prompt, with
+	// sysPad appended: the marginal-price finding's edit, counted while
+	// the text is here.
+	sysPadded int32
 }
+
+// sysPad is what the marginal-price finding appends to a system prompt:
+// 1,000 tokens, so that caching's granularity does not round the answer.
+var sysPad = "\n" + pad(1000)
 
 // rawTokenizer counts without a factor on one encoding.
 type rawTokenizer struct{ t *Tokenizer }
@@ -330,6 +338,9 @@ func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers 
 			}
 			r.reasoning[i] = rt.count(m.Reasoning)
 		}
+	}
+	if n > 0 && c.Messages[0].Role == transcripts.RoleSystem {
+		r.sysPadded = rt.count(c.Messages[0].Content + sysPad)
 	}
 	for i, tool := range c.Tools {
 		if i < len(sk.tools) && sk.tools[i].raw[enc] == nil {
@@ -537,4 +548,74 @@ func (sk *skeleton) rawFor(enc string) (*rawCounts, string) {
 		}
 	}
 	return r, got
+}
+
+// padSystem appends sysPad to the first message, a system prompt (an
+// edit: the counts are copied, not changed under other skeletons).
+func (sk *skeleton) padSystem() {
+	for enc, r := range sk.raw {
+		c := *r
+		c.content = slices.Clone(r.content)
+		c.content[0] = r.sysPadded
+		sk.raw[enc] = &c
+	}
+}
+
+// insert inserts messages before message at, with their raw content
+// counts by encoding (content[j] is ms[j]'s): an edit, so the counts are
+// copied.
+func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
+	n := int32(len(ms))
+	for j := range ms {
+		ms[j].call, ms[j].arg = -1, -1
+	}
+	msgs := make([]skelMsg, 0, len(sk.msgs)+len(ms))
+	msgs = append(append(append(msgs, sk.msgs[:at]...), ms...), sk.msgs[at:]...)
+	for i := range msgs {
+		if msgs[i].call >= int32(at) {
+			msgs[i].call += n
+		}
+	}
+	sk.msgs = msgs
+	shift := func(k int32) int32 {
+		if k >= int32(at) {
+			return k + n
+		}
+		return k
+	}
+	if sk.tags != nil {
+		tags := make(map[int32]map[string]string, len(sk.tags))
+		for k, v := range sk.tags {
+			tags[shift(k)] = v
+		}
+		sk.tags = tags
+	}
+	for enc, r := range sk.raw {
+		c := &rawCounts{calls: r.calls}
+		add := make([]int32, len(ms))
+		for j := range ms {
+			add[j] = content[j][enc]
+		}
+		c.content = slices.Concat(r.content[:at], add, r.content[at:])
+		c.callOff = slices.Concat(r.callOff[:at+1], make([]int32, len(ms)), r.callOff[at+1:])
+		for j := range ms {
+			c.callOff[at+1+j] = r.callOff[at]
+		}
+		if r.reasoning != nil {
+			c.reasoning = slices.Concat(r.reasoning[:at], make([]int32, len(ms)), r.reasoning[at:])
+		}
+		if r.names != nil {
+			c.names = make(map[int32]int32, len(r.names))
+			for k, v := range r.names {
+				c.names[shift(k)] = v
+			}
+		}
+		if r.rag != nil {
+			c.rag = make(map[int32][]int32, len(r.rag))
+			for k, v := range r.rag {
+				c.rag[shift(k)] = v
+			}
+		}
+		sk.raw[enc] = c
+	}
 }

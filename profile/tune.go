@@ -36,6 +36,8 @@ type TuneOptions struct {
 	AllowOverflow bool
 	// Specs, when set, are searched instead of the generated space.
 	Specs []string
+	// keep, when set, filters the generated space.
+	keep func(spec string) bool
 }
 
 // TuneCandidate is one strategy tried, with what it keeps and costs.
@@ -73,15 +75,27 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
 	}
+	p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
+	if err != nil {
+		return nil, err
+	}
+	return tuneSkeletons(p.skeletons(), opt)
+}
+
+// tuneSkeletons is Tune on counted conversations.
+func tuneSkeletons(sks []*skeleton, opt TuneOptions) (*TuneResult, error) {
+	if opt.Prices == nil {
+		opt.Prices = DefaultPrices()
+	}
 	if opt.Basis == "" {
 		// The replay check's strategy, as the report names it: a run
 		// of full alone yields it.
 		full, _ := ParseStrategy("full")
-		r, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
+		r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
 		if err != nil {
 			return nil, err
 		}
-		opt.Basis = AppSpec(convs, r)
+		opt.Basis = appSpecOf(sks, r)
 	}
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
@@ -93,7 +107,7 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	full, _ := ParseStrategy("full")
 	// The full history every call would see, per call, is the yardstick
 	// for what a strategy keeps.
-	ref, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
+	ref, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +120,10 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 
 	specs := opt.Specs
 	if specs == nil {
-		specs = TuneSpace(convs, ref, opt)
+		specs = TuneSpace(nil, ref, opt)
+		if opt.keep != nil {
+			specs = slices.DeleteFunc(specs, func(s string) bool { return !opt.keep(s) })
+		}
 	}
 	// One run over every candidate, keeping totals only: the counts are
 	// made once, and each call of each candidate is measured as it is
@@ -119,6 +136,8 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 		}
 		strategies = append(strategies, st)
 	}
+	// Counted before the workers share the skeletons.
+	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model})
 	acc := make([]contextTally, len(strategies))
 	cands := make([]TuneCandidate, len(strategies))
 	// One run per core over its share of the candidates.
@@ -128,7 +147,7 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	for w := range workers {
 		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
 		wg.Go(func() {
-			r, err := Run(convs, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
+			r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
 				onCall: func(i int, c *Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) }})
 			if err != nil {
 				errs[w] = err
@@ -249,7 +268,8 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 	return out
 }
 
-// TuneSpace generates the strategies Tune tries on convs: each context
+// TuneSpace generates the strategies Tune tries on a log (convs is not
+// read: ref, a run of full on it, says what it needs): each context
 // step (none, window by turns and by tokens, summary, and clear and
 // compact where registered) crossed with caching (none, 5m, 1h where the
 // model caches) and the candidate models.
