@@ -350,6 +350,7 @@ type engine struct {
 	// response cache), keyed by the step.
 	shared     map[Step]any
 	tokenizers map[string]*Tokenizer
+	tokMu      sync.Mutex // tokenizers is shared by Stream's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
@@ -373,6 +374,8 @@ func (e *engine) warn(key, format string, a ...any) {
 }
 
 func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
+	e.tokMu.Lock()
+	defer e.tokMu.Unlock()
 	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact, p.ImageTokens)
 	if t, ok := e.tokenizers[key]; ok {
 		return t
@@ -682,6 +685,8 @@ func (e *engine) primaryTokenizer(id string, p *ModelPrice) *Tokenizer {
 // tokenizerFor returns the engine's tokenizer equal to t, so that counts
 // are keyed by one pointer per tokenizer.
 func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
+	e.tokMu.Lock()
+	defer e.tokMu.Unlock()
 	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact, t.ImageTokens)
 	if have, ok := e.tokenizers[key]; ok {
 		return have

@@ -100,6 +100,11 @@ func DefaultStrategiesFor(convs []*transcripts.Conversation) []string {
 	for _, c := range convs {
 		sh.add(shapeOf(c))
 	}
+	return sh.defaultStrategies()
+}
+
+// defaultStrategies is DefaultStrategiesFor a log of this shape.
+func (sh logShape) defaultStrategies() []string {
 	if !sh.agentic() {
 		return DefaultStrategies
 	}

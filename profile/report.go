@@ -393,21 +393,20 @@ func ModelsOf(r *Result) []ModelCalls {
 	}
 	var out []ModelCalls
 	idx := map[string]int{}
-	for _, c := range r.Strategies[0].Conversations {
-		for k := range c.Calls {
-			id := c.Calls[k].Model
-			if id == "" {
-				continue
-			}
-			j, ok := idx[id]
-			if !ok {
-				j = len(out)
-				idx[id] = j
-				out = append(out, ModelCalls{ID: id})
-			}
-			out[j].Calls++
+	r.EachCall(0, func(_ int, c *Call) error {
+		id := c.Model
+		if id == "" {
+			return nil
 		}
-	}
+		j, ok := idx[id]
+		if !ok {
+			j = len(out)
+			idx[id] = j
+			out = append(out, ModelCalls{ID: id})
+		}
+		out[j].Calls++
+		return nil
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Calls > out[j].Calls })
 	return out
 }

@@ -268,10 +268,33 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 // countRaw counts c's texts in t's encoding into sk, on up to workers
 // goroutines (a long conversation uses every core).
 func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers int) {
-	enc := t.Encoding
-	if sk.raw[enc] != nil {
+	if sk.raw[t.Encoding] != nil {
 		return
 	}
+	sk.attach(countText(c, t, workers))
+}
+
+// attach adds counts made by countText to sk.
+func (sk *skeleton) attach(k *textCounts) {
+	for i, tr := range k.tools {
+		if i < len(sk.tools) && sk.tools[i].raw[k.enc] == nil {
+			sk.tools[i].raw[k.enc] = tr
+		}
+	}
+	sk.raw[k.enc] = k.raw
+}
+
+// textCounts are the raw counts of a conversation's text in one encoding,
+// made before its skeleton (on Stream's counting goroutines).
+type textCounts struct {
+	enc   string
+	raw   *rawCounts
+	tools []*toolRaw
+}
+
+// countText counts c's texts in t's encoding, on up to workers goroutines.
+func countText(c *transcripts.Conversation, t *Tokenizer, workers int) *textCounts {
+	enc := t.Encoding
 	rt := rawTokenizer{t}
 	n := len(c.Messages)
 	r := &rawCounts{content: make([]int32, n), callOff: make([]int32, n+1)}
@@ -342,12 +365,11 @@ func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers 
 	if n > 0 && c.Messages[0].Role == transcripts.RoleSystem {
 		r.sysPadded = rt.count(c.Messages[0].Content + sysPad)
 	}
+	k := &textCounts{enc: enc, raw: r, tools: make([]*toolRaw, len(c.Tools))}
 	for i, tool := range c.Tools {
-		if i < len(sk.tools) && sk.tools[i].raw[enc] == nil {
-			sk.tools[i].raw[enc] = toolRawOf(tool, rt)
-		}
+		k.tools[i] = toolRawOf(tool, rt)
 	}
-	sk.raw[enc] = r
+	return k
 }
 
 // toolRawOf is ToolDefTokens' rule for one tool, the counted pieces kept

@@ -34,12 +34,10 @@ type Header struct {
 type Call struct {
 	Strategy int    // index into Header.Report.Strategies
 	Spec     string // the strategy's spec
-	// Conv is the conversation the call belongs to, Conversation its
-	// messages (nil when the source is not known).
-	Conv         *profile.ConversationInfo
-	Conversation *transcripts.Conversation
-	Call         *profile.Call
-	Row          profile.ReportCall // the call as the JSON report writes it
+	// Conv is the conversation the call belongs to.
+	Conv *profile.ConversationInfo
+	Call *profile.Call
+	Row  profile.ReportCall // the call as the JSON report writes it
 	// Time is when the response was logged, Start when the request was
 	// sent (the last logged time before the response); zero when unknown.
 	Time, Start time.Time
@@ -94,10 +92,6 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 	}
 	r := p.Result
 	multi := len(r.Conversations) > 1
-	var convs []*transcripts.Conversation
-	if p.Source != nil && len(p.Source.Conversations) == len(r.Conversations) {
-		convs = p.Source.Conversations
-	}
 	for i := range r.Strategies {
 		if err := s.Strategy(i); err != nil {
 			return err
@@ -106,23 +100,18 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 			continue
 		}
 		sr := &r.Strategies[i]
-		for j := range sr.Conversations {
-			cr := &sr.Conversations[j]
-			c := Call{Strategy: i, Spec: sr.Strategy.Spec}
+		c := Call{Strategy: i, Spec: sr.Strategy.Spec}
+		err := r.EachCall(i, func(j int, call *profile.Call) error {
+			c.Conv = nil
 			if j < len(r.Conversations) {
 				c.Conv = &r.Conversations[j]
 			}
-			if convs != nil {
-				c.Conversation = convs[j]
-			}
-			for k := range cr.Calls {
-				call := &cr.Calls[k]
-				c.Call, c.Row = call, profile.NewReportCall(call, multi)
-				c.Start, c.Time = callTimes(c.Conversation, call.Message)
-				if err := s.Call(&c); err != nil {
-					return err
-				}
-			}
+			c.Call, c.Row = call, profile.NewReportCall(call, multi)
+			c.Start, c.Time = r.CallTimes(j, call.Message)
+			return s.Call(&c)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return s.End()
@@ -135,25 +124,6 @@ func NewHeader(p *profile.Profile, opt Options) *Header {
 		h.PricesDate, h.PricesSource = opt.Prices.Date, opt.Prices.Source
 	}
 	return h
-}
-
-// callTimes returns when the call at the assistant message msg was sent
-// and answered, as far as the log says.
-func callTimes(c *transcripts.Conversation, msg int) (start, end time.Time) {
-	if c == nil || msg < 0 || msg >= len(c.Messages) {
-		return
-	}
-	end = c.Messages[msg].Time
-	for i := msg - 1; i >= 0; i-- {
-		if t := c.Messages[i].Time; !t.IsZero() {
-			start = t
-			break
-		}
-	}
-	if start.IsZero() || start.After(end) {
-		start = end
-	}
-	return
 }
 
 // Formats are the output formats, in the order help lists them.

@@ -1,0 +1,158 @@
+package profile
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Stream prepares conversations as they are read, one file at a time, and
+// keeps their counts, not their text: a directory of any size is profiled
+// in the memory its counts take (a few dozen bytes a message). Count runs
+// on many goroutines, Add in file order; Prepared then simulates as
+// Prepare's result does, keeping totals only (Result.EachCall simulates a
+// strategy's calls again for the rows of a report).
+//
+// The text is kept when a strategy reads it (a response cache).
+type Stream struct {
+	e        *engine
+	models   []*ModelPrice // models strategies price on, whose encodings are counted too
+	keepText bool
+	p        *Prepared
+}
+
+// NewStream returns a stream for opt; opt.Strategies are the strategies
+// that will be run on it (their models' encodings are counted too), nil
+// for the defaults.
+func NewStream(opt Options) (*Stream, error) {
+	e, err := newEngine(opt)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stream{e: e, p: &Prepared{e: e, noRows: true}}
+	for _, st := range opt.Strategies {
+		for _, step := range st.Steps {
+			switch x := step.(type) {
+			case *ModelStep:
+				if m, ok := e.opt.Prices.Lookup(x.ID); ok {
+					s.models = append(s.models, m)
+				}
+			case *RespCacheStep:
+				s.keepText = true
+			}
+		}
+	}
+	return s, nil
+}
+
+// Count counts the texts of one file's conversations. It is safe for
+// concurrent use; pass what it returns to Add.
+func (s *Stream) Count(convs []*transcripts.Conversation) any {
+	e := s.e
+	out := make([][]*textCounts, len(convs))
+	workers := 1
+	if len(convs) == 1 && len(convs[0].Messages) > 4096 {
+		workers = runtime.GOMAXPROCS(0) // one long session: split it
+	}
+	for i, c := range convs {
+		id := e.opt.Model
+		if id == "" {
+			id = c.Model
+		}
+		if id == "" {
+			id = mostUsedModel(c)
+		}
+		p, _ := e.opt.Prices.Lookup(id)
+		tok := e.primaryTokenizer(id, p)
+		encs := map[string]bool{tok.Encoding: true}
+		out[i] = append(out[i], countText(c, tok, workers))
+		// The encodings of the models strategies and the best-strategy
+		// finding may price on (a cheaper sibling), while the text is here.
+		more := s.models
+		if p != nil {
+			more = append(more, candidateModels(p, TuneOptions{Prices: e.opt.Prices})...)
+		}
+		for _, m := range more {
+			if !encs[m.Encoding] {
+				encs[m.Encoding] = true
+				out[i] = append(out[i], countText(c, e.tokenizer(m), workers))
+			}
+		}
+	}
+	return out
+}
+
+// Add keeps one file's conversations, counted by Count, in file order,
+// once the marks of responses repeated from earlier files are set
+// (transcripts.Walk does both). The conversations' text is not kept.
+func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
+	ks, _ := counted.([][]*textCounts)
+	for i, c := range convs {
+		sk := newSkeleton(c)
+		if i < len(ks) {
+			for _, k := range ks[i] {
+				sk.attach(k)
+			}
+		}
+		if s.keepText {
+			sk.conv = c
+		}
+		s.p.pcs = append(s.p.pcs, s.e.prepare(sk))
+		s.p.shape.add(sk.shape)
+	}
+}
+
+// Len is the number of conversations added.
+func (s *Stream) Len() int { return len(s.p.pcs) }
+
+// IDs returns the conversations' ids and paths, in order.
+func (s *Stream) IDs() (ids, paths []string) {
+	for _, pc := range s.p.pcs {
+		ids = append(ids, pc.info.ID)
+		paths = append(paths, pc.info.Path)
+	}
+	return ids, paths
+}
+
+// Prepared ends the stream: ids, when not nil, rename the conversations
+// (transcripts.UniqueIDs on IDs' result). Run on what it returns keeps
+// totals, not calls.
+func (s *Stream) Prepared(ids []string) *Prepared {
+	for i, id := range ids {
+		if i < len(s.p.pcs) {
+			s.p.pcs[i].info.ID = id
+			s.p.pcs[i].sk.id = id
+		}
+	}
+	s.p.finish()
+	return s.p
+}
+
+// DefaultStrategies is the default strategy set for the prepared log
+// (DefaultStrategiesFor).
+func (p *Prepared) DefaultStrategies() []string { return p.shape.defaultStrategies() }
+
+// CallTimes returns when the call answered by message msg of conversation
+// conv was sent (the last time logged before the response) and answered,
+// as far as the log says; zero when unknown.
+func (r *Result) CallTimes(conv, msg int) (start, end time.Time) {
+	if r == nil || r.prep == nil || conv < 0 || conv >= len(r.prep.pcs) {
+		return
+	}
+	msgs := r.prep.pcs[conv].sk.msgs
+	if msg < 0 || msg >= len(msgs) {
+		return
+	}
+	end = msgs[msg].time()
+	for i := msg - 1; i >= 0; i-- {
+		if msgs[i].at != 0 {
+			start = msgs[i].time()
+			break
+		}
+	}
+	if start.IsZero() || start.After(end) {
+		start = end
+	}
+	return
+}
