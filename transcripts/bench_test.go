@@ -110,3 +110,48 @@ func TestClaudeCodeReportedSums(t *testing.T) {
 		t.Errorf("reader: %+v in %d calls, plain sum: %+v in %d responses", got, calls, want, len(last))
 	}
 }
+
+var ccDir = flag.String("cc-dir", "", "an existing Claude Code projects directory for BenchmarkOpenClaudeCodeDir (default: a generated 20 MB one)")
+
+// ccBenchDir is -cc-dir, or a generated 20 MB projects directory.
+func ccBenchDir(b *testing.B) (dir string, bytes int64) {
+	b.Helper()
+	if *ccDir != "" {
+		err := filepath.WalkDir(*ccDir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					bytes += info.Size()
+				}
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return *ccDir, bytes
+	}
+	dir = b.TempDir()
+	n, _, err := WriteSyntheticClaudeCode(dir, 40, 500<<10, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir, n
+}
+
+// BenchmarkOpenClaudeCodeDir opens a whole Claude Code projects directory
+// (-cc-dir, e.g. the 100 MB tree of TestWriteClaudeCodeDir).
+func BenchmarkOpenClaudeCodeDir(b *testing.B) {
+	dir, n := ccBenchDir(b)
+	b.SetBytes(n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		src, err := Open(dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(src.Conversations) == 0 {
+			b.Fatal("no conversations")
+		}
+	}
+}

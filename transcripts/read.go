@@ -8,11 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Options control how logs are read.
@@ -111,65 +108,6 @@ func logFiles(dir string) (files, warnings []string, err error) {
 	}
 	sort.Strings(files)
 	return files, warnings, nil
-}
-
-func openDir(dir string, opt Options) (*Source, error) {
-	src := &Source{Path: dir}
-	files, warnings, err := logFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	src.Warnings = warnings
-	// Read the files on every core; keep their order for the results.
-	type result struct {
-		src *Source
-		err error
-	}
-	results := make([]result, len(files))
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(files) {
-					return
-				}
-				s, err := Open(files[i], opt)
-				results[i] = result{s, err}
-				if n := done.Add(1); opt.Progress != nil {
-					opt.Progress(int(n), len(files))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	formats := map[string]bool{}
-	for _, r := range results {
-		if r.err != nil {
-			src.Warnings = append(src.Warnings, r.err.Error())
-			continue
-		}
-		s := r.src
-		formats[s.Format] = true
-		src.Format = s.Format
-		src.Conversations = append(src.Conversations, s.Conversations...)
-		src.Warnings = append(src.Warnings, s.Warnings...)
-	}
-	markReplayed(src.Conversations)
-	uniqueIDs(src.Conversations, dir)
-	if len(formats) > 1 {
-		src.Format = "mixed"
-	}
-	if len(src.Conversations) == 0 {
-		if len(src.Warnings) > 0 {
-			return nil, &Error{File: dir, Msg: fmt.Sprintf("no file could be read (%d problems; first: %s)", len(src.Warnings), src.Warnings[0])}
-		}
-		return nil, &Error{File: dir, Msg: "no .json or .jsonl files"}
-	}
-	return src, nil
 }
 
 // Read reads one file's content from r; name is used in messages. Unless
@@ -293,57 +231,4 @@ func truncate(s string, n int) string {
 func baseID(file string) string {
 	b := filepath.Base(file)
 	return strings.TrimSuffix(b, filepath.Ext(b))
-}
-
-// uniqueIDs makes conversation ids unique: an id that several
-// conversations share is qualified with its file's path under root, and
-// any still shared get #2, #3… in order.
-func uniqueIDs(convs []*Conversation, root string) {
-	count := map[string]int{}
-	for _, c := range convs {
-		count[c.ID]++
-	}
-	for _, c := range convs {
-		if count[c.ID] > 1 && root != "" {
-			if rel, err := filepath.Rel(root, c.Path); err == nil {
-				id := filepath.ToSlash(strings.TrimSuffix(rel, filepath.Ext(rel)))
-				if base := baseID(c.Path); strings.HasPrefix(c.ID, base) {
-					id += strings.TrimPrefix(c.ID, base)
-				} else {
-					id += ":" + c.ID
-				}
-				c.ID = id
-			}
-		}
-	}
-	used := map[string]bool{}
-	for _, c := range convs {
-		if used[c.ID] {
-			n := 2
-			for used[fmt.Sprintf("%s#%d", c.ID, n)] {
-				n++
-			}
-			c.ID = fmt.Sprintf("%s#%d", c.ID, n)
-		}
-		used[c.ID] = true
-	}
-}
-
-// markReplayed marks responses logged more than once (Claude Code copies
-// earlier responses into resumed sessions): the first, in file order, is
-// the call; later copies stay as history only.
-func markReplayed(convs []*Conversation) {
-	seen := map[string]bool{}
-	for _, c := range convs {
-		for i := range c.Messages {
-			m := &c.Messages[i]
-			if m.Role != RoleAssistant || m.ResponseID == "" {
-				continue
-			}
-			if seen[m.ResponseID] {
-				m.Replayed = true
-			}
-			seen[m.ResponseID] = true
-		}
-	}
 }
