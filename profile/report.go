@@ -224,7 +224,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 				if len(r.Strategies) > 0 {
 					cbase = r.Strategies[0].Conversations[j].Totals
 				}
-				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: len(c.Calls),
+				rc := ReportConversation{ID: ids[j], Path: c.Path, Calls: c.Totals.Calls,
 					Totals: reportTotals(c.Totals, cbase, i == 0, 0, 1)}
 				if j < len(r.Conversations) {
 					rc.HiddenPrefixTokens = r.Conversations[j].HiddenPrefix
@@ -236,11 +236,10 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 			}
 		}
 		if !opt.NoCalls {
-			for _, c := range s.Conversations {
-				for k := range c.Calls {
-					rs.Calls = append(rs.Calls, NewReportCall(&c.Calls[k], multi))
-				}
-			}
+			r.EachCall(i, func(_ int, c *Call) error {
+				rs.Calls = append(rs.Calls, NewReportCall(c, multi))
+				return nil
+			})
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}

@@ -153,6 +153,58 @@ func (c *common) load(path string) (*profile.Profile, error) {
 	return p, nil
 }
 
+// stream reads path one file at a time and profiles it, keeping counts,
+// not text, so that a large directory takes the memory of its counts
+// (profile.Stream). The result keeps totals; report.Write simulates the
+// calls again for its rows. It is load without what-ifs, for a path.
+func (c *common) stream(path string) (*profile.Profile, error) {
+	if c.assumeOutput < 0 {
+		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
+	}
+	table, err := priceTable(c.prices)
+	if err != nil {
+		return nil, err
+	}
+	var strategies []*profile.Strategy
+	if len(c.strategies) > 0 {
+		if strategies, err = profile.ParseStrategies(c.strategies); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	opt := profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput}
+	s, err := profile.NewStream(opt)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	src, err := transcripts.Walk(path, c.readOptions(),
+		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
+		func(f *transcripts.Source, counted any) error {
+			s.Add(f.Conversations, counted)
+			return nil
+		})
+	if err != nil {
+		return nil, badInput(err)
+	}
+	ids, paths := s.IDs()
+	root := ""
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		root = path
+	}
+	transcripts.UniqueIDs(ids, paths, root)
+	prep := s.Prepared(ids)
+	if strategies == nil {
+		if strategies, err = profile.ParseStrategies(prep.DefaultStrategies()); err != nil {
+			return nil, badInput(err)
+		}
+	}
+	res, err := prep.Run(strategies)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	opt.Strategies = strategies
+	return &profile.Profile{Source: src, Result: res, Options: opt}, nil
+}
+
 // read reads path ("" is the embedded demo).
 func (c *common) read(path string) (*transcripts.Source, error) {
 	if path == "" {
@@ -262,7 +314,11 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		return err
 	}
 	if t.noTUI || !isTerminal(stdout) {
-		p, err := c.load(path)
+		load := c.load
+		if path != "" && !c.whatIf.set() {
+			load = c.stream
+		}
+		p, err := load(path)
 		if err != nil {
 			return err
 		}
@@ -489,7 +545,11 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if byTag && (format != "table" || out != "") {
 				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
 			}
-			p, err := c.load(path)
+			load := c.load
+			if path != "" && !c.whatIf.set() && !byTag {
+				load = c.stream // the text is not needed after counting
+			}
+			p, err := load(path)
 			if err != nil {
 				return err
 			}
