@@ -378,7 +378,7 @@ func (f *finder) marginals() ([]Finding, error) {
 	tok := f.tokenizer()
 	for _, sk := range f.sks {
 		for _, t := range sk.tools {
-			if tr := t.raw[tok.Encoding]; tr != nil {
+			if tr := t.rawFor(tok.Encoding); tr != nil {
 				n := tr.fixed + 12
 				for _, p := range tr.pieces {
 					n += tok.scaleRaw(p)

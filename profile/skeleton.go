@@ -464,7 +464,7 @@ func (sk *skeleton) counts(t *Tokenizer) *counts {
 	}
 	if len(sk.tools) > 0 {
 		for _, tool := range sk.tools {
-			tr := tool.raw[enc]
+			tr := tool.rawFor(enc)
 			if tr == nil {
 				continue
 			}
@@ -640,4 +640,20 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 		}
 		sk.raw[enc] = c
 	}
+}
+
+// rawFor returns the tool's counts in enc, or, for a tool counted in
+// another encoding only (a finding's edit across a mixed log), those.
+func (t *toolSkel) rawFor(enc string) *toolRaw {
+	if tr := t.raw[enc]; tr != nil {
+		return tr
+	}
+	var tr *toolRaw
+	got := ""
+	for e, x := range t.raw {
+		if tr == nil || e < got {
+			tr, got = x, e
+		}
+	}
+	return tr
 }
