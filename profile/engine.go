@@ -536,8 +536,30 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			cnt = append(cnt, pc.fullInput(loggedBase, ci, ci.logged))
 		}
 	}
+	// A what-if edit keeps the calibration and the hidden prefix of the
+	// log as read: usage describes the unedited calls, and an edit changes
+	// what is counted, not what was hidden.
+	var unedited *skeletonFit
+	if c.fit != nil {
+		unedited = c.fit
+	} else if c.conv != nil && c.conv.Unedited != nil {
+		u := newSkeleton(c.conv.Unedited)
+		u.conv = c.conv.Unedited
+		up := e.prepare(u)
+		unedited = &skeletonFit{hidden: up.hidden, scale: up.info.Calibration}
+	}
+	// The fit of an unedited skeleton is made once per tokenizer pair:
+	// findings and tune prepare the same conversations again.
+	key := fmt.Sprint(e.opt.Model, "\x00", pc.tok.Name(), "\x00", loggedTok.Name())
+	known := unedited
+	if known == nil {
+		known = c.fitFor(key)
+	}
 	scale := 1.0
-	if !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0 {
+	switch {
+	case known != nil:
+		scale = known.scale
+	case !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0:
 		if c.unlogged {
 			// Content is known to be missing: the ratio is the slope, so
 			// that the missing prefix does not pass for tokenizer error.
@@ -555,27 +577,12 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			}
 		}
 	}
-	// A what-if edit keeps the calibration and the hidden prefix of the
-	// log as read: usage describes the unedited calls, and an edit changes
-	// what is counted, not what was hidden.
-	var unedited *skeletonFit
-	if c.fit != nil {
-		unedited = c.fit
-	} else if c.conv != nil && c.conv.Unedited != nil {
-		u := newSkeleton(c.conv.Unedited)
-		u.conv = c.conv.Unedited
-		up := e.prepare(u)
-		unedited = &skeletonFit{hidden: up.hidden, scale: up.info.Calibration}
-	}
-	if unedited != nil {
-		scale = unedited.scale
-	}
 	if scale != 1 {
 		pc.counts[pc.tok] = base.scaleBy(scale)
 		base = pc.counts[pc.tok]
 		if loggedTok == pc.tok {
 			loggedBase = base
-			for i, j := 0, 0; i < len(pc.calls); i++ {
+			for i, j := 0, 0; known == nil && i < len(pc.calls); i++ {
 				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
 					cnt[j] = pc.fullInput(base, ci, ci.logged)
 					j++
@@ -583,14 +590,17 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			}
 		}
 	}
-	// The prefix is measured in the logged model's tokens, then converted
-	// when both estimate from one encoding.
-	hidden := fitHiddenPrefix(cnt, rep, false).Prefix
-	if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
-		hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
-	}
-	if unedited != nil {
-		hidden = unedited.hidden
+	var hidden int64
+	if known != nil {
+		hidden = known.hidden
+	} else {
+		// The prefix is measured in the logged model's tokens, then
+		// converted when both estimate from one encoding.
+		hidden = fitHiddenPrefix(cnt, rep, false).Prefix
+		if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
+			hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
+		}
+		c.keepFit(key, &skeletonFit{hidden: hidden, scale: scale})
 	}
 	pc.hidden = hidden
 	short := 0

@@ -44,6 +44,8 @@ type skeleton struct {
 	// fit, when set, is the hidden prefix and calibration of the log as
 	// read: an edit (a finding's re-run, a what-if) keeps them.
 	fit *skeletonFit
+	// fits are the fits prepare made, by options and tokenizers (fitFor).
+	fits map[string]*skeletonFit
 	// conv is the text, when kept (the TUI, a what-if, or a step that
 	// reads text: the response cache); nil once dropped.
 	conv *transcripts.Conversation
@@ -538,6 +540,7 @@ func (sk *skeleton) clone() *skeleton {
 		c.raw[e] = r
 	}
 	c.conv = nil
+	c.fits = nil // an edit's fit is its fit field
 	return &c
 }
 
@@ -656,4 +659,25 @@ func (t *toolSkel) rawFor(enc string) *toolRaw {
 		}
 	}
 	return tr
+}
+
+// fitMu guards skeleton.fits: tune prepares the same skeletons on several
+// goroutines.
+var fitMu sync.Mutex
+
+// fitFor returns the fit prepare made under key, nil when none.
+func (sk *skeleton) fitFor(key string) *skeletonFit {
+	fitMu.Lock()
+	defer fitMu.Unlock()
+	return sk.fits[key]
+}
+
+// keepFit remembers the fit prepare made under key.
+func (sk *skeleton) keepFit(key string, f *skeletonFit) {
+	fitMu.Lock()
+	defer fitMu.Unlock()
+	if sk.fits == nil {
+		sk.fits = map[string]*skeletonFit{}
+	}
+	sk.fits[key] = f
 }

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -242,11 +241,6 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 }
 
 func main() {
-	// Tokenizing allocates many short-lived pieces: trade memory for fewer
-	// collections (about 20% faster on large logs), capped so a huge
-	// directory still stays under 1 GiB.
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(1 << 30)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
