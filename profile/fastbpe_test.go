@@ -3,7 +3,9 @@ package profile
 import (
 	"encoding/json"
 	"flag"
+	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -208,11 +210,46 @@ func TestMemo(t *testing.T) {
 		t.Errorf("Hello world: %d tokens, want 2", n)
 	}
 	small := newMemo()
-	small.limit = 64
+	small.limit = 256 // a few entries
 	for _, s := range texts {
 		f.countMemo(s, small)
 	}
 	if small.bytes > small.limit {
 		t.Errorf("memo holds %d bytes, limit %d", small.bytes, small.limit)
 	}
+}
+
+// A memo's heap stays within memoBytes (and a little slack) when full,
+// and again after starting afresh and filling up a second time: its maps
+// keep their tables, which the accounting includes.
+func TestMemoHeap(t *testing.T) {
+	f := fast(t, O200kBase)
+	r := rand.New(rand.NewPCG(1, 1))
+	letters := []byte("qxzjvkwbfgpmhcdltrsnoiaeuy")
+	_, base := heapAfterGC()
+	m := newMemo()
+	piece := func() string { // " " and 2 to 13 letters: one piece, mostly merged
+		b := make([]byte, 1+2+r.IntN(12))
+		b[0] = ' '
+		for i := 1; i < len(b); i++ {
+			b[i] = letters[r.IntN(len(letters))]
+		}
+		return string(b)
+	}
+	for round := range 2 {
+		for m.bytes < m.limit-128 {
+			f.countMemo(piece(), m)
+		}
+		heap, _ := heapAfterGC()
+		used := int64(heap) - int64(base)
+		t.Logf("round %d: %d short and %d long pieces, %d bytes accounted, heap %d", round, len(m.short), len(m.long), m.bytes, used)
+		if len(m.long) < 10000 || len(m.short) < 10000 {
+			t.Fatalf("only %d long and %d short pieces", len(m.long), len(m.short))
+		}
+		if used > memoBytes*5/4 {
+			t.Errorf("round %d: a full memo holds %.1f MiB, bound %.1f MiB", round, float64(used)/(1<<20), float64(memoBytes)/(1<<20))
+		}
+		f.countMemo(" zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", m) // start afresh
+	}
+	runtime.KeepAlive(m)
 }

@@ -2,7 +2,9 @@ package profile
 
 import (
 	"math"
+	"math/bits"
 	"slices"
+	"sync"
 )
 
 // hiddenPrefixFit is reported input ≈ Ratio × counted + Prefix over the calls
@@ -33,8 +35,18 @@ func fitHiddenPrefix(counted, reported []int64, fitRatio bool) hiddenPrefixFit {
 	if n == 0 {
 		return f
 	}
+	buf := fitBuffers.Get().(*[]float64)
+	defer func() {
+		if cap(*buf) <= fitBufferMax {
+			fitBuffers.Put(buf)
+		}
+	}()
 	if fitRatio && n >= 2 {
-		var slopes []float64
+		pairs := n - n/2
+		if n*(n-1)/2 <= maxPairs {
+			pairs = n * (n - 1) / 2
+		}
+		slopes := grow(buf, pairs)
 		add := func(i, j int) {
 			if dx := counted[j] - counted[i]; dx != 0 {
 				slopes = append(slopes, float64(reported[j]-reported[i])/float64(dx))
@@ -57,20 +69,81 @@ func fitHiddenPrefix(counted, reported []int64, fitRatio bool) hiddenPrefixFit {
 			}
 		}
 	}
-	gaps := make([]float64, n)
+	gaps := grow(buf, n)
 	for i := range n {
-		gaps[i] = float64(reported[i]) - f.Ratio*float64(counted[i])
+		gaps = append(gaps, float64(reported[i])-f.Ratio*float64(counted[i]))
 	}
 	f.Prefix = max(0, int64(math.Round(median(gaps))))
 	return f
 }
 
-// median of xs (sorted in place); the mean of the middle two for an even count.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
+// fitBuffers hold the slopes and gaps of fits: every conversation is fitted
+// once or twice, and up to maxPairs slopes each time is garbage worth
+// avoiding. Buffers past fitBufferMax (a conversation of that many calls)
+// are left to the collector.
+var fitBuffers = sync.Pool{New: func() any { return new([]float64) }}
+
+const fitBufferMax = 1 << 16
+
+// grow returns *buf emptied with room for n, keeping the larger buffer.
+func grow(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, 0, n)
 	}
-	return (xs[n/2-1] + xs[n/2]) / 2
+	return (*buf)[:0]
+}
+
+// median of xs (reordered in place); the mean of the middle two for an even
+// count. It selects rather than sorts: the result is that of sorting, in
+// linear time.
+func median(xs []float64) float64 {
+	n := len(xs)
+	hi := selectNth(xs, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	// xs[:n/2] now holds the n/2 smallest: the lower middle is their largest.
+	return (slices.Max(xs[:n/2]) + hi) / 2
+}
+
+// selectNth reorders xs so that xs[k] is the value sorting would put there,
+// with no larger value before it and no smaller one after, and returns it.
+// Quickselect with a median-of-three pivot and a three-way partition (fits
+// of clean data give many equal values); after too many rounds it sorts
+// what is left, so the worst case is that of sorting. xs holds no NaN.
+func selectNth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs) // xs[k] is within [lo, hi)
+	for budget := 2 * bits.Len(uint(len(xs))); hi-lo > 16; budget-- {
+		if budget == 0 {
+			slices.Sort(xs[lo:hi])
+			return xs[k]
+		}
+		a, b, c := xs[lo], xs[lo+(hi-lo)/2], xs[hi-1]
+		pivot := max(min(a, b), min(max(a, b), c))
+		// Dutch flag: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi) > pivot.
+		lt, i, gt := lo, lo, hi-1
+		for i <= gt {
+			switch x := xs[i]; {
+			case x < pivot:
+				xs[lt], xs[i] = xs[i], xs[lt]
+				lt++
+				i++
+			case x > pivot:
+				xs[gt], xs[i] = xs[i], xs[gt]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k > gt:
+			lo = gt + 1
+		default:
+			return pivot
+		}
+	}
+	slices.Sort(xs[lo:hi])
+	return xs[k]
 }

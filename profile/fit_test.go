@@ -1,6 +1,12 @@
 package profile
 
-import "testing"
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 func TestFitHiddenPrefix(t *testing.T) {
 	for _, tc := range []struct {
@@ -41,5 +47,85 @@ func TestFitHiddenPrefixLong(t *testing.T) {
 	}
 	if f := fitHiddenPrefix(c, r, true); f.Ratio != 1.25 || f.Prefix != 777 {
 		t.Errorf("%+v", f)
+	}
+}
+
+// median selects what sorting finds, on odd and even counts, sorted,
+// reversed and shuffled input, many equal values and negative zeros.
+func TestMedianIsSortedMedian(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	sorted := func(xs []float64) float64 {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		if n := len(s); n%2 == 1 {
+			return s[n/2]
+		} else {
+			return (s[n/2-1] + s[n/2]) / 2
+		}
+	}
+	checked := 0
+	for n := 1; n < 3000; n += 1 + n/7 {
+		for shape := range 6 {
+			xs := make([]float64, n)
+			for i := range xs {
+				switch shape {
+				case 0: // distinct, shuffled
+					xs[i] = r.NormFloat64() * 1000
+				case 1: // few values: many ties
+					xs[i] = float64(r.IntN(3)) * 0.5
+				case 2: // all equal
+					xs[i] = 1.2
+				case 3: // ascending
+					xs[i] = float64(i) / 7
+				case 4: // descending
+					xs[i] = float64(n-i) / 7
+				case 5: // organ pipe with zeros of both signs
+					xs[i] = float64(min(i, n-i) % 5)
+					if i%3 == 0 {
+						xs[i] = math.Copysign(0, -1)
+					}
+				}
+			}
+			want := sorted(xs)
+			if got := median(slices.Clone(xs)); got != want {
+				t.Fatalf("n %d, shape %d: median %v, sorting gives %v", n, shape, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 200 {
+		t.Fatalf("only %d cases", checked)
+	}
+}
+
+// A fit reuses its buffers: no allocation once warm.
+func TestFitHiddenPrefixAllocs(t *testing.T) {
+	c, r := make([]int64, 300), make([]int64, 300)
+	for i := range c {
+		c[i] = int64(1000 + 37*i + i*i%101)
+		r[i] = c[i]*11/10 + 500 + int64(i%7)
+	}
+	fitHiddenPrefix(c, r, true)
+	if a := testing.AllocsPerRun(50, func() { fitHiddenPrefix(c, r, true) }); a > 0 {
+		t.Errorf("%.1f allocations per fit", a)
+	}
+}
+
+// BenchmarkFitHiddenPrefix fits conversations of 200 calls (19,900
+// slopes) and 5,000 (2,500 slopes past maxPairs).
+func BenchmarkFitHiddenPrefix(b *testing.B) {
+	for _, n := range []int{200, 5000} {
+		r := rand.New(rand.NewPCG(uint64(n), 9))
+		c, rep := make([]int64, n), make([]int64, n)
+		for i := range c {
+			c[i] = int64(2000 + 150*i + r.IntN(100))
+			rep[i] = c[i]*6/5 + 3000 + int64(r.IntN(50))
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				fitHiddenPrefix(c, rep, true)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ package profile
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math"
 	"runtime"
 	"strings"
@@ -27,8 +28,9 @@ func init() {
 }
 
 // Tokenizer counts tokens of text in one encoding, optionally scaled by a
-// factor to estimate another family's tokenizer. Counts are cached by
-// content, so each distinct text is tokenized once per encoding.
+// factor to estimate another family's tokenizer. Counts are cached by a
+// hash of the text in a cache of fixed size, so a text repeated within a
+// run is tokenized once per encoding (unless evicted in between).
 type Tokenizer struct {
 	Encoding string  // the BPE encoding counted with
 	Factor   float64 // 1 for exact counts; an estimate's scale otherwise
@@ -36,10 +38,7 @@ type Tokenizer struct {
 	// ImageTokens is the estimate for one image (0: ImageTokens).
 	ImageTokens int64
 	base        *encoder
-	// memos hold the counts of merged pieces, one memo per goroutine at a
-	// time; they live as long as the tokenizer, which the engine makes per
-	// run.
-	memos *sync.Pool
+	memos       *sync.Pool // base's
 }
 
 func (t *Tokenizer) imageTokens() int64 {
@@ -83,14 +82,24 @@ type encoder struct {
 	fastErr error
 	fastOne sync.Once
 	err     error
-	mu      sync.RWMutex
-	cache   map[string]int64
+	cache   countCache
 	encodes atomic.Int64
+	// memos hold the counts of merged pieces, one memo per goroutine at a
+	// time, shared by every Tokenizer on the encoding (engines and findings
+	// make tokenizers often); the pool drops memos left unused over two
+	// collections.
+	memos sync.Pool
 }
 
 var encoders = map[string]*encoder{
-	O200kBase:  {name: O200kBase},
-	CL100kBase: {name: CL100kBase},
+	O200kBase:  newEncoder(O200kBase),
+	CL100kBase: newEncoder(CL100kBase),
+}
+
+func newEncoder(name string) *encoder {
+	e := &encoder{name: name}
+	e.memos.New = func() any { return newMemo() }
+	return e
 }
 
 func (e *encoder) load() {
@@ -119,35 +128,94 @@ func (e *encoder) countOne(s string, memos *sync.Pool) int64 {
 	return int64(n)
 }
 
-// cacheLimit bounds the per-text cache: beyond it, texts are counted
-// without being remembered.
-const cacheLimit = 1 << 20
-
+// count returns the number of tokens of s, from the encoding's count cache
+// when s was counted before: Claude Code logs repeat long texts across
+// files (a resumed session re-logs its history) and the engine counts some
+// texts twice. Even a single-token role costs less to hash and find than
+// to count again (BenchmarkCacheThreshold), so every text is cached.
 func (e *encoder) count(s string, memos *sync.Pool) int64 {
 	if s == "" {
 		return 0
 	}
-	e.mu.RLock()
-	n, ok := e.cache[s]
-	e.mu.RUnlock()
-	if ok {
+	a, b := maphash.String(hashSeeds[0], s), maphash.String(hashSeeds[1], s)
+	if n, ok := e.cache.get(a, b); ok {
 		return n
 	}
+	var n int64
 	if len(s) >= parallelMin {
 		n = e.countParallel(s, memos)
 	} else {
 		n = e.countOne(s, memos)
 	}
 	e.encodes.Add(1)
-	e.mu.Lock()
-	if e.cache == nil {
-		e.cache = make(map[string]int64)
-	}
-	if len(e.cache) < cacheLimit {
-		e.cache[s] = n
-	}
-	e.mu.Unlock()
+	e.cache.put(a, b, n)
 	return n
+}
+
+// The count cache of an encoding is cacheSets sets of cacheWays slots of
+// 16 bytes: 4 MiB, allocated when first used, room for about four times
+// the texts of a 100 MB Claude Code tree. A set is one 64-byte cache line.
+const (
+	cacheSets = 1 << 16
+	cacheWays = 4
+)
+
+// hashSeeds key the count cache: two independent hashes of each text.
+var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// countCache remembers token counts by two 64-bit hashes of the text
+// (maphash with random seeds) without keeping the text, in a fixed array
+// of sets, so its memory does not grow with the input; a full set drops
+// its least recently used count. A slot holds the first hash whole, and
+// the top 32 bits of the second beside the count; the second hash's low
+// bits pick the set. A wrong count needs two texts to agree on about 110
+// hash bits: with millions of texts per run, a chance under 2^-60.
+type countCache struct {
+	once  sync.Once
+	slots []cacheSlot // set i is slots[i*cacheWays:][:cacheWays], most recently used first
+	locks [64]sync.Mutex
+}
+
+// cacheSlot is one remembered count: tag is the first hash with its low
+// bit set (0 marks an empty slot), val the second hash's top 32 bits and
+// the count.
+type cacheSlot struct{ tag, val uint64 }
+
+// set returns the slots of the set of second hash b and its lock.
+func (c *countCache) set(b uint64) ([]cacheSlot, *sync.Mutex) {
+	c.once.Do(func() { c.slots = make([]cacheSlot, cacheSets*cacheWays) })
+	i := int(b & (cacheSets - 1))
+	return c.slots[i*cacheWays : (i+1)*cacheWays], &c.locks[i%len(c.locks)]
+}
+
+// get returns the count stored for hashes a, b.
+func (c *countCache) get(a, b uint64) (int64, bool) {
+	set, mu := c.set(b)
+	tag, check := a|1, b>>32<<32
+	mu.Lock()
+	for j, sl := range set {
+		if sl.tag == tag && sl.val&^0xffffffff == check {
+			copy(set[1:j+1], set[:j]) // most recently used first
+			set[0] = sl
+			mu.Unlock()
+			return int64(sl.val & 0xffffffff), true
+		}
+	}
+	mu.Unlock()
+	return 0, false
+}
+
+// put stores count n for hashes a, b first in their set, dropping the
+// set's least recently used count.
+func (c *countCache) put(a, b uint64, n int64) {
+	if n < 0 || n > 0xffffffff {
+		return // a count a slot cannot hold: not cached
+	}
+	set, mu := c.set(b)
+	mu.Lock()
+	copy(set[1:], set)
+	set[0] = cacheSlot{tag: a | 1, val: b>>32<<32 | uint64(n)}
+	mu.Unlock()
 }
 
 // Encode returns the token ids of s in encoding name (for `count --ids` and
@@ -170,8 +238,7 @@ func NewTokenizer(encoding string, factor float64, exact bool) (*Tokenizer, erro
 	if factor <= 0 {
 		factor = 1
 	}
-	memos := &sync.Pool{New: func() any { return newMemo() }}
-	return &Tokenizer{Encoding: encoding, Factor: factor, Exact: exact && factor == 1, base: e, memos: memos}, nil
+	return &Tokenizer{Encoding: encoding, Factor: factor, Exact: exact && factor == 1, base: e, memos: &e.memos}, nil
 }
 
 // OpenAIEncoding returns the tiktoken encoding of an OpenAI model id, as
