@@ -346,6 +346,9 @@ type engine struct {
 	opt      Options
 	strategy int  // index of the strategy being simulated
 	noRows   bool // keep totals, not calls (Prepared.noRows)
+	// sumsBuf holds a conversation's prefix sums while it is simulated
+	// (convView.sums); a view does not outlive its simulate.
+	sumsBuf []int64
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any

@@ -120,7 +120,11 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		for _, i := range todo {
 			e.strategy = i
 			cr := e.simulate(pc, strategies[i], notes[i])
-			res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
+			if keep {
+				// Totals-only runs (tune's thousands of candidates) keep
+				// no per-conversation results.
+				res.Strategies[i].Conversations = append(res.Strategies[i].Conversations, cr)
+			}
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
 		if checkApp {

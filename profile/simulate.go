@@ -93,7 +93,17 @@ type convView struct {
 
 func (v *convView) sums() {
 	n := len(v.pc.sk.msgs)
-	v.pc0, v.pf, v.ps, v.psc = make([]int64, n+1), make([]int64, n+1), make([]int64, n+1), make([]int64, n+1)
+	// One buffer for the four sums, reused by the engine's next
+	// conversation: tune simulates thousands of strategy×conversation
+	// pairs, and the sums were most of what they allocated.
+	buf := v.e.sumsBuf
+	if cap(buf) < 4*(n+1) {
+		buf = make([]int64, 4*(n+1))
+		v.e.sumsBuf = buf
+	}
+	buf = buf[:4*(n+1)]
+	v.pc0, v.pf, v.ps, v.psc = buf[:n+1:n+1], buf[n+1:2*(n+1):2*(n+1)], buf[2*(n+1):3*(n+1):3*(n+1)], buf[3*(n+1):]
+	v.pc0[0], v.pf[0], v.ps[0], v.psc[0] = 0, 0, 0, 0
 	for i := range n {
 		v.pc0[i+1], v.pf[i+1], v.ps[i+1], v.psc[i+1] = v.pc0[i], v.pf[i], v.ps[i], v.psc[i]
 		if v.pc.isSystem[i] {
