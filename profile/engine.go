@@ -307,6 +307,8 @@ type Result struct {
 	Fidelity *Fidelity
 	// prep is what the result was simulated on (EachCall).
 	prep *Prepared
+	// sources is the source index a totals-only run used (runTotals).
+	sources *sourceIndex
 }
 
 // Options configure Run.
@@ -418,6 +420,7 @@ type callInfo struct {
 // prepared is a conversation counted and split into calls.
 type prepared struct {
 	sk        *skeleton
+	idx       int // index of the conversation in its run
 	info      ConversationInfo
 	tok       *Tokenizer
 	model     *ModelPrice

@@ -108,17 +108,18 @@ func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOption
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
 	}
-	var pcs []*prepared
+	prep := (*Prepared)(nil)
 	if res != nil && res.prep != nil && len(res.prep.pcs) == len(res.Conversations) {
-		pcs = res.prep.pcs
+		prep = res.prep
 	} else {
 		p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
 		if err != nil {
 			return nil, err
 		}
-		pcs = p.pcs
+		prep = p
 	}
-	f := &finder{opt: opt}
+	pcs := prep.pcs
+	f := &finder{opt: opt, ix: prep.e.sources}
 	for _, pc := range pcs {
 		f.sks = append(f.sks, pc.sk)
 		fit := pc.sk.fit
@@ -156,7 +157,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 		}
 	}
 	if !found {
-		if f.base, err = f.cost(f.sks); err != nil {
+		if f.base, err = f.cost(f.asRead); err != nil {
 			return nil, err
 		}
 	}
@@ -219,32 +220,36 @@ func (f *finder) callingConvs() int64 {
 
 type finder struct {
 	sks   []*skeleton
+	ix    *sourceIndex // the sources of the log as read
 	fits  []*skeletonFit // each skeleton's hidden prefix and calibration, kept by edits
 	opt   FindingsOptions
 	basis *Strategy
 	base  Totals
 }
 
-// cost runs the basis strategy over sks.
-func (f *finder) cost(sks []*skeleton) (Totals, error) {
-	r, err := runSkeletons(sks, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
+// cost runs the basis strategy over the conversations skel returns, one
+// at a time.
+func (f *finder) cost(skel func(j int) *skeleton) (Totals, error) {
+	r, err := runTotals(len(f.sks), skel, f.ix, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
 	if err != nil {
 		return Totals{}, err
 	}
 	return r.Strategies[0].Totals, nil
 }
 
-// edited returns the skeletons changed by edit, each keeping the hidden
-// prefix and calibration of the log as read.
-func (f *finder) edited(edit func(sk *skeleton)) []*skeleton {
-	out := make([]*skeleton, len(f.sks))
-	for i, sk := range f.sks {
-		c := sk.clone()
-		c.fit = f.fits[i]
+// asRead returns the skeletons as read, for cost.
+func (f *finder) asRead(j int) *skeleton { return f.sks[j] }
+
+// edited returns the skeletons changed by edit, for cost: each is copied
+// and changed when the run comes to it, keeping the hidden prefix and
+// calibration of the log as read.
+func (f *finder) edited(edit func(sk *skeleton)) func(j int) *skeleton {
+	return func(j int) *skeleton {
+		c := f.sks[j].clone()
+		c.fit = f.fits[j]
 		edit(c)
-		out[i] = c
+		return c
 	}
-	return out
 }
 
 // deadTools finds tool schemas sent on every call but called on fewer than
@@ -315,7 +320,7 @@ func (f *finder) marginals() ([]Finding, error) {
 		return nil, nil
 	}
 	var out []Finding
-	add := func(sks []*skeleton, what string, per int64) error {
+	add := func(sks func(j int) *skeleton, what string, per int64) error {
 		t, err := f.cost(sks)
 		if err != nil {
 			return err
@@ -436,7 +441,7 @@ func (f *finder) bestStrategy() (*Finding, error) {
 		keep: func(spec string) bool {
 			return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
 		}}
-	r, err := tuneSkeletons(f.sks, opt)
+	r, err := tuneSkeletons(f.sks, f.ix, opt)
 	if err != nil || len(r.Frontier) == 0 {
 		return nil, err
 	}

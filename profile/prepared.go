@@ -51,6 +51,7 @@ func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
 	// prefix across the conversations of a source (sources.go).
 	for i, sk := range sks {
 		p.pcs[i] = e.prepare(sk)
+		p.pcs[i].idx = i
 		p.shape.add(sk.shape)
 	}
 	p.finish()
@@ -77,14 +78,8 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.e
-	for _, s := range strategies {
-		for _, st := range s.Steps {
-			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
-				if err := c.check(e.opt.Prices); err != nil {
-					return nil, fmt.Errorf("strategy %q: %w", s.Spec, err)
-				}
-			}
-		}
+	if err := checkStrategies(strategies, e.opt.Prices); err != nil {
+		return nil, err
 	}
 	// Step state shared across conversations (a response cache) starts
 	// afresh each run: strategies may be passed again.
@@ -302,4 +297,72 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 		}
 	}
 	return nil
+}
+
+// checkStrategies checks what strategies need of the price table (the
+// models they name).
+func checkStrategies(strategies []*Strategy, prices *PriceTable) error {
+	for _, s := range strategies {
+		for _, st := range s.Steps {
+			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+				if err := c.check(prices); err != nil {
+					return fmt.Errorf("strategy %q: %w", s.Spec, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runTotals simulates opt.Strategies over n conversations one at a time,
+// keeping totals only: each (skel(j)) is prepared, simulated and dropped,
+// so that a re-run (a finding's edit, tune's candidates) takes the memory
+// of one conversation, not of the log. ix is the source index of the log
+// as read (an edit keeps sources and call times); nil builds one in a
+// first pass.
+func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) (*Result, error) {
+	e, err := newEngine(opt)
+	if err != nil {
+		return nil, err
+	}
+	e.opt.onCall = opt.onCall
+	strategies := opt.Strategies
+	if err := checkStrategies(strategies, e.opt.Prices); err != nil {
+		return nil, err
+	}
+	if ix == nil {
+		pcs := make([]*prepared, n)
+		for j := range n {
+			pcs[j] = e.prepare(skel(j))
+			pcs[j].idx = j
+		}
+		ix = indexSources(pcs)
+	}
+	e.sources = ix
+	e.noRows = true
+	res := &Result{Strategies: make([]StrategyResult, len(strategies)), sources: ix}
+	notes := make([][]stepNote, len(strategies))
+	for i, s := range strategies {
+		res.Strategies[i].Strategy = s
+		notes[i] = make([]stepNote, len(s.Steps))
+	}
+	for j := range n {
+		pc := e.prepare(skel(j))
+		pc.idx = j
+		res.Conversations = append(res.Conversations, pc.info)
+		if res.Tokenizer == nil {
+			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
+		}
+		for i, s := range strategies {
+			e.strategy = i
+			cr := e.simulate(pc, s, notes[i])
+			res.Strategies[i].Totals.add(cr.Totals)
+		}
+	}
+	for i := range strategies {
+		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", strategies[i].Spec, MaxMoney)
+		}
+	}
+	return res, nil
 }

@@ -66,24 +66,29 @@ func (pc *prepared) sharedPrefix(k *counts) {
 }
 
 // sourceIndex lists, per source key, when its conversations made calls.
+// Conversations are known by their index in the run, so that a re-run of
+// edited conversations (a finding) uses the index of the log as read: an
+// edit applied to every conversation keeps their sources and call times.
 type sourceIndex struct {
 	calls map[string][]sourceCall // sorted by time
+	keys  []string                // by conversation index
 }
 
 type sourceCall struct {
 	at   int64 // unix seconds
-	conv *prepared
+	conv int   // index of the conversation
 }
 
 func indexSources(pcs []*prepared) *sourceIndex {
-	ix := &sourceIndex{calls: map[string][]sourceCall{}}
-	for _, pc := range pcs {
+	ix := &sourceIndex{calls: map[string][]sourceCall{}, keys: make([]string, len(pcs))}
+	for j, pc := range pcs {
+		ix.keys[j] = pc.source
 		if pc.shared == 0 {
 			continue
 		}
 		for _, ci := range pc.calls {
 			if !ci.at.IsZero() {
-				ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), pc})
+				ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), j})
 			}
 		}
 	}
@@ -97,13 +102,13 @@ func indexSources(pcs []*prepared) *sourceIndex {
 // the ttl seconds up to at (inclusive), so that the source's prefix is
 // still cached.
 func (ix *sourceIndex) warm(pc *prepared, at, ttl int64) bool {
-	if ix == nil || at == 0 || pc.shared == 0 {
+	if ix == nil || at == 0 || pc.shared == 0 || pc.idx >= len(ix.keys) {
 		return false
 	}
-	cs := ix.calls[pc.source]
+	cs := ix.calls[ix.keys[pc.idx]]
 	i, _ := slices.BinarySearchFunc(cs, at+1, func(c sourceCall, t int64) int { return int(c.at - t) })
 	for i--; i >= 0 && cs[i].at >= at-ttl; i-- {
-		if cs[i].conv != pc {
+		if cs[i].conv != pc.idx {
 			return true
 		}
 	}

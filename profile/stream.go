@@ -98,7 +98,9 @@ func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
 		if s.keepText {
 			sk.conv = c
 		}
-		s.p.pcs = append(s.p.pcs, s.e.prepare(sk))
+		pc := s.e.prepare(sk)
+		pc.idx = len(s.p.pcs)
+		s.p.pcs = append(s.p.pcs, pc)
 		s.p.shape.add(sk.shape)
 	}
 }

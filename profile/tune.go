@@ -79,11 +79,12 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	if err != nil {
 		return nil, err
 	}
-	return tuneSkeletons(p.skeletons(), opt)
+	return tuneSkeletons(p.skeletons(), p.e.sources, opt)
 }
 
-// tuneSkeletons is Tune on counted conversations.
-func tuneSkeletons(sks []*skeleton, opt TuneOptions) (*TuneResult, error) {
+// tuneSkeletons is Tune on counted conversations; ix is their source
+// index (nil: made again).
+func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResult, error) {
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
 	}
@@ -105,18 +106,31 @@ func tuneSkeletons(sks []*skeleton, opt TuneOptions) (*TuneResult, error) {
 		return nil, err
 	}
 	full, _ := ParseStrategy("full")
+	// Counted before runs share the skeletons.
+	ensureEncodings(sks, []*Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model})
+	skel := func(j int) *skeleton { return sks[j] }
 	// The full history every call would see, per call, is the yardstick
-	// for what a strategy keeps.
-	ref, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis}})
+	// for what a strategy keeps: taken call by call as full is simulated,
+	// and the basis measured against it (each conversation's calls under
+	// full come before its calls under the basis).
+	var fullCtx []int64
+	var basisTally contextTally
+	ref, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis},
+		onCall: func(i int, c *Call) {
+			if i == 0 {
+				fullCtx = append(fullCtx, earlierContext(c))
+			} else {
+				basisTally.add(c, fullCtx, opt.MinContext)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
 	if AllUnpriced(ref) {
 		return nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, UnpricedReason(ref))
 	}
-	fullCtx := callContexts(&ref.Strategies[0])
 	res := &TuneResult{}
-	res.Basis = measure(&ref.Strategies[1], fullCtx, ref.Strategies[1].Totals.Cost, opt)
+	res.Basis = candidate(&ref.Strategies[1], &basisTally, ref.Strategies[1].Totals.Cost, opt)
 
 	specs := opt.Specs
 	if specs == nil {
@@ -138,6 +152,9 @@ func tuneSkeletons(sks []*skeleton, opt TuneOptions) (*TuneResult, error) {
 	}
 	// Counted before the workers share the skeletons.
 	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model})
+	if ix == nil {
+		ix = ref.sources
+	}
 	acc := make([]contextTally, len(strategies))
 	cands := make([]TuneCandidate, len(strategies))
 	// One run per core over its share of the candidates.
@@ -147,7 +164,7 @@ func tuneSkeletons(sks []*skeleton, opt TuneOptions) (*TuneResult, error) {
 	for w := range workers {
 		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
 		wg.Go(func() {
-			r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
+			r, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
 				onCall: func(i int, c *Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) }})
 			if err != nil {
 				errs[w] = err
