@@ -95,6 +95,7 @@ func FuzzFastTokenizer(f *testing.F) {
 	// One memo per encoding for the whole run, so inputs meet pieces that
 	// earlier inputs merged, as messages of a run do.
 	o200kMemo, cl100kMemo := newMemo(), newMemo()
+	o200kPool, cl100kPool := &encoders[O200kBase].memos, &encoders[CL100kBase].memos
 	f.Fuzz(func(t *testing.T, s string) {
 		if strings.IndexFunc(s, unicode16Changed) >= 0 {
 			// The oracle classes these with Unicode 15.0; TestUnicode16Parity
@@ -108,12 +109,22 @@ func FuzzFastTokenizer(f *testing.F) {
 		if got := o200k.countMemo(s, o200kMemo); got != want {
 			t.Errorf("o200k %q: fast with memo %d, oracle %d", s, got, want)
 		}
+		for range 2 { // counted, then from the count cache
+			if got := encoders[O200kBase].count(s, o200kPool); got != int64(want) {
+				t.Errorf("o200k %q: cached count %d, oracle %d", s, got, want)
+			}
+		}
 		want = oracle(CL100kBase, s)
 		if got := cl100k.count(s); got != want {
 			t.Errorf("cl100k %q: fast %d, oracle %d", s, got, want)
 		}
 		if got := cl100k.countMemo(s, cl100kMemo); got != want {
 			t.Errorf("cl100k %q: fast with memo %d, oracle %d", s, got, want)
+		}
+		for range 2 {
+			if got := encoders[CL100kBase].count(s, cl100kPool); got != int64(want) {
+				t.Errorf("cl100k %q: cached count %d, oracle %d", s, got, want)
+			}
 		}
 	})
 }
