@@ -28,6 +28,11 @@ type Prepared struct {
 	// noRows keeps no per-call rows in results, only totals: EachCall
 	// simulates the calls again when they are wanted (Stream).
 	noRows bool
+	// lazy keeps of each conversation its skeleton and what it is as a
+	// whole (a stub: stubOf); get prepares it again for each pass (Stream:
+	// preparing takes milliseconds, holding every prepared conversation
+	// took most of the memory of a large log).
+	lazy bool
 	// last is the previous Run's results by spec.
 	last map[string]StrategyResult
 }
@@ -61,7 +66,11 @@ func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
 // finish ends preparing: the sources index and the warnings.
 func (p *Prepared) finish() {
 	e := p.e
-	e.sources = indexSources(p.pcs)
+	if p.lazy {
+		e.sources.sort()
+	} else {
+		e.sources = indexSources(p.pcs)
+	}
 	short := 0
 	for _, pc := range p.pcs {
 		short += pc.shortOutput
@@ -107,7 +116,8 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	// the first run's is kept.
 	checkApp := e.opt.Model == "" && keep && !p.appDone
 	appParsed := map[string]*Strategy{}
-	for _, pc := range p.pcs {
+	for j := range p.pcs {
+		pc := p.get(j)
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
 			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
@@ -291,7 +301,7 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 		if only >= 0 && j != only {
 			continue
 		}
-		e.simulate(p.pcs[j], s, notes)
+		e.simulate(p.get(j), s, notes)
 		if err != nil {
 			return err
 		}
@@ -365,4 +375,20 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 		}
 	}
 	return res, nil
+}
+
+// get returns conversation j prepared: kept, or prepared again (lazy).
+func (p *Prepared) get(j int) *prepared {
+	if !p.lazy {
+		return p.pcs[j]
+	}
+	pc := p.e.prepare(p.pcs[j].sk)
+	pc.idx = j
+	pc.info.ID = p.pcs[j].info.ID
+	return pc
+}
+
+// stubOf is what a lazy Prepared keeps of pc.
+func stubOf(pc *prepared) *prepared {
+	return &prepared{sk: pc.sk, idx: pc.idx, info: pc.info, hidden: pc.hidden, shortOutput: pc.shortOutput}
 }

@@ -80,22 +80,34 @@ type sourceCall struct {
 }
 
 func indexSources(pcs []*prepared) *sourceIndex {
-	ix := &sourceIndex{calls: map[string][]sourceCall{}, keys: make([]string, len(pcs))}
-	for j, pc := range pcs {
-		ix.keys[j] = pc.source
-		if pc.shared == 0 {
-			continue
-		}
-		for _, ci := range pc.calls {
-			if !ci.at.IsZero() {
-				ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), j})
-			}
+	ix := newSourceIndex()
+	for _, pc := range pcs {
+		ix.add(pc)
+	}
+	ix.sort()
+	return ix
+}
+
+func newSourceIndex() *sourceIndex { return &sourceIndex{calls: map[string][]sourceCall{}} }
+
+// add indexes pc, the conversation of index pc.idx, the next in order.
+func (ix *sourceIndex) add(pc *prepared) {
+	ix.keys = append(ix.keys, pc.source)
+	if pc.shared == 0 {
+		return
+	}
+	for _, ci := range pc.calls {
+		if !ci.at.IsZero() {
+			ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), pc.idx})
 		}
 	}
+}
+
+// sort orders each source's calls by time, once every conversation is in.
+func (ix *sourceIndex) sort() {
 	for _, cs := range ix.calls {
 		slices.SortStableFunc(cs, func(a, b sourceCall) int { return int(a.at - b.at) })
 	}
-	return ix
 }
 
 // warm reports whether another conversation of pc's source made a call in

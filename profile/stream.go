@@ -30,7 +30,8 @@ func NewStream(opt Options) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{e: e, p: &Prepared{e: e, noRows: true}}
+	e.sources = newSourceIndex()
+	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {
 		for _, step := range st.Steps {
 			switch x := step.(type) {
@@ -100,7 +101,8 @@ func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
 		}
 		pc := s.e.prepare(sk)
 		pc.idx = len(s.p.pcs)
-		s.p.pcs = append(s.p.pcs, pc)
+		s.e.sources.add(pc)
+		s.p.pcs = append(s.p.pcs, stubOf(pc))
 		s.p.shape.add(sk.shape)
 	}
 }
