@@ -102,8 +102,8 @@ func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi in
 // made on first use: every call's full input is one subtraction, not a
 // walk over the history.
 func (k *counts) sent(n int) int64 {
-	if k.prefix == nil {
-		k.prefix = make([]int64, len(k.content)+1)
+	if len(k.prefix) != len(k.content)+1 {
+		k.prefix = resized(k.prefix, len(k.content)+1)
 		for i := range k.content {
 			k.prefix[i+1] = k.prefix[i] + k.content[i] + k.framing[i]
 		}
@@ -113,15 +113,23 @@ func (k *counts) sent(n int) int64 {
 
 // scaleBy multiplies content counts by f (calibration of an estimated
 // tokenizer against reported usage).
-func (k *counts) scaleBy(f float64) *counts {
-	s := &counts{content: make([]int64, len(k.content)), rag: make([]int64, len(k.rag)), framing: k.framing, scale: f}
+func (k *counts) scaleBy(f float64) *counts { return k.scaleInto(nil, f) }
+
+// scaleInto is scaleBy into s's arrays (nil: new ones).
+func (k *counts) scaleInto(s *counts, f float64) *counts {
+	if s == nil {
+		s = &counts{}
+	}
+	think := s.think // nil think means none shown: keep the array apart
+	*s = counts{content: resized(s.content, len(k.content)), rag: resized(s.rag, len(k.rag)), framing: k.framing, scale: f,
+		prefix: s.prefix[:0]}
 	for i := range k.content {
 		s.content[i] = int64(float64(k.content[i])*f + 0.5)
 		s.rag[i] = min(int64(float64(k.rag[i])*f+0.5), s.content[i])
 	}
 	s.toolDefs = int64(float64(k.toolDefs)*f + 0.5)
 	if k.think != nil {
-		s.think = make([]int64, len(k.think))
+		s.think = resized(think, len(k.think))
 		for i := 1; i < len(k.think); i++ {
 			s.think[i] = s.think[i-1] + int64(float64(k.think[i]-k.think[i-1])*f+0.5)
 		}
@@ -187,4 +195,15 @@ func jsonText(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// resized returns s with length n, zeroed, reusing its array when it is
+// long enough.
+func resized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }

@@ -351,6 +351,10 @@ type engine struct {
 	// sumsBuf holds a conversation's prefix sums while it is simulated
 	// (convView.sums); a view does not outlive its simulate.
 	sumsBuf []int64
+	// spare is a prepared conversation done with (recycle); cntBuf and
+	// repBuf are prepare's scratch.
+	spare          *prepared
+	cntBuf, repBuf []int64
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any
@@ -447,10 +451,24 @@ type prepared struct {
 	source string
 	// shortOutput counts calls whose reported output is a placeholder.
 	shortOutput int
+	// kbuf are counts whose arrays a recycled prepared reuses.
+	kbuf [2]*counts
 }
 
+// recycle gives pc's arrays to the next prepare: a run that prepares each
+// conversation, simulates it and drops it (runTotals, a lazy Prepared)
+// allocated most of its memory there.
+func (e *engine) recycle(pc *prepared) { e.spare = pc }
+
 func (e *engine) prepare(c *skeleton) *prepared {
-	pc := &prepared{sk: c, counts: map[*Tokenizer]*counts{}}
+	pc := e.spare
+	e.spare = nil
+	if pc == nil {
+		pc = &prepared{counts: map[*Tokenizer]*counts{}}
+	}
+	*pc = prepared{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
+		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
+	clear(pc.counts)
 	pc.modelID, pc.model = e.primaryModel(c)
 	if pc.model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
@@ -458,8 +476,9 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		e.warn("nomodel:"+c.path, "%s: the log names no model: calls are unpriced; pass --model", c.path)
 	}
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
-	pc.counts[pc.tok] = c.counts(pc.tok)
-	pc.isSystem = make([]bool, len(c.msgs))
+	pc.kbuf[0] = c.countsInto(pc.kbuf[0], pc.tok)
+	pc.counts[pc.tok] = pc.kbuf[0]
+	pc.isSystem = resized(pc.isSystem, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
 	for i := range c.msgs {
@@ -535,7 +554,9 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	// with usage (fit.go). a calibrates an estimated tokenizer; b is what
 	// every call was sent that the log does not hold, one figure for the
 	// conversation; what is left per call is estimation error.
-	var cnt, rep []int64
+	cnt, rep := e.cntBuf[:0], e.repBuf[:0]
+	e.cntBuf, e.repBuf = nil, nil // taken: a nested prepare (an edit's original) makes its own
+	defer func() { e.cntBuf, e.repBuf = cnt[:0], rep[:0] }()
 	for _, ci := range pc.calls {
 		if ci.reported != nil && ci.reported.InputTokens > 0 {
 			rep = append(rep, ci.reported.InputTokens)
@@ -584,7 +605,8 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		}
 	}
 	if scale != 1 {
-		pc.counts[pc.tok] = base.scaleBy(scale)
+		pc.kbuf[1] = base.scaleInto(pc.kbuf[1], scale)
+		pc.counts[pc.tok] = pc.kbuf[1]
 		base = pc.counts[pc.tok]
 		if loggedTok == pc.tok {
 			loggedBase = base

@@ -67,10 +67,8 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 // basisSpecOf is BasisSpec on counted conversations.
 func basisSpecOf(sks []*skeleton) string {
 	for _, sk := range sks {
-		for i := range sk.msgs {
-			if u := sk.msgs[i].usage; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
-				return "cache"
-			}
+		if sk.cacheUsage {
+			return "cache"
 		}
 	}
 	return "full"
@@ -512,7 +510,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 			}
 			var change *transcripts.PrefixChange
 			if sk != nil && cur.Message < len(sk.msgs) {
-				change = sk.msgs[cur.Message].change
+				change = sk.changes[int32(cur.Message)]
 			}
 			var lost int64
 			var what, detail string

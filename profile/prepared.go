@@ -155,6 +155,9 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 			}
 			p.app = append(p.app, e.fidelityOf(cr, spec))
 		}
+		if p.lazy {
+			e.recycle(pc)
+		}
 	}
 	if checkApp {
 		p.appDone = true
@@ -301,7 +304,11 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 		if only >= 0 && j != only {
 			continue
 		}
-		e.simulate(p.get(j), s, notes)
+		pc := p.get(j)
+		e.simulate(pc, s, notes)
+		if p.lazy {
+			e.recycle(pc)
+		}
 		if err != nil {
 			return err
 		}
@@ -368,6 +375,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 			cr := e.simulate(pc, s, notes[i])
 			res.Strategies[i].Totals.add(cr.Totals)
 		}
+		e.recycle(pc)
 	}
 	for i := range strategies {
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {

@@ -33,6 +33,11 @@ type skeleton struct {
 	models          []string // skelMsg.model indexes it; "" is 0
 	names           []string // skelMsg.name indexes it; "" is 0
 	tags            map[int32]map[string]string
+	images          map[int32]int32                      // by message, where some
+	changes         map[int32]*transcripts.PrefixChange // by message, where the log shows one
+	// cacheUsage says some message reports cache reads or writes
+	// (BasisSpec).
+	cacheUsage bool
 	tools           []toolSkel
 	raw             map[string]*rawCounts // by encoding
 	shape           logShape
@@ -66,18 +71,19 @@ const (
 	flagCalls    // an assistant message with tool calls
 )
 
-// skelMsg is one message of a skeleton.
+// skelMsg is one message of a skeleton, in 32 bytes: what few messages
+// have (images, a prefix change) is in the skeleton's maps.
 type skelMsg struct {
-	role   uint8 // roleCode
-	flags  uint8
-	model  uint16 // into skeleton.models
-	name   int32  // into skeleton.names: the tool's name on a tool result
-	images int32
-	call   int32 // a tool result: the assistant message answered (-1: none)
-	arg    int32 // a tool result: the call's index in that message (-1: none)
-	at     int64 // unix nanoseconds; 0 when unknown
-	usage  *transcripts.Usage
-	change *transcripts.PrefixChange
+	role  uint8 // roleCode
+	flags uint8
+	model uint16 // into skeleton.models
+	name  int32  // into skeleton.names: the tool's name on a tool result
+	call  int32  // a tool result: the assistant message answered (-1: none)
+	arg   int32  // a tool result: the call's index in that message (-1: none)
+	at    int64  // unix nanoseconds; 0 when unknown
+	// usage is the reported usage of a call (nil on a replayed response:
+	// its call is another file's).
+	usage *transcripts.Usage
 }
 
 var roleCodes = []transcripts.Role{transcripts.RoleSystem, transcripts.RoleUser, transcripts.RoleAssistant, transcripts.RoleTool}
@@ -176,8 +182,13 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 		m := &c.Messages[i]
 		sm := &sk.msgs[i]
 		sm.role = roleCode(m.Role)
-		sm.images = int32(m.Images)
 		sm.call, sm.arg = -1, -1
+		if m.Images > 0 {
+			if sk.images == nil {
+				sk.images = map[int32]int32{}
+			}
+			sk.images[int32(i)] = int32(m.Images)
+		}
 		if !m.Time.IsZero() {
 			sm.at = m.Time.UnixNano()
 		}
@@ -208,7 +219,18 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 			}
 			sm.model = j
 		}
-		sm.usage, sm.change = m.Usage, m.PrefixChange
+		if u := m.Usage; u != nil {
+			sk.cacheUsage = sk.cacheUsage || u.CachedInputTokens > 0 || u.CacheWriteTokens > 0
+			if !m.Replayed {
+				sm.usage = u
+			}
+		}
+		if m.PrefixChange != nil {
+			if sk.changes == nil {
+				sk.changes = map[int32]*transcripts.PrefixChange{}
+			}
+			sk.changes[int32(i)] = m.PrefixChange
+		}
 		if len(m.Tags) > 0 {
 			if sk.tags == nil {
 				sk.tags = map[int32]map[string]string{}
@@ -425,7 +447,10 @@ func (t *Tokenizer) scaleRaw(n int32) int64 {
 // counts derives the counts of t from the raw counts of its encoding,
 // counting the text first when it is kept and not yet counted. Without
 // the text, another encoding's counts stand in (an estimate).
-func (sk *skeleton) counts(t *Tokenizer) *counts {
+func (sk *skeleton) counts(t *Tokenizer) *counts { return sk.countsInto(nil, t) }
+
+// countsInto is counts into k's arrays (nil: new ones).
+func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
 	r := sk.raw[t.Encoding]
 	if r == nil && sk.conv != nil {
 		sk.countRaw(sk.conv, t, 1)
@@ -433,7 +458,12 @@ func (sk *skeleton) counts(t *Tokenizer) *counts {
 	}
 	r, enc := sk.rawFor(t.Encoding)
 	n := len(sk.msgs)
-	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
+	if k == nil {
+		k = &counts{}
+	}
+	think := k.think // nil think means none shown: keep the array apart
+	*k = counts{content: resized(k.content, n), rag: resized(k.rag, n), framing: resized(k.framing, n), scale: 1,
+		prefix: k.prefix[:0]}
 	if r == nil {
 		return k
 	}
@@ -447,7 +477,7 @@ func (sk *skeleton) counts(t *Tokenizer) *counts {
 		for _, p := range r.calls[r.callOff[i]:r.callOff[i+1]] {
 			c += t.scaleRaw(p)
 		}
-		c += int64(m.images) * t.imageTokens()
+		c += int64(sk.images[int32(i)]) * t.imageTokens()
 		k.content[i] = c
 		if m.flags&flagRAG != 0 {
 			k.rag[i] = c
@@ -478,7 +508,7 @@ func (sk *skeleton) counts(t *Tokenizer) *counts {
 		k.toolDefs += 12
 	}
 	if r.reasoning != nil {
-		k.think = make([]int64, n+1)
+		k.think = resized(think, n+1)
 		for i := range sk.msgs {
 			k.think[i+1] = k.think[i]
 			if sk.msgs[i].is(codeAssistant) {
@@ -614,6 +644,20 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 			tags[shift(k)] = v
 		}
 		sk.tags = tags
+	}
+	if sk.images != nil {
+		images := make(map[int32]int32, len(sk.images))
+		for k, v := range sk.images {
+			images[shift(k)] = v
+		}
+		sk.images = images
+	}
+	if sk.changes != nil {
+		changes := make(map[int32]*transcripts.PrefixChange, len(sk.changes))
+		for k, v := range sk.changes {
+			changes[shift(k)] = v
+		}
+		sk.changes = changes
 	}
 	for enc, r := range sk.raw {
 		c := &rawCounts{calls: r.calls}

@@ -152,7 +152,7 @@ func (st *cacheState) apply(p *callPlan) {
 // schemas changed break the prefix from the start, a system prompt changed
 // after the tool schemas; -1 when nothing changed.
 func prefixChange(p *callPlan) int64 {
-	ch := p.v.pc.sk.msgs[p.ci.msg].change
+	ch := p.v.pc.sk.changes[int32(p.ci.msg)]
 	if ch == nil {
 		return -1
 	}

@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"syscall"
@@ -175,10 +177,12 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	mem := limitMemory()
 	src, err := transcripts.Walk(path, c.readOptions(),
 		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
 		func(f *transcripts.Source, counted any) error {
 			s.Add(f.Conversations, counted)
+			mem.follow()
 			return nil
 		})
 	if err != nil {
@@ -202,6 +206,44 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 	}
 	opt.Strategies = strategies
 	return &profile.Profile{Source: src, Result: res, Options: opt}, nil
+}
+
+// memoryLimit keeps a streamed profile's memory near what it holds: the
+// collector's goal is otherwise twice the live heap, and a streamed log
+// holds little (its counts), so a soft limit bounds the process at about
+// baseMemoryLimit. follow raises it as the counts grow, to limitPerLive
+// times the live heap, so that the collector never runs for nothing. A
+// GOMEMLIMIT the user set is left alone.
+type memoryLimit struct {
+	on     bool
+	sample []metrics.Sample
+}
+
+const (
+	baseMemoryLimit = 96 << 20
+	limitPerLive    = 2.5
+)
+
+func limitMemory() *memoryLimit {
+	m := &memoryLimit{on: os.Getenv("GOMEMLIMIT") == "", sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	if m.on {
+		debug.SetMemoryLimit(baseMemoryLimit)
+	}
+	return m
+}
+
+func (m *memoryLimit) follow() {
+	if !m.on {
+		return
+	}
+	metrics.Read(m.sample)
+	if m.sample[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	live := float64(m.sample[0].Value.Uint64())
+	if want := int64(live * limitPerLive); want > baseMemoryLimit {
+		debug.SetMemoryLimit(want)
+	}
 }
 
 // read reads path ("" is the embedded demo).
