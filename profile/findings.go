@@ -159,7 +159,9 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 			return nil, err
 		}
 	}
-	// The re-simulations are independent: one goroutine each kind.
+	// The re-simulations are independent: one goroutine each kind. What
+	// they count is counted first, as they share the skeletons.
+	ensureEncodings(f.sks, []*Strategy{f.basis}, Options{Prices: opt.Prices, Model: opt.Model}, true)
 	var (
 		dead, marg       []Finding
 		best             *Finding

@@ -200,9 +200,10 @@ func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
 }
 
 // ensureEncodings counts, where the text is kept, the encodings that
-// strategies and opt price calls on, so that runs sharing sks in parallel
-// only read them.
-func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options) {
+// strategies and opt price calls on, and with candidates those of the
+// models tune may try (the cheaper siblings of each conversation's
+// model), so that runs sharing sks in parallel only read them.
+func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candidates bool) {
 	if opt.Prices == nil {
 		opt.Prices = DefaultPrices()
 	}
@@ -221,6 +222,24 @@ func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options) {
 		for _, st := range s.Steps {
 			if m, ok := st.(*ModelStep); ok {
 				add(m.ID)
+			}
+		}
+	}
+	if candidates {
+		// Tune tries the siblings of the log's model on every
+		// conversation: the union over the conversations' models.
+		for _, sk := range sks {
+			id := opt.Model
+			if id == "" {
+				id = sk.model
+			}
+			if id == "" {
+				id = sk.mostUsedModel()
+			}
+			if p, ok := opt.Prices.Lookup(id); ok {
+				for _, m := range candidateModels(p, TuneOptions{Prices: opt.Prices}) {
+					add(m.ID)
+				}
 			}
 		}
 	}

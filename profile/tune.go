@@ -107,7 +107,7 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	}
 	full, _ := ParseStrategy("full")
 	// Counted before runs share the skeletons.
-	ensureEncodings(sks, []*Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model})
+	ensureEncodings(sks, []*Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model}, false)
 	skel := func(j int) *skeleton { return sks[j] }
 	// The full history every call would see, per call, is the yardstick
 	// for what a strategy keeps: taken call by call as full is simulated,
@@ -151,7 +151,7 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 		strategies = append(strategies, st)
 	}
 	// Counted before the workers share the skeletons.
-	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model})
+	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model}, false)
 	if ix == nil {
 		ix = ref.sources
 	}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// TestStreamedReportIsTheSame checks that `report PATH`, which streams the
+// log file by file and keeps counts, not text, writes what profiling the
+// whole log in memory writes: every format that carries numbers, findings
+// included, on real logs of each agent CLI and on a generated tree.
+func TestStreamedReportIsTheSame(t *testing.T) {
+	gen := t.TempDir()
+	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 6, 60<<10, 3); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{
+		"../../transcripts/testdata/real/claude_code",
+		"../../transcripts/testdata/claude_code",
+		"../../transcripts/testdata/claude_code_branches",
+		"../../transcripts/testdata/codex",
+		"../../transcripts/testdata/gemini",
+		"../../transcripts/testdata/otel",
+		"../../transcripts/testdata/langfuse",
+		"../../transcripts/testdata/openai_log.json",
+		gen,
+	}
+	cases := []struct {
+		name       string
+		strategies []string
+	}{
+		{"defaults", nil},
+		{"levers", []string{"full", "cache", "model=claude-haiku-4-5+cache", "clear:trigger=2000,keep=1", "summary:trigger=4000,keep=1,size=400+cache", "cap:200", "respcache"}},
+	}
+	for _, path := range paths {
+		for _, tc := range cases {
+			for _, format := range []string{"json", "table", "csv"} {
+				c := common{strategies: tc.strategies, ragTags: []string{"context", "documents"}}
+				inMemory, err := c.load(path)
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				streamed, err := c.stream(path)
+				if err != nil {
+					t.Fatalf("%s: stream: %v", path, err)
+				}
+				want, got := write(t, inMemory, format), write(t, streamed, format)
+				if !bytes.Equal(want, got) {
+					t.Errorf("%s %s %s: the streamed report differs from the one made in memory\n%s", filepath.Base(path), tc.name, format, firstDiff(want, got))
+				}
+			}
+		}
+	}
+}
+
+// write writes p's report, findings included, in format.
+func write(t *testing.T, p *profile.Profile, format string) []byte {
+	t.Helper()
+	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	sink, _, err := report.Open(format, "", &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Write(sink, p, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b []byte) string {
+	al, bl := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
+	for i := range min(len(al), len(bl)) {
+		if !bytes.Equal(al[i], bl[i]) {
+			return fmt.Sprintf("line %d: %s\n     vs %s", i+1, al[i], bl[i])
+		}
+	}
+	return "lengths differ"
+}
