@@ -30,6 +30,7 @@ type ccScan struct {
 	esc    []byte                     // unescaped string bytes
 	blocks []anBlock                  // the line's blocks: valid until the next line
 	msg    ccMessage[json.RawMessage] // the line's message: valid until the next line
+	parent string                     // the line's parent: valid until the next line
 	parts  []string                   // texts of the content being flattened
 
 	// The last value of fields that repeat from line to line, given again
@@ -52,7 +53,6 @@ func (sc *ccScan) decode(line []byte, cl *ccLine) error {
 // general decoder.
 func (sc *ccScan) line(line []byte, cl *ccLine) bool {
 	sc.d, sc.i = line, 0
-	defer func() { sc.d = nil }()
 	sc.ws()
 	if !sc.head(cl) {
 		return false
@@ -105,9 +105,8 @@ func (sc *ccScan) head(cl *ccLine) bool {
 				cl.ParentUUID = nil
 			} else {
 				// Most lines' parent is the line before.
-				var p string
-				ok = sc.str(&p, &sc.uuid)
-				cl.ParentUUID = &p
+				ok = sc.str(&sc.parent, &sc.uuid)
+				cl.ParentUUID = &sc.parent
 			}
 		case "isSidechain":
 			f, ok = fSidechain, sc.bool(&cl.IsSidechain)

@@ -205,3 +205,21 @@ func BenchmarkCCDecode(b *testing.B) {
 		})
 	}
 }
+
+// FuzzCCScanReader: a Claude Code file reads the same, conversations or
+// error, whether its lines go through the scanner or the general decoder
+// alone.
+func FuzzCCScanReader(f *testing.F) {
+	seeds(f)
+	general := func(_ *ccScan, l []byte, cl *ccLine) error { return decodeCCLine(l, cl) }
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ferr := readClaudeCodeWith(bytes.NewReader(data), "fuzz", (*ccScan).decode)
+		slow, serr := readClaudeCodeWith(bytes.NewReader(data), "fuzz", general)
+		if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+			t.Fatalf("scanner: %v\ngeneral: %v", ferr, serr)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("the scanner reads %d conversations differently", len(fast))
+		}
+	})
+}

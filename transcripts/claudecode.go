@@ -199,11 +199,16 @@ func (t *ccThread) place(uuid string) {
 // streaming placeholder for output_tokens). Sidechain lines form threads of
 // their own, rooted where they leave the main thread.
 func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
+	return readClaudeCodeWith(r, file, ccDecode)
+}
+
+// readClaudeCodeWith is readClaudeCode decoding lines with decode.
+func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *ccLine) error) ([]*Conversation, error) {
 	threads := map[string]*ccThread{}
 	var order []string
 	threadOf := map[string]string{} // uuid → thread key
 	session := ""
-	sc, decode := &ccScan{}, ccDecode
+	sc := &ccScan{}
 	var scratch []Message // a line's messages, copied out
 	warnings, err := eachJSONLWith(r, file, ccSkipHead, func(line []byte, cl *ccLine) error { return decode(sc, line, cl) }, func(cl *ccLine, n int) error {
 		if cl.Type != "user" && cl.Type != "assistant" {
