@@ -62,6 +62,21 @@ type anBlock struct {
 	Content   json.RawMessage `json:"content"`
 	Data      string          `json:"data"` // redacted_thinking
 	Source    json.RawMessage `json:"source"`
+
+	// flat is set by a reader that flattened Content as it decoded the
+	// block (Claude Code's): flatText and flatImages are what anText
+	// gives for it, and Content is empty.
+	flat       bool
+	flatText   string
+	flatImages int
+}
+
+// text flattens the block's content (see anText).
+func (b *anBlock) text() (string, int, error) {
+	if b.flat {
+		return b.flatText, b.flatImages, nil
+	}
+	return anText(b.Content)
 }
 
 type anMessage struct {
@@ -239,10 +254,17 @@ func anMessages(file, path string, raw json.RawMessage) ([]Message, error) {
 }
 
 func blocksToMessages(role Role, blocks []anBlock) []Message {
-	var out []Message
+	return appendBlockMessages(nil, role, blocks)
+}
+
+// appendBlockMessages appends the messages of blocksToMessages to out.
+func appendBlockMessages(out []Message, role Role, blocks []anBlock) []Message {
 	main := Message{Role: role}
-	var text, thinking []string
-	for _, b := range blocks {
+	var textBuf, thinkingBuf [2]string // most messages have one of each at most
+	text, thinking := textBuf[:0], thinkingBuf[:0]
+	n := len(out)
+	for i := range blocks {
+		b := &blocks[i]
 		switch b.Type {
 		case "text":
 			text = append(text, b.Text)
@@ -259,7 +281,7 @@ func blocksToMessages(role Role, blocks []anBlock) []Message {
 			}
 			main.ToolCalls = append(main.ToolCalls, ToolCall{ID: b.ID, Name: b.Name, Arguments: args})
 		case "tool_result", "web_search_tool_result":
-			content, images, err := anText(b.Content)
+			content, images, err := b.text()
 			if err != nil {
 				content = string(b.Content) // keep what was sent, as text
 			}
@@ -267,7 +289,7 @@ func blocksToMessages(role Role, blocks []anBlock) []Message {
 		default:
 			// A block this reader does not know: count what it can see
 			// (text, a tool call, a result's content), say what it cannot.
-			content, images, err := anText(b.Content)
+			content, images, err := b.text()
 			switch {
 			case b.Text != "":
 				text = append(text, b.Text)
@@ -288,7 +310,7 @@ func blocksToMessages(role Role, blocks []anBlock) []Message {
 	}
 	main.Content = strings.Join(text, "\n")
 	main.Reasoning = strings.Join(thinking, "\n")
-	if role == RoleAssistant || main.Content != "" || main.Images > 0 || len(out) == 0 {
+	if role == RoleAssistant || main.Content != "" || main.Images > 0 || len(out) == n {
 		out = append(out, main)
 	}
 	return out

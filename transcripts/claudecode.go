@@ -106,9 +106,9 @@ type ccBlocksLine struct {
 	Message *ccMessage[[]anBlock] `json:"message"`
 }
 
-// ccDecode decodes Claude Code lines (a variable for the test that
-// compares it with the two-pass path).
-var ccDecode = decodeCCLine
+// ccDecode decodes Claude Code lines with the file's scanner (a variable
+// for the test that compares it with the general paths).
+var ccDecode = (*ccScan).decode
 
 // decodeCCLine decodes a line in one pass when its content is an array of
 // blocks (tool results, replies: most of a log's bytes), instead of
@@ -126,6 +126,28 @@ func decodeCCLine(line []byte, cl *ccLine) error {
 		return nil
 	}
 	return decodeJSON(line, cl)
+}
+
+// content is the blocks of the line's message: decoded with the line, or
+// decoded now from its raw content.
+func (cl *ccLine) content(file string, n int) ([]anBlock, error) {
+	if cl.decoded {
+		return cl.blocks, nil
+	}
+	var blocks []anBlock
+	content := bytes.TrimSpace(cl.Message.Content)
+	if len(content) > 0 && content[0] == '"' {
+		var s string
+		if err := decodeJSON(content, &s); err != nil {
+			return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: jsonMsg(err)}
+		}
+		blocks = []anBlock{{Type: "text", Text: s}}
+	} else if len(content) > 0 && string(content) != "null" {
+		if err := decodeJSON(content, &blocks); err != nil {
+			return nil, &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
+		}
+	}
+	return blocks, nil
 }
 
 // ccThread is one conversation being built: the main thread of a session
@@ -177,11 +199,18 @@ func (t *ccThread) place(uuid string) {
 // streaming placeholder for output_tokens). Sidechain lines form threads of
 // their own, rooted where they leave the main thread.
 func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
+	return readClaudeCodeWith(r, file, ccDecode)
+}
+
+// readClaudeCodeWith is readClaudeCode decoding lines with decode.
+func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *ccLine) error) ([]*Conversation, error) {
 	threads := map[string]*ccThread{}
 	var order []string
 	threadOf := map[string]string{} // uuid → thread key
 	session := ""
-	warnings, err := eachJSONLWith(r, file, ccSkipHead, ccDecode, func(cl *ccLine, n int) error {
+	sc := &ccScan{}
+	var scratch []Message // a line's messages, copied out
+	warnings, err := eachJSONLWith(r, file, ccSkipHead, func(line []byte, cl *ccLine) error { return decode(sc, line, cl) }, func(cl *ccLine, n int) error {
 		if cl.Type != "user" && cl.Type != "assistant" {
 			return nil
 		}
@@ -231,10 +260,14 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		}
 		// A line whose parent is not the last message written forks the
 		// thread (a rewind); a new root after messages restarts it (/compact).
+		rkey := ""
+		if cl.Type == "assistant" {
+			rkey = cl.Message.ID + "/" + cl.RequestID
+		}
 		if cl.Type == "user" || cl.Message.Model != "<synthetic>" {
 			merging := false
 			if cl.Type == "assistant" {
-				_, merging = t.reply[cl.Message.ID+"/"+cl.RequestID]
+				_, merging = t.reply[rkey]
 			}
 			switch {
 			case merging:
@@ -248,25 +281,15 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 			}
 		}
 		c := t.conv
-		blocks := cl.blocks
-		content := bytes.TrimSpace(cl.Message.Content)
-		if cl.decoded {
-			// Decoded with the line.
-		} else if len(content) > 0 && content[0] == '"' {
-			var s string
-			if err := decodeJSON(content, &s); err != nil {
-				return &Error{File: file, Line: n, Path: "$.message.content", Msg: jsonMsg(err)}
-			}
-			blocks = []anBlock{{Type: "text", Text: s}}
-		} else if len(content) > 0 && string(content) != "null" {
-			if err := decodeJSON(content, &blocks); err != nil {
-				return &Error{File: file, Line: n, Path: "$.message.content", Msg: "content must be a string or an array of blocks"}
-			}
+		blocks, err := cl.content(file, n)
+		if err != nil {
+			return err
 		}
 		if cl.Type == "user" {
-			for _, m := range blocksToMessages(RoleUser, blocks) {
-				m.Time = cl.Timestamp.t
-				c.Messages = append(c.Messages, m)
+			from := len(c.Messages)
+			c.Messages = appendBlockMessages(c.Messages, RoleUser, blocks)
+			for i := from; i < len(c.Messages); i++ {
+				c.Messages[i].Time = cl.Timestamp.t
 			}
 			t.place(cl.UUID)
 			return nil
@@ -274,11 +297,11 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		if cl.Message.Model == "<synthetic>" {
 			return nil // written by Claude Code itself, not a model call
 		}
-		ms := blocksToMessages(RoleAssistant, blocks)
-		m := ms[len(ms)-1]
+		scratch = appendBlockMessages(scratch[:0], RoleAssistant, blocks)
+		m := scratch[len(scratch)-1]
 		m.Time, m.Model = cl.Timestamp.t, cl.Message.Model
 		if cl.Message.Usage != nil {
-			if err := checkCounts(file, n, "$.message.usage", cl.Message.Usage.counts()...); err != nil {
+			if err := cl.Message.Usage.check(file, n, "$.message.usage"); err != nil {
 				return err
 			}
 			m.Usage = cl.Message.Usage.normalise()
@@ -286,7 +309,6 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		if c.Model == "" {
 			c.Model = m.Model
 		}
-		rkey := cl.Message.ID + "/" + cl.RequestID
 		if i, ok := t.reply[rkey]; ok && cl.Message.ID != "" {
 			// Another line of the same response: merge it.
 			prev := &c.Messages[i]
@@ -310,7 +332,7 @@ func readClaudeCode(r io.Reader, file string) ([]*Conversation, error) {
 		c.Messages = append(c.Messages, m)
 		t.place(cl.UUID)
 		return nil
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // lineReader reads JSONL one line at a time in bounded memory: a line
@@ -18,17 +19,34 @@ type lineReader struct {
 	// skip reports, from a line's first bytes, that it is not wanted.
 	skip func(head []byte) bool
 	buf  []byte
+	// pooled: br came from lineBufs and goes back on close.
+	pooled bool
 }
+
+// lineBufs are lineReaders' read buffers, reused from file to file.
+var lineBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
 
 func newLineReader(r io.Reader, skip func([]byte) bool) *lineReader {
 	if br, ok := r.(*bufio.Reader); ok && br.Size() >= 64<<10 {
 		return &lineReader{br: br, skip: skip}
 	}
-	return &lineReader{br: bufio.NewReaderSize(r, 256<<10), skip: skip}
+	br := lineBufs.Get().(*bufio.Reader)
+	br.Reset(r)
+	return &lineReader{br: br, skip: skip, pooled: true}
+}
+
+// close lets the read buffer go to the next file.
+func (lr *lineReader) close() {
+	if lr.pooled {
+		lr.br.Reset(nil)
+		lineBufs.Put(lr.br)
+		lr.br, lr.pooled = nil, false
+	}
 }
 
 // next returns the next non-empty line (trimmed), its number, and whether
-// it ended with a newline (false for a last line cut short). It returns
+// it ended with a newline (false for a last line cut short); the line may
+// be the read buffer's own bytes, valid until the next call. It returns
 // io.EOF at the end. A line longer than the read buffer is gathered in
 // chunks and joined once, at its exact size (growing one slice would
 // allocate several times the line). A line that does not start with '{'
@@ -36,6 +54,7 @@ func newLineReader(r io.Reader, skip func([]byte) bool) *lineReader {
 func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 	for {
 		lr.buf = lr.buf[:0]
+		var direct []byte // the line, when it came whole: valid until the next read
 		var chunks [][]byte
 		size := 0
 		skipping, junk := false, false
@@ -52,7 +71,7 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 				chunks = append(chunks, bytes.Clone(chunk))
 				size += len(chunk)
 			default:
-				lr.buf = append(lr.buf, chunk...)
+				direct = chunk
 			}
 			if err == bufio.ErrBufferFull {
 				continue
@@ -83,7 +102,7 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 			}
 			line = bytes.TrimSpace(whole)
 		} else {
-			line = bytes.TrimSpace(lr.buf)
+			line = bytes.TrimSpace(direct)
 		}
 		if len(line) == 0 {
 			if !complete {
@@ -110,13 +129,16 @@ func notObject(head []byte) bool {
 // the read with a warning instead of an error; any other line that does
 // not decode is an error naming its line.
 func eachJSONL[T any](r io.Reader, file string, skip func([]byte) bool, fn func(v *T, line int) error) (warnings []string, err error) {
-	return eachJSONLWith(r, file, skip, func(line []byte, v *T) error { return decodeJSON(line, v) }, fn)
+	return eachJSONLWith(r, file, skip, func(line []byte, v *T) error { return decodeJSON(line, v) }, fn, true)
 }
 
 // eachJSONLWith is eachJSONL decoding each line with decode, which fails
-// as decodeJSON does (its errors locate the line and path).
-func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, decode func([]byte, *T) error, fn func(v *T, line int) error) (warnings []string, err error) {
+// as decodeJSON does (its errors locate the line and path). Unless fresh,
+// every line is decoded into the same T, zeroed: fn must not keep it.
+func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, decode func([]byte, *T) error, fn func(v *T, line int) error, fresh bool) (warnings []string, err error) {
 	lr := newLineReader(r, skip)
+	defer lr.close()
+	var v *T
 	for {
 		line, n, complete, err := lr.next()
 		if err == io.EOF {
@@ -128,14 +150,18 @@ func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, deco
 		if err != nil {
 			return warnings, &Error{File: file, Line: n, Msg: err.Error()}
 		}
-		var v T
-		if derr := decode(line, &v); derr != nil {
+		if fresh || v == nil {
+			v = new(T)
+		} else {
+			*v = *new(T)
+		}
+		if derr := decode(line, v); derr != nil {
 			if !complete {
 				return append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n)), nil
 			}
 			return warnings, jsonError(file, line, n, "", derr)
 		}
-		if err := fn(&v, n); err != nil {
+		if err := fn(v, n); err != nil {
 			return warnings, err
 		}
 	}

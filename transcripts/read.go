@@ -18,7 +18,8 @@ type Options struct {
 	Format string
 	// RAG decides which content is retrieved context.
 	RAG RAGRule
-	// Progress, when set, is called as the files of a directory are read.
+	// Progress, when set, is called as the files of a directory are read
+	// (by Walk, once work is done with each), from several goroutines.
 	Progress func(done, total int)
 }
 

@@ -297,7 +297,7 @@ func TestClaudeCodeOnePass(t *testing.T) {
 	if _, _, err := WriteSyntheticClaudeCode(gen, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
-	twoPass := func(line []byte, cl *ccLine) error { return decodeJSON(line, cl) }
+	twoPass := func(_ *ccScan, line []byte, cl *ccLine) error { return decodeJSON(line, cl) }
 	for _, path := range []string{"testdata/claude_code", "testdata/claude_code_branches", "testdata/real/claude_code", gen} {
 		one, err := Open(path, Options{})
 		if err != nil {
@@ -305,7 +305,7 @@ func TestClaudeCodeOnePass(t *testing.T) {
 		}
 		ccDecode = twoPass
 		two, err := Open(path, Options{})
-		ccDecode = decodeCCLine
+		ccDecode = (*ccScan).decode
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Shape is the structure of a file's first JSON value, as detection sees
@@ -84,10 +85,19 @@ func (s *Shape) Keys() []string {
 // when r does not start with a JSON object or array.
 func ShapeOf(r io.Reader) (*Shape, error) { return shapeUntil(r, nil) }
 
+// shapeBufs are the read buffers of shapeUntil: every file of a tree is
+// sniffed, and a new 64 KB buffer each time was most of the garbage.
+var shapeBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+
 // shapeUntil is ShapeOf stopping as soon as stop, called on each new
 // path, says so.
 func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := shapeBufs.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		shapeBufs.Put(br)
+	}()
 	// Skip a byte-order mark and whitespace, and fail at once, from the
 	// first byte, on what cannot be JSON.
 	for {

@@ -203,7 +203,7 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 		}
 		var u *Usage
 		if cl.Message.Usage != nil {
-			if err := checkCounts(file, n, "$.message.usage", cl.Message.Usage.counts()...); err != nil {
+			if err := cl.Message.Usage.check(file, n, "$.message.usage"); err != nil {
 				return err
 			}
 			u = cl.Message.Usage.normalise()

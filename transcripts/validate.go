@@ -128,6 +128,18 @@ type namedCount struct {
 	v    int64
 }
 
+// check is checkCounts on u's counts, without listing them when all are
+// in range (every assistant line of a Claude Code log has usage).
+func (u *anUsage) check(file string, line int, path string) error {
+	in := func(p *int64) bool { return p == nil || *p >= 0 && *p <= MaxTokens }
+	c := u.CacheCreation
+	if in(u.InputTokens) && in(u.OutputTokens) && in(u.CacheCreationInputTokens) && in(u.CacheReadInputTokens) &&
+		(c == nil || in(&c.Ephemeral5m) && in(&c.Ephemeral1h)) && len(u.Iterations) == 0 {
+		return nil
+	}
+	return checkCounts(file, line, path, u.counts()...)
+}
+
 func (u *anUsage) counts() []namedCount {
 	out := []namedCount{{"input_tokens", val(u.InputTokens)}, {"output_tokens", val(u.OutputTokens)},
 		{"cache_creation_input_tokens", val(u.CacheCreationInputTokens)}, {"cache_read_input_tokens", val(u.CacheReadInputTokens)}}

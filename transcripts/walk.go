@@ -150,7 +150,6 @@ func walkDir(dir string, opt Options, work func(*Source) (any, error), consume f
 		if err := consume(s, w.v); err != nil {
 			return nil, err
 		}
-		w = walked{}
 		<-tokens // the file is let go: another may be read
 	}
 	if len(formats) > 1 {
