@@ -14,7 +14,8 @@
 # /dev/null, under /usr/bin/time -f. It reports medians of wall time, of
 # CPU time (user + sys) and of peak RSS, the median of the per-round
 # ratios to ccusage, and checks that `tokenscope usage` and ccusage report
-# the same totals.
+# the same totals. Then peak RSS of `report` in every output format on
+# that tree and on a ~600 MB one (BIG=0: not).
 set -euo pipefail
 
 RUNS=${RUNS:-5}
@@ -95,3 +96,30 @@ for pair in inputTokens:input_tokens outputTokens:output_tokens cacheReadTokens:
 	fi
 done
 echo "token totals identical; cost: ccusage \$$(get "$cc" totalCost), tokenscope \$$(get "$us" cost_usd)"
+
+# Memory: peak RSS of `report` in every output format, on the 100 MB tree
+# and on one six times larger (1,200 distinct sessions, ~600 MB); BIG=0
+# leaves the large one out.
+big="$WORK/projects6"
+trees=("$tree")
+if [ "${BIG:-1}" != 0 ]; then
+	if [ ! -d "$big" ]; then
+		(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$big" -cc-scale 6 >/dev/null)
+	fi
+	trees+=("$big")
+fi
+echo
+echo "| tree | format | wall | peak RSS |"
+echo "| --- | --- | --- | --- |"
+for t in "${trees[@]}"; do
+	size="$(du -sm "$t" | cut -f1) MB"
+	for f in table json csv md html svg parquet otlp; do
+		dest="$WORK/out/report.$f"
+		[ "$f" = svg ] && dest="$WORK/out/svg"
+		mkdir -p "$WORK/out"
+		/usr/bin/time -o "$WORK/t" -f "%e %M" "$ts" report "$t" --format "$f" --out "$dest" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+		read -r wall rss <"$WORK/t"
+		echo "| $size | $f | ${wall} s | $((rss / 1024)) MB |"
+	done
+	rm -rf "$WORK/out"
+done

@@ -9,7 +9,10 @@ import (
 	"testing"
 )
 
-var ccOut = flag.String("cc-out", "", "write a synthetic ~100 MB Claude Code projects directory here (TestWriteClaudeCodeDir)")
+var (
+	ccOut   = flag.String("cc-out", "", "write a synthetic ~100 MB Claude Code projects directory here (TestWriteClaudeCodeDir)")
+	ccScale = flag.Int("cc-scale", 1, "with -cc-out, write N times as many sessions (~N×100 MB), all distinct")
+)
 
 // TestWriteClaudeCodeDir writes the directory README's performance figures
 // use. Skipped without -cc-out.
@@ -17,7 +20,7 @@ func TestWriteClaudeCodeDir(t *testing.T) {
 	if *ccOut == "" {
 		t.Skip("pass -cc-out DIR")
 	}
-	n, responses, err := WriteSyntheticClaudeCode(*ccOut, 200, 500<<10, 1)
+	n, responses, err := WriteSyntheticClaudeCode(*ccOut, 200*max(*ccScale, 1), 500<<10, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
