@@ -129,10 +129,15 @@ func (f *fastBPE) countMemo(s string, m *memo) int {
 	n := 0
 	for i := 0; i < len(s); {
 		var j int
+		var ok bool
 		if f.o200k {
-			j = splitO200k(s, i)
+			if j, ok = splitO200kASCII(s, i); !ok {
+				j = splitO200k(s, i)
+			}
 		} else {
-			j = splitCL100k(s, i)
+			if j, ok = splitCL100kASCII(s, i); !ok {
+				j = splitCL100k(s, i)
+			}
 		}
 		n += f.memoTokens(s[i:j], m)
 		i = j
@@ -269,6 +274,12 @@ func class(s string, i int) (uint8, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return asciiClass[c], 1
 	}
+	return classRune(s, i)
+}
+
+// classRune is class for a rune that is not ASCII, apart so that class
+// inlines.
+func classRune(s string, i int) (uint8, int) {
 	r, w := utf8.DecodeRuneInString(s[i:])
 	var k uint8
 	switch {
