@@ -20,11 +20,12 @@ import (
 // target check every count against it.
 type fastBPE struct {
 	o200k bool
-	ranks map[string]int32 // pieces of 8 bytes and more
-	short map[uint64]int32 // pieces of up to 7 bytes, packed: hashing a word beats hashing a string
+	ranks map[string]int32 // pieces that packKey does not pack
+	short packedRanks      // pieces of up to maxPacked bytes: most pieces, found with a word's hash
 }
 
-// packShort packs a piece of up to 7 bytes with its length.
+// packShort packs a piece of up to 7 bytes with its length, as a memo's
+// key.
 func packShort(p string) uint64 {
 	k := uint64(len(p)) << 56
 	for i := 0; i < len(p); i++ {
@@ -35,12 +36,33 @@ func packShort(p string) uint64 {
 
 // rank looks piece up without allocating.
 func (f *fastBPE) rank(piece string) (int32, bool) {
-	if len(piece) < 8 {
-		r, ok := f.short[packShort(piece)]
-		return r, ok
+	return f.rankAt(piece, 0, len(piece))
+}
+
+// rankAt is the rank of s[i:j], reading a short piece's bytes with one
+// load where s has 8 bytes from i.
+func (f *fastBPE) rankAt(s string, i, j int) (int32, bool) {
+	if n := j - i; n <= maxPacked {
+		if k, ok := packKey(s, i, n); ok {
+			if at := f.short.find(k); at >= 0 {
+				return f.short.ranks[at], true
+			}
+			return 0, false
+		}
 	}
-	r, ok := f.ranks[piece]
+	r, ok := f.ranks[s[i:j]]
 	return r, ok
+}
+
+// isToken reports whether s[i:j] is a token.
+func (f *fastBPE) isToken(s string, i, j int) bool {
+	if n := j - i; n <= maxPacked {
+		if k, ok := packKey(s, i, n); ok {
+			return f.short.find(k) >= 0
+		}
+	}
+	_, ok := f.ranks[s[i:j]]
+	return ok
 }
 
 // loadFastBPE parses an embedded .tiktoken file (base64 token, rank).
@@ -76,13 +98,24 @@ func loadFastBPE(name string) (*fastBPE, error) {
 		spans = append(spans, span{int32(a), int32(len(arena)), int32(rank)})
 	}
 	all := string(arena)
-	f := &fastBPE{o200k: name == O200kBase, ranks: make(map[string]int32, len(spans)/2), short: make(map[uint64]int32, len(spans)/2)}
+	key := func(s span) (uint64, bool) {
+		if s.b-s.a > maxPacked {
+			return 0, false
+		}
+		return packKey(all, int(s.a), int(s.b-s.a))
+	}
+	short := 0
 	for _, s := range spans {
-		piece := all[s.a:s.b]
-		if len(piece) < 8 {
-			f.short[packShort(piece)] = s.rank
+		if _, ok := key(s); ok {
+			short++
+		}
+	}
+	f := &fastBPE{o200k: name == O200kBase, ranks: make(map[string]int32, len(spans)-short), short: newPackedRanks(short)}
+	for _, s := range spans {
+		if k, ok := key(s); ok {
+			f.short.put(k, s.rank)
 		} else {
-			f.ranks[piece] = s.rank
+			f.ranks[all[s.a:s.b]] = s.rank
 		}
 	}
 	return f, nil
@@ -139,21 +172,22 @@ func (f *fastBPE) countMemo(s string, m *memo) int {
 				j = splitCL100k(s, i)
 			}
 		}
-		n += f.memoTokens(s[i:j], m)
+		if j-i == 1 {
+			n++ // every byte is a token
+		} else if f.isToken(s, i, j) {
+			n++
+		} else {
+			n += f.memoTokens(s[i:j], m)
+		}
 		i = j
 	}
 	return n
 }
 
 // memoTokens is the number of tokens byte-pair merging makes of piece,
-// looked up in m first when m is not nil.
+// a piece of several bytes that is not a token itself, looked up in m
+// first when m is not nil.
 func (f *fastBPE) memoTokens(piece string, m *memo) int {
-	if len(piece) == 1 {
-		return 1
-	}
-	if _, ok := f.rank(piece); ok {
-		return 1
-	}
 	if m == nil {
 		return f.merge(piece)
 	}
@@ -204,7 +238,7 @@ func (f *fastBPE) merge(piece string) int {
 	}
 	get := func(i, skip int) int32 {
 		if i+skip+2 < len(parts) {
-			if r, ok := f.rank(piece[parts[i]:parts[i+skip+2]]); ok {
+			if r, ok := f.rankAt(piece, int(parts[i]), int(parts[i+skip+2])); ok {
 				return r
 			}
 		}
