@@ -172,8 +172,17 @@ func (f *fastBPE) countMemo(s string, m *memo) int {
 				j = splitCL100k(s, i)
 			}
 		}
-		if j-i == 1 {
+		if w := j - i; w == 1 {
 			n++ // every byte is a token
+		} else if w < 8 && i+8 <= len(s) {
+			// Most pieces: packed here so that the lookup inlines; the
+			// key is packShort's too.
+			k := load64(s[i:])&(1<<(8*w)-1) | uint64(w)<<56
+			if f.short.find(k) >= 0 {
+				n++
+			} else {
+				n += f.memoShort(s[i:j], k, m)
+			}
 		} else if f.isToken(s, i, j) {
 			n++
 		} else {
@@ -192,14 +201,7 @@ func (f *fastBPE) memoTokens(piece string, m *memo) int {
 		return f.merge(piece)
 	}
 	if len(piece) < 8 {
-		k := packShort(piece)
-		if n, ok := m.short[k]; ok {
-			return int(n)
-		}
-		n := f.merge(piece)
-		m.add(memoShortEntry)
-		m.short[k] = int32(n)
-		return n
+		return f.memoShort(piece, packShort(piece), m)
 	}
 	if n, ok := m.long[piece]; ok {
 		return int(n)
@@ -208,6 +210,21 @@ func (f *fastBPE) memoTokens(piece string, m *memo) int {
 	m.add(len(piece) + memoLongEntry)
 	// A copy: piece is a slice of a message that the memo must not keep alive.
 	m.long[strings.Clone(piece)] = int32(n)
+	return n
+}
+
+// memoShort is memoTokens for a piece of up to 7 bytes whose packShort
+// is k.
+func (f *fastBPE) memoShort(piece string, k uint64, m *memo) int {
+	if m == nil {
+		return f.merge(piece)
+	}
+	if n, ok := m.short[k]; ok {
+		return int(n)
+	}
+	n := f.merge(piece)
+	m.add(memoShortEntry)
+	m.short[k] = int32(n)
 	return n
 }
 
