@@ -57,10 +57,15 @@ func splitO200kASCII(s string, i int) (int, bool) {
 		for j < len(s) && byteClass[s[j]]&cLl != 0 {
 			j++
 		}
-		if j < len(s) && s[j] >= 0x80 {
-			return 0, false // a non-ASCII letter or mark may continue the run
+		if j < len(s) {
+			switch {
+			case s[j] >= 0x80:
+				return 0, false // a non-ASCII letter or mark may continue the run
+			case s[j] == '\'':
+				j += contraction(s, j)
+			}
 		}
-		return j + contraction(s, j), true
+		return j, true
 	}
 notLetters:
 	if k0&cN != 0 {
