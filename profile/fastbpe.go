@@ -328,10 +328,11 @@ func class(s string, i int) (uint8, int) {
 	return classRune(s, i)
 }
 
-// classRune is class for a rune that is not ASCII, apart so that class
-// inlines.
-func classRune(s string, i int) (uint8, int) {
-	r, w := utf8.DecodeRuneInString(s[i:])
+// runeClassOf is the class of rune r above ASCII in the letter, mark and
+// number tables of Unicode 16.0 (unicode16_tables.go), as the official
+// tiktoken's regular expressions have them; Go's unicode package is at
+// 15.0. classRune reads it from a table built from the same tables.
+func runeClassOf(r rune) uint8 {
 	var k uint8
 	switch {
 	case unicode.Is(unicode16Ll, r):
@@ -347,7 +348,7 @@ func classRune(s string, i int) (uint8, int) {
 	case unicode.IsSpace(r):
 		k = cSpace
 	}
-	return k, w
+	return k
 }
 
 // contraction returns the length of 's 't 're 've 'm 'll 'd (any case) at
