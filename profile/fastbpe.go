@@ -320,35 +320,13 @@ var asciiClass = func() (t [128]uint8) {
 // class returns the classes of the rune at s[i] and its width. The letter,
 // mark and number tables are Unicode 16.0's (unicode16_tables.go), as the
 // official tiktoken's regular expressions have them; Go's unicode package
-// is at 15.0.
+// is at 15.0. Runes above ASCII are looked up in a table made from them
+// (runeClasses).
 func class(s string, i int) (uint8, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return asciiClass[c], 1
 	}
 	return classRune(s, i)
-}
-
-// runeClassOf is the class of rune r above ASCII in the letter, mark and
-// number tables of Unicode 16.0 (unicode16_tables.go), as the official
-// tiktoken's regular expressions have them; Go's unicode package is at
-// 15.0. classRune reads it from a table built from the same tables.
-func runeClassOf(r rune) uint8 {
-	var k uint8
-	switch {
-	case unicode.Is(unicode16Ll, r):
-		k = cLl
-	case unicode.Is(unicode16LuLt, r):
-		k = cLu
-	case unicode.Is(unicode16LmLo, r):
-		k = cLmLo
-	case unicode.Is(unicode16M, r):
-		k = cM
-	case unicode.Is(unicode16N, r):
-		k = cN
-	case unicode.IsSpace(r):
-		k = cSpace
-	}
-	return k
 }
 
 // contraction returns the length of 's 't 're 've 'm 'll 'd (any case) at

@@ -10,9 +10,10 @@ import (
 // other scripts costs one table read per rune, not a binary search in
 // each of five range tables. Runes go in blocks of 128: the classes of
 // rune r are classes[block[r>>7]<<7|r&127]; blocks that are alike are
-// stored once (most are all letters, or all nothing). It is built on first use,
-// from the same tables runeClassOf searches (TestRuneClasses compares the
-// two on every rune).
+// stored once (most are all letters, or all nothing). It is built on
+// first use from the range tables and unicode.White_Space (\s above ASCII,
+// as unicode.IsSpace has it); TestRuneClasses checks it against searching
+// the range tables, on every rune.
 type runeClasses struct {
 	block   [(unicode.MaxRune + 1) >> 7]uint16
 	classes []uint8

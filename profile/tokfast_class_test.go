@@ -33,3 +33,24 @@ func TestRuneClasses(t *testing.T) {
 		t.Errorf("runes by class: %v", kinds)
 	}
 }
+
+// runeClassOf is the class of rune r above ASCII by searching the range
+// tables, as class did before the table.
+func runeClassOf(r rune) uint8 {
+	var k uint8
+	switch {
+	case unicode.Is(unicode16Ll, r):
+		k = cLl
+	case unicode.Is(unicode16LuLt, r):
+		k = cLu
+	case unicode.Is(unicode16LmLo, r):
+		k = cLmLo
+	case unicode.Is(unicode16M, r):
+		k = cM
+	case unicode.Is(unicode16N, r):
+		k = cN
+	case unicode.IsSpace(r):
+		k = cSpace
+	}
+	return k
+}
