@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -77,11 +78,21 @@ func waitLoad(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return <-ch }
 }
 
+// progressEvery is how often counting progress is reported at most.
+const progressEvery = 50 * time.Millisecond
+
 // walk reads every file of j.path and, with count, counts each as it is
 // read on every core. The source is Open's: ids made unique the same way.
 func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
 	opt := j.read
+	// A report redraws the list, whose widths are measured over every row:
+	// a few a second are enough, and a thousand files would cost seconds.
+	var last atomic.Int64
 	opt.Progress = func(done, total int) {
+		now := time.Now().UnixNano()
+		if prev := last.Load(); done < total && (now-prev < int64(progressEvery) || !last.CompareAndSwap(prev, now)) {
+			return
+		}
 		select {
 		case ch <- progressMsg{done, total}:
 		default: // never block the reader on a slow screen
