@@ -33,14 +33,14 @@ type skeleton struct {
 	models          []string // skelMsg.model indexes it; "" is 0
 	names           []string // skelMsg.name indexes it; "" is 0
 	tags            map[int32]map[string]string
-	images          map[int32]int32                      // by message, where some
+	images          map[int32]int32                     // by message, where some
 	changes         map[int32]*transcripts.PrefixChange // by message, where the log shows one
 	// cacheUsage says some message reports cache reads or writes
 	// (BasisSpec).
 	cacheUsage bool
-	tools           []toolSkel
-	raw             map[string]*rawCounts // by encoding
-	shape           logShape
+	tools      []toolSkel
+	raw        map[string]*rawCounts // by encoding
+	shape      logShape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
