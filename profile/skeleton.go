@@ -396,8 +396,11 @@ func countText(c *transcripts.Conversation, t *Tokenizer, workers int) *textCoun
 	return k
 }
 
-// toolRawOf is ToolDefTokens' rule for one tool, the counted pieces kept
-// apart.
+// toolRawOf is ToolDefTokens' rule for one tool (per function 7 tokens,
+// 10 on cl100k, plus "name:description"; with properties 3 more, and per
+// property 3 plus "name:type:description"; an enum −3 once, then 3 plus
+// the value per value), the counted pieces kept apart so that any factor
+// applies to each as Count would.
 func toolRawOf(tool transcripts.Tool, rt rawTokenizer) *toolRaw {
 	tr := &toolRaw{fixed: 7}
 	if rt.t.Encoding == CL100kBase {
