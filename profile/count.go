@@ -2,8 +2,6 @@ package profile
 
 import (
 	"encoding/json"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -146,41 +144,12 @@ func ToolDefTokens(tools []transcripts.Tool, t *Tokenizer) int64 {
 	if len(tools) == 0 {
 		return 0
 	}
-	funcInit := int64(7)
-	if t.Encoding == CL100kBase {
-		funcInit = 10
-	}
 	var n int64
 	for _, tool := range tools {
-		n += funcInit + t.Count(tool.Name+":"+strings.TrimSuffix(tool.Description, "."))
-		var schema struct {
-			Properties map[string]struct {
-				Type        any    `json:"type"`
-				Description string `json:"description"`
-				Enum        []any  `json:"enum"`
-			} `json:"properties"`
-		}
-		if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) == nil && len(schema.Properties) > 0 {
-			n += 3
-			names := make([]string, 0, len(schema.Properties))
-			for name := range schema.Properties {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, name := range names {
-				p := schema.Properties[name]
-				n += 3
-				if len(p.Enum) > 0 {
-					n -= 3
-					for _, v := range p.Enum {
-						n += 3 + t.Count(jsonText(v))
-					}
-				}
-				n += t.Count(name + ":" + jsonText(p.Type) + ":" + strings.TrimSuffix(p.Description, "."))
-			}
-		} else if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) != nil {
-			// Not a JSON Schema object: count its text.
-			n += t.Count(string(tool.Parameters))
+		tr := toolRawOf(tool, rawTokenizer{t})
+		n += tr.fixed
+		for _, p := range tr.pieces {
+			n += t.scaleRaw(p)
 		}
 	}
 	return n + 12

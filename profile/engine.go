@@ -257,7 +257,8 @@ type StrategyResult struct {
 }
 
 // Calls returns every call of every conversation in order. The slice is
-// shared: do not modify it.
+// shared: do not modify it. A run lays each strategy's calls out in one
+// array, the conversations' Calls being its parts, so this costs nothing.
 func (s *StrategyResult) Calls() []Call {
 	if s.all == nil && len(s.Conversations) > 0 {
 		if len(s.Conversations) == 1 {

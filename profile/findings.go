@@ -220,7 +220,7 @@ func (f *finder) callingConvs() int64 {
 
 type finder struct {
 	sks   []*skeleton
-	ix    *sourceIndex // the sources of the log as read
+	ix    *sourceIndex   // the sources of the log as read
 	fits  []*skeletonFit // each skeleton's hidden prefix and calibration, kept by edits
 	opt   FindingsOptions
 	basis *Strategy

@@ -116,6 +116,19 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	// the first run's is kept.
 	checkApp := e.opt.Model == "" && keep && !p.appDone
 	appParsed := map[string]*Strategy{}
+	// Each strategy's calls go in one array, sized once: the
+	// conversations' Calls are its parts, and StrategyResult.Calls is the
+	// array itself, not a copy.
+	rows := make([][]Call, len(strategies))
+	if keep && !p.noRows {
+		n := 0
+		for _, pc := range p.pcs {
+			n += len(pc.calls)
+		}
+		for _, i := range todo {
+			rows[i] = make([]Call, 0, n)
+		}
+	}
 	for j := range p.pcs {
 		pc := p.get(j)
 		res.Conversations = append(res.Conversations, pc.info)
@@ -124,7 +137,8 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		}
 		for _, i := range todo {
 			e.strategy = i
-			cr := e.simulate(pc, strategies[i], notes[i])
+			cr := e.simulateInto(pc, strategies[i], notes[i], rows[i])
+			rows[i] = rows[i][:len(rows[i])+len(cr.Calls)]
 			if keep {
 				// Totals-only runs (tune's thousands of candidates) keep
 				// no per-conversation results.
@@ -169,7 +183,9 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
 			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
 		}
-		res.Strategies[i].Calls() // flatten now, not on the UI's event loop
+		if rows[i] != nil {
+			res.Strategies[i].all = rows[i] // the calls in order, laid out as simulated
+		}
 	}
 	if keep {
 		p.last = make(map[string]StrategyResult, len(strategies))

@@ -14,10 +14,20 @@ import (
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
 func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
+	return e.simulateInto(pc, s, ns, nil)
+}
+
+// simulateInto is simulate appending the calls to dst (when rows are
+// kept): the result's Calls are dst's new part.
+func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Call) ConversationResult {
 	cr := ConversationResult{ID: pc.info.ID, Path: pc.info.Path}
 	rows := e.opt.onCall == nil && !e.noRows
+	start := len(dst)
 	if rows {
-		cr.Calls = make([]Call, 0, len(pc.calls))
+		if dst == nil {
+			dst = make([]Call, 0, len(pc.calls))
+		}
+		cr.Calls = dst[start:start:cap(dst)]
 	}
 	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
 	v.content = v.k.content

@@ -33,14 +33,14 @@ type skeleton struct {
 	models          []string // skelMsg.model indexes it; "" is 0
 	names           []string // skelMsg.name indexes it; "" is 0
 	tags            map[int32]map[string]string
-	images          map[int32]int32                      // by message, where some
+	images          map[int32]int32                     // by message, where some
 	changes         map[int32]*transcripts.PrefixChange // by message, where the log shows one
 	// cacheUsage says some message reports cache reads or writes
 	// (BasisSpec).
 	cacheUsage bool
-	tools           []toolSkel
-	raw             map[string]*rawCounts // by encoding
-	shape           logShape
+	tools      []toolSkel
+	raw        map[string]*rawCounts // by encoding
+	shape      logShape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
@@ -396,8 +396,11 @@ func countText(c *transcripts.Conversation, t *Tokenizer, workers int) *textCoun
 	return k
 }
 
-// toolRawOf is ToolDefTokens' rule for one tool, the counted pieces kept
-// apart.
+// toolRawOf is ToolDefTokens' rule for one tool (per function 7 tokens,
+// 10 on cl100k, plus "name:description"; with properties 3 more, and per
+// property 3 plus "name:type:description"; an enum −3 once, then 3 plus
+// the value per value), the counted pieces kept apart so that any factor
+// applies to each as Count would.
 func toolRawOf(tool transcripts.Tool, rt rawTokenizer) *toolRaw {
 	tr := &toolRaw{fixed: 7}
 	if rt.t.Encoding == CL100kBase {

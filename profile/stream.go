@@ -30,6 +30,10 @@ func NewStream(opt Options) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A strategy that cannot run fails before the log is read.
+	if err := checkStrategies(opt.Strategies, e.opt.Prices); err != nil {
+		return nil, err
+	}
 	e.sources = newSourceIndex()
 	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {

@@ -191,16 +191,6 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	return res, nil
 }
 
-// callContexts is the earlier conversation each call sends, in order over
-// every conversation.
-func callContexts(s *StrategyResult) []int64 {
-	var out []int64
-	for _, c := range s.Calls() {
-		out = append(out, earlierContext(&c))
-	}
-	return out
-}
-
 // earlierContext is what a call sends of the conversation before its new
 // messages: history, or the summary that stands for it.
 func earlierContext(c *Call) int64 { return c.Input.History + c.Input.Summary }
@@ -233,15 +223,6 @@ func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
 	if have < min(minContext, want) {
 		t.short++
 	}
-}
-
-// measure tallies a strategy whose calls were kept.
-func measure(s *StrategyResult, fullCtx []int64, basis Money, opt TuneOptions) TuneCandidate {
-	var t contextTally
-	for _, c := range s.Calls() {
-		t.add(&c, fullCtx, opt.MinContext)
-	}
-	return candidate(s, &t, basis, opt)
 }
 
 func candidate(s *StrategyResult, ct *contextTally, basis Money, opt TuneOptions) TuneCandidate {

@@ -138,3 +138,22 @@ func mustParseB(b *testing.B, spec string) *Strategy {
 	}
 	return s
 }
+
+// callContexts is the earlier conversation each call sends, in order over
+// every conversation.
+func callContexts(s *StrategyResult) []int64 {
+	var out []int64
+	for _, c := range s.Calls() {
+		out = append(out, earlierContext(&c))
+	}
+	return out
+}
+
+// measure tallies a strategy whose calls were kept.
+func measure(s *StrategyResult, fullCtx []int64, basis Money, opt TuneOptions) TuneCandidate {
+	var t contextTally
+	for _, c := range s.Calls() {
+		t.add(&c, fullCtx, opt.MinContext)
+	}
+	return candidate(s, &t, basis, opt)
+}

@@ -82,9 +82,18 @@ type Model struct {
 	// loading
 	loading  bool
 	loadCh   chan tea.Msg
+	loadHold <-chan struct{} // tests: holds loading after the usage pass
 	progress progress.Model
 	loadDone int
 	loadAll  int
+	// usage is what the usage pass said, shown until the profile comes.
+	usage struct {
+		done             bool // the usage pass is over
+		models, warnings []string
+	}
+	// convKeys are the session keys of the source's conversations
+	// (sessionKey), nil when it was not read by load.
+	convKeys []string
 
 	src       *transcripts.Source
 	gen       int // generation of the newest session recompute asked for
@@ -211,6 +220,7 @@ func New(cfg Config) Model {
 // conversations page, one on the session page.
 func (m *Model) setSource(src *transcripts.Source) {
 	m.src, m.shown = src, src
+	m.page = pageSession
 	if len(src.Conversations) > 1 && m.cfg.Live == nil {
 		m.page = pageConversations
 	}
@@ -222,7 +232,9 @@ func (m Model) Init() tea.Cmd {
 		return follow(m.cfg.Path, m.cfg.Read, time.Millisecond)
 	}
 	if m.loading {
-		return tea.Batch(load(m.cfg.Path, m.cfg.Read, m.loadCh), waitLoad(m.loadCh))
+		j := loadJob{path: m.cfg.Path, read: m.cfg.Read, prices: m.cfg.Prices, model: m.model, specs: m.cfg.Specs,
+			counted: m.preps.all, hold: m.loadHold}
+		return tea.Batch(load(j, m.loadCh), waitLoad(m.loadCh))
 	}
 	// Init cannot change the model: New already stamped generation 1.
 	if m.page == pageConversations {
@@ -290,6 +302,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.live.input.SetWidth(max(10, msg.Width-4))
 		}
 		m.progress.SetWidth(min(60, msg.Width-10))
+	case usageMsg:
+		m.usage.done = true
+		// Several sessions: their list now, billed as logged, while the
+		// profile is counted. One: its page, when counted.
+		if msg.err == nil && len(msg.rows) > 1 && m.cfg.Live == nil {
+			m.page = pageConversations
+			m.usage.models, m.usage.warnings = msg.models, msg.warnings
+			m.list.setUsage(msg.rows, msg.keys)
+		}
+		return m, waitLoad(m.loadCh)
 	case progressMsg:
 		m.loadDone, m.loadAll = msg.done, msg.total
 		return m, waitLoad(m.loadCh)
@@ -300,9 +322,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setSource(msg.src)
+		m.convKeys = msg.keys
 		if len(m.cfg.Specs) == 0 {
 			m.specs = append([]string(nil), profile.DefaultStrategiesFor(msg.src.Conversations)...)
 		}
+		// Several conversations were counted while read (load seeded
+		// preps.all): only the strategies are left to run.
 		return m, m.recompute()
 	case computedMsg:
 		if msg.all {
@@ -315,7 +340,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				break
 			}
 			m.all = msg.res
-			m.list.setData(profile.Summaries(msg.res, m.src.Conversations, m.src.Path), m.specs)
+			m.list.setData(profile.Summaries(msg.res, m.src.Conversations, m.src.Path), m.specs, m.convKeys)
 			break
 		}
 		if msg.gen != m.gen {
@@ -562,6 +587,14 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 func (m Model) currentModel() string {
 	if m.model != "" {
 		return m.model
+	}
+	if m.list.pending && m.all == nil && m.page == pageConversations {
+		// The usage rows' models: what the profile will name.
+		if n := len(m.usage.models); n > 1 {
+			return fmt.Sprintf("%d models", n)
+		} else if n == 1 {
+			return m.usage.models[0]
+		}
 	}
 	if res := m.result(); res != nil {
 		models := map[string]bool{}

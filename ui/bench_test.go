@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -57,13 +59,21 @@ func BenchmarkKnobPress(b *testing.B) {
 		calls += c.Calls()
 	}
 	prices := profile.DefaultPrices()
+	// "counted" is the TUI's way on a directory: the counts made while
+	// reading (load), kept by the list's prepCache.
+	counted := &prepCache{}
+	loaded := walk(loadJob{path: dir, prices: prices, counted: counted}, true, make(chan tea.Msg, 1))
+	if loaded.err != nil {
+		b.Fatal(loaded.err)
+	}
 	for _, tc := range []struct {
-		name string
-		prep *prepCache
-	}{{"anew", nil}, {"kept", &prepCache{}}} {
+		name  string
+		prep  *prepCache
+		convs []*transcripts.Conversation
+	}{{"anew", nil, src.Conversations}, {"kept", &prepCache{}, src.Conversations}, {"counted", counted, loaded.src.Conversations}} {
 		b.Run(tc.name, func(b *testing.B) {
-			specs := profile.DefaultStrategiesFor(src.Conversations)
-			if msg := compute(1, true, tc.prep, src.Conversations, prices, "", specs)().(computedMsg); msg.err != nil {
+			specs := profile.DefaultStrategiesFor(tc.convs)
+			if msg := compute(1, true, tc.prep, tc.convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
 			}
 			b.ResetTimer()
@@ -71,11 +81,59 @@ func BenchmarkKnobPress(b *testing.B) {
 				// Each press turns the window one notch, as `w` does:
 				// one strategy's spec changes, the others stay.
 				specs, _, _ = turnKnob(specs, knobWindow, 1-2*(i%2))
-				if msg := compute(i+2, true, tc.prep, src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
+				if msg := compute(i+2, true, tc.prep, tc.convs, prices, "", specs)().(computedMsg); msg.res == nil {
 					b.Fatal(msg.err)
 				}
 			}
 			b.ReportMetric(float64(calls), "calls")
 		})
 	}
+}
+
+// BenchmarkOpenDir is opening a generated Claude Code projects tree
+// (200 sessions, ~100 MB, as BenchmarkKnobPress) on the conversations
+// page. "usage" is the usage pass, after which the list shows (billed
+// as logged); "counted" is reading and counting file by file, then the
+// strategies run on the counts: the list complete. "before" is the way
+// before the usage pass: the whole tree read, then prepared and run.
+func BenchmarkOpenDir(b *testing.B) {
+	dir := b.TempDir()
+	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 200, 500<<10, 1); err != nil {
+		b.Fatal(err)
+	}
+	prices := profile.DefaultPrices()
+	j := loadJob{path: dir, prices: prices}
+	b.Run("usage", func(b *testing.B) {
+		for range b.N {
+			if u := readUsageRows(j); u.err != nil || len(u.rows) != 200 {
+				b.Fatal(u.err)
+			}
+		}
+	})
+	b.Run("counted", func(b *testing.B) {
+		for range b.N {
+			j := j
+			j.counted = &prepCache{}
+			loaded := walk(j, true, make(chan tea.Msg, 1))
+			if loaded.err != nil {
+				b.Fatal(loaded.err)
+			}
+			specs := profile.DefaultStrategiesFor(loaded.src.Conversations)
+			if msg := compute(1, true, j.counted, loaded.src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
+				b.Fatal(msg.err)
+			}
+		}
+	})
+	b.Run("before", func(b *testing.B) {
+		for range b.N {
+			src, err := transcripts.Open(dir, transcripts.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			specs := profile.DefaultStrategiesFor(src.Conversations)
+			if msg := compute(1, true, &prepCache{}, src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
+				b.Fatal(msg.err)
+			}
+		}
+	})
 }

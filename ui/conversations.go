@@ -90,6 +90,12 @@ type convList struct {
 	offset int // first row drawn
 	width  int
 	height int
+	// sessions are each row's session key (sessionKey), nil when
+	// unknown: a usage row and the conversations counted from it share one.
+	sessions []string
+	// pending: the rows are the usage pass's, billed as logged; the
+	// profile is being counted, the simulated columns wait for it.
+	pending bool
 }
 
 func newConvList() convList {
@@ -104,15 +110,42 @@ func newConvList() convList {
 	return convList{keys: newListKeyMap(), filter: in, width: 80, height: 24}
 }
 
-// setData replaces the rows, keeping the selected conversation if it is
-// still shown.
-func (l *convList) setData(sums []profile.ConversationSummary, specs []string) {
-	sel := l.selected()
-	l.sums, l.specs = sums, specs
+// setUsage shows the usage pass's rows until the profile is counted:
+// nothing can be opened yet.
+func (l *convList) setUsage(rows []profile.ConversationSummary, sessions []string) {
+	l.sums, l.sessions, l.pending = rows, sessions, true
+	l.keys.Open.SetEnabled(false)
+	l.keys.Findings.SetEnabled(false)
+	l.apply()
+}
+
+// setData replaces the rows with a profile's, keeping the selected
+// conversation if it is still shown: by id, or from a usage row, the
+// first row of its session. sessions may be nil.
+func (l *convList) setData(sums []profile.ConversationSummary, specs []string, sessions []string) {
+	selID, selKey := "", ""
+	had := l.selected() >= 0
+	if si := l.selected(); had {
+		selID = l.sums[si].ID
+		if si < len(l.sessions) {
+			selKey = l.sessions[si]
+		}
+	}
+	wasPending := l.pending
+	if len(sessions) != len(sums) {
+		sessions = nil
+	}
+	l.sums, l.specs, l.sessions, l.pending = sums, specs, sessions, false
+	l.keys.Open.SetEnabled(true)
+	l.keys.Findings.SetEnabled(true)
 	l.apply()
 	for i, si := range l.shown {
-		if si == sel {
+		if !had {
+			break
+		}
+		if (!wasPending && l.sums[si].ID == selID) || (wasPending && si < len(l.sessions) && l.sessions[si] == selKey) {
 			l.cursor = i
+			break
 		}
 	}
 	l.clamp()
@@ -316,6 +349,14 @@ func (l convList) columns(w int) []column {
 		}
 		return m.String()
 	}
+	// Until the profile is counted nothing is simulated: the columns keep
+	// their places with a mark, so that the rows do not move when it comes.
+	wait := func(cell func(profile.ConversationSummary) string) func(profile.ConversationSummary) string {
+		if l.pending {
+			return func(profile.ConversationSummary) string { return "…" }
+		}
+		return cell
+	}
 	billed := false
 	for _, si := range l.shown {
 		billed = billed || l.sums[si].BilledCalls > 0
@@ -337,24 +378,24 @@ func (l convList) columns(w int) []column {
 			}
 			return s.Billed.String()
 		}},
-		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: func(s profile.ConversationSummary) string {
+		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: wait(func(s profile.ConversationSummary) string {
 			if len(s.Costs) == 0 {
 				return "—"
 			}
 			return money(s.Costs[0], s.Unpriced && s.Costs[0] == 0)
-		}},
-		{title: "cheapest", cell: func(s profile.ConversationSummary) string {
+		})},
+		{title: "cheapest", cell: wait(func(s profile.ConversationSummary) string {
 			if s.Cheapest == 0 || s.Cheapest >= len(l.specs) {
 				return "—"
 			}
 			return fmt.Sprintf("%d %s", s.Cheapest+1, l.specs[s.Cheapest])
-		}},
-		{title: "saving", sort: sortSaving, key: true, right: true, cell: func(s profile.ConversationSummary) string {
+		})},
+		{title: "saving", sort: sortSaving, key: true, right: true, cell: wait(func(s profile.ConversationSummary) string {
 			if s.Cheapest == 0 {
 				return "—"
 			}
 			return fmt.Sprintf("−%.0f%%", s.Saving)
-		}},
+		})},
 	}
 	// Numbers get the width of their widest value.
 	for i := range all {
@@ -396,12 +437,12 @@ func (l convList) columns(w int) []column {
 			// A saving must say which strategy saves: "2: −95%".
 			for i := range all {
 				if all[i].title == "saving" {
-					all[i].cell = func(s profile.ConversationSummary) string {
+					all[i].cell = wait(func(s profile.ConversationSummary) string {
 						if s.Cheapest == 0 {
 							return "—"
 						}
 						return fmt.Sprintf("%d: −%.0f%%", s.Cheapest+1, s.Saving)
-					}
+					})
 					for _, si := range l.shown {
 						all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
 					}
@@ -437,8 +478,9 @@ func (l convList) columns(w int) []column {
 	return out
 }
 
-// view draws the list page in l.width × l.height.
-func (l convList) view(st styles) string {
+// view draws the list page in l.width × l.height; footer, when set,
+// takes the place of the line under the rows.
+func (l convList) view(st styles, footer string) string {
 	w := l.width
 	var lines []string
 	lines = append(lines, l.totalsLine("by day", w, func(s profile.ConversationSummary) string {
@@ -496,17 +538,18 @@ func (l convList) view(st styles) string {
 	for len(lines) < listTotalsRows+listHeadRows+rows {
 		lines = append(lines, "")
 	}
-	lines = append(lines, st.dim.Render(truncate(l.emptyLine(), w)))
+	if footer != "" {
+		lines = append(lines, footer)
+	} else {
+		lines = append(lines, st.dim.Render(truncate(l.emptyLine(), w)))
+	}
 	return strings.Join(lines, "\n")
 }
 
 // emptyLine lists the conversations with no call: they are never
 // averaged in.
 func (l convList) emptyLine() string {
-	pos := ""
-	if len(l.shown) > l.visibleRows() {
-		pos = fmt.Sprintf("rows %d–%d of %d · ", l.offset+1, min(len(l.shown), l.offset+l.visibleRows()), len(l.shown))
-	}
+	pos := l.position()
 	if len(l.empty) == 0 {
 		return pos + "every conversation has calls"
 	}
@@ -515,6 +558,14 @@ func (l convList) emptyLine() string {
 		ids = append(ids, l.sums[i].ID)
 	}
 	return fmt.Sprintf("%s%d empty (no calls, not counted): %s", pos, len(l.empty), strings.Join(ids, ", "))
+}
+
+// position is "rows 1–17 of 200 · " when the rows do not all fit.
+func (l convList) position() string {
+	if len(l.shown) <= l.visibleRows() {
+		return ""
+	}
+	return fmt.Sprintf("rows %d–%d of %d · ", l.offset+1, min(len(l.shown), l.offset+l.visibleRows()), len(l.shown))
 }
 
 // totalsLine sums cost by group, as many groups as fit in w, whole items

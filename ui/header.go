@@ -41,6 +41,8 @@ func (m Model) warnings() []string {
 	}
 	if m.src != nil {
 		add(m.src.Warnings)
+	} else {
+		add(m.usage.warnings) // the same files fail the profile's reading
 	}
 	if m.all != nil {
 		add(m.all.Warnings)
@@ -61,6 +63,8 @@ func (m Model) header() string {
 		name = m.list.sums[m.open].ID
 	case m.src != nil:
 		name = m.src.Path
+	case m.cfg.Path != "":
+		name = m.cfg.Path // read still
 	}
 	model := m.currentModel()
 	if note := m.unpricedNote(); note != "" {
@@ -82,7 +86,11 @@ func (m Model) header() string {
 		for _, s := range m.list.sums {
 			calls += s.Calls
 		}
-		right = plural(len(m.list.sums), "conversation") + " · " + plural(calls, "call")
+		noun := "conversation"
+		if m.list.pending {
+			noun = "session" // a usage row may hold several conversations
+		}
+		right = plural(len(m.list.sums), noun) + " · " + plural(calls, "call")
 	} else {
 		state := "■"
 		if m.playing {

@@ -121,6 +121,32 @@ func (m *Model) redraw() {
 	}
 }
 
+// countingLine is the list's last line while its rows are the usage
+// pass's: what they are, and how far counting has come, with a bar; ""
+// once the profile is in.
+func (m Model) countingLine() string {
+	if !m.list.pending {
+		return ""
+	}
+	label, pct := "reading and counting…", 0.0
+	switch {
+	case strings.HasPrefix(m.status, "error"):
+		return m.st.bad.Render(truncate(m.list.position()+m.status, m.width))
+	case !m.loading:
+		label, pct = "simulating…", 1
+	case m.loadAll > 0:
+		label = fmt.Sprintf("counting %s/%s", formatInt(int64(m.loadDone)), plural(m.loadAll, "file"))
+		pct = float64(m.loadDone) / float64(m.loadAll)
+	}
+	label = m.list.position() + "billed (from usage) · " + label
+	bar := m.progress
+	if w := m.width - lipgloss.Width(label) - 1; w >= 12 {
+		bar.SetWidth(min(w, 60))
+		return m.st.dim.Render(label) + " " + bar.ViewAs(pct)
+	}
+	return m.st.dim.Render(truncate(label, m.width))
+}
+
 // View joins the drawn panes.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.content())
@@ -149,8 +175,11 @@ func (m Model) base() string {
 		return m.st.bad.Render("tokenscope: "+m.err.Error()) + "\n\n" + m.st.dim.Render("q to quit")
 	case m.loading && m.cfg.Follow > 0:
 		return "\n  waiting for the first call in " + m.cfg.Path + "\n\n  " + m.st.dim.Render("q to quit")
-	case m.loading:
+	case m.loading && !m.list.pending:
 		label := "reading " + m.cfg.Path
+		if !m.usage.done {
+			label = "reading the usage logged in " + m.cfg.Path
+		}
 		pct := 0.0
 		if m.loadAll > 0 {
 			pct = float64(m.loadDone) / float64(m.loadAll)
@@ -159,7 +188,7 @@ func (m Model) base() string {
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
 	case m.warn:
 		return m.header() + "\n\n" + fit(m.warningsView(), m.width, max(1, m.height-4)) + "\n" + m.st.dim.Render("! or esc closes")
-	case m.page == pageConversations && m.all == nil:
+	case m.page == pageConversations && m.all == nil && !m.list.pending:
 		return "\n  counting…"
 	case m.page == pageConversations && m.full:
 		return helpPage(m.help, m.header(), m.list.keys.FullHelp(), m.width, m.height, m.st.dim.Render("? or esc closes help"))
@@ -168,7 +197,7 @@ func (m Model) base() string {
 		if m.list.filter.Focused() || m.list.filter.Value() != "" {
 			help = m.list.filter.View()
 		}
-		return m.header() + "\n" + fit(m.list.view(m.st), m.width, m.height-2) + "\n" + fit(help, m.width, 1)
+		return m.header() + "\n" + fit(m.list.view(m.st, m.countingLine()), m.width, m.height-2) + "\n" + fit(help, m.width, 1)
 	case m.res == nil:
 		return "\n  counting…"
 	case m.width < minWidth || m.height < minHeight:

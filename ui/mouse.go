@@ -159,7 +159,7 @@ func (m Model) mouseList(mouse tea.Mouse, wheel int) (tea.Model, tea.Cmd) {
 		}
 		l.cursor = i
 		l.clamp()
-		if m.isDouble(mouse.X, mouse.Y) {
+		if m.isDouble(mouse.X, mouse.Y) && !l.pending {
 			return m, m.openConversation(l.selected())
 		}
 	}

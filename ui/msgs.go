@@ -34,42 +34,13 @@ func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversati
 		if len(strategies) == 0 {
 			strategies, _ = profile.ParseStrategies(profile.DefaultStrategiesFor(convs))
 		}
-		p, err := prep.prepared(convs, prices, model)
+		p, err := prep.prepared(convs, prices, model, strategies)
 		if err != nil {
 			return computedMsg{gen: gen, all: all, err: err}
 		}
 		res, err := p.Run(strategies)
 		return computedMsg{gen: gen, all: all, res: res, err: err, took: time.Since(start)}
 	}
-}
-
-// loadedMsg is a source read by load.
-type loadedMsg struct {
-	src *transcripts.Source
-	err error
-}
-
-// progressMsg reports reading progress of a directory.
-type progressMsg struct{ done, total int }
-
-// load reads path off the event loop, reporting progress on ch; waitLoad
-// turns each report into a message (re-issued after each one).
-func load(path string, opt transcripts.Options, ch chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		opt.Progress = func(done, total int) {
-			select {
-			case ch <- progressMsg{done, total}:
-			default: // never block the reader on a slow screen
-			}
-		}
-		src, err := transcripts.Open(path, opt)
-		ch <- loadedMsg{src: src, err: err}
-		return nil
-	}
-}
-
-func waitLoad(ch chan tea.Msg) tea.Cmd {
-	return func() tea.Msg { return <-ch }
 }
 
 // tickMsg advances playback.

@@ -22,11 +22,16 @@ type prepCache struct {
 	prices *profile.PriceTable
 	model  string
 	p      *profile.Prepared
+	// streamed marks p as counted while read (seed): it holds counts of
+	// the encodings in encs only, and no text.
+	streamed bool
+	encs     map[string]bool
+	text     bool // the stream kept the text (a response cache asked for it)
 }
 
 // prepared returns convs prepared for prices and model, reusing the last
-// one when they are the same.
-func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.PriceTable, model string) (*profile.Prepared, error) {
+// one when they are the same and it can run strategies exactly.
+func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.PriceTable, model string, strategies []*profile.Strategy) (*profile.Prepared, error) {
 	if c == nil {
 		return profile.Prepare(convs, profile.Options{Prices: prices, Model: model})
 	}
@@ -36,7 +41,8 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.
 	for i, conv := range convs {
 		sizes[i] = len(conv.Messages)
 	}
-	if c.p != nil && c.prices == prices && c.model == model && slices.Equal(c.convs, convs) && slices.Equal(c.sizes, sizes) {
+	if c.p != nil && c.prices == prices && c.model == model && slices.Equal(c.convs, convs) && slices.Equal(c.sizes, sizes) &&
+		(!c.streamed || c.covers(strategies)) {
 		return c.p, nil
 	}
 	p, err := profile.Prepare(convs, profile.Options{Prices: prices, Model: model})
@@ -44,5 +50,80 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.
 		return nil, err
 	}
 	c.convs, c.sizes, c.prices, c.model, c.p = slices.Clone(convs), sizes, prices, model, p
+	c.streamed, c.encs = false, nil
 	return p, nil
+}
+
+// seed keeps p, convs counted while read by a profile.Stream made for
+// strategies (load), as convs prepared for prices and model: the list's
+// knobs then re-simulate without counting again. A stream keeps the
+// counts of the encodings it was asked for, so strategies that price on
+// another one prepare anew (prepared).
+func (c *prepCache) seed(convs []*transcripts.Conversation, prices *profile.PriceTable, model string, p *profile.Prepared, strategies []*profile.Strategy) {
+	if c == nil || p == nil {
+		return
+	}
+	encs := map[string]bool{}
+	text := false
+	for _, s := range strategies {
+		for _, st := range s.Steps {
+			switch x := st.(type) {
+			case *profile.ModelStep:
+				if mp, ok := prices.Lookup(x.ID); ok {
+					encs[mp.Encoding] = true
+				}
+			case *profile.RespCacheStep:
+				text = true
+			}
+		}
+	}
+	// Every conversation is counted in its own model's encoding: one
+	// shared by all is counted for all. A conversation with no model or
+	// an unknown one is left out of that (counted as an estimate).
+	shared := ""
+	for i, conv := range convs {
+		id := model
+		if id == "" {
+			id = conv.Model
+		}
+		mp, ok := prices.Lookup(id)
+		if !ok || (i > 0 && mp.Encoding != shared) {
+			shared = ""
+			break
+		}
+		shared = mp.Encoding
+	}
+	if shared != "" {
+		encs[shared] = true
+	}
+	sizes := make([]int, len(convs))
+	for i, conv := range convs {
+		sizes[i] = len(conv.Messages)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.convs, c.sizes, c.prices, c.model, c.p = slices.Clone(convs), sizes, prices, model, p
+	c.streamed, c.encs, c.text = true, encs, text
+}
+
+// covers reports whether a seeded stream runs strategies as a fresh
+// preparation would: each model they price on in a counted encoding, and
+// no response cache unless the stream kept the text.
+func (c *prepCache) covers(strategies []*profile.Strategy) bool {
+	for _, s := range strategies {
+		for _, st := range s.Steps {
+			switch x := st.(type) {
+			case *profile.ModelStep:
+				mp, ok := c.prices.Lookup(x.ID)
+				if !ok || !c.encs[mp.Encoding] {
+					return false
+				}
+			case *profile.RespCacheStep:
+				if !c.text {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

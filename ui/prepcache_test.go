@@ -19,7 +19,7 @@ func TestPrepCacheKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &prepCache{}
-	if _, err := c.prepared([]*transcripts.Conversation{conv}, prices, ""); err != nil {
+	if _, err := c.prepared([]*transcripts.Conversation{conv}, prices, "", nil); err != nil {
 		t.Fatal(err)
 	}
 	grown := *conv
@@ -37,11 +37,11 @@ func TestPrepCacheKey(t *testing.T) {
 		{"other conversation", []*transcripts.Conversation{&grown}, prices, "", false},
 	} {
 		// Each case starts from the first key.
-		base, err := c.prepared([]*transcripts.Conversation{conv}, prices, "")
+		base, err := c.prepared([]*transcripts.Conversation{conv}, prices, "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := c.prepared(tc.convs, tc.prices, tc.model)
+		got, err := c.prepared(tc.convs, tc.prices, tc.model, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,9 +50,9 @@ func TestPrepCacheKey(t *testing.T) {
 		}
 	}
 	// A conversation that grew in place is prepared again.
-	base, _ := c.prepared([]*transcripts.Conversation{conv}, prices, "")
+	base, _ := c.prepared([]*transcripts.Conversation{conv}, prices, "", nil)
 	conv.Messages = append(conv.Messages, transcripts.Message{Role: transcripts.RoleUser, Content: "more"})
-	if got, _ := c.prepared([]*transcripts.Conversation{conv}, prices, ""); got == base {
+	if got, _ := c.prepared([]*transcripts.Conversation{conv}, prices, "", nil); got == base {
 		t.Error("a grown conversation reused the old preparation")
 	}
 }
