@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# bench-count-vs-tiktoken.sh — `tokenscope count` beside the official
+# tiktoken (npm, WASM) on the same 10 MiB mixed corpus, in one run on one
+# machine; prints the Markdown table README's counting section shows.
+#
+#   scripts/bench-count-vs-tiktoken.sh          # 3 paired rounds in a temporary directory
+#   RUNS=5 WORK=/tmp/bcount scripts/bench-count-vs-tiktoken.sh
+#
+# The corpus is the 1 MiB parity corpus (prose, Go, JSON, CJK, Cyrillic,
+# Arabic, emoji, logs; TestCorpusParity -corpus-out) ten times over, each
+# copy's lines prefixed with its number. Each
+# round runs every command once (paired, so load on the machine hits all
+# alike); it reports medians and fails when the counts differ.
+set -euo pipefail
+
+RUNS=${RUNS:-3}
+TIKTOKEN_VERSION=${TIKTOKEN_VERSION:-1.0.22}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-$(mktemp -d)}
+mkdir -p "$WORK"
+corpus="$WORK/corpus.txt"
+if [ ! -f "$corpus" ]; then
+	(cd "$repo" && go test ./profile -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
+	# Ten copies, each line of copy k prefixed with "k ": no two lines
+	# alike, so nothing is counted once for two copies.
+	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$corpus"
+fi
+(cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
+if [ ! -d "$WORK/npm/node_modules/tiktoken" ]; then
+	npm install --silent --prefix "$WORK/npm" "tiktoken@$TIKTOKEN_VERSION" >/dev/null
+fi
+cat >"$WORK/count.mjs" <<'JS'
+import { get_encoding } from "tiktoken";
+import fs from "fs";
+console.log(get_encoding(process.argv[3]).encode_ordinary(fs.readFileSync(process.argv[2], "utf8")).length);
+JS
+ln -sf "$WORK/npm/node_modules" "$WORK/node_modules"
+
+names=("official tiktoken $TIKTOKEN_VERSION (npm, WASM): node count.mjs corpus.txt o200k_base" "official: cl100k_base"
+	"tokenscope count --model gpt-4o corpus.txt" "tokenscope count --model gpt-4 corpus.txt")
+command_of() {
+	case $1 in
+	0) cmd=(node "$WORK/count.mjs" "$corpus" o200k_base) ;;
+	1) cmd=(node "$WORK/count.mjs" "$corpus" cl100k_base) ;;
+	2) cmd=("$WORK/tokenscope" count --model gpt-4o "$corpus") ;;
+	3) cmd=("$WORK/tokenscope" count --model gpt-4 "$corpus") ;;
+	esac
+}
+out="$WORK/times"
+: >"$out"
+for round in $(seq "$RUNS"); do
+	for i in 0 1 2 3; do
+		command_of $i
+		/usr/bin/time -o "$WORK/t" -f "%e %M" "${cmd[@]}" >"$WORK/o$i" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+		echo "$round $i $(cat "$WORK/t")" >>"$out"
+	done
+done
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+count() { grep -oE '[0-9][0-9,]*' "$WORK/o$1" | head -1 | tr -d ,; }
+for pair in "0 2" "1 3"; do
+	set -- $pair
+	if [ "$(count "$1")" != "$(count "$2")" ]; then
+		echo "counts differ: ${names[$1]} $(count "$1"), ${names[$2]} $(count "$2")" >&2
+		exit 1
+	fi
+done
+mb=$(awk -v b="$(wc -c <"$corpus")" 'BEGIN {printf "%.1f", b / 1048576}')
+echo "Corpus: ${mb} MiB; o200k_base $(count 0) tokens, cl100k_base $(count 1), identical in both;"
+echo "$(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg), $RUNS paired rounds, medians."
+echo
+echo "| | o200k_base | cl100k_base |"
+echo "| --- | --- | --- |"
+row() { # row NAME I J
+	local a b
+	a=$(awk -v i="$2" '$2 == i {print $3}' "$out" | median)
+	b=$(awk -v i="$3" '$2 == i {print $3}' "$out" | median)
+	ra=$(awk -v i="$2" '$2 == i {print $4}' "$out" | median)
+	rb=$(awk -v i="$3" '$2 == i {print $4}' "$out" | median)
+	oa=$(awk '$2 == 0 {print $3}' "$out" | median)
+	ob=$(awk '$2 == 1 {print $3}' "$out" | median)
+	awk -v n="$1" -v a="$a" -v b="$b" -v ra="$ra" -v rb="$rb" -v oa="$oa" -v ob="$ob" -v mb="$mb" \
+		'BEGIN {printf "| %s | %.2f s (%.0f MB/s, %.0f×), %.0f MB RSS | %.2f s (%.0f MB/s, %.0f×), %.0f MB RSS |\n", n, a, mb / a, oa / a, ra / 1024, b, mb / b, ob / b, rb / 1024}'
+}
+row "official tiktoken $TIKTOKEN_VERSION (npm, WASM, Node $(node -v)): \`node count.mjs corpus.txt ENC\`" 0 1
+row "\`tokenscope count --model gpt-4o\` / \`--model gpt-4\`" 2 3
