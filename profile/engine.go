@@ -633,10 +633,11 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	}
 	pc.hidden = hidden
 	short := 0
+	thinking, _ := c.rawFor(pc.tok.Encoding)
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.reasoning = reasoningOf(ci.reported)
-		if raw, has := c.reasoningRaw(pc.tok.Encoding, ci.msg); has && ci.reasoning == 0 {
+		if raw, has := reasoningRaw(thinking, ci.msg); has && ci.reasoning == 0 {
 			// Thinking shown in the log: billed thinking is what the
 			// reported output has beyond the visible reply (Anthropic bills
 			// the full thinking, not the summary shown), or, with no usage,

@@ -345,7 +345,13 @@ func (f *finder) marginals() ([]Finding, error) {
 	// The padding's counts in every encoding the log was counted in.
 	encs := map[string]rawTokenizer{}
 	for _, sk := range f.sks {
+		rawMu.RLock()
+		var have []string
 		for enc := range sk.raw {
+			have = append(have, enc)
+		}
+		rawMu.RUnlock()
+		for _, enc := range have {
 			if _, ok := encs[enc]; !ok {
 				t, _ := NewTokenizer(enc, 1, false)
 				encs[enc] = rawTokenizer{t}

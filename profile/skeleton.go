@@ -292,14 +292,27 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 // countRaw counts c's texts in t's encoding into sk, on up to workers
 // goroutines (a long conversation uses every core).
 func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers int) {
-	if sk.raw[t.Encoding] != nil {
-		return
+	rawMu.RLock()
+	have := sk.raw[t.Encoding] != nil
+	rawMu.RUnlock()
+	if !have {
+		sk.attach(countText(c, t, workers))
 	}
-	sk.attach(countText(c, t, workers))
 }
+
+// rawMu guards the maps of raw counts of every skeleton and tool, which
+// gain an encoding when a kept text is counted again (a model= step) while
+// other goroutines read them (the findings of the same result): readers
+// take it once per conversation, not per message.
+var rawMu sync.RWMutex
 
 // attach adds counts made by countText to sk.
 func (sk *skeleton) attach(k *textCounts) {
+	rawMu.Lock()
+	defer rawMu.Unlock()
+	if sk.raw[k.enc] != nil {
+		return // counted meanwhile
+	}
 	for i, tr := range k.tools {
 		if i < len(sk.tools) && sk.tools[i].raw[k.enc] == nil {
 			sk.tools[i].raw[k.enc] = tr
@@ -454,10 +467,8 @@ func (sk *skeleton) counts(t *Tokenizer) *counts { return sk.countsInto(nil, t) 
 
 // countsInto is counts into k's arrays (nil: new ones).
 func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
-	r := sk.raw[t.Encoding]
-	if r == nil && sk.conv != nil {
+	if sk.conv != nil {
 		sk.countRaw(sk.conv, t, 1)
-		r = sk.raw[t.Encoding]
 	}
 	r, enc := sk.rawFor(t.Encoding)
 	n := len(sk.msgs)
@@ -522,9 +533,9 @@ func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
 	return k
 }
 
-// hasReasoning reports whether message i shows thinking.
-func (sk *skeleton) reasoningRaw(enc string, i int) (int32, bool) {
-	r := sk.raw[enc]
+// reasoningRaw is the thinking message i shows, in r's raw counts, and
+// whether it shows any.
+func reasoningRaw(r *rawCounts, i int) (int32, bool) {
 	if r == nil || r.reasoning == nil {
 		return 0, false
 	}
@@ -568,10 +579,12 @@ func (sk *skeleton) clone() *skeleton {
 	c := *sk
 	c.msgs = slices.Clone(sk.msgs)
 	c.tools = slices.Clone(sk.tools)
+	rawMu.RLock()
 	c.raw = make(map[string]*rawCounts, len(sk.raw))
 	for e, r := range sk.raw {
 		c.raw[e] = r
 	}
+	rawMu.RUnlock()
 	c.conv = nil
 	c.fits = nil // an edit's fit is its fit field
 	return &c
@@ -595,6 +608,8 @@ func (sk *skeleton) argRaw(enc string, msg, arg int) int32 {
 // text is gone) those of another encoding, the first by name, as an
 // estimate; nil when nothing was counted.
 func (sk *skeleton) rawFor(enc string) (*rawCounts, string) {
+	rawMu.RLock()
+	defer rawMu.RUnlock()
 	if r := sk.raw[enc]; r != nil {
 		return r, enc
 	}
@@ -695,6 +710,8 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 // rawFor returns the tool's counts in enc, or, for a tool counted in
 // another encoding only (a finding's edit across a mixed log), those.
 func (t *toolSkel) rawFor(enc string) *toolRaw {
+	rawMu.RLock()
+	defer rawMu.RUnlock()
 	if tr := t.raw[enc]; tr != nil {
 		return tr
 	}
