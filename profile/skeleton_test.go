@@ -1,8 +1,10 @@
 package profile
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -66,4 +68,62 @@ func TestSkeletonCountsMatchText(t *testing.T) {
 	if len(convs) < 10 || checked == 0 {
 		t.Fatalf("only %d conversations read", len(convs))
 	}
+}
+
+// FuzzSkeletonCounts builds a conversation from the input (roles, texts,
+// tool calls and schemas, names, retrieved spans, images, thinking) and
+// checks that its skeleton's counts, and those of its edits' shapes, are
+// the text's, for an exact and an estimated tokenizer of each encoding.
+func FuzzSkeletonCounts(f *testing.F) {
+	f.Add([]byte("system\x00You are terse.\x01user\x00Hi <context>doc</context>\x01assistant\x00Hello\x02get\x02{\"q\":1}\x01tool\x00result"))
+	f.Add([]byte("user\x00\xff\xfe broken utf8 \x01assistant\x00\x03thinking hard\x01user\x00again"))
+	f.Add([]byte("tool\x00orphan result\x01assistant\x00\x02a\x02\x02b\x02{}"))
+	toks := []*Tokenizer{}
+	for _, spec := range []struct {
+		enc    string
+		factor float64
+	}{{O200kBase, 1}, {O200kBase, 1.43}, {CL100kBase, 1.05}} {
+		tk, err := NewTokenizer(spec.enc, spec.factor, spec.factor == 1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		toks = append(toks, tk)
+	}
+	roles := map[string]transcripts.Role{"system": transcripts.RoleSystem, "user": transcripts.RoleUser, "assistant": transcripts.RoleAssistant, "tool": transcripts.RoleTool}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := &transcripts.Conversation{ID: "f", Path: "f.jsonl",
+			Tools: []transcripts.Tool{{Name: "get", Description: "Get it.", Parameters: []byte(`{"type":"object","properties":{"q":{"type":"string","enum":["a","b"]}}}`)}}}
+		for i, part := range strings.Split(string(data), "\x01") {
+			role, text, _ := strings.Cut(part, "\x00")
+			r, ok := roles[role]
+			if !ok {
+				r = transcripts.RoleUser
+			}
+			m := transcripts.Message{Role: r, Images: i % 3 / 2}
+			fields := strings.Split(text, "\x02")
+			m.Content = fields[0]
+			for j := 1; j+1 < len(fields); j += 2 {
+				m.ToolCalls = append(m.ToolCalls, transcripts.ToolCall{ID: fmt.Sprint(j), Name: fields[j], Arguments: fields[j+1]})
+			}
+			if th, rest, ok := strings.Cut(m.Content, "\x03"); ok && r == transcripts.RoleAssistant {
+				m.Content, m.Reasoning = th, rest
+			}
+			if i%4 == 3 && r != transcripts.RoleTool {
+				m.Name = "n" + fmt.Sprint(i)
+			}
+			if s, e := strings.Index(m.Content, "<context>"), strings.Index(m.Content, "</context>"); s >= 0 && e > s {
+				m.RAGSpans = []string{m.Content[s : e+len("</context>")]}
+			}
+			c.Messages = append(c.Messages, m)
+		}
+		sk := newSkeleton(c)
+		for _, tk := range toks {
+			sk.countRaw(c, tk, 2)
+			want, got := countConversation(c, tk, 1), sk.counts(tk)
+			if !slices.Equal(got.content, want.content) || !slices.Equal(got.rag, want.rag) || !slices.Equal(got.framing, want.framing) ||
+				got.toolDefs != want.toolDefs || !slices.Equal(got.think, want.think) {
+				t.Fatalf("%s: skeleton counts differ from the text's", tk.Name())
+			}
+		}
+	})
 }
