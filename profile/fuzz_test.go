@@ -59,5 +59,34 @@ func FuzzRun(f *testing.F) {
 				t.Fatalf("%s: calls sum to %d/%d, totals %d/%d", s.Strategy.Spec, sum, in, s.Totals.Cost, s.Totals.Input)
 			}
 		}
+		// Streamed (counts kept, text dropped, each pass preparing again),
+		// the same totals and calls.
+		st, err := NewStream(Options{Strategies: strategies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Add(src.Conversations, st.Count(src.Conversations))
+		streamed, err := st.Prepared(nil).Run(strategies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range strategies {
+			want, got := logged.Strategies[i].Totals, streamed.Strategies[i].Totals
+			if got != want {
+				t.Fatalf("%s: streamed totals %+v, in memory %+v", strategies[i].Spec, got, want)
+			}
+			k := 0
+			wantCalls := logged.Strategies[i].Calls()
+			streamed.EachCall(i, func(_ int, c *Call) error {
+				if k >= len(wantCalls) || *c != wantCalls[k] {
+					t.Fatalf("%s: streamed call %d differs from the one made in memory", strategies[i].Spec, k+1)
+				}
+				k++
+				return nil
+			})
+			if k != len(wantCalls) {
+				t.Fatalf("%s: %d calls streamed, %d in memory", strategies[i].Spec, k, len(wantCalls))
+			}
+		}
 	})
 }
