@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
+
 	"github.com/tokenscope/tokenscope/profile"
 )
 
@@ -164,7 +166,9 @@ func (s *otlpSink) Call(c *Call) error {
 		s.w.WriteByte(',')
 	}
 	s.spans++
-	b, err := json.Marshal(&sp)
+	// goccy/go-json writes what encoding/json writes, without
+	// reflection on every span: half of this format's time was here.
+	b, err := fastjson.Marshal(&sp)
 	if err != nil {
 		return err
 	}
