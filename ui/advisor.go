@@ -83,7 +83,8 @@ func (m *Model) askFindings() tea.Cmd {
 	} else if m.open < 0 && len(convs) > 1 {
 		scope = "all conversations"
 	}
-	if res == nil || len(convs) == 0 {
+	// A list kept as refs has no text: the findings reuse res's counts.
+	if res == nil || (len(convs) == 0 && (m.page != pageConversations || m.refs == nil)) {
 		return nil
 	}
 	m.adv.findGen++

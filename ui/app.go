@@ -94,6 +94,11 @@ type Model struct {
 	// convKeys are the session keys of the source's conversations
 	// (sessionKey), nil when it was not read by load.
 	convKeys []string
+	// refs are the conversations of a directory counted for the list,
+	// whose text was not kept (src holds none): opening one reads it
+	// again. nil when src holds the conversations.
+	refs    []convRef
+	opening int // generation of the newest conversation being read to open
 
 	src       *transcripts.Source
 	gen       int // generation of the newest session recompute asked for
@@ -221,7 +226,7 @@ func New(cfg Config) Model {
 func (m *Model) setSource(src *transcripts.Source) {
 	m.src, m.shown = src, src
 	m.page = pageSession
-	if len(src.Conversations) > 1 && m.cfg.Live == nil {
+	if (len(src.Conversations) > 1 || len(m.refs) > 0) && m.cfg.Live == nil {
 		m.page = pageConversations
 	}
 }
@@ -232,15 +237,28 @@ func (m Model) Init() tea.Cmd {
 		return follow(m.cfg.Path, m.cfg.Read, time.Millisecond)
 	}
 	if m.loading {
-		j := loadJob{path: m.cfg.Path, read: m.cfg.Read, prices: m.cfg.Prices, model: m.model, specs: m.cfg.Specs,
-			counted: m.preps.all, hold: m.loadHold}
+		j := m.loadJob()
+		j.specs, j.hold = m.cfg.Specs, m.loadHold
 		return tea.Batch(load(j, m.loadCh), waitLoad(m.loadCh))
 	}
 	// Init cannot change the model: New already stamped generation 1.
 	if m.page == pageConversations {
-		return compute(m.allGen, true, m.preps.all, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+		return m.computeList()
 	}
 	return compute(m.gen, false, m.preps.session, m.shown.Conversations, m.cfg.Prices, m.model, m.specs)
+}
+
+// loadJob is how the directory is read and counted, with the model now.
+func (m Model) loadJob() loadJob {
+	return loadJob{path: m.cfg.Path, read: m.cfg.Read, prices: m.cfg.Prices, model: m.model, counted: m.preps.all}
+}
+
+// computeList recounts the list at generation m.allGen.
+func (m Model) computeList() tea.Cmd {
+	if m.refs != nil {
+		return computeRefs(m.allGen, m.loadJob(), m.specs)
+	}
+	return compute(m.allGen, true, m.preps.all, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
 }
 
 // recompute recounts what the page shown needs.
@@ -249,7 +267,7 @@ func (m *Model) recompute() tea.Cmd {
 		m.allGen++
 		m.allSpecs = m.specKey()
 		m.computing = true
-		return compute(m.allGen, true, m.preps.all, m.src.Conversations, m.cfg.Prices, m.model, m.specs)
+		return m.computeList()
 	}
 	m.gen++
 	m.computing = true
@@ -259,11 +277,29 @@ func (m *Model) recompute() tea.Cmd {
 // specKey identifies the strategies and model a result was computed with.
 func (m Model) specKey() string { return m.model + "\x00" + strings.Join(m.specs, "|") }
 
-// openConversation shows conversation i of the source on the session page.
+// openConversation shows conversation i of the source on the session page;
+// of a list kept as refs, once it is read again (openedMsg).
 func (m *Model) openConversation(i int) tea.Cmd {
+	if i < 0 {
+		return nil
+	}
+	if m.refs != nil {
+		if i >= len(m.refs) {
+			return nil
+		}
+		m.opening++
+		m.status = "reading " + m.refs[i].id + "…"
+		return openRef(m.opening, i, m.refs[i], m.cfg.Read)
+	}
 	c := m.src.Conversations[i]
+	return m.showConversation(i, &transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}})
+}
+
+// showConversation puts src, conversation i of the source, on the session
+// page and counts it.
+func (m *Model) showConversation(i int, src *transcripts.Source) tea.Cmd {
 	view := m.view
-	m.session = newSession(&transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}, i)
+	m.session = newSession(src, i)
 	m.view = view
 	m.page, m.status = pageSession, ""
 	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
@@ -321,10 +357,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = msg.err
 			return m, nil
 		}
+		m.refs = msg.refs
 		m.setSource(msg.src)
 		m.convKeys = msg.keys
 		if len(m.cfg.Specs) == 0 {
-			m.specs = append([]string(nil), profile.DefaultStrategiesFor(msg.src.Conversations)...)
+			defaults := msg.defaults
+			if defaults == nil {
+				defaults = profile.DefaultStrategiesFor(msg.src.Conversations)
+			}
+			m.specs = append([]string(nil), defaults...)
 		}
 		// Several conversations were counted while read (load seeded
 		// preps.all): only the strategies are left to run.
@@ -340,7 +381,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				break
 			}
 			m.all = msg.res
-			m.list.setData(profile.Summaries(msg.res, m.src.Conversations, m.src.Path), m.specs, m.convKeys)
+			sums := profile.Summaries(msg.res, m.src.Conversations, m.src.Path)
+			for i := range sums {
+				if i < len(m.refs) {
+					sums[i].Start = m.refs[i].start // the text that had it is gone
+				}
+			}
+			m.list.setData(sums, m.specs, m.convKeys)
 			break
 		}
 		if msg.gen != m.gen {
@@ -383,6 +430,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.adv.findKey = key
 			cmds = append(cmds, m.askFindings())
 		}
+	case openedMsg:
+		if msg.gen != m.opening || m.page != pageConversations {
+			return m, nil // another row was opened meanwhile, or the list left
+		}
+		if msg.err != nil {
+			m.status = "error: " + msg.err.Error()
+			break
+		}
+		return m, m.showConversation(msg.i, msg.src)
 	case findingsMsg:
 		if msg.gen != m.adv.findGen {
 			return m, nil

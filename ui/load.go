@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -35,11 +36,28 @@ type usageMsg struct {
 type progressMsg struct{ done, total int }
 
 // loadedMsg is a source read by load; when it was counted too, load
-// seeded the list's prepCache with the counts.
+// seeded the list's prepCache with the counts, and the source holds no
+// conversation: refs say where each is, to be read again when opened.
 type loadedMsg struct {
-	src  *transcripts.Source
-	keys []string // each conversation's session key, to match the usage rows
-	err  error
+	src      *transcripts.Source
+	refs     []convRef
+	defaults []string // the default strategies for what was counted
+	keys     []string // each conversation's session key, to match the usage rows
+	err      error
+}
+
+// convRef is a conversation of a directory counted for the list, without
+// its text: where to read it again when it is opened (openRef), and what
+// makes it read back as the walk read it.
+type convRef struct {
+	file  string // the file the walk read it from
+	nth   int    // its position among that file's conversations
+	id    string // its id, unique over the directory (transcripts.UniqueIDs)
+	msgs  int    // its messages when counted: a log appended to since is cut there
+	start time.Time
+	// replayed are the messages the walk marked Replayed: copies of
+	// responses in earlier files, which a file read alone does not know.
+	replayed []int32
 }
 
 // loadJob is what load reads and how it prices and counts.
@@ -83,7 +101,19 @@ const progressEvery = 50 * time.Millisecond
 
 // walk reads every file of j.path and, with count, counts each as it is
 // read on every core. The source is Open's: ids made unique the same way.
+// Counted, the conversations' text is let go file by file: the source
+// holds none, refs say where each is (stdin, which cannot be read again,
+// keeps it).
 func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
+	var strategies []*profile.Strategy
+	if count && len(j.specs) > 0 {
+		strategies, _ = profile.ParseStrategies(j.specs) // checked before the screen opened
+	}
+	return walkFor(j, count, strategies, ch)
+}
+
+// walkFor is walk counting for strategies. ch may be nil: no progress.
+func walkFor(j loadJob, count bool, strategies []*profile.Strategy, ch chan tea.Msg) loadedMsg {
 	opt := j.read
 	// A report redraws the list, whose widths are measured over every row:
 	// a few a second are enough, and a thousand files would cost seconds.
@@ -99,37 +129,47 @@ func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
 		}
 	}
 	var s *profile.Stream
-	var strategies []*profile.Strategy
 	if count {
-		if len(j.specs) > 0 {
-			strategies, _ = profile.ParseStrategies(j.specs) // checked before the screen opened
-		}
 		s, _ = profile.NewStream(profile.Options{Prices: j.prices, Model: j.model, Strategies: strategies})
 	}
+	keep := s == nil || j.path == "-"
 	var work func(*transcripts.Source) (any, error)
 	if s != nil {
 		work = func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil }
 	}
 	dir, root := usageRoot(j.path)
 	var convs []*transcripts.Conversation
-	var keys []string
+	var refs []convRef
+	var keys, ids, paths, models []string
 	src, err := transcripts.Walk(j.path, opt, work, func(f *transcripts.Source, counted any) error {
 		if s != nil {
 			s.Add(f.Conversations, counted)
 		}
-		for _, c := range f.Conversations {
+		for i, c := range f.Conversations {
 			keys = append(keys, sessionKey(c, root))
+			ids, paths, models = append(ids, c.ID), append(paths, c.Path), append(models, c.Model)
+			if keep {
+				continue
+			}
+			r := convRef{file: f.Path, nth: i, msgs: len(c.Messages)}
+			for k := range c.Messages {
+				m := &c.Messages[k]
+				if r.start.IsZero() && !m.Time.IsZero() {
+					r.start = m.Time
+				}
+				if m.Replayed {
+					r.replayed = append(r.replayed, int32(k))
+				}
+			}
+			refs = append(refs, r)
 		}
-		convs = append(convs, f.Conversations...)
+		if keep {
+			convs = append(convs, f.Conversations...)
+		}
 		return nil
 	})
 	if err != nil {
 		return loadedMsg{err: err}
-	}
-	ids := make([]string, len(convs))
-	paths := make([]string, len(convs))
-	for i, c := range convs {
-		ids[i], paths[i] = c.ID, c.Path
 	}
 	if dir {
 		transcripts.UniqueIDs(ids, paths, j.path)
@@ -137,11 +177,75 @@ func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
 	for i, c := range convs {
 		c.ID = ids[i]
 	}
-	src.Conversations = convs
-	if s != nil {
-		j.counted.seed(convs, j.prices, j.model, s.Prepared(ids), strategies)
+	for i := range refs {
+		refs[i].id = ids[i]
 	}
-	return loadedMsg{src: src, keys: keys}
+	src.Conversations = convs
+	out := loadedMsg{src: src, refs: refs, keys: keys}
+	if s != nil {
+		p := s.Prepared(ids)
+		out.defaults = p.DefaultStrategies()
+		j.counted.seed(convs, models, j.prices, j.model, p, strategies)
+	}
+	return out
+}
+
+// openedMsg is a conversation of the list read again to be opened.
+type openedMsg struct {
+	gen int
+	i   int // its row: index into the list's sums and the refs
+	src *transcripts.Source
+	err error
+}
+
+// openRef reads conversation r again, as the walk read it: the same
+// file, the same position, its unique id and the walk's Replayed marks,
+// cut to the messages counted (a session still being written grows).
+func openRef(gen, i int, r convRef, read transcripts.Options) tea.Cmd {
+	return func() tea.Msg {
+		f, err := transcripts.Open(r.file, read)
+		if err != nil {
+			return openedMsg{gen: gen, i: i, err: err}
+		}
+		if r.nth >= len(f.Conversations) || len(f.Conversations[r.nth].Messages) < r.msgs {
+			return openedMsg{gen: gen, i: i, err: &transcripts.Error{File: r.file,
+				Msg: fmt.Sprintf("conversation %d (%s) changed since it was read: reopen the directory", r.nth+1, r.id)}}
+		}
+		c := f.Conversations[r.nth]
+		c.Messages = c.Messages[:r.msgs]
+		c.ID = r.id
+		for _, k := range r.replayed {
+			c.Messages[k].Replayed = true
+		}
+		return openedMsg{gen: gen, i: i, src: &transcripts.Source{Path: c.Path, Format: c.Format,
+			Warnings: f.Warnings, Conversations: []*transcripts.Conversation{c}}}
+	}
+}
+
+// computeRefs is compute for a list kept as refs: it runs strategies on
+// the counts made while reading when they can, and else reads and counts
+// the tree again for them (another --model, a model on an encoding not
+// counted), off the event loop like compute.
+func computeRefs(gen int, j loadJob, specs []string) tea.Cmd {
+	specs = append([]string(nil), specs...)
+	return func() tea.Msg {
+		start := time.Now()
+		strategies, err := profile.ParseStrategies(specs)
+		if err != nil {
+			return computedMsg{gen: gen, all: true, err: err}
+		}
+		p := j.counted.textless(j.prices, j.model, strategies)
+		if p == nil {
+			if l := walkFor(j, true, strategies, nil); l.err != nil {
+				return computedMsg{gen: gen, all: true, err: l.err}
+			}
+			if p = j.counted.textless(j.prices, j.model, strategies); p == nil {
+				return computedMsg{gen: gen, all: true, err: fmt.Errorf("%s: the strategies cannot run on the counts", j.path)}
+			}
+		}
+		res, err := p.Run(strategies)
+		return computedMsg{gen: gen, all: true, res: res, err: err, took: time.Since(start)}
+	}
 }
 
 // usageRoot is whether path is a directory, and the root the usage pass

@@ -319,7 +319,10 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	if got.err != nil || counted.p == nil || !counted.streamed {
 		t.Fatalf("%v; seeded %v", got.err, counted.p != nil)
 	}
-	res, err := counted.p.Run(mustStrategies(t, profile.DefaultStrategiesFor(got.src.Conversations)))
+	if got.refs == nil || len(got.src.Conversations) != 0 || len(got.defaults) == 0 {
+		t.Fatalf("the list kept the text: %d refs, %d conversations", len(got.refs), len(got.src.Conversations))
+	}
+	res, err := counted.p.Run(mustStrategies(t, got.defaults))
 	if err != nil {
 		t.Fatal(err)
 	}

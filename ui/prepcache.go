@@ -58,8 +58,9 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.
 // strategies (load), as convs prepared for prices and model: the list's
 // knobs then re-simulate without counting again. A stream keeps the
 // counts of the encodings it was asked for, so strategies that price on
-// another one prepare anew (prepared).
-func (c *prepCache) seed(convs []*transcripts.Conversation, prices *profile.PriceTable, model string, p *profile.Prepared, strategies []*profile.Strategy) {
+// another one prepare anew (prepared). convs is nil when the text was not
+// kept (convRef); models are each conversation's own model, as logged.
+func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, prices *profile.PriceTable, model string, p *profile.Prepared, strategies []*profile.Strategy) {
 	if c == nil || p == nil {
 		return
 	}
@@ -81,10 +82,10 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, prices *profile.Pric
 	// shared by all is counted for all. A conversation with no model or
 	// an unknown one is left out of that (counted as an estimate).
 	shared := ""
-	for i, conv := range convs {
+	for i, logged := range models {
 		id := model
 		if id == "" {
-			id = conv.Model
+			id = logged
 		}
 		mp, ok := prices.Lookup(id)
 		if !ok || (i > 0 && mp.Encoding != shared) {
@@ -104,6 +105,21 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, prices *profile.Pric
 	defer c.mu.Unlock()
 	c.convs, c.sizes, c.prices, c.model, c.p = slices.Clone(convs), sizes, prices, model, p
 	c.streamed, c.encs, c.text = true, encs, text
+}
+
+// textless returns the prepared conversations seeded without their text
+// when they run strategies exactly for prices and model, else nil: the
+// caller reads the text again (computeRefs).
+func (c *prepCache) textless(prices *profile.PriceTable, model string, strategies []*profile.Strategy) *profile.Prepared {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.p == nil || !c.streamed || c.convs != nil || c.prices != prices || c.model != model || !c.covers(strategies) {
+		return nil
+	}
+	return c.p
 }
 
 // covers reports whether a seeded stream runs strategies as a fresh
