@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -435,7 +436,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // another row was opened meanwhile, or the list left
 		}
 		if msg.err != nil {
-			m.status = "error: " + msg.err.Error()
+			// Its file named under the directory shown: the reason fits.
+			m.status = "error: " + strings.TrimPrefix(msg.err.Error(), filepath.Clean(m.cfg.Path)+string(filepath.Separator))
 			break
 		}
 		return m, m.showConversation(msg.i, msg.src)

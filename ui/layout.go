@@ -122,10 +122,17 @@ func (m *Model) redraw() {
 }
 
 // countingLine is the list's last line while its rows are the usage
-// pass's: what they are, and how far counting has come, with a bar; ""
-// once the profile is in.
+// pass's: what they are, and how far counting has come, with a bar; once
+// the profile is in, the status when there is one, else "".
 func (m Model) countingLine() string {
 	if !m.list.pending {
+		// A row being read again to open (refs), or why it could not be.
+		switch {
+		case strings.HasPrefix(m.status, "error"):
+			return m.st.bad.Render(truncate(m.list.position()+m.status, m.width))
+		case m.status != "":
+			return m.st.dim.Render(truncate(m.list.position()+m.status, m.width))
+		}
 		return ""
 	}
 	label, pct := "reading and counting…", 0.0

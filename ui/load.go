@@ -209,7 +209,7 @@ func openRef(gen, i int, r convRef, read transcripts.Options) tea.Cmd {
 		}
 		if r.nth >= len(f.Conversations) || len(f.Conversations[r.nth].Messages) < r.msgs {
 			return openedMsg{gen: gen, i: i, err: &transcripts.Error{File: r.file,
-				Msg: fmt.Sprintf("conversation %d (%s) changed since it was read: reopen the directory", r.nth+1, r.id)}}
+				Msg: fmt.Sprintf("changed since it was read (conversation %d): reopen the directory", r.nth+1)}}
 		}
 		c := f.Conversations[r.nth]
 		c.Messages = c.Messages[:r.msgs]

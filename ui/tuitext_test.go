@@ -182,8 +182,15 @@ func TestOpenChangedFile(t *testing.T) {
 	if err := os.WriteFile(m.refs[i].file, bytes.Join(lines[:len(lines)/2], nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m = press(t, m, "enter")
-	if m.page != pageConversations || !strings.Contains(m.status, m.refs[i].file) || !strings.Contains(m.status, "changed since it was read") {
+	next, cmd := m.Update(keyPress("enter"))
+	if out := screen(next.(Model)); next.(Model).page != pageConversations || !strings.Contains(out, "reading "+m.refs[i].id) {
+		t.Errorf("while reading, the list says:\n%s", out)
+	}
+	m = settle(t, next.(Model), cmd)
+	if out := screen(m); !strings.Contains(out, "error: ") || !strings.Contains(out, "changed since") {
+		t.Errorf("the list does not say why:\n%s", out)
+	}
+	if m.page != pageConversations || !strings.Contains(m.status, filepath.Base(m.refs[i].file)) || !strings.Contains(m.status, "changed since it was read") {
 		t.Errorf("page %d, status %q", m.page, m.status)
 	}
 }
