@@ -111,9 +111,6 @@ func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
 	}
 }
 
-// Len is the number of conversations added.
-func (s *Stream) Len() int { return len(s.p.pcs) }
-
 // IDs returns the conversations' ids and paths, in order.
 func (s *Stream) IDs() (ids, paths []string) {
 	for _, pc := range s.p.pcs {

@@ -159,20 +159,11 @@ func (c *common) load(path string) (*profile.Profile, error) {
 // (profile.Stream). The result keeps totals; report.Write simulates the
 // calls again for its rows. It is load without what-ifs, for a path.
 func (c *common) stream(path string) (*profile.Profile, error) {
-	if c.assumeOutput < 0 {
-		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
-	}
-	table, err := priceTable(c.prices)
+	opt, err := c.options()
 	if err != nil {
 		return nil, err
 	}
-	var strategies []*profile.Strategy
-	if len(c.strategies) > 0 {
-		if strategies, err = profile.ParseStrategies(c.strategies); err != nil {
-			return nil, badInput(err)
-		}
-	}
-	opt := profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput}
+	strategies := opt.Strategies
 	s, err := profile.NewStream(opt)
 	if err != nil {
 		return nil, badInput(err)
@@ -263,26 +254,39 @@ func (c *common) read(path string) (*transcripts.Source, error) {
 
 // profile profiles src with the common flags.
 func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
-	if c.assumeOutput < 0 {
-		return nil, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
-	}
-	table, err := priceTable(c.prices)
+	opt, err := c.options()
 	if err != nil {
 		return nil, err
 	}
-	specs := c.strategies
-	if len(specs) == 0 {
-		specs = profile.DefaultStrategiesFor(src.Conversations)
+	if opt.Strategies == nil {
+		if opt.Strategies, err = profile.ParseStrategies(profile.DefaultStrategiesFor(src.Conversations)); err != nil {
+			return nil, badInput(err)
+		}
 	}
-	strategies, err := profile.ParseStrategies(specs)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	p, err := profile.New(src, profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput})
+	p, err := profile.New(src, opt)
 	if err != nil {
 		return nil, badInput(err)
 	}
 	return p, nil
+}
+
+// options are the profile options the common flags give; Strategies is
+// nil when --strategy is not given (the defaults depend on the log).
+func (c *common) options() (profile.Options, error) {
+	if c.assumeOutput < 0 {
+		return profile.Options{}, badInput(fmt.Errorf("--assume-output %d: want 0 or more tokens", c.assumeOutput))
+	}
+	table, err := priceTable(c.prices)
+	if err != nil {
+		return profile.Options{}, err
+	}
+	var strategies []*profile.Strategy
+	if len(c.strategies) > 0 {
+		if strategies, err = profile.ParseStrategies(c.strategies); err != nil {
+			return profile.Options{}, badInput(err)
+		}
+	}
+	return profile.Options{Prices: table, Model: c.model, Strategies: strategies, AssumeOutput: c.assumeOutput}, nil
 }
 
 func main() {
