@@ -2,8 +2,6 @@ package profile
 
 import (
 	"encoding/json"
-	"sync"
-	"sync/atomic"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -35,65 +33,6 @@ type counts struct {
 	// is messages [0, i); nil when the conversation shows none.
 	think  []int64
 	prefix []int64 // sums of content and framing; see sent
-}
-
-// countConversation counts every message of c once with t, on up to
-// workers goroutines (long conversations use every core).
-func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *counts {
-	n := len(c.Messages)
-	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
-	if workers < 2 || n < 64 {
-		k.countRange(c, t, 0, n)
-	} else {
-		var wg sync.WaitGroup
-		var next atomic.Int64
-		const chunk = 16
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					lo := int(next.Add(chunk)) - chunk
-					if lo >= n {
-						return
-					}
-					k.countRange(c, t, lo, min(lo+chunk, n))
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	k.toolDefs = ToolDefTokens(c.Tools, t)
-	k.think = thinkingSums(c, t)
-	return k
-}
-
-// countRange counts messages [lo, hi) into k.
-func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi int) {
-	for i := lo; i < hi; i++ {
-		m := &c.Messages[i]
-		content := t.Count(m.Content)
-		for _, tc := range m.ToolCalls {
-			content += t.Count(tc.Name) + t.Count(tc.Arguments)
-		}
-		content += int64(m.Images) * t.imageTokens()
-		k.content[i] = content
-		switch {
-		case m.RAG:
-			k.rag[i] = content
-		case len(m.RAGSpans) > 0:
-			var r int64
-			for _, s := range m.RAGSpans {
-				r += t.Count(s)
-			}
-			k.rag[i] = min(r, content)
-		}
-		f := int64(tokensPerMessage) + t.Count(string(m.Role))
-		if m.Name != "" && m.Role != transcripts.RoleTool {
-			f += tokensPerName + t.Count(m.Name)
-		}
-		k.framing[i] = f
-	}
 }
 
 // sent is the content and framing of messages [0, n), from prefix sums

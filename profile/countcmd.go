@@ -58,7 +58,9 @@ func writeChatCount(w io.Writer, p *ModelPrice, c *transcripts.Conversation, not
 	if !t.Exact {
 		mark = "≈"
 	}
-	k := countConversation(c, t, runtime.GOMAXPROCS(0))
+	sk := newSkeleton(c)
+	sk.countRaw(c, t, runtime.GOMAXPROCS(0))
+	k := sk.counts(t)
 	fmt.Fprintf(w, "%s · %s · %s%s\n", c.ID, p.ID, t.Name(), note)
 	if k.toolDefs > 0 {
 		fmt.Fprintf(w, "       tool_defs %s%d (%d tools)\n", mark, k.toolDefs, len(c.Tools))

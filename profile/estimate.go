@@ -7,10 +7,11 @@ import "github.com/tokenscope/tokenscope/transcripts"
 // and the reply priming, as the engine counts a call with its whole
 // history.
 func CallInput(msgs []transcripts.Message, tools []transcripts.Tool, t *Tokenizer) int64 {
-	c := &transcripts.Conversation{Messages: msgs}
-	k := &counts{content: make([]int64, len(msgs)), rag: make([]int64, len(msgs)), framing: make([]int64, len(msgs)), scale: 1}
-	k.countRange(c, t, 0, len(msgs))
-	return ToolDefTokens(tools, t) + replyPriming + k.sent(len(msgs))
+	c := &transcripts.Conversation{Messages: msgs, Tools: tools}
+	sk := newSkeleton(c)
+	sk.countRaw(c, t, 1)
+	k := sk.counts(t)
+	return k.toolDefs + replyPriming + k.sent(len(msgs))
 }
 
 // EstimateCost prices a call before it is sent: input tokens at the

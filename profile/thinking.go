@@ -3,8 +3,6 @@ package profile
 import (
 	"regexp"
 	"strconv"
-
-	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // Thinking in history (PROVIDER-RULES §4, A3, A8). Anthropic models keep
@@ -36,28 +34,6 @@ func keepsAllThinking(m *ModelPrice) bool {
 		return major > 4 || (major == 4 && minor >= 6)
 	}
 	return false
-}
-
-// thinkingSums counts the thinking text of each assistant message with t
-// and sums it; nil when the conversation shows none.
-func thinkingSums(c *transcripts.Conversation, t *Tokenizer) []int64 {
-	var pt []int64
-	for i := range c.Messages {
-		if c.Messages[i].Role == transcripts.RoleAssistant && c.Messages[i].Reasoning != "" {
-			pt = make([]int64, len(c.Messages)+1)
-			break
-		}
-	}
-	if pt == nil {
-		return nil
-	}
-	for i := range c.Messages {
-		pt[i+1] = pt[i]
-		if m := &c.Messages[i]; m.Role == transcripts.RoleAssistant && m.Reasoning != "" {
-			pt[i+1] += t.Count(m.Reasoning)
-		}
-	}
-	return pt
 }
 
 // thinkFrom is the first message whose thinking a call to model m carries

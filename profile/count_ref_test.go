@@ -1,0 +1,93 @@
+package profile
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// The reference the skeleton's derived counts are checked against
+// (TestSkeletonCountsMatchText, FuzzSkeletonCounts): each message counted
+// from its text, as the engine did before it kept raw counts.
+
+// countConversation counts every message of c once with t, on up to
+// workers goroutines.
+func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *counts {
+	n := len(c.Messages)
+	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
+	if workers < 2 || n < 64 {
+		k.countRange(c, t, 0, n)
+	} else {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		const chunk = 16
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					lo := int(next.Add(chunk)) - chunk
+					if lo >= n {
+						return
+					}
+					k.countRange(c, t, lo, min(lo+chunk, n))
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	k.toolDefs = ToolDefTokens(c.Tools, t)
+	k.think = thinkingSums(c, t)
+	return k
+}
+
+// countRange counts messages [lo, hi) into k.
+func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		m := &c.Messages[i]
+		content := t.Count(m.Content)
+		for _, tc := range m.ToolCalls {
+			content += t.Count(tc.Name) + t.Count(tc.Arguments)
+		}
+		content += int64(m.Images) * t.imageTokens()
+		k.content[i] = content
+		switch {
+		case m.RAG:
+			k.rag[i] = content
+		case len(m.RAGSpans) > 0:
+			var r int64
+			for _, s := range m.RAGSpans {
+				r += t.Count(s)
+			}
+			k.rag[i] = min(r, content)
+		}
+		f := int64(tokensPerMessage) + t.Count(string(m.Role))
+		if m.Name != "" && m.Role != transcripts.RoleTool {
+			f += tokensPerName + t.Count(m.Name)
+		}
+		k.framing[i] = f
+	}
+}
+
+// thinkingSums counts the thinking text of each assistant message with t
+// and sums it; nil when the conversation shows none.
+func thinkingSums(c *transcripts.Conversation, t *Tokenizer) []int64 {
+	var pt []int64
+	for i := range c.Messages {
+		if c.Messages[i].Role == transcripts.RoleAssistant && c.Messages[i].Reasoning != "" {
+			pt = make([]int64, len(c.Messages)+1)
+			break
+		}
+	}
+	if pt == nil {
+		return nil
+	}
+	for i := range c.Messages {
+		pt[i+1] = pt[i]
+		if m := &c.Messages[i]; m.Role == transcripts.RoleAssistant && m.Reasoning != "" {
+			pt[i+1] += t.Count(m.Reasoning)
+		}
+	}
+	return pt
+}
