@@ -48,11 +48,8 @@ func (k *counts) sent(n int) int64 {
 	return k.prefix[n]
 }
 
-// scaleBy multiplies content counts by f (calibration of an estimated
-// tokenizer against reported usage).
-func (k *counts) scaleBy(f float64) *counts { return k.scaleInto(nil, f) }
-
-// scaleInto is scaleBy into s's arrays (nil: new ones).
+// scaleInto multiplies content counts by f (calibration of an estimated
+// tokenizer against reported usage), into s's arrays (nil: new ones).
 func (k *counts) scaleInto(s *counts, f float64) *counts {
 	if s == nil {
 		s = &counts{}
