@@ -1,0 +1,134 @@
+package pace
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+)
+
+// Session is a Claude Code session followed as it grows: its own log and
+// its subagents' (<session>/subagents/agent-*.jsonl, and sidechain lines
+// of its own log as older Claude Code wrote them). It is a value that can
+// be stored between runs: each Update reads only what was appended.
+type Session struct {
+	Main File `json:"main"`
+	// Side holds the sidechain calls logged in the session's own file.
+	Side   File    `json:"side"`
+	Agents []*File `json:"agents,omitempty"` // by path
+	// Skipped counts lines that could not be read (each is stepped over:
+	// a live view cannot stop at a line its writer may never fix); Problem
+	// is the last one's error.
+	Skipped int    `json:"skipped,omitempty"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// NewSession follows the session logged in file.
+func NewSession(file string) *Session {
+	return &Session{Main: File{Tail: transcripts.Tail{Path: file}}}
+}
+
+// Update reads what was appended to the session's files since the last
+// update and prices it; it returns how many new calls it found. A file
+// that shrank is read again from its start. Only the session's own log
+// failing to open is an error.
+func (s *Session) Update(p *Pricer) (int, error) {
+	added, err := s.read(&s.Main, p, &s.Side)
+	if err != nil {
+		return added, err
+	}
+	for _, path := range transcripts.SubagentFiles(s.Main.Tail.Path) {
+		i, found := slices.BinarySearchFunc(s.Agents, path, func(f *File, p string) int {
+			return strings.Compare(f.Tail.Path, p)
+		})
+		if !found {
+			s.Agents = slices.Insert(s.Agents, i, &File{Tail: transcripts.Tail{Path: path}, Agent: true})
+		}
+	}
+	for _, f := range s.Agents {
+		n, err := s.read(f, p, nil)
+		added += n
+		if err != nil {
+			s.Problem = err.Error()
+		}
+	}
+	return added, nil
+}
+
+// read reads f's appended lines; sidechain calls go to side when it is
+// not nil.
+func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
+	added := 0
+	err := f.Tail.Read(func(line []byte, n int) error {
+		c, ok, err := transcripts.DecodeClaudeCodeCall(line, f.Tail.Path, n)
+		if err != nil {
+			s.Skipped++
+			s.Problem = err.Error()
+			return nil
+		}
+		if !ok {
+			return nil
+		}
+		to := f
+		if c.Sidechain && side != nil {
+			to = side
+		}
+		if to.Add(p.Price(&c.Billed)) {
+			added++
+		}
+		return nil
+	})
+	if errors.Is(err, transcripts.ErrTruncated) {
+		f.Reset()
+		if side != nil {
+			side.Reset()
+		}
+		return s.read(f, p, side)
+	}
+	return added, err
+}
+
+// Total is the session's billed usage with its subagents'.
+func (s *Session) Total() Totals {
+	t := s.Main.Totals
+	t.Add(s.AgentTotals())
+	return t
+}
+
+// AgentTotals is the billed usage of the session's subagents.
+func (s *Session) AgentTotals() Totals {
+	t := s.Side.Totals
+	for _, f := range s.Agents {
+		t.Add(f.Totals)
+	}
+	return t
+}
+
+// AgentCount is how many subagent logs the session has (sidechains in its
+// own log count as one when there are any).
+func (s *Session) AgentCount() int {
+	n := len(s.Agents)
+	if s.Side.Totals.Calls > 0 {
+		n++
+	}
+	return n
+}
+
+// Files are the session's files with calls, its own first.
+func (s *Session) Files() []*File {
+	out := []*File{&s.Main, &s.Side}
+	return append(out, s.Agents...)
+}
+
+// Contexts are the context sizes of the session's own last calls, oldest
+// first, for CallsToCompact.
+func (s *Session) Contexts(n int) []int64 {
+	r := s.Main.Recent
+	r = r[max(0, len(r)-n):]
+	out := make([]int64, len(r))
+	for i := range r {
+		out[i] = r[i].Context()
+	}
+	return out
+}
