@@ -103,6 +103,16 @@ func (p *Pricer) Price(b *transcripts.Billed) Call {
 	return c
 }
 
+// CachedInputCost is what reading tokens of model from the cache costs,
+// 0 when the model has no price.
+func (p *Pricer) CachedInputCost(model string, tokens int64) profile.Money {
+	mp := p.model(model)
+	if mp == nil {
+		return 0
+	}
+	return mp.RatesFor(tokens).CachedInput.Cost(tokens)
+}
+
 // Window is the context window of model, 0 when unknown.
 func (p *Pricer) Window(model string) int64 {
 	if mp := p.model(model); mp != nil {

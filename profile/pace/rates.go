@@ -2,6 +2,7 @@ package pace
 
 import (
 	"math"
+	"math/big"
 	"slices"
 	"time"
 
@@ -21,7 +22,7 @@ func (b Burn) PerHour() profile.Money {
 	if b.Window <= 0 {
 		return 0
 	}
-	return profile.Money(int64(b.Cost) * int64(time.Hour) / int64(b.Window))
+	return Scale(b.Cost, int64(time.Hour), int64(b.Window))
 }
 
 // TokensPerMinute is the burn's tokens scaled to a minute.
@@ -30,6 +31,23 @@ func (b Burn) TokensPerMinute() float64 {
 		return 0
 	}
 	return float64(b.Tokens) * float64(time.Minute) / float64(b.Window)
+}
+
+// Scale is m×num/den, exact in big integers (pico-dollars times
+// nanoseconds overflow int64), rounded toward zero and saturated.
+func Scale(m profile.Money, num, den int64) profile.Money {
+	if den == 0 {
+		return 0
+	}
+	v := new(big.Int).Mul(big.NewInt(int64(m)), big.NewInt(num))
+	v.Quo(v, big.NewInt(den))
+	switch {
+	case v.Cmp(big.NewInt(int64(profile.MaxMoney))) > 0:
+		return profile.MaxMoney
+	case v.Cmp(big.NewInt(-int64(profile.MaxMoney))) < 0:
+		return -profile.MaxMoney
+	}
+	return profile.Money(v.Int64())
 }
 
 // BurnOf sums the calls of files timed within (now−window, now].
@@ -75,7 +93,7 @@ func (b *Block) Projected(now time.Time) profile.Money {
 		return b.Cost
 	}
 	rest := b.End.Sub(now)
-	return b.Cost.Add(profile.Money(int64(float64(b.Cost) * float64(rest) / float64(span))))
+	return b.Cost.Add(Scale(b.Cost, int64(rest), int64(span)))
 }
 
 // Blocks groups calls into 5-hour blocks; calls out of time order land in
