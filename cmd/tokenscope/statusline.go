@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/pace"
 )
 
@@ -145,7 +145,7 @@ func statusline(stdin io.Reader, opt statusOptions) string {
 	problem := ""
 	pricer := &pace.Pricer{}
 	if opt.prices != "" {
-		pricer.Load = func() *profile.PriceTable {
+		pricer.Load = func() *price.Table {
 			t, err := priceTable(opt.prices)
 			if err != nil {
 				problem = "prices: " + oneLine(err.Error())
@@ -490,7 +490,7 @@ func (l *statusLine) finding() string {
 	}
 	perCall := l.pricer.CachedInputCost(last.Model, extra)
 	perHour := pace.Scale(perCall, int64(b.Calls)*int64(time.Hour), int64(pace.RecentSpan))
-	if perHour < profile.Money(1e10) { // under a cent an hour: not worth the room
+	if perHour < price.Money(1e10) { // under a cent an hour: not worth the room
 		return ""
 	}
 	return "compact: −" + perHour.String() + "/h"

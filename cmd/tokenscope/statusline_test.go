@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 )
 
 const realCC = "../../transcripts/testdata/real/claude_code/"
@@ -236,7 +236,7 @@ func TestStatuslineLoadsNoTokenizer(t *testing.T) {
 		line := statusline(strings.NewReader(in), statusOptions{stateDir: t.TempDir(), now: time.Now})
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		fmt.Printf("\nCHILD %d %q %q\n", after.TotalAlloc-before.TotalAlloc, strings.Join(profile.LoadedEncodings(), ","), line)
+		fmt.Printf("\nCHILD %d %q %q\n", after.TotalAlloc-before.TotalAlloc, strings.Join(tokenize.LoadedEncodings(), ","), line)
 		return
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestStatuslineLoadsNoTokenizer$", "-test.count=1")

@@ -8,7 +8,7 @@ package pace
 import (
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -18,8 +18,8 @@ type Totals struct {
 	// Unpriced counts calls with usage whose model has no price: their
 	// tokens are counted, not their cost.
 	Unpriced    int           `json:"unpriced,omitempty"`
-	Cost        profile.Money `json:"cost"`
-	Saved       profile.Money `json:"saved"` // what caching saved (see profile.CacheSaving)
+	Cost        price.Money `json:"cost"`
+	Saved       price.Money `json:"saved"` // what caching saved (see CacheSaving)
 	Input       int64         `json:"input"` // uncached input
 	Output      int64         `json:"output"`
 	CacheReads  int64         `json:"cache_reads"`
@@ -73,12 +73,21 @@ type Call struct {
 // Context is the input the call sent: what filled the model's window.
 func (c *Call) Context() int64 { return c.Input + c.CacheReads + c.CacheWrites }
 
+// CacheSaving is what prompt caching saved on one call: its input priced
+// as if every cache read and write had been uncached input, less what it
+// was billed (negative when writes cost more than reads saved).
+func CacheSaving(p *price.Model, u *transcripts.Usage, batch bool) price.Money {
+	uncached := *u
+	uncached.CachedInputTokens, uncached.CacheWriteTokens, uncached.CacheWrite1hTokens = 0, 0, 0
+	return p.Billed(&uncached, batch).Add(-p.Billed(u, batch))
+}
+
 // Pricer prices calls with a table loaded on first use (a statusline run
 // with nothing new to read never parses it), each model looked up once.
 type Pricer struct {
-	Load   func() *profile.PriceTable // nil: the embedded table
-	table  *profile.PriceTable
-	models map[string]*profile.ModelPrice
+	Load   func() *price.Table // nil: the embedded table
+	table  *price.Table
+	models map[string]*price.Model
 }
 
 // Price returns the call b bills, priced.
@@ -98,14 +107,14 @@ func (p *Pricer) Price(b *transcripts.Billed) Call {
 		c.Unpriced = 1
 		return c
 	}
-	c.Cost = profile.BilledCost(mp, u, b.Batch)
-	c.Saved = profile.CacheSaving(mp, u, b.Batch)
+	c.Cost = mp.Billed(u, b.Batch)
+	c.Saved = CacheSaving(mp, u, b.Batch)
 	return c
 }
 
 // CachedInputCost is what reading tokens of model from the cache costs,
 // 0 when the model has no price.
-func (p *Pricer) CachedInputCost(model string, tokens int64) profile.Money {
+func (p *Pricer) CachedInputCost(model string, tokens int64) price.Money {
 	mp := p.model(model)
 	if mp == nil {
 		return 0
@@ -121,7 +130,7 @@ func (p *Pricer) Window(model string) int64 {
 	return 0
 }
 
-func (p *Pricer) model(id string) *profile.ModelPrice {
+func (p *Pricer) model(id string) *price.Model {
 	if mp, ok := p.models[id]; ok {
 		return mp
 	}
@@ -130,9 +139,9 @@ func (p *Pricer) model(id string) *profile.ModelPrice {
 			p.table = p.Load()
 		}
 		if p.table == nil {
-			p.table = profile.DefaultPrices()
+			p.table = price.Default()
 		}
-		p.models = map[string]*profile.ModelPrice{}
+		p.models = map[string]*price.Model{}
 	}
 	mp, _ := p.table.Lookup(id)
 	p.models[id] = mp

@@ -6,19 +6,19 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Burn is the spend of the calls in a window ending now.
 type Burn struct {
 	Window time.Duration
-	Cost   profile.Money
+	Cost   price.Money
 	Tokens int64
 	Calls  int
 }
 
 // PerHour is the burn's cost scaled to an hour.
-func (b Burn) PerHour() profile.Money {
+func (b Burn) PerHour() price.Money {
 	if b.Window <= 0 {
 		return 0
 	}
@@ -35,19 +35,19 @@ func (b Burn) TokensPerMinute() float64 {
 
 // Scale is m×num/den, exact in big integers (pico-dollars times
 // nanoseconds overflow int64), rounded toward zero and saturated.
-func Scale(m profile.Money, num, den int64) profile.Money {
+func Scale(m price.Money, num, den int64) price.Money {
 	if den == 0 {
 		return 0
 	}
 	v := new(big.Int).Mul(big.NewInt(int64(m)), big.NewInt(num))
 	v.Quo(v, big.NewInt(den))
 	switch {
-	case v.Cmp(big.NewInt(int64(profile.MaxMoney))) > 0:
-		return profile.MaxMoney
-	case v.Cmp(big.NewInt(-int64(profile.MaxMoney))) < 0:
-		return -profile.MaxMoney
+	case v.Cmp(big.NewInt(int64(price.MaxMoney))) > 0:
+		return price.MaxMoney
+	case v.Cmp(big.NewInt(-int64(price.MaxMoney))) < 0:
+		return -price.MaxMoney
 	}
-	return profile.Money(v.Int64())
+	return price.Money(v.Int64())
 }
 
 // BurnOf sums the calls of files timed within (now−window, now].
@@ -87,7 +87,7 @@ func (b *Block) Active(now time.Time) bool {
 
 // Projected is the block's cost at its end if spending goes on at the pace
 // since its first call (the cost so far when it has ended or has no span).
-func (b *Block) Projected(now time.Time) profile.Money {
+func (b *Block) Projected(now time.Time) price.Money {
 	span := now.Sub(b.First)
 	if !b.Active(now) || span <= 0 {
 		return b.Cost

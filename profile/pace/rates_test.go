@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -13,7 +13,7 @@ func at(h, m int) time.Time { return t0.Add(time.Duration(h)*time.Hour + time.Du
 
 func call(t time.Time, dollars float64, tokens int64) Call {
 	c := Call{Time: t}
-	c.Calls, c.Cost, c.Input = 1, profile.Money(dollars*1e12), tokens
+	c.Calls, c.Cost, c.Input = 1, price.Money(dollars*1e12), tokens
 	return c
 }
 
@@ -28,7 +28,7 @@ func TestBurnOf(t *testing.T) {
 		f.Add(c)
 	}
 	b := BurnOf(at(1, 0), RecentSpan, &f)
-	if b.Calls != 3 || b.PerHour() != profile.Money(2.4e12) || b.TokensPerMinute() != 400 {
+	if b.Calls != 3 || b.PerHour() != price.Money(2.4e12) || b.TokensPerMinute() != 400 {
 		t.Errorf("burn %d calls, %s/h, %.1f tokens/min; want 3, $2.40/h, 400", b.Calls, b.PerHour(), b.TokensPerMinute())
 	}
 }
@@ -56,7 +56,7 @@ func TestBlocks(t *testing.T) {
 	}
 	for i, w := range want {
 		b := bs.List[i]
-		if !b.Start.Equal(w.start) || !b.End.Equal(w.end) || !b.Last.Equal(w.last) || b.Cost != profile.Money(w.cost*1e12) || b.Calls != w.calls {
+		if !b.Start.Equal(w.start) || !b.End.Equal(w.end) || !b.Last.Equal(w.last) || b.Cost != price.Money(w.cost*1e12) || b.Calls != w.calls {
 			t.Errorf("block %d: %s–%s last %s %s %d calls; want %s–%s last %s $%.2f %d", i, b.Start, b.End, b.Last, b.Cost, b.Calls,
 				w.start, w.end, w.last, w.cost, w.calls)
 		}
@@ -67,7 +67,7 @@ func TestBlocks(t *testing.T) {
 	if cur == nil || cur != &bs.List[2] {
 		t.Fatalf("current block at 21:30: %+v", cur)
 	}
-	if p := cur.Projected(at(12, 30)); p != profile.Money(22.5e12) {
+	if p := cur.Projected(at(12, 30)); p != price.Money(22.5e12) {
 		t.Errorf("projected %s, want $22.50", p)
 	}
 	if bs.Current(at(16, 0)) != nil {
@@ -131,19 +131,19 @@ func TestFileReplacesResponse(t *testing.T) {
 	a := call(at(0, 0), 1, 10)
 	a.ID = "m1/r1"
 	b := a
-	b.Cost, b.Output = profile.Money(1.5e12), 20
+	b.Cost, b.Output = price.Money(1.5e12), 20
 	f.Add(a)
 	if f.Add(b) {
 		t.Error("the same response counted as new")
 	}
-	if f.Totals.Calls != 1 || f.Totals.Cost != profile.Money(1.5e12) || f.Totals.Output != 20 {
+	if f.Totals.Calls != 1 || f.Totals.Cost != price.Money(1.5e12) || f.Totals.Output != 20 {
 		t.Errorf("totals %+v", f.Totals)
 	}
 }
 
 func TestScaleDoesNotOverflow(t *testing.T) {
 	// $100 over 15 minutes is $400/h; $100 × 1 h in ns overflows int64.
-	if got := Scale(profile.Money(100e12), int64(time.Hour), int64(15*time.Minute)); got != profile.Money(400e12) {
+	if got := Scale(price.Money(100e12), int64(time.Hour), int64(15*time.Minute)); got != price.Money(400e12) {
 		t.Errorf("Scale = %s", got)
 	}
 }
