@@ -50,7 +50,7 @@ type UsageRow struct {
 	// subagents made (their own logs and sidechains), included above, and
 	// how many subagents made it.
 	SubagentCost price.Money `json:"-"`
-	Subagents    int   `json:"subagents,omitempty"`
+	Subagents    int         `json:"subagents,omitempty"`
 	agents       map[string]bool
 }
 

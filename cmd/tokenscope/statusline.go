@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/pace"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // statusInput is the JSON Claude Code pipes to a statusline command. Every

@@ -17,13 +17,13 @@ type Totals struct {
 	Calls int `json:"calls"`
 	// Unpriced counts calls with usage whose model has no price: their
 	// tokens are counted, not their cost.
-	Unpriced    int           `json:"unpriced,omitempty"`
+	Unpriced    int         `json:"unpriced,omitempty"`
 	Cost        price.Money `json:"cost"`
 	Saved       price.Money `json:"saved"` // what caching saved (see CacheSaving)
-	Input       int64         `json:"input"` // uncached input
-	Output      int64         `json:"output"`
-	CacheReads  int64         `json:"cache_reads"`
-	CacheWrites int64         `json:"cache_writes"`
+	Input       int64       `json:"input"` // uncached input
+	Output      int64       `json:"output"`
+	CacheReads  int64       `json:"cache_reads"`
+	CacheWrites int64       `json:"cache_writes"`
 }
 
 // Add adds o to t.
