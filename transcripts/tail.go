@@ -161,3 +161,27 @@ func SubagentOf(file string) (session string, ok bool) {
 	}
 	return filepath.Base(filepath.Dir(dir)), true
 }
+
+// LogFiles lists the log files under dir as a directory read lists them
+// (.json, .jsonl, .ndjson; hidden directories, Claude Code's subagent
+// descriptions and agent CLIs' indexes left out), with the problems met.
+func LogFiles(dir string) (files, warnings []string, err error) { return logFiles(dir) }
+
+// FormatOf detects the format of the log in file from its first bytes, as
+// Open does; "" when it cannot be read or is no known format.
+func FormatOf(file string) string {
+	f, err := os.Open(file)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	s, _, err := sniff(f)
+	if err != nil {
+		return ""
+	}
+	fm, err := detect(s)
+	if err != nil {
+		return ""
+	}
+	return fm.Name
+}

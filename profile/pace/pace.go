@@ -171,20 +171,27 @@ type File struct {
 // Add counts call c; a response already counted (same id among the recent
 // calls) has its figures replaced by c's. It reports whether c was new.
 func (f *File) Add(c Call) bool {
+	_, replaced := f.add(c)
+	return !replaced
+}
+
+// add is Add returning the call replaced.
+func (f *File) add(c Call) (old Call, replaced bool) {
 	if c.ID != "" {
 		for i := len(f.Recent) - 1; i >= 0; i-- {
 			if f.Recent[i].ID == c.ID {
-				f.Totals.sub(f.Recent[i].Totals)
+				old = f.Recent[i]
+				f.Totals.sub(old.Totals)
 				f.Totals.Add(c.Totals)
 				f.Recent[i] = c
-				return false
+				return old, true
 			}
 		}
 	}
 	f.Totals.Add(c.Totals)
 	f.Recent = append(f.Recent, c)
 	f.prune()
-	return true
+	return Call{}, false
 }
 
 // prune drops the calls older than RecentSpan before the newest, keeping

@@ -131,6 +131,17 @@ func (bs *Blocks) Add(c *Call) {
 	bs.List = append(bs.List, Block{Start: start, End: start.Add(BlockLength), First: c.Time, Last: c.Time, Totals: c.Totals})
 }
 
+// Sub takes call c back out of its block (its response was logged again
+// with other figures, or its file replaced).
+func (bs *Blocks) Sub(c *Call) {
+	for i := len(bs.List) - 1; i >= 0; i-- {
+		if b := &bs.List[i]; !c.Time.Before(b.Start) && c.Time.Before(b.End) {
+			b.Totals.sub(c.Totals)
+			return
+		}
+	}
+}
+
 func (b *Block) add(c *Call) {
 	b.Totals.Add(c.Totals)
 	if c.Time.After(b.Last) {

@@ -22,6 +22,8 @@ type Session struct {
 	// is the last one's error.
 	Skipped int    `json:"skipped,omitempty"`
 	Problem string `json:"problem,omitempty"`
+	// onCall, when set, hears of every call added (old nil) or replaced.
+	onCall func(old, c *Call)
 }
 
 // NewSession follows the session logged in file.
@@ -74,19 +76,56 @@ func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
 		if c.Sidechain && side != nil {
 			to = side
 		}
-		if to.Add(p.Price(&c.Billed)) {
+		call := p.Price(&c.Billed)
+		old, replaced := to.add(call)
+		if !replaced {
 			added++
+		}
+		if s.onCall != nil {
+			if replaced {
+				s.onCall(&old, &call)
+			} else {
+				s.onCall(nil, &call)
+			}
 		}
 		return nil
 	})
 	if errors.Is(err, transcripts.ErrTruncated) {
-		f.Reset()
+		s.forget(f)
 		if side != nil {
-			side.Reset()
+			s.forget(side)
 		}
 		return s.read(f, p, side)
 	}
 	return added, err
+}
+
+// forget takes back f's calls (its file was replaced) and resets it.
+func (s *Session) forget(f *File) {
+	if s.onCall != nil {
+		for i := range f.Recent {
+			s.onCall(&f.Recent[i], nil)
+		}
+	}
+	f.Reset()
+}
+
+// UpdateFile reads what was appended to one of the session's files: its
+// own log or a subagent's (added when new).
+func (s *Session) UpdateFile(path string, p *Pricer) {
+	if path == s.Main.Tail.Path {
+		if _, err := s.read(&s.Main, p, &s.Side); err != nil {
+			s.Problem = err.Error()
+		}
+		return
+	}
+	i, found := slices.BinarySearchFunc(s.Agents, path, func(f *File, p string) int { return strings.Compare(f.Tail.Path, p) })
+	if !found {
+		s.Agents = slices.Insert(s.Agents, i, &File{Tail: transcripts.Tail{Path: path}, Agent: true})
+	}
+	if _, err := s.read(s.Agents[i], p, nil); err != nil {
+		s.Problem = err.Error()
+	}
 }
 
 // Total is the session's billed usage with its subagents'.
