@@ -249,3 +249,17 @@ func (t *Tree) Burn() Burn {
 
 // Window is the context window of model, 0 when unknown.
 func (t *Tree) Window(model string) int64 { return t.Pricer.Window(model) }
+
+// LastDays is the spend of the last n days, today included (in Loc).
+func (t *Tree) LastDays(n int) Totals {
+	loc := t.Loc
+	if loc == nil {
+		loc = time.Local
+	}
+	var out Totals
+	today := t.Now().In(loc)
+	for i := range n {
+		out.Add(t.days[today.AddDate(0, 0, -i).Format("2006-01-02")])
+	}
+	return out
+}
