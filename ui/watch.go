@@ -185,6 +185,7 @@ type WatchModel struct {
 	width, height int
 	cursor        int
 	selected      string // the path of the selected session, kept across snapshots
+	picked        bool   // the user moved the cursor: it stays on its session; else on the newest
 	open          string // the session screen's path ("" on the list)
 	anchor        time.Time // the last call shown when not following
 	follow        bool      // the session screen shows the newest call
@@ -229,8 +230,11 @@ func (m WatchModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // place keeps the cursor on the selected session as rows reorder.
 func (m *WatchModel) place() {
 	rows := m.snap.rows
+	if !m.picked {
+		m.cursor = 0
+	}
 	for i := range rows {
-		if rows[i].path == m.selected {
+		if m.picked && rows[i].path == m.selected {
 			m.cursor = i
 			return
 		}
@@ -268,6 +272,10 @@ func (m WatchModel) key(k string) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	rows := m.snap.rows
+	switch k {
+	case "up", "k", "down", "j", "home", "g":
+		m.picked = true
+	}
 	switch k {
 	case "up", "k":
 		m.cursor = max(0, m.cursor-1)
@@ -516,7 +524,7 @@ func (m WatchModel) sessionLines(w, h int) []string {
 	if !m.follow {
 		state = fmt.Sprintf("%d newer below · f to follow", len(r.recent)-end)
 	}
-	lines = append(lines, "", m.st.bold.Render("calls")+m.st.dim.Render(" (last 15 minutes, newest last; "+state+")"))
+	lines = append(lines, "", m.st.bold.Render("recent calls")+m.st.dim.Render(" (newest last; "+state+")"))
 	lines = append(lines, m.st.dim.Render(fmt.Sprintf("  %-8s %-18s %9s %9s %7s %10s", "time", "model", "context", "cache rd", "output", "cost")))
 	room := max(1, h-len(lines)-1)
 	for _, c := range r.recent[max(0, end-room):end] {

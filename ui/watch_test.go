@@ -97,7 +97,7 @@ func TestWatchPageFollows(t *testing.T) {
 	if rows := strings.Split(screen(), "\n"); !strings.Contains(rows[6], "shop/bbbb") {
 		t.Errorf("bbbb is not the first row:\n%s", screen())
 	}
-	// The cursor stayed on aaaa as rows moved; go to the top and open
+	// Until the user moves it, the cursor rides the newest session; open
 	// bbbb: calls appended are followed.
 	key(tea.KeyPressMsg{Code: 'g', Text: "g"})
 	key(tea.KeyPressMsg{Code: tea.KeyEnter})
