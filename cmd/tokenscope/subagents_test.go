@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,50 @@ func TestUsageSessionSubagents(t *testing.T) {
 	r := doc.Rows[0]
 	if r.Cost != "0.321254450000" || r.AgentCost != "0.176806950000" || r.Agents != 2 {
 		t.Errorf("row %+v", r)
+	}
+}
+
+// The report rolls subagents up into their session, in JSON and in the
+// text: the fixture's 4b1c2d3e is billed $0.0541785 with its sidechain
+// (msg_01S, 900 in and 21 out of haiku: $0.001005) and its subagent log
+// (msg_01G, 640 in and 19 out: $0.000735), as profile's usage test works
+// out by hand; the real tree's session $0.32125445 of which $0.17680695.
+func TestReportSessionSubagents(t *testing.T) {
+	root, _ := subagentTree(t)
+	for _, tc := range []struct {
+		path, text        string
+		billed, agentsUSD float64
+		agents            int
+	}{
+		{ccFixture, "session 4b1c2d3e: $0.0542 billed, of which subagents $0.00174, 2 agents", 0.0541785, 0.00174, 2},
+		{root, "session 5e55: $0.3213 billed, of which subagents $0.1768, 2 agents", 0.32125445, 0.17680695, 2},
+	} {
+		code, out, errs := tokenscope(t, "report", tc.path, "--format", "json", "--no-calls", "--no-findings")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var doc struct {
+			Sessions []struct {
+				Session   string  `json:"session"`
+				Billed    float64 `json:"billed_usd"`
+				AgentsUSD float64 `json:"subagents_billed_usd"`
+				Agents    []struct {
+					ID string `json:"id"`
+				} `json:"subagents"`
+			} `json:"sessions"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Sessions) != 1 {
+			t.Fatalf("%s: sessions %+v", tc.path, doc.Sessions)
+		}
+		s := doc.Sessions[0]
+		if math.Abs(s.Billed-tc.billed) > 1e-12 || math.Abs(s.AgentsUSD-tc.agentsUSD) > 1e-12 || len(s.Agents) != tc.agents {
+			t.Errorf("%s: %+v", tc.path, s)
+		}
+		if _, out, _ := tokenscope(t, "report", tc.path, "--no-findings"); !strings.Contains(out, tc.text) {
+			t.Errorf("%s: no %q in\n%s", tc.path, tc.text, out)
+		}
 	}
 }
