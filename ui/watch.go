@@ -184,9 +184,9 @@ type WatchModel struct {
 	st            styles
 	width, height int
 	cursor        int
-	selected      string // the path of the selected session, kept across snapshots
-	picked        bool   // the user moved the cursor: it stays on its session; else on the newest
-	open          string // the session screen's path ("" on the list)
+	selected      string    // the path of the selected session, kept across snapshots
+	picked        bool      // the user moved the cursor: it stays on its session; else on the newest
+	open          string    // the session screen's path ("" on the list)
 	anchor        time.Time // the last call shown when not following
 	follow        bool      // the session screen shows the newest call
 	help          bool
