@@ -53,9 +53,13 @@ func NewStream(opt Options) (*Stream, error) {
 	return s, nil
 }
 
+// Counted is one file's conversations counted by Stream.Count, for Add:
+// per conversation, its text's raw counts in each encoding wanted.
+type Counted struct{ texts [][]*tokenize.Text }
+
 // Count counts the texts of one file's conversations. It is safe for
 // concurrent use; pass what it returns to Add.
-func (s *Stream) Count(convs []*transcripts.Conversation) any {
+func (s *Stream) Count(convs []*transcripts.Conversation) *Counted {
 	e := s.e
 	out := make([][]*tokenize.Text, len(convs))
 	workers := 1
@@ -87,14 +91,17 @@ func (s *Stream) Count(convs []*transcripts.Conversation) any {
 			}
 		}
 	}
-	return out
+	return &Counted{out}
 }
 
 // Add keeps one file's conversations, counted by Count, in file order,
 // once the marks of responses repeated from earlier files are set
 // (transcripts.Walk does both). The conversations' text is not kept.
-func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
-	ks, _ := counted.([][]*tokenize.Text)
+func (s *Stream) Add(convs []*transcripts.Conversation, counted *Counted) {
+	var ks [][]*tokenize.Text
+	if counted != nil {
+		ks = counted.texts
+	}
 	for i, c := range convs {
 		sk := newSkeleton(c)
 		if i < len(ks) {
