@@ -39,14 +39,11 @@ func NewStream(opt Options) (*Stream, error) {
 	e.sources = newSourceIndex()
 	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {
-		for _, step := range st.Steps {
-			switch x := step.(type) {
-			case *ModelStep:
-				if m, ok := e.opt.Prices.Lookup(x.ID); ok {
-					s.models = append(s.models, m)
-				}
-			case *RespCacheStep:
-				s.keepText = true
+		n := st.Needs()
+		s.keepText = s.keepText || n.Text
+		for _, id := range n.Models {
+			if m, ok := e.opt.Prices.Lookup(id); ok {
+				s.models = append(s.models, m)
 			}
 		}
 	}
