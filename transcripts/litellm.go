@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -151,6 +152,9 @@ func readLiteLLM(data []byte, file string) ([]*Conversation, error) {
 		}
 		if reply.Model == "" {
 			reply.Model = lr.Model
+		}
+		if id := cmp.Or(lr.RequestID, lr.ID); id != "" && reply.ResponseID == "" {
+			reply.ResponseID = "litellm/" + id // a row logged twice is one call
 		}
 		if t := litellmTime(lr.StartTime); !t.IsZero() && reply.Time.IsZero() {
 			reply.Time = t

@@ -157,8 +157,8 @@ type rsResponse struct {
 	ID        string   `json:"id"`
 	CreatedAt int64    `json:"created_at"`
 	Model     string   `json:"model"`
-	Output []rsItem `json:"output"`
-	Usage  *rsUsage `json:"usage"`
+	Output    []rsItem `json:"output"`
+	Usage     *rsUsage `json:"usage"`
 }
 
 // parseResponsesResponse reads a Responses API response: the JSON object,
