@@ -171,3 +171,24 @@ func TestAPIBodiesAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsGeminiCachedContent: a request that names an explicit cache
+// (cachedContent) sent a prompt part of which is not in the log: the
+// conversation is marked unlogged, with a warning naming the cache, and
+// its reported cached tokens are kept.
+func TestPairsGeminiCachedContent(t *testing.T) {
+	data := `{"url":"https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent",` +
+		`"request":{"cachedContent":"cachedContents/abc123","contents":[{"role":"user","parts":[{"text":"Summarise the manual."}]}]},` +
+		`"response":{"candidates":[{"content":{"role":"model","parts":[{"text":"It says…"}]}}],` +
+		`"usageMetadata":{"promptTokenCount":40012,"cachedContentTokenCount":40000,"candidatesTokenCount":5}}}` + "\n"
+	src, err := Read(strings.NewReader(data), "cached.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := src.Conversations[0]
+	u := c.Messages[len(c.Messages)-1].Usage
+	if src.Format != FormatGeminiAPI || !c.Unlogged || c.Model != "gemini-2.5-flash" || u.CachedInputTokens != 40000 || u.InputTokens != 40012 ||
+		!strings.Contains(strings.Join(src.Warnings, "\n"), "uses the explicit cache cachedContents/abc123") {
+		t.Errorf("%s unlogged %v model %s usage %+v warnings %q", src.Format, c.Unlogged, c.Model, u, src.Warnings)
+	}
+}
