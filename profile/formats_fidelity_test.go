@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -22,7 +23,7 @@ func TestFormatsFidelity(t *testing.T) {
 	cases := []struct {
 		file, model string
 		calls       int
-		billed      Money
+		billed      price.Money
 		errPct      float64 // the replay's error, rounded to 0.1
 	}{
 		{"pairs/anthropic_stream.jsonl", "", 1, 135_000_000, 0},                      // 20 × 3 + 5 × 15
