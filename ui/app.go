@@ -531,6 +531,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// through is how many calls the totals count: the calls up to the one
+// under the cursor. Stepping back from the last call takes the table,
+// the cost line and the curves back with it; the bars still show every
+// call played.
+func (m Model) through() int { return min(m.upto, m.focus+1) }
+
 func (m Model) tickEvery() time.Duration { return time.Second / time.Duration(speeds[m.speed]) }
 
 // handleKey applies a key of the main screen.
@@ -762,7 +768,7 @@ func (m Model) projection() string {
 		// is in the table, the reason is nowhere else.
 		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
 	}
-	r := runningTotals(s, m.upto)
+	r := runningTotals(s, m.through())
 	// Conversations with no call are not averaged in.
 	convs := int64(0)
 	for _, c := range m.res.Conversations {
@@ -773,7 +779,7 @@ func (m Model) projection() string {
 	per := s.Totals.Cost / profile.Money(max(convs, 1))
 	fields := []string{fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)}
 	optional := []string{}
-	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
+	if first := runningTotals(m.res.Strategies[0], m.through()); first.reported > 0 {
 		optional = append(optional, "billed "+first.reported.String())
 		if f := m.res.Fidelity; f != nil {
 			// The replay check: does the model of the app hold?
@@ -848,10 +854,10 @@ func (m Model) cheapest() (int, float64) {
 	if m.res == nil || len(m.res.Strategies) < 2 {
 		return 0, 0
 	}
-	base := runningTotals(m.res.Strategies[0], m.upto).cost
+	base := runningTotals(m.res.Strategies[0], m.through()).cost
 	best, bestCost := 0, base
 	for i := 1; i < len(m.res.Strategies); i++ {
-		if c := runningTotals(m.res.Strategies[i], m.upto).cost; c < bestCost {
+		if c := runningTotals(m.res.Strategies[i], m.through()).cost; c < bestCost {
 			best, bestCost = i, c
 		}
 	}
@@ -870,7 +876,7 @@ func (m Model) biggestPart() (string, float64) {
 	sums := map[string]int64{}
 	var total int64
 	for i, c := range m.res.Strategies[m.sel].Calls() {
-		if i >= m.upto {
+		if i >= m.through() {
 			break
 		}
 		for _, name := range profile.PartNames {

@@ -82,7 +82,7 @@ func (m *Model) redraw() {
 		return
 	}
 	l := m.layout()
-	rows := strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact, 8)
+	rows := strategyRows(m.res, m.through(), m.res.Tokenizer != nil && m.res.Tokenizer.Exact, 8)
 	costW := 0
 	for _, r := range rows {
 		costW = max(costW, lipgloss.Width(r[2]))
@@ -110,12 +110,12 @@ func (m *Model) redraw() {
 	switch {
 	case l.wide:
 		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
-		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.curvesW, l.paneH)
+		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.curvesW, l.paneH)
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.cfg.Live != nil, m.st)
 	case m.view == viewBars:
 		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
 	case m.view == viewCurves:
-		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.paneW, paneH)
+		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.paneW, paneH)
 	case m.view == viewInspector:
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, paneH, m.cfg.Live != nil, m.st)
 	}

@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/tokenscope/tokenscope/profile"
+)
+
+// goldenScreen compares m's screen with testdata/<test name>.golden.
+func goldenScreen(t *testing.T, m Model) {
+	t.Helper()
+	golden.RequireEqual(t, []byte(screen(m)))
+}
+
+// Totals follow the cursor: G ← ← shows call 39 of 41, and the table, the
+// cost line and the curves count calls 1..39 ($0.4914 under full on the
+// demo, summed here call by call from the engine's own calls).
+func TestCursorTotals(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 34}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			m := press(t, startAt(t, demoConfig(), size[0], size[1]), "G", "left", "left")
+			var want profile.Money
+			for _, c := range m.res.Strategies[0].Calls()[:39] {
+				want += c.Cost
+			}
+			if want.String() != "$0.4914" {
+				t.Fatalf("calls 1..39 under full cost %s, the issue says $0.4914", want)
+			}
+			if got := m.table.Rows()[0][2]; got != want.String() {
+				t.Errorf("table's full row = %s, want %s", got, want)
+			}
+			if got := m.projection(); !strings.HasPrefix(got, "1: $0.4914 so far") {
+				t.Errorf("cost line = %q", got)
+			}
+			if !strings.Contains(screen(m), "call 39/41") {
+				t.Error("header does not say call 39/41")
+			}
+			goldenScreen(t, m)
+		})
+	}
+}
+
+func sizeName(s [2]int) string {
+	return strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")
+}
+
+func itoa(n int) string { return formatInt(int64(n)) }
