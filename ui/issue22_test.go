@@ -48,3 +48,36 @@ func sizeName(s [2]int) string {
 }
 
 func itoa(n int) string { return formatInt(int64(n)) }
+
+// The model picker picks what was typed: the first match in a list newest
+// first, and an exact id (or alias) over a longer one that holds it.
+func TestPickerPicksTyped(t *testing.T) {
+	for _, tc := range []struct{ typed, want string }{
+		{"sonnet", "claude-sonnet-4-6"},
+		{"4o", "gpt-4o"},
+		{"gpt-5", "gpt-5"}, // not gpt-5.4, the first to hold it
+		{"4o-mini", "gpt-4o-mini"},
+		{"gpt-5-codex", "gpt-5"}, // an alias
+		{"haiku", "claude-haiku-4-5"},
+	} {
+		t.Run(tc.typed, func(t *testing.T) {
+			m := press(t, start(t, demoConfig()), "m")
+			for _, r := range tc.typed {
+				m = press(t, m, string(r))
+			}
+			if got := m.picker.shown[m.picker.cursor].ID; got != tc.want {
+				t.Errorf("highlighted %s, want %s", got, tc.want)
+			}
+			m = press(t, m, "enter")
+			if m.res.Model.ID != tc.want {
+				t.Errorf("priced as %s, want %s", m.res.Model.ID, tc.want)
+			}
+		})
+	}
+}
+
+// The picker at 80×24 after typing "4o": gpt-4o highlighted.
+func TestPickerGolden(t *testing.T) {
+	m := press(t, start(t, demoConfig()), "m", "4", "o")
+	goldenScreen(t, m)
+}
