@@ -788,7 +788,7 @@ func (m Model) projection() string {
 	}
 	core := len(optional) // the bill and its replay check outrank the projection
 	if best, saved := m.cheapest(); best > 0 {
-		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))
+		optional = append(optional, fmt.Sprintf("cheapest %d saves %s", best+1, savedCell(saved)))
 	}
 	if convs > 1 {
 		optional = append(optional, fmt.Sprintf("%s a conversation", per))

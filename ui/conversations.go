@@ -394,7 +394,7 @@ func (l convList) columns(w int) []column {
 			if s.Cheapest == 0 {
 				return "—"
 			}
-			return fmt.Sprintf("−%.0f%%", s.Saving)
+			return savedCell(s.Saving)
 		})},
 	}
 	// Numbers get the width of their widest value.
@@ -434,14 +434,14 @@ func (l convList) columns(w int) []column {
 		}
 		keep[d] = false
 		if d == "cheapest" {
-			// A saving must say which strategy saves: "2: −95%".
+			// A saving must say which strategy saves: "2: 95.0%".
 			for i := range all {
 				if all[i].title == "saving" {
 					all[i].cell = wait(func(s profile.ConversationSummary) string {
 						if s.Cheapest == 0 {
 							return "—"
 						}
-						return fmt.Sprintf("%d: −%.0f%%", s.Cheapest+1, s.Saving)
+						return fmt.Sprintf("%d: %s", s.Cheapest+1, savedCell(s.Saving))
 					})
 					for _, si := range l.shown {
 						all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))

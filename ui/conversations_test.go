@@ -222,7 +222,7 @@ func TestPickerOneModel(t *testing.T) {
 }
 
 // Narrow, the list drops the cheapest column and the saving says which
-// strategy saves: 258c7280's cheapest is 3 (window:turns=8+cache), −79%.
+// strategy saves: 258c7280's cheapest is 3 (window:turns=8+cache), 79.3%.
 func TestSavingNamesStrategy(t *testing.T) {
 	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
 	if err != nil {
@@ -233,9 +233,9 @@ func TestSavingNamesStrategy(t *testing.T) {
 		cheapest bool
 		row      string
 	}{
-		{60, 16, false, "3: −79%"},
-		{70, 20, false, "3: −79%"},
-		{80, 24, true, " −79%"},
+		{60, 16, false, "3: 79.3%"},
+		{70, 20, false, "3: 79.3%"},
+		{80, 24, true, " 79.3%"},
 	} {
 		m := startAt(t, Config{Source: src}, tc.w, tc.h)
 		lines := strings.Split(screen(m), "\n")

@@ -81,3 +81,22 @@ func TestPickerGolden(t *testing.T) {
 	m := press(t, start(t, demoConfig()), "m", "4", "o")
 	goldenScreen(t, m)
 }
+
+// One "saved": the table, the cost line and the list write a saving as
+// report does (one decimal against strategy 1, cheaper positive).
+func TestOneSaved(t *testing.T) {
+	m := start(t, demoConfig())
+	rows := profile.Rows(m.res, 0)
+	for i, r := range m.table.Rows() {
+		if i > 0 && r[3] != rows[i].Saved {
+			t.Errorf("%s: table saved %s, report %s", r[1], r[3], rows[i].Saved)
+		}
+	}
+	if got := m.projection(); !strings.Contains(got, "cheapest 2 saves 58.5%") {
+		t.Errorf("cost line %q", got)
+	}
+	l := startAt(t, treeConfig(t), 120, 40)
+	if got := screen(l); strings.Contains(got, "−") {
+		t.Errorf("the list signs a saving with −:\n%s", got)
+	}
+}
