@@ -498,6 +498,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
 			return m, m.askFindings()
 		}
+		if m.page == pageConversations && key.Matches(msg, m.list.keys.Model) && !m.list.filter.Focused() {
+			// One model for the whole list: every conversation priced as it.
+			m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
+			return m, nil
+		}
 		if m.page == pageConversations && !m.full {
 			var cmd tea.Cmd
 			var act listAction

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // goldenScreen compares m's screen with testdata/<test name>.golden.
@@ -100,3 +102,38 @@ func TestOneSaved(t *testing.T) {
 		t.Errorf("the list signs a saving with −:\n%s", got)
 	}
 }
+
+// A directory whose model has no price is never $0.00: not in the rows'
+// billed or simulated columns, not in the by-day and by-project lines.
+// "press m" works where it is said: m on the list prices every
+// conversation as the model picked.
+func TestListUnpricedAndModel(t *testing.T) {
+	src, err := transcripts.Open("testdata/unpriced", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 34}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			m := startAt(t, Config{Source: src}, size[0], size[1])
+			if m.page != pageConversations {
+				t.Fatal("not on the list")
+			}
+			out := screen(m)
+			if zeroDollars.MatchString(out) || !strings.Contains(out, "press m") {
+				t.Errorf("unpriced list:\n%s", out)
+			}
+			goldenScreen(t, m)
+			m = press(t, m, "m", "g", "p", "t", "-", "4", "o", "enter")
+			if m.model != "gpt-4o" || m.page != pageConversations {
+				t.Fatalf("m on the list: model %q page %d", m.model, m.page)
+			}
+			out = screen(m)
+			if !strings.Contains(out, "gpt-4o") || zeroDollars.MatchString(out) || !strings.Contains(out, "$0.000985") {
+				t.Errorf("priced as gpt-4o:\n%s", out)
+			}
+		})
+	}
+}
+
+// zeroDollars is a cost of exactly $0.00 (not $0.0008).
+var zeroDollars = regexp.MustCompile(`\$0\.00([^0-9]|$)`)

@@ -165,6 +165,10 @@ func (m Model) View() tea.View {
 func (m Model) content() string {
 	out := m.base()
 	switch m.overlay {
+	case overlayModel:
+		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
+	case overlayStrategies:
+		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
 	case overlayFindings:
 		out = placeOver(out, findingsView(m.adv, m.st, m.findingsPerDay(), min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
 	case overlayTune:
@@ -269,12 +273,5 @@ func (m Model) base() string {
 			field{"pgup/pgdn chat", 4}, field{":system FILE prompt", 3}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
 	}
 	b.WriteString(fit(help, m.width, 1))
-	out := b.String()
-	switch m.overlay {
-	case overlayModel:
-		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
-	case overlayStrategies:
-		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
-	}
-	return out
+	return b.String()
 }
