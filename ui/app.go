@@ -75,6 +75,10 @@ var speeds = []int{1, 2, 4, 8, 16, 32}
 type Model struct {
 	cfg    Config
 	keys   keyMap
+	// toastGen numbers the toasts: a toastMsg of an older one is dropped.
+	// toastAfter is toastFor, 0 in tests that run every command at once.
+	toastGen   int
+	toastAfter time.Duration
 	help   help.Model
 	st     styles
 	width  int
@@ -193,7 +197,7 @@ func New(cfg Config) Model {
 		perDay = 100
 	}
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
-		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24,
+		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24, toastAfter: toastFor,
 		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), session: newSession(cfg.Source, -1)}
 	m.preps.all, m.preps.session = &prepCache{}, &prepCache{}
 	if cfg.Live != nil {
@@ -326,8 +330,38 @@ func (m Model) calls() int {
 	return len(m.res.Strategies[0].Calls())
 }
 
-// Update handles a message.
+// toastMsg clears the status shown as a toast, unless a newer one came.
+type toastMsg struct{ gen int }
+
+// toastFor is how long a toast (a status such as "window → 9 exchanges")
+// stays on the help line.
+const toastFor = 4 * time.Second
+
+// Update handles a message. A new status is a toast: it clears itself
+// after toastFor (errors and "…" work in progress stay until replaced).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if t, ok := msg.(toastMsg); ok {
+		if t.gen == m.toastGen && !strings.HasPrefix(m.status, "error") {
+			m.status = ""
+			m.redraw()
+		}
+		return m, nil
+	}
+	before := m.status
+	next, cmd := m.update(msg)
+	n := next.(Model)
+	if n.status != before && n.status != "" && !strings.HasPrefix(n.status, "error") && !strings.HasSuffix(n.status, "…") {
+		n.toastGen++
+		if n.toastAfter > 0 {
+			gen := n.toastGen
+			cmd = tea.Batch(cmd, tea.Tick(n.toastAfter, func(time.Time) tea.Msg { return toastMsg{gen} }))
+		}
+	}
+	return n, cmd
+}
+
+// update handles a message but a toast's end.
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -735,26 +769,30 @@ func (m Model) selectedSpec() string {
 	return fmt.Sprintf("%d %s", m.sel+1, m.res.Strategies[m.sel].Strategy.Spec)
 }
 
-// paneTitle is a pane's title, with the latest status at the right.
+// paneTitle is a pane's title: whole " · " fields drop from the end
+// rather than cut a number. The status is not here: a toast takes the
+// help line (toastLine), never the title's room.
 func (m Model) paneTitle(w int, title string) string {
-	status := ""
-	if m.status != "" {
-		status = m.st.warn.Render(truncate(m.status, w/2))
-	}
-	// Drop whole " · " fields from the end rather than cut a number.
-	room := max(1, w-lipgloss.Width(status)-1)
-	for lipgloss.Width(title) > room {
+	for lipgloss.Width(title) > w {
 		i := strings.LastIndex(title, " · ")
 		if i <= 0 {
 			break
 		}
 		title = title[:i]
 	}
-	t := m.st.paneTitle.Render(truncate(title, room))
-	if status == "" {
-		return t
+	return m.st.paneTitle.Render(truncate(title, w))
+}
+
+// toastLine is the status in the place of the help line while it lasts,
+// "" when there is none.
+func (m Model) toastLine() string {
+	switch {
+	case m.status == "":
+		return ""
+	case strings.HasPrefix(m.status, "error"):
+		return m.st.bad.Render(truncate(m.status, m.width))
 	}
-	return t + strings.Repeat(" ", max(1, w-lipgloss.Width(t)-lipgloss.Width(status))) + status
+	return m.st.warn.Render(truncate(m.status, m.width))
 }
 
 // projection is the cost line: so far, billed, cheapest, per

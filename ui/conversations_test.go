@@ -32,6 +32,7 @@ func treeConfig(t *testing.T) Config {
 func startAt(t *testing.T, cfg Config, w, h int) Model {
 	t.Helper()
 	m := New(cfg)
+	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return settle(t, next.(Model), m.Init())
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -137,3 +138,26 @@ func TestListUnpricedAndModel(t *testing.T) {
 
 // zeroDollars is a cost of exactly $0.00 (not $0.0008).
 var zeroDollars = regexp.MustCompile(`\$0\.00([^0-9]|$)`)
+
+// A toast takes the help line, not the pane title's room, and clears
+// itself (a tea.Tick); a stale tick leaves a newer toast alone.
+func TestToastClears(t *testing.T) {
+	m := startAt(t, demoConfig(), 80, 24)
+	title := strings.Split(screen(m), "\n")[1]
+	m = press(t, m, "W")
+	lines := strings.Split(screen(m), "\n")
+	if lines[1] != title || lines[len(lines)-1] != "window → 9 exchanges" {
+		t.Errorf("toast: title %q (was %q), last line %q", lines[1], title, lines[len(lines)-1])
+	}
+	stale := m.toastGen
+	m = press(t, m, "W")
+	next, _ := m.Update(toastMsg{stale})
+	if m = next.(Model); m.status != "window → 10 exchanges" {
+		t.Errorf("a stale toast tick cleared %q", m.status)
+	}
+	m.toastAfter = time.Millisecond // settle runs the tick
+	m = press(t, m, "W")
+	if m.status != "" || !strings.Contains(screen(m), "? help") {
+		t.Errorf("toast %q did not clear", m.status)
+	}
+}

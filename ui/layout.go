@@ -271,6 +271,8 @@ func (m Model) base() string {
 	if m.cfg.Live != nil && m.live.input.Focused() {
 		help = m.st.dim.Render(joinFit(m.width, " · ", field{"enter send", 9}, field{"alt+enter newline", 5}, field{"esc keys", 8},
 			field{"pgup/pgdn chat", 4}, field{":system FILE prompt", 3}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
+	} else if t := m.toastLine(); t != "" {
+		help = t
 	}
 	b.WriteString(fit(help, m.width, 1))
 	return b.String()
