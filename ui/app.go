@@ -117,8 +117,9 @@ type Model struct {
 	model  string
 	perDay int64
 
-	full      bool // the help page is open
-	warn      bool // the warnings page is open
+	full       bool // the help page is open
+	warn       bool // the warnings page is open
+	warnScroll int  // first line of the warnings page shown
 	overlay   overlay
 	picker    picker
 	menu      menu
@@ -518,13 +519,27 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updateOverlay(msg)
 		}
 		if m.full || m.warn {
-			// Help and warnings are pages of their own: esc, q, ? and ! close them.
+			// Help and warnings are pages of their own: esc, q, ? and ! close
+			// them; the warnings scroll.
 			switch msg.String() {
 			case "esc", "q", "?", "!":
-				m.full, m.warn = false, false
+				m.full, m.warn, m.warnScroll = false, false, 0
 			case "ctrl+c":
 				return m, tea.Quit
+			case "down", "j":
+				m.warnScroll++
+			case "up", "k":
+				m.warnScroll--
+			case "pgdown", "space":
+				m.warnScroll += m.warnRows()
+			case "pgup":
+				m.warnScroll -= m.warnRows()
+			case "home", "g":
+				m.warnScroll = 0
+			case "end", "G":
+				m.warnScroll = len(m.warningLines())
 			}
+			m.warnScroll = max(0, min(m.warnScroll, len(m.warningLines())-m.warnRows()))
 			m.redraw()
 			return m, nil
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -160,4 +161,22 @@ func TestToastClears(t *testing.T) {
 	if m.status != "" || !strings.Contains(screen(m), "? help") {
 		t.Errorf("toast %q did not clear", m.status)
 	}
+}
+
+// The warnings page scrolls: eight warnings of three lines each at 80×24
+// do not fit, and the eighth comes into view at the end.
+func TestWarningsScroll(t *testing.T) {
+	cfg := demoConfig()
+	for i := 1; i <= 8; i++ {
+		cfg.Source.Warnings = append(cfg.Source.Warnings, fmt.Sprintf("warning %d: %s", i, strings.Repeat("a call reported usage the log cannot match ", 4)))
+	}
+	m := press(t, startAt(t, cfg, 80, 24), "!")
+	if out := screen(m); strings.Contains(out, "warning 8:") || !strings.Contains(out, "scroll") {
+		t.Errorf("the first page shows the eighth warning or no way to scroll:\n%s", out)
+	}
+	m = press(t, m, "G")
+	if out := screen(m); !strings.Contains(out, "warning 8:") {
+		t.Errorf("the eighth warning never shows:\n%s", out)
+	}
+	goldenScreen(t, m)
 }

@@ -198,7 +198,8 @@ func (m Model) base() string {
 		}
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
 	case m.warn:
-		return m.header() + "\n\n" + fit(m.warningsView(), m.width, max(1, m.height-4)) + "\n" + m.st.dim.Render("! or esc closes")
+		body, foot := m.warningsView()
+		return m.header() + "\n\n" + fit(body, m.width, m.warnRows()) + "\n" + foot
 	case m.page == pageConversations && m.all == nil && !m.list.pending:
 		return "\n  counting…"
 	case m.page == pageConversations && m.full:
