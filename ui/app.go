@@ -73,16 +73,16 @@ var speeds = []int{1, 2, 4, 8, 16, 32}
 
 // Model is the root model of the program.
 type Model struct {
-	cfg    Config
-	keys   keyMap
+	cfg  Config
+	keys keyMap
 	// toastGen numbers the toasts: a toastMsg of an older one is dropped.
 	// toastAfter is toastFor, 0 in tests that run every command at once.
 	toastGen   int
 	toastAfter time.Duration
-	help   help.Model
-	st     styles
-	width  int
-	height int
+	help       help.Model
+	st         styles
+	width      int
+	height     int
 
 	// loading
 	loading  bool
@@ -120,10 +120,10 @@ type Model struct {
 	full       bool // the help page is open
 	warn       bool // the warnings page is open
 	warnScroll int  // first line of the warnings page shown
-	overlay   overlay
-	picker    picker
-	menu      menu
-	lastClick click
+	overlay    overlay
+	picker     picker
+	menu       menu
+	lastClick  click
 
 	live liveState
 	adv  advisor // findings and tune

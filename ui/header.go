@@ -97,6 +97,9 @@ func (m Model) header() string {
 			state = "▶"
 		}
 		right = fmt.Sprintf("%s call %d/%d", state, min(m.focus+1, max(m.calls(), 1)), m.calls())
+		if m.calls() == 0 {
+			right = "no call yet"
+		}
 		speed = fmt.Sprintf(" ×%d", speeds[m.speed])
 	}
 	if m.computing {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
 
 // goldenScreen compares m's screen with testdata/<test name>.golden.
@@ -179,4 +180,39 @@ func TestWarningsScroll(t *testing.T) {
 		t.Errorf("the eighth warning never shows:\n%s", out)
 	}
 	goldenScreen(t, m)
+}
+
+// Live: before the first message the header says no call yet (never
+// "call 1/0"); a refusal on the status line drops whole words, never cuts
+// a number.
+func TestLiveStatusWhole(t *testing.T) {
+	cfg, _, _ := liveConfig(t, "0.00001", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}},
+		livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
+	m := startAt(t, cfg, 80, 24)
+	if out := screen(m); strings.Contains(out, "call 1/0") || !strings.Contains(out, "no call yet") {
+		t.Errorf("before the first message:\n%s", out)
+	}
+	m = typeText(t, m, "hi")
+	m = typeText(t, m, "tell me about deploys in great detail please")
+	line := ""
+	for _, l := range strings.Split(screen(m), "\n") {
+		if strings.HasPrefix(l, "spent ") {
+			line = strings.TrimRight(l, " ")
+		}
+	}
+	if !strings.Contains(m.live.notice, "refused") {
+		t.Fatalf("no refusal: %q", m.live.notice)
+	}
+	// Every dollar figure on the line is one the notice or the spend holds whole.
+	for _, f := range regexp.MustCompile(`\$[0-9.]+`).FindAllString(line, -1) {
+		if !strings.Contains(m.live.notice+" "+m.spent().String(), f+" ") && !strings.HasSuffix(m.live.notice, f) && f != m.spent().String() {
+			t.Errorf("status line cuts a number %s: %q", f, line)
+		}
+	}
+	// What is shown of the notice ends on a whole word.
+	_, shown, _ := strings.Cut(line, "refused:")
+	shown = "refused:" + strings.TrimSuffix(shown, "…")
+	if rest, ok := strings.CutPrefix(m.live.notice, shown); !ok || rest != "" && rest[0] != ' ' {
+		t.Errorf("status line cuts a word: %q", line)
+	}
 }
