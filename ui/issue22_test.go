@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -27,7 +28,7 @@ func TestCursorTotals(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 34}} {
 		t.Run(sizeName(size), func(t *testing.T) {
 			m := press(t, startAt(t, demoConfig(), size[0], size[1]), "G", "left", "left")
-			var want profile.Money
+			var want price.Money
 			for _, c := range m.res.Strategies[0].Calls()[:39] {
 				want += c.Cost
 			}
