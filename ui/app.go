@@ -158,7 +158,8 @@ type session struct {
 	playing  bool
 	view     view
 	compare  bool
-	scroll   int // inspector scroll
+	money    bool // the $ view: bars of each call's cost by part
+	scroll   int  // inspector scroll
 	rendered rendered
 }
 
@@ -305,9 +306,9 @@ func (m *Model) openConversation(i int) tea.Cmd {
 // showConversation puts src, conversation i of the source, on the session
 // page and counts it.
 func (m *Model) showConversation(i int, src *transcripts.Source) tea.Cmd {
-	view := m.view
+	view, money := m.view, m.money
 	m.session = newSession(src, i)
-	m.view = view
+	m.view, m.money = view, money
 	m.page, m.status = pageSession, ""
 	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	return m.recompute()
@@ -653,6 +654,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		}
 	case key.Matches(msg, k.Compare):
 		m.compare = !m.compare
+	case key.Matches(msg, k.Money):
+		m.money = !m.money
 	case key.Matches(msg, k.PerDayLess):
 		m.perDay = max(1, m.perDay/10)
 	case key.Matches(msg, k.PerDayMore):
@@ -955,8 +958,20 @@ func (m Model) biggestPart() (string, float64) {
 	return best, 100 * float64(sums[best]) / float64(total)
 }
 
-// partNote is " · history 71% of input" for the pane title.
+// partNote is " · history 71% of input" for the pane title, or in the
+// $ view the part that costs most: " · output 28% of cost".
 func (m Model) partNote() string {
+	if m.money {
+		k := m.barKey()
+		var total int64
+		for _, n := range k.order {
+			total += k.weight[n]
+		}
+		if len(k.order) == 0 || total == 0 {
+			return " · unpriced"
+		}
+		return fmt.Sprintf(" · %s %.0f%% of cost", shortPart(k.order[0]), 100*float64(k.weight[k.order[0]])/float64(total))
+	}
 	if name, pct := m.biggestPart(); name != "" {
 		label := shortPart(name)
 		if name == "unlogged" && m.cfg.Live != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -216,4 +217,70 @@ func TestLiveStatusWhole(t *testing.T) {
 	if rest, ok := strings.CutPrefix(m.live.notice, shown); !ok || rest != "" && rest[0] != ' ' {
 		t.Errorf("status line cuts a word: %q", line)
 	}
+}
+
+// The $ view: each call's cost by part, the parts summing to the call's
+// cost exactly; output is 28% of the demo's dollars under full (its
+// tokens at gpt-5's $10/MTok over the total), and the heaviest part gets
+// the strongest glyph: history in tokens, history then output in dollars.
+func TestMoneyView(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 34}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			m := startAt(t, demoConfig(), size[0], size[1])
+			if l := ansi.Strip(m.layout().legend); !strings.HasPrefix(l, "█ history 71%") {
+				t.Errorf("token legend %q: history, 71%% of the input, is not drawn █", l)
+			}
+			m = press(t, m, "$")
+			tot := m.res.Strategies[0].Totals
+			out := m.res.Model.Output.Cost(tot.BilledOutput())
+			pct := fmt.Sprintf("output %.0f%%", 100*float64(out)/float64(tot.Cost))
+			if pct != "output 28%" {
+				t.Fatalf("reference: %s", pct)
+			}
+			l := ansi.Strip(m.layout().legend)
+			if !strings.HasPrefix(l, "█ history") || !strings.Contains(l, "▓ "+pct) {
+				t.Errorf("$ legend %q, want █ history first and ▓ %s", l, pct)
+			}
+			for _, c := range m.res.Strategies[1].Calls() {
+				var sum price.Money
+				for _, v := range callCostParts(c, m.res.Model) {
+					sum += v
+				}
+				if sum != c.Cost {
+					t.Fatalf("call %d: parts sum to %s, cost %s", c.Index, sum, c.Cost)
+				}
+			}
+			if s := screen(m); !strings.Contains(s, "cost per call ($)") {
+				t.Errorf("no $ view:\n%s", s)
+			}
+			goldenScreen(t, press(t, m, "down")) // cache: cache reads show
+		})
+	}
+}
+
+// The curves' y-axis tops at the first 1-2-5 step above the data: the
+// demo's $0.5379 under $0.6, not $1; x labels stay at 400+ calls.
+func TestCurvesAxis(t *testing.T) {
+	m := press(t, startAt(t, demoConfig(), 80, 24), "tab")
+	if first := strings.Fields(strings.Split(screen(m), "\n")[2])[0]; first != "$0.6│" {
+		t.Errorf("curves top %q", first)
+	}
+	goldenScreen(t, m)
+}
+
+// At 200 columns the strategy names stay next to their numbers: the spec
+// column is as wide as the longest spec, not the screen.
+func TestWideTable(t *testing.T) {
+	m := startAt(t, demoConfig(), 200, 50)
+	for _, r := range strings.Split(screen(m), "\n") {
+		if strings.Contains(r, " cap:512 ") {
+			name := strings.Index(r, "cap:512")
+			cost := strings.Index(r, "$0.4731")
+			if cost-name > len("summary:trigger=12000,keep=4,size=600+cache")+4 {
+				t.Errorf("cost %d columns from its name: %q", cost-name, r)
+			}
+			return
+		}
+	}
+	t.Error("no cap:512 row")
 }

@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // layout is the size and place of each region of the session page for
@@ -40,7 +42,7 @@ func (m Model) layout() layout {
 	}
 	l.tableH = rows + 2
 	if m.height >= 22 && (m.cfg.Live == nil || m.height >= 30) {
-		l.legend = legend(m.width, true, m.cfg.Live != nil)
+		l.legend = legend(m.width, m.barKey(), m.cfg.Live != nil)
 		l.legendH = strings.Count(l.legend, "\n") + 1
 	}
 	bottom := 2 // projection or spend line, help
@@ -83,11 +85,11 @@ func (m *Model) redraw() {
 	}
 	l := m.layout()
 	rows := strategyRows(m.res, m.through(), m.res.Tokenizer != nil && m.res.Tokenizer.Exact, 8)
-	costW := 0
+	costW, specW := 0, 0
 	for _, r := range rows {
-		costW = max(costW, lipgloss.Width(r[2]))
+		costW, specW = max(costW, lipgloss.Width(r[2])), max(specW, lipgloss.Width(r[1]))
 	}
-	cols := strategyColumns(m.width, costW)
+	cols := strategyColumns(m.width, costW, specW)
 	for i := range rows {
 		rows[i] = rows[i][:min(len(cols), len(rows[i]))]
 	}
@@ -109,16 +111,44 @@ func (m *Model) redraw() {
 	}
 	switch {
 	case l.wide:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = m.barsPane(prev, l.paneW, l.paneH)
 		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.curvesW, l.paneH)
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.cfg.Live != nil, m.st)
 	case m.view == viewBars:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = m.barsPane(prev, l.paneW, l.paneH)
 	case m.view == viewCurves:
 		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.paneW, paneH)
 	case m.view == viewInspector:
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, paneH, m.cfg.Live != nil, m.st)
 	}
+}
+
+// barKey weighs the parts of the calls shown, for the bars' glyphs and
+// the legend: tokens, or dollars in the $ view.
+func (m Model) barKey() barKey {
+	return newBarKey(m.res, m.sel, m.upto, m.money, m.priceOf)
+}
+
+// priceOf is the price a call's model bills at: the result's model, or
+// the table's row for a call routed to another; nil when unpriced.
+func (m Model) priceOf(id string) *price.Model {
+	if m.res != nil && m.res.Model != nil && (id == "" || id == m.res.Model.ID) {
+		return m.res.Model
+	}
+	if p, ok := m.cfg.Prices.Lookup(id); ok {
+		return p
+	}
+	return nil
+}
+
+// barsPane draws the bars: input tokens by part, or in the $ view each
+// call's cost by part.
+func (m Model) barsPane(prev, w, h int) (string, barsGeom) {
+	k := m.barKey()
+	if m.money {
+		return moneyBarsView(m.res, m.sel, m.upto, m.focus, prev, k, m.priceOf, w, h)
+	}
+	return barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, k.glyphs, w, h)
 }
 
 // countingLine is the list's last line while its rows are the usage
@@ -222,6 +252,9 @@ func (m Model) base() string {
 	var b strings.Builder
 	b.WriteString(m.header() + "\n")
 	barsTitle := "input per call · " + m.selectedSpec() + m.partNote()
+	if m.money {
+		barsTitle = "cost per call ($) · " + m.selectedSpec() + m.partNote()
+	}
 	switch {
 	case l.wide:
 		left := m.paneTitle(l.paneW, barsTitle) + "\n" + m.rendered.bars

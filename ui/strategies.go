@@ -39,8 +39,10 @@ func runningTotals(s profile.StrategyResult, upto int) running {
 }
 
 // strategyColumns fits the table to w columns: numbers drop from the
-// right as the terminal narrows, and the spec column takes what is left.
-func strategyColumns(w, costW int) []table.Column {
+// right as the terminal narrows, and the spec column takes what is left
+// up to the longest spec (specW), so that on a wide screen the numbers
+// stay next to the names they belong to.
+func strategyColumns(w, costW, specW int) []table.Column {
 	fixed := []table.Column{
 		{Title: "cost", Width: max(10, costW)}, {Title: "saved", Width: 7}, {Title: "cache", Width: 5},
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
@@ -59,7 +61,7 @@ func strategyColumns(w, costW int) []table.Column {
 	for _, c := range fixed {
 		used += c.Width + 2
 	}
-	spec := max(8, w-used-2)
+	spec := max(8, min(w-used-2, specW+1))
 	return append([]table.Column{{Title: "#", Width: 2}, {Title: "strategy", Width: spec}}, fixed...)
 }
 
