@@ -211,10 +211,13 @@ func legend(w int, k barKey, live bool) string {
 			lipgloss.NewStyle().Foreground(outputColor).Render(string(outputGlyph))+" output")
 	}
 	if unlogged {
-		items = append(items, "· unlogged: input reported but not in the log (agent prompt, tools)")
+		items = append(items, "unlogged: input reported, not in the log")
 	}
 	return wrapItems(items, w)
 }
+
+// unloggedMeans says what the unlogged part is, wherever it is named.
+const unloggedMeans = "the part of the reported input the log does not hold (an agent's system prompt and tools), inferred from reported usage"
 
 // liveGap names, in live mode, input the server counted beyond what was
 // sent and counted here.

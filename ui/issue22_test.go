@@ -284,3 +284,45 @@ func TestWideTable(t *testing.T) {
 	}
 	t.Error("no cap:512 row")
 }
+
+// Usage of all zeros is missing usage: the call says it has none, and
+// never shows an unlogged part larger than a reported input of 0.
+func TestZeroUsageMissing(t *testing.T) {
+	src, err := transcripts.Open("testdata/zerousage/zero.jsonl", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := press(t, startAt(t, Config{Source: src}, 80, 24), "enter") // the inspector, on call 2
+	c := m.res.Strategies[0].Calls()[1]
+	if c.Reported != nil || c.Input.Unlogged == 0 {
+		t.Fatalf("call 2: reported %+v, unlogged %d", c.Reported, c.Input.Unlogged)
+	}
+	out := screen(m)
+	if strings.Contains(out, "reported input 0") || !strings.Contains(out, "no reported usage for this call") {
+		t.Errorf("inspector on the all-zero call:\n%s", out)
+	}
+	goldenScreen(t, m)
+}
+
+// "unlogged" says what it is where it appears: the legend, the inspector
+// and the help, on a real Claude Code session where it is most of a bar.
+func TestUnloggedExplained(t *testing.T) {
+	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := press(t, startAt(t, Config{Source: src}, 120, 34), "enter")
+	if m.page != pageSession {
+		t.Fatal("the first conversation did not open")
+	}
+	out := screen(m)
+	for _, want := range []string{"unlogged: input reported, not in the log", "unlogged ", ": the part of the reported input the log does not hold"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q on the session page:\n%s", want, out)
+		}
+	}
+	goldenScreen(t, m)
+	if out := screen(press(t, m, "?")); !strings.Contains(out, "unlogged: the part of the reported input") {
+		t.Errorf("help does not say what unlogged is:\n%s", out)
+	}
+}

@@ -246,7 +246,11 @@ func (m Model) base() string {
 		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
 	}
 	if m.full {
-		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, m.st.dim.Render("? or esc closes help"))
+		closing := m.st.dim.Render("? or esc closes help")
+		if m.height >= 22 { // what the terms mean, where there is room
+			closing = m.st.dim.Render(lipgloss.NewStyle().Width(m.width).Render("unlogged: " + unloggedMeans + ".\n$ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
+		}
+		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, closing)
 	}
 	l := m.layout()
 	var b strings.Builder
