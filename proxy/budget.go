@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -22,7 +22,7 @@ import (
 type Budget struct {
 	Spec   string            // as given on the command line
 	Match  map[string]string // tags a call must carry to count; nil: every call
-	Limit  profile.Money     // a spend budget; 0 for a token budget
+	Limit  price.Money     // a spend budget; 0 for a token budget
 	Tokens int64             // a token budget (input + output); 0 for a spend budget
 	Window Window
 	Loc    *time.Location // the zone windows are aligned in; nil: UTC
@@ -73,7 +73,7 @@ func ParseBudget(s string) (*Budget, error) {
 		return nil, fmt.Errorf("budget %q: window %q is not minute, hour, day, week or month", s, window)
 	}
 	b.Window = w
-	limit, err := profile.ParseUSD(strings.TrimPrefix(strings.TrimSpace(amount), "$"))
+	limit, err := price.ParseUSD(strings.TrimPrefix(strings.TrimSpace(amount), "$"))
 	if err != nil || limit <= 0 {
 		return nil, fmt.Errorf("budget %q: amount %q is not a positive USD amount", s, amount)
 	}
@@ -149,14 +149,14 @@ func (b *Budget) scope() string {
 // Level is what a budget holds in its current window: billed spend and
 // tokens, and the estimates of calls in flight.
 type Level struct {
-	Spent          profile.Money
+	Spent          price.Money
 	Tokens         int64
-	Reserved       profile.Money
+	Reserved       price.Money
 	ReservedTokens int64
 }
 
 // over reports whether a call needing cost and tokens would pass b.
-func (b *Budget) over(l Level, cost profile.Money, tokens int64) bool {
+func (b *Budget) over(l Level, cost price.Money, tokens int64) bool {
 	if b.Tokens > 0 {
 		return l.Tokens+l.ReservedTokens+tokens > b.Tokens
 	}
@@ -167,7 +167,7 @@ func (b *Budget) over(l Level, cost profile.Money, tokens int64) bool {
 type Hold struct {
 	ID      string // the store's name for it; "" when nothing is held (a store that could not be reached)
 	Budgets []*Budget
-	Cost    profile.Money
+	Cost    price.Money
 	Tokens  int64
 }
 
@@ -182,7 +182,7 @@ type BudgetStore interface {
 	Admit(ctx context.Context, h *Hold, now time.Time) (refused int, l Level, err error)
 	// Settle releases h and adds what the call was billed to the windows
 	// of h's budgets that hold now.
-	Settle(ctx context.Context, h *Hold, cost profile.Money, tokens int64, now time.Time) error
+	Settle(ctx context.Context, h *Hold, cost price.Money, tokens int64, now time.Time) error
 	// Levels returns each budget's level at now.
 	Levels(ctx context.Context, bs []*Budget, now time.Time) ([]Level, error)
 }
@@ -232,7 +232,7 @@ func (m *memoryStore) Admit(_ context.Context, h *Hold, now time.Time) (int, Lev
 	return -1, Level{}, nil
 }
 
-func (m *memoryStore) Settle(_ context.Context, h *Hold, cost profile.Money, tokens int64, now time.Time) error {
+func (m *memoryStore) Settle(_ context.Context, h *Hold, cost price.Money, tokens int64, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, b := range h.Budgets {
@@ -259,7 +259,7 @@ func (m *memoryStore) Levels(_ context.Context, bs []*Budget, now time.Time) ([]
 
 // add counts a call already billed at `at` (read back from the log) in the
 // budget windows open at now that hold it.
-func (m *memoryStore) add(bs []*Budget, cost profile.Money, tokens int64, at, now time.Time) {
+func (m *memoryStore) add(bs []*Budget, cost price.Money, tokens int64, at, now time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, b := range bs {
@@ -370,7 +370,7 @@ var errStoreDown = fmt.Errorf("budget store unreachable")
 // its tags fall under, and reserves the estimate while the call is in
 // flight. A call is refused when spend so far in the window, calls in
 // flight, and its estimate would pass a budget.
-func (bs *budgets) admit(tags map[string]string, cost profile.Money, tokens int64, now time.Time) (*ticket, *Refusal) {
+func (bs *budgets) admit(tags map[string]string, cost price.Money, tokens int64, now time.Time) (*ticket, *Refusal) {
 	h := &Hold{Cost: cost, Tokens: tokens}
 	for _, b := range bs.list {
 		if b.matches(tags) {
@@ -401,7 +401,7 @@ func (bs *budgets) admit(tags map[string]string, cost profile.Money, tokens int6
 }
 
 // refusal is the message of a call refused by b at level l.
-func refusal(b *Budget, l Level, cost profile.Money, tokens int64, now time.Time) *Refusal {
+func refusal(b *Budget, l Level, cost price.Money, tokens int64, now time.Time) *Refusal {
 	_, resets := b.bounds(now)
 	w := string(b.Window)
 	if b.Tokens > 0 {
@@ -425,7 +425,7 @@ func inFlight(some bool, amount string) string {
 // settle releases t's reservation and adds what the call was billed. A
 // store that cannot be reached keeps what it could not write and writes
 // it when it returns (RedisStore).
-func (bs *budgets) settle(t *ticket, cost profile.Money, tokens int64, now time.Time) {
+func (bs *budgets) settle(t *ticket, cost price.Money, tokens int64, now time.Time) {
 	if t == nil || len(t.hold.Budgets) == 0 {
 		return
 	}
@@ -437,7 +437,7 @@ func (bs *budgets) settle(t *ticket, cost profile.Money, tokens int64, now time.
 // replay adds a call already billed (read back from the log at start) to
 // the budgets whose current window holds it. Only the embedded store is
 // rebuilt from the log: a shared store keeps its own state.
-func (bs *budgets) replay(tags map[string]string, cost profile.Money, tokens int64, at, now time.Time) {
+func (bs *budgets) replay(tags map[string]string, cost price.Money, tokens int64, at, now time.Time) {
 	m, ok := bs.store.(*memoryStore)
 	if !ok {
 		return
@@ -454,8 +454,8 @@ func (bs *budgets) replay(tags map[string]string, cost profile.Money, tokens int
 // Status is one budget's state, for display.
 type Status struct {
 	Spec   string
-	Spent  profile.Money
-	Limit  profile.Money
+	Spent  price.Money
+	Limit  price.Money
 	Tokens int64
 	Max    int64
 	Resets time.Time

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // RedisOptions configure a RedisStore.
@@ -206,12 +206,12 @@ func levelOf(v []any) (Level, error) {
 			return Level{}, fmt.Errorf("budget store: reading %q: %w", s, err)
 		}
 	}
-	return Level{Spent: profile.Money(n[0]), Tokens: n[1], Reserved: profile.Money(n[2]), ReservedTokens: n[3]}, nil
+	return Level{Spent: price.Money(n[0]), Tokens: n[1], Reserved: price.Money(n[2]), ReservedTokens: n[3]}, nil
 }
 
 // Settle releases h and adds the call's bill in one script; a settle the
 // server does not take is kept and sent when it is back.
-func (s *RedisStore) Settle(ctx context.Context, h *Hold, cost profile.Money, tokens int64, now time.Time) error {
+func (s *RedisStore) Settle(ctx context.Context, h *Hold, cost price.Money, tokens int64, now time.Time) error {
 	s.mu.Lock()
 	delete(s.live, h.ID)
 	s.mu.Unlock()

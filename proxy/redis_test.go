@@ -16,7 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -86,8 +87,8 @@ func (s *redisServer) stop() {
 
 // gpt-4o-mini: $0.15/M input = 150,000 pico-dollars a token, $0.60/M
 // output = 600,000.
-func miniCost(input, output int64) profile.Money {
-	return profile.Money(input*150_000 + output*600_000)
+func miniCost(input, output int64) price.Money {
+	return price.Money(input*150_000 + output*600_000)
 }
 
 // meteredUpstream streams Chat Completions whose reported usage is the
@@ -114,7 +115,7 @@ func newMeteredUpstream(t *testing.T, delay time.Duration) *meteredUpstream {
 		u.mu.Lock()
 		u.calls++
 		u.mu.Unlock()
-		input := profile.CallInput(req.Messages, req.Tools, tok)
+		input := tokenize.CallInput(req.Messages, req.Tools, tok)
 		w.Header().Set("Content-Type", "text/event-stream")
 		f := w.(http.Flusher)
 		send := func(s string) {
@@ -141,9 +142,9 @@ func newMeteredUpstream(t *testing.T, delay time.Duration) *meteredUpstream {
 	return u
 }
 
-func mustPrice(t *testing.T, model string) *profile.ModelPrice {
+func mustPrice(t *testing.T, model string) *price.Model {
 	t.Helper()
-	p, ok := profile.DefaultPrices().Lookup(model)
+	p, ok := price.Default().Lookup(model)
 	if !ok {
 		t.Fatal(model + " not priced")
 	}
@@ -186,9 +187,9 @@ func stream(t *testing.T, url string, n, maxTokens int) int {
 }
 
 // billed sums what the served calls of a log were billed, priced by hand.
-func billed(t *testing.T, out string) (profile.Money, int) {
+func billed(t *testing.T, out string) (price.Money, int) {
 	t.Helper()
-	var sum profile.Money
+	var sum price.Money
 	n := 0
 	for _, r := range records(t, out) {
 		if r.Served() {
@@ -359,10 +360,10 @@ func TestRedisExactSums(t *testing.T) {
 	// $20,000 a month: 2e16 pico-dollars, past the 2^53 a double holds
 	// exactly: two holds of $9,999.999999999999 leave 2 pico-dollars.
 	b := mustBudget(t, "20000/month")
-	big := profile.Money(9_999_999_999_999_999)
+	big := price.Money(9_999_999_999_999_999)
 	ctx := context.Background()
 	for i, tc := range []struct {
-		cost    profile.Money
+		cost    price.Money
 		refused int
 	}{{big, -1}, {big, -1}, {3, 0}, {2, -1}, {1, 0}} {
 		h := &Hold{Budgets: []*Budget{b}, Cost: tc.cost}
