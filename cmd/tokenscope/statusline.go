@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,6 +203,9 @@ func followSession(dir string, in *statusInput, pricer *pace.Pricer) (*pace.Sess
 		st = statusState{Version: statusStateVersion, Transcript: in.TranscriptPath, Session: pace.NewSession(in.TranscriptPath)}
 	}
 	added, err := st.Session.Update(pricer)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "" // a new session: its transcript comes with its first message
+	}
 	if err != nil {
 		return nil, "cannot read the transcript"
 	}

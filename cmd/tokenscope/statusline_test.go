@@ -169,7 +169,11 @@ func TestStatuslineMissingFieldsAndBadInput(t *testing.T) {
 		{"five hours", fmt.Sprintf(`{"rate_limits":{"five_hour":{"used_percentage":42,"resets_at":%d}}}`, resets),
 			"5h 42% ↻2h00m\n", nil},
 		{"model field", `{"model":{"display_name":"Opus\u001b[31m 4.6"}}`, "Opus?[31m 4.6\n", []string{"--fields", "model"}},
-		{"missing transcript", `{"session_id":"x","transcript_path":"/nonexistent/x.jsonl"}`,
+		{"no transcript yet", `{"session_id":"x","transcript_path":"/nonexistent/x.jsonl"}`,
+			"tokenscope: no usage yet\n", nil},
+		{"no transcript yet, estimate", `{"session_id":"x","transcript_path":"/nonexistent/x.jsonl","cost":{"total_cost_usd":0}}`,
+			"~$0.00 (Claude Code's estimate)\n", nil},
+		{"transcript a directory", `{"session_id":"y","transcript_path":"."}`,
 			"tokenscope: cannot read the transcript\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
