@@ -26,6 +26,9 @@ type Live struct {
 	Whole *File
 	// Changed is when a call was last added (the newest call's time).
 	Changed time.Time
+	// counted are Whole's calls as the tree's days and blocks hold them,
+	// taken back when the log is read again (Whole keeps only the recent).
+	counted []Call
 }
 
 // Totals is the session's billed usage with its subagents'.
@@ -161,15 +164,16 @@ func (t *Tree) rereadWhole(l *Live) {
 	if err != nil {
 		return // half-written: the next change reads it again
 	}
-	old := l.Whole.Recent
-	for i := range old {
-		t.onCall(l, &old[i], nil)
+	for i := range l.counted {
+		t.onCall(l, &l.counted[i], nil)
 	}
+	l.counted = l.counted[:0]
 	l.Whole.Reset()
 	for i := range src.Calls {
 		c := t.Pricer.Price(&src.Calls[i])
 		l.Whole.Add(c)
 		t.onCall(l, nil, &c)
+		l.counted = append(l.counted, c)
 	}
 }
 

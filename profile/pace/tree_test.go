@@ -191,3 +191,40 @@ func BenchmarkTreeHourOfAppends(b *testing.B) {
 		_ = tree
 	}
 }
+
+// A Codex log is read again whole when it changes: its calls count once in
+// today's spend and the blocks however often it changes. The real rollout
+// (transcripts/testdata/codex) makes 7 calls.
+func TestTreeRereadsOtherFormats(t *testing.T) {
+	root := t.TempDir()
+	src, err := os.ReadFile("../../transcripts/testdata/codex/sessions/2025/12/09/rollout-2025-12-09T19-55-16-019b04ae-b1c6-7c72-a134-a4c2de66058c.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "rollout.jsonl")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree := NewTree([]string{root})
+	tree.Load()
+	ss := tree.Sessions()
+	if len(ss) != 1 || ss[0].Whole == nil || ss[0].Totals().Calls != 7 {
+		t.Fatalf("sessions %+v", ss)
+	}
+	day := ss[0].Changed
+	tree.Now = func() time.Time { return day }
+	once := tree.Today()
+	for range 3 {
+		tree.Changed(path)
+	}
+	if again := tree.Today(); again != once || once.Calls != 7 {
+		t.Errorf("today after re-reads %+v, first %+v", again, once)
+	}
+	var blocks Totals
+	for _, b := range tree.Blocks.List {
+		blocks.Add(b.Totals)
+	}
+	if blocks.Calls != 7 || blocks.Cost != once.Cost {
+		t.Errorf("blocks hold %d calls, %s", blocks.Calls, blocks.Cost)
+	}
+}
