@@ -199,9 +199,11 @@ func followSession(dir string, in *statusInput, pricer *pace.Pricer) (*pace.Sess
 			}
 		}
 	}
-	if st.Session == nil {
+	fresh := st.Session == nil
+	if fresh {
 		st = statusState{Version: statusStateVersion, Transcript: in.TranscriptPath, Session: pace.NewSession(in.TranscriptPath)}
 	}
+	before := readUpTo(st.Session)
 	added, err := st.Session.Update(pricer)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, "" // a new session: its transcript comes with its first message
@@ -209,12 +211,23 @@ func followSession(dir string, in *statusInput, pricer *pace.Pricer) (*pace.Sess
 	if err != nil {
 		return nil, "cannot read the transcript"
 	}
-	if stateFile != "" && (added > 0 || st.Session.Main.Tail.Offset > 0) {
+	// Written only when something was read: most runs read nothing new.
+	if stateFile != "" && (fresh || added > 0 || readUpTo(st.Session) != before) {
 		if data, err := json.Marshal(&st); err == nil {
 			writeFileAtomic(stateFile, data)
 		}
 	}
 	return st.Session, ""
+}
+
+// readUpTo is how far the session's files were read, summed: it moves
+// whenever a line was read, call or not.
+func readUpTo(s *pace.Session) int64 {
+	var n int64
+	for _, f := range s.Files() {
+		n += f.Tail.Offset + int64(f.Tail.Line)
+	}
+	return n
 }
 
 // saveLimits keeps the latest plan windows Claude Code reported, for

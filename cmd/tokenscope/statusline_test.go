@@ -145,6 +145,16 @@ func TestStatuslineIncremental(t *testing.T) {
 	if st.Session.Main.Tail.Offset != int64(len(src)) {
 		t.Errorf("state offset %d, want the file's %d bytes", st.Session.Main.Tail.Offset, len(src))
 	}
+	// A run with nothing new to read leaves the state file alone.
+	info, err := os.Stat(filepath.Join(state, "inc.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	statusRun(t, in, "--state-dir", state, "--fields", "cost")
+	if again, err := os.Stat(filepath.Join(state, "inc.json")); err != nil || !again.ModTime().Equal(info.ModTime()) {
+		t.Errorf("state rewritten with nothing new: %v", err)
+	}
 }
 
 // Every field is optional, and input that is not the JSON expected gives
