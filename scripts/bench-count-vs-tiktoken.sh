@@ -25,7 +25,7 @@ WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 CORPORA=${CORPUS:-distinct repeated}
 if [[ " $CORPORA " == *" repeated "* && ! -f "$WORK/repeated.txt" ]]; then
-	(cd "$repo" && go test ./profile -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
+	(cd "$repo" && go test ./profile/tokenize -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
 	# Ten copies, each line of copy k prefixed with "k ": no two lines
 	# alike, so nothing is counted once for two copies.
 	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$WORK/repeated.txt"
