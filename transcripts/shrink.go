@@ -1,5 +1,10 @@
 package transcripts
 
+import (
+	"bufio"
+	"io"
+)
+
 // shrinkKeep is how many bytes of a JSON string a shrunk line keeps: ids,
 // model names, timestamps and counts are far shorter; message text and
 // tool results, which a usage pass never reads, are cut.
@@ -55,4 +60,50 @@ func (s *shrinker) filter(out, chunk []byte) []byte {
 		}
 	}
 	return out
+}
+
+// shrinkLongLines returns r with the strings of every line longer than
+// its read buffer cut as in shrinker, for a reader of JSONL whose caller
+// needs no text (the usage pass): the lines reach the reader whole in
+// structure, a few KB each whatever their text.
+func shrinkLongLines(r io.Reader) io.Reader {
+	return &lineShrinker{br: bufio.NewReaderSize(r, 256<<10)}
+}
+
+type lineShrinker struct {
+	br      *bufio.Reader
+	pending []byte // what is to be read next; may be br's own bytes
+	out     []byte // the shrunk chunk's buffer
+	sh      shrinker
+	long    bool // inside a line longer than the buffer
+	err     error
+}
+
+func (l *lineShrinker) Read(p []byte) (int, error) {
+	for len(l.pending) == 0 {
+		if l.err != nil {
+			return 0, l.err
+		}
+		chunk, err := l.br.ReadSlice('\n')
+		switch {
+		case err == bufio.ErrBufferFull:
+			if !l.long {
+				l.long, l.sh = true, shrinker{}
+			}
+			l.out = l.sh.filter(l.out[:0], chunk)
+			l.pending = l.out
+			continue
+		case l.long:
+			l.out = l.sh.filter(l.out[:0], chunk)
+			l.pending, l.long = l.out, false
+		default:
+			l.pending = chunk // valid until the next ReadSlice, after it is read
+		}
+		if err != nil {
+			l.err = err
+		}
+	}
+	n := copy(p, l.pending)
+	l.pending = l.pending[n:]
+	return n, nil
 }
