@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 )
 
@@ -22,6 +23,7 @@ type shrinker struct {
 	hex      int  // \u digits still to come
 	n        int  // bytes of the current string kept
 	dropping bool // the current string is past shrinkKeep
+	keep     int  // bytes kept of a string; 0 is shrinkKeep (tests cut shorter)
 }
 
 // filter appends what is kept of chunk to out.
@@ -49,7 +51,7 @@ func (s *shrinker) filter(out, chunk []byte) []byte {
 		default:
 			// A string is cut before a backslash or a byte starting a
 			// character, past the bytes kept.
-			if !s.dropping && s.n >= shrinkKeep && c&0xC0 != 0x80 {
+			if !s.dropping && s.n >= cmp.Or(s.keep, shrinkKeep) && c&0xC0 != 0x80 {
 				s.dropping = true
 			}
 			s.escape = c == '\\'
