@@ -123,6 +123,8 @@ func TestPairsGeminiCompact(t *testing.T) {
 // was wanted; a response logged as an SSE string is read, not refused.
 func TestPairsShapeErrors(t *testing.T) {
 	cases := []struct{ data, want string }{
+		{`{"foo":1,"bar":[]}`, `x.json:1: unrecognised conversation log: found an object with top-level keys bar, foo; want one of the formats --input-format names (anthropic, anthropic-log, claude-code,`},
+		{`[{"foo":1}]`, `found an array of objects with keys foo; want`},
 		{`[{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":{"answer":"hello","tokens":3}}]`,
 			`x.json:1: $[0].response: found an object with keys answer, tokens; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response`},
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"data: {\"type\":\"message_start\",\"message\":{\"model\":\"claude\",\"usage\":{\"input_tokens\":-4,\"output_tokens\":1}}}\n\n"}` + "\n",
