@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -192,5 +193,22 @@ func TestPairsGeminiCachedContent(t *testing.T) {
 	if src.Format != FormatGeminiAPI || !c.Unlogged || c.Model != "gemini-2.5-flash" || u.CachedInputTokens != 40000 || u.InputTokens != 40012 ||
 		!strings.Contains(strings.Join(src.Warnings, "\n"), "uses the explicit cache cachedContents/abc123") {
 		t.Errorf("%s unlogged %v model %s usage %+v warnings %q", src.Format, c.Unlogged, c.Model, u, src.Warnings)
+	}
+}
+
+// TestPairPrettyPrinted: one pair pretty-printed (as a logger dumps a
+// single call) is one object, not JSONL; it failed with "unexpected end
+// of input" as LiteLLM's rows did.
+func TestPairPrettyPrinted(t *testing.T) {
+	var pairs []json.RawMessage
+	data, _ := os.ReadFile("testdata/pairs/responses_tool_call.json")
+	if err := json.Unmarshal(data, &pairs); err != nil {
+		t.Fatal(err)
+	}
+	var one bytes.Buffer
+	json.Indent(&one, pairs[0], "", "  ")
+	src, err := Read(&one, "one.json", Options{})
+	if err != nil || src.Format != FormatOpenAIResponses || src.Conversations[0].Calls() != 1 {
+		t.Fatalf("%v %+v", err, src)
 	}
 }
