@@ -212,3 +212,36 @@ func TestPairPrettyPrinted(t *testing.T) {
 		t.Fatalf("%v %+v", err, src)
 	}
 }
+
+// TestPairsGeminiChunkArray: streamGenerateContent without alt=sse answers
+// a JSON array of the same chunks as the event stream; both read alike
+// (the real stream of gemini_stream.jsonl, its events put in an array).
+func TestPairsGeminiChunkArray(t *testing.T) {
+	data, _ := os.ReadFile("testdata/pairs/gemini_stream.jsonl")
+	var pair struct {
+		URL      string          `json:"url"`
+		Request  json.RawMessage `json:"request"`
+		Response string          `json:"response"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(data), &pair); err != nil {
+		t.Fatal(err)
+	}
+	var chunks []json.RawMessage
+	for line := range strings.SplitSeq(pair.Response, "\n") {
+		if d, ok := strings.CutPrefix(strings.TrimSpace(line), "data:"); ok {
+			chunks = append(chunks, json.RawMessage(d))
+		}
+	}
+	arr, _ := json.Marshal(map[string]any{"url": strings.Replace(pair.URL, "?alt=sse", "", 1), "request": pair.Request, "response": chunks})
+	for name, doc := range map[string][]byte{"sse": data, "array": arr} {
+		src, err := Read(bytes.NewReader(doc), name+".json", Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c := src.Conversations[0]
+		r := c.Messages[len(c.Messages)-1]
+		if src.Format != FormatGeminiAPI || len(chunks) != 3 || r.Content != "The capital of France is Paris.\n" || r.Usage.InputTokens != 13 || r.Usage.OutputTokens != 8 || c.Model != "gemini-2.0-flash-exp" {
+			t.Errorf("%s: %s %q %+v %s", name, src.Format, r.Content, r.Usage, c.Model)
+		}
+	}
+}
