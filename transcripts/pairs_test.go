@@ -245,3 +245,36 @@ func TestPairsGeminiChunkArray(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamEventLines: a stream's events one JSON object a line (the
+// Vercel AI SDK's recorded fixtures; see the README) are one call each
+// stream, input unlogged, usage from response.completed or message_start
+// overlaid by message_delta.
+func TestStreamEventLines(t *testing.T) {
+	cases := []struct {
+		file, format, model string
+		in, out, reasoning  int64
+		tools               int
+	}{
+		{"openai-local-shell-tool.1.chunks.jsonl", FormatOpenAIResponses, "gpt-5-codex", 407, 151, 128, 0},
+		{"anthropic-json-tool.1.chunks.jsonl", FormatAnthropicLog, "claude-haiku-4-5-20251001", 849, 47, 0, 1},
+	}
+	for _, c := range cases {
+		src, err := Open("testdata/streams/"+c.file, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		conv := src.Conversations[0]
+		m := conv.Messages[0]
+		if src.Format != c.format || len(src.Conversations) != 1 || len(conv.Messages) != 1 || !conv.Unlogged || m.Model != c.model ||
+			m.Usage.InputTokens != c.in || m.Usage.OutputTokens != c.out || m.Usage.ReasoningTokens != c.reasoning || len(m.ToolCalls) != c.tools {
+			t.Errorf("%s: %s, %d conversations, %+v %s %+v", c.file, src.Format, len(src.Conversations), conv, m.Model, m.Usage)
+		}
+	}
+	// Two streams in one file: two calls.
+	data, _ := os.ReadFile("testdata/streams/anthropic-json-tool.1.chunks.jsonl")
+	src, err := Read(bytes.NewReader(bytes.Join([][]byte{data, data}, []byte("\n"))), "two.jsonl", Options{})
+	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].ID != "two#2" {
+		t.Fatalf("%v %+v", err, src)
+	}
+}
