@@ -332,7 +332,7 @@ func readAPIBody(data []byte, file, api string) ([]*Conversation, error) {
 	if len(items) > 0 && hasKey(items[0].raw, "request") {
 		return readPairs(data, file, jsonl)
 	}
-	if len(items) > 0 && eventType(items[0].raw) == streamStart[api] {
+	if start := streamStart[api]; start != "" && len(items) > 0 && eventType(items[0].raw) == start {
 		return readEventLines(data, file, api)
 	}
 	var convs []*Conversation
