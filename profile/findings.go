@@ -37,7 +37,8 @@ type Finding struct {
 	MonthlyUSD *float64 `json:"monthly_usd,omitempty"`
 	Text       string   `json:"text"`
 	Cost       Money    `json:"-"`
-	monthly    string   // MonthlyUSD as shown
+	// MonthlyText is MonthlyUSD as shown.
+	MonthlyText string `json:"-"`
 }
 
 // FindingsOptions configure Findings.
@@ -201,7 +202,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 			// one conversation, like the strategies' costs.
 			p := Monthly(out[i].Cost, calling, opt.PerDay)
 			v := p.USD()
-			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
+			out[i].MonthlyUSD, out[i].MonthlyText = &v, p.String()
 		}
 	}
 	return out, nil
@@ -303,7 +304,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
 			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
-				name, formatTokens(perCall), Plural(int64(tt.sentOn), "call"), used, saved)})
+				name, formatTokens(perCall), plural(tt.sentOn, "call"), used, saved)})
 	}
 	return out, nil
 }

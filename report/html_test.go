@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -259,7 +260,7 @@ func TestHTMLGolden(t *testing.T) {
 			t.Errorf("findings lack %q", f.Text)
 		}
 	}
-	for _, row := range profile.Rows(p.Result, 0) {
+	for _, row := range rows.Strategies(p.Result, rows.Options{}) {
 		if !strings.Contains(text, "<td>"+row.Cost+"</td>") {
 			t.Errorf("strategy table lacks %s's cost %s", row.Spec, row.Cost)
 		}

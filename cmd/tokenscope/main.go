@@ -556,8 +556,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			if compare {
-				if !slices.Contains(profile.ComparisonFormats, format) || out != "" {
-					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(profile.ComparisonFormats, ", ")))
+				if !slices.Contains(report.ComparisonFormats, format) || out != "" {
+					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(report.ComparisonFormats, ", ")))
 				}
 				return c.compare(stdout, args, format)
 			}
@@ -599,7 +599,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			p.NoCalls = noCalls
 			if byTag {
 				rows := profile.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
-				if err := profile.WriteTagTable(stdout, p.Result, rows); err != nil {
+				if err := report.WriteTagTable(stdout, p.Result, rows); err != nil {
 					return err
 				}
 			} else {
@@ -667,8 +667,8 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
 			}
-			if !slices.Contains(profile.UsageFormats, format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.UsageFormats, ", ")))
+			if !slices.Contains(report.UsageFormats, format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.UsageFormats, ", ")))
 			}
 			dir := ""
 			if len(args) == 1 {
@@ -697,14 +697,14 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return sum.Write(stdout, format)
+			return report.WriteUsage(stdout, sum, format)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&model, "model", "", "price every call as this model (default: the model each call names)")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
 	f.StringVar(&inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
-	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.UsageFormats, ", "))
+	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.UsageFormats, ", "))
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
@@ -730,7 +730,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if err != nil {
 			return err
 		}
-		return profile.Compare(a, b, args[0], args[1]).Write(stdout, format)
+		return report.Compare(a, b, args[0], args[1]).Write(stdout, format)
 	case len(args) <= 1 && c.whatIf.set():
 		name := "" // no path: the demo
 		if len(args) == 1 {
@@ -751,7 +751,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if name == "" {
 			name = "the demo"
 		}
-		return profile.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
+		return report.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
 	}
 	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
 }
@@ -803,7 +803,7 @@ func newTune(stdout io.Writer) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(r)
 			}
-			return profile.WriteTune(stdout, r)
+			return report.WriteTune(stdout, r)
 		},
 	}
 	c.register(cmd)
@@ -1016,7 +1016,7 @@ func newPrices(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := profile.WritePrices(stdout, table, args); err != nil {
+			if err := report.WritePrices(stdout, table, args); err != nil {
 				return badInput(err)
 			}
 			return nil

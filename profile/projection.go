@@ -1,0 +1,35 @@
+package profile
+
+import (
+	"math"
+	"math/big"
+)
+
+// CallingConversations counts r's conversations that made a call: the unit
+// --per-day projects.
+func CallingConversations(r *Result) int64 {
+	var n int64
+	for _, c := range r.Conversations {
+		if c.Calls > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Monthly projects cost, a total over convs conversations, per month at
+// perDay such conversations a day: cost ÷ convs × perDay × 30, exact to the
+// pico-dollar (SPEC: "--per-day N projects each strategy's cost per month
+// at N such conversations a day").
+func Monthly(cost Money, convs, perDay int64) Projection {
+	p := Project(cost, perDay)
+	if convs > 1 {
+		p.v.Quo(p.v, big.NewInt(convs))
+	}
+	return p
+}
+
+// RoundPct rounds a percentage to one decimal: the one rounding of every
+// percentage the outputs show (the strategy table's saved, the JSON's
+// savings_pct, tune's), so that no two places disagree on the same figure.
+func RoundPct(x float64) float64 { return math.Round(x*10) / 10 }
