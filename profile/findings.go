@@ -32,7 +32,8 @@ type Finding struct {
 	Spec         string `json:"spec,omitempty"` // best_strategy: the spec to paste
 	// USD is the effect over the log: what the defect costs, what the
 	// marginal item costs, or what the strategy saves.
-	USD float64 `json:"usd"`
+	// Null for the unpriced finding: money not known is never 0.
+	USD *float64 `json:"usd"`
 	// MonthlyUSD projects USD at --per-day conversations a day.
 	MonthlyUSD *float64 `json:"monthly_usd,omitempty"`
 	Text       string   `json:"text"`
@@ -196,7 +197,8 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 			// "call 3" alone is ambiguous across conversations.
 			out[i].Text = out[i].Conversation + ": " + out[i].Text
 		}
-		out[i].USD = out[i].Cost.USD()
+		usd := out[i].Cost.USD()
+		out[i].USD = &usd
 		if opt.PerDay > 0 && out[i].Cost != 0 {
 			// Findings are over the whole log: project their share of
 			// one conversation, like the strategies' costs.

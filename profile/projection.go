@@ -32,4 +32,11 @@ func Monthly(cost Money, convs, perDay int64) Projection {
 // RoundPct rounds a percentage to one decimal: the one rounding of every
 // percentage the outputs show (the strategy table's saved, the JSON's
 // savings_pct, tune's), so that no two places disagree on the same figure.
-func RoundPct(x float64) float64 { return math.Round(x*10) / 10 }
+// A result of zero is +0: a saving of -0.04% shows as "+0.0%", not "-0.0%".
+func RoundPct(x float64) float64 {
+	r := math.Round(x*10) / 10
+	if r == 0 {
+		return 0
+	}
+	return r
+}

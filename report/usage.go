@@ -90,13 +90,12 @@ func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
 	if len(s.Totals.Models) > 0 {
 		fmt.Fprintf(&b, "\nmodels: %s\n", rows.Clean(strings.Join(s.Totals.Models, ", ")))
 	}
-	if t := s.Totals; t.Unpriced > 0 {
-		mark := "*"
-		if !usagePriced(&t) {
-			mark = rows.Unpriced + ":"
-		}
-		fmt.Fprintf(&b, "%s %d of %s with usage priced (%d unpriced: model not in the price table); costs are of the priced calls only\n",
-			mark, t.Priced, rows.Plural(int64(t.Priced+t.Unpriced), "call"), t.Unpriced)
+	if t := s.Totals; t.Unpriced > 0 && !usagePriced(&t) {
+		fmt.Fprintf(&b, "%s: none of %s with usage priced (model not in the price table) — pass --model\n",
+			rows.Unpriced, rows.Plural(int64(t.Unpriced), "call"))
+	} else if t.Unpriced > 0 {
+		fmt.Fprintf(&b, "* %d of %s with usage priced (%d unpriced: model not in the price table); costs are of the priced calls only\n",
+			t.Priced, rows.Plural(int64(t.Priced+t.Unpriced), "call"), t.Unpriced)
 	}
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", rows.Clean(warn))

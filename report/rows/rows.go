@@ -89,13 +89,14 @@ func SavedPct(cost, base profile.Money) (pct float64, ok bool) {
 	return profile.RoundPct(100 * float64(base-cost) / float64(base)), true
 }
 
-// Saved shows a saving in percent: "58.5%" when cheaper, "−12.3%" (a true
-// minus) when dearer, "0.0%" when the same.
+// Saved shows a saving in percent, one decimal: "58.5%" when cheaper,
+// signed when not ("-12.3%" dearer, "+0.0%" the same), as report has
+// always written it.
 func Saved(pct float64) string {
-	if pct < 0 {
-		return "−" + strconv.FormatFloat(-pct, 'f', 1, 64) + "%"
+	if pct > 0 {
+		return fmt.Sprintf("%.1f%%", pct)
 	}
-	return strconv.FormatFloat(pct, 'f', 1, 64) + "%"
+	return fmt.Sprintf("%+.1f%%", pct)
 }
 
 // Strategies returns the strategy table of r: one row per strategy, saved
