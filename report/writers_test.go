@@ -241,3 +241,34 @@ func TestTuneGrammar(t *testing.T) {
 		}
 	}
 }
+
+// One figure everywhere: on the demo every strategy's saving is the same
+// in the rows, the JSON document (savings_pct), the table, Markdown and
+// the HTML page — cache's 58.5%, where the TUI said 58% and report 58.5%.
+func TestOneSavedEverywhere(t *testing.T) {
+	p := demo(t)
+	doc := DocumentOf(p, 0, true)
+	page := string(render(t, p, "html", Options{}))
+	md := string(render(t, p, "md", Options{}))
+	text := string(render(t, p, "table", Options{}))
+	for i, row := range rows.Strategies(p.Result, rows.Options{}) {
+		if got := doc.Strategies[i].Totals.SavingsPct; got == nil || *got != row.SavedPct {
+			t.Errorf("%s: savings_pct %v, rows %v", row.Spec, got, row.SavedPct)
+		}
+		if !strings.Contains(page, "<td>"+row.Saved+"</td>") || !strings.Contains(md, "| "+row.Saved+" |") {
+			t.Errorf("%s: page or Markdown lacks saved %q", row.Spec, row.Saved)
+		}
+		found := false
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, row.Spec[:min(len(row.Spec), 25)]) && strings.HasSuffix(strings.TrimSpace(l), row.Saved) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: table lacks saved %q:\n%s", row.Spec, row.Saved, text)
+		}
+	}
+	if got := rows.Strategies(p.Result, rows.Options{})[1]; got.Spec != "cache" || got.Saved != "58.5%" {
+		t.Errorf("cache saved %q", got.Saved)
+	}
+}

@@ -178,3 +178,75 @@ func TestPartlyPriced(t *testing.T) {
 		t.Errorf("usage:\n%s", out)
 	}
 }
+
+// hostile are names a proxy client or a log can choose: terminal escapes
+// (OSC 52 writes the clipboard, OSC 0 sets the title, CSI clears the
+// screen, the 8-bit CSI), HTML that runs script in a Markdown viewer, and
+// spreadsheet formulas.
+const (
+	hostileModel = "\x1b]0;pwned\x07<img src=x onerror=alert(1)>"
+	hostileConv  = "=HYPERLINK(\"http://x\")\x1b]52;c;cHduZWQ=\x07"
+	hostileTag   = "@SUM(1)\u009b2J"
+	hostileTool  = "<img src=y onerror=alert(2)>\x1b[2J"
+)
+
+// Text from a log reaches no output raw: no escape or control character
+// in any text output (report table with its findings, Markdown, usage,
+// compare, --by tag, prices), no HTML tag in Markdown, no cell a
+// spreadsheet would run as a formula in CSV.
+func TestHostileNamesEverywhere(t *testing.T) {
+	log := proxyLog(t, "hostile.jsonl", [][5]string{
+		{hostileModel, hostileConv, hostileTag, hostileTool, "Hello"},
+		{"gpt-4o-mini", "-2+3", "+1", hostileTool, "More"},
+		{"gpt-4o-mini", hostileConv, hostileTag, hostileTool, "Again"}})
+	dir := t.TempDir()
+	sys := filepath.Join(dir, "sys.txt")
+	os.WriteFile(sys, []byte("Be very brief."), 0o644)
+	prices := filepath.Join(dir, "prices.yaml")
+	os.WriteFile(prices, []byte("models:\n  - id: \"evil\\e]52;c;eA==\\a-1\"\n    provider: openai\n    input: 1\n    output: 2\n"), 0o644)
+	texts := map[string]string{
+		"report table": output(t, "report", log),
+		"report md":    output(t, "report", log, "--format", "md"),
+		"by tag":       output(t, "report", log, "--by", "tag"),
+		"compare":      output(t, "report", "--compare", log, "--system", sys),
+		"compare md":   output(t, "report", "--compare", log, "--system", sys, "--format", "md"),
+	}
+	for _, g := range []string{"daily", "session", "project", "tag"} {
+		texts["usage "+g] = output(t, "usage", g, log)
+	}
+	if code, out, errs := tokenscope(t, "prices", "--prices", prices); code == 0 {
+		texts["prices"] = out
+	} else {
+		t.Logf("prices with a hostile id: exit %d %s", code, errs)
+	}
+	for name, out := range texts {
+		for _, r := range out {
+			if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				t.Errorf("%s writes control character %U:\n%q", name, r, out)
+				break
+			}
+		}
+		if strings.Contains(name, "md") && strings.Contains(out, "<img") {
+			t.Errorf("%s writes raw HTML:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(texts["report table"], "pwned") || !strings.Contains(texts["usage session"], "52;c;cHduZWQ=") {
+		t.Errorf("hostile names left out instead of shown inert:\n%s\n%s", texts["report table"], texts["usage session"])
+	}
+	for _, args := range [][]string{{"report", log, "--format", "csv"}, {"usage", "session", log, "--format", "csv"}, {"usage", "tag", log, "--format", "csv"}} {
+		cells, err := csv.NewReader(strings.NewReader(output(t, args...))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range cells {
+			for _, c := range row {
+				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+					t.Errorf("%q: cell %q starts a formula", args, c)
+				}
+				if strings.ContainsAny(c, "\x1b\x07") {
+					t.Errorf("%q: cell %q has an escape", args, c)
+				}
+			}
+		}
+	}
+}
