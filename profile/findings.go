@@ -460,8 +460,8 @@ func (f *finder) bestStrategy() (*Finding, error) {
 		return nil, nil
 	}
 	return &Finding{Kind: FindingBestStrategy, Spec: b.Spec, Cost: saved,
-		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%)", bestKeptPct, b.Spec, saved,
-			100*float64(saved)/float64(r.Basis.Cost))}, nil
+		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%) against what the app did (%s)", bestKeptPct, b.Spec, saved,
+			RoundPct(100*float64(saved)/float64(r.Basis.Cost)), r.Basis.Spec)}, nil
 }
 
 // bestStrategy is the cheapest strategy of res with no overflowing call,
@@ -487,7 +487,7 @@ func bestStrategy(res *Result) (Finding, bool) {
 	saved := first.Cost - s.Totals.Cost
 	return Finding{Kind: FindingBestStrategy, Spec: s.Strategy.Spec, Cost: saved,
 		Text: fmt.Sprintf("cheapest: %s saves %s (%.1f%%) against %s", s.Strategy.Spec, saved,
-			s.Totals.SavingsPct(first), res.Strategies[0].Strategy.Spec)}, true
+			RoundPct(s.Totals.SavingsPct(first)), res.Strategies[0].Strategy.Spec)}, true
 }
 
 // cacheBreakers lists calls whose request changed the prefix the previous
