@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/report/rows"
@@ -28,9 +30,45 @@ func WriteFindings(w io.Writer, fs []profile.Finding, markdown bool) error {
 		if f.MonthlyText != "" {
 			month = " (" + f.MonthlyText + " a month)"
 		}
-		if _, err := fmt.Fprintf(w, item, text(f.Text), month); err != nil {
+		line := fmt.Sprintf(item, text(f.Text), month)
+		if !markdown {
+			line = wrap(line, 80, "    ")
+		}
+		if _, err := io.WriteString(w, line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// wrap breaks line (ending with a line feed) at spaces so that no line
+// passes width columns, continuing with indent; a word longer than a line
+// stays whole.
+func wrap(line string, width int, indent string) string {
+	line = strings.TrimSuffix(line, "\n")
+	if utf8.RuneCountInString(line) <= width {
+		return line + "\n"
+	}
+	lead := len(line) - len(strings.TrimLeft(line, " "))
+	var b strings.Builder
+	cur := line[:lead]
+	n := utf8.RuneCountInString(cur)
+	first := true
+	for _, word := range strings.Fields(line[lead:]) {
+		wn := utf8.RuneCountInString(word)
+		if !first && n+1+wn > width {
+			b.WriteString(cur + "\n")
+			cur, n, first = indent+word, utf8.RuneCountInString(indent)+wn, false
+			continue
+		}
+		if !first {
+			cur += " "
+			n++
+		}
+		cur += word
+		n += wn
+		first = false
+	}
+	b.WriteString(cur + "\n")
+	return b.String()
 }
