@@ -3,6 +3,7 @@ package profile
 import (
 	"sort"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -12,8 +13,8 @@ type TagRow struct {
 	Calls          int
 	ReportedInput  int64
 	ReportedOutput int64
-	Reported       Money   // what the calls' reported usage was billed
-	Cost           []Money // per strategy of the result, as simulated
+	Reported       price.Money   // what the calls' reported usage was billed
+	Cost           []price.Money // per strategy of the result, as simulated
 	// Unpriced counts, per strategy, the calls whose model has no price:
 	// not in Cost nor, under the first, in Reported.
 	Unpriced []int
@@ -50,7 +51,7 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 				g := group(tags)
 				row := rows[g]
 				if row == nil {
-					row = &TagRow{Tag: g, Cost: make([]Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
+					row = &TagRow{Tag: g, Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
 					rows[g] = row
 				}
 				row.Cost[si] = row.Cost[si].Add(c.Cost)

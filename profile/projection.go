@@ -2,7 +2,8 @@ package profile
 
 import (
 	"math"
-	"math/big"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // CallingConversations counts r's conversations that made a call: the unit
@@ -21,10 +22,10 @@ func CallingConversations(r *Result) int64 {
 // perDay such conversations a day: cost ÷ convs × perDay × 30, exact to the
 // pico-dollar (SPEC: "--per-day N projects each strategy's cost per month
 // at N such conversations a day").
-func Monthly(cost Money, convs, perDay int64) Projection {
-	p := Project(cost, perDay)
+func Monthly(cost price.Money, convs, perDay int64) price.Projection {
+	p := price.Project(cost, perDay)
 	if convs > 1 {
-		p.v.Quo(p.v, big.NewInt(convs))
+		p = p.Div(convs)
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
@@ -27,8 +28,8 @@ func WriteTagTable(w io.Writer, r *profile.Result, tags []profile.TagRow) error 
 		head = append(head, rows.Clean(s.Strategy.Spec))
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	total := profile.TagRow{Tag: "total", Cost: make([]profile.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
-	money := func(m profile.Money, unpriced, calls int) string {
+	total := profile.TagRow{Tag: "total", Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
+	money := func(m price.Money, unpriced, calls int) string {
 		if calls > 0 && unpriced >= calls {
 			return rows.Unpriced
 		}

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
@@ -25,7 +26,7 @@ import (
 type charts struct {
 	specs []string
 	parts []profile.Parts // first strategy, every call in order
-	cost  [][]profile.Money
+	cost  [][]price.Money
 	// unpriced counts each strategy's calls whose model has no price.
 	unpriced []int
 	window   int64 // context window of the model, 0 when unknown
@@ -38,7 +39,7 @@ func newCharts(h *Header) *charts {
 	for _, s := range h.Report.Strategies {
 		c.specs = append(c.specs, s.Spec)
 	}
-	c.cost = make([][]profile.Money, len(c.specs))
+	c.cost = make([][]price.Money, len(c.specs))
 	c.unpriced = make([]int, len(c.specs))
 	if m := h.Result.Model; m != nil {
 		c.window = m.ContextWindow
@@ -51,7 +52,7 @@ func (c *charts) add(call *Call) {
 		c.parts = append(c.parts, call.Call.Input)
 	}
 	run := c.cost[call.Strategy]
-	var sum profile.Money
+	var sum price.Money
 	if len(run) > 0 {
 		sum = run[len(run)-1]
 	}
@@ -257,7 +258,7 @@ func (c *charts) CostSVG() ([]byte, error) {
 		look := strategyLooks[i%len(strategyLooks)]
 		line.Color, line.Width, line.Dashes = look.color, vg.Points(1.3), look.dash
 		p.Add(line)
-		var total profile.Money
+		var total price.Money
 		if len(run) > 0 {
 			total = run[len(run)-1]
 		}

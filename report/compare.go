@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
@@ -44,7 +45,7 @@ type ComparisonStrategy struct {
 	DiffPct   *float64 `json:"diff_pct,omitempty"`
 	AUnpriced bool     `json:"a_unpriced,omitempty"`
 	BUnpriced bool     `json:"b_unpriced,omitempty"`
-	a, b      profile.Money
+	a, b      price.Money
 	inB       bool
 }
 
@@ -212,7 +213,7 @@ func signedTokens(n int64) string {
 	return "0"
 }
 
-func signedMoney(m profile.Money) string {
+func signedMoney(m price.Money) string {
 	switch {
 	case m > 0:
 		return "+" + m.String()

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -242,7 +243,7 @@ func docModel(r *profile.Result, perDay int64) DocModel {
 	if p := r.Model; p != nil {
 		m.ID = p.ID
 		m.Prices = &DocPrices{Input: p.Input.PerMTok(), Output: p.Output.PerMTok(), CachedInput: p.CachedInput.PerMTok()}
-		if p.Caching.Mode == profile.CachingExplicit {
+		if p.Caching.Mode == price.CachingExplicit {
 			w5, w1 := p.CacheWrite5m.PerMTok(), p.CacheWrite1h.PerMTok()
 			m.Prices.CacheWrite5m, m.Prices.CacheWrite1h = &w5, &w1
 		}

@@ -6,13 +6,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // WritePrices writes the price table, or the rows of the given models.
 // Text from a price file (--prices) is cleaned (rows.Clean).
-func WritePrices(out io.Writer, t *profile.PriceTable, models []string) error {
+func WritePrices(out io.Writer, t *price.Table, models []string) error {
 	var w strings.Builder
 	if err := writePrices(&w, t, models); err != nil {
 		return err
@@ -21,7 +21,7 @@ func WritePrices(out io.Writer, t *profile.PriceTable, models []string) error {
 	return err
 }
 
-func writePrices(w *strings.Builder, t *profile.PriceTable, models []string) error {
+func writePrices(w *strings.Builder, t *price.Table, models []string) error {
 	list := t.Models
 	if len(models) > 0 {
 		list = nil
@@ -33,18 +33,18 @@ func writePrices(w *strings.Builder, t *profile.PriceTable, models []string) err
 			list = append(list, p)
 		}
 	} else {
-		list = append([]*profile.ModelPrice(nil), list...)
+		list = append([]*price.Model(nil), list...)
 		sort.SliceStable(list, func(i, j int) bool { return list[i].Provider < list[j].Provider })
 	}
 	fmt.Fprintf(w, "prices in USD per million tokens · table dated %s (%s)\n\n", t.Date, t.Source)
 	fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %6s %9s %s\n", "model", "input", "output", "cached", "write5m", "batch", "context", "tokens")
-	money := func(p profile.Price) string { return rows.Float(p.PerMTok()) }
+	money := func(p price.Price) string { return rows.Float(p.PerMTok()) }
 	for _, p := range list {
 		cached, write := "—", "—"
-		if p.Caching.Mode != profile.CachingNone {
+		if p.Caching.Mode != price.CachingNone {
 			cached = money(p.CachedInput)
 		}
-		if p.Caching.Mode == profile.CachingExplicit {
+		if p.Caching.Mode == price.CachingExplicit {
 			write = money(p.CacheWrite5m)
 		}
 		batch := "—"
@@ -60,7 +60,7 @@ func writePrices(w *strings.Builder, t *profile.PriceTable, models []string) err
 				fmt.Fprintf(w, "  aliases:      %s\n", strings.Join(p.Aliases, ", "))
 			}
 			fmt.Fprintf(w, "  caching:      %s", p.Caching.Mode)
-			if p.Caching.Mode != profile.CachingNone {
+			if p.Caching.Mode != price.CachingNone {
 				fmt.Fprintf(w, ", min prefix %d, granularity %d; 1h write $%s", p.Caching.MinPrefix, p.Caching.Granularity, money(p.CacheWrite1h))
 			}
 			fmt.Fprintln(w)

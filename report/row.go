@@ -3,7 +3,7 @@ package report
 import (
 	"strconv"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Row is one call under one strategy: the row of `--format parquet` and
@@ -119,7 +119,7 @@ func (r *Row) appendCSV(out []string) []string {
 	}
 	usd := ""
 	if r.CostUSD != nil {
-		usd = profile.Money(*r.CostUSD).Decimal()
+		usd = price.Money(*r.CostUSD).Decimal()
 	}
 	out = append(out, csvCell(r.Strategy), csvCell(r.Conversation), strconv.Itoa(int(r.Call)), i64(r.Unlogged), i64(r.ToolDefs),
 		i64(r.System), i64(r.Summary), i64(r.History), i64(r.RAG), i64(r.User), i64(r.ToolResults), i64(r.Overhead),

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -66,7 +67,7 @@ func TestPerDayPerConversation(t *testing.T) {
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
 	}
-	want := profile.Project(c1, 500) // c1 × 500 × 30
+	want := price.Project(c1, 500) // c1 × 500 × 30
 	doc := NewDocument(res, DocOptions{PerDay: 500})
 	if got := doc.Strategies[0].Totals.MonthlyCostUSD; got == nil || *got != want.USD() {
 		t.Errorf("monthly_cost_usd %v, want %v", got, want.USD())

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Unpriced is what every text output shows in place of money it could not
@@ -82,7 +83,7 @@ func SavedHead(r *profile.Result) string {
 // SavedPct is how much cheaper cost is than base in percent, rounded to one
 // decimal (profile.RoundPct): the one rounding of every "saved" figure. ok is false when base
 // is zero (nothing to save against).
-func SavedPct(cost, base profile.Money) (pct float64, ok bool) {
+func SavedPct(cost, base price.Money) (pct float64, ok bool) {
 	if base == 0 {
 		return 0, false
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -50,7 +51,7 @@ func TestDemoSaved(t *testing.T) {
 
 func TestSaved(t *testing.T) {
 	for _, c := range []struct {
-		cost, base profile.Money
+		cost, base price.Money
 		want       string
 		ok         bool
 	}{
