@@ -30,8 +30,8 @@ const Base = "base"
 type Strategy struct {
 	// Spec is the strategy's spec, sanitised for a terminal.
 	Spec string
-	// Totals are the strategy's totals (over the calls played so far when
-	// Options.Upto is set).
+	// Totals are the strategy's totals (over the calls played so far with
+	// Options.Replay).
 	Totals profile.Totals
 	// Input, CacheHit, Output, Cost, Saved, Dropped, Notes and Monthly are
 	// the cells as shown. Cost is Unpriced when nothing could be priced.
@@ -57,9 +57,10 @@ type Strategy struct {
 type Options struct {
 	// PerDay adds the monthly projection at this many conversations a day.
 	PerDay int64
-	// Upto limits each strategy to its first Upto calls (a replay played so
-	// far); 0 means all.
-	Upto int
+	// Replay limits each strategy to the calls a replay has played so far:
+	// its first Played calls (none when Played is 0). Without it, all.
+	Replay bool
+	Played int
 }
 
 // Baseline is the spec "saved" is measured against: the first strategy of
@@ -114,8 +115,8 @@ func Strategies(r *profile.Result, opt Options) []Strategy {
 	for i := range r.Strategies {
 		s := &r.Strategies[i]
 		t := s.Totals
-		if opt.Upto > 0 {
-			t = TotalsUpto(s, opt.Upto)
+		if opt.Replay {
+			t = TotalsUpto(s, opt.Played)
 		}
 		if i == 0 {
 			base = t

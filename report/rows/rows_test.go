@@ -36,16 +36,22 @@ func TestDemoSaved(t *testing.T) {
 	}
 	// A replay played to the end is the whole log: the same rows.
 	all := len(res.Strategies[0].Calls())
-	for i, row := range Strategies(res, Options{Upto: all}) {
+	for i, row := range Strategies(res, Options{Replay: true, Played: all}) {
 		if row.Saved != got[i].Saved || row.Cost != got[i].Cost || row.Input != got[i].Input || row.Totals.Cost != got[i].Totals.Cost {
 			t.Errorf("%s upto the end %+v, whole log %+v", row.Spec, row, got[i])
 		}
 	}
 	// Played to call 2, saved is against full's first two calls.
-	two := Strategies(res, Options{Upto: 2})
+	two := Strategies(res, Options{Replay: true, Played: 2})
 	calls := res.Strategies[1].Calls()
 	if two[1].Totals.Cost != calls[0].Cost+calls[1].Cost || two[0].Totals.Calls != 2 {
-		t.Errorf("upto 2: %+v", two[1].Totals)
+		t.Errorf("played 2: %+v", two[1].Totals)
+	}
+	// Nothing played yet: nothing spent, no saving to show.
+	for _, row := range Strategies(res, Options{Replay: true}) {
+		if row.Totals.Calls != 0 || row.Totals.Cost != 0 || (row.Saved != None && row.Saved != Base) {
+			t.Errorf("played 0: %+v", row)
+		}
 	}
 }
 
