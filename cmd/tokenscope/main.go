@@ -630,6 +630,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 			}
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
+				if t := first.Totals; t.Calls > 0 && t.Unpriced >= t.Calls {
+					// An unpriced log cannot pass a cost gate: $0 is not its cost.
+					return &exitError{code: 1, err: fmt.Errorf("%s is unpriced (%s): --max-cost cannot be checked; pass --model", first.Strategy.Spec, profile.UnpricedReason(p.Result))}
+				}
 				if first.Totals.Cost > limit {
 					cost, lim := price.Distinct(first.Totals.Cost, limit)
 					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}

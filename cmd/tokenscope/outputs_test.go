@@ -250,3 +250,12 @@ func TestHostileNamesEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// A cost gate on a log it cannot price fails: $0 is not its cost.
+func TestMaxCostUnpriced(t *testing.T) {
+	log := proxyLog(t, "unpriced.jsonl", [][5]string{{"acme-unpriced-1", "u-1", "search", "lookup", "Hello"}})
+	code, _, errs := tokenscope(t, "report", log, "--max-cost", "1")
+	if code != 1 || !strings.Contains(errs, "unpriced") || !strings.Contains(errs, "--max-cost cannot be checked") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
