@@ -90,7 +90,7 @@ func UnpricedLine(r *profile.Result) string {
 	if profile.AllUnpriced(r) {
 		return fmt.Sprintf("%s: %s — pass --model", Unpriced, Clean(profile.UnpricedReason(r)))
 	}
-	if n := SameUnpriced(r); n > 0 {
+	if n := profile.SameUnpriced(r); n > 0 {
 		// The same calls are unpriced under every strategy: say it once.
 		all := r.Strategies[0].Totals.Calls
 		return fmt.Sprintf("%d of %s priced (%d unpriced: their model has no price; see the warnings) — costs are of the priced calls only",

@@ -63,24 +63,6 @@ type Options struct {
 	Played int
 }
 
-// Baseline is the spec "saved" is measured against: the first strategy of
-// r (SPEC: savings against the first strategy), "" when there is none.
-func Baseline(r *profile.Result) string {
-	if r == nil || len(r.Strategies) == 0 {
-		return ""
-	}
-	return Clean(r.Strategies[0].Strategy.Spec)
-}
-
-// SavedHead is the heading of the saved column, naming its baseline
-// ("saved vs full").
-func SavedHead(r *profile.Result) string {
-	if b := Baseline(r); b != "" {
-		return "saved vs " + b
-	}
-	return "saved"
-}
-
 // SavedPct is how much cheaper cost is than base in percent, rounded to one
 // decimal (profile.RoundPct): the one rounding of every "saved" figure. ok is false when base
 // is zero (nothing to save against).
@@ -109,14 +91,14 @@ func Strategies(r *profile.Result, opt Options) []Strategy {
 	}
 	exact := r.Tokenizer != nil && r.Tokenizer.Exact
 	none := profile.AllUnpriced(r)
-	same := SameUnpriced(r)
+	same := profile.SameUnpriced(r)
 	var out []Strategy
 	var base profile.Totals
 	for i := range r.Strategies {
 		s := &r.Strategies[i]
 		t := s.Totals
 		if opt.Replay {
-			t = TotalsUpto(s, opt.Played)
+			t = s.TotalsUpto(opt.Played)
 		}
 		if i == 0 {
 			base = t
@@ -192,67 +174,6 @@ func count(n int) string {
 	return strconv.Itoa(n)
 }
 
-// TotalsUpto sums the first n calls of s: what a replay has played so far.
-func TotalsUpto(s *profile.StrategyResult, n int) profile.Totals {
-	var t profile.Totals
-	for i, c := range s.Calls() {
-		if i >= n {
-			break
-		}
-		in := c.Input.Total()
-		t.Calls++
-		t.Input += in
-		t.Cached += c.Cached
-		t.CacheWrite += c.CacheWrite
-		t.Output += c.Output
-		t.Reasoning += c.Reasoning
-		t.SummaryInput += c.SummaryInput
-		t.SummaryOutput += c.SummaryOutput
-		t.Cost = t.Cost.Add(c.Cost)
-		t.PeakInput = max(t.PeakInput, in)
-		t.Dropped += c.Dropped
-		t.Cleared += c.Cleared
-		t.Truncated += b2i(c.Truncated)
-		t.Overflow += b2i(c.Overflow)
-		t.Unpriced += b2i(c.Unpriced)
-		t.Routed += b2i(c.Routed)
-		if c.Served {
-			t.Served++
-			t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
-		}
-		if c.Reported != nil {
-			t.ReportedCalls++
-			t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
-			t.ReportedInput += c.Reported.InputTokens
-			t.ReportedOutput += c.Reported.OutputTokens
-			t.ReportedCachedInput += c.Reported.CachedInputTokens
-		}
-	}
-	return t
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// SameUnpriced is the number of unpriced calls when it is the same, and not
-// zero, under every strategy; 0 otherwise.
-func SameUnpriced(r *profile.Result) int {
-	if r == nil || len(r.Strategies) == 0 {
-		return 0
-	}
-	n := r.Strategies[0].Totals.Unpriced
-	for _, s := range r.Strategies {
-		if s.Totals.Unpriced != n {
-			return 0
-		}
-	}
-	return n
-}
-
 // stepWhys splits a strategy's note ("window: …; cap: …", each part led by
 // a step kind's name) into one line per step, named by the step's own spec
 // rather than its kind: in window:turns=8+cache only the window changed
@@ -299,22 +220,7 @@ func Plural(n int64, noun string) string {
 }
 
 // Int renders n with thousands separators.
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func Int(n int64) string { return profile.FormatTokens(n) }
 
 // Tokens renders 1234567 as 1.23M and 45678 as 45.7k.
 func Tokens(n int64) string {

@@ -41,3 +41,21 @@ func RoundPct(x float64) float64 {
 	}
 	return r
 }
+
+// TotalsUpto sums the first n calls of s (none when n is 0): what a replay
+// has played so far, added as the run adds them.
+func (s *StrategyResult) TotalsUpto(n int) Totals {
+	var t Totals
+	calls := s.Calls()
+	for i := range calls[:min(n, len(calls))] {
+		t.addCall(&calls[i])
+	}
+	return t
+}
+
+// FormatTokens renders n with thousands separators (1,234,567).
+func FormatTokens(n int64) string { return formatTokens(n) }
+
+// SameUnpriced is the number of unpriced calls when it is the same, and
+// not zero, under every strategy; 0 otherwise.
+func SameUnpriced(r *Result) int { return sameUnpriced(r) }
