@@ -180,7 +180,7 @@ func TestDocumentUniqueIDs(t *testing.T) {
 			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
 	}
 	got := NewDocument(run(t, convs), DocOptions{Path: "/r"}).Strategies[0].Conversations
-	if len(got) != 2 || got[0].ID != "s1/subagents/agent-1.jsonl:agent-1" || got[1].ID != "s2/subagents/agent-1.jsonl:agent-1" {
+	if len(got) != 2 || got[0].ID != "s1/subagents/agent-1" || got[1].ID != "s2/subagents/agent-1" {
 		t.Errorf("ids %+v", got)
 	}
 }
