@@ -95,7 +95,7 @@ func TestOneSaved(t *testing.T) {
 	m := start(t, demoConfig())
 	want := rows.Strategies(m.res, rows.Options{})
 	for i, r := range m.table.Rows() {
-		if i > 0 && r[3] != want[i].Saved {
+		if r[3] != want[i].Saved || r[2] != want[i].Cost {
 			t.Errorf("%s: table saved %s, report %s", r[1], r[3], want[i].Saved)
 		}
 	}
