@@ -221,8 +221,14 @@ func NewDocument(r *profile.Result, opt DocOptions) *Document {
 			}
 		}
 		if !opt.NoCalls {
+			// One array of costs per strategy, not an allocation a call.
+			costs := make([]float64, s.Totals.Calls)
 			r.EachCall(i, func(_ int, c *profile.Call) error {
-				rs.Calls = append(rs.Calls, NewDocCall(c, multi))
+				k := len(rs.Calls)
+				if k >= len(costs) {
+					costs = append(costs, 0)[:k+1]
+				}
+				rs.Calls = append(rs.Calls, docCallInto(c, multi, &costs[k]))
 				return nil
 			})
 		}
@@ -265,13 +271,19 @@ func docModel(r *profile.Result, perDay int64) DocModel {
 // NewDocCall is the JSON row of call; multi names its conversation.
 // Streaming writers build rows one at a time with it.
 func NewDocCall(call *profile.Call, multi bool) DocCall {
+	return docCallInto(call, multi, new(float64))
+}
+
+// docCallInto is NewDocCall with the cost stored in *cost: a streaming
+// writer reuses one for every call instead of allocating one each.
+func docCallInto(call *profile.Call, multi bool, cost *float64) DocCall {
 	rc := DocCall{Index: call.Index, Input: DocInput{Parts: call.Input, Total: call.Input.Total()},
 		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
 		ReasoningTokens: call.Reasoning, Reported: call.Reported,
 		Truncated: call.Truncated, Overflow: call.Overflow, Unpriced: call.Unpriced}
 	if !call.Unpriced {
-		v := call.Cost.USD()
-		rc.CostUSD = &v
+		*cost = call.Cost.USD()
+		rc.CostUSD = cost
 	}
 	if multi {
 		rc.Conversation = call.Conversation

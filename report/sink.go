@@ -42,6 +42,7 @@ type Call struct {
 	// Time is when the response was logged, Start when the request was
 	// sent (the last logged time before the response); zero when unknown.
 	Time, Start time.Time
+	cost        float64 // Row.CostUSD points here
 }
 
 // Project is the name of the directory holding the conversation's file
@@ -107,7 +108,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 			if j < len(r.Conversations) {
 				c.Conv = &r.Conversations[j]
 			}
-			c.Call, c.Row = call, NewDocCall(call, multi)
+			c.Call, c.Row = call, docCallInto(call, multi, &c.cost)
 			c.Start, c.Time = r.CallTimes(j, call.Message)
 			return s.Call(&c)
 		})
