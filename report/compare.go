@@ -22,6 +22,9 @@ type Comparison struct {
 	PartsStrategy string               `json:"parts_strategy"`
 	Parts         []ComparisonPart     `json:"parts"`
 	Strategies    []ComparisonStrategy `json:"strategies"`
+	// Priced says, for a side only some of whose calls could be priced,
+	// how many were ("A: 2 of 3 calls priced"): its costs are of those.
+	Priced []string `json:"priced,omitempty"`
 }
 
 // ComparisonPart is one input part (or "total input", "output") in
@@ -56,6 +59,15 @@ func Compare(a, b *profile.Profile, labelA, labelB string) *Comparison {
 		return c
 	}
 	sa, sb := a.Result.Strategies[0], b.Result.Strategies[0]
+	for _, side := range []struct {
+		name string
+		t    profile.Totals
+	}{{"A", sa.Totals}, {"B", sb.Totals}} {
+		if side.t.Unpriced > 0 && side.t.Unpriced < side.t.Calls {
+			c.Priced = append(c.Priced, fmt.Sprintf("%s: %d of %d calls priced (costs are of the priced calls only)",
+				side.name, side.t.Calls-side.t.Unpriced, side.t.Calls))
+		}
+	}
 	c.PartsStrategy = sa.Strategy.Spec
 	part := func(name string, x, y int64) {
 		c.Parts = append(c.Parts, ComparisonPart{Name: name, A: x, B: y, Diff: y - x})
@@ -156,7 +168,19 @@ func (c *Comparison) Write(w io.Writer, format string) error {
 	if err := write(w, parts); err != nil {
 		return err
 	}
-	return write(w, costs)
+	if err := write(w, costs); err != nil {
+		return err
+	}
+	for _, p := range c.Priced {
+		if _, err := fmt.Fprintf(w, "\n%s", p); err != nil {
+			return err
+		}
+	}
+	if len(c.Priced) > 0 {
+		_, err := io.WriteString(w, "\n")
+		return err
+	}
+	return nil
 }
 
 // writeMarkdownTable writes rows as a Markdown table after a blank line,

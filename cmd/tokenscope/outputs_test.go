@@ -177,6 +177,12 @@ func TestPartlyPriced(t *testing.T) {
 	if out := output(t, "usage", "session", log); !strings.Contains(out, "1 of 2 calls with usage priced") {
 		t.Errorf("usage:\n%s", out)
 	}
+	sys := filepath.Join(t.TempDir(), "sys.txt")
+	os.WriteFile(sys, []byte("Be very brief."), 0o644)
+	if out := output(t, "report", "--compare", log, "--system", sys); !strings.Contains(out, "A: 1 of 2 calls priced") ||
+		!strings.Contains(out, "B: 1 of 2 calls priced") {
+		t.Errorf("compare:\n%s", out)
+	}
 }
 
 // hostile are names a proxy client or a log can choose: terminal escapes
