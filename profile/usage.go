@@ -44,6 +44,12 @@ type UsageRow struct {
 	Unpriced int `json:"unpriced_calls,omitempty"`
 	// Priced counts calls with usage that were priced: Cost is theirs.
 	Priced int `json:"priced_calls"`
+	// SubagentCost and Subagents are the part of the row Claude Code's
+	// subagents made (their own logs and sidechains), included above, and
+	// how many subagents made it.
+	SubagentCost price.Money `json:"-"`
+	Subagents    int         `json:"subagents,omitempty"`
+	agents       map[string]bool
 }
 
 // Total is all the tokens of the row.
@@ -64,6 +70,8 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.Cost = r.Cost.Add(o.Cost)
 	r.Unpriced += o.Unpriced
 	r.Priced += o.Priced
+	r.SubagentCost = r.SubagentCost.Add(o.SubagentCost)
+	r.Subagents += o.Subagents
 }
 
 // UsageSummary is reported usage and billed cost grouped by day, month,
@@ -156,6 +164,15 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			rows[key] = row
 		}
 		row.Calls++
+		if c.Agent != "" {
+			if row.agents == nil {
+				row.agents = map[string]bool{}
+			}
+			if !row.agents[c.Session+"/"+c.Agent] {
+				row.agents[c.Session+"/"+c.Agent] = true
+				row.Subagents++
+			}
+		}
 		if c.Model != "" && !slices.Contains(row.Models, c.Model) {
 			row.Models = append(row.Models, c.Model)
 		}
@@ -187,7 +204,11 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			continue
 		}
 		row.Priced++
-		row.Cost = row.Cost.Add(p.Billed(u, c.Batch))
+		cost := p.Billed(u, c.Batch)
+		row.Cost = row.Cost.Add(cost)
+		if c.Agent != "" {
+			row.SubagentCost = row.SubagentCost.Add(cost)
+		}
 	}
 	for _, r := range rows {
 		slices.Sort(r.Models)

@@ -20,6 +20,10 @@ type Document struct {
 	// Findings are what to change in the log, in dollars (kind
 	// cache_breaker, dead_tool, marginal or best_strategy).
 	Findings []profile.Finding `json:"findings,omitempty"`
+	// Sessions are the Claude Code sessions that ran subagents, with
+	// their subagents' part of the bill; left out when nothing could be
+	// priced (their figures would be 0 for no price).
+	Sessions []profile.SessionRollup `json:"sessions,omitempty"`
 }
 
 // DocSource describes what was read.
@@ -233,6 +237,9 @@ func NewDocument(r *profile.Result, opt DocOptions) *Document {
 			})
 		}
 		doc.Strategies = append(doc.Strategies, rs)
+	}
+	if !profile.AllUnpriced(r) {
+		doc.Sessions = profile.Rollups(r)
 	}
 	return doc
 }

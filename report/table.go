@@ -74,6 +74,9 @@ func writeParts(b *strings.Builder, r *profile.Result) {
 	for _, l := range rows.BilledLines(r) {
 		b.WriteString(l + "\n")
 	}
+	for _, l := range rows.RollupLines(r) {
+		b.WriteString(l + "\n")
+	}
 	p := t.Parts
 	line := fmt.Sprintf("\nwhere %s's input goes:", rows.Clean(r.Strategies[0].Strategy.Spec))
 	for _, name := range profile.PartNames {

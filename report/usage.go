@@ -82,11 +82,24 @@ func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
 		line(r.Key, strconv.Itoa(r.Calls), rows.Tokens(r.Input), rows.Tokens(r.Output),
 			rows.Tokens(r.CacheWrites), rows.Tokens(r.CacheReads), rows.Tokens(r.Total()), usageCost(r))
 	}
+	subagents := func(r *profile.UsageRow) {
+		cost := r.SubagentCost.String()
+		if !usagePriced(r) {
+			cost = rows.Unpriced
+		}
+		fmt.Fprintf(&b, "%*s of which subagents %s, %s\n", min(keyW, 4), "", cost, rows.Plural(int64(r.Subagents), "agent"))
+	}
 	for i := range s.Rows {
 		row(&s.Rows[i])
+		if r := &s.Rows[i]; r.Subagents > 0 && s.Group == "session" {
+			subagents(r)
+		}
 	}
 	b.WriteString("\n")
 	row(&s.Totals)
+	if t := &s.Totals; t.Subagents > 0 {
+		subagents(t)
+	}
 	if len(s.Totals.Models) > 0 {
 		fmt.Fprintf(&b, "\nmodels: %s\n", rows.Clean(strings.Join(s.Totals.Models, ", ")))
 	}
@@ -112,7 +125,10 @@ type usageJSON struct {
 	TotalTokens int64    `json:"total_tokens"`
 	CostUSD     *float64 `json:"cost_usd"`
 	Cost        *string  `json:"cost_usd_exact"`
-	NonePriced  bool     `json:"unpriced,omitempty"`
+	// SubagentCost is the subagents' part of Cost, exact ("" when none or
+	// unpriced).
+	SubagentCost string `json:"subagent_cost_usd_exact,omitempty"`
+	NonePriced   bool   `json:"unpriced,omitempty"`
 }
 
 func toUsageJSON(r profile.UsageRow) usageJSON {
@@ -123,6 +139,9 @@ func toUsageJSON(r profile.UsageRow) usageJSON {
 	if usagePriced(&r) {
 		usd, exact := r.Cost.USD(), r.Cost.Decimal()
 		j.CostUSD, j.Cost = &usd, &exact
+		if r.Subagents > 0 {
+			j.SubagentCost = r.SubagentCost.Decimal()
+		}
 	} else {
 		j.NonePriced = true
 	}

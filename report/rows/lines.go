@@ -82,7 +82,30 @@ func SummaryLines(r *profile.Result) []string {
 	if u := UnpricedLine(r); u != "" {
 		out = append(out, u)
 	}
-	return append(out, BilledLines(r)...)
+	out = append(out, BilledLines(r)...)
+	return append(out, RollupLines(r)...)
+}
+
+// RollupLines are the report's lines for Claude Code sessions that ran
+// subagents (profile.Rollups), at most five, the costliest first; without a
+// price, the agents alone.
+func RollupLines(r *profile.Result) []string {
+	rs := profile.Rollups(r)
+	none := profile.AllUnpriced(r)
+	var out []string
+	for i, s := range rs {
+		if i == 5 {
+			out = append(out, fmt.Sprintf("  … and %d more sessions with subagents", len(rs)-5))
+			break
+		}
+		agents := Plural(int64(len(s.Agents)), "agent")
+		if none {
+			out = append(out, fmt.Sprintf("session %s: %s, %s", Clean(s.Session), agents, Unpriced))
+			continue
+		}
+		out = append(out, fmt.Sprintf("session %s: %s billed, of which subagents %s, %s", Clean(s.Session), s.Billed, s.AgentsBilled, agents))
+	}
+	return out
 }
 
 // UnpricedLine says why calls are unpriced, once ("" when none are).
