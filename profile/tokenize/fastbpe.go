@@ -22,6 +22,11 @@ type fastBPE struct {
 	o200k bool
 	long  longRanks   // pieces that packKey does not pack
 	short packedRanks // pieces of up to maxPacked bytes: most pieces, found with a word's hash
+	// pairs[a<<8|b] is the rank of the two bytes a, b as a token (noRank
+	// when they are none): byte-pair merging starts by ranking every
+	// adjacent pair, and a direct table (256 KB) answers that without a
+	// probe of the larger ones.
+	pairs *[1 << 16]int32
 }
 
 // packShort packs a piece of up to 7 bytes with its length, as a memo's
@@ -130,6 +135,15 @@ func parseFastBPE(name string) (*fastBPE, error) {
 		}
 	}
 	f.long = buildLongRanks(long, longRank)
+	f.pairs = new([1 << 16]int32)
+	for ab := range f.pairs {
+		p := string([]byte{byte(ab >> 8), byte(ab)})
+		if r, ok := f.rank(p); ok {
+			f.pairs[ab] = r
+		} else {
+			f.pairs[ab] = noRank
+		}
+	}
 	return f, nil
 }
 
@@ -250,12 +264,15 @@ func (m *memo) add(size int) {
 	}
 }
 
+// noRank marks two parts that do not merge: above every rank.
+const noRank = int32(1<<31 - 1)
+
 // merge is the number of tokens byte-pair merging makes of piece, a piece
 // of several bytes that is not a token itself.
 func (f *fastBPE) merge(piece string) int {
 	// parts[i] is the start of part i; rank[i] the rank of merging part i
 	// with part i+1 (maxRank when they cannot merge).
-	const maxRank = int32(1<<31 - 1)
+	const maxRank = noRank
 	var partsBuf, ranksBuf [64]int32
 	parts, rank := partsBuf[:0], ranksBuf[:0]
 	if len(piece)+1 > len(partsBuf) {
@@ -274,7 +291,7 @@ func (f *fastBPE) merge(piece string) int {
 		return maxRank
 	}
 	for i := 0; i < len(parts)-2; i++ {
-		rank[i] = get(i, 0)
+		rank[i] = f.pairs[uint16(piece[i])<<8|uint16(piece[i+1])]
 	}
 	for len(parts) > 1 {
 		minRank, minIdx := maxRank, -1
