@@ -113,6 +113,13 @@ func newConvList() convList {
 	return convList{keys: newListKeyMap(), filter: in, width: 80, height: 24}
 }
 
+// SetSize gives the list page its room: w columns, h lines under the
+// program's header.
+func (l *convList) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.clamp()
+}
+
 // setUsage shows the usage pass's rows until the profile is counted:
 // nothing can be opened yet.
 func (l *convList) setUsage(rows []profile.ConversationSummary, sessions []string) {
@@ -428,6 +435,14 @@ func (l convList) columns(w int) []column {
 			all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
 		}
 	}
+	return l.fitColumns(all, w, wait)
+}
+
+// fitColumns keeps the columns that fit in w, dropping project,
+// cheapest, start and billed in that order (a saving then names its
+// strategy), and shares what is left among the text columns, most to
+// the id.
+func (l convList) fitColumns(all []column, w int, wait func(func(profile.ConversationSummary) string) func(profile.ConversationSummary) string) []column {
 	minText := map[string]int{"conversation": 12, "project": 8, "cheapest": 10}
 	// Drop order when narrow: project, cheapest, start, billed.
 	drop := []string{"project", "cheapest", "start", "billed"}
