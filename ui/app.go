@@ -958,7 +958,7 @@ func (m Model) biggestPart() (string, float64) {
 	sums := map[string]int64{}
 	var total int64
 	for i, c := range m.res.Strategies[m.sel].Calls() {
-		if i >= m.through() {
+		if i >= m.upto { // the bars shown, as the legend
 			break
 		}
 		for _, name := range profile.PartNames {
