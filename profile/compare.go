@@ -40,9 +40,13 @@ type ComparisonStrategy struct {
 	BUSD    *float64 `json:"b_usd,omitempty"`
 	DiffUSD *float64 `json:"diff_usd,omitempty"`
 	DiffPct *float64 `json:"diff_pct,omitempty"`
-	a, b    price.Money
-	inB     bool
-	pct     float64 // DiffPct unrounded, for the text
+	// AUnpriced and BUnpriced say a side's model has no price: its cost
+	// is not $0, it is unknown (and so is the difference).
+	AUnpriced bool `json:"a_unpriced,omitempty"`
+	BUnpriced bool `json:"b_unpriced,omitempty"`
+	a, b      price.Money
+	inB       bool
+	pct       float64 // DiffPct unrounded, for the text
 }
 
 // Compare builds the comparison of a and b.
@@ -64,10 +68,13 @@ func Compare(a, b *Profile, labelA, labelB string) *Comparison {
 	part("total input", sa.Totals.Input, sb.Totals.Input)
 	part("output", sa.Totals.BilledOutput(), sb.Totals.BilledOutput())
 	for _, x := range a.Result.Strategies {
-		cs := ComparisonStrategy{Spec: x.Strategy.Spec, AUSD: x.Totals.Cost.USD(), a: x.Totals.Cost}
+		cs := ComparisonStrategy{Spec: x.Strategy.Spec, AUSD: x.Totals.Cost.USD(), a: x.Totals.Cost, AUnpriced: allUnpriced(x.Totals)}
 		for i := range b.Result.Strategies {
 			if y := b.Result.Strategies[i]; y.Strategy.Spec == x.Strategy.Spec {
-				cs.b, cs.inB = y.Totals.Cost, true
+				cs.b, cs.inB, cs.BUnpriced = y.Totals.Cost, true, allUnpriced(y.Totals)
+				if cs.AUnpriced || cs.BUnpriced {
+					continue // no difference to tell
+				}
 				bu, d := y.Totals.Cost.USD(), (y.Totals.Cost - x.Totals.Cost).USD()
 				cs.BUSD, cs.DiffUSD = &bu, &d
 				if x.Totals.Cost != 0 {
@@ -81,6 +88,9 @@ func Compare(a, b *Profile, labelA, labelB string) *Comparison {
 	}
 	return c
 }
+
+// allUnpriced says no call of t had a price: its cost is unknown, not $0.
+func allUnpriced(t Totals) bool { return t.Calls > 0 && t.Unpriced == t.Calls }
 
 // WriteComparison prints two profiles of the same calls side by side — a log
 // as it was and with a prompt change, or two logs — with the difference per
@@ -122,8 +132,19 @@ func (c *Comparison) Write(w io.Writer, format string) error {
 	}
 	costs := [][]string{{"strategy", "A", "B", "B−A", "%"}}
 	for _, s := range c.Strategies {
+		a, b := s.a.String(), s.b.String()
+		if s.AUnpriced {
+			a = "unpriced"
+		}
+		if s.BUnpriced {
+			b = "unpriced"
+		}
 		if !s.inB {
-			costs = append(costs, []string{s.Spec, s.a.String(), "—", "—", "—"})
+			costs = append(costs, []string{s.Spec, a, "—", "—", "—"})
+			continue
+		}
+		if s.AUnpriced || s.BUnpriced {
+			costs = append(costs, []string{s.Spec, a, b, "—", "—"})
 			continue
 		}
 		pct := "—"

@@ -39,3 +39,15 @@ func TestTuneHelpDefault(t *testing.T) {
 		t.Errorf("tune --help:\n%s", help)
 	}
 }
+
+// report --compare of logs whose model has no price says unpriced, never
+// $0.00, and tells no difference it cannot know.
+func TestCompareUnpriced(t *testing.T) {
+	code, out, errs := tokenscope(t, "report", "--compare", "../../ui/testdata/unpriced", "../../transcripts/testdata/native_two_sessions.jsonl", "--strategy", "full")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "full") || !strings.Contains(out, "unpriced") || strings.Contains(out, "$0.00 ") || strings.Contains(out, "$0.00\n") {
+		t.Errorf("compare:\n%s", out)
+	}
+}
