@@ -308,7 +308,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Long: "tokenscope replays a logged chat, counts every part of every call exactly, prices it,\n" +
 			"and simulates cost-cutting strategies (windows, summaries, caps, caching, batch, other models)\n" +
 			"side by side. With no command it profiles the embedded demo conversation.",
-		Version:       version,
+		Version:       buildVersion(version),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -797,6 +797,8 @@ func newTune(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
+	// tune searches its own space, not report's default strategies.
+	cmd.Flags().Lookup("strategy").Usage = "strategy `SPEC` to search (repeatable; default: the tune space, each context step — none, window by turns and by tokens, summary, clear and compact on agent logs — crossed with caching and the candidate models)"
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "table", "output `FORMAT`: table or json")
 	f.Int64Var(&o.MinContext, "min-context", 0, "every call still sees at least `TOKENS` of its earlier conversation (or all of it)")
@@ -1033,9 +1035,27 @@ func newVersion(stdout io.Writer) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(stdout, "tokenscope "+version)
+			fmt.Fprintln(stdout, "tokenscope "+buildVersion(version))
 		},
 	}
+}
+
+// buildVersion is the version set at link time, else the module version
+// the go command recorded (go install …@v1.2.3), else "dev".
+func buildVersion(linked string) string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(linked, bi)
+}
+
+// versionOf is buildVersion's rule on the build info bi (nil when none).
+func versionOf(linked string, bi *debug.BuildInfo) string {
+	if linked != "dev" && linked != "" {
+		return linked
+	}
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }
 
 // priceTable is the embedded table, extended by file when one is given.
