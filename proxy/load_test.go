@@ -188,7 +188,7 @@ func TestLoad(t *testing.T) {
 	// The log holds exactly the calls the upstream served, each once.
 	var n int
 	convs := map[string]int{}
-	err := readBack([]string{res.out}, func(r *transcripts.CallRecord) error {
+	err := readBack([]string{res.out}, nil, func(r *transcripts.CallRecord) error {
 		if !r.Served() || r.Reply.Usage == nil || r.Reply.Usage.InputTokens != 120 {
 			return fmt.Errorf("record %+v", r)
 		}
