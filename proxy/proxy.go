@@ -571,10 +571,12 @@ func (p *Proxy) outcome(c *call, clientGone bool) (int, string, *transcripts.Mes
 		msg = fmt.Sprintf("%d stream events were not valid JSON and were skipped", dropped)
 	}
 	switch {
+	case c.cut && clientGone:
+		status, msg = StatusClientClosed, join("client closed the connection before the reply ended", msg)
 	case c.cut && c.readErr != nil:
 		status, msg = http.StatusBadGateway, join("upstream broke off the reply: "+c.readErr.Error(), msg)
 	case c.cut:
-		status, msg = StatusClientClosed, join("client closed the connection before the reply ended", msg)
+		status, msg = http.StatusBadGateway, join("the relay to the client failed before the reply ended", msg)
 	}
 	reply, err := transcripts.ParseResponse(c.api, body)
 	if err != nil {
