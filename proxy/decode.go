@@ -262,6 +262,9 @@ func canonicalRequest(body []byte) ([]byte, error) {
 			top.key = ""
 		}
 	}
+	if len(stack) != 0 {
+		return nil, refuse(http.StatusBadRequest, "request body is not JSON: it ends inside a value")
+	}
 	if len(edits) == 0 {
 		return body, nil
 	}

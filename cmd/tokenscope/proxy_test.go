@@ -113,3 +113,12 @@ func TestUsageByTag(t *testing.T) {
 		}
 	}
 }
+
+// A log the proxy cannot write stops it at the start: exit 2, one line,
+// nothing on stdout.
+func TestProxyUnwritableLogExits2(t *testing.T) {
+	code, stdout, stderr := tokenscope(t, "proxy", "--upstream", "http://127.0.0.1:1", "--listen", "127.0.0.1:0", "--out", "/proc/tokenscope-test-calls.jsonl")
+	if code != 2 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "/proc/tokenscope-test-calls.jsonl") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
