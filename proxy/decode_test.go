@@ -76,7 +76,9 @@ func TestRequestsDecodedAsTheUpstreamDoes(t *testing.T) {
 				t.Fatalf("%d records, want 1", len(recs))
 			}
 			if tc.status != 200 {
-				var e struct{ Error struct{ Message, Type string } }
+				var e struct {
+					Error struct{ Message, Type string }
+				}
 				if err := json.Unmarshal([]byte(body), &e); err != nil || !strings.Contains(e.Error.Message, tc.errText) {
 					t.Fatalf("error body %s, want a JSON error saying %q", body, tc.errText)
 				}
