@@ -96,6 +96,7 @@ type Proxy struct {
 	gate     sync.RWMutex
 	closing  bool
 	inflight sync.WaitGroup
+	active   atomic.Int64 // calls in flight, for tests and display
 
 	statsMu  sync.Mutex
 	calls    int64
@@ -318,7 +319,21 @@ func (p *Proxy) enter() bool {
 		return false
 	}
 	p.inflight.Add(1)
+	p.active.Add(1)
 	return true
+}
+
+// leave ends what enter began.
+func (p *Proxy) leave() {
+	p.active.Add(-1)
+	p.inflight.Done()
+}
+
+// shuttingDown reports a proxy that takes no more calls.
+func (p *Proxy) shuttingDown() bool {
+	p.gate.RLock()
+	defer p.gate.RUnlock()
+	return p.closing
 }
 
 // ServeHTTP forwards r to the upstream.
@@ -340,7 +355,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api, http.StatusServiceUnavailable, "api_error", "tokenscope proxy is shutting down")
 		return
 	}
-	defer p.inflight.Done()
+	defer p.leave()
 	tags, err := transcripts.ParseTags(strings.Join(r.Header.Values(TagHeader), ","))
 	r.Header.Del(TagHeader)
 	if err != nil {
@@ -571,6 +586,8 @@ func (p *Proxy) outcome(c *call, clientGone bool) (int, string, *transcripts.Mes
 		msg = fmt.Sprintf("%d stream events were not valid JSON and were skipped", dropped)
 	}
 	switch {
+	case c.cut && clientGone && p.shuttingDown():
+		status, msg = StatusClientClosed, join("cut by the proxy's shutdown: still running after --drain", msg)
 	case c.cut && clientGone:
 		status, msg = StatusClientClosed, join("client closed the connection before the reply ended", msg)
 	case c.cut && c.readErr != nil:
