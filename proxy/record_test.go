@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,5 +125,39 @@ func TestTornLastLine(t *testing.T) {
 	}
 	if !warned {
 		t.Errorf("transcripts.Open did not warn of the torn line")
+	}
+}
+
+// A call's record is on the file before the client sees its reply end: a
+// kill -9 of the proxy after that loses no answered call. Each client,
+// the moment its stream ends, finds its call in the log.
+func TestRecordWrittenBeforeTheReplyEnds(t *testing.T) {
+	r, _ := faultRig(t, Config{})
+	var wg sync.WaitGroup
+	var missing atomic.Int64
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 5 {
+				marker := "marker-" + strconv.Itoa(i) + "-" + strconv.Itoa(j)
+				body := strings.Replace(streamBody, "Say hello", marker, 1)
+				if j%2 == 1 {
+					body = strings.Replace(chatBody, "Hello there", marker, 1) // JSON, not streamed
+				}
+				status, reply := send(t, r.srv.URL, "/v1/chat/completions", body, false)
+				if status != 200 || !strings.Contains(reply, "world") {
+					t.Errorf("%d %s", status, reply)
+					return
+				}
+				if b, _ := os.ReadFile(r.out); !bytes.Contains(b, []byte(marker)) {
+					missing.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := missing.Load(); n > 0 {
+		t.Fatalf("%d of 100 answered calls were not in the log when their reply ended", n)
 	}
 }
