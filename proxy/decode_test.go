@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -126,5 +127,52 @@ func TestPathsConfinedToTheUpstream(t *testing.T) {
 		if got, _, _ := up.last(); got != want {
 			t.Errorf("%s reached the upstream as %s, want %s", path, got, want)
 		}
+	}
+}
+
+// Request bodies held at once are bounded in total, not only each: a
+// call waits for memory other bodies hold, and is refused (503, not
+// forwarded) when none frees in time.
+func TestBodiesBoundedInTotal(t *testing.T) {
+	big := func(n int, fault string) string {
+		return `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"` + fault + strings.Repeat("a ", n/2) + `"}]}`
+	}
+	// One body larger than the whole bound never gets in.
+	r, up := faultRig(t, Config{BodyMemory: 1 << 20, bodyWait: 200 * time.Millisecond})
+	status, body := send(t, r.srv.URL, "/v1/chat/completions", big(2<<20, ""), false)
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "memory bound") || up.requests() != 0 {
+		t.Fatalf("%d %s (upstream saw %d)", status, body, up.requests())
+	}
+	r.stop()
+	if recs := records(t, r.out); len(recs) != 1 || recs[0].Status != 503 {
+		t.Fatalf("records %+v", recs)
+	}
+	r, up = faultRig(t, Config{BodyMemory: 1 << 20})
+	// Two of 600 KiB: the second waits until the first's call ends.
+	first := make(chan int)
+	go func() {
+		s, _ := send(t, r.srv.URL, "/v1/chat/completions", big(600<<10, "one "), false, "X-Fault", "block")
+		first <- s
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for up.requests() < 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	second := make(chan int)
+	go func() {
+		s, _ := send(t, r.srv.URL, "/v1/chat/completions", big(600<<10, "two "), false)
+		second <- s
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if n := up.requests(); n != 1 {
+		t.Fatalf("the second body was taken while the first held the memory: upstream saw %d", n)
+	}
+	up.release <- struct{}{}
+	if s1, s2 := <-first, <-second; s1 != 200 || s2 != 200 {
+		t.Fatalf("statuses %d %d", s1, s2)
+	}
+	r.stop()
+	if recs := records(t, r.out); len(recs) != 2 {
+		t.Fatalf("records %+v", recs)
 	}
 }

@@ -70,6 +70,8 @@ type Config struct {
 	// all calls; 0: 256 MiB. A call waits for memory up to 10 seconds,
 	// then is refused with 503.
 	BodyMemory int64
+
+	bodyWait time.Duration // tests: how long a body waits for memory; 0: bodyWait
 }
 
 // DefaultHeaderTimeout is Config.HeaderTimeout's default.
@@ -134,6 +136,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.BodyMemory <= 0 {
 		cfg.BodyMemory = DefaultBodyMemory
+	}
+	if cfg.bodyWait <= 0 {
+		cfg.bodyWait = bodyWait
 	}
 	if cfg.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -371,7 +376,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, api, http.StatusServiceUnavailable, "api_error", "tokenscope proxy cannot record calls, so it forwards none until it can: "+err.Error())
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), bodyWait)
+	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.bodyWait)
 	mem := &bodyMemory{sem: p.bodies, ctx: ctx}
 	defer mem.release()
 	c, body, rf := p.prepare(r, api, tags, start, mem)
