@@ -873,6 +873,11 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
+			// SIGINT/SIGTERM: stop accepting, let calls in flight finish
+			// (up to --drain) and record them, then close the log. Caught
+			// from before the port is open.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				p.Close()
@@ -886,10 +891,6 @@ func newProxy() *cobra.Command {
 			for _, s := range p.Budgets() {
 				fmt.Fprintf(stderr, "  budget %s: %s\n", s.Spec, budgetLine(s))
 			}
-			// SIGINT/SIGTERM: stop accepting, let calls in flight finish
-			// (up to --drain) and record them, then close the log.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			if tui {
 				// The conversations view on the log as it grows; quitting
 				// it stops the proxy.
