@@ -355,16 +355,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// upstream's base path.
 	r.URL.Path, r.URL.RawPath = cleanPath(r.URL.Path), ""
 	api := apiOf(r)
+	tags, tagErr := transcripts.ParseTags(strings.Join(r.Header.Values(TagHeader), ","))
+	r.Header.Del(TagHeader)
 	if !p.enter() {
-		r.Header.Set("Connection", "close")
-		writeError(w, api, http.StatusServiceUnavailable, "api_error", "tokenscope proxy is shutting down")
+		w.Header().Set("Connection", "close")
+		p.refuseEarly(w, r, api, tags, refuse(http.StatusServiceUnavailable, "tokenscope proxy is shutting down"))
 		return
 	}
 	defer p.leave()
-	tags, err := transcripts.ParseTags(strings.Join(r.Header.Values(TagHeader), ","))
-	r.Header.Del(TagHeader)
-	if err != nil {
-		writeError(w, api, http.StatusBadRequest, "invalid_request_error", TagHeader+": "+err.Error())
+	if tagErr != nil {
+		p.refuseEarly(w, r, api, nil, refuse(http.StatusBadRequest, "%s: %v", TagHeader, tagErr))
 		return
 	}
 	if api == "" {
@@ -382,9 +382,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c, body, rf := p.prepare(r, api, tags, start, mem)
 	cancel()
 	if rf != nil {
-		writeError(w, api, rf.status, "invalid_request_error", "tokenscope proxy: "+rf.msg)
-		p.record(&transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: api, Endpoint: r.URL.Path, Tags: tags,
-			Status: rf.status, Error: rf.msg, Redacted: p.cfg.Redact})
+		p.refuseEarly(w, r, api, tags, rf)
 		return
 	}
 	estimate := c.estimate()
@@ -433,6 +431,20 @@ func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, sta
 	c.input = profile.CallInput(req.Messages, req.Tools, c.model.tok)
 	c.reserve = c.model.outputReserve(req.MaxTokens, c.input)
 	return c, body, nil
+}
+
+// refuseEarly answers a call refused before it was read or budgeted and,
+// for the APIs the proxy records, records it.
+func (p *Proxy) refuseEarly(w http.ResponseWriter, r *http.Request, api string, tags map[string]string, rf *refusal) {
+	typ := "invalid_request_error"
+	if rf.status >= 500 {
+		typ = "api_error"
+	}
+	writeError(w, api, rf.status, typ, "tokenscope proxy: "+strings.TrimPrefix(rf.msg, "tokenscope proxy "))
+	if api != "" {
+		p.record(&transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: api, Endpoint: r.URL.Path, Tags: tags,
+			Status: rf.status, Error: rf.msg, Redacted: p.cfg.Redact})
+	}
 }
 
 // outputReserve is the output a call reserves while in flight: its cap
@@ -703,7 +715,7 @@ func (p *Proxy) record(rec *transcripts.CallRecord) {
 			rec.Reply = &r[0]
 		}
 	}
-	if err := p.rec.add(rec); err != nil && p.cfg.Warn != nil {
+	if err := p.rec.add(rec); err != nil && err != errClosed && p.cfg.Warn != nil {
 		p.cfg.Warn("a call's record is not written yet (kept and retried; calls are refused meanwhile): " + err.Error())
 	}
 }
