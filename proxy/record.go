@@ -15,37 +15,42 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// recorder appends call records as native JSONL from one goroutine.
+// recorder appends call records as native JSONL.
 //
 // A call's record is on the file before the call's last byte reaches its
-// client: the handler hands its record over and waits until it has been
+// client: the handler writes its record, or waits until it has been
 // written (write(2): in the operating system's hands, so a kill -9 of the
-// proxy loses no answered call). Records that arrive while a write is
-// under way are written together in the next one (group commit), so
-// calls wait for one write, not for every other call's. The file is
-// synced to the disk once a second; a crash of the machine can lose the
-// last second.
+// proxy loses no answered call). Writes are group-committed: the first
+// handler to come leads, writing what is queued in one write; records
+// that arrive meanwhile queue, and the first of them leads the next write.
+// A call waits for at most one write besides its own, and no goroutine
+// hop when it comes alone. The file is synced to the disk once a second;
+// a crash of the machine can lose the last second.
 //
 // When a write fails (disk full, permission taken away, file replaced by
-// something unwritable) the records stay queued in memory and are retried
-// every second; while any is queued the recorder is unhealthy and the
-// proxy refuses new calls, so no call goes unrecorded for long.
+// something unwritable) the records are kept in memory and retried every
+// second; while any is kept the recorder is unhealthy and the proxy
+// refuses new calls, so no call goes unrecorded for long.
 type recorder struct {
-	path  string // a .jsonl file, or a directory holding a file per day
-	dir   bool
-	queue chan entry
-	done  chan struct{}
+	path string // a .jsonl file, or a directory holding a file per day
+	dir  bool
+	stop chan struct{}
+	done chan struct{}
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
+	idle    *sync.Cond // signalled when a leader stops writing
+	queue   []entry    // waiting for the next write
+	writing bool       // a leader is writing
 	closed  bool
 	err     error // the first write error, reported by Close
-	failing error // the last write error while records are pending; nil when healthy
+	failing error // the last write error while records are kept; nil when healthy
 	written int64
 
-	// owned by loop
-	file    *os.File
+	// The file's state, held by the writing leader, the syncer and Close.
+	fileMu  sync.Mutex
 	day     string
 	torn    bool    // the file may end inside a line: the next write starts a new one
+	dirty   bool    // written since the last sync
 	pending []entry // records a failed write left, retried first
 	buf     bytes.Buffer
 	// open opens a log file for appending; a test replaces it to inject
@@ -54,12 +59,19 @@ type recorder struct {
 	w    io.WriteCloser
 }
 
-// entry is one record, encoded by its handler (so that encoding runs on
-// every core, not in the writer), with the channel its handler waits on.
+// entry is one record, encoded by its handler, with the channel its
+// handler waits on.
 type entry struct {
 	at   time.Time
 	line []byte
-	done chan error // nil: nobody waits
+	done chan result // nil: nobody waits
+}
+
+// result answers a waiting handler: its record's write error, or that it
+// leads the next write.
+type result struct {
+	err  error
+	lead bool
 }
 
 // maxPending bounds the records held while the log cannot be written: the
@@ -78,7 +90,8 @@ func isDir(out string) bool {
 // newRecorder opens the log for appending now, so that a log that cannot
 // be written fails the start instead of the first calls.
 func newRecorder(out string, now time.Time) (*recorder, error) {
-	r := &recorder{path: out, dir: isDir(out), queue: make(chan entry, 1024), done: make(chan struct{}), open: openAppend}
+	r := &recorder{path: out, dir: isDir(out), stop: make(chan struct{}), done: make(chan struct{}), open: openAppend}
+	r.idle = sync.NewCond(&r.mu)
 	if r.dir {
 		if err := os.MkdirAll(out, 0o700); err != nil {
 			return nil, err
@@ -89,7 +102,7 @@ func newRecorder(out string, now time.Time) (*recorder, error) {
 	if err := r.reopen(r.fileFor(now)); err != nil {
 		return nil, err
 	}
-	go r.loop()
+	go r.syncer()
 	return r, nil
 }
 
@@ -138,74 +151,42 @@ func (r *recorder) fileFor(t time.Time) string {
 	return filepath.Join(r.path, "proxy-"+t.UTC().Format("2006-01-02")+".jsonl")
 }
 
-func (r *recorder) loop() {
+// syncer syncs the file once a second when it was written, and retries
+// the records a failed write kept. Syncing at most once a second keeps a
+// slow disk from holding calls up: the lines are already in the kernel's
+// hands.
+func (r *recorder) syncer() {
 	defer close(r.done)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	dirty := false
 	for {
 		select {
-		case e, ok := <-r.queue:
-			if !ok {
-				r.commit(nil)
-				r.sync(dirty)
-				if r.w != nil {
-					r.fail(r.w.Close())
-				}
-				return
-			}
-			// Group commit: everything queued meanwhile goes in the same
-			// write.
-			batch := []entry{e}
-		gather:
-			for len(batch) < 4096 {
-				select {
-				case e, ok := <-r.queue:
-					if !ok {
-						r.queueClosed(batch)
-						return
-					}
-					batch = append(batch, e)
-				default:
-					break gather
-				}
-			}
-			r.commit(batch)
-			dirty = true
+		case <-r.stop:
+			return
 		case <-tick.C:
-			if len(r.pending) > 0 {
-				r.commit(nil) // retry what a failed write left
-			}
-			// Syncing at most once a second keeps a slow disk from
-			// holding calls up; the lines are already in the kernel's
-			// hands.
-			r.sync(dirty)
-			dirty = false
 		}
+		r.fileMu.Lock()
+		if len(r.pending) > 0 {
+			r.commit(nil)
+		}
+		r.sync()
+		r.fileMu.Unlock()
 	}
 }
 
-// queueClosed writes the last batch when the queue closed while it was
-// being gathered, and ends the loop's work.
-func (r *recorder) queueClosed(batch []entry) {
-	r.commit(batch)
-	r.sync(true)
-	if r.w != nil {
-		r.fail(r.w.Close())
-	}
-}
-
-func (r *recorder) sync(dirty bool) {
-	if !dirty {
+// sync syncs a written file; the caller holds fileMu.
+func (r *recorder) sync() {
+	if !r.dirty || r.w == nil {
 		return
 	}
+	r.dirty = false
 	if s, ok := r.w.(interface{ Sync() error }); ok {
 		r.fail(s.Sync())
 	}
 }
 
 // commit writes the pending records and batch, each file's lines in one
-// write, and answers every waiting handler.
+// write, and answers every waiting handler; the caller holds fileMu.
 func (r *recorder) commit(batch []entry) {
 	all := append(r.pending, batch...)
 	r.pending = nil
@@ -218,7 +199,7 @@ func (r *recorder) commit(batch []entry) {
 		err := r.writeFile(name, all[:n])
 		for _, e := range all[:n] {
 			if e.done != nil {
-				e.done <- err
+				e.done <- result{err: err}
 			}
 		}
 		if err != nil {
@@ -258,7 +239,7 @@ func (r *recorder) writeFile(name string, es []entry) error {
 		r.w = nil
 		return r.failed(fmt.Errorf("recording to %s: %w", name, err))
 	}
-	r.torn = false
+	r.torn, r.dirty = false, true
 	r.mu.Lock()
 	r.written += int64(len(es))
 	r.mu.Unlock()
@@ -289,57 +270,102 @@ func (r *recorder) fail(err error) {
 
 // healthy returns nil when records are being written, else why not.
 func (r *recorder) healthy() error {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.failing
 }
 
 // errClosed is add's answer after Close.
 var errClosed = errors.New("the log is closed")
 
-// add hands rec to the writer and waits until it is written; it returns
-// the write's error (the record is then kept and retried).
+// add writes rec, or waits until the write under way and the next one
+// (which it may lead) have written it; it returns the write's error (the
+// record is then kept and retried).
 func (r *recorder) add(rec *transcripts.CallRecord) error {
 	var line bytes.Buffer
 	if err := transcripts.NewNativeWriter(&line).WriteCall(rec); err != nil {
 		r.fail(fmt.Errorf("encoding a record: %w", err))
 		return err
 	}
-	done := make(chan error, 1)
-	r.mu.RLock()
+	done := make(chan result, 1)
+	r.mu.Lock()
 	if r.closed {
-		r.mu.RUnlock()
+		r.mu.Unlock()
 		return errClosed
 	}
-	r.queue <- entry{at: rec.Time, line: line.Bytes(), done: done}
-	r.mu.RUnlock()
-	return <-done
+	r.queue = append(r.queue, entry{at: rec.Time, line: line.Bytes(), done: done})
+	if r.writing {
+		r.mu.Unlock()
+		res := <-done
+		if !res.lead {
+			return res.err
+		}
+		r.mu.Lock() // this call leads the next write
+	}
+	r.writing = true
+	batch := r.queue
+	r.queue = nil
+	r.mu.Unlock()
+	r.fileMu.Lock()
+	r.commit(batch)
+	r.fileMu.Unlock()
+	r.mu.Lock()
+	if len(r.queue) > 0 {
+		r.queue[0].done <- result{lead: true} // the first to come meanwhile leads
+	} else {
+		r.writing = false
+		r.idle.Broadcast()
+	}
+	r.mu.Unlock()
+	return (<-done).err
 }
 
 // Written returns the number of records written so far.
 func (r *recorder) Written() int64 {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.written
 }
 
-// Close writes what is queued, syncs and closes the file.
+// Close waits for the writes under way, retries what failed once, syncs
+// and closes the file.
 func (r *recorder) Close() error {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
 		<-r.done
-		return r.err
+		return r.Err()
 	}
 	r.closed = true
+	for r.writing {
+		r.idle.Wait()
+	}
 	r.mu.Unlock()
-	close(r.queue)
+	close(r.stop)
 	<-r.done
+	r.fileMu.Lock()
+	if len(r.pending) > 0 {
+		r.commit(nil)
+	}
+	r.sync()
+	if r.w != nil {
+		r.fail(r.w.Close())
+		r.w = nil
+	}
+	n := len(r.pending)
+	r.fileMu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.err == nil && len(r.pending) > 0 {
-		r.err = fmt.Errorf("%d calls could not be recorded", len(r.pending))
+	if r.err == nil && n > 0 {
+		r.err = fmt.Errorf("%d calls could not be recorded", n)
 	}
+	return r.err
+}
+
+// Err returns the first error writing the log met.
+func (r *recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.err
 }
 
