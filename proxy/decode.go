@@ -299,6 +299,11 @@ func (f *frame) addKey(k string) error {
 		f.folded = map[string]string{}
 	}
 	fold := strings.ToLower(k)
+	if f.opaque {
+		// A schema may hold "id" and "ID": only the same key twice is
+		// ambiguous there.
+		fold = k
+	}
 	if prev, ok := f.folded[fold]; ok {
 		if prev == k {
 			return refuse(http.StatusBadRequest, "request body: key %q appears twice in one object; readers disagree on which one counts, so the call cannot be budgeted", k)

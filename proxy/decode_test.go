@@ -47,6 +47,8 @@ func TestRequestsDecodedAsTheUpstreamDoes(t *testing.T) {
 		{"Max_Tokens", "/v1/chat/completions", `{"model":"gpt-4o-mini","Max_Tokens":5,` + msgs + `}`, nil, 400, "", `is not "max_tokens"`},
 		{"Kelvin sign", "/v1/chat/completions", `{"model":"gpt-4o-mini","max_to\u212aens":5,` + msgs + `}`, nil, 400, "", `is not "max_tokens"`},
 		{"role in another case", "/v1/chat/completions", `{"model":"gpt-4o-mini","messages":[{"Role":"user","content":"x"}]}`, nil, 400, "", `is not "role"`},
+		{"schema keys in any case", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"id":{},"ID":{}}}}}]}`, nil, 200, `"ID"`, ""},
+		{"schema key twice", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","type":"array"}}}]}`, nil, 400, "", `"type" appears twice`},
 		{"schema keys are the client's", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `,"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"Model":{"type":"string"}}}}}]}`, nil, 200, `"Model"`, ""},
 		{"max_tokens 100.0", "/v1/chat/completions", `{"model":"gpt-4o-mini","max_tokens":100.0,` + msgs + `}`, nil, 200, `"max_tokens":100,`, ""},
 		{"max_tokens 1e5", "/v1/chat/completions", `{"model":"gpt-4o-mini","max_tokens":1e5,` + msgs + `}`, nil, 200, `"max_tokens":100000,`, ""},
