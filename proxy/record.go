@@ -303,22 +303,34 @@ func (r *recorder) add(rec *transcripts.CallRecord) error {
 		r.mu.Lock() // this call leads the next write
 	}
 	r.writing = true
-	batch := r.queue
-	r.queue = nil
-	r.mu.Unlock()
-	r.fileMu.Lock()
-	r.commit(batch)
-	r.fileMu.Unlock()
-	r.mu.Lock()
-	if len(r.queue) > 0 {
-		r.queue[0].done <- result{lead: true} // the first to come meanwhile leads
-	} else {
-		r.writing = false
-		r.idle.Broadcast()
+	// Lead a few writes while records keep coming (waking another
+	// handler to lead costs a trip through the scheduler), then hand the
+	// lead to the first waiting, so that this call's reply is not held
+	// up for long.
+	for round := 0; ; round++ {
+		batch := r.queue
+		r.queue = nil
+		r.mu.Unlock()
+		r.fileMu.Lock()
+		r.commit(batch)
+		r.fileMu.Unlock()
+		r.mu.Lock()
+		if len(r.queue) == 0 {
+			r.writing = false
+			r.idle.Broadcast()
+			break
+		}
+		if round == leadRounds-1 {
+			r.queue[0].done <- result{lead: true}
+			break
+		}
 	}
 	r.mu.Unlock()
 	return (<-done).err
 }
+
+// leadRounds is how many writes a handler leads at most.
+const leadRounds = 8
 
 // Written returns the number of records written so far.
 func (r *recorder) Written() int64 {
