@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -21,10 +22,10 @@ type ConversationSummary struct {
 	Calls   int
 	// Billed is what the reported usage was billed; BilledCalls how many
 	// calls reported usage.
-	Billed      Money
+	Billed      price.Money
 	BilledCalls int
 	// Costs are each strategy's simulated cost, in strategy order.
-	Costs []Money
+	Costs []price.Money
 	// Cheapest is the strategy that costs least (0 when none beats the
 	// first); Saving its saving over the first, in percent.
 	Cheapest int

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -40,7 +41,7 @@ func TestSummariesClaudeCode(t *testing.T) {
 		t.Fatalf("%d summaries for %d conversations", len(sums), len(src.Conversations))
 	}
 	var calls int
-	var billed, full Money
+	var billed, full price.Money
 	for i, s := range sums {
 		if s.Project != "-home-dev-shop" {
 			t.Errorf("%s: project %q", s.ID, s.Project)

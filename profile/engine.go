@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -88,7 +90,7 @@ type Call struct {
 	Reasoning    int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
 	SummaryInput, SummaryOutput int64
-	Cost                        Money
+	Cost                        price.Money
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
@@ -96,7 +98,7 @@ type Call struct {
 	// Served says a response cache answered the call: no model cost;
 	// ServedSaved is what the call would have cost.
 	Served      bool
-	ServedSaved Money
+	ServedSaved price.Money
 	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
@@ -107,7 +109,7 @@ type Call struct {
 	Cleared  int64
 	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
-	ReportedCost Money
+	ReportedCost price.Money
 	// CountedInput is the full-history input as counted, to compare with
 	// Reported (before the unlogged part is added).
 	CountedInput int64
@@ -134,17 +136,17 @@ type Totals struct {
 	Reasoning           int64
 	SummaryInput        int64
 	SummaryOutput       int64
-	Cost                Money
+	Cost                price.Money
 	PeakInput           int64
 	Dropped             int64
 	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
-	Routed              int   // calls a route step priced on another model
-	Served              int   // calls a response cache answered
-	ServedSaved         Money // what those calls would have cost
-	ReportedCost        Money
+	Routed              int         // calls a route step priced on another model
+	Served              int         // calls a response cache answered
+	ServedSaved         price.Money // what those calls would have cost
+	ReportedCost        price.Money
 	ReportedCalls       int
 	ReportedInput       int64
 	ReportedOutput      int64
@@ -297,9 +299,9 @@ type ConversationInfo struct {
 
 // Result is a profile of one or more conversations under several strategies.
 type Result struct {
-	Model         *ModelPrice // the main model priced (nil when unknown)
+	Model         *price.Model // the main model priced (nil when unknown)
 	ModelID       string
-	Tokenizer     *Tokenizer
+	Tokenizer     *tokenize.Tokenizer
 	Conversations []ConversationInfo
 	Strategies    []StrategyResult
 	Warnings      []string
@@ -314,7 +316,7 @@ type Result struct {
 
 // Options configure Run.
 type Options struct {
-	Prices *PriceTable
+	Prices *price.Table
 	// Model overrides the model of the logs ("" keeps the logged one).
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
@@ -359,7 +361,7 @@ type engine struct {
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any
-	tokenizers map[string]*Tokenizer
+	tokenizers map[string]*tokenize.Tokenizer
 	tokMu      sync.Mutex // tokenizers is shared by Stream's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
@@ -383,7 +385,7 @@ func (e *engine) warn(key, format string, a ...any) {
 	e.warnings = append(e.warnings, fmt.Sprintf(format, a...))
 }
 
-func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
+func (e *engine) tokenizer(p *price.Model) *tokenize.Tokenizer {
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
 	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact, p.ImageTokens)
@@ -397,14 +399,14 @@ func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
 
 // callInfo is what a call is, whatever the strategy.
 type callInfo struct {
-	msg       int         // index of the assistant message
-	prev      int         // index of the previous assistant message, -1 if none
-	exchange  int         // index into exchanges of the exchange the call belongs to
-	unit      int         // index into units of the unit holding the message before the call
-	model     *ModelPrice // priced on (--model, else the logged one)
+	msg       int          // index of the assistant message
+	prev      int          // index of the previous assistant message, -1 if none
+	exchange  int          // index into exchanges of the exchange the call belongs to
+	unit      int          // index into units of the unit holding the message before the call
+	model     *price.Model // priced on (--model, else the logged one)
 	modelID   string
-	logged    *ModelPrice // billed on, for reported cost
-	at        time.Time   // when the request was sent, zero when unknown
+	logged    *price.Model // billed on, for reported cost
+	at        time.Time    // when the request was sent, zero when unknown
 	reported  *transcripts.Usage
 	reasoning int64 // billed reasoning tokens of the reply
 	// hiddenOutput is reported output beyond the visible reply and the
@@ -419,7 +421,7 @@ type callInfo struct {
 	// call (its cache read, in tokens), -1 when it did not.
 	breakAt int64
 	counted int64 // full input as counted
-	repCost Money
+	repCost price.Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -427,10 +429,10 @@ type prepared struct {
 	sk        *skeleton
 	idx       int // index of the conversation in its run
 	info      ConversationInfo
-	tok       *Tokenizer
-	model     *ModelPrice
+	tok       *tokenize.Tokenizer
+	model     *price.Model
 	modelID   string
-	counts    map[*Tokenizer]*counts
+	counts    map[*tokenize.Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
 	units     []int // message index where each unit starts (see findUnits)
@@ -465,7 +467,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	pc := e.spare
 	e.spare = nil
 	if pc == nil {
-		pc = &prepared{counts: map[*Tokenizer]*counts{}}
+		pc = &prepared{counts: map[*tokenize.Tokenizer]*counts{}}
 	}
 	*pc = prepared{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
 		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
@@ -645,7 +647,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			if ci.reported != nil {
 				ci.reasoning = max(0, ci.reported.OutputTokens-base.content[ci.msg])
 			} else {
-				ci.reasoning = pc.tok.scaleRaw(raw)
+				ci.reasoning = pc.tok.ScaleRaw(raw)
 			}
 		}
 		if ci.reported != nil && ci.reported.OutputTokens > 0 {
@@ -671,7 +673,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
 			}
 			if ci.logged != nil {
-				ci.repCost = reportedCost(ci.logged, ci.reported, c.batch)
+				ci.repCost = ci.logged.Billed(ci.reported, c.batch)
 			}
 		}
 	}
@@ -687,7 +689,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	return pc
 }
 
-func (pc *prepared) countsFor(t *Tokenizer) *counts {
+func (pc *prepared) countsFor(t *tokenize.Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
@@ -698,7 +700,7 @@ func (pc *prepared) countsFor(t *Tokenizer) *counts {
 
 // primaryModel resolves the model a conversation is priced and counted
 // with: --model, else the log's.
-func (e *engine) primaryModel(c *skeleton) (string, *ModelPrice) {
+func (e *engine) primaryModel(c *skeleton) (string, *price.Model) {
 	id := e.opt.Model
 	if id == "" {
 		id = c.model
@@ -710,21 +712,21 @@ func (e *engine) primaryModel(c *skeleton) (string, *ModelPrice) {
 	return id, p
 }
 
-func (e *engine) primaryTokenizer(id string, p *ModelPrice) *Tokenizer {
+func (e *engine) primaryTokenizer(id string, p *price.Model) *tokenize.Tokenizer {
 	if p != nil {
 		return e.tokenizer(p)
 	}
-	if enc, ok := OpenAIEncoding(id); ok {
-		t, _ := NewTokenizer(enc, 1, true)
+	if enc, ok := tokenize.OpenAIEncoding(id); ok {
+		t, _ := tokenize.NewTokenizer(enc, 1, true)
 		return e.tokenizerFor(t)
 	}
-	t, _ := NewTokenizer(O200kBase, 1, false)
+	t, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, false)
 	return e.tokenizerFor(t)
 }
 
 // tokenizerFor returns the engine's tokenizer equal to t, so that counts
 // are keyed by one pointer per tokenizer.
-func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
+func (e *engine) tokenizerFor(t *tokenize.Tokenizer) *tokenize.Tokenizer {
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
 	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact, t.ImageTokens)
@@ -741,7 +743,7 @@ func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
 // workers when there is one.
 func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 	sks := make([]*skeleton, len(convs))
-	toks := make([]*Tokenizer, len(convs))
+	toks := make([]*tokenize.Tokenizer, len(convs))
 	for i, c := range convs {
 		sks[i] = newSkeleton(c)
 		sks[i].conv = c
@@ -771,8 +773,8 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
-func (pc *prepared) fullInput(k *counts, ci callInfo, m *ModelPrice) int64 {
-	return k.toolDefs + replyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
+func (pc *prepared) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
+	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same
@@ -788,17 +790,4 @@ func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton
 		}
 	}
 	return best
-}
-
-// reportedCost prices reported usage as the provider billed it.
-func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
-	r := p.RatesFor(u.InputTokens)
-	if batch {
-		r = p.Batched(r)
-	}
-	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
-	w5m := u.CacheWriteTokens - w1h
-	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
-		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
 }

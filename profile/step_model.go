@@ -1,6 +1,10 @@
 package profile
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+)
 
 // ModelStep is model=ID: every call is priced, and counted, on another
 // model.
@@ -26,7 +30,7 @@ func (*ModelStep) Kind() *StepKind { return modelKind }
 
 func (m *ModelStep) String() string { return "model=" + m.ID }
 
-func (m *ModelStep) check(t *PriceTable) error {
+func (m *ModelStep) check(t *price.Table) error {
 	_, err := t.Find(m.ID)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 	"weak"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -82,7 +83,7 @@ func TestRecountWhileFinding(t *testing.T) {
 	}
 	base, _ := ParseStrategies([]string{"full", "cache"})
 	other, _ := ParseStrategies([]string{"full", "model=gpt-4+cache"})
-	inTurn := func() ([]Finding, Money) {
+	inTurn := func() ([]Finding, price.Money) {
 		p, err := Prepare(src.Conversations, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -18,14 +18,14 @@ import (
 type Budget struct {
 	Spec   string            // as given on the command line
 	Match  map[string]string // tags a call must carry to count; nil: every call
-	Limit  profile.Money     // a spend budget; 0 for a token budget
+	Limit  price.Money       // a spend budget; 0 for a token budget
 	Tokens int64             // a token budget (input + output); 0 for a spend budget
 	Window time.Duration     // time.Minute, time.Hour or 24 * time.Hour
 
 	start    time.Time // the current window's start
-	spent    profile.Money
+	spent    price.Money
 	tokens   int64
-	reserved profile.Money // estimates of calls in flight
+	reserved price.Money // estimates of calls in flight
 	resTok   int64
 }
 
@@ -60,7 +60,7 @@ func ParseBudget(s string) (*Budget, error) {
 		return nil, fmt.Errorf("budget %q: window %q is not minute, hour or day", s, window)
 	}
 	b.Window = w
-	limit, err := profile.ParseUSD(strings.TrimPrefix(strings.TrimSpace(amount), "$"))
+	limit, err := price.ParseUSD(strings.TrimPrefix(strings.TrimSpace(amount), "$"))
 	if err != nil || limit <= 0 {
 		return nil, fmt.Errorf("budget %q: amount %q is not a positive USD amount", s, amount)
 	}
@@ -124,7 +124,7 @@ type budgets struct {
 // ticket is an admitted call's reservation, settled when it ends.
 type ticket struct {
 	in     []*Budget
-	cost   profile.Money
+	cost   price.Money
 	tokens int64
 }
 
@@ -132,7 +132,7 @@ type ticket struct {
 // its tags fall under, and reserves the estimate while the call is in
 // flight. A call is refused when spend so far in the window, calls in
 // flight, and its estimate would pass a budget.
-func (bs *budgets) admit(tags map[string]string, cost profile.Money, tokens int64, now time.Time) (*ticket, *Refusal) {
+func (bs *budgets) admit(tags map[string]string, cost price.Money, tokens int64, now time.Time) (*ticket, *Refusal) {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
 	t := &ticket{cost: cost, tokens: tokens}
@@ -170,7 +170,7 @@ func inFlight(some bool, amount string) string {
 }
 
 // settle releases t's reservation and adds what the call was billed.
-func (bs *budgets) settle(t *ticket, cost profile.Money, tokens int64, now time.Time) {
+func (bs *budgets) settle(t *ticket, cost price.Money, tokens int64, now time.Time) {
 	if t == nil {
 		return
 	}
@@ -187,7 +187,7 @@ func (bs *budgets) settle(t *ticket, cost profile.Money, tokens int64, now time.
 
 // replay adds a call already billed (read back from the log at start) to
 // the budgets whose current window holds it.
-func (bs *budgets) replay(tags map[string]string, cost profile.Money, tokens int64, at, now time.Time) {
+func (bs *budgets) replay(tags map[string]string, cost price.Money, tokens int64, at, now time.Time) {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
 	for _, b := range bs.list {
@@ -206,8 +206,8 @@ func (bs *budgets) replay(tags map[string]string, cost profile.Money, tokens int
 // Status is one budget's state, for display.
 type Status struct {
 	Spec   string
-	Spent  profile.Money
-	Limit  profile.Money
+	Spent  price.Money
+	Limit  price.Money
 	Tokens int64
 	Max    int64
 	Resets time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -24,7 +25,7 @@ func mustBudget(t *testing.T, s string) *Budget {
 func TestParseBudget(t *testing.T) {
 	for _, tc := range []struct {
 		in     string
-		limit  profile.Money
+		limit  price.Money
 		window time.Duration
 		match  string
 	}{

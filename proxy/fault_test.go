@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -69,10 +69,10 @@ func send(t *testing.T, url, path, body string, cancelAfterFirst bool, header ..
 }
 
 // reserved is what the budgets hold for calls in flight.
-func reserved(p *Proxy) (profile.Money, int64) {
+func reserved(p *Proxy) (price.Money, int64) {
 	p.budgets.mu.Lock()
 	defer p.budgets.mu.Unlock()
-	var m profile.Money
+	var m price.Money
 	var n int64
 	for _, b := range p.budgets.list {
 		m += b.reserved
@@ -117,7 +117,7 @@ func TestEveryCallRecordedOnceUnderFaults(t *testing.T) {
 			if len(recs) != 3 || up.requests() != 3 {
 				t.Fatalf("%d records of %d calls served, want 3 of 3", len(recs), up.requests())
 			}
-			var want profile.Money
+			var want price.Money
 			for _, rec := range recs {
 				if rec.Status != tc.status || !strings.Contains(rec.Error, tc.errText) {
 					t.Fatalf("record status %d error %q, want %d %q", rec.Status, rec.Error, tc.status, tc.errText)

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Calls without max_tokens reserve the model's output limit, so that
@@ -17,14 +17,14 @@ import (
 // than the proxy counted).
 func TestConcurrentClientsStayWithinTheBudget(t *testing.T) {
 	const clients = 50
-	limit := profile.Money(50_000_000_000) // $0.05
+	limit := price.Money(50_000_000_000) // $0.05
 	for _, tc := range []struct {
 		name   string
 		prompt int // input the upstream reports
 		// bound is the overshoot allowed: clients × the input billed
 		// beyond what the proxy counted (at most 11 tokens counted for
 		// these requests) at gpt-4o-mini's $0.15/M.
-		bound profile.Money
+		bound price.Money
 	}{
 		{"usage within the reservation", 5, 0},
 		{"input billed beyond the count", 2000, clients * (2000 - 5) * 150_000},

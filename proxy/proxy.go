@@ -25,7 +25,8 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -48,7 +49,7 @@ type Config struct {
 	// gets a file per day (proxy-YYYY-MM-DD.jsonl).
 	Out string
 	// Prices price and count calls; nil: the embedded table.
-	Prices *profile.PriceTable
+	Prices *price.Table
 	// Budgets are checked before each call is forwarded.
 	Budgets []*Budget
 	// Redact writes counts and usage without message text.
@@ -109,8 +110,8 @@ type Proxy struct {
 
 // model is what counting and pricing a model needs.
 type model struct {
-	price *profile.ModelPrice // nil when the model is not in the table
-	tok   *profile.Tokenizer
+	price *price.Model // nil when the model is not in the table
+	tok   *tokenize.Tokenizer
 	// seen is the largest output this proxy has seen the model bill: the
 	// output reserved for a call without a cap when the price table does
 	// not give the model's own output limit.
@@ -126,7 +127,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
 	if cfg.Prices == nil {
-		cfg.Prices = profile.DefaultPrices()
+		cfg.Prices = price.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -152,7 +153,7 @@ func New(cfg Config) (*Proxy, error) {
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
 	for _, enc := range []string{"o200k_base", "cl100k_base"} {
-		if t, err := profile.NewTokenizer(enc, 1, true); err == nil {
+		if t, err := tokenize.NewTokenizer(enc, 1, true); err == nil {
 			t.Count("warm up")
 		}
 	}
@@ -197,7 +198,7 @@ func (p *Proxy) rebuild() error {
 // live path settled it: a reply's usage (a cut-off reply's too, with its
 // output counted when usage never came), or the counted input of a call
 // the upstream accepted (2xx) whose reply could not be read.
-func (p *Proxy) billedRecord(r *transcripts.CallRecord) (profile.Money, int64, bool) {
+func (p *Proxy) billedRecord(r *transcripts.CallRecord) (price.Money, int64, bool) {
 	if r.Refused != "" || r.CountedInput == 0 && r.Reply == nil {
 		return 0, 0, false
 	}
@@ -231,7 +232,7 @@ func (p *Proxy) model(id string) *model {
 	if price, ok := p.cfg.Prices.Lookup(id); ok {
 		m.price, m.tok = price, price.Tokenizer()
 	} else {
-		m.tok, _ = profile.NewTokenizer("o200k_base", 1, false)
+		m.tok, _ = tokenize.NewTokenizer("o200k_base", 1, false)
 		if _, dup := p.warned.LoadOrStore(id, true); !dup && p.cfg.Warn != nil {
 			p.cfg.Warn(fmt.Sprintf("model %q is not in the price table: its calls count tokens but no spend", id))
 		}
@@ -242,14 +243,14 @@ func (p *Proxy) model(id string) *model {
 
 // billed is what a call cost and how many tokens it used: from reported
 // usage, or from the counted input and output when none was reported.
-func (m *model) billed(u *transcripts.Usage, input, output int64) (profile.Money, int64) {
+func (m *model) billed(u *transcripts.Usage, input, output int64) (price.Money, int64) {
 	if u == nil {
 		u = &transcripts.Usage{InputTokens: input, OutputTokens: output}
 	}
 	if m.price == nil {
 		return 0, u.InputTokens + u.OutputTokens
 	}
-	return profile.ReportedCost(m.price, u), u.InputTokens + u.OutputTokens
+	return m.price.Billed(u, false), u.InputTokens + u.OutputTokens
 }
 
 // call is one request on its way through the proxy.
@@ -428,7 +429,7 @@ func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, sta
 		return nil, nil, refuse(http.StatusBadRequest, "the request cannot be read to budget it: %v", err)
 	}
 	c := &call{api: api, endpoint: r.URL.Path, req: req, tags: tags, start: start, model: p.model(req.Model), client: r.Context()}
-	c.input = profile.CallInput(req.Messages, req.Tools, c.model.tok)
+	c.input = tokenize.CallInput(req.Messages, req.Tools, c.model.tok)
 	c.reserve = c.model.outputReserve(req.MaxTokens, c.input)
 	return c, body, nil
 }
@@ -469,11 +470,11 @@ func (m *model) outputReserve(maxTokens, input int64) int64 {
 
 // estimate is what the call reserves: its counted input at the list price
 // and its output reserve at the output price.
-func (c *call) estimate() profile.Money {
+func (c *call) estimate() price.Money {
 	if c.model.price == nil {
 		return 0
 	}
-	return profile.EstimateCost(c.model.price, c.input, c.reserve)
+	return c.model.price.Estimate(c.input, c.reserve)
 }
 
 // end finishes a call the relay left unfinished (an error, the client

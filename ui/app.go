@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -25,7 +26,7 @@ type Config struct {
 	Source *transcripts.Source
 	Path   string
 	Read   transcripts.Options
-	Prices *profile.PriceTable
+	Prices *price.Table
 	Model  string   // --model override, "" for the logged model
 	Specs  []string // strategies; the default set when empty
 	PerDay int64    // conversations a day for the projection
@@ -178,7 +179,7 @@ type rendered struct {
 // New returns the program's model for cfg.
 func New(cfg Config) Model {
 	if cfg.Prices == nil {
-		cfg.Prices = profile.DefaultPrices()
+		cfg.Prices = price.Default()
 	}
 	specs := cfg.Specs
 	if len(specs) == 0 && cfg.Source != nil {
@@ -770,7 +771,7 @@ func (m Model) projection() string {
 			convs++
 		}
 	}
-	per := s.Totals.Cost / profile.Money(max(convs, 1))
+	per := s.Totals.Cost / price.Money(max(convs, 1))
 	fields := []string{fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)}
 	optional := []string{}
 	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
@@ -789,7 +790,7 @@ func (m Model) projection() string {
 	}
 	// The projection keeps its unit (a figure "/mo" alone does not say at
 	// how many a day) or is not shown.
-	mo := fmt.Sprintf("%s/mo at %s/day", profile.Project(per, m.perDay), formatInt(m.perDay))
+	mo := fmt.Sprintf("%s/mo at %s/day", price.Project(per, m.perDay), formatInt(m.perDay))
 	join := func(parts []string) string { return strings.Join(parts, " · ") }
 	// Drop optional fields from the end until the line fits, the
 	// projection before the bill and its replay check.

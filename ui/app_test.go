@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -108,7 +109,7 @@ func TestKnobRecomputes(t *testing.T) {
 	}
 }
 
-func engineTotal(t *testing.T, spec string) profile.Money {
+func engineTotal(t *testing.T, spec string) price.Money {
 	t.Helper()
 	s, err := profile.ParseStrategy(spec)
 	if err != nil {

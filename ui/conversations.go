@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // sortKey is the column the conversations list is sorted by.
@@ -161,7 +162,7 @@ func (l convList) selected() int {
 
 // cost is what a conversation cost: billed where every call reported
 // usage, else simulated under the first strategy.
-func (s convSum) cost() profile.Money {
+func (s convSum) cost() price.Money {
 	if s.BilledCalls > 0 && s.BilledCalls == s.Calls {
 		return s.Billed
 	}
@@ -343,7 +344,7 @@ type column struct {
 // columns fits the columns to width w: numbers are never cut; whole
 // columns drop, least useful first, and text columns take what is left.
 func (l convList) columns(w int) []column {
-	money := func(m profile.Money, unpriced bool) string {
+	money := func(m price.Money, unpriced bool) string {
 		if unpriced {
 			return "unpriced"
 		}
@@ -571,7 +572,7 @@ func (l convList) position() string {
 // totalsLine sums cost by group, as many groups as fit in w, whole items
 // only. Dates go newest first, projects costliest first.
 func (l convList) totalsLine(title string, w int, group func(profile.ConversationSummary) string, byName bool) string {
-	sums := map[string]profile.Money{}
+	sums := map[string]price.Money{}
 	counts := map[string]int{}
 	unpriced := map[string]bool{}
 	var names []string

@@ -14,7 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -202,7 +202,7 @@ func TestConversationsEmptyApart(t *testing.T) {
 		t.Errorf("empty conversation not listed apart:\n%s", out)
 	}
 	// by day counts the two conversations with calls only.
-	var total profile.Money
+	var total price.Money
 	for _, i := range m.list.shown {
 		total += m.list.sums[i].Costs[0]
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/NimbleMarkets/ntcharts/v2/linechart"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // curveMarkers draw the curves under NO_COLOR, one glyph per strategy.
@@ -41,11 +42,11 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 	}
 	n := len(res.Strategies[0].Calls())
 	upto = min(upto, n)
-	var maxCost profile.Money = 1
-	cums := make([][]profile.Money, len(res.Strategies))
+	var maxCost price.Money = 1
+	cums := make([][]price.Money, len(res.Strategies))
 	for si, s := range res.Strategies {
 		calls := s.Calls()
-		cum := make([]profile.Money, upto+1)
+		cum := make([]price.Money, upto+1)
 		for i := 0; i < upto; i++ {
 			cum[i+1] = cum[i] + calls[i].Cost
 		}

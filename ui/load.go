@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -64,7 +65,7 @@ type convRef struct {
 type loadJob struct {
 	path   string
 	read   transcripts.Options
-	prices *profile.PriceTable
+	prices *price.Table
 	model  string   // --model, "" for the logged models
 	specs  []string // the strategies asked for (their models' encodings are counted too); nil for the defaults
 	// counted is where the counts made while reading go: the list's

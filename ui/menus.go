@@ -9,17 +9,18 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // picker chooses a model from the price table, filtered as one types.
 type picker struct {
 	input  textinput.Model
-	all    []*profile.ModelPrice
-	shown  []*profile.ModelPrice
+	all    []*price.Model
+	shown  []*price.Model
 	cursor int
 }
 
-func newPicker(t *profile.PriceTable, current string) picker {
+func newPicker(t *price.Table, current string) picker {
 	in := textinput.New()
 	in.Prompt = "filter: "
 	in.Placeholder = "(part of a model or provider name)"
@@ -115,11 +116,11 @@ type menu struct {
 	cursor int
 	// add takes a typed spec (a to focus it): any strategy, model=ID too.
 	add    textinput.Model
-	prices *profile.PriceTable
+	prices *price.Table
 	err    string
 }
 
-func newMenu(current []string, prices *profile.PriceTable) menu {
+func newMenu(current []string, prices *price.Table) menu {
 	in := textinput.New()
 	in.Prompt = "add: "
 	in.Placeholder = "(press a, type e.g. model=gpt-5-mini+cache)"

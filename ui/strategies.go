@@ -7,11 +7,12 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // running is a strategy's totals over the calls played so far.
 type running struct {
-	cost, reported         profile.Money
+	cost, reported         price.Money
 	input, cached, dropped int64
 	truncated, overflow    int
 }

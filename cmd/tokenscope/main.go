@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/proxy"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -471,10 +472,10 @@ func newLive(stdout io.Writer) *cobra.Command {
 					return badInput(err)
 				}
 			}
-			var limit profile.Money
+			var limit price.Money
 			if budget != "" {
 				var err error
-				if limit, err = profile.ParseUSD(budget); err != nil {
+				if limit, err = price.ParseUSD(budget); err != nil {
 					return badInput(fmt.Errorf("--budget: %w", err))
 				}
 			}
@@ -563,10 +564,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("report takes one FILE|DIR|- (two with --compare)"))
 			}
-			var limit profile.Money
+			var limit price.Money
 			if maxCost != "" {
 				var err error
-				if limit, err = profile.ParseUSD(maxCost); err != nil {
+				if limit, err = price.ParseUSD(maxCost); err != nil {
 					return badInput(fmt.Errorf("--max-cost: %w", err))
 				}
 			}
@@ -629,7 +630,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					cost, lim := price.Distinct(first.Totals.Cost, limit)
 					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
@@ -1035,11 +1036,11 @@ func newVersion(stdout io.Writer) *cobra.Command {
 }
 
 // priceTable is the embedded table, extended by file when one is given.
-func priceTable(file string) (*profile.PriceTable, error) {
+func priceTable(file string) (*price.Table, error) {
 	if file == "" {
-		return profile.DefaultPrices(), nil
+		return price.Default(), nil
 	}
-	t, err := profile.LoadPrices(file)
+	t, err := price.Load(file)
 	if err != nil {
 		return nil, badInput(err)
 	}

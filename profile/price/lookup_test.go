@@ -1,11 +1,11 @@
-package profile
+package price
 
 import "testing"
 
 // Lookup remembers its answers per id, misses included, and forgets them
 // when the table is indexed again.
 func TestLookupMemo(t *testing.T) {
-	table := DefaultPrices().Merge(&PriceTable{}, "test")
+	table := Default().Merge(&Table{}, "test")
 	for range 2 { // the second time from the memo
 		for id, want := range map[string]string{"claude-sonnet-4-5-20250929": "claude-sonnet-4-5", "openai/gpt-4o-2024-08-06": "gpt-4o", "no-such-model-7": ""} {
 			p, ok := table.Lookup(id)
@@ -19,7 +19,7 @@ func TestLookupMemo(t *testing.T) {
 			}
 		}
 	}
-	table.Models = append(table.Models, &ModelPrice{ID: "no-such-model-7"})
+	table.Models = append(table.Models, &Model{ID: "no-such-model-7"})
 	table.index()
 	if p, ok := table.Lookup("no-such-model-7"); !ok || p.ID != "no-such-model-7" {
 		t.Errorf("after index: %v, %v", p, ok)

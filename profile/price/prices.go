@@ -1,4 +1,4 @@
-package profile
+package price
 
 import (
 	_ "embed"
@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -45,8 +46,8 @@ type LongContext struct {
 	Rates
 }
 
-// ModelPrice is one row of the price table.
-type ModelPrice struct {
+// Model is one row of the price table.
+type Model struct {
 	ID       string
 	Provider string
 	Aliases  []string
@@ -66,7 +67,7 @@ type ModelPrice struct {
 }
 
 // RatesFor returns the rates for a request with inputTokens of input.
-func (p *ModelPrice) RatesFor(inputTokens int64) Rates {
+func (p *Model) RatesFor(inputTokens int64) Rates {
 	if p.LongContext != nil && inputTokens > p.LongContext.Threshold {
 		return p.LongContext.Rates
 	}
@@ -74,8 +75,8 @@ func (p *ModelPrice) RatesFor(inputTokens int64) Rates {
 }
 
 // Tokenizer returns the tokenizer that counts for this model.
-func (p *ModelPrice) Tokenizer() *Tokenizer {
-	t, err := NewTokenizer(p.Encoding, p.TokenFactor, p.Exact)
+func (p *Model) Tokenizer() *tokenize.Tokenizer {
+	t, err := tokenize.NewTokenizer(p.Encoding, p.TokenFactor, p.Exact)
 	if err != nil {
 		panic(err) // the table is validated on load
 	}
@@ -83,12 +84,12 @@ func (p *ModelPrice) Tokenizer() *Tokenizer {
 	return t
 }
 
-// PriceTable is the set of known models.
-type PriceTable struct {
+// Table is the set of known models.
+type Table struct {
 	Date   string
 	Source string
-	Models []*ModelPrice
-	byID   map[string]*ModelPrice
+	Models []*Model
+	byID   map[string]*Model
 	// resolved remembers Lookup's answer per id as logged (nil: none):
 	// resolving runs regular expressions, and every call of a log asks.
 	resolved sync.Map
@@ -130,12 +131,12 @@ type yamlTable struct {
 	Models   []yamlModel          `yaml:"models"`
 }
 
-var defaultTable *PriceTable
+var defaultTable *Table
 
-// DefaultPrices returns the embedded price table.
-func DefaultPrices() *PriceTable {
+// Default returns the embedded price table.
+func Default() *Table {
 	if defaultTable == nil {
-		t, err := parsePriceYAML(embeddedPrices, "embedded prices.yaml")
+		t, err := ParseYAML(embeddedPrices, "embedded prices.yaml")
 		if err != nil {
 			panic(err) // a defect of the build, caught by tests
 		}
@@ -145,7 +146,7 @@ func DefaultPrices() *PriceTable {
 	return defaultTable
 }
 
-func parsePriceYAML(data []byte, file string) (*PriceTable, error) {
+func ParseYAML(data []byte, file string) (*Table, error) {
 	var yt yamlTable
 	if err := yaml.Unmarshal(data, &yt); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
@@ -153,7 +154,7 @@ func parsePriceYAML(data []byte, file string) (*PriceTable, error) {
 	if len(yt.Models) == 0 {
 		return nil, fmt.Errorf("%s: no models", file)
 	}
-	t := &PriceTable{Date: yt.Date}
+	t := &Table{Date: yt.Date}
 	for i, ym := range yt.Models {
 		d := yt.Defaults[ym.Provider]
 		p, err := ym.toPrice(d)
@@ -166,14 +167,14 @@ func parsePriceYAML(data []byte, file string) (*PriceTable, error) {
 	return t, nil
 }
 
-func (ym yamlModel) toPrice(d yamlModel) (*ModelPrice, error) {
+func (ym yamlModel) toPrice(d yamlModel) (*Model, error) {
 	if ym.ID == "" {
 		return nil, fmt.Errorf("no id")
 	}
 	if ym.Input == nil || ym.Output == nil {
 		return nil, fmt.Errorf("input and output prices are required")
 	}
-	p := &ModelPrice{ID: strings.ToLower(ym.ID), Provider: ym.Provider, Aliases: ym.Aliases,
+	p := &Model{ID: strings.ToLower(ym.ID), Provider: ym.Provider, Aliases: ym.Aliases,
 		ContextWindow: ym.ContextWindow, MaxOutput: ym.MaxOutput, Source: ym.Source, Note: ym.Note}
 	p.Rates, p.HasCachedInput = ym.yamlRates.rates(nil)
 	batch := 1.0
@@ -210,7 +211,7 @@ func (ym yamlModel) toPrice(d yamlModel) (*ModelPrice, error) {
 	if p.Caching.Mode != CachingNone && !p.HasCachedInput {
 		p.Caching.Mode = CachingNone
 	}
-	p.Encoding = firstNonEmpty(ym.Encoding, d.Encoding, O200kBase)
+	p.Encoding = firstNonEmpty(ym.Encoding, d.Encoding, tokenize.O200kBase)
 	p.ImageTokens = ym.ImageTokens
 	if p.ImageTokens == 0 {
 		p.ImageTokens = d.ImageTokens
@@ -229,7 +230,7 @@ func (ym yamlModel) toPrice(d yamlModel) (*ModelPrice, error) {
 		p.Exact = *d.Exact
 	}
 	p.Exact = p.Exact && p.TokenFactor == 1
-	if _, ok := encoders[p.Encoding]; !ok {
+	if !tokenize.Known(p.Encoding) {
 		return nil, fmt.Errorf("unknown encoding %q", p.Encoding)
 	}
 	if lc := ym.LongContext; lc != nil {
@@ -274,9 +275,9 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func (t *PriceTable) index() {
+func (t *Table) index() {
 	t.resolved.Clear()
-	t.byID = make(map[string]*ModelPrice)
+	t.byID = make(map[string]*Model)
 	for _, p := range t.Models {
 		t.byID[p.ID] = p
 		for _, a := range p.Aliases {
@@ -294,9 +295,9 @@ var (
 // Lookup finds the row for a model id as people log it: dated suffixes
 // (claude-sonnet-4-20250514, gpt-4o-2024-08-06), provider prefixes
 // (openai/…, anthropic/…), a [1m] suffix, "-latest".
-func (t *PriceTable) Lookup(id string) (*ModelPrice, bool) {
+func (t *Table) Lookup(id string) (*Model, bool) {
 	if v, ok := t.resolved.Load(id); ok {
-		p := v.(*ModelPrice)
+		p := v.(*Model)
 		return p, p != nil
 	}
 	p, ok := t.lookup(id)
@@ -305,7 +306,7 @@ func (t *PriceTable) Lookup(id string) (*ModelPrice, bool) {
 }
 
 // lookup is Lookup without the memo.
-func (t *PriceTable) lookup(id string) (*ModelPrice, bool) {
+func (t *Table) lookup(id string) (*Model, bool) {
 	m := strings.ToLower(strings.TrimSpace(id))
 	if p, ok := t.byID[m]; ok {
 		return p, true
@@ -337,7 +338,7 @@ func (t *PriceTable) lookup(id string) (*ModelPrice, bool) {
 }
 
 // Nearest returns up to n known ids closest to id, for error messages.
-func (t *PriceTable) Nearest(id string, n int) []string {
+func (t *Table) Nearest(id string, n int) []string {
 	id = strings.ToLower(id)
 	type scored struct {
 		id string
@@ -370,7 +371,7 @@ func (e *UnknownModelError) Error() string {
 }
 
 // MustFind is Lookup with an UnknownModelError naming the nearest ids.
-func (t *PriceTable) Find(id string) (*ModelPrice, error) {
+func (t *Table) Find(id string) (*Model, error) {
 	if p, ok := t.Lookup(id); ok {
 		return p, nil
 	}
@@ -397,31 +398,31 @@ func levenshtein(a, b string) int {
 	return prev[len(b)]
 }
 
-// LoadPrices reads a price file (tokenscope's YAML or LiteLLM's
+// Load reads a price file (tokenscope's YAML or LiteLLM's
 // model_prices_and_context_window.json) and returns the embedded table
 // extended and overridden by it.
-func LoadPrices(path string) (*PriceTable, error) {
+func Load(path string) (*Table, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var extra *PriceTable
+	var extra *Table
 	trimmed := strings.TrimSpace(string(data))
 	if strings.HasPrefix(trimmed, "{") && json.Valid(data) {
 		extra, err = parseLiteLLM(data, path)
 	} else {
-		extra, err = parsePriceYAML(data, path)
+		extra, err = ParseYAML(data, path)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return DefaultPrices().Merge(extra, path), nil
+	return Default().Merge(extra, path), nil
 }
 
 // Merge returns a table with the rows of extra added, replacing rows with
 // the same id.
-func (t *PriceTable) Merge(extra *PriceTable, source string) *PriceTable {
-	out := &PriceTable{Date: t.Date, Source: t.Source + " + " + source}
+func (t *Table) Merge(extra *Table, source string) *Table {
+	out := &Table{Date: t.Date, Source: t.Source + " + " + source}
 	if extra.Date != "" {
 		out.Date = extra.Date
 	}
@@ -458,13 +459,13 @@ type litellmRow struct {
 
 // parseLiteLLM reads LiteLLM's model_prices_and_context_window.json as is:
 // chat models with per-token prices become rows; the rest is skipped.
-func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
+func parseLiteLLM(data []byte, file string) (*Table, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
-	t := &PriceTable{Date: time.Now().UTC().Format("2006-01-02")}
-	embedded := DefaultPrices()
+	t := &Table{Date: time.Now().UTC().Format("2006-01-02")}
+	embedded := Default()
 	ids := make([]string, 0, len(raw))
 	for id := range raw {
 		ids = append(ids, id)
@@ -487,15 +488,15 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 			t.Models = append(t.Models, r.overPrices(own, strings.ToLower(id), file))
 			continue
 		}
-		p := &ModelPrice{ID: strings.ToLower(id), Provider: r.Provider, Source: "LiteLLM " + file}
+		p := &Model{ID: strings.ToLower(id), Provider: r.Provider, Source: "LiteLLM " + file}
 		p.Input, p.Output = PriceFromPerToken(*r.Input), PriceFromPerToken(*r.Output)
 		p.CachedInput, p.CacheWrite5m, p.CacheWrite1h = p.Input, p.Input, p.Input
 		provider := litellmProvider(r.Provider, id)
-		def := DefaultPrices().providerDefaults(provider)
+		def := Default().providerDefaults(provider)
 		p.Provider = provider
 		p.Caching = def.Caching
 		p.Encoding, p.TokenFactor, p.Exact, p.ImageTokens = def.Encoding, def.TokenFactor, def.Exact, def.ImageTokens
-		if enc, ok := OpenAIEncoding(id); ok {
+		if enc, ok := tokenize.OpenAIEncoding(id); ok {
 			p.Encoding, p.TokenFactor, p.Exact = enc, 1, true
 		}
 		if r.CacheRead != nil {
@@ -539,7 +540,7 @@ func parseLiteLLM(data []byte, file string) (*PriceTable, error) {
 // overPrices returns a copy of own, the embedded row of the same model,
 // with the prices r gives: per-token rates, cache rates, the long-context
 // tier's rates and the limits; what r leaves out keeps own's value.
-func (r *litellmRow) overPrices(own *ModelPrice, id, file string) *ModelPrice {
+func (r *litellmRow) overPrices(own *Model, id, file string) *Model {
 	p := *own
 	p.ID, p.Aliases, p.Source = id, nil, "LiteLLM "+file+" (caching and tokenizer as "+own.ID+")"
 	p.Input, p.Output = PriceFromPerToken(*r.Input), PriceFromPerToken(*r.Output)
@@ -594,7 +595,7 @@ func litellmProvider(p, id string) string {
 }
 
 // providerDefaults returns a representative row's settings for a provider.
-func (t *PriceTable) providerDefaults(provider string) *ModelPrice {
+func (t *Table) providerDefaults(provider string) *Model {
 	for _, p := range t.Models {
 		if p.Provider == provider && p.Caching.Mode != CachingNone {
 			return p
@@ -605,11 +606,11 @@ func (t *PriceTable) providerDefaults(provider string) *ModelPrice {
 			return p
 		}
 	}
-	return &ModelPrice{Encoding: O200kBase, TokenFactor: 1, BatchNum: 1, BatchDen: 1, Caching: CachingRule{Mode: CachingNone, Granularity: 1}}
+	return &Model{Encoding: tokenize.O200kBase, TokenFactor: 1, BatchNum: 1, BatchDen: 1, Caching: CachingRule{Mode: CachingNone, Granularity: 1}}
 }
 
 // Batched returns the rates scaled by the batch multiplier.
-func (p *ModelPrice) Batched(r Rates) Rates {
+func (p *Model) Batched(r Rates) Rates {
 	f := func(x Price) Price { return x.Mul(p.BatchNum, p.BatchDen) }
 	return Rates{Input: f(r.Input), Output: f(r.Output), CachedInput: f(r.CachedInput), CacheWrite5m: f(r.CacheWrite5m), CacheWrite1h: f(r.CacheWrite1h)}
 }

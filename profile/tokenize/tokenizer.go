@@ -1,7 +1,9 @@
-// Package profile is tokenscope's engine: it counts every part of every call
-// of a conversation, prices it, and simulates cost-cutting strategies on the
-// same counts. It has no terminal code.
-package profile
+// Package tokenize counts tokens exactly: the embedded BPE encodings
+// (o200k_base, cl100k_base) through a fast BPE checked against tiktoken,
+// Unicode 16 character classes, a count cache, and the chat framing of a
+// call (messages, tool schemas, reply priming). It needs nothing of the
+// simulation engine, so the proxy counts a request with it alone.
+package tokenize
 
 import (
 	"fmt"
@@ -41,7 +43,8 @@ type Tokenizer struct {
 	memos       *sync.Pool // base's
 }
 
-func (t *Tokenizer) imageTokens() int64 {
+// PerImage is the estimate for one image: ImageTokens unless set.
+func (t *Tokenizer) PerImage() int64 {
 	if t.ImageTokens > 0 {
 		return t.ImageTokens
 	}
@@ -319,4 +322,10 @@ func splitAtBoundaries(s string, size int) []string {
 
 func isSpaceByte(b byte) bool {
 	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}
+
+// Known says whether encoding is one of the embedded encodings.
+func Known(encoding string) bool {
+	_, ok := encoders[encoding]
+	return ok
 }

@@ -1,11 +1,14 @@
-package profile
+// Package price is what tokens cost: the price table (prices.yaml, a
+// LiteLLM import, the user's own file), each provider's billing rules
+// (caching, batch, long context, thinking kept in history) and money as
+// exact, saturating integer pico-dollars.
+package price
 
 import (
 	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
-	"strconv"
 	"strings"
 )
 
@@ -188,6 +191,11 @@ func formatDecimal(v *big.Int, scale, decimals int) string {
 	return b.String()
 }
 
+// Div is p divided by n (n > 0), truncated to the pico-dollar.
+func (p Projection) Div(n int64) Projection {
+	return Projection{new(big.Int).Quo(p.v, big.NewInt(n))}
+}
+
 // Projection is a cost scaled beyond what Money holds (per month at N
 // conversations a day).
 type Projection struct{ v *big.Int }
@@ -221,22 +229,4 @@ func ParseUSD(s string) (Money, error) {
 		return 0, fmt.Errorf("%q has more than 12 decimals or is too large", s)
 	}
 	return Money(r.Num().Int64()), nil
-}
-
-// formatTokens renders n with thousands separators.
-func formatTokens(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

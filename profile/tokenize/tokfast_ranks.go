@@ -1,4 +1,4 @@
-package profile
+package tokenize
 
 // packedRanks maps pieces of 1 to 8 bytes to their ranks: an open
 // addressing table whose keys are the pieces packed in a word (packKey).

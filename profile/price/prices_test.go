@@ -1,4 +1,4 @@
-package profile
+package price
 
 import (
 	"errors"
@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 )
 
 // Every model of PRICES-SEED.md and the issue's additions is in the table
 // with the figures the provider rules settle on.
 func TestSeedModels(t *testing.T) {
-	tab := DefaultPrices()
+	tab := Default()
 	for _, tc := range []struct {
 		id              string
 		in, out, cached float64
@@ -66,7 +68,7 @@ func TestSeedModels(t *testing.T) {
 }
 
 func TestProviderRules(t *testing.T) {
-	tab := DefaultPrices()
+	tab := Default()
 	sonnet, _ := tab.Lookup("claude-sonnet-4-6")
 	// Anthropic: write 1.25× (5 min) and 2× (1 h), read 0.1×, explicit.
 	if sonnet.CacheWrite5m != PriceFromPerMTok(3.75) || sonnet.CacheWrite1h != PriceFromPerMTok(6) || sonnet.Caching.Mode != CachingExplicit {
@@ -87,7 +89,7 @@ func TestProviderRules(t *testing.T) {
 // Long-context tiers price the whole request, output included, at the
 // higher rate once input crosses the threshold.
 func TestLongContextTier(t *testing.T) {
-	p, _ := DefaultPrices().Lookup("gemini-2.5-pro")
+	p, _ := Default().Lookup("gemini-2.5-pro")
 	below, above := p.RatesFor(200_000), p.RatesFor(200_001)
 	if below.Input != PriceFromPerMTok(1.25) || below.Output != PriceFromPerMTok(10) {
 		t.Errorf("at 200K: %+v", below)
@@ -101,14 +103,14 @@ func TestLongContextTier(t *testing.T) {
 	if cost.Decimal() != "0.415000000000" {
 		t.Errorf("cost %s", cost.Decimal())
 	}
-	g54, _ := DefaultPrices().Lookup("gpt-5.4")
+	g54, _ := Default().Lookup("gpt-5.4")
 	if r := g54.RatesFor(272_001); r.Output != PriceFromPerMTok(22.50) {
 		t.Errorf("gpt-5.4 above 272K output %v", r.Output.PerMTok())
 	}
 }
 
 func TestLookupAsLogged(t *testing.T) {
-	tab := DefaultPrices()
+	tab := Default()
 	for in, want := range map[string]string{
 		"claude-sonnet-4-20250514":                  "claude-sonnet-4",
 		"claude-sonnet-4-5-20250929":                "claude-sonnet-4-5",
@@ -142,7 +144,7 @@ func TestLookupAsLogged(t *testing.T) {
 }
 
 func TestUnknownModelNearest(t *testing.T) {
-	_, err := DefaultPrices().Find("gpt-5.3")
+	_, err := Default().Find("gpt-5.3")
 	var ue *UnknownModelError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v", err)
@@ -156,7 +158,7 @@ func TestUnknownModelNearest(t *testing.T) {
 }
 
 func TestLoadLiteLLM(t *testing.T) {
-	tab, err := LoadPrices("testdata/litellm_excerpt.json")
+	tab, err := Load("testdata/litellm_excerpt.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ func TestLoadLiteLLM(t *testing.T) {
 		t.Errorf("sonnet long context %+v", p.LongContext)
 	}
 	g, _ := tab.Lookup("gpt-4o")
-	if g.Input != PriceFromPerMTok(2.5) || g.Source == "" || !g.Exact || g.Encoding != O200kBase {
+	if g.Input != PriceFromPerMTok(2.5) || g.Source == "" || !g.Exact || g.Encoding != tokenize.O200kBase {
 		t.Errorf("gpt-4o row %+v", g)
 	}
 	if _, ok := tab.Lookup("text-embedding-3-small"); ok {
@@ -194,7 +196,7 @@ func TestLoadLiteLLM(t *testing.T) {
 		{"gemini/gemini-2.5-flash", "gemini-2.5-flash", 1024, 1.05, PriceFromPerMTok(0.30)},
 	} {
 		p, ok := tab.Lookup(tc.id)
-		own, _ := DefaultPrices().Lookup(tc.own)
+		own, _ := Default().Lookup(tc.own)
 		if !ok || p.Caching.MinPrefix != tc.minPrefix || p.TokenFactor != tc.factor || p.Caching != own.Caching ||
 			p.TokenFactor != own.TokenFactor || p.Input != tc.input || !strings.HasPrefix(p.Source, "LiteLLM") {
 			t.Errorf("%s: min prefix %d, factor %v, input %d, source %q", tc.id, p.Caching.MinPrefix, p.TokenFactor, p.Input, p.Source)
@@ -213,7 +215,7 @@ models:
 - {id: gpt-4o, provider: openai, input: 2, output: 8, cached_input: 1, context_window: 128000, caching: {mode: automatic, min_prefix: 1024, granularity: 128}, encoding: o200k_base, exact: true}
 - {id: my-local-llama, provider: meta, input: 0, output: 0, context_window: 8192}
 `), 0o644)
-	tab, err := LoadPrices(path)
+	tab, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +226,7 @@ models:
 		t.Error("new model not added")
 	}
 	os.WriteFile(path, []byte("models:\n- {id: x, provider: openai}\n"), 0o644)
-	if _, err := LoadPrices(path); err == nil || !strings.Contains(err.Error(), "input and output prices are required") {
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "input and output prices are required") {
 		t.Errorf("bad file: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package profile
+package tokenize
 
 // The pre-tokenizer's ASCII fast path. Most text in logs is ASCII, and on
 // ASCII bytes both split patterns reduce to byte-class runs: no rune
