@@ -105,6 +105,7 @@ type Proxy struct {
 	calls    int64
 	refused  int64
 	overhead []time.Duration // a ring of the last len(overhead) calls
+	waits    []time.Duration // the same calls' record writes
 	nOver    int
 }
 
@@ -148,7 +149,7 @@ func New(cfg Config) (*Proxy, error) {
 		t.DisableCompression = true
 		cfg.Transport = t
 	}
-	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14),
+	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14), waits: make([]time.Duration, 1<<14),
 		bodies:  semaphore.NewWeighted(cfg.BodyMemory),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
@@ -277,6 +278,7 @@ type call struct {
 	capture                   bytes.Buffer
 	overflow                  bool
 	finished                  bool
+	recordWait                time.Duration // writing the record, or waiting for the group write that holds it
 }
 
 type callKey struct{}
@@ -676,8 +678,11 @@ func (p *Proxy) finish(c *call) {
 		}
 		rec.Messages, rec.Reply = msgs[c.claim.from:], reply
 	}
+	written := p.cfg.Now()
 	p.record(rec)
-	p.noteOverhead(c, p.cfg.Now())
+	end = p.cfg.Now()
+	c.recordWait = end.Sub(written)
+	p.noteOverhead(c, end)
 	c.capture = bytes.Buffer{}
 }
 
