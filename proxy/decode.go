@@ -22,15 +22,15 @@ import (
 // A request the proxy cannot budget is refused with a 400 (or 413, 415,
 // 503) carrying why, never forwarded: the upstream would serve a call the
 // budgets did not see, or see another call than the one priced.
-type refusal struct {
+type rejection struct {
 	status int
 	msg    string
 }
 
-func (r *refusal) Error() string { return r.msg }
+func (r *rejection) Error() string { return r.msg }
 
-func refuse(status int, format string, args ...any) *refusal {
-	return &refusal{status: status, msg: fmt.Sprintf(format, args...)}
+func reject(status int, format string, args ...any) *rejection {
+	return &rejection{status: status, msg: fmt.Sprintf(format, args...)}
 }
 
 // bodyUnit is the step in which request bodies take memory from the
@@ -55,7 +55,7 @@ func (m *bodyMemory) grow(n int64) error {
 		return nil
 	}
 	if err := m.sem.Acquire(m.ctx, want-m.held); err != nil {
-		return refuse(http.StatusServiceUnavailable, "tokenscope proxy is holding as many request bodies as its memory bound allows; retry shortly")
+		return reject(http.StatusServiceUnavailable, "tokenscope proxy is holding as many request bodies as its memory bound allows; retry shortly")
 	}
 	m.held = want
 	return nil
@@ -77,7 +77,7 @@ func (m *bodyMemory) readAll(r io.Reader, limit int64, what string) ([]byte, err
 		n, err := r.Read(chunk)
 		if n > 0 {
 			if int64(len(buf)+n) > limit {
-				return nil, refuse(http.StatusRequestEntityTooLarge, "%s over %d MiB", what, limit>>20)
+				return nil, reject(http.StatusRequestEntityTooLarge, "%s over %d MiB", what, limit>>20)
 			}
 			if gerr := m.grow(int64(len(buf) + n)); gerr != nil {
 				return nil, gerr
@@ -88,11 +88,11 @@ func (m *bodyMemory) readAll(r io.Reader, limit int64, what string) ([]byte, err
 			return buf, nil
 		}
 		if err != nil {
-			var re *refusal
+			var re *rejection
 			if errors.As(err, &re) {
 				return nil, err
 			}
-			return nil, refuse(http.StatusBadRequest, "reading the request: %v", err)
+			return nil, reject(http.StatusBadRequest, "reading the request: %v", err)
 		}
 	}
 }
@@ -114,22 +114,22 @@ func readBody(r *http.Request, mem *bodyMemory) ([]byte, error) {
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
-			return nil, refuse(http.StatusBadRequest, "request body: Content-Encoding gzip: %v", err)
+			return nil, reject(http.StatusBadRequest, "request body: Content-Encoding gzip: %v", err)
 		}
 		dec = zr
 	case "zstd":
 		zr, err := zstd.NewReader(bytes.NewReader(raw), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxRequest))
 		if err != nil {
-			return nil, refuse(http.StatusBadRequest, "request body: Content-Encoding zstd: %v", err)
+			return nil, reject(http.StatusBadRequest, "request body: Content-Encoding zstd: %v", err)
 		}
 		defer zr.Close()
 		dec = zr
 	default:
-		return nil, refuse(http.StatusUnsupportedMediaType, "request body: Content-Encoding %q is not one the proxy can read to budget the call (identity, gzip, zstd)", enc)
+		return nil, reject(http.StatusUnsupportedMediaType, "request body: Content-Encoding %q is not one the proxy can read to budget the call (identity, gzip, zstd)", enc)
 	}
 	body, err := mem.readAll(dec, maxRequest, "decoded request body")
 	if err != nil {
-		var re *refusal
+		var re *rejection
 		if errors.As(err, &re) && re.status == http.StatusBadRequest {
 			re.msg = "request body: Content-Encoding " + enc + ": " + strings.TrimPrefix(re.msg, "reading the request: ")
 		}
@@ -214,10 +214,10 @@ func canonicalRequest(body []byte) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, refuse(http.StatusBadRequest, "request body is not JSON: %v", err)
+			return nil, reject(http.StatusBadRequest, "request body is not JSON: %v", err)
 		}
 		if d, ok := tok.(json.Delim); first && (!ok || d != '{') {
-			return nil, refuse(http.StatusBadRequest, "request body is not a JSON object")
+			return nil, reject(http.StatusBadRequest, "request body is not a JSON object")
 		}
 		var top *frame
 		if len(stack) > 0 {
@@ -263,7 +263,7 @@ func canonicalRequest(body []byte) ([]byte, error) {
 		}
 	}
 	if len(stack) != 0 {
-		return nil, refuse(http.StatusBadRequest, "request body is not JSON: it ends inside a value")
+		return nil, reject(http.StatusBadRequest, "request body is not JSON: it ends inside a value")
 	}
 	if len(edits) == 0 {
 		return body, nil
@@ -306,15 +306,15 @@ func (f *frame) addKey(k string) error {
 	}
 	if prev, ok := f.folded[fold]; ok {
 		if prev == k {
-			return refuse(http.StatusBadRequest, "request body: key %q appears twice in one object; readers disagree on which one counts, so the call cannot be budgeted", k)
+			return reject(http.StatusBadRequest, "request body: key %q appears twice in one object; readers disagree on which one counts, so the call cannot be budgeted", k)
 		}
-		return refuse(http.StatusBadRequest, "request body: keys %q and %q differ only in case; the API reads keys exactly, so the call cannot be budgeted", prev, k)
+		return reject(http.StatusBadRequest, "request body: keys %q and %q differ only in case; the API reads keys exactly, so the call cannot be budgeted", prev, k)
 	}
 	f.folded[fold] = k
 	if !f.opaque && !knownKeys[k] {
 		for known := range knownKeys {
 			if strings.EqualFold(k, known) {
-				return refuse(http.StatusBadRequest, "request body: key %q is not %q: the API reads keys exactly (%q is not the %s), so the call cannot be budgeted", k, known, k, known)
+				return reject(http.StatusBadRequest, "request body: key %q is not %q: the API reads keys exactly (%q is not the %s), so the call cannot be budgeted", k, known, k, known)
 			}
 		}
 	}
@@ -331,13 +331,13 @@ const maxExact = 1 << 53
 func wholeNumber(key, n string) (string, error) {
 	if i, err := strconv.ParseInt(n, 10, 64); err == nil {
 		if i < 0 {
-			return "", refuse(http.StatusBadRequest, "request body: %s is %s: want a whole number of tokens, 0 or more", key, n)
+			return "", reject(http.StatusBadRequest, "request body: %s is %s: want a whole number of tokens, 0 or more", key, n)
 		}
 		return n, nil
 	}
 	f, err := strconv.ParseFloat(n, 64)
 	if err != nil || math.IsInf(f, 0) || f != math.Trunc(f) || f < 0 || f > maxExact {
-		return "", refuse(http.StatusBadRequest, "request body: %s is %s: want a whole number of tokens, 0 or more", key, n)
+		return "", reject(http.StatusBadRequest, "request body: %s is %s: want a whole number of tokens, 0 or more", key, n)
 	}
 	return strconv.FormatInt(int64(f), 10), nil
 }

@@ -70,13 +70,15 @@ func send(t *testing.T, url, path, body string, cancelAfterFirst bool, header ..
 
 // reserved is what the budgets hold for calls in flight.
 func reserved(p *Proxy) (price.Money, int64) {
-	p.budgets.mu.Lock()
-	defer p.budgets.mu.Unlock()
+	levels, err := p.budgets.store.Levels(context.Background(), p.budgets.list, p.cfg.Now())
+	if err != nil {
+		panic(err)
+	}
 	var m price.Money
 	var n int64
-	for _, b := range p.budgets.list {
-		m += b.reserved
-		n += b.resTok
+	for _, l := range levels {
+		m += l.Reserved
+		n += l.ReservedTokens
 	}
 	return m, n
 }

@@ -30,7 +30,7 @@ func TestConcurrentClientsStayWithinTheBudget(t *testing.T) {
 		{"input billed beyond the count", 2000, clients * (2000 - 5) * 150_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, up := faultRig(t, Config{Budgets: []*Budget{{Spec: "0.05/hour", Limit: limit, Window: 3600e9}}})
+			r, up := faultRig(t, Config{Budgets: []*Budget{mustBudget(t, "0.05/hour")}})
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			served := 0

@@ -52,6 +52,12 @@ type Config struct {
 	Prices *price.Table
 	// Budgets are checked before each call is forwarded.
 	Budgets []*Budget
+	// BudgetStore keeps the budgets' spend and reservations; nil: this
+	// process (NewMemoryStore). A RedisStore shares them between replicas.
+	BudgetStore BudgetStore
+	// BudgetFailOpen serves calls without budgets while the store cannot be
+	// reached; otherwise they are refused with 503 (fail closed).
+	BudgetFailOpen bool
 	// Redact writes counts and usage without message text.
 	Redact bool
 	// Transport reaches the upstream; nil: a transport with the system's
@@ -149,7 +155,7 @@ func New(cfg Config) (*Proxy, error) {
 		t.DisableCompression = true
 		cfg.Transport = t
 	}
-	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14), waits: make([]time.Duration, 1<<14),
+	p := &Proxy{cfg: cfg, upstream: u, budgets: newBudgets(cfg), overhead: make([]time.Duration, 1<<14), waits: make([]time.Duration, 1<<14),
 		bodies:  semaphore.NewWeighted(cfg.BodyMemory),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
@@ -362,12 +368,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Header.Del(TagHeader)
 	if !p.enter() {
 		w.Header().Set("Connection", "close")
-		p.refuseEarly(w, r, api, tags, refuse(http.StatusServiceUnavailable, "tokenscope proxy is shutting down"))
+		p.refuseEarly(w, r, api, tags, reject(http.StatusServiceUnavailable, "tokenscope proxy is shutting down"))
 		return
 	}
 	defer p.leave()
 	if tagErr != nil {
-		p.refuseEarly(w, r, api, nil, refuse(http.StatusBadRequest, "%s: %v", TagHeader, tagErr))
+		p.refuseEarly(w, r, api, nil, reject(http.StatusBadRequest, "%s: %v", TagHeader, tagErr))
 		return
 	}
 	if api == "" {
@@ -414,21 +420,21 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // prepare reads, checks and parses a request the proxy records; a request
 // it cannot budget comes back as a refusal, never to be forwarded.
-func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, start time.Time, mem *bodyMemory) (*call, []byte, *refusal) {
+func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, start time.Time, mem *bodyMemory) (*call, []byte, *rejection) {
 	body, err := readBody(r, mem)
 	if err == nil {
 		body, err = canonicalRequest(body)
 	}
-	var rf *refusal
+	var rf *rejection
 	if errors.As(err, &rf) {
 		return nil, nil, rf
 	}
 	if err != nil {
-		return nil, nil, refuse(http.StatusBadRequest, "%v", err)
+		return nil, nil, reject(http.StatusBadRequest, "%v", err)
 	}
 	req, err := transcripts.ParseRequest(api, body)
 	if err != nil {
-		return nil, nil, refuse(http.StatusBadRequest, "the request cannot be read to budget it: %v", err)
+		return nil, nil, reject(http.StatusBadRequest, "the request cannot be read to budget it: %v", err)
 	}
 	c := &call{api: api, endpoint: r.URL.Path, req: req, tags: tags, start: start, model: p.model(req.Model), client: r.Context()}
 	c.input = tokenize.CallInput(req.Messages, req.Tools, c.model.tok)
@@ -438,7 +444,7 @@ func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, sta
 
 // refuseEarly answers a call refused before it was read or budgeted and,
 // for the APIs the proxy records, records it.
-func (p *Proxy) refuseEarly(w http.ResponseWriter, r *http.Request, api string, tags map[string]string, rf *refusal) {
+func (p *Proxy) refuseEarly(w http.ResponseWriter, r *http.Request, api string, tags map[string]string, rf *rejection) {
 	typ := "invalid_request_error"
 	if rf.status >= 500 {
 		typ = "api_error"
@@ -700,9 +706,9 @@ func (m *model) noteOutput(n int64) {
 func (p *Proxy) refuse(w http.ResponseWriter, c *call, r *Refusal) {
 	secs := int(math.Ceil(r.Resets.Sub(p.cfg.Now()).Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, c.api, http.StatusTooManyRequests, "budget_exceeded", r.Msg)
+	writeError(w, c.api, r.status(), r.errType(), r.Msg)
 	rec := &transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: c.api, Endpoint: c.endpoint, Model: c.req.Model, Tags: c.tags,
-		Status: http.StatusTooManyRequests, Refused: r.Budget.Spec, Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
+		Status: r.status(), Refused: r.spec(), Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
 		Messages: c.req.Messages[c.claim.from:]}
 	if c.claim.t != nil {
 		rec.Conversation = c.claim.t.id
@@ -787,7 +793,7 @@ func writeError(w http.ResponseWriter, api string, status int, typ, msg string) 
 		switch status {
 		case http.StatusTooManyRequests:
 			atyp = "rate_limit_error"
-		case http.StatusBadGateway:
+		case http.StatusBadGateway, http.StatusServiceUnavailable:
 			atyp = "api_error"
 		case http.StatusRequestEntityTooLarge:
 			atyp = "request_too_large"

@@ -74,9 +74,9 @@ type result struct {
 	lead bool
 }
 
-// maxPending bounds the records held while the log cannot be written: the
+// maxKept bounds the records held while the log cannot be written: the
 // proxy refuses calls meanwhile, so only calls already in flight add to it.
-const maxPending = 1 << 16
+const maxKept = 1 << 16
 
 // isDir says whether out names a directory: one that exists, or a path
 // that does not end in .jsonl.
@@ -205,7 +205,7 @@ func (r *recorder) commit(batch []entry) {
 		if err != nil {
 			r.fail(err)
 			for _, e := range all[:n] {
-				if len(r.pending) < maxPending {
+				if len(r.pending) < maxKept {
 					r.pending = append(r.pending, entry{at: e.at, line: e.line})
 				}
 			}

@@ -164,28 +164,13 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 		return nil, err
 	}
 	strategies := opt.Strategies
-	s, err := profile.NewStream(opt)
-	if err != nil {
-		return nil, badInput(err)
-	}
 	mem := limitMemory()
-	src, err := transcripts.Walk(path, c.readOptions(),
-		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
-		func(f *transcripts.Source, counted any) error {
-			s.Add(f.Conversations, counted)
-			mem.follow()
-			return nil
-		})
+	l, err := profile.Load(context.Background(), path, profile.LoadOptions{Read: c.readOptions(), Count: true, Engine: opt,
+		EachFile: func(*transcripts.Source) { mem.follow() }}, nil)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	ids, paths := s.IDs()
-	root := ""
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		root = path
-	}
-	transcripts.UniqueIDs(ids, paths, root)
-	prep := s.Prepared(ids)
+	src, prep := l.Source, l.Prepared
 	if strategies == nil {
 		if strategies, err = profile.ParseStrategies(prep.DefaultStrategies()); err != nil {
 			return nil, badInput(err)
@@ -824,6 +809,7 @@ func newProxy() *cobra.Command {
 	var tpm int64
 	var redact, tui bool
 	var drain, headerTimeout time.Duration
+	var team teamFlags
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
@@ -870,6 +856,11 @@ func newProxy() *cobra.Command {
 					return badInput(fmt.Errorf("--out: %w", err))
 				}
 			}
+			closeTeam, err := team.apply(&cfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer closeTeam()
 			p, err := proxy.New(cfg)
 			if err != nil {
 				return badInput(err)
@@ -917,17 +908,21 @@ func newProxy() *cobra.Command {
 	f.StringVar(&upstream, "upstream", "", "the API's base `URL`: https://api.openai.com, https://api.anthropic.com, http://localhost:11434 …")
 	f.StringVar(&listen, "listen", "127.0.0.1:8787", "`ADDR` to listen on (localhost unless told otherwise)")
 	f.StringVar(&out, "out", "", "record calls to this `FILE.jsonl`, or to a file per day under this DIR (default: ~/.local/state/tokenscope/proxy)")
-	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
+	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour, day, week or month (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
 	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
 	f.DurationVar(&drain, "drain", proxy.DefaultDrain, "on SIGINT/SIGTERM, let calls in flight finish for up to `DURATION`, then cut and record them")
 	f.DurationVar(&headerTimeout, "upstream-timeout", proxy.DefaultHeaderTimeout, "fail a call with 504 when the upstream sends no response headers within `DURATION`")
+	team.register(cmd)
 	return cmd
 }
 
 func budgetLine(s proxy.Status) string {
+	if s.Err != nil {
+		return "unknown: " + s.Err.Error()
+	}
 	if s.Max > 0 {
 		return fmt.Sprintf("%d of %d tokens used, resets %s", s.Tokens, s.Max, s.Resets.Format(time.RFC3339))
 	}
