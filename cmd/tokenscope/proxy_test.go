@@ -171,7 +171,13 @@ func TestProxySIGTERMDrains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The stream has begun: the signal comes mid-reply.
+	// The stream has begun: the signal comes mid-reply (to this process,
+	// so only once the proxy, which catches it, is surely running).
+	select {
+	case code := <-exit:
+		t.Fatalf("the proxy ended before the signal: exit %d: %s", code, stderr.String())
+	default:
+	}
 	syscall.Kill(os.Getpid(), syscall.SIGTERM)
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
