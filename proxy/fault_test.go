@@ -227,3 +227,42 @@ func waitWritten(t *testing.T, p *Proxy, n int64) {
 
 var _ = errors.New
 var _ = transcripts.APIOpenAI
+
+// An Anthropic stream cut off after message_start is billed for the input
+// it reported and the output relayed before the cut, not the 1 output
+// token message_start says.
+func TestCutAnthropicStreamBilledForWhatWasRelayed(t *testing.T) {
+	const text = "The quick brown fox jumps over the lazy dog, again and again, until the stream is cut."
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5\",\"content\":[],\"usage\":{\"input_tokens\":1200,\"output_tokens\":1}}}\n\n")
+		io.WriteString(w, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n")
+		io.WriteString(w, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\""+text+"\"}}\n\n")
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	defer up.Close()
+	p, err := New(Config{Upstream: up.URL, Out: filepath.Join(t.TempDir(), "c.jsonl"), Budgets: []*Budget{mustBudget(t, "1/day")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(p)
+	send(t, srv.URL, "/v1/messages", `{"model":"claude-haiku-4-5","max_tokens":1024,"stream":true,"messages":[{"role":"user","content":"Hello"}]}`, false, "x-api-key", apiKey)
+	srv.Close()
+	p.Close()
+	recs := records(t, p.cfg.Out)
+	if len(recs) != 1 || recs[0].Status != http.StatusBadGateway || recs[0].Reply == nil || recs[0].Reply.Usage == nil {
+		t.Fatalf("records %+v", recs)
+	}
+	u := recs[0].Reply.Usage
+	want := p.model("claude-haiku-4-5").tok.Count(text)
+	if u.InputTokens != 1200 || u.OutputTokens != want || want < 10 {
+		t.Fatalf("usage %+v, want 1200 input and %d output", u, want)
+	}
+	cost, _, _ := p.billedRecord(recs[0])
+	if got := p.Budgets()[0].Spent; got != cost || got == 0 {
+		t.Fatalf("spent %s, the record bills %s", got, cost)
+	}
+}

@@ -652,8 +652,18 @@ func (p *Proxy) finish(c *call) {
 		// When the call happened is the proxy's clock: an upstream's
 		// created (1, or past year 9999) is not a time to file it under.
 		reply.Time = end.UTC()
-		if reply.Usage == nil {
+		switch {
+		case reply.Usage == nil:
 			output = c.model.tok.Count(reply.Content)
+		case c.cut:
+			// A stream cut off early reports only what its first events
+			// said (Anthropic's message_start: the input, 1 output
+			// token); the output relayed since is counted.
+			if n := c.model.tok.Count(reply.Content); n > reply.Usage.OutputTokens {
+				u := *reply.Usage
+				u.OutputTokens = n
+				reply.Usage = &u
+			}
 		}
 	}
 	var usage *transcripts.Usage
