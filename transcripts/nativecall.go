@@ -132,7 +132,7 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 	c, ok := byID[r.Conversation]
 	var created *Conversation
 	if !ok {
-		c = &Conversation{ID: r.Conversation, Path: file, Format: FormatNative, Model: r.Model, Tools: r.Tools}
+		c = &Conversation{ID: r.Conversation, Path: file, Format: FormatNative, Model: r.Model, Tools: r.Tools, Machine: r.Machine}
 		byID[r.Conversation] = c
 		created = c
 	}
@@ -150,6 +150,11 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 	}
 	if reply.Time.IsZero() {
 		reply.Time = r.Time
+	}
+	if r.ID != "" {
+		// The same call read from two machines' folders (a log copied or
+		// synced) is counted once.
+		reply.ResponseID = "proxy/" + r.ID
 	}
 	c.Messages = append(c.Messages, reply)
 	return created, nil
