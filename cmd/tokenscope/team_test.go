@@ -102,7 +102,17 @@ func TestUsageOverMachines(t *testing.T) {
 		t.Fatalf("by machine: %v", got)
 	}
 
-	// report counts the same calls once, and its rows name the machine.
+	// report counts the same calls once, and groups them by machine.
+	code, out, errs := tokenscope(t, "report", root, "--strategy", "full", "--by", "machine")
+	if code != 0 {
+		t.Fatalf("report --by machine: exit %d %s", code, errs)
+	}
+	for _, want := range []string{"machine=machine-a        3   300k   30.0k  $0.0630", "machine=machine-b        2  4,000   1,000  $0.0012", "total                    5   304k   31.0k  $0.0642"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report --by machine lacks %q:\n%s", want, out)
+		}
+	}
+	// Its Parquet rows name the machine.
 	pq := filepath.Join(t.TempDir(), "calls.parquet")
 	if code, _, errs := tokenscope(t, "report", root, "--strategy", "full", "--format", "parquet", "--out", pq); code != 0 {
 		t.Fatalf("report: exit %d %s", code, errs)
