@@ -464,6 +464,12 @@ type prepared struct {
 // allocated most of its memory there.
 func (e *engine) recycle(pc *prepared) { e.spare = pc }
 
+// prepare makes conversation c ready to simulate: it prices it on its
+// model (--model, else the logged one), splits it into exchanges and
+// calls, fits the log's hidden prefix and calibration against reported
+// usage, and works out each call's billed reasoning and output, reported
+// cost and estimation error. Strategies then only add up what it holds.
+// It reuses the arrays of the last recycled conversation.
 func (e *engine) prepare(c *skeleton) *prepared {
 	pc := e.spare
 	e.spare = nil
@@ -482,6 +488,27 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
 	pc.kbuf[0] = c.countsInto(pc.kbuf[0], pc.tok)
 	pc.counts[pc.tok] = pc.kbuf[0]
+	e.splitCalls(pc, c)
+	loggedTok := e.loggedModels(pc, c)
+	fit := e.fitLog(pc, c, loggedTok)
+	pc.hidden = fit.hidden
+	e.billCalls(pc, c, fit)
+	pc.findUnits()
+	pc.sharedPrefix(fit.base)
+	pc.cacheBreaks()
+	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.calls),
+		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
+	if pc.model != nil && !pc.tok.Exact && fit.scale != 1 {
+		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), fit.scale)
+	}
+	return pc
+}
+
+// splitCalls splits c into exchanges (a user message after a reply starts
+// one; consecutive user messages stay in one) and calls (one per
+// assistant message not replayed from another file), each priced on its
+// logged model where the log names one and --model is not given.
+func (e *engine) splitCalls(pc *prepared, c *skeleton) {
 	pc.isSystem = resized(pc.isSystem, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
@@ -489,8 +516,6 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		m := &c.msgs[i]
 		pc.isSystem[i] = m.is(codeSystem)
 		if m.is(codeUser) && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
-			// A user message after an assistant reply starts an exchange;
-			// consecutive user messages stay in one.
 			pc.exchanges = append(pc.exchanges, i)
 		}
 		if m.is(codeUser) {
@@ -500,7 +525,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			prev = i // history only: its call is counted in another file
 		}
 		if m.is(codeAssistant) && !m.replayed() {
-			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.usage, at: lastTime}
+			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: usable(m.usage), at: lastTime}
 			if ci.at.IsZero() {
 				ci.at = m.time()
 			}
@@ -529,8 +554,12 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		a := pc.calls[i].msg
 		pc.calls[i].exchange = sort.SearchInts(pc.exchanges, a+1) - 1
 	}
-	// The model the log was billed on: reported usage is in its tokens and
-	// at its prices, whatever --model says.
+}
+
+// loggedModels sets the model each call of pc was billed on (reported
+// usage is in its tokens and at its prices, whatever --model says) and
+// returns the tokenizer of the log's model.
+func (e *engine) loggedModels(pc *prepared, c *skeleton) *tokenize.Tokenizer {
 	loggedID := c.model
 	if loggedID == "" {
 		loggedID = c.mostUsedModel()
@@ -549,15 +578,30 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			}
 		}
 	}
+	return loggedTok
+}
+
+// logFit is what prepare fits of a conversation against reported usage.
+type logFit struct {
+	scale  float64 // calibration of an estimated tokenizer (1: none)
+	hidden int64   // the hidden prefix: tokens every call was sent that the log does not hold
+	usage  bool    // some call reports input
+	// base are the counts calls are priced with, loggedBase those of the
+	// log's model (the same unless --model changes the encoding).
+	base, loggedBase *counts
+}
+
+// fitLog fits reported ≈ a × counted + b over the calls of pc with usage
+// (fit.go): a calibrates an estimated tokenizer, b is the hidden prefix,
+// one figure for the conversation; what is left per call is estimation
+// error. A what-if edit keeps the fit of the log as read, and the fit of
+// an unedited skeleton is made once per tokenizer pair.
+func (e *engine) fitLog(pc *prepared, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
 	base := pc.countsFor(pc.tok)
 	loggedBase := base
 	if loggedTok != pc.tok {
 		loggedBase = pc.countsFor(loggedTok)
 	}
-	// The hidden prefix: fit reported ≈ a × counted + b over the calls
-	// with usage (fit.go). a calibrates an estimated tokenizer; b is what
-	// every call was sent that the log does not hold, one figure for the
-	// conversation; what is left per call is estimation error.
 	cnt, rep := e.cntBuf[:0], e.repBuf[:0]
 	e.cntBuf, e.repBuf = nil, nil // taken: a nested prepare (an edit's original) makes its own
 	defer func() { e.cntBuf, e.repBuf = cnt[:0], rep[:0] }()
@@ -591,22 +635,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	case known != nil:
 		scale = known.scale
 	case !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0:
-		if c.unlogged {
-			// Content is known to be missing: the ratio is the slope, so
-			// that the missing prefix does not pass for tokenizer error.
-			scale = fitHiddenPrefix(cnt, rep, true).Ratio
-		} else {
-			// Everything was logged: the ratio of sums, unless far from 1
-			// (then it is content the log does not hold: compaction steps,
-			// hidden prompts).
-			var rs, cs int64
-			for i := range rep {
-				rs, cs = rs+rep[i], cs+cnt[i]
-			}
-			if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
-				scale = r
-			}
-		}
+		scale = calibration(cnt, rep, c.unlogged)
 	}
 	if scale != 1 {
 		pc.kbuf[1] = base.scaleInto(pc.kbuf[1], scale)
@@ -634,7 +663,35 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		}
 		c.keepFit(key, &skeletonFit{hidden: hidden, scale: scale})
 	}
-	pc.hidden = hidden
+	return logFit{scale: scale, hidden: hidden, usage: len(rep) > 0, base: base, loggedBase: loggedBase}
+}
+
+// calibration is the factor an estimated tokenizer's counts cnt are
+// scaled by to match reported input rep.
+func calibration(cnt, rep []int64, unlogged bool) float64 {
+	if unlogged {
+		// Content is known to be missing: the ratio is the slope, so that
+		// the missing prefix does not pass for tokenizer error.
+		return fitHiddenPrefix(cnt, rep, true).Ratio
+	}
+	// Everything was logged: the ratio of sums, unless far from 1 (then
+	// it is content the log does not hold: compaction steps, hidden
+	// prompts).
+	var rs, cs int64
+	for i := range rep {
+		rs, cs = rs+rep[i], cs+cnt[i]
+	}
+	if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
+		return r
+	}
+	return 1
+}
+
+// billCalls works out what each call of pc was billed beyond its counted
+// input: reasoning, output the log does not show, the hidden prefix, the
+// residual against reported input, and the reported cost.
+func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
+	base := fit.base
 	short := 0
 	thinking, _ := c.rawFor(pc.tok.Encoding)
 	for i := range pc.calls {
@@ -666,28 +723,19 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
 		ci.counted = pc.fullInput(base, *ci, ci.logged)
-		if len(rep) > 0 {
-			ci.unlogged = hidden
+		if fit.usage {
+			ci.unlogged = fit.hidden
 		}
 		if ci.reported != nil {
 			if ci.reported.InputTokens > 0 {
-				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
+				ci.residual = ci.reported.InputTokens - pc.fullInput(fit.loggedBase, *ci, ci.logged) - fit.hidden
 			}
 			if ci.logged != nil {
 				ci.repCost = ci.logged.Billed(ci.reported, c.batch)
 			}
 		}
 	}
-	pc.findUnits()
 	pc.shortOutput = short
-	pc.sharedPrefix(base)
-	pc.cacheBreaks()
-	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.calls),
-		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
-	if pc.model != nil && !pc.tok.Exact && scale != 1 {
-		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
-	}
-	return pc
 }
 
 func (pc *prepared) countsFor(t *tokenize.Tokenizer) *counts {
@@ -791,4 +839,14 @@ func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton
 		}
 	}
 	return best
+}
+
+// usable is u, or nil when every count in it is zero: a log that writes
+// zeros where it has no usage has none, and a bill of nothing next to an
+// unlogged prefix of thousands would mislead.
+func usable(u *transcripts.Usage) *transcripts.Usage {
+	if u == nil || *u == (transcripts.Usage{}) {
+		return nil
+	}
+	return u
 }

@@ -237,10 +237,8 @@ func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candi
 		add(opt.Model)
 	}
 	for _, s := range strategies {
-		for _, st := range s.Steps {
-			if m, ok := st.(*ModelStep); ok {
-				add(m.ID)
-			}
+		for _, id := range s.Needs().Models {
+			add(id)
 		}
 	}
 	if candidates {

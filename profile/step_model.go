@@ -17,6 +17,8 @@ var modelKind = &StepKind{
 	Usage: "model=ID",
 	Doc:   "price (and count) every call on model ID",
 	Stage: StageCounts,
+	// Its model's encoding is counted while the text is there.
+	Needs: func(s Step) Needs { return Needs{Models: []string{s.(*ModelStep).ID}} },
 	Parse: func(args string, _ bool) (Step, error) {
 		if args == "" {
 			return nil, errors.New("model= needs a model id")

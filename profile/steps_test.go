@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -375,5 +376,28 @@ func TestSummaryToolRounds(t *testing.T) {
 	tok, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, true)
 	if in := tok.Count(SummaryInstruction) + 7 + 61; s.Totals.SummaryInput != in || s.Totals.SummaryOutput != 10 {
 		t.Errorf("summariser %d in, %d out; want %d, 10", s.Totals.SummaryInput, s.Totals.SummaryOutput, in)
+	}
+}
+
+// A strategy's needs are what its kinds declare: the response cache keeps
+// the text, a model= step has its model's encoding counted.
+func TestStrategyNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		spec   string
+		text   bool
+		models []string
+	}{
+		{"full", false, nil},
+		{"window:turns=8+cache", false, nil},
+		{"respcache", true, nil},
+		{"model=claude-haiku-4-5+respcache+cache", true, []string{"claude-haiku-4-5"}},
+	} {
+		s, err := ParseStrategy(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Needs(); n.Text != tc.text || !slices.Equal(n.Models, tc.models) {
+			t.Errorf("%s: needs %+v", tc.spec, n)
+		}
 	}
 }

@@ -39,23 +39,24 @@ func NewStream(opt Options) (*Stream, error) {
 	e.sources = newSourceIndex()
 	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {
-		for _, step := range st.Steps {
-			switch x := step.(type) {
-			case *ModelStep:
-				if m, ok := e.opt.Prices.Lookup(x.ID); ok {
-					s.models = append(s.models, m)
-				}
-			case *RespCacheStep:
-				s.keepText = true
+		n := st.Needs()
+		s.keepText = s.keepText || n.Text
+		for _, id := range n.Models {
+			if m, ok := e.opt.Prices.Lookup(id); ok {
+				s.models = append(s.models, m)
 			}
 		}
 	}
 	return s, nil
 }
 
+// Counted is one file's conversations counted by Stream.Count, for Add:
+// per conversation, its text's raw counts in each encoding wanted.
+type Counted struct{ texts [][]*tokenize.Text }
+
 // Count counts the texts of one file's conversations. It is safe for
 // concurrent use; pass what it returns to Add.
-func (s *Stream) Count(convs []*transcripts.Conversation) any {
+func (s *Stream) Count(convs []*transcripts.Conversation) *Counted {
 	e := s.e
 	out := make([][]*tokenize.Text, len(convs))
 	workers := 1
@@ -87,14 +88,17 @@ func (s *Stream) Count(convs []*transcripts.Conversation) any {
 			}
 		}
 	}
-	return out
+	return &Counted{out}
 }
 
 // Add keeps one file's conversations, counted by Count, in file order,
 // once the marks of responses repeated from earlier files are set
 // (transcripts.Walk does both). The conversations' text is not kept.
-func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
-	ks, _ := counted.([][]*tokenize.Text)
+func (s *Stream) Add(convs []*transcripts.Conversation, counted *Counted) {
+	var ks [][]*tokenize.Text
+	if counted != nil {
+		ks = counted.texts
+	}
 	for i, c := range convs {
 		sk := newSkeleton(c)
 		if i < len(ks) {

@@ -63,7 +63,7 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.CacheReads += o.CacheReads
 	r.CacheWrites += o.CacheWrites
 	r.CacheWrite1h += o.CacheWrite1h
-	r.Cost += o.Cost
+	r.Cost = r.Cost.Add(o.Cost)
 	r.Unpriced += o.Unpriced
 }
 
@@ -125,7 +125,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	}
 	sum := &UsageSummary{Group: group, Warnings: src.Warnings}
 	rows := map[string]*UsageRow{}
-	price := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
+	looked := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
 	for i := range src.Calls {
 		c := &src.Calls[i]
 		day := ""
@@ -174,9 +174,9 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 		p := fixed
 		if p == nil {
 			var seen bool
-			if p, seen = price[c.Model]; !seen {
+			if p, seen = looked[c.Model]; !seen {
 				p, _ = prices.Lookup(c.Model)
-				price[c.Model] = p
+				looked[c.Model] = p
 				switch {
 				case p == nil && c.Model == "":
 					sum.Warnings = append(sum.Warnings, "calls whose log names no model are unpriced; pass --model")
@@ -189,12 +189,16 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			row.Unpriced++
 			continue
 		}
-		row.Cost += p.Billed(u, c.Batch)
+		row.Cost = row.Cost.Add(p.Billed(u, c.Batch))
 	}
 	for _, r := range rows {
 		slices.Sort(r.Models)
 		sum.Rows = append(sum.Rows, *r)
 		sum.Totals.add(r)
+	}
+	if sum.Totals.Cost.Saturated() {
+		// As the report refuses it: a wrapped or clipped sum is no figure.
+		return nil, fmt.Errorf("usage: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", price.MaxMoney)
 	}
 	slices.SortFunc(sum.Rows, func(a, b UsageRow) int { return strings.Compare(a.Key, b.Key) })
 	slices.Sort(sum.Totals.Models)

@@ -165,28 +165,13 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 		return nil, err
 	}
 	strategies := opt.Strategies
-	s, err := profile.NewStream(opt)
-	if err != nil {
-		return nil, badInput(err)
-	}
 	mem := limitMemory()
-	src, err := transcripts.Walk(path, c.readOptions(),
-		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
-		func(f *transcripts.Source, counted any) error {
-			s.Add(f.Conversations, counted)
-			mem.follow()
-			return nil
-		})
+	l, err := profile.Load(context.Background(), path, profile.LoadOptions{Read: c.readOptions(), Count: true, Engine: opt,
+		EachFile: func(*transcripts.Source) { mem.follow() }}, nil)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	ids, paths := s.IDs()
-	root := ""
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		root = path
-	}
-	transcripts.UniqueIDs(ids, paths, root)
-	prep := s.Prepared(ids)
+	src, prep := l.Source, l.Prepared
 	if strategies == nil {
 		if strategies, err = profile.ParseStrategies(prep.DefaultStrategies()); err != nil {
 			return nil, badInput(err)
