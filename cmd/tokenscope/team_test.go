@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -19,12 +20,17 @@ import (
 )
 
 // machineLog runs calls through a proxy named machine recording to dir
-// (a file per day), each reply billed as u.
-func machineLog(t *testing.T, dir, machine string, calls int, u livetest.Usage) {
+// (a file per day), each reply billed as u, at the time now returns (nil:
+// the clock).
+func machineLog(t *testing.T, dir, machine string, calls int, u livetest.Usage, now ...func() time.Time) {
 	t.Helper()
 	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &u})
 	defer up.Close()
-	p, err := proxy.New(proxy.Config{Upstream: up.URL, Out: dir, Machine: machine, Replica: "1"})
+	cfg := proxy.Config{Upstream: up.URL, Out: dir, Machine: machine, Replica: "1"}
+	if len(now) > 0 {
+		cfg.Now = now[0]
+	}
+	p, err := proxy.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,9 +52,13 @@ func machineLog(t *testing.T, dir, machine string, calls int, u livetest.Usage) 
 
 type usageDoc struct {
 	Rows []struct {
-		Key   string `json:"key"`
-		Calls int    `json:"calls"`
-		Exact string `json:"cost_usd_exact"`
+		Key         string `json:"key"`
+		Calls       int    `json:"calls"`
+		Exact       string `json:"cost_usd_exact"`
+		Input       int64  `json:"input_tokens"`
+		Output      int64  `json:"output_tokens"`
+		CacheReads  int64  `json:"cache_read_tokens"`
+		CacheWrites int64  `json:"cache_write_tokens"`
 	}
 	Totals struct {
 		Calls int    `json:"calls"`
