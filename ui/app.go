@@ -494,6 +494,7 @@ func (m *Model) onComputed(msg computedMsg) (cmd tea.Cmd, stale bool) {
 				sums[i].Start = m.refs[i].start // the text that had it is gone
 			}
 		}
+		m.list.agents = newAgentRollups(msg.res)
 		m.list.setData(sums, m.specs, m.convKeys)
 		return nil, false
 	}

@@ -99,6 +99,8 @@ type convList struct {
 	// pending: the rows are the usage pass's, billed as logged; the
 	// profile is being counted, the simulated columns wait for it.
 	pending bool
+	// agents are the parent sessions' subagent rollups, for the footer.
+	agents agentRollups
 }
 
 func newConvList() convList {
@@ -592,6 +594,11 @@ func (l convList) view(st styles, footer string) string {
 // averaged in.
 func (l convList) emptyLine() string {
 	pos := l.position()
+	if si := l.selected(); si >= 0 && !l.pending {
+		if line, ok := l.agents.listLine(l.sums[si].Index, l.sums[si].ID, l.width-len([]rune(pos))); ok {
+			return pos + line
+		}
+	}
 	if len(l.empty) == 0 {
 		return pos + "every conversation has calls"
 	}

@@ -46,6 +46,9 @@ func (m Model) layout() layout {
 		l.legendH = strings.Count(l.legend, "\n") + 1
 	}
 	bottom := 2 // projection or spend line, help
+	if _, ok := m.agentsLine(); ok {
+		bottom++ // the open session's subagents
+	}
 	if m.cfg.Live != nil {
 		l.chatH = max(3, m.height/8)
 		bottom += l.chatH + m.live.inputHeight() // chat, input
@@ -303,6 +306,9 @@ func (m Model) base() string {
 		b.WriteString(m.spendLine() + "\n")
 		b.WriteString(fit(m.live.input.View(), m.width, m.live.inputHeight()) + "\n")
 	} else {
+		if line, ok := m.agentsLine(); ok {
+			b.WriteString(fit(line, m.width, 1) + "\n")
+		}
 		b.WriteString(m.projection() + "\n")
 	}
 	help := shortHelp(m.help, m.keys.ShortHelp(), m.width)
