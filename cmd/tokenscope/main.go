@@ -31,7 +31,7 @@ import (
 	"github.com/tokenscope/tokenscope/ui"
 )
 
-// version is set by goreleaser (-X main.version=…).
+// version is set by scripts/release.sh (-X main.version=…).
 var version = "dev"
 
 // exitError carries an exit code; its message is printed as one line.
