@@ -306,6 +306,8 @@ type Result struct {
 	// Fidelity is the replay check over every conversation (see
 	// ConversationInfo.Fidelity); nil when there is nothing to check.
 	Fidelity *Fidelity
+	// Prices names the price table the calls were priced with and its date.
+	Prices TableLabel
 	// prep is what the result was simulated on (EachCall).
 	prep *Prepared
 	// sources is the source index a totals-only run used (runTotals).

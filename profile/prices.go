@@ -95,6 +95,28 @@ type PriceTable struct {
 	resolved sync.Map
 }
 
+// TableLabel says which price table priced a report and its date.
+type TableLabel struct {
+	Name string `json:"name"`
+	Date string `json:"date"`
+}
+
+// String is the label as report headers print it.
+func (l TableLabel) String() string {
+	if l.Name == "" {
+		return ""
+	}
+	return fmt.Sprintf("priced by the %s table dated %s", l.Name, l.Date)
+}
+
+// Label names the table and its date (nil: none).
+func (t *PriceTable) Label() TableLabel {
+	if t == nil {
+		return TableLabel{}
+	}
+	return TableLabel{Name: t.Source, Date: t.Date}
+}
+
 // yaml shapes of the table file.
 type yamlRates struct {
 	Input        *float64 `yaml:"input"`
@@ -168,6 +190,10 @@ func parsePriceYAML(data []byte, file string) (*PriceTable, error) {
 			// A row of a --prices file bills by its provider's rules
 			// (caching, batch, tokenizer) unless it spells them out.
 			d = embeddedDefaults()[ym.Provider]
+			if ym.Encoding != "" || ym.Exact != nil || ym.TokenFactor != 0 {
+				// A row that names its tokenizer counts with it alone.
+				d.Encoding, d.Exact, d.TokenFactor = "", nil, 0
+			}
 		}
 		p, err := ym.toPrice(d)
 		if err != nil {
@@ -472,6 +498,12 @@ func levenshtein(a, b string) int {
 // model_prices_and_context_window.json) and returns the embedded table
 // extended and overridden by it.
 func LoadPrices(path string) (*PriceTable, error) {
+	return LoadPricesOver(DefaultPrices(), path)
+}
+
+// LoadPricesOver is LoadPrices extending base (the embedded table, or it
+// with a fetched LiteLLM file) instead of the embedded table.
+func LoadPricesOver(base *PriceTable, path string) (*PriceTable, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -487,7 +519,7 @@ func LoadPrices(path string) (*PriceTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DefaultPrices().Merge(extra, path), nil
+	return base.Merge(extra, path), nil
 }
 
 // Merge returns a table with the rows of extra added, replacing rows with

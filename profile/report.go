@@ -53,6 +53,8 @@ type ReportModel struct {
 	Prices      *ReportModelPrices `json:"prices_usd_per_mtok"`
 	PerDay      int64              `json:"per_day,omitempty"`
 	Unpriced    bool               `json:"unpriced,omitempty"`
+	// PriceTable is the table that priced the calls and its date.
+	PriceTable *TableLabel `json:"price_table,omitempty"`
 }
 
 // ReportModelPrices are the model's list prices in $/MTok.
@@ -189,6 +191,10 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 	}
 	if len(r.Conversations) > 0 && r.Conversations[0].Calibration != 1 {
 		rep.Model.Calibration = r.Conversations[0].Calibration
+	}
+	if r.Prices.Name != "" {
+		l := r.Prices
+		rep.Model.PriceTable = &l
 	}
 	if m := r.Model; m != nil {
 		rep.Model.ID = m.ID
@@ -364,6 +370,9 @@ func Header(r *Result, path, format string) string {
 		b.WriteString(" · prices per model in `tokenscope prices`")
 	case r.Model != nil:
 		fmt.Fprintf(&b, " · $%s in / $%s out / $%s cached per MTok", trimFloat(r.Model.Input.PerMTok()), trimFloat(r.Model.Output.PerMTok()), trimFloat(r.Model.CachedInput.PerMTok()))
+	}
+	if l := r.Prices.String(); l != "" {
+		b.WriteString("\n" + l)
 	}
 	return b.String()
 }
