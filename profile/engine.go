@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"sort"
@@ -542,10 +543,20 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.logged = loggedModel
-		if m := c.msgModel(ci.msg); m != "" {
+		m := c.msgModel(ci.msg)
+		if m != "" {
 			if p, ok := e.opt.Prices.Lookup(m); ok {
 				ci.logged = p
 			}
+		}
+		if ci.logged == nil && e.opt.Model != "" && pc.model != nil {
+			// A logged model with no price: --model prices its bill too,
+			// so that billed and simulated are priced alike.
+			if m == "" {
+				m = loggedID
+			}
+			ci.logged = pc.model
+			e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", cmp.Or(m, "(none logged)"), pc.model.ID)
 		}
 	}
 	base := pc.countsFor(pc.tok)

@@ -482,3 +482,25 @@ func TestModelOverrideKeepsReportedBasis(t *testing.T) {
 		t.Errorf("unlogged %d on a fully logged demo", over.Strategies[0].Totals.Parts.Unlogged)
 	}
 }
+
+// --model prices the bill of calls whose logged model has no price, so
+// billed and simulated are priced alike, and says so. The small
+// conversation's usage on test-auto ($1 in, $0.10 cached, $2 out per
+// MTok): uncached 50+33+59+37 = 179 µ$, cached 200 × 0.1 = 20 µ$, output
+// 7+30+6+3 = 46 × 2 = 92 µ$: 291 µ$.
+func TestModelPricesUnpricedBill(t *testing.T) {
+	conv := smallConversation(time.Time{})
+	conv.Model = "acme-llm-9"
+	strategies, _ := ParseStrategies([]string{"full"})
+	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: testTable(t), Model: "test-auto", Strategies: strategies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := res.Strategies[0].Totals
+	if tot.ReportedCost != 291_000_000 || tot.Unpriced != 0 {
+		t.Errorf("billed %s (%d unpriced), want 291 µ$ priced as test-auto", tot.ReportedCost.Decimal(), tot.Unpriced)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `model "acme-llm-9" has no price: its calls are billed as test-auto (--model)`) {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+}

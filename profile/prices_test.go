@@ -160,7 +160,7 @@ func TestLookupAsLogged(t *testing.T) {
 }
 
 func TestUnknownModelNearest(t *testing.T) {
-	_, err := DefaultPrices().Find("gpt-5.3")
+	_, err := DefaultPrices().Find("gpt-5.9")
 	var ue *UnknownModelError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v", err)
@@ -168,7 +168,7 @@ func TestUnknownModelNearest(t *testing.T) {
 	if len(ue.Nearest) != 3 || !strings.HasPrefix(ue.Nearest[0], "gpt-5") {
 		t.Errorf("nearest = %v", ue.Nearest)
 	}
-	if !strings.Contains(err.Error(), `unknown model "gpt-5.3"`) {
+	if !strings.Contains(err.Error(), `unknown model "gpt-5.9"`) {
 		t.Errorf("message %q", err)
 	}
 }
