@@ -19,7 +19,7 @@ models:
 - {id: test-explicit, provider: anthropic, input: 1, output: 2, cached_input: 0.10,
    cache_write_5m: 1.25, cache_write_1h: 2, context_window: 1000, max_output: 1000,
    encoding: o200k_base, exact: true, caching: {mode: explicit, min_prefix: 50, granularity: 1}}
-- {id: test-cheap, provider: openai, input: 0.5, output: 1, context_window: 1000,
+- {id: test-cheap, provider: openai, input: 0.5, output: 1, context_window: 1000, batch: 1,
    encoding: o200k_base, exact: true, caching: {mode: none}}
 `
 
