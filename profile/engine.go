@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"cmp"
 	"fmt"
 	"runtime"
 	"sort"
@@ -451,6 +450,9 @@ type prepared struct {
 	// schemas), and warm says the log's first call found it cached.
 	shared int64
 	warm   bool
+	// served is what of the cacheable prefix a best-effort cache served,
+	// as the log's usage shows (served.go).
+	served served
 	// source keys the conversations that share that prefix.
 	source string
 	// shortOutput counts calls whose reported output is a placeholder.
@@ -549,14 +551,18 @@ func (e *engine) prepare(c *skeleton) *prepared {
 				ci.logged = p
 			}
 		}
-		if ci.logged == nil && e.opt.Model != "" && pc.model != nil {
+		if ci.logged == nil && e.opt.Model != "" && pc.model != nil && ci.reported != nil {
 			// A logged model with no price: --model prices its bill too,
 			// so that billed and simulated are priced alike.
 			if m == "" {
 				m = loggedID
 			}
 			ci.logged = pc.model
-			e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", cmp.Or(m, "(none logged)"), pc.model.ID)
+			if m == "" {
+				e.warn("billed-as:", "calls that name no model are billed as %s (--model)", pc.model.ID)
+			} else {
+				e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", m, pc.model.ID)
+			}
 		}
 	}
 	base := pc.countsFor(pc.tok)
@@ -692,6 +698,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	pc.shortOutput = short
 	pc.sharedPrefix(base)
 	pc.cacheBreaks()
+	pc.measureServed()
 	pc.info = ConversationInfo{ID: c.id, Path: c.path, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
 	if pc.model != nil && !pc.tok.Exact && scale != 1 {

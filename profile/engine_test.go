@@ -155,7 +155,14 @@ func TestFullStrategyParts(t *testing.T) {
 }
 
 func TestCacheAutomatic(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "full", "cache")
+	res := runSmall(t, smallConversation(time.Time{}), "full", "cache:served=ideal", "cache")
+	// By default the cache reads the share of the cacheable prefix the log
+	// shows the provider served: calls 2–4 could read what the call before
+	// sent (reported 50, 73, 119: 242) and read 40, 60, 100 (200), so
+	// 47, 70, 116 × 200/242 = 38.8, 57.9, 95.9, floored.
+	if got, want := cached(res.Strategies[2].Calls()), []int64{0, 38, 57, 95}; !eq(got, want) {
+		t.Errorf("served share: cached = %v, want %v", got, want)
+	}
 	calls := res.Strategies[1].Calls()
 	// Each call shares all of the previous input but its priming.
 	if got, want := cached(calls), []int64{0, 47, 70, 116}; !eq(got, want) {
@@ -174,7 +181,7 @@ func TestCacheTTL(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	// Call 4 comes 10 minutes after call 3: past a 5-minute TTL, within 1 h.
 	conv := smallConversation(start, time.Minute, time.Minute, 10*time.Minute)
-	res := runSmall(t, conv, "cache", "cache:ttl=1h")
+	res := runSmall(t, conv, "cache:served=ideal", "cache:ttl=1h,served=ideal")
 	if got, want := cached(res.Strategies[0].Calls()), []int64{0, 47, 70, 0}; !eq(got, want) {
 		t.Errorf("cache 5m: cached = %v, want %v", got, want)
 	}
@@ -212,7 +219,7 @@ func TestCacheExplicitWrites(t *testing.T) {
 }
 
 func TestWindowTurns(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "window:turns=1", "window:turns=1+cache")
+	res := runSmall(t, smallConversation(time.Time{}), "window:turns=1", "window:turns=1+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
 	// Call 3 keeps exchange 2 (user 10, assistant 30) and its own user 8:
 	// 24 + 14 + 34 + 12 + 3 + 9 = 96. Call 4 keeps exchange 3:
@@ -240,7 +247,7 @@ func TestWindowTokens(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7", "summary:trigger=40,keep=1,size=7+cache")
+	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7", "summary:trigger=40,keep=1,size=7+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
 	instr := mustTok(t).Count(SummaryInstruction)
 	// Call 3: history 55 > 40: messages 1–2 (15 content + 8 framing) become
@@ -288,7 +295,7 @@ func TestSummaryStablePrefixCaches(t *testing.T) {
 	conv.Messages = append(conv.Messages,
 		transcripts.Message{Role: "user", Content: as(2)},
 		transcripts.Message{Role: "assistant", Content: as(2), Usage: &transcripts.Usage{InputTokens: 150}})
-	res := runSmall(t, conv, "summary:trigger=40,keep=1,size=7+cache", "window:turns=1+cache")
+	res := runSmall(t, conv, "summary:trigger=40,keep=1,size=7+cache:served=ideal", "window:turns=1+cache:served=ideal")
 	sum, win := res.Strategies[0].Calls(), res.Strategies[1].Calls()
 	// Summary: call 5's history is 7 + 12 + 6 = 25 ≤ 40, so the summary of
 	// call 4 stays and call 5 reads all of call 4's input but its priming.

@@ -167,7 +167,9 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 				e.noRows = noRows
 				cr = &r
 			}
-			p.app = append(p.app, e.fidelityOf(cr, spec))
+			f := e.fidelityOf(cr, spec)
+			f.Served = pc.served
+			p.app = append(p.app, f)
 		}
 		if p.lazy {
 			e.recycle(pc)

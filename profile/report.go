@@ -113,14 +113,22 @@ type ReportFidelity struct {
 	BilledUSD    float64 `json:"billed_usd"`
 	ErrorPct     float64 `json:"error_pct"`
 	Cause        string  `json:"cause,omitempty"`
+	// ServedPct is the share of the cacheable prefix a best-effort cache
+	// (OpenAI, Gemini implicit) served in the log, which the cache
+	// strategy reads unless served=ideal; absent when not measured.
+	ServedPct *int64 `json:"served_pct,omitempty"`
 }
 
 func reportFidelity(f *Fidelity) *ReportFidelity {
 	if f == nil {
 		return nil
 	}
-	return &ReportFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
+	rf := &ReportFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
 		ErrorPct: round2(f.ErrorPct()), Cause: f.Cause}
+	if p, ok := f.ServedPct(); ok {
+		rf.ServedPct = &p
+	}
+	return rf
 }
 
 // ReportConversation is one conversation's totals under a strategy.
@@ -741,6 +749,9 @@ func fidelityLines(r *Result, first, sub string) string {
 	fmt.Fprintf(&b, "%s%s\n", first, f.Line())
 	if f.Cause != "" {
 		fmt.Fprintf(&b, "%slikely cause: %s\n", sub, f.Cause)
+	}
+	if s := f.ServedLine(); s != "" {
+		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, f.ServedDetail())
 	}
 	if len(r.Conversations) > 1 {
 		off := 0

@@ -778,6 +778,10 @@ func (m Model) projection() string {
 		if f := m.res.Fidelity; f != nil {
 			// The replay check: does the model of the app hold?
 			optional = append(optional, fmt.Sprintf("%s replay %+.1f%%", f.Spec, f.ErrorPct()))
+			if s := f.ServedShort(); s != "" {
+				// What a best-effort cache served, which the replay reads.
+				optional = append(optional, s)
+			}
 		}
 	}
 	core := len(optional) // the bill and its replay check outrank the projection

@@ -92,7 +92,7 @@ func TestReportJSONSchema(t *testing.T) {
 	first := strategies[0].(map[string]any)
 	check("strategy", first, "calls,spec,totals")
 	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,fidelity,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
-	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,simulated_usd,strategy")
+	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,served_pct,simulated_usd,strategy")
 	call := first["calls"].([]any)[0].(map[string]any)
 	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,estimate_error_tokens,index,input,output_tokens,reasoning_tokens,reported")
 	check("input", call["input"], "history,overhead,rag,summary,system,tool_defs,tool_results,total,unlogged,user")
