@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -16,8 +17,8 @@ type TagRow struct {
 	Calls          int
 	ReportedInput  int64
 	ReportedOutput int64
-	Reported       Money   // what the calls' reported usage was billed
-	Cost           []Money // per strategy of the result, as simulated
+	Reported       price.Money   // what the calls' reported usage was billed
+	Cost           []price.Money // per strategy of the result, as simulated
 }
 
 // ByTag groups the calls of r by their tags. With key "" a group is a
@@ -51,7 +52,7 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 				g := group(tags)
 				row := rows[g]
 				if row == nil {
-					row = &TagRow{Tag: g, Cost: make([]Money, len(r.Strategies))}
+					row = &TagRow{Tag: g, Cost: make([]price.Money, len(r.Strategies))}
 					rows[g] = row
 				}
 				row.Cost[si] += c.Cost
@@ -89,7 +90,7 @@ func WriteTagTable(w io.Writer, r *Result, rows []TagRow) error {
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	var total TagRow
-	total.Tag, total.Cost = "total", make([]Money, len(r.Strategies))
+	total.Tag, total.Cost = "total", make([]price.Money, len(r.Strategies))
 	line := func(row TagRow) {
 		cells := []string{left(row.Tag), fmt.Sprint(row.Calls), compactTokens(row.ReportedInput), compactTokens(row.ReportedOutput), row.Reported.String()}
 		for _, c := range row.Cost {

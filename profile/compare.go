@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Comparison is `report --compare` as a document (--format json): two
@@ -38,7 +40,7 @@ type ComparisonStrategy struct {
 	BUSD    *float64 `json:"b_usd,omitempty"`
 	DiffUSD *float64 `json:"diff_usd,omitempty"`
 	DiffPct *float64 `json:"diff_pct,omitempty"`
-	a, b    Money
+	a, b    price.Money
 	inB     bool
 	pct     float64 // DiffPct unrounded, for the text
 }
@@ -194,7 +196,7 @@ func signedTokens(n int64) string {
 	return "0"
 }
 
-func signedMoney(m Money) string {
+func signedMoney(m price.Money) string {
 	switch {
 	case m > 0:
 		return "+" + m.String()

@@ -3,10 +3,10 @@ package profile
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -21,10 +21,10 @@ type ConversationSummary struct {
 	Calls   int
 	// Billed is what the reported usage was billed; BilledCalls how many
 	// calls reported usage.
-	Billed      Money
+	Billed      price.Money
 	BilledCalls int
 	// Costs are each strategy's simulated cost, in strategy order.
-	Costs []Money
+	Costs []price.Money
 	// Cheapest is the strategy that costs least (0 when none beats the
 	// first); Saving its saving over the first, in percent.
 	Cheapest int
@@ -74,30 +74,18 @@ func Summaries(res *Result, convs []*transcripts.Conversation, root string) []Co
 	return out
 }
 
-// UniqueIDs names each conversation uniquely: its id, qualified with its
-// file's path under root when another conversation has the same id, and
-// numbered when even that repeats.
+// UniqueIDs names each conversation of infos uniquely by the one rule,
+// transcripts.UniqueIDs under root: an id that repeats is qualified with
+// its file's path under root, then numbered. Conversations read by Load or
+// transcripts.Open have unique ids already, which it keeps.
 func UniqueIDs(infos []ConversationInfo, root string) []string {
-	n := map[string]int{}
-	for _, c := range infos {
-		n[c.ID]++
-	}
-	out := make([]string, len(infos))
-	seen := map[string]int{}
+	ids := make([]string, len(infos))
+	paths := make([]string, len(infos))
 	for i, c := range infos {
-		id := c.ID
-		if n[id] > 1 {
-			if rel := relPath(c.Path, root); rel != "" && rel != id {
-				id = rel + ":" + id
-			}
-		}
-		seen[id]++
-		if seen[id] > 1 {
-			id += "#" + strconv.Itoa(seen[id])
-		}
-		out[i] = id
+		ids[i], paths[i] = c.ID, c.Path
 	}
-	return out
+	transcripts.UniqueIDs(ids, paths, root)
+	return ids
 }
 
 // project is the first directory of path under root: a Claude Code

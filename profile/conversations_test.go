@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -15,7 +16,9 @@ func TestUniqueIDs(t *testing.T) {
 		{ID: "agent-1", Path: "/r/p2/s2/subagents/agent-1.jsonl"},
 	}
 	got := UniqueIDs(infos, "/r")
-	want := []string{"a", "p1/s1/subagents/agent-1.jsonl:agent-1", "p2/s2/subagents/agent-1.jsonl:agent-1", "p2/s2/subagents/agent-1.jsonl:agent-1#2"}
+	// The one rule (transcripts.UniqueIDs, as Open and Load apply it): the
+	// path under the root without extension, then numbered.
+	want := []string{"a", "p1/s1/subagents/agent-1", "p2/s2/subagents/agent-1", "p2/s2/subagents/agent-1#2"}
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("id %d = %q, want %q", i, got[i], want[i])
@@ -40,7 +43,7 @@ func TestSummariesClaudeCode(t *testing.T) {
 		t.Fatalf("%d summaries for %d conversations", len(sums), len(src.Conversations))
 	}
 	var calls int
-	var billed, full Money
+	var billed, full price.Money
 	for i, s := range sums {
 		if s.Project != "-home-dev-shop" {
 			t.Errorf("%s: project %q", s.ID, s.Project)
@@ -117,7 +120,7 @@ func TestReportUniqueIDs(t *testing.T) {
 	}
 	rep := NewReport(res, ReportOptions{Path: "/r"})
 	got := rep.Strategies[0].Conversations
-	if len(got) != 2 || got[0].ID != "s1/subagents/agent-1.jsonl:agent-1" || got[1].ID != "s2/subagents/agent-1.jsonl:agent-1" {
+	if len(got) != 2 || got[0].ID != "s1/subagents/agent-1" || got[1].ID != "s2/subagents/agent-1" {
 		t.Errorf("ids %+v", got)
 	}
 }

@@ -1,24 +1,8 @@
 package profile
 
 import (
-	"encoding/json"
-
-	"github.com/tokenscope/tokenscope/transcripts"
-)
-
-// ImageTokens is the default estimate for one image: a 1024×1024 image at
-// high detail on gpt-4o (85 base + 4 tiles × 170). Logs do not keep image
-// sizes, so it cannot be exact; price rows set their provider's figure
-// (image_tokens in prices.yaml).
-const ImageTokens = 765
-
-// Chat framing per OpenAI's cookbook (How_to_count_tokens_with_tiktoken):
-// every message costs 3 tokens plus its role, a name costs 1 more plus its
-// text, and every reply is primed with 3.
-const (
-	tokensPerMessage = 3
-	tokensPerName    = 1
-	replyPriming     = 3
+	"strconv"
+	"strings"
 )
 
 // counts are the token counts of one conversation in one tokenizer. Each
@@ -71,37 +55,6 @@ func (k *counts) scaleInto(s *counts, f float64) *counts {
 	return s
 }
 
-// ToolDefTokens counts tool (function) schemas the way OpenAI's cookbook
-// does: per function 7 tokens (10 on cl100k models) plus "name:description";
-// with properties 3 more, and per property 3 plus "name:type:description";
-// an enum −3 once, then 3 plus the value per value; 12 after all functions.
-// It is an approximation of how the API renders schemas, documented as such.
-func ToolDefTokens(tools []transcripts.Tool, t *Tokenizer) int64 {
-	if len(tools) == 0 {
-		return 0
-	}
-	var n int64
-	for _, tool := range tools {
-		tr := toolRawOf(tool, rawTokenizer{t})
-		n += tr.fixed
-		for _, p := range tr.pieces {
-			n += t.scaleRaw(p)
-		}
-	}
-	return n + 12
-}
-
-func jsonText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case nil:
-		return ""
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 // resized returns s with length n, zeroed, reusing its array when it is
 // long enough.
 func resized[T any](s []T, n int) []T {
@@ -111,4 +64,22 @@ func resized[T any](s []T, n int) []T {
 	s = s[:n]
 	clear(s)
 	return s
+}
+
+// formatTokens renders n with thousands separators.
+func formatTokens(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -13,7 +14,7 @@ import (
 
 // countConversation counts every message of c once with t, on up to
 // workers goroutines.
-func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *counts {
+func countConversation(c *transcripts.Conversation, t *tokenize.Tokenizer, workers int) *counts {
 	n := len(c.Messages)
 	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
 	if workers < 2 || n < 64 {
@@ -37,20 +38,20 @@ func countConversation(c *transcripts.Conversation, t *Tokenizer, workers int) *
 		}
 		wg.Wait()
 	}
-	k.toolDefs = ToolDefTokens(c.Tools, t)
+	k.toolDefs = tokenize.ToolDefTokens(c.Tools, t)
 	k.think = thinkingSums(c, t)
 	return k
 }
 
 // countRange counts messages [lo, hi) into k.
-func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi int) {
+func (k *counts) countRange(c *transcripts.Conversation, t *tokenize.Tokenizer, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		m := &c.Messages[i]
 		content := t.Count(m.Content)
 		for _, tc := range m.ToolCalls {
 			content += t.Count(tc.Name) + t.Count(tc.Arguments)
 		}
-		content += int64(m.Images) * t.imageTokens()
+		content += int64(m.Images) * t.PerImage()
 		k.content[i] = content
 		switch {
 		case m.RAG:
@@ -62,9 +63,9 @@ func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi in
 			}
 			k.rag[i] = min(r, content)
 		}
-		f := int64(tokensPerMessage) + t.Count(string(m.Role))
+		f := int64(tokenize.TokensPerMessage) + t.Count(string(m.Role))
 		if m.Name != "" && m.Role != transcripts.RoleTool {
-			f += tokensPerName + t.Count(m.Name)
+			f += tokenize.TokensPerName + t.Count(m.Name)
 		}
 		k.framing[i] = f
 	}
@@ -72,7 +73,7 @@ func (k *counts) countRange(c *transcripts.Conversation, t *Tokenizer, lo, hi in
 
 // thinkingSums counts the thinking text of each assistant message with t
 // and sums it; nil when the conversation shows none.
-func thinkingSums(c *transcripts.Conversation, t *Tokenizer) []int64 {
+func thinkingSums(c *transcripts.Conversation, t *tokenize.Tokenizer) []int64 {
 	var pt []int64
 	for i := range c.Messages {
 		if c.Messages[i].Role == transcripts.RoleAssistant && c.Messages[i].Reasoning != "" {

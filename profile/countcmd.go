@@ -5,11 +5,13 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // WriteCount writes the token count of text for model p.
-func WriteCount(w io.Writer, p *ModelPrice, text string) error {
+func WriteCount(w io.Writer, p *price.Model, text string) error {
 	t := p.Tokenizer()
 	n := t.Count(text)
 	mark := ""
@@ -24,7 +26,7 @@ func WriteCount(w io.Writer, p *ModelPrice, text string) error {
 // conversation is counted as model (when not "") or as the model its log
 // names, with that model's tokenizer; gpt-4o when neither is known. Counts
 // of estimated tokenizers are marked ≈.
-func WriteChatCount(w io.Writer, table *PriceTable, model string, src *transcripts.Source) error {
+func WriteChatCount(w io.Writer, table *price.Table, model string, src *transcripts.Source) error {
 	if model != "" {
 		if _, err := table.Find(model); err != nil {
 			return err
@@ -52,7 +54,7 @@ func WriteChatCount(w io.Writer, table *PriceTable, model string, src *transcrip
 	return nil
 }
 
-func writeChatCount(w io.Writer, p *ModelPrice, c *transcripts.Conversation, note string) {
+func writeChatCount(w io.Writer, p *price.Model, c *transcripts.Conversation, note string) {
 	t := p.Tokenizer()
 	mark := ""
 	if !t.Exact {
@@ -70,7 +72,7 @@ func writeChatCount(w io.Writer, p *ModelPrice, c *transcripts.Conversation, not
 	for i, m := range c.Messages {
 		if m.Role == transcripts.RoleAssistant {
 			call++
-			fmt.Fprintf(w, "call %d: input %s%d (with %d priming)\n", call, mark, input+replyPriming, replyPriming)
+			fmt.Fprintf(w, "call %d: input %s%d (with %d priming)\n", call, mark, input+tokenize.ReplyPriming, tokenize.ReplyPriming)
 		}
 		fmt.Fprintf(w, "  %4d %-9s %s%d + %d framing", i+1, m.Role, mark, k.content[i], k.framing[i])
 		if k.rag[i] > 0 {
@@ -79,5 +81,5 @@ func writeChatCount(w io.Writer, p *ModelPrice, c *transcripts.Conversation, not
 		fmt.Fprintln(w)
 		input += k.content[i] + k.framing[i]
 	}
-	fmt.Fprintf(w, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, input, len(c.Messages), mark, input+replyPriming)
+	fmt.Fprintf(w, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, input, len(c.Messages), mark, input+tokenize.ReplyPriming)
 }

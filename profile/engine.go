@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -88,7 +90,7 @@ type Call struct {
 	Reasoning    int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
 	SummaryInput, SummaryOutput int64
-	Cost                        Money
+	Cost                        price.Money
 	Truncated                   bool // the cap cut the reply
 	Overflow                    bool // input exceeds the model's context window
 	Unpriced                    bool // the model is not in the price table
@@ -96,7 +98,7 @@ type Call struct {
 	// Served says a response cache answered the call: no model cost;
 	// ServedSaved is what the call would have cost.
 	Served      bool
-	ServedSaved Money
+	ServedSaved price.Money
 	Dropped     int64
 	// KeptFrom is the first non-system message sent; earlier ones were
 	// dropped, or summarised when Summarised is set.
@@ -107,7 +109,7 @@ type Call struct {
 	Cleared  int64
 	Reported *transcripts.Usage
 	// ReportedCost is what Reported was billed (0 when Reported is nil).
-	ReportedCost Money
+	ReportedCost price.Money
 	// CountedInput is the full-history input as counted, to compare with
 	// Reported (before the unlogged part is added).
 	CountedInput int64
@@ -134,17 +136,17 @@ type Totals struct {
 	Reasoning           int64
 	SummaryInput        int64
 	SummaryOutput       int64
-	Cost                Money
+	Cost                price.Money
 	PeakInput           int64
 	Dropped             int64
 	Cleared             int64
 	Truncated           int
 	Overflow            int
 	Unpriced            int
-	Routed              int   // calls a route step priced on another model
-	Served              int   // calls a response cache answered
-	ServedSaved         Money // what those calls would have cost
-	ReportedCost        Money
+	Routed              int         // calls a route step priced on another model
+	Served              int         // calls a response cache answered
+	ServedSaved         price.Money // what those calls would have cost
+	ReportedCost        price.Money
 	ReportedCalls       int
 	ReportedInput       int64
 	ReportedOutput      int64
@@ -297,9 +299,9 @@ type ConversationInfo struct {
 
 // Result is a profile of one or more conversations under several strategies.
 type Result struct {
-	Model         *ModelPrice // the main model priced (nil when unknown)
+	Model         *price.Model // the main model priced (nil when unknown)
 	ModelID       string
-	Tokenizer     *Tokenizer
+	Tokenizer     *tokenize.Tokenizer
 	Conversations []ConversationInfo
 	Strategies    []StrategyResult
 	Warnings      []string
@@ -307,7 +309,7 @@ type Result struct {
 	// ConversationInfo.Fidelity); nil when there is nothing to check.
 	Fidelity *Fidelity
 	// Prices names the price table the calls were priced with and its date.
-	Prices TableLabel
+	Prices price.TableLabel
 	// prep is what the result was simulated on (EachCall).
 	prep *Prepared
 	// sources is the source index a totals-only run used (runTotals).
@@ -316,7 +318,7 @@ type Result struct {
 
 // Options configure Run.
 type Options struct {
-	Prices *PriceTable
+	Prices *price.Table
 	// Model overrides the model of the logs ("" keeps the logged one).
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
@@ -361,7 +363,7 @@ type engine struct {
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any
-	tokenizers map[string]*Tokenizer
+	tokenizers map[string]*tokenize.Tokenizer
 	tokMu      sync.Mutex // tokenizers is shared by Stream's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
@@ -385,7 +387,7 @@ func (e *engine) warn(key, format string, a ...any) {
 	e.warnings = append(e.warnings, fmt.Sprintf(format, a...))
 }
 
-func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
+func (e *engine) tokenizer(p *price.Model) *tokenize.Tokenizer {
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
 	key := p.Encoding + fmt.Sprint(p.TokenFactor, p.Exact, p.ImageTokens)
@@ -399,14 +401,14 @@ func (e *engine) tokenizer(p *ModelPrice) *Tokenizer {
 
 // callInfo is what a call is, whatever the strategy.
 type callInfo struct {
-	msg       int         // index of the assistant message
-	prev      int         // index of the previous assistant message, -1 if none
-	exchange  int         // index into exchanges of the exchange the call belongs to
-	unit      int         // index into units of the unit holding the message before the call
-	model     *ModelPrice // priced on (--model, else the logged one)
+	msg       int          // index of the assistant message
+	prev      int          // index of the previous assistant message, -1 if none
+	exchange  int          // index into exchanges of the exchange the call belongs to
+	unit      int          // index into units of the unit holding the message before the call
+	model     *price.Model // priced on (--model, else the logged one)
 	modelID   string
-	logged    *ModelPrice // billed on, for reported cost
-	at        time.Time   // when the request was sent, zero when unknown
+	logged    *price.Model // billed on, for reported cost
+	at        time.Time    // when the request was sent, zero when unknown
 	reported  *transcripts.Usage
 	reasoning int64 // billed reasoning tokens of the reply
 	// hiddenOutput is reported output beyond the visible reply and the
@@ -421,7 +423,7 @@ type callInfo struct {
 	// call (its cache read, in tokens), -1 when it did not.
 	breakAt int64
 	counted int64 // full input as counted
-	repCost Money
+	repCost price.Money
 }
 
 // prepared is a conversation counted and split into calls.
@@ -429,10 +431,10 @@ type prepared struct {
 	sk        *skeleton
 	idx       int // index of the conversation in its run
 	info      ConversationInfo
-	tok       *Tokenizer
-	model     *ModelPrice
+	tok       *tokenize.Tokenizer
+	model     *price.Model
 	modelID   string
-	counts    map[*Tokenizer]*counts
+	counts    map[*tokenize.Tokenizer]*counts
 	calls     []callInfo
 	exchanges []int // message index where each exchange starts
 	units     []int // message index where each unit starts (see findUnits)
@@ -466,11 +468,17 @@ type prepared struct {
 // allocated most of its memory there.
 func (e *engine) recycle(pc *prepared) { e.spare = pc }
 
+// prepare makes conversation c ready to simulate: it prices it on its
+// model (--model, else the logged one), splits it into exchanges and
+// calls, fits the log's hidden prefix and calibration against reported
+// usage, and works out each call's billed reasoning and output, reported
+// cost and estimation error. Strategies then only add up what it holds.
+// It reuses the arrays of the last recycled conversation.
 func (e *engine) prepare(c *skeleton) *prepared {
 	pc := e.spare
 	e.spare = nil
 	if pc == nil {
-		pc = &prepared{counts: map[*Tokenizer]*counts{}}
+		pc = &prepared{counts: map[*tokenize.Tokenizer]*counts{}}
 	}
 	*pc = prepared{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
 		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
@@ -484,6 +492,28 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
 	pc.kbuf[0] = c.countsInto(pc.kbuf[0], pc.tok)
 	pc.counts[pc.tok] = pc.kbuf[0]
+	e.splitCalls(pc, c)
+	loggedTok := e.loggedModels(pc, c)
+	fit := e.fitLog(pc, c, loggedTok)
+	pc.hidden = fit.hidden
+	e.billCalls(pc, c, fit)
+	pc.findUnits()
+	pc.sharedPrefix(fit.base)
+	pc.cacheBreaks()
+	pc.measureServed()
+	pc.info = ConversationInfo{ID: c.id, Path: c.path, Model: pc.modelID, Calls: len(pc.calls),
+		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
+	if pc.model != nil && !pc.tok.Exact && fit.scale != 1 {
+		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), fit.scale)
+	}
+	return pc
+}
+
+// splitCalls splits c into exchanges (a user message after a reply starts
+// one; consecutive user messages stay in one) and calls (one per
+// assistant message not replayed from another file), each priced on its
+// logged model where the log names one and --model is not given.
+func (e *engine) splitCalls(pc *prepared, c *skeleton) {
 	pc.isSystem = resized(pc.isSystem, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
@@ -491,8 +521,6 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		m := &c.msgs[i]
 		pc.isSystem[i] = m.is(codeSystem)
 		if m.is(codeUser) && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
-			// A user message after an assistant reply starts an exchange;
-			// consecutive user messages stay in one.
 			pc.exchanges = append(pc.exchanges, i)
 		}
 		if m.is(codeUser) {
@@ -502,7 +530,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			prev = i // history only: its call is counted in another file
 		}
 		if m.is(codeAssistant) && !m.replayed() {
-			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.usage, at: lastTime}
+			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: usable(m.usage), at: lastTime}
 			if ci.at.IsZero() {
 				ci.at = m.time()
 			}
@@ -531,8 +559,12 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		a := pc.calls[i].msg
 		pc.calls[i].exchange = sort.SearchInts(pc.exchanges, a+1) - 1
 	}
-	// The model the log was billed on: reported usage is in its tokens and
-	// at its prices, whatever --model says.
+}
+
+// loggedModels sets the model each call of pc was billed on (reported
+// usage is in its tokens and at its prices, whatever --model says) and
+// returns the tokenizer of the log's model.
+func (e *engine) loggedModels(pc *prepared, c *skeleton) *tokenize.Tokenizer {
 	loggedID := c.model
 	if loggedID == "" {
 		loggedID = c.mostUsedModel()
@@ -565,15 +597,30 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			}
 		}
 	}
+	return loggedTok
+}
+
+// logFit is what prepare fits of a conversation against reported usage.
+type logFit struct {
+	scale  float64 // calibration of an estimated tokenizer (1: none)
+	hidden int64   // the hidden prefix: tokens every call was sent that the log does not hold
+	usage  bool    // some call reports input
+	// base are the counts calls are priced with, loggedBase those of the
+	// log's model (the same unless --model changes the encoding).
+	base, loggedBase *counts
+}
+
+// fitLog fits reported ≈ a × counted + b over the calls of pc with usage
+// (fit.go): a calibrates an estimated tokenizer, b is the hidden prefix,
+// one figure for the conversation; what is left per call is estimation
+// error. A what-if edit keeps the fit of the log as read, and the fit of
+// an unedited skeleton is made once per tokenizer pair.
+func (e *engine) fitLog(pc *prepared, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
 	base := pc.countsFor(pc.tok)
 	loggedBase := base
 	if loggedTok != pc.tok {
 		loggedBase = pc.countsFor(loggedTok)
 	}
-	// The hidden prefix: fit reported ≈ a × counted + b over the calls
-	// with usage (fit.go). a calibrates an estimated tokenizer; b is what
-	// every call was sent that the log does not hold, one figure for the
-	// conversation; what is left per call is estimation error.
 	cnt, rep := e.cntBuf[:0], e.repBuf[:0]
 	e.cntBuf, e.repBuf = nil, nil // taken: a nested prepare (an edit's original) makes its own
 	defer func() { e.cntBuf, e.repBuf = cnt[:0], rep[:0] }()
@@ -607,22 +654,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	case known != nil:
 		scale = known.scale
 	case !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0:
-		if c.unlogged {
-			// Content is known to be missing: the ratio is the slope, so
-			// that the missing prefix does not pass for tokenizer error.
-			scale = fitHiddenPrefix(cnt, rep, true).Ratio
-		} else {
-			// Everything was logged: the ratio of sums, unless far from 1
-			// (then it is content the log does not hold: compaction steps,
-			// hidden prompts).
-			var rs, cs int64
-			for i := range rep {
-				rs, cs = rs+rep[i], cs+cnt[i]
-			}
-			if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
-				scale = r
-			}
-		}
+		scale = calibration(cnt, rep, c.unlogged)
 	}
 	if scale != 1 {
 		pc.kbuf[1] = base.scaleInto(pc.kbuf[1], scale)
@@ -650,7 +682,35 @@ func (e *engine) prepare(c *skeleton) *prepared {
 		}
 		c.keepFit(key, &skeletonFit{hidden: hidden, scale: scale})
 	}
-	pc.hidden = hidden
+	return logFit{scale: scale, hidden: hidden, usage: len(rep) > 0, base: base, loggedBase: loggedBase}
+}
+
+// calibration is the factor an estimated tokenizer's counts cnt are
+// scaled by to match reported input rep.
+func calibration(cnt, rep []int64, unlogged bool) float64 {
+	if unlogged {
+		// Content is known to be missing: the ratio is the slope, so that
+		// the missing prefix does not pass for tokenizer error.
+		return fitHiddenPrefix(cnt, rep, true).Ratio
+	}
+	// Everything was logged: the ratio of sums, unless far from 1 (then
+	// it is content the log does not hold: compaction steps, hidden
+	// prompts).
+	var rs, cs int64
+	for i := range rep {
+		rs, cs = rs+rep[i], cs+cnt[i]
+	}
+	if r := float64(rs) / float64(max(cs, 1)); cs > 0 && r >= 0.67 && r <= 1.5 {
+		return r
+	}
+	return 1
+}
+
+// billCalls works out what each call of pc was billed beyond its counted
+// input: reasoning, output the log does not show, the hidden prefix, the
+// residual against reported input, and the reported cost.
+func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
+	base := fit.base
 	short := 0
 	thinking, _ := c.rawFor(pc.tok.Encoding)
 	for i := range pc.calls {
@@ -664,7 +724,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			if ci.reported != nil {
 				ci.reasoning = max(0, ci.reported.OutputTokens-base.content[ci.msg])
 			} else {
-				ci.reasoning = pc.tok.scaleRaw(raw)
+				ci.reasoning = pc.tok.ScaleRaw(raw)
 			}
 		}
 		if ci.reported != nil && ci.reported.OutputTokens > 0 {
@@ -682,32 +742,22 @@ func (e *engine) prepare(c *skeleton) *prepared {
 			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
 		ci.counted = pc.fullInput(base, *ci, ci.logged)
-		if len(rep) > 0 {
-			ci.unlogged = hidden
+		if fit.usage {
+			ci.unlogged = fit.hidden
 		}
 		if ci.reported != nil {
 			if ci.reported.InputTokens > 0 {
-				ci.residual = ci.reported.InputTokens - pc.fullInput(loggedBase, *ci, ci.logged) - hidden
+				ci.residual = ci.reported.InputTokens - pc.fullInput(fit.loggedBase, *ci, ci.logged) - fit.hidden
 			}
 			if ci.logged != nil {
-				ci.repCost = reportedCost(ci.logged, ci.reported, c.batch)
+				ci.repCost = ci.logged.Billed(ci.reported, c.batch)
 			}
 		}
 	}
-	pc.findUnits()
 	pc.shortOutput = short
-	pc.sharedPrefix(base)
-	pc.cacheBreaks()
-	pc.measureServed()
-	pc.info = ConversationInfo{ID: c.id, Path: c.path, Model: pc.modelID, Calls: len(pc.calls),
-		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: scale, HiddenPrefix: hidden}
-	if pc.model != nil && !pc.tok.Exact && scale != 1 {
-		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), scale)
-	}
-	return pc
 }
 
-func (pc *prepared) countsFor(t *Tokenizer) *counts {
+func (pc *prepared) countsFor(t *tokenize.Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
@@ -718,7 +768,7 @@ func (pc *prepared) countsFor(t *Tokenizer) *counts {
 
 // primaryModel resolves the model a conversation is priced and counted
 // with: --model, else the log's.
-func (e *engine) primaryModel(c *skeleton) (string, *ModelPrice) {
+func (e *engine) primaryModel(c *skeleton) (string, *price.Model) {
 	id := e.opt.Model
 	if id == "" {
 		id = c.model
@@ -730,21 +780,21 @@ func (e *engine) primaryModel(c *skeleton) (string, *ModelPrice) {
 	return id, p
 }
 
-func (e *engine) primaryTokenizer(id string, p *ModelPrice) *Tokenizer {
+func (e *engine) primaryTokenizer(id string, p *price.Model) *tokenize.Tokenizer {
 	if p != nil {
 		return e.tokenizer(p)
 	}
-	if enc, ok := OpenAIEncoding(id); ok {
-		t, _ := NewTokenizer(enc, 1, true)
+	if enc, ok := tokenize.OpenAIEncoding(id); ok {
+		t, _ := tokenize.NewTokenizer(enc, 1, true)
 		return e.tokenizerFor(t)
 	}
-	t, _ := NewTokenizer(O200kBase, 1, false)
+	t, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, false)
 	return e.tokenizerFor(t)
 }
 
 // tokenizerFor returns the engine's tokenizer equal to t, so that counts
 // are keyed by one pointer per tokenizer.
-func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
+func (e *engine) tokenizerFor(t *tokenize.Tokenizer) *tokenize.Tokenizer {
 	e.tokMu.Lock()
 	defer e.tokMu.Unlock()
 	key := t.Encoding + fmt.Sprint(t.Factor, t.Exact, t.ImageTokens)
@@ -761,7 +811,7 @@ func (e *engine) tokenizerFor(t *Tokenizer) *Tokenizer {
 // workers when there is one.
 func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 	sks := make([]*skeleton, len(convs))
-	toks := make([]*Tokenizer, len(convs))
+	toks := make([]*tokenize.Tokenizer, len(convs))
 	for i, c := range convs {
 		sks[i] = newSkeleton(c)
 		sks[i].conv = c
@@ -791,8 +841,8 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
-func (pc *prepared) fullInput(k *counts, ci callInfo, m *ModelPrice) int64 {
-	return k.toolDefs + replyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
+func (pc *prepared) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
+	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same
@@ -810,15 +860,12 @@ func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton
 	return best
 }
 
-// reportedCost prices reported usage as the provider billed it.
-func reportedCost(p *ModelPrice, u *transcripts.Usage, batch bool) Money {
-	r := p.RatesFor(u.InputTokens)
-	if batch {
-		r = p.Batched(r)
+// usable is u, or nil when every count in it is zero: a log that writes
+// zeros where it has no usage has none, and a bill of nothing next to an
+// unlogged prefix of thousands would mislead.
+func usable(u *transcripts.Usage) *transcripts.Usage {
+	if u == nil || *u == (transcripts.Usage{}) {
+		return nil
 	}
-	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
-	w5m := u.CacheWriteTokens - w1h
-	uncached := max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens)
-	return r.Input.Cost(uncached).Add(r.CachedInput.Cost(u.CachedInputTokens)).
-		Add(r.CacheWrite5m.Cost(w5m)).Add(r.CacheWrite1h.Cost(w1h)).Add(r.Output.Cost(u.OutputTokens))
+	return u
 }

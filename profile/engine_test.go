@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -23,9 +25,9 @@ models:
    encoding: o200k_base, exact: true, caching: {mode: none}}
 `
 
-func testTable(t *testing.T) *PriceTable {
+func testTable(t *testing.T) *price.Table {
 	t.Helper()
-	tab, err := parsePriceYAML([]byte(testTableYAML), "test")
+	tab, err := price.ParseYAML([]byte(testTableYAML), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func eq(a, b []int64) bool {
 }
 
 // usd turns micro-dollars written in a test comment into Money.
-func micro(x float64) Money { return Money(x*1e6 + 0.5) }
+func micro(x float64) price.Money { return price.Money(x*1e6 + 0.5) }
 
 func TestFullStrategyParts(t *testing.T) {
 	res := runSmall(t, smallConversation(time.Time{}), "full")
@@ -273,7 +275,7 @@ func TestSummary(t *testing.T) {
 	if calls[2].Cost != want3 {
 		t.Errorf("call 3 cost = %d, want %d", calls[2].Cost, want3)
 	}
-	var sum Money
+	var sum price.Money
 	for _, c := range calls {
 		sum += c.Cost
 	}
@@ -353,8 +355,8 @@ func TestSummaryOnAnotherModel(t *testing.T) {
 	}
 }
 
-func mustTok(t *testing.T) *Tokenizer {
-	tok, err := NewTokenizer(O200kBase, 1, true)
+func mustTok(t *testing.T) *tokenize.Tokenizer {
+	tok, err := tokenize.NewTokenizer(tokenize.O200kBase, 1, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,8 +408,7 @@ func TestCalibration(t *testing.T) {
 	row, _ := tab.Lookup("test-auto")
 	est := *row
 	est.ID, est.Exact, est.TokenFactor = "test-est", false, 1.0
-	tab.Models = append(tab.Models, &est)
-	tab.index()
+	tab = tab.Merge(&price.Table{Models: []*price.Model{&est}}, "test")
 	conv := smallConversation(time.Time{})
 	conv.Model = "test-est"
 	st, _ := ParseStrategies([]string{"full"})

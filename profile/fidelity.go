@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // AppStrategy is the strategy that mirrors what apps do with a provider's
@@ -20,7 +22,7 @@ const AppStrategy = "cache"
 func (pc *prepared) appSpec() string {
 	explicit, used := false, false
 	for _, ci := range pc.calls {
-		if ci.logged != nil && ci.logged.Caching.Mode == CachingExplicit {
+		if ci.logged != nil && ci.logged.Caching.Mode == price.CachingExplicit {
 			explicit = true
 		}
 		if u := ci.reported; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
@@ -50,8 +52,8 @@ const FidelityTolerancePct = 10
 type Fidelity struct {
 	Spec      string // the strategy replayed: AppStrategy, or what the log shows its app did
 	Calls     int    // calls with reported usage, the ones compared
-	Simulated Money
-	Billed    Money
+	Simulated price.Money
+	Billed    price.Money
 	// Cause names, in one line, the part of the bill the simulation misses
 	// most when the gap passes FidelityTolerancePct ("" otherwise).
 	Cause string
@@ -88,7 +90,7 @@ func (f Fidelity) ServedPct() (int64, bool) {
 
 // fidelityParts split both sides by what they pay for, to name a cause.
 type fidelityParts struct {
-	sim, bill [4]Money // uncached input, cache reads, cache writes, output
+	sim, bill [4]price.Money // uncached input, cache reads, cache writes, output
 	simTok    [4]int64
 	billTok   [4]int64
 	// belowMin is the billed cache reads shorter than the provider's
@@ -129,7 +131,7 @@ func (f *Fidelity) add(o Fidelity) {
 
 // addCall adds one simulated call with reported usage, priced part by part
 // at the rates of the model the log was billed on (p).
-func (f *Fidelity) addCall(c *Call, p *ModelPrice) {
+func (f *Fidelity) addCall(c *Call, p *price.Model) {
 	u := c.Reported
 	f.Calls++
 	f.Simulated += c.Cost
@@ -146,7 +148,7 @@ func (f *Fidelity) addCall(c *Call, p *ModelPrice) {
 	if c.CacheWrite1h {
 		write = r.CacheWrite1h
 	}
-	for i, price := range [4]Price{r.Input, r.CachedInput, write, r.Output} {
+	for i, price := range [4]price.Price{r.Input, r.CachedInput, write, r.Output} {
 		f.parts.sim[i] += price.Cost(sim[i])
 		f.parts.simTok[i] += sim[i]
 		f.parts.billTok[i] += bill[i]
@@ -155,7 +157,7 @@ func (f *Fidelity) addCall(c *Call, p *ModelPrice) {
 	f.parts.bill[1] += r.CachedInput.Cost(bill[1])
 	f.parts.bill[2] += r.CacheWrite5m.Cost(u.CacheWriteTokens-w1h) + r.CacheWrite1h.Cost(w1h)
 	f.parts.bill[3] += r.Output.Cost(bill[3])
-	if p.Caching.Mode != CachingNone && u.CachedInputTokens > 0 && u.CachedInputTokens < p.Caching.MinPrefix {
+	if p.Caching.Mode != price.CachingNone && u.CachedInputTokens > 0 && u.CachedInputTokens < p.Caching.MinPrefix {
 		f.parts.belowMin += u.CachedInputTokens
 	}
 }
@@ -215,7 +217,7 @@ func (f *Fidelity) explain() {
 		formatTokens(f.parts.simTok[worst]), formatTokens(f.parts.billTok[worst]), why)
 }
 
-func absMoney(m Money) Money {
+func absMoney(m price.Money) price.Money {
 	if m < 0 {
 		return -m
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -42,7 +43,7 @@ func runReal(t *testing.T, path string, specs ...string) *Result {
 // + 13 out × $25 per MTok = 15 + 5,757.5 + 138,350 + 325 µ$ = $0.1444475.
 func TestRealBilled(t *testing.T) {
 	res := runReal(t, realTree, "full")
-	want := map[string]Money{
+	want := map[string]price.Money{
 		"258c7280-ae70-4798-800f-63464d01a85d": 918_278_000_000,
 		"8463c716-a2ea-4c14-9efa-87158ebd9f20": 624_180_500_000,
 		"short":                                144_447_500_000,
@@ -185,7 +186,7 @@ func TestRealFiveMinuteWrites(t *testing.T) {
 	res := runReal(t, "../transcripts/testdata/real/claude_code/spotter-agents", "cache")
 	want := map[string]struct {
 		calls  int
-		billed Money
+		billed price.Money
 		errPct float64
 	}{
 		"ae4a77f8-aedd-4bc1-888f-c94edc91af04/agent-aac57f5": {3, 86_663_700_000, 3.2},

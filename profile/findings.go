@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -34,15 +36,15 @@ type Finding struct {
 	// marginal item costs, or what the strategy saves.
 	USD float64 `json:"usd"`
 	// MonthlyUSD projects USD at --per-day conversations a day.
-	MonthlyUSD *float64 `json:"monthly_usd,omitempty"`
-	Text       string   `json:"text"`
-	Cost       Money    `json:"-"`
-	monthly    string   // MonthlyUSD as shown
+	MonthlyUSD *float64    `json:"monthly_usd,omitempty"`
+	Text       string      `json:"text"`
+	Cost       price.Money `json:"-"`
+	monthly    string      // MonthlyUSD as shown
 }
 
 // FindingsOptions configure Findings.
 type FindingsOptions struct {
-	Prices *PriceTable
+	Prices *price.Table
 	Model  string // --model, as the profile was run
 	PerDay int64
 	// Basis is the spec of what the app did; "" picks it from the log
@@ -104,7 +106,7 @@ func AppSpec(convs []*transcripts.Conversation, res *Result) string {
 // not read.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
 	prep := (*Prepared)(nil)
 	if res != nil && res.prep != nil && len(res.prep.pcs) == len(res.Conversations) {
@@ -308,11 +310,6 @@ func (f *finder) deadTools() ([]Finding, error) {
 	return out, nil
 }
 
-// pad is text of n tokens in the embedded encodings ("x x x …").
-func pad(n int) string {
-	return strings.TrimSpace(strings.Repeat("x ", n))
-}
-
 // marginals prices 100 more tokens of system prompt, one more tool, and
 // one more exchange of history over the log, each as a re-run of the basis.
 func (f *finder) marginals() ([]Finding, error) {
@@ -330,7 +327,7 @@ func (f *finder) marginals() ([]Finding, error) {
 		if per > 0 && dIn > 0 {
 			// Report per `per` tokens sent, whatever the tokenizer made of
 			// the padding.
-			d = Money(int64(d) * per / dIn)
+			d = price.Money(int64(d) * per / dIn)
 		}
 		if per == 0 && what != "" {
 			what = fmt.Sprintf("%s (%s tokens a call)", what, formatTokens(dIn))
@@ -343,7 +340,7 @@ func (f *finder) marginals() ([]Finding, error) {
 		return nil
 	}
 	// The padding's counts in every encoding the log was counted in.
-	encs := map[string]rawTokenizer{}
+	encs := map[string]*tokenize.Tokenizer{}
 	for _, sk := range f.sks {
 		rawMu.RLock()
 		var have []string
@@ -353,22 +350,22 @@ func (f *finder) marginals() ([]Finding, error) {
 		rawMu.RUnlock()
 		for _, enc := range have {
 			if _, ok := encs[enc]; !ok {
-				t, _ := NewTokenizer(enc, 1, false)
-				encs[enc] = rawTokenizer{t}
+				t, _ := tokenize.NewTokenizer(enc, 1, false)
+				encs[enc] = t
 			}
 		}
 	}
 	counted := func(text string) map[string]int32 {
 		m := map[string]int32{}
 		for enc, rt := range encs {
-			m[enc] = rt.count(text)
+			m[enc] = rt.CountRaw(text)
 		}
 		return m
 	}
 	// 100 tokens of system prompt, measured on 1,000 so that caching's
 	// granularity does not round the answer: appended to the first system
 	// message, or sent as one.
-	alone := counted(pad(1000))
+	alone := counted(tokenize.Pad(1000))
 	withSys := f.edited(func(sk *skeleton) {
 		if len(sk.msgs) > 0 && sk.msgs[0].is(codeSystem) {
 			sk.padSystem()
@@ -390,11 +387,7 @@ func (f *finder) marginals() ([]Finding, error) {
 	for _, sk := range f.sks {
 		for _, t := range sk.tools {
 			if tr := t.rawFor(tok.Encoding); tr != nil {
-				n := tr.fixed + 12
-				for _, p := range tr.pieces {
-					n += tok.scaleRaw(p)
-				}
-				all = append(all, sized{t, n})
+				all = append(all, sized{t, tr.Tokens(tok) + tokenize.ToolDefsEnd})
 			}
 		}
 	}
@@ -407,9 +400,9 @@ func (f *finder) marginals() ([]Finding, error) {
 	} else {
 		lookup := transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
 			Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)}
-		tool = toolSkel{name: lookup.Name, raw: map[string]*toolRaw{}}
+		tool = toolSkel{name: lookup.Name, raw: map[string]*tokenize.ToolRaw{}}
 		for enc, rt := range encs {
-			tool.raw[enc] = toolRawOf(lookup, rt)
+			tool.raw[enc] = tokenize.ToolRawOf(lookup, rt)
 		}
 	}
 	withTool := f.edited(func(sk *skeleton) { sk.tools = append(sk.tools, tool) })
@@ -418,7 +411,7 @@ func (f *finder) marginals() ([]Finding, error) {
 	}
 	// One more exchange of history: a user message and a reply that every
 	// call re-sends, of 200 tokens each.
-	ex := counted(pad(200))
+	ex := counted(tokenize.Pad(200))
 	withEx := f.edited(func(sk *skeleton) {
 		at := 0
 		for at < len(sk.msgs) && sk.msgs[at].is(codeSystem) {
@@ -508,12 +501,12 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 		for i := 1; i < len(calls); i++ {
 			prev, cur := &calls[i-1], &calls[i]
 			model, ok := f.opt.Prices.Lookup(cur.Model)
-			if !ok || model.Caching.Mode == CachingNone {
+			if !ok || model.Caching.Mode == price.CachingNone {
 				continue
 			}
 			r := model.RatesFor(cur.Input.Total())
 			miss := r.Input
-			if model.Caching.Mode == CachingExplicit {
+			if model.Caching.Mode == price.CachingExplicit {
 				miss = r.CacheWrite5m
 			}
 			var change *transcripts.PrefixChange
@@ -610,7 +603,7 @@ func withinTTL(sk *skeleton, a, b int) bool {
 }
 
 // tokenizer is the tokenizer of the log's main model (o200k when unknown).
-func (f *finder) tokenizer() *Tokenizer {
+func (f *finder) tokenizer() *tokenize.Tokenizer {
 	id := f.opt.Model
 	for _, sk := range f.sks {
 		if id == "" {
@@ -623,13 +616,13 @@ func (f *finder) tokenizer() *Tokenizer {
 	if p, ok := f.opt.Prices.Lookup(id); ok {
 		return p.Tokenizer()
 	}
-	t, _ := NewTokenizer(O200kBase, 1, false)
+	t, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, false)
 	return t
 }
 
 // messagesBefore counts the non-system messages of sk before index n, with
 // their framing: the unchanged part of a history rewritten at n.
-func messagesBefore(sk *skeleton, t *Tokenizer, n int) int64 {
+func messagesBefore(sk *skeleton, t *tokenize.Tokenizer, n int) int64 {
 	r, _ := sk.rawFor(t.Encoding)
 	if r == nil {
 		return 0
@@ -640,9 +633,9 @@ func messagesBefore(sk *skeleton, t *Tokenizer, n int) int64 {
 		if m.is(codeSystem) {
 			continue
 		}
-		sum += t.scaleRaw(r.content[i]) + tokensPerMessage + t.Count(string(roleCodes[m.role]))
-		for _, p := range r.calls[r.callOff[i]:r.callOff[i+1]] {
-			sum += t.scaleRaw(p)
+		sum += t.ScaleRaw(r.Content[i]) + tokenize.TokensPerMessage + t.Count(string(roleCodes[m.role]))
+		for _, p := range r.Calls[r.CallOff[i]:r.CallOff[i+1]] {
+			sum += t.ScaleRaw(p)
 		}
 	}
 	return sum

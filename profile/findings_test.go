@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -45,7 +46,7 @@ func TestFindingsDeadToolsAndMarginals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(kind, tool, prefix string, cost Money) {
+	check := func(kind, tool, prefix string, cost price.Money) {
 		t.Helper()
 		for _, f := range fs {
 			if f.Kind == kind && f.Tool == tool && strings.HasPrefix(f.Text, prefix) {
@@ -169,7 +170,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 	}
 	// Call 1's whole input, tool schemas included, at $1.25/M more.
 	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
-	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
+	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != price.Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
 		t.Fatalf("breakers %+v, want one at call 2 costing %d tokens × $1.25/M", got, first)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -43,7 +44,7 @@ func FuzzRun(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, s := range append(res.Strategies, logged.Strategies...) {
-			var sum Money
+			var sum price.Money
 			var in int64
 			for _, c := range s.Calls() {
 				sum += c.Cost

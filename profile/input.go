@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -100,7 +101,7 @@ func WriteFindings(w io.Writer, fs []Finding, markdown bool) error {
 }
 
 // WritePrices writes the price table, or the rows of the given models.
-func WritePrices(w io.Writer, t *PriceTable, models []string) error {
+func WritePrices(w io.Writer, t *price.Table, models []string) error {
 	rows := t.Models
 	if len(models) > 0 {
 		rows = nil
@@ -112,18 +113,18 @@ func WritePrices(w io.Writer, t *PriceTable, models []string) error {
 			rows = append(rows, p)
 		}
 	} else {
-		rows = append([]*ModelPrice(nil), rows...)
+		rows = append([]*price.Model(nil), rows...)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Provider < rows[j].Provider })
 	}
 	fmt.Fprintf(w, "prices in USD per million tokens · table dated %s (%s)\n\n", t.Date, t.Source)
 	fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %6s %9s %s\n", "model", "input", "output", "cached", "write5m", "batch", "context", "tokens")
-	money := func(p Price) string { return trimFloat(p.PerMTok()) }
+	money := func(p price.Price) string { return trimFloat(p.PerMTok()) }
 	for _, p := range rows {
 		cached, write := "—", "—"
-		if p.Caching.Mode != CachingNone {
+		if p.Caching.Mode != price.CachingNone {
 			cached = money(p.CachedInput)
 		}
-		if p.Caching.Mode == CachingExplicit {
+		if p.Caching.Mode == price.CachingExplicit {
 			write = money(p.CacheWrite5m)
 		}
 		batch := "—"
@@ -139,7 +140,7 @@ func WritePrices(w io.Writer, t *PriceTable, models []string) error {
 				fmt.Fprintf(w, "  aliases:      %s\n", strings.Join(p.Aliases, ", "))
 			}
 			fmt.Fprintf(w, "  caching:      %s", p.Caching.Mode)
-			if p.Caching.Mode != CachingNone {
+			if p.Caching.Mode != price.CachingNone {
 				fmt.Fprintf(w, ", min prefix %d, granularity %d; 1h write $%s", p.Caching.MinPrefix, p.Caching.Granularity, money(p.CacheWrite1h))
 			}
 			fmt.Fprintln(w)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -183,7 +185,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	for _, i := range todo {
 		res.Strategies[i].Note = stepNotes(strategies[i], notes[i], p.shape)
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
-			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, MaxMoney)
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, price.MaxMoney)
 		}
 		if rows[i] != nil {
 			res.Strategies[i].all = rows[i] // the calls in order, laid out as simulated
@@ -223,9 +225,9 @@ func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
 // model), so that runs sharing sks in parallel only read them.
 func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candidates bool) {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
-	toks := map[string]*Tokenizer{}
+	toks := map[string]*tokenize.Tokenizer{}
 	add := func(id string) {
 		if p, ok := opt.Prices.Lookup(id); ok {
 			if _, ok := toks[p.Encoding]; !ok {
@@ -237,10 +239,8 @@ func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candi
 		add(opt.Model)
 	}
 	for _, s := range strategies {
-		for _, st := range s.Steps {
-			if m, ok := st.(*ModelStep); ok {
-				add(m.ID)
-			}
+		for _, id := range s.Needs().Models {
+			add(id)
 		}
 	}
 	if candidates {
@@ -274,10 +274,10 @@ func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candi
 // newEngine returns an engine for opt (opt.Strategies is not used).
 func newEngine(opt Options) (*engine, error) {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
 	opt.Strategies = nil
-	e := &engine{opt: opt, tokenizers: map[string]*Tokenizer{}, warned: map[string]bool{}}
+	e := &engine{opt: opt, tokenizers: map[string]*tokenize.Tokenizer{}, warned: map[string]bool{}}
 	if opt.Model != "" {
 		if _, err := opt.Prices.Find(opt.Model); err != nil {
 			return nil, err
@@ -355,10 +355,10 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 
 // checkStrategies checks what strategies need of the price table (the
 // models they name).
-func checkStrategies(strategies []*Strategy, prices *PriceTable) error {
+func checkStrategies(strategies []*Strategy, prices *price.Table) error {
 	for _, s := range strategies {
 		for _, st := range s.Steps {
-			if c, ok := st.(interface{ check(*PriceTable) error }); ok {
+			if c, ok := st.(interface{ check(*price.Table) error }); ok {
 				if err := c.check(prices); err != nil {
 					return fmt.Errorf("strategy %q: %w", s.Spec, err)
 				}
@@ -416,7 +416,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 	}
 	for i := range strategies {
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
-			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", strategies[i].Spec, MaxMoney)
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", strategies[i].Spec, price.MaxMoney)
 		}
 	}
 	return res, nil

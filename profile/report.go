@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -54,7 +54,7 @@ type ReportModel struct {
 	PerDay      int64              `json:"per_day,omitempty"`
 	Unpriced    bool               `json:"unpriced,omitempty"`
 	// PriceTable is the table that priced the calls and its date.
-	PriceTable *TableLabel `json:"price_table,omitempty"`
+	PriceTable *price.TableLabel `json:"price_table,omitempty"`
 }
 
 // ReportModelPrices are the model's list prices in $/MTok.
@@ -207,7 +207,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 	if m := r.Model; m != nil {
 		rep.Model.ID = m.ID
 		rep.Model.Prices = &ReportModelPrices{Input: m.Input.PerMTok(), Output: m.Output.PerMTok(), CachedInput: m.CachedInput.PerMTok()}
-		if m.Caching.Mode == CachingExplicit {
+		if m.Caching.Mode == price.CachingExplicit {
 			w5, w1 := m.CacheWrite5m.PerMTok(), m.CacheWrite1h.PerMTok()
 			rep.Model.Prices.CacheWrite5m, rep.Model.Prices.CacheWrite1h = &w5, &w1
 		}
@@ -311,10 +311,10 @@ func CallingConversations(r *Result) int64 {
 // perDay such conversations a day: cost ÷ convs × perDay × 30, exact to the
 // pico-dollar (SPEC: "--per-day N projects each strategy's cost per month
 // at N such conversations a day").
-func Monthly(cost Money, convs, perDay int64) Projection {
-	p := Project(cost, perDay)
+func Monthly(cost price.Money, convs, perDay int64) price.Projection {
+	p := price.Project(cost, perDay)
 	if convs > 1 {
-		p.v.Quo(p.v, big.NewInt(convs))
+		p = p.Div(convs)
 	}
 	return p
 }

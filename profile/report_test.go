@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -35,7 +36,7 @@ func TestPerDayPerConversation(t *testing.T) {
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
 	}
-	want := Project(c1, 500) // c1 × 500 × 30
+	want := price.Project(c1, 500) // c1 × 500 × 30
 	rep := NewReport(res, ReportOptions{PerDay: 500})
 	if got := rep.Strategies[0].Totals.MonthlyCostUSD; got == nil || *got != want.USD() {
 		t.Errorf("monthly_cost_usd %v, want %v", got, want.USD())
@@ -55,7 +56,7 @@ func TestPerDayPerConversation(t *testing.T) {
 		if f.MonthlyUSD == nil {
 			continue
 		}
-		if w := Project(f.Cost/2, 500).USD(); *f.MonthlyUSD != w {
+		if w := price.Project(f.Cost/2, 500).USD(); *f.MonthlyUSD != w {
 			t.Errorf("%s: monthly %v, want %v (half the log's effect × 500 × 30)", f.Text, *f.MonthlyUSD, w)
 		}
 	}
@@ -133,7 +134,7 @@ func TestFindingsUnpricedAndNoTool(t *testing.T) {
 		found = true
 		// n tokens on each of 2 calls at gpt-4o's $2.50/MTok, 2.5M
 		// pico-dollars a token: 42 tokens cost $0.00021.
-		if n != 42 || f.Cost != Money(2*n*2_500_000) {
+		if n != 42 || f.Cost != price.Money(2*n*2_500_000) {
 			t.Errorf("%s: %d tokens, cost %s", f.Text, n, f.Cost)
 		}
 	}

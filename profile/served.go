@@ -2,6 +2,8 @@ package profile
 
 import (
 	"fmt"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Best-effort caches (OpenAI's automatic caching, Gemini's implicit
@@ -104,7 +106,7 @@ func (pc *prepared) measureServed() {
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		u := ci.reported
-		if u == nil || ci.logged == nil || ci.logged.Caching.Mode != CachingAutomatic {
+		if u == nil || ci.logged == nil || ci.logged.Caching.Mode != price.CachingAutomatic {
 			prev = nil
 			continue
 		}
@@ -129,8 +131,8 @@ func (pc *prepared) measureServed() {
 // servedShare scales what the cache step reads on a best-effort cache by
 // the share the log shows its provider served (none when the log measured
 // nothing for that provider, or the step asks for the ideal).
-func (st *cacheState) servedShare(cached int64, model *ModelPrice) int64 {
-	if st.ideal || model == nil || model.Caching.Mode != CachingAutomatic || model.Provider != st.pc.served.provider {
+func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
+	if st.ideal || model == nil || model.Caching.Mode != price.CachingAutomatic || model.Provider != st.pc.served.provider {
 		return cached
 	}
 	num, den, ok := st.pc.served.share()

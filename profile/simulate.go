@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -87,8 +89,8 @@ type convView struct {
 	e     *engine
 	pc    *prepared
 	k     *counts
-	tok   *Tokenizer  // k's tokenizer
-	model *ModelPrice // every call's model when set (the model= step)
+	tok   *tokenize.Tokenizer // k's tokenizer
+	model *price.Model        // every call's model when set (the model= step)
 	// content is each message as later calls carry it in their history
 	// (the cap shortens replies).
 	content []int64
@@ -148,7 +150,7 @@ type callPlan struct {
 	v     *convView
 	ci    *callInfo
 	call  *Call
-	model *ModelPrice // priced on; nil when unpriced
+	model *price.Model // priced on; nil when unpriced
 
 	// History stage: non-system messages before lo are not sent; a
 	// summary, when set, stands in for (some of) them.
@@ -195,7 +197,7 @@ type edit struct {
 
 // sideCall is a call billed beside the simulated one.
 type sideCall struct {
-	model         *ModelPrice
+	model         *price.Model
 	input, output int64
 }
 
@@ -286,9 +288,9 @@ func (p *callPlan) edited(lo int) (removed, added int64) {
 func (p *callPlan) input() int64 {
 	v, a := p.v, p.ci.msg
 	lo := p.keptFrom()
-	n := p.unlogged + v.k.toolDefs + v.ps[a] + replyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
+	n := p.unlogged + v.k.toolDefs + v.ps[a] + tokenize.ReplyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
 	if p.summary.version > 0 {
-		n += p.summary.tokens + tokensPerMessage + 1
+		n += p.summary.tokens + tokenize.TokensPerMessage + 1
 	}
 	removed, added := p.edited(lo)
 	return n - removed + added
@@ -308,10 +310,10 @@ func (p *callPlan) layout() {
 	in.Unlogged = p.unlogged
 	in.ToolDefs = v.k.toolDefs
 	in.System = v.psc[a]
-	in.Overhead = v.ps[a] - v.psc[a] + replyPriming
+	in.Overhead = v.ps[a] - v.psc[a] + tokenize.ReplyPriming
 	if p.summary.version > 0 {
 		in.Summary = p.summary.tokens
-		in.Overhead += tokensPerMessage + 1
+		in.Overhead += tokenize.TokensPerMessage + 1
 	}
 	newFrom := max(prev+1, lo)
 	if prev >= lo {
@@ -349,7 +351,7 @@ func (p *callPlan) layout() {
 		span{kind: spanToolDefs, tokens: in.ToolDefs},
 		span{kind: spanSystem, tokens: v.ps[a]})
 	if p.summary.version > 0 {
-		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokensPerMessage + 1})
+		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokenize.TokensPerMessage + 1})
 	}
 	// Messages from lo, split at edits and where carried thinking starts:
 	// a call that edits or clears more shares the prefix up to there.

@@ -1,17 +1,15 @@
 package profile
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -39,7 +37,7 @@ type skeleton struct {
 	// (BasisSpec).
 	cacheUsage bool
 	tools      []toolSkel
-	raw        map[string]*rawCounts // by encoding
+	raw        map[string]*tokenize.Raw // by encoding
 	shape      logShape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
@@ -117,47 +115,7 @@ func (m *skelMsg) time() time.Time {
 // toolSkel is one tool schema: its name and its counts by encoding.
 type toolSkel struct {
 	name string
-	raw  map[string]*toolRaw
-}
-
-// toolRaw is a tool schema's count in one encoding before a factor: the
-// fixed tokens of the cookbook's rule and the counted pieces.
-type toolRaw struct {
-	fixed  int64
-	pieces []int32
-}
-
-// rawCounts are a conversation's counts in one encoding before a
-// tokenizer's factor.
-type rawCounts struct {
-	content []int32 // per message: its text
-	// calls are each tool call's name and arguments in order; message i's
-	// are calls[callOff[i]:callOff[i+1]].
-	calls   []int32
-	callOff []int32
-	// reasoning is per message the thinking shown (nil: none shows any).
-	reasoning []int32
-	names     map[int32]int32   // framed names, by message
-	rag       map[int32][]int32 // retrieved spans, by message
-	// sysPadded is the first message, when it is a system prompt, with
-	// sysPad appended: the marginal-price finding's edit, counted while
-	// the text is here.
-	sysPadded int32
-}
-
-// sysPad is what the marginal-price finding appends to a system prompt:
-// 1,000 tokens, so that caching's granularity does not round the answer.
-var sysPad = "\n" + pad(1000)
-
-// rawTokenizer counts without a factor on one encoding.
-type rawTokenizer struct{ t *Tokenizer }
-
-func (r rawTokenizer) count(s string) int32 {
-	n := r.t.base.count(s, r.t.memos)
-	if n > math.MaxInt32 {
-		n = math.MaxInt32
-	}
-	return int32(n)
+	raw  map[string]*tokenize.ToolRaw
 }
 
 // newSkeleton builds the structure of c; its counts are added by
@@ -165,7 +123,7 @@ func (r rawTokenizer) count(s string) int32 {
 func newSkeleton(c *transcripts.Conversation) *skeleton {
 	sk := &skeleton{id: c.ID, path: c.Path, model: c.Model, unlogged: c.Unlogged, batch: c.Batch,
 		msgs: make([]skelMsg, len(c.Messages)), models: []string{""}, names: []string{""},
-		raw: map[string]*rawCounts{}, shape: shapeOf(c)}
+		raw: map[string]*tokenize.Raw{}, shape: shapeOf(c)}
 	models := map[string]uint16{"": 0}
 	names := map[string]int32{"": 0}
 	intern := func(s string) int32 {
@@ -265,7 +223,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 		}
 	}
 	for _, t := range c.Tools {
-		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*toolRaw{}})
+		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
 	// What the log holds of the prefix every call sends first, as text:
 	// conversations of a source share it only when it is the same.
@@ -291,12 +249,12 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 
 // countRaw counts c's texts in t's encoding into sk, on up to workers
 // goroutines (a long conversation uses every core).
-func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers int) {
+func (sk *skeleton) countRaw(c *transcripts.Conversation, t *tokenize.Tokenizer, workers int) {
 	rawMu.RLock()
 	have := sk.raw[t.Encoding] != nil
 	rawMu.RUnlock()
 	if !have {
-		sk.attach(countText(c, t, workers))
+		sk.attach(tokenize.CountText(c, t, workers))
 	}
 }
 
@@ -307,166 +265,27 @@ func (sk *skeleton) countRaw(c *transcripts.Conversation, t *Tokenizer, workers 
 var rawMu sync.RWMutex
 
 // attach adds counts made by countText to sk.
-func (sk *skeleton) attach(k *textCounts) {
+func (sk *skeleton) attach(k *tokenize.Text) {
 	rawMu.Lock()
 	defer rawMu.Unlock()
-	if sk.raw[k.enc] != nil {
+	if sk.raw[k.Enc] != nil {
 		return // counted meanwhile
 	}
-	for i, tr := range k.tools {
-		if i < len(sk.tools) && sk.tools[i].raw[k.enc] == nil {
-			sk.tools[i].raw[k.enc] = tr
+	for i, tr := range k.Tools {
+		if i < len(sk.tools) && sk.tools[i].raw[k.Enc] == nil {
+			sk.tools[i].raw[k.Enc] = tr
 		}
 	}
-	sk.raw[k.enc] = k.raw
-}
-
-// textCounts are the raw counts of a conversation's text in one encoding,
-// made before its skeleton (on Stream's counting goroutines).
-type textCounts struct {
-	enc   string
-	raw   *rawCounts
-	tools []*toolRaw
-}
-
-// countText counts c's texts in t's encoding, on up to workers goroutines.
-func countText(c *transcripts.Conversation, t *Tokenizer, workers int) *textCounts {
-	enc := t.Encoding
-	rt := rawTokenizer{t}
-	n := len(c.Messages)
-	r := &rawCounts{content: make([]int32, n), callOff: make([]int32, n+1)}
-	for i := range c.Messages {
-		r.callOff[i+1] = r.callOff[i] + 2*int32(len(c.Messages[i].ToolCalls))
-	}
-	r.calls = make([]int32, r.callOff[n])
-	var mu sync.Mutex
-	count := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			m := &c.Messages[i]
-			r.content[i] = rt.count(m.Content)
-			at := r.callOff[i]
-			for _, tc := range m.ToolCalls {
-				r.calls[at], r.calls[at+1] = rt.count(tc.Name), rt.count(tc.Arguments)
-				at += 2
-			}
-			if m.Name != "" && m.Role != transcripts.RoleTool {
-				k := rt.count(m.Name)
-				mu.Lock()
-				if r.names == nil {
-					r.names = map[int32]int32{}
-				}
-				r.names[int32(i)] = k
-				mu.Unlock()
-			}
-			if !m.RAG && len(m.RAGSpans) > 0 {
-				spans := make([]int32, len(m.RAGSpans))
-				for j, s := range m.RAGSpans {
-					spans[j] = rt.count(s)
-				}
-				mu.Lock()
-				if r.rag == nil {
-					r.rag = map[int32][]int32{}
-				}
-				r.rag[int32(i)] = spans
-				mu.Unlock()
-			}
-		}
-	}
-	if workers < 2 || n < 64 {
-		count(0, n)
-	} else {
-		var wg sync.WaitGroup
-		var next atomic.Int64
-		const chunk = 16
-		for range workers {
-			wg.Go(func() {
-				for {
-					lo := int(next.Add(chunk)) - chunk
-					if lo >= n {
-						return
-					}
-					count(lo, min(lo+chunk, n))
-				}
-			})
-		}
-		wg.Wait()
-	}
-	for i := range c.Messages {
-		if m := &c.Messages[i]; m.Role == transcripts.RoleAssistant && m.Reasoning != "" {
-			if r.reasoning == nil {
-				r.reasoning = make([]int32, n)
-			}
-			r.reasoning[i] = rt.count(m.Reasoning)
-		}
-	}
-	if n > 0 && c.Messages[0].Role == transcripts.RoleSystem {
-		r.sysPadded = rt.count(c.Messages[0].Content + sysPad)
-	}
-	k := &textCounts{enc: enc, raw: r, tools: make([]*toolRaw, len(c.Tools))}
-	for i, tool := range c.Tools {
-		k.tools[i] = toolRawOf(tool, rt)
-	}
-	return k
-}
-
-// toolRawOf is ToolDefTokens' rule for one tool (per function 7 tokens,
-// 10 on cl100k, plus "name:description"; with properties 3 more, and per
-// property 3 plus "name:type:description"; an enum −3 once, then 3 plus
-// the value per value), the counted pieces kept apart so that any factor
-// applies to each as Count would.
-func toolRawOf(tool transcripts.Tool, rt rawTokenizer) *toolRaw {
-	tr := &toolRaw{fixed: 7}
-	if rt.t.Encoding == CL100kBase {
-		tr.fixed = 10
-	}
-	tr.pieces = append(tr.pieces, rt.count(tool.Name+":"+strings.TrimSuffix(tool.Description, ".")))
-	var schema struct {
-		Properties map[string]struct {
-			Type        any    `json:"type"`
-			Description string `json:"description"`
-			Enum        []any  `json:"enum"`
-		} `json:"properties"`
-	}
-	if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) == nil && len(schema.Properties) > 0 {
-		tr.fixed += 3
-		names := make([]string, 0, len(schema.Properties))
-		for name := range schema.Properties {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			p := schema.Properties[name]
-			tr.fixed += 3
-			if len(p.Enum) > 0 {
-				tr.fixed -= 3
-				for _, v := range p.Enum {
-					tr.fixed += 3
-					tr.pieces = append(tr.pieces, rt.count(jsonText(v)))
-				}
-			}
-			tr.pieces = append(tr.pieces, rt.count(name+":"+jsonText(p.Type)+":"+strings.TrimSuffix(p.Description, ".")))
-		}
-	} else if len(tool.Parameters) > 0 && json.Unmarshal(tool.Parameters, &schema) != nil {
-		tr.pieces = append(tr.pieces, rt.count(string(tool.Parameters)))
-	}
-	return tr
-}
-
-// scaleRaw is what Tokenizer.Count returns for a text of n raw tokens.
-func (t *Tokenizer) scaleRaw(n int32) int64 {
-	if t.Factor == 1 || t.Factor == 0 {
-		return int64(n)
-	}
-	return int64(math.Round(float64(n) * t.Factor))
+	sk.raw[k.Enc] = k.Raw
 }
 
 // counts derives the counts of t from the raw counts of its encoding,
 // counting the text first when it is kept and not yet counted. Without
 // the text, another encoding's counts stand in (an estimate).
-func (sk *skeleton) counts(t *Tokenizer) *counts { return sk.countsInto(nil, t) }
+func (sk *skeleton) counts(t *tokenize.Tokenizer) *counts { return sk.countsInto(nil, t) }
 
 // countsInto is counts into k's arrays (nil: new ones).
-func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
+func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 	if sk.conv != nil {
 		sk.countRaw(sk.conv, t, 1)
 	}
@@ -487,26 +306,18 @@ func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
 	}
 	for i := range sk.msgs {
 		m := &sk.msgs[i]
-		c := t.scaleRaw(r.content[i])
-		for _, p := range r.calls[r.callOff[i]:r.callOff[i+1]] {
-			c += t.scaleRaw(p)
-		}
-		c += int64(sk.images[int32(i)]) * t.imageTokens()
+		c := r.MessageContent(i, t, int64(sk.images[int32(i)]))
 		k.content[i] = c
 		if m.flags&flagRAG != 0 {
 			k.rag[i] = c
-		} else if spans, ok := r.rag[int32(i)]; ok {
+		} else if spans, ok := r.RAG[int32(i)]; ok {
 			var s int64
 			for _, p := range spans {
-				s += t.scaleRaw(p)
+				s += t.ScaleRaw(p)
 			}
 			k.rag[i] = min(s, c)
 		}
-		f := int64(tokensPerMessage) + roles[m.role]
-		if m.flags&flagName != 0 {
-			f += tokensPerName + t.scaleRaw(r.names[int32(i)])
-		}
-		k.framing[i] = f
+		k.framing[i] = r.Framing(i, t, roles[m.role], m.flags&flagName != 0)
 	}
 	if len(sk.tools) > 0 {
 		for _, tool := range sk.tools {
@@ -514,19 +325,16 @@ func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
 			if tr == nil {
 				continue
 			}
-			k.toolDefs += tr.fixed
-			for _, p := range tr.pieces {
-				k.toolDefs += t.scaleRaw(p)
-			}
+			k.toolDefs += tr.Tokens(t)
 		}
-		k.toolDefs += 12
+		k.toolDefs += tokenize.ToolDefsEnd
 	}
-	if r.reasoning != nil {
+	if r.Reasoning != nil {
 		k.think = resized(think, n+1)
 		for i := range sk.msgs {
 			k.think[i+1] = k.think[i]
 			if sk.msgs[i].is(codeAssistant) {
-				k.think[i+1] += t.scaleRaw(r.reasoning[i])
+				k.think[i+1] += t.ScaleRaw(r.Reasoning[i])
 			}
 		}
 	}
@@ -535,11 +343,11 @@ func (sk *skeleton) countsInto(k *counts, t *Tokenizer) *counts {
 
 // reasoningRaw is the thinking message i shows, in r's raw counts, and
 // whether it shows any.
-func reasoningRaw(r *rawCounts, i int) (int32, bool) {
-	if r == nil || r.reasoning == nil {
+func reasoningRaw(r *tokenize.Raw, i int) (int32, bool) {
+	if r == nil || r.Reasoning == nil {
 		return 0, false
 	}
-	return r.reasoning[i], r.reasoning[i] > 0
+	return r.Reasoning[i], r.Reasoning[i] > 0
 }
 
 // msgModel is the model that produced message i ("" when not logged).
@@ -580,7 +388,7 @@ func (sk *skeleton) clone() *skeleton {
 	c.msgs = slices.Clone(sk.msgs)
 	c.tools = slices.Clone(sk.tools)
 	rawMu.RLock()
-	c.raw = make(map[string]*rawCounts, len(sk.raw))
+	c.raw = make(map[string]*tokenize.Raw, len(sk.raw))
 	for e, r := range sk.raw {
 		c.raw[e] = r
 	}
@@ -597,23 +405,23 @@ func (sk *skeleton) argRaw(enc string, msg, arg int) int32 {
 	if r == nil || msg < 0 || arg < 0 {
 		return 0
 	}
-	i := int(r.callOff[msg]) + 2*arg + 1
-	if i >= int(r.callOff[msg+1]) {
+	i := int(r.CallOff[msg]) + 2*arg + 1
+	if i >= int(r.CallOff[msg+1]) {
 		return 0
 	}
-	return r.calls[i]
+	return r.Calls[i]
 }
 
 // rawFor returns the raw counts in enc, or when enc was not counted (the
 // text is gone) those of another encoding, the first by name, as an
 // estimate; nil when nothing was counted.
-func (sk *skeleton) rawFor(enc string) (*rawCounts, string) {
+func (sk *skeleton) rawFor(enc string) (*tokenize.Raw, string) {
 	rawMu.RLock()
 	defer rawMu.RUnlock()
 	if r := sk.raw[enc]; r != nil {
 		return r, enc
 	}
-	var r *rawCounts
+	var r *tokenize.Raw
 	got := ""
 	for e, x := range sk.raw {
 		if r == nil || e < got {
@@ -628,8 +436,8 @@ func (sk *skeleton) rawFor(enc string) (*rawCounts, string) {
 func (sk *skeleton) padSystem() {
 	for enc, r := range sk.raw {
 		c := *r
-		c.content = slices.Clone(r.content)
-		c.content[0] = r.sysPadded
+		c.Content = slices.Clone(r.Content)
+		c.Content[0] = r.SysPadded
 		sk.raw[enc] = &c
 	}
 }
@@ -678,29 +486,29 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 		sk.changes = changes
 	}
 	for enc, r := range sk.raw {
-		c := &rawCounts{calls: r.calls}
+		c := &tokenize.Raw{Calls: r.Calls}
 		add := make([]int32, len(ms))
 		for j := range ms {
 			add[j] = content[j][enc]
 		}
-		c.content = slices.Concat(r.content[:at], add, r.content[at:])
-		c.callOff = slices.Concat(r.callOff[:at+1], make([]int32, len(ms)), r.callOff[at+1:])
+		c.Content = slices.Concat(r.Content[:at], add, r.Content[at:])
+		c.CallOff = slices.Concat(r.CallOff[:at+1], make([]int32, len(ms)), r.CallOff[at+1:])
 		for j := range ms {
-			c.callOff[at+1+j] = r.callOff[at]
+			c.CallOff[at+1+j] = r.CallOff[at]
 		}
-		if r.reasoning != nil {
-			c.reasoning = slices.Concat(r.reasoning[:at], make([]int32, len(ms)), r.reasoning[at:])
+		if r.Reasoning != nil {
+			c.Reasoning = slices.Concat(r.Reasoning[:at], make([]int32, len(ms)), r.Reasoning[at:])
 		}
-		if r.names != nil {
-			c.names = make(map[int32]int32, len(r.names))
-			for k, v := range r.names {
-				c.names[shift(k)] = v
+		if r.Names != nil {
+			c.Names = make(map[int32]int32, len(r.Names))
+			for k, v := range r.Names {
+				c.Names[shift(k)] = v
 			}
 		}
-		if r.rag != nil {
-			c.rag = make(map[int32][]int32, len(r.rag))
-			for k, v := range r.rag {
-				c.rag[shift(k)] = v
+		if r.RAG != nil {
+			c.RAG = make(map[int32][]int32, len(r.RAG))
+			for k, v := range r.RAG {
+				c.RAG[shift(k)] = v
 			}
 		}
 		sk.raw[enc] = c
@@ -709,13 +517,13 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 
 // rawFor returns the tool's counts in enc, or, for a tool counted in
 // another encoding only (a finding's edit across a mixed log), those.
-func (t *toolSkel) rawFor(enc string) *toolRaw {
+func (t *toolSkel) rawFor(enc string) *tokenize.ToolRaw {
 	rawMu.RLock()
 	defer rawMu.RUnlock()
 	if tr := t.raw[enc]; tr != nil {
 		return tr
 	}
-	var tr *toolRaw
+	var tr *tokenize.ToolRaw
 	got := ""
 	for e, x := range t.raw {
 		if tr == nil || e < got {

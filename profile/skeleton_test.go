@@ -7,12 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // TestSkeletonCountsMatchText checks that counts derived from a skeleton's
-// raw counts equal counting the text, for tokenizers of one encoding with
-// several factors and for another encoding, on real and tricky logs.
+// raw counts, and tokenize.CallInput, equal counting the text, for
+// tokenizers of one encoding with several factors and for another
+// encoding, on real and tricky logs.
 func TestSkeletonCountsMatchText(t *testing.T) {
 	paths := []string{
 		"../transcripts/testdata/real/claude_code",
@@ -31,14 +34,14 @@ func TestSkeletonCountsMatchText(t *testing.T) {
 		}
 		convs = append(convs, src.Conversations...)
 	}
-	toks := []*Tokenizer{}
+	toks := []*tokenize.Tokenizer{}
 	for _, spec := range []struct {
 		enc    string
 		factor float64
 		exact  bool
 		image  int64
-	}{{O200kBase, 1, true, 0}, {O200kBase, 1.10, false, 1398}, {O200kBase, 1.43, false, 0}, {CL100kBase, 1.05, false, 0}, {CL100kBase, 1, true, 0}} {
-		tk, err := NewTokenizer(spec.enc, spec.factor, spec.exact)
+	}{{tokenize.O200kBase, 1, true, 0}, {tokenize.O200kBase, 1.10, false, 1398}, {tokenize.O200kBase, 1.43, false, 0}, {tokenize.CL100kBase, 1.05, false, 0}, {tokenize.CL100kBase, 1, true, 0}} {
+		tk, err := tokenize.NewTokenizer(spec.enc, spec.factor, spec.exact)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,6 +65,12 @@ func TestSkeletonCountsMatchText(t *testing.T) {
 			if !slices.Equal(got.think, want.think) {
 				t.Errorf("%s: thinking sums differ", name)
 			}
+			// The proxy's count of a request is the engine's count of
+			// the same messages (tokenize.CallInput without a skeleton).
+			wantIn := want.toolDefs + tokenize.ReplyPriming + want.sent(len(c.Messages))
+			if in := tokenize.CallInput(c.Messages, c.Tools, tk); in != wantIn {
+				t.Errorf("%s: CallInput %d, engine %d", name, in, wantIn)
+			}
 			checked++
 		}
 	}
@@ -78,12 +87,12 @@ func FuzzSkeletonCounts(f *testing.F) {
 	f.Add([]byte("system\x00You are terse.\x01user\x00Hi <context>doc</context>\x01assistant\x00Hello\x02get\x02{\"q\":1}\x01tool\x00result"))
 	f.Add([]byte("user\x00\xff\xfe broken utf8 \x01assistant\x00\x03thinking hard\x01user\x00again"))
 	f.Add([]byte("tool\x00orphan result\x01assistant\x00\x02a\x02\x02b\x02{}"))
-	toks := []*Tokenizer{}
+	toks := []*tokenize.Tokenizer{}
 	for _, spec := range []struct {
 		enc    string
 		factor float64
-	}{{O200kBase, 1}, {O200kBase, 1.43}, {CL100kBase, 1.05}} {
-		tk, err := NewTokenizer(spec.enc, spec.factor, spec.factor == 1)
+	}{{tokenize.O200kBase, 1}, {tokenize.O200kBase, 1.43}, {tokenize.CL100kBase, 1.05}} {
+		tk, err := tokenize.NewTokenizer(spec.enc, spec.factor, spec.factor == 1)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -126,4 +135,15 @@ func FuzzSkeletonCounts(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An image is estimated at its provider's figure for about 1024×1024.
+func TestImageEstimates(t *testing.T) {
+	conv := &transcripts.Conversation{Messages: []transcripts.Message{{Role: "user", Images: 1}, {Role: "assistant"}}}
+	for model, want := range map[string]int64{"gpt-4o": 765, "claude-sonnet-4-6": 1398, "gemini-2.5-pro": 1032, "deepseek-v3.2": 765} {
+		p, _ := price.Default().Lookup(model)
+		if got := countConversation(conv, p.Tokenizer(), 1).content[0]; got != want {
+			t.Errorf("%s: image = %d tokens, want %d", model, got, want)
+		}
+	}
 }

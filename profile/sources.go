@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Conversations of one source (a Claude Code project, a directory of logs
@@ -149,7 +151,7 @@ func (pc *prepared) cacheBreaks() {
 		if u == nil {
 			continue
 		}
-		explicit := ci.logged != nil && ci.logged.Caching.Mode == CachingExplicit
+		explicit := ci.logged != nil && ci.logged.Caching.Mode == price.CachingExplicit
 		if explicit && prev != nil && !ci.at.IsZero() && !prev.at.IsZero() && ci.at.Unix()-prev.at.Unix() <= ttl &&
 			10*u.CachedInputTokens < 9*prev.reported.InputTokens && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
 			ci.breakAt = u.CachedInputTokens

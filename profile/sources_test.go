@@ -1,6 +1,10 @@
 package profile
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+)
 
 // TestSourcesBilled checks what the real agent and trace logs were billed
 // (their reported usage at the embedded list prices) against figures
@@ -9,7 +13,7 @@ func TestSourcesBilled(t *testing.T) {
 	for _, tt := range []struct {
 		path  string
 		calls int
-		want  Money
+		want  price.Money
 	}{
 		// gemini-2.5-flash, $0.30 in, $0.03 cached, $2.50 out per MTok:
 		// (67,273 − 43,377 cached) × 0.30 + 43,377 × 0.03 + (300 out + 377

@@ -3,6 +3,8 @@ package profile
 import (
 	"strings"
 	"time"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // CacheStep is cache[:ttl=5m|1h]: the provider's prompt caching as apps
@@ -105,13 +107,13 @@ type cacheState struct {
 
 // cacheEntry is what the last call sent to one model.
 type cacheEntry struct {
-	model *ModelPrice
+	model *price.Model
 	spans []span
 	total int64
 	at    int64 // unix seconds, 0 unknown
 }
 
-func (st *cacheState) entry(m *ModelPrice) *cacheEntry {
+func (st *cacheState) entry(m *price.Model) *cacheEntry {
 	for i := range st.last {
 		if st.last[i].model == m {
 			return &st.last[i]
@@ -132,11 +134,11 @@ func (st *cacheState) apply(p *callPlan) {
 	}
 	p.writeTTL = st.ttl
 	prev := st.entry(p.model)
-	if model := p.model; model != nil && model.Caching.Mode != CachingNone {
+	if model := p.model; model != nil && model.Caching.Mode != price.CachingNone {
 		rule := model.Caching
 		var shared int64
 		own := prev != nil && (at == 0 || prev.at == 0 || at-prev.at <= st.ttl) &&
-			(rule.Mode != CachingExplicit || prev.total >= rule.MinPrefix)
+			(rule.Mode != price.CachingExplicit || prev.total >= rule.MinPrefix)
 		if own {
 			shared = min(sharedPrefix(prev.spans, p.spans), p.total)
 		}
@@ -157,7 +159,7 @@ func (st *cacheState) apply(p *callPlan) {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
 			p.call.Cached = st.servedShare(p.call.Cached, model)
 		}
-		if rule.Mode == CachingExplicit && p.total >= rule.MinPrefix {
+		if rule.Mode == price.CachingExplicit && p.total >= rule.MinPrefix {
 			p.call.CacheWrite = p.total - p.call.Cached
 			p.call.CacheWrite1h = p.call.CacheWrite > 0 && st.ttl > 300
 		}

@@ -124,7 +124,7 @@ func (c *ClearStep) start(v *convView) stepState {
 		if c.Inputs && u.call >= 0 && u.arg >= 0 {
 			// The arguments as the call's message counted them, scaled
 			// like it when the estimate is calibrated.
-			args := v.tok.scaleRaw(v.pc.sk.argRaw(v.tok.Encoding, u.call, u.arg))
+			args := v.tok.ScaleRaw(v.pc.sk.argRaw(v.tok.Encoding, u.call, u.arg))
 			if v.k.scale != 1 && v.k.scale != 0 {
 				args = int64(float64(args)*v.k.scale + 0.5)
 			}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 )
 
 // CompactStep is compact:trigger=T|P%,size=S[,model=M]: what agents do
@@ -79,7 +82,7 @@ func (c *CompactStep) String() string {
 	return s
 }
 
-func (c *CompactStep) check(t *PriceTable) error {
+func (c *CompactStep) check(t *price.Table) error {
 	if c.Model == "" {
 		return nil
 	}
@@ -97,7 +100,7 @@ func (c *CompactStep) start(v *convView) stepState {
 
 type compactState struct {
 	c             *CompactStep
-	model         *ModelPrice
+	model         *price.Model
 	instruction   int64
 	boundary, ver int
 	note          stepNote
@@ -133,9 +136,9 @@ func (st *compactState) apply(p *callPlan) {
 			st.note.idle = true
 			return
 		}
-		sum := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
+		sum := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
 		if p.summary.version > 0 {
-			sum += p.summary.tokens + tokensPerMessage + 1
+			sum += p.summary.tokens + tokenize.TokensPerMessage + 1
 		}
 		p.call.SummaryInput, p.call.SummaryOutput = p.call.SummaryInput+sum, p.call.SummaryOutput+st.c.Size
 		m := st.model

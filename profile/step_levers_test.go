@@ -3,6 +3,7 @@ package profile
 import (
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -30,15 +31,15 @@ func twoCalls(id, question string) *transcripts.Conversation {
 
 func TestLeverSteps(t *testing.T) {
 	const paris = "What is the weather in Paris?"
-	usd := func(micro int64) Money { return Money(micro * 1_000_000) } // µ$ → p$
+	usd := func(micro int64) price.Money { return price.Money(micro * 1_000_000) } // µ$ → p$
 	for _, tc := range []struct {
 		spec   string
 		convs  []*transcripts.Conversation
 		input  int64
 		output int64
-		cost   Money
+		cost   price.Money
 		served int
-		saved  Money
+		saved  price.Money
 		routed int
 	}{
 		{spec: "full", convs: []*transcripts.Conversation{twoCalls("a", paris)}, input: 64, output: 7, cost: usd(230)},
@@ -65,7 +66,7 @@ func TestLeverSteps(t *testing.T) {
 		// $0.0000625 + $0.00004 = $0.0001025 saved); call 2 is not, its
 		// history differs. b's call 2 costs 41 in + 3 out: $0.0001025 +
 		// $0.00003; at 0.9 nothing is served and b costs $0.000235.
-		{spec: "respcache:match=near,threshold=0.8", convs: []*transcripts.Conversation{twoCalls("a", paris), twoCalls("b", "What is the weather in Paris today?")}, input: 64 + 25 + 41, output: 14, cost: usd(230) + Money(132_500_000), served: 1, saved: Money(102_500_000)},
+		{spec: "respcache:match=near,threshold=0.8", convs: []*transcripts.Conversation{twoCalls("a", paris), twoCalls("b", "What is the weather in Paris today?")}, input: 64 + 25 + 41, output: 14, cost: usd(230) + price.Money(132_500_000), served: 1, saved: price.Money(102_500_000)},
 		{spec: "respcache:match=near,threshold=0.9", convs: []*transcripts.Conversation{twoCalls("a", paris), twoCalls("b", "What is the weather in Paris today?")}, input: 64 + 25 + 41, output: 14, cost: usd(465)},
 	} {
 		s, err := ParseStrategy(tc.spec)

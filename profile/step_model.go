@@ -1,6 +1,10 @@
 package profile
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+)
 
 // ModelStep is model=ID: every call is priced, and counted, on another
 // model.
@@ -13,6 +17,8 @@ var modelKind = &StepKind{
 	Usage: "model=ID",
 	Doc:   "price (and count) every call on model ID",
 	Stage: StageCounts,
+	// Its model's encoding is counted while the text is there.
+	Needs: func(s Step) Needs { return Needs{Models: []string{s.(*ModelStep).ID}} },
 	Parse: func(args string, _ bool) (Step, error) {
 		if args == "" {
 			return nil, errors.New("model= needs a model id")
@@ -26,7 +32,7 @@ func (*ModelStep) Kind() *StepKind { return modelKind }
 
 func (m *ModelStep) String() string { return "model=" + m.ID }
 
-func (m *ModelStep) check(t *PriceTable) error {
+func (m *ModelStep) check(t *price.Table) error {
 	_, err := t.Find(m.ID)
 	return err
 }

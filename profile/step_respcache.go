@@ -32,6 +32,8 @@ var respCacheKind = &StepKind{
 	Doc:   "a response cache across conversations: a call whose request matches an earlier one's costs nothing",
 	Stage: StageOutput,
 	Parse: parseRespCache,
+	// It matches requests by their text.
+	Needs: func(Step) Needs { return Needs{Text: true} },
 }
 
 func parseRespCache(args string, hasArgs bool) (Step, error) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // RouteStep is route:model=ID,when=RULE: calls that match RULE are priced
@@ -74,7 +76,7 @@ func (*RouteStep) Kind() *StepKind { return routeKind }
 
 func (r *RouteStep) String() string { return "route:model=" + r.Model + ",when=" + r.Rule }
 
-func (r *RouteStep) check(t *PriceTable) error {
+func (r *RouteStep) check(t *price.Table) error {
 	_, err := t.Find(r.Model)
 	return err
 }
@@ -86,7 +88,7 @@ func (r *RouteStep) start(v *convView) stepState {
 
 type routeState struct {
 	r *RouteStep
-	m *ModelPrice
+	m *price.Model
 }
 
 func (s routeState) apply(p *callPlan) {

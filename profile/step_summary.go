@@ -3,6 +3,9 @@ package profile
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 )
 
 // SummaryStep is summary:trigger=T,keep=K,size=S[,model=M]: when the
@@ -70,7 +73,7 @@ func (s *SummaryStep) String() string {
 	return sp
 }
 
-func (s *SummaryStep) check(t *PriceTable) error {
+func (s *SummaryStep) check(t *price.Table) error {
 	if s.Model == "" {
 		return nil
 	}
@@ -88,7 +91,7 @@ func (s *SummaryStep) start(v *convView) stepState {
 
 type summaryState struct {
 	s           *SummaryStep
-	model       *ModelPrice // the summariser's, nil: the call's
+	model       *price.Model // the summariser's, nil: the call's
 	instruction int64
 	// Messages before boundary are replaced by the summary (version ver,
 	// 0: none yet).
@@ -127,9 +130,9 @@ func (st *summaryState) apply(p *callPlan) {
 		}
 		if nb > from {
 			st.note.acted++
-			in := st.instruction + tokensPerMessage + 1 + replyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
+			in := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
 			if st.ver > 0 {
-				in += st.s.Size + tokensPerMessage + 1
+				in += st.s.Size + tokenize.TokensPerMessage + 1
 			}
 			p.call.SummaryInput, p.call.SummaryOutput = in, st.s.Size
 			m := st.model

@@ -1,10 +1,13 @@
 package profile
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -290,7 +293,7 @@ func TestDefaultStrategiesFor(t *testing.T) {
 // sent only after it, so call 3 still reads 14 + 28 (user, reply without
 // thinking, user) = 42; call 2 reads 24.
 func TestClearThinking(t *testing.T) {
-	tab, err := parsePriceYAML([]byte(`
+	tab, err := price.ParseYAML([]byte(`
 date: "2026-01-01"
 models:
 - {id: claude-opus-4-6-test, provider: anthropic, input: 1, output: 2, cached_input: 0.10,
@@ -370,8 +373,31 @@ func TestSummaryToolRounds(t *testing.T) {
 	if got, want := inputs(s.Calls()), []int64{57, 108, 169, 163, 194}; !eq(got, want) {
 		t.Errorf("inputs = %v, want %v", got, want)
 	}
-	tok, _ := NewTokenizer(O200kBase, 1, true)
+	tok, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, true)
 	if in := tok.Count(SummaryInstruction) + 7 + 61; s.Totals.SummaryInput != in || s.Totals.SummaryOutput != 10 {
 		t.Errorf("summariser %d in, %d out; want %d, 10", s.Totals.SummaryInput, s.Totals.SummaryOutput, in)
+	}
+}
+
+// A strategy's needs are what its kinds declare: the response cache keeps
+// the text, a model= step has its model's encoding counted.
+func TestStrategyNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		spec   string
+		text   bool
+		models []string
+	}{
+		{"full", false, nil},
+		{"window:turns=8+cache", false, nil},
+		{"respcache", true, nil},
+		{"model=claude-haiku-4-5+respcache+cache", true, []string{"claude-haiku-4-5"}},
+	} {
+		s, err := ParseStrategy(tc.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Needs(); n.Text != tc.text || !slices.Equal(n.Models, tc.models) {
+			t.Errorf("%s: needs %+v", tc.spec, n)
+		}
 	}
 }

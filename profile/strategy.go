@@ -64,6 +64,34 @@ type StepKind struct {
 	// Parse reads the arguments after "name:" (args == "" and hasArgs
 	// false when there are none). Errors are argError or plain errors.
 	Parse func(args string, hasArgs bool) (Step, error)
+	// Needs, when set, says what a step of the kind needs of the load
+	// beyond the log's counts (nil: nothing).
+	Needs func(Step) Needs
+}
+
+// Needs is what a step needs of the load beyond the log's counts in its
+// own model's encoding: declared by its kind, so that Load and the engine
+// find it without knowing the step.
+type Needs struct {
+	// Text keeps the conversations' text while strategies run (a step
+	// that reads it: the response cache).
+	Text bool
+	// Models are price-table ids whose encodings are counted while the
+	// text is there (a step that prices calls on another model).
+	Models []string
+}
+
+// Needs is what the steps of s need, together.
+func (s *Strategy) Needs() Needs {
+	var n Needs
+	for _, st := range s.Steps {
+		if k := st.Kind(); k.Needs != nil {
+			x := k.Needs(st)
+			n.Text = n.Text || x.Text
+			n.Models = append(n.Models, x.Models...)
+		}
+	}
+	return n
 }
 
 // stepKinds is the registry of step kinds, in the order a strategy
@@ -191,18 +219,14 @@ func (s *Strategy) sortSteps() {
 }
 
 func (s *Strategy) shortcuts() {
-	s.Summary, s.CacheTTL, s.Batch, s.Model = nil, 0, false, ""
-	for _, st := range s.Steps {
-		switch st := st.(type) {
-		case *SummaryStep:
-			s.Summary = st
-		case *CacheStep:
-			s.CacheTTL = st.TTL
-		case *BatchStep:
-			s.Batch = true
-		case *ModelStep:
-			s.Model = st.ID
-		}
+	s.Summary, s.CacheTTL, s.Model = nil, 0, ""
+	s.Summary, _ = s.Step(summaryKind.Name).(*SummaryStep)
+	if c, ok := s.Step(cacheKind.Name).(*CacheStep); ok {
+		s.CacheTTL = c.TTL
+	}
+	s.Batch = s.Step(batchKind.Name) != nil
+	if m, ok := s.Step(modelKind.Name).(*ModelStep); ok {
+		s.Model = m.ID
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -17,7 +19,7 @@ import (
 // The text is kept when a strategy reads it (a response cache).
 type Stream struct {
 	e        *engine
-	models   []*ModelPrice // models strategies price on, whose encodings are counted too
+	models   []*price.Model // models strategies price on, whose encodings are counted too
 	keepText bool
 	p        *Prepared
 }
@@ -37,25 +39,26 @@ func NewStream(opt Options) (*Stream, error) {
 	e.sources = newSourceIndex()
 	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {
-		for _, step := range st.Steps {
-			switch x := step.(type) {
-			case *ModelStep:
-				if m, ok := e.opt.Prices.Lookup(x.ID); ok {
-					s.models = append(s.models, m)
-				}
-			case *RespCacheStep:
-				s.keepText = true
+		n := st.Needs()
+		s.keepText = s.keepText || n.Text
+		for _, id := range n.Models {
+			if m, ok := e.opt.Prices.Lookup(id); ok {
+				s.models = append(s.models, m)
 			}
 		}
 	}
 	return s, nil
 }
 
+// Counted is one file's conversations counted by Stream.Count, for Add:
+// per conversation, its text's raw counts in each encoding wanted.
+type Counted struct{ texts [][]*tokenize.Text }
+
 // Count counts the texts of one file's conversations. It is safe for
 // concurrent use; pass what it returns to Add.
-func (s *Stream) Count(convs []*transcripts.Conversation) any {
+func (s *Stream) Count(convs []*transcripts.Conversation) *Counted {
 	e := s.e
-	out := make([][]*textCounts, len(convs))
+	out := make([][]*tokenize.Text, len(convs))
 	workers := 1
 	if len(convs) == 1 && len(convs[0].Messages) > 4096 {
 		workers = runtime.GOMAXPROCS(0) // one long session: split it
@@ -71,7 +74,7 @@ func (s *Stream) Count(convs []*transcripts.Conversation) any {
 		p, _ := e.opt.Prices.Lookup(id)
 		tok := e.primaryTokenizer(id, p)
 		encs := map[string]bool{tok.Encoding: true}
-		out[i] = append(out[i], countText(c, tok, workers))
+		out[i] = append(out[i], tokenize.CountText(c, tok, workers))
 		// The encodings of the models strategies and the best-strategy
 		// finding may price on (a cheaper sibling), while the text is here.
 		more := s.models
@@ -81,18 +84,21 @@ func (s *Stream) Count(convs []*transcripts.Conversation) any {
 		for _, m := range more {
 			if !encs[m.Encoding] {
 				encs[m.Encoding] = true
-				out[i] = append(out[i], countText(c, e.tokenizer(m), workers))
+				out[i] = append(out[i], tokenize.CountText(c, e.tokenizer(m), workers))
 			}
 		}
 	}
-	return out
+	return &Counted{out}
 }
 
 // Add keeps one file's conversations, counted by Count, in file order,
 // once the marks of responses repeated from earlier files are set
 // (transcripts.Walk does both). The conversations' text is not kept.
-func (s *Stream) Add(convs []*transcripts.Conversation, counted any) {
-	ks, _ := counted.([][]*textCounts)
+func (s *Stream) Add(convs []*transcripts.Conversation, counted *Counted) {
+	var ks [][]*tokenize.Text
+	if counted != nil {
+		ks = counted.texts
+	}
 	for i, c := range convs {
 		sk := newSkeleton(c)
 		if i < len(ks) {

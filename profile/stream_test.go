@@ -1,49 +1,46 @@
 package profile
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"unsafe"
 	"weak"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// TestStreamKeepsNoText checks that a stream keeps counts, not text: once
-// a file's conversations are added and dropped, the collector frees their
-// texts, and what the stream holds per message stays small.
+// TestStreamKeepsNoText checks that Load, counting, keeps counts, not
+// text: once a file's conversations are added and dropped, the collector
+// frees their texts, and what the stream holds per message stays small.
 func TestStreamKeepsNoText(t *testing.T) {
 	dir := t.TempDir()
 	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 4, 200<<10, 5); err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewStream(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var texts []weak.Pointer[byte]
 	messages := 0
-	_, err = transcripts.Walk(dir, transcripts.Options{},
-		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
-		func(f *transcripts.Source, counted any) error {
-			for _, c := range f.Conversations {
-				messages += len(c.Messages)
-				for i := range c.Messages {
-					if m := &c.Messages[i]; len(m.Content) > 64 {
-						texts = append(texts, weak.Make(unsafe.StringData(m.Content)))
-					}
-					if m := &c.Messages[i]; m.PrefixChange != nil || len(m.ToolCalls) > 0 && len(m.ToolCalls[0].Arguments) > 64 {
-						texts = append(texts, weak.Make(unsafe.StringData(m.ToolCalls[0].Arguments)))
-					}
+	l, err := Load(context.Background(), dir, LoadOptions{Count: true, EachFile: func(f *transcripts.Source) {
+		for _, c := range f.Conversations {
+			messages += len(c.Messages)
+			for i := range c.Messages {
+				if m := &c.Messages[i]; len(m.Content) > 64 {
+					texts = append(texts, weak.Make(unsafe.StringData(m.Content)))
+				}
+				if m := &c.Messages[i]; m.PrefixChange != nil || len(m.ToolCalls) > 0 && len(m.ToolCalls[0].Arguments) > 64 {
+					texts = append(texts, weak.Make(unsafe.StringData(m.ToolCalls[0].Arguments)))
 				}
 			}
-			s.Add(f.Conversations, counted)
-			return nil
-		})
+		}
+	}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := s.Prepared(nil)
+	p := l.Prepared
+	if l.Source.Conversations != nil {
+		t.Fatal("Load kept the conversations")
+	}
 	if len(texts) < 100 || messages < 100 {
 		t.Fatalf("only %d texts, %d messages", len(texts), messages)
 	}
@@ -82,7 +79,7 @@ func TestRecountWhileFinding(t *testing.T) {
 	}
 	base, _ := ParseStrategies([]string{"full", "cache"})
 	other, _ := ParseStrategies([]string{"full", "model=gpt-4+cache"})
-	inTurn := func() ([]Finding, Money) {
+	inTurn := func() ([]Finding, price.Money) {
 		p, err := Prepare(src.Conversations, Options{})
 		if err != nil {
 			t.Fatal(err)

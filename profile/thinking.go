@@ -1,9 +1,6 @@
 package profile
 
-import (
-	"regexp"
-	"strconv"
-)
+import "github.com/tokenscope/tokenscope/profile/price"
 
 // Thinking in history (PROVIDER-RULES §4, A3, A8). Anthropic models keep
 // the thinking of the assistant turn in progress (the tool loop since the
@@ -14,37 +11,15 @@ import (
 // usage already holds it in reported input: the counts include it, so the
 // hidden prefix fitted against reported input does not.
 
-var claudeVersion = regexp.MustCompile(`claude-(opus|sonnet|haiku)-(\d+)-(\d+)`)
-
-// keepsAllThinking reports whether m keeps earlier turns' thinking.
-func keepsAllThinking(m *ModelPrice) bool {
-	if m == nil || m.Provider != "anthropic" {
-		return false
-	}
-	v := claudeVersion.FindStringSubmatch(m.ID)
-	if v == nil {
-		return false
-	}
-	major, _ := strconv.Atoi(v[2])
-	minor, _ := strconv.Atoi(v[3])
-	switch v[1] {
-	case "opus":
-		return major > 4 || (major == 4 && minor >= 5)
-	case "sonnet":
-		return major > 4 || (major == 4 && minor >= 6)
-	}
-	return false
-}
-
 // thinkFrom is the first message whose thinking a call to model m carries
 // (has: the conversation shows thinking): none (the call itself) for
 // providers that drop it, the current exchange's start for Anthropic, the
 // start for models that keep every turn's.
-func (pc *prepared) thinkFrom(ci *callInfo, m *ModelPrice, has bool) int {
+func (pc *prepared) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
 	switch {
 	case !has || m == nil || m.Provider != "anthropic":
 		return ci.msg
-	case keepsAllThinking(m):
+	case m.KeepsAllThinking():
 		return 0
 	}
 	return pc.exchanges[ci.exchange]
@@ -63,7 +38,7 @@ func (k *counts) thinking(from, to, tf int) int64 {
 	return k.think[to] - k.think[from]
 }
 
-func (v *convView) thinkFrom(ci *callInfo, m *ModelPrice) int {
+func (v *convView) thinkFrom(ci *callInfo, m *price.Model) int {
 	return v.pc.thinkFrom(ci, m, v.think != nil)
 }
 

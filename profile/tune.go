@@ -10,12 +10,13 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // TuneOptions are the constraints and search space of Tune.
 type TuneOptions struct {
-	Prices *PriceTable
+	Prices *price.Table
 	Model  string // --model, as the profile runs
 	// Basis is what the app did, the spec savings are measured against
 	// ("" picks it from the log: BasisSpec).
@@ -42,15 +43,15 @@ type TuneOptions struct {
 
 // TuneCandidate is one strategy tried, with what it keeps and costs.
 type TuneCandidate struct {
-	Spec         string  `json:"spec"`
-	CostUSD      float64 `json:"cost_usd"`
-	SavingsPct   float64 `json:"savings_pct"` // against the basis
-	ContextPct   float64 `json:"context_kept_pct"`
-	MinContext   int64   `json:"min_context_tokens"` // the least earlier conversation a call saw, where it had some
-	Dropped      int64   `json:"dropped_tokens"`
-	Truncated    int     `json:"truncated_calls"`
-	Overflow     int     `json:"overflow_calls"`
-	Cost         Money   `json:"-"`
+	Spec         string      `json:"spec"`
+	CostUSD      float64     `json:"cost_usd"`
+	SavingsPct   float64     `json:"savings_pct"` // against the basis
+	ContextPct   float64     `json:"context_kept_pct"`
+	MinContext   int64       `json:"min_context_tokens"` // the least earlier conversation a call saw, where it had some
+	Dropped      int64       `json:"dropped_tokens"`
+	Truncated    int         `json:"truncated_calls"`
+	Overflow     int         `json:"overflow_calls"`
+	Cost         price.Money `json:"-"`
 	meets        bool
 	contextShort int // calls that saw less than MinContext
 }
@@ -73,7 +74,7 @@ var ErrUnpriced = errors.New("unpriced")
 // once; each candidate only adds them up.
 func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, error) {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
 	p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
 	if err != nil {
@@ -86,7 +87,7 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 // index (nil: made again).
 func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResult, error) {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
 	if opt.Basis == "" {
 		// The replay check's strategy, as the report names it: a run
@@ -225,7 +226,7 @@ func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
 	}
 }
 
-func candidate(s *StrategyResult, ct *contextTally, basis Money, opt TuneOptions) TuneCandidate {
+func candidate(s *StrategyResult, ct *contextTally, basis price.Money, opt TuneOptions) TuneCandidate {
 	t := s.Totals
 	c := TuneCandidate{Spec: s.Strategy.Spec, Cost: t.Cost, CostUSD: t.Cost.USD(), Dropped: t.Dropped,
 		Truncated: t.Truncated, Overflow: t.Overflow, MinContext: max(ct.minContext, 0), contextShort: ct.short}
@@ -273,7 +274,7 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 // model caches) and the candidate models.
 func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) []string {
 	if opt.Prices == nil {
-		opt.Prices = DefaultPrices()
+		opt.Prices = price.Default()
 	}
 	var peak int64
 	if len(ref.Strategies) > 0 {
@@ -319,14 +320,14 @@ func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) 
 			}
 		}
 	}
-	var models []*ModelPrice
+	var models []*price.Model
 	if ref.Model != nil {
 		models = append(models, nil) // the logged model
 		if !opt.KeepModel {
 			models = append(models, candidateModels(ref.Model, opt)...)
 		}
 	} else {
-		models = []*ModelPrice{nil}
+		models = []*price.Model{nil}
 	}
 	var out []string
 	for _, m := range models {
@@ -335,9 +336,9 @@ func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) 
 			priced = m
 		}
 		caches := []string{""}
-		if priced != nil && priced.Caching.Mode != CachingNone {
+		if priced != nil && priced.Caching.Mode != price.CachingNone {
 			caches = append(caches, "cache")
-			if priced.Caching.Mode == CachingExplicit {
+			if priced.Caching.Mode == price.CachingExplicit {
 				caches = append(caches, "cache:ttl=1h")
 			}
 		}
@@ -365,8 +366,8 @@ func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) 
 
 // candidateModels are the models tried with model=: the ones named, or
 // the basis model's cheaper siblings from the same provider.
-func candidateModels(basis *ModelPrice, opt TuneOptions) []*ModelPrice {
-	var out []*ModelPrice
+func candidateModels(basis *price.Model, opt TuneOptions) []*price.Model {
+	var out []*price.Model
 	if opt.Candidates != nil {
 		for _, id := range opt.Candidates {
 			if p, ok := opt.Prices.Lookup(id); ok && p != basis {
@@ -380,7 +381,7 @@ func candidateModels(basis *ModelPrice, opt TuneOptions) []*ModelPrice {
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b *ModelPrice) int { return int(b.Input - a.Input) })
+	slices.SortFunc(out, func(a, b *price.Model) int { return int(b.Input - a.Input) })
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -150,7 +151,7 @@ func callContexts(s *StrategyResult) []int64 {
 }
 
 // measure tallies a strategy whose calls were kept.
-func measure(s *StrategyResult, fullCtx []int64, basis Money, opt TuneOptions) TuneCandidate {
+func measure(s *StrategyResult, fullCtx []int64, basis price.Money, opt TuneOptions) TuneCandidate {
 	var t contextTally
 	for _, c := range s.Calls() {
 		t.add(&c, fullCtx, opt.MinContext)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -22,7 +23,7 @@ type UsageOptions struct {
 	// Since and Until bound the calls' local dates, inclusive
 	// (YYYY-MM-DD or YYYYMMDD; "" is unbounded).
 	Since, Until string
-	Prices       *PriceTable
+	Prices       *price.Table
 	// Model prices every call as this model ("" prices each call as the
 	// model the log names).
 	Model string
@@ -36,12 +37,12 @@ type UsageRow struct {
 	Models []string `json:"models"`
 	Calls  int      `json:"calls"`
 	// Input is input tokens neither read from nor written to the cache.
-	Input        int64 `json:"input_tokens"`
-	Output       int64 `json:"output_tokens"`
-	CacheReads   int64 `json:"cache_read_tokens"`
-	CacheWrites  int64 `json:"cache_write_tokens"`
-	CacheWrite1h int64 `json:"cache_write_1h_tokens"` // the part of CacheWrites with a 1-hour TTL
-	Cost         Money `json:"-"`
+	Input        int64       `json:"input_tokens"`
+	Output       int64       `json:"output_tokens"`
+	CacheReads   int64       `json:"cache_read_tokens"`
+	CacheWrites  int64       `json:"cache_write_tokens"`
+	CacheWrite1h int64       `json:"cache_write_1h_tokens"` // the part of CacheWrites with a 1-hour TTL
+	Cost         price.Money `json:"-"`
 	// Unpriced counts calls with usage whose model is not in the price
 	// table: their tokens are in the row, not their cost.
 	Unpriced int `json:"unpriced_calls,omitempty"`
@@ -62,7 +63,7 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.CacheReads += o.CacheReads
 	r.CacheWrites += o.CacheWrites
 	r.CacheWrite1h += o.CacheWrite1h
-	r.Cost += o.Cost
+	r.Cost = r.Cost.Add(o.Cost)
 	r.Unpriced += o.Unpriced
 }
 
@@ -110,9 +111,9 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	}
 	prices := opt.Prices
 	if prices == nil {
-		prices = DefaultPrices()
+		prices = price.Default()
 	}
-	var fixed *ModelPrice
+	var fixed *price.Model
 	if opt.Model != "" {
 		if fixed, err = prices.Find(opt.Model); err != nil {
 			return nil, err
@@ -124,7 +125,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	}
 	sum := &UsageSummary{Group: group, Warnings: src.Warnings}
 	rows := map[string]*UsageRow{}
-	price := map[string]*ModelPrice{} // model id → its row (nil: unpriced), looked up once
+	looked := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
 	for i := range src.Calls {
 		c := &src.Calls[i]
 		day := ""
@@ -171,9 +172,9 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 		p := fixed
 		if p == nil {
 			var seen bool
-			if p, seen = price[c.Model]; !seen {
+			if p, seen = looked[c.Model]; !seen {
 				p, _ = prices.Lookup(c.Model)
-				price[c.Model] = p
+				looked[c.Model] = p
 				switch {
 				case p == nil && c.Model == "":
 					sum.Warnings = append(sum.Warnings, "calls whose log names no model are unpriced; pass --model")
@@ -186,12 +187,16 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			row.Unpriced++
 			continue
 		}
-		row.Cost += reportedCost(p, u, c.Batch)
+		row.Cost = row.Cost.Add(p.Billed(u, c.Batch))
 	}
 	for _, r := range rows {
 		slices.Sort(r.Models)
 		sum.Rows = append(sum.Rows, *r)
 		sum.Totals.add(r)
+	}
+	if sum.Totals.Cost.Saturated() {
+		// As the report refuses it: a wrapped or clipped sum is no figure.
+		return nil, fmt.Errorf("usage: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", price.MaxMoney)
 	}
 	slices.SortFunc(sum.Rows, func(a, b UsageRow) int { return strings.Compare(a.Key, b.Key) })
 	slices.Sort(sum.Totals.Models)

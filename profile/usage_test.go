@@ -141,3 +141,27 @@ func TestUsageMatchesReport(t *testing.T) {
 		}
 	}
 }
+
+// A log whose billed cost adds up past what Money holds is refused, as the
+// report refuses it, not printed wrapped (issue 23, item 10): 3,001 calls
+// of 10⁹ uncached input tokens at claude-opus-4-6's $5/MTok bill $5,000
+// each, $15,005,000 in all, past $9,223,372.04.
+func TestUsageRefusesOverflow(t *testing.T) {
+	at := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	src := &transcripts.UsageSource{}
+	for range 3001 {
+		src.Calls = append(src.Calls, transcripts.Billed{Time: at, Model: "claude-opus-4-6", Usage: &transcripts.Usage{InputTokens: 1e9}})
+	}
+	for _, group := range []string{"daily", "session"} {
+		sum, err := Usage(src, UsageOptions{Group: group, Location: time.UTC})
+		if err == nil || !strings.Contains(err.Error(), "the total cost passes $9,223,372.04") {
+			t.Errorf("%s: err = %v, total %s", group, err, sum.Totals.Cost)
+		}
+	}
+	// 1,844 such calls ($9,220,000) are exact.
+	src.Calls = src.Calls[:1844]
+	sum, err := Usage(src, UsageOptions{Location: time.UTC})
+	if err != nil || sum.Totals.Cost != 9_220_000_000_000_000_000 {
+		t.Errorf("1,844 calls: %v, %d", err, sum.Totals.Cost)
+	}
+}

@@ -21,7 +21,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -44,9 +45,15 @@ type Config struct {
 	// gets a file per day (proxy-YYYY-MM-DD.jsonl).
 	Out string
 	// Prices price and count calls; nil: the embedded table.
-	Prices *profile.PriceTable
+	Prices *price.Table
 	// Budgets are checked before each call is forwarded.
 	Budgets []*Budget
+	// BudgetStore keeps the budgets' spend and reservations; nil: this
+	// process (NewMemoryStore). A RedisStore shares them between replicas.
+	BudgetStore BudgetStore
+	// BudgetFailOpen serves calls without budgets while the store cannot be
+	// reached; otherwise they are refused with 503 (fail closed).
+	BudgetFailOpen bool
 	// Redact writes counts and usage without message text.
 	Redact bool
 	// Transport reaches the upstream; nil: a transport with the system's
@@ -80,8 +87,8 @@ type Proxy struct {
 
 // model is what counting and pricing a model needs.
 type model struct {
-	price *profile.ModelPrice // nil when the model is not in the table
-	tok   *profile.Tokenizer
+	price *price.Model // nil when the model is not in the table
+	tok   *tokenize.Tokenizer
 }
 
 // New starts a proxy: it opens the log and rebuilds budget spend and
@@ -93,7 +100,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
 	if cfg.Prices == nil {
-		cfg.Prices = profile.DefaultPrices()
+		cfg.Prices = price.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -105,11 +112,11 @@ func New(cfg Config) (*Proxy, error) {
 		t.DisableCompression = true
 		cfg.Transport = t
 	}
-	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14),
+	p := &Proxy{cfg: cfg, upstream: u, budgets: newBudgets(cfg), overhead: make([]time.Duration, 1<<14),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
 	for _, enc := range []string{"o200k_base", "cl100k_base"} {
-		if t, err := profile.NewTokenizer(enc, 1, true); err == nil {
+		if t, err := tokenize.NewTokenizer(enc, 1, true); err == nil {
 			t.Count("warm up")
 		}
 	}
@@ -165,7 +172,7 @@ func (p *Proxy) model(id string) *model {
 	if price, ok := p.cfg.Prices.Lookup(id); ok {
 		m.price, m.tok = price, price.Tokenizer()
 	} else {
-		m.tok, _ = profile.NewTokenizer("o200k_base", 1, false)
+		m.tok, _ = tokenize.NewTokenizer("o200k_base", 1, false)
 		if _, dup := p.warned.LoadOrStore(id, true); !dup && p.cfg.Warn != nil {
 			p.cfg.Warn(fmt.Sprintf("model %q is not in the price table: its calls count tokens but no spend", id))
 		}
@@ -176,14 +183,14 @@ func (p *Proxy) model(id string) *model {
 
 // billed is what a call cost and how many tokens it used: from reported
 // usage, or from the counted input and output when none was reported.
-func (m *model) billed(u *transcripts.Usage, input, output int64) (profile.Money, int64) {
+func (m *model) billed(u *transcripts.Usage, input, output int64) (price.Money, int64) {
 	if u == nil {
 		u = &transcripts.Usage{InputTokens: input, OutputTokens: output}
 	}
 	if m.price == nil {
 		return 0, u.InputTokens + u.OutputTokens
 	}
-	return profile.ReportedCost(m.price, u), u.InputTokens + u.OutputTokens
+	return m.price.Billed(u, false), u.InputTokens + u.OutputTokens
 }
 
 // call is one request on its way through the proxy.
@@ -281,10 +288,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{api: api, endpoint: r.URL.Path, req: req, tags: tags, start: start, model: p.model(req.Model)}
-	c.input = profile.CallInput(req.Messages, req.Tools, c.model.tok)
-	var estimate profile.Money
+	c.input = tokenize.CallInput(req.Messages, req.Tools, c.model.tok)
+	var estimate price.Money
 	if c.model.price != nil {
-		estimate = profile.EstimateCost(c.model.price, c.input, req.MaxTokens)
+		estimate = c.model.price.Estimate(c.input, req.MaxTokens)
 	}
 	c.claim = p.threads.find(req.Messages)
 	t, refusal := p.budgets.admit(tags, estimate, c.input+req.MaxTokens, start)
@@ -429,9 +436,9 @@ func (p *Proxy) finish(c *call) {
 func (p *Proxy) refuse(w http.ResponseWriter, c *call, r *Refusal) {
 	secs := int(math.Ceil(r.Resets.Sub(p.cfg.Now()).Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, c.api, http.StatusTooManyRequests, "budget_exceeded", r.Msg)
+	writeError(w, c.api, r.status(), r.errType(), r.Msg)
 	rec := &transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: c.api, Endpoint: c.endpoint, Model: c.req.Model, Tags: c.tags,
-		Status: http.StatusTooManyRequests, Refused: r.Budget.Spec, Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
+		Status: r.status(), Refused: r.spec(), Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
 		Messages: c.req.Messages[c.claim.from:]}
 	if c.claim.t != nil {
 		rec.Conversation = c.claim.t.id
@@ -514,7 +521,7 @@ func writeError(w http.ResponseWriter, api string, status int, typ, msg string) 
 		switch status {
 		case http.StatusTooManyRequests:
 			atyp = "rate_limit_error"
-		case http.StatusBadGateway:
+		case http.StatusBadGateway, http.StatusServiceUnavailable:
 			atyp = "api_error"
 		case http.StatusRequestEntityTooLarge:
 			atyp = "request_too_large"

@@ -17,6 +17,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -360,10 +361,10 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 		got[row.Tag] = int64(row.Reported)
 	}
 	// Each call: 1M input at $0.15/M + 100k output at $0.60/M = $0.21.
-	want := profile.Money(210_000_000_000)
+	want := price.Money(210_000_000_000)
 	for _, tag := range []string{"endpoint=/ask,team=search", "team=ads", "untagged"} {
-		if profile.Money(got[tag]) != want {
-			t.Errorf("tag %s billed %s, want %s (rows %+v)", tag, profile.Money(got[tag]), want, rows)
+		if price.Money(got[tag]) != want {
+			t.Errorf("tag %s billed %s, want %s (rows %+v)", tag, price.Money(got[tag]), want, rows)
 		}
 	}
 	teams := profile.ByTag(res, src.Conversations, "team")

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // A real Chat Completions stream recorded with include_usage
@@ -67,8 +67,8 @@ func TestRealOpenAIStream(t *testing.T) {
 	}
 	// Billed, from the recording's usage: 10 × $0.50/M + 5 × $1.50/M =
 	// $0.000005 + $0.0000075 = $0.0000125.
-	price, _ := profile.DefaultPrices().Lookup("gpt-3.5-turbo-0125")
-	if got := profile.ReportedCost(price, u); got != 12_500_000 {
+	price, _ := price.Default().Lookup("gpt-3.5-turbo-0125")
+	if got := price.Billed(u, false); got != 12_500_000 {
 		t.Fatalf("billed %s", got)
 	}
 }
@@ -104,8 +104,8 @@ func TestRealResponsesStream(t *testing.T) {
 	}
 	u := recs[0].Reply.Usage
 	// 13 × $0.50/M + 12 × $1.50/M = $0.0000065 + $0.000018 = $0.0000245.
-	price, _ := profile.DefaultPrices().Lookup("gpt-3.5-turbo-0125")
-	if u.InputTokens != 13 || u.OutputTokens != 12 || profile.ReportedCost(price, u) != 24_500_000 {
+	price, _ := price.Default().Lookup("gpt-3.5-turbo-0125")
+	if u.InputTokens != 13 || u.OutputTokens != 12 || price.Billed(u, false) != 24_500_000 {
 		t.Fatalf("usage %+v", u)
 	}
 }

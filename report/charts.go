@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // charts collects what the two charts draw while calls stream by: the
@@ -24,7 +25,7 @@ import (
 type charts struct {
 	specs  []string
 	parts  []profile.Parts // first strategy, every call in order
-	cost   [][]profile.Money
+	cost   [][]price.Money
 	window int64 // context window of the model, 0 when unknown
 	exact  bool
 	model  string
@@ -35,7 +36,7 @@ func newCharts(h *Header) *charts {
 	for _, s := range h.Report.Strategies {
 		c.specs = append(c.specs, s.Spec)
 	}
-	c.cost = make([][]profile.Money, len(c.specs))
+	c.cost = make([][]price.Money, len(c.specs))
 	if m := h.Result.Model; m != nil {
 		c.window = m.ContextWindow
 	}
@@ -47,7 +48,7 @@ func (c *charts) add(call *Call) {
 		c.parts = append(c.parts, call.Call.Input)
 	}
 	run := c.cost[call.Strategy]
-	var sum profile.Money
+	var sum price.Money
 	if len(run) > 0 {
 		sum = run[len(run)-1]
 	}
@@ -238,7 +239,7 @@ func (c *charts) CostSVG() ([]byte, error) {
 		look := strategyLooks[i%len(strategyLooks)]
 		line.Color, line.Width, line.Dashes = look.color, vg.Points(1.3), look.dash
 		p.Add(line)
-		var total profile.Money
+		var total price.Money
 		if len(run) > 0 {
 			total = run[len(run)-1]
 		}

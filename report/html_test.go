@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -234,7 +235,7 @@ func TestHTMLGolden(t *testing.T) {
 	if len(p.Findings) == 0 {
 		t.Fatal("the demo has no findings to show")
 	}
-	page := render(t, p, "html", Options{Prices: profile.DefaultPrices()})
+	page := render(t, p, "html", Options{Prices: price.Default()})
 	doc := checkPage(t, page)
 	text := string(page)
 	for _, want := range []string{"demo:harbor-support", "gpt-5", "exact, o200k_base", "$1.25 input", "table dated",

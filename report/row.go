@@ -3,7 +3,7 @@ package report
 import (
 	"strconv"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // Row is one call under one strategy: the row of `--format parquet` and
@@ -111,7 +111,7 @@ func (r *Row) appendCSV(out []string) []string {
 		i64(r.System), i64(r.Summary), i64(r.History), i64(r.RAG), i64(r.User), i64(r.ToolResults), i64(r.Overhead),
 		i64(r.InputTotal), i64(r.CachedInputTokens), i64(r.CacheWriteTokens), i64(r.OutputTokens),
 		i64(r.ReasoningTokens), i64(r.SummaryInputTokens), i64(r.SummaryOutputTokens),
-		profile.Money(r.CostUSD).Decimal(), strconv.FormatBool(r.Truncated), strconv.FormatBool(r.Overflow),
+		price.Money(r.CostUSD).Decimal(), strconv.FormatBool(r.Truncated), strconv.FormatBool(r.Overflow),
 		opt(r.ReportedInput), opt(r.ReportedOutput), opt(r.ReportedCachedInput), opt(r.ReportedCacheWrite),
 		opt(r.ReportedReasoning), opt(r.ReportedCostPUSD), i64(r.CostPUSD), strconv.FormatBool(r.Unpriced),
 		i64(r.DroppedTokens), r.Source, r.Project, "", r.Model, i64(r.ClearedTokens), strconv.FormatBool(r.Routed),

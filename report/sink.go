@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -81,7 +82,7 @@ type Options struct {
 	// that write rows.
 	NoCalls bool
 	// Prices is the table the profile was priced with, for its date.
-	Prices *profile.PriceTable
+	Prices *price.Table
 }
 
 // Write pushes p to s.

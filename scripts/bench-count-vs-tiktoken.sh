@@ -20,7 +20,7 @@ WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 corpus="$WORK/corpus.txt"
 if [ ! -f "$corpus" ]; then
-	(cd "$repo" && go test ./profile -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
+	(cd "$repo" && go test ./profile/tokenize -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
 	# Ten copies, each line of copy k prefixed with "k ": no two lines
 	# alike, so nothing is counted once for two copies.
 	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$corpus"

@@ -24,12 +24,12 @@ import (
 //
 // work and consume may be nil. Walk fails, as Open does, when a directory
 // holds no conversation; consume has then seen only empty files.
-func Walk(path string, opt Options, work func(s *Source) (any, error), consume func(s *Source, v any) error) (*Source, error) {
+func Walk[T any](path string, opt Options, work func(s *Source) (T, error), consume func(s *Source, v T) error) (*Source, error) {
 	if work == nil {
-		work = func(*Source) (any, error) { return nil, nil }
+		work = func(*Source) (T, error) { var zero T; return zero, nil }
 	}
 	if consume == nil {
-		consume = func(*Source, any) error { return nil }
+		consume = func(*Source, T) error { return nil }
 	}
 	if path != "-" {
 		info, err := os.Stat(path)
@@ -58,15 +58,15 @@ func Walk(path string, opt Options, work func(s *Source) (any, error), consume f
 const walkAhead = 2
 
 // walked is one file of a directory walk, read and worked on.
-type walked struct {
+type walked[T any] struct {
 	src *Source
-	v   any
+	v   T
 	err error // the file could not be read: a warning
 	// workErr is work's error: it ends the walk.
 	workErr error
 }
 
-func walkDir(dir string, opt Options, work func(*Source) (any, error), consume func(*Source, any) error) (*Source, error) {
+func walkDir[T any](dir string, opt Options, work func(*Source) (T, error), consume func(*Source, T) error) (*Source, error) {
 	files, warnings, err := logFiles(dir)
 	if err != nil {
 		return nil, err
@@ -76,9 +76,9 @@ func walkDir(dir string, opt Options, work func(*Source) (any, error), consume f
 	ahead := workers * walkAhead
 	// A file's result goes to slot i%ahead: the files in flight are at
 	// most ahead consecutive ones, so no two share a slot.
-	slots := make([]chan walked, ahead)
+	slots := make([]chan walked[T], ahead)
 	for i := range slots {
-		slots[i] = make(chan walked, 1)
+		slots[i] = make(chan walked[T], 1)
 	}
 	tokens := make(chan struct{}, ahead) // one per file in flight
 	jobs := make(chan int)
@@ -109,7 +109,7 @@ func walkDir(dir string, opt Options, work func(*Source) (any, error), consume f
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				var w walked
+				var w walked[T]
 				w.src, w.err = Open(files[i], opt)
 				if w.err == nil {
 					if w.v, w.workErr = work(w.src); w.workErr != nil {
@@ -167,7 +167,7 @@ func walkDir(dir string, opt Options, work func(*Source) (any, error), consume f
 // openDir reads every file of dir: Walk, keeping what it reads.
 func openDir(dir string, opt Options) (*Source, error) {
 	var convs []*Conversation
-	src, err := walkDir(dir, opt, func(*Source) (any, error) { return nil, nil }, func(s *Source, _ any) error {
+	src, err := walkDir(dir, opt, func(*Source) (struct{}, error) { return struct{}{}, nil }, func(s *Source, _ struct{}) error {
 		convs = append(convs, s.Conversations...)
 		return nil
 	})

@@ -179,20 +179,20 @@ func TestWalkBadFile(t *testing.T) {
 	if strings.Join(seen, " ") != "a.jsonl c.jsonl" || len(src.Warnings) != 1 || src.Warnings[0] != openErr.Error() || src.Format != FormatClaudeCode {
 		t.Errorf("consumed %q, warnings %q, format %s", seen, src.Warnings, src.Format)
 	}
-	if _, err := Walk(filepath.Join(dir, "b.jsonl"), Options{}, nil, nil); err == nil || err.Error() != openErr.Error() {
+	if _, err := Walk[any](filepath.Join(dir, "b.jsonl"), Options{}, nil, nil); err == nil || err.Error() != openErr.Error() {
 		t.Errorf("the bad file by name: %v", err)
 	}
 	empty := t.TempDir()
 	for _, d := range []string{empty, filepath.Join(empty, "nope")} {
 		_, want := Open(d, Options{})
-		if _, err := Walk(d, Options{}, nil, nil); want == nil || err == nil || err.Error() != want.Error() {
+		if _, err := Walk[any](d, Options{}, nil, nil); want == nil || err == nil || err.Error() != want.Error() {
 			t.Errorf("%s: %v, want %v", d, err, want)
 		}
 	}
 	os.Remove(filepath.Join(dir, "a.jsonl"))
 	os.Remove(filepath.Join(dir, "c.jsonl"))
 	_, want := Open(dir, Options{})
-	if _, err := Walk(dir, Options{}, nil, nil); want == nil || err == nil || err.Error() != want.Error() || !strings.Contains(err.Error(), "no file could be read") {
+	if _, err := Walk[any](dir, Options{}, nil, nil); want == nil || err == nil || err.Error() != want.Error() || !strings.Contains(err.Error(), "no file could be read") {
 		t.Errorf("all bad: %v, want %v", err, want)
 	}
 }
@@ -250,7 +250,7 @@ func TestWalkStopsOnError(t *testing.T) {
 // Progress counts the files of a directory as they are read.
 func TestWalkProgress(t *testing.T) {
 	var calls, last atomic.Int64
-	_, err := Walk("testdata/real/claude_code", Options{Progress: func(done, total int) {
+	_, err := Walk[any]("testdata/real/claude_code", Options{Progress: func(done, total int) {
 		calls.Add(1)
 		if done == total {
 			last.Store(int64(total))

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -29,7 +30,7 @@ type findingsMsg struct {
 
 // findingsCmd computes the findings of convs against res. res is read
 // only: results are never written after they are made.
-func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result, prices *profile.PriceTable, model string) tea.Cmd {
+func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
 		fs, err := profile.Findings(convs, res, profile.FindingsOptions{Prices: prices, Model: model})
 		return findingsMsg{gen: gen, list: fs, err: err}
@@ -44,7 +45,7 @@ type tuneMsg struct {
 	took time.Duration
 }
 
-func tuneCmd(gen int, convs []*transcripts.Conversation, prices *profile.PriceTable, model string) tea.Cmd {
+func tuneCmd(gen int, convs []*transcripts.Conversation, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
 		r, err := profile.Tune(convs, profile.TuneOptions{Prices: prices, Model: model})
@@ -196,7 +197,7 @@ func findingsView(a advisor, st styles, perDay int64, w, h int) string {
 			text = truncateMiddle(f.Conversation, 17) + ": " + text
 		}
 		if perDay > 0 && f.Cost != 0 {
-			text += " · " + profile.Project(f.Cost, perDay).String() + "/mo"
+			text += " · " + price.Project(f.Cost, perDay).String() + "/mo"
 		}
 		// Wrapped at words, so that no amount is split across lines.
 		for j, l := range strings.Split(ansi.Wrap(text, inner-2, ""), "\n") {

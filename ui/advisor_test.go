@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -310,13 +311,13 @@ func TestTuneProgress(t *testing.T) {
 }
 
 // With --per-day the findings say what each costs a month: the dead
-// tool's $0.0009 over the log × 1,000 a day is profile.Project's figure.
+// tool's $0.0009 over the log × 1,000 a day is price.Project's figure.
 func TestFindingsPerMonth(t *testing.T) {
 	cfg := demoConfig()
 	cfg.PerDay = 1000
 	m := press(t, start(t, cfg), "f")
 	f := m.adv.findings[0]
-	want := profile.Project(f.Cost, 1000).String() + "/mo"
+	want := price.Project(f.Cost, 1000).String() + "/mo"
 	if !strings.Contains(screen(m), want) || !strings.Contains(screen(m), "/mo at 1,000/day") {
 		t.Errorf("no %s in:\n%s", want, screen(m))
 	}

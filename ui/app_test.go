@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -76,6 +77,7 @@ func press(t *testing.T, m Model, keys ...string) Model {
 func start(t *testing.T, cfg Config) Model {
 	t.Helper()
 	m := New(cfg)
+	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return settle(t, next.(Model), m.Init())
 }
@@ -108,7 +110,7 @@ func TestKnobRecomputes(t *testing.T) {
 	}
 }
 
-func engineTotal(t *testing.T, spec string) profile.Money {
+func engineTotal(t *testing.T, spec string) price.Money {
 	t.Helper()
 	s, err := profile.ParseStrategy(spec)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkRecompute(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
 			specs, _, _ := turnKnob(profile.DefaultStrategies, knobWindow, 1)
-			prices := profile.DefaultPrices()
+			prices := price.Default()
 			if msg := compute(1, false, nil, convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
 			}
@@ -58,7 +59,7 @@ func BenchmarkKnobPress(b *testing.B) {
 	for _, c := range src.Conversations {
 		calls += c.Calls()
 	}
-	prices := profile.DefaultPrices()
+	prices := price.Default()
 	// "counted" is the TUI's way on a directory: the counts made while
 	// reading (load), kept by the list's prepCache.
 	counted := &prepCache{}
@@ -101,7 +102,7 @@ func BenchmarkOpenDir(b *testing.B) {
 	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 200, 500<<10, 1); err != nil {
 		b.Fatal(err)
 	}
-	prices := profile.DefaultPrices()
+	prices := price.Default()
 	j := loadJob{path: dir, prices: prices}
 	b.Run("usage", func(b *testing.B) {
 		for range b.N {

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 )
@@ -20,8 +21,8 @@ import (
 // LiveConfig turns the program into a live chat.
 type LiveConfig struct {
 	Session *live.Session
-	Budget  profile.Money // 0: no budget
-	OutPath string        // where the JSONL goes, shown in the status line
+	Budget  price.Money // 0: no budget
+	OutPath string      // where the JSONL goes, shown in the status line
 }
 
 // liveState is the chat part of the model.
@@ -79,12 +80,12 @@ func waitLive(ch <-chan live.Event) tea.Cmd {
 // budgetMsg is the answer of a budget check before sending text.
 type budgetMsg struct {
 	text     string
-	estimate profile.Money // the next call's input alone, at list price
+	estimate price.Money // the next call's input alone, at list price
 	err      error
 }
 
 // checkBudget estimates the next call's input cost off the event loop.
-func checkBudget(s *live.Session, prices *profile.PriceTable, model, text string) tea.Cmd {
+func checkBudget(s *live.Session, prices *price.Table, model, text string) tea.Cmd {
 	return func() tea.Msg {
 		pending := s.Pending(text)
 		st, _ := profile.ParseStrategy("full")
@@ -104,11 +105,11 @@ func checkBudget(s *live.Session, prices *profile.PriceTable, model, text string
 
 // spent is what the live calls cost so far: reported usage where the
 // server gave it, else the simulated cost of the first strategy.
-func (m Model) spent() profile.Money {
+func (m Model) spent() price.Money {
 	if m.res == nil || len(m.res.Strategies) == 0 {
 		return 0
 	}
-	var total profile.Money
+	var total price.Money
 	for _, c := range m.res.Strategies[0].Calls() {
 		if c.Reported != nil {
 			total += c.ReportedCost
@@ -336,9 +337,34 @@ func (m Model) spendLine() string {
 		line += " · streaming… ctrl+c cancels"
 	}
 	if m.live.notice != "" {
-		line += " · " + m.st.bad.Render(m.live.notice)
+		// The notice is in full in the chat; here as many whole words as
+		// fit, never a number cut in two.
+		if room := m.width - lipgloss.Width(line) - 3; room >= 8 {
+			line += " · " + m.st.bad.Render(cutWords(m.live.notice, room))
+		}
 	}
 	return fit(line, m.width, 1)
+}
+
+// cutWords cuts s to at most w columns at a space, marking the cut
+// with "…": a word (a dollar figure) is whole or not shown.
+func cutWords(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	words := strings.Fields(s)
+	out := ""
+	for _, word := range words {
+		next := word
+		if out != "" {
+			next = out + " " + word
+		}
+		if lipgloss.Width(next)+1 > w {
+			break
+		}
+		out = next
+	}
+	return out + "…"
 }
 
 // wrapLine breaks s into lines of w columns at most, between words

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -27,9 +28,9 @@ func liveConfig(t *testing.T, budget string, replies ...livetest.Reply) (Config,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var limit profile.Money
+	var limit price.Money
 	if budget != "" {
-		limit, _ = profile.ParseUSD(budget)
+		limit, _ = price.ParseUSD(budget)
 	}
 	return Config{Live: &LiveConfig{Session: s, Budget: limit, OutPath: "live.jsonl"}}, srv, &out
 }
@@ -48,7 +49,7 @@ func TestLiveCallRecordedAndSimulated(t *testing.T) {
 		t.Fatalf("%d requests, %d calls", len(srv.Requests), m.calls())
 	}
 	// gpt-4o-mini: 25 in × $0.15 + 3 out × $0.60 per MTok = $0.00000555.
-	if got := m.spent(); got != profile.Money(25*150_000+3*600_000) {
+	if got := m.spent(); got != price.Money(25*150_000+3*600_000) {
 		t.Errorf("spent %s", got)
 	}
 	if m.upto != 1 || !strings.Contains(m.chatView(80, 5), "model: Port 8080.") {
@@ -127,7 +128,7 @@ func TestLiveGolden(t *testing.T) {
 	tm.Type("why is my deploy stuck?")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	// The batch row saves 50% once the call is recomputed.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50%")) }, teatest.WithDuration(10*time.Second))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50.0%")) }, teatest.WithDuration(10*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
@@ -198,13 +199,13 @@ func TestLiveCancel(t *testing.T) {
 func TestLiveOverBudget(t *testing.T) {
 	// One call spends 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555.
 	cfg, srv, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
-	cfg.Live.Budget = profile.Money(6_000_000) // $0.000006: the first call fits
+	cfg.Live.Budget = price.Money(6_000_000) // $0.000006: the first call fits
 	m := start(t, cfg)
 	m = typeText(t, m, "hi")
 	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "(92% used)") {
 		t.Errorf("spend line %q, want 92%% ($0.00000555 of $0.000006)", got)
 	}
-	m.live.cfg.Budget = profile.Money(5_000_000)
+	m.live.cfg.Budget = price.Money(5_000_000)
 	m.redraw()
 	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "over budget by $0.000001") {
 		t.Errorf("spend line %q", got)
@@ -217,7 +218,7 @@ func TestLiveOverBudget(t *testing.T) {
 		t.Errorf("refusal %q", n)
 	}
 	m = press(t, m, "esc", "B")
-	if m.live.cfg.Budget != profile.Money(2*5_550_000) {
+	if m.live.cfg.Budget != price.Money(2*5_550_000) {
 		t.Errorf("B: budget %s", m.live.cfg.Budget)
 	}
 }

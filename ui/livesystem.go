@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 )
@@ -18,14 +19,14 @@ import (
 type systemMsg struct {
 	path                      string
 	tokens                    int64 // the new prompt's tokens, as the next call counts them
-	nextBefore, nextAfter     profile.Money
-	sessionBefore, sessionNow profile.Money
+	nextBefore, nextAfter     price.Money
+	sessionBefore, sessionNow price.Money
 	err                       error
 }
 
 // systemCmd reads path, prices the change, then swaps the prompt in s:
 // all off the event loop (it reads a file and writes the log).
-func systemCmd(s *live.Session, prices *profile.PriceTable, model, path string) tea.Cmd {
+func systemCmd(s *live.Session, prices *price.Table, model, path string) tea.Cmd {
 	return func() tea.Msg {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -36,7 +37,7 @@ func systemCmd(s *live.Session, prices *profile.PriceTable, model, path string) 
 		pending := s.Pending("")
 		edited := transcripts.WithSystem([]*transcripts.Conversation{conv, pending}, text)
 		full, _ := profile.ParseStrategy("full")
-		cost := func(c *transcripts.Conversation) (total, last profile.Money, in int64, err error) {
+		cost := func(c *transcripts.Conversation) (total, last price.Money, in int64, err error) {
 			res, err := profile.Run([]*transcripts.Conversation{c}, profile.Options{Prices: prices, Model: model, Strategies: []*profile.Strategy{full}})
 			if err != nil {
 				return 0, 0, 0, err

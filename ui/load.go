@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,14 +13,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // Opening a directory takes two passes, both off the event loop in load:
 // the usage pass (transcripts.ReadUsage: the usage each response logged,
 // nothing tokenized) gives the conversations page at once, billed as
-// logged; then every file is read and counted (transcripts.Walk with a
-// profile.Stream), with progress file by file, and the simulated columns
+// logged; then every file is read and counted (profile.Load, as the
+// command line reads), with progress file by file, and the simulated columns
 // fill in when the strategies have run on the counts.
 
 // usageMsg is the usage pass's list: one row per session, billed as
@@ -52,7 +54,7 @@ type loadedMsg struct {
 type convRef struct {
 	file  string // the file the walk read it from
 	nth   int    // its position among that file's conversations
-	id    string // its id, unique over the directory (transcripts.UniqueIDs)
+	id    string // its id, unique over the directory (profile.Load)
 	msgs  int    // its messages when counted: a log appended to since is cut there
 	start time.Time
 	// replayed are the messages the walk marked Replayed: copies of
@@ -64,7 +66,7 @@ type convRef struct {
 type loadJob struct {
 	path   string
 	read   transcripts.Options
-	prices *profile.PriceTable
+	prices *price.Table
 	model  string   // --model, "" for the logged models
 	specs  []string // the strategies asked for (their models' encodings are counted too); nil for the defaults
 	// counted is where the counts made while reading go: the list's
@@ -112,82 +114,66 @@ func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
 	return walkFor(j, count, strategies, ch)
 }
 
-// walkFor is walk counting for strategies. ch may be nil: no progress.
+// walkFor is walk counting for strategies (profile.Load, the command
+// line's pipeline). ch may be nil: no progress.
 func walkFor(j loadJob, count bool, strategies []*profile.Strategy, ch chan tea.Msg) loadedMsg {
-	opt := j.read
 	// A report redraws the list, whose widths are measured over every row:
 	// a few a second are enough, and a thousand files would cost seconds.
 	var last atomic.Int64
-	opt.Progress = func(done, total int) {
+	progress := func(p profile.Progress) {
 		now := time.Now().UnixNano()
-		if prev := last.Load(); done < total && (now-prev < int64(progressEvery) || !last.CompareAndSwap(prev, now)) {
+		if prev := last.Load(); p.Done < p.Total && (now-prev < int64(progressEvery) || !last.CompareAndSwap(prev, now)) {
 			return
 		}
 		select {
-		case ch <- progressMsg{done, total}:
+		case ch <- progressMsg{p.Done, p.Total}:
 		default: // never block the reader on a slow screen
 		}
 	}
-	var s *profile.Stream
-	if count {
-		s, _ = profile.NewStream(profile.Options{Prices: j.prices, Model: j.model, Strategies: strategies})
-	}
-	keep := s == nil || j.path == "-"
-	var work func(*transcripts.Source) (any, error)
-	if s != nil {
-		work = func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil }
-	}
-	dir, root := usageRoot(j.path)
-	var convs []*transcripts.Conversation
+	// Counted, the text is let go file by file: refs say where each
+	// conversation is (stdin, which cannot be read again, keeps it).
+	keep := !count || j.path == "-"
+	_, root := usageRoot(j.path)
 	var refs []convRef
-	var keys, ids, paths, models []string
-	src, err := transcripts.Walk(j.path, opt, work, func(f *transcripts.Source, counted any) error {
-		if s != nil {
-			s.Add(f.Conversations, counted)
-		}
+	var keys []string
+	eachFile := func(f *transcripts.Source) {
 		for i, c := range f.Conversations {
 			keys = append(keys, sessionKey(c, root))
-			ids, paths, models = append(ids, c.ID), append(paths, c.Path), append(models, c.Model)
-			if keep {
-				continue
+			if !keep {
+				refs = append(refs, refOf(f.Path, i, c))
 			}
-			r := convRef{file: f.Path, nth: i, msgs: len(c.Messages)}
-			for k := range c.Messages {
-				m := &c.Messages[k]
-				if r.start.IsZero() && !m.Time.IsZero() {
-					r.start = m.Time
-				}
-				if m.Replayed {
-					r.replayed = append(r.replayed, int32(k))
-				}
-			}
-			refs = append(refs, r)
 		}
-		if keep {
-			convs = append(convs, f.Conversations...)
-		}
-		return nil
-	})
+	}
+	l, err := profile.Load(context.Background(), j.path, profile.LoadOptions{Read: j.read, Count: count, KeepText: keep,
+		Engine: profile.Options{Prices: j.prices, Model: j.model, Strategies: strategies}, EachFile: eachFile}, progress)
 	if err != nil {
 		return loadedMsg{err: err}
 	}
-	if dir {
-		transcripts.UniqueIDs(ids, paths, j.path)
-	}
-	for i, c := range convs {
-		c.ID = ids[i]
-	}
 	for i := range refs {
-		refs[i].id = ids[i]
+		refs[i].id = l.IDs[i]
 	}
-	src.Conversations = convs
-	out := loadedMsg{src: src, refs: refs, keys: keys}
-	if s != nil {
-		p := s.Prepared(ids)
+	out := loadedMsg{src: l.Source, refs: refs, keys: keys}
+	if p := l.Prepared; p != nil {
 		out.defaults = p.DefaultStrategies()
-		j.counted.seed(convs, models, j.prices, j.model, p, strategies)
+		j.counted.seed(l.Source.Conversations, l.Models, j.prices, j.model, p, strategies)
 	}
 	return out
+}
+
+// refOf is where conversation c, the nth of file, is, to be read again
+// as the walk read it.
+func refOf(file string, nth int, c *transcripts.Conversation) convRef {
+	r := convRef{file: file, nth: nth, msgs: len(c.Messages)}
+	for k := range c.Messages {
+		m := &c.Messages[k]
+		if r.start.IsZero() && !m.Time.IsZero() {
+			r.start = m.Time
+		}
+		if m.Replayed {
+			r.replayed = append(r.replayed, int32(k))
+		}
+	}
+	return r
 }
 
 // openedMsg is a conversation of the list read again to be opened.

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -309,13 +310,13 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 12, 40<<10, 3); err != nil {
 		t.Fatal(err)
 	}
-	u := readUsageRows(loadJob{path: dir, prices: profile.DefaultPrices()})
+	u := readUsageRows(loadJob{path: dir, prices: price.Default()})
 	if u.err != nil || len(u.rows) != 12 {
 		t.Fatalf("usage: %v, %d rows", u.err, len(u.rows))
 	}
 	ch := make(chan tea.Msg, 64)
 	counted := &prepCache{}
-	got := walk(loadJob{path: dir, prices: profile.DefaultPrices(), counted: counted}, true, ch)
+	got := walk(loadJob{path: dir, prices: price.Default(), counted: counted}, true, ch)
 	if got.err != nil || counted.p == nil || !counted.streamed {
 		t.Fatalf("%v; seeded %v", got.err, counted.p != nil)
 	}

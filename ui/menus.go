@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -9,17 +10,18 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // picker chooses a model from the price table, filtered as one types.
 type picker struct {
 	input  textinput.Model
-	all    []*profile.ModelPrice
-	shown  []*profile.ModelPrice
+	all    []*price.Model
+	shown  []*price.Model
 	cursor int
 }
 
-func newPicker(t *profile.PriceTable, current string) picker {
+func newPicker(t *price.Table, current string) picker {
 	in := textinput.New()
 	in.Prompt = "filter: "
 	in.Placeholder = "(part of a model or provider name)"
@@ -38,15 +40,28 @@ func newPicker(t *profile.PriceTable, current string) picker {
 	return p
 }
 
+// filter keeps the models whose id or provider holds what is typed, in
+// the table's order (newest first within a provider), and puts the cursor
+// on the model typed: an exact id or alias, else the first match.
 func (p *picker) filter() {
 	q := strings.ToLower(strings.TrimSpace(p.input.Value()))
 	p.shown = p.shown[:0]
 	for _, m := range p.all {
-		if q == "" || strings.Contains(m.ID, q) || strings.Contains(m.Provider, q) {
+		if q == "" || strings.Contains(m.ID, q) || strings.Contains(m.Provider, q) || slices.Contains(m.Aliases, q) {
 			p.shown = append(p.shown, m)
 		}
 	}
-	p.cursor = min(p.cursor, max(0, len(p.shown)-1))
+	if q == "" {
+		p.cursor = min(p.cursor, max(0, len(p.shown)-1))
+		return
+	}
+	p.cursor = 0
+	for i, m := range p.shown {
+		if m.ID == q || slices.Contains(m.Aliases, q) {
+			p.cursor = i
+			break
+		}
+	}
 }
 
 // update handles a key; done is set when the picker closes, with the
@@ -115,11 +130,11 @@ type menu struct {
 	cursor int
 	// add takes a typed spec (a to focus it): any strategy, model=ID too.
 	add    textinput.Model
-	prices *profile.PriceTable
+	prices *price.Table
 	err    string
 }
 
-func newMenu(current []string, prices *profile.PriceTable) menu {
+func newMenu(current []string, prices *price.Table) menu {
 	in := textinput.New()
 	in.Prompt = "add: "
 	in.Placeholder = "(press a, type e.g. model=gpt-5-mini+cache)"

@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -23,7 +24,7 @@ type computedMsg struct {
 // closure reads nothing of the model but prep, which guards itself and
 // keeps the conversations prepared so that only changed strategies are
 // simulated again.
-func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversation, prices *profile.PriceTable, model string, specs []string) tea.Cmd {
+func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversation, prices *price.Table, model string, specs []string) tea.Cmd {
 	specs = append([]string(nil), specs...)
 	return func() tea.Msg {
 		start := time.Now()

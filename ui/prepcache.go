@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -19,7 +20,7 @@ type prepCache struct {
 	// since a live conversation grows), the prices and the --model.
 	convs  []*transcripts.Conversation
 	sizes  []int
-	prices *profile.PriceTable
+	prices *price.Table
 	model  string
 	p      *profile.Prepared
 	// streamed marks p as counted while read (seed): it holds counts of
@@ -31,7 +32,7 @@ type prepCache struct {
 
 // prepared returns convs prepared for prices and model, reusing the last
 // one when they are the same and it can run strategies exactly.
-func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.PriceTable, model string, strategies []*profile.Strategy) (*profile.Prepared, error) {
+func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *price.Table, model string, strategies []*profile.Strategy) (*profile.Prepared, error) {
 	if c == nil {
 		return profile.Prepare(convs, profile.Options{Prices: prices, Model: model})
 	}
@@ -60,7 +61,7 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *profile.
 // counts of the encodings it was asked for, so strategies that price on
 // another one prepare anew (prepared). convs is nil when the text was not
 // kept (convRef); models are each conversation's own model, as logged.
-func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, prices *profile.PriceTable, model string, p *profile.Prepared, strategies []*profile.Strategy) {
+func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, prices *price.Table, model string, p *profile.Prepared, strategies []*profile.Strategy) {
 	if c == nil || p == nil {
 		return
 	}
@@ -110,7 +111,7 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, pri
 // textless returns the prepared conversations seeded without their text
 // when they run strategies exactly for prices and model, else nil: the
 // caller reads the text again (computeRefs).
-func (c *prepCache) textless(prices *profile.PriceTable, model string, strategies []*profile.Strategy) *profile.Prepared {
+func (c *prepCache) textless(prices *price.Table, model string, strategies []*profile.Strategy) *profile.Prepared {
 	if c == nil {
 		return nil
 	}

@@ -3,7 +3,7 @@ package ui
 import (
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -12,9 +12,9 @@ import (
 // conversation that grew included).
 func TestPrepCacheKey(t *testing.T) {
 	conv := transcripts.Demo(transcripts.Options{}).Conversations[0]
-	prices := profile.DefaultPrices()
+	prices := price.Default()
 	// Another table, as --prices gives: the embedded one over itself.
-	other, err := profile.LoadPrices("../profile/prices.yaml")
+	other, err := price.Load("../profile/price/prices.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestPrepCacheKey(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		convs  []*transcripts.Conversation
-		prices *profile.PriceTable
+		prices *price.Table
 		model  string
 		same   bool
 	}{

@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/proxy"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -164,28 +165,13 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 		return nil, err
 	}
 	strategies := opt.Strategies
-	s, err := profile.NewStream(opt)
-	if err != nil {
-		return nil, badInput(err)
-	}
 	mem := limitMemory()
-	src, err := transcripts.Walk(path, c.readOptions(),
-		func(f *transcripts.Source) (any, error) { return s.Count(f.Conversations), nil },
-		func(f *transcripts.Source, counted any) error {
-			s.Add(f.Conversations, counted)
-			mem.follow()
-			return nil
-		})
+	l, err := profile.Load(context.Background(), path, profile.LoadOptions{Read: c.readOptions(), Count: true, Engine: opt,
+		EachFile: func(*transcripts.Source) { mem.follow() }}, nil)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	ids, paths := s.IDs()
-	root := ""
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		root = path
-	}
-	transcripts.UniqueIDs(ids, paths, root)
-	prep := s.Prepared(ids)
+	src, prep := l.Source, l.Prepared
 	if strategies == nil {
 		if strategies, err = profile.ParseStrategies(prep.DefaultStrategies()); err != nil {
 			return nil, badInput(err)
@@ -472,10 +458,10 @@ func newLive(stdout io.Writer) *cobra.Command {
 					return badInput(err)
 				}
 			}
-			var limit profile.Money
+			var limit price.Money
 			if budget != "" {
 				var err error
-				if limit, err = profile.ParseUSD(budget); err != nil {
+				if limit, err = price.ParseUSD(budget); err != nil {
 					return badInput(fmt.Errorf("--budget: %w", err))
 				}
 			}
@@ -564,10 +550,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("report takes one FILE|DIR|- (two with --compare)"))
 			}
-			var limit profile.Money
+			var limit price.Money
 			if maxCost != "" {
 				var err error
-				if limit, err = profile.ParseUSD(maxCost); err != nil {
+				if limit, err = price.ParseUSD(maxCost); err != nil {
 					return badInput(fmt.Errorf("--max-cost: %w", err))
 				}
 			}
@@ -630,7 +616,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
 				if first.Totals.Cost > limit {
-					cost, lim := profile.Distinct(first.Totals.Cost, limit)
+					cost, lim := price.Distinct(first.Totals.Cost, limit)
 					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
 				}
 			}
@@ -823,6 +809,7 @@ func newProxy() *cobra.Command {
 	var budgets []string
 	var tpm int64
 	var redact, tui bool
+	var team teamFlags
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
@@ -866,6 +853,11 @@ func newProxy() *cobra.Command {
 					return badInput(fmt.Errorf("--out: %w", err))
 				}
 			}
+			closeTeam, err := team.apply(&cfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer closeTeam()
 			p, err := proxy.New(cfg)
 			if err != nil {
 				return badInput(err)
@@ -921,15 +913,19 @@ func newProxy() *cobra.Command {
 	f.StringVar(&upstream, "upstream", "", "the API's base `URL`: https://api.openai.com, https://api.anthropic.com, http://localhost:11434 …")
 	f.StringVar(&listen, "listen", "127.0.0.1:8787", "`ADDR` to listen on (localhost unless told otherwise)")
 	f.StringVar(&out, "out", "", "record calls to this `FILE.jsonl`, or to a file per day under this DIR (default: ~/.local/state/tokenscope/proxy)")
-	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
+	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour, day, week or month (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
 	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
+	team.register(cmd)
 	return cmd
 }
 
 func budgetLine(s proxy.Status) string {
+	if s.Err != nil {
+		return "unknown: " + s.Err.Error()
+	}
 	if s.Max > 0 {
 		return fmt.Sprintf("%d of %d tokens used, resets %s", s.Tokens, s.Max, s.Resets.Format(time.RFC3339))
 	}
@@ -1041,17 +1037,17 @@ func newVersion(stdout io.Writer) *cobra.Command {
 // priceTable is the embedded table, with the LiteLLM file `tokenscope
 // prices update` fetched read over it when there is one, extended by file
 // when one is given.
-func priceTable(file string) (*profile.PriceTable, error) {
-	base := profile.DefaultPrices()
-	if dir, err := profile.PriceCacheDir(); err == nil {
-		if base, err = profile.CachedPrices(dir); err != nil {
+func priceTable(file string) (*price.Table, error) {
+	base := price.Default()
+	if dir, err := price.CacheDir(); err == nil {
+		if base, err = price.Cached(dir); err != nil {
 			return nil, badInput(err)
 		}
 	}
 	if file == "" {
 		return base, nil
 	}
-	t, err := profile.LoadPricesOver(base, file)
+	t, err := price.LoadOver(base, file)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -1071,7 +1067,7 @@ func newPricesUpdate(stdout io.Writer) *cobra.Command {
 		Short: "Fetch LiteLLM's current price file into the user cache directory; later runs price with it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := profile.PriceCacheDir()
+			dir, err := price.CacheDir()
 			if err != nil {
 				return err
 			}
@@ -1096,7 +1092,7 @@ func newPricesUpdate(stdout io.Writer) *cobra.Command {
 			if len(data) > maxPriceFile {
 				return fmt.Errorf("prices update: %s sent more than %d MiB", url, maxPriceFile>>20)
 			}
-			t, err := profile.StoreLiteLLM(dir, data, url, time.Now())
+			t, err := price.StoreLiteLLM(dir, data, url, time.Now())
 			if err != nil {
 				return fmt.Errorf("prices update: %w", err)
 			}
@@ -1104,6 +1100,6 @@ func newPricesUpdate(stdout io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&url, "url", profile.LiteLLMURL, "where to fetch LiteLLM's model_prices_and_context_window.json from")
+	cmd.Flags().StringVar(&url, "url", price.LiteLLMURL, "where to fetch LiteLLM's model_prices_and_context_window.json from")
 	return cmd
 }

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 func TestPricesUpdate(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
-	data, err := os.ReadFile("../../profile/testdata/litellm_excerpt.json")
+	data, err := os.ReadFile("../../profile/price/testdata/litellm_excerpt.json")
 	if err != nil {
 		t.Fatal(err)
 	}
