@@ -82,6 +82,8 @@ type UsageSummary struct {
 	Rows     []UsageRow
 	Totals   UsageRow
 	Warnings []string
+	// Prices names the table that priced the rows and its date.
+	Prices price.TableLabel
 }
 
 // ParseDate reads YYYY-MM-DD or YYYYMMDD as YYYY-MM-DD.
@@ -131,7 +133,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	if loc == nil {
 		loc = time.Local
 	}
-	sum := &UsageSummary{Group: group, Warnings: src.Warnings}
+	sum := &UsageSummary{Group: group, Warnings: src.Warnings, Prices: prices.Label()}
 	rows := map[string]*UsageRow{}
 	looked := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
 	for i := range src.Calls {
@@ -290,6 +292,9 @@ func (s *UsageSummary) writeTable(w io.Writer) error {
 	if len(s.Totals.Models) > 0 {
 		fmt.Fprintf(&b, "\nmodels: %s\n", strings.Join(s.Totals.Models, ", "))
 	}
+	if l := s.Prices.String(); l != "" {
+		b.WriteString(l + "\n")
+	}
 	if s.Totals.Unpriced > 0 {
 		fmt.Fprintf(&b, "* %d calls with usage are unpriced (model not in the price table)\n", s.Totals.Unpriced)
 	}
@@ -335,7 +340,12 @@ func (s *UsageSummary) writeJSON(w io.Writer) error {
 		Rows     []usageJSON `json:"rows"`
 		Totals   usageJSON   `json:"totals"`
 		Warnings []string    `json:"warnings"`
+		// PriceTable names the table that priced the rows and its date.
+		PriceTable *price.TableLabel `json:"price_table,omitempty"`
 	}{Group: s.Group, Rows: []usageJSON{}, Totals: toUsageJSON(s.Totals), Warnings: s.Warnings}
+	if s.Prices.Name != "" {
+		doc.PriceTable = &s.Prices
+	}
 	for _, r := range s.Rows {
 		doc.Rows = append(doc.Rows, toUsageJSON(r))
 	}
