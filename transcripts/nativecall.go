@@ -146,10 +146,11 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 }
 
 // ReadCalls hands every call line of native JSONL r to fn, in file order;
-// other lines are skipped. A last line cut short is ignored.
-func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) error {
+// other lines are skipped. A line cut short (the writer was killed mid-line)
+// is skipped with a warning.
+func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) (warnings []string, err error) {
 	skip := func(head []byte) bool { return !strings.HasPrefix(string(head[:min(len(head), 16)]), `{"type":"call"`) }
-	_, err := eachJSONL(r, file, skip, func(nl *nativeLine, lineNo int) error {
+	return eachJSONL(r, file, skip, func(nl *nativeLine, lineNo int) error {
 		if nl.Type != "call" {
 			return nil
 		}
@@ -159,7 +160,6 @@ func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) error {
 		}
 		return fn(r)
 	})
-	return err
 }
 
 // TagString is tags in one canonical text, keys sorted:
