@@ -55,6 +55,11 @@ type Config struct {
 	// BudgetStore keeps the budgets' spend and reservations; nil: this
 	// process (NewMemoryStore). A RedisStore shares them between replicas.
 	BudgetStore BudgetStore
+	// Machine and Replica are written on every record (default: the host
+	// name, and the process id), so that logs of many proxies read as one.
+	Machine, Replica string
+	// Spans, when set, exports every call as an OpenTelemetry span.
+	Spans *Spans
 	// BudgetFailOpen serves calls without budgets while the store cannot be
 	// reached; otherwise they are refused with 503 (fail closed).
 	BudgetFailOpen bool
@@ -148,6 +153,7 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.bodyWait <= 0 {
 		cfg.bodyWait = bodyWait
 	}
+	setIdentity(&cfg)
 	if cfg.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 256
@@ -730,6 +736,7 @@ func (p *Proxy) refuse(w http.ResponseWriter, c *call, r *Refusal) {
 }
 
 func (p *Proxy) record(rec *transcripts.CallRecord) {
+	p.identify(rec)
 	if p.cfg.Redact {
 		rec.Messages = redact(rec.Messages)
 		if rec.Reply != nil {

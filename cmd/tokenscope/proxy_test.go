@@ -93,6 +93,10 @@ func TestProxyFlags(t *testing.T) {
 		{"proxy", "--upstream", "ftp://x"},
 		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget", "5/fortnight"},
 		{"proxy", "--upstream", "http://127.0.0.1:1", "--tpm", "-1"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--tz", "Nowhere/Atlantis"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget-store", "memcached://127.0.0.1:1"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget-store", "redis://127.0.0.1:1/0", "--budget-hold-ttl", "10ms"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--otlp-endpoint", "collector:4318"},
 	} {
 		code, stdout, stderr := tokenscope(t, append(args, "--out", filepath.Join(t.TempDir(), "c.jsonl"))...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
