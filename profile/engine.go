@@ -309,6 +309,8 @@ type Result struct {
 	// Fidelity is the replay check over every conversation (see
 	// ConversationInfo.Fidelity); nil when there is nothing to check.
 	Fidelity *Fidelity
+	// Prices names the price table the calls were priced with and its date.
+	Prices price.TableLabel
 	// prep is what the result was simulated on (EachCall).
 	prep *Prepared
 	// sources is the source index a totals-only run used (runTotals).
@@ -451,6 +453,9 @@ type prepared struct {
 	// schemas), and warm says the log's first call found it cached.
 	shared int64
 	warm   bool
+	// served is what of the cacheable prefix a best-effort cache served,
+	// as the log's usage shows (served.go).
+	served served
 	// source keys the conversations that share that prefix.
 	source string
 	// shortOutput counts calls whose reported output is a placeholder.
@@ -496,6 +501,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 	pc.findUnits()
 	pc.sharedPrefix(fit.base)
 	pc.cacheBreaks()
+	pc.measureServed()
 	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
 	if pc.model != nil && !pc.tok.Exact && fit.scale != 1 {
@@ -572,9 +578,23 @@ func (e *engine) loggedModels(pc *prepared, c *skeleton) *tokenize.Tokenizer {
 	for i := range pc.calls {
 		ci := &pc.calls[i]
 		ci.logged = loggedModel
-		if m := c.msgModel(ci.msg); m != "" {
+		m := c.msgModel(ci.msg)
+		if m != "" {
 			if p, ok := e.opt.Prices.Lookup(m); ok {
 				ci.logged = p
+			}
+		}
+		if ci.logged == nil && e.opt.Model != "" && pc.model != nil && ci.reported != nil {
+			// A logged model with no price: --model prices its bill too,
+			// so that billed and simulated are priced alike.
+			if m == "" {
+				m = loggedID
+			}
+			ci.logged = pc.model
+			if m == "" {
+				e.warn("billed-as:", "calls that name no model are billed as %s (--model)", pc.model.ID)
+			} else {
+				e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", m, pc.model.ID)
 			}
 		}
 	}

@@ -21,7 +21,7 @@ models:
 - {id: test-explicit, provider: anthropic, input: 1, output: 2, cached_input: 0.10,
    cache_write_5m: 1.25, cache_write_1h: 2, context_window: 1000, max_output: 1000,
    encoding: o200k_base, exact: true, caching: {mode: explicit, min_prefix: 50, granularity: 1}}
-- {id: test-cheap, provider: openai, input: 0.5, output: 1, context_window: 1000,
+- {id: test-cheap, provider: openai, input: 0.5, output: 1, context_window: 1000, batch: 1,
    encoding: o200k_base, exact: true, caching: {mode: none}}
 `
 
@@ -157,7 +157,14 @@ func TestFullStrategyParts(t *testing.T) {
 }
 
 func TestCacheAutomatic(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "full", "cache")
+	res := runSmall(t, smallConversation(time.Time{}), "full", "cache:served=ideal", "cache")
+	// By default the cache reads the share of the cacheable prefix the log
+	// shows the provider served: calls 2–4 could read what the call before
+	// sent (reported 50, 73, 119: 242) and read 40, 60, 100 (200), so
+	// 47, 70, 116 × 200/242 = 38.8, 57.9, 95.9, floored.
+	if got, want := cached(res.Strategies[2].Calls()), []int64{0, 38, 57, 95}; !eq(got, want) {
+		t.Errorf("served share: cached = %v, want %v", got, want)
+	}
 	calls := res.Strategies[1].Calls()
 	// Each call shares all of the previous input but its priming.
 	if got, want := cached(calls), []int64{0, 47, 70, 116}; !eq(got, want) {
@@ -176,7 +183,7 @@ func TestCacheTTL(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	// Call 4 comes 10 minutes after call 3: past a 5-minute TTL, within 1 h.
 	conv := smallConversation(start, time.Minute, time.Minute, 10*time.Minute)
-	res := runSmall(t, conv, "cache", "cache:ttl=1h")
+	res := runSmall(t, conv, "cache:served=ideal", "cache:ttl=1h,served=ideal")
 	if got, want := cached(res.Strategies[0].Calls()), []int64{0, 47, 70, 0}; !eq(got, want) {
 		t.Errorf("cache 5m: cached = %v, want %v", got, want)
 	}
@@ -214,7 +221,7 @@ func TestCacheExplicitWrites(t *testing.T) {
 }
 
 func TestWindowTurns(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "window:turns=1", "window:turns=1+cache")
+	res := runSmall(t, smallConversation(time.Time{}), "window:turns=1", "window:turns=1+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
 	// Call 3 keeps exchange 2 (user 10, assistant 30) and its own user 8:
 	// 24 + 14 + 34 + 12 + 3 + 9 = 96. Call 4 keeps exchange 3:
@@ -242,7 +249,7 @@ func TestWindowTokens(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7", "summary:trigger=40,keep=1,size=7+cache")
+	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7", "summary:trigger=40,keep=1,size=7+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
 	instr := mustTok(t).Count(SummaryInstruction)
 	// Call 3: history 55 > 40: messages 1–2 (15 content + 8 framing) become
@@ -290,7 +297,7 @@ func TestSummaryStablePrefixCaches(t *testing.T) {
 	conv.Messages = append(conv.Messages,
 		transcripts.Message{Role: "user", Content: as(2)},
 		transcripts.Message{Role: "assistant", Content: as(2), Usage: &transcripts.Usage{InputTokens: 150}})
-	res := runSmall(t, conv, "summary:trigger=40,keep=1,size=7+cache", "window:turns=1+cache")
+	res := runSmall(t, conv, "summary:trigger=40,keep=1,size=7+cache:served=ideal", "window:turns=1+cache:served=ideal")
 	sum, win := res.Strategies[0].Calls(), res.Strategies[1].Calls()
 	// Summary: call 5's history is 7 + 12 + 6 = 25 ≤ 40, so the summary of
 	// call 4 stays and call 5 reads all of call 4's input but its priming.
@@ -481,5 +488,27 @@ func TestModelOverrideKeepsReportedBasis(t *testing.T) {
 	}
 	if over.Strategies[0].Totals.Parts.Unlogged != 0 {
 		t.Errorf("unlogged %d on a fully logged demo", over.Strategies[0].Totals.Parts.Unlogged)
+	}
+}
+
+// --model prices the bill of calls whose logged model has no price, so
+// billed and simulated are priced alike, and says so. The small
+// conversation's usage on test-auto ($1 in, $0.10 cached, $2 out per
+// MTok): uncached 50+33+59+37 = 179 µ$, cached 200 × 0.1 = 20 µ$, output
+// 7+30+6+3 = 46 × 2 = 92 µ$: 291 µ$.
+func TestModelPricesUnpricedBill(t *testing.T) {
+	conv := smallConversation(time.Time{})
+	conv.Model = "acme-llm-9"
+	strategies, _ := ParseStrategies([]string{"full"})
+	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: testTable(t), Model: "test-auto", Strategies: strategies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := res.Strategies[0].Totals
+	if tot.ReportedCost != 291_000_000 || tot.Unpriced != 0 {
+		t.Errorf("billed %s (%d unpriced), want 291 µ$ priced as test-auto", tot.ReportedCost.Decimal(), tot.Unpriced)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], `model "acme-llm-9" has no price: its calls are billed as test-auto (--model)`) {
+		t.Errorf("warnings %q", res.Warnings)
 	}
 }

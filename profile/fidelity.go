@@ -57,7 +57,35 @@ type Fidelity struct {
 	// Cause names, in one line, the part of the bill the simulation misses
 	// most when the gap passes FidelityTolerancePct ("" otherwise).
 	Cause string
-	parts fidelityParts
+	// Served is what of the cacheable prefix a best-effort cache served in
+	// the log (served.go): the share the replay read.
+	Served served
+	parts  fidelityParts
+}
+
+// ServedLine says how much of the cacheable prefix a best-effort cache
+// served in the log, and what raises it; "" when the log measured none.
+func (f Fidelity) ServedLine() string { return f.Served.Line() }
+
+// ServedDetail is ServedLine's token counts and, below 95%, what raises
+// the share.
+func (f Fidelity) ServedDetail() string { return f.Served.Detail() }
+
+// ServedShort is ServedLine in a few words ("OpenAI served 43%"), for a
+// status line; "" when the log measured none.
+func (f Fidelity) ServedShort() string {
+	p, ok := f.ServedPct()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s served %d%%", providerName(f.Served.provider), p)
+}
+
+// ServedPct is the share ServedLine states, in percent, and whether the
+// log measured one.
+func (f Fidelity) ServedPct() (int64, bool) {
+	num, den, ok := f.Served.share()
+	return pct(num, den), ok
 }
 
 // fidelityParts split both sides by what they pay for, to name a cause.
@@ -88,6 +116,7 @@ func (f Fidelity) Line() string {
 }
 
 func (f *Fidelity) add(o Fidelity) {
+	f.Served.add(o.Served)
 	f.Calls += o.Calls
 	f.Simulated += o.Simulated
 	f.Billed += o.Billed

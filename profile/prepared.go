@@ -95,7 +95,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	// Step state shared across conversations (a response cache) starts
 	// afresh each run: strategies may be passed again.
 	e.shared = nil
-	res := &Result{Strategies: make([]StrategyResult, len(strategies)), prep: p}
+	res := &Result{Strategies: make([]StrategyResult, len(strategies)), prep: p, Prices: e.opt.Prices.Label()}
 	keep := e.opt.onCall == nil // only per-call rows are worth keeping
 	e.noRows = p.noRows
 	var todo []int
@@ -169,7 +169,9 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 				e.noRows = noRows
 				cr = &r
 			}
-			p.app = append(p.app, e.fidelityOf(cr, spec))
+			f := e.fidelityOf(cr, spec)
+			f.Served = pc.served
+			p.app = append(p.app, f)
 		}
 		if p.lazy {
 			e.recycle(pc)
@@ -392,7 +394,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 	}
 	e.sources = ix
 	e.noRows = true
-	res := &Result{Strategies: make([]StrategyResult, len(strategies)), sources: ix}
+	res := &Result{Strategies: make([]StrategyResult, len(strategies)), sources: ix, Prices: e.opt.Prices.Label()}
 	notes := make([][]stepNote, len(strategies))
 	for i, s := range strategies {
 		res.Strategies[i].Strategy = s

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"strings"
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -20,19 +21,32 @@ type CacheStep struct {
 	// reported writes were 1-hour ones) on the logged model, else 5
 	// minutes.
 	TTL time.Duration
+	// Ideal reads all a best-effort cache could serve, not the share the
+	// log shows it served (served.go).
+	Ideal bool
 }
 
 var cacheKind = &StepKind{
 	Name:  "cache",
-	Usage: "cache[:ttl=5m|1h]",
-	Doc:   "prompt caching as apps use it: the prefix cached by the previous call (or by the source's other conversations) is read, the new tail written; TTL as the log shows unless given",
+	Usage: "cache[:ttl=5m|1h,served=log|ideal]",
+	Doc:   "prompt caching as apps use it: the prefix cached by the previous call (or by the source's other conversations) is read, the new tail written; TTL as the log shows unless given; a best-effort cache (OpenAI, Gemini implicit) serves the share the log shows it served unless served=ideal",
 	Stage: StagePrice,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		c := &CacheStep{}
 		if !hasArgs {
 			return c, nil
 		}
-		err := eachArg(args, "cache", []string{"ttl"}, func(k, v string) error {
+		err := eachArg(args, "cache", []string{"served", "ttl"}, func(k, v string) error {
+			if k == "served" {
+				switch v {
+				case "log":
+				case "ideal":
+					c.Ideal = true
+				default:
+					return badArg(k+"="+v, "served must be log or ideal")
+				}
+				return nil
+			}
 			switch v {
 			case "5m":
 				c.TTL = 5 * time.Minute
@@ -51,13 +65,20 @@ var cacheKind = &StepKind{
 func (*CacheStep) Kind() *StepKind { return cacheKind }
 
 func (c *CacheStep) String() string {
+	var args []string
 	switch c.TTL {
 	case time.Hour:
-		return "cache:ttl=1h"
+		args = append(args, "ttl=1h")
 	case 5 * time.Minute:
-		return "cache:ttl=5m"
+		args = append(args, "ttl=5m")
 	}
-	return "cache"
+	if c.Ideal {
+		args = append(args, "served=ideal")
+	}
+	if len(args) == 0 {
+		return "cache"
+	}
+	return "cache:" + strings.Join(args, ",")
 }
 
 func (c *CacheStep) start(v *convView) stepState {
@@ -70,13 +91,14 @@ func (c *CacheStep) start(v *convView) stepState {
 	if ttl == 0 {
 		ttl = 300
 	}
-	return &cacheState{ttl: ttl, pc: v.pc, sources: v.e.sources}
+	return &cacheState{ttl: ttl, pc: v.pc, sources: v.e.sources, ideal: c.Ideal}
 }
 
 // cacheState remembers, per model the conversation's calls were priced
 // on, what the last call sent to it: a provider's cache is per model, so a
 // call routed elsewhere neither reads nor keeps warm the other's prefix.
 type cacheState struct {
+	ideal   bool  // read all a best-effort cache could serve
 	ttl     int64 // seconds
 	pc      *prepared
 	sources *sourceIndex
@@ -135,6 +157,7 @@ func (st *cacheState) apply(p *callPlan) {
 		}
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
+			p.call.Cached = st.servedShare(p.call.Cached, model)
 		}
 		if rule.Mode == price.CachingExplicit && p.total >= rule.MinPrefix {
 			p.call.CacheWrite = p.total - p.call.Cached

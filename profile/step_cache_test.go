@@ -86,7 +86,7 @@ func TestCacheAcrossConversations(t *testing.T) {
 	// Same source, same length, another system prompt: nothing shared.
 	edited := mk("e", start.Add(5*time.Minute))
 	edited.Messages[0].Content = "b" + strings.Repeat(" b", 19) // 20 tokens too
-	strategies, _ := ParseStrategies([]string{"cache"})
+	strategies, _ := ParseStrategies([]string{"cache:served=ideal"})
 	res, err := Run([]*transcripts.Conversation{c, b, a, other, edited}, Options{Prices: testTable(t), Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestCacheSkipsServedCalls(t *testing.T) {
 	b := smallConversation(time.Time{})
 	b.ID, b.Path = "b", "b.jsonl"
 	b.Messages[5].Content = as(9)
-	strategies, err := ParseStrategies([]string{"respcache+cache"})
+	strategies, err := ParseStrategies([]string{"respcache+cache:served=ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestCacheSkipsServedCalls(t *testing.T) {
 // 1: 50 + 7×2 = 64; 2: 26 + 47×0.1 + 30×2 = 90.7; 3: 119×1.25 + 6×2 =
 // 160.75; 4: 116×0.1 + 21×1.25 + 3×2 = 43.85; total 359.3 µ$.
 func TestCacheAcrossRoutedModels(t *testing.T) {
-	res := runSmall(t, smallConversation(time.Time{}), "route:model=test-explicit,when=input>100+cache")
+	res := runSmall(t, smallConversation(time.Time{}), "route:model=test-explicit,when=input>100+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
 	if got, want := cached(calls), []int64{0, 47, 0, 116}; !eq(got, want) {
 		t.Errorf("cached = %v, want %v", got, want)
@@ -195,7 +195,9 @@ func TestCachePrefixChange(t *testing.T) {
 		if tc.part != "" {
 			conv.Messages[6].PrefixChange = &transcripts.PrefixChange{Part: tc.part, Message: 0}
 		}
-		res := runSmall(t, conv, "cache")
+		// The usage reports no cache reads: the log's served share (0%)
+		// would read nothing; the prefix mechanics are seen ideally.
+		res := runSmall(t, conv, "cache:served=ideal")
 		calls := res.Strategies[0].Calls()
 		if got, want := inputs(calls), []int64{61, 84, 130, 148}; !eq(got, want) {
 			t.Fatalf("%q: inputs = %v, want %v", tc.part, got, want)

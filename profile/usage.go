@@ -81,6 +81,8 @@ type UsageSummary struct {
 	Rows     []UsageRow
 	Totals   UsageRow
 	Warnings []string
+	// Prices names the table that priced the rows and its date.
+	Prices price.TableLabel
 }
 
 // ParseDate reads YYYY-MM-DD or YYYYMMDD as YYYY-MM-DD.
@@ -130,7 +132,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	if loc == nil {
 		loc = time.Local
 	}
-	sum := &UsageSummary{Group: group, Warnings: src.Warnings}
+	sum := &UsageSummary{Group: group, Warnings: src.Warnings, Prices: prices.Label()}
 	rows := map[string]*UsageRow{}
 	looked := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
 	for i := range src.Calls {

@@ -55,6 +55,8 @@ type DocModel struct {
 	Prices      *DocPrices        `json:"prices_usd_per_mtok"`
 	PerDay      int64             `json:"per_day,omitempty"`
 	Unpriced    bool              `json:"unpriced,omitempty"`
+	// PriceTable is the table that priced the calls and its date.
+	PriceTable *price.TableLabel `json:"price_table,omitempty"`
 }
 
 // DocPrices are the model's list prices in $/MTok.
@@ -118,14 +120,22 @@ type DocFidelity struct {
 	BilledUSD    float64 `json:"billed_usd"`
 	ErrorPct     float64 `json:"error_pct"`
 	Cause        string  `json:"cause,omitempty"`
+	// ServedPct is the share of the cacheable prefix a best-effort cache
+	// (OpenAI, Gemini implicit) served in the log, which the cache
+	// strategy reads unless served=ideal; absent when not measured.
+	ServedPct *int64 `json:"served_pct,omitempty"`
 }
 
 func docFidelity(f *profile.Fidelity, t profile.Totals) *DocFidelity {
 	if f == nil || unpriced(t) {
 		return nil // a check of $0 against $0 would be a number for no price
 	}
-	return &DocFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
+	d := &DocFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
 		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: f.Cause}
+	if p, ok := f.ServedPct(); ok {
+		d.ServedPct = &p
+	}
+	return d
 }
 
 // DocConversation is one conversation's totals under a strategy.
@@ -252,6 +262,10 @@ func docModel(r *profile.Result, perDay int64) DocModel {
 	}
 	if len(r.Conversations) > 0 && r.Conversations[0].Calibration != 1 {
 		m.Calibration = r.Conversations[0].Calibration
+	}
+	if r.Prices.Name != "" {
+		l := r.Prices
+		m.PriceTable = &l
 	}
 	if p := r.Model; p != nil {
 		m.ID = p.ID

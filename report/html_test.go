@@ -241,7 +241,7 @@ func TestHTMLGolden(t *testing.T) {
 	doc := checkPage(t, page)
 	text := string(page)
 	for _, want := range []string{"demo:harbor-support", "gpt-5", "exact, o200k_base", "$1.25 input", "table dated",
-		"Replay check", "as billed (reported usage, 41 of 41 calls)", "what the app did (cache) simulated $0.2232 vs billed $0.2232", "<svg", "Cumulative cost by strategy"} {
+		"Replay check", "as billed (reported usage, 41 of 41 calls)", "what the app did (cache) simulated $0.2235 vs billed $0.2232", "OpenAI served 100% of the cacheable prefix", "<svg", "Cumulative cost by strategy"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
@@ -103,6 +104,9 @@ func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
 	if len(s.Totals.Models) > 0 {
 		fmt.Fprintf(&b, "\nmodels: %s\n", rows.Clean(strings.Join(s.Totals.Models, ", ")))
 	}
+	if l := s.Prices.String(); l != "" {
+		b.WriteString(rows.Clean(l) + "\n")
+	}
 	if t := s.Totals; t.Unpriced > 0 && !usagePriced(&t) {
 		fmt.Fprintf(&b, "%s: none of %s with usage priced (model not in the price table) — pass --model\n",
 			rows.Unpriced, rows.Plural(int64(t.Unpriced), "call"))
@@ -154,7 +158,12 @@ func writeUsageJSON(w io.Writer, s *profile.UsageSummary) error {
 		Rows     []usageJSON `json:"rows"`
 		Totals   usageJSON   `json:"totals"`
 		Warnings []string    `json:"warnings"`
+		// PriceTable names the table that priced the rows and its date.
+		PriceTable *price.TableLabel `json:"price_table,omitempty"`
 	}{Group: s.Group, Rows: []usageJSON{}, Totals: toUsageJSON(s.Totals), Warnings: s.Warnings}
+	if s.Prices.Name != "" {
+		doc.PriceTable = &s.Prices
+	}
 	for _, r := range s.Rows {
 		doc.Rows = append(doc.Rows, toUsageJSON(r))
 	}

@@ -159,6 +159,17 @@ type codexReader struct {
 	// is the same call logged again.
 	lastTotal []byte
 	prevTotal *codexUsage
+	// early is a call's usage logged before its response items, as
+	// rollouts of Codex CLI 0.39 and thereabouts log it; the next
+	// assistant item claims it. Unclaimed when the next request starts,
+	// it is a call whose reply the rollout did not keep.
+	early *earlyUsage
+}
+
+// earlyUsage is a token_count waiting for its response items.
+type earlyUsage struct {
+	usage *Usage
+	id    string
 }
 
 // readCodex reads one rollout. Text is taken from the response items only:
@@ -177,6 +188,7 @@ func readCodex(r io.Reader, file string) ([]*Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
+	cr.flushEarly()
 	var convs []*Conversation
 	for i, c := range cr.convs {
 		if cr.session != "" {
@@ -199,6 +211,7 @@ func readCodex(r io.Reader, file string) ([]*Conversation, error) {
 // branch starts a new conversation; after a compaction its history is the
 // summary Codex put in place of what came before.
 func (cr *codexReader) branch(first *Message) {
+	cr.flushEarly()
 	id := baseID(cr.file)
 	if len(cr.convs) > 0 {
 		id = fmt.Sprintf("%s~%d", id, len(cr.convs)+1)
@@ -366,6 +379,8 @@ func (cr *codexReader) item(it *codexItem, at time.Time, n int) error {
 		default:
 			return &Error{File: cr.file, Line: n, Path: "$.payload.role", Msg: fmt.Sprintf("unknown role %q (want user, developer or assistant)", it.Role)}
 		}
+		cr.flushEarly()
+		c = cr.conv
 		c.Messages = append(c.Messages, m)
 	case "reasoning":
 		var parts []string
@@ -389,6 +404,8 @@ func (cr *codexReader) item(it *codexItem, at time.Time, n int) error {
 		a := cr.assistant(at)
 		a.ToolCalls = append(a.ToolCalls, ToolCall{ID: it.CallID, Name: name, Arguments: args})
 	case "function_call_output", "custom_tool_call_output", "local_shell_call_output":
+		cr.flushEarly()
+		c = cr.conv
 		c.Messages = append(c.Messages, Message{Role: RoleTool, ToolCallID: it.CallID, Content: codexOutput(it.Output), Time: at})
 	}
 	return nil
@@ -403,7 +420,26 @@ func (cr *codexReader) assistant(at time.Time) *Message {
 	}
 	c.Messages = append(c.Messages, Message{Role: RoleAssistant, Time: at, Model: cr.model})
 	cr.pending = len(c.Messages) - 1
+	if e := cr.early; e != nil {
+		// Usage logged before the items: it is this reply's. The call
+		// stays open for the rest of its items.
+		c.Messages[cr.pending].Usage, c.Messages[cr.pending].ResponseID = e.usage, e.id
+		cr.early = nil
+	}
 	return &c.Messages[cr.pending]
+}
+
+// flushEarly ends a call whose usage was logged and whose items never
+// came: a call whose reply the rollout did not keep (an aborted turn).
+func (cr *codexReader) flushEarly() {
+	e := cr.early
+	if e == nil {
+		return
+	}
+	cr.early = nil
+	c := cr.conv
+	c.Messages = append(c.Messages, Message{Role: RoleAssistant, Model: cr.model, NoReply: true, Usage: e.usage, ResponseID: e.id})
+	cr.pending = -1
 }
 
 // tokenCount closes the call in progress when the cumulative total moved.
@@ -452,20 +488,25 @@ func (cr *codexReader) tokenCount(it *codexItem, n int) error {
 		namedCount{"reasoning_output_tokens", usage.ReasoningOutputTokens}); err != nil {
 		return err
 	}
-	c := cr.conv
-	i := cr.pending
-	if i < 0 {
-		// A call whose reply the rollout did not keep (an aborted turn).
-		c.Messages = append(c.Messages, Message{Role: RoleAssistant, Model: cr.model, NoReply: true})
-		i = len(c.Messages) - 1
-	}
-	m := &c.Messages[i]
-	m.Usage = usage.normalise()
+	id := ""
 	if tot != nil && cr.session != "" {
 		// The cumulative total names the call: the same rollout read
 		// twice (a copy in another directory) counts it once.
-		m.ResponseID = fmt.Sprintf("codex/%s/%d/%d/%d", cr.session, tot.InputTokens, tot.CachedInputTokens, tot.OutputTokens)
+		id = fmt.Sprintf("codex/%s/%d/%d/%d", cr.session, tot.InputTokens, tot.CachedInputTokens, tot.OutputTokens)
 	}
+	c := cr.conv
+	i := cr.pending
+	if i < 0 || c.Messages[i].Usage != nil {
+		// No reply open, or the open one already has usage logged before
+		// it: this usage is the next call's, whose items follow (or, if
+		// none do, a call whose reply the rollout did not keep).
+		cr.flushEarly()
+		cr.early = &earlyUsage{usage: usage.normalise(), id: id}
+		cr.pending = -1
+		return nil
+	}
+	m := &c.Messages[i]
+	m.Usage, m.ResponseID = usage.normalise(), id
 	cr.pending = -1
 	return nil
 }

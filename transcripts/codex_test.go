@@ -1,6 +1,8 @@
 package transcripts
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +214,89 @@ func TestCodexBadInput(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("error %v, want %q", err, tt.want)
 		}
+	}
+}
+
+// codexUsageFirst rewrites a rollout in the order Codex CLI 0.39 and
+// thereabouts logged a call: its token_count event before its response
+// items (reasoning, tool calls, the assistant message), not after them.
+func codexUsageFirst(t *testing.T, rollout []byte) []byte {
+	t.Helper()
+	lines := strings.SplitAfter(strings.TrimRight(string(rollout), "\n")+"\n", "\n")
+	lines = lines[:len(lines)-1]
+	var out []string
+	runStart := -1 // index in out of the first assistant item of the open run
+	for _, l := range lines {
+		var d struct {
+			Type    string `json:"type"`
+			Payload struct {
+				Type string `json:"type"`
+				Role string `json:"role"`
+			} `json:"payload"`
+		}
+		if err := json.Unmarshal([]byte(l), &d); err != nil {
+			t.Fatal(err)
+		}
+		p := d.Payload
+		assistantItem := d.Type == "response_item" && (p.Type == "reasoning" || p.Type == "function_call" || p.Type == "custom_tool_call" ||
+			p.Type == "message" && p.Role == "assistant")
+		switch {
+		case assistantItem:
+			if runStart < 0 {
+				runStart = len(out)
+			}
+			out = append(out, l)
+		case d.Type == "event_msg" && p.Type == "token_count" && runStart >= 0:
+			out = append(out[:runStart], append([]string{l}, out[runStart:]...)...)
+			runStart = -1
+		default:
+			if d.Type == "response_item" {
+				runStart = -1
+			}
+			out = append(out, l)
+		}
+	}
+	return []byte(strings.Join(out, ""))
+}
+
+// A rollout that logs each call's token_count before its response items
+// (0.39-era) gives each reply its own usage: the same 7 calls as the
+// rollout in today's order, no reply taking the next call's usage, no
+// phantom last call without usage.
+func TestCodexUsageBeforeItems(t *testing.T) {
+	real := readFile(t, "testdata/codex/sessions/2025/12/09/rollout-2025-12-09T19-55-16-019b04ae-b1c6-7c72-a134-a4c2de66058c.jsonl")
+	early := codexUsageFirst(t, real)
+	if string(early) == string(real) {
+		t.Fatal("rewrite moved nothing")
+	}
+	want, err := Read(bytes.NewReader(real), "rollout.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(bytes.NewReader(early), "rollout.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies := func(src *Source) (out []Message) {
+		for _, m := range src.Conversations[0].Messages {
+			if m.Role == RoleAssistant {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	w, g := replies(want), replies(got)
+	if len(g) != 7 || len(w) != 7 {
+		t.Fatalf("%d replies in 0.39 order, %d in today's; want 7", len(g), len(w))
+	}
+	for i := range g {
+		if g[i].NoReply || g[i].Usage == nil || *g[i].Usage != *w[i].Usage || g[i].Reasoning != w[i].Reasoning ||
+			len(g[i].ToolCalls) != len(w[i].ToolCalls) || g[i].Content != w[i].Content || g[i].ResponseID != w[i].ResponseID {
+			t.Errorf("call %d: usage %+v reasoning %.30q tools %d, want %+v %.30q %d", i+1, g[i].Usage, g[i].Reasoning, len(g[i].ToolCalls), w[i].Usage, w[i].Reasoning, len(w[i].ToolCalls))
+		}
+	}
+	// First call: 3505 input (3072 cached), 101 output (64 reasoning).
+	if *g[0].Usage != (Usage{InputTokens: 3505, CachedInputTokens: 3072, OutputTokens: 101, ReasoningTokens: 64}) {
+		t.Errorf("first call %+v", g[0].Usage)
 	}
 }

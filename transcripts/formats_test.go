@@ -460,3 +460,37 @@ func TestLiteLLMEmptyMessages(t *testing.T) {
 		t.Errorf("format %s, %d calls, messages %+v", src.Format, c.Calls(), c.Messages)
 	}
 }
+
+// A usage object of zeros is usage the log did not measure: read as none
+// (so the call is neither billed $0 nor fitted on), with one warning, in
+// every format alike and in the usage view's Claude Code fast path.
+func TestAllZeroUsageIsMissing(t *testing.T) {
+	for _, tc := range []struct{ name, log string }{
+		{"openai-log", `{"request":{"messages":[{"role":"user","content":"a"}]},"response":{"choices":[{"message":{"role":"assistant","content":"b"}}],"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}}`},
+		{"claude-code", `{"type":"user","sessionId":"s","uuid":"u1","timestamp":"2026-01-01T00:00:00Z","message":{"role":"user","content":"hi"}}` + "\n" +
+			`{"type":"assistant","sessionId":"s","uuid":"a1","parentUuid":"u1","requestId":"r1","timestamp":"2026-01-01T00:00:01Z","message":{"id":"m1","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"API Error"}],"usage":{"input_tokens":0,"output_tokens":0,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}}}` + "\n"},
+	} {
+		src, err := Read(strings.NewReader(tc.log), "x.jsonl", Options{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		c := src.Conversations[0]
+		last := c.Messages[len(c.Messages)-1]
+		if src.Format != tc.name || last.Usage != nil || len(src.Warnings) != 1 || !strings.Contains(src.Warnings[0], "1 call reports all-zero usage, read as usage not logged") {
+			t.Errorf("%s: format %s, usage %+v, warnings %q", tc.name, src.Format, last.Usage, src.Warnings)
+		}
+		if tc.name != "claude-code" {
+			continue
+		}
+		dir := t.TempDir()
+		path := filepath.Join(dir, "s.jsonl")
+		if err := os.WriteFile(path, []byte(tc.log), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		us, err := ReadUsage(path, Options{})
+		if err != nil || len(us.Calls) != 1 || us.Calls[0].Usage != nil {
+			t.Errorf("usage view: %v %+v", err, us)
+		}
+	}
+}

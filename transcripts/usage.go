@@ -221,7 +221,9 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 			if err := cl.Message.Usage.check(file, n, "$.message.usage"); err != nil {
 				return err
 			}
-			u = cl.Message.Usage.normalise()
+			if u = cl.Message.Usage.normalise(); u.allZero() {
+				u = nil // not measured (see checkConversations)
+			}
 		}
 		id := ""
 		if cl.Message.ID != "" {

@@ -42,6 +42,18 @@ func checkUsage(file string, line int, path string, u *Usage) error {
 	return nil
 }
 
+// allZero reports whether u is present and every count in it is 0.
+func (u *Usage) allZero() bool {
+	return u != nil && *u == Usage{}
+}
+
+func pluralCalls(n int) string {
+	if n == 1 {
+		return "1 call reports"
+	}
+	return fmt.Sprintf("%d calls report", n)
+}
+
 // usageOddity says what is inconsistent in u (cache reads and writes
 // beyond the input, reasoning beyond the output), or "". Every format,
 // the native one too, reads such usage as logged with a warning: each
@@ -70,13 +82,20 @@ func usageOddity(u *Usage) string {
 // conversation.
 func checkConversations(convs []*Conversation) error {
 	for _, c := range convs {
-		odd := 0
+		odd, zero := 0, 0
 		first := ""
 		skipped := map[string]int{}
 		for i := range c.Messages {
 			m := &c.Messages[i]
 			if err := checkUsage(c.Path, 0, fmt.Sprintf("%s: message %d: usage", c.ID, i+1), m.Usage); err != nil {
 				return err
+			}
+			if m.Usage.allZero() {
+				// No call is sent nothing and answers nothing: a usage
+				// object of zeros is a log that did not measure (an error
+				// reply, a placeholder), not a measurement.
+				m.Usage = nil
+				zero++
 			}
 			if m.Images < 0 || m.Images > MaxImages {
 				return &Error{File: c.Path, Msg: fmt.Sprintf("%s: message %d: %d images", c.ID, i+1, m.Images)}
@@ -103,6 +122,9 @@ func checkConversations(convs []*Conversation) error {
 		}
 		if odd > 0 {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: %d calls report odd usage (first: %s); read as logged", c.Path, c.ID, odd, first))
+		}
+		if zero > 0 {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: %s all-zero usage, read as usage not logged", c.Path, c.ID, pluralCalls(zero)))
 		}
 	}
 	return nil

@@ -876,6 +876,13 @@ func (m Model) projection() string {
 	if convs > 1 {
 		optional = append(optional, fmt.Sprintf("%s a conversation", per))
 	}
+	if f := m.res.Fidelity; f != nil {
+		// What a best-effort cache served, which the cache strategy reads
+		// (below 95%: the ideal is then far from what the log shows).
+		if p, ok := f.ServedPct(); ok && p < 95 {
+			optional = append(optional, f.ServedShort())
+		}
+	}
 	// The projection keeps its unit (a figure "/mo" alone does not say at
 	// how many a day) or is not shown.
 	mo := fmt.Sprintf("%s/mo at %s/day", price.Project(per, m.perDay), formatInt(m.perDay))

@@ -61,7 +61,7 @@ func itoa(n int) string { return formatInt(int64(n)) }
 // first, and an exact id (or alias) over a longer one that holds it.
 func TestPickerPicksTyped(t *testing.T) {
 	for _, tc := range []struct{ typed, want string }{
-		{"sonnet", "claude-sonnet-4-6"},
+		{"sonnet", "claude-sonnet-5"}, // the newest sonnet
 		{"4o", "gpt-4o"},
 		{"gpt-5", "gpt-5"}, // not gpt-5.4, the first to hold it
 		{"4o-mini", "gpt-4o-mini"},
@@ -100,7 +100,7 @@ func TestOneSaved(t *testing.T) {
 			t.Errorf("%s: table saved %s, report %s", r[1], r[3], want[i].Saved)
 		}
 	}
-	if got := m.projection(); !strings.Contains(got, "cheapest 2 saves 58.5%") {
+	if got := m.projection(); !strings.Contains(got, "cheapest 2 saves 58.4%") {
 		t.Errorf("cost line %q", got)
 	}
 	l := startAt(t, treeConfig(t), 120, 40)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -1026,6 +1027,7 @@ func newPrices(stdout io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&file, "prices", "", "price `FILE` to extend the embedded table")
+	cmd.AddCommand(newPricesUpdate(stdout))
 	return cmd
 }
 
@@ -1058,14 +1060,72 @@ func versionOf(linked string, bi *debug.BuildInfo) string {
 	return "dev"
 }
 
-// priceTable is the embedded table, extended by file when one is given.
+// priceTable is the embedded table, with the LiteLLM file `tokenscope
+// prices update` fetched read over it when there is one, extended by file
+// when one is given.
 func priceTable(file string) (*price.Table, error) {
-	if file == "" {
-		return price.Default(), nil
+	base := price.Default()
+	if dir, err := price.CacheDir(); err == nil {
+		if base, err = price.Cached(dir); err != nil {
+			return nil, badInput(err)
+		}
 	}
-	t, err := price.Load(file)
+	if file == "" {
+		return base, nil
+	}
+	t, err := price.LoadOver(base, file)
 	if err != nil {
 		return nil, badInput(err)
 	}
 	return t, nil
+}
+
+// maxPriceFile bounds what `prices update` reads (LiteLLM's file is about
+// 1.6 MB in late 2026).
+const maxPriceFile = 64 << 20
+
+// newPricesUpdate fetches LiteLLM's price file into the user cache
+// directory, on the user's request only: nothing else fetches it.
+func newPricesUpdate(stdout io.Writer) *cobra.Command {
+	var url string
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Fetch LiteLLM's current price file into the user cache directory; later runs price with it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := price.CacheDir()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return badInput(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return fmt.Errorf("prices update: %w", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("prices update: %s answered %s", url, resp.Status)
+			}
+			data, err := io.ReadAll(io.LimitReader(resp.Body, maxPriceFile+1))
+			if err != nil {
+				return fmt.Errorf("prices update: %w", err)
+			}
+			if len(data) > maxPriceFile {
+				return fmt.Errorf("prices update: %s sent more than %d MiB", url, maxPriceFile>>20)
+			}
+			t, err := price.StoreLiteLLM(dir, data, url, time.Now())
+			if err != nil {
+				return fmt.Errorf("prices update: %w", err)
+			}
+			fmt.Fprintf(stdout, "%d models; table %q dated %s, kept in %s\n", len(t.Models), t.Source, t.Date, dir)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&url, "url", price.LiteLLMURL, "where to fetch LiteLLM's model_prices_and_context_window.json from")
+	return cmd
 }

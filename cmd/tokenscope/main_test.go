@@ -81,7 +81,10 @@ func TestReportJSONSchema(t *testing.T) {
 		}
 	}
 	check("source", doc["source"], "calls,format,path,warnings")
-	check("model", doc["model"], "encoding,exact,id,prices_usd_per_mtok")
+	check("model", doc["model"], "encoding,exact,id,price_table,prices_usd_per_mtok")
+	if pt := doc["model"].(map[string]any)["price_table"].(map[string]any); pt["name"] != "embedded" || pt["date"] != "2026-12-07" {
+		t.Errorf("price_table %v, want the embedded table and its date", pt)
+	}
 	strategies := doc["strategies"].([]any)
 	if len(strategies) != 7 {
 		t.Fatalf("%d strategies, want the default 7", len(strategies))
@@ -89,7 +92,7 @@ func TestReportJSONSchema(t *testing.T) {
 	first := strategies[0].(map[string]any)
 	check("strategy", first, "calls,spec,totals")
 	check("totals", first["totals"], "cache_write_tokens,cached_input_tokens,cost_usd,dropped_tokens,fidelity,input_tokens,output_tokens,overflow_calls,peak_input_tokens,reasoning_tokens,reported_cost_usd,savings_pct,summary_input_tokens,summary_output_tokens,truncated_calls")
-	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,simulated_usd,strategy")
+	check("fidelity", first["totals"].(map[string]any)["fidelity"], "billed_usd,calls,error_pct,served_pct,simulated_usd,strategy")
 	call := first["calls"].([]any)[0].(map[string]any)
 	check("call", call, "cache_write_tokens,cached_input_tokens,cost_usd,estimate_error_tokens,index,input,output_tokens,reasoning_tokens,reported")
 	check("input", call["input"], "history,overhead,rag,summary,system,tool_defs,tool_results,total,unlogged,user")
@@ -134,7 +137,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"report", broken + "anthropic_response_negative.json"}, "anthropic_response_negative.json:1: $.usage.input_tokens: -100 tokens is negative"},
 		{[]string{"report", "--strategy", "window:turnz=4"}, `strategy "window:turnz=4": turnz=4: unknown window key "turnz" (allowed: turns, tokens)`},
 		{[]string{"report", "--strategy", "cache+bogus"}, `unknown step "bogus"`},
-		{[]string{"report", "--model", "gpt-5.3"}, `unknown model "gpt-5.3"; nearest known: gpt-5`},
+		{[]string{"report", "--model", "gpt-5.9"}, `unknown model "gpt-5.9"; nearest known: gpt-5`},
 		{[]string{"report", "--format", "xml"}, `--format "xml"`},
 		{[]string{"report", "--max-cost", "cheap"}, "--max-cost"},
 		{[]string{"report", "--nope"}, "unknown flag: --nope"},

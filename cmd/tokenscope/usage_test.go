@@ -17,7 +17,7 @@ func TestUsageCommand(t *testing.T) {
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	for _, want := range []string{"2026-11-02      6   1,563     371   6,060   64.0k   72.0k    $0.0604", "\ntotal "} {
+	for _, want := range []string{"2026-11-02      6   1,563     371   6,060   64.0k   72.0k    $0.0604", "\ntotal ", "\npriced by the embedded table dated 2026-12-07\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -1,6 +1,7 @@
 package price
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -95,6 +96,28 @@ type Table struct {
 	resolved sync.Map
 }
 
+// TableLabel says which price table priced a report and its date.
+type TableLabel struct {
+	Name string `json:"name"`
+	Date string `json:"date"`
+}
+
+// String is the label as report headers print it.
+func (l TableLabel) String() string {
+	if l.Name == "" {
+		return ""
+	}
+	return fmt.Sprintf("priced by the %s table dated %s", l.Name, l.Date)
+}
+
+// Label names the table and its date (nil: none).
+func (t *Table) Label() TableLabel {
+	if t == nil {
+		return TableLabel{}
+	}
+	return TableLabel{Name: t.Source, Date: t.Date}
+}
+
 // yaml shapes of the table file.
 type yamlRates struct {
 	Input        *float64 `yaml:"input"`
@@ -102,6 +125,11 @@ type yamlRates struct {
 	CachedInput  *float64 `yaml:"cached_input"`
 	CacheWrite5m *float64 `yaml:"cache_write_5m"`
 	CacheWrite1h *float64 `yaml:"cache_write_1h"`
+	// The provider's multiples of the input price for a row that gives
+	// none (defaults only): cache read, 5-minute and 1-hour writes.
+	CachedRatio  *float64 `yaml:"cached_ratio"`
+	Write5mRatio *float64 `yaml:"write_5m_ratio"`
+	Write1hRatio *float64 `yaml:"write_1h_ratio"`
 }
 
 type yamlModel struct {
@@ -127,6 +155,7 @@ type yamlModel struct {
 
 type yamlTable struct {
 	Date     string               `yaml:"date"`
+	Source   string               `yaml:"source"`
 	Defaults map[string]yamlModel `yaml:"defaults"`
 	Models   []yamlModel          `yaml:"models"`
 }
@@ -156,7 +185,17 @@ func ParseYAML(data []byte, file string) (*Table, error) {
 	}
 	t := &Table{Date: yt.Date}
 	for i, ym := range yt.Models {
-		d := yt.Defaults[ym.Provider]
+		ym.Provider = ym.provider()
+		d, ok := yt.Defaults[ym.Provider]
+		if !ok {
+			// A row of a --prices file bills by its provider's rules
+			// (caching, batch, tokenizer) unless it spells them out.
+			d = embeddedDefaults()[ym.Provider]
+			if ym.Encoding != "" || ym.Exact != nil || ym.TokenFactor != 0 {
+				// A row that names its tokenizer counts with it alone.
+				d.Encoding, d.Exact, d.TokenFactor = "", nil, 0
+			}
+		}
 		p, err := ym.toPrice(d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: models[%d] (%s): %v", file, i, ym.ID, err)
@@ -176,7 +215,7 @@ func (ym yamlModel) toPrice(d yamlModel) (*Model, error) {
 	}
 	p := &Model{ID: strings.ToLower(ym.ID), Provider: ym.Provider, Aliases: ym.Aliases,
 		ContextWindow: ym.ContextWindow, MaxOutput: ym.MaxOutput, Source: ym.Source, Note: ym.Note}
-	p.Rates, p.HasCachedInput = ym.yamlRates.rates(nil)
+	p.Rates, p.HasCachedInput = ym.withRatios(d).rates(nil)
 	batch := 1.0
 	if d.Batch != nil {
 		batch = *d.Batch
@@ -264,6 +303,64 @@ func (y yamlRates) rates(base *Rates) (Rates, bool) {
 	r.CacheWrite5m = get(y.CacheWrite5m, r.Input)
 	r.CacheWrite1h = get(y.CacheWrite1h, r.Input)
 	return r, y.CachedInput != nil
+}
+
+// withRatios fills the cache prices a row leaves out from its provider's
+// ratios to the input price (d's), so that a row of a --prices file that
+// gives only input and output still caches as its provider does.
+func (ym yamlModel) withRatios(d yamlModel) yamlRates {
+	r := ym.yamlRates
+	if r.Input == nil || ym.Caching != nil && ym.Caching.Mode == CachingNone {
+		return r // a row that does not cache has no cache prices to derive
+	}
+	times := func(f *float64) *float64 {
+		if f == nil {
+			return nil
+		}
+		v := *r.Input * *f
+		return &v
+	}
+	if r.CachedInput == nil {
+		r.CachedInput = times(d.CachedRatio)
+	}
+	if r.CacheWrite5m == nil {
+		r.CacheWrite5m = times(d.Write5mRatio)
+	}
+	if r.CacheWrite1h == nil {
+		r.CacheWrite1h = times(d.Write1hRatio)
+	}
+	return r
+}
+
+// provider is the row's provider: as written, else the provider of the
+// embedded row of the same id (a --prices row that re-prices a known
+// model), else none.
+func (ym yamlModel) provider() string {
+	if ym.Provider != "" {
+		return ym.Provider
+	}
+	if defaultTable != nil {
+		if p, ok := defaultTable.Lookup(ym.ID); ok {
+			return p.Provider
+		}
+	}
+	return ym.Provider
+}
+
+var (
+	embeddedYAMLOnce sync.Once
+	embeddedYAML     map[string]yamlModel
+)
+
+// embeddedDefaults are the provider defaults of the embedded table.
+func embeddedDefaults() map[string]yamlModel {
+	embeddedYAMLOnce.Do(func() {
+		var yt yamlTable
+		if err := yaml.Unmarshal(embeddedPrices, &yt); err == nil {
+			embeddedYAML = yt.Defaults
+		}
+	})
+	return embeddedYAML
 }
 
 func firstNonEmpty(s ...string) string {
@@ -402,10 +499,17 @@ func levenshtein(a, b string) int {
 // model_prices_and_context_window.json) and returns the embedded table
 // extended and overridden by it.
 func Load(path string) (*Table, error) {
+	return LoadOver(Default(), path)
+}
+
+// LoadOver is Load extending base (the embedded table, or it with a
+// fetched LiteLLM file) instead of the embedded table.
+func LoadOver(base *Table, path string) (*Table, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	Default() // a row of the file may re-price an embedded one
 	var extra *Table
 	trimmed := strings.TrimSpace(string(data))
 	if strings.HasPrefix(trimmed, "{") && json.Valid(data) {
@@ -416,7 +520,7 @@ func Load(path string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Default().Merge(extra, path), nil
+	return base.Merge(extra, path), nil
 }
 
 // Merge returns a table with the rows of extra added, replacing rows with
@@ -442,19 +546,38 @@ func (t *Table) Merge(extra *Table, source string) *Table {
 
 // litellmRow is the part of a LiteLLM price entry tokenscope uses.
 type litellmRow struct {
-	Input        *float64    `json:"input_cost_per_token"`
-	Output       *float64    `json:"output_cost_per_token"`
-	CacheRead    *float64    `json:"cache_read_input_token_cost"`
-	CacheWrite   *float64    `json:"cache_creation_input_token_cost"`
-	CacheWrite1h *float64    `json:"cache_creation_input_token_cost_above_1hr"`
-	InputAbove   *float64    `json:"input_cost_per_token_above_200k_tokens"`
-	OutputAbove  *float64    `json:"output_cost_per_token_above_200k_tokens"`
-	CacheAbove   *float64    `json:"cache_read_input_token_cost_above_200k_tokens"`
-	InputBatch   *float64    `json:"input_cost_per_token_batches"`
-	MaxInput     json.Number `json:"max_input_tokens"`
-	MaxOutput    json.Number `json:"max_output_tokens"`
-	Provider     string      `json:"litellm_provider"`
-	Mode         string      `json:"mode"`
+	Input        *float64 `json:"input_cost_per_token"`
+	Output       *float64 `json:"output_cost_per_token"`
+	CacheRead    *float64 `json:"cache_read_input_token_cost"`
+	CacheWrite   *float64 `json:"cache_creation_input_token_cost"`
+	CacheWrite1h *float64 `json:"cache_creation_input_token_cost_above_1hr"`
+	InputAbove   *float64 `json:"input_cost_per_token_above_200k_tokens"`
+	OutputAbove  *float64 `json:"output_cost_per_token_above_200k_tokens"`
+	CacheAbove   *float64 `json:"cache_read_input_token_cost_above_200k_tokens"`
+	// DeepSeek's rows name their cache-hit price so.
+	CacheHit *float64 `json:"input_cost_per_token_cache_hit"`
+	// OpenAI's GPT-5.4+ tier starts at 272K.
+	InputAbove272  *float64    `json:"input_cost_per_token_above_272k_tokens"`
+	OutputAbove272 *float64    `json:"output_cost_per_token_above_272k_tokens"`
+	CacheAbove272  *float64    `json:"cache_read_input_token_cost_above_272k_tokens"`
+	InputBatch     *float64    `json:"input_cost_per_token_batches"`
+	MaxInput       json.Number `json:"max_input_tokens"`
+	MaxOutput      json.Number `json:"max_output_tokens"`
+	Provider       string      `json:"litellm_provider"`
+	Mode           string      `json:"mode"`
+	threshold      int64       // of the long-context tier: 200K unless a 272K key gave it
+}
+
+// normalise folds LiteLLM's alternative names into the ones read: a
+// cache-hit price is a cache read, a 272K tier is the tier.
+func (r *litellmRow) normalise() {
+	if r.CacheRead == nil {
+		r.CacheRead = r.CacheHit
+	}
+	if r.InputAbove == nil && r.InputAbove272 != nil {
+		r.InputAbove, r.OutputAbove, r.CacheAbove = r.InputAbove272, r.OutputAbove272, r.CacheAbove272
+		r.threshold = 272000
+	}
 }
 
 // parseLiteLLM reads LiteLLM's model_prices_and_context_window.json as is:
@@ -479,6 +602,7 @@ func parseLiteLLM(data []byte, file string) (*Table, error) {
 		if err := json.Unmarshal(raw[id], &r); err != nil {
 			return nil, fmt.Errorf("%s: $[%q]: %v", file, id, err)
 		}
+		r.normalise()
 		if r.Input == nil || r.Output == nil || (r.Mode != "" && r.Mode != "chat" && r.Mode != "responses") {
 			continue
 		}
@@ -516,7 +640,7 @@ func parseLiteLLM(data []byte, file string) (*Table, error) {
 			p.BatchNum, p.BatchDen = int64(PriceFromPerToken(*r.InputBatch)), int64(p.Input)
 		}
 		if r.InputAbove != nil {
-			lc := &LongContext{Threshold: 200000, Rates: p.Rates}
+			lc := &LongContext{Threshold: cmp.Or(r.threshold, 200000), Rates: p.Rates}
 			lc.Input = PriceFromPerToken(*r.InputAbove)
 			if r.OutputAbove != nil {
 				lc.Output = PriceFromPerToken(*r.OutputAbove)

@@ -19,15 +19,15 @@ func TestSeedModels(t *testing.T) {
 		in, out, cached float64
 		context         int64
 	}{
-		{"gpt-5.2-pro", 21, 168, 21, 200_000}, // no cached rate (PROVIDER-RULES §7)
+		{"gpt-5.2-pro", 21, 168, 21, 272_000}, // no cached rate (PROVIDER-RULES §7, LiteLLM)
 		{"claude-opus-4-6", 5, 25, 0.50, 1_000_000},
 		{"o1", 15, 60, 7.50, 200_000},
-		{"gpt-5.2", 1.75, 14, 0.175, 200_000},
-		{"gpt-5", 1.25, 10, 0.125, 400_000},
+		{"gpt-5.2", 1.75, 14, 0.175, 272_000},
+		{"gpt-5", 1.25, 10, 0.125, 272_000},
 		{"claude-sonnet-4-6", 3, 15, 0.30, 1_000_000},
 		{"gemini-2.5-pro", 1.25, 10, 0.125, 1_048_576},
 		{"gpt-4.1", 2, 8, 0.50, 1_047_576},
-		{"gpt-5-mini", 0.25, 2, 0.025, 200_000},
+		{"gpt-5-mini", 0.25, 2, 0.025, 272_000},
 		{"claude-haiku-4-5", 1, 5, 0.10, 200_000},
 		{"gemini-2.5-flash", 0.30, 2.50, 0.03, 1_048_576},
 		{"deepseek-v3.2", 0.28, 0.42, 0.028, 128_000},
@@ -37,10 +37,10 @@ func TestSeedModels(t *testing.T) {
 		{"mistral-small-3.2", 0.07, 0.20, 0.07, 128_000},
 		{"mistral-nemo", 0.02, 0.04, 0.02, 131_072},
 		{"gpt-5.4", 2.50, 15, 0.25, 1_050_000},
-		{"gpt-5.4-mini", 0.75, 4.50, 0.075, 400_000},
-		{"gpt-5.4-nano", 0.20, 1.25, 0.02, 400_000},
-		{"gpt-5.4-pro", 30, 180, 30, 1_050_000},
-		{"gpt-5.1", 1.25, 10, 0.125, 400_000},
+		{"gpt-5.4-mini", 0.75, 4.50, 0.075, 1_050_000},
+		{"gpt-5.4-nano", 0.20, 1.25, 0.02, 1_050_000},
+		{"gpt-5.4-pro", 30, 180, 3, 1_050_000},
+		{"gpt-5.1", 1.25, 10, 0.125, 272_000},
 		{"claude-opus-4-7", 5, 25, 0.50, 1_000_000},
 		{"gemini-3.1-pro", 2, 12, 0.20, 1_048_576},
 		{"gpt-4o", 2.50, 10, 1.25, 128_000},
@@ -121,11 +121,29 @@ func TestLookupAsLogged(t *testing.T) {
 		"openai/gpt-5":                              "gpt-5",
 		"gpt-5-2025-08-07":                          "gpt-5",
 		"GPT-4.1":                                   "gpt-4.1",
-		"chatgpt-4o-latest":                         "gpt-4o",
-		"deepseek-chat":                             "deepseek-v3.2",
-		"gemini-3.1-pro-preview":                    "gemini-3.1-pro",
-		"o4-mini-2025-04-16":                        "o4-mini",
-		"claude-opus-4.7":                           "claude-opus-4-7",
+		"chatgpt-4o-latest":                         "chatgpt-4o-latest",
+		"deepseek-chat":                             "deepseek-chat",
+		"deepseek/deepseek-reasoner":                "deepseek-reasoner",
+		// ids as current agent logs and gateways write them
+		"gpt-5.1-codex-max":                    "gpt-5.1",
+		"gpt-5.2-codex":                        "gpt-5.2",
+		"openai/gpt-5.3-codex":                 "gpt-5.3-codex",
+		"gpt-5.5-2026-04-23":                   "gpt-5.5",
+		"gpt-5.4-mini-2026-03-17":              "gpt-5.4-mini",
+		"gpt-5.1-codex-mini":                   "gpt-5-mini",
+		"gemini-3-flash-preview":               "gemini-3-flash",
+		"vertex_ai/gemini-3-flash-preview":     "gemini-3-flash",
+		"gemini/gemini-3.1-pro-preview":        "gemini-3.1-pro",
+		"vertex_ai/gemini-3.1-pro-preview":     "gemini-3.1-pro",
+		"claude-opus-4-7-20260416":             "claude-opus-4-7",
+		"anthropic/claude-opus-4-6-20260205":   "claude-opus-4-6",
+		"claude-haiku-4-5-20251001":            "claude-haiku-4-5",
+		"claude-opus-4-1-20250805":             "claude-opus-4-1",
+		"claude-opus-4-20250514":               "claude-opus-4-1",
+		"vertex_ai/claude-sonnet-4-5@20250929": "claude-sonnet-4-5",
+		"gemini-3.1-pro-preview":               "gemini-3.1-pro",
+		"o4-mini-2025-04-16":                   "o4-mini",
+		"claude-opus-4.7":                      "claude-opus-4-7",
 	} {
 		p, ok := tab.Lookup(in)
 		if !ok || p.ID != want {
@@ -144,7 +162,7 @@ func TestLookupAsLogged(t *testing.T) {
 }
 
 func TestUnknownModelNearest(t *testing.T) {
-	_, err := Default().Find("gpt-5.3")
+	_, err := Default().Find("gpt-5.9")
 	var ue *UnknownModelError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v", err)
@@ -152,7 +170,7 @@ func TestUnknownModelNearest(t *testing.T) {
 	if len(ue.Nearest) != 3 || !strings.HasPrefix(ue.Nearest[0], "gpt-5") {
 		t.Errorf("nearest = %v", ue.Nearest)
 	}
-	if !strings.Contains(err.Error(), `unknown model "gpt-5.3"`) {
+	if !strings.Contains(err.Error(), `unknown model "gpt-5.9"`) {
 		t.Errorf("message %q", err)
 	}
 }
@@ -202,6 +220,13 @@ func TestLoadLiteLLM(t *testing.T) {
 			t.Errorf("%s: min prefix %d, factor %v, input %d, source %q", tc.id, p.Caching.MinPrefix, p.TokenFactor, p.Input, p.Source)
 		}
 	}
+	// DeepSeek's rows give their cache read as input_cost_per_token_cache_hit.
+	if ds, ok := tab.Lookup("deepseek/deepseek-v3.2"); !ok || ds.CachedInput != PriceFromPerMTok(0.028) || ds.Output != PriceFromPerMTok(0.40) || ds.Caching.Mode != CachingAutomatic {
+		t.Errorf("deepseek row %+v", ds)
+	}
+	if r1, ok := tab.Lookup("deepseek/deepseek-r1"); !ok || r1.CachedInput != PriceFromPerMTok(0.14) || r1.Caching.Mode != CachingAutomatic {
+		t.Errorf("deepseek-r1 row %+v", r1)
+	}
 	// Rows LiteLLM does not have stay.
 	if _, ok := tab.Lookup("gemini-3.1-pro"); !ok {
 		t.Error("embedded rows lost")
@@ -228,5 +253,94 @@ models:
 	os.WriteFile(path, []byte("models:\n- {id: x, provider: openai}\n"), 0o644)
 	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "input and output prices are required") {
 		t.Errorf("bad file: %v", err)
+	}
+}
+
+// Rows taken from LiteLLM's model_prices_and_context_window.json (commit
+// 00035b69f416be24e2e323c13198d9b7d2d1bdf9): the per-token figures of the
+// entries named in each row's source, × 10^6.
+func TestLiteLLMRows(t *testing.T) {
+	tab := Default()
+	for _, tc := range []struct {
+		id                       string
+		in, out, cached, write5m float64
+		context, threshold       int64
+		lcIn, lcOut, lcCached    float64
+	}{
+		// gpt-5.6: 5e-06, 3e-05, read 5e-07, write 6.25e-06; >272K 1e-05, 4.5e-05, 1e-06
+		{"gpt-5.6", 5, 30, 0.50, 6.25, 1_050_000, 272_000, 10, 45, 1},
+		{"gpt-5.6-luna", 1, 6, 0.10, 1.25, 1_050_000, 272_000, 2, 9, 0.20},
+		{"gpt-5.5", 5, 30, 0.50, 5, 1_050_000, 272_000, 10, 45, 1},
+		{"gpt-5.3-codex", 1.75, 14, 0.175, 1.75, 272_000, 0, 0, 0, 0},
+		{"gpt-5-nano", 0.05, 0.40, 0.005, 0.05, 272_000, 0, 0, 0, 0},
+		{"claude-opus-4-8", 5, 25, 0.50, 6.25, 1_000_000, 0, 0, 0, 0},
+		{"claude-sonnet-5", 2, 10, 0.20, 2.50, 1_000_000, 0, 0, 0, 0},
+		{"claude-opus-4-1", 15, 75, 1.50, 18.75, 200_000, 0, 0, 0, 0},
+		{"gemini-3-flash", 0.50, 3, 0.05, 0.50, 1_048_576, 0, 0, 0, 0},
+		{"gemini-3.1-pro", 2, 12, 0.20, 2, 1_048_576, 200_000, 4, 18, 0.40},
+		{"deepseek-chat", 0.28, 0.42, 0.028, 0.28, 131_072, 0, 0, 0, 0},
+		{"grok-4", 3, 15, 3, 3, 128_000, 0, 0, 0, 0},
+	} {
+		p, ok := tab.Lookup(tc.id)
+		if !ok {
+			t.Errorf("%s missing", tc.id)
+			continue
+		}
+		if p.Input != PriceFromPerMTok(tc.in) || p.Output != PriceFromPerMTok(tc.out) || p.CachedInput != PriceFromPerMTok(tc.cached) ||
+			p.CacheWrite5m != PriceFromPerMTok(tc.write5m) || p.ContextWindow != tc.context {
+			t.Errorf("%s: %v/%v cached %v write %v context %d", tc.id, p.Input.PerMTok(), p.Output.PerMTok(), p.CachedInput.PerMTok(), p.CacheWrite5m.PerMTok(), p.ContextWindow)
+		}
+		if tc.threshold == 0 {
+			if p.LongContext != nil {
+				t.Errorf("%s: unexpected long-context tier", tc.id)
+			}
+			continue
+		}
+		if lc := p.LongContext; lc == nil || lc.Threshold != tc.threshold || lc.Input != PriceFromPerMTok(tc.lcIn) || lc.Output != PriceFromPerMTok(tc.lcOut) || lc.CachedInput != PriceFromPerMTok(tc.lcCached) {
+			t.Errorf("%s: long context %+v", tc.id, p.LongContext)
+		}
+		if !strings.Contains(p.Source, "LiteLLM") {
+			t.Errorf("%s: source %q does not name LiteLLM", tc.id, p.Source)
+		}
+	}
+	if !strings.Contains(tab.Source, "embedded") || tab.Date != "2026-12-07" {
+		t.Errorf("table %q dated %q", tab.Source, tab.Date)
+	}
+}
+
+// A --prices row that gives only input and output bills by its provider's
+// rules: caching mode, read and write multiples, batch discount; spelled
+// out, its own terms win.
+func TestPricesFileInheritsProviderRules(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mine.yaml")
+	yaml := `date: "2026-12-01"
+models:
+- {id: claude-house-1, provider: anthropic, input: 4, output: 20}
+- {id: claude-sonnet-4-6, input: 2, output: 10}
+- {id: house-gpt, provider: openai, input: 1, output: 4, batch: 1, caching: {mode: none}}
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	house, _ := tab.Lookup("claude-house-1")
+	// Anthropic: read 0.1×, write 1.25× / 2×, explicit caching, batch ½.
+	if house.Caching.Mode != CachingExplicit || house.CachedInput != PriceFromPerMTok(0.4) ||
+		house.CacheWrite5m != PriceFromPerMTok(5) || house.CacheWrite1h != PriceFromPerMTok(8) ||
+		house.Batched(house.Rates).Input != PriceFromPerMTok(2) {
+		t.Errorf("anthropic row: %+v", house)
+	}
+	// No provider written: the embedded row of that id says anthropic.
+	sonnet, _ := tab.Lookup("claude-sonnet-4-6")
+	if sonnet.Provider != "anthropic" || sonnet.Input != PriceFromPerMTok(2) || sonnet.CachedInput != PriceFromPerMTok(0.2) || sonnet.Caching.Mode != CachingExplicit {
+		t.Errorf("re-priced sonnet: %+v", sonnet)
+	}
+	own, _ := tab.Lookup("house-gpt")
+	if own.Caching.Mode != CachingNone || own.Batched(own.Rates).Input != PriceFromPerMTok(1) {
+		t.Errorf("spelled-out row: %+v", own)
 	}
 }

@@ -61,6 +61,9 @@ func Header(r *profile.Result, path, format string) string {
 	default:
 		b.WriteString(" · " + Unpriced)
 	}
+	if l := r.Prices.String(); l != "" {
+		b.WriteString("\n" + Clean(l))
+	}
 	return b.String()
 }
 
@@ -166,6 +169,9 @@ func fidelityLines(r *profile.Result, first, sub string) string {
 	fmt.Fprintf(&b, "%s%s\n", first, Clean(f.Line()))
 	if f.Cause != "" {
 		fmt.Fprintf(&b, "%slikely cause: %s\n", sub, Clean(f.Cause))
+	}
+	if s := f.ServedLine(); s != "" {
+		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, f.ServedDetail())
 	}
 	if len(r.Conversations) > 1 {
 		off := 0

@@ -25,14 +25,15 @@ func demo(t *testing.T) *profile.Result {
 func TestDemoSaved(t *testing.T) {
 	res := demo(t)
 	got := Strategies(res, Options{})
-	want := map[string]string{"full": Base, "cache": "58.5%", "window:turns=8": "21.4%", "cap:512": "12.0%", "batch": "50.0%"}
+	// cache reads the share the demo's usage shows OpenAI served (99.9%).
+	want := map[string]string{"full": Base, "cache": "58.4%", "window:turns=8": "21.4%", "cap:512": "12.0%", "batch": "50.0%"}
 	for _, row := range got {
 		if w, ok := want[row.Spec]; ok && row.Saved != w {
 			t.Errorf("%s saved %q, want %q", row.Spec, row.Saved, w)
 		}
 	}
-	if got[1].SavedPct != 58.5 {
-		t.Errorf("cache SavedPct %v, want 58.5", got[1].SavedPct)
+	if got[1].SavedPct != 58.4 {
+		t.Errorf("cache SavedPct %v, want 58.4", got[1].SavedPct)
 	}
 	// A replay played to the end is the whole log: the same rows.
 	all := len(res.Strategies[0].Calls())
@@ -114,7 +115,7 @@ func TestUnpricedRows(t *testing.T) {
 			t.Errorf("%s: %+v", row.Spec, row)
 		}
 	}
-	if h := Header(res, "x.jsonl", "native"); !strings.HasSuffix(h, " · unpriced") {
+	if h := Header(res, "x.jsonl", "native"); !strings.Contains(h, " · unpriced\npriced by the embedded table dated ") {
 		t.Errorf("header %q", h)
 	}
 }

@@ -1,0 +1,143 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+)
+
+// Best-effort caches (OpenAI's automatic caching, Gemini's implicit
+// caching, DeepSeek's disk cache) serve a prefix when they happen to hold
+// it: real logs show reads of 5,504, then 0, 0, 0, 0, then 9,088 on a
+// prefix that only grew. The cache step would read all of it. Where the
+// log reports usage, it says how much of the cacheable prefix the provider
+// actually served; the cache step reads that share of what it could read
+// (an expectation over the calls, not a guess per call), unless asked for
+// the ideal (cache:served=ideal). Explicit caching (Anthropic's
+// cache_control) is not best-effort: it is never scaled.
+
+// served is what a log shows a best-effort cache served: of the prefix
+// each call could have read (what the call before it sent, within the
+// TTL, floored to the provider's steps, above its minimum), the part its
+// reported cache reads cover.
+type served struct {
+	provider        string // the provider the share was measured on
+	read, cacheable int64
+}
+
+// share returns the served share as a fraction read/cacheable, or ok false
+// when the log measured none.
+func (s served) share() (num, den int64, ok bool) {
+	if s.cacheable <= 0 {
+		return 0, 0, false
+	}
+	return min(s.read, s.cacheable), s.cacheable, true
+}
+
+func (s *served) add(o served) {
+	if s.provider == "" {
+		s.provider = o.provider
+	} else if o.provider != "" && o.provider != s.provider {
+		s.provider = "mixed"
+	}
+	s.read += o.read
+	s.cacheable += o.cacheable
+}
+
+// providerName is how the served line names a provider.
+func providerName(p string) string {
+	switch p {
+	case "openai":
+		return "OpenAI"
+	case "google":
+		return "Gemini"
+	case "deepseek":
+		return "DeepSeek"
+	case "mistral":
+		return "Mistral"
+	case "xai":
+		return "xAI"
+	case "mixed", "":
+		return "The providers"
+	}
+	return p
+}
+
+// Line says how much of the cacheable prefix the provider served; "" when
+// the log measured nothing.
+func (s served) Line() string {
+	num, den, ok := s.share()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%s served %d%% of the cacheable prefix in this log", providerName(s.provider), pct(num, den))
+}
+
+// Detail gives the token counts behind Line and, below 95%, what raises
+// the share; "" when the log measured nothing.
+func (s served) Detail() string {
+	num, den, ok := s.share()
+	if !ok {
+		return ""
+	}
+	d := fmt.Sprintf("(%s of %s tokens", formatTokens(num), formatTokens(den))
+	if pct(num, den) < 95 {
+		d += "; a byte-identical prefix and a stable prompt_cache_key raise it"
+	}
+	return d + ")"
+}
+
+func pct(num, den int64) int64 {
+	if den == 0 {
+		return 0
+	}
+	return (100*num + den/2) / den
+}
+
+// measureServed sets pc.served from the calls' reported usage on models
+// whose caching is automatic (best-effort).
+func (pc *prepared) measureServed() {
+	pc.served = served{}
+	ttl := pc.logTTL
+	if ttl == 0 {
+		ttl = 300
+	}
+	var prev *callInfo
+	for i := range pc.calls {
+		ci := &pc.calls[i]
+		u := ci.reported
+		if u == nil || ci.logged == nil || ci.logged.Caching.Mode != price.CachingAutomatic {
+			prev = nil
+			continue
+		}
+		if prev != nil && (ci.at.IsZero() || prev.at.IsZero() || ci.at.Unix()-prev.at.Unix() <= ttl) {
+			rule := ci.logged.Caching
+			could := min(prev.reported.InputTokens, u.InputTokens)
+			if could >= rule.MinPrefix && rule.MinPrefix > 0 {
+				could = rule.MinPrefix + (could-rule.MinPrefix)/rule.Granularity*rule.Granularity
+			} else if could < rule.MinPrefix {
+				could = 0
+			}
+			if could > 0 {
+				pc.served.provider = ci.logged.Provider
+				pc.served.cacheable += could
+				pc.served.read += min(u.CachedInputTokens, could)
+			}
+		}
+		prev = ci
+	}
+}
+
+// servedShare scales what the cache step reads on a best-effort cache by
+// the share the log shows its provider served (none when the log measured
+// nothing for that provider, or the step asks for the ideal).
+func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
+	if st.ideal || model == nil || model.Caching.Mode != price.CachingAutomatic || model.Provider != st.pc.served.provider {
+		return cached
+	}
+	num, den, ok := st.pc.served.share()
+	if !ok {
+		return cached
+	}
+	return cached * num / den
+}
