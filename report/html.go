@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tokenscope/tokenscope/profile"
 )
@@ -16,7 +17,11 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+// pageTemplate is parsed on first use, not at start: every command links
+// this package, and only html writes a page.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(pageHTML))
+})
 
 // htmlSink writes the design-review page: one self-contained HTML file
 // (no network: charts inline as SVG, no external fonts or scripts).
@@ -133,7 +138,7 @@ func (s *htmlSink) End() error {
 	}
 	pg.InputSVG, pg.CostSVG = inlineSVG(in), inlineSVG(cost)
 	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, &pg); err != nil {
+	if err := pageTemplate().Execute(&b, &pg); err != nil {
 		return err
 	}
 	_, err = s.w.Write(b.Bytes())
