@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // BenchmarkColdStart guards the start-up of short commands, measured as a
@@ -45,3 +47,36 @@ func BenchmarkColdStart(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReportDistinct guards the full exact profile with per-call
+// JSON rows (`report DIR --format json`) on a generated Claude Code tree
+// of non-repeating text (transcripts.SyntheticDistinct: 40 sessions,
+// about 20 MB), the case a piece memo cannot flatter. Counting runs on
+// every core file by file, and the rows are simulated on one goroutine
+// while written on another; compare CPU time (-benchtime with
+// /usr/bin/time, or -cpuprofile) on a loaded machine, not ns/op alone.
+func BenchmarkReportDistinct(b *testing.B) {
+	dir := b.TempDir()
+	transcripts.SyntheticDistinct = true
+	n, _, err := transcripts.WriteSyntheticClaudeCode(dir, 40, 500<<10, 1)
+	transcripts.SyntheticDistinct = false
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(n)
+	for b.Loop() {
+		var out countingWriter
+		var errOut strings.Builder
+		if code := run([]string{"report", dir, "--format", "json"}, &out, &errOut); code != 0 {
+			b.Fatalf("report: exit %d: %s", code, errOut.String())
+		}
+		if out.n == 0 {
+			b.Fatal("report wrote nothing")
+		}
+	}
+}
+
+// countingWriter counts what is written and keeps none of it.
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
