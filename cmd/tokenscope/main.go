@@ -545,8 +545,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			if compare {
-				if !slices.Contains(profile.ComparisonFormats, format) || out != "" {
-					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(profile.ComparisonFormats, ", ")))
+				if !slices.Contains(report.ComparisonFormats, format) || out != "" {
+					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(report.ComparisonFormats, ", ")))
 				}
 				return c.compare(stdout, args, format)
 			}
@@ -588,7 +588,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			p.NoCalls = noCalls
 			if byTag {
 				rows := profile.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
-				if err := profile.WriteTagTable(stdout, p.Result, rows); err != nil {
+				if err := report.WriteTagTable(stdout, p.Result, rows); err != nil {
 					return err
 				}
 			} else {
@@ -618,6 +618,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 			}
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
+				if t := first.Totals; t.Calls > 0 && t.Unpriced >= t.Calls {
+					// An unpriced log cannot pass a cost gate: $0 is not its cost.
+					return &exitError{code: 1, err: fmt.Errorf("%s is unpriced (%s): --max-cost cannot be checked; pass --model", first.Strategy.Spec, profile.UnpricedReason(p.Result))}
+				}
 				if first.Totals.Cost > limit {
 					cost, lim := price.Distinct(first.Totals.Cost, limit)
 					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
@@ -656,8 +660,8 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
 			}
-			if !slices.Contains(profile.UsageFormats, format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.UsageFormats, ", ")))
+			if !slices.Contains(report.UsageFormats, format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.UsageFormats, ", ")))
 			}
 			dir := ""
 			if len(args) == 1 {
@@ -686,14 +690,14 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return sum.Write(stdout, format)
+			return report.WriteUsage(stdout, sum, format)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&model, "model", "", "price every call as this model (default: the model each call names)")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
 	f.StringVar(&inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
-	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.UsageFormats, ", "))
+	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.UsageFormats, ", "))
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd
@@ -719,7 +723,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if err != nil {
 			return err
 		}
-		return profile.Compare(a, b, args[0], args[1]).Write(stdout, format)
+		return report.Compare(a, b, args[0], args[1]).Write(stdout, format)
 	case len(args) <= 1 && c.whatIf.set():
 		name := "" // no path: the demo
 		if len(args) == 1 {
@@ -740,7 +744,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if name == "" {
 			name = "the demo"
 		}
-		return profile.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
+		return report.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
 	}
 	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
 }
@@ -792,7 +796,7 @@ func newTune(stdout io.Writer) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(r)
 			}
-			return profile.WriteTune(stdout, r)
+			return report.WriteTune(stdout, r)
 		},
 	}
 	c.register(cmd)
@@ -965,10 +969,11 @@ func newCount(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return badInput(err)
 				}
-				if err := profile.WriteChatCount(stdout, table, c.model, src); err != nil {
+				counts, err := profile.ChatCounts(table, c.model, src)
+				if err != nil {
 					return badInput(err)
 				}
-				return nil
+				return report.WriteChatCount(stdout, counts)
 			}
 			model := c.model
 			if model == "" {
@@ -982,7 +987,7 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return profile.WriteCount(stdout, row, string(data))
+			return report.WriteCount(stdout, row, string(data))
 		},
 	}
 	c.register(cmd)
@@ -1015,7 +1020,7 @@ func newPrices(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := profile.WritePrices(stdout, table, args); err != nil {
+			if err := report.WritePrices(stdout, table, args); err != nil {
 				return badInput(err)
 			}
 			return nil
