@@ -11,7 +11,7 @@ import (
 )
 
 // UsageGroups are the ways `tokenscope usage` groups calls.
-var UsageGroups = []string{"daily", "monthly", "session", "project", "tag"}
+var UsageGroups = []string{"daily", "monthly", "session", "project", "tag", "machine"}
 
 // UsageOptions control a usage summary.
 type UsageOptions struct {
@@ -154,6 +154,8 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			key = c.Project
 		case "tag":
 			key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
+		case "machine":
+			key = c.Machine // the proxy's machine; "unknown" for other logs
 		}
 		if key == "" {
 			key = "unknown"

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -311,7 +310,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Long: "tokenscope replays a logged chat, counts every part of every call exactly, prices it,\n" +
 			"and simulates cost-cutting strategies (windows, summaries, caps, caching, batch, other models)\n" +
 			"side by side. With no command it profiles the embedded demo conversation.",
-		Version:       version,
+		Version:       buildVersion(version),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -571,8 +570,11 @@ func newReport(stdout io.Writer) *cobra.Command {
 				path = args[0]
 			}
 			tagKey, byTag := strings.CutPrefix(by, "tag")
+			if by == "machine" {
+				tagKey, byTag = ":"+profile.ByMachine, true
+			}
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
-				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
+				return badInput(fmt.Errorf("--by %q: want tag, tag:KEY or machine", by))
 			}
 			if byTag && (format != "table" || out != "") {
 				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
@@ -635,7 +637,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
 	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
-	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets) or tag:KEY (one tag's values), as a table")
+	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets), tag:KEY (one tag's values) or machine (the proxy's), as a table")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")
@@ -800,6 +802,8 @@ func newTune(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
+	// tune searches its own space, not report's default strategies.
+	cmd.Flags().Lookup("strategy").Usage = "strategy `SPEC` to search (repeatable; default: the tune space, each context step — none, window by turns and by tokens, summary, clear and compact on agent logs — crossed with caching and the candidate models)"
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "table", "output `FORMAT`: table or json")
 	f.Int64Var(&o.MinContext, "min-context", 0, "every call still sees at least `TOKENS` of its earlier conversation (or all of it)")
@@ -816,6 +820,7 @@ func newProxy() *cobra.Command {
 	var budgets []string
 	var tpm int64
 	var redact, tui bool
+	var drain, headerTimeout time.Duration
 	var team teamFlags
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
@@ -838,7 +843,10 @@ func newProxy() *cobra.Command {
 			if tui && !isTerminal(cmd.OutOrStdout()) {
 				return badInput(fmt.Errorf("--tui needs a terminal"))
 			}
-			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact}
+			if drain < 0 || headerTimeout < 0 {
+				return badInput(fmt.Errorf("--drain and --upstream-timeout want a duration such as 30s"))
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact, HeaderTimeout: headerTimeout}
 			if !tui { // the screen would be overwritten
 				cfg.Warn = func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }
 			}
@@ -869,6 +877,11 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
+			// SIGINT/SIGTERM: stop accepting, let calls in flight finish
+			// (up to --drain) and record them, then close the log. Caught
+			// from before the port is open.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				p.Close()
@@ -882,38 +895,25 @@ func newProxy() *cobra.Command {
 			for _, s := range p.Budgets() {
 				fmt.Fprintf(stderr, "  budget %s: %s\n", s.Spec, budgetLine(s))
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				srv.Shutdown(shut)
-			}()
 			if tui {
 				// The conversations view on the log as it grows; quitting
 				// it stops the proxy.
 				served := make(chan error, 1)
-				go func() { served <- srv.Serve(ln) }()
+				go func() { served <- p.Serve(ctx, ln, drain) }()
 				uerr := ui.Run(ui.Config{Path: cfg.Out, Prices: table, Follow: time.Second})
 				interrupted := ctx.Err() != nil // a signal ended the screen too
 				stop()
 				err = <-served
-				if uerr != nil && !interrupted && errors.Is(err, http.ErrServerClosed) {
+				if uerr != nil && !interrupted && err == nil {
 					err = uerr
 				}
 			} else {
-				err = srv.Serve(ln)
+				err = p.Serve(ctx, ln, drain)
 			}
-			cerr := p.Close()
 			st := p.Stats()
 			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
 				st.Calls, st.Refused, st.P50, st.P99, cfg.Out)
-			if !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return cerr
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -925,6 +925,8 @@ func newProxy() *cobra.Command {
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
 	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
+	f.DurationVar(&drain, "drain", proxy.DefaultDrain, "on SIGINT/SIGTERM, let calls in flight finish for up to `DURATION`, then cut and record them")
+	f.DurationVar(&headerTimeout, "upstream-timeout", proxy.DefaultHeaderTimeout, "fail a call with 504 when the upstream sends no response headers within `DURATION`")
 	team.register(cmd)
 	return cmd
 }
@@ -1036,9 +1038,27 @@ func newVersion(stdout io.Writer) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprintln(stdout, "tokenscope "+version)
+			fmt.Fprintln(stdout, "tokenscope "+buildVersion(version))
 		},
 	}
+}
+
+// buildVersion is the version set at link time, else the module version
+// the go command recorded (go install …@v1.2.3), else "dev".
+func buildVersion(linked string) string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(linked, bi)
+}
+
+// versionOf is buildVersion's rule on the build info bi (nil when none).
+func versionOf(linked string, bi *debug.BuildInfo) string {
+	if linked != "dev" && linked != "" {
+		return linked
+	}
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }
 
 // priceTable is the embedded table, extended by file when one is given.
