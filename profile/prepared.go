@@ -320,8 +320,15 @@ func (r *Result) conversationCalls(i, j int) []Call {
 	return out
 }
 
+// eachAhead is how many conversations' calls the simulation of each may
+// hold ready ahead of fn: enough to keep both goroutines busy, few enough
+// that memory stays that of a handful of conversations.
+const eachAhead = 2
+
 // each simulates s on conversation only (-1: every one, in order) and
-// calls fn with each call, keeping none.
+// calls fn with each call, keeping none. The simulation runs on its own
+// goroutine a few conversations ahead of fn (a report's writer), so the
+// two use two cores; fn still sees the calls in order, on this goroutine.
 func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -329,28 +336,48 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 	onCall, shared := e.opt.onCall, e.shared
 	defer func() { e.opt.onCall, e.shared = onCall, shared }()
 	e.shared = nil
+	type batch struct {
+		conv  int
+		calls []Call
+	}
+	out := make(chan batch, eachAhead)
+	stop := make(chan struct{})
+	var cur []Call
+	e.opt.onCall = func(_ int, c *Call) { cur = append(cur, *c) }
+	go func() {
+		defer close(out)
+		notes := make([]stepNote, len(s.Steps))
+		for j := range p.pcs {
+			if only >= 0 && j != only {
+				continue
+			}
+			pc := p.get(j)
+			cur = make([]Call, 0, len(pc.calls))
+			e.simulate(pc, s, notes)
+			if p.lazy {
+				e.recycle(pc)
+			}
+			select {
+			case out <- batch{j, cur}:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	// Ranging to the end waits for the simulation to stop before the
+	// engine is restored and unlocked, also after fn fails.
 	var err error
-	j := 0
-	e.opt.onCall = func(_ int, c *Call) {
-		if err == nil {
-			err = fn(j, c)
+	for b := range out {
+		for k := range b.calls {
+			if err != nil {
+				break
+			}
+			if err = fn(b.conv, &b.calls[k]); err != nil {
+				close(stop)
+			}
 		}
 	}
-	notes := make([]stepNote, len(s.Steps))
-	for j = range p.pcs {
-		if only >= 0 && j != only {
-			continue
-		}
-		pc := p.get(j)
-		e.simulate(pc, s, notes)
-		if p.lazy {
-			e.recycle(pc)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // checkStrategies checks what strategies need of the price table (the

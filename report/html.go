@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tokenscope/tokenscope/report/rows"
 )
@@ -16,7 +17,11 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"breakable": breakable}).Parse(pageHTML))
+// pageTemplate is parsed on first use, not at start: every command links
+// this package, and only html writes a page.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{"breakable": breakable}).Parse(pageHTML))
+})
 
 // breakable is a strategy spec that a narrow column may wrap after its
 // separators (, + : =) and nowhere else: never in the middle of a word.
@@ -150,7 +155,7 @@ func (s *htmlSink) End() error {
 	}
 	pg.InputSVG, pg.CostSVG = inlineSVG(in), inlineSVG(cost)
 	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, &pg); err != nil {
+	if err := pageTemplate().Execute(&b, &pg); err != nil {
 		return err
 	}
 	_, err = s.w.Write(b.Bytes())

@@ -3,20 +3,25 @@ package price
 import (
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // Thinking in history (PROVIDER-RULES §4, A3, A8): see KeepsAllThinking.
 
-var claudeVersion = regexp.MustCompile(`claude-(opus|sonnet|haiku)-(\d+)-(\d+)`)
+// claudeVersion is compiled on first use, not at start (cold start of
+// commands that never bill).
+var claudeVersion = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`claude-(opus|sonnet|haiku)-(\d+)-(\d+)`)
+})
 
 // KeepsAllThinking reports whether m keeps earlier turns' thinking.
 func (m *Model) KeepsAllThinking() bool {
 	if m == nil || m.Provider != "anthropic" {
 		return false
 	}
-	v := claudeVersion.FindStringSubmatch(m.ID)
+	v := claudeVersion().FindStringSubmatch(m.ID)
 	if v == nil {
 		return false
 	}

@@ -383,11 +383,18 @@ func (t *Table) index() {
 	}
 }
 
+// The id patterns are compiled on first lookup, not at start: commands
+// that look no model up (version) skip them.
 var (
-	datedSuffix  = regexp.MustCompile(`(-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-\d{4}|-v\d+(:\d+)?|-latest|-preview(-\d{2}-\d{2,4})?)$`)
-	bracketTail  = regexp.MustCompile(`\[[^\]]*\]$`)
-	versionInfix = regexp.MustCompile(`^(claude-(?:opus|sonnet|haiku)-\d)\.(\d)`)
+	datedSuffix  = lazyRegexp(`(-\d{8}|-\d{4}-\d{2}-\d{2}|@\d{8}|-\d{4}|-v\d+(:\d+)?|-latest|-preview(-\d{2}-\d{2,4})?)$`)
+	bracketTail  = lazyRegexp(`\[[^\]]*\]$`)
+	versionInfix = lazyRegexp(`^(claude-(?:opus|sonnet|haiku)-\d)\.(\d)`)
 )
+
+// lazyRegexp compiles expr once, when first called for.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Lookup finds the row for a model id as people log it: dated suffixes
 // (claude-sonnet-4-20250514, gpt-4o-2024-08-06), provider prefixes
@@ -415,14 +422,14 @@ func (t *Table) lookup(id string) (*Model, bool) {
 	if i := strings.IndexByte(m, ':'); i >= 0 && !strings.Contains(m[i:], "-v") {
 		m = m[:i] // ft:gpt-4o:org:… and bedrock's ":0" tails
 	}
-	m = bracketTail.ReplaceAllString(m, "")
+	m = bracketTail().ReplaceAllString(m, "")
 	m = strings.TrimPrefix(m, "anthropic.")
-	m = versionInfix.ReplaceAllString(m, "$1-$2")
+	m = versionInfix().ReplaceAllString(m, "$1-$2")
 	for range 3 {
 		if p, ok := t.byID[m]; ok {
 			return p, true
 		}
-		next := datedSuffix.ReplaceAllString(m, "")
+		next := datedSuffix().ReplaceAllString(m, "")
 		if next == m {
 			break
 		}
