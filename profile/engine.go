@@ -356,7 +356,7 @@ type engine struct {
 	sumsBuf []int64
 	// spare is a prepared conversation done with (recycle); cntBuf and
 	// repBuf are prepare's scratch.
-	spare          *prepared
+	spare          *preparedConv
 	cntBuf, repBuf []int64
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
@@ -424,8 +424,9 @@ type callInfo struct {
 	repCost price.Money
 }
 
-// prepared is a conversation counted and split into calls.
-type prepared struct {
+// preparedConv is one conversation counted, priced and split into calls
+// (prepare); a Prepared holds them for a log.
+type preparedConv struct {
 	sk        *skeleton
 	idx       int // index of the conversation in its run
 	info      ConversationInfo
@@ -461,7 +462,7 @@ type prepared struct {
 // recycle gives pc's arrays to the next prepare: a run that prepares each
 // conversation, simulates it and drops it (runTotals, a lazy Prepared)
 // allocated most of its memory there.
-func (e *engine) recycle(pc *prepared) { e.spare = pc }
+func (e *engine) recycle(pc *preparedConv) { e.spare = pc }
 
 // prepare makes conversation c ready to simulate: it prices it on its
 // model (--model, else the logged one), splits it into exchanges and
@@ -469,13 +470,13 @@ func (e *engine) recycle(pc *prepared) { e.spare = pc }
 // usage, and works out each call's billed reasoning and output, reported
 // cost and estimation error. Strategies then only add up what it holds.
 // It reuses the arrays of the last recycled conversation.
-func (e *engine) prepare(c *skeleton) *prepared {
+func (e *engine) prepare(c *skeleton) *preparedConv {
 	pc := e.spare
 	e.spare = nil
 	if pc == nil {
-		pc = &prepared{counts: map[*tokenize.Tokenizer]*counts{}}
+		pc = &preparedConv{counts: map[*tokenize.Tokenizer]*counts{}}
 	}
-	*pc = prepared{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
+	*pc = preparedConv{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
 		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
 	clear(pc.counts)
 	pc.modelID, pc.model = e.primaryModel(c)
@@ -507,7 +508,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 // one; consecutive user messages stay in one) and calls (one per
 // assistant message not replayed from another file), each priced on its
 // logged model where the log names one and --model is not given.
-func (e *engine) splitCalls(pc *prepared, c *skeleton) {
+func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
 	pc.isSystem = resized(pc.isSystem, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
@@ -558,7 +559,7 @@ func (e *engine) splitCalls(pc *prepared, c *skeleton) {
 // loggedModels sets the model each call of pc was billed on (reported
 // usage is in its tokens and at its prices, whatever --model says) and
 // returns the tokenizer of the log's model.
-func (e *engine) loggedModels(pc *prepared, c *skeleton) *tokenize.Tokenizer {
+func (e *engine) loggedModels(pc *preparedConv, c *skeleton) *tokenize.Tokenizer {
 	loggedID := c.model
 	if loggedID == "" {
 		loggedID = c.mostUsedModel()
@@ -595,7 +596,7 @@ type logFit struct {
 // one figure for the conversation; what is left per call is estimation
 // error. A what-if edit keeps the fit of the log as read, and the fit of
 // an unedited skeleton is made once per tokenizer pair.
-func (e *engine) fitLog(pc *prepared, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
+func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
 	base := pc.countsFor(pc.tok)
 	loggedBase := base
 	if loggedTok != pc.tok {
@@ -689,7 +690,7 @@ func calibration(cnt, rep []int64, unlogged bool) float64 {
 // billCalls works out what each call of pc was billed beyond its counted
 // input: reasoning, output the log does not show, the hidden prefix, the
 // residual against reported input, and the reported cost.
-func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
+func (e *engine) billCalls(pc *preparedConv, c *skeleton, fit logFit) {
 	base := fit.base
 	short := 0
 	thinking, _ := c.rawFor(pc.tok.Encoding)
@@ -737,7 +738,7 @@ func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
 	pc.shortOutput = short
 }
 
-func (pc *prepared) countsFor(t *tokenize.Tokenizer) *counts {
+func (pc *preparedConv) countsFor(t *tokenize.Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
@@ -821,7 +822,7 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
-func (pc *prepared) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
+func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
 	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 

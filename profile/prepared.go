@@ -20,7 +20,7 @@ import (
 type Prepared struct {
 	mu       sync.Mutex
 	e        *engine
-	pcs      []*prepared
+	pcs      []*preparedConv
 	shape    logShape
 	warnings []string
 	// app is the replay check of what each conversation's app did, made
@@ -53,7 +53,7 @@ func Prepare(convs []*transcripts.Conversation, opt Options) (*Prepared, error) 
 
 // prepareSkeletons prepares counted skeletons for Run.
 func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
-	p := &Prepared{e: e, pcs: make([]*prepared, len(sks))}
+	p := &Prepared{e: e, pcs: make([]*preparedConv, len(sks))}
 	// Prepare every conversation before simulating any: caching reuses a
 	// prefix across the conversations of a source (sources.go).
 	for i, sk := range sks {
@@ -383,7 +383,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 		return nil, err
 	}
 	if ix == nil {
-		pcs := make([]*prepared, n)
+		pcs := make([]*preparedConv, n)
 		for j := range n {
 			pcs[j] = e.prepare(skel(j))
 			pcs[j].idx = j
@@ -421,7 +421,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 }
 
 // get returns conversation j prepared: kept, or prepared again (lazy).
-func (p *Prepared) get(j int) *prepared {
+func (p *Prepared) get(j int) *preparedConv {
 	if !p.lazy {
 		return p.pcs[j]
 	}
@@ -432,6 +432,6 @@ func (p *Prepared) get(j int) *prepared {
 }
 
 // stubOf is what a lazy Prepared keeps of pc.
-func stubOf(pc *prepared) *prepared {
-	return &prepared{sk: pc.sk, idx: pc.idx, info: pc.info, hidden: pc.hidden, shortOutput: pc.shortOutput}
+func stubOf(pc *preparedConv) *preparedConv {
+	return &preparedConv{sk: pc.sk, idx: pc.idx, info: pc.info, hidden: pc.hidden, shortOutput: pc.shortOutput}
 }

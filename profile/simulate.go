@@ -15,13 +15,13 @@ import (
 // call the engine builds a plan (every message sent, the call's own
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
-func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
+func (e *engine) simulate(pc *preparedConv, s *Strategy, ns []stepNote) ConversationResult {
 	return e.simulateInto(pc, s, ns, nil)
 }
 
 // simulateInto is simulate appending the calls to dst (when rows are
 // kept): the result's Calls are dst's new part.
-func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Call) ConversationResult {
+func (e *engine) simulateInto(pc *preparedConv, s *Strategy, ns []stepNote, dst []Call) ConversationResult {
 	cr := ConversationResult{ID: pc.info.ID, Path: pc.info.Path}
 	rows := e.opt.onCall == nil && !e.noRows
 	start := len(dst)
@@ -87,7 +87,7 @@ func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Ca
 // message, and prefix sums over that.
 type convView struct {
 	e     *engine
-	pc    *prepared
+	pc    *preparedConv
 	k     *counts
 	tok   *tokenize.Tokenizer // k's tokenizer
 	model *price.Model        // every call's model when set (the model= step)

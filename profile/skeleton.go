@@ -225,8 +225,14 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 	for _, t := range c.Tools {
 		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
-	// What the log holds of the prefix every call sends first, as text:
-	// conversations of a source share it only when it is the same.
+	sk.prefixHash = prefixHash(c)
+	return sk
+}
+
+// prefixHash identifies what the log holds of the prefix every call of c
+// sends first, as text (tool schemas, the system messages before the first
+// call): conversations of a source share it only when it is the same.
+func prefixHash(c *transcripts.Conversation) uint64 {
 	first := len(c.Messages)
 	for i := range c.Messages {
 		if c.Messages[i].Role == transcripts.RoleAssistant && !c.Messages[i].Replayed {
@@ -243,8 +249,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 			fmt.Fprintf(h, "%s\x00", c.Messages[i].Content)
 		}
 	}
-	sk.prefixHash = h.Sum64()
-	return sk
+	return h.Sum64()
 }
 
 // countRaw counts c's texts in t's encoding into sk, on up to workers

@@ -78,7 +78,7 @@ func (c *CacheStep) start(v *convView) stepState {
 // call routed elsewhere neither reads nor keeps warm the other's prefix.
 type cacheState struct {
 	ttl     int64 // seconds
-	pc      *prepared
+	pc      *preparedConv
 	sources *sourceIndex
 	last    []cacheEntry
 }

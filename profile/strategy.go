@@ -115,9 +115,6 @@ var stepKinds = []*StepKind{
 	respCacheKind,
 }
 
-// StepKinds returns the registered step kinds in rendering order.
-func StepKinds() []*StepKind { return slices.Clone(stepKinds) }
-
 // StepsHelp is the syntax of every step kind, for help texts.
 func StepsHelp() string {
 	var b []string

@@ -15,7 +15,7 @@ import "github.com/tokenscope/tokenscope/profile/price"
 // (has: the conversation shows thinking): none (the call itself) for
 // providers that drop it, the current exchange's start for Anthropic, the
 // start for models that keep every turn's.
-func (pc *prepared) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
+func (pc *preparedConv) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
 	switch {
 	case !has || m == nil || m.Provider != "anthropic":
 		return ci.msg
