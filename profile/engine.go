@@ -352,7 +352,7 @@ type engine struct {
 	strategy int  // index of the strategy being simulated
 	noRows   bool // keep totals, not calls (Prepared.noRows)
 	// sumsBuf holds a conversation's prefix sums while it is simulated
-	// (convView.sums); a view does not outlive its simulate.
+	// (View.sums); a view does not outlive its simulate.
 	sumsBuf []int64
 	// spare is a prepared conversation done with (recycle); cntBuf and
 	// repBuf are prepare's scratch.

@@ -106,7 +106,7 @@ func (c *ClearStep) String() string {
 // start sums, over the conversation's tool uses in order, the tokens a
 // clearing takes out and the uses it clears, so that each call's edit is
 // a subtraction.
-func (c *ClearStep) start(v *convView) stepState {
+func (c *ClearStep) Start(v *View) State {
 	uses := v.pc.uses
 	st := &clearState{c: c, placeholder: v.tok.Count(ClearedPlaceholder),
 		cum: make([]int64, len(uses)+1), cnt: make([]int, len(uses)+1), start: make([]int, len(uses))}
@@ -149,7 +149,7 @@ type clearState struct {
 	note        stepNote
 }
 
-func (st *clearState) apply(p *callPlan) {
+func (st *clearState) Apply(p *Plan) {
 	in := p.input()
 	st.note.peak = max(st.note.peak, in)
 	if in <= st.c.Trigger {

@@ -90,7 +90,7 @@ func (c *CompactStep) check(t *price.Table) error {
 	return err
 }
 
-func (c *CompactStep) start(v *convView) stepState {
+func (c *CompactStep) Start(v *View) State {
 	st := &compactState{c: c, instruction: v.pc.tok.Count(SummaryInstruction)}
 	if c.Model != "" {
 		st.model, _ = v.e.opt.Prices.Lookup(c.Model)
@@ -110,7 +110,7 @@ func (st *compactState) stepNote() stepNote { return st.note }
 
 // trigger is the input past which the call compacts, 0 when the model's
 // window is unknown for a percentage.
-func (st *compactState) trigger(p *callPlan) int64 {
+func (st *compactState) trigger(p *Plan) int64 {
 	if st.c.Percent == 0 {
 		return st.c.Trigger
 	}
@@ -120,7 +120,7 @@ func (st *compactState) trigger(p *callPlan) int64 {
 	return p.model.ContextWindow * int64(st.c.Percent) / 100
 }
 
-func (st *compactState) apply(p *callPlan) {
+func (st *compactState) Apply(p *Plan) {
 	v := p.v
 	if st.ver > 0 {
 		// The summary replaces what earlier steps planned before it.

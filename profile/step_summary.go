@@ -81,7 +81,7 @@ func (s *SummaryStep) check(t *price.Table) error {
 	return err
 }
 
-func (s *SummaryStep) start(v *convView) stepState {
+func (s *SummaryStep) Start(v *View) State {
 	st := &summaryState{s: s, instruction: v.pc.tok.Count(SummaryInstruction)}
 	if s.Model != "" {
 		st.model, _ = v.e.opt.Prices.Lookup(s.Model)
@@ -109,7 +109,7 @@ func (s *SummaryStep) whyNot(n stepNote, sh logShape) string {
 	return fmt.Sprintf("history never passes trigger %s (peak %s)", formatTokens(s.Trigger), formatTokens(n.peak))
 }
 
-func (st *summaryState) apply(p *callPlan) {
+func (st *summaryState) Apply(p *Plan) {
 	v := p.v
 	from := max(p.lo, st.boundary)
 	hist := v.pc0[p.ci.prev+1] - v.pc0[from]

@@ -65,7 +65,7 @@ func (w *WindowStep) String() string {
 	return fmt.Sprintf("window:turns=%d", w.Turns)
 }
 
-func (w *WindowStep) start(*convView) stepState { return &windowState{w: w} }
+func (w *WindowStep) Start(*View) State { return &windowState{w: w} }
 
 type windowState struct {
 	w    *WindowStep
@@ -74,7 +74,7 @@ type windowState struct {
 
 func (s *windowState) stepNote() stepNote { return s.note }
 
-func (s *windowState) apply(p *callPlan) {
+func (s *windowState) Apply(p *Plan) {
 	pc := p.v.pc
 	if s.w.Tokens == 0 {
 		lo := pc.exchanges[max(p.ci.exchange-s.w.Turns, 0)]

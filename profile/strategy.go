@@ -24,21 +24,24 @@ type Strategy struct {
 	Model    string        // the model= step's id, "" when absent
 }
 
-// Step is one parsed step of a strategy. Its kind says how it parses and
-// when it acts; start makes its state for one conversation.
+// Step is one parsed step of a strategy, like an analysis.Analyzer's
+// pass: its kind says how it parses, when it acts and what it needs; Start
+// makes its state for one conversation, whose Apply shapes each call's
+// Plan. The fields of View and Plan a step reads and writes are the
+// engine's own: the steps are files of this package (step_*.go).
 type Step interface {
 	Kind() *StepKind
 	// String renders the step as it parses.
 	String() string
-	// start begins the step on one conversation. Steps start in stage
+	// Start begins the step on one conversation. Steps start in stage
 	// order, so a step may adjust the view (counts, model) for later ones.
-	start(v *convView) stepState
+	Start(v *View) State
 }
 
-// stepState is a step at work on one conversation: apply is called once
-// per call, in stage order, on the plan of that call.
-type stepState interface {
-	apply(p *callPlan)
+// State is a step at work on one conversation: Apply is called once per
+// call, in stage order, on the plan of that call.
+type State interface {
+	Apply(p *Plan)
 }
 
 // Stage orders the steps of a strategy: every step of an earlier stage

@@ -38,8 +38,8 @@ func (k *counts) thinking(from, to, tf int) int64 {
 	return k.think[to] - k.think[from]
 }
 
-func (v *convView) thinkFrom(ci *callInfo, m *price.Model) int {
+func (v *View) thinkFrom(ci *callInfo, m *price.Model) int {
 	return v.pc.thinkFrom(ci, m, v.think != nil)
 }
 
-func (v *convView) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }
+func (v *View) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }
