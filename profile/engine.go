@@ -1,3 +1,13 @@
+// Package profile is tokenscope's engine: it splits conversations into
+// calls, counts every part of every call once (profile/tokenize), prices it
+// (profile/price), and simulates cost-cutting strategies on the same counts.
+// It has no terminal code.
+//
+// The ways in: Load reads and counts a path, file by file, into a
+// Prepared; Prepare does the same for conversations in memory; Prepared.Run
+// simulates strategies on either, again and again (the TUI's knobs). Run is
+// Prepare and Prepared.Run in one call, and New a Profile of a read Source.
+// A strategy is steps (step_*.go), each declared by a StepKind.
 package profile
 
 import (
@@ -362,7 +372,7 @@ type engine struct {
 	// response cache), keyed by the step.
 	shared     map[Step]any
 	tokenizers map[string]*tokenize.Tokenizer
-	tokMu      sync.Mutex // tokenizers is shared by Stream's counting goroutines
+	tokMu      sync.Mutex // tokenizers is shared by Load's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string

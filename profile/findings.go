@@ -102,7 +102,7 @@ func AppSpec(convs []*transcripts.Conversation, res *Result) string {
 // the item added), not estimates from averages.
 //
 // convs are the conversations res was run on; when res comes from a run
-// (Run, Prepared.Run, Stream) their counts are taken from it and convs is
+// (Run, Prepared.Run, Load) their counts are taken from it and convs is
 // not read.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Prices == nil {

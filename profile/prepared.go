@@ -28,10 +28,10 @@ type Prepared struct {
 	app     []Fidelity
 	appDone bool
 	// noRows keeps no per-call rows in results, only totals: EachCall
-	// simulates the calls again when they are wanted (Stream).
+	// simulates the calls again when they are wanted (Load).
 	noRows bool
 	// lazy keeps of each conversation its skeleton and what it is as a
-	// whole (a stub: stubOf); get prepares it again for each pass (Stream:
+	// whole (a stub: stubOf); get prepares it again for each pass (Load:
 	// preparing takes milliseconds, holding every prepared conversation
 	// took most of the memory of a large log).
 	lazy bool
@@ -286,7 +286,7 @@ func newEngine(opt Options) (*engine, error) {
 
 // EachCall calls fn with every call of strategy i of r in order, with the
 // index of its conversation in r.Conversations: the calls kept, or, when
-// the run kept totals only (Stream), the strategy simulated again. The
+// the run kept totals only (Load), the strategy simulated again. The
 // Call passed is reused: copy what you keep.
 func (r *Result) EachCall(i int, fn func(conv int, c *Call) error) error {
 	sr := &r.Strategies[i]

@@ -16,7 +16,7 @@ import (
 // skeleton is a conversation as the engine keeps it once counted: its
 // structure (roles, times, models, usage, which result answers which tool
 // call) and the token count of every text, not the text. A directory is
-// read, counted and dropped one file at a time (Stream), so memory holds
+// read, counted and dropped one file at a time (Load), so memory holds
 // skeletons, a few dozen bytes a message, whatever the size of the text.
 //
 // Counts are kept raw, per encoding, one figure per text the chat format

@@ -96,7 +96,7 @@ func (r *RespCacheStep) Start(v *View) State {
 		v.e.share(r, c)
 	}
 	if v.pc.sk.conv == nil {
-		// The text was not kept (Stream keeps it when a strategy has a
+		// The text was not kept (Load keeps it when a strategy has a
 		// response cache): nothing to match.
 		return noState{}
 	}

@@ -157,7 +157,7 @@ func (c *common) load(path string) (*profile.Profile, error) {
 
 // stream reads path one file at a time and profiles it, keeping counts,
 // not text, so that a large directory takes the memory of its counts
-// (profile.Stream). The result keeps totals; report.Write simulates the
+// (profile.Load). The result keeps totals; report.Write simulates the
 // calls again for its rows. It is load without what-ifs, for a path.
 func (c *common) stream(path string) (*profile.Profile, error) {
 	opt, err := c.options()
