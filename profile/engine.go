@@ -535,7 +535,7 @@ func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
 			prev = i // history only: its call is counted in another file
 		}
 		if m.is(codeAssistant) && !m.replayed() {
-			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: m.usage, at: lastTime}
+			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: usable(m.usage), at: lastTime}
 			if ci.at.IsZero() {
 				ci.at = m.time()
 			}
@@ -849,4 +849,14 @@ func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton
 		}
 	}
 	return best
+}
+
+// usable is u, or nil when every count in it is zero: a log that writes
+// zeros where it has no usage has none, and a bill of nothing next to an
+// unlogged prefix of thousands would mislead.
+func usable(u *transcripts.Usage) *transcripts.Usage {
+	if u == nil || *u == (transcripts.Usage{}) {
+		return nil
+	}
+	return u
 }

@@ -26,13 +26,15 @@ func TestParseBudget(t *testing.T) {
 	for _, tc := range []struct {
 		in     string
 		limit  price.Money
-		window time.Duration
+		window Window
 		match  string
 	}{
-		{"50/day", 50_000_000_000_000, 24 * time.Hour, ""},
-		{"$0.50/hour", 500_000_000_000, time.Hour, ""},
-		{"team=search:5/hour", 5_000_000_000_000, time.Hour, "team=search"},
-		{"team=search,endpoint=/ask:1/minute", 1_000_000_000_000, time.Minute, "endpoint=/ask,team=search"},
+		{"50/day", 50_000_000_000_000, Day, ""},
+		{"$0.50/hour", 500_000_000_000, Hour, ""},
+		{"team=search:5/hour", 5_000_000_000_000, Hour, "team=search"},
+		{"team=search,endpoint=/ask:1/minute", 1_000_000_000_000, Minute, "endpoint=/ask,team=search"},
+		{"200/week", 200_000_000_000_000, Week, ""},
+		{"team=ads:1000/month", 1000_000_000_000_000, Month, "team=ads"},
 	} {
 		b := mustBudget(t, tc.in)
 		match := ""
@@ -43,7 +45,7 @@ func TestParseBudget(t *testing.T) {
 			t.Errorf("%s: %+v", tc.in, b)
 		}
 	}
-	for _, bad := range []string{"50", "50/week", "-1/day", "x/day", ":5/day", "=x:5/day"} {
+	for _, bad := range []string{"50", "50/fortnight", "-1/day", "x/day", ":5/day", "=x:5/day"} {
 		if _, err := ParseBudget(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
@@ -119,9 +121,9 @@ func TestBudgetsRefuseAtTheRightCall(t *testing.T) {
 			}
 			reset := "2026-11-25T00:00:00Z"
 			switch tc.budget.Window {
-			case time.Hour:
+			case Hour:
 				reset = "2026-11-24T11:00:00Z"
-			case time.Minute:
+			case Minute:
 				reset = "2026-11-24T10:21:00Z"
 			}
 			if !strings.Contains(e.Error.Message, "resets at "+reset) {
@@ -223,5 +225,39 @@ func TestRedactKeepsUsageNotText(t *testing.T) {
 	}
 	if got := res.Strategies[0].Totals.ReportedCost; got != 21_000_000_000 {
 		t.Fatalf("billed %s, want $0.021", got)
+	}
+}
+
+func TestWindowBounds(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	// 2026-11-24 is a Tuesday; 2026-03-29 is the day Berlin moves to
+	// summer time (23 hours).
+	at := time.Date(2026, 11, 24, 10, 20, 30, 0, time.UTC)
+	for _, tc := range []struct {
+		w          Window
+		loc        *time.Location
+		at         time.Time
+		start, end string
+	}{
+		{Minute, nil, at, "2026-11-24T10:20:00Z", "2026-11-24T10:21:00Z"},
+		{Hour, nil, at, "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z"},
+		{Day, nil, at, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"},
+		{Week, nil, at, "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z"},
+		{Month, nil, at, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"},
+		{Month, nil, time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC), "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z"},
+		// Sunday 23:30 in Berlin is still the week that began on Monday 16th.
+		{Week, berlin, time.Date(2026, 11, 22, 22, 30, 0, 0, time.UTC), "2026-11-16T00:00:00+01:00", "2026-11-23T00:00:00+01:00"},
+		{Day, berlin, at, "2026-11-24T00:00:00+01:00", "2026-11-25T00:00:00+01:00"},
+		{Day, berlin, time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), "2026-03-29T00:00:00+01:00", "2026-03-30T00:00:00+02:00"},
+		{Month, berlin, time.Date(2026, 10, 31, 23, 30, 0, 0, time.UTC), "2026-11-01T00:00:00+01:00", "2026-12-01T00:00:00+01:00"},
+	} {
+		b := &Budget{Window: tc.w, Loc: tc.loc}
+		start, end := b.bounds(tc.at)
+		if got := start.Format(time.RFC3339) + " " + end.Format(time.RFC3339); got != tc.start+" "+tc.end {
+			t.Errorf("%s in %v at %s: %s, want %s %s", tc.w, tc.loc, tc.at, got, tc.start, tc.end)
+		}
 	}
 }

@@ -48,6 +48,12 @@ type Config struct {
 	Prices *price.Table
 	// Budgets are checked before each call is forwarded.
 	Budgets []*Budget
+	// BudgetStore keeps the budgets' spend and reservations; nil: this
+	// process (NewMemoryStore). A RedisStore shares them between replicas.
+	BudgetStore BudgetStore
+	// BudgetFailOpen serves calls without budgets while the store cannot be
+	// reached; otherwise they are refused with 503 (fail closed).
+	BudgetFailOpen bool
 	// Redact writes counts and usage without message text.
 	Redact bool
 	// Transport reaches the upstream; nil: a transport with the system's
@@ -106,7 +112,7 @@ func New(cfg Config) (*Proxy, error) {
 		t.DisableCompression = true
 		cfg.Transport = t
 	}
-	p := &Proxy{cfg: cfg, upstream: u, budgets: &budgets{list: cfg.Budgets}, overhead: make([]time.Duration, 1<<14),
+	p := &Proxy{cfg: cfg, upstream: u, budgets: newBudgets(cfg), overhead: make([]time.Duration, 1<<14),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
 	for _, enc := range []string{"o200k_base", "cl100k_base"} {
@@ -430,9 +436,9 @@ func (p *Proxy) finish(c *call) {
 func (p *Proxy) refuse(w http.ResponseWriter, c *call, r *Refusal) {
 	secs := int(math.Ceil(r.Resets.Sub(p.cfg.Now()).Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, c.api, http.StatusTooManyRequests, "budget_exceeded", r.Msg)
+	writeError(w, c.api, r.status(), r.errType(), r.Msg)
 	rec := &transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: c.api, Endpoint: c.endpoint, Model: c.req.Model, Tags: c.tags,
-		Status: http.StatusTooManyRequests, Refused: r.Budget.Spec, Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
+		Status: r.status(), Refused: r.spec(), Error: r.Msg, Redacted: p.cfg.Redact, CountedInput: c.input,
 		Messages: c.req.Messages[c.claim.from:]}
 	if c.claim.t != nil {
 		rec.Conversation = c.claim.t.id
@@ -515,7 +521,7 @@ func writeError(w http.ResponseWriter, api string, status int, typ, msg string) 
 		switch status {
 		case http.StatusTooManyRequests:
 			atyp = "rate_limit_error"
-		case http.StatusBadGateway:
+		case http.StatusBadGateway, http.StatusServiceUnavailable:
 			atyp = "api_error"
 		case http.StatusRequestEntityTooLarge:
 			atyp = "request_too_large"

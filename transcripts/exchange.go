@@ -47,6 +47,10 @@ func ParseRequest(api string, body []byte) (*Request, error) {
 		if err := parseResponsesRequest(body, out); err != nil {
 			return nil, err
 		}
+	case APIGemini:
+		if err := parseGeminiRequest(body, out); err != nil {
+			return nil, err
+		}
 	case APIAnthropic:
 		var req anRequest
 		if err := decodeJSON(body, &req); err != nil {
@@ -83,6 +87,8 @@ func ParseResponse(api string, body []byte) (*Message, error) {
 	switch api {
 	case APIOpenAIResponses:
 		return parseResponsesResponse(body)
+	case APIGemini:
+		return parseGeminiResponse(body)
 	case APIAnthropic:
 		return parseAnthropicResponse(body)
 	case APIOpenAI:

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -123,6 +124,11 @@ func certain(s *Shape) bool {
 
 // detect picks the format of a shape.
 func detect(s *Shape) (Format, error) {
+	if errors.Is(s.Err, ErrTooDeep) {
+		// Refused whatever format it looks like: its reader would decode
+		// the same depth.
+		return Format{}, s.Err
+	}
 	best, bestScore := best(s)
 	if bestScore > 0 {
 		return best, nil

@@ -63,3 +63,6 @@ func FuzzCodex(f *testing.F)     { fuzzFormat(f, FormatCodex) }
 func FuzzGeminiCLI(f *testing.F) { fuzzFormat(f, FormatGeminiCLI) }
 func FuzzOTel(f *testing.F)      { fuzzFormat(f, FormatOTel) }
 func FuzzLangfuse(f *testing.F)  { fuzzFormat(f, FormatLangfuse) }
+
+func FuzzOpenAIResponses(f *testing.F) { fuzzFormat(f, FormatOpenAIResponses) }
+func FuzzGeminiAPI(f *testing.F)       { fuzzFormat(f, FormatGeminiAPI) }

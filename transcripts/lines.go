@@ -21,6 +21,10 @@ type lineReader struct {
 	buf  []byte
 	// pooled: br came from lineBufs and goes back on close.
 	pooled bool
+	// shrink cuts the strings of lines longer than the read buffer (see
+	// shrinker): for readers that need a line's ids and counts only.
+	shrink bool
+	sh     shrinker
 }
 
 // lineBufs are lineReaders' read buffers, reused from file to file.
@@ -67,6 +71,13 @@ func (lr *lineReader) next() (line []byte, n int, complete bool, err error) {
 			case len(lr.buf) == 0 && len(chunks) == 0 && notObject(chunk):
 				skipping, junk = true, true
 				lr.buf = append(lr.buf, chunk[:min(len(chunk), 40)]...)
+			case lr.shrink && (err == bufio.ErrBufferFull || len(chunks) > 0):
+				if len(chunks) == 0 {
+					lr.sh = shrinker{}
+				}
+				kept := lr.sh.filter(nil, chunk)
+				chunks = append(chunks, kept)
+				size += len(kept)
 			case err == bufio.ErrBufferFull || len(chunks) > 0:
 				chunks = append(chunks, bytes.Clone(chunk))
 				size += len(chunk)
@@ -138,6 +149,21 @@ func eachJSONL[T any](r io.Reader, file string, skip func([]byte) bool, fn func(
 func eachJSONLWith[T any](r io.Reader, file string, skip func([]byte) bool, decode func([]byte, *T) error, fn func(v *T, line int) error, fresh bool) (warnings []string, err error) {
 	lr := newLineReader(r, skip)
 	defer lr.close()
+	return eachLine(lr, file, decode, fn, fresh)
+}
+
+// eachJSONLShrunk is eachJSONL with the strings of long lines cut (see
+// shrinker): for a pass that needs each line's ids, model and counts,
+// in memory bounded by a line's structure whatever its text.
+func eachJSONLShrunk[T any](r io.Reader, file string, skip func([]byte) bool, fn func(v *T, line int) error) (warnings []string, err error) {
+	lr := newLineReader(r, skip)
+	lr.shrink = true
+	defer lr.close()
+	return eachLine(lr, file, func(line []byte, v *T) error { return decodeJSON(line, v) }, fn, true)
+}
+
+// eachLine is eachJSONLWith's loop over lr's lines.
+func eachLine[T any](lr *lineReader, file string, decode func([]byte, *T) error, fn func(v *T, line int) error, fresh bool) (warnings []string, err error) {
 	var v *T
 	for {
 		line, n, complete, err := lr.next()

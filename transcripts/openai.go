@@ -358,132 +358,10 @@ func unwrapBody(raw json.RawMessage) []byte {
 	return body
 }
 
-// isAnthropic tells a Messages API exchange from a Chat Completions one by
-// structure: the response's type, or the request's Anthropic-only keys and
-// blocks (see sniffAnthropic).
-func isAnthropic(req, resp []byte) bool {
-	if s, err := ShapeOf(bytes.NewReader(resp)); err == nil && s.Err == nil && !s.Array {
-		switch {
-		case s.Is("type", "message"):
-			return true
-		case s.Has("choices"):
-			return false
-		}
-	} else if firstSSEType(resp) != "" {
-		return strings.HasPrefix(firstSSEType(resp), "message_")
-	}
-	s, err := ShapeOf(bytes.NewReader(req))
-	return err == nil && sniffAnthropic(s) > sniffOpenAIChat(s)
-}
-
-// firstSSEType returns the type of the first data event of a server-sent
-// event stream ("message_start" for Anthropic), or "".
-func firstSSEType(body []byte) string {
-	for line := range bytes.Lines(body) {
-		data, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("data:"))
-		if !ok {
-			continue
-		}
-		var ev struct {
-			Type   string `json:"type"`
-			Object string `json:"object"`
-		}
-		if json.Unmarshal(bytes.TrimSpace(data), &ev) != nil {
-			return ""
-		}
-		if ev.Type == "" {
-			return ev.Object
-		}
-		return ev.Type
-	}
-	return ""
-}
-
-// readOpenAILog reads request/response pairs, from a JSON array (data
-// starting with '[') or JSONL, and threads them into conversations: a
-// request that starts with the messages of a conversation so far continues
-// it; any other starts a new one. Pairs of either API are read, bodies of
-// HTTP recordings unwrapped, streamed Anthropic responses reassembled.
+// readOpenAILog reads request/response pairs of any API the project
+// knows (see readPairs): openai-log names the convention, whatever the API.
 func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error) {
-	entries, err := jsonItems(data, file, jsonl)
-	if err != nil {
-		return nil, err
-	}
-	b := &threader{file: file, format: FormatOpenAILog}
-	anthropic := 0
-	for _, e := range entries {
-		fail := func(path, msg string) error {
-			return &Error{File: file, Line: e.line, Path: path, Msg: msg}
-		}
-		var ex oaExchange
-		if err := decodeJSON(e.raw, &ex); err != nil {
-			return nil, jsonError(file, e.raw, e.line, e.path, err)
-		}
-		if len(ex.Request) == 0 {
-			return nil, fail(e.path+".request", "missing request")
-		}
-		reqBody, respBody := unwrapBody(ex.Request), unwrapBody(ex.Response)
-		var msgs []Message
-		var reply *Message
-		var model string
-		var tools []Tool
-		if isAnthropic(reqBody, respBody) {
-			anthropic++
-			var req anRequest
-			if err := decodeJSON(reqBody, &req); err != nil {
-				return nil, jsonError(file, reqBody, e.line, e.path+".request", err)
-			}
-			var err error
-			if msgs, err = req.requestMessages(file, e.path+".request"); err != nil {
-				if pe, ok := err.(*Error); ok {
-					pe.Line = e.line
-				}
-				return nil, err
-			}
-			model, tools = req.Model, req.tools()
-			if len(respBody) > 0 && string(respBody) != "null" {
-				if reply, err = parseAnthropicResponse(respBody); err != nil {
-					return nil, placed(err, file, e.line, e.path+".response", e.path+".response")
-				}
-			}
-		} else {
-			var req oaRequest
-			if err := decodeJSON(reqBody, &req); err != nil {
-				return nil, jsonError(file, reqBody, e.line, e.path+".request", err)
-			}
-			for i, raw := range req.Messages {
-				m, err := parseOAMessage(file, fmt.Sprintf("%s.request.messages[%d]", e.path, i), raw)
-				if err != nil {
-					if pe, ok := err.(*Error); ok {
-						pe.Line = e.line
-					}
-					return nil, err
-				}
-				msgs = append(msgs, m)
-			}
-			model, tools = req.Model, req.tools()
-			if len(respBody) > 0 && string(respBody) != "null" {
-				m, err := parseOAResponse(file, e.path+".response", respBody)
-				if err != nil {
-					if pe, ok := err.(*Error); ok {
-						pe.Line = e.line
-					}
-					return nil, err
-				}
-				reply = m
-			}
-		}
-		b.add(model, tools, msgs, reply)
-	}
-	if len(b.convs) == 0 {
-		return nil, &Error{File: file, Msg: "no request/response pairs"}
-	}
-	if anthropic*2 > len(entries) {
-		for _, c := range b.convs {
-			c.Format = FormatAnthropicLog
-		}
-	}
-	return b.convs, nil
+	return readPairs(data, file, jsonl)
 }
 
 // parseOAResponse reads a Chat Completions response body.
@@ -493,7 +371,7 @@ func parseOAResponse(file, path string, body []byte) (*Message, error) {
 		return nil, jsonError(file, body, 0, path, err)
 	}
 	if len(resp.Choices) == 0 {
-		return nil, &Error{File: file, Path: path + ".choices", Msg: "response has no choices"}
+		return nil, &Error{File: file, Path: path + ".choices", Msg: fmt.Sprintf("response has no choices: found %s, want a Chat Completions response", describeBody(body))}
 	}
 	m, err := parseOAMessage(file, path+".choices[0].message", resp.Choices[0].Message)
 	if err != nil {
@@ -546,7 +424,7 @@ func systemText(msgs []Message) string {
 	return strings.Join(b, "\n")
 }
 
-func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) {
+func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) *Conversation {
 	var cur *Conversation
 	n, best := 0, -1
 	for _, c := range t.convs {
@@ -602,6 +480,7 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 	}
 	t.last[cur] = lastRequest{system: sys, tools: tools}
 	cur.Messages = append(cur.Messages, *reply)
+	return cur
 }
 
 // noReplyWarning says that a request without a logged response was

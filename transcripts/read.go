@@ -47,12 +47,12 @@ func Open(path string, opt Options) (*Source, error) {
 			// (and sockets and devices) rather than hang.
 			return nil, &Error{File: path, Msg: "is " + kindOf(info.Mode()) + ": pass it as - on stdin"}
 		}
-		f, err := os.Open(path)
+		r, closeLog, err := openLog(path)
 		if err != nil {
-			return nil, &Error{File: path, Msg: err.Error()}
+			return nil, err
 		}
-		defer f.Close()
-		return Read(f, path, opt)
+		defer closeLog()
+		return Read(r, path, opt)
 	}
 	return openDir(path, opt)
 }
@@ -77,9 +77,14 @@ func logFiles(dir string) (files, warnings []string, err error) {
 			}
 			return nil
 		}
-		switch strings.ToLower(filepath.Ext(p)) {
+		ext, compression := logExt(p)
+		switch ext {
 		case ".json", ".jsonl", ".ndjson":
 		default:
+			return nil
+		}
+		if name := otherCompressions[compression]; name != "" {
+			warnings = append(warnings, (&Error{File: p, Msg: "skipped: a " + name + "-compressed file; decompress it to read it"}).Error())
 			return nil
 		}
 		if strings.HasSuffix(p, ".meta.json") && filepath.Base(filepath.Dir(p)) == "subagents" {
@@ -231,5 +236,8 @@ func truncate(s string, n int) string {
 
 func baseID(file string) string {
 	b := filepath.Base(file)
+	if _, c := logExt(b); c != "" {
+		b = strings.TrimSuffix(b, filepath.Ext(b))
+	}
 	return strings.TrimSuffix(b, filepath.Ext(b))
 }

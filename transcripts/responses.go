@@ -21,6 +21,10 @@ type rsItem struct {
 	Name      string          `json:"name"`
 	Arguments json.RawMessage `json:"arguments"`
 	Output    json.RawMessage `json:"output"`
+	// Summary is a reasoning item's visible summary.
+	Summary []struct {
+		Text string `json:"text"`
+	} `json:"summary"`
 }
 
 type rsUsage struct {
@@ -32,6 +36,17 @@ type rsUsage struct {
 	OutputTokensDetails *struct {
 		ReasoningTokens int64 `json:"reasoning_tokens"`
 	} `json:"output_tokens_details"`
+}
+
+func (u *rsUsage) counts() []namedCount {
+	out := []namedCount{{"input_tokens", u.InputTokens}, {"output_tokens", u.OutputTokens}}
+	if d := u.InputTokensDetails; d != nil {
+		out = append(out, namedCount{"input_tokens_details.cached_tokens", d.CachedTokens})
+	}
+	if d := u.OutputTokensDetails; d != nil {
+		out = append(out, namedCount{"output_tokens_details.reasoning_tokens", d.ReasoningTokens})
+	}
+	return out
 }
 
 // normalise maps Responses usage to Usage: input_tokens already holds
@@ -139,9 +154,11 @@ func rsMessages(items []rsItem, path string) ([]Message, error) {
 
 // rsResponse is a Responses API response object.
 type rsResponse struct {
-	Model  string   `json:"model"`
-	Output []rsItem `json:"output"`
-	Usage  *rsUsage `json:"usage"`
+	ID        string   `json:"id"`
+	CreatedAt int64    `json:"created_at"`
+	Model     string   `json:"model"`
+	Output    []rsItem `json:"output"`
+	Usage     *rsUsage `json:"usage"`
 }
 
 // parseResponsesResponse reads a Responses API response: the JSON object,
@@ -191,6 +208,13 @@ func parseResponsesResponse(body []byte) (*Message, error) {
 		return nil, err
 	}
 	m := Message{Role: RoleAssistant}
+	for _, it := range resp.Output {
+		if it.Type == "reasoning" {
+			for _, p := range it.Summary {
+				m.Reasoning = joinNonEmpty(m.Reasoning, p.Text)
+			}
+		}
+	}
 	for _, o := range msgs {
 		if o.Role != RoleAssistant {
 			continue
@@ -203,8 +227,14 @@ func parseResponsesResponse(body []byte) (*Message, error) {
 		}
 		m.ToolCalls = append(m.ToolCalls, o.ToolCalls...)
 	}
-	m.Model = resp.Model
+	m.Model, m.Time = resp.Model, unixTime(resp.CreatedAt)
+	if resp.ID != "" {
+		m.ResponseID = "openai/" + resp.ID
+	}
 	if resp.Usage != nil {
+		if err := checkCounts("", 0, "$.usage", resp.Usage.counts()...); err != nil {
+			return nil, err
+		}
 		m.Usage = resp.Usage.normalise()
 	}
 	return &m, nil

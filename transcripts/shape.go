@@ -48,7 +48,19 @@ var errStop = errors.New("stop")
 const (
 	shapeDepth = 5
 	shapePaths = 4096
+	// maxNesting caps how deep objects and arrays, counted alike, may
+	// nest, as encoding/json caps its own decoding (10,000 levels): a
+	// hostile file of 100k "[" or {"a": levels is refused at once instead
+	// of walked. No real log comes near it.
+	maxNesting = 10000
+	// pathNesting is the nesting beyond which no path is built: paths are
+	// noted to shapeDepth keys only, and building "[][][]…" for levels
+	// never noted would cost the square of the depth in memory.
+	pathNesting = 16
 )
+
+// ErrTooDeep says a JSON value nests deeper than maxNesting levels.
+var ErrTooDeep = fmt.Errorf("JSON nested deeper than %d levels", maxNesting)
 
 // namingKeys are keys whose string value says what an object is.
 var namingKeys = map[string]bool{"type": true, "role": true, "from": true, "object": true, "event": true}
@@ -139,7 +151,7 @@ func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
 		// (thousands of logged pairs or rows) is left to the reader.
 		s.Array = true
 		if dec.More() {
-			if s.Err = s.walk(dec, "", 0); s.Err != nil {
+			if s.Err = s.walk(dec, "", 0, 1); s.Err != nil {
 				return s, nil
 			}
 		}
@@ -151,7 +163,7 @@ func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
 			s.Err = err
 			return s, nil
 		}
-	} else if s.Err = s.walkObject(dec, "", 0); s.Err != nil {
+	} else if s.Err = s.walkObject(dec, "", 0, 1); s.Err != nil {
 		return s, nil
 	}
 	s.JSONL = dec.More()
@@ -159,7 +171,7 @@ func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
 }
 
 func (s *Shape) note(path string, kind byte, depth int) error {
-	if depth > shapeDepth || len(s.paths) >= shapePaths {
+	if depth > shapeDepth || len(s.paths) >= shapePaths || path == noPath {
 		return nil
 	}
 	if _, ok := s.paths[path]; ok {
@@ -172,25 +184,48 @@ func (s *Shape) note(path string, kind byte, depth int) error {
 	return nil
 }
 
-// walk reads one value at path.
-func (s *Shape) walk(dec *json.Decoder, path string, depth int) error {
+// noPath stands for a path not built: one deeper than any noted (see
+// pathNesting), so that walking a deep value costs no string per level.
+const noPath = "\x00"
+
+// child is the path of a value under path (key "" for an array element),
+// or noPath when it would never be noted: paths are built lazily.
+func child(path, key string, depth, nest int) string {
+	switch {
+	case path == noPath || depth > shapeDepth || nest > pathNesting:
+		return noPath
+	case key == "":
+		return path + "[]"
+	case path == "":
+		return key
+	}
+	return path + "." + key
+}
+
+// walk reads one value at path; depth counts keys (for what is noted),
+// nest the objects and arrays the value is in (for maxNesting).
+func (s *Shape) walk(dec *json.Decoder, path string, depth, nest int) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
 	}
 	switch v := tok.(type) {
 	case json.Delim:
+		if nest >= maxNesting {
+			return ErrTooDeep
+		}
 		if v == '{' {
 			if err := s.note(path, '{', depth); err != nil {
 				return err
 			}
-			return s.walkObject(dec, path, depth)
+			return s.walkObject(dec, path, depth, nest+1)
 		}
 		if err := s.note(path, '[', depth); err != nil {
 			return err
 		}
+		elem := child(path, "", depth, nest+1)
 		for dec.More() {
-			if err := s.walk(dec, path+"[]", depth); err != nil {
+			if err := s.walk(dec, elem, depth, nest+1); err != nil {
 				return err
 			}
 		}
@@ -199,6 +234,9 @@ func (s *Shape) walk(dec *json.Decoder, path string, depth int) error {
 	case string:
 		if err := s.note(path, '"', depth); err != nil {
 			return err
+		}
+		if path == noPath {
+			return nil
 		}
 		if i := strings.LastIndexAny(path, ".]"); namingKeys[path[i+1:]] && len(v) <= 64 {
 			return s.note(path+"="+v, '"', depth)
@@ -214,18 +252,14 @@ func (s *Shape) walk(dec *json.Decoder, path string, depth int) error {
 }
 
 // walkObject reads the keys and values of an object whose '{' was read.
-func (s *Shape) walkObject(dec *json.Decoder, path string, depth int) error {
+func (s *Shape) walkObject(dec *json.Decoder, path string, depth, nest int) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
 			return err
 		}
 		key, _ := tok.(string)
-		p := key
-		if path != "" {
-			p = path + "." + key
-		}
-		if err := s.walk(dec, p, depth+1); err != nil {
+		if err := s.walk(dec, child(path, key, depth+1, nest), depth+1, nest); err != nil {
 			return err
 		}
 	}

@@ -117,16 +117,15 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 			project = first
 		}
 	}
-	f, err := os.Open(file)
+	r, closeLog, err := openLog(file)
 	if err != nil {
-		return nil, nil, &Error{File: file, Msg: err.Error()}
+		return nil, nil, err
 	}
-	defer f.Close()
-	var r io.Reader = f
+	defer closeLog()
 	format := opt.Format
 	if format == "" || format == "auto" {
 		// Detected as Read detects it.
-		s, rest, err := sniff(f)
+		s, rest, err := sniff(r)
 		if err != nil {
 			return nil, nil, &Error{File: file, Line: 1, Msg: err.Error()}
 		}
@@ -181,12 +180,12 @@ type ccUsageLine struct {
 func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string, error) {
 	var out []Billed
 	at := map[string]int{} // response id → index in out
-	session := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	session := baseID(file)
 	if dir := filepath.Dir(file); filepath.Base(dir) == "subagents" {
 		session = filepath.Base(filepath.Dir(dir)) // <session>/subagents/agent-<id>.jsonl
 	}
 	users := 0
-	warnings, err := eachJSONL(r, file, ccSkipHead, func(cl *ccUsageLine, n int) error {
+	warnings, err := eachJSONLShrunk(r, file, ccSkipHead, func(cl *ccUsageLine, n int) error {
 		if cl.Message == nil || (cl.Type != "user" && cl.Type != "assistant") {
 			return nil
 		}

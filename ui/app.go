@@ -74,12 +74,16 @@ var speeds = []int{1, 2, 4, 8, 16, 32}
 
 // Model is the root model of the program.
 type Model struct {
-	cfg    Config
-	keys   keyMap
-	help   help.Model
-	st     styles
-	width  int
-	height int
+	cfg  Config
+	keys keyMap
+	// toastGen numbers the toasts: a toastMsg of an older one is dropped.
+	// toastAfter is toastFor, 0 in tests that run every command at once.
+	toastGen   int
+	toastAfter time.Duration
+	help       help.Model
+	st         styles
+	width      int
+	height     int
 
 	// loading
 	loading  bool
@@ -114,12 +118,13 @@ type Model struct {
 	model  string
 	perDay int64
 
-	full      bool // the help page is open
-	warn      bool // the warnings page is open
-	overlay   overlay
-	picker    picker
-	menu      menu
-	lastClick click
+	full       bool // the help page is open
+	warn       bool // the warnings page is open
+	warnScroll int  // first line of the warnings page shown
+	overlay    overlay
+	picker     picker
+	menu       menu
+	lastClick  click
 
 	live liveState
 	adv  advisor // findings and tune
@@ -153,7 +158,8 @@ type session struct {
 	playing  bool
 	view     view
 	compare  bool
-	scroll   int // inspector scroll
+	money    bool // the $ view: bars of each call's cost by part
+	scroll   int  // inspector scroll
 	rendered rendered
 }
 
@@ -194,7 +200,7 @@ func New(cfg Config) Model {
 		perDay = 100
 	}
 	m := Model{cfg: cfg, keys: newKeyMap(), help: help.New(), st: newStyles(), specs: specs, model: cfg.Model,
-		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24,
+		perDay: perDay, speed: 2, src: cfg.Source, width: 80, height: 24, toastAfter: toastFor,
 		progress: progress.New(progress.WithDefaultBlend()), list: newConvList(), session: newSession(cfg.Source, -1)}
 	m.preps.all, m.preps.session = &prepCache{}, &prepCache{}
 	if cfg.Live != nil {
@@ -300,9 +306,9 @@ func (m *Model) openConversation(i int) tea.Cmd {
 // showConversation puts src, conversation i of the source, on the session
 // page and counts it.
 func (m *Model) showConversation(i int, src *transcripts.Source) tea.Cmd {
-	view := m.view
+	view, money := m.view, m.money
 	m.session = newSession(src, i)
-	m.view = view
+	m.view, m.money = view, money
 	m.page, m.status = pageSession, ""
 	m.adv = advisor{findGen: m.adv.findGen, tuneGen: m.adv.tuneGen}
 	return m.recompute()
@@ -327,8 +333,38 @@ func (m Model) calls() int {
 	return len(m.res.Strategies[0].Calls())
 }
 
-// Update handles a message.
+// toastMsg clears the status shown as a toast, unless a newer one came.
+type toastMsg struct{ gen int }
+
+// toastFor is how long a toast (a status such as "window → 9 exchanges")
+// stays on the help line.
+const toastFor = 4 * time.Second
+
+// Update handles a message. A new status is a toast: it clears itself
+// after toastFor (errors and "…" work in progress stay until replaced).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if t, ok := msg.(toastMsg); ok {
+		if t.gen == m.toastGen && !strings.HasPrefix(m.status, "error") {
+			m.status = ""
+			m.redraw()
+		}
+		return m, nil
+	}
+	before := m.status
+	next, cmd := m.update(msg)
+	n := next.(Model)
+	if n.status != before && n.status != "" && !strings.HasPrefix(n.status, "error") && !strings.HasSuffix(n.status, "…") {
+		n.toastGen++
+		if n.toastAfter > 0 {
+			gen := n.toastGen
+			cmd = tea.Batch(cmd, tea.Tick(n.toastAfter, func(time.Time) tea.Msg { return toastMsg{gen} }))
+		}
+	}
+	return n, cmd
+}
+
+// update handles a message but a toast's end.
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -485,19 +521,38 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updateOverlay(msg)
 		}
 		if m.full || m.warn {
-			// Help and warnings are pages of their own: esc, q, ? and ! close them.
+			// Help and warnings are pages of their own: esc, q, ? and ! close
+			// them; the warnings scroll.
 			switch msg.String() {
 			case "esc", "q", "?", "!":
-				m.full, m.warn = false, false
+				m.full, m.warn, m.warnScroll = false, false, 0
 			case "ctrl+c":
 				return m, tea.Quit
+			case "down", "j":
+				m.warnScroll++
+			case "up", "k":
+				m.warnScroll--
+			case "pgdown", "space":
+				m.warnScroll += m.warnRows()
+			case "pgup":
+				m.warnScroll -= m.warnRows()
+			case "home", "g":
+				m.warnScroll = 0
+			case "end", "G":
+				m.warnScroll = len(m.warningLines())
 			}
+			m.warnScroll = max(0, min(m.warnScroll, len(m.warningLines())-m.warnRows()))
 			m.redraw()
 			return m, nil
 		}
 		if m.page == pageConversations && !m.full && key.Matches(msg, m.list.keys.Findings) && !m.list.filter.Focused() && m.all != nil {
 			m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
 			return m, m.askFindings()
+		}
+		if m.page == pageConversations && key.Matches(msg, m.list.keys.Model) && !m.list.filter.Focused() {
+			// One model for the whole list: every conversation priced as it.
+			m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
+			return m, nil
 		}
 		if m.page == pageConversations && !m.full {
 			var cmd tea.Cmd
@@ -531,6 +586,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.redraw()
 	return m, tea.Batch(cmds...)
 }
+
+// through is how many calls the totals count: the calls up to the one
+// under the cursor. Stepping back from the last call takes the table,
+// the cost line and the curves back with it; the bars still show every
+// call played.
+func (m Model) through() int { return min(m.upto, m.focus+1) }
 
 func (m Model) tickEvery() time.Duration { return time.Second / time.Duration(speeds[m.speed]) }
 
@@ -593,6 +654,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) (cmd tea.Cmd, quit bool) {
 		}
 	case key.Matches(msg, k.Compare):
 		m.compare = !m.compare
+	case key.Matches(msg, k.Money):
+		m.money = !m.money
 	case key.Matches(msg, k.PerDayLess):
 		m.perDay = max(1, m.perDay/10)
 	case key.Matches(msg, k.PerDayMore):
@@ -725,26 +788,30 @@ func (m Model) selectedSpec() string {
 	return fmt.Sprintf("%d %s", m.sel+1, m.res.Strategies[m.sel].Strategy.Spec)
 }
 
-// paneTitle is a pane's title, with the latest status at the right.
+// paneTitle is a pane's title: whole " · " fields drop from the end
+// rather than cut a number. The status is not here: a toast takes the
+// help line (toastLine), never the title's room.
 func (m Model) paneTitle(w int, title string) string {
-	status := ""
-	if m.status != "" {
-		status = m.st.warn.Render(truncate(m.status, w/2))
-	}
-	// Drop whole " · " fields from the end rather than cut a number.
-	room := max(1, w-lipgloss.Width(status)-1)
-	for lipgloss.Width(title) > room {
+	for lipgloss.Width(title) > w {
 		i := strings.LastIndex(title, " · ")
 		if i <= 0 {
 			break
 		}
 		title = title[:i]
 	}
-	t := m.st.paneTitle.Render(truncate(title, room))
-	if status == "" {
-		return t
+	return m.st.paneTitle.Render(truncate(title, w))
+}
+
+// toastLine is the status in the place of the help line while it lasts,
+// "" when there is none.
+func (m Model) toastLine() string {
+	switch {
+	case m.status == "":
+		return ""
+	case strings.HasPrefix(m.status, "error"):
+		return m.st.bad.Render(truncate(m.status, m.width))
 	}
-	return t + strings.Repeat(" ", max(1, w-lipgloss.Width(t)-lipgloss.Width(status))) + status
+	return m.st.warn.Render(truncate(m.status, m.width))
 }
 
 // projection is the cost line: so far, billed, cheapest, per
@@ -763,7 +830,7 @@ func (m Model) projection() string {
 		// is in the table, the reason is nowhere else.
 		return m.st.warn.Render(truncate(fmt.Sprintf("%d changed nothing · %s", m.sel+1, s.Note), m.width))
 	}
-	r := runningTotals(s, m.upto)
+	r := runningTotals(s, m.through())
 	// Conversations with no call are not averaged in.
 	convs := int64(0)
 	for _, c := range m.res.Conversations {
@@ -774,7 +841,7 @@ func (m Model) projection() string {
 	per := s.Totals.Cost / price.Money(max(convs, 1))
 	fields := []string{fmt.Sprintf("%d: %s so far", m.sel+1, r.cost)}
 	optional := []string{}
-	if first := runningTotals(m.res.Strategies[0], m.upto); first.reported > 0 {
+	if first := runningTotals(m.res.Strategies[0], m.through()); first.reported > 0 {
 		optional = append(optional, "billed "+first.reported.String())
 		if f := m.res.Fidelity; f != nil {
 			// The replay check: does the model of the app hold?
@@ -783,7 +850,7 @@ func (m Model) projection() string {
 	}
 	core := len(optional) // the bill and its replay check outrank the projection
 	if best, saved := m.cheapest(); best > 0 {
-		optional = append(optional, fmt.Sprintf("cheapest %d: −%.0f%%", best+1, saved))
+		optional = append(optional, fmt.Sprintf("cheapest %d saves %s", best+1, savedCell(saved)))
 	}
 	if convs > 1 {
 		optional = append(optional, fmt.Sprintf("%s a conversation", per))
@@ -849,10 +916,10 @@ func (m Model) cheapest() (int, float64) {
 	if m.res == nil || len(m.res.Strategies) < 2 {
 		return 0, 0
 	}
-	base := runningTotals(m.res.Strategies[0], m.upto).cost
+	base := runningTotals(m.res.Strategies[0], m.through()).cost
 	best, bestCost := 0, base
 	for i := 1; i < len(m.res.Strategies); i++ {
-		if c := runningTotals(m.res.Strategies[i], m.upto).cost; c < bestCost {
+		if c := runningTotals(m.res.Strategies[i], m.through()).cost; c < bestCost {
 			best, bestCost = i, c
 		}
 	}
@@ -871,7 +938,7 @@ func (m Model) biggestPart() (string, float64) {
 	sums := map[string]int64{}
 	var total int64
 	for i, c := range m.res.Strategies[m.sel].Calls() {
-		if i >= m.upto {
+		if i >= m.through() {
 			break
 		}
 		for _, name := range profile.PartNames {
@@ -891,8 +958,20 @@ func (m Model) biggestPart() (string, float64) {
 	return best, 100 * float64(sums[best]) / float64(total)
 }
 
-// partNote is " · history 71% of input" for the pane title.
+// partNote is " · history 71% of input" for the pane title, or in the
+// $ view the part that costs most: " · output 28% of cost".
 func (m Model) partNote() string {
+	if m.money {
+		k := m.barKey()
+		var total int64
+		for _, n := range k.order {
+			total += k.weight[n]
+		}
+		if len(k.order) == 0 || total == 0 {
+			return " · unpriced"
+		}
+		return fmt.Sprintf(" · %s %.0f%% of cost", shortPart(k.order[0]), 100*float64(k.weight[k.order[0]])/float64(total))
+	}
 	if name, pct := m.biggestPart(); name != "" {
 		label := shortPart(name)
 		if name == "unlogged" && m.cfg.Live != nil {

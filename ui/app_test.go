@@ -77,6 +77,7 @@ func press(t *testing.T, m Model, keys ...string) Model {
 func start(t *testing.T, cfg Config) Model {
 	t.Helper()
 	m := New(cfg)
+	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return settle(t, next.(Model), m.Init())
 }

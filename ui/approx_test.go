@@ -45,12 +45,12 @@ func TestBarsAxisMarksEstimates(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := startAt(t, Config{Source: src}, 80, 24)
-	out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, 80, 10)
+	out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, 80, 10)
 	if first := strings.Fields(ansi.Strip(out))[0]; first != "≈30k" {
 		t.Errorf("axis top %q in\n%s", first, ansi.Strip(out))
 	}
 	m = start(t, demoConfig())
-	if out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, 80, 10); strings.Contains(out, "≈") {
+	if out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, 80, 10); strings.Contains(out, "≈") {
 		t.Errorf("exact axis marked ≈:\n%s", ansi.Strip(out))
 	}
 }

@@ -48,7 +48,7 @@ func TestLastCallLabelled(t *testing.T) {
 	}
 	for _, w := range []int{40, 50, 60, 72, 80, 100, 120} {
 		curves, _ := curvesView(m.res, 0, m.upto, false, w, 12)
-		bars, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, w, 12)
+		bars, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, w, 12)
 		for name, out := range map[string]string{"curves": curves, "bars": bars} {
 			lines := strings.Split(ansi.Strip(out), "\n")
 			f := strings.Fields(lines[len(lines)-1])

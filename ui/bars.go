@@ -37,7 +37,7 @@ func (g barsGeom) callAt(x int) int {
 // compare set, the first strategy's total is outlined above each bar. The
 // window of calls shown scrolls so that call focus is visible (ntcharts
 // draws nothing when bars outnumber columns, so never give it more).
-func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool, w, h int) (string, barsGeom) {
+func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool, glyphs map[string]rune, w, h int) (string, barsGeom) {
 	if res == nil || len(res.Strategies) == 0 || w < 20 || h < 5 {
 		return "", barsGeom{}
 	}
@@ -76,20 +76,7 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 	slots := max(1, (gw-1)/2) // two columns a call: input, output
 	// The window stays where it was (prevStart) while the focus is in
 	// it, so that a click does not move the bars under the pointer.
-	start := 0
-	if upto > slots {
-		start = prevStart
-		if start < 0 {
-			start = focus - slots/2
-		}
-		if focus < start {
-			start = focus
-		}
-		if focus >= start+slots {
-			start = focus - slots + 1
-		}
-		start = min(max(start, 0), upto-slots)
-	}
+	start := barsStart(upto, slots, focus, prevStart)
 	rows := func(tokens int64) int { return int((tokens*int64(gh) + top/2) / top) }
 	cachedSt := lipgloss.NewStyle().Faint(true)
 	for i := start; i < upto && i-start < slots; i++ {
@@ -110,7 +97,7 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 					lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(cachedGlyph, cachedSt.Foreground(ps.color)))
 					continue
 				}
-				lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(ps.glyph, st))
+				lc.Canvas.SetCell(canvas.Point{X: x, Y: origin.Y - 1 - y}, canvas.NewCellWithStyle(glyphs[ps.name], st))
 			}
 		}
 		if compare && sel != 0 {
@@ -140,6 +127,26 @@ func barsView(res *profile.Result, sel, upto, focus, prevStart int, compare bool
 	shown := min(upto-start, slots)
 	labelCalls(&lc, origin.X+1, start, shown, upto, w)
 	return lc.View(), barsGeom{x0: origin.X + 1, start: start, n: max(shown, 0)}
+}
+
+// barsStart is the first call of the window of slots calls drawn: it
+// stays where it was (prevStart, -1 for none) while focus is in it, so
+// that a click does not move the bars under the pointer.
+func barsStart(upto, slots, focus, prevStart int) int {
+	if upto <= slots {
+		return 0
+	}
+	start := prevStart
+	if start < 0 {
+		start = focus - slots/2
+	}
+	if focus < start {
+		start = focus
+	}
+	if focus >= start+slots {
+		start = focus - slots + 1
+	}
+	return min(max(start, 0), upto-slots)
 }
 
 // labelCalls writes call numbers under the bars, on a 1-2-5 step wide
@@ -175,24 +182,42 @@ func labelCalls(lc *linechart.Model, x0, start, shown, total, w int) {
 	}
 }
 
-// legend names each part with its glyph, fitting in w columns. In live
-// mode every byte sent was written, so the gap between the server's
-// usage and the count is named for what it is.
-func legend(w int, showOutput, live bool) string {
+// legend names each part drawn with its glyph and its share of what the
+// bars add up (tokens, or dollars in the $ view), heaviest first, fitting
+// in w columns. In live mode every byte sent was written, so the gap
+// between the server's usage and the count is named for what it is;
+// elsewhere "unlogged" says what it is where it is drawn.
+func legend(w int, k barKey, live bool) string {
 	var items []string
-	for _, ps := range partStyles {
-		name := shortPart(ps.name)
-		if live && ps.name == "unlogged" {
+	var total int64
+	for _, n := range k.order {
+		total += k.weight[n]
+	}
+	unlogged := false
+	for _, n := range k.order {
+		name := shortPart(n)
+		if live && n == "unlogged" {
 			name = liveGap
 		}
-		items = append(items, lipgloss.NewStyle().Foreground(ps.color).Render(string(ps.glyph))+" "+name)
+		unlogged = unlogged || n == "unlogged" && !live
+		item := lipgloss.NewStyle().Foreground(partColor(n)).Render(string(k.glyphs[n])) + " " + name
+		if total > 0 {
+			item += fmt.Sprintf(" %.0f%%", 100*float64(k.weight[n])/float64(total))
+		}
+		items = append(items, item)
 	}
-	items = append(items, string(cachedGlyph)+" cached")
-	if showOutput {
-		items = append(items, lipgloss.NewStyle().Foreground(outputColor).Render(string(outputGlyph))+" output")
+	if !k.money {
+		items = append(items, string(cachedGlyph)+" cached",
+			lipgloss.NewStyle().Foreground(outputColor).Render(string(outputGlyph))+" output")
+	}
+	if unlogged {
+		items = append(items, "unlogged: input reported, not in the log")
 	}
 	return wrapItems(items, w)
 }
+
+// unloggedMeans says what the unlogged part is, wherever it is named.
+const unloggedMeans = "the part of the reported input the log does not hold (an agent's system prompt and tools), inferred from reported usage"
 
 // liveGap names, in live mode, input the server counted beyond what was
 // sent and counted here.
@@ -206,6 +231,10 @@ func shortPart(name string) string {
 		return "results"
 	case "overhead":
 		return "framing"
+	case partCacheRead:
+		return "cache reads"
+	case partCacheWrite:
+		return "cache writes"
 	}
 	return name
 }

@@ -33,7 +33,8 @@ type listKeyMap struct {
 	Open, Filter, ClearFilter             key.Binding
 	SortCost, SortDate, SortCalls         key.Binding
 	SortSaving, Warnings, Help, Quit      key.Binding
-	Findings                              key.Binding // handled by the root: it opens a pane
+	// Handled by the root: they open a pane over the list.
+	Findings, Model key.Binding
 }
 
 func newListKeyMap() listKeyMap {
@@ -56,6 +57,7 @@ func newListKeyMap() listKeyMap {
 		SortSaving:  b([]string{"v"}, "v", "by saving"),
 		Warnings:    b([]string{"!"}, "!", "warnings"),
 		Findings:    b([]string{"f"}, "f", "findings"),
+		Model:       b([]string{"m"}, "m", "model"),
 		Help:        b([]string{"?"}, "?", "help"),
 		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
@@ -64,14 +66,14 @@ func newListKeyMap() listKeyMap {
 // ShortHelp is the list page's one-line help.
 func (k listKeyMap) ShortHelp() []key.Binding {
 	sortKeys := key.NewBinding(key.WithKeys("c"), key.WithHelp("c/d/n/v", "sort"))
-	return []key.Binding{k.Open, k.Filter, sortKeys, k.Findings, k.Warnings, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Filter, sortKeys, k.Model, k.Findings, k.Warnings, k.Help, k.Quit}
 }
 
 // FullHelp is the list page's help screen.
 func (k listKeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Open, k.Filter, k.ClearFilter, k.Findings, k.Warnings, k.Help, k.Quit},
+		{k.Open, k.Filter, k.ClearFilter, k.Model, k.Findings, k.Warnings, k.Help, k.Quit},
 		{k.SortCost, k.SortDate, k.SortCalls, k.SortSaving},
 	}
 }
@@ -161,9 +163,10 @@ func (l convList) selected() int {
 }
 
 // cost is what a conversation cost: billed where every call reported
-// usage, else simulated under the first strategy.
+// usage and its model has a price, else simulated under the first
+// strategy.
 func (s convSum) cost() price.Money {
-	if s.BilledCalls > 0 && s.BilledCalls == s.Calls {
+	if s.BilledCalls > 0 && s.BilledCalls == s.Calls && (s.Billed > 0 || len(s.Costs) == 0) {
 		return s.Billed
 	}
 	if len(s.Costs) > 0 {
@@ -173,6 +176,28 @@ func (s convSum) cost() price.Money {
 }
 
 type convSum profile.ConversationSummary
+
+// unpriced says cost() is no price: the calls' model is not in the price
+// table, so the bill or the simulation came to nothing. A bill of reported
+// tokens is never free: billed $0 is an unpriced model.
+func (s convSum) unpriced() bool {
+	if s.Calls == 0 || s.cost() != 0 {
+		return false
+	}
+	return s.Unpriced || (s.BilledCalls > 0 && s.BilledCalls == s.Calls)
+}
+
+// billedCell is the billed column: "unpriced" where usage was reported
+// but its model has no price.
+func billedCell(s profile.ConversationSummary) string {
+	switch {
+	case s.BilledCalls == 0:
+		return "—"
+	case s.Billed == 0:
+		return "unpriced"
+	}
+	return s.Billed.String()
+}
 
 // apply filters and sorts the rows.
 func (l *convList) apply() {
@@ -373,12 +398,7 @@ func (l convList) columns(w int) []column {
 		}},
 		{title: "calls", sort: sortCalls, key: true, right: true, cell: func(s profile.ConversationSummary) string { return formatInt(int64(s.Calls)) }},
 		// Sorting by cost sorts by what was billed where the log says.
-		{title: "billed", sort: sortCost, key: billed, right: true, cell: func(s profile.ConversationSummary) string {
-			if s.BilledCalls == 0 {
-				return "—"
-			}
-			return s.Billed.String()
-		}},
+		{title: "billed", sort: sortCost, key: billed, right: true, cell: billedCell},
 		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: wait(func(s profile.ConversationSummary) string {
 			if len(s.Costs) == 0 {
 				return "—"
@@ -395,7 +415,7 @@ func (l convList) columns(w int) []column {
 			if s.Cheapest == 0 {
 				return "—"
 			}
-			return fmt.Sprintf("−%.0f%%", s.Saving)
+			return savedCell(s.Saving)
 		})},
 	}
 	// Numbers get the width of their widest value.
@@ -435,14 +455,14 @@ func (l convList) columns(w int) []column {
 		}
 		keep[d] = false
 		if d == "cheapest" {
-			// A saving must say which strategy saves: "2: −95%".
+			// A saving must say which strategy saves: "2: 95.0%".
 			for i := range all {
 				if all[i].title == "saving" {
 					all[i].cell = wait(func(s profile.ConversationSummary) string {
 						if s.Cheapest == 0 {
 							return "—"
 						}
-						return fmt.Sprintf("%d: −%.0f%%", s.Cheapest+1, s.Saving)
+						return fmt.Sprintf("%d: %s", s.Cheapest+1, savedCell(s.Saving))
 					})
 					for _, si := range l.shown {
 						all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
@@ -574,7 +594,7 @@ func (l convList) position() string {
 func (l convList) totalsLine(title string, w int, group func(profile.ConversationSummary) string, byName bool) string {
 	sums := map[string]price.Money{}
 	counts := map[string]int{}
-	unpriced := map[string]bool{}
+	unpriced := map[string]int{}
 	var names []string
 	for _, s := range l.sums {
 		if s.Calls == 0 {
@@ -586,8 +606,8 @@ func (l convList) totalsLine(title string, w int, group func(profile.Conversatio
 		}
 		sums[g] += convSum(s).cost()
 		counts[g]++
-		if s.Unpriced && s.BilledCalls < s.Calls {
-			unpriced[g] = true
+		if convSum(s).unpriced() {
+			unpriced[g]++
 		}
 	}
 	sort.SliceStable(names, func(i, j int) bool {
@@ -599,8 +619,11 @@ func (l convList) totalsLine(title string, w int, group func(profile.Conversatio
 	line := title + ":"
 	for k, n := range names {
 		cost := sums[n].String()
-		if unpriced[n] {
+		switch u := unpriced[n]; {
+		case u == counts[n]:
 			cost = "unpriced"
+		case u > 0:
+			cost += fmt.Sprintf(" + %d unpriced", u)
 		}
 		item := fmt.Sprintf(" %s %s (%d)", n, cost, counts[n])
 		more := ""

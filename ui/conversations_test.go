@@ -32,6 +32,7 @@ func treeConfig(t *testing.T) Config {
 func startAt(t *testing.T, cfg Config, w, h int) Model {
 	t.Helper()
 	m := New(cfg)
+	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return settle(t, next.(Model), m.Init())
 }
@@ -222,7 +223,7 @@ func TestPickerOneModel(t *testing.T) {
 }
 
 // Narrow, the list drops the cheapest column and the saving says which
-// strategy saves: 258c7280's cheapest is 3 (window:turns=8+cache), −79%.
+// strategy saves: 258c7280's cheapest is 3 (window:turns=8+cache), 79.3%.
 func TestSavingNamesStrategy(t *testing.T) {
 	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
 	if err != nil {
@@ -233,9 +234,9 @@ func TestSavingNamesStrategy(t *testing.T) {
 		cheapest bool
 		row      string
 	}{
-		{60, 16, false, "3: −79%"},
-		{70, 20, false, "3: −79%"},
-		{80, 24, true, " −79%"},
+		{60, 16, false, "3: 79.3%"},
+		{70, 20, false, "3: 79.3%"},
+		{80, 24, true, " 79.3%"},
 	} {
 		m := startAt(t, Config{Source: src}, tc.w, tc.h)
 		lines := strings.Split(screen(m), "\n")

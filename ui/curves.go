@@ -54,7 +54,9 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 		maxCost = max(maxCost, cum[upto])
 	}
 	gh := h - 2
-	top, step := niceScale(maxCost.USD(), max(1, gh/3), 1e-6)
+	// Enough ticks that the top is the first 1-2-5 step above the data
+	// ($0.54 under $0.6, not $1), as many as the rows hold apart.
+	top, step := niceScale(maxCost.USD(), max(3, gh/2), 1e-6)
 	// The row a value is drawn on, up from the lowest row of the graph, as
 	// ntcharts scales it: braille cells hold four dots a row.
 	rowOf := func(v float64) int {
@@ -87,7 +89,7 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 				return 0 // on the axis
 			}
 			return 1 + rowOf(t)
-		}, usdLabel)),
+		}, usdStepLabel(step))),
 		linechart.WithStyles(lipgloss.NewStyle().Foreground(lipgloss.Color("#6C6C6C")), lipgloss.NewStyle().Foreground(lipgloss.Color("#808080")), lipgloss.NewStyle()))
 	lc.DrawXYAxisAndLabel()
 	// Draw the selected strategy last so it is on top.
@@ -173,6 +175,18 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 		lines[i] = lines[i] + " " + pad(label, margin-1, false)
 	}
 	return strings.Join(lines, "\n"), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+}
+
+// usdStepLabel labels ticks step apart with the decimals the step needs,
+// so that neighbouring ticks never read alike ($0.01, $0.015, $0.02).
+func usdStepLabel(step float64) func(float64) string {
+	return func(v float64) string {
+		if v == 0 || step >= 1 {
+			return usdLabel(v)
+		}
+		decimals := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+		return "$" + trimZeros(v, decimals)
+	}
 }
 
 func usdLabel(v float64) string {

@@ -97,6 +97,9 @@ func (m Model) header() string {
 			state = "▶"
 		}
 		right = fmt.Sprintf("%s call %d/%d", state, min(m.focus+1, max(m.calls(), 1)), m.calls())
+		if m.calls() == 0 {
+			right = "no call yet"
+		}
 		speed = fmt.Sprintf(" ×%d", speeds[m.speed])
 	}
 	if m.computing {
@@ -157,15 +160,34 @@ func plural(n int, noun string) string {
 	return formatInt(int64(n)) + " " + noun + "s"
 }
 
-// warningsView lists the warnings, wrapped to the screen.
-func (m Model) warningsView() string {
+// warningLines are the warnings, wrapped to the screen, under a title.
+func (m Model) warningLines() []string {
 	ws := m.warnings()
 	if len(ws) == 0 {
-		return "no warnings"
+		return []string{"no warnings"}
 	}
 	lines := []string{m.st.bold.Render(plural(len(ws), "warning"))}
 	for _, w := range ws {
-		lines = append(lines, lipgloss.NewStyle().Width(max(10, m.width)).Render("• "+w))
+		wrapped := lipgloss.NewStyle().Width(max(10, m.width)).Render("• " + w)
+		lines = append(lines, strings.Split(wrapped, "\n")...)
 	}
-	return strings.Join(lines, "\n")
+	return lines
+}
+
+// warnRows is how many lines of warnings the page shows at once.
+func (m Model) warnRows() int { return max(1, m.height-4) }
+
+// warningsView is the lines of the warnings page in view, from
+// warnScroll, and its footer: how to close it, and where it stands when
+// the warnings do not all fit.
+func (m Model) warningsView() (string, string) {
+	lines := m.warningLines()
+	rows := m.warnRows()
+	from := max(0, min(m.warnScroll, len(lines)-rows))
+	to := min(len(lines), from+rows)
+	foot := "! or esc closes"
+	if len(lines) > rows {
+		foot = fmt.Sprintf("lines %d–%d of %d · ↑↓ pgup/pgdn scroll · %s", from+1, to, len(lines), foot)
+	}
+	return strings.Join(lines[from:to], "\n"), m.st.dim.Render(truncate(foot, m.width))
 }

@@ -60,6 +60,9 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	} else {
 		lines = append(lines, st.dim.Render("no reported usage for this call"))
 	}
+	if c.Input.Unlogged > 0 && !live {
+		lines = append(lines, st.dim.Render(truncate(fmt.Sprintf("unlogged %s%s: %s", ax, formatInt(c.Input.Unlogged), unloggedMeans), w)))
+	}
 	tokW := 7 + len([]rune(ax))
 	var heads []string
 	for i := range res.Strategies {

@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Up, Down, Left, Right, Home, End key.Binding
 	Play, Faster, Slower             key.Binding
-	View, Inspect, Compare           key.Binding
+	View, Inspect, Compare, Money    key.Binding
 	WindowLess, WindowMore           key.Binding
 	TriggerLess, TriggerMore         key.Binding
 	KeepLess, KeepMore               key.Binding
@@ -36,6 +36,7 @@ func newKeyMap() keyMap {
 		View:        b([]string{"tab"}, "tab", "bars/curves/calls"),
 		Inspect:     b([]string{"enter", "i"}, "enter", "inspect call"),
 		Compare:     b([]string{"o"}, "o", "outline strategy 1"),
+		Money:       b([]string{"$"}, "$", "bars in tokens / dollars"),
 		WindowLess:  b([]string{"w"}, "w/W", "window"),
 		WindowMore:  b([]string{"W"}, "W", "window +"),
 		TriggerLess: b([]string{"t"}, "t/T", "summary trigger"),
@@ -66,7 +67,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 	short := func(keys, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 	}
-	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"),
+	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"), short("$", "dollars"),
 		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
 }
 
@@ -74,7 +75,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Play, k.Faster, k.Slower, k.Left, k.Right, k.Home, k.End, k.Quit},
-		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.PerDayLess, k.Back, k.Warnings, k.Budget, k.Help},
+		{k.Up, k.Down, k.View, k.Inspect, k.Compare, k.Money, k.PerDayLess, k.Back, k.Warnings, k.Budget, k.Help},
 		{k.WindowLess, k.TriggerLess, k.KeepLess, k.SizeLess, k.CapLess, k.Model, k.Strategies, k.Findings, k.Tune, k.Levers},
 	}
 }

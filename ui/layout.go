@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // layout is the size and place of each region of the session page for
@@ -40,7 +42,7 @@ func (m Model) layout() layout {
 	}
 	l.tableH = rows + 2
 	if m.height >= 22 && (m.cfg.Live == nil || m.height >= 30) {
-		l.legend = legend(m.width, true, m.cfg.Live != nil)
+		l.legend = legend(m.width, m.barKey(), m.cfg.Live != nil)
 		l.legendH = strings.Count(l.legend, "\n") + 1
 	}
 	bottom := 2 // projection or spend line, help
@@ -82,12 +84,12 @@ func (m *Model) redraw() {
 		return
 	}
 	l := m.layout()
-	rows := strategyRows(m.res, m.upto, m.res.Tokenizer != nil && m.res.Tokenizer.Exact, 8)
-	costW := 0
+	rows := strategyRows(m.res, m.through(), m.res.Tokenizer != nil && m.res.Tokenizer.Exact, 8)
+	costW, specW := 0, 0
 	for _, r := range rows {
-		costW = max(costW, lipgloss.Width(r[2]))
+		costW, specW = max(costW, lipgloss.Width(r[2])), max(specW, lipgloss.Width(r[1]))
 	}
-	cols := strategyColumns(m.width, costW)
+	cols := strategyColumns(m.width, costW, specW)
 	for i := range rows {
 		rows[i] = rows[i][:min(len(cols), len(rows[i]))]
 	}
@@ -109,16 +111,44 @@ func (m *Model) redraw() {
 	}
 	switch {
 	case l.wide:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
-		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.curvesW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = m.barsPane(prev, l.paneW, l.paneH)
+		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.curvesW, l.paneH)
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, l.inspectorH, m.cfg.Live != nil, m.st)
 	case m.view == viewBars:
-		m.rendered.bars, m.rendered.barsAt = barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, l.paneW, l.paneH)
+		m.rendered.bars, m.rendered.barsAt = m.barsPane(prev, l.paneW, l.paneH)
 	case m.view == viewCurves:
-		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.upto, m.st.noColor, l.paneW, paneH)
+		m.rendered.curves, m.rendered.curvesAt = curvesView(m.res, m.sel, m.through(), m.st.noColor, l.paneW, paneH)
 	case m.view == viewInspector:
 		m.rendered.inspector = inspectorView(m.res, m.shown, m.focus, m.scroll, m.width, paneH, m.cfg.Live != nil, m.st)
 	}
+}
+
+// barKey weighs the parts of the calls shown, for the bars' glyphs and
+// the legend: tokens, or dollars in the $ view.
+func (m Model) barKey() barKey {
+	return newBarKey(m.res, m.sel, m.upto, m.money, m.priceOf)
+}
+
+// priceOf is the price a call's model bills at: the result's model, or
+// the table's row for a call routed to another; nil when unpriced.
+func (m Model) priceOf(id string) *price.Model {
+	if m.res != nil && m.res.Model != nil && (id == "" || id == m.res.Model.ID) {
+		return m.res.Model
+	}
+	if p, ok := m.cfg.Prices.Lookup(id); ok {
+		return p
+	}
+	return nil
+}
+
+// barsPane draws the bars: input tokens by part, or in the $ view each
+// call's cost by part.
+func (m Model) barsPane(prev, w, h int) (string, barsGeom) {
+	k := m.barKey()
+	if m.money {
+		return moneyBarsView(m.res, m.sel, m.upto, m.focus, prev, k, m.priceOf, w, h)
+	}
+	return barsView(m.res, m.sel, m.upto, m.focus, prev, m.compare, k.glyphs, w, h)
 }
 
 // countingLine is the list's last line while its rows are the usage
@@ -165,6 +195,10 @@ func (m Model) View() tea.View {
 func (m Model) content() string {
 	out := m.base()
 	switch m.overlay {
+	case overlayModel:
+		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
+	case overlayStrategies:
+		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
 	case overlayFindings:
 		out = placeOver(out, findingsView(m.adv, m.st, m.findingsPerDay(), min(76, m.width-2), min(20, m.height-2)), m.width, m.height)
 	case overlayTune:
@@ -194,7 +228,8 @@ func (m Model) base() string {
 		}
 		return "\n  " + label + "\n\n  " + m.progress.ViewAs(pct) + "\n\n  " + m.st.dim.Render("q to quit")
 	case m.warn:
-		return m.header() + "\n\n" + fit(m.warningsView(), m.width, max(1, m.height-4)) + "\n" + m.st.dim.Render("! or esc closes")
+		body, foot := m.warningsView()
+		return m.header() + "\n\n" + fit(body, m.width, m.warnRows()) + "\n" + foot
 	case m.page == pageConversations && m.all == nil && !m.list.pending:
 		return "\n  counting…"
 	case m.page == pageConversations && m.full:
@@ -211,12 +246,19 @@ func (m Model) base() string {
 		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", m.width, m.height, minWidth, minHeight)
 	}
 	if m.full {
-		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, m.st.dim.Render("? or esc closes help"))
+		closing := m.st.dim.Render("? or esc closes help")
+		if m.height >= 22 { // what the terms mean, where there is room
+			closing = m.st.dim.Render(lipgloss.NewStyle().Width(m.width).Render("unlogged: " + unloggedMeans + ".\n$ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
+		}
+		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, closing)
 	}
 	l := m.layout()
 	var b strings.Builder
 	b.WriteString(m.header() + "\n")
 	barsTitle := "input per call · " + m.selectedSpec() + m.partNote()
+	if m.money {
+		barsTitle = "cost per call ($) · " + m.selectedSpec() + m.partNote()
+	}
 	switch {
 	case l.wide:
 		left := m.paneTitle(l.paneW, barsTitle) + "\n" + m.rendered.bars
@@ -267,14 +309,9 @@ func (m Model) base() string {
 	if m.cfg.Live != nil && m.live.input.Focused() {
 		help = m.st.dim.Render(joinFit(m.width, " · ", field{"enter send", 9}, field{"alt+enter newline", 5}, field{"esc keys", 8},
 			field{"pgup/pgdn chat", 4}, field{":system FILE prompt", 3}, field{"ctrl+r retry", 6}, field{"ctrl+c cancel", 7}))
+	} else if t := m.toastLine(); t != "" {
+		help = t
 	}
 	b.WriteString(fit(help, m.width, 1))
-	out := b.String()
-	switch m.overlay {
-	case overlayModel:
-		out = placeOver(out, m.picker.view(m.st, min(50, m.width-4), min(16, m.height-4)), m.width, m.height)
-	case overlayStrategies:
-		out = placeOver(out, m.menu.view(m.st, min(56, m.width-4), min(20, m.height-4)), m.width, m.height)
-	}
-	return out
+	return b.String()
 }

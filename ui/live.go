@@ -337,9 +337,34 @@ func (m Model) spendLine() string {
 		line += " · streaming… ctrl+c cancels"
 	}
 	if m.live.notice != "" {
-		line += " · " + m.st.bad.Render(m.live.notice)
+		// The notice is in full in the chat; here as many whole words as
+		// fit, never a number cut in two.
+		if room := m.width - lipgloss.Width(line) - 3; room >= 8 {
+			line += " · " + m.st.bad.Render(cutWords(m.live.notice, room))
+		}
 	}
 	return fit(line, m.width, 1)
+}
+
+// cutWords cuts s to at most w columns at a space, marking the cut
+// with "…": a word (a dollar figure) is whole or not shown.
+func cutWords(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	words := strings.Fields(s)
+	out := ""
+	for _, word := range words {
+		next := word
+		if out != "" {
+			next = out + " " + word
+		}
+		if lipgloss.Width(next)+1 > w {
+			break
+		}
+		out = next
+	}
+	return out + "…"
 }
 
 // wrapLine breaks s into lines of w columns at most, between words

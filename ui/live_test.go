@@ -128,7 +128,7 @@ func TestLiveGolden(t *testing.T) {
 	tm.Type("why is my deploy stuck?")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	// The batch row saves 50% once the call is recomputed.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50%")) }, teatest.WithDuration(10*time.Second))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50.0%")) }, teatest.WithDuration(10*time.Second))
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/textinput"
@@ -39,15 +40,28 @@ func newPicker(t *price.Table, current string) picker {
 	return p
 }
 
+// filter keeps the models whose id or provider holds what is typed, in
+// the table's order (newest first within a provider), and puts the cursor
+// on the model typed: an exact id or alias, else the first match.
 func (p *picker) filter() {
 	q := strings.ToLower(strings.TrimSpace(p.input.Value()))
 	p.shown = p.shown[:0]
 	for _, m := range p.all {
-		if q == "" || strings.Contains(m.ID, q) || strings.Contains(m.Provider, q) {
+		if q == "" || strings.Contains(m.ID, q) || strings.Contains(m.Provider, q) || slices.Contains(m.Aliases, q) {
 			p.shown = append(p.shown, m)
 		}
 	}
-	p.cursor = min(p.cursor, max(0, len(p.shown)-1))
+	if q == "" {
+		p.cursor = min(p.cursor, max(0, len(p.shown)-1))
+		return
+	}
+	p.cursor = 0
+	for i, m := range p.shown {
+		if m.ID == q || slices.Contains(m.Aliases, q) {
+			p.cursor = i
+			break
+		}
+	}
 }
 
 // update handles a key; done is set when the picker closes, with the

@@ -67,6 +67,8 @@ func TestMouseCurves(t *testing.T) {
 	if m.focus != 0 {
 		t.Errorf("click on the curves' first column: focus %d", m.focus)
 	}
+	// The curves now end at call 1, their labels' margin with them.
+	g = m.rendered.curvesAt
 	m = clickAt(t, m, l.paneW+1+g.x0+g.gw-1, l.paneY+4)
 	if m.focus != m.calls()-1 {
 		t.Errorf("click on the curves' last column: focus %d of %d", m.focus, m.calls())

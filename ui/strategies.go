@@ -39,10 +39,12 @@ func runningTotals(s profile.StrategyResult, upto int) running {
 }
 
 // strategyColumns fits the table to w columns: numbers drop from the
-// right as the terminal narrows, and the spec column takes what is left.
-func strategyColumns(w, costW int) []table.Column {
+// right as the terminal narrows, and the spec column takes what is left
+// up to the longest spec (specW), so that on a wide screen the numbers
+// stay next to the names they belong to.
+func strategyColumns(w, costW, specW int) []table.Column {
 	fixed := []table.Column{
-		{Title: "cost", Width: max(10, costW)}, {Title: "saved", Width: 6}, {Title: "cache", Width: 5},
+		{Title: "cost", Width: max(10, costW)}, {Title: "saved", Width: 7}, {Title: "cache", Width: 5},
 		{Title: "dropped", Width: 7}, {Title: "cut", Width: 3}, {Title: "ovf", Width: 3},
 	}
 	for len(fixed) > 2 {
@@ -59,7 +61,7 @@ func strategyColumns(w, costW int) []table.Column {
 	for _, c := range fixed {
 		used += c.Width + 2
 	}
-	spec := max(8, w-used-2)
+	spec := max(8, min(w-used-2, specW+1))
 	return append([]table.Column{{Title: "#", Width: 2}, {Title: "strategy", Width: spec}}, fixed...)
 }
 
@@ -79,7 +81,7 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 		}
 		saved := "—"
 		if i > 0 && base.cost > 0 {
-			saved = fmt.Sprintf("%.0f%%", 100*float64(base.cost-r.cost)/float64(base.cost))
+			saved = savedCell(100 * float64(base.cost-r.cost) / float64(base.cost))
 		}
 		hit := "—"
 		if r.cached > 0 && r.input > 0 {
@@ -106,6 +108,16 @@ func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.R
 		rows = append(rows, row[:min(cols, len(row))])
 	}
 	return rows
+}
+
+// savedCell is a saving against strategy 1 as report writes it: one
+// decimal, a cheaper strategy positive ("58.5%"), a dearer one signed
+// ("-3.2%"). Every screen writes savings with it.
+func savedCell(pct float64) string {
+	if pct > 0 {
+		return fmt.Sprintf("%.1f%%", pct)
+	}
+	return fmt.Sprintf("%+.1f%%", pct)
 }
 
 func newStrategyTable() table.Model {

@@ -809,6 +809,7 @@ func newProxy() *cobra.Command {
 	var budgets []string
 	var tpm int64
 	var redact, tui bool
+	var team teamFlags
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Pass an app's API calls through, recorded, tagged and budgeted",
@@ -852,6 +853,11 @@ func newProxy() *cobra.Command {
 					return badInput(fmt.Errorf("--out: %w", err))
 				}
 			}
+			closeTeam, err := team.apply(&cfg, stderr)
+			if err != nil {
+				return err
+			}
+			defer closeTeam()
 			p, err := proxy.New(cfg)
 			if err != nil {
 				return badInput(err)
@@ -907,15 +913,19 @@ func newProxy() *cobra.Command {
 	f.StringVar(&upstream, "upstream", "", "the API's base `URL`: https://api.openai.com, https://api.anthropic.com, http://localhost:11434 …")
 	f.StringVar(&listen, "listen", "127.0.0.1:8787", "`ADDR` to listen on (localhost unless told otherwise)")
 	f.StringVar(&out, "out", "", "record calls to this `FILE.jsonl`, or to a file per day under this DIR (default: ~/.local/state/tokenscope/proxy)")
-	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour or day (repeatable)")
+	f.StringArrayVar(&budgets, "budget", nil, "refuse calls past `USD/WINDOW` (50/day) or TAGS:USD/WINDOW (team=search:5/hour); window minute, hour, day, week or month (repeatable)")
 	f.Int64Var(&tpm, "tpm", 0, "refuse calls past `N` tokens (input + output) a minute")
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
 	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
+	team.register(cmd)
 	return cmd
 }
 
 func budgetLine(s proxy.Status) string {
+	if s.Err != nil {
+		return "unknown: " + s.Err.Error()
+	}
 	if s.Max > 0 {
 		return fmt.Sprintf("%d of %d tokens used, resets %s", s.Tokens, s.Max, s.Resets.Format(time.RFC3339))
 	}
