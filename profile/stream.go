@@ -117,15 +117,6 @@ func (s *stream) Add(convs []*transcripts.Conversation, counted *fileCounts) {
 	}
 }
 
-// IDs returns the conversations' ids and paths, in order.
-func (s *stream) IDs() (ids, paths []string) {
-	for _, pc := range s.p.pcs {
-		ids = append(ids, pc.info.ID)
-		paths = append(paths, pc.info.Path)
-	}
-	return ids, paths
-}
-
 // Prepared ends the stream: ids, when not nil, rename the conversations
 // (transcripts.UniqueIDs on IDs' result). Run on what it returns keeps
 // totals, not calls.
