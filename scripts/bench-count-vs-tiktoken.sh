@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # bench-count-vs-tiktoken.sh — `tokenscope count` beside the official
 # tiktoken (npm, WASM) on the same 10 MiB mixed corpus, in one run on one
-# machine; prints the Markdown table README's counting section shows.
+# machine; prints the Markdown tables docs/performance.md shows.
 #
 #   scripts/bench-count-vs-tiktoken.sh          # 3 paired rounds in a temporary directory
-#   RUNS=5 WORK=/tmp/bcount scripts/bench-count-vs-tiktoken.sh
+#   RUNS=5 WORK=/tmp/bcount CORPUS=distinct scripts/bench-count-vs-tiktoken.sh
 #
-# The corpus is the 1 MiB parity corpus (prose, Go, JSON, CJK, Cyrillic,
-# Arabic, emoji, logs; TestCorpusParity -corpus-out) ten times over, each
-# copy's lines prefixed with its number. Each
+# Two corpora of 10 MiB (CORPUS=distinct or repeated for one of them):
+#  - distinct: DistinctText (transcripts/distinct.go, seed 1), words drawn
+#    from a Zipf law over a million made-up words in prose of four scripts,
+#    CJK, code, JSON and logs: text that repeats as real text does, no more;
+#  - repeated: the 1 MiB parity corpus (prose, Go, JSON, CJK, Cyrillic,
+#    Arabic, emoji, logs; TestCorpusParity -corpus-out) ten times over, each
+#    copy's lines prefixed with its number: its passages repeat, which a
+#    memo of pieces turns into speed. Each
 # round runs every command once (paired, so load on the machine hits all
 # alike); it reports medians and fails when the counts differ.
 set -euo pipefail
@@ -18,12 +23,15 @@ TIKTOKEN_VERSION=${TIKTOKEN_VERSION:-1.0.22}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
-corpus="$WORK/corpus.txt"
-if [ ! -f "$corpus" ]; then
+CORPORA=${CORPUS:-distinct repeated}
+if [[ " $CORPORA " == *" repeated "* && ! -f "$WORK/repeated.txt" ]]; then
 	(cd "$repo" && go test ./profile/tokenize -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
 	# Ten copies, each line of copy k prefixed with "k ": no two lines
 	# alike, so nothing is counted once for two copies.
-	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$corpus"
+	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$WORK/repeated.txt"
+fi
+if [[ " $CORPORA " == *" distinct "* && ! -f "$WORK/distinct.txt" ]]; then
+	(cd "$repo" && go test ./transcripts -run 'TestWriteDistinctText$' -count=1 -distinct-out "$WORK/distinct.txt" >/dev/null)
 fi
 (cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
 if [ ! -d "$WORK/npm/node_modules/tiktoken" ]; then
@@ -36,6 +44,8 @@ console.log(get_encoding(process.argv[3]).encode_ordinary(fs.readFileSync(proces
 JS
 ln -sf "$WORK/npm/node_modules" "$WORK/node_modules"
 
+for name in $CORPORA; do
+corpus="$WORK/$name.txt"
 names=("official tiktoken $TIKTOKEN_VERSION (npm, WASM): node count.mjs corpus.txt o200k_base" "official: cl100k_base"
 	"tokenscope count --model gpt-4o corpus.txt" "tokenscope count --model gpt-4 corpus.txt")
 command_of() {
@@ -65,7 +75,7 @@ for pair in "0 2" "1 3"; do
 	fi
 done
 mb=$(awk -v b="$(wc -c <"$corpus")" 'BEGIN {printf "%.1f", b / 1048576}')
-echo "Corpus: ${mb} MiB; o200k_base $(count 0) tokens, cl100k_base $(count 1), identical in both;"
+echo "Corpus $name: ${mb} MiB; o200k_base $(count 0) tokens, cl100k_base $(count 1), identical in both;"
 echo "$(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg), $RUNS paired rounds, medians."
 echo
 echo "| | o200k_base | cl100k_base |"
@@ -83,3 +93,5 @@ row() { # row NAME I J
 }
 row "official tiktoken $TIKTOKEN_VERSION (npm, WASM, Node $(node -v)): \`node count.mjs corpus.txt ENC\`" 0 1
 row "\`tokenscope count --model gpt-4o\` / \`--model gpt-4\`" 2 3
+echo
+done

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Synthetic builds a conversation of calls calls for benchmarks and load
@@ -126,6 +127,9 @@ func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint6
 // textPicker returns a function giving about n bytes of text: slices of
 // the demo's texts, numbered so that no two are alike.
 func textPicker(seed, stream uint64) func(n int) string {
+	if SyntheticDistinct {
+		return distinctPicker(seed, stream)
+	}
 	var texts []string
 	for _, m := range Demo(Options{}).Conversations[0].Messages {
 		if len(m.Content) > 200 {
@@ -144,5 +148,32 @@ func textPicker(seed, stream uint64) func(n int) string {
 			fmt.Fprintf(&b, "[%d] %s\n", r.IntN(1_000_000), t)
 		}
 		return b.String()
+	}
+}
+
+// SyntheticDistinct makes Synthetic and WriteSyntheticClaudeCode take their
+// text from DistinctText rather than cut it from the demo's messages, for
+// benchmarks on text whose passages do not repeat.
+var SyntheticDistinct bool
+
+// distinctPicker hands out consecutive slices of one endless DistinctText
+// stream, so no two picks share a passage.
+func distinctPicker(seed, stream uint64) func(n int) string {
+	g := newTextGen(seed ^ stream<<32)
+	var buf strings.Builder
+	return func(n int) string {
+		for buf.Len() < n {
+			g.block(&buf)
+		}
+		s := buf.String()
+		out := s[:n]
+		for n < len(s) && !utf8.RuneStart(s[n]) { // whole runes only
+			n++
+		}
+		out = s[:n]
+		rest := s[n:]
+		buf.Reset()
+		buf.WriteString(rest)
+		return out
 	}
 }

@@ -86,7 +86,7 @@ func TestProxyFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"proxy"},
 		{"proxy", "--upstream", "ftp://x"},
-		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget", "5/week"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget", "5/fortnight"},
 		{"proxy", "--upstream", "http://127.0.0.1:1", "--tpm", "-1"},
 	} {
 		code, stdout, stderr := tokenscope(t, append(args, "--out", filepath.Join(t.TempDir(), "c.jsonl"))...)

@@ -48,7 +48,16 @@ func mixedCorpus(size int) string {
 // bypassed: the fast tokenizer tokenscope counts with, and the tiktoken-go
 // oracle it is checked against.
 func BenchmarkCount(b *testing.B) {
-	corpus := mixedCorpus(1 << 20)
+	benchCount(b, mixedCorpus(1<<20))
+}
+
+// BenchmarkCountDistinct is BenchmarkCount on 1 MiB of DistinctText: text
+// whose passages do not repeat, where a memo of pieces helps least.
+func BenchmarkCountDistinct(b *testing.B) {
+	benchCount(b, transcripts.DistinctText(1, 1<<20))
+}
+
+func benchCount(b *testing.B, corpus string) {
 	lines := strings.SplitAfter(corpus, "\n")
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		e := encoders[enc]
@@ -101,6 +110,20 @@ func TestCorpusParity(t *testing.T) {
 	}
 	var want map[string]int64
 	readJSON(t, "testdata/corpus_tiktoken.json", &want)
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		tok, _ := NewTokenizer(enc, 1, true)
+		if got := tok.Count(corpus); got != want[enc] {
+			t.Errorf("%s: %d tokens, official tiktoken %d", enc, got, want[enc])
+		}
+	}
+}
+
+// TestDistinctParity counts 1 MiB of DistinctText (seed 1) in both
+// encodings against the official tiktoken's counts of the same text (npm
+// tiktoken 1.0.22, encode_ordinary, counted once and kept here).
+func TestDistinctParity(t *testing.T) {
+	corpus := transcripts.DistinctText(1, 1<<20)
+	want := map[string]int64{O200kBase: 408581, CL100kBase: 449662}
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		tok, _ := NewTokenizer(enc, 1, true)
 		if got := tok.Count(corpus); got != want[enc] {

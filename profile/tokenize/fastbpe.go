@@ -20,8 +20,8 @@ import (
 // target check every count against it.
 type fastBPE struct {
 	o200k bool
-	ranks map[string]int32 // pieces that packKey does not pack
-	short packedRanks      // pieces of up to maxPacked bytes: most pieces, found with a word's hash
+	long  longRanks   // pieces that packKey does not pack
+	short packedRanks // pieces of up to maxPacked bytes: most pieces, found with a word's hash
 }
 
 // packShort packs a piece of up to 7 bytes with its length, as a memo's
@@ -50,8 +50,7 @@ func (f *fastBPE) rankAt(s string, i, j int) (int32, bool) {
 			return 0, false
 		}
 	}
-	r, ok := f.ranks[s[i:j]]
-	return r, ok
+	return f.long.find(s[i:j])
 }
 
 // isToken reports whether s[i:j] is a token.
@@ -61,13 +60,23 @@ func (f *fastBPE) isToken(s string, i, j int) bool {
 			return f.short.find(k) >= 0
 		}
 	}
-	_, ok := f.ranks[s[i:j]]
+	_, ok := f.long.find(s[i:j])
 	return ok
 }
 
-// loadFastBPE parses an embedded .tiktoken file (base64 token, rank).
-// Keys are slices of one string, so the table costs one allocation.
+// loadFastBPE returns the fast tokenizer of an encoding from its embedded
+// tables (tables.go), or parses the .tiktoken file where they cannot be
+// used.
 func loadFastBPE(name string) (*fastBPE, error) {
+	if f, err := viewTables(name, embeddedTables(name)); err == nil {
+		return f, nil
+	}
+	return parseFastBPE(name)
+}
+
+// parseFastBPE parses an embedded .tiktoken file (base64 token, rank) into
+// the tables: what TestTablesCurrent writes, and the fallback.
+func parseFastBPE(name string) (*fastBPE, error) {
 	data, err := assets.Assets.ReadFile(name + ".tiktoken")
 	if err != nil {
 		return nil, err
@@ -110,14 +119,17 @@ func loadFastBPE(name string) (*fastBPE, error) {
 			short++
 		}
 	}
-	f := &fastBPE{o200k: name == O200kBase, ranks: make(map[string]int32, len(spans)-short), short: newPackedRanks(short)}
+	f := &fastBPE{o200k: name == O200kBase, short: newPackedRanks(short)}
+	var long []string
+	var longRank []int32
 	for _, s := range spans {
 		if k, ok := key(s); ok {
 			f.short.put(k, s.rank)
 		} else {
-			f.ranks[all[s.a:s.b]] = s.rank
+			long, longRank = append(long, all[s.a:s.b]), append(longRank, s.rank)
 		}
 	}
+	f.long = buildLongRanks(long, longRank)
 	return f, nil
 }
 
