@@ -30,6 +30,17 @@ type ClearStep struct {
 }
 
 var clearKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
+			for _, keep := range []int{1, 3, 6} {
+				if below(t, peak) {
+					out = append(out, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
+				}
+			}
+		}
+		return out
+	},
 	Name:  "clear",
 	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
 	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",

@@ -25,6 +25,17 @@ type CompactStep struct {
 }
 
 var compactKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{16000, 32000, 64000, 100000} {
+			for _, size := range []int{1000, 2000, 4000} {
+				if below(t, peak) {
+					out = append(out, fmt.Sprintf("compact:trigger=%d,size=%d", t, size))
+				}
+			}
+		}
+		return out
+	},
 	Name:  "compact",
 	Usage: "compact:trigger=T|P%,size=S[,model=M]",
 	Doc:   "past T input tokens (or P% of the window) all history before the last unit becomes a summary of S tokens (the summariser is billed)",

@@ -20,6 +20,19 @@ type SummaryStep struct {
 }
 
 var summaryKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
+			for _, keep := range []int{1, 2, 4} {
+				for _, size := range []int{400, 800, 1600} {
+					if below(t, peak) {
+						out = append(out, fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", t, keep, size))
+					}
+				}
+			}
+		}
+		return out
+	},
 	Name:  "summary",
 	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
 	Doc:   "past T tokens of history, summarise all but the latest K exchanges (tool rounds inside one long exchange) into S tokens (the summariser call is billed)",

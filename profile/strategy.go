@@ -70,7 +70,15 @@ type StepKind struct {
 	// Needs, when set, says what a step of the kind needs of the load
 	// beyond the log's counts (nil: nothing).
 	Needs func(Step) Needs
+	// Tune, when set, is the range tune searches of the kind: the specs
+	// of its steps worth trying on a log whose largest call sends peak
+	// tokens (0: not known).
+	Tune func(peak int64) []string
 }
+
+// below says whether a trigger or size of t tokens can act on a log whose
+// largest call sends peak tokens (0: not known).
+func below(t, peak int64) bool { return peak == 0 || t < peak }
 
 // Needs is what a step needs of the load beyond the log's counts in its
 // own model's encoding: declared by its kind, so that Load and the engine
