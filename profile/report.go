@@ -22,6 +22,9 @@ type Report struct {
 	// Findings are what to change in the log, in dollars (kind
 	// cache_breaker, dead_tool, marginal or best_strategy).
 	Findings []Finding `json:"findings,omitempty"`
+	// Sessions are the Claude Code sessions that ran subagents, with
+	// their subagents' part of the bill.
+	Sessions []SessionRollup `json:"sessions,omitempty"`
 }
 
 // ReportSource describes what was read.
@@ -243,6 +246,7 @@ func NewReport(r *Result, opt ReportOptions) *Report {
 		}
 		rep.Strategies = append(rep.Strategies, rs)
 	}
+	rep.Sessions = Rollups(r)
 	return rep
 }
 
@@ -614,6 +618,9 @@ func WriteTable(w io.Writer, r *Result, path, format string, perDay int64, warni
 		for _, l := range billedLines(r) {
 			b.WriteString(l + "\n")
 		}
+		for _, l := range rollupLines(r) {
+			b.WriteString(l + "\n")
+		}
 		p := t.Parts
 		line := fmt.Sprintf("\nwhere %s's input goes:", r.Strategies[0].Strategy.Spec)
 		for _, name := range PartNames {
@@ -680,7 +687,8 @@ func SummaryLines(r *Result) []string {
 	if u := unpricedLine(r); u != "" {
 		out = append(out, u)
 	}
-	return append(out, billedLines(r)...)
+	out = append(out, billedLines(r)...)
+	return append(out, rollupLines(r)...)
 }
 
 // unpricedLine says why calls are unpriced, once ("" when none are).

@@ -46,6 +46,12 @@ type UsageRow struct {
 	// Unpriced counts calls with usage whose model is not in the price
 	// table: their tokens are in the row, not their cost.
 	Unpriced int `json:"unpriced_calls,omitempty"`
+	// SubagentCost and Subagents are the part of the row Claude Code's
+	// subagents made (their own logs and sidechains), included above, and
+	// how many subagents made it.
+	SubagentCost price.Money `json:"-"`
+	Subagents    int         `json:"subagents,omitempty"`
+	agents       map[string]bool
 }
 
 // Total is all the tokens of the row.
@@ -65,6 +71,8 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.CacheWrite1h += o.CacheWrite1h
 	r.Cost = r.Cost.Add(o.Cost)
 	r.Unpriced += o.Unpriced
+	r.SubagentCost = r.SubagentCost.Add(o.SubagentCost)
+	r.Subagents += o.Subagents
 }
 
 // UsageSummary is reported usage and billed cost grouped by day, month,
@@ -157,6 +165,15 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			rows[key] = row
 		}
 		row.Calls++
+		if c.Agent != "" {
+			if row.agents == nil {
+				row.agents = map[string]bool{}
+			}
+			if !row.agents[c.Session+"/"+c.Agent] {
+				row.agents[c.Session+"/"+c.Agent] = true
+				row.Subagents++
+			}
+		}
 		if c.Model != "" && !slices.Contains(row.Models, c.Model) {
 			row.Models = append(row.Models, c.Model)
 		}
@@ -187,7 +204,11 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			row.Unpriced++
 			continue
 		}
-		row.Cost = row.Cost.Add(p.Billed(u, c.Batch))
+		cost := p.Billed(u, c.Batch)
+		row.Cost = row.Cost.Add(cost)
+		if c.Agent != "" {
+			row.SubagentCost = row.SubagentCost.Add(cost)
+		}
 	}
 	for _, r := range rows {
 		slices.Sort(r.Models)
@@ -257,9 +278,15 @@ func (s *UsageSummary) writeTable(w io.Writer) error {
 	}
 	for i := range s.Rows {
 		row(&s.Rows[i])
+		if r := &s.Rows[i]; r.Subagents > 0 && s.Group == "session" {
+			fmt.Fprintf(&b, "%*s of which subagents %s, %d %s\n", min(keyW, 4), "", r.SubagentCost, r.Subagents, agentsWord(r.Subagents))
+		}
 	}
 	b.WriteString("\n")
 	row(&s.Totals)
+	if t := &s.Totals; t.Subagents > 0 {
+		fmt.Fprintf(&b, "%*s of which subagents %s, %d %s\n", min(keyW, 4), "", t.SubagentCost, t.Subagents, agentsWord(t.Subagents))
+	}
 	if len(s.Totals.Models) > 0 {
 		fmt.Fprintf(&b, "\nmodels: %s\n", strings.Join(s.Totals.Models, ", "))
 	}
@@ -273,6 +300,13 @@ func (s *UsageSummary) writeTable(w io.Writer) error {
 	return err
 }
 
+func agentsWord(n int) string {
+	if n == 1 {
+		return "agent"
+	}
+	return "agents"
+}
+
 // usageJSON is a row in JSON, with its cost exact as a decimal string and
 // as a number.
 type usageJSON struct {
@@ -280,13 +314,19 @@ type usageJSON struct {
 	TotalTokens int64   `json:"total_tokens"`
 	CostUSD     float64 `json:"cost_usd"`
 	Cost        string  `json:"cost_usd_exact"`
+	// SubagentCost is the subagents' part of Cost, exact ("" when none).
+	SubagentCost string `json:"subagent_cost_usd_exact,omitempty"`
 }
 
 func toUsageJSON(r UsageRow) usageJSON {
 	if r.Models == nil {
 		r.Models = []string{}
 	}
-	return usageJSON{UsageRow: r, TotalTokens: r.Total(), CostUSD: r.Cost.USD(), Cost: r.Cost.Decimal()}
+	j := usageJSON{UsageRow: r, TotalTokens: r.Total(), CostUSD: r.Cost.USD(), Cost: r.Cost.Decimal()}
+	if r.Subagents > 0 {
+		j.SubagentCost = r.SubagentCost.Decimal()
+	}
+	return j
 }
 
 func (s *UsageSummary) writeJSON(w io.Writer) error {

@@ -29,6 +29,8 @@ func readUsage(t *testing.T, path string) *transcripts.UsageSource {
 // Sonnet 4.5 ($3 in, $15 out, $0.30 read, $3.75 5m, $6 1h per MTok):
 // 23×3 + 331×15 + 64,040×0.3 + 850×3.75 + 5,210×6 = 58,693.5 µ$;
 // Haiku 4.5 ($1, $5): 1,540×1 + 40×5 = 1,740 µ$; total $0.0604335.
+// The haiku calls are the subagents': msg_01S a sidechain of 4b1c2d3e's
+// own log, msg_01G its subagents/agent-a7f3.jsonl: 2 agents, $0.00174.
 func TestUsageFixture(t *testing.T) {
 	src := readUsage(t, "../transcripts/testdata/claude_code")
 	sum, err := Usage(src, UsageOptions{Location: time.UTC})
@@ -36,7 +38,7 @@ func TestUsageFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := UsageRow{Key: "total", Calls: 6, Input: 1563, Output: 371, CacheReads: 64040, CacheWrites: 6060, CacheWrite1h: 5210,
-		Cost: 60_433_500_000}
+		Cost: 60_433_500_000, SubagentCost: 1_740_000_000, Subagents: 2}
 	got := sum.Totals
 	if strings.Join(got.Models, ",") != "claude-haiku-4-5-20251001,claude-sonnet-4-5-20250929" {
 		t.Errorf("models %v", got.Models)

@@ -21,10 +21,14 @@ type Billed struct {
 	Time       time.Time // zero when the log has none
 	Model      string
 	Session    string // the session (conversation) it belongs to
-	Project    string // the directory under the root read, or the root's name
-	Batch      bool
-	Usage      *Usage            // nil when the log kept no usage for the call
-	Tags       map[string]string // cost-centre tags (proxy logs); nil when none
+	// Agent names the subagent that made the call within Session ("" for
+	// the session's own calls): its log's name (agent-<id>) or, for a
+	// sidechain logged in the session's file, its agent id.
+	Agent   string
+	Project string // the directory under the root read, or the root's name
+	Batch   bool
+	Usage   *Usage            // nil when the log kept no usage for the call
+	Tags    map[string]string // cost-centre tags (proxy logs); nil when none
 }
 
 // UsageSource is the reported usage of every call under a path.
@@ -166,7 +170,10 @@ type ccUsageLine struct {
 	SessionID string `json:"sessionId"`
 	Timestamp stamp  `json:"timestamp"`
 	RequestID string `json:"requestId"`
-	Message   *struct {
+	// IsSidechain and AgentID mark a subagent's line in its parent's log.
+	IsSidechain bool   `json:"isSidechain"`
+	AgentID     string `json:"agentId"`
+	Message     *struct {
 		ID    string   `json:"id"`
 		Model string   `json:"model"`
 		Usage *anUsage `json:"usage"`
@@ -181,7 +188,9 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 	var out []Billed
 	at := map[string]int{} // response id → index in out
 	session := baseID(file)
+	agent := ""
 	if dir := filepath.Dir(file); filepath.Base(dir) == "subagents" {
+		agent = session
 		session = filepath.Base(filepath.Dir(dir)) // <session>/subagents/agent-<id>.jsonl
 	}
 	users := 0
@@ -218,8 +227,15 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 			}
 			at[id] = len(out)
 		}
+		callAgent := agent
+		if cl.IsSidechain && callAgent == "" {
+			callAgent = "sidechain"
+			if cl.AgentID != "" {
+				callAgent = "agent-" + cl.AgentID
+			}
+		}
 		out = append(out, Billed{ResponseID: id, Time: cl.Timestamp.t, Model: cl.Message.Model, Session: session,
-			Project: project, Usage: u})
+			Agent: callAgent, Project: project, Usage: u})
 		return nil
 	})
 	if err != nil {

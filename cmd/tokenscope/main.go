@@ -72,6 +72,6 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		},
 	}
 	t.register(root)
-	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newUsage(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy())
+	root.AddCommand(newReplay(stdout), newLive(stdout), newReport(stdout), newUsage(stdout), newTune(stdout), newCount(stdout), newPrices(stdout), newVersion(stdout), newProxy(), newStatusline(stdout), newWatch(stdout))
 	return root
 }

@@ -87,6 +87,7 @@ type encoder struct {
 	err     error
 	cache   countCache
 	encodes atomic.Int64
+	loaded  atomic.Bool // a table of the encoding was loaded
 	// memos hold the counts of merged pieces, one memo per goroutine at a
 	// time, shared by every Tokenizer on the encoding (engines and findings
 	// make tokenizers often); the pool drops memos left unused over two
@@ -99,6 +100,18 @@ var encoders = map[string]*encoder{
 	CL100kBase: newEncoder(CL100kBase),
 }
 
+// LoadedEncodings names the encodings whose BPE tables were loaded, in
+// order: commands that count nothing (statusline, usage) must load none.
+func LoadedEncodings() []string {
+	var out []string
+	for _, name := range []string{CL100kBase, O200kBase} {
+		if encoders[name].loaded.Load() {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 func newEncoder(name string) *encoder {
 	e := &encoder{name: name}
 	e.memos.New = func() any { return newMemo() }
@@ -107,6 +120,7 @@ func newEncoder(name string) *encoder {
 
 func (e *encoder) load() {
 	e.once.Do(func() {
+		e.loaded.Store(true)
 		e.tk, e.err = tiktoken.GetEncoding(e.name)
 	})
 	if e.err != nil {
@@ -118,7 +132,10 @@ func (e *encoder) load() {
 // countOne counts s without the cache, with the fast tokenizer and a memo
 // from memos (none when memos is nil).
 func (e *encoder) countOne(s string, memos *sync.Pool) int64 {
-	e.fastOne.Do(func() { e.fast, e.fastErr = loadFastBPE(e.name) })
+	e.fastOne.Do(func() {
+		e.loaded.Store(true)
+		e.fast, e.fastErr = loadFastBPE(e.name)
+	})
 	if e.fastErr != nil {
 		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.fastErr))
 	}
