@@ -143,22 +143,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 		if (since != "" || until != "") && (day == "" || (since != "" && day < since) || (until != "" && day > until)) {
 			continue
 		}
-		var key string
-		switch group {
-		case "daily":
-			key = day
-		case "monthly":
-			key = day[:min(len(day), 7)]
-		case "session":
-			key = c.Project + "/" + c.Session
-		case "project":
-			key = c.Project
-		case "tag":
-			key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
-		}
-		if key == "" {
-			key = "unknown"
-		}
+		key := usageKey(group, day, c)
 		row := rows[key]
 		if row == nil {
 			row = &UsageRow{Key: key}
@@ -223,6 +208,27 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	slices.Sort(sum.Totals.Models)
 	sum.Totals.Key = "total"
 	return sum, nil
+}
+
+// usageKey is the row of grouping group that call c, on day, falls in.
+func usageKey(group, day string, c *transcripts.Billed) string {
+	var key string
+	switch group {
+	case "daily":
+		key = day
+	case "monthly":
+		key = day[:min(len(day), 7)]
+	case "session":
+		key = c.Project + "/" + c.Session
+	case "project":
+		key = c.Project
+	case "tag":
+		key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
+	}
+	if key == "" {
+		return "unknown"
+	}
+	return key
 }
 
 // UsageFormats are the output formats of a usage summary.
