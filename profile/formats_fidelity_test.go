@@ -36,6 +36,8 @@ func TestFormatsFidelity(t *testing.T) {
 		{"pairs/responses_stream.jsonl", "", 2, 1_582_500_000, 0},                    // 533 × 2.50 + 25 × 10
 		{"pairs/responses_tool_call.json", "", 2, 557_500_000, 3.6},                  // 107 × 2.50 + 29 × 10
 		{"pairs/responses_web_search.json", "", 2, 14_514_250_000, -6.0},             // above
+		{"streams/openai-local-shell-tool.1.chunks.jsonl", "", 1, 2_018_750_000, 0},  // gpt-5-codex: 407 × 1.25 + 151 × 10
+		{"streams/anthropic-json-tool.1.chunks.jsonl", "", 1, 1_084_000_000, 0},      // haiku-4-5: 849 × 1 + 47 × 5
 		{"litellm/standard_logging_payload.json", "", 1, 225_000_000, 1.1},           // LiteLLM's own response_cost: $0.000225
 		{"litellm/spend_logs_payload.json", "", 1, 225_000_000, 0},                   // its spend: $0.000225
 	}

@@ -35,6 +35,9 @@ func sniffAnthropic(s *Shape) int {
 	if s.Is("type", "message") && s.Is("role", "assistant") && s.Kind("content") == '[' {
 		return 100 // one response
 	}
+	if s.Is("type", "message_start") && s.Is("message.type", "message") {
+		return 100 // a stream's events, one a line
+	}
 	if s.Kind("messages") != '[' {
 		return 0
 	}
@@ -348,6 +351,9 @@ func (r *anRequest) requestMessages(file, base string) ([]Message, error) {
 // response alone: one call whose output and reported usage are known and
 // whose input is not in the file (unlogged).
 func readAnthropic(data []byte, file string) ([]*Conversation, error) {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' && isJSONL(t) && eventType(t[:bytes.IndexByte(t, '\n')]) == "message_start" {
+		return readEventLines(data, file, APIAnthropic)
+	}
 	var req anRequest
 	if err := decodeJSON(data, &req); err != nil {
 		return nil, jsonError(file, data, 0, "", err)

@@ -142,5 +142,9 @@ func detect(s *Shape) (Format, error) {
 	if s.Array && len(s.paths) == 0 {
 		return Format{}, fmt.Errorf("empty JSON array")
 	}
-	return Format{}, fmt.Errorf("unrecognised conversation log (top-level keys: %s)", truncate(strings.Join(s.Keys(), ", "), 80))
+	found := "an object with top-level keys " + truncate(strings.Join(s.Keys(), ", "), 80)
+	if s.Array {
+		found = "an array of objects with keys " + truncate(strings.Join(s.Keys(), ", "), 80)
+	}
+	return Format{}, fmt.Errorf("unrecognised conversation log: found %s; want one of the formats --input-format names (%s)", found, strings.Join(Formats(), ", "))
 }

@@ -27,7 +27,7 @@ func init() {
 	})
 	readLog := readAllWith(func(data []byte, file string) ([]*Conversation, error) {
 		trimmed := bytes.TrimSpace(data)
-		return readOpenAILog(data, file, len(trimmed) == 0 || trimmed[0] != '[')
+		return readOpenAILog(data, file, len(trimmed) > 0 && trimmed[0] != '[' && isJSONL(trimmed)) // one object pretty-printed is not JSONL
 	})
 	Register(Format{
 		Name: FormatOpenAILog,

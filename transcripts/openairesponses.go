@@ -22,6 +22,8 @@ func sniffOpenAIResponses(s *Shape) int {
 	switch {
 	case s.Is("object", "response") && s.Kind("output") == '[':
 		return Certain
+	case s.Is("type", "response.created") && s.Is("response.object", "response"):
+		return Certain // a stream's events, one a line
 	case s.Has("messages") || s.Has("contents"):
 		return 0
 	case s.Has("input") && (s.Has("model") || s.Has("instructions")), s.Has("previous_response_id"):

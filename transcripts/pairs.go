@@ -332,6 +332,9 @@ func readAPIBody(data []byte, file, api string) ([]*Conversation, error) {
 	if len(items) > 0 && hasKey(items[0].raw, "request") {
 		return readPairs(data, file, jsonl)
 	}
+	if start := streamStart[api]; start != "" && len(items) > 0 && eventType(items[0].raw) == start {
+		return readEventLines(data, file, api)
+	}
 	var convs []*Conversation
 	for i, it := range items {
 		id := baseID(file)
@@ -390,4 +393,68 @@ func unixTime(sec int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(sec, 0).UTC()
+}
+
+// streamStart is the first event of a streamed response, by API: a file of
+// such events, one JSON object a line (a stream's data lines as SDK
+// fixtures and some loggers keep them, without "data:"), holds one call
+// per start event.
+var streamStart = map[string]string{APIOpenAIResponses: "response.created", APIAnthropic: "message_start"}
+
+// eventType is the "type" of a JSON object, or "".
+func eventType(raw []byte) string {
+	var ev struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(raw, &ev)
+	return ev.Type
+}
+
+// readEventLines reads a file of stream events of api: each stream, from
+// its start event to the next, is one call whose input is not in the file.
+func readEventLines(data []byte, file, api string) ([]*Conversation, error) {
+	items, err := jsonItems(data, file, isJSONL(bytes.TrimSpace(data)))
+	if err != nil {
+		return nil, err
+	}
+	var convs []*Conversation
+	var sse bytes.Buffer
+	first := 0
+	flush := func(end int) error {
+		if sse.Len() == 0 {
+			return nil
+		}
+		m, err := ParseResponse(api, sse.Bytes())
+		if err != nil {
+			return placed(err, file, items[first].line, items[first].path, items[first].path)
+		}
+		id := baseID(file)
+		if len(convs) > 0 || end < len(items) {
+			id = fmt.Sprintf("%s#%d", id, len(convs)+1)
+		}
+		convs = append(convs, &Conversation{ID: id, Path: file, Format: pairFormats[api], Model: m.Model, Unlogged: true, Messages: []Message{*m}})
+		sse.Reset()
+		return nil
+	}
+	for i, it := range items {
+		if eventType(it.raw) == streamStart[api] && i > 0 {
+			if err := flush(i); err != nil {
+				return nil, err
+			}
+			first = i
+		}
+		sse.WriteString("data: ")
+		sse.Write(it.raw)
+		sse.WriteString("\n\n")
+	}
+	if err := flush(len(items)); err != nil {
+		return nil, err
+	}
+	if len(convs) == 0 {
+		return nil, &Error{File: file, Msg: "no stream events"}
+	}
+	for _, c := range convs {
+		c.Format = pairFormats[api]
+	}
+	return convs, nil
 }

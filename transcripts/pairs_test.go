@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -123,6 +124,8 @@ func TestPairsGeminiCompact(t *testing.T) {
 // was wanted; a response logged as an SSE string is read, not refused.
 func TestPairsShapeErrors(t *testing.T) {
 	cases := []struct{ data, want string }{
+		{`{"foo":1,"bar":[]}`, `x.json:1: unrecognised conversation log: found an object with top-level keys bar, foo; want one of the formats --input-format names (anthropic, anthropic-log, claude-code,`},
+		{`[{"foo":1}]`, `found an array of objects with keys foo; want`},
 		{`[{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":{"answer":"hello","tokens":3}}]`,
 			`x.json:1: $[0].response: found an object with keys answer, tokens; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response`},
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"data: {\"type\":\"message_start\",\"message\":{\"model\":\"claude\",\"usage\":{\"input_tokens\":-4,\"output_tokens\":1}}}\n\n"}` + "\n",
@@ -190,5 +193,88 @@ func TestPairsGeminiCachedContent(t *testing.T) {
 	if src.Format != FormatGeminiAPI || !c.Unlogged || c.Model != "gemini-2.5-flash" || u.CachedInputTokens != 40000 || u.InputTokens != 40012 ||
 		!strings.Contains(strings.Join(src.Warnings, "\n"), "uses the explicit cache cachedContents/abc123") {
 		t.Errorf("%s unlogged %v model %s usage %+v warnings %q", src.Format, c.Unlogged, c.Model, u, src.Warnings)
+	}
+}
+
+// TestPairPrettyPrinted: one pair pretty-printed (as a logger dumps a
+// single call) is one object, not JSONL; it failed with "unexpected end
+// of input" as LiteLLM's rows did.
+func TestPairPrettyPrinted(t *testing.T) {
+	var pairs []json.RawMessage
+	data, _ := os.ReadFile("testdata/pairs/responses_tool_call.json")
+	if err := json.Unmarshal(data, &pairs); err != nil {
+		t.Fatal(err)
+	}
+	var one bytes.Buffer
+	json.Indent(&one, pairs[0], "", "  ")
+	src, err := Read(&one, "one.json", Options{})
+	if err != nil || src.Format != FormatOpenAIResponses || src.Conversations[0].Calls() != 1 {
+		t.Fatalf("%v %+v", err, src)
+	}
+}
+
+// TestPairsGeminiChunkArray: streamGenerateContent without alt=sse answers
+// a JSON array of the same chunks as the event stream; both read alike
+// (the real stream of gemini_stream.jsonl, its events put in an array).
+func TestPairsGeminiChunkArray(t *testing.T) {
+	data, _ := os.ReadFile("testdata/pairs/gemini_stream.jsonl")
+	var pair struct {
+		URL      string          `json:"url"`
+		Request  json.RawMessage `json:"request"`
+		Response string          `json:"response"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(data), &pair); err != nil {
+		t.Fatal(err)
+	}
+	var chunks []json.RawMessage
+	for line := range strings.SplitSeq(pair.Response, "\n") {
+		if d, ok := strings.CutPrefix(strings.TrimSpace(line), "data:"); ok {
+			chunks = append(chunks, json.RawMessage(d))
+		}
+	}
+	arr, _ := json.Marshal(map[string]any{"url": strings.Replace(pair.URL, "?alt=sse", "", 1), "request": pair.Request, "response": chunks})
+	for name, doc := range map[string][]byte{"sse": data, "array": arr} {
+		src, err := Read(bytes.NewReader(doc), name+".json", Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c := src.Conversations[0]
+		r := c.Messages[len(c.Messages)-1]
+		if src.Format != FormatGeminiAPI || len(chunks) != 3 || r.Content != "The capital of France is Paris.\n" || r.Usage.InputTokens != 13 || r.Usage.OutputTokens != 8 || c.Model != "gemini-2.0-flash-exp" {
+			t.Errorf("%s: %s %q %+v %s", name, src.Format, r.Content, r.Usage, c.Model)
+		}
+	}
+}
+
+// TestStreamEventLines: a stream's events one JSON object a line (the
+// Vercel AI SDK's recorded fixtures; see the README) are one call each
+// stream, input unlogged, usage from response.completed or message_start
+// overlaid by message_delta.
+func TestStreamEventLines(t *testing.T) {
+	cases := []struct {
+		file, format, model string
+		in, out, reasoning  int64
+		tools               int
+	}{
+		{"openai-local-shell-tool.1.chunks.jsonl", FormatOpenAIResponses, "gpt-5-codex", 407, 151, 128, 0},
+		{"anthropic-json-tool.1.chunks.jsonl", FormatAnthropicLog, "claude-haiku-4-5-20251001", 849, 47, 0, 1},
+	}
+	for _, c := range cases {
+		src, err := Open("testdata/streams/"+c.file, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		conv := src.Conversations[0]
+		m := conv.Messages[0]
+		if src.Format != c.format || len(src.Conversations) != 1 || len(conv.Messages) != 1 || !conv.Unlogged || m.Model != c.model ||
+			m.Usage.InputTokens != c.in || m.Usage.OutputTokens != c.out || m.Usage.ReasoningTokens != c.reasoning || len(m.ToolCalls) != c.tools {
+			t.Errorf("%s: %s, %d conversations, %+v %s %+v", c.file, src.Format, len(src.Conversations), conv, m.Model, m.Usage)
+		}
+	}
+	// Two streams in one file: two calls.
+	data, _ := os.ReadFile("testdata/streams/anthropic-json-tool.1.chunks.jsonl")
+	src, err := Read(bytes.NewReader(bytes.Join([][]byte{data, data}, []byte("\n"))), "two.jsonl", Options{})
+	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].ID != "two#2" {
+		t.Fatalf("%v %+v", err, src)
 	}
 }

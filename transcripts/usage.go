@@ -142,6 +142,12 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 	if format == FormatClaudeCode {
 		return readClaudeCodeUsage(bufio.NewReaderSize(r, 256<<10), file, project)
 	}
+	if format == FormatNative || format == FormatCodex {
+		// JSONL read line by line, whose text the usage pass never needs:
+		// a line of hundreds of MB (a proxied request, a pasted file)
+		// reaches the reader with its strings cut.
+		r = shrinkLongLines(r)
+	}
 	src, err := Read(r, file, Options{Format: format})
 	if err != nil {
 		return nil, nil, err

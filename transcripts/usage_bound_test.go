@@ -121,3 +121,30 @@ func TestGzipInDirectory(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestUsageLongNativeLine: the same bound on tokenscope's own JSONL (what
+// the proxy and live write), whose usage is read through the full reader:
+// a 24 MB message reaches it with its text cut.
+func TestUsageLongNativeLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "proxy.jsonl")
+	big, _ := json.Marshal(strings.Repeat("a pasted file é \\ ", 3<<20/2))
+	data := []byte(`{"type":"session","version":1,"id":"s1","model":"gpt-4o"}` + "\n" +
+		`{"type":"message","role":"user","content":` + string(big) + `}` + "\n" +
+		`{"type":"message","role":"assistant","content":"ok","usage":{"input_tokens":6000000,"output_tokens":2}}` + "\n" +
+		`{"type":"message","role":"user","content":"more"}` + "\n" +
+		`{"type":"message","role":"assistant","content":"ok","usage":{"input_tokens":6000010,"output_tokens":3}}` + "\n")
+	os.WriteFile(path, data, 0o644)
+	var src *UsageSource
+	var err error
+	n := allocated(func() { src, err = ReadUsage(path, Options{}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Calls) != 2 || src.Calls[1].Usage.InputTokens != 6000010 || src.Calls[0].Session != "s1" {
+		t.Fatalf("calls %+v", src.Calls)
+	}
+	if n > 8<<20 {
+		t.Errorf("allocated %d MB reading a %d MB file", n>>20, len(data)>>20)
+	}
+}
