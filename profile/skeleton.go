@@ -34,7 +34,7 @@ type skeleton struct {
 	images          map[int32]int32                     // by message, where some
 	changes         map[int32]*transcripts.PrefixChange // by message, where the log shows one
 	// cacheUsage says some message reports cache reads or writes
-	// (BasisSpec).
+	// (basisSpecOf).
 	cacheUsage bool
 	tools      []toolSkel
 	raw        map[string]*tokenize.Raw // by encoding

@@ -19,7 +19,7 @@ type TuneOptions struct {
 	Prices *price.Table
 	Model  string // --model, as the profile runs
 	// Basis is what the app did, the spec savings are measured against
-	// ("" picks it from the log: BasisSpec).
+	// ("" picks it from the log: appSpecOf).
 	Basis string
 	// Candidates are models to try with model=; nil means the basis
 	// model's cheaper siblings (same provider, lower input price).

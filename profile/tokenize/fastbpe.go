@@ -34,11 +34,6 @@ func packShort(p string) uint64 {
 	return k
 }
 
-// rank looks piece up without allocating.
-func (f *fastBPE) rank(piece string) (int32, bool) {
-	return f.rankAt(piece, 0, len(piece))
-}
-
 // rankAt is the rank of s[i:j], reading a short piece's bytes with one
 // load where s has 8 bytes from i.
 func (f *fastBPE) rankAt(s string, i, j int) (int32, bool) {

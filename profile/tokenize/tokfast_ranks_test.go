@@ -89,3 +89,8 @@ func TestPackedRanks(t *testing.T) {
 		}
 	}
 }
+
+// rank looks piece up without allocating.
+func (f *fastBPE) rank(piece string) (int32, bool) {
+	return f.rankAt(piece, 0, len(piece))
+}
