@@ -1,11 +1,7 @@
 package profile
 
 import (
-	"fmt"
-	"io"
 	"sort"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -19,6 +15,9 @@ type TagRow struct {
 	ReportedOutput int64
 	Reported       price.Money   // what the calls' reported usage was billed
 	Cost           []price.Money // per strategy of the result, as simulated
+	// Unpriced counts, per strategy, the calls whose model has no price:
+	// not in Cost nor, under the first, in Reported.
+	Unpriced []int
 }
 
 // ByTag groups the calls of r by their tags. With key "" a group is a
@@ -52,13 +51,16 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 				g := group(tags)
 				row := rows[g]
 				if row == nil {
-					row = &TagRow{Tag: g, Cost: make([]price.Money, len(r.Strategies))}
+					row = &TagRow{Tag: g, Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
 					rows[g] = row
 				}
-				row.Cost[si] += c.Cost
+				row.Cost[si] = row.Cost[si].Add(c.Cost)
+				if c.Unpriced {
+					row.Unpriced[si]++
+				}
 				if si == 0 {
 					row.Calls++
-					row.Reported += c.ReportedCost
+					row.Reported = row.Reported.Add(c.ReportedCost)
 					if c.Reported != nil {
 						row.ReportedInput += c.Reported.InputTokens
 						row.ReportedOutput += c.Reported.OutputTokens
@@ -73,43 +75,4 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Tag < out[j].Tag })
 	return out
-}
-
-// WriteTagTable writes rows as a table: calls, reported tokens, what was
-// billed, and each strategy's simulated cost.
-func WriteTagTable(w io.Writer, r *Result, rows []TagRow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	tagW := len("total")
-	for _, row := range rows {
-		tagW = max(tagW, len([]rune(row.Tag)))
-	}
-	left := func(s string) string { return s + strings.Repeat(" ", tagW-len([]rune(s))) + "\t" }
-	head := []string{left("tag"), "calls", "input", "output", "billed"}
-	for _, s := range r.Strategies {
-		head = append(head, s.Strategy.Spec)
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	var total TagRow
-	total.Tag, total.Cost = "total", make([]price.Money, len(r.Strategies))
-	line := func(row TagRow) {
-		cells := []string{left(row.Tag), fmt.Sprint(row.Calls), compactTokens(row.ReportedInput), compactTokens(row.ReportedOutput), row.Reported.String()}
-		for _, c := range row.Cost {
-			cells = append(cells, c.String())
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
-	}
-	for _, row := range rows {
-		line(row)
-		total.Calls += row.Calls
-		total.ReportedInput += row.ReportedInput
-		total.ReportedOutput += row.ReportedOutput
-		total.Reported += row.Reported
-		for i, c := range row.Cost {
-			total.Cost[i] += c
-		}
-	}
-	if len(rows) > 1 {
-		line(total)
-	}
-	return tw.Flush()
 }

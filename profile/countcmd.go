@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -10,28 +9,40 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// WriteCount writes the token count of text for model p.
-func WriteCount(w io.Writer, p *price.Model, text string) error {
-	t := p.Tokenizer()
-	n := t.Count(text)
-	mark := ""
-	if !t.Exact {
-		mark = "≈"
-	}
-	_, err := fmt.Fprintf(w, "%s%d tokens · %s · %s · %d bytes\n", mark, n, p.ID, t.Name(), len(text))
-	return err
+// ChatCount is `tokenscope count --chat` on one conversation: each
+// message's tokens as the model's tokenizer counts them.
+type ChatCount struct {
+	ID        string       // the conversation
+	Model     *price.Model // the model counted as
+	Tokenizer string       // its tokenizer's name
+	Exact     bool         // false: counts are estimates
+	// Note says why the model is not the one asked for or logged ("" when
+	// it is).
+	Note     string
+	ToolDefs int64 // tokens of the tool schemas
+	Tools    int
+	Messages []MessageCount
+	// Priming is the tokens that prime each reply (tokenize.ReplyPriming).
+	Priming int64
 }
 
-// WriteChatCount writes each message's tokens and each call's input. Each
-// conversation is counted as model (when not "") or as the model its log
-// names, with that model's tokenizer; gpt-4o when neither is known. Counts
-// of estimated tokenizers are marked ≈.
-func WriteChatCount(w io.Writer, table *price.Table, model string, src *transcripts.Source) error {
+// MessageCount is one message's tokens: its content and the framing
+// around it, and the part of the content that is retrieved context.
+type MessageCount struct {
+	Role                  transcripts.Role
+	Content, Framing, RAG int64
+}
+
+// ChatCounts counts each conversation of src as model (when not "") or as
+// the model its log names, with that model's tokenizer; gpt-4o when
+// neither is known.
+func ChatCounts(table *price.Table, model string, src *transcripts.Source) ([]ChatCount, error) {
 	if model != "" {
 		if _, err := table.Find(model); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	var out []ChatCount
 	for _, c := range src.Conversations {
 		id, note := model, ""
 		if id == "" {
@@ -49,37 +60,20 @@ func WriteChatCount(w io.Writer, table *price.Table, model string, src *transcri
 			}
 			p, _ = table.Lookup("gpt-4o")
 		}
-		writeChatCount(w, p, c, note)
+		out = append(out, chatCount(p, c, note))
 	}
-	return nil
+	return out, nil
 }
 
-func writeChatCount(w io.Writer, p *price.Model, c *transcripts.Conversation, note string) {
+func chatCount(p *price.Model, c *transcripts.Conversation, note string) ChatCount {
 	t := p.Tokenizer()
-	mark := ""
-	if !t.Exact {
-		mark = "≈"
-	}
 	sk := newSkeleton(c)
 	sk.countRaw(c, t, runtime.GOMAXPROCS(0))
 	k := sk.counts(t)
-	fmt.Fprintf(w, "%s · %s · %s%s\n", c.ID, p.ID, t.Name(), note)
-	if k.toolDefs > 0 {
-		fmt.Fprintf(w, "       tool_defs %s%d (%d tools)\n", mark, k.toolDefs, len(c.Tools))
-	}
-	var input int64 = k.toolDefs
-	call := 0
+	cc := ChatCount{ID: c.ID, Model: p, Tokenizer: t.Name(), Exact: t.Exact, Note: note, ToolDefs: k.toolDefs,
+		Tools: len(c.Tools), Priming: tokenize.ReplyPriming}
 	for i, m := range c.Messages {
-		if m.Role == transcripts.RoleAssistant {
-			call++
-			fmt.Fprintf(w, "call %d: input %s%d (with %d priming)\n", call, mark, input+tokenize.ReplyPriming, tokenize.ReplyPriming)
-		}
-		fmt.Fprintf(w, "  %4d %-9s %s%d + %d framing", i+1, m.Role, mark, k.content[i], k.framing[i])
-		if k.rag[i] > 0 {
-			fmt.Fprintf(w, " (rag %d)", k.rag[i])
-		}
-		fmt.Fprintln(w)
-		input += k.content[i] + k.framing[i]
+		cc.Messages = append(cc.Messages, MessageCount{Role: m.Role, Content: k.content[i], Framing: k.framing[i], RAG: k.rag[i]})
 	}
-	fmt.Fprintf(w, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, input, len(c.Messages), mark, input+tokenize.ReplyPriming)
+	return cc
 }

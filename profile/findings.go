@@ -34,12 +34,14 @@ type Finding struct {
 	Spec         string `json:"spec,omitempty"` // best_strategy: the spec to paste
 	// USD is the effect over the log: what the defect costs, what the
 	// marginal item costs, or what the strategy saves.
-	USD float64 `json:"usd"`
+	// Null for the unpriced finding: money not known is never 0.
+	USD *float64 `json:"usd"`
 	// MonthlyUSD projects USD at --per-day conversations a day.
 	MonthlyUSD *float64    `json:"monthly_usd,omitempty"`
 	Text       string      `json:"text"`
 	Cost       price.Money `json:"-"`
-	monthly    string      // MonthlyUSD as shown
+	// MonthlyText is MonthlyUSD as shown.
+	MonthlyText string `json:"-"`
 }
 
 // FindingsOptions configure Findings.
@@ -177,13 +179,14 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 			// "call 3" alone is ambiguous across conversations.
 			out[i].Text = out[i].Conversation + ": " + out[i].Text
 		}
-		out[i].USD = out[i].Cost.USD()
+		usd := out[i].Cost.USD()
+		out[i].USD = &usd
 		if opt.PerDay > 0 && out[i].Cost != 0 {
 			// Findings are over the whole log: project their share of
 			// one conversation, like the strategies' costs.
 			p := Monthly(out[i].Cost, calling, opt.PerDay)
 			v := p.USD()
-			out[i].MonthlyUSD, out[i].monthly = &v, p.String()
+			out[i].MonthlyUSD, out[i].MonthlyText = &v, p.String()
 		}
 	}
 	return out, nil
@@ -285,7 +288,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
 			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
-				name, formatTokens(perCall), Plural(int64(tt.sentOn), "call"), used, saved)})
+				name, formatTokens(perCall), plural(tt.sentOn, "call"), used, saved)})
 	}
 	return out, nil
 }
@@ -430,8 +433,8 @@ func (f *finder) bestStrategy() (*Finding, error) {
 		return nil, nil
 	}
 	return &Finding{Kind: FindingBestStrategy, Spec: b.Spec, Cost: saved,
-		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%)", bestKeptPct, b.Spec, saved,
-			100*float64(saved)/float64(r.Basis.Cost))}, nil
+		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%) against what the app did (%s)", bestKeptPct, b.Spec, saved,
+			RoundPct(100*float64(saved)/float64(r.Basis.Cost)), r.Basis.Spec)}, nil
 }
 
 // bestStrategy is the cheapest strategy of res with no overflowing call,
@@ -457,7 +460,7 @@ func bestStrategy(res *Result) (Finding, bool) {
 	saved := first.Cost - s.Totals.Cost
 	return Finding{Kind: FindingBestStrategy, Spec: s.Strategy.Spec, Cost: saved,
 		Text: fmt.Sprintf("cheapest: %s saves %s (%.1f%%) against %s", s.Strategy.Spec, saved,
-			s.Totals.SavingsPct(first), res.Strategies[0].Strategy.Spec)}, true
+			RoundPct(s.Totals.SavingsPct(first)), res.Strategies[0].Strategy.Spec)}, true
 }
 
 // cacheBreakers lists calls whose request changed the prefix the previous

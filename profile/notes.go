@@ -143,10 +143,10 @@ func stepNotes(s *Strategy, ns []stepNote, sh logShape) string {
 	return strings.Join(out, "; ")
 }
 
-// plural is "1 call", "2 calls".
+// plural is "1 call", "2 calls", "1,234 calls".
 func plural(n int, word string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
+		return "1 " + word
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return formatTokens(int64(n)) + " " + word + "s"
 }

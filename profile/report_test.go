@@ -37,16 +37,8 @@ func TestPerDayPerConversation(t *testing.T) {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
 	}
 	want := price.Project(c1, 500) // c1 × 500 × 30
-	rep := NewReport(res, ReportOptions{PerDay: 500})
-	if got := rep.Strategies[0].Totals.MonthlyCostUSD; got == nil || *got != want.USD() {
-		t.Errorf("monthly_cost_usd %v, want %v", got, want.USD())
-	}
-	var b strings.Builder
-	if err := WriteTable(&b, res, "dir", "native", 500, nil); err != nil {
-		t.Fatal(err)
-	}
-	if out := b.String(); !strings.Contains(out, want.String()) || !strings.Contains(out, "per month at 500 conversations a day") {
-		t.Errorf("table lacks %s at 500 conversations a day:\n%s", want, out)
+	if got := Monthly(res.Strategies[0].Totals.Cost, CallingConversations(res), 500); got.String() != want.String() {
+		t.Errorf("monthly %s, want %s", got, want)
 	}
 	fs, err := Findings(twoConvs("gpt-4o"), res, FindingsOptions{PerDay: 500})
 	if err != nil {
@@ -59,44 +51,6 @@ func TestPerDayPerConversation(t *testing.T) {
 		if w := price.Project(f.Cost/2, 500).USD(); *f.MonthlyUSD != w {
 			t.Errorf("%s: monthly %v, want %v (half the log's effect × 500 × 30)", f.Text, *f.MonthlyUSD, w)
 		}
-	}
-}
-
-// The header says "1 call", and names every model of a log with several,
-// each with its calls; JSON lists them and keeps model.id as the most used.
-func TestHeaderModelsAndPlurals(t *testing.T) {
-	res, err := Run(twoConvs("gpt-4o")[:1], Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := Header(res, "a.jsonl", "native"); !strings.HasPrefix(h, "a.jsonl (native, 1 call)\ngpt-4o ·") {
-		t.Errorf("header %q", h)
-	}
-	// The Langfuse test export: 8 calls, 4 of gpt-4o-mini, 2 of gpt-4o and
-	// 2 of gpt-4.1 (its CSV's model column).
-	src, err := transcripts.Open("../transcripts/testdata/langfuse", transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err = Run(src.Conversations, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "3 models: gpt-4o-mini (4 calls), gpt-4o (2), gpt-4.1 (2) · "
-	if h := Header(res, "langfuse", "langfuse"); !strings.Contains(h, "\n"+want) {
-		t.Errorf("header %q lacks %q", h, want)
-	}
-	rep := NewReport(res, ReportOptions{WhatIf: "--tools t.json"})
-	m := rep.Model
-	if m.ID != "gpt-4o-mini" || len(m.Models) != 3 || m.Models[0] != (ModelCalls{"gpt-4o-mini", 4}) ||
-		m.Models[1] != (ModelCalls{"gpt-4o", 2}) || m.Models[2] != (ModelCalls{"gpt-4.1", 2}) {
-		t.Errorf("model %+v", m)
-	}
-	if rep.Source.WhatIf != "--tools t.json" {
-		t.Errorf("what_if %q", rep.Source.WhatIf)
-	}
-	if got := WithWhatIf("a.jsonl", "--tools t.json"); got != "a.jsonl with --tools t.json" {
-		t.Errorf("WithWhatIf = %q", got)
 	}
 }
 
@@ -143,43 +97,6 @@ func TestFindingsUnpricedAndNoTool(t *testing.T) {
 	}
 }
 
-// "changed nothing" names the step, not the strategy: in
-// clear:trigger=1000,keep=1+cache the cache acted, the clear did not.
-func TestChangedNothingNamesStep(t *testing.T) {
-	res := runSmall(t, agentConversation(), "full", "clear:trigger=1000,keep=1+cache", "cap:100000")
-	var b strings.Builder
-	if err := WriteTable(&b, res, "agent.jsonl", "native", 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
-	for _, want := range []string{
-		"  clear:trigger=1000,keep=1+cache: clear:trigger=1000,keep=1 changed nothing: input never passes trigger 1,000 (peak 241)\n",
-		"  cap:100000 changed nothing: no reply reaches 100,000 tokens",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, "+cache changed nothing") {
-		t.Errorf("the whole strategy is said to change nothing:\n%s", out)
-	}
-}
-
-// Markdown says a log is unpriced as the table does.
-func TestMarkdownUnpriced(t *testing.T) {
-	res, err := Run(twoConvs(""), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	if err := WriteMarkdown(&b, res, "dir", "native", 0); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(b.String(), "- unpriced: the log names no model — pass --model\n") {
-		t.Errorf("markdown:\n%s", b.String())
-	}
-}
-
 // With several conversations a breaker's text names its conversation:
 // "call 2" alone does not say where. Two copies of breakerLog, each with
 // its $0.00382125 breaker (TestFindingsCacheBreakerSystem).
@@ -222,22 +139,5 @@ func TestAppSpecShared(t *testing.T) {
 	}
 	if tr.Basis.Spec != "cache" {
 		t.Errorf("tune basis %q", tr.Basis.Spec)
-	}
-}
-
-// Tune's count line agrees in number: "1 strategy tried, 1 meets", "2
-// strategies tried, 0 meet".
-func TestTuneGrammar(t *testing.T) {
-	for _, c := range []struct {
-		tried, ok int
-		want      string
-	}{{1, 1, "1 strategy tried, 1 meets the"}, {2, 0, "2 strategies tried, 0 meet the"}} {
-		var b strings.Builder
-		if err := WriteTune(&b, &TuneResult{Tried: c.tried, Admissible: c.ok}); err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(b.String(), c.want) {
-			t.Errorf("%q lacks %q", b.String(), c.want)
-		}
 	}
 }

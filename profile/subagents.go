@@ -2,7 +2,6 @@ package profile
 
 import (
 	"cmp"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -86,21 +85,5 @@ func Rollups(r *Result) []SessionRollup {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b SessionRollup) int { return cmp.Compare(b.Billed, a.Billed) })
-	return out
-}
-
-// rollupLines are the report's lines for sessions with subagents, at most
-// five, the costliest first.
-func rollupLines(r *Result) []string {
-	rs := Rollups(r)
-	var out []string
-	for i, s := range rs {
-		if i == 5 {
-			out = append(out, fmt.Sprintf("  … and %d more sessions with subagents", len(rs)-5))
-			break
-		}
-		out = append(out, fmt.Sprintf("session %s: %s billed, of which subagents %s, %s", s.Session, s.Billed, s.AgentsBilled,
-			Plural(int64(len(s.Agents)), "agent")))
-	}
 	return out
 }

@@ -3,7 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
-	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -231,11 +231,11 @@ func candidate(s *StrategyResult, ct *contextTally, basis price.Money, opt TuneO
 	c := TuneCandidate{Spec: s.Strategy.Spec, Cost: t.Cost, CostUSD: t.Cost.USD(), Dropped: t.Dropped,
 		Truncated: t.Truncated, Overflow: t.Overflow, MinContext: max(ct.minContext, 0), contextShort: ct.short}
 	if basis != 0 {
-		c.SavingsPct = round2(100 * float64(basis-t.Cost) / float64(basis))
+		c.SavingsPct = RoundPct(100 * float64(basis-t.Cost) / float64(basis))
 	}
 	c.ContextPct = 100
 	if ct.all > 0 {
-		c.ContextPct = round2(100 * float64(ct.kept) / float64(ct.all))
+		c.ContextPct = math.Round(10000*float64(ct.kept)/float64(ct.all)) / 100
 	}
 	c.meets = c.contextShort == 0 && 100-c.ContextPct <= opt.MaxDroppedPct && c.Truncated <= opt.MaxTruncated &&
 		(opt.AllowOverflow || c.Overflow == 0) && t.Unpriced == 0
@@ -360,25 +360,4 @@ func candidateModels(basis *price.Model, opt TuneOptions) []*price.Model {
 	}
 	slices.SortFunc(out, func(a, b *price.Model) int { return int(b.Input - a.Input) })
 	return out
-}
-
-// WriteTune prints a search's frontier as a table of specs ready to paste
-// into --strategy.
-func WriteTune(w io.Writer, r *TuneResult) error {
-	fmt.Fprintf(w, "what the app did (%s): %s\n", r.Basis.Spec, r.Basis.Cost)
-	meet := "meet"
-	if r.Admissible == 1 {
-		meet = "meets"
-	}
-	tried := Plural(int64(r.Tried), "strategy")
-	if r.Tried != 1 {
-		tried = strings.TrimSuffix(tried, "ys") + "ies"
-	}
-	fmt.Fprintf(w, "%s tried, %d %s the constraints; the frontier of cost against context kept:\n", tried, r.Admissible, meet)
-	rows := [][]string{{"spec", "cost", "saved", "context", "dropped", "truncated"}}
-	for _, c := range r.Frontier {
-		rows = append(rows, []string{c.Spec, c.Cost.String(), fmt.Sprintf("%.1f%%", c.SavingsPct),
-			fmt.Sprintf("%.1f%%", c.ContextPct), compactTokens(c.Dropped), fmt.Sprint(c.Truncated)})
-	}
-	return writeColumns(w, rows)
 }

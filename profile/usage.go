@@ -1,12 +1,8 @@
 package profile
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +42,8 @@ type UsageRow struct {
 	// Unpriced counts calls with usage whose model is not in the price
 	// table: their tokens are in the row, not their cost.
 	Unpriced int `json:"unpriced_calls,omitempty"`
+	// Priced counts calls with usage that were priced: Cost is theirs.
+	Priced int `json:"priced_calls"`
 	// SubagentCost and Subagents are the part of the row Claude Code's
 	// subagents made (their own logs and sidechains), included above, and
 	// how many subagents made it.
@@ -71,6 +69,7 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.CacheWrite1h += o.CacheWrite1h
 	r.Cost = r.Cost.Add(o.Cost)
 	r.Unpriced += o.Unpriced
+	r.Priced += o.Priced
 	r.SubagentCost = r.SubagentCost.Add(o.SubagentCost)
 	r.Subagents += o.Subagents
 }
@@ -189,6 +188,7 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 			row.Unpriced++
 			continue
 		}
+		row.Priced++
 		cost := p.Billed(u, c.Batch)
 		row.Cost = row.Cost.Add(cost)
 		if c.Agent != "" {
@@ -229,139 +229,4 @@ func usageKey(group, day string, c *transcripts.Billed) string {
 		return "unknown"
 	}
 	return key
-}
-
-// UsageFormats are the output formats of a usage summary.
-var UsageFormats = []string{"table", "json", "csv"}
-
-// Write writes the summary as a table, JSON or CSV.
-func (s *UsageSummary) Write(w io.Writer, format string) error {
-	switch format {
-	case "table", "":
-		return s.writeTable(w)
-	case "json":
-		return s.writeJSON(w)
-	case "csv":
-		return s.writeCSV(w)
-	}
-	return fmt.Errorf("--format %q: want one of %s", format, strings.Join(UsageFormats, ", "))
-}
-
-func (s *UsageSummary) heading() string {
-	switch s.Group {
-	case "monthly":
-		return "month"
-	case "session", "project", "tag":
-		return s.Group
-	}
-	return "date"
-}
-
-// writeTable writes a table readable at 80 columns: long keys are cut on
-// the left (a session's id ends it), token counts are compact, and the
-// models used are listed under it.
-func (s *UsageSummary) writeTable(w io.Writer) error {
-	var b strings.Builder
-	keyW := len(s.heading())
-	for _, r := range s.Rows {
-		keyW = max(keyW, len([]rune(r.Key)))
-	}
-	keyW = min(keyW, 26)
-	line := func(key, calls, in, out, write, read, total, cost string) {
-		if k := []rune(key); len(k) > keyW {
-			key = "…" + string(k[len(k)-keyW+1:])
-		}
-		fmt.Fprintf(&b, "%-*s %6s %7s %7s %7s %7s %7s %10s\n", keyW, key, calls, in, out, write, read, total, cost)
-	}
-	line(s.heading(), "calls", "input", "output", "c.write", "c.read", "total", "cost")
-	row := func(r *UsageRow) {
-		cost := r.Cost.String()
-		if r.Unpriced > 0 {
-			cost += "*"
-		}
-		line(r.Key, strconv.Itoa(r.Calls), compactTokens(r.Input), compactTokens(r.Output),
-			compactTokens(r.CacheWrites), compactTokens(r.CacheReads), compactTokens(r.Total()), cost)
-	}
-	for i := range s.Rows {
-		row(&s.Rows[i])
-		if r := &s.Rows[i]; r.Subagents > 0 && s.Group == "session" {
-			fmt.Fprintf(&b, "%*s of which subagents %s, %d %s\n", min(keyW, 4), "", r.SubagentCost, r.Subagents, agentsWord(r.Subagents))
-		}
-	}
-	b.WriteString("\n")
-	row(&s.Totals)
-	if t := &s.Totals; t.Subagents > 0 {
-		fmt.Fprintf(&b, "%*s of which subagents %s, %d %s\n", min(keyW, 4), "", t.SubagentCost, t.Subagents, agentsWord(t.Subagents))
-	}
-	if len(s.Totals.Models) > 0 {
-		fmt.Fprintf(&b, "\nmodels: %s\n", strings.Join(s.Totals.Models, ", "))
-	}
-	if s.Totals.Unpriced > 0 {
-		fmt.Fprintf(&b, "* %d calls with usage are unpriced (model not in the price table)\n", s.Totals.Unpriced)
-	}
-	for _, warn := range s.Warnings {
-		fmt.Fprintf(&b, "warning: %s\n", warn)
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func agentsWord(n int) string {
-	if n == 1 {
-		return "agent"
-	}
-	return "agents"
-}
-
-// usageJSON is a row in JSON, with its cost exact as a decimal string and
-// as a number.
-type usageJSON struct {
-	UsageRow
-	TotalTokens int64   `json:"total_tokens"`
-	CostUSD     float64 `json:"cost_usd"`
-	Cost        string  `json:"cost_usd_exact"`
-	// SubagentCost is the subagents' part of Cost, exact ("" when none).
-	SubagentCost string `json:"subagent_cost_usd_exact,omitempty"`
-}
-
-func toUsageJSON(r UsageRow) usageJSON {
-	if r.Models == nil {
-		r.Models = []string{}
-	}
-	j := usageJSON{UsageRow: r, TotalTokens: r.Total(), CostUSD: r.Cost.USD(), Cost: r.Cost.Decimal()}
-	if r.Subagents > 0 {
-		j.SubagentCost = r.SubagentCost.Decimal()
-	}
-	return j
-}
-
-func (s *UsageSummary) writeJSON(w io.Writer) error {
-	doc := struct {
-		Group    string      `json:"group"`
-		Rows     []usageJSON `json:"rows"`
-		Totals   usageJSON   `json:"totals"`
-		Warnings []string    `json:"warnings"`
-	}{Group: s.Group, Rows: []usageJSON{}, Totals: toUsageJSON(s.Totals), Warnings: s.Warnings}
-	for _, r := range s.Rows {
-		doc.Rows = append(doc.Rows, toUsageJSON(r))
-	}
-	if doc.Warnings == nil {
-		doc.Warnings = []string{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
-}
-
-func (s *UsageSummary) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	_ = cw.Write([]string{s.heading(), "models", "calls", "input_tokens", "output_tokens", "cache_write_tokens",
-		"cache_write_1h_tokens", "cache_read_tokens", "total_tokens", "cost_usd", "unpriced_calls"})
-	for _, r := range append(slices.Clone(s.Rows), s.Totals) {
-		_ = cw.Write([]string{r.Key, strings.Join(r.Models, " "), strconv.Itoa(r.Calls), i64(r.Input), i64(r.Output),
-			i64(r.CacheWrites), i64(r.CacheWrite1h), i64(r.CacheReads), i64(r.Total()), r.Cost.Decimal(), strconv.Itoa(r.Unpriced)})
-	}
-	cw.Flush()
-	return cw.Error()
 }

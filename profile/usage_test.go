@@ -38,7 +38,7 @@ func TestUsageFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := UsageRow{Key: "total", Calls: 6, Input: 1563, Output: 371, CacheReads: 64040, CacheWrites: 6060, CacheWrite1h: 5210,
-		Cost: 60_433_500_000, SubagentCost: 1_740_000_000, Subagents: 2}
+		Cost: 60_433_500_000, SubagentCost: 1_740_000_000, Subagents: 2, Priced: 6}
 	got := sum.Totals
 	if strings.Join(got.Models, ",") != "claude-haiku-4-5-20251001,claude-sonnet-4-5-20250929" {
 		t.Errorf("models %v", got.Models)

@@ -17,18 +17,21 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // charts collects what the two charts draw while calls stream by: the
 // first strategy's input by part per call, and every strategy's running
 // cost.
 type charts struct {
-	specs  []string
-	parts  []profile.Parts // first strategy, every call in order
-	cost   [][]price.Money
-	window int64 // context window of the model, 0 when unknown
-	exact  bool
-	model  string
+	specs []string
+	parts []profile.Parts // first strategy, every call in order
+	cost  [][]price.Money
+	// unpriced counts each strategy's calls whose model has no price.
+	unpriced []int
+	window   int64 // context window of the model, 0 when unknown
+	exact    bool
+	model    string
 }
 
 func newCharts(h *Header) *charts {
@@ -37,6 +40,7 @@ func newCharts(h *Header) *charts {
 		c.specs = append(c.specs, s.Spec)
 	}
 	c.cost = make([][]price.Money, len(c.specs))
+	c.unpriced = make([]int, len(c.specs))
 	if m := h.Result.Model; m != nil {
 		c.window = m.ContextWindow
 	}
@@ -52,8 +56,14 @@ func (c *charts) add(call *Call) {
 	if len(run) > 0 {
 		sum = run[len(run)-1]
 	}
-	c.cost[call.Strategy] = append(run, sum+call.Call.Cost)
+	c.cost[call.Strategy] = append(run, sum.Add(call.Call.Cost))
+	if call.Call.Unpriced {
+		c.unpriced[call.Strategy]++
+	}
 }
+
+// nonePriced reports whether none of strategy i's calls could be priced.
+func (c *charts) nonePriced(i int) bool { return len(c.cost[i]) > 0 && c.unpriced[i] >= len(c.cost[i]) }
 
 // Chart size: fits the text width of A4 and Letter.
 const (
@@ -215,14 +225,23 @@ func (c *charts) InputSVG() ([]byte, error) {
 }
 
 // CostSVG draws every strategy's cumulative cost, each curve labelled with
-// its total where it ends.
+// its total where it ends. A strategy none of whose calls could be priced
+// draws no curve and is labelled "unpriced"; with none priced at all the
+// money axis has no ticks: no $0 is drawn for a price not known.
 func (c *charts) CostSVG() ([]byte, error) {
 	p := newPlot("Cumulative cost by strategy", "call", "USD")
 	p.Y.Tick.Marker = dollarTicks{}
 	n := 0
 	ends := &endLabels{}
+	priced := 0
 	for i, run := range c.cost {
 		n = max(n, len(run))
+		if c.nonePriced(i) {
+			look := strategyLooks[i%len(strategyLooks)]
+			ends.items = append(ends.items, endLabel{x: float64(len(run)), text: shorten(c.specs[i], 26) + "  " + rows.Unpriced, color: look.color})
+			continue
+		}
+		priced++
 		step := max(1, len(run)/1000)
 		var xys plotter.XYs
 		xys = append(xys, plotter.XY{X: 0, Y: 0})
@@ -249,6 +268,11 @@ func (c *charts) CostSVG() ([]byte, error) {
 	n = max(n, 1)
 	ends.n = float64(n)
 	p.Add(ends)
+	if priced == 0 {
+		p.Title.Text += ": unpriced"
+		p.Y.Label.Text = "USD (unpriced: the model has no price)"
+		p.Y.Tick.Marker = plot.ConstantTicks(nil)
+	}
 	p.X.Min, p.Y.Min = 0, 0
 	p.X.Tick.Marker = upTo{n: float64(n)}
 	return svgOf(p, nil)

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"time"
+
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // csvSink writes one row per strategy and call, with the columns of Row.
@@ -31,3 +33,18 @@ func (s *csvSink) End() error {
 }
 
 func timeOf(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano) }
+
+// csvCell neutralises text from a log for a spreadsheet: control
+// characters cleaned (rows.Clean), and a cell a spreadsheet would read as a
+// formula — starting with = + - @, or a tab or carriage return before
+// cleaning — prefixed with ' (OWASP's advice for CSV injection).
+func csvCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + rows.Clean(s)
+	}
+	return rows.Clean(s)
+}

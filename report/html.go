@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 //go:embed page.html
@@ -34,7 +34,7 @@ func (s *htmlSink) Strategy(int) error    { return nil }
 func (s *htmlSink) Call(c *Call) error    { s.c.add(c); return nil }
 
 type pageRow struct {
-	profile.StrategyRow
+	rows.Strategy
 	Best bool
 }
 
@@ -52,8 +52,8 @@ type pageConversation struct {
 type pageFinding struct{ Text, USD string }
 
 type page struct {
-	Source                 profile.ReportSource
-	Model                  profile.ReportModel
+	Source                 DocSource
+	Model                  DocModel
 	Counts, Prices, Replay string
 	// SourceLine and ModelLine are the first two lines of the text
 	// report's header (ModelLine only when the log has several models).
@@ -80,8 +80,8 @@ func (s *htmlSink) End() error {
 	h, r := s.h, s.h.Result
 	pg := page{Source: h.Report.Source, Model: h.Report.Model, PricesDate: h.PricesDate, PricesSource: h.PricesSource,
 		PerDay: h.PerDay, Warnings: h.Report.Source.Warnings, Version: Version}
-	pg.PerDayHead = profile.PerDayHead(h.PerDay)
-	head := strings.SplitN(profile.Header(r, profile.WithWhatIf(h.Report.Source.Path, h.Report.Source.WhatIf), h.Report.Source.Format), "\n", 2)
+	pg.PerDayHead = rows.PerDayHead(h.PerDay)
+	head := strings.SplitN(rows.Header(r, rows.WithWhatIf(h.Report.Source.Path, h.Report.Source.WhatIf), h.Report.Source.Format), "\n", 2)
 	pg.SourceLine = head[0]
 	if len(h.Report.Model.Models) > 1 && len(head) > 1 {
 		pg.ModelLine, _, _ = strings.Cut(head[1], " · ")
@@ -101,7 +101,7 @@ func (s *htmlSink) End() error {
 		pg.First = r.Strategies[0].Strategy.Spec
 		// The lines the table and Markdown show under theirs.
 		var parts []string
-		for _, l := range profile.SummaryLines(r) {
+		for _, l := range rows.SummaryLines(r) {
 			parts = append(parts, strings.TrimSpace(l))
 		}
 		pg.Replay = strings.Join(parts, "; ")
@@ -112,11 +112,11 @@ func (s *htmlSink) End() error {
 			best = i
 		}
 	}
-	for i, row := range profile.Rows(r, h.PerDay) {
+	for i, row := range rows.Strategies(r, rows.Options{PerDay: h.PerDay}) {
 		if row.Why != "" {
 			row.Notes = strings.TrimPrefix(row.Notes+"; "+row.Why, "; ")
 		}
-		pg.Rows = append(pg.Rows, pageRow{StrategyRow: row, Best: i == best && i > 0})
+		pg.Rows = append(pg.Rows, pageRow{Strategy: row, Best: i == best && i > 0 && row.Priced})
 	}
 	pg.Findings = findingsOf(h.Report)
 	if h.Report.Source.Conversations > 0 {
@@ -141,7 +141,7 @@ func (s *htmlSink) End() error {
 }
 
 // countsLine says how tokens were counted.
-func countsLine(m profile.ReportModel) string {
+func countsLine(m DocModel) string {
 	if m.Exact {
 		return "exact, " + m.Encoding
 	}
@@ -165,7 +165,7 @@ func inlineSVG(b []byte) template.HTML {
 
 // conversationsOf lists each conversation's cost under every strategy,
 // costliest first under the first strategy.
-func conversationsOf(rep *profile.Report) []pageConversation {
+func conversationsOf(rep *Document) []pageConversation {
 	if len(rep.Strategies) == 0 {
 		return nil
 	}
@@ -177,7 +177,12 @@ func conversationsOf(rep *profile.Report) []pageConversation {
 				continue
 			}
 			usd := s.Conversations[j].Totals.CostUSD
-			pc.Costs = append(pc.Costs, pageCell{Text: "$" + strconv.FormatFloat(usd, 'f', 4, 64), V: num(usd)})
+			if usd == nil {
+				// Sorts below every price.
+				pc.Costs = append(pc.Costs, pageCell{Text: rows.Unpriced, V: "-1"})
+				continue
+			}
+			pc.Costs = append(pc.Costs, pageCell{Text: "$" + strconv.FormatFloat(*usd, 'f', 4, 64), V: num(*usd)})
 		}
 		out = append(out, pc)
 	}
@@ -191,12 +196,12 @@ func conversationsOf(rep *profile.Report) []pageConversation {
 
 // findingsOf lists the report's findings (their text carries their
 // dollars), with the monthly projection when --per-day asked for one.
-func findingsOf(rep *profile.Report) []pageFinding {
+func findingsOf(rep *Document) []pageFinding {
 	var out []pageFinding
 	for _, f := range rep.Findings {
 		pf := pageFinding{Text: strings.TrimSpace(f.Text)}
-		if f.MonthlyUSD != nil {
-			pf.USD = "$" + strconv.FormatFloat(*f.MonthlyUSD, 'f', 2, 64) + " a month"
+		if f.MonthlyText != "" {
+			pf.USD = f.MonthlyText + " a month" // as the table shows it
 		}
 		out = append(out, pf)
 	}

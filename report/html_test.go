@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -260,7 +261,7 @@ func TestHTMLGolden(t *testing.T) {
 			t.Errorf("findings lack %q", f.Text)
 		}
 	}
-	for _, row := range profile.Rows(p.Result, 0) {
+	for _, row := range rows.Strategies(p.Result, rows.Options{}) {
 		if !strings.Contains(text, "<td>"+row.Cost+"</td>") {
 			t.Errorf("strategy table lacks %s's cost %s", row.Spec, row.Cost)
 		}

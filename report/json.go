@@ -7,12 +7,10 @@ import (
 	"io"
 
 	json "github.com/goccy/go-json"
-
-	"github.com/tokenscope/tokenscope/profile"
 )
 
 // jsonSink writes the report document of `--format json` one element at a
-// time, byte for byte what profile.Report.WriteJSON writes for the whole
+// time, byte for byte what Document.WriteJSON writes for the whole
 // document: fields it does not know (added to the report structs later)
 // are written too, since each part is encoded from those structs. Parts are
 // encoded with goccy/go-json, which writes what encoding/json writes
@@ -22,7 +20,7 @@ type jsonSink struct {
 	buf bytes.Buffer
 	enc *json.Encoder // into buf
 
-	rep        *profile.Report
+	rep        *Document
 	tail       []byte // the document after the strategies array's "["
 	stratTail  []byte // the current strategy after its calls array's "["
 	strategies int    // strategies begun
@@ -70,7 +68,7 @@ func split(doc []byte, lead, field string) (before, after []byte, err error) {
 func (s *jsonSink) Begin(h *Header) error {
 	rep := *h.Report
 	s.rep = h.Report
-	rep.Strategies = []profile.ReportStrategy{}
+	rep.Strategies = []DocStrategy{}
 	doc, err := s.encode(&rep, "")
 	if err != nil {
 		return err
@@ -89,7 +87,7 @@ func (s *jsonSink) Strategy(i int) error {
 		return err
 	}
 	rs := s.rep.Strategies[i]
-	rs.Calls = []profile.ReportCall{}
+	rs.Calls = []DocCall{}
 	doc, err := s.encode(&rs, strategyLead[1:])
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // markdownSink writes the strategy table as Markdown, and with an --out
@@ -22,10 +22,10 @@ func (s *markdownSink) Begin(h *Header) error {
 		s.c = newCharts(h)
 	}
 	src := h.Report.Source
-	if err := profile.WriteMarkdown(s.w, h.Result, profile.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay); err != nil {
+	if err := WriteMarkdown(s.w, h.Result, rows.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay); err != nil {
 		return err
 	}
-	return profile.WriteFindings(s.w, h.Report.Findings, true)
+	return WriteFindings(s.w, h.Report.Findings, true)
 }
 
 func (s *markdownSink) Strategy(int) error { return nil }

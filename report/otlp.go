@@ -129,9 +129,11 @@ func (s *otlpSink) Call(c *Call) error {
 		i64("tokenscope.reasoning_tokens", call.Reasoning),
 		i64("tokenscope.summary_input_tokens", call.SummaryInput),
 		i64("tokenscope.summary_output_tokens", call.SummaryOutput),
-		i64("tokenscope.cost_pusd", int64(call.Cost)),
-		double("tokenscope.cost_usd", call.Cost.USD()),
 	)
+	if !call.Unpriced {
+		// An unpriced call has no cost attribute: tokenscope.unpriced says why.
+		a = append(a, i64("tokenscope.cost_pusd", int64(call.Cost)), double("tokenscope.cost_usd", call.Cost.USD()))
+	}
 	if call.Truncated {
 		a = append(a, boolean("tokenscope.truncated", true))
 	}
@@ -155,8 +157,10 @@ func (s *otlpSink) Call(c *Call) error {
 			i64("tokenscope.reported.cached_input_tokens", u.CachedInputTokens),
 			i64("tokenscope.reported.cache_write_tokens", u.CacheWriteTokens),
 			i64("tokenscope.reported.output_tokens", u.OutputTokens),
-			i64("tokenscope.reported.reasoning_tokens", u.ReasoningTokens),
-			i64("tokenscope.reported.cost_pusd", int64(call.ReportedCost)))
+			i64("tokenscope.reported.reasoning_tokens", u.ReasoningTokens))
+		if !call.Unpriced {
+			a = append(a, i64("tokenscope.reported.cost_pusd", int64(call.ReportedCost)))
+		}
 	}
 	if c.Conv != nil && c.Conv.Path != "" {
 		a = append(a, str("tokenscope.source.file", c.Conv.Path))

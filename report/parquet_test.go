@@ -65,8 +65,11 @@ func TestParquetRoundTrip(t *testing.T) {
 					s = &sum{}
 					sums[row.Strategy] = s
 				}
-				s.cost += row.CostPUSD
-				s.costDec += row.CostUSD
+				if row.CostPUSD == nil || row.CostUSD == nil {
+					t.Fatalf("%s call %d: a priced call's cost is null", row.Strategy, row.Call)
+				}
+				s.cost += *row.CostPUSD
+				s.costDec += *row.CostUSD
 				s.input += row.InputTotal
 				s.output += row.OutputTokens
 				s.cached += row.CachedInputTokens
@@ -112,7 +115,7 @@ func TestParquetDemoFirstRow(t *testing.T) {
 	rows, f := readParquet(t, render(t, demo(t), "parquet", Options{}))
 	r := rows[0]
 	if r.Strategy != "full" || r.Call != 1 || r.System != 1514 || r.ToolDefs != 291 || r.User != 48 || r.Overhead != 11 ||
-		r.InputTotal != 1864 || r.OutputTokens != 404 || r.ReasoningTokens != 380 || r.CostPUSD != 6_370_000_000 {
+		r.InputTotal != 1864 || r.OutputTokens != 404 || r.ReasoningTokens != 380 || r.CostPUSD == nil || *r.CostPUSD != 6_370_000_000 {
 		t.Fatalf("first row %+v", r)
 	}
 	if r.Time == nil || time.UnixMilli(*r.Time).UTC().Format(time.RFC3339) != "2026-11-02T09:58:36Z" {
@@ -152,8 +155,8 @@ func TestCSVMatchesParquet(t *testing.T) {
 				t.Fatalf("row %d column %s: csv %q, parquet %q", i, csvHeader[k], got[k], want[k])
 			}
 		}
-		if c, _ := strconv.ParseInt(got[28], 10, 64); c != row.CostPUSD {
-			t.Fatalf("row %d: cost_pusd %d, want %d", i, c, row.CostPUSD)
+		if c, _ := strconv.ParseInt(got[28], 10, 64); row.CostPUSD == nil || c != *row.CostPUSD {
+			t.Fatalf("row %d: cost_pusd %d, want %v", i, c, row.CostPUSD)
 		}
 	}
 }

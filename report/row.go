@@ -31,7 +31,7 @@ type Row struct {
 	ReasoningTokens     int64  `parquet:"reasoning_tokens"`
 	SummaryInputTokens  int64  `parquet:"summary_input_tokens"`
 	SummaryOutputTokens int64  `parquet:"summary_output_tokens"`
-	CostUSD             int64  `parquet:"cost_usd,decimal(12:18)"` // pico-dollars: DECIMAL(18,12) dollars
+	CostUSD             *int64 `parquet:"cost_usd,optional,decimal(12:18)"` // pico-dollars: DECIMAL(18,12) dollars; null when unpriced
 	Truncated           bool   `parquet:"truncated"`
 	Overflow            bool   `parquet:"overflow"`
 	ReportedInput       *int64 `parquet:"reported_input_tokens,optional"`
@@ -41,7 +41,7 @@ type Row struct {
 	ReportedCacheWrite  *int64 `parquet:"reported_cache_write_tokens,optional"`
 	ReportedReasoning   *int64 `parquet:"reported_reasoning_tokens,optional"`
 	ReportedCostPUSD    *int64 `parquet:"reported_cost_pusd,optional"` // what the reported usage was billed
-	CostPUSD            int64  `parquet:"cost_pusd"`                   // the same as cost_usd, as an integer
+	CostPUSD            *int64 `parquet:"cost_pusd,optional"`          // the same as cost_usd, as an integer
 	Unpriced            bool   `parquet:"unpriced"`
 	DroppedTokens       int64  `parquet:"dropped_tokens"`
 	Source              string `parquet:"source,dict"`  // the conversation's file
@@ -58,7 +58,7 @@ func RowOf(c *Call) Row { return rowInto(c, new(nullable)) }
 
 // nullable holds a row's optional values, so that a batch of rows can keep
 // them in one array instead of one allocation each.
-type nullable [7]int64
+type nullable [8]int64
 
 // rowInto is the row of c, its optional values pointing into n.
 func rowInto(c *Call, n *nullable) Row {
@@ -69,18 +69,27 @@ func rowInto(c *Call, n *nullable) Row {
 		RAG: p.RAG, User: p.User, ToolResults: p.ToolResults, Overhead: p.Overhead, InputTotal: p.Total(),
 		CachedInputTokens: call.Cached, CacheWriteTokens: call.CacheWrite, OutputTokens: call.BilledOutput(),
 		ReasoningTokens: call.Reasoning, SummaryInputTokens: call.SummaryInput, SummaryOutputTokens: call.SummaryOutput,
-		CostUSD: int64(call.Cost), CostPUSD: int64(call.Cost), Truncated: call.Truncated, Overflow: call.Overflow,
+		Truncated: call.Truncated, Overflow: call.Overflow,
 		Unpriced: call.Unpriced, DroppedTokens: call.Dropped, Project: c.Project(), Model: call.Model,
 		ClearedTokens: call.Cleared, Routed: call.Routed, RespcacheHit: call.Served}
 	if c.Conv != nil {
 		r.Source = c.Conv.Path
 	}
+	if !call.Unpriced {
+		// An unpriced call's cost is null, never 0: the unpriced column
+		// says why.
+		n[7] = int64(call.Cost)
+		r.CostUSD, r.CostPUSD = &n[7], &n[7]
+	}
 	if u := call.Reported; u != nil {
-		*n = nullable{u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens,
-			int64(call.ReportedCost), n[6]}
+		n[0], n[1], n[2], n[3], n[4] = u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens
 		r.ReportedInput, r.ReportedOutput = &n[0], &n[1]
 		r.ReportedCachedInput, r.ReportedCacheWrite = &n[2], &n[3]
-		r.ReportedReasoning, r.ReportedCostPUSD = &n[4], &n[5]
+		r.ReportedReasoning = &n[4]
+		if !call.Unpriced {
+			n[5] = int64(call.ReportedCost)
+			r.ReportedCostPUSD = &n[5]
+		}
 	}
 	if !c.Time.IsZero() {
 		n[6] = c.Time.UnixMilli()
@@ -97,8 +106,9 @@ var csvHeader = []string{"strategy", "conversation", "call", "unlogged", "tool_d
 	"reported_cache_write_tokens", "reported_reasoning_tokens", "reported_cost_pusd", "cost_pusd", "unpriced",
 	"dropped_tokens", "source", "project", "time", "model", "cleared_tokens", "routed", "respcache_hit"}
 
-// appendCSV appends r's cells in csvHeader order: empty for null, dollars
-// with twelve decimals, times in RFC 3339 UTC.
+// appendCSV appends r's cells in csvHeader order: empty for null (an
+// unpriced call's costs), dollars with twelve decimals, times in RFC 3339
+// UTC; text from the log neutralised (csvCell).
 func (r *Row) appendCSV(out []string) []string {
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	opt := func(n *int64) string {
@@ -107,14 +117,18 @@ func (r *Row) appendCSV(out []string) []string {
 		}
 		return i64(*n)
 	}
-	out = append(out, r.Strategy, r.Conversation, strconv.Itoa(int(r.Call)), i64(r.Unlogged), i64(r.ToolDefs),
+	usd := ""
+	if r.CostUSD != nil {
+		usd = price.Money(*r.CostUSD).Decimal()
+	}
+	out = append(out, csvCell(r.Strategy), csvCell(r.Conversation), strconv.Itoa(int(r.Call)), i64(r.Unlogged), i64(r.ToolDefs),
 		i64(r.System), i64(r.Summary), i64(r.History), i64(r.RAG), i64(r.User), i64(r.ToolResults), i64(r.Overhead),
 		i64(r.InputTotal), i64(r.CachedInputTokens), i64(r.CacheWriteTokens), i64(r.OutputTokens),
 		i64(r.ReasoningTokens), i64(r.SummaryInputTokens), i64(r.SummaryOutputTokens),
-		price.Money(r.CostUSD).Decimal(), strconv.FormatBool(r.Truncated), strconv.FormatBool(r.Overflow),
+		usd, strconv.FormatBool(r.Truncated), strconv.FormatBool(r.Overflow),
 		opt(r.ReportedInput), opt(r.ReportedOutput), opt(r.ReportedCachedInput), opt(r.ReportedCacheWrite),
-		opt(r.ReportedReasoning), opt(r.ReportedCostPUSD), i64(r.CostPUSD), strconv.FormatBool(r.Unpriced),
-		i64(r.DroppedTokens), r.Source, r.Project, "", r.Model, i64(r.ClearedTokens), strconv.FormatBool(r.Routed),
+		opt(r.ReportedReasoning), opt(r.ReportedCostPUSD), opt(r.CostPUSD), strconv.FormatBool(r.Unpriced),
+		i64(r.DroppedTokens), csvCell(r.Source), csvCell(r.Project), "", csvCell(r.Model), i64(r.ClearedTokens), strconv.FormatBool(r.Routed),
 		strconv.FormatBool(r.RespcacheHit))
 	if r.Time != nil {
 		out[len(out)-5] = timeOf(*r.Time)

@@ -23,7 +23,7 @@ import (
 type Header struct {
 	// Report is the JSON document with every strategy's Calls empty: the
 	// calls follow one by one.
-	Report *profile.Report
+	Report *Document
 	Result *profile.Result
 	Source *transcripts.Source
 	// PricesDate and PricesSource say which price table priced the calls.
@@ -38,10 +38,11 @@ type Call struct {
 	// Conv is the conversation the call belongs to.
 	Conv *profile.ConversationInfo
 	Call *profile.Call
-	Row  profile.ReportCall // the call as the JSON report writes it
+	Row  DocCall // the call as the JSON report writes it
 	// Time is when the response was logged, Start when the request was
 	// sent (the last logged time before the response); zero when unknown.
 	Time, Start time.Time
+	cost        float64 // Row.CostUSD points here
 }
 
 // Project is the name of the directory holding the conversation's file
@@ -107,7 +108,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 			if j < len(r.Conversations) {
 				c.Conv = &r.Conversations[j]
 			}
-			c.Call, c.Row = call, profile.NewReportCall(call, multi)
+			c.Call, c.Row = call, docCallInto(call, multi, &c.cost)
 			c.Start, c.Time = r.CallTimes(j, call.Message)
 			return s.Call(&c)
 		})
@@ -120,7 +121,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 
 // NewHeader is the header of p: the report document without calls.
 func NewHeader(p *profile.Profile, opt Options) *Header {
-	h := &Header{Report: p.Report(opt.PerDay, true), Result: p.Result, Source: p.Source, PerDay: opt.PerDay}
+	h := &Header{Report: DocumentOf(p, opt.PerDay, true), Result: p.Result, Source: p.Source, PerDay: opt.PerDay}
 	if opt.Prices != nil {
 		h.PricesDate, h.PricesSource = opt.Prices.Date, opt.Prices.Source
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -82,7 +83,7 @@ func TestJSONByteIdentical(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var want bytes.Buffer
-			if err := tc.p.Report(tc.perDay, tc.noCalls).WriteJSON(&want); err != nil {
+			if err := DocumentOf(tc.p, tc.perDay, tc.noCalls).WriteJSON(&want); err != nil {
 				t.Fatal(err)
 			}
 			got := render(t, tc.p, "json", Options{PerDay: tc.perDay, NoCalls: tc.noCalls})
@@ -125,7 +126,7 @@ func BenchmarkJSON(b *testing.B) {
 	b.Run("whole", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := p.Report(0, false).WriteJSON(io.Discard); err != nil {
+			if err := DocumentOf(p, 0, false).WriteJSON(io.Discard); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -163,11 +164,11 @@ func TestJSONEncodersAgree(t *testing.T) {
 		return string(b) + "\n"
 	}
 	for _, f := range []float64{0, 1, 0.53785875, 1e-6, 9.99e-7, 1e-7, 1.5e-12, 123456.789, 1e20, 1e21, 1.7976931348623157e308, 5e-324, -0.0000125, 0.1 + 0.2} {
-		rc := profile.ReportCall{CostUSD: f, Conversation: "a<b>&c\u2028d\u2029\"é\t😀\xff\x01bad"}
+		rc := DocCall{CostUSD: &f, Conversation: "a<b>&c\u2028d\u2029\"é\t😀\xff\x01bad"}
 		if got, want := fast(&rc), std(&rc); got != want {
 			t.Errorf("%v:\ngot  %s\nwant %s", f, got, want)
 		}
-		rs := profile.ReportStrategy{Spec: "x", Totals: profile.ReportTotals{CostUSD: f, ReportedCostUSD: &f}}
+		rs := DocStrategy{Spec: "x", Totals: DocTotals{CostUSD: &f, ReportedCostUSD: &f}}
 		if got, want := fast(&rs), std(&rs); got != want {
 			t.Errorf("totals %v:\ngot  %s\nwant %s", f, got, want)
 		}
@@ -192,7 +193,7 @@ func TestOpenCreatesDirs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep profile.Report
+	var rep Document
 	if err := json.Unmarshal(b, &rep); err != nil || rep.Source.Calls == 0 {
 		t.Errorf("%s: %v, %d calls", out, err, rep.Source.Calls)
 	}
@@ -203,7 +204,7 @@ func TestOpenCreatesDirs(t *testing.T) {
 // $0.5379 ($0.5379 / $0.2232 − 1 = +141.0%) and the replay check.
 func TestSummaryLinesEverywhere(t *testing.T) {
 	p := demo(t)
-	lines := profile.SummaryLines(p.Result)
+	lines := rows.SummaryLines(p.Result)
 	want := []string{
 		"as billed (reported usage, 41 of 41 calls): $0.2232",
 		"as simulated (full): $0.5379 (+141.0% of billed)",

@@ -3,7 +3,7 @@ package report
 import (
 	"io"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // tableSink writes the plain table of `--format table`: totals only.
@@ -15,10 +15,10 @@ func (s *tableSink) Begin(h *Header) error {
 		warnings = h.Source.Warnings
 	}
 	src := h.Report.Source
-	if err := profile.WriteTable(s.w, h.Result, profile.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay, warnings); err != nil {
+	if err := WriteTable(s.w, h.Result, rows.WithWhatIf(src.Path, h.Report.Source.WhatIf), src.Format, h.PerDay, warnings); err != nil {
 		return err
 	}
-	return profile.WriteFindings(s.w, h.Report.Findings, false)
+	return WriteFindings(s.w, h.Report.Findings, false)
 }
 
 func (s *tableSink) Strategy(int) error { return nil }

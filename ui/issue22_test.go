@@ -10,8 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -93,10 +93,10 @@ func TestPickerGolden(t *testing.T) {
 // report does (one decimal against strategy 1, cheaper positive).
 func TestOneSaved(t *testing.T) {
 	m := start(t, demoConfig())
-	rows := profile.Rows(m.res, 0)
+	want := rows.Strategies(m.res, rows.Options{})
 	for i, r := range m.table.Rows() {
-		if i > 0 && r[3] != rows[i].Saved {
-			t.Errorf("%s: table saved %s, report %s", r[1], r[3], rows[i].Saved)
+		if r[3] != want[i].Saved || r[2] != want[i].Cost {
+			t.Errorf("%s: table saved %s, report %s", r[1], r[3], want[i].Saved)
 		}
 	}
 	if got := m.projection(); !strings.Contains(got, "cheapest 2 saves 58.5%") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // running is a strategy's totals over the calls played so far.
@@ -66,59 +67,32 @@ func strategyColumns(w, costW, specW int) []table.Column {
 }
 
 // strategyRows are the table rows over calls [0, upto), with cells cut to
-// the first cols columns.
+// the first cols columns: report/rows computes every cell, as it does for
+// report's table, so both show the same figures (one rounding, saved
+// against strategy 1, whose row says base; "unpriced", never $0.00). The
+// dropped cell keeps the TUI's short form.
 func strategyRows(res *profile.Result, upto int, exact bool, cols int) []table.Row {
 	if res == nil {
 		return nil
 	}
-	var rows []table.Row
-	var base running
-	none := profile.AllUnpriced(res)
-	for i, s := range res.Strategies {
-		r := runningTotals(s, upto)
-		if i == 0 {
-			base = r
-		}
-		saved := "—"
-		if i > 0 && base.cost > 0 {
-			saved = savedCell(100 * float64(base.cost-r.cost) / float64(base.cost))
-		}
-		hit := "—"
-		if r.cached > 0 && r.input > 0 {
-			hit = fmt.Sprintf("%.0f%%", 100*float64(r.cached)/float64(r.input))
-		}
-		dropped := "—"
-		if r.dropped > 0 {
-			dropped = shortTokens(r.dropped)
+	var out []table.Row
+	for i, r := range rows.Strategies(res, rows.Options{Replay: true, Played: upto}) {
+		dropped := rows.None
+		if d := r.Totals.Dropped; d > 0 {
+			dropped = shortTokens(d)
 			if !exact {
 				dropped = "≈" + dropped
 			}
 		}
-		count := func(n int) string {
-			if n == 0 {
-				return "—"
-			}
-			return fmt.Sprint(n)
-		}
-		cost := r.cost.String()
-		if none {
-			cost, saved = "unpriced", "—"
-		}
-		row := table.Row{fmt.Sprint(i + 1), s.Strategy.Spec, cost, saved, hit, dropped, count(r.truncated), count(r.overflow)}
-		rows = append(rows, row[:min(cols, len(row))])
+		row := table.Row{fmt.Sprint(i + 1), r.Spec, r.Cost, r.Saved, r.CacheHit, dropped, r.Truncated, r.Overflow}
+		out = append(out, row[:min(cols, len(row))])
 	}
-	return rows
+	return out
 }
 
-// savedCell is a saving against strategy 1 as report writes it: one
-// decimal, a cheaper strategy positive ("58.5%"), a dearer one signed
-// ("-3.2%"). Every screen writes savings with it.
-func savedCell(pct float64) string {
-	if pct > 0 {
-		return fmt.Sprintf("%.1f%%", pct)
-	}
-	return fmt.Sprintf("%+.1f%%", pct)
-}
+// savedCell is a saving against strategy 1 as report writes it (rows.Saved,
+// rounded once by profile.RoundPct): every screen writes savings with it.
+func savedCell(pct float64) string { return rows.Saved(profile.RoundPct(pct)) }
 
 func newStrategyTable() table.Model {
 	t := table.New(table.WithFocused(true))

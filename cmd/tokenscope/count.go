@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -33,10 +34,11 @@ func newCount(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return badInput(err)
 				}
-				if err := profile.WriteChatCount(stdout, table, c.model, src); err != nil {
+				counts, err := profile.ChatCounts(table, c.model, src)
+				if err != nil {
 					return badInput(err)
 				}
-				return nil
+				return report.WriteChatCount(stdout, counts)
 			}
 			model := c.model
 			if model == "" {
@@ -50,7 +52,7 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return profile.WriteCount(stdout, row, string(data))
+			return report.WriteCount(stdout, row, string(data))
 		},
 	}
 	c.register(cmd)

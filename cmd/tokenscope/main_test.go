@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 )
 
 func tokenscope(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -378,11 +378,11 @@ func TestReportCompareSystem(t *testing.T) {
 	// No path is the demo too; --format json is the same comparison as a
 	// document, md as Markdown tables, csv refused.
 	code, out, errs = tokenscope(t, "report", "--compare", "--system", sys, "--strategy", "full", "--format", "json")
-	var cmp profile.Comparison
+	var cmp report.Comparison
 	if err := json.Unmarshal([]byte(out), &cmp); code != 0 || err != nil {
 		t.Fatalf("json: exit %d, %v, %s", code, err, errs)
 	}
-	sysPart := profile.ComparisonPart{}
+	sysPart := report.ComparisonPart{}
 	for _, p := range cmp.Parts {
 		if p.Name == "system" {
 			sysPart = p
@@ -390,8 +390,8 @@ func TestReportCompareSystem(t *testing.T) {
 	}
 	// A is $0.53785875 (TestMaxCost); B the same less 61,664 input tokens
 	// at $1.25/MTok = $0.07708, to $0.46077875.
-	if sysPart != (profile.ComparisonPart{Name: "system", A: 62074, B: 410, Diff: -61664}) || len(cmp.Strategies) != 1 ||
-		cmp.Strategies[0].AUSD != 0.53785875 || cmp.Strategies[0].BUSD == nil || *cmp.Strategies[0].BUSD != 0.46077875 ||
+	if sysPart != (report.ComparisonPart{Name: "system", A: 62074, B: 410, Diff: -61664}) || len(cmp.Strategies) != 1 ||
+		cmp.Strategies[0].AUSD == nil || *cmp.Strategies[0].AUSD != 0.53785875 || cmp.Strategies[0].BUSD == nil || *cmp.Strategies[0].BUSD != 0.46077875 ||
 		cmp.A != "the demo as logged" {
 		t.Errorf("json comparison %+v", cmp)
 	}

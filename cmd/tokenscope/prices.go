@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 )
 
 // newPrices is `tokenscope prices`: the price table, or the full row of some models.
@@ -19,7 +19,7 @@ func newPrices(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := profile.WritePrices(stdout, table, args); err != nil {
+			if err := report.WritePrices(stdout, table, args); err != nil {
 				return badInput(err)
 			}
 			return nil

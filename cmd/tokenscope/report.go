@@ -33,8 +33,8 @@ func newReport(stdout io.Writer) *cobra.Command {
 				return err
 			}
 			if compare {
-				if !slices.Contains(profile.ComparisonFormats, format) || out != "" {
-					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(profile.ComparisonFormats, ", ")))
+				if !slices.Contains(report.ComparisonFormats, format) || out != "" {
+					return badInput(fmt.Errorf("--compare writes --format %s on stdout (no --out)", strings.Join(report.ComparisonFormats, ", ")))
 				}
 				return c.compare(stdout, args, format)
 			}
@@ -76,7 +76,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			p.NoCalls = noCalls
 			if byTag {
 				rows := profile.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
-				if err := profile.WriteTagTable(stdout, p.Result, rows); err != nil {
+				if err := report.WriteTagTable(stdout, p.Result, rows); err != nil {
 					return err
 				}
 			} else {
@@ -106,6 +106,10 @@ func newReport(stdout io.Writer) *cobra.Command {
 			}
 			if maxCost != "" && len(p.Result.Strategies) > 0 {
 				first := p.Result.Strategies[0]
+				if t := first.Totals; t.Calls > 0 && t.Unpriced >= t.Calls {
+					// An unpriced log cannot pass a cost gate: $0 is not its cost.
+					return &exitError{code: 1, err: fmt.Errorf("%s is unpriced (%s): --max-cost cannot be checked; pass --model", first.Strategy.Spec, profile.UnpricedReason(p.Result))}
+				}
 				if first.Totals.Cost > limit {
 					cost, lim := price.Distinct(first.Totals.Cost, limit)
 					return &exitError{code: 1, err: fmt.Errorf("%s costs %s, over --max-cost %s", first.Strategy.Spec, cost, lim)}
@@ -139,7 +143,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if err != nil {
 			return err
 		}
-		return profile.Compare(a, b, args[0], args[1]).Write(stdout, format)
+		return report.Compare(a, b, args[0], args[1]).Write(stdout, format)
 	case len(args) <= 1 && c.whatIf.set():
 		name := "" // no path: the demo
 		if len(args) == 1 {
@@ -160,7 +164,7 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 		if name == "" {
 			name = "the demo"
 		}
-		return profile.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
+		return report.Compare(a, b, name+" as logged", name+" with "+c.whatIf.String()).Write(stdout, format)
 	}
 	return badInput(fmt.Errorf("--compare wants two logs, or one log and what-if flags (--system, --tools, --drop-tool)"))
 }

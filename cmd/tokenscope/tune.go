@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 )
 
 // newTune is `tokenscope tune`: the cheapest strategies under constraints, cost against context kept.
@@ -59,7 +60,7 @@ func newTune(stdout io.Writer) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(r)
 			}
-			return profile.WriteTune(stdout, r)
+			return report.WriteTune(stdout, r)
 		},
 	}
 	c.register(cmd)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -32,8 +33,8 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if len(args) > 1 {
 				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
 			}
-			if !slices.Contains(profile.UsageFormats, format) {
-				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(profile.UsageFormats, ", ")))
+			if !slices.Contains(report.UsageFormats, format) {
+				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.UsageFormats, ", ")))
 			}
 			dir := ""
 			if len(args) == 1 {
@@ -62,14 +63,14 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return sum.Write(stdout, format)
+			return report.WriteUsage(stdout, sum, format)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&model, "model", "", "price every call as this model (default: the model each call names)")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
 	f.StringVar(&inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
-	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(profile.UsageFormats, ", "))
+	f.StringVar(&format, "format", "table", "output `FORMAT`: "+strings.Join(report.UsageFormats, ", "))
 	f.StringVar(&since, "since", "", "only calls on or after `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	f.StringVar(&until, "until", "", "only calls on or before `DATE` (YYYY-MM-DD or YYYYMMDD, local time)")
 	return cmd

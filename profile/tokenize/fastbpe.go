@@ -22,6 +22,11 @@ type fastBPE struct {
 	o200k bool
 	long  longRanks   // pieces that packKey does not pack
 	short packedRanks // pieces of up to maxPacked bytes: most pieces, found with a word's hash
+	// pairs[a<<8|b] is the rank of the two bytes a, b as a token (noRank
+	// when they are none): byte-pair merging starts by ranking every
+	// adjacent pair, and a direct table (256 KB) answers that without a
+	// probe of the larger ones.
+	pairs *[1 << 16]int32
 }
 
 // packShort packs a piece of up to 7 bytes with its length, as a memo's
@@ -32,6 +37,11 @@ func packShort(p string) uint64 {
 		k |= uint64(p[i]) << (8 * i)
 	}
 	return k
+}
+
+// rank looks piece up without allocating.
+func (f *fastBPE) rank(piece string) (int32, bool) {
+	return f.rankAt(piece, 0, len(piece))
 }
 
 // rankAt is the rank of s[i:j], reading a short piece's bytes with one
@@ -125,6 +135,15 @@ func parseFastBPE(name string) (*fastBPE, error) {
 		}
 	}
 	f.long = buildLongRanks(long, longRank)
+	f.pairs = new([1 << 16]int32)
+	for ab := range f.pairs {
+		p := string([]byte{byte(ab >> 8), byte(ab)})
+		if r, ok := f.rank(p); ok {
+			f.pairs[ab] = r
+		} else {
+			f.pairs[ab] = noRank
+		}
+	}
 	return f, nil
 }
 
@@ -245,51 +264,62 @@ func (m *memo) add(size int) {
 	}
 }
 
+// noRank marks two parts that do not merge: above every rank.
+const noRank = int32(1<<31 - 1)
+
 // merge is the number of tokens byte-pair merging makes of piece, a piece
 // of several bytes that is not a token itself.
 func (f *fastBPE) merge(piece string) int {
-	// parts[i] is the start of part i; rank[i] the rank of merging part i
-	// with part i+1 (maxRank when they cannot merge).
-	const maxRank = int32(1<<31 - 1)
-	var partsBuf, ranksBuf [64]int32
-	parts, rank := partsBuf[:0], ranksBuf[:0]
-	if len(piece)+1 > len(partsBuf) {
-		parts, rank = make([]int32, 0, len(piece)+1), make([]int32, 0, len(piece)+1)
+	// Parts are named by their first byte: next[k] is the start of the
+	// part after part k (n past the last), prev[k] of the one before, and
+	// rank[k] the rank of merging part k with the next (noRank when they
+	// cannot merge). Merging unlinks a part rather than moving the rest.
+	n := int32(len(piece))
+	var nextBuf, prevBuf, rankBuf [64]int32
+	next, prev, rank := nextBuf[:], prevBuf[:], rankBuf[:]
+	if int(n)+1 > len(nextBuf) {
+		next, prev, rank = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
 	}
-	for i := 0; i <= len(piece); i++ {
-		parts = append(parts, int32(i))
-		rank = append(rank, maxRank)
+	for k := int32(0); k < n; k++ {
+		next[k], prev[k] = k+1, k-1
 	}
-	get := func(i, skip int) int32 {
-		if i+skip+2 < len(parts) {
-			if r, ok := f.rankAt(piece, int(parts[i]), int(parts[i+skip+2])); ok {
+	next[n] = n
+	for k := int32(0); k+1 < n; k++ {
+		rank[k] = f.pairs[uint16(piece[k])<<8|uint16(piece[k+1])]
+	}
+	rank[n-1] = noRank
+	// span is the rank of the part at k merged with the next, or noRank.
+	span := func(k int32) int32 {
+		if end := next[next[k]]; next[k] < n {
+			if r, ok := f.rankAt(piece, int(k), int(end)); ok {
 				return r
 			}
 		}
-		return maxRank
+		return noRank
 	}
-	for i := 0; i < len(parts)-2; i++ {
-		rank[i] = get(i, 0)
-	}
-	for len(parts) > 1 {
-		minRank, minIdx := maxRank, -1
-		for i := 0; i < len(parts)-1; i++ {
-			if rank[i] < minRank {
-				minRank, minIdx = rank[i], i
+	parts := n
+	for parts > 1 {
+		min, at := noRank, int32(-1)
+		for k := int32(0); k < n; k = next[k] {
+			if rank[k] < min {
+				min, at = rank[k], k
 			}
 		}
-		if minIdx < 0 {
+		if at < 0 {
 			break
 		}
-		i := minIdx
-		rank[i] = get(i, 1)
-		if i > 0 {
-			rank[i-1] = get(i-1, 1)
+		gone := next[at]
+		next[at] = next[gone]
+		if next[at] < n {
+			prev[next[at]] = at
 		}
-		parts = append(parts[:i+1], parts[i+2:]...)
-		rank = append(rank[:i+1], rank[i+2:]...)
+		parts--
+		rank[at] = span(at)
+		if p := prev[at]; p >= 0 {
+			rank[p] = span(p)
+		}
 	}
-	return len(parts) - 1
+	return int(parts)
 }
 
 // Character classes of the split patterns.

@@ -36,7 +36,7 @@ func embeddedTables(name string) string {
 }
 
 // tablesMagic opens a table file; its last byte is the layout's version.
-const tablesMagic = "tsbpe\x00\x00\x01"
+const tablesMagic = "tsbpe\x00\x00\x02"
 
 // longRanks maps pieces that packedRanks does not hold (longer than 8
 // bytes, or 8 bytes ending in a byte below 8) to their ranks: an open
@@ -123,7 +123,7 @@ func marshalTables(f *fastBPE) []byte {
 			b = append(b, 0)
 		}
 	}
-	for _, section := range []any{f.short.keys, f.short.ranks, f.long.slots, f.long.off, f.long.rank} {
+	for _, section := range []any{f.short.keys, f.short.ranks, f.long.slots, f.long.off, f.long.rank, f.pairs[:]} {
 		b, _ = binary.Append(b, binary.LittleEndian, section)
 		pad()
 	}
@@ -163,8 +163,8 @@ func viewTables(name, data string) (*fastBPE, error) {
 		at = int((end + 7) &^ 7)
 		return p, nil
 	}
-	var ptrs [5]unsafe.Pointer
-	for i, sec := range [5][2]uint64{{h.ShortSlots, 8}, {h.ShortSlots, 4}, {h.LongSlots, 4}, {h.LongEntries + 1, 4}, {h.LongEntries, 4}} {
+	var ptrs [6]unsafe.Pointer
+	for i, sec := range [6][2]uint64{{h.ShortSlots, 8}, {h.ShortSlots, 4}, {h.LongSlots, 4}, {h.LongEntries + 1, 4}, {h.LongEntries, 4}, {1 << 16, 4}} {
 		p, err := take(sec[0], sec[1])
 		if err != nil {
 			return nil, err
@@ -180,5 +180,6 @@ func viewTables(name, data string) (*fastBPE, error) {
 	f.long = longRanks{slots: unsafe.Slice((*uint32)(ptrs[2]), h.LongSlots), shift: uint(h.LongShift),
 		off: unsafe.Slice((*uint32)(ptrs[3]), h.LongEntries+1), rank: unsafe.Slice((*int32)(ptrs[4]), h.LongEntries),
 		arena: data[at:]}
+	f.pairs = (*[1 << 16]int32)(ptrs[5])
 	return f, nil
 }

@@ -89,8 +89,3 @@ func TestPackedRanks(t *testing.T) {
 		}
 	}
 }
-
-// rank looks piece up without allocating.
-func (f *fastBPE) rank(piece string) (int32, bool) {
-	return f.rankAt(piece, 0, len(piece))
-}
