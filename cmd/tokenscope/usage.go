@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -27,11 +27,11 @@ func newUsage(stdout io.Writer) *cobra.Command {
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			group := "daily"
-			if len(args) > 0 && slices.Contains(profile.UsageGroups, args[0]) {
+			if len(args) > 0 && slices.Contains(usage.Groups, args[0]) {
 				group, args = args[0], args[1:]
 			}
 			if len(args) > 1 {
-				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(profile.UsageGroups, ", ")))
+				return badInput(fmt.Errorf("usage: %q is not a grouping (want %s)", args[0], strings.Join(usage.Groups, ", ")))
 			}
 			if !slices.Contains(report.UsageFormats, format) {
 				return badInput(fmt.Errorf("--format %q: want one of %s", format, strings.Join(report.UsageFormats, ", ")))
@@ -50,16 +50,16 @@ func newUsage(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opt := profile.UsageOptions{Group: group, Since: since, Until: until, Prices: table, Model: model}
+			opt := usage.Options{Group: group, Since: since, Until: until, Prices: table, Model: model}
 			// Check the flags before reading.
-			if _, err := profile.Usage(&transcripts.UsageSource{}, opt); err != nil {
+			if _, err := usage.Summarize(&transcripts.UsageSource{}, opt); err != nil {
 				return badInput(err)
 			}
 			src, err := transcripts.ReadUsage(dir, transcripts.Options{Format: inputFormat})
 			if err != nil {
 				return badInput(err)
 			}
-			sum, err := profile.Usage(src, opt)
+			sum, err := usage.Summarize(src, opt)
 			if err != nil {
 				return badInput(err)
 			}
