@@ -20,13 +20,23 @@ type TagRow struct {
 	Unpriced []int
 }
 
+// ByMachine is the key of ByTag that groups calls by the machine whose
+// proxy recorded them ("machine=unknown" for other logs).
+const ByMachine = "@machine"
+
 // ByTag groups the calls of r by their tags. With key "" a group is a
 // whole tag set; with a key ("team") it is that tag's value, and calls
 // without it are "team=untagged". convs are the conversations r was run
 // on, in the same order. Rows are sorted by tag.
 func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 	rows := map[string]*TagRow{}
-	group := func(tags map[string]string) string {
+	group := func(tags map[string]string, conv *transcripts.Conversation) string {
+		if key == ByMachine {
+			if conv.Machine == "" {
+				return "machine=unknown"
+			}
+			return "machine=" + conv.Machine
+		}
 		if key == "" {
 			return transcripts.TagString(tags)
 		}
@@ -48,7 +58,7 @@ func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
 				if c.Message >= 0 && c.Message < len(msgs) {
 					tags = msgs[c.Message].Tags
 				}
-				g := group(tags)
+				g := group(tags, convs[ci])
 				row := rows[g]
 				if row == nil {
 					row = &TagRow{Tag: g, Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}

@@ -282,6 +282,7 @@ func (s *StrategyResult) Calls() []Call {
 // ConversationInfo describes a conversation as counted.
 type ConversationInfo struct {
 	ID, Path, Model string
+	Machine         string // the machine whose proxy recorded it; "" for other logs
 	Calls           int
 	Tokenizer       string
 	Exact           bool
@@ -495,7 +496,7 @@ func (e *engine) prepare(c *skeleton) *preparedConv {
 	pc.findUnits()
 	pc.sharedPrefix(fit.base)
 	pc.cacheBreaks()
-	pc.info = ConversationInfo{ID: c.id, Path: c.path, Model: pc.modelID, Calls: len(pc.calls),
+	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.calls),
 		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
 	if pc.model != nil && !pc.tok.Exact && fit.scale != 1 {
 		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), fit.scale)

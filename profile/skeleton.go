@@ -26,6 +26,7 @@ import (
 // countConversation would from the text.
 type skeleton struct {
 	id, path, model string
+	machine         string // the proxy's machine that recorded it
 	unlogged, batch bool
 	msgs            []skelMsg
 	models          []string // skelMsg.model indexes it; "" is 0
@@ -121,7 +122,7 @@ type toolSkel struct {
 // newSkeleton builds the structure of c; its counts are added by
 // countRaw. It reads the Replayed marks, so a directory's are set first.
 func newSkeleton(c *transcripts.Conversation) *skeleton {
-	sk := &skeleton{id: c.ID, path: c.Path, model: c.Model, unlogged: c.Unlogged, batch: c.Batch,
+	sk := &skeleton{id: c.ID, path: c.Path, model: c.Model, machine: c.Machine, unlogged: c.Unlogged, batch: c.Batch,
 		msgs: make([]skelMsg, len(c.Messages)), models: []string{""}, names: []string{""},
 		raw: map[string]*tokenize.Raw{}, shape: shapeOf(c)}
 	models := map[string]uint16{"": 0}

@@ -22,7 +22,7 @@ import (
 type Budget struct {
 	Spec   string            // as given on the command line
 	Match  map[string]string // tags a call must carry to count; nil: every call
-	Limit  price.Money     // a spend budget; 0 for a token budget
+	Limit  price.Money       // a spend budget; 0 for a token budget
 	Tokens int64             // a token budget (input + output); 0 for a spend budget
 	Window Window
 	Loc    *time.Location // the zone windows are aligned in; nil: UTC

@@ -81,17 +81,19 @@ func TestBudgetsRefuseAtTheRightCall(t *testing.T) {
 		maxTokens int
 		refused   int // 1-based index of the first refused call
 	}{
-		// $0.021 a call: calls 1–3 pass (the third overshoots to $0.063 by
-		// its output), the fourth is refused.
-		{"spend", mustBudget(t, "0.05/day"), nil, 0, 4},
+		// $0.021 a call. Without max_tokens a call reserves gpt-4o-mini's
+		// output limit, 16,384 tokens at $0.60/M = $0.0098304: calls 1–2
+		// pass ($0.042), the third is refused ($0.042 + $0.0098 > $0.05).
+		{"spend", mustBudget(t, "0.05/day"), nil, 0, 3},
 		// With max_tokens 20000 the estimate adds $0.012 of output:
 		// before call 3, $0.042 + $0.012 > $0.05.
 		{"spend with max_tokens", mustBudget(t, "0.05/day"), nil, 20000, 3},
-		// Only team=search counts: after two search calls ($0.042) the
-		// third search call is refused ($0.042 + input > $0.03 already
-		// after two); ads calls in between pass.
-		{"tag", mustBudget(t, "team=search:0.03/hour"), []string{"team=search", "team=ads", "team=search", "team=ads", "team=search"}, 0, 5},
-		// 110k tokens a call: 220k after two, 330k after three > 250k.
+		// Only team=search counts: after one search call ($0.021) the
+		// second search call (call 3) is refused ($0.021 + $0.0098 of
+		// reserved output > $0.03); the ads call in between passes.
+		{"tag", mustBudget(t, "team=search:0.03/hour"), []string{"team=search", "team=ads", "team=search", "team=ads", "team=search"}, 0, 3},
+		// 110k tokens a call, 16,394 reserved (input + the output limit):
+		// 220k + 16k pass after two, 330k after three > 250k.
 		{"tpm", TokensPerMinute(250000), nil, 0, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,7 +165,8 @@ func TestRestartRebuildsSpendAndThreads(t *testing.T) {
 	up := livetest.New(dearReply)
 	t.Cleanup(up.Close)
 	out := t.TempDir() // a directory: a file per day
-	cfg := Config{Out: out, Now: clock, Budgets: []*Budget{mustBudget(t, "0.05/day")}}
+	// $0.021 a call, each reserving $0.0098 of output while in flight.
+	cfg := Config{Out: out, Now: clock, Budgets: []*Budget{mustBudget(t, "0.06/day")}}
 	r := startRig(t, cfg, up, up.URL)
 	history := `{"role":"user","content":"first"}`
 	send := func(r *rig) int {
@@ -180,7 +183,7 @@ func TestRestartRebuildsSpendAndThreads(t *testing.T) {
 	}
 	r.stop()
 	// A new proxy on the same log knows $0.042 is spent today.
-	cfg.Budgets = []*Budget{mustBudget(t, "0.05/day")}
+	cfg.Budgets = []*Budget{mustBudget(t, "0.06/day")}
 	r2 := startRig(t, cfg, up, up.URL)
 	if s := r2.p.Budgets()[0]; s.Spent != 42_000_000_000 {
 		t.Fatalf("spend after restart %s, want $0.042", s.Spent)

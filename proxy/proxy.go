@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math"
 	"net/http"
 	"net/http/httputil"
@@ -19,7 +20,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
@@ -51,6 +55,11 @@ type Config struct {
 	// BudgetStore keeps the budgets' spend and reservations; nil: this
 	// process (NewMemoryStore). A RedisStore shares them between replicas.
 	BudgetStore BudgetStore
+	// Machine and Replica are written on every record (default: the host
+	// name, and the process id), so that logs of many proxies read as one.
+	Machine, Replica string
+	// Spans, when set, exports every call as an OpenTelemetry span.
+	Spans *Spans
 	// BudgetFailOpen serves calls without budgets while the store cannot be
 	// reached; otherwise they are refused with 503 (fail closed).
 	BudgetFailOpen bool
@@ -64,7 +73,24 @@ type Config struct {
 	// Warn receives warnings (a model missing from the price table); nil:
 	// dropped.
 	Warn func(string)
+	// HeaderTimeout is how long the upstream may take to start answering
+	// (its response headers) before the call fails with 504; 0: 10
+	// minutes (a long non-streamed reply sends its headers only when it
+	// is done).
+	HeaderTimeout time.Duration
+	// BodyMemory bounds the request bodies held in memory at once, over
+	// all calls; 0: 256 MiB. A call waits for memory up to 10 seconds,
+	// then is refused with 503.
+	BodyMemory int64
+
+	bodyWait time.Duration // tests: how long a body waits for memory; 0: bodyWait
 }
+
+// DefaultHeaderTimeout is Config.HeaderTimeout's default.
+const DefaultHeaderTimeout = 10 * time.Minute
+
+// DefaultBodyMemory is Config.BodyMemory's default.
+const DefaultBodyMemory = 256 << 20
 
 // Proxy is an http.Handler that forwards to one upstream.
 type Proxy struct {
@@ -77,11 +103,20 @@ type Proxy struct {
 
 	models sync.Map // model id → *model
 	warned sync.Map
+	bodies *semaphore.Weighted // bytes of request bodies held, over all calls
+
+	// gate orders calls coming in against Shutdown: once closing is set
+	// no call enters, and inflight counts those that did.
+	gate     sync.RWMutex
+	closing  bool
+	inflight sync.WaitGroup
+	active   atomic.Int64 // calls in flight, for tests and display
 
 	statsMu  sync.Mutex
 	calls    int64
 	refused  int64
 	overhead []time.Duration // a ring of the last len(overhead) calls
+	waits    []time.Duration // the same calls' record writes
 	nOver    int
 }
 
@@ -89,6 +124,10 @@ type Proxy struct {
 type model struct {
 	price *price.Model // nil when the model is not in the table
 	tok   *tokenize.Tokenizer
+	// seen is the largest output this proxy has seen the model bill: the
+	// output reserved for a call without a cap when the price table does
+	// not give the model's own output limit.
+	seen atomic.Int64
 }
 
 // New starts a proxy: it opens the log and rebuilds budget spend and
@@ -105,6 +144,16 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.HeaderTimeout <= 0 {
+		cfg.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if cfg.BodyMemory <= 0 {
+		cfg.BodyMemory = DefaultBodyMemory
+	}
+	if cfg.bodyWait <= 0 {
+		cfg.bodyWait = bodyWait
+	}
+	setIdentity(&cfg)
 	if cfg.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 256
@@ -112,7 +161,8 @@ func New(cfg Config) (*Proxy, error) {
 		t.DisableCompression = true
 		cfg.Transport = t
 	}
-	p := &Proxy{cfg: cfg, upstream: u, budgets: newBudgets(cfg), overhead: make([]time.Duration, 1<<14),
+	p := &Proxy{cfg: cfg, upstream: u, budgets: newBudgets(cfg), overhead: make([]time.Duration, 1<<14), waits: make([]time.Duration, 1<<14),
+		bodies:  semaphore.NewWeighted(cfg.BodyMemory),
 		threads: newThreads("px-"+cfg.Now().UTC().Format("20060102T150405.000Z"), 1<<16)}
 	// Load the tokenizers now, not on the first calls.
 	for _, enc := range []string{"o200k_base", "cl100k_base"} {
@@ -123,12 +173,15 @@ func New(cfg Config) (*Proxy, error) {
 	if err := p.rebuild(); err != nil {
 		return nil, fmt.Errorf("reading back %s: %w", cfg.Out, err)
 	}
-	if p.rec, err = newRecorder(cfg.Out); err != nil {
+	if p.rec, err = newRecorder(cfg.Out, cfg.Now()); err != nil {
 		return nil, fmt.Errorf("--out %s: %w", cfg.Out, err)
 	}
 	p.rp = &httputil.ReverseProxy{
-		Rewrite:        p.rewrite,
-		Transport:      timing{cfg.Transport, cfg.Now},
+		Rewrite:   p.rewrite,
+		Transport: timing{cfg.Transport, cfg.Now, cfg.HeaderTimeout},
+		// Every failure is recorded with the call; the standard logger
+		// would only repeat it on stderr.
+		ErrorLog:       log.New(io.Discard, "", 0),
 		FlushInterval:  -1, // relay every chunk as it arrives
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   p.upstreamError,
@@ -141,22 +194,42 @@ func New(cfg Config) (*Proxy, error) {
 func (p *Proxy) rebuild() error {
 	now := p.cfg.Now()
 	state := map[string]*thread{}
-	return readBack(logFiles(p.cfg.Out, now), func(r *transcripts.CallRecord) error {
-		if !r.Served() {
+	return readBack(logFiles(p.cfg.Out, now), p.cfg.Warn, func(r *transcripts.CallRecord) error {
+		cost, tokens, billed := p.billedRecord(r)
+		if !billed {
 			return nil
 		}
-		m := p.model(r.Model)
-		cost, tokens := m.billed(r.Reply.Usage, r.CountedInput, 0)
 		p.budgets.replay(r.Tags, cost, tokens, r.Time, now)
-		if !r.Redacted && r.Conversation != "" {
+		if r.Served() && !r.Redacted && r.Conversation != "" {
 			p.threads.resume(r.Conversation, r.Messages, r.Reply, r.Tools, state)
 		}
 		return nil
 	})
 }
 
-// Close stops recording after writing every call already served.
-func (p *Proxy) Close() error { return p.rec.Close() }
+// billedRecord is what a call read back from the log was billed, as the
+// live path settled it: a reply's usage (a cut-off reply's too, with its
+// output counted when usage never came), or the counted input of a call
+// the upstream accepted (2xx) whose reply could not be read.
+func (p *Proxy) billedRecord(r *transcripts.CallRecord) (price.Money, int64, bool) {
+	if r.Refused != "" || r.CountedInput == 0 && r.Reply == nil {
+		return 0, 0, false
+	}
+	m := p.model(r.Model)
+	switch {
+	case r.Reply != nil:
+		var output int64
+		if r.Reply.Usage == nil && !r.Redacted {
+			output = m.tok.Count(r.Reply.Content)
+		}
+		cost, tokens := m.billed(r.Reply.Usage, r.CountedInput, output)
+		return cost, tokens, true
+	case r.Status >= 200 && r.Status < 300:
+		cost, tokens := m.billed(nil, r.CountedInput, 0)
+		return cost, tokens, true
+	}
+	return 0, 0, false
+}
 
 // Budgets returns the state of every budget.
 func (p *Proxy) Budgets() []Status { return p.budgets.status(p.cfg.Now()) }
@@ -201,17 +274,23 @@ type call struct {
 	tags     map[string]string
 	model    *model
 	input    int64
+	reserve  int64 // output tokens reserved: max_tokens, or the model's limit
 	claim    *claim
 	ticket   *ticket
-	injected bool // stream_options.include_usage was added
+	injected bool            // stream_options.include_usage was added
+	client   context.Context // the client's request: done when it went away
 
 	start, sent, upstreamDone time.Time
 	status                    int
 	gzip                      bool
-	err                       error
+	err                       error // the upstream could not be reached or gave no headers
+	readErr                   error // the upstream's body broke off
+	tapped                    bool  // a response body started
+	cut                       bool  // the relay ended before the body did (client gone, upstream cut)
 	capture                   bytes.Buffer
 	overflow                  bool
 	finished                  bool
+	recordWait                time.Duration // writing the record, or waiting for the group write that holds it
 }
 
 type callKey struct{}
@@ -234,7 +313,8 @@ func (c *call) keep(b []byte) {
 }
 
 // apiOf names the API of a request the proxy records, or "" for requests it
-// only passes through (/v1/models, embeddings, …).
+// only passes through (/v1/models, embeddings, …). The path is cleaned
+// first (cleanPath).
 func apiOf(r *http.Request) string {
 	if r.Method != http.MethodPost {
 		return ""
@@ -250,57 +330,89 @@ func apiOf(r *http.Request) string {
 	return ""
 }
 
+// enter admits a request unless the proxy is shutting down; the caller
+// calls p.inflight.Done when it ends.
+func (p *Proxy) enter() bool {
+	p.gate.RLock()
+	defer p.gate.RUnlock()
+	if p.closing {
+		return false
+	}
+	p.inflight.Add(1)
+	p.active.Add(1)
+	return true
+}
+
+// leave ends what enter began.
+func (p *Proxy) leave() {
+	p.active.Add(-1)
+	p.inflight.Done()
+}
+
+// shuttingDown reports a proxy that takes no more calls.
+func (p *Proxy) shuttingDown() bool {
+	p.gate.RLock()
+	defer p.gate.RUnlock()
+	return p.closing
+}
+
 // ServeHTTP forwards r to the upstream.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := p.cfg.Now()
-	api := apiOf(r)
 	// Never an open proxy: requests naming another host, or tunnels, are
 	// refused; everything else goes to the configured upstream only.
 	if r.Method == http.MethodConnect || r.URL.IsAbs() || r.URL.Host != "" {
-		writeError(w, api, http.StatusBadRequest, "invalid_request_error", "tokenscope proxy forwards only to its upstream; send requests to its own address")
+		writeError(w, "", http.StatusBadRequest, "invalid_request_error", "tokenscope proxy forwards only to its upstream; send requests to its own address")
 		return
 	}
-	tags, err := transcripts.ParseTags(strings.Join(r.Header.Values(TagHeader), ","))
+	// The upstream resolves dot segments, escapes and case its own way:
+	// the proxy matches and forwards the path it resolved, never above the
+	// upstream's base path.
+	r.URL.Path, r.URL.RawPath = cleanPath(r.URL.Path), ""
+	api := apiOf(r)
+	tags, tagErr := transcripts.ParseTags(strings.Join(r.Header.Values(TagHeader), ","))
 	r.Header.Del(TagHeader)
-	if err != nil {
-		writeError(w, api, http.StatusBadRequest, "invalid_request_error", TagHeader+": "+err.Error())
+	if !p.enter() {
+		w.Header().Set("Connection", "close")
+		p.refuseEarly(w, r, api, tags, reject(http.StatusServiceUnavailable, "tokenscope proxy is shutting down"))
+		return
+	}
+	defer p.leave()
+	if tagErr != nil {
+		p.refuseEarly(w, r, api, nil, reject(http.StatusBadRequest, "%s: %v", TagHeader, tagErr))
 		return
 	}
 	if api == "" {
 		p.rp.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
-	r.Body.Close()
-	if err != nil {
-		writeError(w, api, http.StatusBadRequest, "invalid_request_error", "reading the request: "+err.Error())
+	if err := p.rec.healthy(); err != nil {
+		// A call that cannot be recorded is not forwarded.
+		writeError(w, api, http.StatusServiceUnavailable, "api_error", "tokenscope proxy cannot record calls, so it forwards none until it can: "+err.Error())
 		return
 	}
-	if len(body) > maxRequest {
-		writeError(w, api, http.StatusRequestEntityTooLarge, "invalid_request_error", "request body over 32 MiB")
+	ctx, cancel := context.WithTimeout(r.Context(), p.cfg.bodyWait)
+	mem := &bodyMemory{sem: p.bodies, ctx: ctx}
+	defer mem.release()
+	c, body, rf := p.prepare(r, api, tags, start, mem)
+	cancel()
+	if rf != nil {
+		p.refuseEarly(w, r, api, tags, rf)
 		return
 	}
-	req, err := transcripts.ParseRequest(api, body)
-	if err != nil {
-		// Not a request the proxy understands: the upstream says why.
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-		p.rp.ServeHTTP(w, r)
-		return
-	}
-	c := &call{api: api, endpoint: r.URL.Path, req: req, tags: tags, start: start, model: p.model(req.Model)}
-	c.input = tokenize.CallInput(req.Messages, req.Tools, c.model.tok)
-	var estimate price.Money
-	if c.model.price != nil {
-		estimate = c.model.price.Estimate(c.input, req.MaxTokens)
-	}
-	c.claim = p.threads.find(req.Messages)
-	t, refusal := p.budgets.admit(tags, estimate, c.input+req.MaxTokens, start)
+	estimate := c.estimate()
+	c.claim = p.threads.find(c.req.Messages)
+	t, refusal := p.budgets.admit(tags, estimate, c.input+c.reserve, start)
 	if refusal != nil {
 		p.refuse(w, c, refusal)
 		return
 	}
 	c.ticket = t
-	if api == transcripts.APIOpenAI && req.Stream && !req.IncludeUsage {
+	// From here the call holds a reservation: whatever happens (the
+	// client leaves, the upstream cuts the stream and the relay aborts
+	// with http.ErrAbortHandler), it ends in one record and releases it.
+	defer p.end(c)
+	if api == transcripts.APIOpenAI && c.req.Stream && !c.req.IncludeUsage {
 		if b, err := withIncludeUsage(body); err == nil {
 			body, c.injected = b, true
 		}
@@ -310,9 +422,83 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Identity bodies, so that what is recorded can be read.
 	r.Header.Del("Accept-Encoding")
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
-	if !c.finished {
-		p.finish(c) // no response body was read: an error, or the client left
+}
+
+// prepare reads, checks and parses a request the proxy records; a request
+// it cannot budget comes back as a refusal, never to be forwarded.
+func (p *Proxy) prepare(r *http.Request, api string, tags map[string]string, start time.Time, mem *bodyMemory) (*call, []byte, *rejection) {
+	body, err := readBody(r, mem)
+	if err == nil {
+		body, err = canonicalRequest(body)
 	}
+	var rf *rejection
+	if errors.As(err, &rf) {
+		return nil, nil, rf
+	}
+	if err != nil {
+		return nil, nil, reject(http.StatusBadRequest, "%v", err)
+	}
+	req, err := transcripts.ParseRequest(api, body)
+	if err != nil {
+		return nil, nil, reject(http.StatusBadRequest, "the request cannot be read to budget it: %v", err)
+	}
+	c := &call{api: api, endpoint: r.URL.Path, req: req, tags: tags, start: start, model: p.model(req.Model), client: r.Context()}
+	c.input = tokenize.CallInput(req.Messages, req.Tools, c.model.tok)
+	c.reserve = c.model.outputReserve(req.MaxTokens, c.input)
+	return c, body, nil
+}
+
+// refuseEarly answers a call refused before it was read or budgeted and,
+// for the APIs the proxy records, records it.
+func (p *Proxy) refuseEarly(w http.ResponseWriter, r *http.Request, api string, tags map[string]string, rf *rejection) {
+	typ := "invalid_request_error"
+	if rf.status >= 500 {
+		typ = "api_error"
+	}
+	writeError(w, api, rf.status, typ, "tokenscope proxy: "+strings.TrimPrefix(rf.msg, "tokenscope proxy "))
+	if api != "" {
+		p.record(&transcripts.CallRecord{Time: p.cfg.Now().UTC(), API: api, Endpoint: r.URL.Path, Tags: tags,
+			Status: rf.status, Error: rf.msg, Redacted: p.cfg.Redact})
+	}
+}
+
+// outputReserve is the output a call reserves while in flight: its cap
+// (max_tokens, max_completion_tokens, max_output_tokens) when it sets one;
+// else the model's own output limit from the price table (no reply can
+// bill more, so the budget holds whatever the reply), no more than the
+// context window leaves after the input; else, for a model the table
+// does not know, the largest output this proxy has seen it bill.
+func (m *model) outputReserve(maxTokens, input int64) int64 {
+	if maxTokens > 0 {
+		return maxTokens
+	}
+	if m.price != nil && m.price.MaxOutput > 0 {
+		out := m.price.MaxOutput
+		if cw := m.price.ContextWindow; cw > input && cw-input < out {
+			out = cw - input
+		}
+		return out
+	}
+	return m.seen.Load()
+}
+
+// estimate is what the call reserves: its counted input at the list price
+// and its output reserve at the output price.
+func (c *call) estimate() price.Money {
+	if c.model.price == nil {
+		return 0
+	}
+	return c.model.price.Estimate(c.input, c.reserve)
+}
+
+// end finishes a call the relay left unfinished (an error, the client
+// gone, a broken stream); it runs deferred, so also when the relay panics.
+func (p *Proxy) end(c *call) {
+	if c.finished {
+		return
+	}
+	c.cut = c.tapped
+	p.finish(c)
 }
 
 // rewrite points the outbound request at the upstream, keeping the path
@@ -322,17 +508,46 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.Host = p.upstream.Host
 }
 
-// timing notes when a call's request leaves for the upstream.
+// errHeaderTimeout is a call whose upstream sent no headers in time.
+var errHeaderTimeout = errors.New("the upstream sent no response headers in time")
+
+// timing notes when a call's request leaves for the upstream, and gives
+// the upstream a bounded time to start answering.
 type timing struct {
-	rt  http.RoundTripper
-	now func() time.Time
+	rt      http.RoundTripper
+	now     func() time.Time
+	headers time.Duration
 }
 
 func (t timing) RoundTrip(r *http.Request) (*http.Response, error) {
 	if c := callOf(r.Context()); c != nil {
 		c.sent = t.now()
 	}
-	return t.rt.RoundTrip(r)
+	ctx, cancel := context.WithCancelCause(r.Context())
+	timer := time.AfterFunc(t.headers, func() { cancel(errHeaderTimeout) })
+	resp, err := t.rt.RoundTrip(r.WithContext(ctx))
+	if !timer.Stop() && err != nil && errors.Is(context.Cause(ctx), errHeaderTimeout) {
+		cancel(nil)
+		return nil, fmt.Errorf("%w (--upstream-timeout %s)", errHeaderTimeout, t.headers)
+	}
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+// cancelOnClose releases a request's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel(nil)
+	return err
 }
 
 func (p *Proxy) modifyResponse(resp *http.Response) error {
@@ -341,6 +556,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		return nil
 	}
 	c.status = resp.StatusCode
+	c.tapped = true
 	c.gzip = strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
 	tp := &tap{rc: resp.Body, c: c, p: p}
 	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") && !c.gzip {
@@ -361,47 +577,100 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	if c != nil {
 		c.err, api = err, c.api
 	}
-	if errors.Is(err, context.Canceled) {
+	if r.Context().Err() != nil {
 		return // the client went away
+	}
+	if errors.Is(err, errHeaderTimeout) {
+		writeError(w, api, http.StatusGatewayTimeout, "api_error", "tokenscope proxy: "+err.Error())
+		return
 	}
 	writeError(w, api, http.StatusBadGateway, "api_error", "tokenscope proxy could not reach the upstream: "+err.Error())
 }
 
-// finish settles the call's budgets, threads it and queues its record.
+// StatusClientClosed is the status recorded for a call whose client went
+// away before its reply ended (nginx's 499).
+const StatusClientClosed = 499
+
+// outcome is the status, error and reply a call is recorded with.
+func (p *Proxy) outcome(c *call, clientGone bool) (int, string, *transcripts.Message) {
+	switch {
+	case c.err != nil && clientGone:
+		return StatusClientClosed, "client closed the connection before the upstream answered", nil
+	case c.err != nil && errors.Is(c.err, errHeaderTimeout):
+		return http.StatusGatewayTimeout, "upstream: " + c.err.Error(), nil
+	case c.err != nil:
+		return http.StatusBadGateway, "upstream: " + c.err.Error(), nil
+	case c.status < 200 || c.status > 299:
+		// The body is not written: error messages can quote the key.
+		return c.status, fmt.Sprintf("upstream answered %d", c.status), nil
+	case c.overflow:
+		return c.status, "response over 16 MiB: not recorded", nil
+	}
+	body := c.capture.Bytes()
+	if c.gzip {
+		if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+			body, _ = io.ReadAll(io.LimitReader(zr, maxCapture))
+		}
+	}
+	body, dropped := cleanEvents(body)
+	status, msg := c.status, ""
+	if dropped > 0 {
+		msg = fmt.Sprintf("%d stream events were not valid JSON and were skipped", dropped)
+	}
+	switch {
+	case c.cut && clientGone && p.shuttingDown():
+		status, msg = StatusClientClosed, join("cut by the proxy's shutdown: still running after --drain", msg)
+	case c.cut && clientGone:
+		status, msg = StatusClientClosed, join("client closed the connection before the reply ended", msg)
+	case c.cut && c.readErr != nil:
+		status, msg = http.StatusBadGateway, join("upstream broke off the reply: "+c.readErr.Error(), msg)
+	case c.cut:
+		status, msg = http.StatusBadGateway, join("the relay to the client failed before the reply ended", msg)
+	}
+	reply, err := transcripts.ParseResponse(c.api, body)
+	if err != nil {
+		return status, join("response: "+err.Error(), msg), nil
+	}
+	return status, msg, reply
+}
+
+func join(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}
+
+// finish settles the call's budgets, threads it and writes its record.
+// A cut-off reply is recorded with what was relayed, the error and the
+// usage known so far, and billed for it.
 func (p *Proxy) finish(c *call) {
 	c.finished = true
 	end := p.cfg.Now()
 	if c.upstreamDone.IsZero() {
 		c.upstreamDone = end
 	}
+	status, errMsg, reply := p.outcome(c, c.client.Err() != nil)
 	rec := &transcripts.CallRecord{Time: end.UTC(), API: c.api, Endpoint: c.endpoint, Model: c.req.Model, Tags: c.tags,
-		Status: c.status, DurationMS: float64(end.Sub(c.start).Microseconds()) / 1000, Redacted: p.cfg.Redact, CountedInput: c.input}
-	var reply *transcripts.Message
-	switch {
-	case c.err != nil:
-		rec.Status = http.StatusBadGateway
-		rec.Error = "upstream: " + c.err.Error()
-	case c.status < 200 || c.status > 299:
-		// The body is not written: error messages can quote the key.
-		rec.Error = fmt.Sprintf("upstream answered %d", c.status)
-	case c.overflow:
-		rec.Error = "response over 16 MiB: not recorded"
-	default:
-		body := c.capture.Bytes()
-		if c.gzip {
-			if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
-				body, _ = io.ReadAll(zr)
+		Status: status, Error: errMsg, DurationMS: float64(end.Sub(c.start).Microseconds()) / 1000, Redacted: p.cfg.Redact, CountedInput: c.input}
+	var output int64
+	if reply != nil {
+		// When the call happened is the proxy's clock: an upstream's
+		// created (1, or past year 9999) is not a time to file it under.
+		reply.Time = end.UTC()
+		switch {
+		case reply.Usage == nil:
+			output = c.model.tok.Count(reply.Content)
+		case c.cut:
+			// A stream cut off early reports only what its first events
+			// said (Anthropic's message_start: the input, 1 output
+			// token); the output relayed since is counted.
+			if n := c.model.tok.Count(reply.Content); n > reply.Usage.OutputTokens {
+				u := *reply.Usage
+				u.OutputTokens = n
+				reply.Usage = &u
 			}
 		}
-		var err error
-		if reply, err = transcripts.ParseResponse(c.api, body); err != nil {
-			rec.Error = "response: " + err.Error()
-			reply = nil
-		}
-	}
-	var output int64
-	if reply != nil && reply.Usage == nil {
-		output = c.model.tok.Count(reply.Content)
 	}
 	var usage *transcripts.Usage
 	if reply != nil {
@@ -410,11 +679,15 @@ func (p *Proxy) finish(c *call) {
 	if reply != nil || c.err == nil && c.status >= 200 && c.status < 300 {
 		cost, tokens := c.model.billed(usage, c.input, output)
 		p.budgets.settle(c.ticket, cost, tokens, end)
+		if usage != nil {
+			output = usage.OutputTokens
+		}
+		c.model.noteOutput(output)
 	} else {
 		p.budgets.settle(c.ticket, 0, 0, end)
 	}
 	msgs := c.req.Messages
-	if reply != nil {
+	if reply != nil && status >= 200 && status < 300 {
 		reply.Tags = cloneTags(c.tags)
 		id, from, writeTools := p.threads.commit(c.claim, msgs, reply, c.req.Tools)
 		rec.Conversation, rec.Messages, rec.Reply = id, msgs[from:], reply
@@ -425,11 +698,24 @@ func (p *Proxy) finish(c *call) {
 		if c.claim.t != nil {
 			rec.Conversation = c.claim.t.id
 		}
-		rec.Messages = msgs[c.claim.from:]
+		rec.Messages, rec.Reply = msgs[c.claim.from:], reply
 	}
+	written := p.cfg.Now()
 	p.record(rec)
-	p.noteOverhead(c, p.cfg.Now())
+	end = p.cfg.Now()
+	c.recordWait = end.Sub(written)
+	p.noteOverhead(c, end)
 	c.capture = bytes.Buffer{}
+}
+
+// noteOutput raises the largest output seen for the model to n.
+func (m *model) noteOutput(n int64) {
+	for {
+		old := m.seen.Load()
+		if n <= old || m.seen.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // refuse answers a call over budget with 429 and records it.
@@ -450,6 +736,7 @@ func (p *Proxy) refuse(w http.ResponseWriter, c *call, r *Refusal) {
 }
 
 func (p *Proxy) record(rec *transcripts.CallRecord) {
+	p.identify(rec)
 	if p.cfg.Redact {
 		rec.Messages = redact(rec.Messages)
 		if rec.Reply != nil {
@@ -457,7 +744,9 @@ func (p *Proxy) record(rec *transcripts.CallRecord) {
 			rec.Reply = &r[0]
 		}
 	}
-	p.rec.add(rec)
+	if err := p.rec.add(rec); err != nil && err != errClosed && p.cfg.Warn != nil {
+		p.cfg.Warn("a call's record is not written yet (kept and retried; calls are refused meanwhile): " + err.Error())
+	}
 }
 
 // redact keeps what counts and usage need to be read back (roles, tool

@@ -93,7 +93,7 @@ func post(t *testing.T, url, path, body string, header ...string) (int, http.Hea
 func records(t *testing.T, out string) []*transcripts.CallRecord {
 	t.Helper()
 	var recs []*transcripts.CallRecord
-	err := readBack(logFiles(out, fixed), func(r *transcripts.CallRecord) error {
+	err := readBack(logFiles(out, fixed), nil, func(r *transcripts.CallRecord) error {
 		recs = append(recs, r)
 		return nil
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 
 	"github.com/tokenscope/tokenscope/profile/price"
 )
@@ -66,6 +67,8 @@ const maxPending = 100_000
 
 const holdsKey = "{tokenscope}:holds"
 
+var quietRedis sync.Once
+
 // NewRedisStore connects to the server at o.URL (it is not reached yet: a
 // server that is down is a store that fails until it is up).
 func NewRedisStore(o RedisOptions) (*RedisStore, error) {
@@ -79,6 +82,10 @@ func NewRedisStore(o RedisOptions) (*RedisStore, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
 	}
+	// The client's own log would repeat, on stderr (or over --tui's
+	// screen), every failed dial; the proxy warns once when the store goes
+	// and once when it is back.
+	quietRedis.Do(func() { redis.SetLogger(&logging.VoidLogger{}) })
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = o.Timeout, o.Timeout, o.Timeout
 	opt.MaxRetries = 1
 	opt.ContextTimeoutEnabled = true

@@ -1,3 +1,5 @@
+//go:build linux
+
 package proxy
 
 import (
@@ -56,6 +58,8 @@ func (s *redisServer) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(s.bin, "--port", s.port, "--bind", "127.0.0.1", "--dir", s.dir, "--save", "3600 1",
 		"--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning")
+	// A test binary that dies (a time-out) takes its server with it.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}

@@ -55,6 +55,7 @@ func (t *tap) fill() error {
 		t.c.keep(body)
 		t.out = body
 		if err != nil {
+			t.c.readErr = err
 			return err
 		}
 		if len(body) <= maxCapture {
@@ -94,6 +95,9 @@ func (t *tap) fill() error {
 		t.out = append(t.out, t.pending...)
 		t.pending = nil
 		return nil
+	}
+	if err != nil {
+		t.c.readErr = err
 	}
 	return err
 }
@@ -176,4 +180,34 @@ func sseData(ev []byte) []byte {
 		}
 	}
 	return out
+}
+
+// cleanEvents takes out of an event stream the events whose data is not
+// JSON (a garbled or cut-off event), so that one bad event does not cost
+// the reply and its usage; it returns the stream left and how many events
+// it took out. A JSON body is returned as it is.
+func cleanEvents(body []byte) ([]byte, int) {
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] == '{' {
+		return body, 0
+	}
+	out := make([]byte, 0, len(body))
+	dropped := 0
+	for len(body) > 0 {
+		end := eventEnd(body)
+		if end < 0 {
+			end = len(body) // the last event, cut off or without its blank line
+		}
+		ev := body[:end]
+		body = body[end:]
+		data := sseData(ev)
+		if len(data) == 0 || string(data) == "[DONE]" || json.Valid(data) {
+			out = append(out, ev...)
+			if eventEnd(ev) < 0 {
+				out = append(out, "\n\n"...)
+			}
+			continue
+		}
+		dropped++
+	}
+	return out, dropped
 }

@@ -158,10 +158,13 @@ func (c *charts) InputSVG() ([]byte, error) {
 	per := max(1, (n+maxBars-1)/maxBars)
 	title := "Input per call by part"
 	if len(c.specs) > 0 {
-		title += " (" + c.specs[0] + ")"
+		title += " (" + shorten(c.specs[0], 40) + ")"
 	}
+	// What qualifies the bars goes on a line of its own: one long line
+	// ran past the chart's edge and was clipped.
+	var notes []string
 	if per > 1 {
-		title += fmt.Sprintf(", each bar the mean of %d calls", per)
+		notes = append(notes, fmt.Sprintf("each bar the mean of %d calls", per))
 	}
 	bars := &stackBars{width: float64(per)}
 	var peak float64
@@ -186,8 +189,11 @@ func (c *charts) InputSVG() ([]byte, error) {
 	// otherwise, or the bars would be a line at the bottom.
 	window := float64(c.window)
 	if window > 0 && window > 4*peak {
-		title += "; context window " + compact(window) + " is off the chart"
+		notes = append(notes, "context window "+compact(window)+" is off the chart")
 		window = 0
+	}
+	if len(notes) > 0 {
+		title += "\n" + strings.Join(notes, "; ")
 	}
 	p := newPlot(title, "call", "input tokens"+approx(c.exact))
 	p.Y.Tick.Marker = compactTicks{}
@@ -220,7 +226,11 @@ func (c *charts) InputSVG() ([]byte, error) {
 		leg.Add("context window", line)
 	}
 	p.X.Min, p.X.Max = 0.5, float64(max(n, 1))+0.5
-	p.Y.Min = 0
+	// The axis ends on a tick above the tallest bar (and the window): the
+	// bars stay inside the plot.
+	top, step := niceTop(max(peak, window))
+	p.Y.Min, p.Y.Max = 0, top
+	p.Y.Tick.Marker = stepTicks{top: top, step: step}
 	return svgOf(p, &leg)
 }
 
@@ -309,6 +319,38 @@ func trimZero(s string) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
+}
+
+// niceTop is an axis for values up to v: its top, the first multiple of
+// a 1, 2 or 5 × power-of-ten step at or above v, in at most six steps
+// (112k → 120k in steps of 20k; 0.54 → 0.6 in steps of 0.1).
+func niceTop(v float64) (top, step float64) {
+	if v <= 0 {
+		return 1, 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{0.1, 0.2, 0.5, 1, 2} {
+		step = m * p
+		if n := math.Ceil(v/step - 1e-9); n <= 6 {
+			return n * step, step
+		}
+	}
+	return math.Ceil(v/p) * p, p
+}
+
+// stepTicks label a token axis from 0 to top every step (compact: 20k).
+type stepTicks struct{ top, step float64 }
+
+func (t stepTicks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for k := 0; float64(k)*t.step <= t.top*(1+1e-9); k++ {
+		v := float64(k) * t.step
+		out = append(out, plot.Tick{Value: v, Label: compact(v)})
+		if k < 1000 && float64(k)*t.step < t.top {
+			out = append(out, plot.Tick{Value: v + t.step/2}) // a minor tick between
+		}
+	}
+	return out
 }
 
 // compactTicks labels a token axis 0, 5k, 10k.

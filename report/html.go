@@ -16,7 +16,20 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"breakable": breakable}).Parse(pageHTML))
+
+// breakable is a strategy spec that a narrow column may wrap after its
+// separators (, + : =) and nowhere else: never in the middle of a word.
+func breakable(spec string) template.HTML {
+	var b strings.Builder
+	for _, r := range spec {
+		b.WriteString(template.HTMLEscapeString(string(r)))
+		if strings.ContainsRune(",+:=", r) {
+			b.WriteString("<wbr>")
+		}
+	}
+	return template.HTML(b.String())
+}
 
 // htmlSink writes the design-review page: one self-contained HTML file
 // (no network: charts inline as SVG, no external fonts or scripts).
@@ -86,7 +99,11 @@ func (s *htmlSink) End() error {
 	if len(h.Report.Model.Models) > 1 && len(head) > 1 {
 		pg.ModelLine, _, _ = strings.Cut(head[1], " · ")
 	}
-	pg.Counts = countsLine(h.Report.Model)
+	factor := 1.0
+	if r.Tokenizer != nil {
+		factor = r.Tokenizer.Factor
+	}
+	pg.Counts = countsLine(h.Report.Model, factor)
 	if pr := h.Report.Model.Prices; pr != nil {
 		pg.Prices = fmt.Sprintf("$%s input, $%s output, $%s cached input", num(pr.Input), num(pr.Output), num(pr.CachedInput))
 		if pr.CacheWrite5m != nil {
@@ -140,12 +157,16 @@ func (s *htmlSink) End() error {
 	return err
 }
 
-// countsLine says how tokens were counted.
-func countsLine(m DocModel) string {
+// countsLine says how tokens were counted: an estimate names its
+// encoding and the factor its counts were scaled by, as the TUI does.
+func countsLine(m DocModel, factor float64) string {
 	if m.Exact {
 		return "exact, " + m.Encoding
 	}
 	s := "≈ estimated from " + m.Encoding
+	if factor != 0 && factor != 1 {
+		s += fmt.Sprintf(" ×%.2f", factor)
+	}
 	if m.Calibration != 0 {
 		s += fmt.Sprintf(", calibrated ×%.3f against reported usage", m.Calibration)
 	}

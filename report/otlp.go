@@ -12,6 +12,8 @@ import (
 	fastjson "github.com/goccy/go-json"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/report/genai"
 )
 
 // otlpSink writes every call of every strategy as an OpenTelemetry GenAI
@@ -21,9 +23,10 @@ import (
 // ids. Calls with no logged time are placed one second apart from the Unix
 // epoch, in order.
 type otlpSink struct {
-	w     *bufio.Writer
-	spans int
-	model string
+	w         *bufio.Writer
+	spans     int
+	model     string
+	providers map[string]string // model id → provider, from the embedded price table
 }
 
 // NewOTLP returns the sink of `--format otlp`.
@@ -110,15 +113,14 @@ func (s *otlpSink) Call(c *Call) error {
 	}
 	sp := otlpSpan{TraceID: trace, SpanID: hexID(8, trace, strconv.Itoa(call.Index)), Name: "chat " + model, Kind: 3,
 		Start: unixNano(start), End: unixNano(end)}
-	a := []otlpKeyValue{
-		str("gen_ai.operation.name", "chat"),
-		str("gen_ai.request.model", model),
-		i64("gen_ai.usage.input_tokens", call.Input.Total()),
-		i64("gen_ai.usage.output_tokens", call.BilledOutput()),
-		str("gen_ai.conversation.id", call.Conversation),
-		str("tokenscope.strategy", c.Spec),
-		i64("tokenscope.call.index", int64(call.Index)),
+	gc := genai.Call{Provider: s.provider(model), RequestModel: model, Conversation: call.Conversation,
+		Input: call.Input.Total(), Output: call.BilledOutput(), CacheRead: call.Cached, CacheWrite: call.CacheWrite,
+		Reasoning: call.Reasoning, Cost: call.Cost, Unpriced: call.Unpriced}
+	var a []otlpKeyValue
+	for _, kv := range genai.Attrs(gc) {
+		a = append(a, otlpAttr(kv))
 	}
+	a = append(a, str("tokenscope.strategy", c.Spec), i64("tokenscope.call.index", int64(call.Index)))
 	for _, name := range profile.PartNames {
 		a = append(a, i64("tokenscope.input."+name, call.Input.Get(name)))
 	}
@@ -139,9 +141,6 @@ func (s *otlpSink) Call(c *Call) error {
 	}
 	if call.Overflow {
 		a = append(a, boolean("tokenscope.overflow", true))
-	}
-	if call.Unpriced {
-		a = append(a, boolean("tokenscope.unpriced", true))
 	}
 	if call.Routed {
 		a = append(a, boolean("tokenscope.routed", true))
@@ -178,6 +177,37 @@ func (s *otlpSink) Call(c *Call) error {
 	}
 	_, err = s.w.Write(b)
 	return err
+}
+
+// provider names the provider of model for gen_ai.provider.name, "" when
+// the price table does not know it.
+func (s *otlpSink) provider(model string) string {
+	p, ok := s.providers[model]
+	if !ok {
+		if m, found := price.Default().Lookup(model); found {
+			p = m.Provider
+		}
+		if s.providers == nil {
+			s.providers = map[string]string{}
+		}
+		s.providers[model] = p
+	}
+	return p
+}
+
+// otlpAttr is a GenAI attribute in OTLP/JSON.
+func otlpAttr(kv genai.Attr) otlpKeyValue {
+	switch v := kv.Value.(type) {
+	case int64:
+		return i64(kv.Key, v)
+	case float64:
+		return double(kv.Key, v)
+	case bool:
+		return boolean(kv.Key, v)
+	case string:
+		return str(kv.Key, v)
+	}
+	return str(kv.Key, "")
 }
 
 func (s *otlpSink) End() error {

@@ -51,6 +51,7 @@ type Row struct {
 	ClearedTokens       int64  `parquet:"cleared_tokens"` // input a context edit took out
 	Routed              bool   `parquet:"routed"`         // a route step priced it on another model
 	RespcacheHit        bool   `parquet:"respcache_hit"`  // a response cache answered it: no model cost
+	Machine             string `parquet:"machine,dict"`   // the machine whose proxy recorded it; "" for other logs
 }
 
 // RowOf is the row of c.
@@ -73,7 +74,7 @@ func rowInto(c *Call, n *nullable) Row {
 		Unpriced: call.Unpriced, DroppedTokens: call.Dropped, Project: c.Project(), Model: call.Model,
 		ClearedTokens: call.Cleared, Routed: call.Routed, RespcacheHit: call.Served}
 	if c.Conv != nil {
-		r.Source = c.Conv.Path
+		r.Source, r.Machine = c.Conv.Path, c.Conv.Machine
 	}
 	if !call.Unpriced {
 		// An unpriced call's cost is null, never 0: the unpriced column
@@ -104,7 +105,8 @@ var csvHeader = []string{"strategy", "conversation", "call", "unlogged", "tool_d
 	"output_tokens", "reasoning_tokens", "summary_input_tokens", "summary_output_tokens", "cost_usd", "truncated",
 	"overflow", "reported_input_tokens", "reported_output_tokens", "reported_cached_input_tokens",
 	"reported_cache_write_tokens", "reported_reasoning_tokens", "reported_cost_pusd", "cost_pusd", "unpriced",
-	"dropped_tokens", "source", "project", "time", "model", "cleared_tokens", "routed", "respcache_hit"}
+	"dropped_tokens", "source", "project", "time", "model", "cleared_tokens", "routed", "respcache_hit",
+	"machine"}
 
 // appendCSV appends r's cells in csvHeader order: empty for null (an
 // unpriced call's costs), dollars with twelve decimals, times in RFC 3339
@@ -129,9 +131,9 @@ func (r *Row) appendCSV(out []string) []string {
 		opt(r.ReportedInput), opt(r.ReportedOutput), opt(r.ReportedCachedInput), opt(r.ReportedCacheWrite),
 		opt(r.ReportedReasoning), opt(r.ReportedCostPUSD), opt(r.CostPUSD), strconv.FormatBool(r.Unpriced),
 		i64(r.DroppedTokens), csvCell(r.Source), csvCell(r.Project), "", csvCell(r.Model), i64(r.ClearedTokens), strconv.FormatBool(r.Routed),
-		strconv.FormatBool(r.RespcacheHit))
+		strconv.FormatBool(r.RespcacheHit), csvCell(r.Machine))
 	if r.Time != nil {
-		out[len(out)-5] = timeOf(*r.Time)
+		out[len(out)-6] = timeOf(*r.Time)
 	}
 	return out
 }

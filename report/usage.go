@@ -36,7 +36,7 @@ func usageHeading(s *usage.Summary) string {
 	switch s.Group {
 	case "monthly":
 		return "month"
-	case "session", "project", "tag":
+	case "session", "project", "tag", "machine":
 		return s.Group
 	}
 	return "date"

@@ -112,6 +112,9 @@ type Conversation struct {
 	Unlogged bool
 	// Batch says the calls went through a batch API, billed at its price.
 	Batch bool
+	// Machine is the machine whose proxy recorded the conversation; "" for
+	// other logs.
+	Machine string
 	// Warnings are problems that did not stop the read.
 	Warnings []string
 	// Unedited is the conversation as read when this one is a what-if edit

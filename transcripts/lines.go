@@ -185,6 +185,12 @@ func eachLine[T any](lr *lineReader, file string, decode func([]byte, *T) error,
 			if !complete {
 				return append(warnings, fmt.Sprintf("%s:%d: last line is incomplete and was skipped", file, n)), nil
 			}
+			if errors.Is(derr, errUnexpectedEnd) {
+				// A writer killed mid-line leaves a torn line; the next
+				// one it appends starts on a new line.
+				warnings = append(warnings, fmt.Sprintf("%s:%d: line is cut short (a writer stopped mid-line) and was skipped", file, n))
+				continue
+			}
 			return warnings, jsonError(file, line, n, "", derr)
 		}
 		if err := fn(v, n); err != nil {

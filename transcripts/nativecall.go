@@ -25,6 +25,9 @@ type nativeCall struct {
 	Redacted     bool         `json:"redacted,omitempty"`
 	Error        string       `json:"error,omitempty"`
 	CountedInput int64        `json:"counted_input_tokens,omitempty"`
+	RequestID    string       `json:"request_id,omitempty"`
+	Machine      string       `json:"machine,omitempty"`
+	Replica      string       `json:"replica,omitempty"`
 }
 
 // CallRecord is one call a proxy forwarded (or refused), as a "call" line
@@ -47,6 +50,12 @@ type CallRecord struct {
 	// CountedInput is the call's input as counted before forwarding
 	// (kept when --redact leaves the text out).
 	CountedInput int64
+	// ID names the call uniquely across machines: readers of several
+	// machines' logs count a call whose id they have seen once.
+	ID string
+	// Machine and Replica name the proxy that recorded the call: the host
+	// (or --machine) and the process on it.
+	Machine, Replica string
 }
 
 // Served reports whether the upstream answered the call with a response:
@@ -59,7 +68,8 @@ func (r *CallRecord) Served() bool {
 func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 	nl := nativeLine{Type: "call", Model: r.Model, Tools: r.Tools, Tags: r.Tags}
 	nl.nativeCall = nativeCall{Conversation: r.Conversation, API: r.API, Endpoint: r.Endpoint, Status: r.Status,
-		Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput}
+		Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput,
+		RequestID: r.ID, Machine: r.Machine, Replica: r.Replica}
 	if !r.Time.IsZero() {
 		nl.Time = &stamp{t: r.Time}
 	}
@@ -77,7 +87,7 @@ func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 func (nl *nativeLine) record(file string, lineNo int) (*CallRecord, error) {
 	r := &CallRecord{Conversation: nl.Conversation, API: nl.API, Endpoint: nl.Endpoint, Model: nl.Model, Tools: nl.Tools,
 		Tags: nl.Tags, Status: nl.Status, Refused: nl.Refused, DurationMS: nl.DurationMS, Redacted: nl.Redacted, Error: nl.Error,
-		CountedInput: nl.CountedInput}
+		CountedInput: nl.CountedInput, ID: nl.RequestID, Machine: nl.Machine, Replica: nl.Replica}
 	if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
 		return nil, err
 	}
@@ -122,7 +132,7 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 	c, ok := byID[r.Conversation]
 	var created *Conversation
 	if !ok {
-		c = &Conversation{ID: r.Conversation, Path: file, Format: FormatNative, Model: r.Model, Tools: r.Tools}
+		c = &Conversation{ID: r.Conversation, Path: file, Format: FormatNative, Model: r.Model, Tools: r.Tools, Machine: r.Machine}
 		byID[r.Conversation] = c
 		created = c
 	}
@@ -141,15 +151,21 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 	if reply.Time.IsZero() {
 		reply.Time = r.Time
 	}
+	if r.ID != "" {
+		// The same call read from two machines' folders (a log copied or
+		// synced) is counted once.
+		reply.ResponseID = "proxy/" + r.ID
+	}
 	c.Messages = append(c.Messages, reply)
 	return created, nil
 }
 
 // ReadCalls hands every call line of native JSONL r to fn, in file order;
-// other lines are skipped. A last line cut short is ignored.
-func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) error {
+// other lines are skipped. A line cut short (the writer was killed mid-line)
+// is skipped with a warning.
+func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) (warnings []string, err error) {
 	skip := func(head []byte) bool { return !strings.HasPrefix(string(head[:min(len(head), 16)]), `{"type":"call"`) }
-	_, err := eachJSONL(r, file, skip, func(nl *nativeLine, lineNo int) error {
+	return eachJSONL(r, file, skip, func(nl *nativeLine, lineNo int) error {
 		if nl.Type != "call" {
 			return nil
 		}
@@ -159,7 +175,6 @@ func ReadCalls(r io.Reader, file string, fn func(*CallRecord) error) error {
 		}
 		return fn(r)
 	})
-	return err
 }
 
 // TagString is tags in one canonical text, keys sorted:

@@ -43,7 +43,7 @@ func TestNativeCallLines(t *testing.T) {
 	var n, refused int
 	f, _ := os.Open("testdata/native_proxy_calls.jsonl")
 	defer f.Close()
-	if err := ReadCalls(f, "calls", func(r *CallRecord) error {
+	if _, err := ReadCalls(f, "calls", func(r *CallRecord) error {
 		n++
 		if r.Refused != "" {
 			refused++

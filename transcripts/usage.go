@@ -29,6 +29,7 @@ type Billed struct {
 	Batch   bool
 	Usage   *Usage            // nil when the log kept no usage for the call
 	Tags    map[string]string // cost-centre tags (proxy logs); nil when none
+	Machine string            // the machine whose proxy recorded it; "" for other logs
 }
 
 // UsageSource is the reported usage of every call under a path.
@@ -163,7 +164,7 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 				model = c.Model
 			}
 			out = append(out, Billed{ResponseID: m.ResponseID, Time: m.Time, Model: model, Session: c.ID,
-				Project: project, Batch: c.Batch, Usage: m.Usage, Tags: m.Tags})
+				Project: project, Batch: c.Batch, Usage: m.Usage, Tags: m.Tags, Machine: c.Machine})
 		}
 	}
 	return out, src.Warnings, nil

@@ -370,8 +370,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
-		m.list.width, m.list.height = msg.Width, max(1, msg.Height-2) // header, help line
-		m.list.clamp()
+		m.list.SetSize(msg.Width, max(1, msg.Height-2)) // header, help line
 		if m.cfg.Live != nil {
 			m.live.input.SetWidth(max(10, msg.Width-4))
 		}
@@ -409,64 +408,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// preps.all): only the strategies are left to run.
 		return m, m.recompute()
 	case computedMsg:
-		if msg.all {
-			if msg.gen != m.allGen {
-				return m, nil
-			}
-			m.computing = false
-			if msg.err != nil {
-				m.status = "error: " + msg.err.Error()
-				break
-			}
-			m.all = msg.res
-			sums := profile.Summaries(msg.res, m.src.Conversations, m.src.Path)
-			for i := range sums {
-				if i < len(m.refs) {
-					sums[i].Start = m.refs[i].start // the text that had it is gone
-				}
-			}
-			m.list.setData(sums, m.specs, m.convKeys)
-			break
-		}
-		if msg.gen != m.gen {
-			return m, nil // a newer recompute is on its way
-		}
-		m.computing = false
-		if msg.err != nil {
-			m.status = "error: " + msg.err.Error()
-			break
-		}
-		first := m.res == nil
-		m.res, m.took = msg.res, msg.took
-		n := m.calls()
-		if first {
-			m.upto, m.focus = n, max(n-1, 0)
-			if m.cfg.Autoplay {
-				m.upto, m.focus = 1, 0
-				m.playing = true
-				m.tickGen++
-				cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
-			}
-		}
-		if m.cfg.Live != nil || m.cfg.Follow > 0 {
-			m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
-		}
-		m.upto = min(m.upto, n)
-		m.focus = min(m.focus, max(n-1, 0))
-		if m.selNext > 0 && m.selNext <= len(m.res.Strategies) {
-			m.sel, m.selNext = m.selNext-1, 0
-		}
-		m.sel = min(m.sel, len(m.res.Strategies)-1)
-		// The line under the table shows the top finding of what is shown.
-		// Findings measure against the log, not the strategies in play,
-		// except the first: a knob on another strategy asks for nothing.
-		basis := ""
-		if len(m.res.Strategies) > 0 {
-			basis = m.res.Strategies[0].Strategy.Spec
-		}
-		if key := fmt.Sprint(m.model, "\x00", basis, "\x00", n); m.cfg.Live == nil && key != m.adv.findKey {
-			m.adv.findKey = key
-			cmds = append(cmds, m.askFindings())
+		if cmd, stale := m.onComputed(msg); stale {
+			return m, nil
+		} else if cmd != nil {
+			cmds = append(cmds, cmd)
 		}
 	case openedMsg:
 		if msg.gen != m.opening || m.page != pageConversations {
@@ -517,71 +462,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return m.updateMouse(msg.(tea.MouseMsg))
 	case tea.KeyPressMsg:
-		if m.overlay != overlayNone {
-			return m.updateOverlay(msg)
-		}
-		if m.full || m.warn {
-			// Help and warnings are pages of their own: esc, q, ? and ! close
-			// them; the warnings scroll.
-			switch msg.String() {
-			case "esc", "q", "?", "!":
-				m.full, m.warn, m.warnScroll = false, false, 0
-			case "ctrl+c":
-				return m, tea.Quit
-			case "down", "j":
-				m.warnScroll++
-			case "up", "k":
-				m.warnScroll--
-			case "pgdown", "space":
-				m.warnScroll += m.warnRows()
-			case "pgup":
-				m.warnScroll -= m.warnRows()
-			case "home", "g":
-				m.warnScroll = 0
-			case "end", "G":
-				m.warnScroll = len(m.warningLines())
-			}
-			m.warnScroll = max(0, min(m.warnScroll, len(m.warningLines())-m.warnRows()))
-			m.redraw()
-			return m, nil
-		}
-		if m.page == pageConversations && !m.full && key.Matches(msg, m.list.keys.Findings) && !m.list.filter.Focused() && m.all != nil {
-			m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
-			return m, m.askFindings()
-		}
-		if m.page == pageConversations && key.Matches(msg, m.list.keys.Model) && !m.list.filter.Focused() {
-			// One model for the whole list: every conversation priced as it.
-			m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
-			return m, nil
-		}
-		if m.page == pageConversations && !m.full {
-			var cmd tea.Cmd
-			var act listAction
-			m.list, cmd, act = m.list.update(msg)
-			switch act {
-			case listQuit:
-				return m, tea.Quit
-			case listOpen:
-				cmd = m.openConversation(m.list.selected())
-			case listHelp:
-				m.full = true
-			case listWarnings:
-				m.warn = true
-			}
-			m.redraw()
-			return m, cmd
-		}
-		if m.cfg.Live != nil {
-			if cmd, handled := m.updateLive(msg); handled {
-				m.redraw()
-				return m, cmd
-			}
-		}
-		if cmd, quit := m.handleKey(msg); quit {
-			return m, tea.Quit
-		} else if cmd != nil {
-			cmds = append(cmds, cmd)
-		}
+		return m.onKey(msg)
 	}
 	m.redraw()
 	return m, tea.Batch(cmds...)
@@ -592,6 +473,145 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // the cost line and the curves back with it; the bars still show every
 // call played.
 func (m Model) through() int { return min(m.upto, m.focus+1) }
+
+// onComputed takes a recompute's result: the list's or the session's.
+// stale is set when a newer recompute is on its way.
+func (m *Model) onComputed(msg computedMsg) (cmd tea.Cmd, stale bool) {
+	var cmds []tea.Cmd
+	if msg.all {
+		if msg.gen != m.allGen {
+			return nil, true
+		}
+		m.computing = false
+		if msg.err != nil {
+			m.status = "error: " + msg.err.Error()
+			return nil, false
+		}
+		m.all = msg.res
+		sums := profile.Summaries(msg.res, m.src.Conversations, m.src.Path)
+		for i := range sums {
+			if i < len(m.refs) {
+				sums[i].Start = m.refs[i].start // the text that had it is gone
+			}
+		}
+		m.list.setData(sums, m.specs, m.convKeys)
+		return nil, false
+	}
+	if msg.gen != m.gen {
+		return nil, true // a newer recompute is on its way
+	}
+	m.computing = false
+	if msg.err != nil {
+		m.status = "error: " + msg.err.Error()
+		return nil, false
+	}
+	first := m.res == nil
+	m.res, m.took = msg.res, msg.took
+	n := m.calls()
+	if first {
+		m.upto, m.focus = n, max(n-1, 0)
+		if m.cfg.Autoplay {
+			m.upto, m.focus = 1, 0
+			m.playing = true
+			m.tickGen++
+			cmds = append(cmds, tick(m.tickGen, m.tickEvery()))
+		}
+	}
+	if m.cfg.Live != nil || m.cfg.Follow > 0 {
+		m.upto, m.focus = n, max(n-1, 0) // live: always the newest call
+	}
+	m.upto = min(m.upto, n)
+	m.focus = min(m.focus, max(n-1, 0))
+	if m.selNext > 0 && m.selNext <= len(m.res.Strategies) {
+		m.sel, m.selNext = m.selNext-1, 0
+	}
+	m.sel = min(m.sel, len(m.res.Strategies)-1)
+	// The line under the table shows the top finding of what is shown.
+	// Findings measure against the log, not the strategies in play,
+	// except the first: a knob on another strategy asks for nothing.
+	basis := ""
+	if len(m.res.Strategies) > 0 {
+		basis = m.res.Strategies[0].Strategy.Spec
+	}
+	if key := fmt.Sprint(m.model, "\x00", basis, "\x00", n); m.cfg.Live == nil && key != m.adv.findKey {
+		m.adv.findKey = key
+		cmds = append(cmds, m.askFindings())
+	}
+	return tea.Batch(cmds...), false
+}
+
+// onKey routes a key: to the open menu, the help or warnings page, the
+// conversations page, the chat, or the session page.
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	if m.overlay != overlayNone {
+		return m.updateOverlay(msg)
+	}
+	if m.full || m.warn {
+		// Help and warnings are pages of their own: esc, q, ? and ! close
+		// them; the warnings scroll.
+		switch msg.String() {
+		case "esc", "q", "?", "!":
+			m.full, m.warn, m.warnScroll = false, false, 0
+		case "ctrl+c":
+			return m, tea.Quit
+		case "down", "j":
+			m.warnScroll++
+		case "up", "k":
+			m.warnScroll--
+		case "pgdown", "space":
+			m.warnScroll += m.warnRows()
+		case "pgup":
+			m.warnScroll -= m.warnRows()
+		case "home", "g":
+			m.warnScroll = 0
+		case "end", "G":
+			m.warnScroll = len(m.warningLines())
+		}
+		m.warnScroll = max(0, min(m.warnScroll, len(m.warningLines())-m.warnRows()))
+		m.redraw()
+		return m, nil
+	}
+	if m.page == pageConversations && !m.full && key.Matches(msg, m.list.keys.Findings) && !m.list.filter.Focused() && m.all != nil {
+		m.overlay, m.adv.findings, m.adv.findSel = overlayFindings, nil, 0
+		return m, m.askFindings()
+	}
+	if m.page == pageConversations && key.Matches(msg, m.list.keys.Model) && !m.list.filter.Focused() {
+		// One model for the whole list: every conversation priced as it.
+		m.overlay, m.picker = overlayModel, newPicker(m.cfg.Prices, m.currentModel())
+		return m, nil
+	}
+	if m.page == pageConversations && !m.full {
+		var cmd tea.Cmd
+		var act listAction
+		m.list, cmd, act = m.list.update(msg)
+		switch act {
+		case listQuit:
+			return m, tea.Quit
+		case listOpen:
+			cmd = m.openConversation(m.list.selected())
+		case listHelp:
+			m.full = true
+		case listWarnings:
+			m.warn = true
+		}
+		m.redraw()
+		return m, cmd
+	}
+	if m.cfg.Live != nil {
+		if cmd, handled := m.updateLive(msg); handled {
+			m.redraw()
+			return m, cmd
+		}
+	}
+	if cmd, quit := m.handleKey(msg); quit {
+		return m, tea.Quit
+	} else if cmd != nil {
+		cmds = append(cmds, cmd)
+	}
+	m.redraw()
+	return m, tea.Batch(cmds...)
+}
 
 func (m Model) tickEvery() time.Duration { return time.Second / time.Duration(speeds[m.speed]) }
 
@@ -938,7 +958,7 @@ func (m Model) biggestPart() (string, float64) {
 	sums := map[string]int64{}
 	var total int64
 	for i, c := range m.res.Strategies[m.sel].Calls() {
-		if i >= m.through() {
+		if i >= m.upto { // the bars shown, as the legend
 			break
 		}
 		for _, name := range profile.PartNames {

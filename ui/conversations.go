@@ -113,6 +113,13 @@ func newConvList() convList {
 	return convList{keys: newListKeyMap(), filter: in, width: 80, height: 24}
 }
 
+// SetSize gives the list page its room: w columns, h lines under the
+// program's header.
+func (l *convList) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.clamp()
+}
+
 // setUsage shows the usage pass's rows until the profile is counted:
 // nothing can be opened yet.
 func (l *convList) setUsage(rows []profile.ConversationSummary, sessions []string) {
@@ -428,6 +435,14 @@ func (l convList) columns(w int) []column {
 			all[i].width = max(all[i].width, lipgloss.Width(all[i].cell(l.sums[si])))
 		}
 	}
+	return l.fitColumns(all, w, wait)
+}
+
+// fitColumns keeps the columns that fit in w, dropping project,
+// cheapest, start and billed in that order (a saving then names its
+// strategy), and shares what is left among the text columns, most to
+// the id.
+func (l convList) fitColumns(all []column, w int, wait func(func(profile.ConversationSummary) string) func(profile.ConversationSummary) string) []column {
 	minText := map[string]int{"conversation": 12, "project": 8, "cheapest": 10}
 	// Drop order when narrow: project, cheapest, start, billed.
 	drop := []string{"project", "cheapest", "start", "billed"}
@@ -532,14 +547,20 @@ func (l convList) view(st styles, footer string) string {
 	lines = append(lines, st.bold.Render(strings.Join(head, " ")))
 	lines = append(lines, st.dim.Render(strings.Repeat("─", min(w, totalWidth(cols)))))
 	rows := l.visibleRows()
+	idW := 0
+	for _, c := range cols {
+		if c.title == "conversation" {
+			idW = c.width
+		}
+	}
+	ids := l.shownIDs(idW)
 	for i := l.offset; i < len(l.shown) && i < l.offset+rows; i++ {
 		s := l.sums[l.shown[i]]
 		var cells []string
 		for _, c := range cols {
 			text := truncate(c.cell(s), c.width)
 			if c.title == "conversation" {
-				// Ids differ at the end (session UUIDs, agent ids).
-				text = truncateMiddle(c.cell(s), c.width)
+				text = ids[i]
 			}
 			cells = append(cells, pad(text, c.width, c.right))
 		}
@@ -679,6 +700,65 @@ func pad(s string, w int, right bool) string {
 		return strings.Repeat(" ", gap) + s
 	}
 	return s + strings.Repeat(" ", gap)
+}
+
+// shownIDs are the ids of the shown rows cut to w columns, keeping both
+// ends (ids differ at the end: session UUIDs, agent ids); ids that would
+// then read alike show the part where they differ instead.
+func (l convList) shownIDs(w int) []string {
+	out := make([]string, len(l.shown))
+	seen := map[string][]int{}
+	for i, si := range l.shown {
+		out[i] = truncateMiddle(l.sums[si].ID, w)
+		seen[out[i]] = append(seen[out[i]], i)
+	}
+	for cut, rows := range seen {
+		if len(rows) < 2 {
+			continue
+		}
+		var full []string
+		for _, i := range rows {
+			full = append(full, l.sums[l.shown[i]].ID)
+		}
+		for k, i := range rows {
+			if full[k] != cut {
+				out[i] = aroundDifference(full[k], full, w)
+			}
+		}
+	}
+	return out
+}
+
+// aroundDifference cuts id to w columns around where it first differs
+// from the other ids of all, with "…" where text was cut.
+func aroundDifference(id string, all []string, w int) string {
+	r := []rune(id)
+	at := 0 // the first rune that tells id from the one most like it
+	for _, o := range all {
+		or := []rune(o)
+		if o == id {
+			continue
+		}
+		k := 0
+		for k < len(r) && k < len(or) && r[k] == or[k] {
+			k++
+		}
+		at = max(at, k)
+	}
+	if len(r) <= w || w < 3 {
+		return truncateMiddle(id, w)
+	}
+	from := max(0, min(at-(w-2)/3, len(r)-(w-1)))
+	out := r[from:]
+	prefix, suffix := "", ""
+	if from > 0 {
+		prefix = "…"
+	}
+	room := w - len([]rune(prefix))
+	if len(out) > room {
+		out, suffix = out[:room-1], "…"
+	}
+	return prefix + string(out) + suffix
 }
 
 // truncateMiddle cuts s to n columns keeping both ends.

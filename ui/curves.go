@@ -137,6 +137,20 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 			}
 		}
 	}
+	labelCurveCalls(&lc, n, maxX, w-margin)
+	view := lc.View()
+	if margin == 0 {
+		return view, curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+	}
+	return numberCurves(view, origin.Y, byRow, margin, sel, noColor), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+}
+
+// labelCurveCalls writes call numbers under the curves' x axis, on a
+// 1-2-5 step wide enough for the numbers, none past limit: the first
+// and the last call always, at any number of calls.
+func labelCurveCalls(lc *linechart.Model, n int, maxX float64, limit int) {
+	origin := lc.Origin()
+	gw := lc.GraphWidth()
 	// Call numbers under the x axis, on a 1-2-5 step.
 	width := len(fmt.Sprint(n)) + 2
 	_, every := niceScale(maxX, max(1, gw/width), 1)
@@ -148,19 +162,21 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 		}
 	}
 	xOf := func(call int) int { return origin.X + 1 + int(math.Round(float64(call-1)/(maxX-1)*float64(gw-1))) }
-	for _, l := range callLabels(calls, xOf, w-margin) {
+	for _, l := range callLabels(calls, xOf, limit) {
 		lc.Canvas.SetStringWithStyle(canvas.Point{X: l.x, Y: origin.Y + 1}, l.s, lst)
 	}
-	view := lc.View()
-	if margin == 0 {
-		return view, curvesGeom{x0: origin.X + 1, gw: gw, n: n}
-	}
+}
+
+// numberCurves writes each curve's number in the right margin of view,
+// on the row where it ends (byRow: the curves ending on each row, counted
+// up from the axis at line axisY), the selected one bold.
+func numberCurves(view string, axisY int, byRow map[int][]int, margin, sel int, noColor bool) string {
 	// Number the curves in the margin, each on its end row.
 	lines := strings.Split(view, "\n")
 	for i := range lines {
 		label := ""
-		if row := origin.Y - 1 - i; row >= 0 || i < origin.Y {
-			sis := byRow[origin.Y-1-i]
+		if row := axisY - 1 - i; row >= 0 || i < axisY {
+			sis := byRow[axisY-1-i]
 			sort.Ints(sis)
 			var parts []string
 			for _, si := range sis {
@@ -174,7 +190,7 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 		}
 		lines[i] = lines[i] + " " + pad(label, margin-1, false)
 	}
-	return strings.Join(lines, "\n"), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+	return strings.Join(lines, "\n")
 }
 
 // usdStepLabel labels ticks step apart with the decimals the step needs,

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -324,5 +325,31 @@ func TestUnloggedExplained(t *testing.T) {
 	goldenScreen(t, m)
 	if out := screen(press(t, m, "?")); !strings.Contains(out, "unlogged: the part of the reported input") {
 		t.Errorf("help does not say what unlogged is:\n%s", out)
+	}
+}
+
+// Conversation rows whose ids cut alike ("langch…equest" three times) are
+// told apart by the part that differs.
+func TestAlikeIDsApart(t *testing.T) {
+	l := newConvList()
+	l.width, l.height = 80, 24
+	var sums []profile.ConversationSummary
+	for i, mid := range []string{"alpha", "bravo", "charlie"} {
+		sums = append(sums, profile.ConversationSummary{ID: "langchain-trace-" + mid + "-0001-request", Calls: 1 + i, Costs: []price.Money{price.Money(1e9 * (i + 1))}})
+	}
+	l.setData(sums, []string{"full"}, nil)
+	ids := l.shownIDs(12)
+	t.Logf("%q", ids)
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] || len([]rune(id)) > 12 {
+			t.Errorf("ids %q: alike or too wide", ids)
+		}
+		seen[id] = true
+	}
+	for i, mid := range []string{"charlie", "bravo", "alpha"} { // costliest first
+		if !strings.Contains(ids[i], mid[:3]) {
+			t.Errorf("row %d %q does not show %q", i, ids[i], mid[:3])
+		}
 	}
 }

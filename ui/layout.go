@@ -248,7 +248,7 @@ func (m Model) base() string {
 	if m.full {
 		closing := m.st.dim.Render("? or esc closes help")
 		if m.height >= 22 { // what the terms mean, where there is room
-			closing = m.st.dim.Render(lipgloss.NewStyle().Width(m.width).Render("unlogged: " + unloggedMeans + ".\n$ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
+			closing = m.st.dim.Render(lipgloss.NewStyle().Width(m.width).Render("unlogged: " + unloggedMeans + ".\nsaved: against strategy 1, as report writes it. $ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
 		}
 		return helpPage(m.help, m.header(), m.keys.FullHelp(), m.width, m.height, closing)
 	}

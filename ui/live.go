@@ -188,62 +188,7 @@ func (m *Model) updateLive(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		}
 		return m.startCall(func(ctx context.Context) <-chan live.Event { return l.cfg.Session.Send(ctx, msg.text) }), true
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "ctrl+c":
-			if l.streaming && l.cancel != nil {
-				l.cancel()
-				l.cancelling = true
-				l.notice = "cancelling… ctrl+c again quits"
-				return nil, true
-			}
-			return tea.Quit, true
-		case "pgup":
-			l.scroll += max(1, m.layout().chatH-1)
-			return nil, true
-		case "pgdown":
-			l.scroll = max(0, l.scroll-max(1, m.layout().chatH-1))
-			return nil, true
-		case "ctrl+r":
-			if l.failed && !l.streaming {
-				return m.startCall(l.cfg.Session.Retry), true
-			}
-			return nil, true
-		}
-		if !l.input.Focused() {
-			switch msg.String() {
-			case "i", "/":
-				l.input.Focus()
-				return nil, true
-			case "B":
-				m.raiseBudget()
-				return nil, true
-			}
-			return nil, false
-		}
-		switch msg.String() {
-		case "esc":
-			l.input.Blur()
-			return nil, true
-		case "enter":
-			text := strings.TrimSpace(l.input.Value())
-			if text == "" || l.streaming || l.checking {
-				return nil, true
-			}
-			l.input.SetValue("")
-			l.input.SetHeight(1)
-			if path, ok := strings.CutPrefix(text, ":system "); ok {
-				// A command, not a message: swap the system prompt for the
-				// calls that follow, and show what it changes.
-				l.checking = true
-				return systemCmd(l.cfg.Session, m.cfg.Prices, m.model, strings.TrimSpace(path)), true
-			}
-			l.checking, l.scroll = true, 0
-			return checkBudget(l.cfg.Session, m.cfg.Prices, m.model, text), true
-		}
-		var c tea.Cmd
-		l.input, c = l.input.Update(msg)
-		l.input.SetHeight(l.inputHeight())
-		return c, true
+		return m.liveKey(msg)
 	}
 	return nil, false
 }
@@ -378,3 +323,66 @@ func wrapLine(s string, w int) []string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// liveKey handles a key of the chat: cancel, scroll, retry, and while
+// the input has focus every letter; handled is false for keys the
+// session page should see.
+func (m *Model) liveKey(msg tea.KeyPressMsg) (cmd tea.Cmd, handled bool) {
+	l := &m.live
+	switch msg.String() {
+	case "ctrl+c":
+		if l.streaming && l.cancel != nil {
+			l.cancel()
+			l.cancelling = true
+			l.notice = "cancelling… ctrl+c again quits"
+			return nil, true
+		}
+		return tea.Quit, true
+	case "pgup":
+		l.scroll += max(1, m.layout().chatH-1)
+		return nil, true
+	case "pgdown":
+		l.scroll = max(0, l.scroll-max(1, m.layout().chatH-1))
+		return nil, true
+	case "ctrl+r":
+		if l.failed && !l.streaming {
+			return m.startCall(l.cfg.Session.Retry), true
+		}
+		return nil, true
+	}
+	if !l.input.Focused() {
+		switch msg.String() {
+		case "i", "/":
+			l.input.Focus()
+			return nil, true
+		case "B":
+			m.raiseBudget()
+			return nil, true
+		}
+		return nil, false
+	}
+	switch msg.String() {
+	case "esc":
+		l.input.Blur()
+		return nil, true
+	case "enter":
+		text := strings.TrimSpace(l.input.Value())
+		if text == "" || l.streaming || l.checking {
+			return nil, true
+		}
+		l.input.SetValue("")
+		l.input.SetHeight(1)
+		if path, ok := strings.CutPrefix(text, ":system "); ok {
+			// A command, not a message: swap the system prompt for the
+			// calls that follow, and show what it changes.
+			l.checking = true
+			return systemCmd(l.cfg.Session, m.cfg.Prices, m.model, strings.TrimSpace(path)), true
+		}
+		l.checking, l.scroll = true, 0
+		return checkBudget(l.cfg.Session, m.cfg.Prices, m.model, text), true
+	}
+	var c tea.Cmd
+	l.input, c = l.input.Update(msg)
+	l.input.SetHeight(l.inputHeight())
+	return c, true
+}

@@ -63,7 +63,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Long: "tokenscope replays a logged chat, counts every part of every call exactly, prices it,\n" +
 			"and simulates cost-cutting strategies (windows, summaries, caps, caching, batch, other models)\n" +
 			"side by side. With no command it profiles the embedded demo conversation.",
-		Version:       version,
+		Version:       buildVersion(version),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -23,6 +21,7 @@ func newProxy() *cobra.Command {
 	var budgets []string
 	var tpm int64
 	var redact, tui bool
+	var drain, headerTimeout time.Duration
 	var team teamFlags
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
@@ -45,7 +44,10 @@ func newProxy() *cobra.Command {
 			if tui && !isTerminal(cmd.OutOrStdout()) {
 				return badInput(fmt.Errorf("--tui needs a terminal"))
 			}
-			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact}
+			if drain < 0 || headerTimeout < 0 {
+				return badInput(fmt.Errorf("--drain and --upstream-timeout want a duration such as 30s"))
+			}
+			cfg := proxy.Config{Upstream: upstream, Out: out, Prices: table, Redact: redact, HeaderTimeout: headerTimeout}
 			if !tui { // the screen would be overwritten
 				cfg.Warn = func(s string) { fmt.Fprintln(stderr, "tokenscope: warning: "+s) }
 			}
@@ -76,6 +78,11 @@ func newProxy() *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
+			// SIGINT/SIGTERM: stop accepting, let calls in flight finish
+			// (up to --drain) and record them, then close the log. Caught
+			// from before the port is open.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				p.Close()
@@ -89,38 +96,25 @@ func newProxy() *cobra.Command {
 			for _, s := range p.Budgets() {
 				fmt.Fprintf(stderr, "  budget %s: %s\n", s.Spec, budgetLine(s))
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			srv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second}
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				srv.Shutdown(shut)
-			}()
 			if tui {
 				// The conversations view on the log as it grows; quitting
 				// it stops the proxy.
 				served := make(chan error, 1)
-				go func() { served <- srv.Serve(ln) }()
+				go func() { served <- p.Serve(ctx, ln, drain) }()
 				uerr := ui.Run(ui.Config{Path: cfg.Out, Prices: table, Follow: time.Second})
 				interrupted := ctx.Err() != nil // a signal ended the screen too
 				stop()
 				err = <-served
-				if uerr != nil && !interrupted && errors.Is(err, http.ErrServerClosed) {
+				if uerr != nil && !interrupted && err == nil {
 					err = uerr
 				}
 			} else {
-				err = srv.Serve(ln)
+				err = p.Serve(ctx, ln, drain)
 			}
-			cerr := p.Close()
 			st := p.Stats()
 			fmt.Fprintf(stderr, "tokenscope proxy: %d calls, %d refused; added latency p50 %s, p99 %s; calls in %s\n",
 				st.Calls, st.Refused, st.P50, st.P99, cfg.Out)
-			if !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return cerr
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -132,6 +126,8 @@ func newProxy() *cobra.Command {
 	f.BoolVar(&redact, "redact", false, "record counts and usage without message text")
 	f.BoolVar(&tui, "tui", false, "open the conversations view on the calls as they are recorded")
 	f.StringVar(&prices, "prices", "", "price `FILE` to extend the embedded table")
+	f.DurationVar(&drain, "drain", proxy.DefaultDrain, "on SIGINT/SIGTERM, let calls in flight finish for up to `DURATION`, then cut and record them")
+	f.DurationVar(&headerTimeout, "upstream-timeout", proxy.DefaultHeaderTimeout, "fail a call with 504 when the upstream sends no response headers within `DURATION`")
 	team.register(cmd)
 	return cmd
 }

@@ -2,12 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tokenscope/tokenscope/proxy"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -88,6 +93,10 @@ func TestProxyFlags(t *testing.T) {
 		{"proxy", "--upstream", "ftp://x"},
 		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget", "5/fortnight"},
 		{"proxy", "--upstream", "http://127.0.0.1:1", "--tpm", "-1"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--tz", "Nowhere/Atlantis"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget-store", "memcached://127.0.0.1:1"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--budget-store", "redis://127.0.0.1:1/0", "--budget-hold-ttl", "10ms"},
+		{"proxy", "--upstream", "http://127.0.0.1:1", "--otlp-endpoint", "collector:4318"},
 	} {
 		code, stdout, stderr := tokenscope(t, append(args, "--out", filepath.Join(t.TempDir(), "c.jsonl"))...)
 		if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 {
@@ -111,5 +120,79 @@ func TestUsageByTag(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// A log the proxy cannot write stops it at the start: exit 2, one line,
+// nothing on stdout.
+func TestProxyUnwritableLogExits2(t *testing.T) {
+	code, stdout, stderr := tokenscope(t, "proxy", "--upstream", "http://127.0.0.1:1", "--listen", "127.0.0.1:0", "--out", "/proc/tokenscope-test-calls.jsonl")
+	if code != 2 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "/proc/tokenscope-test-calls.jsonl") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// SIGTERM stops the proxy gracefully: the stream in flight is relayed to
+// its end and recorded, then the proxy exits 0.
+func TestProxySIGTERMDrains(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for _, c := range []string{"Hel", "lo"} {
+			fmt.Fprintf(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":%q}}]}\n\n", c)
+			w.(http.Flusher).Flush()
+			time.Sleep(300 * time.Millisecond)
+		}
+		fmt.Fprint(w, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n")
+	}))
+	defer up.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out := filepath.Join(t.TempDir(), "calls.jsonl")
+	exit := make(chan int, 1)
+	var stderr strings.Builder
+	go func() {
+		code, _, e := tokenscope(t, "proxy", "--upstream", up.URL, "--listen", addr, "--out", out, "--drain", "10s")
+		stderr.WriteString(e)
+		exit <- code
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the proxy did not listen")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Post("http://"+addr+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stream has begun: the signal comes mid-reply (to this process,
+	// so only once the proxy, which catches it, is surely running).
+	select {
+	case code := <-exit:
+		t.Fatalf("the proxy ended before the signal: exit %d: %s", code, stderr.String())
+	default:
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || !strings.Contains(string(b), "data: [DONE]") {
+		t.Fatalf("the stream in flight was cut: %v %q", err, b)
+	}
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	log, _ := os.ReadFile(out)
+	if n := strings.Count(string(log), `"type":"call"`); n != 1 || !strings.Contains(string(log), `"content":"Hello"`) {
+		t.Fatalf("log after SIGTERM: %s", log)
 	}
 }

@@ -59,8 +59,11 @@ func newReport(stdout io.Writer) *cobra.Command {
 				path = args[0]
 			}
 			tagKey, byTag := strings.CutPrefix(by, "tag")
+			if by == "machine" {
+				tagKey, byTag = ":"+profile.ByMachine, true
+			}
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
-				return badInput(fmt.Errorf("--by %q: want tag or tag:KEY", by))
+				return badInput(fmt.Errorf("--by %q: want tag, tag:KEY or machine", by))
 			}
 			if byTag && (format != "table" || out != "") {
 				return badInput(fmt.Errorf("--by %s prints a table on stdout: leave out --format and --out", by))
@@ -123,7 +126,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "write to `PATH` instead of stdout: a FILE; for svg a DIR or file prefix (two charts); for md a DIR (report.md and its charts)")
 	cmd.Flags().StringVar(&maxCost, "max-cost", "", "exit 1 when the first strategy's total exceeds `USD` (a CI gate)")
 	cmd.Flags().BoolVar(&noCalls, "no-calls", false, "leave per-call rows out of the report (totals and conversations only)")
-	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets) or tag:KEY (one tag's values), as a table")
+	cmd.Flags().StringVar(&by, "by", "", "group calls by cost centre: `tag` (whole tag sets), tag:KEY (one tag's values) or machine (the proxy's), as a table")
 	cmd.Flags().Int64Var(&perDay, "per-day", 0, "project cost per month at `N` such conversations a day")
 	cmd.Flags().BoolVar(&compare, "compare", false, "print two profiles side by side: two logs, or one log as it is and with the what-if flags")
 	cmd.Flags().BoolVar(&noFindings, "no-findings", false, "leave out the findings (cache breakers, unused tools, marginal prices, best strategy)")

@@ -64,6 +64,8 @@ func newTune(stdout io.Writer) *cobra.Command {
 		},
 	}
 	c.register(cmd)
+	// tune searches its own space, not report's default strategies.
+	cmd.Flags().Lookup("strategy").Usage = "strategy `SPEC` to search (repeatable; default: the tune space, each context step — none, window by turns and by tokens, summary, clear and compact on agent logs — crossed with caching and the candidate models)"
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "table", "output `FORMAT`: table or json")
 	f.Int64Var(&o.MinContext, "min-context", 0, "every call still sees at least `TOKENS` of its earlier conversation (or all of it)")

@@ -14,7 +14,7 @@ import (
 )
 
 // Groups are the ways `tokenscope usage` groups calls.
-var Groups = []string{"daily", "monthly", "session", "project", "tag"}
+var Groups = []string{"daily", "monthly", "session", "project", "tag", "machine"}
 
 // Options control a usage summary.
 type Options struct {
@@ -227,6 +227,8 @@ func usageKey(group, day string, c *transcripts.Billed) string {
 		key = c.Project
 	case "tag":
 		key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
+	case "machine":
+		key = c.Machine // the proxy's machine; "unknown" for other logs
 	}
 	if key == "" {
 		return "unknown"
