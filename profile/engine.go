@@ -1,3 +1,13 @@
+// Package profile is tokenscope's engine: it splits conversations into
+// calls, counts every part of every call once (profile/tokenize), prices it
+// (profile/price), and simulates cost-cutting strategies on the same counts.
+// It has no terminal code.
+//
+// The ways in: Load reads and counts a path, file by file, into a
+// Prepared; Prepare does the same for conversations in memory; Prepared.Run
+// simulates strategies on either, again and again (the TUI's knobs). Run is
+// Prepare and Prepared.Run in one call, and New a Profile of a read Source.
+// A strategy is steps (step_*.go), each declared by a StepKind.
 package profile
 
 import (
@@ -153,44 +163,33 @@ type Totals struct {
 	ReportedCachedInput int64
 }
 
-func (t *Totals) addCall(c *Call) {
-	t.Calls++
+// addCall adds call c to t (as callTotals, so that a new figure is summed
+// in one place: add).
+func (t *Totals) addCall(c *Call) { t.add(callTotals(c)) }
+
+// callTotals is call c as the totals of one call.
+func callTotals(c *Call) Totals {
 	in := c.Input.Total()
-	t.Input += in
-	t.Parts.add(c.Input)
-	t.Cached += c.Cached
-	t.CacheWrite += c.CacheWrite
-	t.Output += c.Output
-	t.Reasoning += c.Reasoning
-	t.SummaryInput += c.SummaryInput
-	t.SummaryOutput += c.SummaryOutput
-	t.Cost = t.Cost.Add(c.Cost)
-	t.PeakInput = max(t.PeakInput, in)
-	t.Dropped += c.Dropped
-	t.Cleared += c.Cleared
-	if c.Truncated {
-		t.Truncated++
-	}
-	if c.Overflow {
-		t.Overflow++
-	}
-	if c.Unpriced {
-		t.Unpriced++
-	}
-	if c.Routed {
-		t.Routed++
-	}
+	t := Totals{Calls: 1, Input: in, Parts: c.Input, Cached: c.Cached, CacheWrite: c.CacheWrite, Output: c.Output,
+		Reasoning: c.Reasoning, SummaryInput: c.SummaryInput, SummaryOutput: c.SummaryOutput, Cost: c.Cost, PeakInput: in,
+		Dropped: c.Dropped, Cleared: c.Cleared, Truncated: b2i(c.Truncated), Overflow: b2i(c.Overflow),
+		Unpriced: b2i(c.Unpriced), Routed: b2i(c.Routed)}
 	if c.Served {
-		t.Served++
-		t.ServedSaved = t.ServedSaved.Add(c.ServedSaved)
+		t.Served, t.ServedSaved = 1, c.ServedSaved
 	}
-	if c.Reported != nil {
-		t.ReportedCalls++
-		t.ReportedCost = t.ReportedCost.Add(c.ReportedCost)
-		t.ReportedInput += c.Reported.InputTokens
-		t.ReportedOutput += c.Reported.OutputTokens
-		t.ReportedCachedInput += c.Reported.CachedInputTokens
+	if r := c.Reported; r != nil {
+		t.ReportedCalls, t.ReportedCost = 1, c.ReportedCost
+		t.ReportedInput, t.ReportedOutput, t.ReportedCachedInput = r.InputTokens, r.OutputTokens, r.CachedInputTokens
 	}
+	return t
+}
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (t *Totals) add(o Totals) {
@@ -355,17 +354,17 @@ type engine struct {
 	strategy int  // index of the strategy being simulated
 	noRows   bool // keep totals, not calls (Prepared.noRows)
 	// sumsBuf holds a conversation's prefix sums while it is simulated
-	// (convView.sums); a view does not outlive its simulate.
+	// (View.sums); a view does not outlive its simulate.
 	sumsBuf []int64
 	// spare is a prepared conversation done with (recycle); cntBuf and
 	// repBuf are prepare's scratch.
-	spare          *prepared
+	spare          *preparedConv
 	cntBuf, repBuf []int64
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
 	shared     map[Step]any
 	tokenizers map[string]*tokenize.Tokenizer
-	tokMu      sync.Mutex // tokenizers is shared by Stream's counting goroutines
+	tokMu      sync.Mutex // tokenizers is shared by Load's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
@@ -427,8 +426,9 @@ type callInfo struct {
 	repCost price.Money
 }
 
-// prepared is a conversation counted and split into calls.
-type prepared struct {
+// preparedConv is one conversation counted, priced and split into calls
+// (prepare); a Prepared holds them for a log.
+type preparedConv struct {
 	sk        *skeleton
 	idx       int // index of the conversation in its run
 	info      ConversationInfo
@@ -467,7 +467,7 @@ type prepared struct {
 // recycle gives pc's arrays to the next prepare: a run that prepares each
 // conversation, simulates it and drops it (runTotals, a lazy Prepared)
 // allocated most of its memory there.
-func (e *engine) recycle(pc *prepared) { e.spare = pc }
+func (e *engine) recycle(pc *preparedConv) { e.spare = pc }
 
 // prepare makes conversation c ready to simulate: it prices it on its
 // model (--model, else the logged one), splits it into exchanges and
@@ -475,13 +475,13 @@ func (e *engine) recycle(pc *prepared) { e.spare = pc }
 // usage, and works out each call's billed reasoning and output, reported
 // cost and estimation error. Strategies then only add up what it holds.
 // It reuses the arrays of the last recycled conversation.
-func (e *engine) prepare(c *skeleton) *prepared {
+func (e *engine) prepare(c *skeleton) *preparedConv {
 	pc := e.spare
 	e.spare = nil
 	if pc == nil {
-		pc = &prepared{counts: map[*tokenize.Tokenizer]*counts{}}
+		pc = &preparedConv{counts: map[*tokenize.Tokenizer]*counts{}}
 	}
-	*pc = prepared{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
+	*pc = preparedConv{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
 		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
 	clear(pc.counts)
 	pc.modelID, pc.model = e.primaryModel(c)
@@ -514,7 +514,7 @@ func (e *engine) prepare(c *skeleton) *prepared {
 // one; consecutive user messages stay in one) and calls (one per
 // assistant message not replayed from another file), each priced on its
 // logged model where the log names one and --model is not given.
-func (e *engine) splitCalls(pc *prepared, c *skeleton) {
+func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
 	pc.isSystem = resized(pc.isSystem, len(c.msgs))
 	prev, lastUser := -1, -1
 	var lastTime time.Time
@@ -565,7 +565,7 @@ func (e *engine) splitCalls(pc *prepared, c *skeleton) {
 // loggedModels sets the model each call of pc was billed on (reported
 // usage is in its tokens and at its prices, whatever --model says) and
 // returns the tokenizer of the log's model.
-func (e *engine) loggedModels(pc *prepared, c *skeleton) *tokenize.Tokenizer {
+func (e *engine) loggedModels(pc *preparedConv, c *skeleton) *tokenize.Tokenizer {
 	loggedID := c.model
 	if loggedID == "" {
 		loggedID = c.mostUsedModel()
@@ -616,7 +616,7 @@ type logFit struct {
 // one figure for the conversation; what is left per call is estimation
 // error. A what-if edit keeps the fit of the log as read, and the fit of
 // an unedited skeleton is made once per tokenizer pair.
-func (e *engine) fitLog(pc *prepared, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
+func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
 	base := pc.countsFor(pc.tok)
 	loggedBase := base
 	if loggedTok != pc.tok {
@@ -710,7 +710,7 @@ func calibration(cnt, rep []int64, unlogged bool) float64 {
 // billCalls works out what each call of pc was billed beyond its counted
 // input: reasoning, output the log does not show, the hidden prefix, the
 // residual against reported input, and the reported cost.
-func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
+func (e *engine) billCalls(pc *preparedConv, c *skeleton, fit logFit) {
 	base := fit.base
 	short := 0
 	thinking, _ := c.rawFor(pc.tok.Encoding)
@@ -758,7 +758,7 @@ func (e *engine) billCalls(pc *prepared, c *skeleton, fit logFit) {
 	pc.shortOutput = short
 }
 
-func (pc *prepared) countsFor(t *tokenize.Tokenizer) *counts {
+func (pc *preparedConv) countsFor(t *tokenize.Tokenizer) *counts {
 	if k, ok := pc.counts[t]; ok {
 		return k
 	}
@@ -842,7 +842,7 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
-func (pc *prepared) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
+func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
 	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
 }
 

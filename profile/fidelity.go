@@ -19,7 +19,7 @@ const AppStrategy = "cache"
 // provider's caching as apps use it, unless the log shows an app that did
 // not cache with a provider whose caching is opt-in (no call read or wrote
 // cache); at batch prices when the log went through a batch API.
-func (pc *prepared) appSpec() string {
+func (pc *preparedConv) appSpec() string {
 	explicit, used := false, false
 	for _, ci := range pc.calls {
 		if ci.logged != nil && ci.logged.Caching.Mode == price.CachingExplicit {

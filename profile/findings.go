@@ -50,25 +50,13 @@ type FindingsOptions struct {
 	Model  string // --model, as the profile was run
 	PerDay int64
 	// Basis is the spec of what the app did; "" picks it from the log
-	// (BasisSpec).
+	// (basisSpecOf).
 	Basis string
 }
 
-// BasisSpec is the strategy that mirrors what the app did: "cache" when the
-// log reports cache reads or writes (the provider cached, so the bill did),
-// else "full".
-func BasisSpec(convs []*transcripts.Conversation) string {
-	for _, c := range convs {
-		for i := range c.Messages {
-			if u := c.Messages[i].Usage; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
-				return "cache"
-			}
-		}
-	}
-	return "full"
-}
-
-// basisSpecOf is BasisSpec on counted conversations.
+// basisSpecOf is the strategy that mirrors what the app did: "cache" when
+// the log reports cache reads or writes (the provider cached, so the bill
+// did), else "full".
 func basisSpecOf(sks []*skeleton) string {
 	for _, sk := range sks {
 		if sk.cacheUsage {
@@ -78,23 +66,15 @@ func basisSpecOf(sks []*skeleton) string {
 	return "full"
 }
 
-// appSpecOf is AppSpec on counted conversations.
+// appSpecOf is the one definition of "what the app did" that the report's
+// replay check, the findings and tune share: the strategy the engine
+// replays against the bill (res.Fidelity.Spec, see appSpec) when every
+// conversation agrees on it, else basisSpecOf. res may be nil.
 func appSpecOf(sks []*skeleton, res *Result) string {
 	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
 		return res.Fidelity.Spec
 	}
 	return basisSpecOf(sks)
-}
-
-// AppSpec is the one definition of "what the app did" that the report's
-// replay check, the findings and tune share: the strategy the engine
-// replays against the bill (res.Fidelity.Spec, see appSpec) when every
-// conversation agrees on it, else BasisSpec. res may be nil.
-func AppSpec(convs []*transcripts.Conversation, res *Result) string {
-	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
-		return res.Fidelity.Spec
-	}
-	return BasisSpec(convs)
 }
 
 // Findings lists what to change in convs, biggest effect first: cache
@@ -104,7 +84,7 @@ func AppSpec(convs []*transcripts.Conversation, res *Result) string {
 // the item added), not estimates from averages.
 //
 // convs are the conversations res was run on; when res comes from a run
-// (Run, Prepared.Run, Stream) their counts are taken from it and convs is
+// (Run, Prepared.Run, Load) their counts are taken from it and convs is
 // not read.
 func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Prices == nil {

@@ -62,7 +62,7 @@ func FuzzRun(f *testing.F) {
 		}
 		// Streamed (counts kept, text dropped, each pass preparing again),
 		// the same totals and calls.
-		st, err := NewStream(Options{Strategies: strategies})
+		st, err := newStream(Options{Strategies: strategies})
 		if err != nil {
 			t.Fatal(err)
 		}

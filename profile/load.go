@@ -47,7 +47,7 @@ type Loaded struct {
 }
 
 // Load reads path (a file, a directory, or "-") one file at a time, and
-// with o.Count counts each file on every core as it is read (a Stream), so
+// with o.Count counts each file on every core as it is read (a stream), so
 // that a directory of any size takes the memory of its counts. It is the
 // one load pipeline of the command line and the TUI. Conversation ids are
 // made unique by transcripts.UniqueIDs under Root, the one rule: an id
@@ -55,10 +55,10 @@ type Loaded struct {
 // read, then numbered. progress, when set, is called as files are read,
 // from the reading goroutines. Load stops with ctx's error when ctx ends.
 func Load(ctx context.Context, path string, o LoadOptions, progress func(Progress)) (*Loaded, error) {
-	var s *Stream
+	var s *stream
 	if o.Count {
 		var err error
-		if s, err = NewStream(o.Engine); err != nil {
+		if s, err = newStream(o.Engine); err != nil {
 			return nil, err
 		}
 	}
@@ -70,16 +70,16 @@ func Load(ctx context.Context, path string, o LoadOptions, progress func(Progres
 	keep := s == nil || o.KeepText
 	out := &Loaded{}
 	var convs []*transcripts.Conversation
-	var work func(*transcripts.Source) (*Counted, error)
+	var work func(*transcripts.Source) (*fileCounts, error)
 	if s != nil {
-		work = func(f *transcripts.Source) (*Counted, error) {
+		work = func(f *transcripts.Source) (*fileCounts, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 			return s.Count(f.Conversations), nil
 		}
 	}
-	src, err := transcripts.Walk(path, read, work, func(f *transcripts.Source, counted *Counted) error {
+	src, err := transcripts.Walk(path, read, work, func(f *transcripts.Source, counted *fileCounts) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

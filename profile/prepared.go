@@ -20,7 +20,7 @@ import (
 type Prepared struct {
 	mu       sync.Mutex
 	e        *engine
-	pcs      []*prepared
+	pcs      []*preparedConv
 	shape    logShape
 	warnings []string
 	// app is the replay check of what each conversation's app did, made
@@ -28,10 +28,10 @@ type Prepared struct {
 	app     []Fidelity
 	appDone bool
 	// noRows keeps no per-call rows in results, only totals: EachCall
-	// simulates the calls again when they are wanted (Stream).
+	// simulates the calls again when they are wanted (Load).
 	noRows bool
 	// lazy keeps of each conversation its skeleton and what it is as a
-	// whole (a stub: stubOf); get prepares it again for each pass (Stream:
+	// whole (a stub: stubOf); get prepares it again for each pass (Load:
 	// preparing takes milliseconds, holding every prepared conversation
 	// took most of the memory of a large log).
 	lazy bool
@@ -53,7 +53,7 @@ func Prepare(convs []*transcripts.Conversation, opt Options) (*Prepared, error) 
 
 // prepareSkeletons prepares counted skeletons for Run.
 func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
-	p := &Prepared{e: e, pcs: make([]*prepared, len(sks))}
+	p := &Prepared{e: e, pcs: make([]*preparedConv, len(sks))}
 	// Prepare every conversation before simulating any: caching reuses a
 	// prefix across the conversations of a source (sources.go).
 	for i, sk := range sks {
@@ -288,7 +288,7 @@ func newEngine(opt Options) (*engine, error) {
 
 // EachCall calls fn with every call of strategy i of r in order, with the
 // index of its conversation in r.Conversations: the calls kept, or, when
-// the run kept totals only (Stream), the strategy simulated again. The
+// the run kept totals only (Load), the strategy simulated again. The
 // Call passed is reused: copy what you keep.
 func (r *Result) EachCall(i int, fn func(conv int, c *Call) error) error {
 	sr := &r.Strategies[i]
@@ -412,7 +412,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 		return nil, err
 	}
 	if ix == nil {
-		pcs := make([]*prepared, n)
+		pcs := make([]*preparedConv, n)
 		for j := range n {
 			pcs[j] = e.prepare(skel(j))
 			pcs[j].idx = j
@@ -450,7 +450,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 }
 
 // get returns conversation j prepared: kept, or prepared again (lazy).
-func (p *Prepared) get(j int) *prepared {
+func (p *Prepared) get(j int) *preparedConv {
 	if !p.lazy {
 		return p.pcs[j]
 	}
@@ -461,6 +461,6 @@ func (p *Prepared) get(j int) *prepared {
 }
 
 // stubOf is what a lazy Prepared keeps of pc.
-func stubOf(pc *prepared) *prepared {
-	return &prepared{sk: pc.sk, idx: pc.idx, info: pc.info, hidden: pc.hidden, shortOutput: pc.shortOutput}
+func stubOf(pc *preparedConv) *preparedConv {
+	return &preparedConv{sk: pc.sk, idx: pc.idx, info: pc.info, hidden: pc.hidden, shortOutput: pc.shortOutput}
 }

@@ -96,7 +96,7 @@ func pct(num, den int64) int64 {
 
 // measureServed sets pc.served from the calls' reported usage on models
 // whose caching is automatic (best-effort).
-func (pc *prepared) measureServed() {
+func (pc *preparedConv) measureServed() {
 	pc.served = served{}
 	ttl := pc.logTTL
 	if ttl == 0 {

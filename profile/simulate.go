@@ -15,13 +15,13 @@ import (
 // call the engine builds a plan (every message sent, the call's own
 // model), lets the history steps narrow it, lays out what is sent as
 // spans, lets the output and price steps act, and prices the result.
-func (e *engine) simulate(pc *prepared, s *Strategy, ns []stepNote) ConversationResult {
+func (e *engine) simulate(pc *preparedConv, s *Strategy, ns []stepNote) ConversationResult {
 	return e.simulateInto(pc, s, ns, nil)
 }
 
 // simulateInto is simulate appending the calls to dst (when rows are
 // kept): the result's Calls are dst's new part.
-func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Call) ConversationResult {
+func (e *engine) simulateInto(pc *preparedConv, s *Strategy, ns []stepNote, dst []Call) ConversationResult {
 	cr := ConversationResult{ID: pc.info.ID, Path: pc.info.Path}
 	rows := e.opt.onCall == nil && !e.noRows
 	start := len(dst)
@@ -31,18 +31,18 @@ func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Ca
 		}
 		cr.Calls = dst[start:start:cap(dst)]
 	}
-	v := &convView{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
+	v := &View{e: e, pc: pc, k: pc.counts[pc.tok], tok: pc.tok}
 	v.content = v.k.content
 	steps := s.stages()
-	states := make([]stepState, 0, len(steps))
+	states := make([]State, 0, len(steps))
 	stageAt := make([]Stage, 0, len(steps))
 	for _, st := range steps {
-		states = append(states, st.start(v))
+		states = append(states, st.Start(v))
 		stageAt = append(stageAt, st.Kind().Stage)
 	}
 	v.sums()
 
-	p := &callPlan{v: v}
+	p := &Plan{v: v}
 	var scratch Call // the call, when the engine keeps no rows
 	for i := range pc.calls {
 		ci := &pc.calls[i]
@@ -59,14 +59,14 @@ func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Ca
 
 		j := 0
 		for ; j < len(states) && stageAt[j] <= StageHistory; j++ {
-			states[j].apply(p)
+			states[j].Apply(p)
 		}
 		p.layout()
 		for ; j < len(states) && stageAt[j] <= StageOutput; j++ {
-			states[j].apply(p)
+			states[j].Apply(p)
 		}
 		for ; j < len(states); j++ {
-			states[j].apply(p)
+			states[j].Apply(p)
 		}
 		p.price()
 		cr.Totals.addCall(call)
@@ -82,12 +82,12 @@ func (e *engine) simulateInto(pc *prepared, s *Strategy, ns []stepNote, dst []Ca
 	return cr
 }
 
-// convView is one conversation as a strategy's steps see it: the counts
+// View is one conversation as a strategy's steps see it: the counts
 // of the tokenizer it is priced with, what history carries of each
 // message, and prefix sums over that.
-type convView struct {
+type View struct {
 	e     *engine
-	pc    *prepared
+	pc    *preparedConv
 	k     *counts
 	tok   *tokenize.Tokenizer // k's tokenizer
 	model *price.Model        // every call's model when set (the model= step)
@@ -103,7 +103,7 @@ type convView struct {
 	nextThink []int
 }
 
-func (v *convView) sums() {
+func (v *View) sums() {
 	n := len(v.pc.sk.msgs)
 	// One buffer for the four sums, reused by the engine's next
 	// conversation: tune simulates thousands of strategy×conversation
@@ -140,14 +140,14 @@ func (v *convView) sums() {
 }
 
 // sent is the content and framing of the non-system messages [lo, hi).
-func (v *convView) sent(lo, hi int) int64 {
+func (v *View) sent(lo, hi int) int64 {
 	return v.pc0[hi] - v.pc0[lo] + v.pf[hi] - v.pf[lo]
 }
 
-// callPlan is what one call sends and how it is billed, as the steps of a
+// Plan is what one call sends and how it is billed, as the steps of a
 // strategy shape it.
-type callPlan struct {
-	v     *convView
+type Plan struct {
+	v     *View
 	ci    *callInfo
 	call  *Call
 	model *price.Model // priced on; nil when unpriced
@@ -237,7 +237,7 @@ func sharedPrefix(a, b []span) int64 {
 	return n
 }
 
-func (p *callPlan) reset(ci *callInfo, call *Call) {
+func (p *Plan) reset(ci *callInfo, call *Call) {
 	p.ci, p.call = ci, call
 	p.model = ci.model
 	if p.v.model != nil {
@@ -260,7 +260,7 @@ func (p *callPlan) reset(ci *callInfo, call *Call) {
 // left it, within the unit before the call, past system messages (they
 // are sent whatever the window, so equal ranges compare equal for
 // caching).
-func (p *callPlan) keptFrom() int {
+func (p *Plan) keptFrom() int {
 	v := p.v
 	cs := v.pc.units[p.ci.unit]
 	lo := min(p.lo, cs)
@@ -273,7 +273,7 @@ func (p *callPlan) keptFrom() int {
 // edited sums the edits that apply when history starts at lo: tokens
 // removed and placeholder tokens added. Edits before lo lie in history a
 // later step dropped; they go with it.
-func (p *callPlan) edited(lo int) (removed, added int64) {
+func (p *Plan) edited(lo int) (removed, added int64) {
 	for _, e := range p.edits {
 		if e.from >= lo {
 			removed += e.removed
@@ -285,7 +285,7 @@ func (p *callPlan) edited(lo int) (removed, added int64) {
 
 // input is what the call sends with the plan as it stands: history steps
 // use it for their triggers.
-func (p *callPlan) input() int64 {
+func (p *Plan) input() int64 {
 	v, a := p.v, p.ci.msg
 	lo := p.keptFrom()
 	n := p.unlogged + v.k.toolDefs + v.ps[a] + tokenize.ReplyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
@@ -298,7 +298,7 @@ func (p *callPlan) input() int64 {
 
 // layout fixes what the call sends once the history steps have acted:
 // its parts by kind, its spans, and its output before the output steps.
-func (p *callPlan) layout() {
+func (p *Plan) layout() {
 	v, ci, call := p.v, p.ci, p.call
 	msgs := v.pc.sk.msgs
 	a, prev := ci.msg, ci.prev
@@ -397,7 +397,7 @@ func (p *callPlan) layout() {
 }
 
 // price bills the call and the calls beside it.
-func (p *callPlan) price() {
+func (p *Plan) price() {
 	call := p.call
 	for _, sc := range p.side {
 		if sc.model == nil {

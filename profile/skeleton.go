@@ -16,7 +16,7 @@ import (
 // skeleton is a conversation as the engine keeps it once counted: its
 // structure (roles, times, models, usage, which result answers which tool
 // call) and the token count of every text, not the text. A directory is
-// read, counted and dropped one file at a time (Stream), so memory holds
+// read, counted and dropped one file at a time (Load), so memory holds
 // skeletons, a few dozen bytes a message, whatever the size of the text.
 //
 // Counts are kept raw, per encoding, one figure per text the chat format
@@ -35,7 +35,7 @@ type skeleton struct {
 	images          map[int32]int32                     // by message, where some
 	changes         map[int32]*transcripts.PrefixChange // by message, where the log shows one
 	// cacheUsage says some message reports cache reads or writes
-	// (BasisSpec).
+	// (basisSpecOf).
 	cacheUsage bool
 	tools      []toolSkel
 	raw        map[string]*tokenize.Raw // by encoding
@@ -226,8 +226,14 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 	for _, t := range c.Tools {
 		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
-	// What the log holds of the prefix every call sends first, as text:
-	// conversations of a source share it only when it is the same.
+	sk.prefixHash = prefixHash(c)
+	return sk
+}
+
+// prefixHash identifies what the log holds of the prefix every call of c
+// sends first, as text (tool schemas, the system messages before the first
+// call): conversations of a source share it only when it is the same.
+func prefixHash(c *transcripts.Conversation) uint64 {
 	first := len(c.Messages)
 	for i := range c.Messages {
 		if c.Messages[i].Role == transcripts.RoleAssistant && !c.Messages[i].Replayed {
@@ -244,8 +250,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 			fmt.Fprintf(h, "%s\x00", c.Messages[i].Content)
 		}
 	}
-	sk.prefixHash = h.Sum64()
-	return sk
+	return h.Sum64()
 }
 
 // countRaw counts c's texts in t's encoding into sk, on up to workers

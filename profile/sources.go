@@ -25,7 +25,7 @@ import (
 // cache read below that, the read — the part the provider found cached,
 // which for Claude Code is its tools and system prompt (~18k tokens) while
 // the rest of the hidden prefix (reminders in the first message) is new.
-func (pc *prepared) sharedPrefix(k *counts) {
+func (pc *preparedConv) sharedPrefix(k *counts) {
 	if len(pc.calls) == 0 {
 		return
 	}
@@ -81,7 +81,7 @@ type sourceCall struct {
 	conv int   // index of the conversation
 }
 
-func indexSources(pcs []*prepared) *sourceIndex {
+func indexSources(pcs []*preparedConv) *sourceIndex {
 	ix := newSourceIndex()
 	for _, pc := range pcs {
 		ix.add(pc)
@@ -93,7 +93,7 @@ func indexSources(pcs []*prepared) *sourceIndex {
 func newSourceIndex() *sourceIndex { return &sourceIndex{calls: map[string][]sourceCall{}} }
 
 // add indexes pc, the conversation of index pc.idx, the next in order.
-func (ix *sourceIndex) add(pc *prepared) {
+func (ix *sourceIndex) add(pc *preparedConv) {
 	ix.keys = append(ix.keys, pc.source)
 	if pc.shared == 0 {
 		return
@@ -115,7 +115,7 @@ func (ix *sourceIndex) sort() {
 // warm reports whether another conversation of pc's source made a call in
 // the ttl seconds up to at (inclusive), so that the source's prefix is
 // still cached.
-func (ix *sourceIndex) warm(pc *prepared, at, ttl int64) bool {
+func (ix *sourceIndex) warm(pc *preparedConv, at, ttl int64) bool {
 	if ix == nil || at == 0 || pc.shared == 0 || pc.idx >= len(ix.keys) {
 		return false
 	}
@@ -138,7 +138,7 @@ func (ix *sourceIndex) warm(pc *prepared, at, ttl int64) bool {
 // strategy must rewrite from there too. Expiry is not a break: the cache
 // step models it. Only explicit caching says this much: automatic caching
 // (OpenAI) is best-effort and reads in steps, so a short read is normal.
-func (pc *prepared) cacheBreaks() {
+func (pc *preparedConv) cacheBreaks() {
 	ttl := pc.logTTL
 	if ttl == 0 {
 		ttl = 300

@@ -24,6 +24,6 @@ func (*BatchStep) Kind() *StepKind { return batchKind }
 
 func (*BatchStep) String() string { return "batch" }
 
-func (b *BatchStep) start(*convView) stepState { return b }
+func (b *BatchStep) Start(*View) State { return b }
 
-func (*BatchStep) apply(p *callPlan) { p.batch = true }
+func (*BatchStep) Apply(p *Plan) { p.batch = true }

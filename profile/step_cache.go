@@ -81,7 +81,7 @@ func (c *CacheStep) String() string {
 	return "cache:" + strings.Join(args, ",")
 }
 
-func (c *CacheStep) start(v *convView) stepState {
+func (c *CacheStep) Start(v *View) State {
 	ttl := int64(c.TTL.Seconds())
 	if ttl == 0 && (v.model == nil || v.model == v.pc.model) {
 		// The log's TTL is its app's choice with its provider; priced on
@@ -100,7 +100,7 @@ func (c *CacheStep) start(v *convView) stepState {
 type cacheState struct {
 	ideal   bool  // read all a best-effort cache could serve
 	ttl     int64 // seconds
-	pc      *prepared
+	pc      *preparedConv
 	sources *sourceIndex
 	last    []cacheEntry
 }
@@ -122,7 +122,7 @@ func (st *cacheState) entry(m *price.Model) *cacheEntry {
 	return nil
 }
 
-func (st *cacheState) apply(p *callPlan) {
+func (st *cacheState) Apply(p *Plan) {
 	if p.served {
 		// Answered by a response cache: nothing reached the provider, so
 		// nothing was read, written or kept warm.
@@ -176,7 +176,7 @@ func (st *cacheState) apply(p *callPlan) {
 // sending what the call before it sent (transcripts.PrefixChange): tool
 // schemas changed break the prefix from the start, a system prompt changed
 // after the tool schemas; -1 when nothing changed.
-func prefixChange(p *callPlan) int64 {
+func prefixChange(p *Plan) int64 {
 	ch := p.v.pc.sk.changes[int32(p.ci.msg)]
 	if ch == nil {
 		return -1

@@ -32,7 +32,7 @@ func (c *CapStep) String() string { return fmt.Sprintf("cap:%d", c.Max) }
 
 // start shortens the replies history carries: the cap bounds reasoning
 // and visible reply together, so the visible part is what is left.
-func (c *CapStep) start(v *convView) stepState {
+func (c *CapStep) Start(v *View) State {
 	content := make([]int64, len(v.content))
 	copy(content, v.content)
 	for _, ci := range v.pc.calls {
@@ -53,7 +53,7 @@ func (c *CapStep) whyNot(n stepNote, _ logShape) string {
 	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", formatTokens(c.Max), formatTokens(n.peak))
 }
 
-func (st *capState) apply(p *callPlan) {
+func (st *capState) Apply(p *Plan) {
 	c, call := st.c, p.call
 	st.note.peak = max(st.note.peak, call.Output+call.Reasoning)
 	if call.Output+call.Reasoning > c.Max {

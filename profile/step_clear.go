@@ -30,6 +30,17 @@ type ClearStep struct {
 }
 
 var clearKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
+			for _, keep := range []int{1, 3, 6} {
+				if below(t, peak) {
+					out = append(out, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
+				}
+			}
+		}
+		return out
+	},
 	Name:  "clear",
 	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
 	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",
@@ -106,7 +117,7 @@ func (c *ClearStep) String() string {
 // start sums, over the conversation's tool uses in order, the tokens a
 // clearing takes out and the uses it clears, so that each call's edit is
 // a subtraction.
-func (c *ClearStep) start(v *convView) stepState {
+func (c *ClearStep) Start(v *View) State {
 	uses := v.pc.uses
 	st := &clearState{c: c, placeholder: v.tok.Count(ClearedPlaceholder),
 		cum: make([]int64, len(uses)+1), cnt: make([]int, len(uses)+1), start: make([]int, len(uses))}
@@ -149,7 +160,7 @@ type clearState struct {
 	note        stepNote
 }
 
-func (st *clearState) apply(p *callPlan) {
+func (st *clearState) Apply(p *Plan) {
 	in := p.input()
 	st.note.peak = max(st.note.peak, in)
 	if in <= st.c.Trigger {

@@ -41,7 +41,7 @@ func (*ClearThinkingStep) Kind() *StepKind { return clearThinkingKind }
 
 func (c *ClearThinkingStep) String() string { return fmt.Sprintf("clear-thinking:keep=%d", c.Keep) }
 
-func (c *ClearThinkingStep) start(*convView) stepState { return &clearThinkingState{c: c} }
+func (c *ClearThinkingStep) Start(*View) State { return &clearThinkingState{c: c} }
 
 type clearThinkingState struct {
 	c    *ClearThinkingStep
@@ -50,7 +50,7 @@ type clearThinkingState struct {
 
 func (st *clearThinkingState) stepNote() stepNote { return st.note }
 
-func (st *clearThinkingState) apply(p *callPlan) {
+func (st *clearThinkingState) Apply(p *Plan) {
 	v := p.v
 	if v.think == nil {
 		return

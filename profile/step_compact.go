@@ -25,6 +25,17 @@ type CompactStep struct {
 }
 
 var compactKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{16000, 32000, 64000, 100000} {
+			for _, size := range []int{1000, 2000, 4000} {
+				if below(t, peak) {
+					out = append(out, fmt.Sprintf("compact:trigger=%d,size=%d", t, size))
+				}
+			}
+		}
+		return out
+	},
 	Name:  "compact",
 	Usage: "compact:trigger=T|P%,size=S[,model=M]",
 	Doc:   "past T input tokens (or P% of the window) all history before the last unit becomes a summary of S tokens (the summariser is billed)",
@@ -90,7 +101,7 @@ func (c *CompactStep) check(t *price.Table) error {
 	return err
 }
 
-func (c *CompactStep) start(v *convView) stepState {
+func (c *CompactStep) Start(v *View) State {
 	st := &compactState{c: c, instruction: v.pc.tok.Count(SummaryInstruction)}
 	if c.Model != "" {
 		st.model, _ = v.e.opt.Prices.Lookup(c.Model)
@@ -110,7 +121,7 @@ func (st *compactState) stepNote() stepNote { return st.note }
 
 // trigger is the input past which the call compacts, 0 when the model's
 // window is unknown for a percentage.
-func (st *compactState) trigger(p *callPlan) int64 {
+func (st *compactState) trigger(p *Plan) int64 {
 	if st.c.Percent == 0 {
 		return st.c.Trigger
 	}
@@ -120,7 +131,7 @@ func (st *compactState) trigger(p *callPlan) int64 {
 	return p.model.ContextWindow * int64(st.c.Percent) / 100
 }
 
-func (st *compactState) apply(p *callPlan) {
+func (st *compactState) Apply(p *Plan) {
 	v := p.v
 	if st.ver > 0 {
 		// The summary replaces what earlier steps planned before it.

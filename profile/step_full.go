@@ -24,9 +24,9 @@ func (*FullStep) Kind() *StepKind { return fullKind }
 
 func (*FullStep) String() string { return "full" }
 
-func (*FullStep) start(*convView) stepState { return noState{} }
+func (*FullStep) Start(*View) State { return noState{} }
 
 // noState is the state of a step that acts only when it starts.
 type noState struct{}
 
-func (noState) apply(*callPlan) {}
+func (noState) Apply(*Plan) {}

@@ -39,7 +39,7 @@ func (m *ModelStep) check(t *price.Table) error {
 
 // start switches the conversation to the model, and to its tokenizer's
 // counts when that differs (counted once per conversation and tokenizer).
-func (m *ModelStep) start(v *convView) stepState {
+func (m *ModelStep) Start(v *View) State {
 	v.model, _ = v.e.opt.Prices.Lookup(m.ID)
 	if v.model != nil {
 		if t := v.e.tokenizer(v.model); t != v.pc.tok {

@@ -89,14 +89,14 @@ type respCache struct {
 
 var respSeed = maphash.MakeSeed()
 
-func (r *RespCacheStep) start(v *convView) stepState {
+func (r *RespCacheStep) Start(v *View) State {
 	c, _ := v.e.shared[r].(*respCache)
 	if c == nil {
 		c = &respCache{seen: map[uint64]bool{}, shingles: map[uint64][]map[uint64]bool{}}
 		v.e.share(r, c)
 	}
 	if v.pc.sk.conv == nil {
-		// The text was not kept (Stream keeps it when a strategy has a
+		// The text was not kept (Load keeps it when a strategy has a
 		// response cache): nothing to match.
 		return noState{}
 	}
@@ -125,7 +125,7 @@ func (s *respCacheState) text(m *transcripts.Message) string {
 	return t
 }
 
-func (s *respCacheState) apply(p *callPlan) {
+func (s *respCacheState) Apply(p *Plan) {
 	if !s.begun {
 		s.prefix.SetSeed(respSeed)
 		s.begun = true

@@ -81,7 +81,7 @@ func (r *RouteStep) check(t *price.Table) error {
 	return err
 }
 
-func (r *RouteStep) start(v *convView) stepState {
+func (r *RouteStep) Start(v *View) State {
 	m, _ := v.e.opt.Prices.Lookup(r.Model)
 	return routeState{r, m}
 }
@@ -91,7 +91,7 @@ type routeState struct {
 	m *price.Model
 }
 
-func (s routeState) apply(p *callPlan) {
+func (s routeState) Apply(p *Plan) {
 	if s.m == nil || !s.matches(p) {
 		return
 	}
@@ -100,7 +100,7 @@ func (s routeState) apply(p *callPlan) {
 	p.call.Routed = true
 }
 
-func (s routeState) matches(p *callPlan) bool {
+func (s routeState) matches(p *Plan) bool {
 	var n int64
 	switch s.r.field {
 	case "tools":

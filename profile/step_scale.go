@@ -90,7 +90,7 @@ func (s *ScaleStep) String() string {
 // scaled is n×f rounded half up, in tokens.
 func scaled(n int64, f float64) int64 { return int64(float64(n)*f + 0.5) }
 
-func (s *ScaleStep) start(v *convView) stepState {
+func (s *ScaleStep) Start(v *View) State {
 	switch s.Part {
 	case "system":
 		hasSystem := false
@@ -127,15 +127,15 @@ type unloggedScale struct{ f float64 }
 
 // apply runs before the call is laid out: the layout reads the unlogged
 // part from the plan.
-func (u unloggedScale) apply(p *callPlan) { p.unlogged = scaled(p.unlogged, u.f) }
+func (u unloggedScale) Apply(p *Plan) { p.unlogged = scaled(p.unlogged, u.f) }
 
 type outputScale struct{ f float64 }
 
-func (o outputScale) apply(p *callPlan) { p.outputScale = o.f }
+func (o outputScale) Apply(p *Plan) { p.outputScale = o.f }
 
 type reasoningScale struct{ f float64 }
 
-func (r reasoningScale) apply(p *callPlan) { p.call.Reasoning = scaled(p.call.Reasoning, r.f) }
+func (r reasoningScale) Apply(p *Plan) { p.call.Reasoning = scaled(p.call.Reasoning, r.f) }
 
 // Kind returns the rag kind.
 func (*RAGKeepStep) Kind() *StepKind { return ragKeepKind }
@@ -146,7 +146,7 @@ func (s *RAGKeepStep) String() string {
 
 // start drops the filtered share of every message's retrieved context
 // from what is sent and carried.
-func (s *RAGKeepStep) start(v *convView) stepState {
+func (s *RAGKeepStep) Start(v *View) State {
 	k := *v.k
 	k.content = make([]int64, len(v.k.content))
 	k.rag = make([]int64, len(v.k.rag))

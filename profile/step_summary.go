@@ -20,6 +20,19 @@ type SummaryStep struct {
 }
 
 var summaryKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
+			for _, keep := range []int{1, 2, 4} {
+				for _, size := range []int{400, 800, 1600} {
+					if below(t, peak) {
+						out = append(out, fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", t, keep, size))
+					}
+				}
+			}
+		}
+		return out
+	},
 	Name:  "summary",
 	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
 	Doc:   "past T tokens of history, summarise all but the latest K exchanges (tool rounds inside one long exchange) into S tokens (the summariser call is billed)",
@@ -81,7 +94,7 @@ func (s *SummaryStep) check(t *price.Table) error {
 	return err
 }
 
-func (s *SummaryStep) start(v *convView) stepState {
+func (s *SummaryStep) Start(v *View) State {
 	st := &summaryState{s: s, instruction: v.pc.tok.Count(SummaryInstruction)}
 	if s.Model != "" {
 		st.model, _ = v.e.opt.Prices.Lookup(s.Model)
@@ -109,7 +122,7 @@ func (s *SummaryStep) whyNot(n stepNote, sh logShape) string {
 	return fmt.Sprintf("history never passes trigger %s (peak %s)", formatTokens(s.Trigger), formatTokens(n.peak))
 }
 
-func (st *summaryState) apply(p *callPlan) {
+func (st *summaryState) Apply(p *Plan) {
 	v := p.v
 	from := max(p.lo, st.boundary)
 	hist := v.pc0[p.ci.prev+1] - v.pc0[from]

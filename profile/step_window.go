@@ -18,6 +18,18 @@ type WindowStep struct {
 }
 
 var windowKind = &StepKind{
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
+			out = append(out, fmt.Sprintf("window:turns=%d", n))
+		}
+		for _, k := range []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000} {
+			if below(k, peak) {
+				out = append(out, fmt.Sprintf("window:tokens=%d", k))
+			}
+		}
+		return out
+	},
 	Name:  "window",
 	Usage: "window:turns=N | window:tokens=K",
 	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
@@ -65,7 +77,7 @@ func (w *WindowStep) String() string {
 	return fmt.Sprintf("window:turns=%d", w.Turns)
 }
 
-func (w *WindowStep) start(*convView) stepState { return &windowState{w: w} }
+func (w *WindowStep) Start(*View) State { return &windowState{w: w} }
 
 type windowState struct {
 	w    *WindowStep
@@ -74,7 +86,7 @@ type windowState struct {
 
 func (s *windowState) stepNote() stepNote { return s.note }
 
-func (s *windowState) apply(p *callPlan) {
+func (s *windowState) Apply(p *Plan) {
 	pc := p.v.pc
 	if s.w.Tokens == 0 {
 		lo := pc.exchanges[max(p.ci.exchange-s.w.Turns, 0)]

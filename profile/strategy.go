@@ -24,21 +24,24 @@ type Strategy struct {
 	Model    string        // the model= step's id, "" when absent
 }
 
-// Step is one parsed step of a strategy. Its kind says how it parses and
-// when it acts; start makes its state for one conversation.
+// Step is one parsed step of a strategy, like an analysis.Analyzer's
+// pass: its kind says how it parses, when it acts and what it needs; Start
+// makes its state for one conversation, whose Apply shapes each call's
+// Plan. The fields of View and Plan a step reads and writes are the
+// engine's own: the steps are files of this package (step_*.go).
 type Step interface {
 	Kind() *StepKind
 	// String renders the step as it parses.
 	String() string
-	// start begins the step on one conversation. Steps start in stage
+	// Start begins the step on one conversation. Steps start in stage
 	// order, so a step may adjust the view (counts, model) for later ones.
-	start(v *convView) stepState
+	Start(v *View) State
 }
 
-// stepState is a step at work on one conversation: apply is called once
-// per call, in stage order, on the plan of that call.
-type stepState interface {
-	apply(p *callPlan)
+// State is a step at work on one conversation: Apply is called once per
+// call, in stage order, on the plan of that call.
+type State interface {
+	Apply(p *Plan)
 }
 
 // Stage orders the steps of a strategy: every step of an earlier stage
@@ -67,7 +70,15 @@ type StepKind struct {
 	// Needs, when set, says what a step of the kind needs of the load
 	// beyond the log's counts (nil: nothing).
 	Needs func(Step) Needs
+	// Tune, when set, is the range tune searches of the kind: the specs
+	// of its steps worth trying on a log whose largest call sends peak
+	// tokens (0: not known).
+	Tune func(peak int64) []string
 }
+
+// below says whether a trigger or size of t tokens can act on a log whose
+// largest call sends peak tokens (0: not known).
+func below(t, peak int64) bool { return peak == 0 || t < peak }
 
 // Needs is what a step needs of the load beyond the log's counts in its
 // own model's encoding: declared by its kind, so that Load and the engine
@@ -114,9 +125,6 @@ var stepKinds = []*StepKind{
 	routeKind,
 	respCacheKind,
 }
-
-// StepKinds returns the registered step kinds in rendering order.
-func StepKinds() []*StepKind { return slices.Clone(stepKinds) }
 
 // StepsHelp is the syntax of every step kind, for help texts.
 func StepsHelp() string {

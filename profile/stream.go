@@ -9,7 +9,7 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// Stream prepares conversations as they are read, one file at a time, and
+// stream prepares conversations as they are read, one file at a time, and
 // keeps their counts, not their text: a directory of any size is profiled
 // in the memory its counts take (a few dozen bytes a message). Count runs
 // on many goroutines, Add in file order; Prepared then simulates as
@@ -17,17 +17,17 @@ import (
 // strategy's calls again for the rows of a report).
 //
 // The text is kept when a strategy reads it (a response cache).
-type Stream struct {
+type stream struct {
 	e        *engine
 	models   []*price.Model // models strategies price on, whose encodings are counted too
 	keepText bool
 	p        *Prepared
 }
 
-// NewStream returns a stream for opt; opt.Strategies are the strategies
+// newStream returns a stream for opt; opt.Strategies are the strategies
 // that will be run on it (their models' encodings are counted too), nil
 // for the defaults.
-func NewStream(opt Options) (*Stream, error) {
+func newStream(opt Options) (*stream, error) {
 	e, err := newEngine(opt)
 	if err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func NewStream(opt Options) (*Stream, error) {
 		return nil, err
 	}
 	e.sources = newSourceIndex()
-	s := &Stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
+	s := &stream{e: e, p: &Prepared{e: e, noRows: true, lazy: true}}
 	for _, st := range opt.Strategies {
 		n := st.Needs()
 		s.keepText = s.keepText || n.Text
@@ -50,13 +50,13 @@ func NewStream(opt Options) (*Stream, error) {
 	return s, nil
 }
 
-// Counted is one file's conversations counted by Stream.Count, for Add:
+// fileCounts is one file's conversations counted by stream.Count, for Add:
 // per conversation, its text's raw counts in each encoding wanted.
-type Counted struct{ texts [][]*tokenize.Text }
+type fileCounts struct{ texts [][]*tokenize.Text }
 
 // Count counts the texts of one file's conversations. It is safe for
 // concurrent use; pass what it returns to Add.
-func (s *Stream) Count(convs []*transcripts.Conversation) *Counted {
+func (s *stream) Count(convs []*transcripts.Conversation) *fileCounts {
 	e := s.e
 	out := make([][]*tokenize.Text, len(convs))
 	workers := 1
@@ -88,13 +88,13 @@ func (s *Stream) Count(convs []*transcripts.Conversation) *Counted {
 			}
 		}
 	}
-	return &Counted{out}
+	return &fileCounts{out}
 }
 
 // Add keeps one file's conversations, counted by Count, in file order,
 // once the marks of responses repeated from earlier files are set
 // (transcripts.Walk does both). The conversations' text is not kept.
-func (s *Stream) Add(convs []*transcripts.Conversation, counted *Counted) {
+func (s *stream) Add(convs []*transcripts.Conversation, counted *fileCounts) {
 	var ks [][]*tokenize.Text
 	if counted != nil {
 		ks = counted.texts
@@ -117,19 +117,10 @@ func (s *Stream) Add(convs []*transcripts.Conversation, counted *Counted) {
 	}
 }
 
-// IDs returns the conversations' ids and paths, in order.
-func (s *Stream) IDs() (ids, paths []string) {
-	for _, pc := range s.p.pcs {
-		ids = append(ids, pc.info.ID)
-		paths = append(paths, pc.info.Path)
-	}
-	return ids, paths
-}
-
 // Prepared ends the stream: ids, when not nil, rename the conversations
 // (transcripts.UniqueIDs on IDs' result). Run on what it returns keeps
 // totals, not calls.
-func (s *Stream) Prepared(ids []string) *Prepared {
+func (s *stream) Prepared(ids []string) *Prepared {
 	for i, id := range ids {
 		if i < len(s.p.pcs) {
 			s.p.pcs[i].info.ID = id

@@ -15,7 +15,7 @@ import "github.com/tokenscope/tokenscope/profile/price"
 // (has: the conversation shows thinking): none (the call itself) for
 // providers that drop it, the current exchange's start for Anthropic, the
 // start for models that keep every turn's.
-func (pc *prepared) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
+func (pc *preparedConv) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
 	switch {
 	case !has || m == nil || m.Provider != "anthropic":
 		return ci.msg
@@ -38,8 +38,8 @@ func (k *counts) thinking(from, to, tf int) int64 {
 	return k.think[to] - k.think[from]
 }
 
-func (v *convView) thinkFrom(ci *callInfo, m *price.Model) int {
+func (v *View) thinkFrom(ci *callInfo, m *price.Model) int {
 	return v.pc.thinkFrom(ci, m, v.think != nil)
 }
 
-func (v *convView) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }
+func (v *View) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }

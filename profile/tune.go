@@ -19,7 +19,7 @@ type TuneOptions struct {
 	Prices *price.Table
 	Model  string // --model, as the profile runs
 	// Basis is what the app did, the spec savings are measured against
-	// ("" picks it from the log: BasisSpec).
+	// ("" picks it from the log: appSpecOf).
 	Basis string
 	// Candidates are models to try with model=; nil means the basis
 	// model's cheaper siblings (same provider, lower input price).
@@ -267,6 +267,18 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 	return out
 }
 
+// tuneOrder is the kinds tune searches, in the order it tries them:
+// window, summary, then the others of the registry.
+func tuneOrder() []*StepKind {
+	out := []*StepKind{windowKind, summaryKind}
+	for _, k := range stepKinds {
+		if k.Tune != nil && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // TuneSpace generates the strategies Tune tries on a log (convs is not
 // read: ref, a run of full on it, says what it needs): each context
 // step (none, window by turns and by tokens, summary, and clear and
@@ -280,45 +292,10 @@ func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) 
 	if len(ref.Strategies) > 0 {
 		peak = ref.Strategies[0].Totals.PeakInput
 	}
+	// Each history step's range, as its kind declares it.
 	contexts := []string{""}
-	for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
-		contexts = append(contexts, fmt.Sprintf("window:turns=%d", n))
-	}
-	tokenSteps := []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000}
-	for _, k := range tokenSteps {
-		if peak == 0 || k < peak {
-			contexts = append(contexts, fmt.Sprintf("window:tokens=%d", k))
-		}
-	}
-	for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
-		if peak > 0 && t >= peak {
-			continue
-		}
-		for _, keep := range []int{1, 2, 4} {
-			for _, size := range []int{400, 800, 1600} {
-				contexts = append(contexts, fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", t, keep, size))
-			}
-		}
-	}
-	if kindNamed("clear") != nil {
-		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
-			if peak > 0 && t >= peak {
-				continue
-			}
-			for _, keep := range []int{1, 3, 6} {
-				contexts = append(contexts, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
-			}
-		}
-	}
-	if kindNamed("compact") != nil {
-		for _, t := range []int64{16000, 32000, 64000, 100000} {
-			if peak > 0 && t >= peak {
-				continue
-			}
-			for _, size := range []int{1000, 2000, 4000} {
-				contexts = append(contexts, fmt.Sprintf("compact:trigger=%d,size=%d", t, size))
-			}
-		}
+	for _, k := range tuneOrder() {
+		contexts = append(contexts, k.Tune(peak)...)
 	}
 	var models []*price.Model
 	if ref.Model != nil {

@@ -11,7 +11,7 @@ import (
 // dozens of calls, so cutting only at prompts would keep everything. Each
 // call's unit is the one holding the message just before it: the unit a
 // step must keep for the call to make sense. It also lists tool uses.
-func (pc *prepared) findUnits() {
+func (pc *preparedConv) findUnits() {
 	msgs := pc.sk.msgs
 	pc.units = pc.units[:0]
 	ex := 0
@@ -43,7 +43,7 @@ type toolUse struct {
 
 // findToolUses lists tool results in order, each with the assistant
 // message whose call it answers (by id, else the nearest earlier one).
-func (pc *prepared) findToolUses() {
+func (pc *preparedConv) findToolUses() {
 	sk := pc.sk
 	pc.uses = pc.uses[:0]
 	for i := range sk.msgs {
@@ -51,10 +51,4 @@ func (pc *prepared) findToolUses() {
 			pc.uses = append(pc.uses, toolUse{res: i, call: int(m.call), arg: int(m.arg), name: sk.names[m.name]})
 		}
 	}
-}
-
-// answersTools reports whether call ci is sent with a tool result last:
-// a tool round of an agent loop.
-func (pc *prepared) answersTools(ci *callInfo) bool {
-	return ci.msg > 0 && pc.sk.msgs[ci.msg-1].is(codeTool)
 }

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
@@ -21,7 +21,7 @@ var UsageFormats = []string{"table", "json", "csv"}
 // of whose calls could be priced shows "unpriced" (null in JSON, an empty
 // cell in CSV), never $0.00; a partly priced row's cost is its priced
 // calls', marked, with "N of M calls priced" under the table.
-func WriteUsage(w io.Writer, s *profile.UsageSummary, format string) error {
+func WriteUsage(w io.Writer, s *usage.Summary, format string) error {
 	switch format {
 	case "table", "":
 		return writeUsageTable(w, s)
@@ -33,7 +33,7 @@ func WriteUsage(w io.Writer, s *profile.UsageSummary, format string) error {
 	return fmt.Errorf("--format %q: want one of %s", format, strings.Join(UsageFormats, ", "))
 }
 
-func usageHeading(s *profile.UsageSummary) string {
+func usageHeading(s *usage.Summary) string {
 	switch s.Group {
 	case "monthly":
 		return "month"
@@ -45,11 +45,11 @@ func usageHeading(s *profile.UsageSummary) string {
 
 // usagePriced reports whether r's cost is a price: some of its calls were
 // priced, or none needed one.
-func usagePriced(r *profile.UsageRow) bool { return r.Priced > 0 || r.Unpriced == 0 }
+func usagePriced(r *usage.Row) bool { return r.Priced > 0 || r.Unpriced == 0 }
 
 // usageCost is r's cost as a table shows it: "unpriced" when none of its
 // calls could be priced, marked * when some could not.
-func usageCost(r *profile.UsageRow) string {
+func usageCost(r *usage.Row) string {
 	switch {
 	case !usagePriced(r):
 		return rows.Unpriced
@@ -63,7 +63,7 @@ func usageCost(r *profile.UsageRow) string {
 // on the left (a session's id ends it), token counts are compact, and the
 // models used are listed under it. Keys and models from the log are
 // cleaned (rows.Clean).
-func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
+func writeUsageTable(w io.Writer, s *usage.Summary) error {
 	var b strings.Builder
 	keyW := len(usageHeading(s))
 	for _, r := range s.Rows {
@@ -79,11 +79,11 @@ func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
 		fmt.Fprintf(&b, "%-*s %6s %7s %7s %7s %7s %7s %10s\n", keyW, key, calls, in, out, write, read, total, cost)
 	}
 	line(usageHeading(s), "calls", "input", "output", "c.write", "c.read", "total", "cost")
-	row := func(r *profile.UsageRow) {
+	row := func(r *usage.Row) {
 		line(r.Key, strconv.Itoa(r.Calls), rows.Tokens(r.Input), rows.Tokens(r.Output),
 			rows.Tokens(r.CacheWrites), rows.Tokens(r.CacheReads), rows.Tokens(r.Total()), usageCost(r))
 	}
-	subagents := func(r *profile.UsageRow) {
+	subagents := func(r *usage.Row) {
 		cost := r.SubagentCost.String()
 		if !usagePriced(r) {
 			cost = rows.Unpriced
@@ -125,7 +125,7 @@ func writeUsageTable(w io.Writer, s *profile.UsageSummary) error {
 // as a number; both null, and Unpriced true, when none of its calls could
 // be priced.
 type usageJSON struct {
-	profile.UsageRow
+	usage.Row
 	TotalTokens int64    `json:"total_tokens"`
 	CostUSD     *float64 `json:"cost_usd"`
 	Cost        *string  `json:"cost_usd_exact"`
@@ -135,11 +135,11 @@ type usageJSON struct {
 	NonePriced   bool   `json:"unpriced,omitempty"`
 }
 
-func toUsageJSON(r profile.UsageRow) usageJSON {
+func toUsageJSON(r usage.Row) usageJSON {
 	if r.Models == nil {
 		r.Models = []string{}
 	}
-	j := usageJSON{UsageRow: r, TotalTokens: r.Total()}
+	j := usageJSON{Row: r, TotalTokens: r.Total()}
 	if usagePriced(&r) {
 		usd, exact := r.Cost.USD(), r.Cost.Decimal()
 		j.CostUSD, j.Cost = &usd, &exact
@@ -152,7 +152,7 @@ func toUsageJSON(r profile.UsageRow) usageJSON {
 	return j
 }
 
-func writeUsageJSON(w io.Writer, s *profile.UsageSummary) error {
+func writeUsageJSON(w io.Writer, s *usage.Summary) error {
 	doc := struct {
 		Group    string      `json:"group"`
 		Rows     []usageJSON `json:"rows"`
@@ -178,7 +178,7 @@ func writeUsageJSON(w io.Writer, s *profile.UsageSummary) error {
 // writeUsageCSV writes one line per row and the totals; cost_usd is empty
 // when none of a row's calls could be priced (unpriced_calls says how many
 // were not), and cells from the log are neutralised (csvCell).
-func writeUsageCSV(w io.Writer, s *profile.UsageSummary) error {
+func writeUsageCSV(w io.Writer, s *usage.Summary) error {
 	cw := csv.NewWriter(w)
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	_ = cw.Write([]string{usageHeading(s), "models", "calls", "input_tokens", "output_tokens", "cache_write_tokens",

@@ -223,38 +223,13 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 		if session == "" {
 			session = cl.SessionID
 		}
-		// Which thread: the main one, or the sidechain this line's parent is in.
-		key := "main"
-		if cl.IsSidechain {
-			key = ""
-			if cl.ParentUUID != nil {
-				if k, ok := threadOf[*cl.ParentUUID]; ok && k != "main" {
-					key = k
-				}
-			}
-			if key == "" {
-				key = "sidechain:" + cl.UUID
-				if cl.AgentID != "" {
-					key = "agent:" + cl.AgentID
-				}
-			}
-		}
+		key := ccThreadKey(cl, threadOf)
 		if cl.UUID != "" {
 			threadOf[cl.UUID] = key
 		}
 		t := threads[key]
 		if t == nil {
-			id := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-			dir := filepath.Dir(file)
-			switch {
-			case filepath.Base(dir) == "subagents":
-				// <session>/subagents/agent-<id>.jsonl: name it after its session.
-				id = filepath.Base(filepath.Dir(dir)) + "/" + id
-			case key != "main":
-				id += "/" + strings.TrimPrefix(strings.TrimPrefix(key, "agent:"), "sidechain:")
-			}
-			c := &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}
-			t = &ccThread{id: id, convs: []*Conversation{c}, conv: c, reply: map[string]int{}, at: map[string]ccPos{}}
+			t = newCCThread(file, key)
 			threads[key] = t
 			order = append(order, key)
 		}
@@ -311,15 +286,7 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 		}
 		if i, ok := t.reply[rkey]; ok && cl.Message.ID != "" {
 			// Another line of the same response: merge it.
-			prev := &c.Messages[i]
-			prev.Content = joinNonEmpty(prev.Content, m.Content)
-			prev.Reasoning = joinNonEmpty(prev.Reasoning, m.Reasoning)
-			prev.ToolCalls = append(prev.ToolCalls, m.ToolCalls...)
-			prev.Images += m.Images
-			prev.skipped = append(prev.skipped, m.skipped...)
-			if m.Usage != nil {
-				prev.Usage = m.Usage
-			}
+			mergeLine(&c.Messages[i], &m)
 			if cl.UUID != "" {
 				t.at[cl.UUID] = ccPos{c, i}
 			}
@@ -349,6 +316,54 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 	}
 	convs[0].Warnings = append(convs[0].Warnings, warnings...)
 	return convs, nil
+}
+
+// ccThreadKey is the thread a line belongs to: the main one, or the
+// sidechain its parent is in (threadOf: uuid → thread key), or a new
+// sidechain (named after its agent when the line says).
+func ccThreadKey(cl *ccLine, threadOf map[string]string) string {
+	if !cl.IsSidechain {
+		return "main"
+	}
+	if cl.ParentUUID != nil {
+		if k, ok := threadOf[*cl.ParentUUID]; ok && k != "main" {
+			return k
+		}
+	}
+	if cl.AgentID != "" {
+		return "agent:" + cl.AgentID
+	}
+	return "sidechain:" + cl.UUID
+}
+
+// newCCThread starts thread key of session file: its conversation is
+// named after the file, a subagent's after its session too, a sidechain's
+// after its agent.
+func newCCThread(file, key string) *ccThread {
+	id := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	dir := filepath.Dir(file)
+	switch {
+	case filepath.Base(dir) == "subagents":
+		// <session>/subagents/agent-<id>.jsonl: name it after its session.
+		id = filepath.Base(filepath.Dir(dir)) + "/" + id
+	case key != "main":
+		id += "/" + strings.TrimPrefix(strings.TrimPrefix(key, "agent:"), "sidechain:")
+	}
+	c := &Conversation{ID: id, Path: file, Format: FormatClaudeCode, Unlogged: true}
+	return &ccThread{id: id, convs: []*Conversation{c}, conv: c, reply: map[string]int{}, at: map[string]ccPos{}}
+}
+
+// mergeLine merges m, another line of the response prev, into prev: the
+// last line's usage is the response's.
+func mergeLine(prev, m *Message) {
+	prev.Content = joinNonEmpty(prev.Content, m.Content)
+	prev.Reasoning = joinNonEmpty(prev.Reasoning, m.Reasoning)
+	prev.ToolCalls = append(prev.ToolCalls, m.ToolCalls...)
+	prev.Images += m.Images
+	prev.skipped = append(prev.skipped, m.skipped...)
+	if m.Usage != nil {
+		prev.Usage = m.Usage
+	}
 }
 
 func joinNonEmpty(a, b string) string {

@@ -147,26 +147,7 @@ func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 			return nil, err
 		}
 	}
-	// Generations that are parents of generations are not calls.
-	parentOf := map[string]string{}
-	for _, o := range byID {
-		parentOf[o.TraceID+"/"+o.ID] = o.ParentObservationID
-	}
-	wraps := map[string]bool{}
-	for k, o := range byID {
-		if o.Type != "GENERATION" {
-			continue
-		}
-		for p, n := parentOf[k], 0; p != "" && n < len(byID); p, n = parentOf[o.TraceID+"/"+p], n+1 {
-			wraps[o.TraceID+"/"+p] = true
-		}
-	}
-	var calls []*lfObservation
-	for _, k := range order {
-		if o := byID[k]; o.Type == "GENERATION" && !wraps[k] {
-			calls = append(calls, o)
-		}
-	}
+	calls := lfCalls(byID, order)
 	// Per trace, in start order.
 	byTrace := map[string][]*lfObservation{}
 	var traces []string
@@ -208,6 +189,32 @@ func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 		return nil, &Error{File: file, Msg: "no GENERATION observations in this Langfuse export"}
 	}
 	return convs, nil
+}
+
+// lfCalls are the calls among observations byID (keys in order): the
+// GENERATION observations with no GENERATION below them (a parent that
+// wraps generations repeats their usage), in order.
+func lfCalls(byID map[string]*lfObservation, order []string) []*lfObservation {
+	parentOf := map[string]string{}
+	for _, o := range byID {
+		parentOf[o.TraceID+"/"+o.ID] = o.ParentObservationID
+	}
+	wraps := map[string]bool{}
+	for k, o := range byID {
+		if o.Type != "GENERATION" {
+			continue
+		}
+		for p, n := parentOf[k], 0; p != "" && n < len(byID); p, n = parentOf[o.TraceID+"/"+p], n+1 {
+			wraps[o.TraceID+"/"+p] = true
+		}
+	}
+	var calls []*lfObservation
+	for _, k := range order {
+		if o := byID[k]; o.Type == "GENERATION" && !wraps[k] {
+			calls = append(calls, o)
+		}
+	}
+	return calls
 }
 
 // tools returns the tool schemas a generation was offered: its input's

@@ -11,11 +11,6 @@ import (
 // re-costed with a new system prompt or tool set. The transforms return new
 // conversations and leave the ones read untouched.
 
-// Edit returns a copy of c to change for a what-if; its Unedited is c (or
-// what c was edited from). Messages and Tools are shared: replace them,
-// do not write into them.
-func Edit(c *Conversation) *Conversation { return c.edit() }
-
 // WithSystem returns copies of convs whose system prompt is text: the
 // leading system messages are replaced by one system message holding text,
 // or one is put first where there was none. An empty text removes the

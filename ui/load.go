@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -268,7 +269,7 @@ func sessionKey(c *transcripts.Conversation, root string) string {
 }
 
 // readUsageRows is the usage pass: a row per session with its calls and
-// what the calls that logged usage were billed (profile.Usage by session,
+// what the calls that logged usage were billed (usage.Summarize by session,
 // the same dedupe and prices as the profile's "billed"), in the order the
 // files are read, the order the profile's conversations come in; ties in
 // a sort then fall the same way in both lists.
@@ -277,11 +278,11 @@ func readUsageRows(j loadJob) usageMsg {
 	if err != nil {
 		return usageMsg{err: err}
 	}
-	sum, err := profile.Usage(u, profile.UsageOptions{Group: "session", Prices: j.prices, Model: j.model})
+	sum, err := usage.Summarize(u, usage.Options{Group: "session", Prices: j.prices, Model: j.model})
 	if err != nil {
 		return usageMsg{err: err}
 	}
-	byKey := make(map[string]*profile.UsageRow, len(sum.Rows))
+	byKey := make(map[string]*usage.Row, len(sum.Rows))
 	for i := range sum.Rows {
 		byKey[sum.Rows[i].Key] = &sum.Rows[i]
 	}

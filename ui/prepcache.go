@@ -55,7 +55,7 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *price.Ta
 	return p, nil
 }
 
-// seed keeps p, convs counted while read by a profile.Stream made for
+// seed keeps p, convs counted while read by profile.Load for
 // strategies (load), as convs prepared for prices and model: the list's
 // knobs then re-simulate without counting again. A stream keeps the
 // counts of the encodings it was asked for, so strategies that price on

@@ -238,17 +238,6 @@ func (c *countCache) put(a, b uint64, n int64) {
 	mu.Unlock()
 }
 
-// Encode returns the token ids of s in encoding name (for `count --ids` and
-// tests).
-func Encode(name, s string) ([]int, error) {
-	e, ok := encoders[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown encoding %q (known: %s, %s)", name, O200kBase, CL100kBase)
-	}
-	e.load()
-	return e.tk.EncodeOrdinary(s), nil
-}
-
 // NewTokenizer returns a tokenizer on an embedded encoding.
 func NewTokenizer(encoding string, factor float64, exact bool) (*Tokenizer, error) {
 	e, ok := encoders[encoding]

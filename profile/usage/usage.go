@@ -1,4 +1,7 @@
-package profile
+// Package usage is the fast usage pass: the usage each response of a log
+// reported, summed by day, month, session, project or tag and priced as
+// billed. It tokenizes nothing (tokenscope usage, the TUI's first list).
+package usage
 
 import (
 	"fmt"
@@ -10,12 +13,12 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// UsageGroups are the ways `tokenscope usage` groups calls.
-var UsageGroups = []string{"daily", "monthly", "session", "project", "tag", "machine"}
+// Groups are the ways `tokenscope usage` groups calls.
+var Groups = []string{"daily", "monthly", "session", "project", "tag", "machine"}
 
-// UsageOptions control a usage summary.
-type UsageOptions struct {
-	Group string // one of UsageGroups; "" is daily
+// Options control a usage summary.
+type Options struct {
+	Group string // one of Groups; "" is daily
 	// Since and Until bound the calls' local dates, inclusive
 	// (YYYY-MM-DD or YYYYMMDD; "" is unbounded).
 	Since, Until string
@@ -27,8 +30,8 @@ type UsageOptions struct {
 	Location *time.Location
 }
 
-// UsageRow is the reported usage and billed cost of one group of calls.
-type UsageRow struct {
+// Row is the reported usage and billed cost of one group of calls.
+type Row struct {
 	Key    string   `json:"key"` // the day, month, session or project
 	Models []string `json:"models"`
 	Calls  int      `json:"calls"`
@@ -53,9 +56,9 @@ type UsageRow struct {
 }
 
 // Total is all the tokens of the row.
-func (r *UsageRow) Total() int64 { return r.Input + r.Output + r.CacheReads + r.CacheWrites }
+func (r *Row) Total() int64 { return r.Input + r.Output + r.CacheReads + r.CacheWrites }
 
-func (r *UsageRow) add(o *UsageRow) {
+func (r *Row) add(o *Row) {
 	for _, m := range o.Models {
 		if !slices.Contains(r.Models, m) {
 			r.Models = append(r.Models, m)
@@ -74,12 +77,12 @@ func (r *UsageRow) add(o *UsageRow) {
 	r.Subagents += o.Subagents
 }
 
-// UsageSummary is reported usage and billed cost grouped by day, month,
+// Summary is reported usage and billed cost grouped by day, month,
 // session or project, with totals.
-type UsageSummary struct {
+type Summary struct {
 	Group    string
-	Rows     []UsageRow
-	Totals   UsageRow
+	Rows     []Row
+	Totals   Row
 	Warnings []string
 	// Prices names the table that priced the rows and its date.
 	Prices price.TableLabel
@@ -98,13 +101,13 @@ func ParseDate(s string) (string, error) {
 // Usage sums the reported usage of src's calls by opt.Group and prices it
 // at list price as billed (cache reads, 5-minute and 1-hour writes), as
 // the report's "as billed" line does. It tokenizes nothing.
-func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error) {
+func Summarize(src *transcripts.UsageSource, opt Options) (*Summary, error) {
 	group := opt.Group
 	if group == "" {
 		group = "daily"
 	}
-	if !slices.Contains(UsageGroups, group) {
-		return nil, fmt.Errorf("usage: unknown grouping %q (want %s)", group, strings.Join(UsageGroups, ", "))
+	if !slices.Contains(Groups, group) {
+		return nil, fmt.Errorf("usage: unknown grouping %q (want %s)", group, strings.Join(Groups, ", "))
 	}
 	var since, until string
 	var err error
@@ -132,8 +135,8 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 	if loc == nil {
 		loc = time.Local
 	}
-	sum := &UsageSummary{Group: group, Warnings: src.Warnings, Prices: prices.Label()}
-	rows := map[string]*UsageRow{}
+	sum := &Summary{Group: group, Warnings: src.Warnings, Prices: prices.Label()}
+	rows := map[string]*Row{}
 	looked := map[string]*price.Model{} // model id → its row (nil: unpriced), looked up once
 	for i := range src.Calls {
 		c := &src.Calls[i]
@@ -144,27 +147,10 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 		if (since != "" || until != "") && (day == "" || (since != "" && day < since) || (until != "" && day > until)) {
 			continue
 		}
-		var key string
-		switch group {
-		case "daily":
-			key = day
-		case "monthly":
-			key = day[:min(len(day), 7)]
-		case "session":
-			key = c.Project + "/" + c.Session
-		case "project":
-			key = c.Project
-		case "tag":
-			key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
-		case "machine":
-			key = c.Machine // the proxy's machine; "unknown" for other logs
-		}
-		if key == "" {
-			key = "unknown"
-		}
+		key := usageKey(group, day, c)
 		row := rows[key]
 		if row == nil {
-			row = &UsageRow{Key: key}
+			row = &Row{Key: key}
 			rows[key] = row
 		}
 		row.Calls++
@@ -223,8 +209,31 @@ func Usage(src *transcripts.UsageSource, opt UsageOptions) (*UsageSummary, error
 		// As the report refuses it: a wrapped or clipped sum is no figure.
 		return nil, fmt.Errorf("usage: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", price.MaxMoney)
 	}
-	slices.SortFunc(sum.Rows, func(a, b UsageRow) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(sum.Rows, func(a, b Row) int { return strings.Compare(a.Key, b.Key) })
 	slices.Sort(sum.Totals.Models)
 	sum.Totals.Key = "total"
 	return sum, nil
+}
+
+// usageKey is the row of grouping group that call c, on day, falls in.
+func usageKey(group, day string, c *transcripts.Billed) string {
+	var key string
+	switch group {
+	case "daily":
+		key = day
+	case "monthly":
+		key = day[:min(len(day), 7)]
+	case "session":
+		key = c.Project + "/" + c.Session
+	case "project":
+		key = c.Project
+	case "tag":
+		key = transcripts.TagString(c.Tags) // the proxy's cost centres; "untagged" without
+	case "machine":
+		key = c.Machine // the proxy's machine; "unknown" for other logs
+	}
+	if key == "" {
+		return "unknown"
+	}
+	return key
 }

@@ -1,4 +1,4 @@
-package profile
+package usage
 
 import (
 	"reflect"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -32,12 +33,12 @@ func readUsage(t *testing.T, path string) *transcripts.UsageSource {
 // The haiku calls are the subagents': msg_01S a sidechain of 4b1c2d3e's
 // own log, msg_01G its subagents/agent-a7f3.jsonl: 2 agents, $0.00174.
 func TestUsageFixture(t *testing.T) {
-	src := readUsage(t, "../transcripts/testdata/claude_code")
-	sum, err := Usage(src, UsageOptions{Location: time.UTC})
+	src := readUsage(t, "../../transcripts/testdata/claude_code")
+	sum, err := Summarize(src, Options{Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := UsageRow{Key: "total", Calls: 6, Input: 1563, Output: 371, CacheReads: 64040, CacheWrites: 6060, CacheWrite1h: 5210,
+	want := Row{Key: "total", Calls: 6, Input: 1563, Output: 371, CacheReads: 64040, CacheWrites: 6060, CacheWrite1h: 5210,
 		Cost: 60_433_500_000, SubagentCost: 1_740_000_000, Subagents: 2, Priced: 6}
 	got := sum.Totals
 	if strings.Join(got.Models, ",") != "claude-haiku-4-5-20251001,claude-sonnet-4-5-20250929" {
@@ -53,7 +54,7 @@ func TestUsageFixture(t *testing.T) {
 
 	// By session: msg_01D alone is 5c2d3e4f's (msg_01C was billed in
 	// 4b1c2d3e first): 5×3 + 30×15 + 17,800×0.3 + 120×3.75 = 6,255 µ$.
-	sum, err = Usage(src, UsageOptions{Group: "session", Location: time.UTC})
+	sum, err = Summarize(src, Options{Group: "session", Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestUsageFixture(t *testing.T) {
 
 	// Every call as claude-haiku-4-5 ($1 in, $5 out, $0.10 read, $1.25 5m, $2 1h):
 	// 1,563 + 371×5 + 64,040×0.1 + 850×1.25 + 5,210×2 = 1,563 + 1,855 + 6,404 + 1,062.5 + 10,420 = 21,304.5 µ$.
-	sum, err = Usage(src, UsageOptions{Model: "claude-haiku-4-5", Location: time.UTC})
+	sum, err = Summarize(src, Options{Model: "claude-haiku-4-5", Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestUsageDates(t *testing.T) {
 		// An hour east, the first call is on November 1st.
 		{"daily", "2026-11-01", "2026-11-01", time.FixedZone("+01", 3600), "2026-11-01:2"},
 	} {
-		sum, err := Usage(src, UsageOptions{Group: tc.group, Since: tc.since, Until: tc.until, Location: tc.loc})
+		sum, err := Summarize(src, Options{Group: tc.group, Since: tc.since, Until: tc.until, Location: tc.loc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,8 +107,8 @@ func TestUsageDates(t *testing.T) {
 			t.Errorf("%s %s..%s: %v, want %s", tc.group, tc.since, tc.until, got, tc.want)
 		}
 	}
-	for _, opt := range []UsageOptions{{Since: "2026-13-01"}, {Until: "yesterday"}, {Group: "weekly"}, {Model: "no-such-model"}} {
-		if _, err := Usage(src, opt); err == nil {
+	for _, opt := range []Options{{Since: "2026-13-01"}, {Until: "yesterday"}, {Group: "weekly"}, {Model: "no-such-model"}} {
+		if _, err := Summarize(src, opt); err == nil {
 			t.Errorf("%+v: no error", opt)
 		}
 	}
@@ -120,17 +121,17 @@ func TestUsageMatchesReport(t *testing.T) {
 	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 5, 48<<10, 4); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"../transcripts/testdata/claude_code", "../transcripts/testdata/claude_code_branches", "../transcripts/testdata/real/claude_code", gen} {
+	for _, path := range []string{"../../transcripts/testdata/claude_code", "../../transcripts/testdata/claude_code_branches", "../../transcripts/testdata/real/claude_code", gen} {
 		src, err := transcripts.Open(path, transcripts.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := New(src, Options{})
+		p, err := profile.New(src, profile.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rep := p.Result.Strategies[0].Totals
-		sum, err := Usage(readUsage(t, path), UsageOptions{})
+		sum, err := Summarize(readUsage(t, path), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,14 +156,14 @@ func TestUsageRefusesOverflow(t *testing.T) {
 		src.Calls = append(src.Calls, transcripts.Billed{Time: at, Model: "claude-opus-4-6", Usage: &transcripts.Usage{InputTokens: 1e9}})
 	}
 	for _, group := range []string{"daily", "session"} {
-		sum, err := Usage(src, UsageOptions{Group: group, Location: time.UTC})
+		sum, err := Summarize(src, Options{Group: group, Location: time.UTC})
 		if err == nil || !strings.Contains(err.Error(), "the total cost passes $9,223,372.04") {
 			t.Errorf("%s: err = %v, total %s", group, err, sum.Totals.Cost)
 		}
 	}
 	// 1,844 such calls ($9,220,000) are exact.
 	src.Calls = src.Calls[:1844]
-	sum, err := Usage(src, UsageOptions{Location: time.UTC})
+	sum, err := Summarize(src, Options{Location: time.UTC})
 	if err != nil || sum.Totals.Cost != 9_220_000_000_000_000_000 {
 		t.Errorf("1,844 calls: %v, %d", err, sum.Totals.Cost)
 	}
