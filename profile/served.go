@@ -98,10 +98,7 @@ func pct(num, den int64) int64 {
 // whose caching is automatic (best-effort).
 func (pc *preparedConv) measureServed() {
 	pc.served = served{}
-	ttl := pc.logTTL
-	if ttl == 0 {
-		ttl = 300
-	}
+	ttl := pc.cacheTTL()
 	var prev *callInfo
 	for i := range pc.calls {
 		ci := &pc.calls[i]

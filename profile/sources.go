@@ -139,10 +139,7 @@ func (ix *sourceIndex) warm(pc *preparedConv, at, ttl int64) bool {
 // step models it. Only explicit caching says this much: automatic caching
 // (OpenAI) is best-effort and reads in steps, so a short read is normal.
 func (pc *preparedConv) cacheBreaks() {
-	ttl := pc.logTTL
-	if ttl == 0 {
-		ttl = 300
-	}
+	ttl := pc.cacheTTL()
 	var prev *callInfo
 	for i := range pc.calls {
 		ci := &pc.calls[i]
@@ -158,4 +155,13 @@ func (pc *preparedConv) cacheBreaks() {
 		}
 		prev = ci
 	}
+}
+
+// cacheTTL is the cache TTL the log shows, in seconds, or the default
+// 5 minutes when it shows none.
+func (pc *preparedConv) cacheTTL() int64 {
+	if pc.logTTL == 0 {
+		return 300
+	}
+	return pc.logTTL
 }

@@ -392,7 +392,7 @@ func (m WatchModel) header(w int) []string {
 	clock := s.at.Format("15:04:05")
 	title += strings.Repeat(" ", max(1, w-ansi.StringWidth(title)-len(clock))) + m.st.dim.Render(clock)
 	burn := fmt.Sprintf("burn %s/h · %s tok/min (15 min) · today %s · 7 days %s",
-		s.burn.PerHour(), shortTokens(int64(s.burn.TokensPerMinute())), costOf(s.today), costOf(s.week))
+		s.burn.PerHour(), shortTokens(int64(s.burn.TokensPerMinute())), s.today.CostText("*"), s.week.CostText("*"))
 	out := []string{title, burn, m.planLine()}
 	if r := m.activeRow(); r != nil && r.window > 0 {
 		line := fmt.Sprintf("active %s: ctx %s of %s (%d%%)", printableName(r.name, 30), shortTokens(r.context), shortTokens(r.window),
@@ -460,7 +460,7 @@ func (m WatchModel) listLines(w, h int) []string {
 		}
 		agents := ""
 		if r.agentsSum.Calls > 0 {
-			agents = fmt.Sprintf("%d %s", len(r.agents), costOf(r.agentsSum))
+			agents = fmt.Sprintf("%d %s", len(r.agents), r.agentsSum.CostText("*"))
 		}
 		last := ""
 		if !r.changed.IsZero() {
@@ -470,7 +470,7 @@ func (m WatchModel) listLines(w, h int) []string {
 			}
 		}
 		line := fmt.Sprintf("%-*s %-16s %6d %10s %11s %5s", nameW, printableName(r.name, nameW), trimModel(r.model, 16), r.totals.Calls,
-			costOf(r.totals), agents, last)
+			r.totals.CostText("*"), agents, last)
 		if i == m.cursor {
 			line = m.st.selected.Render(line)
 		}
@@ -492,10 +492,10 @@ func (m WatchModel) sessionLines(w, h int) []string {
 	}
 	lines := []string{
 		m.st.title.Render(printableName(r.name, w-20)) + m.st.dim.Render(" · "+trimModel(r.model, 24)),
-		fmt.Sprintf("%d calls · %s", r.totals.Calls, costOf(r.totals)),
+		fmt.Sprintf("%d calls · %s", r.totals.Calls, r.totals.CostText("*")),
 	}
 	if r.agentsSum.Calls > 0 {
-		lines[1] += fmt.Sprintf(" (of which subagents %s, %d %s)", costOf(r.agentsSum), len(r.agents), agentsWord(len(r.agents)))
+		lines[1] += fmt.Sprintf(" (of which subagents %s, %d %s)", r.agentsSum.CostText("*"), len(r.agents), agentsWord(len(r.agents)))
 	}
 	ctx := ""
 	if r.window > 0 {
@@ -516,7 +516,7 @@ func (m WatchModel) sessionLines(w, h int) []string {
 				hit = fmt.Sprintf("cache %d%%", int(h*100))
 			}
 			lines = append(lines, fmt.Sprintf("  %-22s %-18s %4d calls %10s  %s", printableName(a.name, 22), trimModel(a.model, 18),
-				a.totals.Calls, costOf(a.totals), hit))
+				a.totals.Calls, a.totals.CostText("*"), hit))
 		}
 	}
 	end := m.end(r)
@@ -529,7 +529,7 @@ func (m WatchModel) sessionLines(w, h int) []string {
 	room := max(1, h-len(lines)-1)
 	for _, c := range r.recent[max(0, end-room):end] {
 		lines = append(lines, fmt.Sprintf("  %-8s %-18s %9s %9s %7s %10s", c.Time.Local().Format("15:04:05"), trimModel(c.Model, 18),
-			shortTokens(c.Context()), shortTokens(c.CacheReads), shortTokens(c.Output), costOf(c.Totals)))
+			shortTokens(c.Context()), shortTokens(c.CacheReads), shortTokens(c.Output), c.Totals.CostText("*")))
 	}
 	if r.problem != "" {
 		lines = append(lines, m.st.warn.Render("skipped a line: "+printableName(r.problem, w)))
@@ -538,18 +538,6 @@ func (m WatchModel) sessionLines(w, h int) []string {
 		lines = append(lines, "")
 	}
 	return append(lines, m.st.dim.Render("esc back · ↑↓ scroll calls · f follow · ? help · q quit"))
-}
-
-// costOf shows the billed cost, never $0.00 for calls without a price.
-func costOf(t pace.Totals) string {
-	if t.Unpriced > 0 && t.Unpriced == t.Calls {
-		return "unpriced"
-	}
-	s := t.Cost.String()
-	if t.Unpriced > 0 {
-		s += "*"
-	}
-	return s
 }
 
 func agentsWord(n int) string {

@@ -342,7 +342,7 @@ func (l *statusLine) field(name string) string {
 			return ""
 		}
 		a := l.s.AgentTotals()
-		return fmt.Sprintf("of which subagents %s, %d %s", moneyOrUnpriced(a), l.s.AgentCount(), plural(l.s.AgentCount(), "agent", "agents"))
+		return fmt.Sprintf("of which subagents %s, %d %s", a.CostText("+unpriced"), l.s.AgentCount(), plural(l.s.AgentCount(), "agent", "agents"))
 	case "cache":
 		if l.s == nil {
 			return ""
@@ -394,18 +394,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// moneyOrUnpriced shows the cost, marked when some calls have no price.
-func moneyOrUnpriced(t pace.Totals) string {
-	if t.Unpriced > 0 && t.Unpriced == t.Calls {
-		return "unpriced"
-	}
-	s := t.Cost.String()
-	if t.Unpriced > 0 {
-		s += "+unpriced"
-	}
-	return s
-}
-
 func (l *statusLine) cost() string {
 	if l.s == nil {
 		// No transcript: Claude Code's own estimate, said to be one.
@@ -418,7 +406,7 @@ func (l *statusLine) cost() string {
 	if t.Calls == 0 {
 		return "$0.00 so far"
 	}
-	out := l.bold(moneyOrUnpriced(t))
+	out := l.bold(t.CostText("+unpriced"))
 	if t.Saved > 0 {
 		out += " (caching saved " + t.Saved.String() + ")"
 	}

@@ -26,6 +26,19 @@ type Totals struct {
 	CacheWrites int64       `json:"cache_writes"`
 }
 
+// CostText is the billed cost as shown: "unpriced" when no call has a
+// price (never $0.00), else the cost followed by partly when some calls
+// have none.
+func (t Totals) CostText(partly string) string {
+	if t.Unpriced > 0 && t.Unpriced == t.Calls {
+		return "unpriced"
+	}
+	if t.Unpriced > 0 {
+		return t.Cost.String() + partly
+	}
+	return t.Cost.String()
+}
+
 // Add adds o to t.
 func (t *Totals) Add(o Totals) {
 	t.Calls += o.Calls
