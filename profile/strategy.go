@@ -126,6 +126,10 @@ var stepKinds = []*StepKind{
 	respCacheKind,
 }
 
+// Kinds are the registered step kinds, in the order a strategy renders
+// them. The slice is shared: do not modify it.
+func Kinds() []*StepKind { return stepKinds }
+
 // StepsHelp is the syntax of every step kind, for help texts.
 func StepsHelp() string {
 	var b []string

@@ -17,6 +17,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -355,7 +356,7 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := profile.ByTag(res, src.Conversations, "")
+	rows := advisor.ByTag(res, src.Conversations, "")
 	got := map[string]int64{}
 	for _, row := range rows {
 		got[row.Tag] = int64(row.Reported)
@@ -367,7 +368,7 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 			t.Errorf("tag %s billed %s, want %s (rows %+v)", tag, price.Money(got[tag]), want, rows)
 		}
 	}
-	teams := profile.ByTag(res, src.Conversations, "team")
+	teams := advisor.ByTag(res, src.Conversations, "team")
 	if len(teams) != 3 || teams[0].Tag != "team=ads" || teams[1].Tag != "team=search" || teams[2].Tag != "team=untagged" {
 		t.Fatalf("by team: %+v", teams)
 	}

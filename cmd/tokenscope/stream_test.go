@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -62,7 +63,8 @@ func TestStreamedReportIsTheSame(t *testing.T) {
 // write writes p's report, findings included, in format.
 func write(t *testing.T, p *profile.Profile, format string) []byte {
 	t.Helper()
-	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+	findings, err := advisor.FindingsOf(p, advisor.FindingsOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -70,7 +72,7 @@ func write(t *testing.T, p *profile.Profile, format string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.Write(sink, p, report.Options{}); err != nil {
+	if err := report.Write(sink, p, report.Options{Findings: findings}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

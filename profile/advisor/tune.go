@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -19,7 +20,7 @@ type TuneOptions struct {
 	Prices *price.Table
 	Model  string // --model, as the profile runs
 	// Basis is what the app did, the spec savings are measured against
-	// ("" picks it from the log: appSpecOf).
+	// ("" picks it from the log: profile.Counted.AppSpec).
 	Basis string
 	// Candidates are models to try with model=; nil means the basis
 	// model's cheaper siblings (same provider, lower input price).
@@ -76,63 +77,39 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
-	p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
+	log, err := profile.CountedOf(convs, nil, profile.Options{Prices: opt.Prices, Model: opt.Model})
 	if err != nil {
 		return nil, err
 	}
-	return tuneSkeletons(p.skeletons(), p.e.sources, opt)
+	return tuneLog(log, opt)
 }
 
-// tuneSkeletons is Tune on counted conversations; ix is their source
-// index (nil: made again).
-func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResult, error) {
+// tuneLog is Tune on a counted log.
+func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
 	if opt.Basis == "" {
 		// The replay check's strategy, as the report names it: a run
 		// of full alone yields it.
-		full, _ := ParseStrategy("full")
-		r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
+		full, _ := profile.ParseStrategy("full")
+		r, err := log.Run([]*profile.Strategy{full})
 		if err != nil {
 			return nil, err
 		}
-		opt.Basis = appSpecOf(sks, r)
+		opt.Basis = log.AppSpec(r)
 	}
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
 	}
-	basis, err := ParseStrategy(opt.Basis)
+	basis, err := profile.ParseStrategy(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
-	full, _ := ParseStrategy("full")
-	// Counted before runs share the skeletons.
-	ensureEncodings(sks, []*Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model}, false)
-	skel := func(j int) *skeleton { return sks[j] }
-	// The full history every call would see, per call, is the yardstick
-	// for what a strategy keeps: taken call by call as full is simulated,
-	// and the basis measured against it (each conversation's calls under
-	// full come before its calls under the basis).
-	var fullCtx []int64
-	var basisTally contextTally
-	ref, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis},
-		onCall: func(i int, c *Call) {
-			if i == 0 {
-				fullCtx = append(fullCtx, earlierContext(c))
-			} else {
-				basisTally.add(c, fullCtx, opt.MinContext)
-			}
-		}})
+	fullCtx, res, ref, err := tuneBasis(log, basis, opt)
 	if err != nil {
 		return nil, err
 	}
-	if AllUnpriced(ref) {
-		return nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, UnpricedReason(ref))
-	}
-	res := &TuneResult{}
-	res.Basis = candidate(&ref.Strategies[1], &basisTally, ref.Strategies[1].Totals.Cost, opt)
-
 	specs := opt.Specs
 	if specs == nil {
 		specs = TuneSpace(nil, ref, opt)
@@ -143,41 +120,18 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	// One run over every candidate, keeping totals only: the counts are
 	// made once, and each call of each candidate is measured as it is
 	// simulated.
-	strategies := make([]*Strategy, 0, len(specs))
+	strategies := make([]*profile.Strategy, 0, len(specs))
 	for _, s := range specs {
-		st, err := ParseStrategy(s)
+		st, err := profile.ParseStrategy(s)
 		if err != nil {
 			return nil, err
 		}
 		strategies = append(strategies, st)
 	}
 	// Counted before the workers share the skeletons.
-	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model}, false)
-	if ix == nil {
-		ix = ref.sources
-	}
-	acc := make([]contextTally, len(strategies))
-	cands := make([]TuneCandidate, len(strategies))
-	// One run per core over its share of the candidates.
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
-		wg.Go(func() {
-			r, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
-				onCall: func(i int, c *Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) }})
-			if err != nil {
-				errs[w] = err
-				return
-			}
-			for i := range r.Strategies {
-				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], res.Basis.Cost, opt)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	log.CountFor(strategies, nil)
+	cands, err := tuneCandidates(log, strategies, fullCtx, res.Basis.Cost, opt)
+	if err != nil {
 		return nil, err
 	}
 	res.Tried = len(cands)
@@ -192,9 +146,63 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	return res, nil
 }
 
+// tuneBasis runs full and the basis on log: the full history every call
+// would see, per call, is the yardstick for what a strategy keeps (taken
+// call by call as full is simulated), and the basis is measured against
+// it (each conversation's calls under full come before its calls under
+// the basis). It returns that yardstick, the result with its basis set,
+// and the run (whose first strategy is full).
+func tuneBasis(log *profile.Counted, basis *profile.Strategy, opt TuneOptions) ([]int64, *TuneResult, *profile.Result, error) {
+	full, _ := profile.ParseStrategy("full")
+	// Counted before runs share the skeletons.
+	log.CountFor([]*profile.Strategy{basis}, nil)
+	var fullCtx []int64
+	var basisTally contextTally
+	ref, err := log.Totals([]*profile.Strategy{full, basis}, nil, func(i int, c *profile.Call) {
+		if i == 0 {
+			fullCtx = append(fullCtx, earlierContext(c))
+		} else {
+			basisTally.add(c, fullCtx, opt.MinContext)
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if profile.AllUnpriced(ref) {
+		return nil, nil, nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, profile.UnpricedReason(ref))
+	}
+	res := &TuneResult{Basis: candidate(&ref.Strategies[1], &basisTally, ref.Strategies[1].Totals.Cost, opt)}
+	return fullCtx, res, ref, nil
+}
+
+// tuneCandidates measures every strategy on log, one run per core over
+// its share of them.
+func tuneCandidates(log *profile.Counted, strategies []*profile.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
+	acc := make([]contextTally, len(strategies))
+	cands := make([]TuneCandidate, len(strategies))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
+		wg.Go(func() {
+			r, err := log.Totals(strategies[lo:hi], nil, func(i int, c *profile.Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) })
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			for i := range r.Strategies {
+				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], basis, opt)
+			}
+		})
+	}
+	wg.Wait()
+	return cands, errors.Join(errs...)
+}
+
 // earlierContext is what a call sends of the conversation before its new
 // messages: history, or the summary that stands for it.
-func earlierContext(c *Call) int64 { return c.Input.History + c.Input.Summary }
+func earlierContext(c *profile.Call) int64 { return c.Input.History + c.Input.Summary }
 
 // contextTally measures, call by call, how much of the earlier
 // conversation a strategy sends against the full history.
@@ -206,7 +214,7 @@ type contextTally struct {
 	started    bool
 }
 
-func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
+func (t *contextTally) add(c *profile.Call, fullCtx []int64, minContext int64) {
 	if !t.started {
 		t.minContext, t.started = -1, true
 	}
@@ -226,12 +234,12 @@ func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
 	}
 }
 
-func candidate(s *StrategyResult, ct *contextTally, basis price.Money, opt TuneOptions) TuneCandidate {
+func candidate(s *profile.StrategyResult, ct *contextTally, basis price.Money, opt TuneOptions) TuneCandidate {
 	t := s.Totals
 	c := TuneCandidate{Spec: s.Strategy.Spec, Cost: t.Cost, CostUSD: t.Cost.USD(), Dropped: t.Dropped,
 		Truncated: t.Truncated, Overflow: t.Overflow, MinContext: max(ct.minContext, 0), contextShort: ct.short}
 	if basis != 0 {
-		c.SavingsPct = RoundPct(100 * float64(basis-t.Cost) / float64(basis))
+		c.SavingsPct = profile.RoundPct(100 * float64(basis-t.Cost) / float64(basis))
 	}
 	c.ContextPct = 100
 	if ct.all > 0 {
@@ -269,11 +277,36 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 
 // tuneOrder is the kinds tune searches, in the order it tries them:
 // window, summary, then the others of the registry.
-func tuneOrder() []*StepKind {
-	out := []*StepKind{windowKind, summaryKind}
-	for _, k := range stepKinds {
+func tuneOrder() []*profile.StepKind {
+	var out []*profile.StepKind
+	for _, name := range []string{"window", "summary"} {
+		for _, k := range profile.Kinds() {
+			if k.Name == name {
+				out = append(out, k)
+			}
+		}
+	}
+	for _, k := range profile.Kinds() {
 		if k.Tune != nil && !slices.Contains(out, k) {
 			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// siblingsOf are the models tune may try on log: the cheaper siblings of
+// each conversation's model (of model, when set), for counting them
+// before the runs start.
+func siblingsOf(log *profile.Counted, prices *price.Table, model string) []string {
+	var out []string
+	for _, id := range log.Models() {
+		if model != "" {
+			id = model
+		}
+		if p, ok := prices.Lookup(id); ok {
+			for _, m := range candidateModels(p, TuneOptions{Prices: prices}) {
+				out = append(out, m.ID)
+			}
 		}
 	}
 	return out
@@ -284,7 +317,7 @@ func tuneOrder() []*StepKind {
 // step (none, window by turns and by tokens, summary, and clear and
 // compact where registered) crossed with caching (none, 5m, 1h where the
 // model caches) and the candidate models.
-func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) []string {
+func TuneSpace(convs []*transcripts.Conversation, ref *profile.Result, opt TuneOptions) []string {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
@@ -353,11 +386,5 @@ func candidateModels(basis *price.Model, opt TuneOptions) []*price.Model {
 		}
 		return out
 	}
-	for _, p := range opt.Prices.Models {
-		if p.Provider == basis.Provider && p != basis && p.Input < basis.Input && p.Output <= basis.Output {
-			out = append(out, p)
-		}
-	}
-	slices.SortFunc(out, func(a, b *price.Model) int { return int(b.Input - a.Input) })
-	return out
+	return opt.Prices.CheaperSiblings(basis)
 }

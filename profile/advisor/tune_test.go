@@ -1,9 +1,10 @@
-package profile
+package advisor
 
 import (
 	"fmt"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -21,14 +22,14 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
 	// Rebuild every candidate independently: one Run each.
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, "full")}})
+	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(t, "full")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
 	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
-		one, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, spec)}})
+		one, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(t, spec)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,9 +103,9 @@ func contains(s, sub string) bool {
 	return false
 }
 
-func mustParse(t *testing.T, spec string) *Strategy {
+func mustParse(t *testing.T, spec string) *profile.Strategy {
 	t.Helper()
-	s, err := ParseStrategy(spec)
+	s, err := profile.ParseStrategy(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func mustParse(t *testing.T, spec string) *Strategy {
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
 	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParseB(b, "full")}})
+	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParseB(b, "full")}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -132,8 +133,8 @@ func BenchmarkTune(b *testing.B) {
 	b.ReportMetric(float64(len(specs)), "candidates")
 }
 
-func mustParseB(b *testing.B, spec string) *Strategy {
-	s, err := ParseStrategy(spec)
+func mustParseB(b *testing.B, spec string) *profile.Strategy {
+	s, err := profile.ParseStrategy(spec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func mustParseB(b *testing.B, spec string) *Strategy {
 
 // callContexts is the earlier conversation each call sends, in order over
 // every conversation.
-func callContexts(s *StrategyResult) []int64 {
+func callContexts(s *profile.StrategyResult) []int64 {
 	var out []int64
 	for _, c := range s.Calls() {
 		out = append(out, earlierContext(&c))
@@ -151,7 +152,7 @@ func callContexts(s *StrategyResult) []int64 {
 }
 
 // measure tallies a strategy whose calls were kept.
-func measure(s *StrategyResult, fullCtx []int64, basis price.Money, opt TuneOptions) TuneCandidate {
+func measure(s *profile.StrategyResult, fullCtx []int64, basis price.Money, opt TuneOptions) TuneCandidate {
 	var t contextTally
 	for _, c := range s.Calls() {
 		t.add(&c, fullCtx, opt.MinContext)

@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -38,7 +39,7 @@ func weatherChat() *transcripts.Conversation {
 
 func TestFindingsDeadToolsAndMarginals(t *testing.T) {
 	convs := []*transcripts.Conversation{weatherChat()}
-	res, err := Run(convs, Options{})
+	res, err := profile.Run(convs, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 		t.Fatalf("call 3 sent the tools as call 2 did, yet %+v", pc)
 	}
 	got := findingsOf(t, convs, FindingCacheBreaker)
-	res, err := Run(convs, Options{})
+	res, err := profile.Run(convs, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 // findings of one kind.
 func findingsOf(t *testing.T, convs []*transcripts.Conversation, kind string) []Finding {
 	t.Helper()
-	res, err := Run(convs, Options{})
+	res, err := profile.Run(convs, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

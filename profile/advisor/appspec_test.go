@@ -1,8 +1,9 @@
-package profile
+package advisor
 
 import (
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -27,7 +28,7 @@ func BasisSpec(convs []*transcripts.Conversation) string {
 // replay check, the findings and tune share: the strategy the engine
 // replays against the bill (res.Fidelity.Spec, see appSpec) when every
 // conversation agrees on it, else BasisSpec. res may be nil.
-func AppSpec(convs []*transcripts.Conversation, res *Result) string {
+func AppSpec(convs []*transcripts.Conversation, res *profile.Result) string {
 	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
 		return res.Fidelity.Spec
 	}
