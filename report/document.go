@@ -24,7 +24,7 @@ type Document struct {
 	// Sessions are the Claude Code sessions that ran subagents, with
 	// their subagents' part of the bill; left out when nothing could be
 	// priced (their figures would be 0 for no price).
-	Sessions []profile.SessionRollup `json:"sessions,omitempty"`
+	Sessions []advisor.SessionRollup `json:"sessions,omitempty"`
 }
 
 // DocSource describes what was read.
@@ -250,7 +250,7 @@ func NewDocument(r *profile.Result, opt DocOptions) *Document {
 		doc.Strategies = append(doc.Strategies, rs)
 	}
 	if !profile.AllUnpriced(r) {
-		doc.Sessions = profile.Rollups(r)
+		doc.Sessions = advisor.Rollups(r)
 	}
 	return doc
 }

@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -488,7 +489,7 @@ func (m *Model) onComputed(msg computedMsg) (cmd tea.Cmd, stale bool) {
 			return nil, false
 		}
 		m.all = msg.res
-		sums := profile.Summaries(msg.res, m.src.Conversations, m.src.Path)
+		sums := advice.Summaries(msg.res, m.src.Conversations, m.src.Path)
 		for i := range sums {
 			if i < len(m.refs) {
 				sums[i].Start = m.refs[i].start // the text that had it is gone

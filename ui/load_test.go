@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -327,7 +328,7 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sums := profile.Summaries(res, got.src.Conversations, got.src.Path)
+	sums := advice.Summaries(res, got.src.Conversations, got.src.Path)
 	for i, u := range u.rows {
 		p := sums[i]
 		if p.Calls != u.Calls || p.Billed != u.Billed || p.BilledCalls != u.BilledCalls || p.ID != u.ID {

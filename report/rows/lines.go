@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // Header is the description of what was profiled: the source, its calls
@@ -90,10 +91,10 @@ func SummaryLines(r *profile.Result) []string {
 }
 
 // RollupLines are the report's lines for Claude Code sessions that ran
-// subagents (profile.Rollups), at most five, the costliest first; without a
+// subagents (advisor.Rollups), at most five, the costliest first; without a
 // price, the agents alone.
 func RollupLines(r *profile.Result) []string {
-	rs := profile.Rollups(r)
+	rs := advisor.Rollups(r)
 	none := profile.AllUnpriced(r)
 	var out []string
 	for i, s := range rs {
