@@ -132,7 +132,7 @@ func docFidelity(f *profile.Fidelity, t profile.Totals) *DocFidelity {
 		return nil // a check of $0 against $0 would be a number for no price
 	}
 	d := &DocFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
-		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: f.Cause}
+		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: advisor.Cause(*f)}
 	if p, ok := f.ServedPct(); ok {
 		d.ServedPct = &p
 	}

@@ -881,7 +881,7 @@ func (m Model) projection() string {
 		// What a best-effort cache served, which the cache strategy reads
 		// (below 95%: the ideal is then far from what the log shows).
 		if p, ok := f.ServedPct(); ok && p < 95 {
-			optional = append(optional, f.ServedShort())
+			optional = append(optional, advice.ServedShort(*f))
 		}
 	}
 	// The projection keeps its unit (a figure "/mo" alone does not say at
