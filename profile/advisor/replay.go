@@ -84,12 +84,10 @@ func absMoney(m price.Money) price.Money {
 // served in the log (see profile's served.go); "" when the log measured
 // none.
 func ServedLine(f profile.Fidelity) string {
-	provider, _, _, ok := f.ServedShare()
-	if !ok {
-		return ""
+	if s := ServedShort(f); s != "" {
+		return s + " of the cacheable prefix in this log"
 	}
-	p, _ := f.ServedPct()
-	return fmt.Sprintf("%s served %d%% of the cacheable prefix in this log", providerName(provider), p)
+	return ""
 }
 
 // ServedDetail is ServedLine's token counts and, below 95%, what raises
