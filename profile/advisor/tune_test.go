@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -88,26 +89,18 @@ func TestTuneConstraints(t *testing.T) {
 		if c.ContextPct != 100 {
 			t.Errorf("%s keeps %.1f%% under an unreachable --min-context", c.Spec, c.ContextPct)
 		}
-		if contains(c.Spec, "model=") {
+		if strings.Contains(c.Spec, "model=") {
 			t.Errorf("%s swaps the model under --keep-model", c.Spec)
 		}
 	}
 }
 
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
-
-func mustParse(t *testing.T, spec string) *profile.Strategy {
-	t.Helper()
+// mustParse parses a spec a test or benchmark needs.
+func mustParse(tb testing.TB, spec string) *profile.Strategy {
+	tb.Helper()
 	s, err := profile.ParseStrategy(spec)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return s
 }
@@ -116,7 +109,7 @@ func mustParse(t *testing.T, spec string) *profile.Strategy {
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
 	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
-	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParseB(b, "full")}})
+	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(b, "full")}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,14 +124,6 @@ func BenchmarkTune(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(specs)), "candidates")
-}
-
-func mustParseB(b *testing.B, spec string) *profile.Strategy {
-	s, err := profile.ParseStrategy(spec)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
 }
 
 // callContexts is the earlier conversation each call sends, in order over
