@@ -39,10 +39,7 @@ func weatherChat() *transcripts.Conversation {
 
 func TestFindingsDeadToolsAndMarginals(t *testing.T) {
 	convs := []*transcripts.Conversation{weatherChat()}
-	res, err := profile.Run(convs, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	fs, err := Findings(convs, res, FindingsOptions{PerDay: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -165,10 +162,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 		t.Fatalf("call 3 sent the tools as call 2 did, yet %+v", pc)
 	}
 	got := findingsOf(t, convs, FindingCacheBreaker)
-	res, err := profile.Run(convs, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	// Call 1's whole input, tool schemas included, at $1.25/M more.
 	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
 	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != price.Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
@@ -180,10 +174,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 // findings of one kind.
 func findingsOf(t *testing.T, convs []*transcripts.Conversation, kind string) []Finding {
 	t.Helper()
-	res, err := profile.Run(convs, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	fs, err := Findings(convs, res, FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,24 @@ models:
 
 func micro(x float64) price.Money { return price.Money(x*1e6 + 0.5) }
 
+// run runs specs on convs with the default prices (the strategies
+// Run picks for the log when none are given).
+func run(tb testing.TB, convs []*transcripts.Conversation, specs ...string) *profile.Result {
+	tb.Helper()
+	var strategies []*profile.Strategy
+	if len(specs) > 0 {
+		var err error
+		if strategies, err = profile.ParseStrategies(specs); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	res, err := profile.Run(convs, profile.Options{Strategies: strategies})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
 // runOn runs specs on the log at path with the default prices.
 func runOn(t *testing.T, path string, specs ...string) *profile.Result {
 	t.Helper()
@@ -38,15 +56,7 @@ func runOn(t *testing.T, path string, specs ...string) *profile.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strategies, err := profile.ParseStrategies(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := profile.Run(src.Conversations, profile.Options{Strategies: strategies})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return run(t, src.Conversations, specs...)
 }
 
 // TestFidelityCause: beyond the tolerance the check names the part of the

@@ -25,14 +25,8 @@ func twoConvs(model string) []*transcripts.Conversation {
 // two identical conversations the monthly figure is one conversation's
 // cost × N × 30, half of what the tree's total × N × 30 would say.
 func TestPerDayPerConversation(t *testing.T) {
-	one, err := profile.Run(twoConvs("gpt-4o")[:1], profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := profile.Run(twoConvs("gpt-4o"), profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	one := run(t, twoConvs("gpt-4o")[:1])
+	res := run(t, twoConvs("gpt-4o"))
 	c1 := one.Strategies[0].Totals.Cost
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
@@ -58,10 +52,7 @@ func TestPerDayPerConversation(t *testing.T) {
 // A log with no model gets one finding saying so, never $0.00; a log with
 // no tool is priced one made-up lookup tool, and says it.
 func TestFindingsUnpricedAndNoTool(t *testing.T) {
-	res, err := profile.Run(twoConvs(""), profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, twoConvs(""))
 	fs, err := Findings(twoConvs(""), res, FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -72,11 +63,7 @@ func TestFindingsUnpricedAndNoTool(t *testing.T) {
 	if _, err := Tune(twoConvs(""), TuneOptions{}); err == nil || !strings.Contains(err.Error(), "unpriced: the log names no model — pass --model") {
 		t.Errorf("tune: %v", err)
 	}
-	res, err = profile.Run(twoConvs("gpt-4o"), profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err = Findings(twoConvs("gpt-4o"), res, FindingsOptions{})
+	fs, err = Findings(twoConvs("gpt-4o"), run(t, twoConvs("gpt-4o")), FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,10 +111,7 @@ func TestAppSpecShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := profile.Run(src.Conversations, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, src.Conversations)
 	if res.Fidelity == nil || res.Fidelity.Spec != "cache" || BasisSpec(src.Conversations) != "full" {
 		t.Fatalf("replay check %+v, BasisSpec %q", res.Fidelity, BasisSpec(src.Conversations))
 	}

@@ -3,7 +3,6 @@ package advisor
 import (
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -16,10 +15,7 @@ func TestSummariesClaudeCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := profile.Run(src.Conversations, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, src.Conversations)
 	sums := Summaries(res, src.Conversations, root)
 	if len(sums) != len(src.Conversations) {
 		t.Fatalf("%d summaries for %d conversations", len(sums), len(src.Conversations))

@@ -23,17 +23,11 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
 	// Rebuild every candidate independently: one Run each.
-	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(t, "full")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := run(t, convs, "full")
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
 	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
-		one, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(t, spec)}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		one := run(t, convs, spec)
 		c := measure(&one.Strategies[0], fullCtx, r.Basis.Cost, TuneOptions{MaxDroppedPct: 100})
 		if c.meets {
 			all = append(all, c)
@@ -95,24 +89,11 @@ func TestTuneConstraints(t *testing.T) {
 	}
 }
 
-// mustParse parses a spec a test or benchmark needs.
-func mustParse(tb testing.TB, spec string) *profile.Strategy {
-	tb.Helper()
-	s, err := profile.ParseStrategy(spec)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
 // BenchmarkTune searches at least 2,000 strategies on a 2,000-call
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
 	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
-	ref, err := profile.Run(convs, profile.Options{Strategies: []*profile.Strategy{mustParse(b, "full")}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ref := run(b, convs, "full")
 	specs := TuneSpace(convs, ref, TuneOptions{})
 	for k := int64(1000); len(specs) < 2000; k += 500 {
 		specs = append(specs, fmt.Sprintf("window:tokens=%d+cache", k), fmt.Sprintf("window:tokens=%d", k))
