@@ -55,9 +55,6 @@ func CountedOf(convs []*transcripts.Conversation, res *Result, opt Options) (*Co
 	return c, nil
 }
 
-// Len is the number of conversations.
-func (c *Counted) Len() int { return len(c.sks) }
-
 // Run prepares the log afresh and simulates strategies on it, keeping
 // every call, as Prepared.Run does (the replay check included).
 func (c *Counted) Run(strategies []*Strategy) (*Result, error) {

@@ -200,15 +200,6 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	return res, nil
 }
 
-// skeletons returns the counted conversations.
-func (p *Prepared) skeletons() []*skeleton {
-	out := make([]*skeleton, len(p.pcs))
-	for i, pc := range p.pcs {
-		out[i] = pc.sk
-	}
-	return out
-}
-
 // runSkeletons prepares sks afresh under opt and simulates opt.Strategies:
 // Run without counting again.
 func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
