@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import "errors"
 
@@ -26,4 +26,4 @@ func (*BatchStep) String() string { return "batch" }
 
 func (b *BatchStep) Start(*View) State { return b }
 
-func (*BatchStep) Apply(p *Plan) { p.batch = true }
+func (*BatchStep) Apply(p *Plan) { p.Batch = true }

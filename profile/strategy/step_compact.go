@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"fmt"
@@ -25,6 +25,8 @@ type CompactStep struct {
 }
 
 var compactKind = &StepKind{
+	// The model it names must be priced.
+	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*CompactStep).Model)} },
 	Tune: func(peak int64) []string {
 		var out []string
 		for _, t := range []int64{16000, 32000, 64000, 100000} {
@@ -93,18 +95,10 @@ func (c *CompactStep) String() string {
 	return s
 }
 
-func (c *CompactStep) check(t *price.Table) error {
-	if c.Model == "" {
-		return nil
-	}
-	_, err := t.Find(c.Model)
-	return err
-}
-
 func (c *CompactStep) Start(v *View) State {
-	st := &compactState{c: c, instruction: v.pc.tok.Count(SummaryInstruction)}
+	st := &compactState{c: c, instruction: v.Conv.Tok.Count(SummaryInstruction)}
 	if c.Model != "" {
-		st.model, _ = v.e.opt.Prices.Lookup(c.Model)
+		st.model = v.Env.Lookup(c.Model)
 	}
 	return st
 }
@@ -114,10 +108,10 @@ type compactState struct {
 	model         *price.Model
 	instruction   int64
 	boundary, ver int
-	note          stepNote
+	note          Note
 }
 
-func (st *compactState) stepNote() stepNote { return st.note }
+func (st *compactState) Note() Note { return st.note }
 
 // trigger is the input past which the call compacts, 0 when the model's
 // window is unknown for a percentage.
@@ -125,52 +119,52 @@ func (st *compactState) trigger(p *Plan) int64 {
 	if st.c.Percent == 0 {
 		return st.c.Trigger
 	}
-	if p.model == nil || p.model.ContextWindow == 0 {
+	if p.Model == nil || p.Model.ContextWindow == 0 {
 		return 0
 	}
-	return p.model.ContextWindow * int64(st.c.Percent) / 100
+	return p.Model.ContextWindow * int64(st.c.Percent) / 100
 }
 
 func (st *compactState) Apply(p *Plan) {
-	v := p.v
+	v := p.View
 	if st.ver > 0 {
 		// The summary replaces what earlier steps planned before it.
-		p.lo = max(p.lo, st.boundary)
-		p.summary = synthetic{tokens: st.c.Size, version: st.ver}
+		p.Lo = max(p.Lo, st.boundary)
+		p.Summary = Synthetic{Tokens: st.c.Size, Version: st.ver}
 	}
-	in := p.input()
-	st.note.peak = max(st.note.peak, in)
+	in := p.Input()
+	st.note.Peak = max(st.note.Peak, in)
 	if trig := st.trigger(p); trig > 0 && in > trig {
-		from := p.keptFrom()
-		nb := v.pc.units[p.ci.unit]
+		from := p.KeptFrom()
+		nb := v.Conv.Units[p.Info.Unit]
 		if nb <= from {
-			st.note.idle = true
+			st.note.Idle = true
 			return
 		}
-		sum := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
-		if p.summary.version > 0 {
-			sum += p.summary.tokens + tokenize.TokensPerMessage + 1
+		sum := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.Sent(from, nb) + v.Thinking(from, nb, p.ThinkFrom)
+		if p.Summary.Version > 0 {
+			sum += p.Summary.Tokens + tokenize.TokensPerMessage + 1
 		}
-		p.call.SummaryInput, p.call.SummaryOutput = p.call.SummaryInput+sum, p.call.SummaryOutput+st.c.Size
+		p.Call.SummaryInput, p.Call.SummaryOutput = p.Call.SummaryInput+sum, p.Call.SummaryOutput+st.c.Size
 		m := st.model
 		if m == nil {
-			m = p.model
+			m = p.Model
 		}
-		p.side = append(p.side, sideCall{model: m, input: sum, output: st.c.Size})
+		p.AddSide(m, sum, st.c.Size)
 		st.boundary, st.ver = nb, st.ver+1
-		st.note.acted++
-		p.lo = max(p.lo, st.boundary)
-		p.summary = synthetic{tokens: st.c.Size, version: st.ver}
+		st.note.Acted++
+		p.Lo = max(p.Lo, st.boundary)
+		p.Summary = Synthetic{Tokens: st.c.Size, Version: st.ver}
 	}
 }
 
-func (c *CompactStep) whyNot(n stepNote, _ logShape) string {
-	trig := formatTokens(c.Trigger)
+func (c *CompactStep) WhyNot(n Note, _ Shape) string {
+	trig := FormatTokens(c.Trigger)
 	if c.Percent > 0 {
 		trig = strconv.Itoa(c.Percent) + "% of the window"
 	}
-	if n.idle {
+	if n.Idle {
 		return fmt.Sprintf("input passes trigger %s only in calls whose last unit alone is that large", trig)
 	}
-	return fmt.Sprintf("input never passes trigger %s (peak %s)", trig, formatTokens(n.peak))
+	return fmt.Sprintf("input never passes trigger %s (peak %s)", trig, FormatTokens(n.Peak))
 }

@@ -1,4 +1,13 @@
-package profile
+// Package strategy is what a cost-cutting strategy is: a spec parsed into
+// steps (one file each, step_*.go), and the API a step acts through, like
+// an analysis.Pass: it starts on a View of one prepared conversation and
+// shapes each call's Plan. The engine (package profile) prepares the
+// conversations, runs a Sim for each strategy on each and sums the calls.
+//
+// To add a step: one file with a *StepKind (name, usage, doc, stage,
+// parser, what it needs, tune range), the step type (Kind, String, Start)
+// and its State (Apply), and the kind listed once in kinds.
+package strategy
 
 import (
 	"fmt"
@@ -16,7 +25,7 @@ type Strategy struct {
 	// kinds' stages (see StepKind), history steps in the order given.
 	Steps []Step
 
-	// Shortcuts to common steps, set by ParseStrategy; read them, but
+	// Shortcuts to common steps, set by Parse; read them, but
 	// change a step through Step (then String renders the new spec).
 	Summary  *SummaryStep  // the summary step, nil when absent
 	CacheTTL time.Duration // the cache step's TTL; 0 when absent or following the log
@@ -27,8 +36,8 @@ type Strategy struct {
 // Step is one parsed step of a strategy, like an analysis.Analyzer's
 // pass: its kind says how it parses, when it acts and what it needs; Start
 // makes its state for one conversation, whose Apply shapes each call's
-// Plan. The fields of View and Plan a step reads and writes are the
-// engine's own: the steps are files of this package (step_*.go).
+// Plan. A step reads its View and the Plan's exported fields and methods
+// only: it could live in another package.
 type Step interface {
 	Kind() *StepKind
 	// String renders the step as it parses.
@@ -58,7 +67,7 @@ const (
 
 // StepKind describes one kind of step, like an analysis.Analyzer: its
 // name, its documentation and how its arguments parse. The kinds are
-// listed in stepKinds.
+// listed in kinds.
 type StepKind struct {
 	Name  string // as written in a spec: "window"
 	Usage string // the syntax: "window:turns=N | window:tokens=K"
@@ -90,6 +99,17 @@ type Needs struct {
 	// Models are price-table ids whose encodings are counted while the
 	// text is there (a step that prices calls on another model).
 	Models []string
+	// Priced are price-table ids the step prices calls on: each must be
+	// in the table.
+	Priced []string
+}
+
+// named is id as a list of the ids named: none when id is "".
+func named(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }
 
 // Needs is what the steps of s need, together.
@@ -100,14 +120,15 @@ func (s *Strategy) Needs() Needs {
 			x := k.Needs(st)
 			n.Text = n.Text || x.Text
 			n.Models = append(n.Models, x.Models...)
+			n.Priced = append(n.Priced, x.Priced...)
 		}
 	}
 	return n
 }
 
-// stepKinds is the registry of step kinds, in the order a strategy
-// renders them (history steps keep the order they were given in).
-var stepKinds = []*StepKind{
+// kinds is the registry of step kinds, in the order a strategy renders
+// them (history steps keep the order they were given in).
+var kinds = []*StepKind{
 	fullKind,
 	windowKind,
 	summaryKind,
@@ -126,17 +147,20 @@ var stepKinds = []*StepKind{
 	respCacheKind,
 }
 
-// StepsHelp is the syntax of every step kind, for help texts.
-func StepsHelp() string {
+// Kinds are the step kinds, in the order a strategy renders them.
+func Kinds() []*StepKind { return kinds }
+
+// Help is the syntax of every step kind, for help texts.
+func Help() string {
 	var b []string
-	for _, k := range stepKinds {
+	for _, k := range kinds {
 		b = append(b, k.Usage)
 	}
 	return strings.Join(b, ", ")
 }
 
-// DefaultStrategies is the set used when no --strategy is given (SPEC).
-var DefaultStrategies = []string{
+// Defaults is the set used when no --strategy is given (SPEC).
+var Defaults = []string{
 	"full",
 	"cache",
 	"window:turns=8",
@@ -165,7 +189,7 @@ func badArg(token, format string, a ...any) error {
 }
 
 func kindNamed(name string) *StepKind {
-	for _, k := range stepKinds {
+	for _, k := range kinds {
 		if k.Name == name {
 			return k
 		}
@@ -173,11 +197,28 @@ func kindNamed(name string) *StepKind {
 	return nil
 }
 
-// ParseStrategy parses a strategy spec such as "window:turns=8+cache".
-func ParseStrategy(spec string) (*Strategy, error) {
+// ParseAll parses specs, or SPEC's default set when specs is
+// empty (DefaultsFor picks the set that suits a log).
+func ParseAll(specs []string) ([]*Strategy, error) {
+	if len(specs) == 0 {
+		specs = Defaults
+	}
+	var out []*Strategy
+	for _, s := range specs {
+		st, err := Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Parse parses a strategy spec such as "window:turns=8+cache".
+func Parse(spec string) (*Strategy, error) {
 	s := &Strategy{Spec: strings.TrimSpace(spec)}
 	if s.Spec == "" {
-		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + StepsHelp() + " joined with +"}
+		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + Help() + " joined with +"}
 	}
 	seen := map[string]bool{}
 	for _, step := range strings.Split(s.Spec, "+") {
@@ -192,7 +233,7 @@ func ParseStrategy(spec string) (*Strategy, error) {
 		seen[name] = true
 		kind := kindNamed(name)
 		if kind == nil {
-			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("unknown step %q (known: %s)", name, StepsHelp())}
+			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("unknown step %q (known: %s)", name, Help())}
 		}
 		st, err := kind.Parse(args, hasArgs)
 		if err != nil {
@@ -221,7 +262,7 @@ func (s *Strategy) sortSteps() {
 		if st.Kind().Stage == StageHistory {
 			return 0
 		}
-		return slices.Index(stepKinds, st.Kind())
+		return slices.Index(kinds, st.Kind())
 	}
 	slices.SortStableFunc(s.Steps, func(a, b Step) int { return rank(a) - rank(b) })
 }
@@ -251,7 +292,7 @@ func (s *Strategy) Step(kind string) Step {
 }
 
 // String renders s canonically: history steps in the order given, then
-// cap, cache, batch, model, joined with "+". ParseStrategy(s.String())
+// cap, cache, batch, model, joined with "+". Parse(s.String())
 // gives s back.
 func (s *Strategy) String() string {
 	var steps []string
@@ -267,9 +308,9 @@ func (s *Strategy) String() string {
 	return strings.Join(steps, "+")
 }
 
-// stages returns the steps in the order they act: by stage, and within a
+// Stages returns the steps in the order they act: by stage, and within a
 // stage in rendering order.
-func (s *Strategy) stages() []Step {
+func (s *Strategy) Stages() []Step {
 	out := slices.Clone(s.Steps)
 	slices.SortStableFunc(out, func(a, b Step) int { return int(a.Kind().Stage) - int(b.Kind().Stage) })
 	return out

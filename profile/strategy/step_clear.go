@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"fmt"
@@ -118,28 +118,28 @@ func (c *ClearStep) String() string {
 // clearing takes out and the uses it clears, so that each call's edit is
 // a subtraction.
 func (c *ClearStep) Start(v *View) State {
-	uses := v.pc.uses
-	st := &clearState{c: c, placeholder: v.tok.Count(ClearedPlaceholder),
+	uses := v.Conv.Uses
+	st := &clearState{c: c, placeholder: v.Tok.Count(ClearedPlaceholder),
 		cum: make([]int64, len(uses)+1), cnt: make([]int, len(uses)+1), start: make([]int, len(uses))}
 	for j, u := range uses {
 		st.cum[j+1], st.cnt[j+1] = st.cum[j], st.cnt[j]
-		st.start[j] = u.res
-		if c.Inputs && u.call >= 0 {
-			st.start[j] = u.call
+		st.start[j] = u.Res
+		if c.Inputs && u.Call >= 0 {
+			st.start[j] = u.Call
 		}
-		if slices.Contains(c.Exclude, u.name) {
+		if slices.Contains(c.Exclude, u.Name) {
 			continue
 		}
-		st.cum[j+1] += v.content[u.res]
+		st.cum[j+1] += v.Content[u.Res]
 		st.cnt[j+1]++
-		if c.Inputs && u.call >= 0 && u.arg >= 0 {
+		if c.Inputs && u.Call >= 0 && u.Arg >= 0 {
 			// The arguments as the call's message counted them, scaled
 			// like it when the estimate is calibrated.
-			args := v.tok.ScaleRaw(v.pc.sk.argRaw(v.tok.Encoding, u.call, u.arg))
-			if v.k.scale != 1 && v.k.scale != 0 {
-				args = int64(float64(args)*v.k.scale + 0.5)
+			args := v.Tok.ScaleRaw(v.Env.ArgsRaw(v.Tok.Encoding, u.Call, u.Arg))
+			if v.Counts.Scale != 1 && v.Counts.Scale != 0 {
+				args = int64(float64(args)*v.Counts.Scale + 0.5)
 			}
-			st.cum[j+1] += min(args, v.content[u.call])
+			st.cum[j+1] += min(args, v.Content[u.Call])
 		}
 	}
 	// Starts must not decrease for the binary search: a use answered
@@ -157,27 +157,27 @@ type clearState struct {
 	cnt         []int   // uses cleared among [0, j)
 	start       []int   // first message use j's clearing touches
 	next        int     // uses with a result before the current call
-	note        stepNote
+	note        Note
 }
 
 func (st *clearState) Apply(p *Plan) {
-	in := p.input()
-	st.note.peak = max(st.note.peak, in)
+	in := p.Input()
+	st.note.Peak = max(st.note.Peak, in)
 	if in <= st.c.Trigger {
 		return
 	}
-	uses := p.v.pc.uses
-	for st.next < len(uses) && uses[st.next].res < p.ci.msg {
+	uses := p.View.Conv.Uses
+	for st.next < len(uses) && uses[st.next].Res < p.Info.Msg {
 		st.next++
 	}
 	// Clear the oldest uses the model has seen, all but the last Keep,
 	// from the first one history still sends.
-	seen := sort.Search(st.next, func(j int) bool { return uses[j].res > p.ci.prev })
+	seen := sort.Search(st.next, func(j int) bool { return uses[j].Res > p.Info.Prev })
 	last := min(st.next-st.c.Keep, seen)
-	lo := p.keptFrom()
+	lo := p.KeptFrom()
 	first := sort.SearchInts(st.start, lo)
 	if last <= first {
-		st.note.idle = true
+		st.note.Idle = true
 		return
 	}
 	n := int64(st.cnt[last] - st.cnt[first])
@@ -187,23 +187,23 @@ func (st *clearState) Apply(p *Plan) {
 	}
 	removed, added := st.cum[last]-st.cum[first], n*per
 	if n == 0 || removed-added <= 0 || removed-added < st.c.AtLeast {
-		st.note.idle = true
-		st.note.best = max(st.note.best, removed-added)
+		st.note.Idle = true
+		st.note.Best = max(st.note.Best, removed-added)
 		return
 	}
-	p.edits = append(p.edits, edit{from: st.start[first], to: uses[last-1].res + 1, removed: removed, added: added})
-	st.note.acted++
+	p.AddEdit(st.start[first], uses[last-1].Res+1, removed, added)
+	st.note.Acted++
 }
 
-func (st *clearState) stepNote() stepNote { return st.note }
+func (st *clearState) Note() Note { return st.note }
 
-func (c *ClearStep) whyNot(n stepNote, sh logShape) string {
-	if n.idle && c.AtLeast > 0 && n.best > 0 {
-		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", formatTokens(n.best), formatTokens(c.AtLeast))
+func (c *ClearStep) WhyNot(n Note, sh Shape) string {
+	if n.Idle && c.AtLeast > 0 && n.Best > 0 {
+		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", FormatTokens(n.Best), FormatTokens(c.AtLeast))
 	}
-	if n.idle {
+	if n.Idle {
 		return fmt.Sprintf("input passes trigger %s, but no tool result older than the last %d tool uses is left to clear (%s)",
-			formatTokens(c.Trigger), c.Keep, plural(sh.toolCalls, "call")+" answer tools")
+			FormatTokens(c.Trigger), c.Keep, Plural(sh.ToolCalls, "call")+" answer tools")
 	}
-	return fmt.Sprintf("input never passes trigger %s (peak %s)", formatTokens(c.Trigger), formatTokens(n.peak))
+	return fmt.Sprintf("input never passes trigger %s (peak %s)", FormatTokens(c.Trigger), FormatTokens(n.Peak))
 }

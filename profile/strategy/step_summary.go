@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"fmt"
@@ -20,6 +20,8 @@ type SummaryStep struct {
 }
 
 var summaryKind = &StepKind{
+	// The model it names must be priced.
+	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*SummaryStep).Model)} },
 	Tune: func(peak int64) []string {
 		var out []string
 		for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
@@ -86,18 +88,10 @@ func (s *SummaryStep) String() string {
 	return sp
 }
 
-func (s *SummaryStep) check(t *price.Table) error {
-	if s.Model == "" {
-		return nil
-	}
-	_, err := t.Find(s.Model)
-	return err
-}
-
 func (s *SummaryStep) Start(v *View) State {
-	st := &summaryState{s: s, instruction: v.pc.tok.Count(SummaryInstruction)}
+	st := &summaryState{s: s, instruction: v.Conv.Tok.Count(SummaryInstruction)}
 	if s.Model != "" {
-		st.model, _ = v.e.opt.Prices.Lookup(s.Model)
+		st.model = v.Env.Lookup(s.Model)
 	}
 	return st
 }
@@ -109,55 +103,55 @@ type summaryState struct {
 	// Messages before boundary are replaced by the summary (version ver,
 	// 0: none yet).
 	boundary, ver int
-	note          stepNote
+	note          Note
 }
 
-func (st *summaryState) stepNote() stepNote { return st.note }
+func (st *summaryState) Note() Note { return st.note }
 
-func (s *SummaryStep) whyNot(n stepNote, sh logShape) string {
-	if n.idle {
+func (s *SummaryStep) WhyNot(n Note, sh Shape) string {
+	if n.Idle {
 		return fmt.Sprintf("history passes trigger %s only within the last %d exchanges (%s); try compact or window:tokens",
-			formatTokens(s.Trigger), s.Keep, plural(sh.prompts, "user prompt"))
+			FormatTokens(s.Trigger), s.Keep, Plural(sh.Prompts, "user prompt"))
 	}
-	return fmt.Sprintf("history never passes trigger %s (peak %s)", formatTokens(s.Trigger), formatTokens(n.peak))
+	return fmt.Sprintf("history never passes trigger %s (peak %s)", FormatTokens(s.Trigger), FormatTokens(n.Peak))
 }
 
 func (st *summaryState) Apply(p *Plan) {
-	v := p.v
-	from := max(p.lo, st.boundary)
-	hist := v.pc0[p.ci.prev+1] - v.pc0[from]
+	v := p.View
+	from := max(p.Lo, st.boundary)
+	hist := v.pc0[p.Info.Prev+1] - v.pc0[from]
 	if st.ver > 0 {
 		hist += st.s.Size
 	}
-	st.note.peak = max(st.note.peak, hist)
+	st.note.Peak = max(st.note.Peak, hist)
 	if hist > st.s.Trigger {
-		nb := v.pc.exchanges[max(p.ci.exchange-st.s.Keep, 0)]
+		nb := v.Conv.Exchanges[max(p.Info.Exchange-st.s.Keep, 0)]
 		if nb <= from {
 			// Inside one long exchange (an agent session: one prompt, many
 			// tool rounds) keep the last K units instead, so the summary
 			// bites there too.
-			nb = max(nb, v.pc.units[max(p.ci.unit-st.s.Keep, 0)])
+			nb = max(nb, v.Conv.Units[max(p.Info.Unit-st.s.Keep, 0)])
 		}
 		if nb <= from && st.ver == 0 {
-			st.note.idle = true
+			st.note.Idle = true
 		}
 		if nb > from {
-			st.note.acted++
-			in := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.sent(from, nb) + v.thinking(from, nb, p.thinkFrom)
+			st.note.Acted++
+			in := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.Sent(from, nb) + v.Thinking(from, nb, p.ThinkFrom)
 			if st.ver > 0 {
 				in += st.s.Size + tokenize.TokensPerMessage + 1
 			}
-			p.call.SummaryInput, p.call.SummaryOutput = in, st.s.Size
+			p.Call.SummaryInput, p.Call.SummaryOutput = in, st.s.Size
 			m := st.model
 			if m == nil {
-				m = p.model
+				m = p.Model
 			}
-			p.side = append(p.side, sideCall{model: m, input: in, output: st.s.Size})
+			p.AddSide(m, in, st.s.Size)
 			st.boundary, st.ver = nb, st.ver+1
 		}
 	}
-	p.lo = max(p.lo, st.boundary)
+	p.Lo = max(p.Lo, st.boundary)
 	if st.ver > 0 {
-		p.summary = synthetic{tokens: st.s.Size, version: st.ver}
+		p.Summary = Synthetic{Tokens: st.s.Size, Version: st.ver}
 	}
 }
