@@ -13,6 +13,7 @@ package profile
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -391,6 +392,9 @@ func (e *engine) prepare(c *skeleton) *preparedConv {
 // logged model where the log names one and --model is not given.
 func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
 	pc.Roles = resized(pc.Roles, len(c.msgs))
+	// One array for the calls, sized once: growing it by appends
+	// allocated several times its size on long conversations.
+	pc.Calls = slices.Grow(pc.Calls[:0], c.calls())
 	prev, lastUser := -1, -1
 	var lastTime time.Time
 	for i := range c.msgs {
