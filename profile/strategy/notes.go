@@ -27,6 +27,16 @@ func (n *Note) merge(o Note) {
 // Noter is a step's State that keeps a note over a conversation.
 type Noter interface{ Note() Note }
 
+// noting is the note a step's state keeps (a Noter, embedded).
+type noting struct{ note Note }
+
+func (n *noting) Note() Note { return n.note }
+
+// neverPasses says that what (input, history) never passed trigger.
+func neverPasses(what, trigger string, peak int64) string {
+	return fmt.Sprintf("%s never passes trigger %s (peak %s)", what, trigger, FormatTokens(peak))
+}
+
 // WhyNotter is a step that can say in one line why it changed nothing on
 // a log of the given shape.
 type WhyNotter interface {

@@ -1,7 +1,5 @@
 package strategy
 
-import "errors"
-
 // BatchStep prices every call (and summariser call) at the provider's
 // batch discount.
 type BatchStep struct{}
@@ -11,12 +9,7 @@ var batchKind = &StepKind{
 	Usage: "batch",
 	Doc:   "batch API prices (asynchronous, typically half price)",
 	Stage: StagePrice,
-	Parse: func(args string, hasArgs bool) (Step, error) {
-		if hasArgs {
-			return nil, errors.New("batch takes no arguments")
-		}
-		return &BatchStep{}, nil
-	},
+	Parse: noArgs("batch", func() Step { return &BatchStep{} }),
 }
 
 // Kind returns the batch kind.

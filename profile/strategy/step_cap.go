@@ -43,11 +43,9 @@ func (c *CapStep) Start(v *View) State {
 }
 
 type capState struct {
-	c    *CapStep
-	note Note
+	c *CapStep
+	noting
 }
-
-func (st *capState) Note() Note { return st.note }
 
 func (c *CapStep) WhyNot(n Note, _ Shape) string {
 	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", FormatTokens(c.Max), FormatTokens(n.Peak))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -30,22 +29,14 @@ type ClearStep struct {
 }
 
 var clearKind = &StepKind{
-	Tune: func(peak int64) []string {
-		var out []string
-		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
-			for _, keep := range []int{1, 3, 6} {
-				if below(t, peak) {
-					out = append(out, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
-				}
-			}
-		}
-		return out
-	},
 	Name:  "clear",
 	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
 	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",
 	Stage: StageHistory,
 	Parse: parseClear,
+	Tune: func(peak int64) []string {
+		return grid("clear:trigger=%d,keep=%d", peak, []int64{8000, 16000, 32000, 64000, 100000}, []int{1, 3, 6})
+	},
 }
 
 func parseClear(args string, hasArgs bool) (Step, error) {
@@ -64,35 +55,29 @@ func parseClear(args string, hasArgs bool) (Step, error) {
 	if len(kvArgs) == 0 {
 		return c, nil
 	}
-	kv, err := parseArgs(strings.Join(kvArgs, ","))
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
+	allowed := []string{"trigger", "keep", "at_least", "exclude", "inputs"}
+	err := eachArg(strings.Join(kvArgs, ","), "clear", allowed, func(k, v string) (err error) {
 		switch k {
 		case "trigger":
-			if c.Trigger, err = parseTokens(v); err != nil || c.Trigger <= 0 {
-				return nil, badArg(k+"="+v, "trigger must be a token count > 0")
-			}
+			c.Trigger, err = positiveTokens(k, v)
 		case "keep":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return nil, badArg(k+"="+v, "keep must be a whole number of tool uses ≥ 0")
-			}
-			c.Keep = n
+			c.Keep, err = wholeNumber(k, v, "tool uses")
 		case "at_least":
 			if c.AtLeast, err = parseTokens(v); err != nil || c.AtLeast < 0 {
-				return nil, badArg(k+"="+v, "at_least must be a token count ≥ 0")
+				return badArg(k+"="+v, "at_least must be a token count ≥ 0")
 			}
 		case "exclude":
 			c.Exclude = strings.Split(v, "|")
 			if slices.Contains(c.Exclude, "") {
-				return nil, badArg(k+"="+v, "exclude wants tool names joined with |")
+				return badArg(k+"="+v, "exclude wants tool names joined with |")
 			}
-		default:
-			return nil, badArg(k+"="+v, "unknown clear key %q (allowed: trigger, keep, at_least, exclude, inputs)", k)
+		default: // inputs=…: inputs takes no value
+			return badArg(k+"="+v, "unknown clear key %q (allowed: %s)", k, strings.Join(allowed, ", "))
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -157,7 +142,7 @@ type clearState struct {
 	cnt         []int   // uses cleared among [0, j)
 	start       []int   // first message use j's clearing touches
 	next        int     // uses with a result before the current call
-	note        Note
+	noting
 }
 
 func (st *clearState) Apply(p *Plan) {
@@ -195,8 +180,6 @@ func (st *clearState) Apply(p *Plan) {
 	st.note.Acted++
 }
 
-func (st *clearState) Note() Note { return st.note }
-
 func (c *ClearStep) WhyNot(n Note, sh Shape) string {
 	if n.Idle && c.AtLeast > 0 && n.Best > 0 {
 		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", FormatTokens(n.Best), FormatTokens(c.AtLeast))
@@ -205,5 +188,5 @@ func (c *ClearStep) WhyNot(n Note, sh Shape) string {
 		return fmt.Sprintf("input passes trigger %s, but no tool result older than the last %d tool uses is left to clear (%s)",
 			FormatTokens(c.Trigger), c.Keep, Plural(sh.ToolCalls, "call")+" answer tools")
 	}
-	return fmt.Sprintf("input never passes trigger %s (peak %s)", FormatTokens(c.Trigger), FormatTokens(n.Peak))
+	return neverPasses("input", FormatTokens(c.Trigger), n.Peak)
 }

@@ -44,11 +44,9 @@ func (c *ClearThinkingStep) String() string { return fmt.Sprintf("clear-thinking
 func (c *ClearThinkingStep) Start(*View) State { return &clearThinkingState{c: c} }
 
 type clearThinkingState struct {
-	c    *ClearThinkingStep
-	note Note
+	c *ClearThinkingStep
+	noting
 }
-
-func (st *clearThinkingState) Note() Note { return st.note }
 
 func (st *clearThinkingState) Apply(p *Plan) {
 	v := p.View

@@ -1,7 +1,5 @@
 package strategy
 
-import "errors"
-
 // FullStep sends the whole history every call, priced as logged: the
 // basis the other strategies are compared with.
 type FullStep struct{}
@@ -11,12 +9,7 @@ var fullKind = &StepKind{
 	Usage: "full",
 	Doc:   "the whole history every call, no caching: the basis",
 	Stage: StageHistory,
-	Parse: func(args string, hasArgs bool) (Step, error) {
-		if hasArgs {
-			return nil, errors.New("full takes no arguments")
-		}
-		return &FullStep{}, nil
-	},
+	Parse: noArgs("full", func() Step { return &FullStep{} }),
 }
 
 // Kind returns the full kind.

@@ -2,7 +2,6 @@ package strategy
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
@@ -20,56 +19,35 @@ type SummaryStep struct {
 }
 
 var summaryKind = &StepKind{
-	// The model it names must be priced.
-	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*SummaryStep).Model)} },
-	Tune: func(peak int64) []string {
-		var out []string
-		for _, t := range []int64{4000, 8000, 16000, 32000, 64000} {
-			for _, keep := range []int{1, 2, 4} {
-				for _, size := range []int{400, 800, 1600} {
-					if below(t, peak) {
-						out = append(out, fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", t, keep, size))
-					}
-				}
-			}
-		}
-		return out
-	},
 	Name:  "summary",
 	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
 	Doc:   "past T tokens of history, summarise all but the latest K exchanges (tool rounds inside one long exchange) into S tokens (the summariser call is billed)",
 	Stage: StageHistory,
 	Parse: parseSummary,
+	// The model it names must be priced.
+	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*SummaryStep).Model)} },
+	Tune: func(peak int64) []string {
+		return grid("summary:trigger=%d,keep=%d,size=%d", peak, []int64{4000, 8000, 16000, 32000, 64000}, []int{1, 2, 4}, []int{400, 800, 1600})
+	},
 }
 
 func parseSummary(args string, _ bool) (Step, error) {
-	kv, err := parseArgs(args)
-	if err != nil {
-		return nil, err
-	}
 	sum := &SummaryStep{}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
+	err := eachArg(args, "summary", []string{"trigger", "keep", "size", "model"}, func(k, v string) (err error) {
 		switch k {
 		case "trigger":
-			if sum.Trigger, err = parseTokens(v); err != nil || sum.Trigger <= 0 {
-				return nil, badArg(k+"="+v, "trigger must be a token count > 0")
-			}
+			sum.Trigger, err = positiveTokens(k, v)
 		case "keep":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return nil, badArg(k+"="+v, "keep must be a whole number of exchanges ≥ 0")
-			}
-			sum.Keep = n
+			sum.Keep, err = wholeNumber(k, v, "exchanges")
 		case "size":
-			if sum.Size, err = parseTokens(v); err != nil || sum.Size <= 0 {
-				return nil, badArg(k+"="+v, "size must be a token count > 0")
-			}
+			sum.Size, err = positiveTokens(k, v)
 		case "model":
 			sum.Model = v
-		default:
-			return nil, badArg(k+"="+v, "unknown summary key %q (allowed: trigger, keep, size, model)", k)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if sum.Trigger == 0 || sum.Size == 0 {
 		return nil, fmt.Errorf("summary needs trigger=T and size=S (keep=K defaults to 0)")
@@ -89,39 +67,73 @@ func (s *SummaryStep) String() string {
 }
 
 func (s *SummaryStep) Start(v *View) State {
-	st := &summaryState{s: s, instruction: v.Conv.Tok.Count(SummaryInstruction)}
-	if s.Model != "" {
-		st.model = v.Env.Lookup(s.Model)
+	return &summaryState{s: s, summariser: newSummariser(v, s.Model, s.Size)}
+}
+
+// summariser is the call a summary or compaction makes, and what it
+// left: messages before boundary are replaced by the summary (version
+// ver, 0: none yet) of size tokens.
+type summariser struct {
+	size, instruction int64
+	model             *price.Model // the summariser's, nil: the call's
+	boundary, ver     int
+}
+
+func newSummariser(v *View, model string, size int64) summariser {
+	s := summariser{size: size, instruction: v.Conv.Tok.Count(SummaryInstruction)}
+	if model != "" {
+		s.model = v.Env.Lookup(model)
 	}
-	return st
+	return s
+}
+
+// cut summarises messages [from, to) with the summary before them: the
+// summariser's call is billed beside p's, and the new summary stands in
+// for them from this call on.
+func (s *summariser) cut(p *Plan, from, to int) {
+	v := p.View
+	in := s.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.Sent(from, to) + v.Thinking(from, to, p.ThinkFrom)
+	if s.ver > 0 {
+		in += s.size + tokenize.TokensPerMessage + 1
+	}
+	p.Call.SummaryInput, p.Call.SummaryOutput = p.Call.SummaryInput+in, p.Call.SummaryOutput+s.size
+	m := s.model
+	if m == nil {
+		m = p.Model
+	}
+	p.AddSide(m, in, s.size)
+	s.boundary, s.ver = to, s.ver+1
+}
+
+// send puts the summary, when there is one, in place of the history it
+// replaced: it replaces what earlier steps planned before it.
+func (s *summariser) send(p *Plan) {
+	if s.ver > 0 {
+		p.Lo = max(p.Lo, s.boundary)
+		p.Summary = Synthetic{Tokens: s.size, Version: s.ver}
+	}
 }
 
 type summaryState struct {
-	s           *SummaryStep
-	model       *price.Model // the summariser's, nil: the call's
-	instruction int64
-	// Messages before boundary are replaced by the summary (version ver,
-	// 0: none yet).
-	boundary, ver int
-	note          Note
+	s *SummaryStep
+	summariser
+	noting
 }
-
-func (st *summaryState) Note() Note { return st.note }
 
 func (s *SummaryStep) WhyNot(n Note, sh Shape) string {
 	if n.Idle {
 		return fmt.Sprintf("history passes trigger %s only within the last %d exchanges (%s); try compact or window:tokens",
 			FormatTokens(s.Trigger), s.Keep, Plural(sh.Prompts, "user prompt"))
 	}
-	return fmt.Sprintf("history never passes trigger %s (peak %s)", FormatTokens(s.Trigger), FormatTokens(n.Peak))
+	return neverPasses("history", FormatTokens(s.Trigger), n.Peak)
 }
 
 func (st *summaryState) Apply(p *Plan) {
 	v := p.View
 	from := max(p.Lo, st.boundary)
-	hist := v.pc0[p.Info.Prev+1] - v.pc0[from]
+	hist := v.History(from, p.Info.Prev+1)
 	if st.ver > 0 {
-		hist += st.s.Size
+		hist += st.size
 	}
 	st.note.Peak = max(st.note.Peak, hist)
 	if hist > st.s.Trigger {
@@ -137,21 +149,8 @@ func (st *summaryState) Apply(p *Plan) {
 		}
 		if nb > from {
 			st.note.Acted++
-			in := st.instruction + tokenize.TokensPerMessage + 1 + tokenize.ReplyPriming + v.Sent(from, nb) + v.Thinking(from, nb, p.ThinkFrom)
-			if st.ver > 0 {
-				in += st.s.Size + tokenize.TokensPerMessage + 1
-			}
-			p.Call.SummaryInput, p.Call.SummaryOutput = in, st.s.Size
-			m := st.model
-			if m == nil {
-				m = p.Model
-			}
-			p.AddSide(m, in, st.s.Size)
-			st.boundary, st.ver = nb, st.ver+1
+			st.cut(p, from, nb)
 		}
 	}
-	p.Lo = max(p.Lo, st.boundary)
-	if st.ver > 0 {
-		p.Summary = Synthetic{Tokens: st.s.Size, Version: st.ver}
-	}
+	st.send(p)
 }

@@ -18,23 +18,18 @@ type WindowStep struct {
 }
 
 var windowKind = &StepKind{
-	Tune: func(peak int64) []string {
-		var out []string
-		for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
-			out = append(out, fmt.Sprintf("window:turns=%d", n))
-		}
-		for _, k := range []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000} {
-			if below(k, peak) {
-				out = append(out, fmt.Sprintf("window:tokens=%d", k))
-			}
-		}
-		return out
-	},
 	Name:  "window",
 	Usage: "window:turns=N | window:tokens=K",
 	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
 	Stage: StageHistory,
 	Parse: parseWindow,
+	Tune: func(peak int64) []string {
+		var out []string
+		for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
+			out = append(out, fmt.Sprintf("window:turns=%d", n))
+		}
+		return append(out, grid("window:tokens=%d", peak, []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000})...)
+	},
 }
 
 func parseWindow(args string, _ bool) (Step, error) {
@@ -80,11 +75,9 @@ func (w *WindowStep) String() string {
 func (w *WindowStep) Start(*View) State { return &windowState{w: w} }
 
 type windowState struct {
-	w    *WindowStep
-	note Note
+	w *WindowStep
+	noting
 }
-
-func (s *windowState) Note() Note { return s.note }
 
 func (s *windowState) Apply(p *Plan) {
 	pc := p.View.Conv

@@ -10,6 +10,7 @@
 package strategy
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,6 +89,32 @@ type StepKind struct {
 // below says whether a trigger or size of t tokens can act on a log whose
 // largest call sends peak tokens (0: not known).
 func below(t, peak int64) bool { return peak == 0 || t < peak }
+
+// grid is the specs format gives with each trigger that can act (below)
+// and every combination of the other values, triggers outermost: the
+// range tune tries of a step with a trigger.
+func grid(format string, peak int64, triggers []int64, rest ...[]int) []string {
+	var out []string
+	for _, t := range triggers {
+		if !below(t, peak) {
+			continue
+		}
+		combos := [][]any{{t}}
+		for _, vals := range rest {
+			next := make([][]any, 0, len(combos)*len(vals))
+			for _, c := range combos {
+				for _, x := range vals {
+					next = append(next, append(slices.Clip(c), x))
+				}
+			}
+			combos = next
+		}
+		for _, c := range combos {
+			out = append(out, fmt.Sprintf(format, c...))
+		}
+	}
+	return out
+}
 
 // Needs is what a step needs of the load beyond the log's counts in its
 // own model's encoding: declared by its kind, so that Load and the engine
@@ -364,6 +391,34 @@ func sortedKeys(kv map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// positiveTokens reads argument k=v, a token count > 0.
+func positiveTokens(k, v string) (int64, error) {
+	n, err := parseTokens(v)
+	if err != nil || n <= 0 {
+		return 0, badArg(k+"="+v, "%s must be a token count > 0", k)
+	}
+	return n, nil
+}
+
+// wholeNumber reads argument k=v, a whole number ≥ 0 of what.
+func wholeNumber(k, v, what string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badArg(k+"="+v, "%s must be a whole number of %s ≥ 0", k, what)
+	}
+	return n, nil
+}
+
+// noArgs parses a step that takes no arguments.
+func noArgs(name string, step func() Step) func(string, bool) (Step, error) {
+	return func(_ string, hasArgs bool) (Step, error) {
+		if hasArgs {
+			return nil, errors.New(name + " takes no arguments")
+		}
+		return step(), nil
+	}
 }
 
 // parseTokens reads a token count: 12000, 12k, 1.5M.
