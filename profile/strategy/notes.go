@@ -2,9 +2,9 @@ package strategy
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -165,19 +165,4 @@ func Plural(n int, word string) string {
 }
 
 // FormatTokens renders n with thousands separators.
-func FormatTokens(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func FormatTokens(n int64) string { return price.Grouped(n) }

@@ -71,11 +71,7 @@ func (c *CompactStep) String() string {
 	if c.Percent > 0 {
 		trig = strconv.Itoa(c.Percent) + "%"
 	}
-	s := fmt.Sprintf("compact:trigger=%s,size=%d", trig, c.Size)
-	if c.Model != "" {
-		s += ",model=" + c.Model
-	}
-	return s
+	return withModel(fmt.Sprintf("compact:trigger=%s,size=%d", trig, c.Size), c.Model)
 }
 
 func (c *CompactStep) Start(v *View) State {

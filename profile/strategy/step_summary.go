@@ -59,15 +59,19 @@ func parseSummary(args string, _ bool) (Step, error) {
 func (*SummaryStep) Kind() *StepKind { return summaryKind }
 
 func (s *SummaryStep) String() string {
-	sp := fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", s.Trigger, s.Keep, s.Size)
-	if s.Model != "" {
-		sp += ",model=" + s.Model
-	}
-	return sp
+	return withModel(fmt.Sprintf("summary:trigger=%d,keep=%d,size=%d", s.Trigger, s.Keep, s.Size), s.Model)
 }
 
 func (s *SummaryStep) Start(v *View) State {
 	return &summaryState{s: s, summariser: newSummariser(v, s.Model, s.Size)}
+}
+
+// withModel is spec with the summariser's model, when one is named.
+func withModel(spec, model string) string {
+	if model == "" {
+		return spec
+	}
+	return spec + ",model=" + model
 }
 
 // summariser is the call a summary or compaction makes, and what it
