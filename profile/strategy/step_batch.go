@@ -9,6 +9,7 @@ var batchKind = &StepKind{
 	Usage: "batch",
 	Doc:   "batch API prices (asynchronous, typically half price)",
 	Stage: StagePrice,
+	Order: 90,
 	Parse: noArgs("batch", func() Step { return &BatchStep{} }),
 }
 
@@ -20,3 +21,5 @@ func (*BatchStep) String() string { return "batch" }
 func (b *BatchStep) Start(*View) State { return b }
 
 func (*BatchStep) Apply(p *Plan) { p.Batch = true }
+
+func init() { Register(batchKind) }

@@ -31,6 +31,7 @@ var cacheKind = &StepKind{
 	Usage: "cache[:ttl=5m|1h,served=log|ideal]",
 	Doc:   "prompt caching as apps use it: the prefix cached by the previous call (or by the source's other conversations) is read, the new tail written; TTL as the log shows unless given; a best-effort cache (OpenAI, Gemini implicit) serves the share the log shows it served unless served=ideal",
 	Stage: StagePrice,
+	Order: 80,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		c := &CacheStep{}
 		if !hasArgs {
@@ -220,3 +221,5 @@ func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
 	}
 	return cached * c.ServedNum / c.ServedDen
 }
+
+func init() { Register(cacheKind) }

@@ -16,6 +16,7 @@ var capKind = &StepKind{
 	Usage: "cap:M",
 	Doc:   "max_tokens=M: longer replies are cut, and history carries the cut reply",
 	Stage: StageOutput,
+	Order: 70,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		n, err := parseTokens(args)
 		if !hasArgs || err != nil || n <= 0 {
@@ -61,3 +62,5 @@ func (st *capState) Apply(p *Plan) {
 		call.Output = c.Max - call.Reasoning
 	}
 }
+
+func init() { Register(capKind) }

@@ -33,6 +33,7 @@ var clearKind = &StepKind{
 	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
 	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",
 	Stage: StageHistory,
+	Order: 50,
 	Parse: parseClear,
 	Tune: func(peak int64) []string {
 		return grid("clear:trigger=%d,keep=%d", peak, []int64{8000, 16000, 32000, 64000, 100000}, []int{1, 3, 6})
@@ -190,3 +191,5 @@ func (c *ClearStep) WhyNot(n Note, sh Shape) string {
 	}
 	return neverPasses("input", FormatTokens(c.Trigger), n.Peak)
 }
+
+func init() { Register(clearKind) }

@@ -19,6 +19,7 @@ var clearThinkingKind = &StepKind{
 	Usage: "clear-thinking:keep=N",
 	Doc:   "context editing: thinking of assistant turns before the last N is cleared from history",
 	Stage: StageHistory,
+	Order: 60,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		c := &ClearThinkingStep{Keep: 1}
 		if !hasArgs {
@@ -69,3 +70,5 @@ func (c *ClearThinkingStep) WhyNot(n Note, _ Shape) string {
 	}
 	return fmt.Sprintf("no call carries thinking older than the last %s (models before Opus 4.5 and Sonnet 4.6 keep only the turn in progress)", Plural(c.Keep, "turn"))
 }
+
+func init() { Register(clearThinkingKind) }

@@ -26,6 +26,7 @@ var compactKind = &StepKind{
 	Usage: "compact:trigger=T|P%,size=S[,model=M]",
 	Doc:   "past T input tokens (or P% of the window) all history before the last unit becomes a summary of S tokens (the summariser is billed)",
 	Stage: StageHistory,
+	Order: 40,
 	Parse: parseCompact,
 	// The model it names must be priced.
 	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*CompactStep).Model)} },
@@ -123,3 +124,5 @@ func (c *CompactStep) WhyNot(n Note, _ Shape) string {
 	}
 	return neverPasses("input", trig, n.Peak)
 }
+
+func init() { Register(compactKind) }

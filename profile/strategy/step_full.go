@@ -9,6 +9,7 @@ var fullKind = &StepKind{
 	Usage: "full",
 	Doc:   "the whole history every call, no caching: the basis",
 	Stage: StageHistory,
+	Order: 10,
 	Parse: noArgs("full", func() Step { return &FullStep{} }),
 }
 
@@ -23,3 +24,5 @@ func (*FullStep) Start(*View) State { return noState{} }
 type noState struct{}
 
 func (noState) Apply(*Plan) {}
+
+func init() { Register(fullKind) }

@@ -15,6 +15,7 @@ var modelKind = &StepKind{
 	Usage: "model=ID",
 	Doc:   "price (and count) every call on model ID",
 	Stage: StageCounts,
+	Order: 100,
 	// Its model's encoding is counted while the text is there.
 	Needs: func(s Step) Needs {
 		id := s.(*ModelStep).ID
@@ -45,3 +46,5 @@ func (m *ModelStep) Start(v *View) State {
 	}
 	return noState{}
 }
+
+func init() { Register(modelKind) }

@@ -31,6 +31,7 @@ var respCacheKind = &StepKind{
 	Usage: "respcache[:match=exact|normalized|near,threshold=X]",
 	Doc:   "a response cache across conversations: a call whose request matches an earlier one's costs nothing",
 	Stage: StageOutput,
+	Order: 160,
 	Parse: parseRespCache,
 	// It matches requests by their text.
 	Needs: func(Step) Needs { return Needs{Text: true} },
@@ -197,3 +198,5 @@ func jaccard(a, b map[uint64]bool) float64 {
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
+
+func init() { Register(respCacheKind) }

@@ -29,6 +29,7 @@ var routeKind = &StepKind{
 	Usage: "route:model=ID,when=input<K|input>K|output<K|output>K|tools",
 	Doc:   "calls matching the rule are priced on model ID; the rest stay",
 	Stage: StageOutput,
+	Order: 150,
 	Parse: parseRoute,
 }
 
@@ -112,3 +113,5 @@ func (s routeState) matches(p *Plan) bool {
 	}
 	return n > s.r.bound
 }
+
+func init() { Register(routeKind) }

@@ -26,16 +26,16 @@ type RAGKeepStep struct {
 var (
 	systemScaleKind = &StepKind{Name: "system", Usage: "system:scale=F",
 		Doc:   "a system prompt F times as long (compressed: \"halve it first\"); where the log holds no system prompt, the unlogged prefix",
-		Stage: StageCounts, Parse: scaleParser("system")}
+		Stage: StageCounts, Order: 110, Parse: scaleParser("system")}
 	outputScaleKind = &StepKind{Name: "output", Usage: "output:scale=F",
 		Doc:   "replies F times as long (asking for concise output is reported to cut 57–59%); history carries the shorter replies",
-		Stage: StageCounts, Parse: scaleParser("output")}
+		Stage: StageCounts, Order: 120, Parse: scaleParser("output")}
 	reasoningScaleKind = &StepKind{Name: "reasoning", Usage: "reasoning:scale=F",
 		Doc:   "reasoning F times as long (lower effort, or no reasoning model)",
-		Stage: StageOutput, Parse: scaleParser("reasoning")}
+		Stage: StageOutput, Order: 130, Parse: scaleParser("reasoning")}
 	ragKeepKind = &StepKind{Name: "rag", Usage: "rag:keep=P%",
 		Doc:   "retrieved context filtered to P% of its tokens (50–80% cuts are typical)",
-		Stage: StageCounts, Parse: parseRAGKeep}
+		Stage: StageCounts, Order: 140, Parse: parseRAGKeep}
 )
 
 func scaleParser(part string) func(string, bool) (Step, error) {
@@ -157,3 +157,5 @@ func (s *RAGKeepStep) Start(v *View) State {
 	v.Counts, v.Content = k, content
 	return noState{}
 }
+
+func init() { Register(systemScaleKind, outputScaleKind, reasoningScaleKind, ragKeepKind) }

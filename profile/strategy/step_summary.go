@@ -23,6 +23,7 @@ var summaryKind = &StepKind{
 	Usage: "summary:trigger=T,keep=K,size=S[,model=M]",
 	Doc:   "past T tokens of history, summarise all but the latest K exchanges (tool rounds inside one long exchange) into S tokens (the summariser call is billed)",
 	Stage: StageHistory,
+	Order: 30,
 	Parse: parseSummary,
 	// The model it names must be priced.
 	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*SummaryStep).Model)} },
@@ -158,3 +159,5 @@ func (st *summaryState) Apply(p *Plan) {
 	}
 	st.send(p)
 }
+
+func init() { Register(summaryKind) }

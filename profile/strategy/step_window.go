@@ -22,6 +22,7 @@ var windowKind = &StepKind{
 	Usage: "window:turns=N | window:tokens=K",
 	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
 	Stage: StageHistory,
+	Order: 20,
 	Parse: parseWindow,
 	Tune: func(peak int64) []string {
 		var out []string
@@ -117,3 +118,5 @@ func (w *WindowStep) WhyNot(n Note, sh Shape) string {
 	}
 	return fmt.Sprintf("%s: no call has more than %s; try a smaller window, window:tokens or clear", Plural(sh.Prompts, "user prompt"), Plural(int(n.Peak), "earlier exchange"))
 }
+
+func init() { Register(windowKind) }

@@ -10,6 +10,7 @@
 package strategy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -74,6 +75,10 @@ type StepKind struct {
 	Usage string // the syntax: "window:turns=N | window:tokens=K"
 	Doc   string // one line: what the step models
 	Stage Stage
+	// Order places the kind among the others: where its steps render in
+	// a spec (history steps keep the order given), where help lists it,
+	// when tune tries it. Lower first; the kinds here are 10 apart.
+	Order int
 	// Parse reads the arguments after "name:" (args == "" and hasArgs
 	// false when there are none). Errors are argError or plain errors.
 	Parse func(args string, hasArgs bool) (Step, error)
@@ -153,25 +158,21 @@ func (s *Strategy) Needs() Needs {
 	return n
 }
 
-// kinds is the registry of step kinds, in the order a strategy renders
-// them (history steps keep the order they were given in).
-var kinds = []*StepKind{
-	fullKind,
-	windowKind,
-	summaryKind,
-	compactKind,
-	clearKind,
-	clearThinkingKind,
-	capKind,
-	cacheKind,
-	batchKind,
-	modelKind,
-	systemScaleKind,
-	outputScaleKind,
-	reasoningScaleKind,
-	ragKeepKind,
-	routeKind,
-	respCacheKind,
+// kinds is the registry of step kinds, in Order: each step's file
+// registers its kind (Register).
+var kinds []*StepKind
+
+// Register adds step kinds to the registry Parse, Help and tune read, in
+// their Order. A step's file registers its kind from its init, as an input
+// format does in transcripts; a step in another package may too.
+func Register(ks ...*StepKind) {
+	for _, k := range ks {
+		if kindNamed(k.Name) != nil {
+			panic("strategy: step kind " + k.Name + " registered twice")
+		}
+		i, _ := slices.BinarySearchFunc(kinds, k.Order, func(a *StepKind, o int) int { return cmp.Compare(a.Order, o) })
+		kinds = slices.Insert(kinds, i, k)
+	}
 }
 
 // Kinds are the step kinds, in the order a strategy renders them.
@@ -289,7 +290,7 @@ func (s *Strategy) sortSteps() {
 		if st.Kind().Stage == StageHistory {
 			return 0
 		}
-		return slices.Index(kinds, st.Kind())
+		return st.Kind().Order
 	}
 	slices.SortStableFunc(s.Steps, func(a, b Step) int { return rank(a) - rank(b) })
 }
