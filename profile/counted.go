@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -57,7 +58,7 @@ func CountedOf(convs []*transcripts.Conversation, res *Result, opt Options) (*Co
 
 // Run prepares the log afresh and simulates strategies on it, keeping
 // every call, as Prepared.Run does (the replay check included).
-func (c *Counted) Run(strategies []*Strategy) (*Result, error) {
+func (c *Counted) Run(strategies []*strategy.Strategy) (*Result, error) {
 	return runSkeletons(c.sks, Options{Prices: c.opt.Prices, Model: c.opt.Model, Strategies: strategies})
 }
 
@@ -66,7 +67,7 @@ func (c *Counted) Run(strategies []*Strategy) (*Result, error) {
 // dropped, so a run takes the memory of one conversation. onCall, when
 // set, sees every simulated call with the index of its strategy. Totals
 // may run on several goroutines at once after CountFor.
-func (c *Counted) Totals(strategies []*Strategy, edit *Edit, onCall func(strategy int, call *Call)) (*Result, error) {
+func (c *Counted) Totals(strategies []*strategy.Strategy, edit *Edit, onCall func(strategy int, call *Call)) (*Result, error) {
 	skel := func(j int) *skeleton { return c.sks[j] }
 	if edit != nil {
 		// Each conversation is copied and changed when the run comes to
@@ -84,7 +85,7 @@ func (c *Counted) Totals(strategies []*Strategy, edit *Edit, onCall func(strateg
 // CountFor counts, where the text is kept, the encodings that strategies
 // price calls on, and those of models: runs that share the log in
 // parallel then only read its counts.
-func (c *Counted) CountFor(strategies []*Strategy, models []string) {
+func (c *Counted) CountFor(strategies []*strategy.Strategy, models []string) {
 	ensureEncodings(c.sks, strategies, Options{Prices: c.opt.Prices, Model: c.opt.Model}, models)
 }
 

@@ -59,7 +59,7 @@ func TestStreamKeepsNoText(t *testing.T) {
 		t.Errorf("a skeleton message takes %d bytes, want at most 32", got)
 	}
 	for _, pc := range p.pcs {
-		if pc.sk.conv != nil || pc.calls != nil {
+		if pc.sk.conv != nil || pc.Calls != nil {
 			t.Fatalf("%s: a streamed conversation keeps its text or its prepared calls", pc.info.ID)
 		}
 	}

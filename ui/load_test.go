@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -343,9 +344,9 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	}
 }
 
-func mustStrategies(t *testing.T, specs []string) []*profile.Strategy {
+func mustStrategies(t *testing.T, specs []string) []*strategy.Strategy {
 	t.Helper()
-	s, err := profile.ParseStrategies(specs)
+	s, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}

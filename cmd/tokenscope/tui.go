@@ -4,9 +4,10 @@ import (
 	"io"
 	"os"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -63,7 +64,7 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		return err
 	}
 	// Check what can fail before the screen is taken over.
-	strategies, err := profile.ParseStrategies(c.strategies)
+	strategies, err := strategy.ParseAll(c.strategies)
 	if err != nil {
 		return badInput(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -91,7 +92,7 @@ func (f *finder) find(res *profile.Result) ([]Finding, error) {
 		// Every dollar would be $0.00: say why once instead.
 		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", profile.UnpricedReason(res))}}, nil
 	}
-	basis, err := profile.ParseStrategy(opt.Basis)
+	basis, err := strategy.Parse(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (f *finder) find(res *profile.Result) ([]Finding, error) {
 	}
 	// The re-simulations are independent: one goroutine each kind. What
 	// they count is counted first, as they share the skeletons.
-	f.log.CountFor([]*profile.Strategy{f.basis}, siblingsOf(f.log, opt.Prices, opt.Model))
+	f.log.CountFor([]*strategy.Strategy{f.basis}, siblingsOf(f.log, opt.Prices, opt.Model))
 	var (
 		dead, marg       []Finding
 		best             *Finding
@@ -163,13 +164,13 @@ func (f *finder) find(res *profile.Result) ([]Finding, error) {
 type finder struct {
 	log   *profile.Counted
 	opt   FindingsOptions
-	basis *profile.Strategy
+	basis *strategy.Strategy
 	base  profile.Totals
 }
 
 // cost runs the basis strategy over the log, edited when edit is not nil.
 func (f *finder) cost(edit *profile.Edit) (profile.Totals, error) {
-	r, err := f.log.Totals([]*profile.Strategy{f.basis}, edit, nil)
+	r, err := f.log.Totals([]*strategy.Strategy{f.basis}, edit, nil)
 	if err != nil {
 		return profile.Totals{}, err
 	}
@@ -199,7 +200,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: tt.Name, Cost: saved,
 			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
-				tt.Name, profile.FormatTokens(perCall), plural(tt.SentOn, "call"), used, saved)})
+				tt.Name, profile.FormatTokens(perCall), strategy.Plural(tt.SentOn, "call"), used, saved)})
 	}
 	return out, nil
 }
@@ -444,14 +445,6 @@ func (f *finder) tokenizer() *tokenize.Tokenizer {
 	}
 	t, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, false)
 	return t
-}
-
-// plural is "1 call", "2 calls", "1,234 calls".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return profile.FormatTokens(int64(n)) + " " + word + "s"
 }
 
 // FindingsOf is Findings of a profile, with the prices and model it was

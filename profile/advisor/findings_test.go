@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -198,8 +199,8 @@ func TestRecountWhileFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := profile.ParseStrategies([]string{"full", "cache"})
-	other, _ := profile.ParseStrategies([]string{"full", "model=gpt-4+cache"})
+	base, _ := strategy.ParseAll([]string{"full", "cache"})
+	other, _ := strategy.ParseAll([]string{"full", "model=gpt-4+cache"})
 	// run prepares the log, runs base on it, then finds its findings
 	// (on this goroutine when apart is false) and runs other.
 	run := func(apart bool) ([]Finding, price.Money) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -35,10 +36,10 @@ func micro(x float64) price.Money { return price.Money(x*1e6 + 0.5) }
 // Run picks for the log when none are given).
 func run(tb testing.TB, convs []*transcripts.Conversation, specs ...string) *profile.Result {
 	tb.Helper()
-	var strategies []*profile.Strategy
+	var strategies []*strategy.Strategy
 	if len(specs) > 0 {
 		var err error
-		if strategies, err = profile.ParseStrategies(specs); err != nil {
+		if strategies, err = strategy.ParseAll(specs); err != nil {
 			tb.Fatal(err)
 		}
 	}

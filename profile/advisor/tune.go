@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -92,8 +93,8 @@ func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	if opt.Basis == "" {
 		// The replay check's strategy, as the report names it: a run
 		// of full alone yields it.
-		full, _ := profile.ParseStrategy("full")
-		r, err := log.Run([]*profile.Strategy{full})
+		full, _ := strategy.Parse("full")
+		r, err := log.Run([]*strategy.Strategy{full})
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +103,7 @@ func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
 	}
-	basis, err := profile.ParseStrategy(opt.Basis)
+	basis, err := strategy.Parse(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +121,9 @@ func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	// One run over every candidate, keeping totals only: the counts are
 	// made once, and each call of each candidate is measured as it is
 	// simulated.
-	strategies := make([]*profile.Strategy, 0, len(specs))
+	strategies := make([]*strategy.Strategy, 0, len(specs))
 	for _, s := range specs {
-		st, err := profile.ParseStrategy(s)
+		st, err := strategy.Parse(s)
 		if err != nil {
 			return nil, err
 		}
@@ -152,13 +153,13 @@ func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 // it (each conversation's calls under full come before its calls under
 // the basis). It returns that yardstick, the result with its basis set,
 // and the run (whose first strategy is full).
-func tuneBasis(log *profile.Counted, basis *profile.Strategy, opt TuneOptions) ([]int64, *TuneResult, *profile.Result, error) {
-	full, _ := profile.ParseStrategy("full")
+func tuneBasis(log *profile.Counted, basis *strategy.Strategy, opt TuneOptions) ([]int64, *TuneResult, *profile.Result, error) {
+	full, _ := strategy.Parse("full")
 	// Counted before runs share the skeletons.
-	log.CountFor([]*profile.Strategy{basis}, nil)
+	log.CountFor([]*strategy.Strategy{basis}, nil)
 	var fullCtx []int64
 	var basisTally contextTally
-	ref, err := log.Totals([]*profile.Strategy{full, basis}, nil, func(i int, c *profile.Call) {
+	ref, err := log.Totals([]*strategy.Strategy{full, basis}, nil, func(i int, c *profile.Call) {
 		if i == 0 {
 			fullCtx = append(fullCtx, earlierContext(c))
 		} else {
@@ -177,7 +178,7 @@ func tuneBasis(log *profile.Counted, basis *profile.Strategy, opt TuneOptions) (
 
 // tuneCandidates measures every strategy on log, one run per core over
 // its share of them.
-func tuneCandidates(log *profile.Counted, strategies []*profile.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
+func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
 	acc := make([]contextTally, len(strategies))
 	cands := make([]TuneCandidate, len(strategies))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
@@ -275,19 +276,12 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 	return out
 }
 
-// tuneOrder is the kinds tune searches, in the order it tries them:
-// window, summary, then the others of the registry.
-func tuneOrder() []*profile.StepKind {
-	var out []*profile.StepKind
-	for _, name := range []string{"window", "summary"} {
-		for _, k := range profile.Kinds() {
-			if k.Name == name {
-				out = append(out, k)
-			}
-		}
-	}
-	for _, k := range profile.Kinds() {
-		if k.Tune != nil && !slices.Contains(out, k) {
+// tuneOrder is the kinds tune searches, in the order it tries them: the
+// registry's (window, summary, then the others).
+func tuneOrder() []*strategy.StepKind {
+	var out []*strategy.StepKind
+	for _, k := range strategy.Kinds() {
+		if k.Tune != nil {
 			out = append(out, k)
 		}
 	}
