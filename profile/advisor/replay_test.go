@@ -7,7 +7,6 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
-	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -31,34 +30,6 @@ models:
 }
 
 func micro(x float64) price.Money { return price.Money(x*1e6 + 0.5) }
-
-// run runs specs on convs with the default prices (the strategies
-// Run picks for the log when none are given).
-func run(tb testing.TB, convs []*transcripts.Conversation, specs ...string) *profile.Result {
-	tb.Helper()
-	var strategies []*strategy.Strategy
-	if len(specs) > 0 {
-		var err error
-		if strategies, err = strategy.ParseAll(specs); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	res, err := profile.Run(convs, profile.Options{Strategies: strategies})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res
-}
-
-// runOn runs specs on the log at path with the default prices.
-func runOn(t *testing.T, path string, specs ...string) *profile.Result {
-	t.Helper()
-	src, err := transcripts.Open(path, transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return run(t, src.Conversations, specs...)
-}
 
 // TestFidelityCause: beyond the tolerance the check names the part of the
 // bill it misses most. Hand-worked on test-explicit ($1 in, $2 out, $0.10

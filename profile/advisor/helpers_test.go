@@ -2,12 +2,44 @@ package advisor
 
 import (
 	"strings"
+	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// The text forms of basisSpecOf and appSpecOf, for tests that hold
+// Helpers the advisor's tests share.
+
+// run runs specs on convs with the default prices (the strategies
+// Run picks for the log when none are given).
+func run(tb testing.TB, convs []*transcripts.Conversation, specs ...string) *profile.Result {
+	tb.Helper()
+	var strategies []*strategy.Strategy
+	if len(specs) > 0 {
+		var err error
+		if strategies, err = strategy.ParseAll(specs); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	res, err := profile.Run(convs, profile.Options{Strategies: strategies})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+// runOn runs specs on the log at path with the default prices.
+func runOn(t *testing.T, path string, specs ...string) *profile.Result {
+	t.Helper()
+	src, err := transcripts.Open(path, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run(t, src.Conversations, specs...)
+}
+
+// The text forms of profile's basisSpecOf and appSpecOf (Counted.AppSpec), for tests that hold
 // conversations rather than skeletons.
 
 // BasisSpec is the strategy that mirrors what the app did: "cache" when the
