@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
 )
 
 // A Prepared run twice, the second time with one strategy changed, gives
 // what Run gives on the second set, and simulates only the changed one.
 func TestPreparedMatchesRun(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 3, 32<<10, 5); err != nil {
+	if _, _, err := synth.WriteClaudeCode(dir, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	cc, err := transcripts.Open(dir, transcripts.Options{})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
 )
 
 // TestStreamKeepsNoText checks that Load, counting, keeps counts, not
@@ -16,7 +17,7 @@ import (
 // frees their texts, and what the stream holds per message stays small.
 func TestStreamKeepsNoText(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 4, 200<<10, 5); err != nil {
+	if _, _, err := synth.WriteClaudeCode(dir, 4, 200<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	var texts []weak.Pointer[byte]

@@ -6,13 +6,14 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
 )
 
 // The frontier is exactly the candidates no other admissible candidate
 // beats on both cost and context kept, checked by brute force over every
 // pair, on the generated space of a 120-call conversation.
 func TestTuneFrontierBruteForce(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(120, 7)}
+	convs := []*transcripts.Conversation{synth.Conversation(120, 7)}
 	r, err := Tune(convs, TuneOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 // strategies that send the whole history (caching, other models) remain;
 // with --keep-model none names another model.
 func TestTuneConstraints(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(60, 3)}
+	convs := []*transcripts.Conversation{synth.Conversation(60, 3)}
 	r, err := Tune(convs, TuneOptions{MinContext: 1 << 40, KeepModel: true})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +115,7 @@ func mustParse(t *testing.T, spec string) *Strategy {
 // BenchmarkTune searches at least 2,000 strategies on a 2,000-call
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
+	convs := []*transcripts.Conversation{synth.Conversation(2000, 1)}
 	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParseB(b, "full")}})
 	if err != nil {
 		b.Fatal(err)
