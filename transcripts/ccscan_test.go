@@ -183,8 +183,8 @@ func BenchmarkCCDecode(b *testing.B) {
 		{"scan", (*ccScan).decode},
 		{"general", func(_ *ccScan, l []byte, cl *ccLine) error { return decodeCCLine(l, cl) }},
 		{"skip", func(sc *ccScan, l []byte, cl *ccLine) error {
-			sc.d, sc.i = l, 0
-			if !sc.skip(0) {
+			sc.Data, sc.Pos = l, 0
+			if !sc.Skip() {
 				b.Fatal("not JSON")
 			}
 			return nil
