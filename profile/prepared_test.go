@@ -4,15 +4,17 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/transcripts"
-	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // A Prepared run twice, the second time with one strategy changed, gives
 // what Run gives on the second set, and simulates only the changed one.
 func TestPreparedMatchesRun(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := synth.WriteClaudeCode(dir, 3, 32<<10, 5); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	cc, err := transcripts.Open(dir, transcripts.Options{})
@@ -27,14 +29,14 @@ func TestPreparedMatchesRun(t *testing.T) {
 		{"claude-code", cc.Conversations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			specs := DefaultStrategiesFor(tc.convs)
-			first, err := ParseStrategies(specs)
+			specs := strategy.DefaultsFor(tc.convs)
+			first, err := strategy.ParseAll(specs)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The second set changes the last strategy only.
-			second := append([]*Strategy(nil), first...)
-			changed, err := ParseStrategy("window:turns=2+cache")
+			second := append([]*strategy.Strategy(nil), first...)
+			changed, err := strategy.Parse("window:turns=2+cache")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,9 +7,11 @@ import (
 	"unsafe"
 	"weak"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
-	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // TestStreamKeepsNoText checks that Load, counting, keeps counts, not
@@ -17,7 +19,7 @@ import (
 // frees their texts, and what the stream holds per message stays small.
 func TestStreamKeepsNoText(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := synth.WriteClaudeCode(dir, 4, 200<<10, 5); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 4, 200<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	var texts []weak.Pointer[byte]
@@ -61,7 +63,7 @@ func TestStreamKeepsNoText(t *testing.T) {
 		t.Errorf("a skeleton message takes %d bytes, want at most 32", got)
 	}
 	for _, pc := range p.pcs {
-		if pc.sk.conv != nil || pc.calls != nil {
+		if pc.sk.conv != nil || pc.Calls != nil {
 			t.Fatalf("%s: a streamed conversation keeps its text or its prepared calls", pc.info.ID)
 		}
 	}
@@ -78,8 +80,8 @@ func TestRecountWhileFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := ParseStrategies([]string{"full", "cache"})
-	other, _ := ParseStrategies([]string{"full", "model=gpt-4+cache"})
+	base, _ := strategy.ParseAll([]string{"full", "cache"})
+	other, _ := strategy.ParseAll([]string{"full", "model=gpt-4+cache"})
 	inTurn := func() ([]Finding, price.Money) {
 		p, err := Prepare(src.Conversations, Options{})
 		if err != nil {

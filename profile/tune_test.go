@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
-	synth "github.com/tokenscope/tokenscope/transcripts/synthetic" // profile has a type synthetic
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // The frontier is exactly the candidates no other admissible candidate
 // beats on both cost and context kept, checked by brute force over every
 // pair, on the generated space of a 120-call conversation.
 func TestTuneFrontierBruteForce(t *testing.T) {
-	convs := []*transcripts.Conversation{synth.Conversation(120, 7)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(120, 7)}
 	r, err := Tune(convs, TuneOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -22,14 +24,14 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
 	// Rebuild every candidate independently: one Run each.
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, "full")}})
+	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, "full")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
 	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
-		one, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, spec)}})
+		one, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, spec)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +78,7 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 // strategies that send the whole history (caching, other models) remain;
 // with --keep-model none names another model.
 func TestTuneConstraints(t *testing.T) {
-	convs := []*transcripts.Conversation{synth.Conversation(60, 3)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(60, 3)}
 	r, err := Tune(convs, TuneOptions{MinContext: 1 << 40, KeepModel: true})
 	if err != nil {
 		t.Fatal(err)
@@ -103,9 +105,9 @@ func contains(s, sub string) bool {
 	return false
 }
 
-func mustParse(t *testing.T, spec string) *Strategy {
+func mustParse(t *testing.T, spec string) *strategy.Strategy {
 	t.Helper()
-	s, err := ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +117,8 @@ func mustParse(t *testing.T, spec string) *Strategy {
 // BenchmarkTune searches at least 2,000 strategies on a 2,000-call
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
-	convs := []*transcripts.Conversation{synth.Conversation(2000, 1)}
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParseB(b, "full")}})
+	convs := []*transcripts.Conversation{synthetic.Conversation(2000, 1)}
+	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParseB(b, "full")}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -133,8 +135,8 @@ func BenchmarkTune(b *testing.B) {
 	b.ReportMetric(float64(len(specs)), "candidates")
 }
 
-func mustParseB(b *testing.B, spec string) *Strategy {
-	s, err := ParseStrategy(spec)
+func mustParseB(b *testing.B, spec string) *strategy.Strategy {
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		b.Fatal(err)
 	}
