@@ -300,13 +300,7 @@ type callThreader struct {
 
 func (t *callThreader) add(input []Message, r Message, tools []Tool) {
 	input = joinItems(input)
-	var cur *Conversation
-	n, best := 0, -1
-	for _, c := range t.convs {
-		if k, ok := extends(c.Messages, input); ok && len(c.Messages) > best {
-			cur, n, best = c, k, len(c.Messages)
-		}
-	}
+	cur, n := longestExtended(t.convs, input)
 	if cur == nil {
 		id := t.id
 		if len(t.convs) > 0 {

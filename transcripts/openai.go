@@ -435,13 +435,7 @@ func systemText(msgs []Message) string {
 }
 
 func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) *Conversation {
-	var cur *Conversation
-	n, best := 0, -1
-	for _, c := range t.convs {
-		if k, ok := extends(c.Messages, msgs); ok && len(c.Messages) > best {
-			cur, n, best = c, k, len(c.Messages)
-		}
-	}
+	cur, n := longestExtended(t.convs, msgs)
 	if cur == nil {
 		cur = &Conversation{ID: fmt.Sprintf("%s#%d", baseID(t.file), len(t.convs)+1), Path: t.file, Format: t.format, Model: model, Tools: tools}
 		t.convs = append(t.convs, cur)
@@ -497,6 +491,19 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 // counted as one call with no output.
 func noReplyWarning(file, id string) string {
 	return fmt.Sprintf("%s: %s: a request has no logged response: counted as one call, output 0 or --assume-output N", file, id)
+}
+
+// longestExtended returns the longest of convs that input, a request's
+// messages, continues (see extends), and how many of input's messages it
+// already holds; nil when input continues none of them.
+func longestExtended(convs []*Conversation, input []Message) (cur *Conversation, n int) {
+	best := -1
+	for _, c := range convs {
+		if k, ok := extends(c.Messages, input); ok && len(c.Messages) > best {
+			cur, n, best = c, k, len(c.Messages)
+		}
+	}
+	return cur, n
 }
 
 // extends reports whether next, a request's messages, continues the
