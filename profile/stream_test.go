@@ -8,6 +8,7 @@ import (
 	"weak"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // TestStreamKeepsNoText checks that Load, counting, keeps counts, not
@@ -15,7 +16,7 @@ import (
 // frees their texts, and what the stream holds per message stays small.
 func TestStreamKeepsNoText(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 4, 200<<10, 5); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 4, 200<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	var texts []weak.Pointer[byte]

@@ -181,7 +181,7 @@ func TestChartsMatchReport(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		p    *profile.Profile
-	}{{"demo", demo(t)}, {"tree", tree(t)}, {"2000 calls", synthetic(t, 2000)}} {
+	}{{"demo", demo(t)}, {"tree", tree(t)}, {"2000 calls", syntheticProfile(t, 2000)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			input, cost := chartsOf(t, tc.p)
 			r := tc.p.Result

@@ -20,6 +20,7 @@ import (
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 const realTree = "../transcripts/testdata/real/claude_code"
@@ -309,7 +310,7 @@ func TestGoldenLoad(t *testing.T) {
 // session, to the last digit.
 func TestUsageBilledLikeProfile(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 12, 40<<10, 3); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 12, 40<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	u := readUsageRows(loadJob{path: dir, prices: price.Default()})

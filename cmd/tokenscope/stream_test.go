@@ -9,7 +9,7 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
-	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // TestStreamedReportIsTheSame checks that `report PATH`, which streams the
@@ -18,7 +18,7 @@ import (
 // included, on real logs of each agent CLI and on a generated tree.
 func TestStreamedReportIsTheSame(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 6, 60<<10, 3); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(gen, 6, 60<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	paths := []string{

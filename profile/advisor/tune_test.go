@@ -8,13 +8,14 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // The frontier is exactly the candidates no other admissible candidate
 // beats on both cost and context kept, checked by brute force over every
 // pair, on the generated space of a 120-call conversation.
 func TestTuneFrontierBruteForce(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(120, 7)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(120, 7)}
 	r, err := Tune(convs, TuneOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 // strategies that send the whole history (caching, other models) remain;
 // with --keep-model none names another model.
 func TestTuneConstraints(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(60, 3)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(60, 3)}
 	r, err := Tune(convs, TuneOptions{MinContext: 1 << 40, KeepModel: true})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestTuneConstraints(t *testing.T) {
 // BenchmarkTune searches at least 2,000 strategies on a 2,000-call
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(2000, 1)}
 	ref := run(b, convs, "full")
 	specs := TuneSpace(convs, ref, TuneOptions{})
 	for k := int64(1000); len(specs) < 2000; k += 500 {
