@@ -54,15 +54,7 @@ command_of() {
 	3) cmd=("$WORK/tokenscope" count --model gpt-4 "$corpus") ;;
 	esac
 }
-out="$WORK/times"
-: >"$out"
-for round in $(seq "$RUNS"); do
-	for i in 0 1 2 3; do
-		command_of $i
-		/usr/bin/time -o "$WORK/t" -f "%e %M" "${cmd[@]}" >"$WORK/o$i" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-		echo "$round $i $(cat "$WORK/t")" >>"$out"
-	done
-done
+paired_rounds "%e %M" keep
 count() { grep -oE '[0-9][0-9,]*' "$WORK/o$1" | head -1 | tr -d ,; }
 for pair in "0 2" "1 3"; do
 	set -- $pair

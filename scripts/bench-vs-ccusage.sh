@@ -41,15 +41,7 @@ command_of() { # command_of I: sets cmd to the command of index I
 	esac
 }
 
-out="$WORK/times"
-: >"$out"
-for round in $(seq "$RUNS"); do
-	for i in 0 1 2 3; do
-		command_of $i
-		/usr/bin/time -o "$WORK/t" -f "%e %U %S %M" "${cmd[@]}" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-		echo "$round $i $(cat "$WORK/t")" >>"$out"
-	done
-done
+paired_rounds "%e %U %S %M"
 
 ratio() { # median over rounds of command $1's column $2 over ccusage's
 	awk -v i="$1" -v c="$2" '$2 == 0 {b[$1] = $c} $2 == i {x[$1] = $c} END {for (r in x) print x[r] / b[r]}' "$out" | median

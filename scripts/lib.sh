@@ -22,3 +22,23 @@ install_ccusage() {
 
 # median prints the median of the numbers on stdin, one a line.
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# paired_rounds FORMAT [keep] runs RUNS rounds, each running every command
+# once (command_of I sets cmd for I = 0 … ${#names[@]}-1), so that load on
+# the machine hits all alike, under /usr/bin/time -f FORMAT; it writes
+# "ROUND I TIMES…" lines to $out. With keep, command I's stdout is kept in
+# $WORK/oI, else it goes to /dev/null. A command that fails ends the script
+# with its stderr.
+paired_rounds() {
+	local format=$1 keep=${2:-} round i sink=/dev/null
+	out="$WORK/times"
+	: >"$out"
+	for round in $(seq "$RUNS"); do
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			command_of $i
+			if [ "$keep" = keep ]; then sink="$WORK/o$i"; fi
+			/usr/bin/time -o "$WORK/t" -f "$format" "${cmd[@]}" >"$sink" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+			echo "$round $i $(cat "$WORK/t")" >>"$out"
+		done
+	done
+}
