@@ -7,7 +7,8 @@
 // Prepared; Prepare does the same for conversations in memory; Prepared.Run
 // simulates strategies on either, again and again (the TUI's knobs). Run is
 // Prepare and Prepared.Run in one call, and New a Profile of a read Source.
-// A strategy is steps (step_*.go), each declared by a StepKind.
+// A strategy (profile/strategy) is steps, each declared by a StepKind;
+// the engine runs them on each conversation through strategy.Sim.
 package profile
 
 import (

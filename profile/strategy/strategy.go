@@ -5,8 +5,8 @@
 // conversations, runs a Sim for each strategy on each and sums the calls.
 //
 // To add a step: one file with a *StepKind (name, usage, doc, stage,
-// parser, what it needs, tune range), the step type (Kind, String, Start)
-// and its State (Apply), and the kind listed once in kinds.
+// order, parser, what it needs, tune range), the step type (Kind, String,
+// Start), its State (Apply), and an init that registers the kind.
 package strategy
 
 import (
