@@ -32,7 +32,7 @@ func treeConfig(t *testing.T) Config {
 func startAt(t *testing.T, cfg Config, w, h int) Model {
 	t.Helper()
 	m := New(cfg)
-	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
+	m.toast.after = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return settle(t, next.(Model), m.Init())
 }
@@ -47,11 +47,11 @@ func TestConversationsOpen(t *testing.T) {
 		t.Fatalf("first row %s with %d calls", first.ID, first.Calls)
 	}
 	m = press(t, m, "enter")
-	if m.page != pageSession || m.calls() != 3 || len(m.res.Conversations) != 1 {
-		t.Fatalf("enter: page %d, %d calls", m.page, m.calls())
+	if m.page != pageSession || m.session.calls() != 3 || len(m.session.res.Conversations) != 1 {
+		t.Fatalf("enter: page %d, %d calls", m.page, m.session.calls())
 	}
 	// The session shows that conversation only: its cost is the row's.
-	if got := m.res.Strategies[0].Totals.Cost; got != first.Costs[0] {
+	if got := m.session.res.Strategies[0].Totals.Cost; got != first.Costs[0] {
 		t.Errorf("session full cost %s, row %s", got, first.Costs[0])
 	}
 	m = press(t, m, "esc")
@@ -88,7 +88,7 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("warnings pane:\n%s", out)
 	}
 	m = press(t, m, "esc")
-	if m.warn {
+	if m.info.open() {
 		t.Error("esc left the warnings pane open")
 	}
 	var b strings.Builder
@@ -116,10 +116,10 @@ func TestMenuTypedSpec(t *testing.T) {
 	}
 	m.menu.add.SetValue("model=claude-haiku-4-5+cache")
 	m = press(t, m, "enter", "enter")
-	if m.overlay != overlayNone || len(m.specs) != 8 || len(m.res.Strategies) != 8 {
-		t.Fatalf("specs %v", m.specs)
+	if m.overlay != overlayNone || len(m.sh.specs) != 8 || len(m.session.res.Strategies) != 8 {
+		t.Fatalf("specs %v", m.sh.specs)
 	}
-	if got := m.res.Strategies[7].Strategy.Spec; !strings.Contains(got, "claude-haiku-4-5") {
+	if got := m.session.res.Strategies[7].Strategy.Spec; !strings.Contains(got, "claude-haiku-4-5") {
 		t.Errorf("added strategy %q", got)
 	}
 }

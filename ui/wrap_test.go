@@ -22,7 +22,7 @@ func TestSpecErrorWrapsAtWords(t *testing.T) {
 		t.Fatalf("error %q", m.menu.err)
 	}
 	for _, w := range []int{30, 44, 56} {
-		out := ansi.Strip(m.menu.view(m.st, w, 40))
+		out := ansi.Strip(m.menu.view(m.c.st, w, 40))
 		i := strings.Index(out, "add: window key=3")
 		if i < 0 {
 			t.Fatalf("no input line in\n%s", out)
