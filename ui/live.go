@@ -97,7 +97,9 @@ func (l livePage) KeyMap() help.KeyMap { return l.keys }
 // SetSize gives the chat its pane: w columns, h lines of conversation.
 func (l *livePage) SetSize(w, h int) {
 	l.width, l.height = w, h
-	l.input.SetWidth(max(10, w-4))
+	if l.cfg != nil { // the input box exists in live mode only
+		l.input.SetWidth(max(10, w-4))
+	}
 }
 
 // helpLine is the chat's keys on one line of w columns, whole items
