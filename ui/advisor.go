@@ -89,18 +89,13 @@ type advisorPage struct {
 
 // advisorKeys are the keys of the advisor panes.
 type advisorKeys struct {
-	Up, Down, Add, Close, Findings, Tune key.Binding
+	menuKeys
+	Add, Findings, Tune key.Binding
 }
 
 func newAdvisorKeys() advisorKeys {
-	return advisorKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
-		Add:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add the spec")),
-		Close:    key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "close")),
-		Findings: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "close findings")),
-		Tune:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "close tune")),
-	}
+	return advisorKeys{menuKeys: newMenuKeys("esc", "q"), Add: bind("enter", "add the spec", "enter"),
+		Findings: bind("f", "close findings", "f"), Tune: bind("a", "close tune", "a")}
 }
 
 // ShortHelp is the panes' one-line help.
@@ -191,26 +186,13 @@ func (a advisorPage) Update(msg tea.Msg) (advisorPage, tea.Cmd) {
 	return a, nil
 }
 
-// move moves a cursor over n rows by the key, if it moves one.
-func (a advisorPage) move(msg tea.KeyPressMsg, cursor *int, n int) bool {
-	switch {
-	case key.Matches(msg, a.keys.Up):
-		*cursor = max(0, *cursor-1)
-	case key.Matches(msg, a.keys.Down):
-		*cursor = min(n-1, *cursor+1)
-	default:
-		return false
-	}
-	return true
-}
-
 // findingsKey handles a key in the findings pane: enter adds the spec of
 // a best-strategy finding.
 func (a *advisorPage) findingsKey(msg tea.KeyPressMsg) {
 	switch {
 	case key.Matches(msg, a.keys.Close, a.keys.Findings):
 		a.shut = true
-	case a.move(msg, &a.findSel, len(a.findings)):
+	case a.keys.move(msg, &a.findSel, len(a.findings)):
 	case key.Matches(msg, a.keys.Add):
 		if a.findSel >= len(a.findings) {
 			return
@@ -233,7 +215,7 @@ func (a *advisorPage) tuneKey(msg tea.KeyPressMsg) {
 	switch {
 	case key.Matches(msg, a.keys.Close, a.keys.Tune):
 		a.shut = true
-	case a.move(msg, &a.tuneSel, n):
+	case a.keys.move(msg, &a.tuneSel, n):
 	case key.Matches(msg, a.keys.Add) && a.tuneSel < n:
 		a.chosen = a.tune.Frontier[a.tuneSel].Spec
 	}
@@ -333,15 +315,6 @@ func tuneView(a advisorPage, st styles, w, h int) string {
 		lines = append(lines, st.dim.Render(l))
 	}
 	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
-}
-
-// wrapLines wraps s to w columns in style st.
-func wrapLines(st lipgloss.Style, s string, w int) []string {
-	var out []string
-	for _, l := range wrapLine(s, w) {
-		out = append(out, st.Render(l))
-	}
-	return out
 }
 
 // findingLine is the top finding, fitted to the width without cutting a

@@ -40,28 +40,25 @@ type listKeyMap struct {
 }
 
 func newListKeyMap() listKeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
 	return listKeyMap{
-		Up:          b([]string{"up", "k"}, "↑/k", "up"),
-		Down:        b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:      b([]string{"pgup"}, "pgup", "page up"),
-		PageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
-		Home:        b([]string{"home", "g"}, "g", "first"),
-		End:         b([]string{"end", "G"}, "G", "last"),
-		Open:        b([]string{"enter"}, "enter", "open"),
-		Filter:      b([]string{"/"}, "/", "filter"),
-		ClearFilter: b([]string{"esc"}, "esc", "clear filter"),
-		SortCost:    b([]string{"c"}, "c", "by cost"),
-		SortDate:    b([]string{"d"}, "d", "by date"),
-		SortCalls:   b([]string{"n"}, "n", "by calls"),
-		SortSaving:  b([]string{"v"}, "v", "by saving"),
-		Warnings:    b([]string{"!"}, "!", "warnings"),
-		Findings:    b([]string{"f"}, "f", "findings"),
-		Model:       b([]string{"m"}, "m", "model"),
-		Help:        b([]string{"?"}, "?", "help"),
-		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Up:          bind("↑/k", "up", "up", "k"),
+		Down:        bind("↓/j", "down", "down", "j"),
+		PageUp:      bind("pgup", "page up", "pgup"),
+		PageDown:    bind("pgdn", "page down", "pgdown"),
+		Home:        bind("g", "first", "home", "g"),
+		End:         bind("G", "last", "end", "G"),
+		Open:        bind("enter", "open", "enter"),
+		Filter:      bind("/", "filter", "/"),
+		ClearFilter: bind("esc", "clear filter", "esc"),
+		SortCost:    bind("c", "by cost", "c"),
+		SortDate:    bind("d", "by date", "d"),
+		SortCalls:   bind("n", "by calls", "n"),
+		SortSaving:  bind("v", "by saving", "v"),
+		Warnings:    bind("!", "warnings", "!"),
+		Findings:    bind("f", "findings", "f"),
+		Model:       bind("m", "model", "m"),
+		Help:        bind("?", "help", "?"),
+		Quit:        bind("q", "quit", "q", "ctrl+c"),
 	}
 }
 
@@ -720,17 +717,6 @@ func totalWidth(cols []column) int {
 	return max(0, n-1)
 }
 
-func pad(s string, w int, right bool) string {
-	gap := w - lipgloss.Width(s)
-	if gap <= 0 {
-		return s
-	}
-	if right {
-		return strings.Repeat(" ", gap) + s
-	}
-	return s + strings.Repeat(" ", gap)
-}
-
 // shownIDs are the ids of the shown rows cut to w columns, keeping both
 // ends (ids differ at the end: session UUIDs, agent ids); ids that would
 // then read alike show the part where they differ instead.
@@ -788,18 +774,4 @@ func aroundDifference(id string, all []string, w int) string {
 		out, suffix = out[:room-1], "…"
 	}
 	return prefix + string(out) + suffix
-}
-
-// truncateMiddle cuts s to n columns keeping both ends.
-func truncateMiddle(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 1 {
-		return "…"
-	}
-	head := (n - 1) / 2
-	tail := n - 1 - head
-	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

@@ -138,15 +138,6 @@ func warningKey(w string) string {
 	return strings.TrimSuffix(noun, "s") + " " + rest
 }
 
-// plural is "1 call", "2 calls", "1,204 calls": n and the noun, plural
-// unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return formatInt(int64(n)) + " " + noun + "s"
-}
-
 // warningLines are the warnings, wrapped to the screen, under a title.
 func (m Model) warningLines() []string {
 	ws := m.warnings()

@@ -178,40 +178,6 @@ func findConversation(src *transcripts.Source, id string) *transcripts.Conversat
 	return nil
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 1 {
-		return "…"
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// signedInt is formatInt with the sign always shown: +1,204, -23,145.
-func signedInt(n int64) string {
-	if n < 0 {
-		return formatInt(n)
-	}
-	return "+" + formatInt(n)
-}
-
-func formatInt(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + formatInt(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // cacheReplayLine compares, for call index, what the app's caching
 // (profile.AppStrategy) simulates with the cache reads and writes the log
 // reports; "" when the log reports none or the strategy is not shown.

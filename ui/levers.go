@@ -45,18 +45,13 @@ type leversPage struct {
 
 // leverKeys are the lever overlay's keys.
 type leverKeys struct {
-	Up, Down, Toggle, Less, More, Close key.Binding
+	menuKeys
+	Toggle, Less, More key.Binding
 }
 
 func newLeverKeys() leverKeys {
-	return leverKeys{
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "up")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
-		Toggle: key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "on/off")),
-		Less:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←", "value")),
-		More:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→", "value")),
-		Close:  key.NewBinding(key.WithKeys("esc", "q", "v", "enter"), key.WithHelp("esc", "close")),
-	}
+	return leverKeys{menuKeys: newMenuKeys("esc", "q", "v", "enter"), Toggle: bind("space", "on/off", "space", "x"),
+		Less: bind("←", "value", "left", "h"), More: bind("→", "value", "right", "l")}
 }
 
 // ShortHelp is the overlay's one-line help.
@@ -129,11 +124,7 @@ func (l leversPage) update(msg tea.KeyPressMsg, sel int, spec string) (leversPag
 	case key.Matches(msg, k.Close):
 		l.shut = true
 		return l, false
-	case key.Matches(msg, k.Up):
-		l.cursor = max(0, l.cursor-1)
-		return l, false
-	case key.Matches(msg, k.Down):
-		l.cursor = min(len(leverSet)-1, l.cursor+1)
+	case k.move(msg, &l.cursor, len(leverSet)):
 		return l, false
 	case key.Matches(msg, k.Toggle):
 		next = ""

@@ -11,7 +11,6 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -68,16 +67,16 @@ type liveKeys struct {
 
 func newLiveKeys() liveKeys {
 	return liveKeys{
-		Send:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
-		Newline:    key.NewBinding(key.WithKeys("alt+enter"), key.WithHelp("alt+enter", "newline")),
-		Blur:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "keys")),
-		Scroll:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "chat")),
+		Send:       bind("enter", "send", "enter"),
+		Newline:    bind("alt+enter", "newline", "alt+enter"),
+		Blur:       bind("esc", "keys", "esc"),
+		Scroll:     bind("pgup/pgdn", "chat", "pgup"),
 		ScrollDown: key.NewBinding(key.WithKeys("pgdown")),
 		System:     key.NewBinding(key.WithHelp(":system FILE", "prompt")),
-		Retry:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
-		Cancel:     key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "cancel")),
-		Focus:      key.NewBinding(key.WithKeys("i", "/"), key.WithHelp("i", "type")),
-		Budget:     key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "double the budget")),
+		Retry:      bind("ctrl+r", "retry", "ctrl+r"),
+		Cancel:     bind("ctrl+c", "cancel", "ctrl+c"),
+		Focus:      bind("i", "type", "i", "/"),
+		Budget:     bind("B", "double the budget", "B"),
 	}
 }
 
@@ -119,7 +118,7 @@ func newLivePage(c common) livePage {
 	in.Placeholder = "type a message, enter to send · alt+enter new line · esc for keys"
 	in.Prompt = "› "
 	in.ShowLineNumbers = false
-	in.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter"), key.WithHelp("alt+enter", "new line"))
+	in.KeyMap.InsertNewline = bind("alt+enter", "new line", "alt+enter")
 	in.SetHeight(1)
 	// A steady cursor: no blink timer to redraw the screen twice a second.
 	st := in.Styles()
@@ -353,39 +352,6 @@ func (l livePage) spendLine() string {
 	}
 	return fit(line, l.width, 1)
 }
-
-// cutWords cuts s to at most w columns at a space, marking the cut
-// with "…": a word (a dollar figure) is whole or not shown.
-func cutWords(s string, w int) string {
-	if lipgloss.Width(s) <= w {
-		return s
-	}
-	words := strings.Fields(s)
-	out := ""
-	for _, word := range words {
-		next := word
-		if out != "" {
-			next = out + " " + word
-		}
-		if lipgloss.Width(next)+1 > w {
-			break
-		}
-		out = next
-	}
-	return out + "…"
-}
-
-// wrapLine breaks s into lines of w columns at most, between words
-// where it can; a word longer than a line breaks after a comma or a bar
-// (as in a strategy spec), else anywhere.
-func wrapLine(s string, w int) []string {
-	if w <= 1 {
-		return []string{s}
-	}
-	return strings.Split(ansi.Wrap(s, w, ",|"), "\n")
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // liveKey handles a key of the chat: cancel, scroll, retry, and while
 // the input has focus every letter; handled is false for keys the

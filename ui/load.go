@@ -214,25 +214,18 @@ func openRef(gen, i int, r convRef, read transcripts.Options) tea.Cmd {
 // the tree again for them (another --model, a model on an encoding not
 // counted), off the event loop like compute.
 func computeRefs(gen int, j loadJob, specs []string) tea.Cmd {
-	specs = append([]string(nil), specs...)
-	return func() tea.Msg {
-		start := time.Now()
-		strategies, err := profile.ParseStrategies(specs)
-		if err != nil {
-			return computedMsg{gen: gen, all: true, err: err}
+	return runStrategies(gen, true, specs, func(strategies []*profile.Strategy) (*profile.Prepared, []*profile.Strategy, error) {
+		if p := j.counted.textless(j.prices, j.model, strategies); p != nil {
+			return p, strategies, nil
 		}
-		p := j.counted.textless(j.prices, j.model, strategies)
-		if p == nil {
-			if l := walkFor(j, true, strategies, nil); l.err != nil {
-				return computedMsg{gen: gen, all: true, err: l.err}
-			}
-			if p = j.counted.textless(j.prices, j.model, strategies); p == nil {
-				return computedMsg{gen: gen, all: true, err: fmt.Errorf("%s: the strategies cannot run on the counts", j.path)}
-			}
+		if l := walkFor(j, true, strategies, nil); l.err != nil {
+			return nil, nil, l.err
 		}
-		res, err := p.Run(strategies)
-		return computedMsg{gen: gen, all: true, res: res, err: err, took: time.Since(start)}
-	}
+		if p := j.counted.textless(j.prices, j.model, strategies); p != nil {
+			return p, strategies, nil
+		}
+		return nil, nil, fmt.Errorf("%s: the strategies cannot run on the counts", j.path)
+	})
 }
 
 // usageRoot is whether path is a directory, and the root the usage pass

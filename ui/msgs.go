@@ -25,17 +25,26 @@ type computedMsg struct {
 // keeps the conversations prepared so that only changed strategies are
 // simulated again.
 func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversation, prices *price.Table, model string, specs []string) tea.Cmd {
-	specs = append([]string(nil), specs...)
-	return func() tea.Msg {
-		start := time.Now()
-		strategies, err := profile.ParseStrategies(specs)
-		if err != nil {
-			return computedMsg{gen: gen, all: all, err: err}
-		}
+	return runStrategies(gen, all, specs, func(strategies []*profile.Strategy) (*profile.Prepared, []*profile.Strategy, error) {
 		if len(strategies) == 0 {
 			strategies, _ = profile.ParseStrategies(profile.DefaultStrategiesFor(convs))
 		}
 		p, err := prep.prepared(convs, prices, model, strategies)
+		return p, strategies, err
+	})
+}
+
+// runStrategies parses specs and runs them on what prepare gives for
+// them, off the event loop, into a computedMsg of generation gen.
+func runStrategies(gen int, all bool, specs []string, prepare func([]*profile.Strategy) (*profile.Prepared, []*profile.Strategy, error)) tea.Cmd {
+	specs = append([]string(nil), specs...)
+	return func() tea.Msg {
+		start := time.Now()
+		strategies, err := profile.ParseStrategies(specs)
+		var p *profile.Prepared
+		if err == nil {
+			p, strategies, err = prepare(strategies)
+		}
 		if err != nil {
 			return computedMsg{gen: gen, all: all, err: err}
 		}

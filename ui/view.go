@@ -111,38 +111,3 @@ func (m Model) countingLine() string {
 	}
 	return m.c.st.dim.Render(truncate(label, m.c.width))
 }
-
-// fit pads or cuts s to exactly h lines of at most w columns.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = lipgloss.NewStyle().MaxWidth(w).Render(l)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// placeOver draws box centred over the screen.
-func placeOver(screen, box string, w, h int) string {
-	bg := strings.Split(screen, "\n")
-	for len(bg) < h {
-		bg = append(bg, "")
-	}
-	fg := strings.Split(box, "\n")
-	top := max(0, (h-len(fg))/2)
-	left := max(0, (w-lipgloss.Width(box))/2)
-	for i, line := range fg {
-		if top+i >= len(bg) {
-			break
-		}
-		bg[top+i] = strings.Repeat(" ", left) + line
-	}
-	return strings.Join(bg, "\n")
-}
