@@ -83,8 +83,7 @@ type advisorPage struct {
 	spin     spinner.Model // turns while the search runs
 
 	chosen string // the spec to add, set by enter until taken
-	shut   bool   // the pane closed itself
-	status string // what the last key says, "" for nothing
+	menuOut
 }
 
 // advisorKeys are the keys of the advisor panes.

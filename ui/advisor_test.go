@@ -1,18 +1,10 @@
 package ui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -215,18 +207,11 @@ func TestGoldenAdvisor(t *testing.T) {
 		{"levers_80x24", "v", "rag:keep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(80, 24),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("$0.5379")) && bytes.Contains(b, []byte("f all"))
-			}, teatest.WithDuration(10*time.Second))
+			tm := program(t, New(demoConfig()), 80, 24)
+			waitFor(t, tm, "$0.5379", "f all")
 			tm.Send(keyPress(tc.key))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			waitFor(t, tm, tc.wait)
+			goldenFinal(t, tm)
 		})
 	}
 }

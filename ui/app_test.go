@@ -1,17 +1,12 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -194,12 +189,9 @@ func TestGoldenScreens(t *testing.T) {
 		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "5–41 of 41"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			tm := program(t, New(demoConfig()), tc.w, tc.h)
 			// The numbers, then the top finding under the table.
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("$0.5379")) && bytes.Contains(b, []byte("f all"))
-			}, teatest.WithDuration(10*time.Second))
+			waitFor(t, tm, "$0.5379", "f all")
 			for _, k := range tc.keys {
 				var w, h int
 				if _, err := fmt.Sscanf(k, "resize:%dx%d", &w, &h); err == nil {
@@ -209,13 +201,9 @@ func TestGoldenScreens(t *testing.T) {
 				tm.Send(keyPress(k))
 			}
 			if len(tc.keys) > 0 {
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+				waitFor(t, tm, tc.wait)
 			}
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			goldenFinal(t, tm)
 		})
 	}
 }

@@ -27,6 +27,13 @@ func bind(help, desc string, keys ...string) key.Binding {
 	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 }
 
+// menuOut is what a menu over the page says after a key: that it closed
+// itself, and a status to show ("" for none).
+type menuOut struct {
+	shut   bool
+	status string
+}
+
 // menuKeys move a cursor over a menu's rows, and close it.
 type menuKeys struct{ Up, Down, Close key.Binding }
 

@@ -39,8 +39,7 @@ type leversPage struct {
 	spec   string
 	width  int
 	height int
-	shut   bool   // the overlay closed itself
-	status string // what the last key did, "" for nothing
+	menuOut
 }
 
 // leverKeys are the lever overlay's keys.

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -122,18 +118,13 @@ func TestLiveKeysGoToInput(t *testing.T) {
 
 func TestLiveGolden(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Chunks: []string{"Your deploy ", "fails its health check."}, Usage: &livetest.Usage{Prompt: 40, Completion: 8}})
-	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
+	tm := program(t, New(cfg), 80, 24)
+	waitFor(t, tm, "enter send")
 	tm.Type("why is my deploy stuck?")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	// The batch row saves 50% once the call is recomputed.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50.0%")) }, teatest.WithDuration(10*time.Second))
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+	waitFor(t, tm, "50.0%")
+	goldenFinal(t, tm)
 }
 
 func TestLiveBudgetWarning(t *testing.T) {
@@ -274,17 +265,12 @@ func TestLiveOverBudgetGolden(t *testing.T) {
 	// The input alone (≈$0.000003) fits $0.000005; the call then costs
 	// 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555, past it.
 	cfg, _, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
-	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
+	tm := program(t, New(cfg), 80, 24)
+	waitFor(t, tm, "enter send")
 	tm.Type("hi")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("over budget by")) }, teatest.WithDuration(10*time.Second))
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+	waitFor(t, tm, "over budget by")
+	goldenFinal(t, tm)
 }
 
 // A long error is readable in full in the chat pane, and live help names B.

@@ -1,19 +1,14 @@
 package ui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -285,20 +280,15 @@ func TestGoldenLoad(t *testing.T) {
 				t.Cleanup(func() { close(hold) })
 				m.load.hold = hold
 			}
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			tm := program(t, m, tc.w, tc.h)
 			wait := "every conversation has calls"
 			if tc.holding {
 				// As far as three files of seven.
 				m.load.ch <- progressMsg{3, 7}
 				wait = "3/7 files"
 			}
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(wait)) }, teatest.WithDuration(10*time.Second))
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			waitFor(t, tm, wait)
+			goldenFinal(t, tm)
 		})
 	}
 }
