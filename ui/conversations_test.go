@@ -98,15 +98,20 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
+// typeSpec types spec into the strategy menu's add box, and enter.
+func typeSpec(t *testing.T, m Model, spec string) Model {
+	t.Helper()
+	m = press(t, m, "s", "a")
+	for _, r := range spec {
+		m = press(t, m, string(r))
+	}
+	return press(t, m, "enter")
+}
+
 // The strategy menu takes a typed spec, model=ID included, and refuses an
 // unknown model with the reason.
 func TestMenuTypedSpec(t *testing.T) {
-	m := startAt(t, demoConfig(), 80, 24)
-	m = press(t, m, "s", "a")
-	for _, r := range "model=nosuchmodel" {
-		m = press(t, m, string(r))
-	}
-	m = press(t, m, "enter")
+	m := typeSpec(t, startAt(t, demoConfig(), 80, 24), "model=nosuchmodel")
 	if m.menu.err == "" || !strings.Contains(screen(m), "nosuchmodel") {
 		t.Fatalf("unknown model accepted: err %q", m.menu.err)
 	}

@@ -117,13 +117,21 @@ func TestLiveKeysGoToInput(t *testing.T) {
 }
 
 func TestLiveGolden(t *testing.T) {
-	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Chunks: []string{"Your deploy ", "fails its health check."}, Usage: &livetest.Usage{Prompt: 40, Completion: 8}})
+	// The batch row saves 50% once the call is recomputed.
+	liveGolden(t, "0.01", livetest.Reply{Chunks: []string{"Your deploy ", "fails its health check."}, Usage: &livetest.Usage{Prompt: 40, Completion: 8}},
+		"why is my deploy stuck?", "50.0%")
+}
+
+// liveGolden sends text to a chat on budget answering reply, and compares
+// the screen, once it shows wait, with the test's golden file.
+func liveGolden(t *testing.T, budget string, reply livetest.Reply, text, wait string) {
+	t.Helper()
+	cfg, _, _ := liveConfig(t, budget, reply)
 	tm := program(t, New(cfg), 80, 24)
 	waitFor(t, tm, "enter send")
-	tm.Type("why is my deploy stuck?")
+	tm.Type(text)
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	// The batch row saves 50% once the call is recomputed.
-	waitFor(t, tm, "50.0%")
+	waitFor(t, tm, wait)
 	goldenFinal(t, tm)
 }
 
@@ -264,13 +272,7 @@ func TestLiveGapLabel(t *testing.T) {
 func TestLiveOverBudgetGolden(t *testing.T) {
 	// The input alone (≈$0.000003) fits $0.000005; the call then costs
 	// 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555, past it.
-	cfg, _, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
-	tm := program(t, New(cfg), 80, 24)
-	waitFor(t, tm, "enter send")
-	tm.Type("hi")
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitFor(t, tm, "over budget by")
-	goldenFinal(t, tm)
+	liveGolden(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}}, "hi", "over budget by")
 }
 
 // A long error is readable in full in the chat pane, and live help names B.
