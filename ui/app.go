@@ -130,21 +130,6 @@ type Model struct {
 	info    infoPage // help or warnings, over everything
 }
 
-// loader is the first read of a path: its progress, and what the usage
-// pass said, shown until the profile comes.
-type loader struct {
-	loading  bool
-	ch       chan tea.Msg
-	hold     <-chan struct{} // tests: holds loading after the usage pass
-	progress progress.Model
-	done     int // files counted
-	all      int // files to count
-	usage    struct {
-		done             bool // the usage pass is over
-		models, warnings []string
-	}
-}
-
 // toast clears the status after toastFor: a toastMsg of an older one is
 // dropped. after is toastFor, 0 in tests that run every command at once.
 type toast struct {
@@ -224,11 +209,6 @@ func (m Model) Init() tea.Cmd {
 		return m.list.compute(m.sh, m.loadJob())
 	}
 	return m.session.compute(m.sh)
-}
-
-// loadJob is how the directory is read and counted, with the model now.
-func (m Model) loadJob() loadJob {
-	return loadJob{path: m.c.cfg.Path, read: m.c.cfg.Read, prices: m.c.cfg.Prices, model: m.sh.model, counted: m.list.prep}
 }
 
 // recompute recounts what the page shown needs.
@@ -450,46 +430,6 @@ func (m Model) onKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m.toPage(msg)
 }
 
-// onLoad takes what the load sends: the usage pass's rows, progress, and
-// the source read.
-func (m Model) onLoad(msg tea.Msg) (Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case usageMsg:
-		m.load.usage.done = true
-		// Several sessions: their list now, billed as logged, while the
-		// profile is counted. One: its page, when counted.
-		if msg.err == nil && len(msg.rows) > 1 && m.c.cfg.Live == nil {
-			m.page = pageConversations
-			m.load.usage.models, m.load.usage.warnings = msg.models, msg.warnings
-			m.list.setUsage(msg.rows, msg.keys)
-		}
-		return m, waitLoad(m.load.ch)
-	case progressMsg:
-		m.load.done, m.load.all = msg.done, msg.total
-		return m, waitLoad(m.load.ch)
-	case loadedMsg:
-		m.load.loading = false
-		if msg.err != nil {
-			m.err = msg.err
-			return m, nil
-		}
-		m.list.refs = msg.refs
-		m.setSource(msg.src)
-		m.list.convKeys = msg.keys
-		if len(m.c.cfg.Specs) == 0 {
-			defaults := msg.defaults
-			if defaults == nil {
-				defaults = profile.DefaultStrategiesFor(msg.src.Conversations)
-			}
-			m.sh.specs = append([]string(nil), defaults...)
-		}
-		// Several conversations were counted while read (load seeded the
-		// list's prepCache): only the strategies are left to run.
-		return m, m.recompute()
-	}
-	return m, nil
-}
-
 // onComputed takes a recompute's result: the list's or the session's.
 // The session's asks for the findings of what it shows when they may
 // have changed.
@@ -505,125 +445,6 @@ func (m Model) onComputed(msg computedMsg) (Model, tea.Cmd) {
 		cmd = tea.Batch(cmd, m.askFindings())
 	}
 	return m, cmd
-}
-
-// updateOverlay routes a key to the open menu and applies what it chose.
-func (m Model) updateOverlay(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	var cmd tea.Cmd
-	switch m.overlay {
-	case overlayFindings, overlayTune:
-		m.adv, cmd = m.adv.Update(msg)
-		if spec, ok := m.adv.take(); ok {
-			m.overlay = overlayNone
-			return m, tea.Batch(cmd, m.addSpec(spec))
-		}
-		if m.adv.shut {
-			m.overlay = overlayNone
-		}
-		if m.adv.status != "" {
-			m.sh.status = m.adv.status
-		}
-	case overlayLevers:
-		cmd = m.updateLevers(msg)
-	case overlayModel:
-		var done bool
-		var chosen string
-		m.picker, done, chosen = m.picker.update(msg)
-		if done {
-			m.overlay = overlayNone
-			if chosen != "" && chosen != m.currentModel() {
-				m.sh.model = chosen
-				m.sh.status = "model → " + chosen
-				cmd = m.recompute()
-			}
-		}
-	case overlayStrategies:
-		var done bool
-		m.menu, done = m.menu.update(msg)
-		if done {
-			m.overlay = overlayNone
-			if specs := m.menu.specs(); len(specs) > 0 && strings.Join(specs, "|") != strings.Join(m.sh.specs, "|") {
-				m.sh.specs = specs
-				m.session.sel = 0
-				m.sh.status = fmt.Sprintf("%d strategies", len(specs))
-				cmd = m.recompute()
-			}
-		}
-	}
-	m.session.redraw()
-	return m, cmd
-}
-
-// updateLevers hands a key to the lever overlay, which works on the
-// selected strategy, and recomputes what it changed.
-func (m *Model) updateLevers(msg tea.KeyPressMsg) tea.Cmd {
-	sel := m.session.sel
-	if sel >= len(m.sh.specs) {
-		m.overlay = overlayNone
-		return nil
-	}
-	var changed bool
-	m.lev, changed = m.lev.update(msg, sel, m.sh.specs[sel])
-	if m.lev.shut {
-		m.overlay = overlayNone
-	}
-	if m.lev.status != "" {
-		m.sh.status = m.lev.status
-	}
-	if !changed {
-		return nil
-	}
-	m.sh.specs = append([]string(nil), m.sh.specs...)
-	m.sh.specs[sel] = m.lev.spec
-	return m.recompute()
-}
-
-// addSpec puts spec in the strategy table (once), selects it and
-// recomputes.
-func (m *Model) addSpec(spec string) tea.Cmd {
-	if s, err := profile.ParseStrategy(spec); err == nil {
-		spec = s.String()
-	}
-	for i, s := range m.sh.specs {
-		if s == spec {
-			m.session.sel = i
-			m.sh.status = spec + " is row " + fmt.Sprint(i+1)
-			return nil
-		}
-	}
-	m.sh.specs = append(m.sh.specs, spec)
-	// Selected when its numbers arrive: the result shown has no row yet.
-	m.session.selNext = len(m.sh.specs)
-	m.sh.status = "added " + spec
-	return m.recompute()
-}
-
-// askFindings starts the findings of what the page shows.
-func (m *Model) askFindings() tea.Cmd {
-	if m.page == pageConversations {
-		// A list kept as refs has no text: the findings reuse its counts.
-		if m.list.all == nil || (len(m.list.src.Conversations) == 0 && m.list.refs == nil) {
-			return nil
-		}
-		return m.adv.askFindings(m.list.src.Conversations, m.list.all, "all conversations", m.c.cfg.Prices, m.sh.model)
-	}
-	s := m.session
-	if s.res == nil || s.shown == nil || len(s.shown.Conversations) == 0 {
-		return nil
-	}
-	scope := "this conversation"
-	if s.open < 0 && len(s.shown.Conversations) > 1 {
-		scope = "all conversations"
-	}
-	return m.adv.askFindings(s.shown.Conversations, s.res, scope, m.c.cfg.Prices, m.sh.model)
-}
-
-// askTune starts a tune search of the conversation shown.
-func (m *Model) askTune() tea.Cmd {
-	if m.session.shown == nil || len(m.session.shown.Conversations) == 0 {
-		return nil
-	}
-	return m.adv.askTune(m.session.shown.Conversations, m.c.cfg.Prices, m.sh.model)
 }
 
 // currentModel names the model priced: the one picked, else the one the

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -76,6 +77,21 @@ type loadJob struct {
 	// hold, when set, is waited on between the usage pass and counting:
 	// tests keep the page in its usage-only state.
 	hold <-chan struct{}
+}
+
+// loader is the first read of a path: its progress, and what the usage
+// pass said, shown until the profile comes.
+type loader struct {
+	loading  bool
+	ch       chan tea.Msg
+	hold     <-chan struct{} // tests: holds loading after the usage pass
+	progress progress.Model
+	done     int // files counted
+	all      int // files to count
+	usage    struct {
+		done             bool // the usage pass is over
+		models, warnings []string
+	}
 }
 
 // load reads j.path off the event loop, sending a usageMsg, progressMsgs
@@ -347,4 +363,63 @@ func topModel(n map[string]int) string {
 		}
 	}
 	return best
+}
+
+// onLoad takes what the load sends: the usage pass's rows, progress, and
+// the source read.
+func (m Model) onLoad(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case usageMsg:
+		m.load.usage.done = true
+		// Several sessions: their list now, billed as logged, while the
+		// profile is counted. One: its page, when counted.
+		if msg.err == nil && len(msg.rows) > 1 && m.c.cfg.Live == nil {
+			m.page = pageConversations
+			m.load.usage.models, m.load.usage.warnings = msg.models, msg.warnings
+			m.list.setUsage(msg.rows, msg.keys)
+		}
+		return m, waitLoad(m.load.ch)
+	case progressMsg:
+		m.load.done, m.load.all = msg.done, msg.total
+		return m, waitLoad(m.load.ch)
+	case loadedMsg:
+		m.load.loading = false
+		if msg.err != nil {
+			m.err = msg.err
+			return m, nil
+		}
+		m.list.refs = msg.refs
+		m.setSource(msg.src)
+		m.list.convKeys = msg.keys
+		if len(m.c.cfg.Specs) == 0 {
+			defaults := msg.defaults
+			if defaults == nil {
+				defaults = profile.DefaultStrategiesFor(msg.src.Conversations)
+			}
+			m.sh.specs = append([]string(nil), defaults...)
+		}
+		// Several conversations were counted while read (load seeded the
+		// list's prepCache): only the strategies are left to run.
+		return m, m.recompute()
+	}
+	return m, nil
+}
+
+// loadJob is how the directory is read and counted, with the model now.
+func (m Model) loadJob() loadJob {
+	return loadJob{path: m.c.cfg.Path, read: m.c.cfg.Read, prices: m.c.cfg.Prices, model: m.sh.model, counted: m.list.prep}
+}
+
+// loadingScreen is the progress of the first read, before any list.
+func (m Model) loadingScreen() string {
+	label := "reading " + m.c.cfg.Path
+	if !m.load.usage.done {
+		label = "reading the usage logged in " + m.c.cfg.Path
+	}
+	pct := 0.0
+	if m.load.all > 0 {
+		pct = float64(m.load.done) / float64(m.load.all)
+		label += fmt.Sprintf(" · %d of %d files", m.load.done, m.load.all)
+	}
+	return "\n  " + label + "\n\n  " + m.load.progress.ViewAs(pct) + "\n\n  " + m.c.st.dim.Render("q to quit")
 }

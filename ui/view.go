@@ -65,20 +65,6 @@ func (m Model) base() string {
 	return m.header() + "\n" + m.session.View()
 }
 
-// loadingScreen is the progress of the first read, before any list.
-func (m Model) loadingScreen() string {
-	label := "reading " + m.c.cfg.Path
-	if !m.load.usage.done {
-		label = "reading the usage logged in " + m.c.cfg.Path
-	}
-	pct := 0.0
-	if m.load.all > 0 {
-		pct = float64(m.load.done) / float64(m.load.all)
-		label += fmt.Sprintf(" · %d of %d files", m.load.done, m.load.all)
-	}
-	return "\n  " + label + "\n\n  " + m.load.progress.ViewAs(pct) + "\n\n  " + m.c.st.dim.Render("q to quit")
-}
-
 // countingLine is the list's last line while its rows are the usage
 // pass's: what they are, and how far counting has come, with a bar; once
 // the profile is in, the status when there is one, else "".
