@@ -88,21 +88,23 @@ type advisorPage struct {
 
 // advisorKeys are the keys of the advisor panes.
 type advisorKeys struct {
-	menuKeys
+	cursorKeys
 	Add, Findings, Tune key.Binding
 }
 
 func newAdvisorKeys() advisorKeys {
-	return advisorKeys{menuKeys: newMenuKeys("esc", "q"), Add: bind("enter", "add the spec", "enter"),
+	return advisorKeys{cursorKeys: newCursorKeys("esc", "q"), Add: bind("enter", "add the spec", "enter"),
 		Findings: bind("f", "close findings", "f"), Tune: bind("a", "close tune", "a")}
 }
 
 // ShortHelp is the panes' one-line help.
-func (k advisorKeys) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Add, k.Close} }
+func (k advisorKeys) ShortHelp() []key.Binding {
+	return []key.Binding{fold("↑↓", "move"), k.Add, k.Close}
+}
 
 // FullHelp is the panes' keys by column.
 func (k advisorKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ShortHelp(), {k.Findings, k.Tune}}
+	return [][]key.Binding{{k.Up, k.Down, k.Add}, {k.Close, k.Findings, k.Tune}}
 }
 
 func newAdvisorPage(st styles) advisorPage { return advisorPage{st: st, keys: newAdvisorKeys()} }

@@ -347,3 +347,24 @@ func TestFindingsAskedWhenNeeded(t *testing.T) {
 		t.Errorf("a lever on strategy 1 did not ask for findings: gen %d → %d", gen, m.adv.findGen)
 	}
 }
+
+// Under a menu the help line names the menu's keys, not the page's (space
+// toggles a lever there, it does not play), and gives way to a toast.
+func TestMenuHelpLine(t *testing.T) {
+	m := start(t, demoConfig())
+	for _, tc := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"v"}, "space on/off • ←→ value • ↑↓ lever • esc close"},
+		{[]string{"v", "space"}, "1: system:scale=0.5"},
+		{[]string{"m"}, "↑↓ move • enter pick • esc cancel"},
+		{[]string{"s"}, "space toggle • a add a spec • ↑↓ move • esc close"},
+		{[]string{"f"}, "↑↓ move • enter add the spec • esc close"},
+	} {
+		lines := strings.Split(screen(press(t, m, tc.keys...)), "\n")
+		if last := lines[len(lines)-1]; strings.TrimSpace(last) != tc.want {
+			t.Errorf("%v: help line %q, want %q", tc.keys, last, tc.want)
+		}
+	}
+}

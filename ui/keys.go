@@ -34,15 +34,15 @@ type menuOut struct {
 	status string
 }
 
-// menuKeys move a cursor over a menu's rows, and close it.
-type menuKeys struct{ Up, Down, Close key.Binding }
+// cursorKeys move a cursor over a menu's rows, and close it.
+type cursorKeys struct{ Up, Down, Close key.Binding }
 
-func newMenuKeys(close ...string) menuKeys {
-	return menuKeys{Up: bind("↑", "up", "up", "k"), Down: bind("↓", "down", "down", "j"), Close: bind("esc", "close", close...)}
+func newCursorKeys(close ...string) cursorKeys {
+	return cursorKeys{Up: bind("↑", "up", "up", "k"), Down: bind("↓", "down", "down", "j"), Close: bind("esc", "close", close...)}
 }
 
 // move moves cursor over n rows when the key is up or down.
-func (k menuKeys) move(msg tea.KeyPressMsg, cursor *int, n int) bool {
+func (k cursorKeys) move(msg tea.KeyPressMsg, cursor *int, n int) bool {
 	switch {
 	case key.Matches(msg, k.Up):
 		*cursor = max(0, *cursor-1)
@@ -96,11 +96,14 @@ func newKeyMap() keyMap {
 
 // ShortHelp is the one-line help: pairs folded into one entry each.
 func (k keyMap) ShortHelp() []key.Binding {
-	short := func(keys, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
-	}
-	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"), short("$", "dollars"),
-		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
+	return []key.Binding{k.Play, fold("←→", "call"), fold("↑↓", "strategy"), fold("tab", "view"), fold("$", "dollars"),
+		fold("w/W", "window"), fold("t/T", "trigger"), fold("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
+}
+
+// fold is one help entry for a pair of keys (←→ for ← and →), shown on
+// the help line only: the keys themselves are matched by their bindings.
+func fold(keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 }
 
 // FullHelp is the help screen, by column.

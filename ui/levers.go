@@ -44,20 +44,24 @@ type leversPage struct {
 
 // leverKeys are the lever overlay's keys.
 type leverKeys struct {
-	menuKeys
+	cursorKeys
 	Toggle, Less, More key.Binding
 }
 
 func newLeverKeys() leverKeys {
-	return leverKeys{menuKeys: newMenuKeys("esc", "q", "v", "enter"), Toggle: bind("space", "on/off", "space", "x"),
+	return leverKeys{cursorKeys: newCursorKeys("esc", "q", "v", "enter"), Toggle: bind("space", "on/off", "space", "x"),
 		Less: bind("←", "value", "left", "h"), More: bind("→", "value", "right", "l")}
 }
 
 // ShortHelp is the overlay's one-line help.
-func (k leverKeys) ShortHelp() []key.Binding { return []key.Binding{k.Toggle, k.Less, k.More, k.Close} }
+func (k leverKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Toggle, fold("←→", "value"), fold("↑↓", "lever"), k.Close}
+}
 
 // FullHelp is the overlay's keys by column.
-func (k leverKeys) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Up, k.Down}, k.ShortHelp()} }
+func (k leverKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down}, {k.Toggle, k.Less, k.More, k.Close}}
+}
 
 func newLeversPage(st styles) leversPage { return leversPage{st: st, keys: newLeverKeys()} }
 

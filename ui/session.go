@@ -419,7 +419,7 @@ func (p sessionPage) helpLine() string {
 	if p.c.cfg.Live != nil && p.live.input.Focused() {
 		return p.live.helpLine(w)
 	}
-	if t := p.toastLine(); t != "" {
+	if t := toastLine(p.c.st, p.sh.status, w); t != "" {
 		return t
 	}
 	return shortHelp(p.c.help, p.keys.ShortHelp(), w)

@@ -86,18 +86,6 @@ func (p sessionPage) paneTitle(w int, title string) string {
 	return p.c.st.paneTitle.Render(truncate(title, w))
 }
 
-// toastLine is the status in the place of the help line while it lasts,
-// "" when there is none.
-func (p sessionPage) toastLine() string {
-	switch {
-	case p.sh.status == "":
-		return ""
-	case strings.HasPrefix(p.sh.status, "error"):
-		return p.c.st.bad.Render(truncate(p.sh.status, p.c.width))
-	}
-	return p.c.st.warn.Render(truncate(p.sh.status, p.c.width))
-}
-
 // projection is the cost line: so far, billed, cheapest, per
 // conversation, per month. Fields that do not fit are dropped whole,
 // from the least useful; a number is never cut.

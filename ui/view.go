@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -19,6 +20,16 @@ func (m Model) View() tea.View {
 func (m Model) content() string {
 	out := m.base()
 	w, h := m.c.width, m.c.height
+	if keys := m.menuKeys(); keys != nil {
+		// The help line under a menu says the menu's keys, not the page's.
+		line := toastLine(m.c.st, m.sh.status, w)
+		if line == "" {
+			line = shortHelp(m.c.help, keys.ShortHelp(), w)
+		}
+		if i := strings.LastIndex(out, "\n"); i >= 0 {
+			out = out[:i+1] + fit(line, w, 1)
+		}
+	}
 	switch m.overlay {
 	case overlayModel:
 		out = placeOver(out, m.picker.view(m.c.st, min(50, w-4), min(16, h-4)), w, h)
@@ -30,6 +41,33 @@ func (m Model) content() string {
 		out = placeOver(out, m.lev.View(m.session.res, m.session.computing), w, h)
 	}
 	return out
+}
+
+// menuKeys is the key map of the menu open, nil when none is.
+func (m Model) menuKeys() help.KeyMap {
+	switch m.overlay {
+	case overlayModel:
+		return m.picker.keys
+	case overlayStrategies:
+		return m.menu.keys
+	case overlayFindings, overlayTune:
+		return m.adv.KeyMap()
+	case overlayLevers:
+		return m.lev.KeyMap()
+	}
+	return nil
+}
+
+// toastLine is the status in the place of the help line while it lasts,
+// "" when there is none.
+func toastLine(st styles, status string, w int) string {
+	switch {
+	case status == "":
+		return ""
+	case strings.HasPrefix(status, "error"):
+		return st.bad.Render(truncate(status, w))
+	}
+	return st.warn.Render(truncate(status, w))
 }
 
 // base is the screen under any menu: reading, the help or warnings, or
