@@ -484,11 +484,3 @@ func (m Model) result() *profile.Result {
 	}
 	return m.session.res
 }
-
-// keys is the key map of the page shown, for the help.
-func (m Model) keys() help.KeyMap {
-	if m.page == pageConversations {
-		return m.list.KeyMap()
-	}
-	return m.session.KeyMap()
-}

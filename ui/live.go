@@ -72,7 +72,7 @@ func newLiveKeys() liveKeys {
 		Blur:       bind("esc", "keys", "esc"),
 		Scroll:     bind("pgup/pgdn", "chat", "pgup"),
 		ScrollDown: key.NewBinding(key.WithKeys("pgdown")),
-		System:     key.NewBinding(key.WithHelp(":system FILE", "prompt")),
+		System:     bind(":system FILE", "prompt", ":"), // typed in the input: never matched
 		Retry:      bind("ctrl+r", "retry", "ctrl+r"),
 		Cancel:     bind("ctrl+c", "cancel", "ctrl+c"),
 		Focus:      bind("i", "type", "i", "/"),
@@ -85,9 +85,10 @@ func (k liveKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Send, k.Newline, k.Blur, k.Scroll, k.System, k.Retry, k.Cancel}
 }
 
-// FullHelp is the chat's keys by column.
+// FullHelp is the chat's keys in one column (B is the session page's:
+// it works while the input is shut).
 func (k liveKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ShortHelp(), {k.Focus, k.Budget}}
+	return [][]key.Binding{{k.Focus, k.Send, k.Newline, k.Blur, k.Scroll, k.System, k.Retry, k.Cancel}}
 }
 
 // KeyMap is the chat's keys.

@@ -289,6 +289,10 @@ func TestLiveLongErrorAndHelp(t *testing.T) {
 	if !strings.Contains(screen(m), "double the budget") {
 		t.Errorf("live help lacks B:\n%s", screen(m))
 	}
+	// The chat's keys too, and all of it on the screen.
+	if out := screen(m); !strings.Contains(out, ":system FILE prompt") || !strings.Contains(out, "ctrl+r       retry") || strings.Count(out, "\n") >= 24 {
+		t.Errorf("live help lacks the chat's keys or overflows 24 lines:\n%s", out)
+	}
 	if plain := startAt(t, demoConfig(), 120, 40); strings.Contains(screen(press(t, plain, "?")), "budget") {
 		t.Error("B in the help outside live mode")
 	}

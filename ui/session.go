@@ -104,8 +104,22 @@ func (p *sessionPage) SetSize(w, h int) {
 	p.redraw()
 }
 
-// KeyMap is the page's keys, for the help.
-func (p sessionPage) KeyMap() help.KeyMap { return p.keys }
+// KeyMap is the page's keys, for the help; in live mode the chat's too.
+func (p sessionPage) KeyMap() help.KeyMap {
+	if p.c.cfg.Live == nil {
+		return p.keys
+	}
+	return withChat{p.keys, p.live.keys}
+}
+
+// withChat is the session page's keys and the chat's.
+type withChat struct {
+	keyMap
+	chat liveKeys
+}
+
+// FullHelp is the page's columns, then the chat's.
+func (k withChat) FullHelp() [][]key.Binding { return append(k.keyMap.FullHelp(), k.chat.FullHelp()...) }
 
 // take returns what the last key or click asked of the root, once.
 func (p *sessionPage) take() ask {

@@ -86,7 +86,7 @@ func (m Model) base() string {
 	case m.page == pageConversations && m.list.all == nil && !m.list.pending:
 		return "\n  counting…"
 	case m.page == pageConversations && m.info.mode == infoHelp:
-		return helpPage(m.c.help, m.header(), m.list.keys.FullHelp(), w, h, st.dim.Render("? or esc closes help"))
+		return helpPage(m.c.help, m.header(), m.list.KeyMap().FullHelp(), w, h, st.dim.Render("? or esc closes help"))
 	case m.page == pageConversations:
 		return m.header() + "\n" + m.list.View()
 	case m.session.res == nil:
@@ -94,11 +94,14 @@ func (m Model) base() string {
 	case w < minWidth || h < minHeight:
 		return fmt.Sprintf("terminal is %d×%d;\ntokenscope needs %d×%d.\nq quits", w, h, minWidth, minHeight)
 	case m.info.mode == infoHelp:
-		closing := st.dim.Render("? or esc closes help")
+		short := st.dim.Render("? or esc closes help")
 		if h >= 22 { // what the terms mean, where there is room
-			closing = st.dim.Render(lipgloss.NewStyle().Width(w).Render("unlogged: " + unloggedMeans + ".\nsaved: against strategy 1, as report writes it. $ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
+			long := st.dim.Render(lipgloss.NewStyle().Width(w).Render("unlogged: " + unloggedMeans + ".\nsaved: against strategy 1, as report writes it. $ shows each call's cost by part; the heaviest part is drawn █.\n? or esc closes help"))
+			if page := helpPage(m.c.help, m.header(), m.session.KeyMap().FullHelp(), w, h, long); lipgloss.Height(page) <= h {
+				return page
+			}
 		}
-		return helpPage(m.c.help, m.header(), m.session.keys.FullHelp(), w, h, closing)
+		return helpPage(m.c.help, m.header(), m.session.KeyMap().FullHelp(), w, h, short)
 	}
 	return m.header() + "\n" + m.session.View()
 }
