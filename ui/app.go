@@ -253,6 +253,7 @@ func (m *Model) showConversation(i int, src *transcripts.Source) tea.Cmd {
 func (m *Model) closeConversation() tea.Cmd {
 	m.page, m.sh.status = pageConversations, ""
 	m.session.show(m.list.src, -1)
+	m.session.view, m.session.money = viewBars, false // the next conversation opens on its bars in tokens
 	m.adv = m.adv.reset()
 	if m.list.specKey != m.sh.specKey() {
 		return m.recompute()
@@ -285,12 +286,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // sync hands the pages what flows down from the root after each message:
 // the shared state, the findings for the line under the table, the list's
-// footer.
+// footer, the warnings.
 func (m *Model) sync() {
 	m.session.sh = m.sh
 	m.session.findings, m.session.finding = m.adv.findings, m.adv.finding
 	m.list.footer = m.countingLine()
-	m.info.lines = m.warningLines()
+	if m.info.mode == infoWarnings {
+		m.info.lines = m.warningLines() // wrapped to the screen: only while shown
+	}
 }
 
 // update routes a message but a toast's end.
