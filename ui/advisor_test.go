@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -21,7 +22,7 @@ func demoConvs() []*transcripts.Conversation {
 // prices it.
 func TestFindingsPane(t *testing.T) {
 	m := start(t, demoConfig())
-	strategies, _ := profile.ParseStrategies(m.sh.specs)
+	strategies, _ := strategy.ParseAll(m.sh.specs)
 	res, err := profile.Run(demoConvs(), profile.Options{Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +136,7 @@ func TestLevers(t *testing.T) {
 	m = press(t, m, "down", "v", "space") // strategy 2, cache: system:scale on
 	check := func(spec string) {
 		t.Helper()
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,8 +245,8 @@ func TestLiveSystem(t *testing.T) {
 	if conv.Messages[0].Content != strings.TrimRight(prompt, "\n") || conv.Messages[0].Role != transcripts.RoleSystem {
 		t.Fatalf("first message %+v", conv.Messages[0])
 	}
-	full, _ := profile.ParseStrategy("full")
-	after, err := profile.Run(transcripts.WithSystem([]*transcripts.Conversation{orig}, conv.Messages[0].Content), profile.Options{Strategies: []*profile.Strategy{full}})
+	full, _ := strategy.Parse("full")
+	after, err := profile.Run(transcripts.WithSystem([]*transcripts.Conversation{orig}, conv.Messages[0].Content), profile.Options{Strategies: []*strategy.Strategy{full}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -151,10 +152,10 @@ func New(cfg Config) Model {
 	}
 	specs := cfg.Specs
 	if len(specs) == 0 && cfg.Source != nil {
-		specs = profile.DefaultStrategiesFor(cfg.Source.Conversations)
+		specs = strategy.DefaultsFor(cfg.Source.Conversations)
 	}
 	if len(specs) == 0 {
-		specs = profile.DefaultStrategies
+		specs = strategy.Defaults
 	}
 	perDay := cfg.PerDay
 	if perDay <= 0 {

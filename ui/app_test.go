@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -107,11 +109,11 @@ func TestKnobRecomputes(t *testing.T) {
 
 func engineTotal(t *testing.T, spec string) price.Money {
 	t.Helper()
-	s, err := profile.ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := profile.Run(transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()}).Conversations, profile.Options{Strategies: []*profile.Strategy{s}})
+	res, err := profile.Run(transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()}).Conversations, profile.Options{Strategies: []*strategy.Strategy{s}})
 	if err != nil {
 		t.Fatal(err)
 	}

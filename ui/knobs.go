@@ -3,7 +3,7 @@ package ui
 import (
 	"fmt"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // knob is one adjustable parameter of the strategies in play.
@@ -26,50 +26,50 @@ func (k knob) String() string {
 type dial struct {
 	knob knob
 	step string // the step's kind
-	turn func(s profile.Step, dir int) string
+	turn func(s strategy.Step, dir int) string
 }
 
 // dials are the knobs' numbers, each knob's in order of preference: a
 // strategy's first step that has the knob's number is turned. Agent steps
 // share the summary's knobs: trigger, keep and size.
 var dials = []dial{
-	{knobWindow, "window", func(s profile.Step, dir int) string {
-		w := s.(*profile.WindowStep)
+	{knobWindow, "window", func(s strategy.Step, dir int) string {
+		w := s.(*strategy.WindowStep)
 		if w.Tokens > 0 {
 			return fmt.Sprintf("%d tokens", bump(&w.Tokens, dir, 1000, 1000, 0))
 		}
 		return fmt.Sprintf("%d exchanges", bump(&w.Turns, dir, 1, 0, 0))
 	}},
-	{knobTrigger, "summary", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("%d tokens", bump(&s.(*profile.SummaryStep).Trigger, dir, 2000, 1000, 0))
+	{knobTrigger, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.SummaryStep).Trigger, dir, 2000, 1000, 0))
 	}},
-	{knobTrigger, "clear", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("clear at %d tokens", bump(&s.(*profile.ClearStep).Trigger, dir, 2000, 1000, 0))
+	{knobTrigger, "clear", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("clear at %d tokens", bump(&s.(*strategy.ClearStep).Trigger, dir, 2000, 1000, 0))
 	}},
-	{knobTrigger, "compact", func(s profile.Step, dir int) string {
-		c := s.(*profile.CompactStep)
+	{knobTrigger, "compact", func(s strategy.Step, dir int) string {
+		c := s.(*strategy.CompactStep)
 		if c.Percent != 0 {
 			return fmt.Sprintf("compact at %d%% of the window", bump(&c.Percent, dir, 5, 1, 100))
 		}
 		return fmt.Sprintf("compact at %d tokens", bump(&c.Trigger, dir, 2000, 1000, 0))
 	}},
-	{knobKeep, "summary", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("%d exchanges", bump(&s.(*profile.SummaryStep).Keep, dir, 1, 0, 0))
+	{knobKeep, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d exchanges", bump(&s.(*strategy.SummaryStep).Keep, dir, 1, 0, 0))
 	}},
-	{knobKeep, "clear", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("clear keeps %d tool uses", bump(&s.(*profile.ClearStep).Keep, dir, 1, 0, 0))
+	{knobKeep, "clear", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("clear keeps %d tool uses", bump(&s.(*strategy.ClearStep).Keep, dir, 1, 0, 0))
 	}},
-	{knobKeep, "clear-thinking", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("thinking of %d turns", bump(&s.(*profile.ClearThinkingStep).Keep, dir, 1, 1, 0))
+	{knobKeep, "clear-thinking", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("thinking of %d turns", bump(&s.(*strategy.ClearThinkingStep).Keep, dir, 1, 1, 0))
 	}},
-	{knobSize, "summary", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("%d tokens", bump(&s.(*profile.SummaryStep).Size, dir, 100, 100, 0))
+	{knobSize, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.SummaryStep).Size, dir, 100, 100, 0))
 	}},
-	{knobSize, "compact", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("compaction %d tokens", bump(&s.(*profile.CompactStep).Size, dir, 100, 100, 0))
+	{knobSize, "compact", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("compaction %d tokens", bump(&s.(*strategy.CompactStep).Size, dir, 100, 100, 0))
 	}},
-	{knobCap, "cap", func(s profile.Step, dir int) string {
-		return fmt.Sprintf("%d tokens", bump(&s.(*profile.CapStep).Max, dir, 128, 64, 0))
+	{knobCap, "cap", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.CapStep).Max, dir, 128, 64, 0))
 	}},
 }
 
@@ -94,7 +94,7 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 	changed := false
 	var value string
 	for i, spec := range specs {
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			continue
 		}
@@ -114,17 +114,17 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 func presets(specs []string) []string {
 	turns, trigger, keep, size, capN := 8, int64(12000), 4, int64(600), int64(512)
 	for _, spec := range specs {
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			continue
 		}
-		if w, ok := s.Step("window").(*profile.WindowStep); ok && w.Tokens == 0 && w.Turns > 0 {
+		if w, ok := s.Step("window").(*strategy.WindowStep); ok && w.Tokens == 0 && w.Turns > 0 {
 			turns = w.Turns
 		}
-		if sum, ok := s.Step("summary").(*profile.SummaryStep); ok {
+		if sum, ok := s.Step("summary").(*strategy.SummaryStep); ok {
 			trigger, keep, size = sum.Trigger, sum.Keep, sum.Size
 		}
-		if c, ok := s.Step("cap").(*profile.CapStep); ok {
+		if c, ok := s.Step("cap").(*strategy.CapStep); ok {
 			capN = c.Max
 		}
 	}

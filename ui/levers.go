@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // lever is one of the effect-size steps, toggled on the selected strategy
@@ -107,7 +108,7 @@ func setLever(spec string, l lever, v string) (string, error) {
 	if len(parts) == 0 {
 		return "full", nil
 	}
-	s, err := profile.ParseStrategy(strings.Join(parts, "+"))
+	s, err := strategy.Parse(strings.Join(parts, "+"))
 	if err != nil {
 		return "", err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 )
@@ -158,8 +159,8 @@ type budgetMsg struct {
 func checkBudget(s *live.Session, prices *price.Table, model, text string) tea.Cmd {
 	return func() tea.Msg {
 		pending := s.Pending(text)
-		st, _ := profile.ParseStrategy("full")
-		res, err := profile.Run([]*transcripts.Conversation{pending}, profile.Options{Prices: prices, Model: model, Strategies: []*profile.Strategy{st}})
+		st, _ := strategy.Parse("full")
+		res, err := profile.Run([]*transcripts.Conversation{pending}, profile.Options{Prices: prices, Model: model, Strategies: []*strategy.Strategy{st}})
 		if err != nil {
 			return budgetMsg{text: text, err: err}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -124,16 +125,16 @@ const progressEvery = 50 * time.Millisecond
 // holds none, refs say where each is (stdin, which cannot be read again,
 // keeps it).
 func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
-	var strategies []*profile.Strategy
+	var strategies []*strategy.Strategy
 	if count && len(j.specs) > 0 {
-		strategies, _ = profile.ParseStrategies(j.specs) // checked before the screen opened
+		strategies, _ = strategy.ParseAll(j.specs) // checked before the screen opened
 	}
 	return walkFor(j, count, strategies, ch)
 }
 
 // walkFor is walk counting for strategies (profile.Load, the command
 // line's pipeline). ch may be nil: no progress.
-func walkFor(j loadJob, count bool, strategies []*profile.Strategy, ch chan tea.Msg) loadedMsg {
+func walkFor(j loadJob, count bool, strategies []*strategy.Strategy, ch chan tea.Msg) loadedMsg {
 	// A report redraws the list, whose widths are measured over every row:
 	// a few a second are enough, and a thousand files would cost seconds.
 	var last atomic.Int64
@@ -230,7 +231,7 @@ func openRef(gen, i int, r convRef, read transcripts.Options) tea.Cmd {
 // the tree again for them (another --model, a model on an encoding not
 // counted), off the event loop like compute.
 func computeRefs(gen int, j loadJob, specs []string) tea.Cmd {
-	return runStrategies(gen, true, specs, func(strategies []*profile.Strategy) (*profile.Prepared, []*profile.Strategy, error) {
+	return runStrategies(gen, true, specs, func(strategies []*strategy.Strategy) (*profile.Prepared, []*strategy.Strategy, error) {
 		if p := j.counted.textless(j.prices, j.model, strategies); p != nil {
 			return p, strategies, nil
 		}
@@ -394,7 +395,7 @@ func (m Model) onLoad(msg tea.Msg) (Model, tea.Cmd) {
 		if len(m.c.cfg.Specs) == 0 {
 			defaults := msg.defaults
 			if defaults == nil {
-				defaults = profile.DefaultStrategiesFor(msg.src.Conversations)
+				defaults = strategy.DefaultsFor(msg.src.Conversations)
 			}
 			m.sh.specs = append([]string(nil), defaults...)
 		}

@@ -10,8 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // picker chooses a model from the price table, filtered as one types.
@@ -194,7 +194,7 @@ func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
 				m.err = err.Error()
 				break
 			}
-			s, _ := profile.ParseStrategy(spec)
+			s, _ := strategy.Parse(spec)
 			spec = s.String()
 			if !m.on[spec] {
 				m.items = append(m.items, spec)
@@ -251,7 +251,7 @@ func (k strategyKeys) FullHelp() [][]key.Binding {
 
 // check reports what is wrong with a typed spec, models included.
 func (m menu) check(spec string) error {
-	s, err := profile.ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (m menu) check(spec string) error {
 	return nil
 }
 
-func summaryModel(s *profile.Strategy) string {
+func summaryModel(s *strategy.Strategy) string {
 	if s.Summary == nil {
 		return ""
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // The menus over the page shown (the model picker, the strategy menu, the
@@ -86,7 +86,7 @@ func (m *Model) updateLevers(msg tea.KeyPressMsg) tea.Cmd {
 // addSpec puts spec in the strategy table (once), selects it and
 // recomputes.
 func (m *Model) addSpec(spec string) tea.Cmd {
-	if s, err := profile.ParseStrategy(spec); err == nil {
+	if s, err := strategy.Parse(spec); err == nil {
 		spec = s.String()
 	}
 	for i, s := range m.sh.specs {

@@ -119,7 +119,9 @@ type withChat struct {
 }
 
 // FullHelp is the page's columns, then the chat's.
-func (k withChat) FullHelp() [][]key.Binding { return append(k.keyMap.FullHelp(), k.chat.FullHelp()...) }
+func (k withChat) FullHelp() [][]key.Binding {
+	return append(k.keyMap.FullHelp(), k.chat.FullHelp()...)
+}
 
 // take returns what the last key or click asked of the root, once.
 func (p *sessionPage) take() ask {
