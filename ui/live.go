@@ -296,11 +296,7 @@ func (l livePage) View() string {
 		if msg.Role == transcripts.RoleAssistant {
 			who = "model"
 		}
-		text := msg.Content
-		if text == "" && len(msg.ToolCalls) > 0 {
-			text = "→ " + msg.ToolCalls[0].Name + "(" + msg.ToolCalls[0].Arguments + ")"
-		}
-		for j, para := range strings.Split(text, "\n") {
+		for j, para := range strings.Split(messageText(msg), "\n") {
 			prefix := who + ": "
 			if j > 0 {
 				prefix = strings.Repeat(" ", len(who)+2)

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // Text fitted to the screen: cut, wrapped, padded and placed, and
@@ -149,4 +150,13 @@ func signedInt(n int64) string {
 		return formatInt(n)
 	}
 	return "+" + formatInt(n)
+}
+
+// messageText is what a message says: its content, or for a bare tool
+// call, the call.
+func messageText(m transcripts.Message) string {
+	if m.Content == "" && len(m.ToolCalls) > 0 {
+		return "→ " + m.ToolCalls[0].Name + "(" + m.ToolCalls[0].Arguments + ")"
+	}
+	return m.Content
 }
