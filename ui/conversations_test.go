@@ -245,3 +245,14 @@ func TestSavingNamesStrategy(t *testing.T) {
 		}
 	}
 }
+
+// esc is in the help where there is a list to go back to, and only there.
+func TestBackKeyOnlyFromList(t *testing.T) {
+	opened := press(t, startAt(t, treeConfig(t), 80, 24), "enter", "?")
+	if !strings.Contains(screen(opened), "back to conversations") {
+		t.Errorf("help of a conversation opened from the list lacks esc:\n%s", screen(opened))
+	}
+	if demo := press(t, start(t, demoConfig()), "?"); strings.Contains(screen(demo), "back to conversations") {
+		t.Errorf("help of a lone conversation offers esc back to a list:\n%s", screen(demo))
+	}
+}

@@ -90,6 +90,7 @@ func newSessionPage(c common, shown *transcripts.Source, open int) sessionPage {
 // the view and the $ view stay.
 func (p *sessionPage) show(src *transcripts.Source, open int) {
 	p.shown, p.open, p.agents = src, open, rollupOf{}
+	p.keys.Back.SetEnabled(open >= 0) // the help lists esc only where there is a list to go back to
 	p.res, p.took, p.table = nil, 0, newStrategyTable()
 	p.sel, p.selNext, p.focus, p.upto, p.playing, p.compare, p.scroll = 0, 0, 0, 0, false, false, 0
 	p.rendered = rendered{}
@@ -254,7 +255,7 @@ func (p *sessionPage) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	switch {
-	case key.Matches(msg, k.Back) && p.open >= 0:
+	case key.Matches(msg, k.Back):
 		p.asked = askBack
 		return nil
 	case p.res == nil:
