@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -26,7 +28,7 @@ import (
 // findingsMsg carries the findings of one generation.
 type findingsMsg struct {
 	gen  int
-	list []profile.Finding
+	list []advice.Finding
 	err  error
 }
 
@@ -34,7 +36,7 @@ type findingsMsg struct {
 // only: results are never written after they are made.
 func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
-		fs, err := profile.Findings(convs, res, profile.FindingsOptions{Prices: prices, Model: model})
+		fs, err := advice.Findings(convs, res, advice.FindingsOptions{Prices: prices, Model: model})
 		return findingsMsg{gen: gen, list: fs, err: err}
 	}
 }
@@ -42,7 +44,7 @@ func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result
 // tuneMsg carries a tune search's result.
 type tuneMsg struct {
 	gen  int
-	res  *profile.TuneResult
+	res  *advice.TuneResult
 	err  error
 	took time.Duration
 }
@@ -50,7 +52,7 @@ type tuneMsg struct {
 func tuneCmd(gen int, convs []*transcripts.Conversation, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
-		r, err := profile.Tune(convs, profile.TuneOptions{Prices: prices, Model: model})
+		r, err := advice.Tune(convs, advice.TuneOptions{Prices: prices, Model: model})
 		return tuneMsg{gen: gen, res: r, err: err, took: time.Since(start)}
 	}
 }
@@ -67,7 +69,7 @@ type advisorPage struct {
 	perDay int64 // conversations a day for the monthly figures, 0 for none
 
 	findGen   int // generation of the newest findings asked for
-	findings  []profile.Finding
+	findings  []advice.Finding
 	findErr   error
 	findScope string // what the findings are of: a conversation or the source
 	finding   bool   // findings are being computed
@@ -75,7 +77,7 @@ type advisorPage struct {
 	findKey   string // the model, first strategy and calls the line's findings were asked for
 
 	tuneGen  int
-	tune     *profile.TuneResult
+	tune     *advice.TuneResult
 	tuneErr  error
 	tuning   bool
 	tuneSel  int
@@ -199,7 +201,7 @@ func (a *advisorPage) findingsKey(msg tea.KeyPressMsg) {
 			return
 		}
 		f := a.findings[a.findSel]
-		if f.Kind != profile.FindingBestStrategy || f.Spec == "" {
+		if f.Kind != advice.FindingBestStrategy || f.Spec == "" {
 			a.status = "enter adds a best-strategy finding's spec"
 			return
 		}
@@ -322,7 +324,7 @@ func tuneView(a advisorPage, st styles, w, h int) string {
 // number: the full text, else its kind and dollars.
 func (p sessionPage) findingLine() string {
 	// The first finding with an effect: an unpriced log has none.
-	i := slices.IndexFunc(p.findings, func(f profile.Finding) bool { return f.Cost != 0 })
+	i := slices.IndexFunc(p.findings, func(f advice.Finding) bool { return f.Cost != 0 })
 	if i < 0 {
 		if p.finding {
 			return p.c.st.dim.Render("finding what to change…")
@@ -342,13 +344,13 @@ func (p sessionPage) findingLine() string {
 }
 
 // findingKind names a finding in a few words.
-func findingKind(f profile.Finding) string {
+func findingKind(f advice.Finding) string {
 	switch f.Kind {
-	case profile.FindingCacheBreaker:
+	case advice.FindingCacheBreaker:
 		return fmt.Sprintf("cache breaker at call %d", f.Call)
-	case profile.FindingDeadTool:
+	case advice.FindingDeadTool:
 		return "unused tool " + f.Tool
-	case profile.FindingBestStrategy:
+	case advice.FindingBestStrategy:
 		return "best " + f.Spec + " saves"
 	}
 	return "marginal"

@@ -3,8 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // Update handles a key or a click of the list page; what it asks of the
@@ -67,7 +66,7 @@ func (l *listPage) onComputed(msg computedMsg, sh shared) string {
 		return "error: " + msg.err.Error()
 	}
 	l.all = msg.res
-	sums := profile.Summaries(msg.res, l.src.Conversations, l.src.Path)
+	sums := advice.Summaries(msg.res, l.src.Conversations, l.src.Path)
 	for i := range sums {
 		if i < len(l.refs) {
 			sums[i].Start = l.refs[i].start // the text that had it is gone

@@ -12,9 +12,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 const realTree = "../transcripts/testdata/real/claude_code"
@@ -299,7 +300,7 @@ func TestGoldenLoad(t *testing.T) {
 // session, to the last digit.
 func TestUsageBilledLikeProfile(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 12, 40<<10, 3); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 12, 40<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	u := readUsageRows(loadJob{path: dir, prices: price.Default()})
@@ -319,7 +320,7 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sums := profile.Summaries(res, got.src.Conversations, got.src.Path)
+	sums := advice.Summaries(res, got.src.Conversations, got.src.Path)
 	for i, u := range u.rows {
 		p := sums[i]
 		if p.Calls != u.Calls || p.Billed != u.Billed || p.BilledCalls != u.BilledCalls || p.ID != u.ID {

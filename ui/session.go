@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/table"
@@ -61,7 +63,7 @@ type sessionPage struct {
 	lastClick click
 
 	// findings are the root's, for the top finding's line under the table.
-	findings []profile.Finding
+	findings []advice.Finding
 	finding  bool
 	live     livePage // live mode: the chat
 	asked    ask

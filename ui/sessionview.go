@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
+
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -131,7 +133,7 @@ func (p sessionPage) projection() string {
 		// What a best-effort cache served, which the cache strategy reads
 		// (below 95%: the ideal is then far from what the log shows).
 		if p, ok := f.ServedPct(); ok && p < 95 {
-			optional = append(optional, f.ServedShort())
+			optional = append(optional, advice.ServedShort(*f))
 		}
 	}
 	// The projection keeps its unit (a figure "/mo" alone does not say at
