@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	advice "github.com/tokenscope/tokenscope/profile/advisor"
-
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"

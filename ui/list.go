@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 

@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	advice "github.com/tokenscope/tokenscope/profile/advisor"
-
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
