@@ -69,6 +69,21 @@ type Message struct {
 	// the history differently from the call before it (nil: it did not,
 	// or the log cannot tell).
 	PrefixChange *PrefixChange
+	// Prompt is the system prompt and tool schemas this call was sent,
+	// set where they differ from those of the call before it (readers
+	// that keep each request whole: request/response pairs, LiteLLM,
+	// Langfuse, OTel). It holds for the calls after it until the next
+	// one; nil on every call until the first change, which were sent the
+	// conversation's own (its system messages and Tools).
+	Prompt *Prompt
+}
+
+// Prompt is what a call sends before its messages: the system prompt and
+// the tool schemas.
+type Prompt struct {
+	// System are the request's system messages, in order (nil: none).
+	System []string
+	Tools  []Tool
 }
 
 // ToolCall is one tool invocation inside an assistant message.
