@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -17,6 +18,29 @@ type counts struct {
 	// is messages [0, i); nil when the conversation shows none.
 	think  []int64
 	prefix []int64 // sums of content and framing; see sent
+	// prompts are the system prompts and tool schemas of calls that were
+	// sent other ones than the conversation's (skeleton.prompts), in
+	// message order; nil when none.
+	prompts []promptCount
+}
+
+// promptCount is what the calls from message msg on send before their
+// messages: the system messages (content, and with framing) and the tool
+// schemas, with their cache identities (promptSkel).
+type promptCount struct {
+	msg                      int
+	sys, sysFramed, toolDefs int64
+	sysID, toolsID           int32
+}
+
+// promptAt is the prompt call message a was sent, nil when it was sent
+// the conversation's own.
+func (k *counts) promptAt(a int) *promptCount {
+	if k.prompts == nil || a < k.prompts[0].msg {
+		return nil
+	}
+	j := sort.Search(len(k.prompts), func(j int) bool { return k.prompts[j].msg > a }) - 1
+	return &k.prompts[j]
 }
 
 // sent is the content and framing of messages [0, n), from prefix sums
@@ -46,6 +70,17 @@ func (k *counts) scaleInto(s *counts, f float64) *counts {
 		s.rag[i] = min(int64(float64(k.rag[i])*f+0.5), s.content[i])
 	}
 	s.toolDefs = int64(float64(k.toolDefs)*f + 0.5)
+	s.prompts = nil
+	if k.prompts != nil {
+		s.prompts = make([]promptCount, len(k.prompts))
+		for j, p := range k.prompts {
+			sys := int64(float64(p.sys)*f + 0.5)
+			p.sysFramed += sys - p.sys
+			p.sys = sys
+			p.toolDefs = int64(float64(p.toolDefs)*f + 0.5)
+			s.prompts[j] = p
+		}
+	}
 	if k.think != nil {
 		s.think = resized(think, len(k.think))
 		for i := 1; i < len(k.think); i++ {

@@ -859,7 +859,18 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
 func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
-	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
+	n := k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
+	if p := k.promptAt(ci.msg); p != nil {
+		// The call was sent its own system prompt and tools in place of
+		// the conversation's.
+		n += p.toolDefs - k.toolDefs + p.sysFramed
+		for i := 0; i < ci.msg; i++ {
+			if pc.isSystem[i] {
+				n -= k.content[i] + k.framing[i]
+			}
+		}
+	}
+	return n
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same

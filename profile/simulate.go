@@ -101,6 +101,26 @@ type View struct {
 	// nextThink[i] is the first message from i that has some.
 	think     []int64
 	nextThink []int
+	// sysScale scales the system prompts of calls that were sent their
+	// own (counts.prompts) as content scales the logged one (0: 1).
+	sysScale float64
+}
+
+// prompt is what call message a sends before its messages: the system
+// messages (content; with their framing) and the tool schemas, with their
+// cache identities (0: the conversation's own). Most logs send the
+// conversation's own on every call: its sums answer.
+func (v *View) prompt(a int) (sys, sysFramed, tools int64, sysID, toolsID int) {
+	p := v.k.promptAt(a)
+	if p == nil {
+		return v.psc[a], v.ps[a], v.k.toolDefs, 0, 0
+	}
+	sys, sysFramed = p.sys, p.sysFramed
+	if v.sysScale != 0 {
+		sys = scaled(p.sys, v.sysScale)
+		sysFramed += sys - p.sys
+	}
+	return sys, sysFramed, p.toolDefs, int(p.sysID), int(p.toolsID)
 }
 
 func (v *View) sums() {
@@ -288,7 +308,8 @@ func (p *Plan) edited(lo int) (removed, added int64) {
 func (p *Plan) input() int64 {
 	v, a := p.v, p.ci.msg
 	lo := p.keptFrom()
-	n := p.unlogged + v.k.toolDefs + v.ps[a] + tokenize.ReplyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
+	_, sys, tools, _, _ := v.prompt(a)
+	n := p.unlogged + tools + sys + tokenize.ReplyPriming + v.sent(lo, a) + v.thinking(lo, a, p.thinkFrom)
 	if p.summary.version > 0 {
 		n += p.summary.tokens + tokenize.TokensPerMessage + 1
 	}
@@ -307,10 +328,11 @@ func (p *Plan) layout() {
 	call.KeptFrom, call.Summarised = lo, p.summary.version > 0
 
 	var in Parts
+	sys, sysFramed, tools, sysID, toolsID := v.prompt(a)
 	in.Unlogged = p.unlogged
-	in.ToolDefs = v.k.toolDefs
-	in.System = v.psc[a]
-	in.Overhead = v.ps[a] - v.psc[a] + tokenize.ReplyPriming
+	in.ToolDefs = tools
+	in.System = sys
+	in.Overhead = sysFramed - sys + tokenize.ReplyPriming
 	if p.summary.version > 0 {
 		in.Summary = p.summary.tokens
 		in.Overhead += tokenize.TokensPerMessage + 1
@@ -348,8 +370,8 @@ func (p *Plan) layout() {
 
 	p.spans = append(p.spans,
 		span{kind: spanUnlogged, tokens: in.Unlogged},
-		span{kind: spanToolDefs, tokens: in.ToolDefs},
-		span{kind: spanSystem, tokens: v.ps[a]})
+		span{kind: spanToolDefs, id: toolsID, tokens: in.ToolDefs},
+		span{kind: spanSystem, id: sysID, tokens: sysFramed})
 	if p.summary.version > 0 {
 		p.spans = append(p.spans, span{kind: spanSummary, id: p.summary.version, tokens: p.summary.tokens + tokenize.TokensPerMessage + 1})
 	}

@@ -38,7 +38,12 @@ type skeleton struct {
 	// (basisSpecOf).
 	cacheUsage bool
 	tools      []toolSkel
-	raw        map[string]*tokenize.Raw // by encoding
+	// prompts are what calls were sent before their messages where the log
+	// shows it changing along the conversation (transcripts.Message.Prompt),
+	// in message order; nil when every call was sent the conversation's
+	// own system messages and tools (the common case costs nothing).
+	prompts []promptSkel
+	raw     map[string]*tokenize.Raw // by encoding
 	shape      logShape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
@@ -111,6 +116,84 @@ func (m *skelMsg) time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, m.at).UTC()
+}
+
+// promptSkel is a system prompt and tool list calls were sent from message
+// msg (a call's reply) on, until the next one.
+type promptSkel struct {
+	msg int32
+	// sysID and toolsID identify the system messages and the tool list for
+	// the cache: 0 is the conversation's own, equal ids are equal text.
+	sysID, toolsID int32
+	raw            map[string]*tokenize.PromptRaw // by encoding
+}
+
+// rawFor returns the prompt's counts in enc, or another encoding's (see
+// skeleton.rawFor).
+func (p *promptSkel) rawFor(enc string) *tokenize.PromptRaw {
+	rawMu.RLock()
+	defer rawMu.RUnlock()
+	if pr := p.raw[enc]; pr != nil {
+		return pr
+	}
+	var pr *tokenize.PromptRaw
+	got := ""
+	for e, x := range p.raw {
+		if pr == nil || e < got {
+			pr, got = x, e
+		}
+	}
+	return pr
+}
+
+// promptsOf lists the prompts of c (Message.Prompt) with their cache
+// identities: a part equal to the conversation's own is 0, one equal to
+// the prompt before keeps its id, any other is new.
+func promptsOf(c *transcripts.Conversation) []promptSkel {
+	var out []promptSkel
+	var baseSys []string
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		if m.Role == transcripts.RoleAssistant && !m.Replayed {
+			break
+		}
+		if m.Role == transcripts.RoleSystem {
+			baseSys = append(baseSys, m.Content)
+		}
+	}
+	var prev *transcripts.Prompt
+	for i := range c.Messages {
+		p := c.Messages[i].Prompt
+		if p == nil {
+			continue
+		}
+		ps := promptSkel{msg: int32(i), raw: map[string]*tokenize.PromptRaw{}}
+		id := int32(len(out) + 1)
+		switch {
+		case slices.Equal(p.System, baseSys):
+		case prev != nil && slices.Equal(p.System, prev.System):
+			ps.sysID = out[len(out)-1].sysID
+		default:
+			ps.sysID = id
+		}
+		switch {
+		case sameTools(p.Tools, c.Tools):
+		case prev != nil && sameTools(p.Tools, prev.Tools):
+			ps.toolsID = out[len(out)-1].toolsID
+		default:
+			ps.toolsID = id
+		}
+		out = append(out, ps)
+		prev = p
+	}
+	return out
+}
+
+// sameTools says whether two tool lists are the same schemas in order.
+func sameTools(a, b []transcripts.Tool) bool {
+	return slices.EqualFunc(a, b, func(x, y transcripts.Tool) bool {
+		return x.Name == y.Name && x.Description == y.Description && string(x.Parameters) == string(y.Parameters)
+	})
 }
 
 // toolSkel is one tool schema: its name and its counts by encoding.
@@ -226,6 +309,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 	for _, t := range c.Tools {
 		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
+	sk.prompts = promptsOf(c)
 	sk.prefixHash = prefixHash(c)
 	return sk
 }
@@ -282,6 +366,11 @@ func (sk *skeleton) attach(k *tokenize.Text) {
 			sk.tools[i].raw[k.Enc] = tr
 		}
 	}
+	for i, pr := range k.Prompts {
+		if i < len(sk.prompts) && sk.prompts[i].raw[k.Enc] == nil {
+			sk.prompts[i].raw[k.Enc] = pr
+		}
+	}
 	sk.raw[k.Enc] = k.Raw
 }
 
@@ -302,7 +391,7 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 	}
 	think := k.think // nil think means none shown: keep the array apart
 	*k = counts{content: resized(k.content, n), rag: resized(k.rag, n), framing: resized(k.framing, n), scale: 1,
-		prefix: k.prefix[:0]}
+		prefix: k.prefix[:0], prompts: k.prompts[:0]}
 	if r == nil {
 		return k
 	}
@@ -334,6 +423,29 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 			k.toolDefs += tr.Tokens(t)
 		}
 		k.toolDefs += tokenize.ToolDefsEnd
+	}
+	k.prompts = k.prompts[:0]
+	if sk.prompts == nil {
+		k.prompts = nil
+	}
+	for j := range sk.prompts {
+		ps := &sk.prompts[j]
+		pr := ps.rawFor(enc)
+		if pr == nil {
+			continue
+		}
+		pc := promptCount{msg: int(ps.msg), sysID: ps.sysID, toolsID: ps.toolsID}
+		for _, c := range pr.System {
+			pc.sys += t.ScaleRaw(c)
+		}
+		pc.sysFramed = pc.sys + int64(len(pr.System))*(tokenize.TokensPerMessage+roles[codeSystem])
+		for _, tr := range pr.Tools {
+			pc.toolDefs += tr.Tokens(t)
+		}
+		if len(pr.Tools) > 0 {
+			pc.toolDefs += tokenize.ToolDefsEnd
+		}
+		k.prompts = append(k.prompts, pc)
 	}
 	if r.Reasoning != nil {
 		k.think = resized(think, n+1)
@@ -483,6 +595,13 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 			images[shift(k)] = v
 		}
 		sk.images = images
+	}
+	if sk.prompts != nil {
+		prompts := slices.Clone(sk.prompts)
+		for j := range prompts {
+			prompts[j].msg = shift(prompts[j].msg)
+		}
+		sk.prompts = prompts
 	}
 	if sk.changes != nil {
 		changes := make(map[int32]*transcripts.PrefixChange, len(sk.changes))

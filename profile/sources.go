@@ -36,6 +36,9 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 			prefix += k.content[i] + k.framing[i]
 		}
 	}
+	if p := k.promptAt(first.msg); p != nil {
+		prefix = pc.hidden + p.toolDefs + p.sysFramed
+	}
 	pc.shared = prefix
 	if u := first.reported; u != nil {
 		ttl := int64(0)
