@@ -271,7 +271,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 			continue
 		}
 		without := f.edited(func(sk *skeleton) {
-			sk.tools = slices.DeleteFunc(sk.tools, func(t toolSkel) bool { return t.name == name })
+			sk.dropTool(name)
 		})
 		t, err := f.cost(without)
 		if err != nil {
@@ -388,7 +388,7 @@ func (f *finder) marginals() ([]Finding, error) {
 			tool.raw[enc] = tokenize.ToolRawOf(lookup, rt)
 		}
 	}
-	withTool := f.edited(func(sk *skeleton) { sk.tools = append(sk.tools, tool) })
+	withTool := f.edited(func(sk *skeleton) { sk.addTool(tool) })
 	if err := add(withTool, toolWhat, 0); err != nil {
 		return nil, err
 	}

@@ -125,6 +125,7 @@ type promptSkel struct {
 	// sysID and toolsID identify the system messages and the tool list for
 	// the cache: 0 is the conversation's own, equal ids are equal text.
 	sysID, toolsID int32
+	tools          []string                       // the tools' names
 	raw            map[string]*tokenize.PromptRaw // by encoding
 }
 
@@ -168,6 +169,9 @@ func promptsOf(c *transcripts.Conversation) []promptSkel {
 			continue
 		}
 		ps := promptSkel{msg: int32(i), raw: map[string]*tokenize.PromptRaw{}}
+		for _, t := range p.Tools {
+			ps.tools = append(ps.tools, strings.Clone(t.Name))
+		}
 		id := int32(len(out) + 1)
 		switch {
 		case slices.Equal(p.System, baseSys):
@@ -552,12 +556,75 @@ func (sk *skeleton) rawFor(enc string) (*tokenize.Raw, string) {
 // padSystem appends sysPad to the first message, a system prompt (an
 // edit: the counts are copied, not changed under other skeletons).
 func (sk *skeleton) padSystem() {
+	pad := map[string]int32{}
 	for enc, r := range sk.raw {
 		c := *r
 		c.Content = slices.Clone(r.Content)
 		c.Content[0] = r.SysPadded
 		sk.raw[enc] = &c
+		pad[enc] = r.SysPadded - r.Content[0]
 	}
+	// The calls that were sent their own system prompt get the same
+	// padding on its first message.
+	sk.editPrompts(func(enc string, pr *tokenize.PromptRaw, _ *[]string) {
+		if len(pr.System) > 0 {
+			pr.System = slices.Clone(pr.System)
+			pr.System[0] += pad[enc]
+		}
+	})
+}
+
+// dropTool removes the tool schemas named name from what every call sends
+// (an edit: counts are copied).
+func (sk *skeleton) dropTool(name string) {
+	sk.tools = slices.DeleteFunc(slices.Clone(sk.tools), func(t toolSkel) bool { return t.name == name })
+	sk.editPrompts(func(_ string, pr *tokenize.PromptRaw, names *[]string) {
+		var tools []*tokenize.ToolRaw
+		var kept []string
+		for j, n := range *names {
+			if n != name && j < len(pr.Tools) {
+				tools, kept = append(tools, pr.Tools[j]), append(kept, n)
+			}
+		}
+		pr.Tools, *names = tools, kept
+	})
+}
+
+// addTool adds tool to what every call sends (an edit).
+func (sk *skeleton) addTool(tool toolSkel) {
+	sk.tools = append(slices.Clone(sk.tools), tool)
+	sk.editPrompts(func(enc string, pr *tokenize.PromptRaw, names *[]string) {
+		if tr := tool.rawFor(enc); tr != nil {
+			pr.Tools = append(slices.Clone(pr.Tools), tr)
+			*names = append(slices.Clone(*names), tool.name)
+		}
+	})
+}
+
+// editPrompts applies edit to a copy of each prompt's counts in every
+// encoding, with the names of its tools (shared by the encodings: edit
+// changes them once per prompt, the first encoding's call).
+func (sk *skeleton) editPrompts(edit func(enc string, pr *tokenize.PromptRaw, names *[]string)) {
+	if sk.prompts == nil {
+		return
+	}
+	prompts := slices.Clone(sk.prompts)
+	rawMu.RLock()
+	defer rawMu.RUnlock()
+	for j := range prompts {
+		p := &prompts[j]
+		raw := make(map[string]*tokenize.PromptRaw, len(p.raw))
+		names := p.tools
+		for enc, pr := range p.raw {
+			c := *pr
+			n := p.tools
+			edit(enc, &c, &n)
+			names = n
+			raw[enc] = &c
+		}
+		p.raw, p.tools = raw, names
+	}
+	sk.prompts = prompts
 }
 
 // insert inserts messages before message at, with their raw content

@@ -477,7 +477,7 @@ func promptChange(reply *Message, prev lastRequest, sys []string, tools []Tool) 
 	if !sameTools {
 		reply.PrefixChange = &PrefixChange{Part: "tools"}
 		if len(prev.tools) != len(tools) {
-			reply.PrefixChange.Was, reply.PrefixChange.Now = fmt.Sprintf("%d tools", len(prev.tools)), fmt.Sprintf("%d tools", len(tools))
+			reply.PrefixChange.Was, reply.PrefixChange.Now = toolCount(len(prev.tools)), toolCount(len(tools))
 		} else {
 			for i := range tools {
 				if prev.tools[i].Name != tools[i].Name {
@@ -490,6 +490,14 @@ func promptChange(reply *Message, prev lastRequest, sys []string, tools []Tool) 
 	}
 	reply.PrefixChange = &PrefixChange{Part: "system"}
 	reply.PrefixChange.Was, reply.PrefixChange.Now = DiffExcerpt(strings.Join(prev.system, "\n"), strings.Join(sys, "\n"))
+}
+
+// toolCount is "1 tool", "3 tools".
+func toolCount(n int) string {
+	if n == 1 {
+		return "1 tool"
+	}
+	return fmt.Sprintf("%d tools", n)
 }
 
 // noReplyWarning says that a request without a logged response was
