@@ -44,7 +44,7 @@ type skeleton struct {
 	// own system messages and tools (the common case costs nothing).
 	prompts []promptSkel
 	raw     map[string]*tokenize.Raw // by encoding
-	shape      logShape
+	shape   logShape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
