@@ -164,7 +164,7 @@ func promptsOf(c *transcripts.Conversation) []promptSkel {
 	}
 	var prev *transcripts.Prompt
 	for i := range c.Messages {
-		p := c.Messages[i].Prompt
+		p := c.Messages[i].Prompt()
 		if p == nil {
 			continue
 		}

@@ -319,7 +319,7 @@ func TestOpenAILogOnePairOneCall(t *testing.T) {
 		if call >= 4 {
 			want = []string{fmt.Sprintf("You are a helpful assistant. Current time: 10:%02d", call-1)}
 		}
-		if got := m.Prompt; (got == nil) != (want == nil) || got != nil && (!slices.Equal(got.System, want) || got.Tools != nil) {
+		if got := m.Prompt(); (got == nil) != (want == nil) || got != nil && (!slices.Equal(got.System, want) || got.Tools != nil) {
 			t.Errorf("call %d: prompt %+v, want system %q", call, got, want)
 		}
 		if ch := m.PrefixChange; (ch == nil) != (want == nil) || ch != nil && ch.Part != "system" {

@@ -170,7 +170,7 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 func (c *Conversation) prompt() ([]string, []Tool) {
 	tools := c.Tools
 	for i := len(c.Messages) - 1; i >= 0; i-- {
-		if p := c.Messages[i].Prompt; p != nil {
+		if p := c.Messages[i].Prompt(); p != nil {
 			tools = p.Tools
 			break
 		}

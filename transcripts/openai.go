@@ -400,7 +400,7 @@ func parseOAResponse(file, path string, body []byte) (*Message, error) {
 // a history no known thread explains adds no calls. System prompts and
 // tool lists may change along a thread (a prompt carrying the time does):
 // the reply of the call where they change carries what it was sent
-// (Message.Prompt) and what changed (Message.PrefixChange).
+// and what changed (Message.PrefixChange, its Prompt).
 type threader struct {
 	file, format string
 	convs        []*Conversation
@@ -465,17 +465,17 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 
 // promptChange marks reply where its request's system messages sys or
 // tools differ from the previous request of its thread: a breaker of the
-// provider's prompt cache (PrefixChange), and what this call and the next
-// were sent (Prompt).
+// provider's prompt cache, with what this call and the next were sent
+// (PrefixChange and its Prompt).
 func promptChange(reply *Message, prev lastRequest, sys []string, tools []Tool) {
 	sameTools := sameTools(prev.tools, tools)
 	sameSys := slices.Equal(prev.system, sys)
 	if sameTools && sameSys {
 		return
 	}
-	reply.Prompt = &Prompt{System: sys, Tools: tools}
+	prompt := &Prompt{System: sys, Tools: tools}
 	if !sameTools {
-		reply.PrefixChange = &PrefixChange{Part: "tools"}
+		reply.PrefixChange = &PrefixChange{Part: "tools", Prompt: prompt}
 		if len(prev.tools) != len(tools) {
 			reply.PrefixChange.Was, reply.PrefixChange.Now = toolCount(len(prev.tools)), toolCount(len(tools))
 		} else {
@@ -488,7 +488,7 @@ func promptChange(reply *Message, prev lastRequest, sys []string, tools []Tool) 
 		}
 		return
 	}
-	reply.PrefixChange = &PrefixChange{Part: "system"}
+	reply.PrefixChange = &PrefixChange{Part: "system", Prompt: prompt}
 	reply.PrefixChange.Was, reply.PrefixChange.Now = DiffExcerpt(strings.Join(prev.system, "\n"), strings.Join(sys, "\n"))
 }
 

@@ -87,14 +87,14 @@ func TestPromptChangesByAPI(t *testing.T) {
 				replies = append(replies, &c.Messages[i])
 			}
 		}
-		if p := replies[0].Prompt; p != nil {
+		if p := replies[0].Prompt(); p != nil {
 			t.Errorf("%s: call 1 prompt %+v", api, p)
 		}
-		if p, ch := replies[1].Prompt, replies[1].PrefixChange; p == nil || !slices.Equal(p.System, []string{"Be brief. It is 12:04."}) || len(p.Tools) != 1 ||
+		if p, ch := replies[1].Prompt(), replies[1].PrefixChange; p == nil || !slices.Equal(p.System, []string{"Be brief. It is 12:04."}) || len(p.Tools) != 1 ||
 			ch == nil || ch.Part != "system" || ch.Now != "Be brief. It is 12:04." {
 			t.Errorf("%s: call 2 prompt %+v, change %+v", api, p, ch)
 		}
-		if p, ch := replies[2].Prompt, replies[2].PrefixChange; p == nil || !slices.Equal(p.System, []string{"Be brief. It is 12:04."}) || len(p.Tools) != 2 || p.Tools[1].Name != "clock" ||
+		if p, ch := replies[2].Prompt(), replies[2].PrefixChange; p == nil || !slices.Equal(p.System, []string{"Be brief. It is 12:04."}) || len(p.Tools) != 2 || p.Tools[1].Name != "clock" ||
 			ch == nil || ch.Part != "tools" || ch.Describe() != `tool schemas changed ("1 tool" → "2 tools")` {
 			t.Errorf("%s: call 3 prompt %+v, change %+v", api, p, ch)
 		}
@@ -124,8 +124,8 @@ func TestCallThreaderPrompts(t *testing.T) {
 	for _, m := range th.convs[0].Messages {
 		if m.Role == RoleAssistant {
 			s := "-"
-			if m.Prompt != nil {
-				s = fmt.Sprintf("%s/%d", strings.Join(m.Prompt.System, ""), len(m.Prompt.Tools))
+			if m.Prompt() != nil {
+				s = fmt.Sprintf("%s/%d", strings.Join(m.Prompt().System, ""), len(m.Prompt().Tools))
 			}
 			got = append(got, s)
 		}

@@ -89,7 +89,7 @@ func WithoutTools(convs []*Conversation, names []string) ([]*Conversation, error
 // and says again where that changed: a what-if that makes every call send
 // the same leaves no change to break the cache.
 func (c *Conversation) editPrompts(edit func(*Prompt)) {
-	if !slices.ContainsFunc(c.Messages, func(m Message) bool { return m.Prompt != nil }) {
+	if !slices.ContainsFunc(c.Messages, func(m Message) bool { return m.Prompt() != nil }) {
 		return
 	}
 	msgs := slices.Clone(c.Messages)
@@ -100,17 +100,15 @@ func (c *Conversation) editPrompts(edit func(*Prompt)) {
 	cur := lastRequest{system: systemTexts(msgs[:first]), tools: c.Tools}
 	for i := range msgs {
 		m := &msgs[i]
-		if m.Prompt == nil {
+		was := m.Prompt()
+		if was == nil {
 			continue
 		}
-		p := Prompt{System: slices.Clone(m.Prompt.System), Tools: m.Prompt.Tools}
+		p := Prompt{System: slices.Clone(was.System), Tools: was.Tools}
 		edit(&p)
-		m.Prompt = nil
-		if m.PrefixChange != nil && m.PrefixChange.Part != "message" {
-			m.PrefixChange = nil
-		}
+		m.PrefixChange = nil
 		promptChange(m, cur, p.System, p.Tools)
-		if m.Prompt != nil {
+		if m.PrefixChange != nil {
 			cur = lastRequest{system: p.System, tools: p.Tools}
 		}
 	}

@@ -180,7 +180,7 @@ func countPrompts(c *transcripts.Conversation, t *Tokenizer, tools []*ToolRaw) [
 	var out []*PromptRaw
 	var prev *transcripts.Prompt
 	for i := range c.Messages {
-		p := c.Messages[i].Prompt
+		p := c.Messages[i].Prompt()
 		if p == nil {
 			continue
 		}
