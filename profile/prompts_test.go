@@ -287,3 +287,39 @@ func TestPromptSystemChangeReadsTools(t *testing.T) {
 		t.Errorf("call 4 parts %+v", calls[3].Input)
 	}
 }
+
+// A real log whose tool list grows: pydantic-ai's tool-search evaluation
+// recorded against gpt-5.4-mini (transcripts/testdata/pairs/
+// chat_tool_search.json, see the README). Two threads start with
+// get_weather and search_tools, and the model's search adds
+// get_exchange_rate (and stock_lookup) from their second call on. The
+// reported input is the reference: from call 1 to call 2 of the first
+// thread it grows by 91 tokens, the new messages and the added schema.
+// Counted with the tools each call was sent, what is left per call is
+// within 14 tokens of it (−7, 0, 14; −3, 0, 13; 0; 0), the hidden prefix
+// (gpt-5.4-mini's own framing) 86 tokens; counted with the first logged
+// tools the fit took the missing schemas for hidden prefix and the first
+// calls were 44 and 66 tokens over.
+func TestPromptRealToolSearch(t *testing.T) {
+	src, err := transcripts.Open("../transcripts/testdata/pairs/chat_tool_search.json", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(src.Conversations, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tools, errs []int64
+	for _, c := range res.Strategies[0].Calls() {
+		tools, errs = append(tools, c.Input.ToolDefs), append(errs, c.EstimateError)
+	}
+	if want := []int64{168, 205, 205, 168, 231, 231, 168, 168}; !eq(tools, want) {
+		t.Errorf("tool schemas = %v, want %v", tools, want)
+	}
+	if want := []int64{-7, 0, 14, -3, 0, 13, 0, 0}; !eq(errs, want) {
+		t.Errorf("estimate errors = %v, want %v", errs, want)
+	}
+	if h := res.Conversations[0].HiddenPrefix; h != 86 {
+		t.Errorf("hidden prefix %d, want 86", h)
+	}
+}
