@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -103,7 +104,7 @@ func timestamped(tools []transcripts.Tool) []promptRequest {
 // each strategy's calls.
 func callsOf(t *testing.T, convs []*transcripts.Conversation, specs ...string) [][]Call {
 	t.Helper()
-	strategies, err := ParseStrategies(specs)
+	strategies, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
