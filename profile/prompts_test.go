@@ -324,3 +324,21 @@ func TestPromptRealToolSearch(t *testing.T) {
 		t.Errorf("hidden prefix %d, want 86", h)
 	}
 }
+
+// A response cache answers a call whose request it has seen: the same
+// history sent with another system prompt is another request. Two runs of
+// one chat, the second's system prompt gaining the time from call 4: the
+// second run's calls 1–3 are served, its calls 4–6 are not.
+func TestPromptRespCacheKey(t *testing.T) {
+	pad := tokenize.Pad(1500)
+	first, _ := promptChat(t, false, []promptRequest{{pad, nil}, {pad, nil}, {pad, nil}, {pad, nil}, {pad, nil}, {pad, nil}})
+	second, _ := promptChat(t, false, timestamped(nil))
+	calls := callsOf(t, append(first, second...), "respcache")[0]
+	var served []int64
+	for _, c := range calls {
+		served = append(served, int64(b2i(c.Served)))
+	}
+	if want := []int64{0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0}; !eq(served, want) {
+		t.Errorf("served = %v, want %v", served, want)
+	}
+}
