@@ -724,7 +724,18 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
 func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
-	return k.ToolDefs + tokenize.ReplyPriming + k.sent(ci.Msg) + k.Thinking(0, ci.Msg, pc.ThinkFrom(&ci, m, k.Think != nil))
+	n := k.ToolDefs + tokenize.ReplyPriming + k.sent(ci.Msg) + k.Thinking(0, ci.Msg, pc.ThinkFrom(&ci, m, k.Think != nil))
+	if p := k.PromptAt(ci.Msg); p != nil {
+		// The call was sent its own system prompt and tools in place of
+		// the conversation's.
+		n += p.ToolDefs - k.ToolDefs + p.SystemFramed
+		for i := 0; i < ci.Msg; i++ {
+			if pc.Roles[i] == strategy.System {
+				n -= k.Content[i] + k.Framing[i]
+			}
+		}
+	}
+	return n
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same
