@@ -259,6 +259,11 @@ func TestLoadLiteLLM(t *testing.T) {
 	if r1, ok := tab.Lookup("deepseek/deepseek-r1"); !ok || r1.CachedInput != PriceFromPerMTok(0.14) || r1.Caching.Mode != CachingAutomatic {
 		t.Errorf("deepseek-r1 row %+v", r1)
 	}
+	// A model of xAI's own that the embedded table lacks bills by xAI's
+	// rules (xai/grok-beta: 5e-06, 1.5e-05), not OpenAI's.
+	if gb, ok := tab.Lookup("xai/grok-beta"); !ok || gb.Provider != "xai" || gb.Input != PriceFromPerMTok(5) || gb.Output != PriceFromPerMTok(15) || gb.TokenFactor != 1.10 {
+		t.Errorf("xai/grok-beta row %+v", gb)
+	}
 	// Rows LiteLLM does not have stay.
 	if _, ok := tab.Lookup("gemini-3.1-pro"); !ok {
 		t.Error("embedded rows lost")
