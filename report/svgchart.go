@@ -45,10 +45,13 @@ type frame struct {
 	left, right, top, bottom float64 // plot area on the canvas, y down
 }
 
-// newFrame starts a chart: the SVG header, a white background and the
+// newFrame starts a chart: the XML prolog, the SVG element, a white background and the
 // title (one line per "\n").
 func newFrame(title string) *frame {
 	f := &frame{}
+	// The prolog makes a chart written alone a standalone document; the
+	// HTML page inlines from "<svg".
+	f.b.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="no"?>` + "\n")
 	fmt.Fprintf(&f.b, `<svg xmlns="http://www.w3.org/2000/svg" width="%gpt" height="%gpt" viewBox="0 0 %g %g" font-family="%s">`+"\n",
 		chartW, chartH, chartW, chartH, fontFamily)
 	fmt.Fprintf(&f.b, `<rect width="%g" height="%g" fill="#FFFFFF"/>`+"\n", chartW, chartH)
