@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -96,6 +98,10 @@ func BenchmarkColdStart(b *testing.B) {
 	for _, tc := range loadCases {
 		args := withFiles(tc.args, files, dir)
 		b.Run(tc.name, func(b *testing.B) {
+			// CPU time and page faults of the process, beside wall time:
+			// on a loaded machine the wall time is mostly waiting for a CPU.
+			var cpu time.Duration
+			var faults int64
 			for b.Loop() {
 				cmd := exec.Command(bin, args...)
 				cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_CACHE_HOME="+filepath.Join(dir, "cache"))
@@ -109,7 +115,13 @@ func BenchmarkColdStart(b *testing.B) {
 				if !strings.Contains(string(out), tc.want) {
 					b.Fatalf("%s printed %q, want %q in it", strings.Join(args, " "), out, tc.want)
 				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					faults += ru.Minflt + ru.Majflt
+				}
 			}
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(faults)/float64(b.N), "faults/op")
 		})
 	}
 }
