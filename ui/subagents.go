@@ -8,26 +8,27 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // agentRollups are the Claude Code sessions of a result that ran
-// subagents (profile.Rollups), keyed by the index of the session's own
+// subagents (advice.Rollups), keyed by the index of the session's own
 // conversation: the list's footer and the session page show its
 // subagents apart from that row. unpriced: no call has a price, so the
 // rollups carry no money.
 type agentRollups struct {
-	byConv   map[int]profile.SessionRollup
+	byConv   map[int]advice.SessionRollup
 	unpriced bool
 }
 
 // newAgentRollups finds each rollup's own conversation: the one logged in
 // the session's file that is not one of its agents.
 func newAgentRollups(res *profile.Result) agentRollups {
-	rs := profile.Rollups(res)
+	rs := advice.Rollups(res)
 	if len(rs) == 0 {
 		return agentRollups{}
 	}
-	out := agentRollups{byConv: map[int]profile.SessionRollup{}, unpriced: profile.AllUnpriced(res)}
+	out := agentRollups{byConv: map[int]advice.SessionRollup{}, unpriced: profile.AllUnpriced(res)}
 	for _, s := range rs {
 		agents := map[string]bool{}
 		for _, a := range s.Agents {
@@ -102,16 +103,24 @@ func (a agentRollups) sessionLine(conv, w int) (string, bool) {
 	return strings.TrimSpace(line), true
 }
 
+// rollupOf is one conversation's place in the rollups: the session page
+// lists its subagents when it ran some.
+type rollupOf struct {
+	rollups agentRollups
+	conv    int // the conversation's index in the result
+	ok      bool
+}
+
 // agentsLine is the session page's line listing the open session's
 // subagents; false when the open conversation ran none (or the page is
 // live, where the chat takes the room).
-func (m Model) agentsLine() (string, bool) {
-	if m.cfg.Live != nil || m.open < 0 || m.open >= len(m.list.sums) {
+func (p sessionPage) agentsLine() (string, bool) {
+	if p.c.cfg.Live != nil || p.open < 0 || !p.agents.ok {
 		return "", false
 	}
-	line, ok := m.list.agents.sessionLine(m.list.sums[m.open].Index, m.width)
+	line, ok := p.agents.rollups.sessionLine(p.agents.conv, p.c.width)
 	if !ok {
 		return "", false
 	}
-	return m.st.dim.Render(line), true
+	return p.c.st.dim.Render(line), true
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile/tokenize"
-	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // loadCases are commands run in a fresh process with the BPE tables each
@@ -158,16 +158,16 @@ func withFiles(args []string, files map[string]string, dir string) []string {
 
 // BenchmarkReportDistinct guards the full exact profile with per-call
 // JSON rows (`report DIR --format json`) on a generated Claude Code tree
-// of non-repeating text (transcripts.SyntheticDistinct: 40 sessions,
+// of non-repeating text (synthetic.Distinct: 40 sessions,
 // about 20 MB), the case a piece memo cannot flatter. Counting runs on
 // every core file by file, and the rows are simulated on one goroutine
 // while written on another; compare CPU time (-benchtime with
 // /usr/bin/time, or -cpuprofile) on a loaded machine, not ns/op alone.
 func BenchmarkReportDistinct(b *testing.B) {
 	dir := b.TempDir()
-	transcripts.SyntheticDistinct = true
-	n, _, err := transcripts.WriteSyntheticClaudeCode(dir, 40, 500<<10, 1)
-	transcripts.SyntheticDistinct = false
+	synthetic.Distinct = true
+	n, _, err := synthetic.WriteClaudeCode(dir, 40, 500<<10, 1)
+	synthetic.Distinct = false
 	if err != nil {
 		b.Fatal(err)
 	}
