@@ -75,10 +75,11 @@ const (
 	fTimestamp
 	fRequest
 	fMessage
+	fLeaf
 )
 
 var ccHeadKeys = []string{"type", "uuid", "parentUuid", "isSidechain", "isMeta", "isCompactSummary",
-	"sessionId", "agentId", "timestamp", "requestId", "message"}
+	"sessionId", "agentId", "timestamp", "requestId", "message", "leafUuid"}
 
 func (sc *ccScan) head(cl *ccLine) bool {
 	if !sc.byte('{') {
@@ -131,6 +132,8 @@ func (sc *ccScan) head(cl *ccLine) bool {
 			}
 		case "requestId":
 			f, ok = fRequest, sc.str(&cl.RequestID, &sc.reqID)
+		case "leafUuid":
+			f, ok = fLeaf, sc.str(&cl.LeafUUID, nil)
 		case "message":
 			f = fMessage
 			if sc.null() {
