@@ -362,3 +362,42 @@ func TestServedShare(t *testing.T) {
 		t.Errorf("explicit caching got a served line %q", f.ServedLine())
 	}
 }
+
+// TestResumedSessionCache: the session resuming a real one (built from it
+// as Claude Code writes one: transcripts/testdata/README) sends the copied
+// history first; the real session's last call sent it 6m26s before
+// (22:59:36 → 23:06:02) and wrote it for an hour, so the new call reads
+// all of it, as its usage says: 27,666 = 47 + 26,504 + 1,115, what that
+// call was sent. It writes its new tail (the last reply, the WebFetch
+// result, the interrupt, the prompt: 1,428 counted). With a 5-minute cache
+// the history has expired: the call reads only the hidden prefix the log
+// shows warm (26,424). The copied responses are not calls: 4 + 1.
+func TestResumedSessionCache(t *testing.T) {
+	const dir = "../transcripts/testdata/real/claude_code/resumed"
+	for _, tc := range []struct {
+		spec          string
+		cached, write int64
+	}{
+		{"cache", 27_666, 1_428},
+		{"cache:ttl=5m", 26_424, 2_670},
+	} {
+		res := runReal(t, dir, tc.spec).Strategies[0]
+		calls := 0
+		for _, c := range res.Conversations {
+			calls += len(c.Calls)
+			if c.ID != "0a7e4c2d-5b1f-4c3e-9d8a-6f2b1c0e9a47" {
+				continue
+			}
+			if len(c.Calls) != 1 {
+				t.Fatalf("%s: resumed session makes %d calls, want 1", tc.spec, len(c.Calls))
+			}
+			if call := c.Calls[0]; call.Cached != tc.cached || call.CacheWrite != tc.write {
+				t.Errorf("%s: the call after the resume reads %d, writes %d; want %d, %d (the log: %d, %d)", tc.spec,
+					call.Cached, call.CacheWrite, tc.cached, tc.write, call.Reported.CachedInputTokens, call.Reported.CacheWriteTokens)
+			}
+		}
+		if calls != 5 {
+			t.Errorf("%s: %d calls, want 5", tc.spec, calls)
+		}
+	}
+}

@@ -43,6 +43,10 @@ type skeleton struct {
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
+	// hist identifies, at each assistant message, the history before it
+	// (history.go): a call of another conversation that sent the same
+	// history cached it.
+	hist []histPoint
 	// toolCalls counts the tool calls the conversation made, by name.
 	toolCalls map[string]int
 	// fit, when set, is the hidden prefix and calibration of the log as
@@ -227,6 +231,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
 	sk.prefixHash = prefixHash(c)
+	sk.hist = historyPoints(c)
 	return sk
 }
 

@@ -149,6 +149,13 @@ func (st *cacheState) Apply(p *Plan) {
 			((len(st.last) == 0 && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
 			shared = min(src, leading(p.spans), p.total)
 		}
+		// The history another conversation of the source sent within
+		// the TTL (a resumed session's copied turns, a re-run).
+		if !p.call.Routed {
+			if n := st.historyRead(p, at, shared); n > shared {
+				shared = min(n, p.total)
+			}
+		}
 		if b := p.ci.breakAt; b >= 0 {
 			shared = min(shared, b) // the log shows the app's prefix changed there
 		}
