@@ -94,10 +94,13 @@ type Call struct {
 	Model        string // model priced
 	Input        Parts
 	Cached       int64 // input tokens read from cache
-	CacheWrite   int64 // input tokens written to cache
-	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
-	Output       int64 // visible output billed
-	Reasoning    int64 // reasoning output billed
+	// CachedFromLog is the part of Cached read only because the log shows
+	// it cached (its first call read it): no call the log holds wrote it.
+	CachedFromLog int64
+	CacheWrite    int64 // input tokens written to cache
+	CacheWrite1h  bool  // the writes were at the 1-hour TTL's price
+	Output        int64 // visible output billed
+	Reasoning     int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
 	SummaryInput, SummaryOutput int64
 	Cost                        price.Money

@@ -60,7 +60,10 @@ type Fidelity struct {
 	// Served is what of the cacheable prefix a best-effort cache served in
 	// the log (served.go): the share the replay read.
 	Served served
-	parts  fidelityParts
+	// Unexplained are the cache reads the log reports that no call it
+	// holds explains (unexplained.go).
+	Unexplained Unexplained
+	parts       fidelityParts
 }
 
 // ServedLine says how much of the cacheable prefix a best-effort cache
@@ -117,6 +120,7 @@ func (f Fidelity) Line() string {
 
 func (f *Fidelity) add(o Fidelity) {
 	f.Served.add(o.Served)
+	f.Unexplained.add(o.Unexplained)
 	f.Calls += o.Calls
 	f.Simulated += o.Simulated
 	f.Billed += o.Billed
@@ -139,6 +143,7 @@ func (f *Fidelity) addCall(c *Call, p *price.Model) {
 	if p == nil {
 		return
 	}
+	f.Unexplained.addCall(c, p)
 	r := p.RatesFor(u.InputTokens)
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	bill := [4]int64{max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens), u.CachedInputTokens, u.CacheWriteTokens, u.OutputTokens}

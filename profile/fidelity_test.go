@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -373,7 +374,7 @@ func TestServedShare(t *testing.T) {
 // the history has expired: the call reads only the hidden prefix the log
 // shows warm (26,424). The copied responses are not calls: 4 + 1.
 func TestResumedSessionCache(t *testing.T) {
-	const dir = "../transcripts/testdata/real/claude_code/resumed"
+	const dir = "../transcripts/testdata/claude_code_resumed"
 	for _, tc := range []struct {
 		spec          string
 		cached, write int64
@@ -398,6 +399,35 @@ func TestResumedSessionCache(t *testing.T) {
 		}
 		if calls != 5 {
 			t.Errorf("%s: %d calls, want 5", tc.spec, calls)
+		}
+	}
+}
+
+// TestUnexplainedReads: the cache reads no call of the log explains. On
+// the real sessions (1-hour cache) each first call reads the tools and
+// system prompt, from the raw files: short 11,515 at 21:11:59 (nothing
+// before it), subagent 17,915 at 21:54:55 (short's prefix, 11,515, is not
+// its own), tool_heavy 17,915 at 22:57:57 (subagent's last call, 22:03:51,
+// within the hour: explained), 258c7280 17,842 on Feb 11 at 20:36:47
+// (nothing before), 8463c716 17,842 at 21:41:48 (258c7280's last request,
+// 20:40, over an hour before): 4 calls, 65,114 tokens. In the resumed
+// pair, only the resumed session's first read is unexplained: the new
+// call reads what that session's last call sent.
+func TestUnexplainedReads(t *testing.T) {
+	for _, tc := range []struct {
+		dir    string
+		calls  int
+		tokens int64
+	}{
+		{realTree, 4, 65_114},
+		{"../transcripts/testdata/claude_code_resumed", 1, 17_915},
+	} {
+		f := runReal(t, tc.dir, "cache").Fidelity
+		if u := f.Unexplained; u.Calls != tc.calls || u.Tokens != tc.tokens {
+			t.Errorf("%s: %+v, want %d calls, %d tokens", tc.dir, u, tc.calls, tc.tokens)
+		}
+		if !strings.HasPrefix(f.UnexplainedLine(), fmt.Sprintf("%s read", plural(tc.calls, "call"))) {
+			t.Errorf("%s: %q", tc.dir, f.UnexplainedLine())
 		}
 	}
 }

@@ -142,18 +142,25 @@ func (st *cacheState) Apply(p *Plan) {
 		if own {
 			shared = min(sharedPrefix(prev.spans, p.spans), p.total)
 		}
-		// The source's prefix: warm in the log at its first call, or kept
-		// warm by another conversation within the TTL — on the model the
-		// conversation is priced on, not one a call was routed to.
-		if src := st.pc.shared; src > shared && !p.call.Routed &&
-			((len(st.last) == 0 && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
-			shared = min(src, leading(p.spans), p.total)
+		// The source's prefix: kept warm by another conversation within
+		// the TTL, or warm in the log at its first call — on the model the
+		// conversation is priced on, not one a call was routed to. Warm
+		// only as the log shows, no call of the log wrote it (fromLog).
+		var fromLog int64
+		if src := st.pc.shared; src > shared && !p.call.Routed {
+			n := min(src, leading(p.spans), p.total)
+			if st.sources.warm(st.pc, at, st.ttl) {
+				shared = n
+			} else if len(st.last) == 0 && st.pc.warm {
+				shared, fromLog = n, n-shared
+			}
 		}
 		// The history another conversation of the source sent within
 		// the TTL (a resumed session's copied turns, a re-run).
 		if !p.call.Routed {
-			if n := st.historyRead(p, at, shared); n > shared {
-				shared = min(n, p.total)
+			if n := st.historyRead(p, at, shared-fromLog); n > shared-fromLog {
+				fromLog = max(0, shared-n)
+				shared = max(shared, min(n, p.total))
 			}
 		}
 		if b := p.ci.breakAt; b >= 0 {
@@ -165,6 +172,7 @@ func (st *cacheState) Apply(p *Plan) {
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
 			p.call.Cached = st.servedShare(p.call.Cached, model)
+			p.call.CachedFromLog = min(fromLog, p.call.Cached)
 		}
 		if rule.Mode == price.CachingExplicit && p.total >= rule.MinPrefix {
 			p.call.CacheWrite = p.total - p.call.Cached

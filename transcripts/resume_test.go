@@ -10,7 +10,7 @@ import (
 // resumedDir holds a real session and the session resuming it, built from
 // it as Claude Code writes one (testdata/README): the resumed file's name
 // sorts first, so a walk meets the copies before the lines they copy.
-const resumedDir = "testdata/real/claude_code/resumed"
+const resumedDir = "testdata/claude_code_resumed"
 
 const (
 	resumedOld = "d6e0bada-1959-4eec-a9d2-0bfade768d8f"

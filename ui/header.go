@@ -160,18 +160,45 @@ func plural(n int, noun string) string {
 	return formatInt(int64(n)) + " " + noun + "s"
 }
 
-// warningLines are the warnings, wrapped to the screen, under a title.
+// warningLines are the warnings, wrapped to the screen, under a title,
+// then the notes (not problems: not counted with the warnings).
 func (m Model) warningLines() []string {
 	ws := m.warnings()
-	if len(ws) == 0 {
-		return []string{"no warnings"}
+	lines := []string{"no warnings"}
+	if len(ws) > 0 {
+		lines = []string{m.st.bold.Render(plural(len(ws), "warning"))}
 	}
-	lines := []string{m.st.bold.Render(plural(len(ws), "warning"))}
-	for _, w := range ws {
+	bullet := func(w string) {
 		wrapped := lipgloss.NewStyle().Width(max(10, m.width)).Render("• " + w)
 		lines = append(lines, strings.Split(wrapped, "\n")...)
 	}
+	for _, w := range ws {
+		bullet(w)
+	}
+	if ns := m.notes(); len(ns) > 0 {
+		lines = append(lines, "", m.st.bold.Render(plural(len(ns), "note")))
+		for _, n := range ns {
+			bullet(n)
+		}
+	}
 	return lines
+}
+
+// notes are what the replay check says beyond its figure: cache reads no
+// call of the log explains (the match with the bill rests on what the log
+// shows warm).
+func (m Model) notes() []string {
+	r := m.res
+	if m.page == pageConversations || r == nil {
+		r = m.all // the list: every conversation
+	}
+	if r == nil || r.Fidelity == nil {
+		return nil
+	}
+	if s := r.Fidelity.UnexplainedLine(); s != "" {
+		return []string{s}
+	}
+	return nil
 }
 
 // warnRows is how many lines of warnings the page shows at once.

@@ -173,6 +173,9 @@ func fidelityLines(r *profile.Result, first, sub string) string {
 	if s := f.ServedLine(); s != "" {
 		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, f.ServedDetail())
 	}
+	if s := f.UnexplainedLine(); s != "" {
+		fmt.Fprintf(&b, "%s%s\n", sub, s)
+	}
 	if len(r.Conversations) > 1 {
 		off := 0
 		for _, c := range r.Conversations {

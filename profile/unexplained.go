@@ -1,0 +1,72 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/tokenscope/tokenscope/profile/price"
+)
+
+// A log can report cache reads that no call it holds explains: a first
+// call that finds its prefix cached by an earlier identical request (an
+// earlier run, a session not in the log), a read after the conversation's
+// own cache expired with no other conversation of its source in the TTL.
+// The cache step reads what the log shows warm at a conversation's first
+// call (sources.go), so the replay still matches the bill; the check says
+// how much of the bill rests on such reads rather than hiding it.
+
+// Unexplained sums the calls whose reported cache reads exceed, by at
+// least unexplainedMin tokens and a tenth of the read, what the replay
+// reads from calls the log holds (its own prefix, the source's, another
+// conversation's history): Tokens is the excess.
+type Unexplained struct {
+	Calls  int
+	Tokens int64
+}
+
+// unexplainedMin is the smallest excess counted: below it a read differs
+// from the replay's by estimation (the hidden prefix is one figure per
+// conversation) or by a provider's steps, not by a prefix from elsewhere.
+const unexplainedMin = 1024
+
+func (u *Unexplained) add(o Unexplained) {
+	u.Calls += o.Calls
+	u.Tokens += o.Tokens
+}
+
+// addCall adds c, simulated with the log's usage on model p, when its
+// reported reads exceed what the replay explains. A best-effort cache
+// (automatic) reads by chance: the replay reads an expected share, so
+// only a read where the replay could read nothing counts.
+func (u *Unexplained) addCall(c *Call, p *price.Model) {
+	r := c.Reported
+	if r == nil || p.Caching.Mode == price.CachingNone || r.CachedInputTokens <= 0 {
+		return
+	}
+	explained := max(0, c.Cached-c.CachedFromLog)
+	if p.Caching.Mode != price.CachingExplicit && explained > 0 {
+		return
+	}
+	d := r.CachedInputTokens - explained
+	if d >= unexplainedMin && 10*d >= r.CachedInputTokens {
+		u.Calls++
+		u.Tokens += d
+	}
+}
+
+// Line says how many cache reads the log reports that no call it holds
+// explains; "" when none.
+func (u Unexplained) Line() string {
+	if u.Calls == 0 {
+		return ""
+	}
+	read := "read"
+	if u.Calls == 1 {
+		read = "reads"
+	}
+	return fmt.Sprintf("%s %s %s cached tokens no call in the log wrote: a prefix cached by an earlier run or a session not in the log (the replay reads what the log shows warm at a conversation's first call)",
+		plural(u.Calls, "call"), read, formatTokens(u.Tokens))
+}
+
+// UnexplainedLine is Unexplained's line; "" when every reported read is
+// explained.
+func (f Fidelity) UnexplainedLine() string { return f.Unexplained.Line() }
