@@ -130,7 +130,7 @@ func (st *cacheState) historyRead(p *Plan, at, have int64) int64 {
 	lead := leading(p.spans)
 	for j := len(hist) - 1; j >= 0; j-- {
 		k := int(hist[j].msg)
-		if k >= p.ci.msg {
+		if k > p.ci.msg {
 			continue
 		}
 		n := lead + v.sent(0, k) + v.thinking(0, k, p.thinkFrom)
