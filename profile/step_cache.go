@@ -173,6 +173,7 @@ func (st *cacheState) Apply(p *Plan) {
 			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
 			p.call.Cached = st.servedShare(p.call.Cached, model)
 			p.call.CachedFromLog = min(fromLog, p.call.Cached)
+			p.call.CachedOwn = own && prev.total > 0
 		}
 		if rule.Mode == price.CachingExplicit && p.total >= rule.MinPrefix {
 			p.call.CacheWrite = p.total - p.call.Cached

@@ -16,8 +16,11 @@ import (
 
 // Unexplained sums the calls whose reported cache reads exceed, by at
 // least unexplainedMin tokens and a tenth of the read, what the replay
-// reads from calls the log holds (its own prefix, the source's, another
-// conversation's history): Tokens is the excess.
+// reads from calls the log holds (the source's prefix, another
+// conversation's history): Tokens is the excess. A call that read its own
+// conversation's prefix is explained; the rest of its read differs by
+// estimation (one hidden prefix per conversation), not by a prefix from
+// elsewhere.
 type Unexplained struct {
 	Calls  int
 	Tokens int64
@@ -39,7 +42,7 @@ func (u *Unexplained) add(o Unexplained) {
 // only a read where the replay could read nothing counts.
 func (u *Unexplained) addCall(c *Call, p *price.Model) {
 	r := c.Reported
-	if r == nil || p.Caching.Mode == price.CachingNone || r.CachedInputTokens <= 0 {
+	if r == nil || p.Caching.Mode == price.CachingNone || r.CachedInputTokens <= 0 || c.CachedOwn {
 		return
 	}
 	explained := max(0, c.Cached-c.CachedFromLog)
@@ -63,7 +66,7 @@ func (u Unexplained) Line() string {
 	if u.Calls == 1 {
 		read = "reads"
 	}
-	return fmt.Sprintf("%s %s %s cached tokens no call in the log wrote: a prefix cached by an earlier run or a session not in the log (the replay reads what the log shows warm at a conversation's first call)",
+	return fmt.Sprintf("%s %s %s cached tokens the replay cannot tie to an earlier call of the log: a prefix cached by an earlier run, a session not in the log, or requests the log does not hold whole (the replay reads what the log shows warm at a conversation's first call)",
 		plural(u.Calls, "call"), read, formatTokens(u.Tokens))
 }
 

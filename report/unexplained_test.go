@@ -30,7 +30,7 @@ func TestUnexplainedReadsInReports(t *testing.T) {
 	if err := Write(s, p, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if want := "  4 calls read 65,114 cached tokens no call in the log wrote: a prefix cached by an earlier run"; !strings.Contains(b.String(), want) {
+	if want := "  4 calls read 65,114 cached tokens the replay cannot tie to an earlier call of the log: a prefix cached by an earlier run"; !strings.Contains(b.String(), want) {
 		t.Errorf("table lacks %q:\n%s", want, b.String())
 	}
 	b.Reset()

@@ -84,9 +84,9 @@ func TestUnexplainedReadsNote(t *testing.T) {
 		keys []string
 		want string
 	}{
-		{[]string{"!"}, "• 4 calls read 65,114 cached tokens no call in the log wrote"},
+		{[]string{"!"}, "• 4 calls read 65,114 cached tokens the replay cannot tie to an earlier call of the log"},
 		// 258c7280, the costliest: its first call's read.
-		{[]string{"enter", "!"}, "• 1 call reads 17,842 cached tokens no call in the log wrote"},
+		{[]string{"enter", "!"}, "• 1 call reads 17,842 cached tokens the replay cannot tie to an earlier call of the log"},
 	} {
 		m := press(t, m, tc.keys...)
 		out := screen(m)
