@@ -100,11 +100,11 @@ type Call struct {
 	// CachedOwn says the call read the prefix its conversation's previous
 	// call sent: a read beyond it is estimation, not a prefix from
 	// elsewhere.
-	CachedOwn bool
-	CacheWrite    int64 // input tokens written to cache
-	CacheWrite1h  bool  // the writes were at the 1-hour TTL's price
-	Output        int64 // visible output billed
-	Reasoning     int64 // reasoning output billed
+	CachedOwn    bool
+	CacheWrite   int64 // input tokens written to cache
+	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
+	Output       int64 // visible output billed
+	Reasoning    int64 // reasoning output billed
 	// Summariser call made before this call, billed with it.
 	SummaryInput, SummaryOutput int64
 	Cost                        price.Money
