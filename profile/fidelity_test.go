@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -21,9 +23,9 @@ func runReal(t *testing.T, path string, specs ...string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ss []*Strategy
+	var ss []*strategy.Strategy
 	for _, s := range specs {
-		st, err := ParseStrategy(s)
+		st, err := strategy.Parse(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -426,7 +428,7 @@ func TestUnexplainedReads(t *testing.T) {
 		if u := f.Unexplained; u.Calls != tc.calls || u.Tokens != tc.tokens {
 			t.Errorf("%s: %+v, want %d calls, %d tokens", tc.dir, u, tc.calls, tc.tokens)
 		}
-		if !strings.HasPrefix(f.UnexplainedLine(), fmt.Sprintf("%s read", plural(tc.calls, "call"))) {
+		if !strings.HasPrefix(f.UnexplainedLine(), fmt.Sprintf("%s read", strategy.Plural(tc.calls, "call"))) {
 			t.Errorf("%s: %q", tc.dir, f.UnexplainedLine())
 		}
 	}

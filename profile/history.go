@@ -86,15 +86,15 @@ func (ix *sourceIndex) addSent(pc *preparedConv) {
 	}
 	hist := pc.sk.hist
 	j := 0
-	for _, ci := range pc.calls {
-		for j < len(hist) && int(hist[j].msg) < ci.msg {
+	for _, ci := range pc.Calls {
+		for j < len(hist) && int(hist[j].msg) < ci.Msg {
 			j++
 		}
-		if j == len(hist) || int(hist[j].msg) != ci.msg || ci.at.IsZero() {
+		if j == len(hist) || int(hist[j].msg) != ci.Msg || ci.At.IsZero() {
 			continue
 		}
 		k := pc.histKey(hist[j])
-		ix.sent[k] = append(ix.sent[k], sourceCall{ci.at.Unix(), pc.idx})
+		ix.sent[k] = append(ix.sent[k], sourceCall{ci.At.Unix(), pc.idx})
 	}
 }
 
@@ -114,32 +114,14 @@ func (ix *sourceIndex) sentWithin(pc *preparedConv, key uint64, at, ttl int64) b
 	return false
 }
 
-// historyRead is how many leading tokens of what the call of p sends
-// another conversation of its source sent within the TTL before at: the
-// longest history before one of the conversation's assistant messages
-// that such a call sent, with what comes before the messages. It reads
-// only a plan that sends the history as the log holds it (no window,
-// summary or edit); 0 when no such call was made, or it would not read
-// more than have.
-func (st *cacheState) historyRead(p *Plan, at, have int64) int64 {
-	v, ix := p.v, st.sources
-	if ix == nil || at == 0 || len(ix.sent) == 0 || p.lo != 0 || p.summary.version > 0 || len(p.edits) > 0 {
-		return 0
+// historyWarm says another conversation of pc's source sent, in the ttl
+// seconds up to at, the history before message msg of pc (an assistant
+// message): strategy.Env's HistoryWarm.
+func (ix *sourceIndex) historyWarm(pc *preparedConv, msg int, at, ttl int64) bool {
+	if ix == nil || at == 0 || len(ix.sent) == 0 {
+		return false
 	}
-	hist := v.pc.sk.hist
-	lead := leading(p.spans)
-	for j := len(hist) - 1; j >= 0; j-- {
-		k := int(hist[j].msg)
-		if k > p.ci.msg {
-			continue
-		}
-		n := lead + v.sent(0, k) + v.thinking(0, k, p.thinkFrom)
-		if n <= have {
-			return 0
-		}
-		if ix.sentWithin(v.pc, v.pc.histKey(hist[j]), at, st.ttl) {
-			return n
-		}
-	}
-	return 0
+	hist := pc.sk.hist
+	j, ok := slices.BinarySearchFunc(hist, int32(msg), func(h histPoint, m int32) int { return int(h.msg - m) })
+	return ok && ix.sentWithin(pc, pc.histKey(hist[j]), at, ttl)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -30,7 +31,7 @@ func historyPair(gap time.Duration) []*transcripts.Conversation {
 // priming (3 tokens, not part of the cached prefix): 1,333 of 1,336, and
 // writes those 3.
 func TestHistoryAcrossConversations(t *testing.T) {
-	cache, err := ParseStrategy("cache")
+	cache, err := strategy.Parse("cache")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestHistoryAcrossConversations(t *testing.T) {
 		if tc.reverse {
 			convs[0], convs[1] = convs[1], convs[0]
 		}
-		res, err := Run(convs, Options{Strategies: []*Strategy{cache}})
+		res, err := Run(convs, Options{Strategies: []*strategy.Strategy{cache}})
 		if err != nil {
 			t.Fatal(err)
 		}

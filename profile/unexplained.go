@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // A log can report cache reads that no call it holds explains: a first
@@ -67,7 +68,7 @@ func (u Unexplained) Line() string {
 		read = "reads"
 	}
 	return fmt.Sprintf("%s %s %s cached tokens the replay cannot tie to an earlier call of the log: a prefix cached by an earlier run, a session not in the log, or requests the log does not hold whole (the replay reads what the log shows warm at a conversation's first call)",
-		plural(u.Calls, "call"), read, formatTokens(u.Tokens))
+		strategy.Plural(u.Calls, "call"), read, formatTokens(u.Tokens))
 }
 
 // UnexplainedLine is Unexplained's line; "" when every reported read is

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -386,9 +388,9 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 	}
 }
 
-func mustStrategies(t *testing.T, specs ...string) []*profile.Strategy {
+func mustStrategies(t *testing.T, specs ...string) []*strategy.Strategy {
 	t.Helper()
-	s, err := profile.ParseStrategies(specs)
+	s, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
