@@ -322,6 +322,12 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 		// session: history here, its call counted where it was made.
 		copies.mark()
 	}
+	return ccConversations(threads, order, file, warnings)
+}
+
+// ccConversations are the conversations of a file's threads, in order:
+// those that make calls, and a thread's only one even without.
+func ccConversations(threads map[string]*ccThread, order []string, file string, warnings []string) ([]*Conversation, error) {
 	var convs []*Conversation
 	for _, k := range order {
 		for _, c := range threads[k].convs {
