@@ -320,7 +320,9 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 	if resume.after {
 		// Every response up to the leaf was copied from the resumed
 		// session: history here, its call counted where it was made.
-		copies.mark()
+		if w := copiedWarning(file, copies.mark()); w != "" {
+			warnings = append(warnings, w)
+		}
 	}
 	return ccConversations(threads, order, file, warnings)
 }
@@ -459,6 +461,18 @@ func (r *ccResume) line(uuid string) bool {
 	return true
 }
 
+// copiedWarning says that n responses of a resumed session's file were
+// copied from the session it resumes; "" when none.
+func copiedWarning(file string, n int) string {
+	switch {
+	case n == 1:
+		return fmt.Sprintf("%s: 1 response copied from the session it resumes is history here: its call is counted in that session's log, when it is read too", file)
+	case n > 1:
+		return fmt.Sprintf("%s: %d responses copied from the session it resumes are history here: their calls are counted in that session's log, when it is read too", file, n)
+	}
+	return ""
+}
+
 // ccCopies are the messages of each conversation when the last copied
 // line was read.
 type ccCopies map[*Conversation]int
@@ -473,13 +487,19 @@ func copiesOf(threads map[string]*ccThread) ccCopies {
 	return out
 }
 
-// mark marks the copied responses as replayed.
-func (cp ccCopies) mark() {
+// mark marks the copied responses as replayed and returns how many were
+// calls.
+func (cp ccCopies) mark() int {
+	calls := 0
 	for c, n := range cp {
 		for i := range c.Messages[:n] {
-			if c.Messages[i].Role == RoleAssistant {
-				c.Messages[i].Replayed = true
+			if m := &c.Messages[i]; m.Role == RoleAssistant {
+				if !m.Replayed {
+					calls++
+				}
+				m.Replayed = true
 			}
 		}
 	}
+	return calls
 }

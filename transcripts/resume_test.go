@@ -3,6 +3,7 @@ package transcripts
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,6 +62,10 @@ func TestClaudeCodeResumed(t *testing.T) {
 	}
 	if c := one.Conversations[0]; c.Calls() != 1 || len(c.Messages) < 10 {
 		t.Errorf("resumed file alone: %d calls, %d messages; want 1 call after the copied history", c.Calls(), len(c.Messages))
+	}
+	// It says where the copies' 4 calls are counted.
+	if len(one.Warnings) != 1 || !strings.Contains(one.Warnings[0], ": 4 responses copied from the session it resumes are history here") {
+		t.Errorf("warnings %q", one.Warnings)
 	}
 
 	u, err := ReadUsage(resumedDir, Options{})

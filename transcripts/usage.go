@@ -265,6 +265,9 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 		// The calls up to the leaf were copied from the resumed session,
 		// as readClaudeCode marks them: not this session's.
 		out = out[copied:]
+		if w := copiedWarning(file, copied); w != "" {
+			warnings = append(warnings, w)
+		}
 	}
 	if len(out) == 0 && users == 0 {
 		return nil, nil, &Error{File: file, Msg: "no user or assistant messages in this Claude Code log"}
