@@ -1,10 +1,7 @@
 package profile
 
 import (
-	"fmt"
-
 	"github.com/tokenscope/tokenscope/profile/price"
-	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // A log can report cache reads that no call it holds explains: a first
@@ -56,21 +53,3 @@ func (u *Unexplained) addCall(c *Call, p *price.Model) {
 		u.Tokens += d
 	}
 }
-
-// Line says how many cache reads the log reports that no call it holds
-// explains; "" when none.
-func (u Unexplained) Line() string {
-	if u.Calls == 0 {
-		return ""
-	}
-	read := "read"
-	if u.Calls == 1 {
-		read = "reads"
-	}
-	return fmt.Sprintf("%s %s %s cached tokens the replay cannot tie to an earlier call of the log: a prefix cached by an earlier run, a session not in the log, or requests the log does not hold whole (the replay reads what the log shows warm at a conversation's first call)",
-		strategy.Plural(u.Calls, "call"), read, formatTokens(u.Tokens))
-}
-
-// UnexplainedLine is Unexplained's line; "" when every reported read is
-// explained.
-func (f Fidelity) UnexplainedLine() string { return f.Unexplained.Line() }

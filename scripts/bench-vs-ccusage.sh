@@ -7,7 +7,7 @@
 #   RUNS=9 WORK=/tmp/bench scripts/bench-vs-ccusage.sh
 #
 # It generates the ~100 MB tree with the repo's generator
-# (transcripts.WriteSyntheticClaudeCode via TestWriteClaudeCodeDir),
+# (synthetic.WriteClaudeCode via TestWriteClaudeCodeDir),
 # builds tokenscope, installs ccusage from npm into $WORK/npm when absent,
 # then runs each command RUNS times in turn (paired: one round runs every
 # command once, so load on the machine hits all alike), with output to
@@ -27,7 +27,7 @@ export CLAUDE_CONFIG_DIR="$WORK" # ccusage reads $CLAUDE_CONFIG_DIR/projects
 tree="$WORK/projects"
 
 if [ ! -d "$tree" ]; then
-	(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$tree" >/dev/null)
+	(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$tree" >/dev/null)
 fi
 (cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
 ccusage="$WORK/npm/node_modules/.bin/ccusage"
@@ -104,7 +104,7 @@ big="$WORK/projects6"
 trees=("$tree")
 if [ "${BIG:-1}" != 0 ]; then
 	if [ ! -d "$big" ]; then
-		(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$big" -cc-scale 6 >/dev/null)
+		(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$big" -cc-scale 6 >/dev/null)
 	fi
 	trees+=("$big")
 fi

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // unpricedNote says why costs are missing, or "" when the model is priced.
@@ -195,7 +197,7 @@ func (m Model) notes() []string {
 	if r == nil || r.Fidelity == nil {
 		return nil
 	}
-	if s := r.Fidelity.UnexplainedLine(); s != "" {
+	if s := advice.UnexplainedLine(*r.Fidelity); s != "" {
 		return []string{s}
 	}
 	return nil

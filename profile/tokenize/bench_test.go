@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // mixedCorpus is about size bytes of prose, Go, JSON, CJK, Cyrillic and
@@ -54,7 +55,7 @@ func BenchmarkCount(b *testing.B) {
 // BenchmarkCountDistinct is BenchmarkCount on 1 MiB of DistinctText: text
 // whose passages do not repeat, where a memo of pieces helps least.
 func BenchmarkCountDistinct(b *testing.B) {
-	benchCount(b, transcripts.DistinctText(1, 1<<20))
+	benchCount(b, synthetic.DistinctText(1, 1<<20))
 }
 
 func benchCount(b *testing.B, corpus string) {
@@ -122,7 +123,7 @@ func TestCorpusParity(t *testing.T) {
 // encodings against the official tiktoken's counts of the same text (npm
 // tiktoken 1.0.22, encode_ordinary, counted once and kept here).
 func TestDistinctParity(t *testing.T) {
-	corpus := transcripts.DistinctText(1, 1<<20)
+	corpus := synthetic.DistinctText(1, 1<<20)
 	want := map[string]int64{O200kBase: 408581, CL100kBase: 449662}
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		tok, _ := NewTokenizer(enc, 1, true)
