@@ -32,6 +32,15 @@ func TestPairsReal(t *testing.T) {
 		{"gemini_web_search_stream.json", FormatGeminiAPI, 1, 2, 0, 687, 0, 1194, "gemini-2.5-pro", "### Weather"},
 		{"chat_stream_include_usage.json", FormatOpenAILog, 1, 2, 1, 131, 0, 24, "gpt-4o-mini-2024-07-18", ""},
 		{"anthropic_stream.jsonl", FormatAnthropicLog, 1, 1, 0, 20, 0, 5, "claude-sonnet-4-5-20250929", "2"},
+		// Held out (reallogs): fresh cassettes no reader was tuned on.
+		// Identical requests sent twice are two conversations.
+		{"anthropic_cache_warm.json", FormatAnthropicLog, 1, 2, 0, 2646, 2222, 439, "claude-sonnet-4-5-20250929", "# What is Python?"},
+		{"anthropic_inline_system.json", FormatAnthropicLog, 2, 2, 0, 3184, 1590, 8, "claude-opus-4-8", "OK"},
+		{"chat_prompt_cache_explicit.json", FormatOpenAILog, 2, 2, 0, 8040, 4012, 8, "gpt-5.6-sol", "OK"},
+		{"responses_prompt_cache_explicit.json", FormatOpenAIResponses, 2, 2, 0, 8040, 4012, 10, "gpt-5.6-sol", "OK"},
+		{"mistral_prompt_cache.json", FormatOpenAILog, 1, 2, 0, 521, 224, 10, "mistral-large-latest", "cache probe one."},
+		{"gemini_3_5_flash.json", FormatGeminiAPI, 1, 1, 0, 15, 0, 73, "gemini-3.5-flash", "4"},
+		{"gemini_stream_thought_signature.json", FormatGeminiAPI, 1, 2, 1, 286, 0, 220, "gemini-3-pro-preview", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
