@@ -145,6 +145,23 @@ func describeBody(body []byte) string {
 	return fmt.Sprintf("an object with keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
 }
 
+// describeStream says what a response logged as text holds: its first
+// server-sent event's keys, or the text's start.
+func describeStream(body []byte) string {
+	for line := range bytes.Lines(body) {
+		data, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("data:"))
+		if !ok {
+			continue
+		}
+		data = bytes.TrimSpace(data)
+		if s, err := ShapeOf(bytes.NewReader(data)); err == nil && len(data) > 0 && data[0] == '{' {
+			return fmt.Sprintf("an event stream whose first event has keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
+		}
+		return fmt.Sprintf("an event stream whose first data is %q", truncate(string(data), 24))
+	}
+	return fmt.Sprintf("text starting %q", truncate(string(body), 24))
+}
+
 // pairCall is one pair read: the request's messages, the reply, and what
 // links it to other calls.
 type pairCall struct {
@@ -192,6 +209,12 @@ func readPair(file string, e jsonItem) (*pairCall, error) {
 			// A response of no known API: say what it is, and what was wanted.
 			return nil, &Error{File: file, Line: e.line, Path: e.path + ".response",
 				Msg: fmt.Sprintf("found %s; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response", describeBody(respBody))}
+		}
+		if len(respBody) > 0 {
+			// Text that is no stream of a known API: reading it as Chat
+			// Completions would find no reply and say nothing.
+			return nil, &Error{File: file, Line: e.line, Path: e.path + ".response",
+				Msg: fmt.Sprintf("found %s; want the event stream of Chat Completions (chat.completion.chunk), Responses (response.*), Messages (message_start) or Gemini (candidates)", describeStream(respBody))}
 		}
 		if api = requestAPI(reqBody); api == "" {
 			api = APIOpenAI

@@ -135,6 +135,13 @@ func TestPairsShapeErrors(t *testing.T) {
 	cases := []struct{ data, want string }{
 		{`{"foo":1,"bar":[]}`, `x.json:1: unrecognised conversation log: found an object with top-level keys bar, foo; want one of the formats --input-format names (anthropic, anthropic-log, claude-code,`},
 		{`[{"foo":1}]`, `found an array of objects with keys foo; want`},
+		{`[1,2,3]`, `x.json:1: unrecognised conversation log: found an array whose first element is not an object; want one of the formats`},
+		// A response logged as text that is no known API's stream was read
+		// as a Chat Completions stream with no reply, silently.
+		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"event: ping\ndata: {\"foo\":1}\n\n"}` + "\n",
+			`x.json:1: $.response: found an event stream whose first event has keys foo; want the event stream of Chat Completions (chat.completion.chunk), Responses (response.*), Messages (message_start) or Gemini (candidates)`},
+		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"upstream timed out"}` + "\n",
+			`x.json:1: $.response: found text starting "upstream timed out"; want the event stream of`},
 		{`[{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":{"answer":"hello","tokens":3}}]`,
 			`x.json:1: $[0].response: found an object with keys answer, tokens; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response`},
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"data: {\"type\":\"message_start\",\"message\":{\"model\":\"claude\",\"usage\":{\"input_tokens\":-4,\"output_tokens\":1}}}\n\n"}` + "\n",
