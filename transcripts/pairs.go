@@ -360,7 +360,8 @@ func readAPIBody(data []byte, file, api string) ([]*Conversation, error) {
 	if len(items) > 0 && hasKey(items[0].raw, "request") {
 		return readPairs(data, file, jsonl)
 	}
-	if start := streamStart[api]; start != "" && len(items) > 0 && eventType(items[0].raw) == start {
+	if len(items) > 0 && (streamStart[api] != "" && eventType(items[0].raw) == streamStart[api] ||
+		api == APIOpenAI && isChatChunk(items[0].raw)) {
 		return readEventLines(data, file, api)
 	}
 	var convs []*Conversation
@@ -429,6 +430,39 @@ func unixTime(sec int64) time.Time {
 // per start event.
 var streamStart = map[string]string{APIOpenAIResponses: "response.created", APIAnthropic: "message_start"}
 
+// isChatChunk reports whether raw is a Chat Completions stream chunk: its
+// object says so, or (Azure's content-filter chunk) it has no object and
+// no choice carries a whole message.
+func isChatChunk(raw []byte) bool {
+	var ch struct {
+		Object  string `json:"object"`
+		Choices []struct {
+			Message json.RawMessage `json:"message"`
+		} `json:"choices"`
+	}
+	if json.Unmarshal(raw, &ch) != nil {
+		return false
+	}
+	if ch.Object != "" {
+		return ch.Object == "chat.completion.chunk"
+	}
+	for _, c := range ch.Choices {
+		if len(c.Message) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkID is the "id" of a JSON object, or "".
+func chunkID(raw []byte) string {
+	var ev struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &ev)
+	return ev.ID
+}
+
 // eventType is the "type" of a JSON object, or "".
 func eventType(raw []byte) string {
 	var ev struct {
@@ -464,8 +498,19 @@ func readEventLines(data []byte, file, api string) ([]*Conversation, error) {
 		sse.Reset()
 		return nil
 	}
+	lastID := ""
 	for i, it := range items {
-		if eventType(it.raw) == streamStart[api] && i > 0 {
+		// Chat Completions chunks have no start event: a stream is the
+		// chunks of one id (Azure's first chunk has none).
+		newChat := false
+		if api == APIOpenAI {
+			id := chunkID(it.raw)
+			newChat = id != "" && lastID != "" && id != lastID
+			if id != "" {
+				lastID = id
+			}
+		}
+		if (newChat || streamStart[api] != "" && eventType(it.raw) == streamStart[api]) && i > 0 {
 			if err := flush(i); err != nil {
 				return nil, err
 			}

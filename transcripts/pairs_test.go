@@ -274,6 +274,12 @@ func TestStreamEventLines(t *testing.T) {
 	}{
 		{"openai-local-shell-tool.1.chunks.jsonl", FormatOpenAIResponses, "gpt-5-codex", 407, 151, 128, 0},
 		{"anthropic-json-tool.1.chunks.jsonl", FormatAnthropicLog, "claude-haiku-4-5-20251001", 849, 47, 0, 1},
+		// Held out (reallogs): Chat Completions chunks alone were refused
+		// ("unrecognised conversation log"); Azure's first chunk has no
+		// id, model or object, only content-filter results.
+		{"azure-model-router.1.chunks.jsonl", FormatOpenAILog, "gpt-5-nano-2025-08-07", 15, 78, 64, 0},
+		// A Chat Completions response alone, refused likewise.
+		{"openai-text.json", FormatOpenAILog, "gpt-4.1-nano-2025-04-14", 16, 363, 0, 0},
 	}
 	for _, c := range cases {
 		src, err := Open("testdata/streams/"+c.file, Options{})
@@ -291,6 +297,13 @@ func TestStreamEventLines(t *testing.T) {
 	data, _ := os.ReadFile("testdata/streams/anthropic-json-tool.1.chunks.jsonl")
 	src, err := Read(bytes.NewReader(bytes.Join([][]byte{data, data}, []byte("\n"))), "two.jsonl", Options{})
 	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].ID != "two#2" {
+		t.Fatalf("%v %+v", err, src)
+	}
+	// Chat Completions chunks have no start event: a new id starts a stream.
+	data, _ = os.ReadFile("testdata/streams/azure-model-router.1.chunks.jsonl")
+	other := bytes.ReplaceAll(data, []byte("chatcmpl-CYPS1lijGoK8gd9lYzY3r9Sx50nbt"), []byte("chatcmpl-other"))
+	src, err = Read(bytes.NewReader(bytes.Join([][]byte{data, other}, []byte("\n"))), "two.jsonl", Options{})
+	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].Messages[0].Usage.OutputTokens != 78 {
 		t.Fatalf("%v %+v", err, src)
 	}
 }
