@@ -59,9 +59,9 @@ func TestFormatsFidelity(t *testing.T) {
 		// gemini-3-pro-preview at gemini-3.1-pro ($2, $12):
 		// (29 + 257) × 2 + (10 + 202 + 8) × 12 = 572 + 2,640 = 3,212 µ$.
 		{"pairs/gemini_stream_thought_signature.json", "", 2, 3_212_000_000, 0.1, ""},
-		// mistral-large-latest has no price: read as mistral-small-3.2
-		// ($0.07, $0.20, no cache discount): 521 × 0.07 + 10 × 0.20 = 38.47 µ$.
-		{"pairs/mistral_prompt_cache.json", "mistral-small-3.2", 2, 38_470_000, 0.9, ""},
+		// mistral-large-latest = mistral-large-3 ($0.50, $1.50, no cache
+		// discount listed): 521 × 0.50 + 10 × 1.50 = 275.5 µ$.
+		{"pairs/mistral_prompt_cache.json", "", 2, 275_500_000, 0.9, ""},
 		// claude-sonnet-4-5 ($3, $15, $0.30 read, $3.75 5-minute write):
 		// 3 × 3 + 1,111 × 0.30 + 406 × 15 = 6,432.3; 3 × 3 + 1,111 × 0.30 +
 		// 418 × 3.75 + 33 × 15 = 2,404.8; 8,837.1 µ$.
