@@ -1,21 +1,14 @@
 package profile
 
 import (
-	"strconv"
-	"strings"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
-// counts are the token counts of one conversation in one tokenizer. Each
-// message is counted once here; strategies only add these numbers up.
+// counts are the token counts of one conversation in one tokenizer
+// (what the steps read: strategy.Counts), with the prefix sums the engine
+// makes of them.
 type counts struct {
-	content  []int64 // per message: text, tool calls and images
-	rag      []int64 // per message: the part of content that is retrieved context
-	framing  []int64 // per message: chat-format overhead
-	toolDefs int64
-	scale    float64 // calibration applied (1 when none)
-	// think sums the thinking text shown in assistant messages: think[i]
-	// is messages [0, i); nil when the conversation shows none.
-	think  []int64
+	strategy.Counts
 	prefix []int64 // sums of content and framing; see sent
 }
 
@@ -23,10 +16,10 @@ type counts struct {
 // made on first use: every call's full input is one subtraction, not a
 // walk over the history.
 func (k *counts) sent(n int) int64 {
-	if len(k.prefix) != len(k.content)+1 {
-		k.prefix = resized(k.prefix, len(k.content)+1)
-		for i := range k.content {
-			k.prefix[i+1] = k.prefix[i] + k.content[i] + k.framing[i]
+	if len(k.prefix) != len(k.Content)+1 {
+		k.prefix = resized(k.prefix, len(k.Content)+1)
+		for i := range k.Content {
+			k.prefix[i+1] = k.prefix[i] + k.Content[i] + k.Framing[i]
 		}
 	}
 	return k.prefix[n]
@@ -38,18 +31,18 @@ func (k *counts) scaleInto(s *counts, f float64) *counts {
 	if s == nil {
 		s = &counts{}
 	}
-	think := s.think // nil think means none shown: keep the array apart
-	*s = counts{content: resized(s.content, len(k.content)), rag: resized(s.rag, len(k.rag)), framing: k.framing, scale: f,
+	think := s.Think // nil think means none shown: keep the array apart
+	*s = counts{Counts: strategy.Counts{Content: resized(s.Content, len(k.Content)), RAG: resized(s.RAG, len(k.RAG)), Framing: k.Framing, Scale: f},
 		prefix: s.prefix[:0]}
-	for i := range k.content {
-		s.content[i] = int64(float64(k.content[i])*f + 0.5)
-		s.rag[i] = min(int64(float64(k.rag[i])*f+0.5), s.content[i])
+	for i := range k.Content {
+		s.Content[i] = int64(float64(k.Content[i])*f + 0.5)
+		s.RAG[i] = min(int64(float64(k.RAG[i])*f+0.5), s.Content[i])
 	}
-	s.toolDefs = int64(float64(k.toolDefs)*f + 0.5)
-	if k.think != nil {
-		s.think = resized(think, len(k.think))
-		for i := 1; i < len(k.think); i++ {
-			s.think[i] = s.think[i-1] + int64(float64(k.think[i]-k.think[i-1])*f+0.5)
+	s.ToolDefs = int64(float64(k.ToolDefs)*f + 0.5)
+	if k.Think != nil {
+		s.Think = resized(think, len(k.Think))
+		for i := 1; i < len(k.Think); i++ {
+			s.Think[i] = s.Think[i-1] + int64(float64(k.Think[i]-k.Think[i-1])*f+0.5)
 		}
 	}
 	return s
@@ -67,19 +60,4 @@ func resized[T any](s []T, n int) []T {
 }
 
 // formatTokens renders n with thousands separators.
-func formatTokens(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func formatTokens(n int64) string { return strategy.FormatTokens(n) }

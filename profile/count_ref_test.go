@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -16,7 +17,7 @@ import (
 // workers goroutines.
 func countConversation(c *transcripts.Conversation, t *tokenize.Tokenizer, workers int) *counts {
 	n := len(c.Messages)
-	k := &counts{content: make([]int64, n), rag: make([]int64, n), framing: make([]int64, n), scale: 1}
+	k := &counts{Counts: strategy.Counts{Content: make([]int64, n), RAG: make([]int64, n), Framing: make([]int64, n), Scale: 1}}
 	if workers < 2 || n < 64 {
 		k.countRange(c, t, 0, n)
 	} else {
@@ -38,8 +39,8 @@ func countConversation(c *transcripts.Conversation, t *tokenize.Tokenizer, worke
 		}
 		wg.Wait()
 	}
-	k.toolDefs = tokenize.ToolDefTokens(c.Tools, t)
-	k.think = thinkingSums(c, t)
+	k.ToolDefs = tokenize.ToolDefTokens(c.Tools, t)
+	k.Think = thinkingSums(c, t)
 	return k
 }
 
@@ -52,22 +53,22 @@ func (k *counts) countRange(c *transcripts.Conversation, t *tokenize.Tokenizer, 
 			content += t.Count(tc.Name) + t.Count(tc.Arguments)
 		}
 		content += int64(m.Images) * t.PerImage()
-		k.content[i] = content
+		k.Content[i] = content
 		switch {
 		case m.RAG:
-			k.rag[i] = content
+			k.RAG[i] = content
 		case len(m.RAGSpans) > 0:
 			var r int64
 			for _, s := range m.RAGSpans {
 				r += t.Count(s)
 			}
-			k.rag[i] = min(r, content)
+			k.RAG[i] = min(r, content)
 		}
 		f := int64(tokenize.TokensPerMessage) + t.Count(string(m.Role))
 		if m.Name != "" && m.Role != transcripts.RoleTool {
 			f += tokenize.TokensPerName + t.Count(m.Name)
 		}
-		k.framing[i] = f
+		k.Framing[i] = f
 	}
 }
 

@@ -70,10 +70,10 @@ func chatCount(p *price.Model, c *transcripts.Conversation, note string) ChatCou
 	sk := newSkeleton(c)
 	sk.countRaw(c, t, runtime.GOMAXPROCS(0))
 	k := sk.counts(t)
-	cc := ChatCount{ID: c.ID, Model: p, Tokenizer: t.Name(), Exact: t.Exact, Note: note, ToolDefs: k.toolDefs,
+	cc := ChatCount{ID: c.ID, Model: p, Tokenizer: t.Name(), Exact: t.Exact, Note: note, ToolDefs: k.ToolDefs,
 		Tools: len(c.Tools), Priming: tokenize.ReplyPriming}
 	for i, m := range c.Messages {
-		cc.Messages = append(cc.Messages, MessageCount{Role: m.Role, Content: k.content[i], Framing: k.framing[i], RAG: k.rag[i]})
+		cc.Messages = append(cc.Messages, MessageCount{Role: m.Role, Content: k.Content[i], Framing: k.Framing[i], RAG: k.RAG[i]})
 	}
 	return cc
 }

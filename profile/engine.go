@@ -13,6 +13,7 @@ package profile
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,120 +21,20 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// SummaryInstruction is the instruction a summariser call is sent, counted
-// in its input.
-const SummaryInstruction = "Summarise the conversation so far for the assistant that will continue it. Keep every fact, decision, open question, file name, identifier and number the user or tools gave; drop pleasantries. Write it as a brief for yourself."
+// Call is one simulated call (strategy.Call: the plan a strategy's steps
+// shaped, priced).
+type Call = strategy.Call
 
 // Parts are the input tokens of one call, by part.
-type Parts struct {
-	System      int64 `json:"system"`
-	ToolDefs    int64 `json:"tool_defs"`
-	History     int64 `json:"history"`
-	Summary     int64 `json:"summary"`
-	RAG         int64 `json:"rag"`
-	User        int64 `json:"user"`
-	ToolResults int64 `json:"tool_results"`
-	Unlogged    int64 `json:"unlogged"`
-	Overhead    int64 `json:"overhead"`
-}
-
-// Total is the sum of all parts.
-func (p Parts) Total() int64 {
-	return p.System + p.ToolDefs + p.History + p.Summary + p.RAG + p.User + p.ToolResults + p.Unlogged + p.Overhead
-}
+type Parts = strategy.Parts
 
 // PartNames lists the parts in the order they are sent and shown.
 var PartNames = []string{"unlogged", "tool_defs", "system", "summary", "history", "rag", "user", "tool_results", "overhead"}
-
-// Get returns the part named name.
-func (p Parts) Get(name string) int64 {
-	switch name {
-	case "system":
-		return p.System
-	case "tool_defs":
-		return p.ToolDefs
-	case "history":
-		return p.History
-	case "summary":
-		return p.Summary
-	case "rag":
-		return p.RAG
-	case "user":
-		return p.User
-	case "tool_results":
-		return p.ToolResults
-	case "unlogged":
-		return p.Unlogged
-	case "overhead":
-		return p.Overhead
-	}
-	return 0
-}
-
-func (p *Parts) add(q Parts) {
-	p.System += q.System
-	p.ToolDefs += q.ToolDefs
-	p.History += q.History
-	p.Summary += q.Summary
-	p.RAG += q.RAG
-	p.User += q.User
-	p.ToolResults += q.ToolResults
-	p.Unlogged += q.Unlogged
-	p.Overhead += q.Overhead
-}
-
-// Call is one simulated call.
-type Call struct {
-	Index        int    // 1-based within its conversation
-	Conversation string // conversation id
-	Message      int    // index of the assistant message (the response) in the conversation
-	Model        string // model priced
-	Input        Parts
-	Cached       int64 // input tokens read from cache
-	CacheWrite   int64 // input tokens written to cache
-	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
-	Output       int64 // visible output billed
-	Reasoning    int64 // reasoning output billed
-	// Summariser call made before this call, billed with it.
-	SummaryInput, SummaryOutput int64
-	Cost                        price.Money
-	Truncated                   bool // the cap cut the reply
-	Overflow                    bool // input exceeds the model's context window
-	Unpriced                    bool // the model is not in the price table
-	Routed                      bool // a route step priced it on another model
-	// Served says a response cache answered the call: no model cost;
-	// ServedSaved is what the call would have cost.
-	Served      bool
-	ServedSaved price.Money
-	Dropped     int64
-	// KeptFrom is the first non-system message sent; earlier ones were
-	// dropped, or summarised when Summarised is set.
-	KeptFrom   int
-	Summarised bool
-	// Cleared is the input a context edit took out (tool results,
-	// thinking), net of its placeholders.
-	Cleared  int64
-	Reported *transcripts.Usage
-	// ReportedCost is what Reported was billed (0 when Reported is nil).
-	ReportedCost price.Money
-	// CountedInput is the full-history input as counted, to compare with
-	// Reported (before the unlogged part is added).
-	CountedInput int64
-	// EstimateError is reported input − (CountedInput + the conversation's
-	// hidden prefix): what the counts miss or overshoot on this call. The
-	// hidden prefix is one figure per conversation, so this is where a
-	// tokenizer estimate's error shows (0 without usage).
-	EstimateError int64
-}
-
-// BilledOutput is the call's output_tokens as every report shows it: all
-// output billed, visible and hidden, reasoning included (as providers
-// report output_tokens); Reasoning is the part of it that is reasoning.
-func (c *Call) BilledOutput() int64 { return c.Output + c.Reasoning }
 
 // Totals sum a strategy's calls.
 type Totals struct {
@@ -172,7 +73,7 @@ func (t *Totals) addCall(c *Call) {
 	t.Calls++
 	in := c.Input.Total()
 	t.Input += in
-	t.Parts.add(c.Input)
+	t.Parts.Add(c.Input)
 	t.Cached += c.Cached
 	t.CacheWrite += c.CacheWrite
 	t.Output += c.Output
@@ -211,7 +112,7 @@ func b2i(b bool) int {
 func (t *Totals) add(o Totals) {
 	t.Calls += o.Calls
 	t.Input += o.Input
-	t.Parts.add(o.Parts)
+	t.Parts.Add(o.Parts)
 	t.Cached += o.Cached
 	t.CacheWrite += o.CacheWrite
 	t.Output += o.Output
@@ -264,7 +165,7 @@ type ConversationResult struct {
 
 // StrategyResult is one strategy over every conversation.
 type StrategyResult struct {
-	Strategy *Strategy
+	Strategy *strategy.Strategy
 	// Note says in one line why steps of the strategy changed nothing on
 	// this log ("" when every step acted).
 	Note          string
@@ -338,7 +239,7 @@ type Options struct {
 	// Model overrides the model of the logs ("" keeps the logged one).
 	Model string
 	// Strategies to simulate; the first is the basis for savings.
-	Strategies []*Strategy
+	Strategies []*strategy.Strategy
 	// AssumeOutput is the output, in tokens, of a call whose response the
 	// log does not hold (a request logged alone); 0 when not set.
 	AssumeOutput int64
@@ -353,8 +254,8 @@ type Options struct {
 // then Run.
 func Run(convs []*transcripts.Conversation, opt Options) (*Result, error) {
 	if len(opt.Strategies) == 0 {
-		for _, s := range DefaultStrategiesFor(convs) {
-			st, _ := ParseStrategy(s)
+		for _, s := range strategy.DefaultsFor(convs) {
+			st, _ := strategy.Parse(s)
 			opt.Strategies = append(opt.Strategies, st)
 		}
 	}
@@ -369,30 +270,22 @@ type engine struct {
 	opt      Options
 	strategy int  // index of the strategy being simulated
 	noRows   bool // keep totals, not calls (Prepared.noRows)
-	// sumsBuf holds a conversation's prefix sums while it is simulated
-	// (View.sums); a view does not outlive its simulate.
-	sumsBuf []int64
+	// sim simulates a strategy on a conversation, keeping its arrays
+	// for the next.
+	sim strategy.Sim
 	// spare is a prepared conversation done with (recycle); cntBuf and
 	// repBuf are prepare's scratch.
 	spare          *preparedConv
 	cntBuf, repBuf []int64
 	// shared holds a step's state across the conversations of a run (a
 	// response cache), keyed by the step.
-	shared     map[Step]any
+	shared     map[strategy.Step]any
 	tokenizers map[string]*tokenize.Tokenizer
 	tokMu      sync.Mutex // tokenizers is shared by Load's counting goroutines
 	counted    map[*transcripts.Conversation]*counts
 	warned     map[string]bool
 	warnings   []string
 	sources    *sourceIndex
-}
-
-// share keeps v as step's state across conversations.
-func (e *engine) share(step Step, v any) {
-	if e.shared == nil {
-		e.shared = map[Step]any{}
-	}
-	e.shared[step] = v
 }
 
 func (e *engine) warn(key, format string, a ...any) {
@@ -416,59 +309,22 @@ func (e *engine) tokenizer(p *price.Model) *tokenize.Tokenizer {
 }
 
 // callInfo is what a call is, whatever the strategy.
-type callInfo struct {
-	msg       int          // index of the assistant message
-	prev      int          // index of the previous assistant message, -1 if none
-	exchange  int          // index into exchanges of the exchange the call belongs to
-	unit      int          // index into units of the unit holding the message before the call
-	model     *price.Model // priced on (--model, else the logged one)
-	modelID   string
-	logged    *price.Model // billed on, for reported cost
-	at        time.Time    // when the request was sent, zero when unknown
-	reported  *transcripts.Usage
-	reasoning int64 // billed reasoning tokens of the reply
-	// hiddenOutput is reported output beyond the visible reply and the
-	// reasoning, billed with the output (negative when the log reports
-	// less than the reply holds).
-	hiddenOutput int64
-	unlogged     int64 // the conversation's hidden prefix
-	// residual is reported input − (counted + hidden prefix): estimation
-	// error of this call, 0 without usage.
-	residual int64
-	// breakAt is where the log shows the app's cached prefix broke on this
-	// call (its cache read, in tokens), -1 when it did not.
-	breakAt int64
-	counted int64 // full input as counted
-	repCost price.Money
-}
+type callInfo = strategy.CallInfo
 
 // preparedConv is one conversation counted, priced and split into calls
 // (prepare); a Prepared holds them for a log.
 type preparedConv struct {
-	sk        *skeleton
-	idx       int // index of the conversation in its run
-	info      ConversationInfo
-	tok       *tokenize.Tokenizer
-	model     *price.Model
-	modelID   string
-	counts    map[*tokenize.Tokenizer]*counts
-	calls     []callInfo
-	exchanges []int // message index where each exchange starts
-	units     []int // message index where each unit starts (see findUnits)
-	uses      []toolUse
-	isSystem  []bool
+	// Conv is what the strategies' steps read (calls, exchanges, units,
+	// tool uses, roles, tokenizer, model, the log's cache facts).
+	strategy.Conv
+	sk      *skeleton
+	idx     int // index of the conversation in its run
+	info    ConversationInfo
+	modelID string
+	counts  map[*tokenize.Tokenizer]*counts
 	// hidden is the conversation's hidden prefix: tokens every call was
 	// sent that the log does not hold (0 without usage).
 	hidden int64
-	// logTTL is the cache TTL the log's writes show, in seconds: 3600
-	// when most reported writes were 1-hour ones, 300 when they were
-	// 5-minute ones, 0 when the log reports no writes.
-	logTTL int64
-	// shared is the leading part of every call's input that other
-	// conversations of the same source send too (a system prompt and tool
-	// schemas), and warm says the log's first call found it cached.
-	shared int64
-	warm   bool
 	// served is what of the cacheable prefix a best-effort cache served,
 	// as the log's usage shows (served.go).
 	served served
@@ -478,6 +334,8 @@ type preparedConv struct {
 	shortOutput int
 	// kbuf are counts whose arrays a recycled prepared reuses.
 	kbuf [2]*counts
+	// env is what the engine does for the steps simulating it.
+	env convEnv
 }
 
 // recycle gives pc's arrays to the next prepare: a run that prepares each
@@ -497,18 +355,18 @@ func (e *engine) prepare(c *skeleton) *preparedConv {
 	if pc == nil {
 		pc = &preparedConv{counts: map[*tokenize.Tokenizer]*counts{}}
 	}
-	*pc = preparedConv{sk: c, counts: pc.counts, calls: pc.calls[:0], exchanges: pc.exchanges[:0], units: pc.units[:0],
-		uses: pc.uses[:0], isSystem: pc.isSystem, kbuf: pc.kbuf}
+	*pc = preparedConv{sk: c, counts: pc.counts, kbuf: pc.kbuf, Conv: strategy.Conv{Calls: pc.Calls[:0], Exchanges: pc.Exchanges[:0],
+		Units: pc.Units[:0], Uses: pc.Uses[:0], Roles: pc.Roles, Changes: c.changes}}
 	clear(pc.counts)
-	pc.modelID, pc.model = e.primaryModel(c)
-	if pc.model == nil && pc.modelID != "" {
+	pc.modelID, pc.Model = e.primaryModel(c)
+	if pc.Model == nil && pc.modelID != "" {
 		e.warn("model:"+pc.modelID, "model %q is not in the price table: its calls are unpriced (nearest: %s)", pc.modelID, strings.Join(e.opt.Prices.Nearest(pc.modelID, 3), ", "))
-	} else if pc.model == nil {
+	} else if pc.Model == nil {
 		e.warn("nomodel:"+c.path, "%s: the log names no model: calls are unpriced; pass --model", c.path)
 	}
-	pc.tok = e.primaryTokenizer(pc.modelID, pc.model)
-	pc.kbuf[0] = c.countsInto(pc.kbuf[0], pc.tok)
-	pc.counts[pc.tok] = pc.kbuf[0]
+	pc.Tok = e.primaryTokenizer(pc.modelID, pc.Model)
+	pc.kbuf[0] = c.countsInto(pc.kbuf[0], pc.Tok)
+	pc.counts[pc.Tok] = pc.kbuf[0]
 	e.splitCalls(pc, c)
 	loggedTok := e.loggedModels(pc, c)
 	fit := e.fitLog(pc, c, loggedTok)
@@ -518,10 +376,12 @@ func (e *engine) prepare(c *skeleton) *preparedConv {
 	pc.sharedPrefix(fit.base)
 	pc.cacheBreaks()
 	pc.measureServed()
-	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.calls),
-		Tokenizer: pc.tok.Name(), Exact: pc.tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
-	if pc.model != nil && !pc.tok.Exact && fit.scale != 1 {
-		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.tok.Name(), fit.scale)
+	pc.ServedBy = pc.served.provider
+	pc.ServedNum, pc.ServedDen, _ = pc.served.share()
+	pc.info = ConversationInfo{ID: c.id, Path: c.path, Machine: c.machine, Model: pc.modelID, Calls: len(pc.Calls),
+		Tokenizer: pc.Tok.Name(), Exact: pc.Tok.Exact, Calibration: fit.scale, HiddenPrefix: fit.hidden}
+	if pc.Model != nil && !pc.Tok.Exact && fit.scale != 1 {
+		pc.info.Tokenizer = fmt.Sprintf("%s calibrated ×%.3f", pc.Tok.Name(), fit.scale)
 	}
 	return pc
 }
@@ -531,14 +391,17 @@ func (e *engine) prepare(c *skeleton) *preparedConv {
 // assistant message not replayed from another file), each priced on its
 // logged model where the log names one and --model is not given.
 func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
-	pc.isSystem = resized(pc.isSystem, len(c.msgs))
+	pc.Roles = resized(pc.Roles, len(c.msgs))
+	// One array for the calls, sized once: growing it by appends
+	// allocated several times its size on long conversations.
+	pc.Calls = slices.Grow(pc.Calls[:0], c.calls())
 	prev, lastUser := -1, -1
 	var lastTime time.Time
 	for i := range c.msgs {
 		m := &c.msgs[i]
-		pc.isSystem[i] = m.is(codeSystem)
-		if m.is(codeUser) && (len(pc.exchanges) == 0 || lastUser < prev || lastUser == -1) {
-			pc.exchanges = append(pc.exchanges, i)
+		pc.Roles[i] = strategy.Role(m.role)
+		if m.is(codeUser) && (len(pc.Exchanges) == 0 || lastUser < prev || lastUser == -1) {
+			pc.Exchanges = append(pc.Exchanges, i)
 		}
 		if m.is(codeUser) {
 			lastUser = i
@@ -547,34 +410,35 @@ func (e *engine) splitCalls(pc *preparedConv, c *skeleton) {
 			prev = i // history only: its call is counted in another file
 		}
 		if m.is(codeAssistant) && !m.replayed() {
-			ci := callInfo{msg: i, prev: prev, exchange: max(len(pc.exchanges)-1, 0), reported: usable(m.usage), at: lastTime}
-			if ci.at.IsZero() {
-				ci.at = m.time()
+			ci := callInfo{Msg: i, Prev: prev, Exchange: max(len(pc.Exchanges)-1, 0), Reported: usable(m.usage), At: lastTime,
+				ToolOnly: m.flags&flagToolOnly != 0}
+			if ci.At.IsZero() {
+				ci.At = m.time()
 			}
-			ci.modelID = pc.modelID
-			ci.model = pc.model
+			ci.ModelID = pc.modelID
+			ci.Model = pc.Model
 			if mm := c.msgModel(i); e.opt.Model == "" && mm != "" && !strings.EqualFold(mm, pc.modelID) {
 				if p, ok := e.opt.Prices.Lookup(mm); ok {
-					ci.model, ci.modelID = p, mm
+					ci.Model, ci.ModelID = p, mm
 				} else {
 					e.warn("model:"+mm, "model %q is not in the price table: its calls are unpriced (nearest: %s)", mm, strings.Join(e.opt.Prices.Nearest(mm, 3), ", "))
-					ci.model, ci.modelID = nil, mm
+					ci.Model, ci.ModelID = nil, mm
 				}
 			}
-			pc.calls = append(pc.calls, ci)
+			pc.Calls = append(pc.Calls, ci)
 			prev = i
 		}
 		if m.at != 0 {
 			lastTime = m.time()
 		}
 	}
-	if len(pc.exchanges) == 0 || pc.exchanges[0] != 0 {
-		pc.exchanges = append([]int{0}, pc.exchanges...)
+	if len(pc.Exchanges) == 0 || pc.Exchanges[0] != 0 {
+		pc.Exchanges = append([]int{0}, pc.Exchanges...)
 	}
 	// Recompute each call's exchange against the final list.
-	for i := range pc.calls {
-		a := pc.calls[i].msg
-		pc.calls[i].exchange = sort.SearchInts(pc.exchanges, a+1) - 1
+	for i := range pc.Calls {
+		a := pc.Calls[i].Msg
+		pc.Calls[i].Exchange = sort.SearchInts(pc.Exchanges, a+1) - 1
 	}
 }
 
@@ -587,30 +451,30 @@ func (e *engine) loggedModels(pc *preparedConv, c *skeleton) *tokenize.Tokenizer
 		loggedID = c.mostUsedModel()
 	}
 	loggedModel, _ := e.opt.Prices.Lookup(loggedID)
-	loggedTok := pc.tok
+	loggedTok := pc.Tok
 	if e.opt.Model != "" {
 		loggedTok = e.primaryTokenizer(loggedID, loggedModel)
 	}
-	for i := range pc.calls {
-		ci := &pc.calls[i]
-		ci.logged = loggedModel
-		m := c.msgModel(ci.msg)
+	for i := range pc.Calls {
+		ci := &pc.Calls[i]
+		ci.Logged = loggedModel
+		m := c.msgModel(ci.Msg)
 		if m != "" {
 			if p, ok := e.opt.Prices.Lookup(m); ok {
-				ci.logged = p
+				ci.Logged = p
 			}
 		}
-		if ci.logged == nil && e.opt.Model != "" && pc.model != nil && ci.reported != nil {
+		if ci.Logged == nil && e.opt.Model != "" && pc.Model != nil && ci.Reported != nil {
 			// A logged model with no price: --model prices its bill too,
 			// so that billed and simulated are priced alike.
 			if m == "" {
 				m = loggedID
 			}
-			ci.logged = pc.model
+			ci.Logged = pc.Model
 			if m == "" {
-				e.warn("billed-as:", "calls that name no model are billed as %s (--model)", pc.model.ID)
+				e.warn("billed-as:", "calls that name no model are billed as %s (--model)", pc.Model.ID)
 			} else {
-				e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", m, pc.model.ID)
+				e.warn("billed-as:"+m, "model %q has no price: its calls are billed as %s (--model)", m, pc.Model.ID)
 			}
 		}
 	}
@@ -633,18 +497,18 @@ type logFit struct {
 // error. A what-if edit keeps the fit of the log as read, and the fit of
 // an unedited skeleton is made once per tokenizer pair.
 func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Tokenizer) logFit {
-	base := pc.countsFor(pc.tok)
+	base := pc.countsFor(pc.Tok)
 	loggedBase := base
-	if loggedTok != pc.tok {
+	if loggedTok != pc.Tok {
 		loggedBase = pc.countsFor(loggedTok)
 	}
 	cnt, rep := e.cntBuf[:0], e.repBuf[:0]
 	e.cntBuf, e.repBuf = nil, nil // taken: a nested prepare (an edit's original) makes its own
 	defer func() { e.cntBuf, e.repBuf = cnt[:0], rep[:0] }()
-	for _, ci := range pc.calls {
-		if ci.reported != nil && ci.reported.InputTokens > 0 {
-			rep = append(rep, ci.reported.InputTokens)
-			cnt = append(cnt, pc.fullInput(loggedBase, ci, ci.logged))
+	for _, ci := range pc.Calls {
+		if ci.Reported != nil && ci.Reported.InputTokens > 0 {
+			rep = append(rep, ci.Reported.InputTokens)
+			cnt = append(cnt, pc.fullInput(loggedBase, ci, ci.Logged))
 		}
 	}
 	// A what-if edit keeps the calibration and the hidden prefix of the
@@ -661,7 +525,7 @@ func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Token
 	}
 	// The fit of an unedited skeleton is made once per tokenizer pair:
 	// findings and tune prepare the same conversations again.
-	key := fmt.Sprint(e.opt.Model, "\x00", pc.tok.Name(), "\x00", loggedTok.Name())
+	key := fmt.Sprint(e.opt.Model, "\x00", pc.Tok.Name(), "\x00", loggedTok.Name())
 	known := unedited
 	if known == nil {
 		known = c.fitFor(key)
@@ -670,18 +534,18 @@ func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Token
 	switch {
 	case known != nil:
 		scale = known.scale
-	case !pc.tok.Exact && loggedTok == pc.tok && len(rep) > 0:
+	case !pc.Tok.Exact && loggedTok == pc.Tok && len(rep) > 0:
 		scale = calibration(cnt, rep, c.unlogged)
 	}
 	if scale != 1 {
 		pc.kbuf[1] = base.scaleInto(pc.kbuf[1], scale)
-		pc.counts[pc.tok] = pc.kbuf[1]
-		base = pc.counts[pc.tok]
-		if loggedTok == pc.tok {
+		pc.counts[pc.Tok] = pc.kbuf[1]
+		base = pc.counts[pc.Tok]
+		if loggedTok == pc.Tok {
 			loggedBase = base
-			for i, j := 0, 0; known == nil && i < len(pc.calls); i++ {
-				if ci := pc.calls[i]; ci.reported != nil && ci.reported.InputTokens > 0 {
-					cnt[j] = pc.fullInput(base, ci, ci.logged)
+			for i, j := 0, 0; known == nil && i < len(pc.Calls); i++ {
+				if ci := pc.Calls[i]; ci.Reported != nil && ci.Reported.InputTokens > 0 {
+					cnt[j] = pc.fullInput(base, ci, ci.Logged)
 					j++
 				}
 			}
@@ -694,8 +558,8 @@ func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Token
 		// The prefix is measured in the logged model's tokens, then
 		// converted when both estimate from one encoding.
 		hidden = fitHiddenPrefix(cnt, rep, false).Prefix
-		if loggedTok != pc.tok && loggedTok.Encoding == pc.tok.Encoding && loggedTok.Factor > 0 {
-			hidden = int64(float64(hidden)*pc.tok.Factor/loggedTok.Factor + 0.5)
+		if loggedTok != pc.Tok && loggedTok.Encoding == pc.Tok.Encoding && loggedTok.Factor > 0 {
+			hidden = int64(float64(hidden)*pc.Tok.Factor/loggedTok.Factor + 0.5)
 		}
 		c.keepFit(key, &skeletonFit{hidden: hidden, scale: scale})
 	}
@@ -729,45 +593,45 @@ func calibration(cnt, rep []int64, unlogged bool) float64 {
 func (e *engine) billCalls(pc *preparedConv, c *skeleton, fit logFit) {
 	base := fit.base
 	short := 0
-	thinking, _ := c.rawFor(pc.tok.Encoding)
-	for i := range pc.calls {
-		ci := &pc.calls[i]
-		ci.reasoning = reasoningOf(ci.reported)
-		if raw, has := reasoningRaw(thinking, ci.msg); has && ci.reasoning == 0 {
+	thinking, _ := c.rawFor(pc.Tok.Encoding)
+	for i := range pc.Calls {
+		ci := &pc.Calls[i]
+		ci.Reasoning = reasoningOf(ci.Reported)
+		if raw, has := reasoningRaw(thinking, ci.Msg); has && ci.Reasoning == 0 {
 			// Thinking shown in the log: billed thinking is what the
 			// reported output has beyond the visible reply (Anthropic bills
 			// the full thinking, not the summary shown), or, with no usage,
 			// the visible thinking itself.
-			if ci.reported != nil {
-				ci.reasoning = max(0, ci.reported.OutputTokens-base.content[ci.msg])
+			if ci.Reported != nil {
+				ci.Reasoning = max(0, ci.Reported.OutputTokens-base.Content[ci.Msg])
 			} else {
-				ci.reasoning = pc.tok.ScaleRaw(raw)
+				ci.Reasoning = pc.Tok.ScaleRaw(raw)
 			}
 		}
-		if ci.reported != nil && ci.reported.OutputTokens > 0 {
+		if ci.Reported != nil && ci.Reported.OutputTokens > 0 {
 			// Reported output is the truth where the log has it: beyond the
 			// reply it is output the log does not show (compaction steps,
 			// tool-use preambles); below it, the usage line is a streaming
 			// placeholder (Claude Code logs some), and the call is priced
 			// as reported so that simulated and billed stay on one basis.
-			ci.hiddenOutput = ci.reported.OutputTokens - ci.reasoning - base.content[ci.msg]
-			if 2*ci.reported.OutputTokens < base.content[ci.msg] {
+			ci.HiddenOutput = ci.Reported.OutputTokens - ci.Reasoning - base.Content[ci.Msg]
+			if 2*ci.Reported.OutputTokens < base.Content[ci.Msg] {
 				short++ // not tokenizer error: a placeholder
 			}
 		}
-		if c.msgs[ci.msg].flags&flagNoReply != 0 && ci.reported == nil {
-			ci.hiddenOutput = e.opt.AssumeOutput // the response is not in the log
+		if c.msgs[ci.Msg].flags&flagNoReply != 0 && ci.Reported == nil {
+			ci.HiddenOutput = e.opt.AssumeOutput // the response is not in the log
 		}
-		ci.counted = pc.fullInput(base, *ci, ci.logged)
+		ci.Counted = pc.fullInput(base, *ci, ci.Logged)
 		if fit.usage {
-			ci.unlogged = fit.hidden
+			ci.Unlogged = fit.hidden
 		}
-		if ci.reported != nil {
-			if ci.reported.InputTokens > 0 {
-				ci.residual = ci.reported.InputTokens - pc.fullInput(fit.loggedBase, *ci, ci.logged) - fit.hidden
+		if ci.Reported != nil {
+			if ci.Reported.InputTokens > 0 {
+				ci.Residual = ci.Reported.InputTokens - pc.fullInput(fit.loggedBase, *ci, ci.Logged) - fit.hidden
 			}
-			if ci.logged != nil {
-				ci.repCost = ci.logged.Billed(ci.reported, c.batch)
+			if ci.Logged != nil {
+				ci.RepCost = ci.Logged.Billed(ci.Reported, c.batch)
 			}
 		}
 	}
@@ -859,7 +723,7 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
 func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
-	return k.toolDefs + tokenize.ReplyPriming + k.sent(ci.msg) + k.thinking(0, ci.msg, pc.thinkFrom(&ci, m, k.think != nil))
+	return k.ToolDefs + tokenize.ReplyPriming + k.sent(ci.Msg) + k.Thinking(0, ci.Msg, pc.ThinkFrom(&ci, m, k.Think != nil))
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -83,7 +85,7 @@ func smallConversation(start time.Time, gaps ...time.Duration) *transcripts.Conv
 
 func runSmall(t *testing.T, conv *transcripts.Conversation, specs ...string) *Result {
 	t.Helper()
-	strategies, err := ParseStrategies(specs)
+	strategies, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +253,7 @@ func TestWindowTokens(t *testing.T) {
 func TestSummary(t *testing.T) {
 	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7", "summary:trigger=40,keep=1,size=7+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
-	instr := mustTok(t).Count(SummaryInstruction)
+	instr := mustTok(t).Count(strategy.SummaryInstruction)
 	// Call 3: history 55 > 40: messages 1–2 (15 content + 8 framing) become
 	// a 7-token summary. Input: 24 + (7+4) + 14 + 34 + 12 + 3 + 9 = 107.
 	// Call 4: history 7 + 54 > 40: messages 3–4 are folded in with the old
@@ -346,7 +348,7 @@ func TestBatchAndModel(t *testing.T) {
 func TestSummaryOnAnotherModel(t *testing.T) {
 	res := runSmall(t, smallConversation(time.Time{}), "summary:trigger=40,keep=1,size=7,model=test-cheap")
 	calls := res.Strategies[0].Calls()
-	instr := mustTok(t).Count(SummaryInstruction)
+	instr := mustTok(t).Count(strategy.SummaryInstruction)
 	// Call 3's own cost at test-auto: 107 + 12; its summariser at
 	// test-cheap: (instr+30) × 0.5 + 7 × 1.
 	want := micro(107+12) + micro(float64(instr+30)*0.5+7)
@@ -373,7 +375,7 @@ func TestStrategiesReuseCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := tok.Encodes() - before
-	strategies, _ := ParseStrategies(nil)
+	strategies, _ := strategy.ParseAll(nil)
 	many := append(strategies, strategies...)
 	before = tok.Encodes()
 	if _, err := Run(src.Conversations, Options{Strategies: many}); err != nil {
@@ -411,7 +413,7 @@ func TestCalibration(t *testing.T) {
 	tab = tab.Merge(&price.Table{Models: []*price.Model{&est}}, "test")
 	conv := smallConversation(time.Time{})
 	conv.Model = "test-est"
-	st, _ := ParseStrategies([]string{"full"})
+	st, _ := strategy.ParseAll([]string{"full"})
 	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: tab, Strategies: st})
 	if err != nil {
 		t.Fatal(err)
@@ -441,20 +443,20 @@ func TestParseStrategyErrors(t *testing.T) {
 		"turbo":                           `unknown step "turbo"`,
 		"":                                "(empty)",
 	} {
-		_, err := ParseStrategy(spec)
+		_, err := strategy.Parse(spec)
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseStrategy(%q) = %v, want …%s…", spec, err, want)
+			t.Errorf("strategy.Parse(%q) = %v, want …%s…", spec, err, want)
 		}
 	}
-	s, err := ParseStrategy("summary:trigger=12k,keep=4,size=600,model=gpt-5-mini+cache:ttl=1h+batch")
+	s, err := strategy.Parse("summary:trigger=12k,keep=4,size=600,model=gpt-5-mini+cache:ttl=1h+batch")
 	if err != nil || s.Summary.Trigger != 12000 || s.Summary.Keep != 4 || s.Summary.Size != 600 || s.Summary.Model != "gpt-5-mini" || s.CacheTTL != time.Hour || !s.Batch {
 		t.Errorf("parsed %+v, %v", s, err)
 	}
 }
 
 func TestStrategyStringRoundTrip(t *testing.T) {
-	for _, spec := range append(DefaultStrategies, "window:tokens=8000+cache:ttl=1h+batch", "summary:trigger=5000,keep=0,size=300,model=gpt-5-mini+cap:256+model=gpt-4.1", "window:turns=0") {
-		s, err := ParseStrategy(spec)
+	for _, spec := range append(strategy.Defaults, "window:tokens=8000+cache:ttl=1h+batch", "summary:trigger=5000,keep=0,size=300,model=gpt-5-mini+cap:256+model=gpt-4.1", "window:turns=0") {
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -499,7 +501,7 @@ func TestModelOverrideKeepsReportedBasis(t *testing.T) {
 func TestModelPricesUnpricedBill(t *testing.T) {
 	conv := smallConversation(time.Time{})
 	conv.Model = "acme-llm-9"
-	strategies, _ := ParseStrategies([]string{"full"})
+	strategies, _ := strategy.ParseAll([]string{"full"})
 	res, err := Run([]*transcripts.Conversation{conv}, Options{Prices: testTable(t), Model: "test-auto", Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)

@@ -21,11 +21,11 @@ const AppStrategy = "cache"
 // cache); at batch prices when the log went through a batch API.
 func (pc *preparedConv) appSpec() string {
 	explicit, used := false, false
-	for _, ci := range pc.calls {
-		if ci.logged != nil && ci.logged.Caching.Mode == price.CachingExplicit {
+	for _, ci := range pc.Calls {
+		if ci.Logged != nil && ci.Logged.Caching.Mode == price.CachingExplicit {
 			explicit = true
 		}
-		if u := ci.reported; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+		if u := ci.Reported; u != nil && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
 			used = true
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -20,9 +22,9 @@ func runReal(t *testing.T, path string, specs ...string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ss []*Strategy
+	var ss []*strategy.Strategy
 	for _, s := range specs {
-		st, err := ParseStrategy(s)
+		st, err := strategy.Parse(s)
 		if err != nil {
 			t.Fatal(err)
 		}

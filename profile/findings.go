@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -123,7 +125,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 		// Every dollar would be $0.00: say why once instead.
 		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(res))}}, nil
 	}
-	basis, err := ParseStrategy(opt.Basis)
+	basis, err := strategy.Parse(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +147,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 	}
 	// The re-simulations are independent: one goroutine each kind. What
 	// they count is counted first, as they share the skeletons.
-	ensureEncodings(f.sks, []*Strategy{f.basis}, Options{Prices: opt.Prices, Model: opt.Model}, true)
+	ensureEncodings(f.sks, []*strategy.Strategy{f.basis}, Options{Prices: opt.Prices, Model: opt.Model}, true)
 	var (
 		dead, marg       []Finding
 		best             *Finding
@@ -208,14 +210,14 @@ type finder struct {
 	ix    *sourceIndex   // the sources of the log as read
 	fits  []*skeletonFit // each skeleton's hidden prefix and calibration, kept by edits
 	opt   FindingsOptions
-	basis *Strategy
+	basis *strategy.Strategy
 	base  Totals
 }
 
 // cost runs the basis strategy over the conversations skel returns, one
 // at a time.
 func (f *finder) cost(skel func(j int) *skeleton) (Totals, error) {
-	r, err := runTotals(len(f.sks), skel, f.ix, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*Strategy{f.basis}})
+	r, err := runTotals(len(f.sks), skel, f.ix, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*strategy.Strategy{f.basis}})
 	if err != nil {
 		return Totals{}, err
 	}
@@ -288,7 +290,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 		}
 		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
 			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
-				name, formatTokens(perCall), plural(tt.sentOn, "call"), used, saved)})
+				name, formatTokens(perCall), strategy.Plural(tt.sentOn, "call"), used, saved)})
 	}
 	return out, nil
 }

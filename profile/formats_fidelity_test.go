@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -57,8 +59,8 @@ func TestFormatsFidelity(t *testing.T) {
 					}
 				}
 			}
-			full, _ := ParseStrategy("full")
-			res, err := Run(src.Conversations, Options{Strategies: []*Strategy{full}})
+			full, _ := strategy.Parse("full")
+			res, err := Run(src.Conversations, Options{Strategies: []*strategy.Strategy{full}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -25,7 +27,7 @@ func FuzzRun(f *testing.F) {
 		"cap:3", "batch", "model=claude-haiku-4-5+cache:ttl=1h", "window:turns=0",
 		"clear:trigger=30,keep=1,inputs+cache", "compact:trigger=40,size=5+cache", "clear-thinking:keep=1+cache",
 		"window:tokens=50+summary:trigger=20,keep=0,size=5", "clear:trigger=20,keep=0+compact:trigger=30,size=3+cache"}
-	strategies, err := ParseStrategies(specs)
+	strategies, err := strategy.ParseAll(specs)
 	if err != nil {
 		f.Fatal(err)
 	}

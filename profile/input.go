@@ -22,23 +22,6 @@ type Profile struct {
 	WhatIf string
 }
 
-// ParseStrategies parses specs, or SPEC's default set when specs is
-// empty (DefaultStrategiesFor picks the set that suits a log).
-func ParseStrategies(specs []string) ([]*Strategy, error) {
-	if len(specs) == 0 {
-		specs = DefaultStrategies
-	}
-	var out []*Strategy
-	for _, s := range specs {
-		st, err := ParseStrategy(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
-
 // New profiles a source.
 func New(src *transcripts.Source, opt Options) (*Profile, error) {
 	res, err := Run(src.Conversations, opt)

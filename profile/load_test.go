@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -40,7 +42,7 @@ func TestLoadMatchesOpen(t *testing.T) {
 		if path == dir && (len(want) != 4 || len(slices.Compact(slices.Sorted(slices.Values(want)))) != 4) {
 			t.Errorf("Open's ids %q: not unique", want)
 		}
-		st, _ := ParseStrategies([]string{"full", "window:turns=2+cache"})
+		st, _ := strategy.ParseAll([]string{"full", "window:turns=2+cache"})
 		res, err := Run(src.Conversations, Options{Strategies: st})
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -25,7 +27,7 @@ func TestRunRefusesOverflow(t *testing.T) {
 // Strategy specs refuse token counts no call has.
 func TestSpecTokensBounded(t *testing.T) {
 	for _, spec := range []string{"summary:trigger=12000,keep=4,size=9223372036854775807", "window:tokens=-5", "cap:1e30k"} {
-		if _, err := ParseStrategy(spec); err == nil {
+		if _, err := strategy.Parse(spec); err == nil {
 			t.Errorf("%s accepted", spec)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -21,7 +23,7 @@ type Prepared struct {
 	mu       sync.Mutex
 	e        *engine
 	pcs      []*preparedConv
-	shape    logShape
+	shape    strategy.Shape
 	warnings []string
 	// app is the replay check of what each conversation's app did, made
 	// by the first Run.
@@ -59,7 +61,7 @@ func prepareSkeletons(e *engine, sks []*skeleton) *Prepared {
 	for i, sk := range sks {
 		p.pcs[i] = e.prepare(sk)
 		p.pcs[i].idx = i
-		p.shape.add(sk.shape)
+		p.shape.Add(sk.shape)
 	}
 	p.finish()
 	return p
@@ -85,7 +87,7 @@ func (p *Prepared) finish() {
 
 // Run simulates strategies on the prepared conversations; the first is
 // the basis for savings. The result is the one Run of the package gives.
-func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
+func (p *Prepared) Run(strategies []*strategy.Strategy) (*Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.e
@@ -108,16 +110,16 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		res.Strategies[i].Strategy = s
 		todo = append(todo, i)
 	}
-	notes := make([][]stepNote, len(strategies))
+	notes := make([][]strategy.Note, len(strategies))
 	for _, i := range todo {
-		notes[i] = make([]stepNote, len(strategies[i].Steps))
+		notes[i] = make([]strategy.Note, len(strategies[i].Steps))
 	}
 	// The replay check runs what each conversation's app did (appSpec),
 	// simulated apart unless it is in the set (and not at all when only
 	// totals are wanted: tune). It does not depend on the strategies, so
 	// the first run's is kept.
 	checkApp := e.opt.Model == "" && keep && !p.appDone
-	appParsed := map[string]*Strategy{}
+	appParsed := map[string]*strategy.Strategy{}
 	// Each strategy's calls go in one array, sized once: the
 	// conversations' Calls are its parts, and StrategyResult.Calls is the
 	// array itself, not a copy.
@@ -125,7 +127,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	if keep && !p.noRows {
 		n := 0
 		for _, pc := range p.pcs {
-			n += len(pc.calls)
+			n += len(pc.Calls)
 		}
 		for _, i := range todo {
 			rows[i] = make([]Call, 0, n)
@@ -135,7 +137,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 		pc := p.get(j)
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
-			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
+			res.Tokenizer, res.Model, res.ModelID = pc.Tok, pc.Model, pc.modelID
 		}
 		for _, i := range todo {
 			e.strategy = i
@@ -160,7 +162,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 			if cr == nil {
 				st := appParsed[spec]
 				if st == nil {
-					st, _ = ParseStrategy(spec)
+					st, _ = strategy.Parse(spec)
 					appParsed[spec] = st
 				}
 				noRows := e.noRows
@@ -183,7 +185,7 @@ func (p *Prepared) Run(strategies []*Strategy) (*Result, error) {
 	e.fidelity(res, p.app)
 	res.Warnings = append([]string(nil), p.warnings...)
 	for _, i := range todo {
-		res.Strategies[i].Note = stepNotes(strategies[i], notes[i], p.shape)
+		res.Strategies[i].Note = strategies[i].Notes(notes[i], p.shape)
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
 			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, price.MaxMoney)
 		}
@@ -223,7 +225,7 @@ func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
 // strategies and opt price calls on, and with candidates those of the
 // models tune may try (the cheaper siblings of each conversation's
 // model), so that runs sharing sks in parallel only read them.
-func ensureEncodings(sks []*skeleton, strategies []*Strategy, opt Options, candidates bool) {
+func ensureEncodings(sks []*skeleton, strategies []*strategy.Strategy, opt Options, candidates bool) {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
@@ -329,7 +331,7 @@ const eachAhead = 2
 // calls fn with each call, keeping none. The simulation runs on its own
 // goroutine a few conversations ahead of fn (a report's writer), so the
 // two use two cores; fn still sees the calls in order, on this goroutine.
-func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error) error {
+func (p *Prepared) each(s *strategy.Strategy, only int, fn func(conv int, c *Call) error) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e := p.e
@@ -346,13 +348,13 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 	e.opt.onCall = func(_ int, c *Call) { cur = append(cur, *c) }
 	go func() {
 		defer close(out)
-		notes := make([]stepNote, len(s.Steps))
+		notes := make([]strategy.Note, len(s.Steps))
 		for j := range p.pcs {
 			if only >= 0 && j != only {
 				continue
 			}
 			pc := p.get(j)
-			cur = make([]Call, 0, len(pc.calls))
+			cur = make([]Call, 0, len(pc.Calls))
 			e.simulate(pc, s, notes)
 			if p.lazy {
 				e.recycle(pc)
@@ -380,15 +382,13 @@ func (p *Prepared) each(s *Strategy, only int, fn func(conv int, c *Call) error)
 	return err
 }
 
-// checkStrategies checks what strategies need of the price table (the
-// models they name).
-func checkStrategies(strategies []*Strategy, prices *price.Table) error {
+// checkStrategies checks what strategies need of the price table: the
+// models they name (Needs.Priced).
+func checkStrategies(strategies []*strategy.Strategy, prices *price.Table) error {
 	for _, s := range strategies {
-		for _, st := range s.Steps {
-			if c, ok := st.(interface{ check(*price.Table) error }); ok {
-				if err := c.check(prices); err != nil {
-					return fmt.Errorf("strategy %q: %w", s.Spec, err)
-				}
+		for _, id := range s.Needs().Priced {
+			if _, err := prices.Find(id); err != nil {
+				return fmt.Errorf("strategy %q: %w", s.Spec, err)
 			}
 		}
 	}
@@ -422,17 +422,17 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 	e.sources = ix
 	e.noRows = true
 	res := &Result{Strategies: make([]StrategyResult, len(strategies)), sources: ix, Prices: e.opt.Prices.Label()}
-	notes := make([][]stepNote, len(strategies))
+	notes := make([][]strategy.Note, len(strategies))
 	for i, s := range strategies {
 		res.Strategies[i].Strategy = s
-		notes[i] = make([]stepNote, len(s.Steps))
+		notes[i] = make([]strategy.Note, len(s.Steps))
 	}
 	for j := range n {
 		pc := e.prepare(skel(j))
 		pc.idx = j
 		res.Conversations = append(res.Conversations, pc.info)
 		if res.Tokenizer == nil {
-			res.Tokenizer, res.Model, res.ModelID = pc.tok, pc.model, pc.modelID
+			res.Tokenizer, res.Model, res.ModelID = pc.Tok, pc.Model, pc.modelID
 		}
 		for i, s := range strategies {
 			e.strategy = i

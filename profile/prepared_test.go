@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -26,14 +28,14 @@ func TestPreparedMatchesRun(t *testing.T) {
 		{"claude-code", cc.Conversations},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			specs := DefaultStrategiesFor(tc.convs)
-			first, err := ParseStrategies(specs)
+			specs := strategy.DefaultsFor(tc.convs)
+			first, err := strategy.ParseAll(specs)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The second set changes the last strategy only.
-			second := append([]*Strategy(nil), first...)
-			changed, err := ParseStrategy("window:turns=2+cache")
+			second := append([]*strategy.Strategy(nil), first...)
+			changed, err := strategy.Parse("window:turns=2+cache")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -100,41 +100,27 @@ func (pc *preparedConv) measureServed() {
 	pc.served = served{}
 	ttl := pc.cacheTTL()
 	var prev *callInfo
-	for i := range pc.calls {
-		ci := &pc.calls[i]
-		u := ci.reported
-		if u == nil || ci.logged == nil || ci.logged.Caching.Mode != price.CachingAutomatic {
+	for i := range pc.Calls {
+		ci := &pc.Calls[i]
+		u := ci.Reported
+		if u == nil || ci.Logged == nil || ci.Logged.Caching.Mode != price.CachingAutomatic {
 			prev = nil
 			continue
 		}
-		if prev != nil && (ci.at.IsZero() || prev.at.IsZero() || ci.at.Unix()-prev.at.Unix() <= ttl) {
-			rule := ci.logged.Caching
-			could := min(prev.reported.InputTokens, u.InputTokens)
+		if prev != nil && (ci.At.IsZero() || prev.At.IsZero() || ci.At.Unix()-prev.At.Unix() <= ttl) {
+			rule := ci.Logged.Caching
+			could := min(prev.Reported.InputTokens, u.InputTokens)
 			if could >= rule.MinPrefix && rule.MinPrefix > 0 {
 				could = rule.MinPrefix + (could-rule.MinPrefix)/rule.Granularity*rule.Granularity
 			} else if could < rule.MinPrefix {
 				could = 0
 			}
 			if could > 0 {
-				pc.served.provider = ci.logged.Provider
+				pc.served.provider = ci.Logged.Provider
 				pc.served.cacheable += could
 				pc.served.read += min(u.CachedInputTokens, could)
 			}
 		}
 		prev = ci
 	}
-}
-
-// servedShare scales what the cache step reads on a best-effort cache by
-// the share the log shows its provider served (none when the log measured
-// nothing for that provider, or the step asks for the ideal).
-func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
-	if st.ideal || model == nil || model.Caching.Mode != price.CachingAutomatic || model.Provider != st.pc.served.provider {
-		return cached
-	}
-	num, den, ok := st.pc.served.share()
-	if !ok {
-		return cached
-	}
-	return cached * num / den
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -39,7 +41,7 @@ type skeleton struct {
 	cacheUsage bool
 	tools      []toolSkel
 	raw        map[string]*tokenize.Raw // by encoding
-	shape      logShape
+	shape      strategy.Shape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
@@ -124,7 +126,7 @@ type toolSkel struct {
 func newSkeleton(c *transcripts.Conversation) *skeleton {
 	sk := &skeleton{id: c.ID, path: c.Path, model: c.Model, machine: c.Machine, unlogged: c.Unlogged, batch: c.Batch,
 		msgs: make([]skelMsg, len(c.Messages)), models: []string{""}, names: []string{""},
-		raw: map[string]*tokenize.Raw{}, shape: shapeOf(c)}
+		raw: map[string]*tokenize.Raw{}, shape: strategy.ShapeOf(c)}
 	models := map[string]uint16{"": 0}
 	names := map[string]int32{"": 0}
 	intern := func(s string) int32 {
@@ -300,8 +302,8 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 	if k == nil {
 		k = &counts{}
 	}
-	think := k.think // nil think means none shown: keep the array apart
-	*k = counts{content: resized(k.content, n), rag: resized(k.rag, n), framing: resized(k.framing, n), scale: 1,
+	think := k.Think // nil think means none shown: keep the array apart
+	*k = counts{Counts: strategy.Counts{Content: resized(k.Content, n), RAG: resized(k.RAG, n), Framing: resized(k.Framing, n), Scale: 1},
 		prefix: k.prefix[:0]}
 	if r == nil {
 		return k
@@ -313,17 +315,17 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 	for i := range sk.msgs {
 		m := &sk.msgs[i]
 		c := r.MessageContent(i, t, int64(sk.images[int32(i)]))
-		k.content[i] = c
+		k.Content[i] = c
 		if m.flags&flagRAG != 0 {
-			k.rag[i] = c
+			k.RAG[i] = c
 		} else if spans, ok := r.RAG[int32(i)]; ok {
 			var s int64
 			for _, p := range spans {
 				s += t.ScaleRaw(p)
 			}
-			k.rag[i] = min(s, c)
+			k.RAG[i] = min(s, c)
 		}
-		k.framing[i] = r.Framing(i, t, roles[m.role], m.flags&flagName != 0)
+		k.Framing[i] = r.Framing(i, t, roles[m.role], m.flags&flagName != 0)
 	}
 	if len(sk.tools) > 0 {
 		for _, tool := range sk.tools {
@@ -331,16 +333,16 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 			if tr == nil {
 				continue
 			}
-			k.toolDefs += tr.Tokens(t)
+			k.ToolDefs += tr.Tokens(t)
 		}
-		k.toolDefs += tokenize.ToolDefsEnd
+		k.ToolDefs += tokenize.ToolDefsEnd
 	}
 	if r.Reasoning != nil {
-		k.think = resized(think, n+1)
+		k.Think = resized(think, n+1)
 		for i := range sk.msgs {
-			k.think[i+1] = k.think[i]
+			k.Think[i+1] = k.Think[i]
 			if sk.msgs[i].is(codeAssistant) {
-				k.think[i+1] += t.ScaleRaw(r.Reasoning[i])
+				k.Think[i+1] += t.ScaleRaw(r.Reasoning[i])
 			}
 		}
 	}

@@ -56,18 +56,18 @@ func TestSkeletonCountsMatchText(t *testing.T) {
 			want := countConversation(c, tk, 1)
 			got := sk.counts(tk)
 			name := filepath.Base(c.Path) + " " + tk.Name()
-			if !slices.Equal(got.content, want.content) || !slices.Equal(got.rag, want.rag) || !slices.Equal(got.framing, want.framing) {
+			if !slices.Equal(got.Content, want.Content) || !slices.Equal(got.RAG, want.RAG) || !slices.Equal(got.Framing, want.Framing) {
 				t.Errorf("%s: message counts differ from the text's", name)
 			}
-			if got.toolDefs != want.toolDefs {
-				t.Errorf("%s: tool schemas %d, text says %d", name, got.toolDefs, want.toolDefs)
+			if got.ToolDefs != want.ToolDefs {
+				t.Errorf("%s: tool schemas %d, text says %d", name, got.ToolDefs, want.ToolDefs)
 			}
-			if !slices.Equal(got.think, want.think) {
+			if !slices.Equal(got.Think, want.Think) {
 				t.Errorf("%s: thinking sums differ", name)
 			}
 			// The proxy's count of a request is the engine's count of
 			// the same messages (tokenize.CallInput without a skeleton).
-			wantIn := want.toolDefs + tokenize.ReplyPriming + want.sent(len(c.Messages))
+			wantIn := want.ToolDefs + tokenize.ReplyPriming + want.sent(len(c.Messages))
 			if in := tokenize.CallInput(c.Messages, c.Tools, tk); in != wantIn {
 				t.Errorf("%s: CallInput %d, engine %d", name, in, wantIn)
 			}
@@ -129,8 +129,8 @@ func FuzzSkeletonCounts(f *testing.F) {
 		for _, tk := range toks {
 			sk.countRaw(c, tk, 2)
 			want, got := countConversation(c, tk, 1), sk.counts(tk)
-			if !slices.Equal(got.content, want.content) || !slices.Equal(got.rag, want.rag) || !slices.Equal(got.framing, want.framing) ||
-				got.toolDefs != want.toolDefs || !slices.Equal(got.think, want.think) {
+			if !slices.Equal(got.Content, want.Content) || !slices.Equal(got.RAG, want.RAG) || !slices.Equal(got.Framing, want.Framing) ||
+				got.ToolDefs != want.ToolDefs || !slices.Equal(got.Think, want.Think) {
 				t.Fatalf("%s: skeleton counts differ from the text's", tk.Name())
 			}
 		}
@@ -142,7 +142,7 @@ func TestImageEstimates(t *testing.T) {
 	conv := &transcripts.Conversation{Messages: []transcripts.Message{{Role: "user", Images: 1}, {Role: "assistant"}}}
 	for model, want := range map[string]int64{"gpt-4o": 765, "claude-sonnet-4-6": 1398, "gemini-2.5-pro": 1032, "deepseek-v3.2": 765} {
 		p, _ := price.Default().Lookup(model)
-		if got := countConversation(conv, p.Tokenizer(), 1).content[0]; got != want {
+		if got := countConversation(conv, p.Tokenizer(), 1).Content[0]; got != want {
 			t.Errorf("%s: image = %d tokens, want %d", model, got, want)
 		}
 	}

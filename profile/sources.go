@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // Conversations of one source (a Claude Code project, a directory of logs
@@ -26,24 +27,24 @@ import (
 // which for Claude Code is its tools and system prompt (~18k tokens) while
 // the rest of the hidden prefix (reminders in the first message) is new.
 func (pc *preparedConv) sharedPrefix(k *counts) {
-	if len(pc.calls) == 0 {
+	if len(pc.Calls) == 0 {
 		return
 	}
-	first := pc.calls[0]
-	prefix := pc.hidden + k.toolDefs
-	for i := 0; i < first.msg; i++ {
-		if pc.isSystem[i] {
-			prefix += k.content[i] + k.framing[i]
+	first := pc.Calls[0]
+	prefix := pc.hidden + k.ToolDefs
+	for i := 0; i < first.Msg; i++ {
+		if pc.Roles[i] == strategy.System {
+			prefix += k.Content[i] + k.Framing[i]
 		}
 	}
-	pc.shared = prefix
-	if u := first.reported; u != nil {
+	pc.Shared = prefix
+	if u := first.Reported; u != nil {
 		ttl := int64(0)
 		var w, w1h int64
-		for _, ci := range pc.calls {
-			if ci.reported != nil {
-				w += ci.reported.CacheWriteTokens
-				w1h += min(ci.reported.CacheWrite1hTokens, ci.reported.CacheWriteTokens)
+		for _, ci := range pc.Calls {
+			if ci.Reported != nil {
+				w += ci.Reported.CacheWriteTokens
+				w1h += min(ci.Reported.CacheWrite1hTokens, ci.Reported.CacheWriteTokens)
 			}
 		}
 		switch {
@@ -52,10 +53,10 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 		case w > 0:
 			ttl = 300
 		}
-		pc.logTTL = ttl
+		pc.LogTTL = ttl
 		if u.CachedInputTokens > 0 {
-			pc.shared = min(prefix, u.CachedInputTokens)
-			pc.warm = true
+			pc.Shared = min(prefix, u.CachedInputTokens)
+			pc.Warm = true
 		}
 	}
 	dir := filepath.Dir(pc.sk.path)
@@ -64,7 +65,7 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 	}
 	// What the log holds of the prefix must be the same text, not only
 	// the same length (skeleton.prefixHash).
-	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.shared, pc.sk.prefixHash)
+	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.Shared, pc.sk.prefixHash)
 }
 
 // sourceIndex lists, per source key, when its conversations made calls.
@@ -95,12 +96,12 @@ func newSourceIndex() *sourceIndex { return &sourceIndex{calls: map[string][]sou
 // add indexes pc, the conversation of index pc.idx, the next in order.
 func (ix *sourceIndex) add(pc *preparedConv) {
 	ix.keys = append(ix.keys, pc.source)
-	if pc.shared == 0 {
+	if pc.Shared == 0 {
 		return
 	}
-	for _, ci := range pc.calls {
-		if !ci.at.IsZero() {
-			ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.at.Unix(), pc.idx})
+	for _, ci := range pc.Calls {
+		if !ci.At.IsZero() {
+			ix.calls[pc.source] = append(ix.calls[pc.source], sourceCall{ci.At.Unix(), pc.idx})
 		}
 	}
 }
@@ -116,7 +117,7 @@ func (ix *sourceIndex) sort() {
 // the ttl seconds up to at (inclusive), so that the source's prefix is
 // still cached.
 func (ix *sourceIndex) warm(pc *preparedConv, at, ttl int64) bool {
-	if ix == nil || at == 0 || pc.shared == 0 || pc.idx >= len(ix.keys) {
+	if ix == nil || at == 0 || pc.Shared == 0 || pc.idx >= len(ix.keys) {
 		return false
 	}
 	cs := ix.calls[ix.keys[pc.idx]]
@@ -141,17 +142,17 @@ func (ix *sourceIndex) warm(pc *preparedConv, at, ttl int64) bool {
 func (pc *preparedConv) cacheBreaks() {
 	ttl := pc.cacheTTL()
 	var prev *callInfo
-	for i := range pc.calls {
-		ci := &pc.calls[i]
-		ci.breakAt = -1
-		u := ci.reported
+	for i := range pc.Calls {
+		ci := &pc.Calls[i]
+		ci.BreakAt = -1
+		u := ci.Reported
 		if u == nil {
 			continue
 		}
-		explicit := ci.logged != nil && ci.logged.Caching.Mode == price.CachingExplicit
-		if explicit && prev != nil && !ci.at.IsZero() && !prev.at.IsZero() && ci.at.Unix()-prev.at.Unix() <= ttl &&
-			10*u.CachedInputTokens < 9*prev.reported.InputTokens && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
-			ci.breakAt = u.CachedInputTokens
+		explicit := ci.Logged != nil && ci.Logged.Caching.Mode == price.CachingExplicit
+		if explicit && prev != nil && !ci.At.IsZero() && !prev.At.IsZero() && ci.At.Unix()-prev.At.Unix() <= ttl &&
+			10*u.CachedInputTokens < 9*prev.Reported.InputTokens && (u.CachedInputTokens > 0 || u.CacheWriteTokens > 0) {
+			ci.BreakAt = u.CachedInputTokens
 		}
 		prev = ci
 	}
@@ -160,8 +161,8 @@ func (pc *preparedConv) cacheBreaks() {
 // cacheTTL is the cache TTL the log shows, in seconds, or the default
 // 5 minutes when it shows none.
 func (pc *preparedConv) cacheTTL() int64 {
-	if pc.logTTL == 0 {
+	if pc.LogTTL == 0 {
 		return 300
 	}
-	return pc.logTTL
+	return pc.LogTTL
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -86,7 +88,7 @@ func TestCacheAcrossConversations(t *testing.T) {
 	// Same source, same length, another system prompt: nothing shared.
 	edited := mk("e", start.Add(5*time.Minute))
 	edited.Messages[0].Content = "b" + strings.Repeat(" b", 19) // 20 tokens too
-	strategies, _ := ParseStrategies([]string{"cache:served=ideal"})
+	strategies, _ := strategy.ParseAll([]string{"cache:served=ideal"})
 	res, err := Run([]*transcripts.Conversation{c, b, a, other, edited}, Options{Prices: testTable(t), Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +122,7 @@ func TestCacheSkipsServedCalls(t *testing.T) {
 	b := smallConversation(time.Time{})
 	b.ID, b.Path = "b", "b.jsonl"
 	b.Messages[5].Content = as(9)
-	strategies, err := ParseStrategies([]string{"respcache+cache:served=ideal"})
+	strategies, err := strategy.ParseAll([]string{"respcache+cache:served=ideal"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package profile
 import (
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -69,11 +71,11 @@ func TestLeverSteps(t *testing.T) {
 		{spec: "respcache:match=near,threshold=0.8", convs: []*transcripts.Conversation{twoCalls("a", paris), twoCalls("b", "What is the weather in Paris today?")}, input: 64 + 25 + 41, output: 14, cost: usd(230) + price.Money(132_500_000), served: 1, saved: price.Money(102_500_000)},
 		{spec: "respcache:match=near,threshold=0.9", convs: []*transcripts.Conversation{twoCalls("a", paris), twoCalls("b", "What is the weather in Paris today?")}, input: 64 + 25 + 41, output: 14, cost: usd(465)},
 	} {
-		s, err := ParseStrategy(tc.spec)
+		s, err := strategy.Parse(tc.spec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := Run(tc.convs, Options{Strategies: []*Strategy{s}})
+		r, err := Run(tc.convs, Options{Strategies: []*strategy.Strategy{s}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,8 +99,8 @@ func TestRAGKeep(t *testing.T) {
 	c.Messages = append(c.Messages[:1], append([]transcripts.Message{{Role: transcripts.RoleUser, RAG: true,
 		Content: "Paris: 21°C, clear skies, light wind from the west."}}, c.Messages[1:]...)...)
 	run := func(spec string) Totals {
-		s, _ := ParseStrategy(spec)
-		r, err := Run([]*transcripts.Conversation{c}, Options{Strategies: []*Strategy{s}})
+		s, _ := strategy.Parse(spec)
+		r, err := Run([]*transcripts.Conversation{c}, Options{Strategies: []*strategy.Strategy{s}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +115,7 @@ func TestRAGKeep(t *testing.T) {
 
 func TestLeverSpecErrors(t *testing.T) {
 	for _, spec := range []string{"system:scale=-1", "output:scale=x", "rag:keep=140%", "route:model=gpt-4o", "route:model=gpt-4o,when=latency<3", "respcache:match=fuzzy", "respcache:threshold=0.5"} {
-		if _, err := ParseStrategy(spec); err == nil {
+		if _, err := strategy.Parse(spec); err == nil {
 			t.Errorf("%s parsed", spec)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -212,13 +214,13 @@ func TestParseContextSteps(t *testing.T) {
 		"cache+clear:trigger=30k,at_least=5k":      "clear:trigger=30000,keep=3,at_least=5000+cache",
 		"compact:trigger=80%,size=2k,model=test-x": "compact:trigger=80%,size=2000,model=test-x",
 	} {
-		s, err := ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			t.Errorf("%s: %v", spec, err)
 			continue
 		}
 		if got := s.String(); got != want {
-			t.Errorf("ParseStrategy(%q).String() = %q, want %q", spec, got, want)
+			t.Errorf("strategy.Parse(%q).String() = %q, want %q", spec, got, want)
 		}
 	}
 	for spec, want := range map[string]string{
@@ -228,8 +230,8 @@ func TestParseContextSteps(t *testing.T) {
 		"compact:size=10":                                   "compact needs trigger",
 		"summary:trigger=1,size=1+compact:trigger=1,size=1": "summary and compact cannot be combined",
 	} {
-		if _, err := ParseStrategy(spec); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseStrategy(%q) = %v, want …%s…", spec, err, want)
+		if _, err := strategy.Parse(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("strategy.Parse(%q) = %v, want …%s…", spec, err, want)
 		}
 	}
 }
@@ -254,7 +256,7 @@ func TestNoteInReports(t *testing.T) {
 // half 30,705 → 30,000, three quarters 46,058 → 46,000.
 func TestDefaultStrategiesFor(t *testing.T) {
 	demo := transcripts.Demo(transcripts.Options{})
-	if got := DefaultStrategiesFor(demo.Conversations); strings.Join(got, " ") != strings.Join(DefaultStrategies, " ") {
+	if got := strategy.DefaultsFor(demo.Conversations); strings.Join(got, " ") != strings.Join(strategy.Defaults, " ") {
 		t.Errorf("demo: %v", got)
 	}
 	src, err := transcripts.Open("../transcripts/testdata/real/claude_code/spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl", transcripts.Options{})
@@ -263,7 +265,7 @@ func TestDefaultStrategiesFor(t *testing.T) {
 	}
 	want := []string{"full", "cache", "window:tokens=15000+cache", "clear:trigger=30000,keep=3+cache",
 		"compact:trigger=46000,size=2000+cache", "cap:512", "batch"}
-	if got := DefaultStrategiesFor(src.Conversations); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := strategy.DefaultsFor(src.Conversations); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("claude code: %v, want %v", got, want)
 	}
 }
@@ -302,7 +304,7 @@ models:
 		{Role: "user", Content: as(6)}, reply(30),
 		{Role: "user", Content: as(6)}, reply(10),
 	}}
-	st, err := ParseStrategies([]string{"full", "clear-thinking:keep=1", "cache", "clear-thinking:keep=1+cache", "clear-thinking:keep=3"})
+	st, err := strategy.ParseAll([]string{"full", "clear-thinking:keep=1", "cache", "clear-thinking:keep=1+cache", "clear-thinking:keep=3"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +366,7 @@ func TestSummaryToolRounds(t *testing.T) {
 		t.Errorf("inputs = %v, want %v", got, want)
 	}
 	tok, _ := tokenize.NewTokenizer(tokenize.O200kBase, 1, true)
-	if in := tok.Count(SummaryInstruction) + 7 + 61; s.Totals.SummaryInput != in || s.Totals.SummaryOutput != 10 {
+	if in := tok.Count(strategy.SummaryInstruction) + 7 + 61; s.Totals.SummaryInput != in || s.Totals.SummaryOutput != 10 {
 		t.Errorf("summariser %d in, %d out; want %d, 10", s.Totals.SummaryInput, s.Totals.SummaryOutput, in)
 	}
 }
@@ -382,7 +384,7 @@ func TestStrategyNeeds(t *testing.T) {
 		{"respcache", true, nil},
 		{"model=claude-haiku-4-5+respcache+cache", true, []string{"claude-haiku-4-5"}},
 	} {
-		s, err := ParseStrategy(tc.spec)
+		s, err := strategy.Parse(tc.spec)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -113,7 +113,7 @@ func (s *stream) Add(convs []*transcripts.Conversation, counted *fileCounts) {
 		pc.idx = len(s.p.pcs)
 		s.e.sources.add(pc)
 		s.p.pcs = append(s.p.pcs, stubOf(pc))
-		s.p.shape.add(sk.shape)
+		s.p.shape.Add(sk.shape)
 	}
 }
 
@@ -131,9 +131,9 @@ func (s *stream) Prepared(ids []string) *Prepared {
 	return s.p
 }
 
-// DefaultStrategies is the default strategy set for the prepared log
+// strategy.Defaults is the default strategy set for the prepared log
 // (DefaultStrategiesFor).
-func (p *Prepared) DefaultStrategies() []string { return p.shape.defaultStrategies() }
+func (p *Prepared) DefaultStrategies() []string { return p.shape.Defaults() }
 
 // CallTimes returns when the call answered by message msg of conversation
 // conv was sent (the last time logged before the response) and answered,

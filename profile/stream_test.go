@@ -7,6 +7,8 @@ import (
 	"unsafe"
 	"weak"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -60,7 +62,7 @@ func TestStreamKeepsNoText(t *testing.T) {
 		t.Errorf("a skeleton message takes %d bytes, want at most 32", got)
 	}
 	for _, pc := range p.pcs {
-		if pc.sk.conv != nil || pc.calls != nil {
+		if pc.sk.conv != nil || pc.Calls != nil {
 			t.Fatalf("%s: a streamed conversation keeps its text or its prepared calls", pc.info.ID)
 		}
 	}
@@ -77,8 +79,8 @@ func TestRecountWhileFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, _ := ParseStrategies([]string{"full", "cache"})
-	other, _ := ParseStrategies([]string{"full", "model=gpt-4+cache"})
+	base, _ := strategy.ParseAll([]string{"full", "cache"})
+	other, _ := strategy.ParseAll([]string{"full", "model=gpt-4+cache"})
 	inTurn := func() ([]Finding, price.Money) {
 		p, err := Prepare(src.Conversations, Options{})
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -92,8 +94,8 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	if opt.Basis == "" {
 		// The replay check's strategy, as the report names it: a run
 		// of full alone yields it.
-		full, _ := ParseStrategy("full")
-		r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full}})
+		full, _ := strategy.Parse("full")
+		r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*strategy.Strategy{full}})
 		if err != nil {
 			return nil, err
 		}
@@ -102,13 +104,13 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
 	}
-	basis, err := ParseStrategy(opt.Basis)
+	basis, err := strategy.Parse(opt.Basis)
 	if err != nil {
 		return nil, err
 	}
-	full, _ := ParseStrategy("full")
+	full, _ := strategy.Parse("full")
 	// Counted before runs share the skeletons.
-	ensureEncodings(sks, []*Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model}, false)
+	ensureEncodings(sks, []*strategy.Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model}, false)
 	skel := func(j int) *skeleton { return sks[j] }
 	// The full history every call would see, per call, is the yardstick
 	// for what a strategy keeps: taken call by call as full is simulated,
@@ -116,7 +118,7 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	// full come before its calls under the basis).
 	var fullCtx []int64
 	var basisTally contextTally
-	ref, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*Strategy{full, basis},
+	ref, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*strategy.Strategy{full, basis},
 		onCall: func(i int, c *Call) {
 			if i == 0 {
 				fullCtx = append(fullCtx, earlierContext(c))
@@ -143,9 +145,9 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	// One run over every candidate, keeping totals only: the counts are
 	// made once, and each call of each candidate is measured as it is
 	// simulated.
-	strategies := make([]*Strategy, 0, len(specs))
+	strategies := make([]*strategy.Strategy, 0, len(specs))
 	for _, s := range specs {
-		st, err := ParseStrategy(s)
+		st, err := strategy.Parse(s)
 		if err != nil {
 			return nil, err
 		}
@@ -267,12 +269,12 @@ func frontier(cs []TuneCandidate) []TuneCandidate {
 	return out
 }
 
-// tuneOrder is the kinds tune searches, in the order it tries them:
-// window, summary, then the others of the registry.
-func tuneOrder() []*StepKind {
-	out := []*StepKind{windowKind, summaryKind}
-	for _, k := range stepKinds {
-		if k.Tune != nil && !slices.Contains(out, k) {
+// tuneOrder is the kinds tune searches, in the order it tries them: the
+// registry's (window, summary, then the others).
+func tuneOrder() []*strategy.StepKind {
+	var out []*strategy.StepKind
+	for _, k := range strategy.Kinds() {
+		if k.Tune != nil {
 			out = append(out, k)
 		}
 	}

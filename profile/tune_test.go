@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -21,14 +23,14 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
 	// Rebuild every candidate independently: one Run each.
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, "full")}})
+	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, "full")}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
 	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
-		one, err := Run(convs, Options{Strategies: []*Strategy{mustParse(t, spec)}})
+		one, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, spec)}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,9 +104,9 @@ func contains(s, sub string) bool {
 	return false
 }
 
-func mustParse(t *testing.T, spec string) *Strategy {
+func mustParse(t *testing.T, spec string) *strategy.Strategy {
 	t.Helper()
-	s, err := ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func mustParse(t *testing.T, spec string) *Strategy {
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
 	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
-	ref, err := Run(convs, Options{Strategies: []*Strategy{mustParseB(b, "full")}})
+	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParseB(b, "full")}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -132,8 +134,8 @@ func BenchmarkTune(b *testing.B) {
 	b.ReportMetric(float64(len(specs)), "candidates")
 }
 
-func mustParseB(b *testing.B, spec string) *Strategy {
-	s, err := ParseStrategy(spec)
+func mustParseB(b *testing.B, spec string) *strategy.Strategy {
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		b.Fatal(err)
 	}

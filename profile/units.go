@@ -2,6 +2,8 @@ package profile
 
 import (
 	"sort"
+
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // findUnits splits the conversation into units, the pieces history is
@@ -13,42 +15,34 @@ import (
 // step must keep for the call to make sense. It also lists tool uses.
 func (pc *preparedConv) findUnits() {
 	msgs := pc.sk.msgs
-	pc.units = pc.units[:0]
+	pc.Units = pc.Units[:0]
 	ex := 0
 	for i := range msgs {
-		for ex < len(pc.exchanges) && pc.exchanges[ex] < i {
+		for ex < len(pc.Exchanges) && pc.Exchanges[ex] < i {
 			ex++
 		}
-		if (ex < len(pc.exchanges) && pc.exchanges[ex] == i) ||
+		if (ex < len(pc.Exchanges) && pc.Exchanges[ex] == i) ||
 			(msgs[i].is(codeAssistant) && msgs[i].flags&flagCalls != 0) {
-			pc.units = append(pc.units, i)
+			pc.Units = append(pc.Units, i)
 		}
 	}
-	if len(pc.units) == 0 || pc.units[0] != 0 {
-		pc.units = append([]int{0}, pc.units...)
+	if len(pc.Units) == 0 || pc.Units[0] != 0 {
+		pc.Units = append([]int{0}, pc.Units...)
 	}
-	for i := range pc.calls {
-		pc.calls[i].unit = max(sort.SearchInts(pc.units, pc.calls[i].msg)-1, 0)
+	for i := range pc.Calls {
+		pc.Calls[i].Unit = max(sort.SearchInts(pc.Units, pc.Calls[i].Msg)-1, 0)
 	}
 	pc.findToolUses()
-}
-
-// toolUse is one tool result and the call it answers.
-type toolUse struct {
-	res  int    // the tool message
-	call int    // the assistant message that made the call (-1 when not found)
-	arg  int    // index of the call in that message's ToolCalls
-	name string // the tool's name
 }
 
 // findToolUses lists tool results in order, each with the assistant
 // message whose call it answers (by id, else the nearest earlier one).
 func (pc *preparedConv) findToolUses() {
 	sk := pc.sk
-	pc.uses = pc.uses[:0]
+	pc.Uses = pc.Uses[:0]
 	for i := range sk.msgs {
 		if m := &sk.msgs[i]; m.is(codeTool) {
-			pc.uses = append(pc.uses, toolUse{res: i, call: int(m.call), arg: int(m.arg), name: sk.names[m.name]})
+			pc.Uses = append(pc.Uses, strategy.ToolUse{Res: i, Call: int(m.call), Arg: int(m.arg), Name: sk.names[m.name]})
 		}
 	}
 }

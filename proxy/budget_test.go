@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -218,14 +217,7 @@ func TestRedactKeepsUsageNotText(t *testing.T) {
 			t.Errorf("text written: %q", m.Content)
 		}
 	}
-	src, err := transcripts.Open(r.out, transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := profile.Run(src.Conversations, profile.Options{Strategies: mustStrategies(t, "full")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, _ := replayLog(t, r.out)
 	if got := res.Strategies[0].Totals.ReportedCost; got != 21_000_000_000 {
 		t.Fatalf("billed %s, want $0.021", got)
 	}

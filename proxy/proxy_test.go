@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -69,16 +71,36 @@ func (r *rig) stop() {
 	r.srv = nil
 }
 
-// post sends body to url+path with the headers and returns the response.
-func post(t *testing.T, url, path, body string, header ...string) (int, http.Header, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url+path, strings.NewReader(body))
+// appRequest is a POST of a JSON body to url as an app sends it, with its
+// key and the headers (name, value, …).
+func appRequest(ctx context.Context, url, body string, header ...string) *http.Request {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+apiKey)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	return req
+}
+
+// replayLog reads the proxy's log at out and replays what the app did.
+func replayLog(t *testing.T, out string) (*profile.Result, []*transcripts.Conversation) {
+	t.Helper()
+	src, err := transcripts.Open(out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := profile.Run(src.Conversations, profile.Options{Strategies: mustStrategies(t, "full")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, src.Conversations
+}
+
+// post sends body to url+path with the headers and returns the response.
+func post(t *testing.T, url, path, body string, header ...string) (int, http.Header, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(appRequest(context.Background(), url+path, body, header...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,15 +369,8 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 		}
 	}
 	r.stop()
-	src, err := transcripts.Open(r.out, transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := profile.Run(src.Conversations, profile.Options{Strategies: mustStrategies(t, "full")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := profile.ByTag(res, src.Conversations, "")
+	res, convs := replayLog(t, r.out)
+	rows := profile.ByTag(res, convs, "")
 	got := map[string]int64{}
 	for _, row := range rows {
 		got[row.Tag] = int64(row.Reported)
@@ -367,15 +382,15 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 			t.Errorf("tag %s billed %s, want %s (rows %+v)", tag, price.Money(got[tag]), want, rows)
 		}
 	}
-	teams := profile.ByTag(res, src.Conversations, "team")
+	teams := profile.ByTag(res, convs, "team")
 	if len(teams) != 3 || teams[0].Tag != "team=ads" || teams[1].Tag != "team=search" || teams[2].Tag != "team=untagged" {
 		t.Fatalf("by team: %+v", teams)
 	}
 }
 
-func mustStrategies(t *testing.T, specs ...string) []*profile.Strategy {
+func mustStrategies(t *testing.T, specs ...string) []*strategy.Strategy {
 	t.Helper()
-	s, err := profile.ParseStrategies(specs)
+	s, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}

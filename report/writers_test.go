@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
@@ -24,9 +26,9 @@ func twoConvs(model string) []*transcripts.Conversation {
 // run runs convs under specs (the default set when none).
 func run(t *testing.T, convs []*transcripts.Conversation, specs ...string) *profile.Result {
 	t.Helper()
-	var ss []*profile.Strategy
+	var ss []*strategy.Strategy
 	for _, s := range specs {
-		st, err := profile.ParseStrategy(s)
+		st, err := strategy.Parse(s)
 		if err != nil {
 			t.Fatal(err)
 		}

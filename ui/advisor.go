@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -108,7 +110,7 @@ func (m *Model) askTune() tea.Cmd {
 // addSpec puts spec in the strategy table (once), selects it and
 // recomputes.
 func (m *Model) addSpec(spec string) tea.Cmd {
-	if s, err := profile.ParseStrategy(spec); err == nil {
+	if s, err := strategy.Parse(spec); err == nil {
 		spec = s.String()
 	}
 	for i, s := range m.specs {

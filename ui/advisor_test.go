@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -29,7 +31,7 @@ func demoConvs() []*transcripts.Conversation {
 // prices it.
 func TestFindingsPane(t *testing.T) {
 	m := start(t, demoConfig())
-	strategies, _ := profile.ParseStrategies(m.specs)
+	strategies, _ := strategy.ParseAll(m.specs)
 	res, err := profile.Run(demoConvs(), profile.Options{Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +145,7 @@ func TestLevers(t *testing.T) {
 	m = press(t, m, "down", "v", "space") // strategy 2, cache: system:scale on
 	check := func(spec string) {
 		t.Helper()
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,8 +261,8 @@ func TestLiveSystem(t *testing.T) {
 	if conv.Messages[0].Content != strings.TrimRight(prompt, "\n") || conv.Messages[0].Role != transcripts.RoleSystem {
 		t.Fatalf("first message %+v", conv.Messages[0])
 	}
-	full, _ := profile.ParseStrategy("full")
-	after, err := profile.Run(transcripts.WithSystem([]*transcripts.Conversation{orig}, conv.Messages[0].Content), profile.Options{Strategies: []*profile.Strategy{full}})
+	full, _ := strategy.Parse("full")
+	after, err := profile.Run(transcripts.WithSystem([]*transcripts.Conversation{orig}, conv.Messages[0].Content), profile.Options{Strategies: []*strategy.Strategy{full}})
 	if err != nil {
 		t.Fatal(err)
 	}

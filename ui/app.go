@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
@@ -189,10 +191,10 @@ func New(cfg Config) Model {
 	}
 	specs := cfg.Specs
 	if len(specs) == 0 && cfg.Source != nil {
-		specs = profile.DefaultStrategiesFor(cfg.Source.Conversations)
+		specs = strategy.DefaultsFor(cfg.Source.Conversations)
 	}
 	if len(specs) == 0 {
-		specs = profile.DefaultStrategies
+		specs = strategy.Defaults
 	}
 	specs = append([]string(nil), specs...)
 	perDay := cfg.PerDay
@@ -400,7 +402,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if len(m.cfg.Specs) == 0 {
 			defaults := msg.defaults
 			if defaults == nil {
-				defaults = profile.DefaultStrategiesFor(msg.src.Conversations)
+				defaults = strategy.DefaultsFor(msg.src.Conversations)
 			}
 			m.specs = append([]string(nil), defaults...)
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -112,11 +114,11 @@ func TestKnobRecomputes(t *testing.T) {
 
 func engineTotal(t *testing.T, spec string) price.Money {
 	t.Helper()
-	s, err := profile.ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := profile.Run(transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()}).Conversations, profile.Options{Strategies: []*profile.Strategy{s}})
+	res, err := profile.Run(transcripts.Demo(transcripts.Options{RAG: transcripts.DefaultRAGRule()}).Conversations, profile.Options{Strategies: []*strategy.Strategy{s}})
 	if err != nil {
 		t.Fatal(err)
 	}

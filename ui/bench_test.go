@@ -3,9 +3,10 @@ package ui
 import (
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -23,7 +24,7 @@ func BenchmarkRecompute(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
-			specs, _, _ := turnKnob(profile.DefaultStrategies, knobWindow, 1)
+			specs, _, _ := turnKnob(strategy.Defaults, knobWindow, 1)
 			prices := price.Default()
 			if msg := compute(1, false, nil, convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
@@ -73,7 +74,7 @@ func BenchmarkKnobPress(b *testing.B) {
 		convs []*transcripts.Conversation
 	}{{"anew", nil, src.Conversations}, {"kept", &prepCache{}, src.Conversations}, {"counted", counted, loaded.src.Conversations}} {
 		b.Run(tc.name, func(b *testing.B) {
-			specs := profile.DefaultStrategiesFor(tc.convs)
+			specs := strategy.DefaultsFor(tc.convs)
 			if msg := compute(1, true, tc.prep, tc.convs, prices, "", specs)().(computedMsg); msg.err != nil {
 				b.Fatal(msg.err)
 			}
@@ -119,7 +120,7 @@ func BenchmarkOpenDir(b *testing.B) {
 			if loaded.err != nil {
 				b.Fatal(loaded.err)
 			}
-			specs := profile.DefaultStrategiesFor(loaded.src.Conversations)
+			specs := strategy.DefaultsFor(loaded.src.Conversations)
 			if msg := compute(1, true, j.counted, loaded.src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
 				b.Fatal(msg.err)
 			}
@@ -131,7 +132,7 @@ func BenchmarkOpenDir(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			specs := profile.DefaultStrategiesFor(src.Conversations)
+			specs := strategy.DefaultsFor(src.Conversations)
 			if msg := compute(1, true, &prepCache{}, src.Conversations, prices, "", specs)().(computedMsg); msg.res == nil {
 				b.Fatal(msg.err)
 			}

@@ -3,7 +3,7 @@ package ui
 import (
 	"fmt"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // knob is one adjustable parameter of the strategies in play.
@@ -33,16 +33,16 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 	var value string
 	for i, spec := range specs {
 		out[i] = spec
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			continue
 		}
-		w, _ := s.Step("window").(*profile.WindowStep)
-		sum, _ := s.Step("summary").(*profile.SummaryStep)
-		capStep, _ := s.Step("cap").(*profile.CapStep)
-		clr, _ := s.Step("clear").(*profile.ClearStep)
-		cmp, _ := s.Step("compact").(*profile.CompactStep)
-		ct, _ := s.Step("clear-thinking").(*profile.ClearThinkingStep)
+		w, _ := s.Step("window").(*strategy.WindowStep)
+		sum, _ := s.Step("summary").(*strategy.SummaryStep)
+		capStep, _ := s.Step("cap").(*strategy.CapStep)
+		clr, _ := s.Step("clear").(*strategy.ClearStep)
+		cmp, _ := s.Step("compact").(*strategy.CompactStep)
+		ct, _ := s.Step("clear-thinking").(*strategy.ClearThinkingStep)
 		switch {
 		case k == knobWindow && w != nil && w.Tokens == 0:
 			w.Turns = max(0, w.Turns+dir)
@@ -95,17 +95,17 @@ func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
 func presets(specs []string) []string {
 	turns, trigger, keep, size, capN := 8, int64(12000), 4, int64(600), int64(512)
 	for _, spec := range specs {
-		s, err := profile.ParseStrategy(spec)
+		s, err := strategy.Parse(spec)
 		if err != nil {
 			continue
 		}
-		if w, ok := s.Step("window").(*profile.WindowStep); ok && w.Tokens == 0 && w.Turns > 0 {
+		if w, ok := s.Step("window").(*strategy.WindowStep); ok && w.Tokens == 0 && w.Turns > 0 {
 			turns = w.Turns
 		}
-		if sum, ok := s.Step("summary").(*profile.SummaryStep); ok {
+		if sum, ok := s.Step("summary").(*strategy.SummaryStep); ok {
 			trigger, keep, size = sum.Trigger, sum.Keep, sum.Size
 		}
-		if c, ok := s.Step("cap").(*profile.CapStep); ok {
+		if c, ok := s.Step("cap").(*strategy.CapStep); ok {
 			capN = c.Max
 		}
 	}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 
-	"github.com/tokenscope/tokenscope/profile"
+	tea "charm.land/bubbletea/v2"
 )
 
 // lever is one of the effect-size steps, toggled on the selected strategy
@@ -57,7 +57,7 @@ func setLever(spec string, l lever, v string) (string, error) {
 	if len(parts) == 0 {
 		return "full", nil
 	}
-	s, err := profile.ParseStrategy(strings.Join(parts, "+"))
+	s, err := strategy.Parse(strings.Join(parts, "+"))
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
@@ -88,8 +90,8 @@ type budgetMsg struct {
 func checkBudget(s *live.Session, prices *price.Table, model, text string) tea.Cmd {
 	return func() tea.Msg {
 		pending := s.Pending(text)
-		st, _ := profile.ParseStrategy("full")
-		res, err := profile.Run([]*transcripts.Conversation{pending}, profile.Options{Prices: prices, Model: model, Strategies: []*profile.Strategy{st}})
+		st, _ := strategy.Parse("full")
+		res, err := profile.Run([]*transcripts.Conversation{pending}, profile.Options{Prices: prices, Model: model, Strategies: []*strategy.Strategy{st}})
 		if err != nil {
 			return budgetMsg{text: text, err: err}
 		}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -36,9 +38,9 @@ func systemCmd(s *live.Session, prices *price.Table, model, path string) tea.Cmd
 		conv := s.Conversation()
 		pending := s.Pending("")
 		edited := transcripts.WithSystem([]*transcripts.Conversation{conv, pending}, text)
-		full, _ := profile.ParseStrategy("full")
+		full, _ := strategy.Parse("full")
 		cost := func(c *transcripts.Conversation) (total, last price.Money, in int64, err error) {
-			res, err := profile.Run([]*transcripts.Conversation{c}, profile.Options{Prices: prices, Model: model, Strategies: []*profile.Strategy{full}})
+			res, err := profile.Run([]*transcripts.Conversation{c}, profile.Options{Prices: prices, Model: model, Strategies: []*strategy.Strategy{full}})
 			if err != nil {
 				return 0, 0, 0, err
 			}

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -108,16 +110,16 @@ const progressEvery = 50 * time.Millisecond
 // holds none, refs say where each is (stdin, which cannot be read again,
 // keeps it).
 func walk(j loadJob, count bool, ch chan tea.Msg) loadedMsg {
-	var strategies []*profile.Strategy
+	var strategies []*strategy.Strategy
 	if count && len(j.specs) > 0 {
-		strategies, _ = profile.ParseStrategies(j.specs) // checked before the screen opened
+		strategies, _ = strategy.ParseAll(j.specs) // checked before the screen opened
 	}
 	return walkFor(j, count, strategies, ch)
 }
 
 // walkFor is walk counting for strategies (profile.Load, the command
 // line's pipeline). ch may be nil: no progress.
-func walkFor(j loadJob, count bool, strategies []*profile.Strategy, ch chan tea.Msg) loadedMsg {
+func walkFor(j loadJob, count bool, strategies []*strategy.Strategy, ch chan tea.Msg) loadedMsg {
 	// A report redraws the list, whose widths are measured over every row:
 	// a few a second are enough, and a thousand files would cost seconds.
 	var last atomic.Int64
@@ -217,7 +219,7 @@ func computeRefs(gen int, j loadJob, specs []string) tea.Cmd {
 	specs = append([]string(nil), specs...)
 	return func() tea.Msg {
 		start := time.Now()
-		strategies, err := profile.ParseStrategies(specs)
+		strategies, err := strategy.ParseAll(specs)
 		if err != nil {
 			return computedMsg{gen: gen, all: true, err: err}
 		}

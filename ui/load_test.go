@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
@@ -342,9 +344,9 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	}
 }
 
-func mustStrategies(t *testing.T, specs []string) []*profile.Strategy {
+func mustStrategies(t *testing.T, specs []string) []*strategy.Strategy {
 	t.Helper()
-	s, err := profile.ParseStrategies(specs)
+	s, err := strategy.ParseAll(specs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
@@ -173,7 +174,7 @@ func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
 				m.err = err.Error()
 				break
 			}
-			s, _ := profile.ParseStrategy(spec)
+			s, _ := strategy.Parse(spec)
 			spec = s.String()
 			if !m.on[spec] {
 				m.items = append(m.items, spec)
@@ -213,7 +214,7 @@ func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
 
 // check reports what is wrong with a typed spec, models included.
 func (m menu) check(spec string) error {
-	s, err := profile.ParseStrategy(spec)
+	s, err := strategy.Parse(spec)
 	if err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func (m menu) check(spec string) error {
 	return nil
 }
 
-func summaryModel(s *profile.Strategy) string {
+func summaryModel(s *strategy.Strategy) string {
 	if s.Summary == nil {
 		return ""
 	}

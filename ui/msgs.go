@@ -3,6 +3,8 @@ package ui
 import (
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -28,12 +30,12 @@ func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversati
 	specs = append([]string(nil), specs...)
 	return func() tea.Msg {
 		start := time.Now()
-		strategies, err := profile.ParseStrategies(specs)
+		strategies, err := strategy.ParseAll(specs)
 		if err != nil {
 			return computedMsg{gen: gen, all: all, err: err}
 		}
 		if len(strategies) == 0 {
-			strategies, _ = profile.ParseStrategies(profile.DefaultStrategiesFor(convs))
+			strategies, _ = strategy.ParseAll(strategy.DefaultsFor(convs))
 		}
 		p, err := prep.prepared(convs, prices, model, strategies)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -32,7 +34,7 @@ type prepCache struct {
 
 // prepared returns convs prepared for prices and model, reusing the last
 // one when they are the same and it can run strategies exactly.
-func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *price.Table, model string, strategies []*profile.Strategy) (*profile.Prepared, error) {
+func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *price.Table, model string, strategies []*strategy.Strategy) (*profile.Prepared, error) {
 	if c == nil {
 		return profile.Prepare(convs, profile.Options{Prices: prices, Model: model})
 	}
@@ -61,7 +63,7 @@ func (c *prepCache) prepared(convs []*transcripts.Conversation, prices *price.Ta
 // counts of the encodings it was asked for, so strategies that price on
 // another one prepare anew (prepared). convs is nil when the text was not
 // kept (convRef); models are each conversation's own model, as logged.
-func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, prices *price.Table, model string, p *profile.Prepared, strategies []*profile.Strategy) {
+func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, prices *price.Table, model string, p *profile.Prepared, strategies []*strategy.Strategy) {
 	if c == nil || p == nil {
 		return
 	}
@@ -70,11 +72,11 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, pri
 	for _, s := range strategies {
 		for _, st := range s.Steps {
 			switch x := st.(type) {
-			case *profile.ModelStep:
+			case *strategy.ModelStep:
 				if mp, ok := prices.Lookup(x.ID); ok {
 					encs[mp.Encoding] = true
 				}
-			case *profile.RespCacheStep:
+			case *strategy.RespCacheStep:
 				text = true
 			}
 		}
@@ -111,7 +113,7 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, pri
 // textless returns the prepared conversations seeded without their text
 // when they run strategies exactly for prices and model, else nil: the
 // caller reads the text again (computeRefs).
-func (c *prepCache) textless(prices *price.Table, model string, strategies []*profile.Strategy) *profile.Prepared {
+func (c *prepCache) textless(prices *price.Table, model string, strategies []*strategy.Strategy) *profile.Prepared {
 	if c == nil {
 		return nil
 	}
@@ -126,16 +128,16 @@ func (c *prepCache) textless(prices *price.Table, model string, strategies []*pr
 // covers reports whether a seeded stream runs strategies as a fresh
 // preparation would: each model they price on in a counted encoding, and
 // no response cache unless the stream kept the text.
-func (c *prepCache) covers(strategies []*profile.Strategy) bool {
+func (c *prepCache) covers(strategies []*strategy.Strategy) bool {
 	for _, s := range strategies {
 		for _, st := range s.Steps {
 			switch x := st.(type) {
-			case *profile.ModelStep:
+			case *strategy.ModelStep:
 				mp, ok := c.prices.Lookup(x.ID)
 				if !ok || !c.encs[mp.Encoding] {
 					return false
 				}
-			case *profile.RespCacheStep:
+			case *strategy.RespCacheStep:
 				if !c.text {
 					return false
 				}

@@ -8,6 +8,8 @@ import (
 	"runtime/metrics"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -92,7 +94,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.model, "model", "", "price and count as this model (default: the model the log names)")
 	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
-	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(profile.DefaultStrategies, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
+	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(strategy.Defaults, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
 	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
@@ -143,7 +145,7 @@ func (c *common) stream(path string) (*profile.Profile, error) {
 	}
 	src, prep := l.Source, l.Prepared
 	if strategies == nil {
-		if strategies, err = profile.ParseStrategies(prep.DefaultStrategies()); err != nil {
+		if strategies, err = strategy.ParseAll(prep.DefaultStrategies()); err != nil {
 			return nil, badInput(err)
 		}
 	}
@@ -215,7 +217,7 @@ func (c *common) profile(src *transcripts.Source) (*profile.Profile, error) {
 		return nil, err
 	}
 	if opt.Strategies == nil {
-		if opt.Strategies, err = profile.ParseStrategies(profile.DefaultStrategiesFor(src.Conversations)); err != nil {
+		if opt.Strategies, err = strategy.ParseAll(strategy.DefaultsFor(src.Conversations)); err != nil {
 			return nil, badInput(err)
 		}
 	}
@@ -236,9 +238,9 @@ func (c *common) options() (profile.Options, error) {
 	if err != nil {
 		return profile.Options{}, err
 	}
-	var strategies []*profile.Strategy
+	var strategies []*strategy.Strategy
 	if len(c.strategies) > 0 {
-		if strategies, err = profile.ParseStrategies(c.strategies); err != nil {
+		if strategies, err = strategy.ParseAll(c.strategies); err != nil {
 			return profile.Options{}, badInput(err)
 		}
 	}

@@ -6,9 +6,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts/live"
 	"github.com/tokenscope/tokenscope/ui"
@@ -49,7 +50,7 @@ func newLive(stdout io.Writer) *cobra.Command {
 					return badInput(fmt.Errorf("--budget: %w", err))
 				}
 			}
-			strategies, err := profile.ParseStrategies(c.strategies)
+			strategies, err := strategy.ParseAll(c.strategies)
 			if err != nil {
 				return badInput(err)
 			}

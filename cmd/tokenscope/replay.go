@@ -3,9 +3,9 @@ package main
 import (
 	"io"
 
-	"github.com/spf13/cobra"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/spf13/cobra"
 )
 
 // newReplay is `tokenscope replay`: the TUI on a log.
@@ -24,7 +24,7 @@ func newReplay(stdout io.Writer) *cobra.Command {
 }
 
 // specsOf returns the specs of parsed strategies.
-func specsOf(strategies []*profile.Strategy) []string {
+func specsOf(strategies []*strategy.Strategy) []string {
 	specs := make([]string, len(strategies))
 	for i, s := range strategies {
 		specs[i] = s.Spec

@@ -4,6 +4,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -61,7 +63,7 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		return err
 	}
 	// Check what can fail before the screen is taken over.
-	strategies, err := profile.ParseStrategies(c.strategies)
+	strategies, err := strategy.ParseAll(c.strategies)
 	if err != nil {
 		return badInput(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 	"strings"
 )
 
@@ -178,17 +179,35 @@ func formatDecimal(v *big.Int, scale, decimals int) string {
 	if neg {
 		b.WriteByte('-')
 	}
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
+	group(&b, intPart)
 	if decimals > 0 {
 		b.WriteByte('.')
 		b.WriteString(frac)
 	}
 	return b.String()
+}
+
+// Grouped is n with thousands separators (1,234,567): token counts are
+// shown grouped as dollars are.
+func Grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	if digits, ok := strings.CutPrefix(s, "-"); ok {
+		b.WriteByte('-')
+		s = digits
+	}
+	group(&b, s)
+	return b.String()
+}
+
+// group writes digits to b with a comma before each group of three.
+func group(b *strings.Builder, digits string) {
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
 }
 
 // Div is p divided by n (n > 0), truncated to the pico-dollar.

@@ -139,3 +139,19 @@ func TestDistinct(t *testing.T) {
 		}
 	}
 }
+
+// Grouped puts a comma before every group of three digits, the sign
+// outside them: hand-checked cases.
+func TestGrouped(t *testing.T) {
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{
+		{0, "0"}, {999, "999"}, {1000, "1,000"}, {-1000, "-1,000"}, {123456, "123,456"},
+		{1234567, "1,234,567"}, {-9223372036854775808, "-9,223,372,036,854,775,808"},
+	} {
+		if got := Grouped(tc.n); got != tc.want {
+			t.Errorf("Grouped(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
+
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 )
@@ -179,7 +181,7 @@ func count(n int) string {
 // rather than its kind: in window:turns=8+cache only the window changed
 // nothing. A reason's own "; " stays in its part, as what follows it does
 // not start with a kind of the strategy.
-func stepWhys(s *profile.Strategy, note string) []string {
+func stepWhys(s *strategy.Strategy, note string) []string {
 	if note == "" {
 		return nil
 	}

@@ -1,6 +1,4 @@
-package profile
-
-import "errors"
+package strategy
 
 // FullStep sends the whole history every call, priced as logged: the
 // basis the other strategies are compared with.
@@ -11,12 +9,8 @@ var fullKind = &StepKind{
 	Usage: "full",
 	Doc:   "the whole history every call, no caching: the basis",
 	Stage: StageHistory,
-	Parse: func(args string, hasArgs bool) (Step, error) {
-		if hasArgs {
-			return nil, errors.New("full takes no arguments")
-		}
-		return &FullStep{}, nil
-	},
+	Order: 10,
+	Parse: noArgs("full", func() Step { return &FullStep{} }),
 }
 
 // Kind returns the full kind.
@@ -30,3 +24,5 @@ func (*FullStep) Start(*View) State { return noState{} }
 type noState struct{}
 
 func (noState) Apply(*Plan) {}
+
+func init() { Register(fullKind) }

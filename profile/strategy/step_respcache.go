@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"errors"
@@ -31,6 +31,7 @@ var respCacheKind = &StepKind{
 	Usage: "respcache[:match=exact|normalized|near,threshold=X]",
 	Doc:   "a response cache across conversations: a call whose request matches an earlier one's costs nothing",
 	Stage: StageOutput,
+	Order: 160,
 	Parse: parseRespCache,
 	// It matches requests by their text.
 	Needs: func(Step) Needs { return Needs{Text: true} },
@@ -90,17 +91,16 @@ type respCache struct {
 var respSeed = maphash.MakeSeed()
 
 func (r *RespCacheStep) Start(v *View) State {
-	c, _ := v.e.shared[r].(*respCache)
-	if c == nil {
-		c = &respCache{seen: map[uint64]bool{}, shingles: map[uint64][]map[uint64]bool{}}
-		v.e.share(r, c)
-	}
-	if v.pc.sk.conv == nil {
+	c := v.Env.Shared(r, func() any {
+		return &respCache{seen: map[uint64]bool{}, shingles: map[uint64][]map[uint64]bool{}}
+	}).(*respCache)
+	msgs := v.Env.Text()
+	if msgs == nil {
 		// The text was not kept (Load keeps it when a strategy has a
 		// response cache): nothing to match.
 		return noState{}
 	}
-	return &respCacheState{r: r, c: c, msgs: v.pc.sk.conv.Messages}
+	return &respCacheState{r: r, c: c, msgs: msgs}
 }
 
 type respCacheState struct {
@@ -130,7 +130,7 @@ func (s *respCacheState) Apply(p *Plan) {
 		s.prefix.SetSeed(respSeed)
 		s.begun = true
 	}
-	a := p.ci.msg
+	a := p.Info.Msg
 	// The new message is the last one before the reply; the key of the
 	// request is the hash of everything sent up to the reply.
 	last := a - 1
@@ -158,8 +158,8 @@ func (s *respCacheState) Apply(p *Plan) {
 		}
 	}
 	if hit {
-		p.served = true
-		p.call.Served = true
+		p.Served = true
+		p.Call.Served = true
 		return
 	}
 	s.c.seen[key] = true
@@ -198,3 +198,5 @@ func jaccard(a, b map[uint64]bool) float64 {
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
+
+func init() { Register(respCacheKind) }

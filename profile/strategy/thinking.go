@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import "github.com/tokenscope/tokenscope/profile/price"
 
@@ -11,35 +11,16 @@ import "github.com/tokenscope/tokenscope/profile/price"
 // usage already holds it in reported input: the counts include it, so the
 // hidden prefix fitted against reported input does not.
 
-// thinkFrom is the first message whose thinking a call to model m carries
+// ThinkFrom is the first message whose thinking a call to model m carries
 // (has: the conversation shows thinking): none (the call itself) for
 // providers that drop it, the current exchange's start for Anthropic, the
 // start for models that keep every turn's.
-func (pc *preparedConv) thinkFrom(ci *callInfo, m *price.Model, has bool) int {
+func (c *Conv) ThinkFrom(ci *CallInfo, m *price.Model, has bool) int {
 	switch {
 	case !has || m == nil || m.Provider != "anthropic":
-		return ci.msg
+		return ci.Msg
 	case m.KeepsAllThinking():
 		return 0
 	}
-	return pc.exchanges[ci.exchange]
+	return c.Exchanges[ci.Exchange]
 }
-
-// thinking is the thinking carried in messages [from, to) when it is
-// carried from message tf on.
-func (k *counts) thinking(from, to, tf int) int64 {
-	if k.think == nil {
-		return 0
-	}
-	from = max(from, tf)
-	if to <= from {
-		return 0
-	}
-	return k.think[to] - k.think[from]
-}
-
-func (v *View) thinkFrom(ci *callInfo, m *price.Model) int {
-	return v.pc.thinkFrom(ci, m, v.think != nil)
-}
-
-func (v *View) thinking(from, to, tf int) int64 { return v.k.thinking(from, to, tf) }

@@ -1,6 +1,4 @@
-package profile
-
-import "errors"
+package strategy
 
 // BatchStep prices every call (and summariser call) at the provider's
 // batch discount.
@@ -11,12 +9,8 @@ var batchKind = &StepKind{
 	Usage: "batch",
 	Doc:   "batch API prices (asynchronous, typically half price)",
 	Stage: StagePrice,
-	Parse: func(args string, hasArgs bool) (Step, error) {
-		if hasArgs {
-			return nil, errors.New("batch takes no arguments")
-		}
-		return &BatchStep{}, nil
-	},
+	Order: 90,
+	Parse: noArgs("batch", func() Step { return &BatchStep{} }),
 }
 
 // Kind returns the batch kind.
@@ -26,4 +20,6 @@ func (*BatchStep) String() string { return "batch" }
 
 func (b *BatchStep) Start(*View) State { return b }
 
-func (*BatchStep) Apply(p *Plan) { p.batch = true }
+func (*BatchStep) Apply(p *Plan) { p.Batch = true }
+
+func init() { Register(batchKind) }

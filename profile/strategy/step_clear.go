@@ -1,10 +1,9 @@
-package profile
+package strategy
 
 import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -30,22 +29,15 @@ type ClearStep struct {
 }
 
 var clearKind = &StepKind{
-	Tune: func(peak int64) []string {
-		var out []string
-		for _, t := range []int64{8000, 16000, 32000, 64000, 100000} {
-			for _, keep := range []int{1, 3, 6} {
-				if below(t, peak) {
-					out = append(out, fmt.Sprintf("clear:trigger=%d,keep=%d", t, keep))
-				}
-			}
-		}
-		return out
-	},
 	Name:  "clear",
 	Usage: "clear[:trigger=T,keep=N,at_least=K,exclude=A|B,inputs]",
 	Doc:   "context editing: past T input tokens the oldest tool results become a placeholder, keeping the last N tool uses",
 	Stage: StageHistory,
+	Order: 50,
 	Parse: parseClear,
+	Tune: func(peak int64) []string {
+		return grid("clear:trigger=%d,keep=%d", peak, []int64{8000, 16000, 32000, 64000, 100000}, []int{1, 3, 6})
+	},
 }
 
 func parseClear(args string, hasArgs bool) (Step, error) {
@@ -64,35 +56,29 @@ func parseClear(args string, hasArgs bool) (Step, error) {
 	if len(kvArgs) == 0 {
 		return c, nil
 	}
-	kv, err := parseArgs(strings.Join(kvArgs, ","))
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range sortedKeys(kv) {
-		v := kv[k]
+	allowed := []string{"trigger", "keep", "at_least", "exclude", "inputs"}
+	err := eachArg(strings.Join(kvArgs, ","), "clear", allowed, func(k, v string) (err error) {
 		switch k {
 		case "trigger":
-			if c.Trigger, err = parseTokens(v); err != nil || c.Trigger <= 0 {
-				return nil, badArg(k+"="+v, "trigger must be a token count > 0")
-			}
+			c.Trigger, err = positiveTokens(k, v)
 		case "keep":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return nil, badArg(k+"="+v, "keep must be a whole number of tool uses ≥ 0")
-			}
-			c.Keep = n
+			c.Keep, err = wholeNumber(k, v, "tool uses")
 		case "at_least":
 			if c.AtLeast, err = parseTokens(v); err != nil || c.AtLeast < 0 {
-				return nil, badArg(k+"="+v, "at_least must be a token count ≥ 0")
+				return badArg(k+"="+v, "at_least must be a token count ≥ 0")
 			}
 		case "exclude":
 			c.Exclude = strings.Split(v, "|")
 			if slices.Contains(c.Exclude, "") {
-				return nil, badArg(k+"="+v, "exclude wants tool names joined with |")
+				return badArg(k+"="+v, "exclude wants tool names joined with |")
 			}
-		default:
-			return nil, badArg(k+"="+v, "unknown clear key %q (allowed: trigger, keep, at_least, exclude, inputs)", k)
+		default: // inputs=…: inputs takes no value
+			return badArg(k+"="+v, "unknown clear key %q (allowed: %s)", k, strings.Join(allowed, ", "))
 		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -118,28 +104,28 @@ func (c *ClearStep) String() string {
 // clearing takes out and the uses it clears, so that each call's edit is
 // a subtraction.
 func (c *ClearStep) Start(v *View) State {
-	uses := v.pc.uses
-	st := &clearState{c: c, placeholder: v.tok.Count(ClearedPlaceholder),
+	uses := v.Conv.Uses
+	st := &clearState{c: c, placeholder: v.Tok.Count(ClearedPlaceholder),
 		cum: make([]int64, len(uses)+1), cnt: make([]int, len(uses)+1), start: make([]int, len(uses))}
 	for j, u := range uses {
 		st.cum[j+1], st.cnt[j+1] = st.cum[j], st.cnt[j]
-		st.start[j] = u.res
-		if c.Inputs && u.call >= 0 {
-			st.start[j] = u.call
+		st.start[j] = u.Res
+		if c.Inputs && u.Call >= 0 {
+			st.start[j] = u.Call
 		}
-		if slices.Contains(c.Exclude, u.name) {
+		if slices.Contains(c.Exclude, u.Name) {
 			continue
 		}
-		st.cum[j+1] += v.content[u.res]
+		st.cum[j+1] += v.Content[u.Res]
 		st.cnt[j+1]++
-		if c.Inputs && u.call >= 0 && u.arg >= 0 {
+		if c.Inputs && u.Call >= 0 && u.Arg >= 0 {
 			// The arguments as the call's message counted them, scaled
 			// like it when the estimate is calibrated.
-			args := v.tok.ScaleRaw(v.pc.sk.argRaw(v.tok.Encoding, u.call, u.arg))
-			if v.k.scale != 1 && v.k.scale != 0 {
-				args = int64(float64(args)*v.k.scale + 0.5)
+			args := v.Tok.ScaleRaw(v.Env.ArgsRaw(v.Tok.Encoding, u.Call, u.Arg))
+			if v.Counts.Scale != 1 && v.Counts.Scale != 0 {
+				args = int64(float64(args)*v.Counts.Scale + 0.5)
 			}
-			st.cum[j+1] += min(args, v.content[u.call])
+			st.cum[j+1] += min(args, v.Content[u.Call])
 		}
 	}
 	// Starts must not decrease for the binary search: a use answered
@@ -157,27 +143,27 @@ type clearState struct {
 	cnt         []int   // uses cleared among [0, j)
 	start       []int   // first message use j's clearing touches
 	next        int     // uses with a result before the current call
-	note        stepNote
+	noting
 }
 
 func (st *clearState) Apply(p *Plan) {
-	in := p.input()
-	st.note.peak = max(st.note.peak, in)
+	in := p.Input()
+	st.note.Peak = max(st.note.Peak, in)
 	if in <= st.c.Trigger {
 		return
 	}
-	uses := p.v.pc.uses
-	for st.next < len(uses) && uses[st.next].res < p.ci.msg {
+	uses := p.View.Conv.Uses
+	for st.next < len(uses) && uses[st.next].Res < p.Info.Msg {
 		st.next++
 	}
 	// Clear the oldest uses the model has seen, all but the last Keep,
 	// from the first one history still sends.
-	seen := sort.Search(st.next, func(j int) bool { return uses[j].res > p.ci.prev })
+	seen := sort.Search(st.next, func(j int) bool { return uses[j].Res > p.Info.Prev })
 	last := min(st.next-st.c.Keep, seen)
-	lo := p.keptFrom()
+	lo := p.KeptFrom()
 	first := sort.SearchInts(st.start, lo)
 	if last <= first {
-		st.note.idle = true
+		st.note.Idle = true
 		return
 	}
 	n := int64(st.cnt[last] - st.cnt[first])
@@ -187,23 +173,23 @@ func (st *clearState) Apply(p *Plan) {
 	}
 	removed, added := st.cum[last]-st.cum[first], n*per
 	if n == 0 || removed-added <= 0 || removed-added < st.c.AtLeast {
-		st.note.idle = true
-		st.note.best = max(st.note.best, removed-added)
+		st.note.Idle = true
+		st.note.Best = max(st.note.Best, removed-added)
 		return
 	}
-	p.edits = append(p.edits, edit{from: st.start[first], to: uses[last-1].res + 1, removed: removed, added: added})
-	st.note.acted++
+	p.AddEdit(st.start[first], uses[last-1].Res+1, removed, added)
+	st.note.Acted++
 }
 
-func (st *clearState) stepNote() stepNote { return st.note }
-
-func (c *ClearStep) whyNot(n stepNote, sh logShape) string {
-	if n.idle && c.AtLeast > 0 && n.best > 0 {
-		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", formatTokens(n.best), formatTokens(c.AtLeast))
+func (c *ClearStep) WhyNot(n Note, sh Shape) string {
+	if n.Idle && c.AtLeast > 0 && n.Best > 0 {
+		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", FormatTokens(n.Best), FormatTokens(c.AtLeast))
 	}
-	if n.idle {
+	if n.Idle {
 		return fmt.Sprintf("input passes trigger %s, but no tool result older than the last %d tool uses is left to clear (%s)",
-			formatTokens(c.Trigger), c.Keep, plural(sh.toolCalls, "call")+" answer tools")
+			FormatTokens(c.Trigger), c.Keep, Plural(sh.ToolCalls, "call")+" answer tools")
 	}
-	return fmt.Sprintf("input never passes trigger %s (peak %s)", formatTokens(c.Trigger), formatTokens(n.peak))
+	return neverPasses("input", FormatTokens(c.Trigger), n.Peak)
 }
+
+func init() { Register(clearKind) }

@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"errors"
@@ -23,10 +23,13 @@ type RouteStep struct {
 }
 
 var routeKind = &StepKind{
+	// The model it names must be priced.
+	Needs: func(s Step) Needs { return Needs{Priced: named(s.(*RouteStep).Model)} },
 	Name:  "route",
 	Usage: "route:model=ID,when=input<K|input>K|output<K|output>K|tools",
 	Doc:   "calls matching the rule are priced on model ID; the rest stay",
 	Stage: StageOutput,
+	Order: 150,
 	Parse: parseRoute,
 }
 
@@ -76,13 +79,8 @@ func (*RouteStep) Kind() *StepKind { return routeKind }
 
 func (r *RouteStep) String() string { return "route:model=" + r.Model + ",when=" + r.Rule }
 
-func (r *RouteStep) check(t *price.Table) error {
-	_, err := t.Find(r.Model)
-	return err
-}
-
 func (r *RouteStep) Start(v *View) State {
-	m, _ := v.e.opt.Prices.Lookup(r.Model)
+	m := v.Env.Lookup(r.Model)
 	return routeState{r, m}
 }
 
@@ -95,23 +93,25 @@ func (s routeState) Apply(p *Plan) {
 	if s.m == nil || !s.matches(p) {
 		return
 	}
-	p.model = s.m
-	p.call.Model = s.m.ID
-	p.call.Routed = true
+	p.Model = s.m
+	p.Call.Model = s.m.ID
+	p.Call.Routed = true
 }
 
 func (s routeState) matches(p *Plan) bool {
 	var n int64
 	switch s.r.field {
 	case "tools":
-		return p.v.pc.sk.msgs[p.ci.msg].flags&flagToolOnly != 0
+		return p.Info.ToolOnly
 	case "input":
-		n = p.total
+		n = p.Total
 	case "output":
-		n = p.call.Output + p.call.Reasoning
+		n = p.Call.Output + p.Call.Reasoning
 	}
 	if s.r.less {
 		return n < s.r.bound
 	}
 	return n > s.r.bound
 }
+
+func init() { Register(routeKind) }

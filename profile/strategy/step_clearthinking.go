@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"fmt"
@@ -19,6 +19,7 @@ var clearThinkingKind = &StepKind{
 	Usage: "clear-thinking:keep=N",
 	Doc:   "context editing: thinking of assistant turns before the last N is cleared from history",
 	Stage: StageHistory,
+	Order: 60,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		c := &ClearThinkingStep{Keep: 1}
 		if !hasArgs {
@@ -44,30 +45,30 @@ func (c *ClearThinkingStep) String() string { return fmt.Sprintf("clear-thinking
 func (c *ClearThinkingStep) Start(*View) State { return &clearThinkingState{c: c} }
 
 type clearThinkingState struct {
-	c    *ClearThinkingStep
-	note stepNote
+	c *ClearThinkingStep
+	noting
 }
-
-func (st *clearThinkingState) stepNote() stepNote { return st.note }
 
 func (st *clearThinkingState) Apply(p *Plan) {
-	v := p.v
-	if v.think == nil {
+	v := p.View
+	if v.Counts.Think == nil {
 		return
 	}
-	tf := v.pc.exchanges[max(p.ci.exchange-st.c.Keep+1, 0)]
-	before := v.thinking(p.lo, p.ci.msg, p.thinkFrom)
-	p.thinkFrom = max(p.thinkFrom, tf)
-	cleared := before - v.thinking(p.lo, p.ci.msg, p.thinkFrom)
-	st.note.peak = max(st.note.peak, v.think[p.ci.msg])
+	tf := v.Conv.Exchanges[max(p.Info.Exchange-st.c.Keep+1, 0)]
+	before := v.Thinking(p.Lo, p.Info.Msg, p.ThinkFrom)
+	p.ThinkFrom = max(p.ThinkFrom, tf)
+	cleared := before - v.Thinking(p.Lo, p.Info.Msg, p.ThinkFrom)
+	st.note.Peak = max(st.note.Peak, v.Counts.Think[p.Info.Msg])
 	if cleared > 0 {
-		st.note.acted++
+		st.note.Acted++
 	}
 }
 
-func (c *ClearThinkingStep) whyNot(n stepNote, _ logShape) string {
-	if n.peak == 0 {
+func (c *ClearThinkingStep) WhyNot(n Note, _ Shape) string {
+	if n.Peak == 0 {
 		return "the log shows no thinking"
 	}
-	return fmt.Sprintf("no call carries thinking older than the last %s (models before Opus 4.5 and Sonnet 4.6 keep only the turn in progress)", plural(c.Keep, "turn"))
+	return fmt.Sprintf("no call carries thinking older than the last %s (models before Opus 4.5 and Sonnet 4.6 keep only the turn in progress)", Plural(c.Keep, "turn"))
 }
+
+func init() { Register(clearThinkingKind) }

@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"errors"
@@ -26,16 +26,16 @@ type RAGKeepStep struct {
 var (
 	systemScaleKind = &StepKind{Name: "system", Usage: "system:scale=F",
 		Doc:   "a system prompt F times as long (compressed: \"halve it first\"); where the log holds no system prompt, the unlogged prefix",
-		Stage: StageCounts, Parse: scaleParser("system")}
+		Stage: StageCounts, Order: 110, Parse: scaleParser("system")}
 	outputScaleKind = &StepKind{Name: "output", Usage: "output:scale=F",
 		Doc:   "replies F times as long (asking for concise output is reported to cut 57–59%); history carries the shorter replies",
-		Stage: StageCounts, Parse: scaleParser("output")}
+		Stage: StageCounts, Order: 120, Parse: scaleParser("output")}
 	reasoningScaleKind = &StepKind{Name: "reasoning", Usage: "reasoning:scale=F",
 		Doc:   "reasoning F times as long (lower effort, or no reasoning model)",
-		Stage: StageOutput, Parse: scaleParser("reasoning")}
+		Stage: StageOutput, Order: 130, Parse: scaleParser("reasoning")}
 	ragKeepKind = &StepKind{Name: "rag", Usage: "rag:keep=P%",
 		Doc:   "retrieved context filtered to P% of its tokens (50–80% cuts are typical)",
-		Stage: StageCounts, Parse: parseRAGKeep}
+		Stage: StageCounts, Order: 140, Parse: parseRAGKeep}
 )
 
 func scaleParser(part string) func(string, bool) (Step, error) {
@@ -87,22 +87,19 @@ func (s *ScaleStep) String() string {
 	return s.Part + ":scale=" + strconv.FormatFloat(s.Factor, 'f', -1, 64)
 }
 
-// scaled is n×f rounded half up, in tokens.
-func scaled(n int64, f float64) int64 { return int64(float64(n)*f + 0.5) }
-
 func (s *ScaleStep) Start(v *View) State {
 	switch s.Part {
 	case "system":
 		hasSystem := false
-		content := make([]int64, len(v.content))
-		copy(content, v.content)
+		content := make([]int64, len(v.Content))
+		copy(content, v.Content)
 		for i := range content {
-			if v.pc.isSystem[i] {
+			if v.Conv.Roles[i] == System {
 				content[i] = scaled(content[i], s.Factor)
 				hasSystem = true
 			}
 		}
-		v.content = content
+		v.Content = content
 		if !hasSystem {
 			// The system prompt is not in the log: it is in the
 			// unlogged prefix (Claude Code, agent CLIs).
@@ -110,12 +107,12 @@ func (s *ScaleStep) Start(v *View) State {
 		}
 	case "output":
 		// Shorter replies: billed output and what history carries.
-		content := make([]int64, len(v.content))
-		copy(content, v.content)
-		for _, ci := range v.pc.calls {
-			content[ci.msg] = scaled(content[ci.msg], s.Factor)
+		content := make([]int64, len(v.Content))
+		copy(content, v.Content)
+		for _, ci := range v.Conv.Calls {
+			content[ci.Msg] = scaled(content[ci.Msg], s.Factor)
 		}
-		v.content = content
+		v.Content = content
 		return outputScale{s.Factor}
 	case "reasoning":
 		return reasoningScale{s.Factor}
@@ -127,15 +124,15 @@ type unloggedScale struct{ f float64 }
 
 // apply runs before the call is laid out: the layout reads the unlogged
 // part from the plan.
-func (u unloggedScale) Apply(p *Plan) { p.unlogged = scaled(p.unlogged, u.f) }
+func (u unloggedScale) Apply(p *Plan) { p.Unlogged = scaled(p.Unlogged, u.f) }
 
 type outputScale struct{ f float64 }
 
-func (o outputScale) Apply(p *Plan) { p.outputScale = o.f }
+func (o outputScale) Apply(p *Plan) { p.OutputScale = o.f }
 
 type reasoningScale struct{ f float64 }
 
-func (r reasoningScale) Apply(p *Plan) { p.call.Reasoning = scaled(p.call.Reasoning, r.f) }
+func (r reasoningScale) Apply(p *Plan) { p.Call.Reasoning = scaled(p.Call.Reasoning, r.f) }
 
 // Kind returns the rag kind.
 func (*RAGKeepStep) Kind() *StepKind { return ragKeepKind }
@@ -147,17 +144,18 @@ func (s *RAGKeepStep) String() string {
 // start drops the filtered share of every message's retrieved context
 // from what is sent and carried.
 func (s *RAGKeepStep) Start(v *View) State {
-	k := *v.k
-	k.content = make([]int64, len(v.k.content))
-	k.rag = make([]int64, len(v.k.rag))
-	k.prefix = nil
-	content := make([]int64, len(v.content))
-	for i := range k.content {
-		cut := v.k.rag[i] - scaled(v.k.rag[i], s.Pct/100)
-		k.rag[i] = v.k.rag[i] - cut
-		k.content[i] = v.k.content[i] - cut
-		content[i] = max(0, v.content[i]-cut)
+	k, old := v.Counts, v.Counts
+	k.Content = make([]int64, len(old.Content))
+	k.RAG = make([]int64, len(old.RAG))
+	content := make([]int64, len(v.Content))
+	for i := range k.Content {
+		cut := old.RAG[i] - scaled(old.RAG[i], s.Pct/100)
+		k.RAG[i] = old.RAG[i] - cut
+		k.Content[i] = old.Content[i] - cut
+		content[i] = max(0, v.Content[i]-cut)
 	}
-	v.k, v.content = &k, content
+	v.Counts, v.Content = k, content
 	return noState{}
 }
+
+func init() { Register(systemScaleKind, outputScaleKind, reasoningScaleKind, ragKeepKind) }

@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"errors"
@@ -16,6 +16,7 @@ var capKind = &StepKind{
 	Usage: "cap:M",
 	Doc:   "max_tokens=M: longer replies are cut, and history carries the cut reply",
 	Stage: StageOutput,
+	Order: 70,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		n, err := parseTokens(args)
 		if !hasArgs || err != nil || n <= 0 {
@@ -33,33 +34,33 @@ func (c *CapStep) String() string { return fmt.Sprintf("cap:%d", c.Max) }
 // start shortens the replies history carries: the cap bounds reasoning
 // and visible reply together, so the visible part is what is left.
 func (c *CapStep) Start(v *View) State {
-	content := make([]int64, len(v.content))
-	copy(content, v.content)
-	for _, ci := range v.pc.calls {
-		content[ci.msg] = min(v.k.content[ci.msg], max(0, c.Max-ci.reasoning))
+	content := make([]int64, len(v.Content))
+	copy(content, v.Content)
+	for _, ci := range v.Conv.Calls {
+		content[ci.Msg] = min(v.Counts.Content[ci.Msg], max(0, c.Max-ci.Reasoning))
 	}
-	v.content = content
+	v.Content = content
 	return &capState{c: c}
 }
 
 type capState struct {
-	c    *CapStep
-	note stepNote
+	c *CapStep
+	noting
 }
 
-func (st *capState) stepNote() stepNote { return st.note }
-
-func (c *CapStep) whyNot(n stepNote, _ logShape) string {
-	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", formatTokens(c.Max), formatTokens(n.peak))
+func (c *CapStep) WhyNot(n Note, _ Shape) string {
+	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", FormatTokens(c.Max), FormatTokens(n.Peak))
 }
 
 func (st *capState) Apply(p *Plan) {
-	c, call := st.c, p.call
-	st.note.peak = max(st.note.peak, call.Output+call.Reasoning)
+	c, call := st.c, p.Call
+	st.note.Peak = max(st.note.Peak, call.Output+call.Reasoning)
 	if call.Output+call.Reasoning > c.Max {
-		st.note.acted++
+		st.note.Acted++
 		call.Truncated = true
 		call.Reasoning = min(call.Reasoning, c.Max)
 		call.Output = c.Max - call.Reasoning
 	}
 }
+
+func init() { Register(capKind) }

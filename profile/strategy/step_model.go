@@ -1,9 +1,7 @@
-package profile
+package strategy
 
 import (
 	"errors"
-
-	"github.com/tokenscope/tokenscope/profile/price"
 )
 
 // ModelStep is model=ID: every call is priced, and counted, on another
@@ -17,8 +15,12 @@ var modelKind = &StepKind{
 	Usage: "model=ID",
 	Doc:   "price (and count) every call on model ID",
 	Stage: StageCounts,
+	Order: 100,
 	// Its model's encoding is counted while the text is there.
-	Needs: func(s Step) Needs { return Needs{Models: []string{s.(*ModelStep).ID}} },
+	Needs: func(s Step) Needs {
+		id := s.(*ModelStep).ID
+		return Needs{Models: []string{id}, Priced: []string{id}}
+	},
 	Parse: func(args string, _ bool) (Step, error) {
 		if args == "" {
 			return nil, errors.New("model= needs a model id")
@@ -32,20 +34,17 @@ func (*ModelStep) Kind() *StepKind { return modelKind }
 
 func (m *ModelStep) String() string { return "model=" + m.ID }
 
-func (m *ModelStep) check(t *price.Table) error {
-	_, err := t.Find(m.ID)
-	return err
-}
-
 // start switches the conversation to the model, and to its tokenizer's
 // counts when that differs (counted once per conversation and tokenizer).
 func (m *ModelStep) Start(v *View) State {
-	v.model, _ = v.e.opt.Prices.Lookup(m.ID)
-	if v.model != nil {
-		if t := v.e.tokenizer(v.model); t != v.pc.tok {
-			v.k, v.tok = v.pc.countsFor(t), t
-			v.content = v.k.content
+	v.Model = v.Env.Lookup(m.ID)
+	if v.Model != nil {
+		if t := v.Env.Tokenizer(v.Model); t != v.Conv.Tok {
+			v.Counts, v.Tok = v.Env.Counts(t), t
+			v.Content = v.Counts.Content
 		}
 	}
 	return noState{}
 }
+
+func init() { Register(modelKind) }

@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"errors"
@@ -18,23 +18,19 @@ type WindowStep struct {
 }
 
 var windowKind = &StepKind{
+	Name:  "window",
+	Usage: "window:turns=N | window:tokens=K",
+	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
+	Stage: StageHistory,
+	Order: 20,
+	Parse: parseWindow,
 	Tune: func(peak int64) []string {
 		var out []string
 		for _, n := range []int{1, 2, 3, 4, 6, 8, 12, 16} {
 			out = append(out, fmt.Sprintf("window:turns=%d", n))
 		}
-		for _, k := range []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000} {
-			if below(k, peak) {
-				out = append(out, fmt.Sprintf("window:tokens=%d", k))
-			}
-		}
-		return out
+		return append(out, grid("window:tokens=%d", peak, []int64{2000, 4000, 8000, 12000, 16000, 24000, 32000, 48000, 64000, 96000, 128000})...)
 	},
-	Name:  "window",
-	Usage: "window:turns=N | window:tokens=K",
-	Doc:   "send only the latest N exchanges, or the latest units (exchanges, tool rounds) that fit in K tokens",
-	Stage: StageHistory,
-	Parse: parseWindow,
 }
 
 func parseWindow(args string, _ bool) (Step, error) {
@@ -80,47 +76,47 @@ func (w *WindowStep) String() string {
 func (w *WindowStep) Start(*View) State { return &windowState{w: w} }
 
 type windowState struct {
-	w    *WindowStep
-	note stepNote
+	w *WindowStep
+	noting
 }
 
-func (s *windowState) stepNote() stepNote { return s.note }
-
 func (s *windowState) Apply(p *Plan) {
-	pc := p.v.pc
+	pc := p.View.Conv
 	if s.w.Tokens == 0 {
-		lo := pc.exchanges[max(p.ci.exchange-s.w.Turns, 0)]
-		s.note.peak = max(s.note.peak, int64(p.ci.exchange))
-		if p.v.pc0[lo] > p.v.pc0[p.lo] {
-			s.note.acted++
+		lo := pc.Exchanges[max(p.Info.Exchange-s.w.Turns, 0)]
+		s.note.Peak = max(s.note.Peak, int64(p.Info.Exchange))
+		if p.View.History(p.Lo, lo) > 0 {
+			s.note.Acted++
 		}
-		p.lo = max(p.lo, lo)
+		p.Lo = max(p.Lo, lo)
 		return
 	}
 	// By tokens the window cuts in units, tool rounds included, so that
 	// it bounds every call of an agent session.
-	u := p.ci.unit
-	cs := pc.units[u]
+	u := p.Info.Unit
+	cs := pc.Units[u]
 	lo := cs
 	for j := u - 1; j >= 0; j-- {
-		if p.v.sent(pc.units[j], cs) > s.w.Tokens {
+		if p.View.Sent(pc.Units[j], cs) > s.w.Tokens {
 			break
 		}
-		lo = pc.units[j]
+		lo = pc.Units[j]
 	}
-	s.note.peak = max(s.note.peak, p.v.sent(p.lo, cs))
-	if p.v.pc0[lo] > p.v.pc0[p.lo] {
-		s.note.acted++
+	s.note.Peak = max(s.note.Peak, p.View.Sent(p.Lo, cs))
+	if p.View.History(p.Lo, lo) > 0 {
+		s.note.Acted++
 	}
-	p.lo = max(p.lo, lo)
+	p.Lo = max(p.Lo, lo)
 }
 
-func (w *WindowStep) whyNot(n stepNote, sh logShape) string {
+func (w *WindowStep) WhyNot(n Note, sh Shape) string {
 	if w.Tokens > 0 {
-		return fmt.Sprintf("history before the last unit never exceeds %s (peak %s)", formatTokens(w.Tokens), formatTokens(n.peak))
+		return fmt.Sprintf("history before the last unit never exceeds %s (peak %s)", FormatTokens(w.Tokens), FormatTokens(n.Peak))
 	}
-	if sh.prompts <= 1 {
-		return fmt.Sprintf("%s: every call is in the current exchange; try window:tokens or clear", plural(sh.prompts, "user prompt"))
+	if sh.Prompts <= 1 {
+		return fmt.Sprintf("%s: every call is in the current exchange; try window:tokens or clear", Plural(sh.Prompts, "user prompt"))
 	}
-	return fmt.Sprintf("%s: no call has more than %s; try a smaller window, window:tokens or clear", plural(sh.prompts, "user prompt"), plural(int(n.peak), "earlier exchange"))
+	return fmt.Sprintf("%s: no call has more than %s; try a smaller window, window:tokens or clear", Plural(sh.Prompts, "user prompt"), Plural(int(n.Peak), "earlier exchange"))
 }
+
+func init() { Register(windowKind) }

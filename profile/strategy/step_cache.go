@@ -1,4 +1,4 @@
-package profile
+package strategy
 
 import (
 	"strings"
@@ -31,6 +31,7 @@ var cacheKind = &StepKind{
 	Usage: "cache[:ttl=5m|1h,served=log|ideal]",
 	Doc:   "prompt caching as apps use it: the prefix cached by the previous call (or by the source's other conversations) is read, the new tail written; TTL as the log shows unless given; a best-effort cache (OpenAI, Gemini implicit) serves the share the log shows it served unless served=ideal",
 	Stage: StagePrice,
+	Order: 80,
 	Parse: func(args string, hasArgs bool) (Step, error) {
 		c := &CacheStep{}
 		if !hasArgs {
@@ -83,32 +84,32 @@ func (c *CacheStep) String() string {
 
 func (c *CacheStep) Start(v *View) State {
 	ttl := int64(c.TTL.Seconds())
-	if ttl == 0 && (v.model == nil || v.model == v.pc.model) {
+	if ttl == 0 && (v.Model == nil || v.Model == v.Conv.Model) {
 		// The log's TTL is its app's choice with its provider; priced on
 		// another model (model=), the default holds.
-		ttl = v.pc.logTTL
+		ttl = v.Conv.LogTTL
 	}
 	if ttl == 0 {
 		ttl = 300
 	}
-	return &cacheState{ttl: ttl, pc: v.pc, sources: v.e.sources, ideal: c.Ideal}
+	return &cacheState{ttl: ttl, conv: v.Conv, env: v.Env, ideal: c.Ideal}
 }
 
 // cacheState remembers, per model the conversation's calls were priced
 // on, what the last call sent to it: a provider's cache is per model, so a
 // call routed elsewhere neither reads nor keeps warm the other's prefix.
 type cacheState struct {
-	ideal   bool  // read all a best-effort cache could serve
-	ttl     int64 // seconds
-	pc      *preparedConv
-	sources *sourceIndex
-	last    []cacheEntry
+	ideal bool  // read all a best-effort cache could serve
+	ttl   int64 // seconds
+	conv  *Conv
+	env   Env
+	last  []cacheEntry
 }
 
 // cacheEntry is what the last call sent to one model.
 type cacheEntry struct {
 	model *price.Model
-	spans []span
+	spans []Span
 	total int64
 	at    int64 // unix seconds, 0 unknown
 }
@@ -123,53 +124,53 @@ func (st *cacheState) entry(m *price.Model) *cacheEntry {
 }
 
 func (st *cacheState) Apply(p *Plan) {
-	if p.served {
+	if p.Served {
 		// Answered by a response cache: nothing reached the provider, so
 		// nothing was read, written or kept warm.
 		return
 	}
 	var at int64
-	if !p.ci.at.IsZero() {
-		at = p.ci.at.Unix()
+	if !p.Info.At.IsZero() {
+		at = p.Info.At.Unix()
 	}
-	p.writeTTL = st.ttl
-	prev := st.entry(p.model)
-	if model := p.model; model != nil && model.Caching.Mode != price.CachingNone {
+	p.WriteTTL = st.ttl
+	prev := st.entry(p.Model)
+	if model := p.Model; model != nil && model.Caching.Mode != price.CachingNone {
 		rule := model.Caching
 		var shared int64
 		own := prev != nil && (at == 0 || prev.at == 0 || at-prev.at <= st.ttl) &&
 			(rule.Mode != price.CachingExplicit || prev.total >= rule.MinPrefix)
 		if own {
-			shared = min(sharedPrefix(prev.spans, p.spans), p.total)
+			shared = min(SharedPrefix(prev.spans, p.Spans), p.Total)
 		}
 		// The source's prefix: warm in the log at its first call, or kept
 		// warm by another conversation within the TTL — on the model the
 		// conversation is priced on, not one a call was routed to.
-		if src := st.pc.shared; src > shared && !p.call.Routed &&
-			((len(st.last) == 0 && st.pc.warm) || st.sources.warm(st.pc, at, st.ttl)) {
-			shared = min(src, leading(p.spans), p.total)
+		if src := st.conv.Shared; src > shared && !p.Call.Routed &&
+			((len(st.last) == 0 && st.conv.Warm) || st.env.Warm(at, st.ttl)) {
+			shared = min(src, leading(p.Spans), p.Total)
 		}
-		if b := p.ci.breakAt; b >= 0 {
+		if b := p.Info.BreakAt; b >= 0 {
 			shared = min(shared, b) // the log shows the app's prefix changed there
 		}
 		if b := prefixChange(p); b >= 0 {
 			shared = min(shared, b) // the request shows its prefix changed there
 		}
 		if shared >= rule.MinPrefix && shared > 0 {
-			p.call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
-			p.call.Cached = st.servedShare(p.call.Cached, model)
+			p.Call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
+			p.Call.Cached = st.servedShare(p.Call.Cached, model)
 		}
-		if rule.Mode == price.CachingExplicit && p.total >= rule.MinPrefix {
-			p.call.CacheWrite = p.total - p.call.Cached
-			p.call.CacheWrite1h = p.call.CacheWrite > 0 && st.ttl > 300
+		if rule.Mode == price.CachingExplicit && p.Total >= rule.MinPrefix {
+			p.Call.CacheWrite = p.Total - p.Call.Cached
+			p.Call.CacheWrite1h = p.Call.CacheWrite > 0 && st.ttl > 300
 		}
 	}
 	if prev == nil {
-		st.last = append(st.last, cacheEntry{model: p.model})
+		st.last = append(st.last, cacheEntry{model: p.Model})
 		prev = &st.last[len(st.last)-1]
 	}
-	prev.total, prev.at = p.total, at
-	prev.spans = append(prev.spans[:0], p.spans...)
+	prev.total, prev.at = p.Total, at
+	prev.spans = append(prev.spans[:0], p.Spans...)
 }
 
 // prefixChange is where the call's request, as the log holds it, stopped
@@ -177,7 +178,7 @@ func (st *cacheState) Apply(p *Plan) {
 // schemas changed break the prefix from the start, a system prompt changed
 // after the tool schemas; -1 when nothing changed.
 func prefixChange(p *Plan) int64 {
-	ch := p.v.pc.sk.changes[int32(p.ci.msg)]
+	ch := p.View.Conv.Changes[int32(p.Info.Msg)]
 	if ch == nil {
 		return -1
 	}
@@ -186,11 +187,11 @@ func prefixChange(p *Plan) int64 {
 		return 0
 	case "system":
 		var n int64
-		for _, s := range p.spans {
-			if s.kind != spanUnlogged && s.kind != spanToolDefs {
+		for _, s := range p.Spans {
+			if s.Kind != SpanUnlogged && s.Kind != SpanToolDefs {
 				break
 			}
-			n += s.tokens
+			n += s.Tokens
 		}
 		return n
 	}
@@ -199,13 +200,26 @@ func prefixChange(p *Plan) int64 {
 
 // leading is the tokens of the spans every call sends before its messages
 // (hidden prefix, tool schemas, system): the most a source can share.
-func leading(spans []span) int64 {
+func leading(spans []Span) int64 {
 	var n int64
 	for _, s := range spans {
-		if s.kind != spanUnlogged && s.kind != spanToolDefs && s.kind != spanSystem {
+		if s.Kind != SpanUnlogged && s.Kind != SpanToolDefs && s.Kind != SpanSystem {
 			break
 		}
-		n += s.tokens
+		n += s.Tokens
 	}
 	return n
 }
+
+// servedShare scales what the cache step reads on a best-effort cache by
+// the share the log shows its provider served (none when the log measured
+// nothing for that provider, or the step asks for the ideal).
+func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
+	c := st.conv
+	if st.ideal || model == nil || model.Caching.Mode != price.CachingAutomatic || model.Provider != c.ServedBy || c.ServedDen <= 0 {
+		return cached
+	}
+	return cached * c.ServedNum / c.ServedDen
+}
+
+func init() { Register(cacheKind) }

@@ -1,6 +1,17 @@
-package profile
+// Package strategy is what a cost-cutting strategy is: a spec parsed into
+// steps (one file each, step_*.go), and the API a step acts through, like
+// an analysis.Pass: it starts on a View of one prepared conversation and
+// shapes each call's Plan. The engine (package profile) prepares the
+// conversations, runs a Sim for each strategy on each and sums the calls.
+//
+// To add a step: one file with a *StepKind (name, usage, doc, stage,
+// parser, what it needs, tune range), the step type (Kind, String, Start)
+// and its State (Apply), and the kind listed once in kinds.
+package strategy
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,7 +27,7 @@ type Strategy struct {
 	// kinds' stages (see StepKind), history steps in the order given.
 	Steps []Step
 
-	// Shortcuts to common steps, set by ParseStrategy; read them, but
+	// Shortcuts to common steps, set by Parse; read them, but
 	// change a step through Step (then String renders the new spec).
 	Summary  *SummaryStep  // the summary step, nil when absent
 	CacheTTL time.Duration // the cache step's TTL; 0 when absent or following the log
@@ -27,8 +38,8 @@ type Strategy struct {
 // Step is one parsed step of a strategy, like an analysis.Analyzer's
 // pass: its kind says how it parses, when it acts and what it needs; Start
 // makes its state for one conversation, whose Apply shapes each call's
-// Plan. The fields of View and Plan a step reads and writes are the
-// engine's own: the steps are files of this package (step_*.go).
+// Plan. A step reads its View and the Plan's exported fields and methods
+// only: it could live in another package.
 type Step interface {
 	Kind() *StepKind
 	// String renders the step as it parses.
@@ -58,12 +69,16 @@ const (
 
 // StepKind describes one kind of step, like an analysis.Analyzer: its
 // name, its documentation and how its arguments parse. The kinds are
-// listed in stepKinds.
+// listed in kinds.
 type StepKind struct {
 	Name  string // as written in a spec: "window"
 	Usage string // the syntax: "window:turns=N | window:tokens=K"
 	Doc   string // one line: what the step models
 	Stage Stage
+	// Order places the kind among the others: where its steps render in
+	// a spec (history steps keep the order given), where help lists it,
+	// when tune tries it. Lower first; the kinds here are 10 apart.
+	Order int
 	// Parse reads the arguments after "name:" (args == "" and hasArgs
 	// false when there are none). Errors are argError or plain errors.
 	Parse func(args string, hasArgs bool) (Step, error)
@@ -80,6 +95,32 @@ type StepKind struct {
 // largest call sends peak tokens (0: not known).
 func below(t, peak int64) bool { return peak == 0 || t < peak }
 
+// grid is the specs format gives with each trigger that can act (below)
+// and every combination of the other values, triggers outermost: the
+// range tune tries of a step with a trigger.
+func grid(format string, peak int64, triggers []int64, rest ...[]int) []string {
+	var out []string
+	for _, t := range triggers {
+		if !below(t, peak) {
+			continue
+		}
+		combos := [][]any{{t}}
+		for _, vals := range rest {
+			next := make([][]any, 0, len(combos)*len(vals))
+			for _, c := range combos {
+				for _, x := range vals {
+					next = append(next, append(slices.Clip(c), x))
+				}
+			}
+			combos = next
+		}
+		for _, c := range combos {
+			out = append(out, fmt.Sprintf(format, c...))
+		}
+	}
+	return out
+}
+
 // Needs is what a step needs of the load beyond the log's counts in its
 // own model's encoding: declared by its kind, so that Load and the engine
 // find it without knowing the step.
@@ -90,6 +131,17 @@ type Needs struct {
 	// Models are price-table ids whose encodings are counted while the
 	// text is there (a step that prices calls on another model).
 	Models []string
+	// Priced are price-table ids the step prices calls on: each must be
+	// in the table.
+	Priced []string
+}
+
+// named is id as a list of the ids named: none when id is "".
+func named(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }
 
 // Needs is what the steps of s need, together.
@@ -100,43 +152,43 @@ func (s *Strategy) Needs() Needs {
 			x := k.Needs(st)
 			n.Text = n.Text || x.Text
 			n.Models = append(n.Models, x.Models...)
+			n.Priced = append(n.Priced, x.Priced...)
 		}
 	}
 	return n
 }
 
-// stepKinds is the registry of step kinds, in the order a strategy
-// renders them (history steps keep the order they were given in).
-var stepKinds = []*StepKind{
-	fullKind,
-	windowKind,
-	summaryKind,
-	compactKind,
-	clearKind,
-	clearThinkingKind,
-	capKind,
-	cacheKind,
-	batchKind,
-	modelKind,
-	systemScaleKind,
-	outputScaleKind,
-	reasoningScaleKind,
-	ragKeepKind,
-	routeKind,
-	respCacheKind,
+// kinds is the registry of step kinds, in Order: each step's file
+// registers its kind (Register).
+var kinds []*StepKind
+
+// Register adds step kinds to the registry Parse, Help and tune read, in
+// their Order. A step's file registers its kind from its init, as an input
+// format does in transcripts; a step in another package may too.
+func Register(ks ...*StepKind) {
+	for _, k := range ks {
+		if kindNamed(k.Name) != nil {
+			panic("strategy: step kind " + k.Name + " registered twice")
+		}
+		i, _ := slices.BinarySearchFunc(kinds, k.Order, func(a *StepKind, o int) int { return cmp.Compare(a.Order, o) })
+		kinds = slices.Insert(kinds, i, k)
+	}
 }
 
-// StepsHelp is the syntax of every step kind, for help texts.
-func StepsHelp() string {
+// Kinds are the step kinds, in the order a strategy renders them.
+func Kinds() []*StepKind { return kinds }
+
+// Help is the syntax of every step kind, for help texts.
+func Help() string {
 	var b []string
-	for _, k := range stepKinds {
+	for _, k := range kinds {
 		b = append(b, k.Usage)
 	}
 	return strings.Join(b, ", ")
 }
 
-// DefaultStrategies is the set used when no --strategy is given (SPEC).
-var DefaultStrategies = []string{
+// Defaults is the set used when no --strategy is given (SPEC).
+var Defaults = []string{
 	"full",
 	"cache",
 	"window:turns=8",
@@ -165,7 +217,7 @@ func badArg(token, format string, a ...any) error {
 }
 
 func kindNamed(name string) *StepKind {
-	for _, k := range stepKinds {
+	for _, k := range kinds {
 		if k.Name == name {
 			return k
 		}
@@ -173,11 +225,28 @@ func kindNamed(name string) *StepKind {
 	return nil
 }
 
-// ParseStrategy parses a strategy spec such as "window:turns=8+cache".
-func ParseStrategy(spec string) (*Strategy, error) {
+// ParseAll parses specs, or SPEC's default set when specs is
+// empty (DefaultsFor picks the set that suits a log).
+func ParseAll(specs []string) ([]*Strategy, error) {
+	if len(specs) == 0 {
+		specs = Defaults
+	}
+	var out []*Strategy
+	for _, s := range specs {
+		st, err := Parse(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// Parse parses a strategy spec such as "window:turns=8+cache".
+func Parse(spec string) (*Strategy, error) {
 	s := &Strategy{Spec: strings.TrimSpace(spec)}
 	if s.Spec == "" {
-		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + StepsHelp() + " joined with +"}
+		return nil, &SpecError{Spec: spec, Token: "(empty)", Msg: "want one or more of " + Help() + " joined with +"}
 	}
 	seen := map[string]bool{}
 	for _, step := range strings.Split(s.Spec, "+") {
@@ -192,7 +261,7 @@ func ParseStrategy(spec string) (*Strategy, error) {
 		seen[name] = true
 		kind := kindNamed(name)
 		if kind == nil {
-			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("unknown step %q (known: %s)", name, StepsHelp())}
+			return nil, &SpecError{Spec: s.Spec, Token: step, Msg: fmt.Sprintf("unknown step %q (known: %s)", name, Help())}
 		}
 		st, err := kind.Parse(args, hasArgs)
 		if err != nil {
@@ -221,7 +290,7 @@ func (s *Strategy) sortSteps() {
 		if st.Kind().Stage == StageHistory {
 			return 0
 		}
-		return slices.Index(stepKinds, st.Kind())
+		return st.Kind().Order
 	}
 	slices.SortStableFunc(s.Steps, func(a, b Step) int { return rank(a) - rank(b) })
 }
@@ -251,7 +320,7 @@ func (s *Strategy) Step(kind string) Step {
 }
 
 // String renders s canonically: history steps in the order given, then
-// cap, cache, batch, model, joined with "+". ParseStrategy(s.String())
+// cap, cache, batch, model, joined with "+". Parse(s.String())
 // gives s back.
 func (s *Strategy) String() string {
 	var steps []string
@@ -267,9 +336,9 @@ func (s *Strategy) String() string {
 	return strings.Join(steps, "+")
 }
 
-// stages returns the steps in the order they act: by stage, and within a
+// Stages returns the steps in the order they act: by stage, and within a
 // stage in rendering order.
-func (s *Strategy) stages() []Step {
+func (s *Strategy) Stages() []Step {
 	out := slices.Clone(s.Steps)
 	slices.SortStableFunc(out, func(a, b Step) int { return int(a.Kind().Stage) - int(b.Kind().Stage) })
 	return out
@@ -323,6 +392,34 @@ func sortedKeys(kv map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// positiveTokens reads argument k=v, a token count > 0.
+func positiveTokens(k, v string) (int64, error) {
+	n, err := parseTokens(v)
+	if err != nil || n <= 0 {
+		return 0, badArg(k+"="+v, "%s must be a token count > 0", k)
+	}
+	return n, nil
+}
+
+// wholeNumber reads argument k=v, a whole number ≥ 0 of what.
+func wholeNumber(k, v, what string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badArg(k+"="+v, "%s must be a whole number of %s ≥ 0", k, what)
+	}
+	return n, nil
+}
+
+// noArgs parses a step that takes no arguments.
+func noArgs(name string, step func() Step) func(string, bool) (Step, error) {
+	return func(_ string, hasArgs bool) (Step, error) {
+		if hasArgs {
+			return nil, errors.New(name + " takes no arguments")
+		}
+		return step(), nil
+	}
 }
 
 // parseTokens reads a token count: 12000, 12k, 1.5M.
