@@ -135,3 +135,43 @@ func TestDistinctParity(t *testing.T) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// BenchmarkMerge merges, without a memo, every piece of 1 MiB of
+// DistinctText that is not one token (distinct: its made-up words), and
+// a 200 KB run of one letter (long: through the heap; a scan per step
+// took 38 s of CPU on it).
+func BenchmarkMerge(b *testing.B) {
+	f := fast(b, O200kBase)
+	text := transcripts.DistinctText(1, 1<<20)
+	var pieces []string
+	size := 0
+	for i := 0; i < len(text); {
+		j, ok := splitO200kASCII(text, i)
+		if !ok {
+			j = splitO200k(text, i)
+		}
+		if j-i > 1 && !f.isToken(text, i, j) {
+			pieces = append(pieces, text[i:j])
+			size += j - i
+		}
+		i = j
+	}
+	long := strings.Repeat("a", 200_000)
+	for _, c := range []struct {
+		name   string
+		pieces []string
+		size   int
+	}{{"distinct", pieces, size}, {"long", []string{long}, len(long)}} {
+		b.Run(c.name, func(b *testing.B) {
+			f.useFilter()
+			b.SetBytes(int64(c.size))
+			cpu := cpuTime()
+			for range b.N {
+				for _, p := range c.pieces {
+					f.merge(p)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
+}
