@@ -76,8 +76,8 @@ ratio() { # median over rounds of command $1's column $2 over ccusage's
 	awk -v i="$1" -v c="$2" '$2 == 0 {b[$1] = $c} $2 == i {x[$1] = $c} END {for (r in x) print x[r] / b[r]}' "$out" | median
 }
 
-mb=$(du -sm "$tree" | cut -f1)
-files=$(find "$tree" -name '*.jsonl' | wc -l)
+mb=$(du -sm "$tree/" | cut -f1)
+files=$(find "$tree/" -name '*.jsonl' | wc -l)
 calls=$("$ts" usage daily "$tree" --format json | awk -F': ' '/"calls"/ {n = $2} END {sub(",", "", n); print n}')
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
 echo
