@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 func BenchmarkReadNative(b *testing.B) {
 	var buf bytes.Buffer
-	if err := transcripts.NewNativeWriter(&buf).Write(transcripts.Synthetic(2000, 1)); err != nil {
+	if err := transcripts.NewNativeWriter(&buf).Write(synthetic.Conversation(2000, 1)); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -31,7 +32,7 @@ func BenchmarkSimulate(b *testing.B) {
 		conv *transcripts.Conversation
 	}{
 		{"demo", transcripts.Demo(transcripts.Options{}).Conversations[0]},
-		{"2000calls", transcripts.Synthetic(2000, 2)},
+		{"2000calls", synthetic.Conversation(2000, 2)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
@@ -62,7 +63,7 @@ func TestWriteLargeConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := transcripts.NewNativeWriter(f).Write(transcripts.Synthetic(2000, 3)); err != nil {
+	if err := transcripts.NewNativeWriter(f).Write(synthetic.Conversation(2000, 3)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -42,43 +41,29 @@ func (pc *preparedConv) appSpec() string {
 	return strings.Join(steps, "+")
 }
 
-// FidelityTolerancePct is the gap beyond which a replay check names its
-// likely cause.
-const FidelityTolerancePct = 10
-
 // Fidelity is the replay check of a conversation or a tree: the cost of
 // AppStrategy simulated on the calls whose usage the log reports, against
-// what that usage was billed.
+// what that usage was billed. These are the engine's measures; what they
+// mean (the likely cause of a gap, the served-share lines) is said by
+// profile/advisor.
 type Fidelity struct {
 	Spec      string // the strategy replayed: AppStrategy, or what the log shows its app did
 	Calls     int    // calls with reported usage, the ones compared
 	Simulated price.Money
 	Billed    price.Money
-	// Cause names, in one line, the part of the bill the simulation misses
-	// most when the gap passes FidelityTolerancePct ("" otherwise).
-	Cause string
 	// Served is what of the cacheable prefix a best-effort cache served in
 	// the log (served.go): the share the replay read.
 	Served served
-	parts  fidelityParts
+	// Parts split both sides by what they pay for.
+	Parts FidelityParts
 }
 
-// ServedLine says how much of the cacheable prefix a best-effort cache
-// served in the log, and what raises it; "" when the log measured none.
-func (f Fidelity) ServedLine() string { return f.Served.Line() }
-
-// ServedDetail is ServedLine's token counts and, below 95%, what raises
-// the share.
-func (f Fidelity) ServedDetail() string { return f.Served.Detail() }
-
-// ServedShort is ServedLine in a few words ("OpenAI served 43%"), for a
-// status line; "" when the log measured none.
-func (f Fidelity) ServedShort() string {
-	p, ok := f.ServedPct()
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("%s served %d%%", providerName(f.Served.provider), p)
+// ServedShare is what a best-effort cache served of the cacheable prefix
+// in the log, in tokens, and on which provider ("mixed" for several); ok
+// is false when the log measured none.
+func (f Fidelity) ServedShare() (provider string, read, cacheable int64, ok bool) {
+	read, cacheable, ok = f.Served.share()
+	return f.Served.provider, read, cacheable, ok
 }
 
 // ServedPct is the share ServedLine states, in percent, and whether the
@@ -88,18 +73,24 @@ func (f Fidelity) ServedPct() (int64, bool) {
 	return pct(num, den), ok
 }
 
-// fidelityParts split both sides by what they pay for, to name a cause.
-type fidelityParts struct {
-	sim, bill [4]price.Money // uncached input, cache reads, cache writes, output
-	simTok    [4]int64
-	billTok   [4]int64
-	// belowMin is the billed cache reads shorter than the provider's
+// FidelityParts split both sides of a replay check by what they pay for,
+// indexed by the Fidelity* part constants.
+type FidelityParts struct {
+	Simulated, Billed             [4]price.Money
+	SimulatedTokens, BilledTokens [4]int64
+	// BelowMinimum is the billed cache reads shorter than the provider's
 	// minimum cacheable prefix: usage no provider bills, which only
 	// hand-made logs hold.
-	belowMin int64
+	BelowMinimum int64
 }
 
-var fidelityPartNames = [4]string{"uncached input", "cache reads", "cache writes", "output"}
+// The parts of FidelityParts, in index order.
+const (
+	FidelityUncached = iota // uncached input
+	FidelityCacheReads
+	FidelityCacheWrites
+	FidelityOutput
+)
 
 // ErrorPct is (simulated − billed) / billed in percent; 0 when nothing was
 // billed.
@@ -121,17 +112,17 @@ func (f *Fidelity) add(o Fidelity) {
 	f.Simulated += o.Simulated
 	f.Billed += o.Billed
 	for i := range 4 {
-		f.parts.sim[i] += o.parts.sim[i]
-		f.parts.bill[i] += o.parts.bill[i]
-		f.parts.simTok[i] += o.parts.simTok[i]
-		f.parts.billTok[i] += o.parts.billTok[i]
+		f.Parts.Simulated[i] += o.Parts.Simulated[i]
+		f.Parts.Billed[i] += o.Parts.Billed[i]
+		f.Parts.SimulatedTokens[i] += o.Parts.SimulatedTokens[i]
+		f.Parts.BilledTokens[i] += o.Parts.BilledTokens[i]
 	}
-	f.parts.belowMin += o.parts.belowMin
+	f.Parts.BelowMinimum += o.Parts.BelowMinimum
 }
 
-// addCall adds one simulated call with reported usage, priced part by part
-// at the rates of the model the log was billed on (p).
-func (f *Fidelity) addCall(c *Call, p *price.Model) {
+// AddCall adds one simulated call with reported usage to the check, priced
+// part by part at the rates of the model the log was billed on (p).
+func (f *Fidelity) AddCall(c *Call, p *price.Model) {
 	u := c.Reported
 	f.Calls++
 	f.Simulated += c.Cost
@@ -149,79 +140,17 @@ func (f *Fidelity) addCall(c *Call, p *price.Model) {
 		write = r.CacheWrite1h
 	}
 	for i, price := range [4]price.Price{r.Input, r.CachedInput, write, r.Output} {
-		f.parts.sim[i] += price.Cost(sim[i])
-		f.parts.simTok[i] += sim[i]
-		f.parts.billTok[i] += bill[i]
+		f.Parts.Simulated[i] += price.Cost(sim[i])
+		f.Parts.SimulatedTokens[i] += sim[i]
+		f.Parts.BilledTokens[i] += bill[i]
 	}
-	f.parts.bill[0] += r.Input.Cost(bill[0])
-	f.parts.bill[1] += r.CachedInput.Cost(bill[1])
-	f.parts.bill[2] += r.CacheWrite5m.Cost(u.CacheWriteTokens-w1h) + r.CacheWrite1h.Cost(w1h)
-	f.parts.bill[3] += r.Output.Cost(bill[3])
+	f.Parts.Billed[0] += r.Input.Cost(bill[0])
+	f.Parts.Billed[1] += r.CachedInput.Cost(bill[1])
+	f.Parts.Billed[2] += r.CacheWrite5m.Cost(u.CacheWriteTokens-w1h) + r.CacheWrite1h.Cost(w1h)
+	f.Parts.Billed[3] += r.Output.Cost(bill[3])
 	if p.Caching.Mode != price.CachingNone && u.CachedInputTokens > 0 && u.CachedInputTokens < p.Caching.MinPrefix {
-		f.parts.belowMin += u.CachedInputTokens
+		f.Parts.BelowMinimum += u.CachedInputTokens
 	}
-}
-
-// explain sets Cause when the gap passes the tolerance. When the two sides
-// do not send the same input (beyond the tolerance), caching cannot explain
-// the gap: the log's usage does not match its messages. When the bill reads
-// cache below the provider's minimum prefix, the usage is not a provider's.
-// Otherwise it names the part whose simulated cost is furthest from its
-// billed cost, with what that usually means.
-func (f *Fidelity) explain() {
-	f.Cause = ""
-	if math.Abs(f.ErrorPct()) <= FidelityTolerancePct {
-		return
-	}
-	var simIn, billIn int64
-	for i := range 3 {
-		simIn += f.parts.simTok[i]
-		billIn += f.parts.billTok[i]
-	}
-	if d := simIn - billIn; billIn > 0 && 100*max(d, -d) > FidelityTolerancePct*billIn {
-		why := "the log bills input its messages do not show (requests the app made without logging them, or content the log leaves out)"
-		if d > 0 {
-			why = "the log reports fewer input tokens than its messages count: its usage does not match them (written by hand, or the request trimmed before sending)"
-		}
-		f.Cause = fmt.Sprintf("input: simulated %s tokens, billed %s — %s", formatTokens(simIn), formatTokens(billIn), why)
-		return
-	}
-	worst := 0
-	for i := range 4 {
-		if absMoney(f.parts.sim[i]-f.parts.bill[i]) > absMoney(f.parts.sim[worst]-f.parts.bill[worst]) {
-			worst = i
-		}
-	}
-	// The simulation sends uncached, or fails to read, what the log says
-	// was read below the minimum: the log is at fault, not the model.
-	if f.parts.belowMin > 0 && worst <= 1 && f.parts.simTok[1] < f.parts.billTok[1] {
-		f.Cause = fmt.Sprintf("cache reads: simulated %s tokens, billed %s — the log reports %s tokens read from cache below the provider's minimum cacheable prefix, which no provider bills (a hand-made log)",
-			formatTokens(f.parts.simTok[1]), formatTokens(f.parts.billTok[1]), formatTokens(f.parts.belowMin))
-		return
-	}
-	why := [4]string{ // the simulation pays more than the bill
-		"the app cached input the simulation sends uncached (another breakpoint, or a prefix below the minimum)",
-		"the app's cache was cold where the simulation read it (expired, or the prefix changed)",
-		"the simulation rewrote a prefix the app kept cached (a longer TTL, or a prefix shared with other sessions)",
-		"the log reports less output than its replies hold (streaming placeholders)",
-	}[worst]
-	if f.parts.sim[worst] < f.parts.bill[worst] {
-		why = [4]string{
-			"the app sent input uncached that the simulation reads from cache",
-			"the app read more from cache than simulated (a prefix shared with other sessions)",
-			"the app rewrote more of its prefix than simulated (a changed system prompt, compaction, expiry)",
-			"the log bills output its replies do not show (thinking or tool-use preambles)",
-		}[worst]
-	}
-	f.Cause = fmt.Sprintf("%s: simulated %s tokens, billed %s — %s", fidelityPartNames[worst],
-		formatTokens(f.parts.simTok[worst]), formatTokens(f.parts.billTok[worst]), why)
-}
-
-func absMoney(m price.Money) price.Money {
-	if m < 0 {
-		return -m
-	}
-	return m
 }
 
 // fidelityOf is the replay check of one conversation: cr, the simulation
@@ -234,7 +163,7 @@ func (e *engine) fidelityOf(cr *ConversationResult, spec string) Fidelity {
 			continue
 		}
 		p, _ := e.opt.Prices.Lookup(c.Model)
-		f.addCall(c, p)
+		f.AddCall(c, p)
 	}
 	return f
 }
@@ -249,7 +178,6 @@ func (e *engine) fidelity(res *Result, app []Fidelity) {
 			continue
 		}
 		total.add(f)
-		f.explain()
 		res.Conversations[i].Fidelity = &f
 		if !slices.Contains(distinct, f.Spec) {
 			distinct = append(distinct, f.Spec)
@@ -257,7 +185,6 @@ func (e *engine) fidelity(res *Result, app []Fidelity) {
 	}
 	if total.Calls > 0 {
 		total.Spec = strings.Join(distinct, ", ")
-		total.explain()
 		res.Fidelity = &total
 	}
 }

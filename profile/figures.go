@@ -55,7 +55,3 @@ func (s *StrategyResult) TotalsUpto(n int) Totals {
 
 // FormatTokens renders n with thousands separators (1,234,567).
 func FormatTokens(n int64) string { return formatTokens(n) }
-
-// SameUnpriced is the number of unpriced calls when it is the same, and
-// not zero, under every strategy; 0 otherwise.
-func SameUnpriced(r *Result) int { return sameUnpriced(r) }

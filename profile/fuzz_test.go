@@ -22,7 +22,9 @@ func FuzzRun(f *testing.F) {
 			f.Add(data)
 		}
 	}
-	f.Add(transcripts.DemoJSONL()[:4000])
+	if demo, err := os.ReadFile("../transcripts/demo.jsonl"); err == nil {
+		f.Add(demo[:4000])
+	}
 	specs := []string{"full", "cache", "window:turns=1+cache", "window:tokens=50", "summary:trigger=20,keep=0,size=5+cache",
 		"cap:3", "batch", "model=claude-haiku-4-5+cache:ttl=1h", "window:turns=0",
 		"clear:trigger=30,keep=1,inputs+cache", "compact:trigger=40,size=5+cache", "clear-thinking:keep=1+cache",

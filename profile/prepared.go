@@ -202,15 +202,6 @@ func (p *Prepared) Run(strategies []*strategy.Strategy) (*Result, error) {
 	return res, nil
 }
 
-// skeletons returns the counted conversations.
-func (p *Prepared) skeletons() []*skeleton {
-	out := make([]*skeleton, len(p.pcs))
-	for i, pc := range p.pcs {
-		out[i] = pc.sk
-	}
-	return out
-}
-
 // runSkeletons prepares sks afresh under opt and simulates opt.Strategies:
 // Run without counting again.
 func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
@@ -222,10 +213,9 @@ func runSkeletons(sks []*skeleton, opt Options) (*Result, error) {
 }
 
 // ensureEncodings counts, where the text is kept, the encodings that
-// strategies and opt price calls on, and with candidates those of the
-// models tune may try (the cheaper siblings of each conversation's
-// model), so that runs sharing sks in parallel only read them.
-func ensureEncodings(sks []*skeleton, strategies []*strategy.Strategy, opt Options, candidates bool) {
+// strategies and opt price calls on, and those of models (the models tune
+// may try), so that runs sharing sks in parallel only read them.
+func ensureEncodings(sks []*skeleton, strategies []*strategy.Strategy, opt Options, models []string) {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
@@ -245,23 +235,8 @@ func ensureEncodings(sks []*skeleton, strategies []*strategy.Strategy, opt Optio
 			add(id)
 		}
 	}
-	if candidates {
-		// Tune tries the siblings of the log's model on every
-		// conversation: the union over the conversations' models.
-		for _, sk := range sks {
-			id := opt.Model
-			if id == "" {
-				id = sk.model
-			}
-			if id == "" {
-				id = sk.mostUsedModel()
-			}
-			if p, ok := opt.Prices.Lookup(id); ok {
-				for _, m := range candidateModels(p, TuneOptions{Prices: opt.Prices}) {
-					add(m.ID)
-				}
-			}
-		}
+	for _, id := range models {
+		add(id)
 	}
 	for _, sk := range sks {
 		if sk.conv == nil {
@@ -307,9 +282,9 @@ func (r *Result) EachCall(i int, fn func(conv int, c *Call) error) error {
 	return r.prep.each(sr.Strategy, -1, fn)
 }
 
-// conversationCalls returns strategy i's calls on conversation j: those
+// ConversationCalls returns strategy i's calls on conversation j: those
 // kept, or simulated again.
-func (r *Result) conversationCalls(i, j int) []Call {
+func (r *Result) ConversationCalls(i, j int) []Call {
 	sr := &r.Strategies[i]
 	if r.prep == nil || !r.prep.noRows {
 		return sr.Conversations[j].Calls

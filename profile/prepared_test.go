@@ -7,13 +7,14 @@ import (
 	"github.com/tokenscope/tokenscope/profile/strategy"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // A Prepared run twice, the second time with one strategy changed, gives
 // what Run gives on the second set, and simulates only the changed one.
 func TestPreparedMatchesRun(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 3, 32<<10, 5); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	cc, err := transcripts.Open(dir, transcripts.Options{})

@@ -1,8 +1,6 @@
 package profile
 
 import (
-	"fmt"
-
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
@@ -42,49 +40,6 @@ func (s *served) add(o served) {
 	}
 	s.read += o.read
 	s.cacheable += o.cacheable
-}
-
-// providerName is how the served line names a provider.
-func providerName(p string) string {
-	switch p {
-	case "openai":
-		return "OpenAI"
-	case "google":
-		return "Gemini"
-	case "deepseek":
-		return "DeepSeek"
-	case "mistral":
-		return "Mistral"
-	case "xai":
-		return "xAI"
-	case "mixed", "":
-		return "The providers"
-	}
-	return p
-}
-
-// Line says how much of the cacheable prefix the provider served; "" when
-// the log measured nothing.
-func (s served) Line() string {
-	num, den, ok := s.share()
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("%s served %d%% of the cacheable prefix in this log", providerName(s.provider), pct(num, den))
-}
-
-// Detail gives the token counts behind Line and, below 95%, what raises
-// the share; "" when the log measured nothing.
-func (s served) Detail() string {
-	num, den, ok := s.share()
-	if !ok {
-		return ""
-	}
-	d := fmt.Sprintf("(%s of %s tokens", formatTokens(num), formatTokens(den))
-	if pct(num, den) < 95 {
-		d += "; a byte-identical prefix and a stable prompt_cache_key raise it"
-	}
-	return d + ")"
 }
 
 func pct(num, den int64) int64 {

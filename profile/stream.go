@@ -79,7 +79,7 @@ func (s *stream) Count(convs []*transcripts.Conversation) *fileCounts {
 		// finding may price on (a cheaper sibling), while the text is here.
 		more := s.models
 		if p != nil {
-			more = append(more, candidateModels(p, TuneOptions{Prices: e.opt.Prices})...)
+			more = append(more, e.opt.Prices.CheaperSiblings(p)...)
 		}
 		for _, m := range more {
 			if !encs[m.Encoding] {

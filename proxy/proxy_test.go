@@ -19,6 +19,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -370,7 +371,7 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 	}
 	r.stop()
 	res, convs := replayLog(t, r.out)
-	rows := profile.ByTag(res, convs, "")
+	rows := advisor.ByTag(res, convs, "")
 	got := map[string]int64{}
 	for _, row := range rows {
 		got[row.Tag] = int64(row.Reported)
@@ -382,7 +383,7 @@ func TestTagsStrippedRecordedAndGrouped(t *testing.T) {
 			t.Errorf("tag %s billed %s, want %s (rows %+v)", tag, price.Money(got[tag]), want, rows)
 		}
 	}
-	teams := profile.ByTag(res, convs, "team")
+	teams := advisor.ByTag(res, convs, "team")
 	if len(teams) != 3 || teams[0].Tag != "team=ads" || teams[1].Tag != "team=search" || teams[2].Tag != "team=untagged" {
 		t.Fatalf("by team: %+v", teams)
 	}

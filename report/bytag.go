@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
@@ -15,7 +16,7 @@ import (
 // what was billed, and each strategy's simulated cost; a cell none of
 // whose calls could be priced says "unpriced". Tags come from clients and
 // are cleaned (rows.Clean).
-func WriteTagTable(w io.Writer, r *profile.Result, tags []profile.TagRow) error {
+func WriteTagTable(w io.Writer, r *profile.Result, tags []advisor.TagRow) error {
 	var out strings.Builder
 	tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	tagW := len("total")
@@ -28,14 +29,14 @@ func WriteTagTable(w io.Writer, r *profile.Result, tags []profile.TagRow) error 
 		head = append(head, rows.Clean(s.Strategy.Spec))
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	total := profile.TagRow{Tag: "total", Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
+	total := advisor.TagRow{Tag: "total", Cost: make([]price.Money, len(r.Strategies)), Unpriced: make([]int, len(r.Strategies))}
 	money := func(m price.Money, unpriced, calls int) string {
 		if calls > 0 && unpriced >= calls {
 			return rows.Unpriced
 		}
 		return m.String()
 	}
-	line := func(row profile.TagRow) {
+	line := func(row advisor.TagRow) {
 		first := 0
 		if len(row.Unpriced) > 0 {
 			first = row.Unpriced[0]

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // layoutCheck runs in the rendered page and writes what is wrong with its
@@ -115,7 +116,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 	// Bars of means, and a 1M window far off the chart: the longest title.
 	long, err := profile.New(&transcripts.Source{Path: "synthetic.jsonl", Format: "native",
-		Conversations: []*transcripts.Conversation{transcripts.Synthetic(200, 7)}}, profile.Options{Model: "claude-sonnet-4-6"})
+		Conversations: []*transcripts.Conversation{synthetic.Conversation(200, 7)}}, profile.Options{Model: "claude-sonnet-4-6"})
 	if err != nil {
 		t.Fatal(err)
 	}

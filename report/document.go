@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -19,11 +20,11 @@ type Document struct {
 	Strategies []DocStrategy `json:"strategies"`
 	// Findings are what to change in the log, in dollars (kind
 	// cache_breaker, dead_tool, marginal or best_strategy).
-	Findings []profile.Finding `json:"findings,omitempty"`
+	Findings []advisor.Finding `json:"findings,omitempty"`
 	// Sessions are the Claude Code sessions that ran subagents, with
 	// their subagents' part of the bill; left out when nothing could be
 	// priced (their figures would be 0 for no price).
-	Sessions []profile.SessionRollup `json:"sessions,omitempty"`
+	Sessions []advisor.SessionRollup `json:"sessions,omitempty"`
 }
 
 // DocSource describes what was read.
@@ -131,7 +132,7 @@ func docFidelity(f *profile.Fidelity, t profile.Totals) *DocFidelity {
 		return nil // a check of $0 against $0 would be a number for no price
 	}
 	d := &DocFidelity{Strategy: f.Spec, Calls: f.Calls, SimulatedUSD: f.Simulated.USD(), BilledUSD: f.Billed.USD(),
-		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: f.Cause}
+		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: advisor.Cause(*f)}
 	if p, ok := f.ServedPct(); ok {
 		d.ServedPct = &p
 	}
@@ -182,14 +183,14 @@ type DocOptions struct {
 	Warnings     []string
 	PerDay       int64 // project monthly cost at this many conversations a day
 	NoCalls      bool  // leave per-call rows out
-	Findings     []profile.Finding
+	Findings     []advisor.Finding
 }
 
 // DocumentOf is the JSON document of p: perDay projects monthly cost,
 // noCalls leaves the per-call rows out.
 func DocumentOf(p *profile.Profile, perDay int64, noCalls bool) *Document {
 	return NewDocument(p.Result, DocOptions{Path: p.Source.Path, Format: p.Source.Format, WhatIf: p.WhatIf,
-		Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls, Findings: p.Findings})
+		Warnings: p.Source.Warnings, PerDay: perDay, NoCalls: noCalls})
 }
 
 // NewDocument builds the JSON document of r.
@@ -249,7 +250,7 @@ func NewDocument(r *profile.Result, opt DocOptions) *Document {
 		doc.Strategies = append(doc.Strategies, rs)
 	}
 	if !profile.AllUnpriced(r) {
-		doc.Sessions = profile.Rollups(r)
+		doc.Sessions = advisor.Rollups(r)
 	}
 	return doc
 }

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // WriteFindings writes findings as text lines under a heading, each with
 // its monthly projection when there is one. Text from the log is cleaned
 // (rows.Clean), and for Markdown its HTML escaped.
-func WriteFindings(w io.Writer, fs []profile.Finding, markdown bool) error {
+func WriteFindings(w io.Writer, fs []advisor.Finding, markdown bool) error {
 	if len(fs) == 0 {
 		return nil
 	}

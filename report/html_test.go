@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -180,7 +181,7 @@ func TestChartsMatchReport(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		p    *profile.Profile
-	}{{"demo", demo(t)}, {"tree", tree(t)}, {"2000 calls", synthetic(t, 2000)}} {
+	}{{"demo", demo(t)}, {"tree", tree(t)}, {"2000 calls", syntheticProfile(t, 2000)}} {
 		t.Run(tc.name, func(t *testing.T) {
 			input, cost := chartsOf(t, tc.p)
 			r := tc.p.Result
@@ -231,13 +232,14 @@ func TestChartsMatchReport(t *testing.T) {
 // matches its golden file (go test ./report -run HTMLGolden -update).
 func TestHTMLGolden(t *testing.T) {
 	p := demo(t)
-	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+	findings, err := advisor.FindingsOf(p, advisor.FindingsOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Findings) == 0 {
+	if len(findings) == 0 {
 		t.Fatal("the demo has no findings to show")
 	}
-	page := render(t, p, "html", Options{Prices: price.Default()})
+	page := render(t, p, "html", Options{Prices: price.Default(), Findings: findings})
 	doc := checkPage(t, page)
 	text := string(page)
 	for _, want := range []string{"demo:harbor-support", "gpt-5", "exact, o200k_base", "$1.25 input", "table dated",
@@ -257,7 +259,7 @@ func TestHTMLGolden(t *testing.T) {
 		}
 	}
 	walk(doc)
-	for _, f := range p.Findings {
+	for _, f := range findings {
 		if !items[f.Text] {
 			t.Errorf("findings lack %q", f.Text)
 		}

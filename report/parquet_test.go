@@ -35,7 +35,7 @@ func TestParquetRoundTrip(t *testing.T) {
 		calls int
 	}{
 		{"demo", demo(t), 41},
-		{"2000 calls", synthetic(t, 2000), 2000},
+		{"2000 calls", syntheticProfile(t, 2000), 2000},
 		{"tree", tree(t), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestCSVMatchesParquet(t *testing.T) {
 // BenchmarkParquet1M writes a million rows (README "Parquet" quotes it,
 // from scripts/bench-parquet.sh).
 func BenchmarkParquet1M(b *testing.B) {
-	p := synthetic(b, 200)
+	p := syntheticProfile(b, 200)
 	var calls []Call
 	h := NewHeader(p, Options{})
 	_ = h

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -84,6 +85,9 @@ type Options struct {
 	NoCalls bool
 	// Prices is the table the profile was priced with, for its date.
 	Prices *price.Table
+	// Findings are what to change in the log (advisor.FindingsOf); nil
+	// when not computed.
+	Findings []advisor.Finding
 }
 
 // Write pushes p to s.
@@ -122,6 +126,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 // NewHeader is the header of p: the report document without calls.
 func NewHeader(p *profile.Profile, opt Options) *Header {
 	h := &Header{Report: DocumentOf(p, opt.PerDay, true), Result: p.Result, Source: p.Source, PerDay: opt.PerDay}
+	h.Report.Findings = opt.Findings
 	if opt.Prices != nil {
 		h.PricesDate, h.PricesSource = opt.Prices.Date, opt.Prices.Source
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // demo profiles the embedded demo with the default strategies.
@@ -41,11 +42,11 @@ func tree(t testing.TB) *profile.Profile {
 	return p
 }
 
-// synthetic profiles a generated conversation of n calls.
-func synthetic(t testing.TB, n int) *profile.Profile {
+// syntheticProfile profiles a generated conversation of n calls.
+func syntheticProfile(t testing.TB, n int) *profile.Profile {
 	t.Helper()
 	src := &transcripts.Source{Path: "synthetic.jsonl", Format: "native",
-		Conversations: []*transcripts.Conversation{transcripts.Synthetic(n, 7)}}
+		Conversations: []*transcripts.Conversation{synthetic.Conversation(n, 7)}}
 	p, err := profile.New(src, profile.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func TestJSONByteIdentical(t *testing.T) {
 		{"demo per-day no-calls", demo(t), 40, true},
 		{"tree", tree(t), 0, false},
 		{"tree no-calls", tree(t), 0, true},
-		{"synthetic", synthetic(t, 300), 0, false},
+		{"synthetic", syntheticProfile(t, 300), 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var want bytes.Buffer
@@ -122,7 +123,7 @@ func TestCSVColumnsCompatible(t *testing.T) {
 // rows) whole, as profile builds it, and streamed (README quotes both, from
 // scripts/bench-exports.sh).
 func BenchmarkJSON(b *testing.B) {
-	p := synthetic(b, 2000)
+	p := syntheticProfile(b, 2000)
 	b.Run("whole", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -5,14 +5,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // WriteTune prints a search's frontier as a table of specs ready to paste
 // into --strategy. "saved" is against what the app did (the basis), named
 // in the first line.
-func WriteTune(w io.Writer, r *profile.TuneResult) error {
+func WriteTune(w io.Writer, r *advisor.TuneResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "what the app did (%s): %s — saved is against it\n", r.Basis.Spec, r.Basis.Cost)
 	meet := "meet"

@@ -7,6 +7,7 @@ import (
 	"github.com/tokenscope/tokenscope/profile/strategy"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -236,7 +237,7 @@ func TestTuneGrammar(t *testing.T) {
 		want      string
 	}{{1, 1, "1 strategy tried, 1 meets the"}, {2, 0, "2 strategies tried, 0 meet the"}} {
 		var b strings.Builder
-		if err := WriteTune(&b, &profile.TuneResult{Tried: c.tried, Admissible: c.ok}); err != nil {
+		if err := WriteTune(&b, &advisor.TuneResult{Tried: c.tried, Admissible: c.ok}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(b.String(), c.want) {

@@ -7,7 +7,7 @@
 #   RUNS=5 WORK=/tmp/bcount CORPUS=distinct scripts/bench-count-vs-tiktoken.sh
 #
 # Two corpora of 10 MiB (CORPUS=distinct or repeated for one of them):
-#  - distinct: DistinctText (transcripts/distinct.go, seed 1), words drawn
+#  - distinct: DistinctText (transcripts/synthetic/distinct.go, seed 1), words drawn
 #    from a Zipf law over a million made-up words in prose of four scripts,
 #    CJK, code, JSON and logs: text that repeats as real text does, no more;
 #  - repeated: the 1 MiB parity corpus (prose, Go, JSON, CJK, Cyrillic,
@@ -31,7 +31,7 @@ if [[ " $CORPORA " == *" repeated "* && ! -f "$WORK/repeated.txt" ]]; then
 	for k in $(seq 10); do sed "s/^/$k /" "$WORK/corpus1.txt"; done >"$WORK/repeated.txt"
 fi
 if [[ " $CORPORA " == *" distinct "* && ! -f "$WORK/distinct.txt" ]]; then
-	(cd "$repo" && go test ./transcripts -run 'TestWriteDistinctText$' -count=1 -distinct-out "$WORK/distinct.txt" >/dev/null)
+	(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteDistinctText$' -count=1 -distinct-out "$WORK/distinct.txt" >/dev/null)
 fi
 (cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
 if [ ! -d "$WORK/npm/node_modules/tiktoken" ]; then

@@ -2,7 +2,7 @@
 # Figures of README "Taking the numbers out": streamed vs whole JSON on a
 # 2,000-call report and Parquet at a million rows (go test benchmarks), and
 # with a Claude Code projects directory as $1 (e.g. the 100 MB one made by
-# `go test ./transcripts -run TestWriteClaudeCodeDir -cc-out DIR`), time and
+# `go test ./transcripts/synthetic -run TestWriteClaudeCodeDir -cc-out DIR`), time and
 # peak RSS of `report` in the table, json and parquet formats.
 set -e
 cd "$(dirname "$0")/.."

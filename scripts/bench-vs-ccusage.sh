@@ -8,7 +8,7 @@
 #   TEXT=distinct scripts/bench-vs-ccusage.sh   # one of the two trees only
 #
 # It generates two ~100 MB trees with the repo's generator
-# (transcripts.WriteSyntheticClaudeCode via TestWriteClaudeCodeDir): one
+# (synthetic.WriteClaudeCode via TestWriteClaudeCodeDir): one
 # cut from the demo's passages (words that repeat, which a memo of merged
 # pieces turns into speed) and one from DistinctText (-cc-text distinct:
 # text that repeats as real text does, no more), and prints the first
@@ -34,7 +34,7 @@ for text in $TEXTS; do
 	dir=$WORK
 	[ "$text" = distinct ] && dir=$WORK/distinct
 	if [ ! -d "$dir/projects" ]; then
-		(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$dir/projects" -cc-text "$text" >/dev/null)
+		(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$dir/projects" -cc-text "$text" >/dev/null)
 	fi
 done
 (cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
@@ -120,7 +120,7 @@ big="$WORK/projects6"
 trees=("$tree")
 if [ "${BIG:-1}" != 0 ]; then
 	if [ ! -d "$big" ]; then
-		(cd "$repo" && go test ./transcripts -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$big" -cc-scale 6 >/dev/null)
+		(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$big" -cc-scale 6 >/dev/null)
 	fi
 	trees+=("$big")
 fi

@@ -138,23 +138,20 @@ func (u *anUsage) merge(later *anUsage) {
 	if later == nil {
 		return
 	}
-	if later.InputTokens != nil {
-		u.InputTokens = later.InputTokens
-	}
-	if later.OutputTokens != nil {
-		u.OutputTokens = later.OutputTokens
-	}
-	if later.CacheCreationInputTokens != nil {
-		u.CacheCreationInputTokens = later.CacheCreationInputTokens
-	}
-	if later.CacheReadInputTokens != nil {
-		u.CacheReadInputTokens = later.CacheReadInputTokens
-	}
-	if later.CacheCreation != nil {
-		u.CacheCreation = later.CacheCreation
-	}
+	overlay(&u.InputTokens, later.InputTokens)
+	overlay(&u.OutputTokens, later.OutputTokens)
+	overlay(&u.CacheCreationInputTokens, later.CacheCreationInputTokens)
+	overlay(&u.CacheReadInputTokens, later.CacheReadInputTokens)
+	overlay(&u.CacheCreation, later.CacheCreation)
 	if later.Iterations != nil {
 		u.Iterations = later.Iterations
+	}
+}
+
+// overlay sets *dst to v when v is present.
+func overlay[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
 	}
 }
 

@@ -9,43 +9,10 @@ import (
 	"testing"
 )
 
-var (
-	ccOut   = flag.String("cc-out", "", "write a synthetic ~100 MB Claude Code projects directory here (TestWriteClaudeCodeDir)")
-	ccScale = flag.Int("cc-scale", 1, "with -cc-out, write N times as many sessions (~N×100 MB), all distinct")
-	ccText  = flag.String("cc-text", "demo", "with -cc-out, the text the sessions are cut from: demo (passages of the demo, numbered) or distinct (DistinctText)")
-	textOut = flag.String("distinct-out", "", "write 10 MiB of DistinctText (seed 1) to this file (TestWriteDistinctText)")
-)
-
-// TestWriteDistinctText writes the distinct corpus the counting benchmark
-// script uses. Skipped without -distinct-out.
-func TestWriteDistinctText(t *testing.T) {
-	if *textOut == "" {
-		t.Skip("pass -distinct-out FILE")
-	}
-	if err := os.WriteFile(*textOut, []byte(DistinctText(1, 10<<20)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestWriteClaudeCodeDir writes the directory README's performance figures
-// use. Skipped without -cc-out.
-func TestWriteClaudeCodeDir(t *testing.T) {
-	if *ccOut == "" {
-		t.Skip("pass -cc-out DIR")
-	}
-	SyntheticDistinct = *ccText == "distinct"
-	defer func() { SyntheticDistinct = false }()
-	n, responses, err := WriteSyntheticClaudeCode(*ccOut, 200*max(*ccScale, 1), 500<<10, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %d MB, %d responses", n>>20, responses)
-}
-
 // BenchmarkReadClaudeCode reads a generated 20 MB projects directory.
 func BenchmarkReadClaudeCode(b *testing.B) {
 	dir := b.TempDir()
-	n, responses, err := WriteSyntheticClaudeCode(dir, 40, 500<<10, 2)
+	n, responses, err := WriteClaudeCode(dir, 40, 500<<10, 2)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -70,7 +37,7 @@ func BenchmarkReadClaudeCode(b *testing.B) {
 // usage, each response counted once with its last line's figures.
 func TestClaudeCodeReportedSums(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := WriteSyntheticClaudeCode(dir, 6, 64<<10, 3); err != nil {
+	if _, _, err := WriteClaudeCode(dir, 6, 64<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	// Plain sum, independent of the reader: last line per message id +
@@ -149,7 +116,7 @@ func ccBenchDir(b *testing.B) (dir string, bytes int64) {
 		return *ccDir, bytes
 	}
 	dir = b.TempDir()
-	n, _, err := WriteSyntheticClaudeCode(dir, 40, 500<<10, 2)
+	n, _, err := WriteClaudeCode(dir, 40, 500<<10, 2)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func ccLines(t testing.TB, dirs ...string) (lines [][]byte) {
 // generated, as the general decoder does.
 func TestCCScanLikeDecoder(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := WriteSyntheticClaudeCode(gen, 3, 32<<10, 5); err != nil {
+	if _, _, err := WriteClaudeCode(gen, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	lines := ccLines(t, "testdata/claude_code", "testdata/claude_code_branches", "testdata/real/claude_code", gen)
@@ -183,8 +183,8 @@ func BenchmarkCCDecode(b *testing.B) {
 		{"scan", (*ccScan).decode},
 		{"general", func(_ *ccScan, l []byte, cl *ccLine) error { return decodeCCLine(l, cl) }},
 		{"skip", func(sc *ccScan, l []byte, cl *ccLine) error {
-			sc.d, sc.i = l, 0
-			if !sc.skip(0) {
+			sc.Data, sc.Pos = l, 0
+			if !sc.Skip() {
 				b.Fatal("not JSON")
 			}
 			return nil

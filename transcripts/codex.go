@@ -342,14 +342,20 @@ func (cr *codexReader) compacted(summary string, items []json.RawMessage, at tim
 	return nil
 }
 
+// stringOrNull is raw's text when it is a JSON string, "" when it is null
+// or nothing; ok is false for any other value.
+func stringOrNull(raw json.RawMessage) (s string, ok bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", true
+	}
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
 // codexInstructions returns instructions logged as a string or as {text}.
 func codexInstructions(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := stringOrNull(raw); ok {
 		return s
 	}
 	var o struct {
@@ -392,9 +398,9 @@ func (cr *codexReader) item(it *codexItem, at time.Time, n int) error {
 		a := cr.assistant(at)
 		a.Reasoning = joinNonEmpty(a.Reasoning, strings.Join(parts, "\n"))
 	case "function_call", "custom_tool_call", "local_shell_call", "web_search_call":
-		args := argumentsText(it.Arguments)
+		args := jsonText(it.Arguments)
 		if it.Type == "custom_tool_call" {
-			args = argumentsText(it.Input)
+			args = jsonText(it.Input)
 		}
 		name := it.Name
 		if it.Type == "local_shell_call" || it.Type == "web_search_call" {
@@ -538,18 +544,14 @@ func codexParts(raw json.RawMessage) []codexPart {
 	if json.Unmarshal(raw, &parts) == nil {
 		return parts
 	}
-	return []codexPart{{Type: "text", Text: genaiText(raw)}}
+	return []codexPart{{Type: "text", Text: jsonText(raw)}}
 }
 
 // codexOutput is a tool output: a string, a list of content items, or an
 // object (kept as its JSON text).
 func codexOutput(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := stringOrNull(raw); ok {
 		return s
 	}
 	var parts []codexPart

@@ -29,6 +29,27 @@ func reported(src *Source) (calls int, sum Usage) {
 	return calls, sum
 }
 
+// reportedCase is a real log and what its calls report, worked out apart
+// from the reader (the comments beside each case say how).
+type reportedCase struct {
+	file         string
+	calls, convs int
+	sum          Usage
+}
+
+// checkReported opens each case's file and checks its format, its calls,
+// its conversations and the sum of its reported usage.
+func checkReported(t *testing.T, format string, cases []reportedCase) {
+	t.Helper()
+	for _, tt := range cases {
+		src := open(t, tt.file)
+		calls, sum := reported(src)
+		if src.Format != format || calls != tt.calls || len(src.Conversations) != tt.convs || sum != tt.sum {
+			t.Errorf("%s: %s, %d calls in %d conversations, %+v; want %d in %d, %+v", tt.file, src.Format, calls, len(src.Conversations), sum, tt.calls, tt.convs, tt.sum)
+		}
+	}
+}
+
 // readString reads data as the named format ("" detects it).
 func readString(t *testing.T, format, data string) (*Source, error) {
 	t.Helper()

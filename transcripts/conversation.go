@@ -1,6 +1,8 @@
 // Package transcripts reads logged LLM conversations into one model: a
 // conversation is an ordered list of messages, and every assistant message is
 // the response of one call to the model. It knows nothing of tokens or prices.
+// Its subpackages follow logs as they are written (follow) and generate logs
+// for benchmarks and tests (synthetic).
 package transcripts
 
 import (

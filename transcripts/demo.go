@@ -24,6 +24,3 @@ func Demo(opt Options) *Source {
 	}
 	return src
 }
-
-// DemoJSONL returns the demo file's bytes, e.g. to write it out.
-func DemoJSONL() []byte { return bytes.Clone(demoJSONL) }

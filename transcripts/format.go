@@ -55,9 +55,10 @@ var (
 	sorted    []Format // formats by name, for detection in a fixed order
 )
 
-// Register makes a format known to Read, Open and Detect. It panics when
-// the name is empty, taken, or the format has no Read function: these are
-// programming errors found at start-up.
+// Register makes a format known to Read, Open, Walk, ReadUsage and
+// FormatOf (detection and --input-format). It panics when the name is
+// empty, taken, or the format has no Read function: these are programming
+// errors found at start-up.
 func Register(f Format) {
 	formatsMu.Lock()
 	defer formatsMu.Unlock()

@@ -2,10 +2,8 @@ package transcripts
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -68,25 +66,3 @@ func FuzzLangfuse(f *testing.F)  { fuzzFormat(f, FormatLangfuse) }
 
 func FuzzOpenAIResponses(f *testing.F) { fuzzFormat(f, FormatOpenAIResponses) }
 func FuzzGeminiAPI(f *testing.F)       { fuzzFormat(f, FormatGeminiAPI) }
-
-// FuzzShrink: cutting the strings of valid JSON, in chunks of any size,
-// leaves valid JSON (the usage pass decodes what it gives).
-func FuzzShrink(f *testing.F) {
-	seeds(f)
-	f.Add([]byte(`{"a":"` + strings.Repeat(`é\"\\\u00e9x`, 2000) + `"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if !json.Valid(data) {
-			return
-		}
-		for _, size := range []int{1, 7, 4096} {
-			sh := shrinker{keep: 2}
-			var out []byte
-			for i := 0; i < len(data); i += size {
-				out = sh.filter(out, data[i:min(i+size, len(data))])
-			}
-			if !json.Valid(out) {
-				t.Fatalf("chunks of %d: invalid JSON\n%.300q", size, out)
-			}
-		}
-	})
-}

@@ -271,7 +271,7 @@ func geminiMessages(file string, e geminiEntry) ([]Message, error) {
 	}
 	out := []Message{m}
 	for _, tc := range gm.ToolCalls {
-		out[0].ToolCalls = append(out[0].ToolCalls, ToolCall{ID: tc.ID, Name: tc.Name, Arguments: argumentsText(tc.Args)})
+		out[0].ToolCalls = append(out[0].ToolCalls, ToolCall{ID: tc.ID, Name: tc.Name, Arguments: jsonText(tc.Args)})
 		if r := bytes.TrimSpace(tc.Result); len(r) > 0 && string(r) != "null" {
 			out = append(out, Message{Role: RoleTool, Name: tc.Name, ToolCallID: tc.ID, Content: geminiResult(r), Time: at})
 		}

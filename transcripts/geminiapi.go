@@ -169,10 +169,10 @@ func gmMessage(role Role, parts []gmPart) []Message {
 	for _, p := range parts {
 		switch {
 		case p.FunctionCall != nil:
-			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: p.FunctionCall.ID, Name: p.FunctionCall.Name, Arguments: argumentsText(compactJSON(p.FunctionCall.Args))})
+			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: p.FunctionCall.ID, Name: p.FunctionCall.Name, Arguments: jsonText(compactJSON(p.FunctionCall.Args))})
 		case p.FunctionResponse != nil:
 			tools = append(tools, Message{Role: RoleTool, Name: p.FunctionResponse.Name, ToolCallID: p.FunctionResponse.ID,
-				Content: genaiText(compactJSON(p.FunctionResponse.Response))})
+				Content: jsonText(compactJSON(p.FunctionResponse.Response))})
 		case p.Thought:
 			thoughts = append(thoughts, p.Text)
 		case p.Text != "":
@@ -180,9 +180,9 @@ func gmMessage(role Role, parts []gmPart) []Message {
 		case len(p.InlineData) > 0 || len(p.FileData) > 0:
 			m.Images++
 		case len(p.ExecutableCode) > 0:
-			text = append(text, genaiText(p.ExecutableCode))
+			text = append(text, jsonText(p.ExecutableCode))
 		case len(p.CodeExecutionResult) > 0:
-			text = append(text, genaiText(p.CodeExecutionResult))
+			text = append(text, jsonText(p.CodeExecutionResult))
 		}
 	}
 	m.Content, m.Reasoning = strings.Join(text, "\n"), strings.Join(thoughts, "\n")

@@ -118,11 +118,11 @@ func genaiMessages(raw json.RawMessage, def Role) ([]Message, error) {
 func (gm *genaiMsg) messages(def Role) ([]Message, error) {
 	switch gm.Type {
 	case "function_call", "custom_tool_call":
-		return []Message{{Role: RoleAssistant, ToolCalls: []ToolCall{{ID: gm.CallID, Name: gm.Name, Arguments: argumentsText(gm.Arguments)}}}}, nil
+		return []Message{{Role: RoleAssistant, ToolCalls: []ToolCall{{ID: gm.CallID, Name: gm.Name, Arguments: jsonText(gm.Arguments)}}}}, nil
 	case "function_call_output", "custom_tool_call_output":
-		return []Message{{Role: RoleTool, ToolCallID: gm.CallID, Content: genaiText(gm.Output)}}, nil
+		return []Message{{Role: RoleTool, ToolCallID: gm.CallID, Content: jsonText(gm.Output)}}, nil
 	case "reasoning":
-		return []Message{{Role: RoleAssistant, Reasoning: genaiText(gm.Content)}}, nil
+		return []Message{{Role: RoleAssistant, Reasoning: jsonText(gm.Content)}}, nil
 	}
 	m := Message{Name: gm.Name, ToolCallID: gm.ToolCallID}
 	switch strings.ToLower(gm.Role) {
@@ -141,15 +141,15 @@ func (gm *genaiMsg) messages(def Role) ([]Message, error) {
 	}
 	text, images, err := oaContent(gm.Content)
 	if err != nil {
-		text, images = genaiText(gm.Content), 0 // an object: its JSON
+		text, images = jsonText(gm.Content), 0 // an object: its JSON
 	}
 	m.Content, m.Images = text, images
 	for _, tc := range gm.ToolCalls {
-		m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argumentsText(tc.Function.Arguments)})
+		m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: jsonText(tc.Function.Arguments)})
 	}
 	if gm.Kwargs != nil {
 		for _, tc := range gm.Kwargs.ToolCalls {
-			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argumentsText(tc.Function.Arguments)})
+			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: jsonText(tc.Function.Arguments)})
 		}
 	}
 	var texts []string
@@ -157,25 +157,25 @@ func (gm *genaiMsg) messages(def Role) ([]Message, error) {
 	for _, p := range gm.Parts {
 		switch p.Type {
 		case "text", "":
-			if s := genaiText(p.Content); s != "" {
+			if s := jsonText(p.Content); s != "" {
 				texts = append(texts, s)
 			} else if p.Text != "" {
 				texts = append(texts, p.Text)
 			}
 		case "reasoning", "thinking":
-			m.Reasoning = joinNonEmpty(m.Reasoning, genaiText(p.Content))
+			m.Reasoning = joinNonEmpty(m.Reasoning, jsonText(p.Content))
 		case "tool_call":
-			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: genaiID(p.ID), Name: p.Name, Arguments: argumentsText(p.Arguments)})
+			m.ToolCalls = append(m.ToolCalls, ToolCall{ID: genaiID(p.ID), Name: p.Name, Arguments: jsonText(p.Arguments)})
 		case "tool_call_response":
 			out := p.Response
 			if len(out) == 0 {
 				out = p.Result
 			}
-			results = append(results, Message{Role: RoleTool, Name: p.Name, ToolCallID: genaiID(p.ID), Content: genaiText(out)})
+			results = append(results, Message{Role: RoleTool, Name: p.Name, ToolCallID: genaiID(p.ID), Content: jsonText(out)})
 		case "image", "blob", "uri", "file":
 			m.Images++
 		default:
-			texts = append(texts, genaiText(p.Content))
+			texts = append(texts, jsonText(p.Content))
 		}
 	}
 	m.Content = joinNonEmpty(m.Content, strings.Join(texts, "\n"))
@@ -186,19 +186,6 @@ func (gm *genaiMsg) messages(def Role) ([]Message, error) {
 		return append([]Message{m}, results...), nil
 	}
 	return []Message{m}, nil
-}
-
-// genaiText is a value as text: a string as it is, anything else as JSON.
-func genaiText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	return string(raw)
 }
 
 // genaiID is a tool call id: a string, or a list of ids (joined).
@@ -313,13 +300,7 @@ type callThreader struct {
 
 func (t *callThreader) add(input []Message, r Message, tools []Tool) {
 	input = joinItems(input)
-	var cur *Conversation
-	n, best := 0, -1
-	for _, c := range t.convs {
-		if k, ok := extends(c.Messages, input); ok && len(c.Messages) > best {
-			cur, n, best = c, k, len(c.Messages)
-		}
-	}
+	cur, n := longestExtended(t.convs, input)
 	if cur == nil {
 		id := t.id
 		if len(t.convs) > 0 {

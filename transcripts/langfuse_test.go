@@ -10,11 +10,7 @@ import (
 // the GENERATION observations; AGENT and SPAN observations above them
 // repeat their usage.
 func TestLangfuseExports(t *testing.T) {
-	for _, tt := range []struct {
-		file         string
-		calls, convs int
-		sum          Usage
-	}{
+	checkReported(t, FormatLangfuse, []reportedCase{
 		// GENERATION usageDetails (python over the raw file): 631/35 and
 		// 25/70 = 656/105. The AGENT observation repeats 631/35.
 		{"testdata/langfuse/microsoft-agent-2025-10-14.json", 2, 2, Usage{InputTokens: 656, OutputTokens: 105}},
@@ -22,13 +18,7 @@ func TestLangfuseExports(t *testing.T) {
 		{"testdata/langfuse/openai-agents-2025-09-30.json", 2, 1, Usage{InputTokens: 140, OutputTokens: 44}},
 		// 417/53, 131/69, 502/14, 265/73 = 1315/209.
 		{"testdata/langfuse/pydantic-ai-tools-2025-12-04.json", 4, 2, Usage{InputTokens: 1315, OutputTokens: 209}},
-	} {
-		src := open(t, tt.file)
-		calls, sum := reported(src)
-		if src.Format != FormatLangfuse || calls != tt.calls || len(src.Conversations) != tt.convs || sum != tt.sum {
-			t.Errorf("%s: %s, %d calls in %d conversations, %+v; want %d in %d, %+v", tt.file, src.Format, calls, len(src.Conversations), sum, tt.calls, tt.convs, tt.sum)
-		}
-	}
+	})
 	// Tool schemas from the span attributes Langfuse keeps in metadata,
 	// compacted as they were sent: pydantic-ai's five tools, and its
 	// evaluator's output tool.

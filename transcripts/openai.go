@@ -152,25 +152,34 @@ func (u *oaUsage) normalise() *Usage {
 	return out
 }
 
+// oaRole is the role of an OpenAI message, of Chat Completions or of the
+// Responses API, as the messages of all formats have it ("" when it is
+// none of these): a developer message is the system prompt.
+func oaRole(role string) Role {
+	switch role {
+	case "system", "developer":
+		return RoleSystem
+	case "user":
+		return RoleUser
+	case "assistant":
+		return RoleAssistant
+	}
+	return ""
+}
+
 // parseOAMessage decodes one Chat Completions message at JSON path path.
 func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
 	var om oaMessage
 	if err := decodeJSON(raw, &om); err != nil {
 		return Message{}, jsonError(file, raw, 0, path, err)
 	}
-	m := Message{Name: om.Name, ToolCallID: om.ToolCallID}
-	switch om.Role {
-	case "system", "developer":
-		m.Role = RoleSystem
-	case "user":
-		m.Role = RoleUser
-	case "assistant":
-		m.Role = RoleAssistant
-	case "tool", "function":
+	m := Message{Name: om.Name, ToolCallID: om.ToolCallID, Role: oaRole(om.Role)}
+	switch {
+	case om.Role == "tool" || om.Role == "function":
 		m.Role = RoleTool
-	case "":
+	case om.Role == "":
 		return Message{}, &Error{File: file, Path: path + ".role", Msg: "message has no role"}
-	default:
+	case m.Role == "":
 		return Message{}, &Error{File: file, Path: path + ".role", Msg: fmt.Sprintf("unknown role %q", om.Role)}
 	}
 	text, images, skipped, err := oaParts(om.Content)
@@ -183,18 +192,19 @@ func parseOAMessage(file, path string, raw json.RawMessage) (Message, error) {
 	}
 	m.Content, m.Images = text, images
 	for _, tc := range om.ToolCalls {
-		m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: argumentsText(tc.Function.Arguments)})
+		m.ToolCalls = append(m.ToolCalls, ToolCall{ID: tc.ID, Name: tc.Function.Name, Arguments: jsonText(tc.Function.Arguments)})
 	}
 	if om.FunctionCall != nil {
-		m.ToolCalls = append(m.ToolCalls, ToolCall{Name: om.FunctionCall.Name, Arguments: argumentsText(om.FunctionCall.Arguments)})
+		m.ToolCalls = append(m.ToolCalls, ToolCall{Name: om.FunctionCall.Name, Arguments: jsonText(om.FunctionCall.Arguments)})
 	}
 	return m, nil
 }
 
-// argumentsText returns tool-call arguments as the text the model produced:
-// normally a JSON string holding JSON, sometimes an object, sometimes text
-// that is not JSON at all (counted as it is, never rejected).
-func argumentsText(raw json.RawMessage) string {
+// jsonText is a logged value as text: a JSON string's text, anything else
+// as it is (JSON, or text that is not JSON at all: counted, never
+// rejected); null is empty. Tool-call arguments are normally a string
+// holding JSON, sometimes an object.
+func jsonText(raw json.RawMessage) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
@@ -425,13 +435,7 @@ func systemText(msgs []Message) string {
 }
 
 func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) *Conversation {
-	var cur *Conversation
-	n, best := 0, -1
-	for _, c := range t.convs {
-		if k, ok := extends(c.Messages, msgs); ok && len(c.Messages) > best {
-			cur, n, best = c, k, len(c.Messages)
-		}
-	}
+	cur, n := longestExtended(t.convs, msgs)
 	if cur == nil {
 		cur = &Conversation{ID: fmt.Sprintf("%s#%d", baseID(t.file), len(t.convs)+1), Path: t.file, Format: t.format, Model: model, Tools: tools}
 		t.convs = append(t.convs, cur)
@@ -487,6 +491,19 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 // counted as one call with no output.
 func noReplyWarning(file, id string) string {
 	return fmt.Sprintf("%s: %s: a request has no logged response: counted as one call, output 0 or --assume-output N", file, id)
+}
+
+// longestExtended returns the longest of convs that input, a request's
+// messages, continues (see extends), and how many of input's messages it
+// already holds; nil when input continues none of them.
+func longestExtended(convs []*Conversation, input []Message) (cur *Conversation, n int) {
+	best := -1
+	for _, c := range convs {
+		if k, ok := extends(c.Messages, input); ok && len(c.Messages) > best {
+			cur, n, best = c, k, len(c.Messages)
+		}
+	}
+	return cur, n
 }
 
 // extends reports whether next, a request's messages, continues the

@@ -218,15 +218,16 @@ func otelValue(file string, raw json.RawMessage, line int, path string, add func
 	if err := decodeJSON(raw, &req); err != nil {
 		return jsonError(file, raw, line, path, err)
 	}
-	if req.ResourceSpans == nil {
+	// span reads one span and adds it, unless it is no span at all.
+	span := func(raw json.RawMessage, path string) error {
 		s, err := otelParseSpan(file, raw, line, path)
-		if err != nil {
-			return err
-		}
-		if s != nil {
+		if err == nil && s != nil {
 			add(s)
 		}
-		return nil
+		return err
+	}
+	if req.ResourceSpans == nil {
+		return span(raw, path)
 	}
 	for i, rs := range req.ResourceSpans {
 		scopes, key := rs.ScopeSpans, "scopeSpans"
@@ -235,13 +236,8 @@ func otelValue(file string, raw json.RawMessage, line int, path string, add func
 		}
 		for j, ss := range scopes {
 			for k, sp := range ss.Spans {
-				p := fmt.Sprintf("%s.resourceSpans[%d].%s[%d].spans[%d]", path, i, key, j, k)
-				s, err := otelParseSpan(file, sp, line, p)
-				if err != nil {
+				if err := span(sp, fmt.Sprintf("%s.resourceSpans[%d].%s[%d].spans[%d]", path, i, key, j, k)); err != nil {
 					return err
-				}
-				if s != nil {
-					add(s)
 				}
 			}
 		}
@@ -396,7 +392,7 @@ func otlpValue(raw json.RawMessage) (json.RawMessage, error) {
 func (s *otelSpan) str(keys ...string) string {
 	for _, k := range keys {
 		if v, ok := s.attrs[k]; ok {
-			if t := genaiText(v); t != "" {
+			if t := jsonText(v); t != "" {
 				return t
 			}
 		}
@@ -653,7 +649,7 @@ func (s *otelSpan) indexed(prefix string, def Role) ([]Message, error) {
 			byN[n] = m
 		}
 		sub = strings.TrimPrefix(sub, "message.")
-		val := genaiText(v)
+		val := jsonText(v)
 		switch {
 		case strings.HasPrefix(sub, "contents."):
 			num, field, _ := strings.Cut(strings.TrimPrefix(sub, "contents."), ".")

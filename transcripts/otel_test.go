@@ -10,11 +10,7 @@ import (
 // Spans of real framework runs (see testdata/README). Only leaf LLM spans
 // are calls: the agent spans above them repeat their usage.
 func TestOTelSpans(t *testing.T) {
-	for _, tt := range []struct {
-		file         string
-		calls, convs int
-		sum          Usage
-	}{
+	checkReported(t, FormatOTel, []reportedCase{
 		// 4 chat spans (python over the attributes): input 265+417+502+131
 		// = 1315, output 73+53+14+69 = 209. The agent spans "joke_agent run"
 		// (682/126 = the sum of its two calls; 502/14) and "evaluator_agent
@@ -27,13 +23,7 @@ func TestOTelSpans(t *testing.T) {
 		{"testdata/otel/microsoft-agent.otlp.json", 2, 2, Usage{InputTokens: 631, OutputTokens: 35}},
 		// OpenInference llm.token_count.*: 55/15 and 85/29 = 140/44.
 		{"testdata/otel/openai-agents.spans.jsonl", 2, 1, Usage{InputTokens: 140, OutputTokens: 44}},
-	} {
-		src := open(t, tt.file)
-		calls, sum := reported(src)
-		if src.Format != FormatOTel || calls != tt.calls || len(src.Conversations) != tt.convs || sum != tt.sum {
-			t.Errorf("%s: %s, %d calls in %d conversations, %+v; want %d in %d, %+v", tt.file, src.Format, calls, len(src.Conversations), sum, tt.calls, tt.convs, tt.sum)
-		}
-	}
+	})
 	// OpenInference's flattened messages: the second call was sent the
 	// system prompt, the question, the tool call and its result.
 	c := open(t, "testdata/otel/openai-agents.spans.jsonl").Conversations[0]

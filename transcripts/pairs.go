@@ -160,6 +160,15 @@ type pairCall struct {
 	cached string
 }
 
+// alsoRead decodes what a pair needs of a request body beyond the request
+// (what links it to other calls): a body that does not fit leaves it zero,
+// the request's own parser having said what is wrong.
+func alsoRead[T any](body []byte) T {
+	var v T
+	_ = json.Unmarshal(body, &v)
+	return v
+}
+
 // readPair reads one logged pair.
 func readPair(file string, e jsonItem) (*pairCall, error) {
 	var ex struct {
@@ -195,18 +204,14 @@ func readPair(file string, e jsonItem) (*pairCall, error) {
 	switch api {
 	case APIOpenAIResponses:
 		err = parseResponsesRequest(reqBody, &req)
-		var ids struct {
+		pc.prevID = alsoRead[struct {
 			Prev string `json:"previous_response_id"`
-		}
-		_ = json.Unmarshal(reqBody, &ids)
-		pc.prevID = ids.Prev
+		}](reqBody).Prev
 	case APIGemini:
 		err = parseGeminiRequest(reqBody, &req)
-		var c struct {
+		pc.cached = alsoRead[struct {
 			Cached string `json:"cachedContent"`
-		}
-		_ = json.Unmarshal(reqBody, &c)
-		pc.cached = c.Cached
+		}](reqBody).Cached
 		if req.Model == "" {
 			req.Model = gmModelFromURL(ex.URL)
 		}

@@ -294,7 +294,7 @@ func TestForcedFormat(t *testing.T) {
 // it raw and again gives, on the fixtures and on a generated directory.
 func TestClaudeCodeOnePass(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := WriteSyntheticClaudeCode(gen, 3, 32<<10, 5); err != nil {
+	if _, _, err := WriteClaudeCode(gen, 3, 32<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	twoPass := func(_ *ccScan, line []byte, cl *ccLine) error { return decodeJSON(line, cl) }

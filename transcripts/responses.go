@@ -117,7 +117,7 @@ func rsMessages(items []rsItem, path string) ([]Message, error) {
 	for i, it := range items {
 		switch {
 		case it.Type == "function_call":
-			tc := ToolCall{ID: it.CallID, Name: it.Name, Arguments: argumentsText(it.Arguments)}
+			tc := ToolCall{ID: it.CallID, Name: it.Name, Arguments: jsonText(it.Arguments)}
 			if n := len(out); n > 0 && out[n-1].Role == RoleAssistant {
 				out[n-1].ToolCalls = append(out[n-1].ToolCalls, tc)
 			} else {
@@ -130,15 +130,8 @@ func rsMessages(items []rsItem, path string) ([]Message, error) {
 			}
 			out = append(out, Message{Role: RoleTool, ToolCallID: it.CallID, Content: text})
 		case it.Type == "message" || (it.Type == "" && it.Role != ""):
-			m := Message{}
-			switch it.Role {
-			case "system", "developer":
-				m.Role = RoleSystem
-			case "user":
-				m.Role = RoleUser
-			case "assistant":
-				m.Role = RoleAssistant
-			default:
+			m := Message{Role: oaRole(it.Role)}
+			if m.Role == "" {
 				return out, &Error{File: "request", Path: fmt.Sprintf("%s[%d].role", path, i), Msg: fmt.Sprintf("unknown role %q", it.Role)}
 			}
 			text, images, err := oaContent(it.Content)

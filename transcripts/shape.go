@@ -266,13 +266,3 @@ func (s *Shape) walkObject(dec *json.Decoder, path string, depth, nest int) erro
 	_, err := dec.Token() // }
 	return err
 }
-
-// Detect names the format of a file from its content.
-func Detect(data []byte) (string, error) {
-	s, err := shapeUntil(bytes.NewReader(data), certain)
-	if err != nil {
-		return "", err
-	}
-	f, err := detect(s)
-	return f.Name, err
-}

@@ -149,7 +149,7 @@ func shareGPTCall(text string) ToolCall {
 		Arguments json.RawMessage `json:"arguments"`
 	}
 	if json.Unmarshal([]byte(text), &fc) == nil && fc.Name != "" {
-		return ToolCall{Name: fc.Name, Arguments: argumentsText(fc.Arguments)}
+		return ToolCall{Name: fc.Name, Arguments: jsonText(fc.Arguments)}
 	}
 	return ToolCall{Name: "function_call", Arguments: text}
 }

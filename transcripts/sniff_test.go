@@ -41,3 +41,13 @@ func TestDetectNewSources(t *testing.T) {
 		}
 	}
 }
+
+// Detect names the format of a file from its content, as Read does.
+func Detect(data []byte) (string, error) {
+	s, err := shapeUntil(bytes.NewReader(data), certain)
+	if err != nil {
+		return "", err
+	}
+	f, err := detect(s)
+	return f.Name, err
+}

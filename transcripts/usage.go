@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonl"
 )
 
 // Billed is one call's reported usage, as the usage view needs it: no
@@ -147,7 +149,7 @@ func readFileUsage(file, root string, opt Options) ([]Billed, []string, error) {
 		// JSONL read line by line, whose text the usage pass never needs:
 		// a line of hundreds of MB (a proxied request, a pasted file)
 		// reaches the reader with its strings cut.
-		r = shrinkLongLines(r)
+		r = jsonl.ShrinkLongLines(r)
 	}
 	src, err := Read(r, file, Options{Format: format})
 	if err != nil {

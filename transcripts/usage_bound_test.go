@@ -59,36 +59,6 @@ func TestUsageLongLineBounded(t *testing.T) {
 	}
 }
 
-// TestShrinkStrings: cut strings stay valid JSON, escapes and UTF-8 whole,
-// whatever the chunk boundaries.
-func TestShrinkStrings(t *testing.T) {
-	in := `{"a":"` + strings.Repeat(`x\"\\\u00e9é`, 3000) + `","n":12,"b":"short","c":[` + `"` + strings.Repeat("é", 9000) + `"]}`
-	for _, size := range []int{1, 3, 7, 4096, len(in)} {
-		var sh shrinker
-		var out []byte
-		for i := 0; i < len(in); i += size {
-			out = sh.filter(out, []byte(in[i:min(i+size, len(in))]))
-		}
-		var v struct {
-			A, B string
-			N    int
-			C    []string
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			t.Fatalf("chunks of %d: %v\n%.200s", size, err, out)
-		}
-		var whole struct {
-			A string
-			C []string
-		}
-		json.Unmarshal([]byte(in), &whole)
-		if v.N != 12 || v.B != "short" || len(v.A) < shrinkKeep/4 || !strings.HasPrefix(whole.A, v.A) ||
-			len(v.C) != 1 || !strings.HasPrefix(whole.C[0], v.C[0]) || len(out) > 2*shrinkKeep+64 {
-			t.Fatalf("chunks of %d: %d %q %d %d, %d bytes", size, v.N, v.B, len(v.A), len(v.C), len(out))
-		}
-	}
-}
-
 // TestGzipInDirectory: a .jsonl.gz log in a directory is read (rotated
 // logs are kept gzipped), by Open and by the usage pass; other compressed
 // files are skipped with a warning naming them, never silently.

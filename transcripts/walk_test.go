@@ -79,7 +79,7 @@ func replayed(src *Source) int {
 // warnings; consume sees the files in Open's order.
 func TestWalkLikeOpen(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := WriteSyntheticClaudeCode(gen, 9, 32<<10, 7); err != nil {
+	if _, _, err := WriteClaudeCode(gen, 9, 32<<10, 7); err != nil {
 		t.Fatal(err)
 	}
 	// Two projects holding a session of the same name: ids need paths.
@@ -202,7 +202,7 @@ func TestWalkBadFile(t *testing.T) {
 func TestWalkStopsOnError(t *testing.T) {
 	dir := t.TempDir()
 	const files = 40
-	if _, _, err := WriteSyntheticClaudeCode(dir, files, 4<<10, 3); err != nil {
+	if _, _, err := WriteClaudeCode(dir, files, 4<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	all, err := filepath.Glob(filepath.Join(dir, "*", "*.jsonl"))
@@ -268,7 +268,7 @@ func TestWalkProgress(t *testing.T) {
 // it. (A slow consumer: the readers have every chance to run ahead.)
 func TestWalkReadsAheadAFew(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := WriteSyntheticClaudeCode(dir, 30, 4<<10, 4); err != nil {
+	if _, _, err := WriteClaudeCode(dir, 30, 4<<10, 4); err != nil {
 		t.Fatal(err)
 	}
 	var worked atomic.Int64
@@ -301,7 +301,7 @@ func TestWalkReadsAheadAFew(t *testing.T) {
 func liveHeap(t *testing.T, n int) (walking, opened uint64, fileBytes int64) {
 	t.Helper()
 	dir := t.TempDir()
-	fileBytes, _, err := WriteSyntheticClaudeCode(dir, n, 256<<10, 9)
+	fileBytes, _, err := WriteClaudeCode(dir, n, 256<<10, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -26,7 +27,7 @@ import (
 // findingsMsg carries the findings of one generation.
 type findingsMsg struct {
 	gen  int
-	list []profile.Finding
+	list []advice.Finding
 	err  error
 }
 
@@ -34,7 +35,7 @@ type findingsMsg struct {
 // only: results are never written after they are made.
 func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
-		fs, err := profile.Findings(convs, res, profile.FindingsOptions{Prices: prices, Model: model})
+		fs, err := advice.Findings(convs, res, advice.FindingsOptions{Prices: prices, Model: model})
 		return findingsMsg{gen: gen, list: fs, err: err}
 	}
 }
@@ -42,7 +43,7 @@ func findingsCmd(gen int, convs []*transcripts.Conversation, res *profile.Result
 // tuneMsg carries a tune search's result.
 type tuneMsg struct {
 	gen  int
-	res  *profile.TuneResult
+	res  *advice.TuneResult
 	err  error
 	took time.Duration
 }
@@ -50,7 +51,7 @@ type tuneMsg struct {
 func tuneCmd(gen int, convs []*transcripts.Conversation, prices *price.Table, model string) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
-		r, err := profile.Tune(convs, profile.TuneOptions{Prices: prices, Model: model})
+		r, err := advice.Tune(convs, advice.TuneOptions{Prices: prices, Model: model})
 		return tuneMsg{gen: gen, res: r, err: err, took: time.Since(start)}
 	}
 }
@@ -58,7 +59,7 @@ func tuneCmd(gen int, convs []*transcripts.Conversation, prices *price.Table, mo
 // advisor is the state of the findings and tune panes.
 type advisor struct {
 	findGen   int // generation of the newest findings asked for
-	findings  []profile.Finding
+	findings  []advice.Finding
 	findErr   error
 	findScope string // what the findings are of: a conversation or the source
 	finding   bool   // findings are being computed
@@ -66,7 +67,7 @@ type advisor struct {
 	findKey   string // the model, first strategy and calls the line's findings were asked for
 
 	tuneGen  int
-	tune     *profile.TuneResult
+	tune     *advice.TuneResult
 	tuneErr  error
 	tuning   bool
 	tuneSel  int
@@ -141,7 +142,7 @@ func (m *Model) updateFindings(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		f := m.adv.findings[m.adv.findSel]
-		if f.Kind != profile.FindingBestStrategy || f.Spec == "" {
+		if f.Kind != advice.FindingBestStrategy || f.Spec == "" {
 			m.status = "enter adds a best-strategy finding's spec"
 			return nil
 		}
@@ -275,7 +276,7 @@ func wrapLines(st lipgloss.Style, s string, w int) []string {
 // number: the full text, else its kind and dollars.
 func (m Model) findingLine() string {
 	// The first finding with an effect: an unpriced log has none.
-	i := slices.IndexFunc(m.adv.findings, func(f profile.Finding) bool { return f.Cost != 0 })
+	i := slices.IndexFunc(m.adv.findings, func(f advice.Finding) bool { return f.Cost != 0 })
 	if i < 0 {
 		if m.adv.finding {
 			return m.st.dim.Render("finding what to change…")
@@ -295,13 +296,13 @@ func (m Model) findingLine() string {
 }
 
 // findingKind names a finding in a few words.
-func findingKind(f profile.Finding) string {
+func findingKind(f advice.Finding) string {
 	switch f.Kind {
-	case profile.FindingCacheBreaker:
+	case advice.FindingCacheBreaker:
 		return fmt.Sprintf("cache breaker at call %d", f.Call)
-	case profile.FindingDeadTool:
+	case advice.FindingDeadTool:
 		return "unused tool " + f.Tool
-	case profile.FindingBestStrategy:
+	case advice.FindingBestStrategy:
 		return "best " + f.Spec + " saves"
 	}
 	return "marginal"

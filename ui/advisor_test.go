@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
@@ -36,7 +37,7 @@ func TestFindingsPane(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := profile.Findings(demoConvs(), res, profile.FindingsOptions{})
+	want, err := advice.Findings(demoConvs(), res, advice.FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestFindingsPane(t *testing.T) {
 	}
 	best := -1
 	for i, f := range want {
-		if f.Kind == profile.FindingBestStrategy {
+		if f.Kind == advice.FindingBestStrategy {
 			best = i
 		}
 	}
@@ -100,7 +101,7 @@ func TestFindingsStaleDropped(t *testing.T) {
 	if len(next.(Model).adv.findings) != n {
 		t.Error("stale findings applied")
 	}
-	next, _ = m.Update(tuneMsg{gen: m.adv.tuneGen - 1, res: &profile.TuneResult{}})
+	next, _ = m.Update(tuneMsg{gen: m.adv.tuneGen - 1, res: &advice.TuneResult{}})
 	if next.(Model).adv.tune != nil {
 		t.Error("stale tune result applied")
 	}
@@ -111,7 +112,7 @@ func TestFindingsStaleDropped(t *testing.T) {
 func TestTuneFrontier(t *testing.T) {
 	m := start(t, demoConfig())
 	m = press(t, m, "a")
-	want, err := profile.Tune(demoConvs(), profile.TuneOptions{})
+	want, err := advice.Tune(demoConvs(), advice.TuneOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestFindingsOfAll(t *testing.T) {
 	if m.overlay != overlayFindings || m.adv.findScope != "all conversations" || len(m.adv.findings) == 0 {
 		t.Fatalf("overlay %d scope %q, %d findings", m.overlay, m.adv.findScope, len(m.adv.findings))
 	}
-	want, err := profile.Findings(m.src.Conversations, m.all, profile.FindingsOptions{})
+	want, err := advice.Findings(m.src.Conversations, m.all, advice.FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -490,7 +491,7 @@ func (m *Model) onComputed(msg computedMsg) (cmd tea.Cmd, stale bool) {
 			return nil, false
 		}
 		m.all = msg.res
-		sums := profile.Summaries(msg.res, m.src.Conversations, m.src.Path)
+		sums := advice.Summaries(msg.res, m.src.Conversations, m.src.Path)
 		for i := range sums {
 			if i < len(m.refs) {
 				sums[i].Start = m.refs[i].start // the text that had it is gone
@@ -882,7 +883,7 @@ func (m Model) projection() string {
 		// What a best-effort cache served, which the cache strategy reads
 		// (below 95%: the ideal is then far from what the log shows).
 		if p, ok := f.ServedPct(); ok && p < 95 {
-			optional = append(optional, f.ServedShort())
+			optional = append(optional, advice.ServedShort(*f))
 		}
 	}
 	// The projection keeps its unit (a figure "/mo" alone does not say at

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // BenchmarkRecompute is what a knob press costs: the engine over every
@@ -20,7 +21,7 @@ func BenchmarkRecompute(b *testing.B) {
 		conv *transcripts.Conversation
 	}{
 		{"demo", transcripts.Demo(transcripts.Options{}).Conversations[0]},
-		{"2000calls", transcripts.Synthetic(2000, 5)},
+		{"2000calls", synthetic.Conversation(2000, 5)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			convs := []*transcripts.Conversation{tc.conv}
@@ -49,7 +50,7 @@ func BenchmarkRecompute(b *testing.B) {
 // (issue 14).
 func BenchmarkKnobPress(b *testing.B) {
 	dir := b.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 200, 500<<10, 1); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 200, 500<<10, 1); err != nil {
 		b.Fatal(err)
 	}
 	src, err := transcripts.Open(dir, transcripts.Options{})
@@ -100,7 +101,7 @@ func BenchmarkKnobPress(b *testing.B) {
 // before the usage pass: the whole tree read, then prepared and run.
 func BenchmarkOpenDir(b *testing.B) {
 	dir := b.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 200, 500<<10, 1); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 200, 500<<10, 1); err != nil {
 		b.Fatal(err)
 	}
 	prices := price.Default()

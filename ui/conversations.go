@@ -11,7 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
@@ -82,7 +82,7 @@ func (k listKeyMap) FullHelp() [][]key.Binding {
 // calls, sortable and filtered as one types; empty ones apart.
 type convList struct {
 	keys   listKeyMap
-	sums   []profile.ConversationSummary
+	sums   []advice.ConversationSummary
 	specs  []string // strategy specs, to name the cheapest
 	shown  []int    // indexes into sums: non-empty, filtered, sorted
 	empty  []int    // conversations with no call
@@ -124,7 +124,7 @@ func (l *convList) SetSize(w, h int) {
 
 // setUsage shows the usage pass's rows until the profile is counted:
 // nothing can be opened yet.
-func (l *convList) setUsage(rows []profile.ConversationSummary, sessions []string) {
+func (l *convList) setUsage(rows []advice.ConversationSummary, sessions []string) {
 	l.sums, l.sessions, l.pending = rows, sessions, true
 	l.keys.Open.SetEnabled(false)
 	l.keys.Findings.SetEnabled(false)
@@ -134,7 +134,7 @@ func (l *convList) setUsage(rows []profile.ConversationSummary, sessions []strin
 // setData replaces the rows with a profile's, keeping the selected
 // conversation if it is still shown: by id, or from a usage row, the
 // first row of its session. sessions may be nil.
-func (l *convList) setData(sums []profile.ConversationSummary, specs []string, sessions []string) {
+func (l *convList) setData(sums []advice.ConversationSummary, specs []string, sessions []string) {
 	selID, selKey := "", ""
 	had := l.selected() >= 0
 	if si := l.selected(); had {
@@ -184,7 +184,7 @@ func (s convSum) cost() price.Money {
 	return 0
 }
 
-type convSum profile.ConversationSummary
+type convSum advice.ConversationSummary
 
 // unpriced says cost() is no price: the calls' model is not in the price
 // table, so the bill or the simulation came to nothing. A bill of reported
@@ -198,7 +198,7 @@ func (s convSum) unpriced() bool {
 
 // billedCell is the billed column: "unpriced" where usage was reported
 // but its model has no price.
-func billedCell(s profile.ConversationSummary) string {
+func billedCell(s advice.ConversationSummary) string {
 	switch {
 	case s.BilledCalls == 0:
 		return "—"
@@ -222,7 +222,7 @@ func (l *convList) apply() {
 		}
 		l.shown = append(l.shown, i)
 	}
-	less := func(a, b profile.ConversationSummary) bool {
+	less := func(a, b advice.ConversationSummary) bool {
 		switch l.sort {
 		case sortDate:
 			return a.Start.Before(b.Start)
@@ -372,7 +372,7 @@ type column struct {
 	key   bool // sortable
 	width int
 	right bool
-	cell  func(s profile.ConversationSummary) string
+	cell  func(s advice.ConversationSummary) string
 }
 
 // columns fits the columns to width w: numbers are never cut; whole
@@ -386,9 +386,9 @@ func (l convList) columns(w int) []column {
 	}
 	// Until the profile is counted nothing is simulated: the columns keep
 	// their places with a mark, so that the rows do not move when it comes.
-	wait := func(cell func(profile.ConversationSummary) string) func(profile.ConversationSummary) string {
+	wait := func(cell func(advice.ConversationSummary) string) func(advice.ConversationSummary) string {
 		if l.pending {
-			return func(profile.ConversationSummary) string { return "…" }
+			return func(advice.ConversationSummary) string { return "…" }
 		}
 		return cell
 	}
@@ -397,30 +397,30 @@ func (l convList) columns(w int) []column {
 		billed = billed || l.sums[si].BilledCalls > 0
 	}
 	all := []column{
-		{title: "conversation", cell: func(s profile.ConversationSummary) string { return s.ID }},
-		{title: "project", cell: func(s profile.ConversationSummary) string { return s.Project }},
-		{title: "start", sort: sortDate, key: true, cell: func(s profile.ConversationSummary) string {
+		{title: "conversation", cell: func(s advice.ConversationSummary) string { return s.ID }},
+		{title: "project", cell: func(s advice.ConversationSummary) string { return s.Project }},
+		{title: "start", sort: sortDate, key: true, cell: func(s advice.ConversationSummary) string {
 			if s.Start.IsZero() {
 				return "—"
 			}
 			return s.Start.Format("Jan 02 15:04")
 		}},
-		{title: "calls", sort: sortCalls, key: true, right: true, cell: func(s profile.ConversationSummary) string { return formatInt(int64(s.Calls)) }},
+		{title: "calls", sort: sortCalls, key: true, right: true, cell: func(s advice.ConversationSummary) string { return formatInt(int64(s.Calls)) }},
 		// Sorting by cost sorts by what was billed where the log says.
 		{title: "billed", sort: sortCost, key: billed, right: true, cell: billedCell},
-		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: wait(func(s profile.ConversationSummary) string {
+		{title: "simulated", sort: sortCost, key: !billed, right: true, cell: wait(func(s advice.ConversationSummary) string {
 			if len(s.Costs) == 0 {
 				return "—"
 			}
 			return money(s.Costs[0], s.Unpriced && s.Costs[0] == 0)
 		})},
-		{title: "cheapest", cell: wait(func(s profile.ConversationSummary) string {
+		{title: "cheapest", cell: wait(func(s advice.ConversationSummary) string {
 			if s.Cheapest == 0 || s.Cheapest >= len(l.specs) {
 				return "—"
 			}
 			return fmt.Sprintf("%d %s", s.Cheapest+1, l.specs[s.Cheapest])
 		})},
-		{title: "saving", sort: sortSaving, key: true, right: true, cell: wait(func(s profile.ConversationSummary) string {
+		{title: "saving", sort: sortSaving, key: true, right: true, cell: wait(func(s advice.ConversationSummary) string {
 			if s.Cheapest == 0 {
 				return "—"
 			}
@@ -444,7 +444,7 @@ func (l convList) columns(w int) []column {
 // cheapest, start and billed in that order (a saving then names its
 // strategy), and shares what is left among the text columns, most to
 // the id.
-func (l convList) fitColumns(all []column, w int, wait func(func(profile.ConversationSummary) string) func(profile.ConversationSummary) string) []column {
+func (l convList) fitColumns(all []column, w int, wait func(func(advice.ConversationSummary) string) func(advice.ConversationSummary) string) []column {
 	minText := map[string]int{"conversation": 12, "project": 8, "cheapest": 10}
 	// Drop order when narrow: project, cheapest, start, billed.
 	drop := []string{"project", "cheapest", "start", "billed"}
@@ -475,7 +475,7 @@ func (l convList) fitColumns(all []column, w int, wait func(func(profile.Convers
 			// A saving must say which strategy saves: "2: 95.0%".
 			for i := range all {
 				if all[i].title == "saving" {
-					all[i].cell = wait(func(s profile.ConversationSummary) string {
+					all[i].cell = wait(func(s advice.ConversationSummary) string {
 						if s.Cheapest == 0 {
 							return "—"
 						}
@@ -521,13 +521,13 @@ func (l convList) fitColumns(all []column, w int, wait func(func(profile.Convers
 func (l convList) view(st styles, footer string) string {
 	w := l.width
 	var lines []string
-	lines = append(lines, l.totalsLine("by day", w, func(s profile.ConversationSummary) string {
+	lines = append(lines, l.totalsLine("by day", w, func(s advice.ConversationSummary) string {
 		if s.Start.IsZero() {
 			return "undated"
 		}
 		return s.Start.Format(time.DateOnly)
 	}, true))
-	lines = append(lines, l.totalsLine("by project", w, func(s profile.ConversationSummary) string {
+	lines = append(lines, l.totalsLine("by project", w, func(s advice.ConversationSummary) string {
 		if s.Project == "" {
 			return "(top level)"
 		}
@@ -619,7 +619,7 @@ func (l convList) position() string {
 
 // totalsLine sums cost by group, as many groups as fit in w, whole items
 // only. Dates go newest first, projects costliest first.
-func (l convList) totalsLine(title string, w int, group func(profile.ConversationSummary) string, byName bool) string {
+func (l convList) totalsLine(title string, w int, group func(advice.ConversationSummary) string, byName bool) string {
 	sums := map[string]price.Money{}
 	counts := map[string]int{}
 	unpriced := map[string]int{}

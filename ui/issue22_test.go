@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -333,9 +333,9 @@ func TestUnloggedExplained(t *testing.T) {
 func TestAlikeIDsApart(t *testing.T) {
 	l := newConvList()
 	l.width, l.height = 80, 24
-	var sums []profile.ConversationSummary
+	var sums []advice.ConversationSummary
 	for i, mid := range []string{"alpha", "bravo", "charlie"} {
-		sums = append(sums, profile.ConversationSummary{ID: "langchain-trace-" + mid + "-0001-request", Calls: 1 + i, Costs: []price.Money{price.Money(1e9 * (i + 1))}})
+		sums = append(sums, advice.ConversationSummary{ID: "langchain-trace-" + mid + "-0001-request", Calls: 1 + i, Costs: []price.Money{price.Money(1e9 * (i + 1))}})
 	}
 	l.setData(sums, []string{"full"}, nil)
 	ids := l.shownIDs(12)

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -30,7 +31,7 @@ import (
 // usageMsg is the usage pass's list: one row per session, billed as
 // logged at list price, in the order the files are read.
 type usageMsg struct {
-	rows     []profile.ConversationSummary
+	rows     []advice.ConversationSummary
 	keys     []string // each row's session key (sessionKey)
 	models   []string // each row's model, distinct: the header names them
 	warnings []string
@@ -310,7 +311,7 @@ func readUsageRows(j loadJob) usageMsg {
 				// the root; the usage pass names it after the root.
 				project = ""
 			}
-			out.rows = append(out.rows, profile.ConversationSummary{Index: -1, ID: c.Session, Project: project})
+			out.rows = append(out.rows, advice.ConversationSummary{Index: -1, ID: c.Session, Project: project})
 			out.keys = append(out.keys, key)
 			accs = append(accs, acc{models: map[string]int{}})
 		}

@@ -17,9 +17,10 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 const realTree = "../transcripts/testdata/real/claude_code"
@@ -309,7 +310,7 @@ func TestGoldenLoad(t *testing.T) {
 // session, to the last digit.
 func TestUsageBilledLikeProfile(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 12, 40<<10, 3); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 12, 40<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	u := readUsageRows(loadJob{path: dir, prices: price.Default()})
@@ -329,7 +330,7 @@ func TestUsageBilledLikeProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sums := profile.Summaries(res, got.src.Conversations, got.src.Path)
+	sums := advice.Summaries(res, got.src.Conversations, got.src.Path)
 	for i, u := range u.rows {
 		p := sums[i]
 		if p.Calls != u.Calls || p.Billed != u.Billed || p.BilledCalls != u.BilledCalls || p.ID != u.ID {

@@ -8,26 +8,27 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // agentRollups are the Claude Code sessions of a result that ran
-// subagents (profile.Rollups), keyed by the index of the session's own
+// subagents (advice.Rollups), keyed by the index of the session's own
 // conversation: the list's footer and the session page show its
 // subagents apart from that row. unpriced: no call has a price, so the
 // rollups carry no money.
 type agentRollups struct {
-	byConv   map[int]profile.SessionRollup
+	byConv   map[int]advice.SessionRollup
 	unpriced bool
 }
 
 // newAgentRollups finds each rollup's own conversation: the one logged in
 // the session's file that is not one of its agents.
 func newAgentRollups(res *profile.Result) agentRollups {
-	rs := profile.Rollups(res)
+	rs := advice.Rollups(res)
 	if len(rs) == 0 {
 		return agentRollups{}
 	}
-	out := agentRollups{byConv: map[int]profile.SessionRollup{}, unpriced: profile.AllUnpriced(res)}
+	out := agentRollups{byConv: map[int]advice.SessionRollup{}, unpriced: profile.AllUnpriced(res)}
 	for _, s := range rs {
 		agents := map[string]bool{}
 		for _, a := range s.Agents {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // copyTree copies the files of src under dst.
@@ -68,7 +69,7 @@ func resumedTree(t *testing.T) string {
 // same calls, row by row, for every conversation of the tree.
 func TestOpenRereadsLikeKept(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 6, 30<<10, 5); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(gen, 6, 30<<10, 5); err != nil {
 		t.Fatal(err)
 	}
 	resumed := resumedTree(t)
@@ -150,7 +151,7 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 // every text kept, to the cent, on a generated tree.
 func TestListFindingsWithoutText(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 5, 30<<10, 9); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(gen, 5, 30<<10, 9); err != nil {
 		t.Fatal(err)
 	}
 	pending, finish := loadAt(t, gen, 80, 24)

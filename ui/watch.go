@@ -31,7 +31,7 @@ type PlanLimit struct {
 // WatchConfig is what `tokenscope watch` runs the page on.
 type WatchConfig struct {
 	Tree *pace.Tree
-	// Changes are the paths of the logs written (transcripts.Notify).
+	// Changes are the paths of the logs written (follow.Notify).
 	Changes <-chan string
 	// Limits returns the latest plan windows seen and when they were
 	// seen; nil or none when there are none.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // BenchmarkColdStart guards the start-up of short commands, measured as a
@@ -50,16 +50,16 @@ func BenchmarkColdStart(b *testing.B) {
 
 // BenchmarkReportDistinct guards the full exact profile with per-call
 // JSON rows (`report DIR --format json`) on a generated Claude Code tree
-// of non-repeating text (transcripts.SyntheticDistinct: 40 sessions,
+// of non-repeating text (synthetic.Distinct: 40 sessions,
 // about 20 MB), the case a piece memo cannot flatter. Counting runs on
 // every core file by file, and the rows are simulated on one goroutine
 // while written on another; compare CPU time (-benchtime with
 // /usr/bin/time, or -cpuprofile) on a loaded machine, not ns/op alone.
 func BenchmarkReportDistinct(b *testing.B) {
 	dir := b.TempDir()
-	transcripts.SyntheticDistinct = true
-	n, _, err := transcripts.WriteSyntheticClaudeCode(dir, 40, 500<<10, 1)
-	transcripts.SyntheticDistinct = false
+	synthetic.Distinct = true
+	n, _, err := synthetic.WriteClaudeCode(dir, 40, 500<<10, 1)
+	synthetic.Distinct = false
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func (c *common) register(cmd *cobra.Command) {
 	f.StringVar(&c.prices, "prices", "", "price `FILE` to extend the embedded table: tokenscope YAML or LiteLLM's model_prices_and_context_window.json")
 	f.StringArrayVar(&c.strategies, "strategy", nil, "strategy `SPEC` to simulate (repeatable; default: "+strings.Join(strategy.Defaults, ", ")+"; on agent logs window:tokens, clear and compact replace window:turns and summary)")
 	f.StringVar(&c.inputFormat, "input-format", "auto", "input `FORMAT`: auto, "+strings.Join(transcripts.Formats(), ", "))
-	f.StringSliceVar(&c.ragTags, "rag-tag", []string{"context", "documents"}, "content inside <NAME>…</NAME> counts as retrieved context")
+	f.StringSliceVar(&c.ragTags, "rag-tag", transcripts.DefaultRAGRule().Tags, "content inside <NAME>…</NAME> counts as retrieved context")
 	f.StringSliceVar(&c.ragTools, "rag-tool", nil, "results of the tool `NAME` count as retrieved context (repeatable)")
 	f.Int64Var(&c.assumeOutput, "assume-output", 0, "output `TOKENS` of a call whose response is not in the log (a request logged alone)")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -60,7 +61,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 			}
 			tagKey, byTag := strings.CutPrefix(by, "tag")
 			if by == "machine" {
-				tagKey, byTag = ":"+profile.ByMachine, true
+				tagKey, byTag = ":"+advisor.ByMachine, true
 			}
 			if by != "" && (!byTag || (tagKey != "" && !strings.HasPrefix(tagKey, ":"))) {
 				return badInput(fmt.Errorf("--by %q: want tag, tag:KEY or machine", by))
@@ -78,13 +79,14 @@ func newReport(stdout io.Writer) *cobra.Command {
 			}
 			p.NoCalls = noCalls
 			if byTag {
-				rows := profile.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
+				rows := advisor.ByTag(p.Result, p.Source.Conversations, strings.TrimPrefix(tagKey, ":"))
 				if err := report.WriteTagTable(stdout, p.Result, rows); err != nil {
 					return err
 				}
 			} else {
+				var findings []advisor.Finding
 				if !noFindings {
-					if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+					if findings, err = advisor.FindingsOf(p, advisor.FindingsOptions{PerDay: perDay}); err != nil {
 						return badInput(err)
 					}
 				}
@@ -96,7 +98,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return badInput(fmt.Errorf("--out: %w", err))
 				}
-				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices})
+				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices, Findings: findings})
 				if cerr := closeOut(); err == nil {
 					err = cerr
 				}

@@ -7,8 +7,9 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
-	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // TestStreamedReportIsTheSame checks that `report PATH`, which streams the
@@ -17,7 +18,7 @@ import (
 // included, on real logs of each agent CLI and on a generated tree.
 func TestStreamedReportIsTheSame(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 6, 60<<10, 3); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(gen, 6, 60<<10, 3); err != nil {
 		t.Fatal(err)
 	}
 	paths := []string{
@@ -62,7 +63,8 @@ func TestStreamedReportIsTheSame(t *testing.T) {
 // write writes p's report, findings included, in format.
 func write(t *testing.T, p *profile.Profile, format string) []byte {
 	t.Helper()
-	if err := p.FindFindings(profile.FindingsOptions{}); err != nil {
+	findings, err := advisor.FindingsOf(p, advisor.FindingsOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -70,7 +72,7 @@ func write(t *testing.T, p *profile.Profile, format string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := report.Write(sink, p, report.Options{}); err != nil {
+	if err := report.Write(sink, p, report.Options{Findings: findings}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

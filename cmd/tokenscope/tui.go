@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/ui"
@@ -45,7 +45,8 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 			return err
 		}
 		// What `report` prints, findings included.
-		if err := p.FindFindings(profile.FindingsOptions{PerDay: perDay}); err != nil {
+		findings, err := advisor.FindingsOf(p, advisor.FindingsOptions{PerDay: perDay})
+		if err != nil {
 			return badInput(err)
 		}
 		prices, err := priceTable(c.prices)
@@ -56,7 +57,7 @@ func (t *tuiFlags) tui(path string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return report.Write(sink, p, report.Options{PerDay: perDay, Prices: prices})
+		return report.Write(sink, p, report.Options{PerDay: perDay, Prices: prices, Findings: findings})
 	}
 	table, err := priceTable(c.prices)
 	if err != nil {

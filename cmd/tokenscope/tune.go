@@ -8,14 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report"
 )
 
 // newTune is `tokenscope tune`: the cheapest strategies under constraints, cost against context kept.
 func newTune(stdout io.Writer) *cobra.Command {
 	var c common
-	var o profile.TuneOptions
+	var o advisor.TuneOptions
 	var format string
 	var noOverflow bool
 	cmd := &cobra.Command{
@@ -48,8 +48,8 @@ func newTune(stdout io.Writer) *cobra.Command {
 			if cmd.Flags().Changed("max-dropped") && o.MaxDroppedPct == 0 {
 				o.MaxDroppedPct = 1e-9 // 0 means "nothing dropped", not "no bound"
 			}
-			r, err := profile.Tune(src.Conversations, o)
-			if errors.Is(err, profile.ErrUnpriced) {
+			r, err := advisor.Tune(src.Conversations, o)
+			if errors.Is(err, advisor.ErrUnpriced) {
 				return badInput(fmt.Errorf("%s: %w", src.Path, err))
 			}
 			if err != nil {

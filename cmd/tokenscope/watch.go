@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenscope/tokenscope/profile/pace"
-	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/follow"
 	"github.com/tokenscope/tokenscope/ui"
 )
 
@@ -89,7 +89,7 @@ func newWatch(stdout io.Writer) *cobra.Command {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			changes := transcripts.Notify(ctx, roots, poll)
+			changes := follow.Notify(ctx, roots, poll)
 			return ui.RunWatch(ui.WatchConfig{Tree: tree, Changes: changes, Limits: limits})
 		},
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/follow"
 )
 
 // Totals are the billed usage of a set of calls.
@@ -172,8 +173,8 @@ const RecentSpan = 15 * time.Minute
 // File is one log's running totals: each call appended adds to them once,
 // a response logged again replaces its earlier figures.
 type File struct {
-	Tail   transcripts.Tail `json:"tail"`
-	Totals Totals           `json:"totals"`
+	Tail   follow.Tail `json:"tail"`
+	Totals Totals      `json:"totals"`
 	// Recent are the file's calls of the last RecentSpan before its newest,
 	// and at least its last keepRecent, oldest first.
 	Recent []Call `json:"recent,omitempty"`
@@ -234,5 +235,5 @@ func (f *File) Last() *Call {
 // Reset forgets what was read (the file was replaced).
 func (f *File) Reset() {
 	agent := f.Agent
-	*f = File{Tail: transcripts.Tail{Path: f.Tail.Path}, Agent: agent}
+	*f = File{Tail: follow.Tail{Path: f.Tail.Path}, Agent: agent}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/follow"
 )
 
 // Session is a Claude Code session followed as it grows: its own log and
@@ -28,7 +29,7 @@ type Session struct {
 
 // NewSession follows the session logged in file.
 func NewSession(file string) *Session {
-	return &Session{Main: File{Tail: transcripts.Tail{Path: file}}}
+	return &Session{Main: File{Tail: follow.Tail{Path: file}}}
 }
 
 // Update reads what was appended to the session's files since the last
@@ -45,7 +46,7 @@ func (s *Session) Update(p *Pricer) (int, error) {
 			return strings.Compare(f.Tail.Path, p)
 		})
 		if !found {
-			s.Agents = slices.Insert(s.Agents, i, &File{Tail: transcripts.Tail{Path: path}, Agent: true})
+			s.Agents = slices.Insert(s.Agents, i, &File{Tail: follow.Tail{Path: path}, Agent: true})
 		}
 	}
 	for _, f := range s.Agents {
@@ -90,7 +91,7 @@ func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
 		}
 		return nil
 	})
-	if errors.Is(err, transcripts.ErrTruncated) {
+	if errors.Is(err, follow.ErrTruncated) {
 		s.forget(f)
 		if side != nil {
 			s.forget(side)
@@ -121,7 +122,7 @@ func (s *Session) UpdateFile(path string, p *Pricer) {
 	}
 	i, found := slices.BinarySearchFunc(s.Agents, path, func(f *File, p string) int { return strings.Compare(f.Tail.Path, p) })
 	if !found {
-		s.Agents = slices.Insert(s.Agents, i, &File{Tail: transcripts.Tail{Path: path}, Agent: true})
+		s.Agents = slices.Insert(s.Agents, i, &File{Tail: follow.Tail{Path: path}, Agent: true})
 	}
 	if _, err := s.read(s.Agents[i], p, nil); err != nil {
 		s.Problem = err.Error()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/follow"
 )
 
 // ActiveFor is how recently a session must have logged a call to count as
@@ -135,7 +136,7 @@ func (t *Tree) adopt(file string) *Live {
 			l.Session = NewSession(main)
 			l.Session.onCall = func(old *Call, c *Call) { t.onCall(l, old, c) }
 		} else {
-			l.Whole = &File{Tail: transcripts.Tail{Path: main}}
+			l.Whole = &File{Tail: follow.Tail{Path: main}}
 		}
 		t.live[main] = l
 		t.owner[main] = l

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -480,6 +481,21 @@ func (t *Table) Find(id string) (*Model, error) {
 		return p, nil
 	}
 	return nil, &UnknownModelError{ID: id, Nearest: t.Nearest(id, 3)}
+}
+
+// CheaperSiblings are the models of m's provider cheaper than m (a lower
+// input price, an output price no higher), the dearest first: what tune
+// tries with model= by default, and what a load counts while it has the
+// text (the best-strategy finding may price on them).
+func (t *Table) CheaperSiblings(m *Model) []*Model {
+	var out []*Model
+	for _, p := range t.Models {
+		if p.Provider == m.Provider && p != m && p.Input < m.Input && p.Output <= m.Output {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Model) int { return int(b.Input - a.Input) })
+	return out
 }
 
 func levenshtein(a, b string) int {

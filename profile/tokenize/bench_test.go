@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // mixedCorpus is about size bytes of prose, Go, JSON, CJK, Cyrillic and
@@ -54,7 +55,7 @@ func BenchmarkCount(b *testing.B) {
 // BenchmarkCountDistinct is BenchmarkCount on 1 MiB of DistinctText: text
 // whose passages do not repeat, where a memo of pieces helps least.
 func BenchmarkCountDistinct(b *testing.B) {
-	benchCount(b, transcripts.DistinctText(1, 1<<20))
+	benchCount(b, synthetic.DistinctText(1, 1<<20))
 }
 
 // benchCount counts corpus line by line in each encoding: without a memo,
@@ -124,7 +125,7 @@ func TestCorpusParity(t *testing.T) {
 // encodings against the official tiktoken's counts of the same text (npm
 // tiktoken 1.0.22, encode_ordinary, counted once and kept here).
 func TestDistinctParity(t *testing.T) {
-	corpus := transcripts.DistinctText(1, 1<<20)
+	corpus := synthetic.DistinctText(1, 1<<20)
 	want := map[string]int64{O200kBase: 408581, CL100kBase: 449662}
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		tok, _ := NewTokenizer(enc, 1, true)
@@ -142,7 +143,7 @@ func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 // took 38 s of CPU on it).
 func BenchmarkMerge(b *testing.B) {
 	f := fast(b, O200kBase)
-	text := transcripts.DistinctText(1, 1<<20)
+	text := synthetic.DistinctText(1, 1<<20)
 	var pieces []string
 	size := 0
 	for i := 0; i < len(text); {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // treeFiles is the text the engine counts in each file of a Claude Code
@@ -65,7 +66,7 @@ func (f treeFiles) bytes() (n int64) {
 // its lines and then the next session's, as Claude Code re-logs the
 // history of a resumed session.
 func writeResumedTree(tb testing.TB, dir string) {
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(dir, 24, 400<<10, 7); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(dir, 24, 400<<10, 7); err != nil {
 		tb.Fatal(err)
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.jsonl"))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 func readUsage(t *testing.T, path string) *transcripts.UsageSource {
@@ -118,7 +119,7 @@ func TestUsageDates(t *testing.T) {
 // fixtures and on a generated projects directory.
 func TestUsageMatchesReport(t *testing.T) {
 	gen := t.TempDir()
-	if _, _, err := transcripts.WriteSyntheticClaudeCode(gen, 5, 48<<10, 4); err != nil {
+	if _, _, err := synthetic.WriteClaudeCode(gen, 5, 48<<10, 4); err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"../../transcripts/testdata/claude_code", "../../transcripts/testdata/claude_code_branches", "../../transcripts/testdata/real/claude_code", gen} {

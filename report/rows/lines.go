@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // Header is the description of what was profiled: the source, its calls
@@ -90,10 +91,10 @@ func SummaryLines(r *profile.Result) []string {
 }
 
 // RollupLines are the report's lines for Claude Code sessions that ran
-// subagents (profile.Rollups), at most five, the costliest first; without a
+// subagents (advisor.Rollups), at most five, the costliest first; without a
 // price, the agents alone.
 func RollupLines(r *profile.Result) []string {
-	rs := profile.Rollups(r)
+	rs := advisor.Rollups(r)
 	none := profile.AllUnpriced(r)
 	var out []string
 	for i, s := range rs {
@@ -157,6 +158,12 @@ func BilledLines(r *profile.Result) []string {
 	return out
 }
 
+// beyond says a conversation's replay check of two calls or more misses
+// by more than the tolerance (it has a cause).
+func beyond(f *profile.Fidelity) bool {
+	return f != nil && f.Calls >= 2 && advisor.Cause(*f) != ""
+}
+
 // fidelityLines is the replay check for the text formats: the tree's line,
 // its likely cause, and the conversations beyond the tolerance; the first
 // line starts with first, the others with sub.
@@ -167,24 +174,24 @@ func fidelityLines(r *profile.Result, first, sub string) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s\n", first, Clean(f.Line()))
-	if f.Cause != "" {
-		fmt.Fprintf(&b, "%slikely cause: %s\n", sub, Clean(f.Cause))
+	if cause := advisor.Cause(*f); cause != "" {
+		fmt.Fprintf(&b, "%slikely cause: %s\n", sub, Clean(cause))
 	}
-	if s := f.ServedLine(); s != "" {
-		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, f.ServedDetail())
+	if s := advisor.ServedLine(*f); s != "" {
+		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, advisor.ServedDetail(*f))
 	}
 	if len(r.Conversations) > 1 {
 		off := 0
 		for _, c := range r.Conversations {
-			if c.Fidelity != nil && c.Fidelity.Calls >= 2 && c.Fidelity.Cause != "" {
+			if beyond(c.Fidelity) {
 				off++
 			}
 		}
 		if off > 0 {
-			fmt.Fprintf(&b, "%s%d of %d conversations beyond ±%d%%:", sub, off, len(r.Conversations), profile.FidelityTolerancePct)
+			fmt.Fprintf(&b, "%s%d of %d conversations beyond ±%d%%:", sub, off, len(r.Conversations), advisor.FidelityTolerancePct)
 			n := 0
 			for _, c := range r.Conversations {
-				if c.Fidelity != nil && c.Fidelity.Calls >= 2 && c.Fidelity.Cause != "" && n < 3 {
+				if beyond(c.Fidelity) && n < 3 {
 					fmt.Fprintf(&b, " %s %+.1f%%", Clean(c.ID), c.Fidelity.ErrorPct())
 					n++
 				}

@@ -1,4 +1,8 @@
-package transcripts
+// Package synthetic generates logs for benchmarks, load tests and the
+// performance figures in docs: conversations cut from the demo's texts,
+// Claude Code projects directories, and text whose passages do not repeat
+// (DistinctText). The same seed gives the same output.
+package synthetic
 
 import (
 	"bufio"
@@ -10,17 +14,19 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// Synthetic builds a conversation of calls calls for benchmarks and load
-// tests: a user message and reply on two calls of three, a tool round on
+// Conversation builds a conversation of calls calls for benchmarks and
+// load tests: a user message and reply on two calls of three, a tool round on
 // the third, with text cut from the demo and numbered so nothing repeats.
 // About 3.5 KB of text per call: 2,000 calls make ≈7 MB.
-func Synthetic(calls int, seed uint64) *Conversation {
-	demo := Demo(Options{}).Conversations[0]
+func Conversation(calls int, seed uint64) *transcripts.Conversation {
+	demo := transcripts.Demo(transcripts.Options{}).Conversations[0]
 	r := rand.New(rand.NewPCG(seed, 5))
 	pick := textPicker(seed, 7)
-	c := &Conversation{ID: fmt.Sprintf("gen-%d", seed), Path: "generated", Format: "native", Model: "gpt-5", Tools: demo.Tools}
+	c := &transcripts.Conversation{ID: fmt.Sprintf("gen-%d", seed), Path: "generated", Format: "native", Model: "gpt-5", Tools: demo.Tools}
 	c.Messages = append(c.Messages, demo.Messages[0])
 	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	for i := range calls {
@@ -28,26 +34,26 @@ func Synthetic(calls int, seed uint64) *Conversation {
 		if i%3 == 1 {
 			id := fmt.Sprintf("call_%d", i)
 			c.Messages = append(c.Messages,
-				Message{Role: "assistant", ToolCalls: []ToolCall{{ID: id, Name: "read_file", Arguments: `{"path":"` + pick(30) + `"}`}}, Time: at,
-					Usage: &Usage{OutputTokens: 40, ReasoningTokens: 30}},
-				Message{Role: "tool", ToolCallID: id, Name: "read_file", Content: pick(5000), Time: at})
+				transcripts.Message{Role: "assistant", ToolCalls: []transcripts.ToolCall{{ID: id, Name: "read_file", Arguments: `{"path":"` + pick(30) + `"}`}}, Time: at,
+					Usage: &transcripts.Usage{OutputTokens: 40, ReasoningTokens: 30}},
+				transcripts.Message{Role: "tool", ToolCallID: id, Name: "read_file", Content: pick(5000), Time: at})
 			continue
 		}
 		c.Messages = append(c.Messages,
-			Message{Role: "user", Content: pick(800), Time: at},
-			Message{Role: "assistant", Content: pick(1900), Time: at, Usage: &Usage{ReasoningTokens: int64(r.IntN(500))}})
+			transcripts.Message{Role: "user", Content: pick(800), Time: at},
+			transcripts.Message{Role: "assistant", Content: pick(1900), Time: at, Usage: &transcripts.Usage{ReasoningTokens: int64(r.IntN(500))}})
 	}
 	return c
 }
 
-// WriteSyntheticClaudeCode writes a Claude Code projects directory under
+// WriteClaudeCode writes a Claude Code projects directory under
 // dir for benchmarks: sessions session files of about sessionBytes each,
 // spread over a few projects, with user and assistant lines, tool_use and
 // tool_result rounds, responses split over several lines sharing
 // message.id + requestId (about 20% of assistant lines are such repeats),
 // summary, progress and file-history-snapshot lines. It returns the bytes
 // written and the number of distinct API responses.
-func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint64) (total int64, responses int, err error) {
+func WriteClaudeCode(dir string, sessions, sessionBytes int, seed uint64) (total int64, responses int, err error) {
 	r := rand.New(rand.NewPCG(seed, 11))
 	pick := textPicker(seed, 13)
 	jsonStr := func(s string) string { b, _ := json.Marshal(s); return string(b) }
@@ -127,11 +133,11 @@ func WriteSyntheticClaudeCode(dir string, sessions, sessionBytes int, seed uint6
 // textPicker returns a function giving about n bytes of text: slices of
 // the demo's texts, numbered so that no two are alike.
 func textPicker(seed, stream uint64) func(n int) string {
-	if SyntheticDistinct {
+	if Distinct {
 		return distinctPicker(seed, stream)
 	}
 	var texts []string
-	for _, m := range Demo(Options{}).Conversations[0].Messages {
+	for _, m := range transcripts.Demo(transcripts.Options{}).Conversations[0].Messages {
 		if len(m.Content) > 200 {
 			texts = append(texts, m.Content)
 		}
@@ -151,10 +157,10 @@ func textPicker(seed, stream uint64) func(n int) string {
 	}
 }
 
-// SyntheticDistinct makes Synthetic and WriteSyntheticClaudeCode take their
-// text from DistinctText rather than cut it from the demo's messages, for
-// benchmarks on text whose passages do not repeat.
-var SyntheticDistinct bool
+// Distinct makes Conversation and WriteClaudeCode take their text from
+// DistinctText rather than cut it from the demo's messages, for benchmarks
+// on text whose passages do not repeat.
+var Distinct bool
 
 // distinctPicker hands out consecutive slices of one endless DistinctText
 // stream, so no two picks share a passage.

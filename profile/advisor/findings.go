@@ -1,4 +1,9 @@
-package profile
+// Package advisor says what to change in a log, measured by the engine
+// (package profile): findings (cache breakers, unused tools, marginal
+// prices, the best strategy), tune (the cheapest strategies under
+// constraints) and cost by tag. Every dollar it gives is an exact
+// re-simulation, never an estimate from averages.
+package advisor
 
 import (
 	"errors"
@@ -9,9 +14,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -56,29 +61,6 @@ type FindingsOptions struct {
 	Basis string
 }
 
-// basisSpecOf is the strategy that mirrors what the app did: "cache" when
-// the log reports cache reads or writes (the provider cached, so the bill
-// did), else "full".
-func basisSpecOf(sks []*skeleton) string {
-	for _, sk := range sks {
-		if sk.cacheUsage {
-			return "cache"
-		}
-	}
-	return "full"
-}
-
-// appSpecOf is the one definition of "what the app did" that the report's
-// replay check, the findings and tune share: the strategy the engine
-// replays against the bill (res.Fidelity.Spec, see appSpec) when every
-// conversation agrees on it, else basisSpecOf. res may be nil.
-func appSpecOf(sks []*skeleton, res *Result) string {
-	if res != nil && res.Fidelity != nil && res.Fidelity.Spec != "" && !strings.Contains(res.Fidelity.Spec, ", ") {
-		return res.Fidelity.Spec
-	}
-	return basisSpecOf(sks)
-}
-
 // Findings lists what to change in convs, biggest effect first: cache
 // breakers, tool schemas sent but (almost) never called, the marginal price
 // of prompt material, and the cheapest strategy of res. Dollar effects are
@@ -88,42 +70,27 @@ func appSpecOf(sks []*skeleton, res *Result) string {
 // convs are the conversations res was run on; when res comes from a run
 // (Run, Prepared.Run, Load) their counts are taken from it and convs is
 // not read.
-func Findings(convs []*transcripts.Conversation, res *Result, opt FindingsOptions) ([]Finding, error) {
+func Findings(convs []*transcripts.Conversation, res *profile.Result, opt FindingsOptions) ([]Finding, error) {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
-	prep := (*Prepared)(nil)
-	if res != nil && res.prep != nil && len(res.prep.pcs) == len(res.Conversations) {
-		prep = res.prep
-	} else {
-		p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
-		if err != nil {
-			return nil, err
-		}
-		prep = p
+	log, err := profile.CountedOf(convs, res, profile.Options{Prices: opt.Prices, Model: opt.Model})
+	if err != nil {
+		return nil, err
 	}
-	pcs := prep.pcs
-	f := &finder{opt: opt, ix: prep.e.sources}
-	for _, pc := range pcs {
-		f.sks = append(f.sks, pc.sk)
-		fit := pc.sk.fit
-		if fit == nil {
-			fit = &skeletonFit{hidden: pc.hidden, scale: pc.info.Calibration}
-		}
-		f.fits = append(f.fits, fit)
-	}
+	f := &finder{opt: opt, log: log}
 	return f.find(res)
 }
 
-func (f *finder) find(res *Result) ([]Finding, error) {
+func (f *finder) find(res *profile.Result) ([]Finding, error) {
 	opt := f.opt
 	if opt.Basis == "" {
-		opt.Basis = appSpecOf(f.sks, res)
+		opt.Basis = f.log.AppSpec(res)
 		f.opt.Basis = opt.Basis
 	}
-	if AllUnpriced(res) {
+	if profile.AllUnpriced(res) {
 		// Every dollar would be $0.00: say why once instead.
-		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", UnpricedReason(res))}}, nil
+		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", profile.UnpricedReason(res))}}, nil
 	}
 	basis, err := strategy.Parse(opt.Basis)
 	if err != nil {
@@ -141,13 +108,13 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 		}
 	}
 	if !found {
-		if f.base, err = f.cost(f.asRead); err != nil {
+		if f.base, err = f.cost(nil); err != nil {
 			return nil, err
 		}
 	}
 	// The re-simulations are independent: one goroutine each kind. What
 	// they count is counted first, as they share the skeletons.
-	ensureEncodings(f.sks, []*strategy.Strategy{f.basis}, Options{Prices: opt.Prices, Model: opt.Model}, true)
+	f.log.CountFor([]*strategy.Strategy{f.basis}, siblingsOf(f.log, opt.Prices, opt.Model))
 	var (
 		dead, marg       []Finding
 		best             *Finding
@@ -174,7 +141,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 		out = append(out, b)
 	}
 	out = append(out, marg...)
-	calling := f.callingConvs()
+	calling := f.log.CallingConversations()
 	multi := calling > 1
 	for i := range out {
 		if multi && out[i].Conversation != "" {
@@ -186,7 +153,7 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 		if opt.PerDay > 0 && out[i].Cost != 0 {
 			// Findings are over the whole log: project their share of
 			// one conversation, like the strategies' costs.
-			p := Monthly(out[i].Cost, calling, opt.PerDay)
+			p := profile.Monthly(out[i].Cost, calling, opt.PerDay)
 			v := p.USD()
 			out[i].MonthlyUSD, out[i].MonthlyText = &v, p.String()
 		}
@@ -194,88 +161,31 @@ func (f *finder) find(res *Result) ([]Finding, error) {
 	return out, nil
 }
 
-// callingConvs counts the conversations that make a call.
-func (f *finder) callingConvs() int64 {
-	var n int64
-	for _, sk := range f.sks {
-		if sk.calls() > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 type finder struct {
-	sks   []*skeleton
-	ix    *sourceIndex   // the sources of the log as read
-	fits  []*skeletonFit // each skeleton's hidden prefix and calibration, kept by edits
+	log   *profile.Counted
 	opt   FindingsOptions
 	basis *strategy.Strategy
-	base  Totals
+	base  profile.Totals
 }
 
-// cost runs the basis strategy over the conversations skel returns, one
-// at a time.
-func (f *finder) cost(skel func(j int) *skeleton) (Totals, error) {
-	r, err := runTotals(len(f.sks), skel, f.ix, Options{Prices: f.opt.Prices, Model: f.opt.Model, Strategies: []*strategy.Strategy{f.basis}})
+// cost runs the basis strategy over the log, edited when edit is not nil.
+func (f *finder) cost(edit *profile.Edit) (profile.Totals, error) {
+	r, err := f.log.Totals([]*strategy.Strategy{f.basis}, edit, nil)
 	if err != nil {
-		return Totals{}, err
+		return profile.Totals{}, err
 	}
 	return r.Strategies[0].Totals, nil
-}
-
-// asRead returns the skeletons as read, for cost.
-func (f *finder) asRead(j int) *skeleton { return f.sks[j] }
-
-// edited returns the skeletons changed by edit, for cost: each is copied
-// and changed when the run comes to it, keeping the hidden prefix and
-// calibration of the log as read.
-func (f *finder) edited(edit func(sk *skeleton)) func(j int) *skeleton {
-	return func(j int) *skeleton {
-		c := f.sks[j].clone()
-		c.fit = f.fits[j]
-		edit(c)
-		return c
-	}
 }
 
 // deadTools finds tool schemas sent on every call but called on fewer than
 // one call in twenty. The effect is the basis re-run without the schema.
 func (f *finder) deadTools() ([]Finding, error) {
-	type tally struct {
-		sentOn, used int
-	}
-	tools := map[string]*tally{}
-	var names []string
-	for _, sk := range f.sks {
-		calls := sk.calls()
-		for _, t := range sk.tools {
-			tt := tools[t.name]
-			if tt == nil {
-				tt = &tally{}
-				tools[t.name] = tt
-				names = append(names, t.name)
-			}
-			tt.sentOn += calls
-		}
-	}
-	for _, sk := range f.sks {
-		for name, n := range sk.toolCalls {
-			if tt := tools[name]; tt != nil {
-				tt.used += n
-			}
-		}
-	}
 	var out []Finding
-	for _, name := range names {
-		tt := tools[name]
-		if tt.sentOn == 0 || tt.used*20 >= tt.sentOn {
+	for _, tt := range f.log.ToolUse() {
+		if tt.SentOn == 0 || tt.Used*20 >= tt.SentOn {
 			continue
 		}
-		without := f.edited(func(sk *skeleton) {
-			sk.tools = slices.DeleteFunc(sk.tools, func(t toolSkel) bool { return t.name == name })
-		})
-		t, err := f.cost(without)
+		t, err := f.cost(profile.WithoutTool(tt.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -283,14 +193,14 @@ func (f *finder) deadTools() ([]Finding, error) {
 		perCall := (f.base.Input - t.Input) / int64(max(f.base.Calls, 1))
 		used := "never called"
 		switch {
-		case tt.used == 1:
+		case tt.Used == 1:
 			used = "called once"
-		case tt.used > 1:
-			used = fmt.Sprintf("called %d times", tt.used)
+		case tt.Used > 1:
+			used = fmt.Sprintf("called %d times", tt.Used)
 		}
-		out = append(out, Finding{Kind: FindingDeadTool, Tool: name, Cost: saved,
+		out = append(out, Finding{Kind: FindingDeadTool, Tool: tt.Name, Cost: saved,
 			Text: fmt.Sprintf("unused tool %q: %s tokens on %s, %s: %s",
-				name, formatTokens(perCall), strategy.Plural(tt.sentOn, "call"), used, saved)})
+				tt.Name, profile.FormatTokens(perCall), strategy.Plural(tt.SentOn, "call"), used, saved)})
 	}
 	return out, nil
 }
@@ -302,8 +212,8 @@ func (f *finder) marginals() ([]Finding, error) {
 		return nil, nil
 	}
 	var out []Finding
-	add := func(sks func(j int) *skeleton, what string, per int64) error {
-		t, err := f.cost(sks)
+	add := func(edit *profile.Edit, what string, per int64) error {
+		t, err := f.cost(edit)
 		if err != nil {
 			return err
 		}
@@ -315,96 +225,41 @@ func (f *finder) marginals() ([]Finding, error) {
 			d = price.Money(int64(d) * per / dIn)
 		}
 		if per == 0 && what != "" {
-			what = fmt.Sprintf("%s (%s tokens a call)", what, formatTokens(dIn))
+			what = fmt.Sprintf("%s (%s tokens a call)", what, profile.FormatTokens(dIn))
 		}
 		if what == "" {
 			// The log has no tool: say the one added is made up.
-			what = fmt.Sprintf("one more tool schema (a %s-token lookup tool)", formatTokens(dIn))
+			what = fmt.Sprintf("one more tool schema (a %s-token lookup tool)", profile.FormatTokens(dIn))
 		}
 		out = append(out, Finding{Kind: FindingMarginal, Cost: d, Text: fmt.Sprintf("%s: %s", what, d)})
 		return nil
 	}
-	// The padding's counts in every encoding the log was counted in.
-	encs := map[string]*tokenize.Tokenizer{}
-	for _, sk := range f.sks {
-		rawMu.RLock()
-		var have []string
-		for enc := range sk.raw {
-			have = append(have, enc)
-		}
-		rawMu.RUnlock()
-		for _, enc := range have {
-			if _, ok := encs[enc]; !ok {
-				t, _ := tokenize.NewTokenizer(enc, 1, false)
-				encs[enc] = t
-			}
-		}
-	}
-	counted := func(text string) map[string]int32 {
-		m := map[string]int32{}
-		for enc, rt := range encs {
-			m[enc] = rt.CountRaw(text)
-		}
-		return m
-	}
 	// 100 tokens of system prompt, measured on 1,000 so that caching's
 	// granularity does not round the answer: appended to the first system
 	// message, or sent as one.
-	alone := counted(tokenize.Pad(1000))
-	withSys := f.edited(func(sk *skeleton) {
-		if len(sk.msgs) > 0 && sk.msgs[0].is(codeSystem) {
-			sk.padSystem()
-		} else {
-			sk.insert(0, []skelMsg{{role: codeSystem}}, []map[string]int32{alone})
-		}
-	})
-	if err := add(withSys, "100 tokens of system prompt", 100); err != nil {
+	if err := add(f.log.WithSystemPadding(), "100 tokens of system prompt", 100); err != nil {
 		return nil, err
 	}
 	// One more tool like the log's median one (by schema tokens); a small
 	// lookup tool when the log has none.
-	type sized struct {
-		t toolSkel
-		n int64
-	}
-	var all []sized
-	tok := f.tokenizer()
-	for _, sk := range f.sks {
-		for _, t := range sk.tools {
-			if tr := t.rawFor(tok.Encoding); tr != nil {
-				all = append(all, sized{t, tr.Tokens(tok) + tokenize.ToolDefsEnd})
-			}
-		}
-	}
-	var tool toolSkel
+	all := f.log.ToolSchemas(f.tokenizer())
+	var tool profile.ToolSchema
 	toolWhat := "" // a made-up lookup tool (add says so)
 	if len(all) > 0 {
-		slices.SortStableFunc(all, func(a, b sized) int { return int(a.n - b.n) })
-		tool = all[len(all)/2].t
+		slices.SortStableFunc(all, func(a, b profile.ToolSchema) int { return int(a.Tokens - b.Tokens) })
+		tool = all[len(all)/2]
 		toolWhat = "one more tool schema"
 	} else {
-		lookup := transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
-			Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)}
-		tool = toolSkel{name: lookup.Name, raw: map[string]*tokenize.ToolRaw{}}
-		for enc, rt := range encs {
-			tool.raw[enc] = tokenize.ToolRawOf(lookup, rt)
-		}
+		tool = f.log.CountTool(transcripts.Tool{Name: "lookup", Description: "Look up a fact in the knowledge base",
+			Parameters: []byte(`{"type":"object","properties":{"query":{"type":"string","description":"what to look up"}}}`)})
 	}
-	withTool := f.edited(func(sk *skeleton) { sk.tools = append(sk.tools, tool) })
-	if err := add(withTool, toolWhat, 0); err != nil {
+	if err := add(profile.WithTool(tool), toolWhat, 0); err != nil {
 		return nil, err
 	}
 	// One more exchange of history: a user message and a reply that every
 	// call re-sends, of 200 tokens each.
-	ex := counted(tokenize.Pad(200))
-	withEx := f.edited(func(sk *skeleton) {
-		at := 0
-		for at < len(sk.msgs) && sk.msgs[at].is(codeSystem) {
-			at++
-		}
-		sk.insert(at, []skelMsg{{role: codeUser}, {role: codeAssistant, flags: flagReplayed}}, []map[string]int32{ex, ex})
-	})
-	if err := add(withEx, "one more exchange of history", 0); err != nil {
+	ex := f.log.CountText(tokenize.Pad(200))
+	if err := add(profile.WithExchange(ex, ex), "one more exchange of history", 0); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -425,7 +280,7 @@ func (f *finder) bestStrategy() (*Finding, error) {
 		keep: func(spec string) bool {
 			return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
 		}}
-	r, err := tuneSkeletons(f.sks, f.ix, opt)
+	r, err := tuneLog(f.log, opt)
 	if err != nil || len(r.Frontier) == 0 {
 		return nil, err
 	}
@@ -436,12 +291,12 @@ func (f *finder) bestStrategy() (*Finding, error) {
 	}
 	return &Finding{Kind: FindingBestStrategy, Spec: b.Spec, Cost: saved,
 		Text: fmt.Sprintf("best (%d%%+ context kept): %s saves %s (%.1f%%) against what the app did (%s)", bestKeptPct, b.Spec, saved,
-			RoundPct(100*float64(saved)/float64(r.Basis.Cost)), r.Basis.Spec)}, nil
+			profile.RoundPct(100*float64(saved)/float64(r.Basis.Cost)), r.Basis.Spec)}, nil
 }
 
 // bestStrategy is the cheapest strategy of res with no overflowing call,
 // against the first.
-func bestStrategy(res *Result) (Finding, bool) {
+func bestStrategy(res *profile.Result) (Finding, bool) {
 	if res == nil || len(res.Strategies) < 2 {
 		return Finding{}, false
 	}
@@ -462,7 +317,7 @@ func bestStrategy(res *Result) (Finding, bool) {
 	saved := first.Cost - s.Totals.Cost
 	return Finding{Kind: FindingBestStrategy, Spec: s.Strategy.Spec, Cost: saved,
 		Text: fmt.Sprintf("cheapest: %s saves %s (%.1f%%) against %s", s.Strategy.Spec, saved,
-			RoundPct(s.Totals.SavingsPct(first)), res.Strategies[0].Strategy.Spec)}, true
+			profile.RoundPct(s.Totals.SavingsPct(first)), res.Strategies[0].Strategy.Spec)}, true
 }
 
 // cacheBreakers lists calls whose request changed the prefix the previous
@@ -471,18 +326,14 @@ func bestStrategy(res *Result) (Finding, bool) {
 // cache reads fell while the input grew within the cache's lifetime. The
 // effect is the prefix the break re-sent at the write (or input) price
 // instead of the cached one.
-func (f *finder) cacheBreakers(res *Result) []Finding {
+func (f *finder) cacheBreakers(res *profile.Result) []Finding {
 	if res == nil || len(res.Strategies) == 0 {
 		return nil
 	}
 	var out []breaker
 	for j := range res.Strategies[0].Conversations {
 		cr := &res.Strategies[0].Conversations[j]
-		var sk *skeleton
-		if j < len(f.sks) {
-			sk = f.sks[j]
-		}
-		calls := res.conversationCalls(0, j)
+		calls := res.ConversationCalls(0, j)
 		for i := 1; i < len(calls); i++ {
 			prev, cur := &calls[i-1], &calls[i]
 			model, ok := f.opt.Prices.Lookup(cur.Model)
@@ -494,10 +345,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 			if model.Caching.Mode == price.CachingExplicit {
 				miss = r.CacheWrite5m
 			}
-			var change *transcripts.PrefixChange
-			if sk != nil && cur.Message < len(sk.msgs) {
-				change = sk.changes[int32(cur.Message)]
-			}
+			change := f.log.PrefixChange(j, cur.Message)
 			var lost int64
 			var what, detail string
 			switch {
@@ -508,7 +356,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 					keep += prev.Input.ToolDefs
 				}
 				if change.Part == "message" {
-					keep += prev.Input.System + messagesBefore(sk, model.Tokenizer(), change.Message)
+					keep += prev.Input.System + f.log.HistoryTokens(j, model.Tokenizer(), change.Message)
 				}
 				lost = max(0, prev.Input.Total()-keep)
 				what = change.Describe()
@@ -517,10 +365,10 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 				}
 			case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
 				prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
-				withinTTL(sk, prev.Message, cur.Message):
+				withinTTL(f.log.MessageTime(j, prev.Message), f.log.MessageTime(j, cur.Message)):
 				lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
 				what = "reported cache reads fell while the input grew"
-				detail = fmt.Sprintf(" (%s → %s)", formatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), formatTokens(cur.Reported.CachedInputTokens))
+				detail = fmt.Sprintf(" (%s → %s)", profile.FormatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), profile.FormatTokens(cur.Reported.CachedInputTokens))
 			default:
 				continue
 			}
@@ -530,7 +378,7 @@ func (f *finder) cacheBreakers(res *Result) []Finding {
 			cost := miss.Cost(lost) - r.CachedInput.Cost(lost)
 			out = append(out, breaker{cause: what, detail: detail, lost: lost,
 				f: Finding{Kind: FindingCacheBreaker, Conversation: cr.ID, Call: cur.Index, Cost: cost,
-					Text: fmt.Sprintf("call %d: %s%s: %s tokens re-sent uncached: %s", cur.Index, what, detail, formatTokens(lost), cost)}})
+					Text: fmt.Sprintf("call %d: %s%s: %s tokens re-sent uncached: %s", cur.Index, what, detail, profile.FormatTokens(lost), cost)}})
 		}
 	}
 	return mergeBreakers(out)
@@ -562,7 +410,7 @@ func mergeBreakers(in []breaker) []Finding {
 			continue
 		}
 		out[j].Text = fmt.Sprintf("%s on %d calls from call %d%s: %s tokens re-sent uncached: %s",
-			first[j].cause, n[j], out[j].Call, first[j].detail, formatTokens(lost[j]), out[j].Cost)
+			first[j].cause, n[j], out[j].Call, first[j].detail, profile.FormatTokens(lost[j]), out[j].Cost)
 	}
 	return out
 }
@@ -574,28 +422,22 @@ type breaker struct {
 	lost          int64
 }
 
-// withinTTL says whether two messages are less than five minutes apart (or
-// their times are unknown): a cache that expired is not broken.
-func withinTTL(sk *skeleton, a, b int) bool {
-	if sk == nil || a >= len(sk.msgs) || b >= len(sk.msgs) {
+// withinTTL says whether two messages logged at a and b are less than
+// five minutes apart (or their times are unknown): a cache that expired
+// is not broken.
+func withinTTL(a, b time.Time) bool {
+	if a.IsZero() || b.IsZero() {
 		return true
 	}
-	ta, tb := sk.msgs[a].at, sk.msgs[b].at
-	if ta == 0 || tb == 0 {
-		return true
-	}
-	return time.Duration(tb-ta).Minutes() < 5
+	return b.Sub(a).Minutes() < 5
 }
 
 // tokenizer is the tokenizer of the log's main model (o200k when unknown).
 func (f *finder) tokenizer() *tokenize.Tokenizer {
 	id := f.opt.Model
-	for _, sk := range f.sks {
+	for _, m := range f.log.Models() {
 		if id == "" {
-			id = sk.model
-		}
-		if id == "" {
-			id = sk.mostUsedModel()
+			id = m
 		}
 	}
 	if p, ok := f.opt.Prices.Lookup(id); ok {
@@ -605,23 +447,11 @@ func (f *finder) tokenizer() *tokenize.Tokenizer {
 	return t
 }
 
-// messagesBefore counts the non-system messages of sk before index n, with
-// their framing: the unchanged part of a history rewritten at n.
-func messagesBefore(sk *skeleton, t *tokenize.Tokenizer, n int) int64 {
-	r, _ := sk.rawFor(t.Encoding)
-	if r == nil {
-		return 0
+// FindingsOf is Findings of a profile, with the prices and model it was
+// run with unless opt names others.
+func FindingsOf(p *profile.Profile, opt FindingsOptions) ([]Finding, error) {
+	if opt.Prices == nil {
+		opt.Prices, opt.Model = p.Options.Prices, p.Options.Model
 	}
-	var sum int64
-	for i := 0; i < n && i < len(sk.msgs); i++ {
-		m := &sk.msgs[i]
-		if m.is(codeSystem) {
-			continue
-		}
-		sum += t.ScaleRaw(r.Content[i]) + tokenize.TokensPerMessage + t.Count(string(roleCodes[m.role]))
-		for _, p := range r.Calls[r.CallOff[i]:r.CallOff[i+1]] {
-			sum += t.ScaleRaw(p)
-		}
-	}
-	return sum
+	return Findings(p.Source.Conversations, p.Result, opt)
 }

@@ -1,4 +1,4 @@
-package transcripts
+package follow
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // Notify reports the log files under roots that are written or created,
@@ -79,7 +81,7 @@ func Notify(ctx context.Context, roots []string, poll time.Duration) <-chan stri
 					}
 					continue
 				}
-				if isLogName(ev.Name) {
+				if transcripts.IsLogName(ev.Name) {
 					if info, err := os.Stat(ev.Name); err == nil {
 						seen[ev.Name] = stampOf(info)
 					}
@@ -102,14 +104,6 @@ type fileStamp struct {
 
 func stampOf(info fs.FileInfo) fileStamp { return fileStamp{info.Size(), info.ModTime()} }
 
-func isLogName(p string) bool {
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".json", ".jsonl", ".ndjson":
-		return !strings.HasSuffix(p, ".meta.json") && !agentIndexFile(p)
-	}
-	return false
-}
-
 // walkLogs walks root, watching its directories with w (when not nil) and
 // reporting, when report is set, the log files new or changed since seen.
 func walkLogs(root string, w *fsnotify.Watcher, seen map[string]fileStamp, report bool, send func(string) bool) bool {
@@ -131,7 +125,7 @@ func walkLogs(root string, w *fsnotify.Watcher, seen map[string]fileStamp, repor
 			}
 			return nil
 		}
-		if !isLogName(p) {
+		if !transcripts.IsLogName(p) {
 			return nil
 		}
 		info, err := d.Info()

@@ -1,4 +1,4 @@
-package transcripts
+package jsonl
 
 import (
 	"bufio"
@@ -64,11 +64,11 @@ func (s *shrinker) filter(out, chunk []byte) []byte {
 	return out
 }
 
-// shrinkLongLines returns r with the strings of every line longer than
+// ShrinkLongLines returns r with the strings of every line longer than
 // its read buffer cut as in shrinker, for a reader of JSONL whose caller
 // needs no text (the usage pass): the lines reach the reader whole in
 // structure, a few KB each whatever their text.
-func shrinkLongLines(r io.Reader) io.Reader {
+func ShrinkLongLines(r io.Reader) io.Reader {
 	return &lineShrinker{br: bufio.NewReaderSize(r, 256<<10)}
 }
 

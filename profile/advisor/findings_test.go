@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"encoding/json"
@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -38,10 +40,7 @@ func weatherChat() *transcripts.Conversation {
 
 func TestFindingsDeadToolsAndMarginals(t *testing.T) {
 	convs := []*transcripts.Conversation{weatherChat()}
-	res, err := Run(convs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	fs, err := Findings(convs, res, FindingsOptions{PerDay: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -164,10 +163,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 		t.Fatalf("call 3 sent the tools as call 2 did, yet %+v", pc)
 	}
 	got := findingsOf(t, convs, FindingCacheBreaker)
-	res, err := Run(convs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	// Call 1's whole input, tool schemas included, at $1.25/M more.
 	first := res.Strategies[0].Conversations[0].Calls[0].Input.Total()
 	if len(got) != 1 || got[0].Call != 2 || got[0].Cost != price.Money(first*1_250_000) || !strings.Contains(got[0].Text, `tool schemas changed ("a" → "b")`) {
@@ -179,10 +175,7 @@ func TestFindingsCacheBreakerTools(t *testing.T) {
 // findings of one kind.
 func findingsOf(t *testing.T, convs []*transcripts.Conversation, kind string) []Finding {
 	t.Helper()
-	res, err := Run(convs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, convs)
 	fs, err := Findings(convs, res, FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -194,4 +187,61 @@ func findingsOf(t *testing.T, convs []*transcripts.Conversation, kind string) []
 		}
 	}
 	return got
+}
+
+// TestRecountWhileFinding runs, on one prepared log, a strategy priced on
+// a model of another encoding (its counts made from the kept text) while
+// the findings of an earlier run read the same counts, as the TUI does
+// when a knob is pressed while the advisor works: go test -race checks
+// them, and the results must be those of the same work done in turn.
+func TestRecountWhileFinding(t *testing.T) {
+	src, err := transcripts.Open("../../transcripts/testdata/real/claude_code", transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := strategy.ParseAll([]string{"full", "cache"})
+	other, _ := strategy.ParseAll([]string{"full", "model=gpt-4+cache"})
+	// run prepares the log, runs base on it, then finds its findings
+	// (on this goroutine when apart is false) and runs other.
+	run := func(apart bool) ([]Finding, price.Money) {
+		p, err := profile.Prepare(src.Conversations, profile.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Run(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan []Finding, 1)
+		find := func() {
+			fs, err := Findings(nil, res, FindingsOptions{})
+			if err != nil {
+				t.Error(err)
+			}
+			done <- fs
+		}
+		if apart {
+			go find()
+		} else {
+			find()
+		}
+		r2, err := p.Run(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return <-done, r2.Strategies[1].Totals.Cost
+	}
+	wantFs, wantCost := run(false)
+	fs, cost := run(true)
+	if cost != wantCost {
+		t.Errorf("model=gpt-4+cache costs %s beside the findings, %s alone", cost, wantCost)
+	}
+	if len(fs) != len(wantFs) {
+		t.Fatalf("%d findings beside the recount, %d alone", len(fs), len(wantFs))
+	}
+	for i := range fs {
+		if fs[i].Text != wantFs[i].Text {
+			t.Errorf("finding %d: %q beside the recount, %q alone", i, fs[i].Text, wantFs[i].Text)
+		}
+	}
 }

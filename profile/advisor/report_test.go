@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -24,20 +25,14 @@ func twoConvs(model string) []*transcripts.Conversation {
 // two identical conversations the monthly figure is one conversation's
 // cost × N × 30, half of what the tree's total × N × 30 would say.
 func TestPerDayPerConversation(t *testing.T) {
-	one, err := Run(twoConvs("gpt-4o")[:1], Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(twoConvs("gpt-4o"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	one := run(t, twoConvs("gpt-4o")[:1])
+	res := run(t, twoConvs("gpt-4o"))
 	c1 := one.Strategies[0].Totals.Cost
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
 	}
 	want := price.Project(c1, 500) // c1 × 500 × 30
-	if got := Monthly(res.Strategies[0].Totals.Cost, CallingConversations(res), 500); got.String() != want.String() {
+	if got := profile.Monthly(res.Strategies[0].Totals.Cost, profile.CallingConversations(res), 500); got.String() != want.String() {
 		t.Errorf("monthly %s, want %s", got, want)
 	}
 	fs, err := Findings(twoConvs("gpt-4o"), res, FindingsOptions{PerDay: 500})
@@ -57,10 +52,7 @@ func TestPerDayPerConversation(t *testing.T) {
 // A log with no model gets one finding saying so, never $0.00; a log with
 // no tool is priced one made-up lookup tool, and says it.
 func TestFindingsUnpricedAndNoTool(t *testing.T) {
-	res, err := Run(twoConvs(""), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, twoConvs(""))
 	fs, err := Findings(twoConvs(""), res, FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -71,11 +63,7 @@ func TestFindingsUnpricedAndNoTool(t *testing.T) {
 	if _, err := Tune(twoConvs(""), TuneOptions{}); err == nil || !strings.Contains(err.Error(), "unpriced: the log names no model — pass --model") {
 		t.Errorf("tune: %v", err)
 	}
-	res, err = Run(twoConvs("gpt-4o"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err = Findings(twoConvs("gpt-4o"), res, FindingsOptions{})
+	fs, err = Findings(twoConvs("gpt-4o"), run(t, twoConvs("gpt-4o")), FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +107,11 @@ func TestFindingsNameConversation(t *testing.T) {
 // with no cache reads, OpenAI's automatic caching) the replay check runs
 // cache, and so does tune, where BasisSpec alone said full.
 func TestAppSpecShared(t *testing.T) {
-	src, err := transcripts.Open("../transcripts/testdata/langfuse", transcripts.Options{})
+	src, err := transcripts.Open("../../transcripts/testdata/langfuse", transcripts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(src.Conversations, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := run(t, src.Conversations)
 	if res.Fidelity == nil || res.Fidelity.Spec != "cache" || BasisSpec(src.Conversations) != "full" {
 		t.Fatalf("replay check %+v, BasisSpec %q", res.Fidelity, BasisSpec(src.Conversations))
 	}

@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -21,7 +21,7 @@ type TuneOptions struct {
 	Prices *price.Table
 	Model  string // --model, as the profile runs
 	// Basis is what the app did, the spec savings are measured against
-	// ("" picks it from the log: appSpecOf).
+	// ("" picks it from the log: profile.Counted.AppSpec).
 	Basis string
 	// Candidates are models to try with model=; nil means the basis
 	// model's cheaper siblings (same provider, lower input price).
@@ -78,16 +78,15 @@ func Tune(convs []*transcripts.Conversation, opt TuneOptions) (*TuneResult, erro
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
-	p, err := Prepare(convs, Options{Prices: opt.Prices, Model: opt.Model})
+	log, err := profile.CountedOf(convs, nil, profile.Options{Prices: opt.Prices, Model: opt.Model})
 	if err != nil {
 		return nil, err
 	}
-	return tuneSkeletons(p.skeletons(), p.e.sources, opt)
+	return tuneLog(log, opt)
 }
 
-// tuneSkeletons is Tune on counted conversations; ix is their source
-// index (nil: made again).
-func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResult, error) {
+// tuneLog is Tune on a counted log.
+func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
@@ -95,11 +94,11 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 		// The replay check's strategy, as the report names it: a run
 		// of full alone yields it.
 		full, _ := strategy.Parse("full")
-		r, err := runSkeletons(sks, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*strategy.Strategy{full}})
+		r, err := log.Run([]*strategy.Strategy{full})
 		if err != nil {
 			return nil, err
 		}
-		opt.Basis = appSpecOf(sks, r)
+		opt.Basis = log.AppSpec(r)
 	}
 	if opt.MaxDroppedPct == 0 {
 		opt.MaxDroppedPct = 100
@@ -108,33 +107,10 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	if err != nil {
 		return nil, err
 	}
-	full, _ := strategy.Parse("full")
-	// Counted before runs share the skeletons.
-	ensureEncodings(sks, []*strategy.Strategy{basis}, Options{Prices: opt.Prices, Model: opt.Model}, false)
-	skel := func(j int) *skeleton { return sks[j] }
-	// The full history every call would see, per call, is the yardstick
-	// for what a strategy keeps: taken call by call as full is simulated,
-	// and the basis measured against it (each conversation's calls under
-	// full come before its calls under the basis).
-	var fullCtx []int64
-	var basisTally contextTally
-	ref, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: []*strategy.Strategy{full, basis},
-		onCall: func(i int, c *Call) {
-			if i == 0 {
-				fullCtx = append(fullCtx, earlierContext(c))
-			} else {
-				basisTally.add(c, fullCtx, opt.MinContext)
-			}
-		}})
+	fullCtx, res, ref, err := tuneBasis(log, basis, opt)
 	if err != nil {
 		return nil, err
 	}
-	if AllUnpriced(ref) {
-		return nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, UnpricedReason(ref))
-	}
-	res := &TuneResult{}
-	res.Basis = candidate(&ref.Strategies[1], &basisTally, ref.Strategies[1].Totals.Cost, opt)
-
 	specs := opt.Specs
 	if specs == nil {
 		specs = TuneSpace(nil, ref, opt)
@@ -154,32 +130,9 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 		strategies = append(strategies, st)
 	}
 	// Counted before the workers share the skeletons.
-	ensureEncodings(sks, strategies, Options{Prices: opt.Prices, Model: opt.Model}, false)
-	if ix == nil {
-		ix = ref.sources
-	}
-	acc := make([]contextTally, len(strategies))
-	cands := make([]TuneCandidate, len(strategies))
-	// One run per core over its share of the candidates.
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
-		wg.Go(func() {
-			r, err := runTotals(len(sks), skel, ix, Options{Prices: opt.Prices, Model: opt.Model, Strategies: strategies[lo:hi],
-				onCall: func(i int, c *Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) }})
-			if err != nil {
-				errs[w] = err
-				return
-			}
-			for i := range r.Strategies {
-				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], res.Basis.Cost, opt)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	log.CountFor(strategies, nil)
+	cands, err := tuneCandidates(log, strategies, fullCtx, res.Basis.Cost, opt)
+	if err != nil {
 		return nil, err
 	}
 	res.Tried = len(cands)
@@ -194,9 +147,63 @@ func tuneSkeletons(sks []*skeleton, ix *sourceIndex, opt TuneOptions) (*TuneResu
 	return res, nil
 }
 
+// tuneBasis runs full and the basis on log: the full history every call
+// would see, per call, is the yardstick for what a strategy keeps (taken
+// call by call as full is simulated), and the basis is measured against
+// it (each conversation's calls under full come before its calls under
+// the basis). It returns that yardstick, the result with its basis set,
+// and the run (whose first strategy is full).
+func tuneBasis(log *profile.Counted, basis *strategy.Strategy, opt TuneOptions) ([]int64, *TuneResult, *profile.Result, error) {
+	full, _ := strategy.Parse("full")
+	// Counted before runs share the skeletons.
+	log.CountFor([]*strategy.Strategy{basis}, nil)
+	var fullCtx []int64
+	var basisTally contextTally
+	ref, err := log.Totals([]*strategy.Strategy{full, basis}, nil, func(i int, c *profile.Call) {
+		if i == 0 {
+			fullCtx = append(fullCtx, earlierContext(c))
+		} else {
+			basisTally.add(c, fullCtx, opt.MinContext)
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if profile.AllUnpriced(ref) {
+		return nil, nil, nil, fmt.Errorf("%w: %s — pass --model", ErrUnpriced, profile.UnpricedReason(ref))
+	}
+	res := &TuneResult{Basis: candidate(&ref.Strategies[1], &basisTally, ref.Strategies[1].Totals.Cost, opt)}
+	return fullCtx, res, ref, nil
+}
+
+// tuneCandidates measures every strategy on log, one run per core over
+// its share of them.
+func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
+	acc := make([]contextTally, len(strategies))
+	cands := make([]TuneCandidate, len(strategies))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
+		wg.Go(func() {
+			r, err := log.Totals(strategies[lo:hi], nil, func(i int, c *profile.Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) })
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			for i := range r.Strategies {
+				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], basis, opt)
+			}
+		})
+	}
+	wg.Wait()
+	return cands, errors.Join(errs...)
+}
+
 // earlierContext is what a call sends of the conversation before its new
 // messages: history, or the summary that stands for it.
-func earlierContext(c *Call) int64 { return c.Input.History + c.Input.Summary }
+func earlierContext(c *profile.Call) int64 { return c.Input.History + c.Input.Summary }
 
 // contextTally measures, call by call, how much of the earlier
 // conversation a strategy sends against the full history.
@@ -208,7 +215,7 @@ type contextTally struct {
 	started    bool
 }
 
-func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
+func (t *contextTally) add(c *profile.Call, fullCtx []int64, minContext int64) {
 	if !t.started {
 		t.minContext, t.started = -1, true
 	}
@@ -228,12 +235,12 @@ func (t *contextTally) add(c *Call, fullCtx []int64, minContext int64) {
 	}
 }
 
-func candidate(s *StrategyResult, ct *contextTally, basis price.Money, opt TuneOptions) TuneCandidate {
+func candidate(s *profile.StrategyResult, ct *contextTally, basis price.Money, opt TuneOptions) TuneCandidate {
 	t := s.Totals
 	c := TuneCandidate{Spec: s.Strategy.Spec, Cost: t.Cost, CostUSD: t.Cost.USD(), Dropped: t.Dropped,
 		Truncated: t.Truncated, Overflow: t.Overflow, MinContext: max(ct.minContext, 0), contextShort: ct.short}
 	if basis != 0 {
-		c.SavingsPct = RoundPct(100 * float64(basis-t.Cost) / float64(basis))
+		c.SavingsPct = profile.RoundPct(100 * float64(basis-t.Cost) / float64(basis))
 	}
 	c.ContextPct = 100
 	if ct.all > 0 {
@@ -281,12 +288,30 @@ func tuneOrder() []*strategy.StepKind {
 	return out
 }
 
+// siblingsOf are the models tune may try on log: the cheaper siblings of
+// each conversation's model (of model, when set), for counting them
+// before the runs start.
+func siblingsOf(log *profile.Counted, prices *price.Table, model string) []string {
+	var out []string
+	for _, id := range log.Models() {
+		if model != "" {
+			id = model
+		}
+		if p, ok := prices.Lookup(id); ok {
+			for _, m := range candidateModels(p, TuneOptions{Prices: prices}) {
+				out = append(out, m.ID)
+			}
+		}
+	}
+	return out
+}
+
 // TuneSpace generates the strategies Tune tries on a log (convs is not
 // read: ref, a run of full on it, says what it needs): each context
 // step (none, window by turns and by tokens, summary, and clear and
 // compact where registered) crossed with caching (none, 5m, 1h where the
 // model caches) and the candidate models.
-func TuneSpace(convs []*transcripts.Conversation, ref *Result, opt TuneOptions) []string {
+func TuneSpace(convs []*transcripts.Conversation, ref *profile.Result, opt TuneOptions) []string {
 	if opt.Prices == nil {
 		opt.Prices = price.Default()
 	}
@@ -355,11 +380,5 @@ func candidateModels(basis *price.Model, opt TuneOptions) []*price.Model {
 		}
 		return out
 	}
-	for _, p := range opt.Prices.Models {
-		if p.Provider == basis.Provider && p != basis && p.Input < basis.Input && p.Output <= basis.Output {
-			out = append(out, p)
-		}
-	}
-	slices.SortFunc(out, func(a, b *price.Model) int { return int(b.Input - a.Input) })
-	return out
+	return opt.Prices.CheaperSiblings(basis)
 }

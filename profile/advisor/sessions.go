@@ -1,4 +1,4 @@
-package profile
+package advisor
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
@@ -36,7 +37,7 @@ type AgentBill struct {
 // session's own log (an id <session>/<agent>) joins its session. Only
 // sessions with subagents are returned, the costliest first. Figures are
 // the reported usage as billed (the first strategy's reported cost).
-func Rollups(r *Result) []SessionRollup {
+func Rollups(r *profile.Result) []SessionRollup {
 	if r == nil || len(r.Strategies) == 0 {
 		return nil
 	}

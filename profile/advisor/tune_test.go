@@ -1,20 +1,21 @@
-package profile
+package advisor
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // The frontier is exactly the candidates no other admissible candidate
 // beats on both cost and context kept, checked by brute force over every
 // pair, on the generated space of a 120-call conversation.
 func TestTuneFrontierBruteForce(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(120, 7)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(120, 7)}
 	r, err := Tune(convs, TuneOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -23,17 +24,11 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
 	// Rebuild every candidate independently: one Run each.
-	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, "full")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := run(t, convs, "full")
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
 	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
-		one, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParse(t, spec)}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		one := run(t, convs, spec)
 		c := measure(&one.Strategies[0], fullCtx, r.Basis.Cost, TuneOptions{MaxDroppedPct: 100})
 		if c.meets {
 			all = append(all, c)
@@ -77,7 +72,7 @@ func TestTuneFrontierBruteForce(t *testing.T) {
 // strategies that send the whole history (caching, other models) remain;
 // with --keep-model none names another model.
 func TestTuneConstraints(t *testing.T) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(60, 3)}
+	convs := []*transcripts.Conversation{synthetic.Conversation(60, 3)}
 	r, err := Tune(convs, TuneOptions{MinContext: 1 << 40, KeepModel: true})
 	if err != nil {
 		t.Fatal(err)
@@ -89,38 +84,17 @@ func TestTuneConstraints(t *testing.T) {
 		if c.ContextPct != 100 {
 			t.Errorf("%s keeps %.1f%% under an unreachable --min-context", c.Spec, c.ContextPct)
 		}
-		if contains(c.Spec, "model=") {
+		if strings.Contains(c.Spec, "model=") {
 			t.Errorf("%s swaps the model under --keep-model", c.Spec)
 		}
 	}
 }
 
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
-}
-
-func mustParse(t *testing.T, spec string) *strategy.Strategy {
-	t.Helper()
-	s, err := strategy.Parse(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // BenchmarkTune searches at least 2,000 strategies on a 2,000-call
 // conversation (README: "tune" figures come from this benchmark).
 func BenchmarkTune(b *testing.B) {
-	convs := []*transcripts.Conversation{transcripts.Synthetic(2000, 1)}
-	ref, err := Run(convs, Options{Strategies: []*strategy.Strategy{mustParseB(b, "full")}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	convs := []*transcripts.Conversation{synthetic.Conversation(2000, 1)}
+	ref := run(b, convs, "full")
 	specs := TuneSpace(convs, ref, TuneOptions{})
 	for k := int64(1000); len(specs) < 2000; k += 500 {
 		specs = append(specs, fmt.Sprintf("window:tokens=%d+cache", k), fmt.Sprintf("window:tokens=%d", k))
@@ -134,17 +108,9 @@ func BenchmarkTune(b *testing.B) {
 	b.ReportMetric(float64(len(specs)), "candidates")
 }
 
-func mustParseB(b *testing.B, spec string) *strategy.Strategy {
-	s, err := strategy.Parse(spec)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
 // callContexts is the earlier conversation each call sends, in order over
 // every conversation.
-func callContexts(s *StrategyResult) []int64 {
+func callContexts(s *profile.StrategyResult) []int64 {
 	var out []int64
 	for _, c := range s.Calls() {
 		out = append(out, earlierContext(&c))
@@ -153,7 +119,7 @@ func callContexts(s *StrategyResult) []int64 {
 }
 
 // measure tallies a strategy whose calls were kept.
-func measure(s *StrategyResult, fullCtx []int64, basis price.Money, opt TuneOptions) TuneCandidate {
+func measure(s *profile.StrategyResult, fullCtx []int64, basis price.Money, opt TuneOptions) TuneCandidate {
 	var t contextTally
 	for _, c := range s.Calls() {
 		t.add(&c, fullCtx, opt.MinContext)

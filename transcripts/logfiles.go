@@ -1,100 +1,14 @@
 package transcripts
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
-// MaxTailLine is the longest line Tail hands on. Longer lines (Claude
-// Code's file-history snapshots can be hundreds of MB) are stepped over
-// without being held: no call is ever that long.
-const MaxTailLine = 16 << 20
-
-// Tail reads what was appended to a log since the last read: whole lines
-// only. Offset is where the next read starts (just after the last
-// newline read); a last line without its newline is left for the next
-// read, when the writer has finished it. A Tail is a value that can be
-// stored (the statusline keeps one per file between runs).
-type Tail struct {
-	Path   string `json:"path"`
-	Offset int64  `json:"offset"`
-	Line   int    `json:"line"` // lines read so far, for error messages
-}
-
-// ErrTruncated is returned by Read when the file is now shorter than the
-// offset read up to: it was replaced or truncated, and what was read from
-// it no longer holds. The Tail is reset to the start.
-var ErrTruncated = errors.New("file shrank since it was last read")
-
-// Read calls fn with each whole line appended since the last read, in
-// order, with its line number; the line's bytes are valid only during the
-// call. It stops at the first error fn returns, keeping that line unread.
-// Memory stays bounded by MaxTailLine whatever the file holds.
-func (t *Tail) Read(fn func(line []byte, n int) error) error {
-	f, err := os.Open(t.Path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if info.Size() < t.Offset {
-		t.Offset, t.Line = 0, 0
-		return ErrTruncated
-	}
-	if info.Size() == t.Offset {
-		return nil
-	}
-	if _, err := f.Seek(t.Offset, io.SeekStart); err != nil {
-		return err
-	}
-	br := bufio.NewReaderSize(io.LimitReader(f, info.Size()-t.Offset), 64<<10)
-	var long []byte // a line longer than the buffer, gathered
-	tooLong := false
-	var consumed int64 // bytes of the current line so far
-	for {
-		chunk, err := br.ReadSlice('\n')
-		consumed += int64(len(chunk))
-		if err == bufio.ErrBufferFull {
-			if !tooLong {
-				if len(long)+len(chunk) > MaxTailLine {
-					tooLong, long = true, nil
-				} else {
-					long = append(long, chunk...)
-				}
-			}
-			continue
-		}
-		if err == io.EOF {
-			return nil // a half-written line (or nothing): wait for its newline
-		}
-		if err != nil {
-			return err
-		}
-		line := chunk
-		if long != nil {
-			line = append(long, chunk...)
-		}
-		t.Line++
-		if !tooLong {
-			if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
-				if err := fn(trimmed, t.Line); err != nil {
-					t.Line--
-					return err
-				}
-			}
-		}
-		t.Offset += consumed
-		consumed, long, tooLong = 0, nil, false
-	}
-}
+// What the followers of running sessions (profile/pace, transcripts/follow)
+// need from the readers: a Claude Code line decoded as a call, the files a
+// session's subagents write, and which files are logs.
 
 // ClaudeCodeCall is one Claude Code line as the live views need it: the
 // call it reports, if it is one.
@@ -160,6 +74,17 @@ func SubagentOf(file string) (session string, ok bool) {
 		return "", false
 	}
 	return filepath.Base(filepath.Dir(dir)), true
+}
+
+// IsLogName reports whether p is named as a log a follower reads: .json,
+// .jsonl or .ndjson, neither a subagent's description (.meta.json) nor an
+// agent CLI's index beside its sessions.
+func IsLogName(p string) bool {
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".json", ".jsonl", ".ndjson":
+		return !strings.HasSuffix(p, ".meta.json") && !agentIndexFile(p)
+	}
+	return false
 }
 
 // LogFiles lists the log files under dir as a directory read lists them

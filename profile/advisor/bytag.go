@@ -1,8 +1,9 @@
-package profile
+package advisor
 
 import (
 	"sort"
 
+	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -28,7 +29,7 @@ const ByMachine = "@machine"
 // whole tag set; with a key ("team") it is that tag's value, and calls
 // without it are "team=untagged". convs are the conversations r was run
 // on, in the same order. Rows are sorted by tag.
-func ByTag(r *Result, convs []*transcripts.Conversation, key string) []TagRow {
+func ByTag(r *profile.Result, convs []*transcripts.Conversation, key string) []TagRow {
 	rows := map[string]*TagRow{}
 	group := func(tags map[string]string, conv *transcripts.Conversation) string {
 		if key == ByMachine {
