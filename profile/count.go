@@ -39,6 +39,16 @@ func (k *counts) scaleInto(s *counts, f float64) *counts {
 		s.RAG[i] = min(int64(float64(k.RAG[i])*f+0.5), s.Content[i])
 	}
 	s.ToolDefs = int64(float64(k.ToolDefs)*f + 0.5)
+	if k.Prompts != nil {
+		s.Prompts = make([]strategy.Prompt, len(k.Prompts))
+		for j, p := range k.Prompts {
+			sys := int64(float64(p.System)*f + 0.5)
+			p.SystemFramed += sys - p.System
+			p.System = sys
+			p.ToolDefs = int64(float64(p.ToolDefs)*f + 0.5)
+			s.Prompts[j] = p
+		}
+	}
 	if k.Think != nil {
 		s.Think = resized(think, len(k.Think))
 		for i := 1; i < len(k.Think); i++ {

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -270,16 +269,15 @@ func (c *Counted) ToolSchemas(t *tokenize.Tokenizer) []ToolSchema {
 	return out
 }
 
-// WithoutTool is the edit that stops sending the tool schema named.
+// WithoutTool is the edit that stops sending the tool schema named (on
+// every call, also those sent their own tools).
 func WithoutTool(name string) *Edit {
-	return &Edit{func(sk *skeleton) {
-		sk.tools = slices.DeleteFunc(sk.tools, func(t toolSkel) bool { return t.name == name })
-	}}
+	return &Edit{func(sk *skeleton) { sk.dropTool(name) }}
 }
 
 // WithTool is the edit that sends one more tool schema on every call.
 func WithTool(ts ToolSchema) *Edit {
-	return &Edit{func(sk *skeleton) { sk.tools = append(sk.tools, ts.t) }}
+	return &Edit{func(sk *skeleton) { sk.addTool(ts.t) }}
 }
 
 // WithSystemPadding is the edit that adds 1,000 tokens of padding to the

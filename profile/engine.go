@@ -7,7 +7,8 @@
 // Prepared; Prepare does the same for conversations in memory; Prepared.Run
 // simulates strategies on either, again and again (the TUI's knobs). Run is
 // Prepare and Prepared.Run in one call, and New a Profile of a read Source.
-// A strategy is steps (step_*.go), each declared by a StepKind.
+// A strategy (profile/strategy) is steps, each declared by a StepKind;
+// the engine runs them on each conversation through strategy.Sim.
 package profile
 
 import (
@@ -723,7 +724,18 @@ func (e *engine) skeletons(convs []*transcripts.Conversation) []*skeleton {
 // fullInput is a call's input with the whole history, as counted, with
 // the thinking model m carries in history (thinking.go).
 func (pc *preparedConv) fullInput(k *counts, ci callInfo, m *price.Model) int64 {
-	return k.ToolDefs + tokenize.ReplyPriming + k.sent(ci.Msg) + k.Thinking(0, ci.Msg, pc.ThinkFrom(&ci, m, k.Think != nil))
+	n := k.ToolDefs + tokenize.ReplyPriming + k.sent(ci.Msg) + k.Thinking(0, ci.Msg, pc.ThinkFrom(&ci, m, k.Think != nil))
+	if p := k.PromptAt(ci.Msg); p != nil {
+		// The call was sent its own system prompt and tools in place of
+		// the conversation's.
+		n += p.ToolDefs - k.ToolDefs + p.SystemFramed
+		for i := 0; i < ci.Msg; i++ {
+			if pc.Roles[i] == strategy.System {
+				n -= k.Content[i] + k.Framing[i]
+			}
+		}
+	}
+	return n
 }
 
 func mostUsedModel(c *transcripts.Conversation) string { // the text's; skeleton.mostUsedModel is the same

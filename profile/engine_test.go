@@ -112,6 +112,14 @@ func cached(calls []Call) []int64 {
 	return out
 }
 
+func cacheWrites(calls []Call) []int64 {
+	var out []int64
+	for _, c := range calls {
+		out = append(out, c.CacheWrite)
+	}
+	return out
+}
+
 func eq(a, b []int64) bool {
 	if len(a) != len(b) {
 		return false
@@ -205,10 +213,7 @@ func TestCacheExplicitWrites(t *testing.T) {
 	if got, want := cached(calls), []int64{0, 0, 70, 116}; !eq(got, want) {
 		t.Fatalf("cached = %v, want %v", got, want)
 	}
-	var writes []int64
-	for _, c := range calls {
-		writes = append(writes, c.CacheWrite)
-	}
+	writes := cacheWrites(calls)
 	if want := []int64{50, 73, 49, 21}; !eq(writes, want) {
 		t.Fatalf("writes = %v, want %v", writes, want)
 	}

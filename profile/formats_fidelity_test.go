@@ -30,6 +30,7 @@ func TestFormatsFidelity(t *testing.T) {
 	}{
 		{"pairs/anthropic_stream.jsonl", "", 1, 135_000_000, 0},                      // 20 × 3 + 5 × 15
 		{"pairs/chat_stream_include_usage.json", "", 2, 34_050_000, 0},               // 131 × 0.15 + 24 × 0.60
+		{"pairs/chat_tool_search.json", "", 8, 3_240_750_000, -0.4},                  // gpt-5.4-mini: 2,641 × 0.75 + 280 × 4.50
 		{"pairs/gemini_implicit_cache.json", "", 1, 2_844_070_000, 6.8},              // above
 		{"pairs/gemini_web_search_stream.json", "", 2, 12_798_750_000, 0},            // 687 × 1.25 + 1,194 × 10
 		{"pairs/gemini_tool_calls.json", "gemini-2.5-flash", 5, 2_623_800_000, -0.3}, // 2,071 × 0.30 + 801 × 2.50

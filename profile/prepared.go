@@ -361,9 +361,13 @@ func (p *Prepared) each(s *strategy.Strategy, only int, fn func(conv int, c *Cal
 // models they name (Needs.Priced).
 func checkStrategies(strategies []*strategy.Strategy, prices *price.Table) error {
 	for _, s := range strategies {
-		for _, id := range s.Needs().Priced {
-			if _, err := prices.Find(id); err != nil {
-				return fmt.Errorf("strategy %q: %w", s.Spec, err)
+		for _, st := range s.Steps {
+			if k := st.Kind(); k.Needs != nil {
+				for _, id := range k.Needs(st).Priced {
+					if _, err := prices.Find(id); err != nil {
+						return fmt.Errorf("strategy %q: %w", s.Spec, err)
+					}
+				}
 			}
 		}
 	}

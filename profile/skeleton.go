@@ -40,8 +40,13 @@ type skeleton struct {
 	// (basisSpecOf).
 	cacheUsage bool
 	tools      []toolSkel
-	raw        map[string]*tokenize.Raw // by encoding
-	shape      strategy.Shape
+	// prompts are what calls were sent before their messages where the log
+	// shows it changing along the conversation (transcripts.Message.Prompt),
+	// in message order; nil when every call was sent the conversation's
+	// own system messages and tools (the common case costs nothing).
+	prompts []promptSkel
+	raw     map[string]*tokenize.Raw // by encoding
+	shape   strategy.Shape
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
@@ -113,6 +118,88 @@ func (m *skelMsg) time() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, m.at).UTC()
+}
+
+// promptSkel is a system prompt and tool list calls were sent from message
+// msg (a call's reply) on, until the next one.
+type promptSkel struct {
+	msg int32
+	// sysID and toolsID identify the system messages and the tool list for
+	// the cache: 0 is the conversation's own, equal ids are equal text.
+	sysID, toolsID int32
+	tools          []string                       // the tools' names
+	raw            map[string]*tokenize.PromptRaw // by encoding
+}
+
+// rawFor returns the prompt's counts in enc, or another encoding's (see
+// skeleton.rawFor).
+func (p *promptSkel) rawFor(enc string) *tokenize.PromptRaw {
+	rawMu.RLock()
+	defer rawMu.RUnlock()
+	if pr := p.raw[enc]; pr != nil {
+		return pr
+	}
+	var pr *tokenize.PromptRaw
+	got := ""
+	for e, x := range p.raw {
+		if pr == nil || e < got {
+			pr, got = x, e
+		}
+	}
+	return pr
+}
+
+// promptsOf lists the prompts of c (Message.Prompt) with their cache
+// identities: a part equal to the conversation's own is 0, one equal to
+// the prompt before keeps its id, any other is new.
+func promptsOf(c *transcripts.Conversation) []promptSkel {
+	var out []promptSkel
+	var baseSys []string
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		if m.Role == transcripts.RoleAssistant && !m.Replayed {
+			break
+		}
+		if m.Role == transcripts.RoleSystem {
+			baseSys = append(baseSys, m.Content)
+		}
+	}
+	var prev *transcripts.Prompt
+	for i := range c.Messages {
+		p := c.Messages[i].Prompt()
+		if p == nil {
+			continue
+		}
+		ps := promptSkel{msg: int32(i), raw: map[string]*tokenize.PromptRaw{}}
+		for _, t := range p.Tools {
+			ps.tools = append(ps.tools, strings.Clone(t.Name))
+		}
+		id := int32(len(out) + 1)
+		switch {
+		case slices.Equal(p.System, baseSys):
+		case prev != nil && slices.Equal(p.System, prev.System):
+			ps.sysID = out[len(out)-1].sysID
+		default:
+			ps.sysID = id
+		}
+		switch {
+		case sameTools(p.Tools, c.Tools):
+		case prev != nil && sameTools(p.Tools, prev.Tools):
+			ps.toolsID = out[len(out)-1].toolsID
+		default:
+			ps.toolsID = id
+		}
+		out = append(out, ps)
+		prev = p
+	}
+	return out
+}
+
+// sameTools says whether two tool lists are the same schemas in order.
+func sameTools(a, b []transcripts.Tool) bool {
+	return slices.EqualFunc(a, b, func(x, y transcripts.Tool) bool {
+		return x.Name == y.Name && x.Description == y.Description && string(x.Parameters) == string(y.Parameters)
+	})
 }
 
 // toolSkel is one tool schema: its name and its counts by encoding.
@@ -228,6 +315,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 	for _, t := range c.Tools {
 		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
 	}
+	sk.prompts = promptsOf(c)
 	sk.prefixHash = prefixHash(c)
 	return sk
 }
@@ -284,6 +372,11 @@ func (sk *skeleton) attach(k *tokenize.Text) {
 			sk.tools[i].raw[k.Enc] = tr
 		}
 	}
+	for i, pr := range k.Prompts {
+		if i < len(sk.prompts) && sk.prompts[i].raw[k.Enc] == nil {
+			sk.prompts[i].raw[k.Enc] = pr
+		}
+	}
 	sk.raw[k.Enc] = k.Raw
 }
 
@@ -303,8 +396,8 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 		k = &counts{}
 	}
 	think := k.Think // nil think means none shown: keep the array apart
-	*k = counts{Counts: strategy.Counts{Content: resized(k.Content, n), RAG: resized(k.RAG, n), Framing: resized(k.Framing, n), Scale: 1},
-		prefix: k.prefix[:0]}
+	*k = counts{Counts: strategy.Counts{Content: resized(k.Content, n), RAG: resized(k.RAG, n), Framing: resized(k.Framing, n), Scale: 1,
+		Prompts: k.Prompts[:0]}, prefix: k.prefix[:0]}
 	if r == nil {
 		return k
 	}
@@ -336,6 +429,28 @@ func (sk *skeleton) countsInto(k *counts, t *tokenize.Tokenizer) *counts {
 			k.ToolDefs += tr.Tokens(t)
 		}
 		k.ToolDefs += tokenize.ToolDefsEnd
+	}
+	if sk.prompts == nil {
+		k.Prompts = nil
+	}
+	for j := range sk.prompts {
+		ps := &sk.prompts[j]
+		pr := ps.rawFor(enc)
+		if pr == nil {
+			continue
+		}
+		p := strategy.Prompt{Msg: int(ps.msg), SysID: int(ps.sysID), ToolsID: int(ps.toolsID)}
+		for _, c := range pr.System {
+			p.System += t.ScaleRaw(c)
+		}
+		p.SystemFramed = p.System + int64(len(pr.System))*(tokenize.TokensPerMessage+roles[codeSystem])
+		for _, tr := range pr.Tools {
+			p.ToolDefs += tr.Tokens(t)
+		}
+		if len(pr.Tools) > 0 {
+			p.ToolDefs += tokenize.ToolDefsEnd
+		}
+		k.Prompts = append(k.Prompts, p)
 	}
 	if r.Reasoning != nil {
 		k.Think = resized(think, n+1)
@@ -442,12 +557,75 @@ func (sk *skeleton) rawFor(enc string) (*tokenize.Raw, string) {
 // padSystem appends sysPad to the first message, a system prompt (an
 // edit: the counts are copied, not changed under other skeletons).
 func (sk *skeleton) padSystem() {
+	pad := map[string]int32{}
 	for enc, r := range sk.raw {
 		c := *r
 		c.Content = slices.Clone(r.Content)
 		c.Content[0] = r.SysPadded
 		sk.raw[enc] = &c
+		pad[enc] = r.SysPadded - r.Content[0]
 	}
+	// The calls that were sent their own system prompt get the same
+	// padding on its first message.
+	sk.editPrompts(func(enc string, pr *tokenize.PromptRaw, _ *[]string) {
+		if len(pr.System) > 0 {
+			pr.System = slices.Clone(pr.System)
+			pr.System[0] += pad[enc]
+		}
+	})
+}
+
+// dropTool removes the tool schemas named name from what every call sends
+// (an edit: counts are copied).
+func (sk *skeleton) dropTool(name string) {
+	sk.tools = slices.DeleteFunc(slices.Clone(sk.tools), func(t toolSkel) bool { return t.name == name })
+	sk.editPrompts(func(_ string, pr *tokenize.PromptRaw, names *[]string) {
+		var tools []*tokenize.ToolRaw
+		var kept []string
+		for j, n := range *names {
+			if n != name && j < len(pr.Tools) {
+				tools, kept = append(tools, pr.Tools[j]), append(kept, n)
+			}
+		}
+		pr.Tools, *names = tools, kept
+	})
+}
+
+// addTool adds tool to what every call sends (an edit).
+func (sk *skeleton) addTool(tool toolSkel) {
+	sk.tools = append(slices.Clone(sk.tools), tool)
+	sk.editPrompts(func(enc string, pr *tokenize.PromptRaw, names *[]string) {
+		if tr := tool.rawFor(enc); tr != nil {
+			pr.Tools = append(slices.Clone(pr.Tools), tr)
+			*names = append(slices.Clone(*names), tool.name)
+		}
+	})
+}
+
+// editPrompts applies edit to a copy of each prompt's counts in every
+// encoding, with the names of its tools (shared by the encodings: edit
+// changes them once per prompt, the first encoding's call).
+func (sk *skeleton) editPrompts(edit func(enc string, pr *tokenize.PromptRaw, names *[]string)) {
+	if sk.prompts == nil {
+		return
+	}
+	prompts := slices.Clone(sk.prompts)
+	rawMu.RLock()
+	defer rawMu.RUnlock()
+	for j := range prompts {
+		p := &prompts[j]
+		raw := make(map[string]*tokenize.PromptRaw, len(p.raw))
+		names := p.tools
+		for enc, pr := range p.raw {
+			c := *pr
+			n := p.tools
+			edit(enc, &c, &n)
+			names = n
+			raw[enc] = &c
+		}
+		p.raw, p.tools = raw, names
+	}
+	sk.prompts = prompts
 }
 
 // insert inserts messages before message at, with their raw content
@@ -485,6 +663,13 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 			images[shift(k)] = v
 		}
 		sk.images = images
+	}
+	if sk.prompts != nil {
+		prompts := slices.Clone(sk.prompts)
+		for j := range prompts {
+			prompts[j].msg = shift(prompts[j].msg)
+		}
+		sk.prompts = prompts
 	}
 	if sk.changes != nil {
 		changes := make(map[int32]*transcripts.PrefixChange, len(sk.changes))

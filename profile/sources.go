@@ -37,6 +37,9 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 			prefix += k.Content[i] + k.Framing[i]
 		}
 	}
+	if p := k.PromptAt(first.Msg); p != nil {
+		prefix = pc.hidden + p.ToolDefs + p.SystemFramed
+	}
 	pc.Shared = prefix
 	if u := first.Reported; u != nil {
 		ttl := int64(0)

@@ -155,10 +155,7 @@ func TestCacheAcrossRoutedModels(t *testing.T) {
 	if got, want := cached(calls), []int64{0, 47, 0, 116}; !eq(got, want) {
 		t.Errorf("cached = %v, want %v", got, want)
 	}
-	var writes []int64
-	for _, c := range calls {
-		writes = append(writes, c.CacheWrite)
-	}
+	writes := cacheWrites(calls)
 	if want := []int64{0, 0, 119, 21}; !eq(writes, want) {
 		t.Errorf("writes = %v, want %v", writes, want)
 	}

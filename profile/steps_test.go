@@ -98,11 +98,7 @@ func TestClear(t *testing.T) {
 	if got, want := cached(withCache.Calls()), []int64{0, 54, 61, 73, 92}; !eq(got, want) {
 		t.Errorf("clear+cache cached = %v, want %v", got, want)
 	}
-	var writes []int64
-	for _, c := range withCache.Calls() {
-		writes = append(writes, c.CacheWrite)
-	}
-	if want := []int64{57, 54, 76, 63, 53}; !eq(writes, want) {
+	if writes, want := cacheWrites(withCache.Calls()), []int64{57, 54, 76, 63, 53}; !eq(writes, want) {
 		t.Errorf("clear+cache writes = %v, want %v", writes, want)
 	}
 	if withCache.Totals.Cost != micro(440.75) {

@@ -132,7 +132,7 @@ func (s *stream) Prepared(ids []string) *Prepared {
 }
 
 // strategy.Defaults is the default strategy set for the prepared log
-// (DefaultStrategiesFor).
+// (strategy.DefaultsFor).
 func (p *Prepared) DefaultStrategies() []string { return p.shape.Defaults() }
 
 // CallTimes returns when the call answered by message msg of conversation

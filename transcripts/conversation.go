@@ -73,6 +73,19 @@ type Message struct {
 	PrefixChange *PrefixChange
 }
 
+// Prompt is what a call sends before its messages: the system prompt and
+// the tool schemas. Readers that keep each request whole (request/response
+// pairs, LiteLLM, Langfuse, OTel, the proxy's log) keep it on the reply of
+// the call where it differs from the call before (PrefixChange.Prompt); it
+// holds for the calls after it until the next change. The calls before
+// the first change were sent the conversation's own: its system messages
+// and Tools.
+type Prompt struct {
+	// System are the request's system messages, in order (nil: none).
+	System []string
+	Tools  []Tool
+}
+
 // ToolCall is one tool invocation inside an assistant message.
 type ToolCall struct {
 	ID        string
@@ -167,6 +180,19 @@ type PrefixChange struct {
 	Message int
 	// Was and Now are short excerpts around the first difference.
 	Was, Now string
+	// Prompt is what this call and the next were sent ("tools" and
+	// "system"; nil when the reader did not keep it).
+	Prompt *Prompt
+}
+
+// Prompt is the system prompt and tools call m (an assistant message) and
+// the calls after it were sent, where they changed at m; nil elsewhere. It
+// lives in PrefixChange so that a message costs nothing more for it.
+func (m *Message) Prompt() *Prompt {
+	if m.PrefixChange == nil {
+		return nil
+	}
+	return m.PrefixChange.Prompt
 }
 
 // Describe says what changed in a few words, with the excerpts.

@@ -1,8 +1,10 @@
 package transcripts
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -303,14 +305,28 @@ func TestShareGPTLLaMAFactoryTools(t *testing.T) {
 
 // One request/response pair is one call, always. Eight pairs of one chat
 // whose system prompt carries the time (it changes from the fourth call
-// on) are 8 calls in 1 conversation, with a warning.
+// on) are 8 calls in 1 conversation; the replies of calls 4 to 8 carry the
+// system prompt each was sent.
 func TestOpenAILogOnePairOneCall(t *testing.T) {
 	src := open(t, "testdata/openai_log_changing_system.jsonl")
-	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 8 || len(src.Warnings) != 1 {
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 8 || len(src.Warnings) != 0 {
 		t.Fatalf("%d conversations, %d calls, warnings %q", len(src.Conversations), src.Conversations[0].Calls(), src.Warnings)
 	}
 	c := src.Conversations[0]
-	// system + 8 × (user, assistant), system kept as first logged.
+	for call := 1; call <= 8; call++ {
+		m := c.Messages[2*call]
+		var want []string
+		if call >= 4 {
+			want = []string{fmt.Sprintf("You are a helpful assistant. Current time: 10:%02d", call-1)}
+		}
+		if got := m.Prompt(); (got == nil) != (want == nil) || got != nil && (!slices.Equal(got.System, want) || got.Tools != nil) {
+			t.Errorf("call %d: prompt %+v, want system %q", call, got, want)
+		}
+		if ch := m.PrefixChange; (ch == nil) != (want == nil) || ch != nil && ch.Part != "system" {
+			t.Errorf("call %d: prefix change %+v", call, ch)
+		}
+	}
+	// system (the first call's) + 8 × (user, assistant).
 	var reported int64
 	for _, m := range c.Messages {
 		if m.Usage != nil {

@@ -292,16 +292,21 @@ func reply(ms []Message) Message {
 // conversations. Each call is exactly one call: its reply. A call whose
 // input extends a conversation continues it; any other starts one, and
 // the replies in its history are history only (their calls are counted
-// where they were made, or were not logged).
+// where they were made, or were not logged). Where the system messages or
+// the tools logged change along a thread, the reply says so (Prompt,
+// PrefixChange); a call logged without tools is taken to send the
+// thread's (spans often carry them on some calls only).
 type callThreader struct {
 	id, file, format string
 	convs            []*Conversation
+	last             map[*Conversation]lastRequest
 }
 
 func (t *callThreader) add(input []Message, r Message, tools []Tool) {
 	input = joinItems(input)
 	cur, n := longestExtended(t.convs, input)
-	if cur == nil {
+	fresh := cur == nil
+	if fresh {
 		id := t.id
 		if len(t.convs) > 0 {
 			id = fmt.Sprintf("%s#%d", t.id, len(t.convs)+1)
@@ -310,17 +315,32 @@ func (t *callThreader) add(input []Message, r Message, tools []Tool) {
 		t.convs = append(t.convs, cur)
 	}
 	if cur.Tools == nil {
-		cur.Tools = tools // a tool list that changes along a thread: the first is kept
+		cur.Tools = tools // the first call that logged them
 	}
 	for _, m := range input[n:] {
-		if m.Role == RoleSystem && len(cur.Messages) > 0 {
-			continue // a system prompt changed along the thread: the first is kept
+		if m.Role == RoleSystem && !fresh {
+			continue // the thread's system prompt: the reply's Prompt where it changed
 		}
 		if m.Role == RoleAssistant {
 			m.Replayed = true
 		}
 		cur.Messages = append(cur.Messages, m)
 	}
+	sys := systemTexts(input)
+	prev, ok := t.last[cur]
+	if prev.tools == nil {
+		prev.tools = cur.Tools // the calls before logged none: they count with these
+	}
+	if len(tools) == 0 {
+		tools = prev.tools
+	}
+	if ok {
+		promptChange(&r, prev, sys, tools)
+	}
+	if t.last == nil {
+		t.last = map[*Conversation]lastRequest{}
+	}
+	t.last[cur] = lastRequest{system: sys, tools: tools}
 	cur.Messages = append(cur.Messages, r)
 	if cur.Model == "" {
 		cur.Model = r.Model

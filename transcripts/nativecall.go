@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -136,12 +137,15 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 		byID[r.Conversation] = c
 		created = c
 	}
-	if len(r.Tools) > 0 {
-		c.Tools = r.Tools
+	reply := *r.Reply
+	if len(r.Tools) > 0 && created == nil {
+		// The proxy writes the tools again where they changed: this call
+		// and the next were sent these.
+		sys, prev := c.prompt()
+		promptChange(&reply, lastRequest{system: sys, tools: prev}, sys, r.Tools)
 	}
 	c.Unlogged = c.Unlogged || r.Redacted
 	c.Messages = append(c.Messages, r.Messages...)
-	reply := *r.Reply
 	if reply.Model == "" {
 		reply.Model = r.Model
 	}
@@ -158,6 +162,24 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 	}
 	c.Messages = append(c.Messages, reply)
 	return created, nil
+}
+
+// prompt is what c's next call sends before its messages as far as the
+// log has said: the system messages before its first call, and its tools
+// or the last ones a call changed them to.
+func (c *Conversation) prompt() ([]string, []Tool) {
+	tools := c.Tools
+	for i := len(c.Messages) - 1; i >= 0; i-- {
+		if p := c.Messages[i].Prompt(); p != nil {
+			tools = p.Tools
+			break
+		}
+	}
+	first := slices.IndexFunc(c.Messages, func(m Message) bool { return m.Role == RoleAssistant && !m.Replayed })
+	if first < 0 {
+		first = len(c.Messages)
+	}
+	return systemTexts(c.Messages[:first]), tools
 }
 
 // ReadCalls hands every call line of native JSONL r to fn, in file order;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -408,47 +409,42 @@ func parseOAResponse(file, path string, body []byte) (*Message, error) {
 // messages of a history are calls only where their own pair was logged, so
 // a history no known thread explains adds no calls. System prompts and
 // tool lists may change along a thread (a prompt carrying the time does):
-// the first logged is kept, with a warning.
+// the reply of the call where they change carries what it was sent
+// and what changed (Message.PrefixChange, its Prompt).
 type threader struct {
 	file, format string
 	convs        []*Conversation
-	changed      map[*Conversation]bool // system prompt or tools changed: warned once
-	// last is each thread's previous request (its system text and tools),
-	// to say where the next one changed the prefix.
+	// last is each thread's previous request (its system messages and
+	// tools), to say where the next one changed the prefix.
 	last map[*Conversation]lastRequest
 }
 
 type lastRequest struct {
-	system string
+	system []string
 	tools  []Tool
 }
 
-// systemText is the system messages of a request, joined.
-func systemText(msgs []Message) string {
+// systemTexts is the system messages of a request, in order.
+func systemTexts(msgs []Message) []string {
 	var b []string
 	for _, m := range msgs {
 		if m.Role == RoleSystem {
 			b = append(b, m.Content)
 		}
 	}
-	return strings.Join(b, "\n")
+	return b
 }
 
 func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Message) *Conversation {
 	cur, n := longestExtended(t.convs, msgs)
-	if cur == nil {
+	fresh := cur == nil
+	if fresh {
 		cur = &Conversation{ID: fmt.Sprintf("%s#%d", baseID(t.file), len(t.convs)+1), Path: t.file, Format: t.format, Model: model, Tools: tools}
 		t.convs = append(t.convs, cur)
-	} else if (!sameSystem(cur.Messages, msgs) || !sameTools(cur.Tools, tools)) && !t.changed[cur] {
-		if t.changed == nil {
-			t.changed = map[*Conversation]bool{}
-		}
-		t.changed[cur] = true
-		cur.Warnings = append(cur.Warnings, fmt.Sprintf("%s: conversation %s: the system prompt or tool list changes between calls; counted as first logged", t.file, cur.ID))
 	}
 	for _, m := range msgs[n:] {
-		if m.Role == RoleSystem && len(cur.Messages) > 0 {
-			continue // a changed system prompt, warned above
+		if m.Role == RoleSystem && !fresh {
+			continue // the thread's system prompt: the reply's Prompt where it changed
 		}
 		if m.Role == RoleAssistant {
 			m.Replayed = true // history: its call is not in this log
@@ -459,25 +455,9 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 		reply = &Message{Role: RoleAssistant, NoReply: true}
 		cur.Warnings = append(cur.Warnings, noReplyWarning(t.file, cur.ID))
 	}
-	// Where this request's prefix differs from the previous request of
-	// the thread: a breaker of the provider's prompt cache.
-	sys := systemText(msgs)
+	sys := systemTexts(msgs)
 	if prev, ok := t.last[cur]; ok {
-		switch {
-		case !sameTools(prev.tools, tools):
-			reply.PrefixChange = &PrefixChange{Part: "tools"}
-			if len(prev.tools) == len(tools) {
-				for i := range tools {
-					if prev.tools[i].Name != tools[i].Name {
-						reply.PrefixChange.Was, reply.PrefixChange.Now = prev.tools[i].Name, tools[i].Name
-						break
-					}
-				}
-			}
-		case prev.system != sys:
-			reply.PrefixChange = &PrefixChange{Part: "system"}
-			reply.PrefixChange.Was, reply.PrefixChange.Now = DiffExcerpt(prev.system, sys)
-		}
+		promptChange(reply, prev, sys, tools)
 	}
 	if t.last == nil {
 		t.last = map[*Conversation]lastRequest{}
@@ -485,6 +465,43 @@ func (t *threader) add(model string, tools []Tool, msgs []Message, reply *Messag
 	t.last[cur] = lastRequest{system: sys, tools: tools}
 	cur.Messages = append(cur.Messages, *reply)
 	return cur
+}
+
+// promptChange marks reply where its request's system messages sys or
+// tools differ from the previous request of its thread: a breaker of the
+// provider's prompt cache, with what this call and the next were sent
+// (PrefixChange and its Prompt).
+func promptChange(reply *Message, prev lastRequest, sys []string, tools []Tool) {
+	sameTools := sameTools(prev.tools, tools)
+	sameSys := slices.Equal(prev.system, sys)
+	if sameTools && sameSys {
+		return
+	}
+	prompt := &Prompt{System: sys, Tools: tools}
+	if !sameTools {
+		reply.PrefixChange = &PrefixChange{Part: "tools", Prompt: prompt}
+		if len(prev.tools) != len(tools) {
+			reply.PrefixChange.Was, reply.PrefixChange.Now = toolCount(len(prev.tools)), toolCount(len(tools))
+		} else {
+			for i := range tools {
+				if prev.tools[i].Name != tools[i].Name {
+					reply.PrefixChange.Was, reply.PrefixChange.Now = prev.tools[i].Name, tools[i].Name
+					break
+				}
+			}
+		}
+		return
+	}
+	reply.PrefixChange = &PrefixChange{Part: "system", Prompt: prompt}
+	reply.PrefixChange.Was, reply.PrefixChange.Now = DiffExcerpt(strings.Join(prev.system, "\n"), strings.Join(sys, "\n"))
+}
+
+// toolCount is "1 tool", "3 tools".
+func toolCount(n int) string {
+	if n == 1 {
+		return "1 tool"
+	}
+	return fmt.Sprintf("%d tools", n)
 }
 
 // noReplyWarning says that a request without a logged response was
@@ -551,21 +568,6 @@ func sameMessage(a, b *Message) bool {
 		}
 	}
 	return true
-}
-
-func sameSystem(have, next []Message) bool {
-	var a, b []string
-	for _, m := range have {
-		if m.Role == RoleSystem {
-			a = append(a, m.Content)
-		}
-	}
-	for _, m := range next {
-		if m.Role == RoleSystem {
-			b = append(b, m.Content)
-		}
-	}
-	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
 }
 
 func sameTools(a, b []Tool) bool {

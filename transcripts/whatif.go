@@ -28,6 +28,12 @@ func WithSystem(convs []*Conversation, text string) []*Conversation {
 			msgs = append(msgs, Message{Role: RoleSystem, Content: text})
 		}
 		cc.Messages = append(msgs, c.Messages[lead:]...)
+		cc.editPrompts(func(p *Prompt) {
+			p.System = nil
+			if text != "" {
+				p.System = []string{text}
+			}
+		})
 		out[i] = cc
 	}
 	return out
@@ -39,6 +45,7 @@ func WithTools(convs []*Conversation, tools []Tool) []*Conversation {
 	for i, c := range convs {
 		cc := c.edit()
 		cc.Tools = slices.Clone(tools)
+		cc.editPrompts(func(p *Prompt) { p.Tools = cc.Tools })
 		out[i] = cc
 	}
 	return out
@@ -54,13 +61,19 @@ func WithoutTools(convs []*Conversation, names []string) ([]*Conversation, error
 	for i, c := range convs {
 		cc := c.edit()
 		cc.Tools = nil
-		for _, t := range c.Tools {
-			if slices.Contains(names, t.Name) {
-				found[t.Name] = true
-				continue
+		drop := func(tools []Tool) []Tool {
+			var kept []Tool
+			for _, t := range tools {
+				if slices.Contains(names, t.Name) {
+					found[t.Name] = true
+					continue
+				}
+				kept = append(kept, t)
 			}
-			cc.Tools = append(cc.Tools, t)
+			return kept
 		}
+		cc.Tools = drop(c.Tools)
+		cc.editPrompts(func(p *Prompt) { p.Tools = drop(p.Tools) })
 		out[i] = cc
 	}
 	for _, n := range names {
@@ -69,6 +82,37 @@ func WithoutTools(convs []*Conversation, names []string) ([]*Conversation, error
 		}
 	}
 	return out, nil
+}
+
+// editPrompts applies edit to what each call of c that changed its system
+// prompt or tools was sent (Message.Prompt), on a copy of the messages,
+// and says again where that changed: a what-if that makes every call send
+// the same leaves no change to break the cache.
+func (c *Conversation) editPrompts(edit func(*Prompt)) {
+	if !slices.ContainsFunc(c.Messages, func(m Message) bool { return m.Prompt() != nil }) {
+		return
+	}
+	msgs := slices.Clone(c.Messages)
+	first := slices.IndexFunc(msgs, func(m Message) bool { return m.Role == RoleAssistant && !m.Replayed })
+	if first < 0 {
+		first = len(msgs)
+	}
+	cur := lastRequest{system: systemTexts(msgs[:first]), tools: c.Tools}
+	for i := range msgs {
+		m := &msgs[i]
+		was := m.Prompt()
+		if was == nil {
+			continue
+		}
+		p := Prompt{System: slices.Clone(was.System), Tools: was.Tools}
+		edit(&p)
+		m.PrefixChange = nil
+		promptChange(m, cur, p.System, p.Tools)
+		if m.PrefixChange != nil {
+			cur = lastRequest{system: p.System, tools: p.Tools}
+		}
+	}
+	c.Messages = msgs
 }
 
 // ParseTools reads tool schemas as either API writes them: OpenAI's

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -56,8 +56,17 @@ func tuneCmd(gen int, convs []*transcripts.Conversation, prices *price.Table, mo
 	}
 }
 
-// advisor is the state of the findings and tune panes.
-type advisor struct {
+// advisorPage is the findings pane (f) and the tune pane (a), drawn over
+// the page shown. It asks for both off the event loop, keeps what came
+// back, and says which spec the user chose to add (take).
+type advisorPage struct {
+	st     styles
+	keys   advisorKeys
+	mode   overlay // overlayFindings or overlayTune while open
+	width  int
+	height int
+	perDay int64 // conversations a day for the monthly figures, 0 for none
+
 	findGen   int // generation of the newest findings asked for
 	findings  []advice.Finding
 	findErr   error
@@ -73,110 +82,157 @@ type advisor struct {
 	tuneSel  int
 	tuneTook time.Duration
 	spin     spinner.Model // turns while the search runs
+
+	chosen string // the spec to add, set by enter until taken
+	menuOut
 }
 
-// askFindings starts the findings of what the page shows.
-func (m *Model) askFindings() tea.Cmd {
-	res, convs := m.res, []*transcripts.Conversation(nil)
-	if m.shown != nil {
-		convs = m.shown.Conversations
-	}
-	scope := "this conversation"
-	if m.page == pageConversations {
-		res, convs, scope = m.all, m.src.Conversations, "all conversations"
-	} else if m.open < 0 && len(convs) > 1 {
-		scope = "all conversations"
-	}
-	// A list kept as refs has no text: the findings reuse res's counts.
-	if res == nil || (len(convs) == 0 && (m.page != pageConversations || m.refs == nil)) {
-		return nil
-	}
-	m.adv.findGen++
-	m.adv.finding, m.adv.findScope = true, scope
-	return findingsCmd(m.adv.findGen, convs, res, m.cfg.Prices, m.model)
+// advisorKeys are the keys of the advisor panes.
+type advisorKeys struct {
+	cursorKeys
+	Add, Findings, Tune key.Binding
 }
 
-// askTune starts a tune search of the conversation shown.
-func (m *Model) askTune() tea.Cmd {
-	if m.shown == nil || len(m.shown.Conversations) == 0 {
-		return nil
+func newAdvisorKeys() advisorKeys {
+	return advisorKeys{cursorKeys: newCursorKeys("esc", "q"), Add: bind("enter", "add the spec", "enter"),
+		Findings: bind("f", "close findings", "f"), Tune: bind("a", "close tune", "a")}
+}
+
+// ShortHelp is the panes' one-line help.
+func (k advisorKeys) ShortHelp() []key.Binding {
+	return []key.Binding{fold("↑↓", "move"), k.Add, k.Close}
+}
+
+// FullHelp is the panes' keys by column.
+func (k advisorKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Add}, {k.Close, k.Findings, k.Tune}}
+}
+
+func newAdvisorPage(st styles) advisorPage { return advisorPage{st: st, keys: newAdvisorKeys()} }
+
+// reset forgets what was found of another conversation; the generations
+// stay, so that an answer asked for before is still known to be old.
+func (a advisorPage) reset() advisorPage {
+	return advisorPage{st: a.st, keys: a.keys, width: a.width, height: a.height, findGen: a.findGen, tuneGen: a.tuneGen}
+}
+
+// open shows the findings or the tune pane, from its first row, with the
+// monthly figures at perDay conversations a day (0: none).
+func (a advisorPage) open(mode overlay, perDay int64) advisorPage {
+	a.mode, a.perDay, a.shut, a.chosen, a.status = mode, perDay, false, "", ""
+	if mode == overlayFindings {
+		a.findSel = 0
 	}
-	m.adv.tuneGen++
-	m.adv.tuning, m.adv.tune, m.adv.tuneErr, m.adv.tuneSel = true, nil, nil, 0
-	m.adv.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	return a
+}
+
+// SetSize gives the panes the screen they are drawn over.
+func (a *advisorPage) SetSize(w, h int) { a.width, a.height = w, h }
+
+// KeyMap is the panes' keys.
+func (a advisorPage) KeyMap() help.KeyMap { return a.keys }
+
+// take returns the spec the user chose to add, once.
+func (a *advisorPage) take() (string, bool) {
+	s := a.chosen
+	a.chosen = ""
+	return s, s != ""
+}
+
+// askFindings starts the findings of convs against res.
+func (a *advisorPage) askFindings(convs []*transcripts.Conversation, res *profile.Result, scope string, prices *price.Table, model string) tea.Cmd {
+	a.findGen++
+	a.finding, a.findScope = true, scope
+	return findingsCmd(a.findGen, convs, res, prices, model)
+}
+
+// askTune starts a tune search of convs.
+func (a *advisorPage) askTune(convs []*transcripts.Conversation, prices *price.Table, model string) tea.Cmd {
+	a.tuneGen++
+	a.tuning, a.tune, a.tuneErr, a.tuneSel = true, nil, nil, 0
+	a.spin = spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	// The search first: the spinner's tick stops once it is done.
-	return tea.Batch(tuneCmd(m.adv.tuneGen, m.shown.Conversations, m.cfg.Prices, m.model), m.adv.spin.Tick)
+	return tea.Batch(tuneCmd(a.tuneGen, convs, prices, model), a.spin.Tick)
 }
 
-// addSpec puts spec in the strategy table (once), selects it and
-// recomputes.
-func (m *Model) addSpec(spec string) tea.Cmd {
-	if s, err := strategy.Parse(spec); err == nil {
-		spec = s.String()
-	}
-	for i, s := range m.specs {
-		if s == spec {
-			m.sel = i
-			m.status = spec + " is row " + fmt.Sprint(i+1)
-			return nil
+// Update takes the findings and the search as they come (an answer of an
+// older generation is dropped), the spinner's ticks, and keys.
+func (a advisorPage) Update(msg tea.Msg) (advisorPage, tea.Cmd) {
+	switch msg := msg.(type) {
+	case findingsMsg:
+		if msg.gen == a.findGen {
+			a.finding = false
+			a.findings, a.findErr = msg.list, msg.err
+			a.findSel = min(a.findSel, max(0, len(msg.list)-1))
+		}
+	case tuneMsg:
+		if msg.gen == a.tuneGen {
+			a.tuning = false
+			a.tune, a.tuneErr, a.tuneTook = msg.res, msg.err, msg.took
+		}
+	case spinner.TickMsg:
+		if !a.tuning {
+			return a, nil // the search is over: let the spinner stop
+		}
+		var cmd tea.Cmd
+		a.spin, cmd = a.spin.Update(msg)
+		return a, cmd
+	case tea.KeyPressMsg:
+		a.status = ""
+		if a.mode == overlayTune {
+			a.tuneKey(msg)
+		} else {
+			a.findingsKey(msg)
 		}
 	}
-	m.specs = append(m.specs, spec)
-	// Selected when its numbers arrive: the result shown has no row yet.
-	m.selNext = len(m.specs)
-	m.status = "added " + spec
-	return m.recompute()
+	return a, nil
 }
 
-// updateFindings handles a key in the findings pane.
-func (m *Model) updateFindings(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "esc", "q", "f":
-		m.overlay = overlayNone
-	case "up", "k":
-		m.adv.findSel = max(0, m.adv.findSel-1)
-	case "down", "j":
-		m.adv.findSel = min(len(m.adv.findings)-1, m.adv.findSel+1)
-	case "enter":
-		if m.adv.findSel >= len(m.adv.findings) {
-			return nil
+// findingsKey handles a key in the findings pane: enter adds the spec of
+// a best-strategy finding.
+func (a *advisorPage) findingsKey(msg tea.KeyPressMsg) {
+	switch {
+	case key.Matches(msg, a.keys.Close, a.keys.Findings):
+		a.shut = true
+	case a.keys.move(msg, &a.findSel, len(a.findings)):
+	case key.Matches(msg, a.keys.Add):
+		if a.findSel >= len(a.findings) {
+			return
 		}
-		f := m.adv.findings[m.adv.findSel]
+		f := a.findings[a.findSel]
 		if f.Kind != advice.FindingBestStrategy || f.Spec == "" {
-			m.status = "enter adds a best-strategy finding's spec"
-			return nil
+			a.status = "enter adds a best-strategy finding's spec"
+			return
 		}
-		m.overlay = overlayNone
-		return m.addSpec(f.Spec)
+		a.chosen = f.Spec
 	}
-	return nil
 }
 
-// updateTune handles a key in the frontier pane.
-func (m *Model) updateTune(msg tea.KeyPressMsg) tea.Cmd {
+// tuneKey handles a key in the frontier pane: enter adds the spec chosen.
+func (a *advisorPage) tuneKey(msg tea.KeyPressMsg) {
 	n := 0
-	if m.adv.tune != nil {
-		n = len(m.adv.tune.Frontier)
+	if a.tune != nil {
+		n = len(a.tune.Frontier)
 	}
-	switch msg.String() {
-	case "esc", "q", "a":
-		m.overlay = overlayNone
-	case "up", "k":
-		m.adv.tuneSel = max(0, m.adv.tuneSel-1)
-	case "down", "j":
-		m.adv.tuneSel = min(n-1, m.adv.tuneSel+1)
-	case "enter":
-		if m.adv.tuneSel >= n {
-			return nil
-		}
-		m.overlay = overlayNone
-		return m.addSpec(m.adv.tune.Frontier[m.adv.tuneSel].Spec)
+	switch {
+	case key.Matches(msg, a.keys.Close, a.keys.Tune):
+		a.shut = true
+	case a.keys.move(msg, &a.tuneSel, n):
+	case key.Matches(msg, a.keys.Add) && a.tuneSel < n:
+		a.chosen = a.tune.Frontier[a.tuneSel].Spec
 	}
-	return nil
+}
+
+// View is the pane open, sized to the screen.
+func (a advisorPage) View() string {
+	if a.mode == overlayTune {
+		return tuneView(a, a.st, min(76, a.width-2), min(20, a.height-2))
+	}
+	return findingsView(a, a.st, a.perDay, min(76, a.width-2), min(20, a.height-2))
 }
 
 // findingsView is the findings pane, w×h with its frame.
-func findingsView(a advisor, st styles, perDay int64, w, h int) string {
+func findingsView(a advisorPage, st styles, perDay int64, w, h int) string {
 	inner := w - 4
 	rest := joinFit(inner-len("findings"), "", field{" · " + a.findScope, 2}, field{fmt.Sprintf(" · /mo at %s/day", formatInt(perDay)), 1})
 	if perDay <= 0 {
@@ -225,7 +281,7 @@ func findingsView(a advisor, st styles, perDay int64, w, h int) string {
 }
 
 // tuneView is the frontier pane, w×h with its frame.
-func tuneView(a advisor, st styles, w, h int) string {
+func tuneView(a advisorPage, st styles, w, h int) string {
 	inner := w - 4
 	lines := []string{st.bold.Render("tune") + st.dim.Render(truncate(" · cheapest strategies by context kept", inner-4)),
 		st.dim.Render(truncate("↑↓ · enter adds the spec to the table · esc", inner))}
@@ -263,36 +319,27 @@ func tuneView(a advisor, st styles, w, h int) string {
 	return st.pane.Width(w).Render(strings.Join(lines, "\n"))
 }
 
-// wrapLines wraps s to w columns in style st.
-func wrapLines(st lipgloss.Style, s string, w int) []string {
-	var out []string
-	for _, l := range wrapLine(s, w) {
-		out = append(out, st.Render(l))
-	}
-	return out
-}
-
 // findingLine is the top finding, fitted to the width without cutting a
 // number: the full text, else its kind and dollars.
-func (m Model) findingLine() string {
+func (p sessionPage) findingLine() string {
 	// The first finding with an effect: an unpriced log has none.
-	i := slices.IndexFunc(m.adv.findings, func(f advice.Finding) bool { return f.Cost != 0 })
+	i := slices.IndexFunc(p.findings, func(f advice.Finding) bool { return f.Cost != 0 })
 	if i < 0 {
-		if m.adv.finding {
-			return m.st.dim.Render("finding what to change…")
+		if p.finding {
+			return p.c.st.dim.Render("finding what to change…")
 		}
 		return ""
 	}
-	f := m.adv.findings[i]
+	f := p.findings[i]
 	long := "top: " + f.Text + " · f all"
-	if lipgloss.Width(long) <= m.width {
-		return m.st.warn.Render(long)
+	if lipgloss.Width(long) <= p.c.width {
+		return p.c.st.warn.Render(long)
 	}
 	short := findingKind(f)
 	if amount := f.Cost.String(); f.Cost != 0 {
 		short += " " + amount
 	}
-	return m.st.warn.Render(joinFit(m.width, " · ", field{"top: " + short, 9}, field{"f all", 3}))
+	return p.c.st.warn.Render(joinFit(p.c.width, " · ", field{"top: " + short, 9}, field{"f all", 3}))
 }
 
 // findingKind names a finding in a few words.
@@ -311,8 +358,8 @@ func findingKind(f advice.Finding) string {
 // findingsPerDay is the projection's conversations a day when --per-day
 // was given ([ and ] change it), else 0: no monthly figures.
 func (m Model) findingsPerDay() int64 {
-	if m.cfg.PerDay <= 0 {
+	if m.c.cfg.PerDay <= 0 {
 		return 0
 	}
-	return m.perDay
+	return m.sh.perDay
 }

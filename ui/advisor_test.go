@@ -1,24 +1,15 @@
 package ui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -32,7 +23,7 @@ func demoConvs() []*transcripts.Conversation {
 // prices it.
 func TestFindingsPane(t *testing.T) {
 	m := start(t, demoConfig())
-	strategies, _ := strategy.ParseAll(m.specs)
+	strategies, _ := strategy.ParseAll(m.sh.specs)
 	res, err := profile.Run(demoConvs(), profile.Options{Strategies: strategies})
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +54,8 @@ func TestFindingsPane(t *testing.T) {
 	}
 	// enter on a finding that is not a strategy adds nothing.
 	m = press(t, m, "enter")
-	if len(m.specs) != 7 || m.overlay != overlayFindings {
-		t.Fatalf("enter on a dead tool: specs %v", m.specs)
+	if len(m.sh.specs) != 7 || m.overlay != overlayFindings {
+		t.Fatalf("enter on a dead tool: specs %v", m.sh.specs)
 	}
 	best := -1
 	for i, f := range want {
@@ -80,15 +71,15 @@ func TestFindingsPane(t *testing.T) {
 	}
 	m = press(t, m, "enter")
 	spec := want[best].Spec
-	if m.overlay != overlayNone || len(m.specs) != 8 || m.specs[7] != spec || m.sel != 7 {
-		t.Fatalf("after enter: overlay %d, specs %v, sel %d", m.overlay, m.specs, m.sel)
+	if m.overlay != overlayNone || len(m.sh.specs) != 8 || m.sh.specs[7] != spec || m.session.sel != 7 {
+		t.Fatalf("after enter: overlay %d, specs %v, sel %d", m.overlay, m.sh.specs, m.session.sel)
 	}
-	if got, eng := m.res.Strategies[7].Totals.Cost, engineTotal(t, spec); got != eng {
+	if got, eng := m.session.res.Strategies[7].Totals.Cost, engineTotal(t, spec); got != eng {
 		t.Errorf("%s: TUI %s, engine %s", spec, got, eng)
 	}
 	// What it saves against cache, as the finding says: the basis is
 	// "cache" because the demo's log reports cache reads.
-	if saved := engineTotal(t, "cache") - m.res.Strategies[7].Totals.Cost; saved != want[best].Cost {
+	if saved := engineTotal(t, "cache") - m.session.res.Strategies[7].Totals.Cost; saved != want[best].Cost {
 		t.Errorf("saved %s, finding says %s", saved, want[best].Cost)
 	}
 }
@@ -126,16 +117,16 @@ func TestTuneFrontier(t *testing.T) {
 	}
 	m = press(t, m, "down", "enter")
 	spec := want.Frontier[1].Spec
-	if m.overlay != overlayNone || m.specs[len(m.specs)-1] != spec {
-		t.Fatalf("after enter: specs %v", m.specs)
+	if m.overlay != overlayNone || m.sh.specs[len(m.sh.specs)-1] != spec {
+		t.Fatalf("after enter: specs %v", m.sh.specs)
 	}
-	if got := m.res.Strategies[len(m.specs)-1].Totals.Cost; got != want.Frontier[1].Cost || got != engineTotal(t, spec) {
+	if got := m.session.res.Strategies[len(m.sh.specs)-1].Totals.Cost; got != want.Frontier[1].Cost || got != engineTotal(t, spec) {
 		t.Errorf("%s: TUI %s, tune %s", spec, got, want.Frontier[1].Cost)
 	}
 	// esc closes without adding.
 	m = press(t, m, "a", "esc")
-	if m.overlay != overlayNone || len(m.specs) != 8 {
-		t.Errorf("esc: overlay %d, %d specs", m.overlay, len(m.specs))
+	if m.overlay != overlayNone || len(m.sh.specs) != 8 {
+		t.Errorf("esc: overlay %d, %d specs", m.overlay, len(m.sh.specs))
 	}
 }
 
@@ -151,10 +142,10 @@ func TestLevers(t *testing.T) {
 			t.Fatal(err)
 		}
 		spec = s.String() // the engine's order of steps
-		if m.specs[1] != spec {
-			t.Fatalf("spec %q, want %q", m.specs[1], spec)
+		if m.sh.specs[1] != spec {
+			t.Fatalf("spec %q, want %q", m.sh.specs[1], spec)
 		}
-		if got, want := m.res.Strategies[1].Totals.Cost, engineTotal(t, spec); got != want {
+		if got, want := m.session.res.Strategies[1].Totals.Cost, engineTotal(t, spec); got != want {
 			t.Errorf("%s: TUI %s, engine %s", spec, got, want)
 		}
 	}
@@ -174,12 +165,12 @@ func TestLevers(t *testing.T) {
 	}
 	// On "full" the lever replaces it: full is no step.
 	m = press(t, m, "up", "v", "space")
-	if m.specs[0] != "system:scale=0.5" || m.res.Strategies[0].Totals.Cost != engineTotal(t, "system:scale=0.5") {
-		t.Errorf("full + system lever = %q", m.specs[0])
+	if m.sh.specs[0] != "system:scale=0.5" || m.session.res.Strategies[0].Totals.Cost != engineTotal(t, "system:scale=0.5") {
+		t.Errorf("full + system lever = %q", m.sh.specs[0])
 	}
 	m = press(t, m, "space")
-	if m.specs[0] != "full" {
-		t.Errorf("lever off again = %q", m.specs[0])
+	if m.sh.specs[0] != "full" {
+		t.Errorf("lever off again = %q", m.sh.specs[0])
 	}
 }
 
@@ -190,7 +181,7 @@ func TestFindingsOfAll(t *testing.T) {
 	if m.overlay != overlayFindings || m.adv.findScope != "all conversations" || len(m.adv.findings) == 0 {
 		t.Fatalf("overlay %d scope %q, %d findings", m.overlay, m.adv.findScope, len(m.adv.findings))
 	}
-	want, err := advice.Findings(m.src.Conversations, m.all, advice.FindingsOptions{})
+	want, err := advice.Findings(m.list.src.Conversations, m.list.all, advice.FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,18 +209,11 @@ func TestGoldenAdvisor(t *testing.T) {
 		{"levers_80x24", "v", "rag:keep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(80, 24),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("$0.5379")) && bytes.Contains(b, []byte("f all"))
-			}, teatest.WithDuration(10*time.Second))
+			tm := program(t, New(demoConfig()), 80, 24)
+			waitFor(t, tm, "$0.5379", "f all")
 			tm.Send(keyPress(tc.key))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			waitFor(t, tm, tc.wait)
+			goldenFinal(t, tm)
 		})
 	}
 }
@@ -246,13 +230,13 @@ func TestLiveSystem(t *testing.T) {
 	if err := os.WriteFile(path, []byte(prompt+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	before := m.spent()
+	before := m.session.spent()
 	orig := cfg.Live.Session.Conversation()
 	m = typeText(t, m, ":system "+path)
 	if len(srv.Requests) != 1 {
 		t.Fatalf(":system sent a request: %d", len(srv.Requests))
 	}
-	notice := m.live.notice
+	notice := m.session.live.notice
 	if !strings.Contains(notice, "system prompt ← "+path) || !strings.Contains(notice, "next call's input") {
 		t.Fatalf("notice %q", notice)
 	}
@@ -274,8 +258,8 @@ func TestLiveSystem(t *testing.T) {
 		t.Errorf("the chat does not show the change:\n%s", screen(m))
 	}
 	// The next call sends the new prompt; spend so far is unchanged.
-	if m.spent() != before {
-		t.Errorf("spent %s → %s by :system", before, m.spent())
+	if m.session.spent() != before {
+		t.Errorf("spent %s → %s by :system", before, m.session.spent())
 	}
 	m = typeText(t, m, "and the host?")
 	if len(srv.Requests) != 2 {
@@ -290,8 +274,8 @@ func TestLiveSystem(t *testing.T) {
 	}
 	// A missing file is an error on the chat, and nothing changes.
 	m = typeText(t, m, ":system /nonexistent/prompt.txt")
-	if !strings.Contains(m.live.notice, "error: :system") || !strings.Contains(m.live.notice, "/nonexistent/prompt.txt") {
-		t.Errorf("notice %q", m.live.notice)
+	if !strings.Contains(m.session.live.notice, "error: :system") || !strings.Contains(m.session.live.notice, "/nonexistent/prompt.txt") {
+		t.Errorf("notice %q", m.session.live.notice)
 	}
 }
 
@@ -333,10 +317,10 @@ func TestLiveAdvisorKeys(t *testing.T) {
 	m := start(t, cfg)
 	m = typeText(t, m, "which port?")
 	m = press(t, m, "f")
-	if m.overlay != overlayNone || m.live.input.Value() != "f" {
-		t.Fatalf("f with the input focused: overlay %d, input %q", m.overlay, m.live.input.Value())
+	if m.overlay != overlayNone || m.session.live.input.Value() != "f" {
+		t.Fatalf("f with the input focused: overlay %d, input %q", m.overlay, m.session.live.input.Value())
 	}
-	m.live.input.SetValue("")
+	m.session.live.input.SetValue("")
 	m = press(t, m, "esc", "f")
 	if m.overlay != overlayFindings || m.adv.findings == nil {
 		t.Fatalf("f: overlay %d, findings %v", m.overlay, m.adv.findings)
@@ -346,8 +330,8 @@ func TestLiveAdvisorKeys(t *testing.T) {
 		t.Fatalf("a: overlay %d", m.overlay)
 	}
 	m = press(t, m, "esc", "v", "down", "space")
-	if m.specs[0] != "output:scale=0.5" || m.res.Strategies[0].Strategy.Spec != "output:scale=0.5" {
-		t.Errorf("v on a live session: %v", m.specs)
+	if m.sh.specs[0] != "output:scale=0.5" || m.session.res.Strategies[0].Strategy.Spec != "output:scale=0.5" {
+		t.Errorf("v on a live session: %v", m.sh.specs)
 	}
 }
 
@@ -363,5 +347,26 @@ func TestFindingsAskedWhenNeeded(t *testing.T) {
 	m = press(t, m, "v", "space", "esc") // a lever on strategy 1
 	if m.adv.findGen != gen+1 {
 		t.Errorf("a lever on strategy 1 did not ask for findings: gen %d → %d", gen, m.adv.findGen)
+	}
+}
+
+// Under a menu the help line names the menu's keys, not the page's (space
+// toggles a lever there, it does not play), and gives way to a toast.
+func TestMenuHelpLine(t *testing.T) {
+	m := start(t, demoConfig())
+	for _, tc := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"v"}, "space on/off • ←→ value • ↑↓ lever • esc close"},
+		{[]string{"v", "space"}, "1: system:scale=0.5"},
+		{[]string{"m"}, "↑↓ move • enter pick • esc cancel"},
+		{[]string{"s"}, "space toggle • a add a spec • ↑↓ move • esc close"},
+		{[]string{"f"}, "↑↓ move • enter add the spec • esc close"},
+	} {
+		lines := strings.Split(screen(press(t, m, tc.keys...)), "\n")
+		if last := lines[len(lines)-1]; strings.TrimSpace(last) != tc.want {
+			t.Errorf("%v: help line %q, want %q", tc.keys, last, tc.want)
+		}
 	}
 }

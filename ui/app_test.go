@@ -1,19 +1,14 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tokenscope/tokenscope/profile/strategy"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -79,7 +74,7 @@ func press(t *testing.T, m Model, keys ...string) Model {
 func start(t *testing.T, cfg Config) Model {
 	t.Helper()
 	m := New(cfg)
-	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
+	m.toast.after = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return settle(t, next.(Model), m.Init())
 }
@@ -87,27 +82,27 @@ func start(t *testing.T, cfg Config) Model {
 // A knob key changes the selected strategy's total to the engine's number.
 func TestKnobRecomputes(t *testing.T) {
 	m := start(t, demoConfig())
-	if m.res == nil || len(m.res.Strategies) != 7 {
+	if m.session.res == nil || len(m.session.res.Strategies) != 7 {
 		t.Fatal("no result after Init")
 	}
 	m = press(t, m, "W") // window 8 → 9
-	if got := m.specs[2]; got != "window:turns=9" {
+	if got := m.sh.specs[2]; got != "window:turns=9" {
 		t.Fatalf("spec after W = %q", got)
 	}
 	want := engineTotal(t, "window:turns=9")
-	if got := m.res.Strategies[2].Totals.Cost; got != want {
+	if got := m.session.res.Strategies[2].Totals.Cost; got != want {
 		t.Errorf("TUI total %s, engine %s", got, want)
 	}
-	row := m.table.Rows()[2]
+	row := m.session.table.Rows()[2]
 	if row[1] != "window:turns=9" || row[2] != want.String() {
 		t.Errorf("table row %v, want cost %s", row, want)
 	}
 	m = press(t, m, "c", "c") // cap 512 → 256
-	if got, want := m.res.Strategies[5].Totals.Cost, engineTotal(t, "cap:256"); got != want || m.specs[5] != "cap:256" {
-		t.Errorf("cap: %s %s, engine %s", m.specs[5], got, want)
+	if got, want := m.session.res.Strategies[5].Totals.Cost, engineTotal(t, "cap:256"); got != want || m.sh.specs[5] != "cap:256" {
+		t.Errorf("cap: %s %s, engine %s", m.sh.specs[5], got, want)
 	}
 	m = press(t, m, "T") // trigger 12000 → 14000: the demo never reaches it
-	if got, full := m.res.Strategies[4].Totals.SummaryInput, int64(0); got != full {
+	if got, full := m.session.res.Strategies[4].Totals.SummaryInput, int64(0); got != full {
 		t.Errorf("summary ran with trigger 14000: %d tokens", got)
 	}
 }
@@ -128,12 +123,12 @@ func engineTotal(t *testing.T, spec string) price.Money {
 func TestModelPickerAndMenu(t *testing.T) {
 	m := start(t, demoConfig())
 	m = press(t, m, "m", "h", "a", "i", "k", "u", "enter")
-	if m.model != "claude-haiku-4-5" || m.res.Model.ID != "claude-haiku-4-5" {
-		t.Fatalf("model = %q", m.model)
+	if m.sh.model != "claude-haiku-4-5" || m.session.res.Model.ID != "claude-haiku-4-5" {
+		t.Fatalf("model = %q", m.sh.model)
 	}
 	m = press(t, m, "s", "space", "enter") // untick "full"
-	if len(m.specs) != 6 || m.specs[0] != "cache" || len(m.res.Strategies) != 6 {
-		t.Errorf("specs after removing full: %v", m.specs)
+	if len(m.sh.specs) != 6 || m.sh.specs[0] != "cache" || len(m.session.res.Strategies) != 6 {
+		t.Errorf("specs after removing full: %v", m.sh.specs)
 	}
 }
 
@@ -141,26 +136,26 @@ func TestPlayback(t *testing.T) {
 	cfg := demoConfig()
 	cfg.Autoplay = true
 	m := start(t, cfg)
-	if m.upto != 1 || !m.playing {
-		t.Fatalf("autoplay: upto %d playing %v", m.upto, m.playing)
+	if m.session.upto != 1 || !m.session.playing {
+		t.Fatalf("autoplay: upto %d playing %v", m.session.upto, m.session.playing)
 	}
-	next, _ := m.Update(tickMsg{gen: m.tickGen})
+	next, _ := m.Update(tickMsg{gen: m.session.tickGen})
 	m = next.(Model)
-	if m.upto != 2 {
-		t.Errorf("after a tick upto = %d", m.upto)
+	if m.session.upto != 2 {
+		t.Errorf("after a tick upto = %d", m.session.upto)
 	}
 	// The running counter is the sum of the calls played.
-	calls := m.res.Strategies[0].Calls()
-	if want := calls[0].Cost + calls[1].Cost; runningTotals(m.res.Strategies[0], m.upto).cost != want {
+	calls := m.session.res.Strategies[0].Calls()
+	if want := calls[0].Cost + calls[1].Cost; runningTotals(m.session.res.Strategies[0], m.session.upto).cost != want {
 		t.Errorf("running cost mismatch")
 	}
 	m = press(t, m, "space")
-	if m.playing {
+	if m.session.playing {
 		t.Error("space did not pause")
 	}
 	// A stale tick after pausing changes nothing.
-	next, _ = m.Update(tickMsg{gen: m.tickGen - 1})
-	if next.(Model).upto != 2 {
+	next, _ = m.Update(tickMsg{gen: m.session.tickGen - 1})
+	if next.(Model).session.upto != 2 {
 		t.Error("stale tick advanced playback")
 	}
 }
@@ -168,10 +163,10 @@ func TestPlayback(t *testing.T) {
 // A stale recompute never replaces a newer one.
 func TestStaleResultDropped(t *testing.T) {
 	m := start(t, demoConfig())
-	old := m.res
-	m.gen = 5
+	old := m.session.res
+	m.session.gen = 5
 	next, _ := m.Update(computedMsg{gen: 4, res: &profile.Result{}})
-	if next.(Model).res != old {
+	if next.(Model).session.res != old {
 		t.Error("stale result applied")
 	}
 }
@@ -196,12 +191,9 @@ func TestGoldenScreens(t *testing.T) {
 		{"narrow_120x40_to_80x24", 120, 40, []string{"resize:80x24"}, "5–41 of 41"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(demoConfig()), teatest.WithInitialTermSize(tc.w, tc.h),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			tm := program(t, New(demoConfig()), tc.w, tc.h)
 			// The numbers, then the top finding under the table.
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-				return bytes.Contains(b, []byte("$0.5379")) && bytes.Contains(b, []byte("f all"))
-			}, teatest.WithDuration(10*time.Second))
+			waitFor(t, tm, "$0.5379", "f all")
 			for _, k := range tc.keys {
 				var w, h int
 				if _, err := fmt.Sscanf(k, "resize:%dx%d", &w, &h); err == nil {
@@ -211,13 +203,9 @@ func TestGoldenScreens(t *testing.T) {
 				tm.Send(keyPress(k))
 			}
 			if len(tc.keys) > 0 {
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+				waitFor(t, tm, tc.wait)
 			}
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			goldenFinal(t, tm)
 		})
 	}
 }
@@ -249,7 +237,7 @@ func TestNoteLine(t *testing.T) {
 	cfg.Specs = []string{"full", "cap:100000"}
 	m := start(t, cfg)
 	m = press(t, m, "down")
-	if got := m.projection(); !strings.Contains(got, "2 changed nothing · cap: no reply reaches 100,000 tokens (longest") {
+	if got := m.session.projection(); !strings.Contains(got, "2 changed nothing · cap: no reply reaches 100,000 tokens (longest") {
 		t.Errorf("projection = %q", got)
 	}
 }

@@ -20,7 +20,7 @@ func TestInspectorMarksEstimates(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := startAt(t, Config{Source: src}, 120, 40)
-	out := ansi.Strip(inspectorView(m.res, m.shown, 3, 0, 120, 30, false, m.st))
+	out := ansi.Strip(inspectorView(m.session.res, m.session.shown, 3, 0, 120, 30, false, m.c.st))
 	for _, want := range []string{
 		"input ≈27,267", "counted ≈1,245", "delta ≈-26,421", "unlogged ≈26,022",
 		"read ≈26,401, write ≈866 simulated", "reported input 27,666", "read 26,504, write 1,115 reported",
@@ -31,7 +31,7 @@ func TestInspectorMarksEstimates(t *testing.T) {
 		}
 	}
 	m = start(t, demoConfig())
-	if out := inspectorView(m.res, m.shown, 2, 0, 120, 30, false, m.st); strings.Contains(out, "≈") {
+	if out := inspectorView(m.session.res, m.session.shown, 2, 0, 120, 30, false, m.c.st); strings.Contains(out, "≈") {
 		t.Errorf("exact counts marked ≈:\n%s", ansi.Strip(out))
 	}
 }
@@ -45,12 +45,12 @@ func TestBarsAxisMarksEstimates(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := startAt(t, Config{Source: src}, 80, 24)
-	out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, 80, 10)
+	out, _ := barsView(m.session.res, 0, m.session.upto, m.session.focus, -1, false, m.session.barKey().glyphs, 80, 10)
 	if first := strings.Fields(ansi.Strip(out))[0]; first != "≈30k" {
 		t.Errorf("axis top %q in\n%s", first, ansi.Strip(out))
 	}
 	m = start(t, demoConfig())
-	if out, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, 80, 10); strings.Contains(out, "≈") {
+	if out, _ := barsView(m.session.res, 0, m.session.upto, m.session.focus, -1, false, m.session.barKey().glyphs, 80, 10); strings.Contains(out, "≈") {
 		t.Errorf("exact axis marked ≈:\n%s", ansi.Strip(out))
 	}
 }

@@ -43,12 +43,12 @@ func TestLastCallLabelled(t *testing.T) {
 	}
 	m := startAt(t, Config{Source: src}, 120, 40)
 	m = press(t, m, "enter")
-	if m.calls() != 14 {
-		t.Fatalf("%d calls", m.calls())
+	if m.session.calls() != 14 {
+		t.Fatalf("%d calls", m.session.calls())
 	}
 	for _, w := range []int{40, 50, 60, 72, 80, 100, 120} {
-		curves, _ := curvesView(m.res, 0, m.upto, false, w, 12)
-		bars, _ := barsView(m.res, 0, m.upto, m.focus, -1, false, m.barKey().glyphs, w, 12)
+		curves, _ := curvesView(m.session.res, 0, m.session.upto, false, w, 12)
+		bars, _ := barsView(m.session.res, 0, m.session.upto, m.session.focus, -1, false, m.session.barKey().glyphs, w, 12)
 		for name, out := range map[string]string{"curves": curves, "bars": bars} {
 			lines := strings.Split(ansi.Strip(out), "\n")
 			f := strings.Fields(lines[len(lines)-1])

@@ -6,13 +6,16 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/tokenscope/tokenscope/profile"
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // sortKey is the column the conversations list is sorted by.
@@ -33,33 +36,30 @@ type listKeyMap struct {
 	Open, Filter, ClearFilter             key.Binding
 	SortCost, SortDate, SortCalls         key.Binding
 	SortSaving, Warnings, Help, Quit      key.Binding
-	// Handled by the root: they open a pane over the list.
+	// The root opens these panes over the list.
 	Findings, Model key.Binding
 }
 
 func newListKeyMap() listKeyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
-	}
 	return listKeyMap{
-		Up:          b([]string{"up", "k"}, "↑/k", "up"),
-		Down:        b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:      b([]string{"pgup"}, "pgup", "page up"),
-		PageDown:    b([]string{"pgdown"}, "pgdn", "page down"),
-		Home:        b([]string{"home", "g"}, "g", "first"),
-		End:         b([]string{"end", "G"}, "G", "last"),
-		Open:        b([]string{"enter"}, "enter", "open"),
-		Filter:      b([]string{"/"}, "/", "filter"),
-		ClearFilter: b([]string{"esc"}, "esc", "clear filter"),
-		SortCost:    b([]string{"c"}, "c", "by cost"),
-		SortDate:    b([]string{"d"}, "d", "by date"),
-		SortCalls:   b([]string{"n"}, "n", "by calls"),
-		SortSaving:  b([]string{"v"}, "v", "by saving"),
-		Warnings:    b([]string{"!"}, "!", "warnings"),
-		Findings:    b([]string{"f"}, "f", "findings"),
-		Model:       b([]string{"m"}, "m", "model"),
-		Help:        b([]string{"?"}, "?", "help"),
-		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Up:          bind("↑/k", "up", "up", "k"),
+		Down:        bind("↓/j", "down", "down", "j"),
+		PageUp:      bind("pgup", "page up", "pgup"),
+		PageDown:    bind("pgdn", "page down", "pgdown"),
+		Home:        bind("g", "first", "home", "g"),
+		End:         bind("G", "last", "end", "G"),
+		Open:        bind("enter", "open", "enter"),
+		Filter:      bind("/", "filter", "/"),
+		ClearFilter: bind("esc", "clear filter", "esc"),
+		SortCost:    bind("c", "by cost", "c"),
+		SortDate:    bind("d", "by date", "d"),
+		SortCalls:   bind("n", "by calls", "n"),
+		SortSaving:  bind("v", "by saving", "v"),
+		Warnings:    bind("!", "warnings", "!"),
+		Findings:    bind("f", "findings", "f"),
+		Model:       bind("m", "model", "m"),
+		Help:        bind("?", "help", "?"),
+		Quit:        bind("q", "quit", "q", "ctrl+c"),
 	}
 }
 
@@ -78,9 +78,12 @@ func (k listKeyMap) FullHelp() [][]key.Binding {
 	}
 }
 
-// convList is the conversations page: one row per conversation with
-// calls, sortable and filtered as one types; empty ones apart.
-type convList struct {
+// listPage is the conversations page: one row per conversation with
+// calls, sortable and filtered as one types; empty ones apart. It holds
+// the source read and the result of every conversation.
+type listPage struct {
+	st     styles
+	help   help.Model
 	keys   listKeyMap
 	sums   []advice.ConversationSummary
 	specs  []string // strategy specs, to name the cheapest
@@ -101,9 +104,27 @@ type convList struct {
 	pending bool
 	// agents are the parent sessions' subagent rollups, for the footer.
 	agents agentRollups
+
+	src *transcripts.Source // the source read
+	// refs are the conversations of a directory counted for the list,
+	// whose text was not kept (src holds none): opening one reads it
+	// again. nil when src holds the conversations.
+	refs []convRef
+	// convKeys are the session keys of the source's conversations
+	// (sessionKey), nil when it was not read by load.
+	convKeys  []string
+	all       *profile.Result // every conversation
+	gen       int             // generation of the newest recompute asked for
+	specKey   string          // the specs and model all was computed with
+	computing bool
+	prep      *prepCache // the conversations prepared between recomputes
+	opening   int        // generation of the newest conversation being read to open
+	footer    string     // the root's line under the rows: counting, or the status
+	lastClick click
+	asked     ask
 }
 
-func newConvList() convList {
+func newListPage(c common) listPage {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.Placeholder = "type to filter by id, project or model"
@@ -112,19 +133,19 @@ func newConvList() convList {
 	st.Focused.Placeholder = st.Focused.Placeholder.Italic(true)
 	st.Blurred.Placeholder = st.Blurred.Placeholder.Italic(true)
 	in.SetStyles(st)
-	return convList{keys: newListKeyMap(), filter: in, width: 80, height: 24}
+	return listPage{st: c.st, help: c.help, keys: newListKeyMap(), filter: in, width: 80, height: 24, prep: &prepCache{}}
 }
 
 // SetSize gives the list page its room: w columns, h lines under the
 // program's header.
-func (l *convList) SetSize(w, h int) {
+func (l *listPage) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.clamp()
 }
 
 // setUsage shows the usage pass's rows until the profile is counted:
 // nothing can be opened yet.
-func (l *convList) setUsage(rows []advice.ConversationSummary, sessions []string) {
+func (l *listPage) setUsage(rows []advice.ConversationSummary, sessions []string) {
 	l.sums, l.sessions, l.pending = rows, sessions, true
 	l.keys.Open.SetEnabled(false)
 	l.keys.Findings.SetEnabled(false)
@@ -134,7 +155,7 @@ func (l *convList) setUsage(rows []advice.ConversationSummary, sessions []string
 // setData replaces the rows with a profile's, keeping the selected
 // conversation if it is still shown: by id, or from a usage row, the
 // first row of its session. sessions may be nil.
-func (l *convList) setData(sums []advice.ConversationSummary, specs []string, sessions []string) {
+func (l *listPage) setData(sums []advice.ConversationSummary, specs []string, sessions []string) {
 	selID, selKey := "", ""
 	had := l.selected() >= 0
 	if si := l.selected(); had {
@@ -164,7 +185,7 @@ func (l *convList) setData(sums []advice.ConversationSummary, specs []string, se
 }
 
 // selected is the index into sums of the row under the cursor, -1 if none.
-func (l convList) selected() int {
+func (l listPage) selected() int {
 	if l.cursor < 0 || l.cursor >= len(l.shown) {
 		return -1
 	}
@@ -209,7 +230,7 @@ func billedCell(s advice.ConversationSummary) string {
 }
 
 // apply filters and sorts the rows.
-func (l *convList) apply() {
+func (l *listPage) apply() {
 	q := strings.ToLower(strings.TrimSpace(l.filter.Value()))
 	l.shown, l.empty = l.shown[:0], l.empty[:0]
 	for i, s := range l.sums {
@@ -243,7 +264,7 @@ func (l *convList) apply() {
 	l.clamp()
 }
 
-func (l *convList) clamp() {
+func (l *listPage) clamp() {
 	l.cursor = max(0, min(l.cursor, len(l.shown)-1))
 	rows := l.visibleRows()
 	if l.cursor < l.offset {
@@ -256,7 +277,7 @@ func (l *convList) clamp() {
 }
 
 // setSort sorts by k; the same key again reverses the order.
-func (l *convList) setSort(k sortKey) {
+func (l *listPage) setSort(k sortKey) {
 	if l.sort == k {
 		l.asc = !l.asc
 	} else {
@@ -272,19 +293,8 @@ func (l *convList) setSort(k sortKey) {
 	l.clamp()
 }
 
-// listAction is what a key or click on the list asks the root to do.
-type listAction int
-
-const (
-	listNone listAction = iota
-	listOpen
-	listQuit
-	listHelp
-	listWarnings
-)
-
-// update handles a key of the list page.
-func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
+// onKey handles a key of the list page.
+func (l *listPage) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := l.keys
 	if l.filter.Focused() {
 		switch msg.String() {
@@ -292,10 +302,10 @@ func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
 			l.filter.SetValue("")
 			l.filter.Blur()
 			l.apply()
-			return l, nil, listNone
+			return nil
 		case "enter":
 			l.filter.Blur()
-			return l, nil, listNone
+			return nil
 		case "up", "down", "pgup", "pgdown":
 			// Move through the filtered rows without leaving the filter.
 		default:
@@ -303,12 +313,19 @@ func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
 			l.filter, cmd = l.filter.Update(msg)
 			l.cursor = 0
 			l.apply()
-			return l, cmd, listNone
+			return cmd
 		}
 	}
 	switch {
+	case key.Matches(msg, k.Findings) && !l.filter.Focused() && l.all != nil:
+		l.asked = askFindings // of every conversation, over the list
+		return nil
+	case key.Matches(msg, k.Model) && !l.filter.Focused():
+		l.asked = askModel // one model for the whole list: every conversation priced as it
+		return nil
 	case key.Matches(msg, k.Quit) && !l.filter.Focused():
-		return l, nil, listQuit
+		l.asked = askQuit
+		return nil
 	case key.Matches(msg, k.Up):
 		l.cursor--
 	case key.Matches(msg, k.Down):
@@ -323,10 +340,11 @@ func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
 		l.cursor = len(l.shown) - 1
 	case key.Matches(msg, k.Open):
 		if l.selected() >= 0 {
-			return l, nil, listOpen
+			l.asked = askOpen
+			return nil
 		}
 	case key.Matches(msg, k.Filter):
-		return l, l.filter.Focus(), listNone
+		return l.filter.Focus()
 	case key.Matches(msg, k.ClearFilter):
 		if l.filter.Value() != "" {
 			l.filter.SetValue("")
@@ -341,12 +359,14 @@ func (l convList) update(msg tea.KeyPressMsg) (convList, tea.Cmd, listAction) {
 	case key.Matches(msg, k.SortSaving):
 		l.setSort(sortSaving)
 	case key.Matches(msg, k.Warnings):
-		return l, nil, listWarnings
+		l.asked = askWarnings
+		return nil
 	case key.Matches(msg, k.Help):
-		return l, nil, listHelp
+		l.asked = askHelp
+		return nil
 	}
 	l.clamp()
-	return l, nil, listNone
+	return nil
 }
 
 // The list page's rows, top to bottom: the totals by day and by project,
@@ -361,7 +381,7 @@ const (
 // program header).
 const listTop = 1
 
-func (l convList) visibleRows() int {
+func (l listPage) visibleRows() int {
 	return max(1, l.height-listTotalsRows-listHeadRows-2) // empty line, filter/help line
 }
 
@@ -377,7 +397,7 @@ type column struct {
 
 // columns fits the columns to width w: numbers are never cut; whole
 // columns drop, least useful first, and text columns take what is left.
-func (l convList) columns(w int) []column {
+func (l listPage) columns(w int) []column {
 	money := func(m price.Money, unpriced bool) string {
 		if unpriced {
 			return "unpriced"
@@ -444,7 +464,7 @@ func (l convList) columns(w int) []column {
 // cheapest, start and billed in that order (a saving then names its
 // strategy), and shares what is left among the text columns, most to
 // the id.
-func (l convList) fitColumns(all []column, w int, wait func(func(advice.ConversationSummary) string) func(advice.ConversationSummary) string) []column {
+func (l listPage) fitColumns(all []column, w int, wait func(func(advice.ConversationSummary) string) func(advice.ConversationSummary) string) []column {
 	minText := map[string]int{"conversation": 12, "project": 8, "cheapest": 10}
 	// Drop order when narrow: project, cheapest, start, billed.
 	drop := []string{"project", "cheapest", "start", "billed"}
@@ -518,7 +538,7 @@ func (l convList) fitColumns(all []column, w int, wait func(func(advice.Conversa
 
 // view draws the list page in l.width × l.height; footer, when set,
 // takes the place of the line under the rows.
-func (l convList) view(st styles, footer string) string {
+func (l listPage) rowsView(st styles, footer string) string {
 	w := l.width
 	var lines []string
 	lines = append(lines, l.totalsLine("by day", w, func(s advice.ConversationSummary) string {
@@ -592,7 +612,7 @@ func (l convList) view(st styles, footer string) string {
 
 // emptyLine lists the conversations with no call: they are never
 // averaged in.
-func (l convList) emptyLine() string {
+func (l listPage) emptyLine() string {
 	pos := l.position()
 	if si := l.selected(); si >= 0 && !l.pending {
 		if line, ok := l.agents.listLine(l.sums[si].Index, l.sums[si].ID, l.width-len([]rune(pos))); ok {
@@ -610,7 +630,7 @@ func (l convList) emptyLine() string {
 }
 
 // position is "rows 1–17 of 200 · " when the rows do not all fit.
-func (l convList) position() string {
+func (l listPage) position() string {
 	if len(l.shown) <= l.visibleRows() {
 		return ""
 	}
@@ -619,7 +639,7 @@ func (l convList) position() string {
 
 // totalsLine sums cost by group, as many groups as fit in w, whole items
 // only. Dates go newest first, projects costliest first.
-func (l convList) totalsLine(title string, w int, group func(advice.ConversationSummary) string, byName bool) string {
+func (l listPage) totalsLine(title string, w int, group func(advice.ConversationSummary) string, byName bool) string {
 	sums := map[string]price.Money{}
 	counts := map[string]int{}
 	unpriced := map[string]int{}
@@ -670,7 +690,7 @@ func (l convList) totalsLine(title string, w int, group func(advice.Conversation
 }
 
 // rowAt is the index into shown of the row at screen line y, -1 if none.
-func (l convList) rowAt(y int) int {
+func (l listPage) rowAt(y int) int {
 	i := y - listTop - listTotalsRows - listHeadRows
 	if i < 0 || i >= l.visibleRows() || l.offset+i >= len(l.shown) {
 		return -1
@@ -679,7 +699,7 @@ func (l convList) rowAt(y int) int {
 }
 
 // columnAt is the sortable column under x on the title row, if any.
-func (l convList) columnAt(x int) (sortKey, bool) {
+func (l listPage) columnAt(x int) (sortKey, bool) {
 	at := 0
 	for _, c := range l.columns(l.width) {
 		if x >= at && x < at+c.width {
@@ -698,21 +718,10 @@ func totalWidth(cols []column) int {
 	return max(0, n-1)
 }
 
-func pad(s string, w int, right bool) string {
-	gap := w - lipgloss.Width(s)
-	if gap <= 0 {
-		return s
-	}
-	if right {
-		return strings.Repeat(" ", gap) + s
-	}
-	return s + strings.Repeat(" ", gap)
-}
-
 // shownIDs are the ids of the shown rows cut to w columns, keeping both
 // ends (ids differ at the end: session UUIDs, agent ids); ids that would
 // then read alike show the part where they differ instead.
-func (l convList) shownIDs(w int) []string {
+func (l listPage) shownIDs(w int) []string {
 	out := make([]string, len(l.shown))
 	seen := map[string][]int{}
 	for i, si := range l.shown {
@@ -766,18 +775,4 @@ func aroundDifference(id string, all []string, w int) string {
 		out, suffix = out[:room-1], "…"
 	}
 	return prefix + string(out) + suffix
-}
-
-// truncateMiddle cuts s to n columns keeping both ends.
-func truncateMiddle(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 1 {
-		return "…"
-	}
-	head := (n - 1) / 2
-	tail := n - 1 - head
-	return string(r[:head]) + "…" + string(r[len(r)-tail:])
 }

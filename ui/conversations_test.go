@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,10 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -32,7 +28,7 @@ func treeConfig(t *testing.T) Config {
 func startAt(t *testing.T, cfg Config, w, h int) Model {
 	t.Helper()
 	m := New(cfg)
-	m.toastAfter = 0 // settle runs commands at once: no 4 s toast timers
+	m.toast.after = 0 // settle runs commands at once: no 4 s toast timers
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return settle(t, next.(Model), m.Init())
 }
@@ -47,11 +43,11 @@ func TestConversationsOpen(t *testing.T) {
 		t.Fatalf("first row %s with %d calls", first.ID, first.Calls)
 	}
 	m = press(t, m, "enter")
-	if m.page != pageSession || m.calls() != 3 || len(m.res.Conversations) != 1 {
-		t.Fatalf("enter: page %d, %d calls", m.page, m.calls())
+	if m.page != pageSession || m.session.calls() != 3 || len(m.session.res.Conversations) != 1 {
+		t.Fatalf("enter: page %d, %d calls", m.page, m.session.calls())
 	}
 	// The session shows that conversation only: its cost is the row's.
-	if got := m.res.Strategies[0].Totals.Cost; got != first.Costs[0] {
+	if got := m.session.res.Strategies[0].Totals.Cost; got != first.Costs[0] {
 		t.Errorf("session full cost %s, row %s", got, first.Costs[0])
 	}
 	m = press(t, m, "esc")
@@ -88,7 +84,7 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("warnings pane:\n%s", out)
 	}
 	m = press(t, m, "esc")
-	if m.warn {
+	if m.info.open() {
 		t.Error("esc left the warnings pane open")
 	}
 	var b strings.Builder
@@ -102,24 +98,29 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
+// typeSpec types spec into the strategy menu's add box, and enter.
+func typeSpec(t *testing.T, m Model, spec string) Model {
+	t.Helper()
+	m = press(t, m, "s", "a")
+	for _, r := range spec {
+		m = press(t, m, string(r))
+	}
+	return press(t, m, "enter")
+}
+
 // The strategy menu takes a typed spec, model=ID included, and refuses an
 // unknown model with the reason.
 func TestMenuTypedSpec(t *testing.T) {
-	m := startAt(t, demoConfig(), 80, 24)
-	m = press(t, m, "s", "a")
-	for _, r := range "model=nosuchmodel" {
-		m = press(t, m, string(r))
-	}
-	m = press(t, m, "enter")
+	m := typeSpec(t, startAt(t, demoConfig(), 80, 24), "model=nosuchmodel")
 	if m.menu.err == "" || !strings.Contains(screen(m), "nosuchmodel") {
 		t.Fatalf("unknown model accepted: err %q", m.menu.err)
 	}
 	m.menu.add.SetValue("model=claude-haiku-4-5+cache")
 	m = press(t, m, "enter", "enter")
-	if m.overlay != overlayNone || len(m.specs) != 8 || len(m.res.Strategies) != 8 {
-		t.Fatalf("specs %v", m.specs)
+	if m.overlay != overlayNone || len(m.sh.specs) != 8 || len(m.session.res.Strategies) != 8 {
+		t.Fatalf("specs %v", m.sh.specs)
 	}
-	if got := m.res.Strategies[7].Strategy.Spec; !strings.Contains(got, "claude-haiku-4-5") {
+	if got := m.session.res.Strategies[7].Strategy.Spec; !strings.Contains(got, "claude-haiku-4-5") {
 		t.Errorf("added strategy %q", got)
 	}
 }
@@ -149,20 +150,15 @@ func TestGoldenConversations(t *testing.T) {
 		{"sorted_by_date_120x40", 120, 40, []string{"d"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tm := teatest.NewTestModel(t, New(treeConfig(t)), teatest.WithInitialTermSize(tc.w, tc.h),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("by project")) }, teatest.WithDuration(10*time.Second))
+			tm := program(t, New(treeConfig(t)), tc.w, tc.h)
+			waitFor(t, tm, "by project")
 			for _, k := range tc.keys {
 				tm.Send(keyPress(k))
 			}
 			if tc.wait != "" {
-				teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(tc.wait)) }, teatest.WithDuration(10*time.Second))
+				waitFor(t, tm, tc.wait)
 			}
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			goldenFinal(t, tm)
 		})
 	}
 }
@@ -247,5 +243,16 @@ func TestSavingNamesStrategy(t *testing.T) {
 		if !strings.HasPrefix(row, "258c7280") || !strings.HasSuffix(row, tc.row) {
 			t.Errorf("%d×%d: row %q, want it to end %q", tc.w, tc.h, row, tc.row)
 		}
+	}
+}
+
+// esc is in the help where there is a list to go back to, and only there.
+func TestBackKeyOnlyFromList(t *testing.T) {
+	opened := press(t, startAt(t, treeConfig(t), 80, 24), "enter", "?")
+	if !strings.Contains(screen(opened), "back to conversations") {
+		t.Errorf("help of a conversation opened from the list lacks esc:\n%s", screen(opened))
+	}
+	if demo := press(t, start(t, demoConfig()), "?"); strings.Contains(screen(demo), "back to conversations") {
+		t.Errorf("help of a lone conversation offers esc back to a list:\n%s", screen(demo))
 	}
 }

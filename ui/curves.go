@@ -42,17 +42,7 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 	}
 	n := len(res.Strategies[0].Calls())
 	upto = min(upto, n)
-	var maxCost price.Money = 1
-	cums := make([][]price.Money, len(res.Strategies))
-	for si, s := range res.Strategies {
-		calls := s.Calls()
-		cum := make([]price.Money, upto+1)
-		for i := 0; i < upto; i++ {
-			cum[i+1] = cum[i] + calls[i].Cost
-		}
-		cums[si] = cum
-		maxCost = max(maxCost, cum[upto])
-	}
+	cums, maxCost := cumulative(res, upto)
 	gh := h - 2
 	// Enough ticks that the top is the first 1-2-5 step above the data
 	// ($0.54 under $0.6, not $1), as many as the rows hold apart.
@@ -100,6 +90,40 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 		}
 	}
 	order = append(order, sel)
+	drawCurves(&lc, cums, order, upto, noColor)
+	origin := lc.Origin()
+	gw := lc.GraphWidth()
+	if noColor && upto > 1 {
+		markCurves(&lc, cums, order, upto, maxX)
+	}
+	labelCurveCalls(&lc, n, maxX, w-margin)
+	view := lc.View()
+	if margin == 0 {
+		return view, curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+	}
+	return numberCurves(view, origin.Y, byRow, margin, sel, noColor), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
+}
+
+// cumulative is each strategy's cost summed over calls [0, i) for each i
+// up to upto, and the largest total (at least one pico-dollar).
+func cumulative(res *profile.Result, upto int) ([][]price.Money, price.Money) {
+	var maxCost price.Money = 1
+	cums := make([][]price.Money, len(res.Strategies))
+	for si, s := range res.Strategies {
+		calls := s.Calls()
+		cum := make([]price.Money, upto+1)
+		for i := 0; i < upto; i++ {
+			cum[i+1] = cum[i] + calls[i].Cost
+		}
+		cums[si] = cum
+		maxCost = max(maxCost, cum[upto])
+	}
+	return cums, maxCost
+}
+
+// drawCurves draws the curves in order (the last on top), segment by
+// segment: braille lines, or dotted ones under NO_COLOR.
+func drawCurves(lc *linechart.Model, cums [][]price.Money, order []int, upto int, noColor bool) {
 	for _, si := range order {
 		st := lipgloss.NewStyle().Foreground(strategyColor(si))
 		cum := cums[si]
@@ -116,33 +140,27 @@ func curvesView(res *profile.Result, sel, upto int, noColor bool, w, h int) (str
 			}
 		}
 	}
-	origin := lc.Origin()
+}
+
+// markCurves puts each curve's glyph on columns of its own, so that none
+// hides another where curves run together (NO_COLOR).
+func markCurves(lc *linechart.Model, cums [][]price.Money, order []int, upto int, maxX float64) {
 	gw := lc.GraphWidth()
-	if noColor && upto > 1 {
-		// Each curve's glyph on columns of its own, so that none hides
-		// another where curves run together.
-		for _, si := range order {
-			st := lipgloss.NewStyle().Foreground(strategyColor(si))
-			for col := si % len(res.Strategies); col < gw; col += len(res.Strategies) {
-				x := 1 + float64(col)/float64(max(gw-1, 1))*(maxX-1)
-				if x > float64(upto) {
-					break
-				}
-				k := int(x)
-				y := cums[si][k].USD()
-				if k < upto {
-					y += (cums[si][k+1].USD() - y) * (x - float64(k))
-				}
-				lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: y}, curveMarkers[si%len(curveMarkers)], st)
+	for _, si := range order {
+		st := lipgloss.NewStyle().Foreground(strategyColor(si))
+		for col := si % len(cums); col < gw; col += len(cums) {
+			x := 1 + float64(col)/float64(max(gw-1, 1))*(maxX-1)
+			if x > float64(upto) {
+				break
 			}
+			k := int(x)
+			y := cums[si][k].USD()
+			if k < upto {
+				y += (cums[si][k+1].USD() - y) * (x - float64(k))
+			}
+			lc.DrawRuneWithStyle(canvas.Float64Point{X: x, Y: y}, curveMarkers[si%len(curveMarkers)], st)
 		}
 	}
-	labelCurveCalls(&lc, n, maxX, w-margin)
-	view := lc.View()
-	if margin == 0 {
-		return view, curvesGeom{x0: origin.X + 1, gw: gw, n: n}
-	}
-	return numberCurves(view, origin.Y, byRow, margin, sel, noColor), curvesGeom{x0: origin.X + 1, gw: gw, n: n}
 }
 
 // labelCurveCalls writes call numbers under the curves' x axis, on a

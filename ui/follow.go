@@ -27,32 +27,34 @@ func follow(path string, opt transcripts.Options, every time.Duration) tea.Cmd {
 // the page shown stays, and the strategies recompute. Until the log holds
 // a call (or while it cannot be read) the screen keeps waiting.
 func (m *Model) updateFollow(msg followMsg) tea.Cmd {
-	if msg.err != nil || msg.src == nil || len(msg.src.Conversations) == 0 || sameSource(m.src, msg.src) {
+	if msg.err != nil || msg.src == nil || len(msg.src.Conversations) == 0 || sameSource(m.list.src, msg.src) {
 		return nil
 	}
-	if m.src == nil || m.loading {
-		m.loading = false
+	if m.list.src == nil || m.load.loading {
+		m.load.loading = false
 		m.setSource(msg.src)
 		return m.recompute()
 	}
+	s := &m.session
 	open := ""
-	if m.page == pageSession && m.open >= 0 {
-		open = m.src.Conversations[m.open].ID
+	if m.page == pageSession && s.open >= 0 {
+		open = m.list.src.Conversations[s.open].ID
 	}
-	m.src = msg.src
+	m.list.src = msg.src
 	switch {
 	case open != "":
-		for i, c := range m.src.Conversations {
+		for i, c := range msg.src.Conversations {
 			if c.ID == open {
-				m.open = i
-				m.shown = &transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}
+				s.open, s.agents = i, m.list.agentsOf(i)
+				s.shown = &transcripts.Source{Path: c.Path, Format: c.Format, Conversations: []*transcripts.Conversation{c}}
 			}
 		}
-	case m.page == pageSession && len(m.src.Conversations) > 1:
+	case m.page == pageSession && len(msg.src.Conversations) > 1:
 		// A second conversation started: show the list.
-		m.page, m.open, m.shown, m.res = pageConversations, -1, m.src, nil
+		m.page = pageConversations
+		s.show(msg.src, -1)
 	default:
-		m.shown = m.src
+		s.shown = msg.src
 	}
 	return m.recompute()
 }

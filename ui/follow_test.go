@@ -32,7 +32,7 @@ func TestFollowGrowingLog(t *testing.T) {
 	// The file does not exist yet: still waiting.
 	cmd = m.updateFollow(followMsg{err: &transcripts.Error{File: "calls.jsonl", Msg: "no such file"}})
 	m = settle(t, m, cmd)
-	if !m.loading || m.err != nil {
+	if !m.load.loading || m.err != nil {
 		t.Fatal("a missing log is an error before the first call")
 	}
 	full := proxyLog(t)
@@ -40,20 +40,20 @@ func TestFollowGrowingLog(t *testing.T) {
 	one := &transcripts.Source{Path: "calls.jsonl", Format: transcripts.FormatNative, Conversations: []*transcripts.Conversation{trimmed(full.Conversations[0], 3)}}
 	cmd = m.updateFollow(followMsg{src: one})
 	m = settle(t, m, cmd)
-	if m.loading || m.calls() != 1 {
-		t.Fatalf("after the first call: loading %v, %d calls", m.loading, m.calls())
+	if m.load.loading || m.session.calls() != 1 {
+		t.Fatalf("after the first call: loading %v, %d calls", m.load.loading, m.session.calls())
 	}
 	// The conversation grows by a call: recomputed, newest call shown.
 	grown := &transcripts.Source{Path: "calls.jsonl", Format: transcripts.FormatNative, Conversations: []*transcripts.Conversation{full.Conversations[0]}}
 	cmd = m.updateFollow(followMsg{src: grown})
 	m = settle(t, m, cmd)
-	if m.calls() != 2 || m.upto != 2 {
-		t.Fatalf("after the second call: %d calls, upto %d", m.calls(), m.upto)
+	if m.session.calls() != 2 || m.session.upto != 2 {
+		t.Fatalf("after the second call: %d calls, upto %d", m.session.calls(), m.session.upto)
 	}
 	// A second conversation starts: the list shows both.
 	cmd = m.updateFollow(followMsg{src: full})
 	m = settle(t, m, cmd)
-	if m.page != pageConversations || len(m.src.Conversations) != 2 || !strings.Contains(m.content(), "px-2") {
+	if m.page != pageConversations || len(m.list.src.Conversations) != 2 || !strings.Contains(m.content(), "px-2") {
 		t.Fatalf("page %v:\n%s", m.page, m.content())
 	}
 }

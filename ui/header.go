@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
 )
 
-// unpricedNote says why costs are missing, or "" when the model is priced.
-func (m Model) unpricedNote() string {
-	res := m.result()
-	if res == nil || m.model != "" || res.Model != nil {
+// unpricedNote says why the costs of res, priced as model ("" for the
+// logged one), are missing, or "" when the model is priced.
+func unpricedNote(res *profile.Result, model string) string {
+	if res == nil || model != "" || res.Model != nil {
 		return ""
 	}
 	for _, s := range res.Strategies {
@@ -39,16 +41,16 @@ func (m Model) warnings() []string {
 			}
 		}
 	}
-	if m.src != nil {
-		add(m.src.Warnings)
+	if m.list.src != nil {
+		add(m.list.src.Warnings)
 	} else {
-		add(m.usage.warnings) // the same files fail the profile's reading
+		add(m.load.usage.warnings) // the same files fail the profile's reading
 	}
-	if m.all != nil {
-		add(m.all.Warnings)
+	if m.list.all != nil {
+		add(m.list.all.Warnings)
 	}
-	if m.res != nil {
-		add(m.res.Warnings)
+	if m.session.res != nil {
+		add(m.session.res.Warnings)
 	}
 	return out
 }
@@ -59,53 +61,38 @@ func (m Model) warnings() []string {
 func (m Model) header() string {
 	name := "demo"
 	switch {
-	case m.page == pageSession && m.open >= 0 && m.open < len(m.list.sums):
-		name = m.list.sums[m.open].ID
-	case m.src != nil:
-		name = m.src.Path
-	case m.cfg.Path != "":
-		name = m.cfg.Path // read still
+	case m.page == pageSession && m.session.open >= 0 && m.session.open < len(m.list.sums):
+		name = m.list.sums[m.session.open].ID
+	case m.list.src != nil:
+		name = m.list.src.Path
+	case m.c.cfg.Path != "":
+		name = m.c.cfg.Path // read still
 	}
 	model := m.currentModel()
-	if note := m.unpricedNote(); note != "" {
-		model = m.st.warn.Render(note)
+	if note := unpricedNote(m.result(), m.sh.model); note != "" {
+		model = m.c.st.warn.Render(note)
 	} else {
-		model = m.st.dim.Render(model)
+		model = m.c.st.dim.Render(model)
 	}
 	tok := ""
 	if res := m.result(); res != nil && res.Tokenizer != nil {
-		tok = m.st.dim.Render(" · " + res.Tokenizer.Name())
+		tok = m.c.st.dim.Render(" · " + res.Tokenizer.Name())
 	}
 	warn := ""
 	if n := len(m.warnings()); n > 0 {
-		warn = m.st.warn.Render(" · ! " + plural(n, "warning"))
+		warn = m.c.st.warn.Render(" · ! " + plural(n, "warning"))
 	}
 	var right, speed string
+	computing := m.session.computing
 	if m.page == pageConversations {
-		calls := 0
-		for _, s := range m.list.sums {
-			calls += s.Calls
-		}
-		noun := "conversation"
-		if m.list.pending {
-			noun = "session" // a usage row may hold several conversations
-		}
-		right = plural(len(m.list.sums), noun) + " · " + plural(calls, "call")
+		right, computing = m.list.headerRight(), m.list.computing
 	} else {
-		state := "■"
-		if m.playing {
-			state = "▶"
-		}
-		right = fmt.Sprintf("%s call %d/%d", state, min(m.focus+1, max(m.calls(), 1)), m.calls())
-		if m.calls() == 0 {
-			right = "no call yet"
-		}
-		speed = fmt.Sprintf(" ×%d", speeds[m.speed])
+		right, speed = m.session.headerRight()
 	}
-	if m.computing {
+	if computing {
 		right = "computing… " + right
 	}
-	title := m.st.title.Render("tokenscope")
+	title := m.c.st.title.Render("tokenscope")
 	const minName = 8
 	width := func() int {
 		w := lipgloss.Width(title) + 1 + minName + 3 + lipgloss.Width(model) + lipgloss.Width(tok) + lipgloss.Width(warn)
@@ -121,21 +108,21 @@ func (m Model) header() string {
 		func() { right = "" },
 		func() {
 			if n := len(m.warnings()); n > 0 {
-				warn = m.st.warn.Render(fmt.Sprintf(" !%d", n))
+				warn = m.c.st.warn.Render(fmt.Sprintf(" !%d", n))
 			}
 		},
 	} {
-		if width() <= m.width {
+		if width() <= m.c.width {
 			break
 		}
 		step()
 	}
-	nameW := max(1, min(lipgloss.Width(name), max(minName, m.width/3), m.width-width()+minName))
-	left := title + " " + truncateMiddle(name, nameW) + m.st.dim.Render(" · ") + model + tok + warn
+	nameW := max(1, min(lipgloss.Width(name), max(minName, m.c.width/3), m.c.width-width()+minName))
+	left := title + " " + truncateMiddle(name, nameW) + m.c.st.dim.Render(" · ") + model + tok + warn
 	r := right + speed
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(r)
+	gap := m.c.width - lipgloss.Width(left) - lipgloss.Width(r)
 	if gap < 1 {
-		return fit(left, m.width, 1)
+		return fit(left, m.c.width, 1)
 	}
 	return left + strings.Repeat(" ", gap) + r
 }
@@ -151,43 +138,16 @@ func warningKey(w string) string {
 	return strings.TrimSuffix(noun, "s") + " " + rest
 }
 
-// plural is "1 call", "2 calls", "1,204 calls": n and the noun, plural
-// unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return formatInt(int64(n)) + " " + noun + "s"
-}
-
 // warningLines are the warnings, wrapped to the screen, under a title.
 func (m Model) warningLines() []string {
 	ws := m.warnings()
 	if len(ws) == 0 {
 		return []string{"no warnings"}
 	}
-	lines := []string{m.st.bold.Render(plural(len(ws), "warning"))}
+	lines := []string{m.c.st.bold.Render(plural(len(ws), "warning"))}
 	for _, w := range ws {
-		wrapped := lipgloss.NewStyle().Width(max(10, m.width)).Render("• " + w)
+		wrapped := lipgloss.NewStyle().Width(max(10, m.c.width)).Render("• " + w)
 		lines = append(lines, strings.Split(wrapped, "\n")...)
 	}
 	return lines
-}
-
-// warnRows is how many lines of warnings the page shows at once.
-func (m Model) warnRows() int { return max(1, m.height-4) }
-
-// warningsView is the lines of the warnings page in view, from
-// warnScroll, and its footer: how to close it, and where it stands when
-// the warnings do not all fit.
-func (m Model) warningsView() (string, string) {
-	lines := m.warningLines()
-	rows := m.warnRows()
-	from := max(0, min(m.warnScroll, len(lines)-rows))
-	to := min(len(lines), from+rows)
-	foot := "! or esc closes"
-	if len(lines) > rows {
-		foot = fmt.Sprintf("lines %d–%d of %d · ↑↓ pgup/pgdn scroll · %s", from+1, to, len(lines), foot)
-	}
-	return strings.Join(lines[from:to], "\n"), m.st.dim.Render(truncate(foot, m.width))
 }

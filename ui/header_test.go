@@ -22,7 +22,7 @@ func TestWarningsDedupe(t *testing.T) {
 		t.Fatalf("list header:\n%s", out)
 	}
 	m = press(t, m, "enter")
-	if m.page != pageSession || m.list.sums[m.open].ID != "258c7280-ae70-4798-800f-63464d01a85d" {
+	if m.page != pageSession || m.list.sums[m.session.open].ID != "258c7280-ae70-4798-800f-63464d01a85d" {
 		t.Fatalf("opened page %d", m.page)
 	}
 	ws := m.warnings()

@@ -23,9 +23,34 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		return ""
 	}
 	c := calls[index]
-	conv := findConversation(src, c.Conversation)
 	ax := approxMark(res, c.Conversation)
-	var lines []string
+	lines := inspectorHead(res, index, ax, w, live, st)
+	tokW := 7 + len([]rune(ax))
+	var heads []string
+	for i := range res.Strategies {
+		heads = append(heads, lipgloss.NewStyle().Foreground(strategyColor(i)).Render(fmt.Sprint(i+1)))
+	}
+	lines = append(lines, st.dim.Render(fmt.Sprintf("%4s %-9s %-8s %*s  ", "#", "role", "part", tokW, "tokens"))+strings.Join(heads, " ")+st.dim.Render("  text"))
+	if conv := findConversation(src, c.Conversation); conv != nil {
+		lines = append(lines, inspectorRows(res, conv, index, ax, w, st)...)
+	}
+	lines = append(lines, st.dim.Render("· kept  ✗ dropped  S summarised  C capped reply"))
+	scroll = min(scroll, max(0, len(lines)-h))
+	if len(lines) > h {
+		// Keep the header, scroll the rest.
+		body := lines[3:]
+		start := min(scroll, max(0, len(body)-(h-3)))
+		lines = append(lines[:3:3], body[start:min(len(body), start+h-3)]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// inspectorHead is the inspector's lines about call index as a whole: its
+// input, output and cost, what the log reported against what was counted,
+// and what the unlogged part is.
+func inspectorHead(res *profile.Result, index int, ax string, w int, live bool, st styles) []string {
+	calls := res.Strategies[0].Calls()
+	c := calls[index]
 	var convID string
 	if len(res.Conversations) > 1 {
 		convID = c.Conversation
@@ -36,7 +61,7 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 		field{"input " + ax + formatInt(c.Input.Total()), 7},
 		field{fmt.Sprintf("output %s (reasoning %s)", formatInt(c.BilledOutput()), formatInt(c.Reasoning)), 5},
 		field{callCost(res, c), 8})
-	lines = append(lines, st.bold.Render(head))
+	lines := []string{st.bold.Render(head)}
 	if r := c.Reported; r != nil {
 		delta := c.CountedInput - r.InputTokens
 		gap := ""
@@ -63,66 +88,51 @@ func inspectorView(res *profile.Result, src *transcripts.Source, index, scroll, 
 	if c.Input.Unlogged > 0 && !live {
 		lines = append(lines, st.dim.Render(truncate(fmt.Sprintf("unlogged %s%s: %s", ax, formatInt(c.Input.Unlogged), unloggedMeans), w)))
 	}
-	tokW := 7 + len([]rune(ax))
-	var heads []string
-	for i := range res.Strategies {
-		heads = append(heads, lipgloss.NewStyle().Foreground(strategyColor(i)).Render(fmt.Sprint(i+1)))
+	return lines
+}
+
+// inspectorRows are the messages of conv sent before call index, one a
+// row: its role, part, tokens, each strategy's mark, and its text.
+func inspectorRows(res *profile.Result, conv *transcripts.Conversation, index int, ax string, w int, st styles) []string {
+	c := res.Strategies[0].Calls()[index]
+	tok, tokW := res.Tokenizer, 7+len([]rune(ax))
+	lastAssistant := -1
+	for i := 0; i < c.Message; i++ {
+		if conv.Messages[i].Role == transcripts.RoleAssistant {
+			lastAssistant = i
+		}
 	}
-	lines = append(lines, st.dim.Render(fmt.Sprintf("%4s %-9s %-8s %*s  ", "#", "role", "part", tokW, "tokens"))+strings.Join(heads, " ")+st.dim.Render("  text"))
-	if conv != nil {
-		tok := res.Tokenizer
-		lastAssistant := -1
-		for i := 0; i < c.Message; i++ {
-			if conv.Messages[i].Role == transcripts.RoleAssistant {
-				lastAssistant = i
+	// capped[s][i]: strategy s cut the reply that message i is.
+	capped := make([]map[int]bool, len(res.Strategies))
+	atCall := make([]profile.Call, len(res.Strategies))
+	for si := range res.Strategies {
+		calls := res.Strategies[si].Calls()
+		atCall[si] = calls[index]
+		capped[si] = map[int]bool{}
+		for _, sc := range calls {
+			if sc.Conversation == c.Conversation && sc.Truncated {
+				capped[si][sc.Message] = true
 			}
 		}
-		// capped[s][i]: strategy s cut the reply that message i is.
-		capped := make([]map[int]bool, len(res.Strategies))
-		atCall := make([]profile.Call, len(res.Strategies))
+	}
+	var lines []string
+	for i := 0; i < c.Message && i < len(conv.Messages); i++ {
+		m := conv.Messages[i]
+		n := tok.Count(m.Content)
+		for _, tc := range m.ToolCalls {
+			n += tok.Count(tc.Name) + tok.Count(tc.Arguments)
+		}
+		var marks []string
 		for si := range res.Strategies {
-			calls := res.Strategies[si].Calls()
-			atCall[si] = calls[index]
-			capped[si] = map[int]bool{}
-			for _, sc := range calls {
-				if sc.Conversation == c.Conversation && sc.Truncated {
-					capped[si][sc.Message] = true
-				}
-			}
+			marks = append(marks, keptMark(atCall[si], capped[si][i], m, i, st))
 		}
-		for i := 0; i < c.Message && i < len(conv.Messages); i++ {
-			m := conv.Messages[i]
-			part := messagePart(m, i, lastAssistant)
-			n := tok.Count(m.Content)
-			for _, tc := range m.ToolCalls {
-				n += tok.Count(tc.Name) + tok.Count(tc.Arguments)
-			}
-			var marks []string
-			for si := range res.Strategies {
-				marks = append(marks, keptMark(atCall[si], capped[si][i], m, i, st))
-			}
-			text := m.Content
-			if text == "" && len(m.ToolCalls) > 0 {
-				text = "→ " + m.ToolCalls[0].Name + "(" + m.ToolCalls[0].Arguments + ")"
-			}
-			text = strings.Join(strings.Fields(text), " ")
-			row := fmt.Sprintf("%4d %-9s %-8s %*s  %s  ", i+1, m.Role, shortPart(part), tokW, ax+formatInt(n), strings.Join(marks, " "))
-			room := w - lipgloss.Width(row)
-			if room > 3 {
-				row += st.dim.Render(truncate(text, room))
-			}
-			lines = append(lines, row)
+		row := fmt.Sprintf("%4d %-9s %-8s %*s  %s  ", i+1, m.Role, shortPart(messagePart(m, i, lastAssistant)), tokW, ax+formatInt(n), strings.Join(marks, " "))
+		if room := w - lipgloss.Width(row); room > 3 {
+			row += st.dim.Render(truncate(oneLine(messageText(m)), room))
 		}
+		lines = append(lines, row)
 	}
-	lines = append(lines, st.dim.Render("· kept  ✗ dropped  S summarised  C capped reply"))
-	scroll = min(scroll, max(0, len(lines)-h))
-	if len(lines) > h {
-		// Keep the header, scroll the rest.
-		body := lines[3:]
-		start := min(scroll, max(0, len(body)-(h-3)))
-		lines = append(lines[:3:3], body[start:min(len(body), start+h-3)]...)
-	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // messagePart is the part a message counts in for a call whose previous
@@ -176,40 +186,6 @@ func findConversation(src *transcripts.Source, id string) *transcripts.Conversat
 		}
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n <= 1 {
-		return "…"
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// signedInt is formatInt with the sign always shown: +1,204, -23,145.
-func signedInt(n int64) string {
-	if n < 0 {
-		return formatInt(n)
-	}
-	return "+" + formatInt(n)
-}
-
-func formatInt(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + formatInt(-n)
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // cacheReplayLine compares, for call index, what the app's caching

@@ -31,16 +31,16 @@ func TestCursorTotals(t *testing.T) {
 		t.Run(sizeName(size), func(t *testing.T) {
 			m := press(t, startAt(t, demoConfig(), size[0], size[1]), "G", "left", "left")
 			var want price.Money
-			for _, c := range m.res.Strategies[0].Calls()[:39] {
+			for _, c := range m.session.res.Strategies[0].Calls()[:39] {
 				want += c.Cost
 			}
 			if want.String() != "$0.4914" {
 				t.Fatalf("calls 1..39 under full cost %s, the issue says $0.4914", want)
 			}
-			if got := m.table.Rows()[0][2]; got != want.String() {
+			if got := m.session.table.Rows()[0][2]; got != want.String() {
 				t.Errorf("table's full row = %s, want %s", got, want)
 			}
-			if got := m.projection(); !strings.HasPrefix(got, "1: $0.4914 so far") {
+			if got := m.session.projection(); !strings.HasPrefix(got, "1: $0.4914 so far") {
 				t.Errorf("cost line = %q", got)
 			}
 			if !strings.Contains(screen(m), "call 39/41") {
@@ -77,8 +77,8 @@ func TestPickerPicksTyped(t *testing.T) {
 				t.Errorf("highlighted %s, want %s", got, tc.want)
 			}
 			m = press(t, m, "enter")
-			if m.res.Model.ID != tc.want {
-				t.Errorf("priced as %s, want %s", m.res.Model.ID, tc.want)
+			if m.session.res.Model.ID != tc.want {
+				t.Errorf("priced as %s, want %s", m.session.res.Model.ID, tc.want)
 			}
 		})
 	}
@@ -94,13 +94,13 @@ func TestPickerGolden(t *testing.T) {
 // report does (one decimal against strategy 1, cheaper positive).
 func TestOneSaved(t *testing.T) {
 	m := start(t, demoConfig())
-	want := rows.Strategies(m.res, rows.Options{})
-	for i, r := range m.table.Rows() {
+	want := rows.Strategies(m.session.res, rows.Options{})
+	for i, r := range m.session.table.Rows() {
 		if r[3] != want[i].Saved || r[2] != want[i].Cost {
 			t.Errorf("%s: table saved %s, report %s", r[1], r[3], want[i].Saved)
 		}
 	}
-	if got := m.projection(); !strings.Contains(got, "cheapest 2 saves 58.4%") {
+	if got := m.session.projection(); !strings.Contains(got, "cheapest 2 saves 58.4%") {
 		t.Errorf("cost line %q", got)
 	}
 	l := startAt(t, treeConfig(t), 120, 40)
@@ -130,8 +130,8 @@ func TestListUnpricedAndModel(t *testing.T) {
 			}
 			goldenScreen(t, m)
 			m = press(t, m, "m", "g", "p", "t", "-", "4", "o", "enter")
-			if m.model != "gpt-4o" || m.page != pageConversations {
-				t.Fatalf("m on the list: model %q page %d", m.model, m.page)
+			if m.sh.model != "gpt-4o" || m.page != pageConversations {
+				t.Fatalf("m on the list: model %q page %d", m.sh.model, m.page)
 			}
 			out = screen(m)
 			if !strings.Contains(out, "gpt-4o") || zeroDollars.MatchString(out) || !strings.Contains(out, "$0.000985") {
@@ -154,16 +154,16 @@ func TestToastClears(t *testing.T) {
 	if lines[1] != title || lines[len(lines)-1] != "window → 9 exchanges" {
 		t.Errorf("toast: title %q (was %q), last line %q", lines[1], title, lines[len(lines)-1])
 	}
-	stale := m.toastGen
+	stale := m.toast.gen
 	m = press(t, m, "W")
 	next, _ := m.Update(toastMsg{stale})
-	if m = next.(Model); m.status != "window → 10 exchanges" {
-		t.Errorf("a stale toast tick cleared %q", m.status)
+	if m = next.(Model); m.sh.status != "window → 10 exchanges" {
+		t.Errorf("a stale toast tick cleared %q", m.sh.status)
 	}
-	m.toastAfter = time.Millisecond // settle runs the tick
+	m.toast.after = time.Millisecond // settle runs the tick
 	m = press(t, m, "W")
-	if m.status != "" || !strings.Contains(screen(m), "? help") {
-		t.Errorf("toast %q did not clear", m.status)
+	if m.sh.status != "" || !strings.Contains(screen(m), "? help") {
+		t.Errorf("toast %q did not clear", m.sh.status)
 	}
 }
 
@@ -203,19 +203,19 @@ func TestLiveStatusWhole(t *testing.T) {
 			line = strings.TrimRight(l, " ")
 		}
 	}
-	if !strings.Contains(m.live.notice, "refused") {
-		t.Fatalf("no refusal: %q", m.live.notice)
+	if !strings.Contains(m.session.live.notice, "refused") {
+		t.Fatalf("no refusal: %q", m.session.live.notice)
 	}
 	// Every dollar figure on the line is one the notice or the spend holds whole.
 	for _, f := range regexp.MustCompile(`\$[0-9.]+`).FindAllString(line, -1) {
-		if !strings.Contains(m.live.notice+" "+m.spent().String(), f+" ") && !strings.HasSuffix(m.live.notice, f) && f != m.spent().String() {
+		if !strings.Contains(m.session.live.notice+" "+m.session.spent().String(), f+" ") && !strings.HasSuffix(m.session.live.notice, f) && f != m.session.spent().String() {
 			t.Errorf("status line cuts a number %s: %q", f, line)
 		}
 	}
 	// What is shown of the notice ends on a whole word.
 	_, shown, _ := strings.Cut(line, "refused:")
 	shown = "refused:" + strings.TrimSuffix(shown, "…")
-	if rest, ok := strings.CutPrefix(m.live.notice, shown); !ok || rest != "" && rest[0] != ' ' {
+	if rest, ok := strings.CutPrefix(m.session.live.notice, shown); !ok || rest != "" && rest[0] != ' ' {
 		t.Errorf("status line cuts a word: %q", line)
 	}
 }
@@ -228,23 +228,23 @@ func TestMoneyView(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 34}} {
 		t.Run(sizeName(size), func(t *testing.T) {
 			m := startAt(t, demoConfig(), size[0], size[1])
-			if l := ansi.Strip(m.layout().legend); !strings.HasPrefix(l, "█ history 71%") {
+			if l := ansi.Strip(m.session.layout().legend); !strings.HasPrefix(l, "█ history 71%") {
 				t.Errorf("token legend %q: history, 71%% of the input, is not drawn █", l)
 			}
 			m = press(t, m, "$")
-			tot := m.res.Strategies[0].Totals
-			out := m.res.Model.Output.Cost(tot.BilledOutput())
+			tot := m.session.res.Strategies[0].Totals
+			out := m.session.res.Model.Output.Cost(tot.BilledOutput())
 			pct := fmt.Sprintf("output %.0f%%", 100*float64(out)/float64(tot.Cost))
 			if pct != "output 28%" {
 				t.Fatalf("reference: %s", pct)
 			}
-			l := ansi.Strip(m.layout().legend)
+			l := ansi.Strip(m.session.layout().legend)
 			if !strings.HasPrefix(l, "█ history") || !strings.Contains(l, "▓ "+pct) {
 				t.Errorf("$ legend %q, want █ history first and ▓ %s", l, pct)
 			}
-			for _, c := range m.res.Strategies[1].Calls() {
+			for _, c := range m.session.res.Strategies[1].Calls() {
 				var sum price.Money
-				for _, v := range callCostParts(c, m.res.Model) {
+				for _, v := range callCostParts(c, m.session.res.Model) {
 					sum += v
 				}
 				if sum != c.Cost {
@@ -294,7 +294,7 @@ func TestZeroUsageMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := press(t, startAt(t, Config{Source: src}, 80, 24), "enter") // the inspector, on call 2
-	c := m.res.Strategies[0].Calls()[1]
+	c := m.session.res.Strategies[0].Calls()[1]
 	if c.Reported != nil || c.Input.Unlogged == 0 {
 		t.Fatalf("call 2: reported %+v, unlogged %d", c.Reported, c.Input.Unlogged)
 	}
@@ -331,7 +331,7 @@ func TestUnloggedExplained(t *testing.T) {
 // Conversation rows whose ids cut alike ("langch…equest" three times) are
 // told apart by the part that differs.
 func TestAlikeIDsApart(t *testing.T) {
-	l := newConvList()
+	l := newListPage(common{st: newStyles()})
 	l.width, l.height = 80, 24
 	var sums []advice.ConversationSummary
 	for i, mid := range []string{"alpha", "bravo", "charlie"} {

@@ -1,6 +1,9 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // keyMap is every key binding of the main screen.
 type keyMap struct {
@@ -19,56 +22,88 @@ type keyMap struct {
 	Budget                           key.Binding // live mode only
 }
 
-func newKeyMap() keyMap {
-	b := func(keys []string, help, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+// bind is a key binding: what the help shows for it, and its keys.
+func bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// menuOut is what a menu over the page says after a key: that it closed
+// itself, and a status to show ("" for none).
+type menuOut struct {
+	shut   bool
+	status string
+}
+
+// cursorKeys move a cursor over a menu's rows, and close it.
+type cursorKeys struct{ Up, Down, Close key.Binding }
+
+func newCursorKeys(close ...string) cursorKeys {
+	return cursorKeys{Up: bind("↑", "up", "up", "k"), Down: bind("↓", "down", "down", "j"), Close: bind("esc", "close", close...)}
+}
+
+// move moves cursor over n rows when the key is up or down.
+func (k cursorKeys) move(msg tea.KeyPressMsg, cursor *int, n int) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		*cursor = max(0, *cursor-1)
+	case key.Matches(msg, k.Down):
+		*cursor = min(n-1, *cursor+1)
+	default:
+		return false
 	}
+	return true
+}
+
+func newKeyMap() keyMap {
 	return keyMap{
-		Up:          b([]string{"up", "k"}, "↑/k", "strategy up"),
-		Down:        b([]string{"down", "j"}, "↓/j", "strategy down"),
-		Left:        b([]string{"left", "h"}, "←/h", "previous call"),
-		Right:       b([]string{"right", "l"}, "→/l", "next call"),
-		Home:        b([]string{"home", "g"}, "g", "first call"),
-		End:         b([]string{"end", "G"}, "G", "last call"),
-		Play:        b([]string{"space"}, "space", "play"),
-		Faster:      b([]string{"+", "="}, "+", "faster"),
-		Slower:      b([]string{"-", "_"}, "-", "slower"),
-		View:        b([]string{"tab"}, "tab", "bars/curves/calls"),
-		Inspect:     b([]string{"enter", "i"}, "enter", "inspect call"),
-		Compare:     b([]string{"o"}, "o", "outline strategy 1"),
-		Money:       b([]string{"$"}, "$", "bars in tokens / dollars"),
-		WindowLess:  b([]string{"w"}, "w/W", "window"),
-		WindowMore:  b([]string{"W"}, "W", "window +"),
-		TriggerLess: b([]string{"t"}, "t/T", "summary trigger"),
-		TriggerMore: b([]string{"T"}, "T", "summary trigger +"),
-		KeepLess:    b([]string{"e"}, "e/E", "summary keep"),
-		KeepMore:    b([]string{"E"}, "E", "summary keep +"),
-		SizeLess:    b([]string{"z"}, "z/Z", "summary size"),
-		SizeMore:    b([]string{"Z"}, "Z", "summary size +"),
-		CapLess:     b([]string{"c"}, "c/C", "cap"),
-		CapMore:     b([]string{"C"}, "C", "cap +"),
-		Model:       b([]string{"m"}, "m", "model"),
-		Strategies:  b([]string{"s"}, "s", "strategies"),
-		PerDayLess:  b([]string{"["}, "[/]", "per day ÷10/×10"),
-		PerDayMore:  b([]string{"]"}, "]", "conversations/day +"),
-		Back:        b([]string{"esc"}, "esc", "back to conversations"),
-		Warnings:    b([]string{"!"}, "!", "warnings"),
-		Findings:    b([]string{"f"}, "f", "findings"),
-		Tune:        b([]string{"a"}, "a", "tune (frontier)"),
-		Levers:      b([]string{"v"}, "v", "levers"),
+		Up:          bind("↑/k", "strategy up", "up", "k"),
+		Down:        bind("↓/j", "strategy down", "down", "j"),
+		Left:        bind("←/h", "previous call", "left", "h"),
+		Right:       bind("→/l", "next call", "right", "l"),
+		Home:        bind("g", "first call", "home", "g"),
+		End:         bind("G", "last call", "end", "G"),
+		Play:        bind("space", "play", "space"),
+		Faster:      bind("+", "faster", "+", "="),
+		Slower:      bind("-", "slower", "-", "_"),
+		View:        bind("tab", "bars/curves/calls", "tab"),
+		Inspect:     bind("enter", "inspect call", "enter", "i"),
+		Compare:     bind("o", "outline strategy 1", "o"),
+		Money:       bind("$", "bars in tokens / dollars", "$"),
+		WindowLess:  bind("w/W", "window", "w"),
+		WindowMore:  bind("W", "window +", "W"),
+		TriggerLess: bind("t/T", "summary trigger", "t"),
+		TriggerMore: bind("T", "summary trigger +", "T"),
+		KeepLess:    bind("e/E", "summary keep", "e"),
+		KeepMore:    bind("E", "summary keep +", "E"),
+		SizeLess:    bind("z/Z", "summary size", "z"),
+		SizeMore:    bind("Z", "summary size +", "Z"),
+		CapLess:     bind("c/C", "cap", "c"),
+		CapMore:     bind("C", "cap +", "C"),
+		Model:       bind("m", "model", "m"),
+		Strategies:  bind("s", "strategies", "s"),
+		PerDayLess:  bind("[/]", "per day ÷10/×10", "["),
+		PerDayMore:  bind("]", "conversations/day +", "]"),
+		Back:        bind("esc", "back to conversations", "esc"),
+		Warnings:    bind("!", "warnings", "!"),
+		Findings:    bind("f", "findings", "f"),
+		Tune:        bind("a", "tune (frontier)", "a"),
+		Levers:      bind("v", "levers", "v"),
 		Budget:      key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "double the budget"), key.WithDisabled()),
-		Help:        b([]string{"?"}, "?", "help"),
-		Quit:        b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Help:        bind("?", "help", "?"),
+		Quit:        bind("q", "quit", "q", "ctrl+c"),
 	}
 }
 
 // ShortHelp is the one-line help: pairs folded into one entry each.
 func (k keyMap) ShortHelp() []key.Binding {
-	short := func(keys, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
-	}
-	return []key.Binding{k.Play, short("←→", "call"), short("↑↓", "strategy"), short("tab", "view"), short("$", "dollars"),
-		short("w/W", "window"), short("t/T", "trigger"), short("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
+	return []key.Binding{k.Play, fold("←→", "call"), fold("↑↓", "strategy"), fold("tab", "view"), fold("$", "dollars"),
+		fold("w/W", "window"), fold("t/T", "trigger"), fold("c/C", "cap"), k.Model, k.Strategies, k.Findings, k.Tune, k.Levers, k.Help, k.Quit}
+}
+
+// fold is one help entry for a pair of keys (←→ for ← and →), shown on
+// the help line only: the keys themselves are matched by their bindings.
+func fold(keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 }
 
 // FullHelp is the help screen, by column.

@@ -21,6 +21,68 @@ func (k knob) String() string {
 	return [...]string{"window", "summary trigger", "summary keep", "summary size", "cap"}[k]
 }
 
+// dial is a number a knob turns in one kind of step: turn changes it by
+// dir steps and says its new value.
+type dial struct {
+	knob knob
+	step string // the step's kind
+	turn func(s strategy.Step, dir int) string
+}
+
+// dials are the knobs' numbers, each knob's in order of preference: a
+// strategy's first step that has the knob's number is turned. Agent steps
+// share the summary's knobs: trigger, keep and size.
+var dials = []dial{
+	{knobWindow, "window", func(s strategy.Step, dir int) string {
+		w := s.(*strategy.WindowStep)
+		if w.Tokens > 0 {
+			return fmt.Sprintf("%d tokens", bump(&w.Tokens, dir, 1000, 1000, 0))
+		}
+		return fmt.Sprintf("%d exchanges", bump(&w.Turns, dir, 1, 0, 0))
+	}},
+	{knobTrigger, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.SummaryStep).Trigger, dir, 2000, 1000, 0))
+	}},
+	{knobTrigger, "clear", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("clear at %d tokens", bump(&s.(*strategy.ClearStep).Trigger, dir, 2000, 1000, 0))
+	}},
+	{knobTrigger, "compact", func(s strategy.Step, dir int) string {
+		c := s.(*strategy.CompactStep)
+		if c.Percent != 0 {
+			return fmt.Sprintf("compact at %d%% of the window", bump(&c.Percent, dir, 5, 1, 100))
+		}
+		return fmt.Sprintf("compact at %d tokens", bump(&c.Trigger, dir, 2000, 1000, 0))
+	}},
+	{knobKeep, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d exchanges", bump(&s.(*strategy.SummaryStep).Keep, dir, 1, 0, 0))
+	}},
+	{knobKeep, "clear", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("clear keeps %d tool uses", bump(&s.(*strategy.ClearStep).Keep, dir, 1, 0, 0))
+	}},
+	{knobKeep, "clear-thinking", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("thinking of %d turns", bump(&s.(*strategy.ClearThinkingStep).Keep, dir, 1, 1, 0))
+	}},
+	{knobSize, "summary", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.SummaryStep).Size, dir, 100, 100, 0))
+	}},
+	{knobSize, "compact", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("compaction %d tokens", bump(&s.(*strategy.CompactStep).Size, dir, 100, 100, 0))
+	}},
+	{knobCap, "cap", func(s strategy.Step, dir int) string {
+		return fmt.Sprintf("%d tokens", bump(&s.(*strategy.CapStep).Max, dir, 128, 64, 0))
+	}},
+}
+
+// bump moves *v by dir steps of by, no lower than lo and, when hi > 0, no
+// higher than hi, and returns the new value.
+func bump[T int | int64](v *T, dir int, by, lo, hi T) T {
+	*v = max(lo, *v+T(dir)*by)
+	if hi > 0 {
+		*v = min(hi, *v)
+	}
+	return *v
+}
+
 // turnKnob changes knob k by dir steps in every strategy that has the
 // step, and reports whether any did. Steps: window ±1 exchange (±1,000
 // tokens by tokens), trigger ±2,000 tokens (summary, else clear, else
@@ -28,64 +90,21 @@ func (k knob) String() string {
 // tool uses, else thinking turns), size ±100 tokens (summary, else
 // compact), cap ±128 tokens.
 func turnKnob(specs []string, k knob, dir int) ([]string, string, bool) {
-	out := make([]string, len(specs))
+	out := append([]string(nil), specs...)
 	changed := false
 	var value string
 	for i, spec := range specs {
-		out[i] = spec
 		s, err := strategy.Parse(spec)
 		if err != nil {
 			continue
 		}
-		w, _ := s.Step("window").(*strategy.WindowStep)
-		sum, _ := s.Step("summary").(*strategy.SummaryStep)
-		capStep, _ := s.Step("cap").(*strategy.CapStep)
-		clr, _ := s.Step("clear").(*strategy.ClearStep)
-		cmp, _ := s.Step("compact").(*strategy.CompactStep)
-		ct, _ := s.Step("clear-thinking").(*strategy.ClearThinkingStep)
-		switch {
-		case k == knobWindow && w != nil && w.Tokens == 0:
-			w.Turns = max(0, w.Turns+dir)
-			value = fmt.Sprintf("%d exchanges", w.Turns)
-		case k == knobWindow && w != nil:
-			w.Tokens = max(1000, w.Tokens+int64(dir)*1000)
-			value = fmt.Sprintf("%d tokens", w.Tokens)
-		case k == knobTrigger && sum != nil:
-			sum.Trigger = max(1000, sum.Trigger+int64(dir)*2000)
-			value = fmt.Sprintf("%d tokens", sum.Trigger)
-		case k == knobKeep && sum != nil:
-			sum.Keep = max(0, sum.Keep+dir)
-			value = fmt.Sprintf("%d exchanges", sum.Keep)
-		case k == knobSize && sum != nil:
-			sum.Size = max(100, sum.Size+int64(dir)*100)
-			value = fmt.Sprintf("%d tokens", sum.Size)
-		// Agent steps share the summary's keys: trigger, keep and size.
-		case k == knobTrigger && clr != nil:
-			clr.Trigger = max(1000, clr.Trigger+int64(dir)*2000)
-			value = fmt.Sprintf("clear at %d tokens", clr.Trigger)
-		case k == knobTrigger && cmp != nil && cmp.Percent == 0:
-			cmp.Trigger = max(1000, cmp.Trigger+int64(dir)*2000)
-			value = fmt.Sprintf("compact at %d tokens", cmp.Trigger)
-		case k == knobTrigger && cmp != nil:
-			cmp.Percent = min(100, max(1, cmp.Percent+dir*5))
-			value = fmt.Sprintf("compact at %d%% of the window", cmp.Percent)
-		case k == knobKeep && clr != nil:
-			clr.Keep = max(0, clr.Keep+dir)
-			value = fmt.Sprintf("clear keeps %d tool uses", clr.Keep)
-		case k == knobKeep && ct != nil:
-			ct.Keep = max(1, ct.Keep+dir)
-			value = fmt.Sprintf("thinking of %d turns", ct.Keep)
-		case k == knobSize && cmp != nil:
-			cmp.Size = max(100, cmp.Size+int64(dir)*100)
-			value = fmt.Sprintf("compaction %d tokens", cmp.Size)
-		case k == knobCap && capStep != nil:
-			capStep.Max = max(64, capStep.Max+int64(dir)*128)
-			value = fmt.Sprintf("%d tokens", capStep.Max)
-		default:
-			continue
+		for _, d := range dials {
+			if st := s.Step(d.step); d.knob == k && st != nil {
+				value = d.turn(st, dir)
+				out[i], changed = s.String(), true
+				break
+			}
 		}
-		out[i] = s.String()
-		changed = true
 	}
 	return out, value, changed
 }

@@ -2,11 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // lever is one of the effect-size steps, toggled on the selected strategy
@@ -25,8 +29,55 @@ var leverSet = []lever{
 	{"rag", "keep", []string{"40%", "20%", "60%", "80%"}, "retrieval filtered"},
 }
 
-// levers is the lever overlay's state: the row under the cursor.
-type levers struct{ cursor int }
+// leversPage is the lever overlay: the levers of the selected strategy,
+// toggled like the keys of a calculator. It says what it changed (spec,
+// status); the root puts the spec in the table and recomputes.
+type leversPage struct {
+	st     styles
+	keys   leverKeys
+	cursor int // the lever under the cursor
+	sel    int // the strategy the levers act on
+	spec   string
+	width  int
+	height int
+	menuOut
+}
+
+// leverKeys are the lever overlay's keys.
+type leverKeys struct {
+	cursorKeys
+	Toggle, Less, More key.Binding
+}
+
+func newLeverKeys() leverKeys {
+	return leverKeys{cursorKeys: newCursorKeys("esc", "q", "v", "enter"), Toggle: bind("space", "on/off", "space", "x"),
+		Less: bind("←", "value", "left", "h"), More: bind("→", "value", "right", "l")}
+}
+
+// ShortHelp is the overlay's one-line help.
+func (k leverKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Toggle, fold("←→", "value"), fold("↑↓", "lever"), k.Close}
+}
+
+// FullHelp is the overlay's keys by column.
+func (k leverKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down}, {k.Toggle, k.Less, k.More, k.Close}}
+}
+
+func newLeversPage(st styles) leversPage { return leversPage{st: st, keys: newLeverKeys()} }
+
+// open shows the overlay from its first lever, on strategy sel whose
+// spec is spec.
+func (l leversPage) open(sel int, spec string) leversPage {
+	l.cursor, l.sel, l.spec, l.shut, l.status = 0, sel, spec, false, ""
+	return l
+}
+
+// SetSize gives the overlay the screen it is drawn over.
+func (l *leversPage) SetSize(w, h int) { l.width, l.height = w, h }
+
+// KeyMap is the overlay's keys.
+func (l leversPage) KeyMap() help.KeyMap { return l.keys }
 
 // leverStep is lever l's step at value v: "system:scale=0.5".
 func (l lever) step(v string) string { return l.name + ":" + l.key + "=" + v }
@@ -64,99 +115,83 @@ func setLever(spec string, l lever, v string) (string, error) {
 	return s.String(), nil
 }
 
-// updateLevers handles a key of the lever overlay: space toggles the lever
-// under the cursor on the selected strategy, ←/→ cycle its value (and
-// switch it on); each change recomputes at once.
-func (m *Model) updateLevers(msg tea.KeyPressMsg) tea.Cmd {
-	if m.sel >= len(m.specs) {
-		m.overlay = overlayNone
-		return nil
-	}
-	l := leverSet[m.lev.cursor]
-	cur := leverValue(m.specs[m.sel], l)
+// update handles a key on strategy sel, whose spec is spec: space
+// toggles the lever under the cursor, ←/→ cycle its value (and switch it
+// on). changed says l.spec is a new spec for the strategy.
+func (l leversPage) update(msg tea.KeyPressMsg, sel int, spec string) (leversPage, bool) {
+	l.sel, l.spec, l.status = sel, spec, ""
+	lv := leverSet[l.cursor]
+	cur := leverValue(spec, lv)
 	next := cur
-	switch msg.String() {
-	case "esc", "q", "v", "enter":
-		m.overlay = overlayNone
-		return nil
-	case "up", "k":
-		m.lev.cursor = max(0, m.lev.cursor-1)
-		return nil
-	case "down", "j":
-		m.lev.cursor = min(len(leverSet)-1, m.lev.cursor+1)
-		return nil
-	case "space", "x":
+	k := l.keys
+	switch {
+	case key.Matches(msg, k.Close):
+		l.shut = true
+		return l, false
+	case k.move(msg, &l.cursor, len(leverSet)):
+		return l, false
+	case key.Matches(msg, k.Toggle):
 		next = ""
 		if cur == "" {
-			next = l.values[0]
+			next = lv.values[0]
 		}
-	case "left", "h", "right", "l":
+	case key.Matches(msg, k.Less, k.More):
 		dir := 1
-		if msg.String() == "left" || msg.String() == "h" {
+		if key.Matches(msg, k.Less) {
 			dir = -1
 		}
-		i := -1
-		for k, v := range l.values {
-			if v == cur {
-				i = k
-			}
-		}
-		if i < 0 {
-			next = l.values[0]
-		} else {
-			next = l.values[(i+dir+len(l.values))%len(l.values)]
+		next = lv.values[0]
+		if i := slices.Index(lv.values, cur); i >= 0 {
+			next = lv.values[(i+dir+len(lv.values))%len(lv.values)]
 		}
 	default:
-		return nil
+		return l, false
 	}
-	spec, err := setLever(m.specs[m.sel], l, next)
+	out, err := setLever(spec, lv, next)
 	if err != nil {
-		m.status = "error: " + err.Error()
-		return nil
+		l.status = "error: " + err.Error()
+		return l, false
 	}
-	if spec == m.specs[m.sel] {
-		return nil
+	if out == spec {
+		return l, false
 	}
-	m.specs = append([]string(nil), m.specs...)
-	m.specs[m.sel] = spec
-	m.status = fmt.Sprintf("%d: %s", m.sel+1, l.step(next))
+	l.spec = out
+	l.status = fmt.Sprintf("%d: %s", sel+1, lv.step(next))
 	if next == "" {
-		m.status = fmt.Sprintf("%d: %s off", m.sel+1, l.name)
+		l.status = fmt.Sprintf("%d: %s off", sel+1, lv.name)
 	}
-	return m.recompute()
+	return l, true
 }
 
-// leversView is the lever overlay: one row a lever, its value on the
-// selected strategy, and that strategy's cost as it stands.
-func (m Model) leversView(w, h int) string {
+// View is the lever overlay: one row a lever, its value on the selected
+// strategy, and that strategy's cost in res as it stands ("…" while
+// computing).
+func (l leversPage) View(res *profile.Result, computing bool) string {
+	w, h := min(56, l.width-4), min(12, l.height-2)
 	inner := w - 4
-	spec := ""
-	if m.sel < len(m.specs) {
-		spec = m.specs[m.sel]
-	}
-	lines := []string{m.st.bold.Render(truncate(fmt.Sprintf("levers on %d", m.sel+1), inner)),
-		m.st.dim.Render(truncate("space on/off · ←→ value · esc", inner))}
-	for i, l := range leverSet {
-		v := leverValue(spec, l)
+	lines := []string{l.st.bold.Render(truncate(fmt.Sprintf("levers on %d", l.sel+1), inner)),
+		l.st.dim.Render(truncate("space on/off · ←→ value · esc", inner))}
+	for i, lv := range leverSet {
+		v := leverValue(l.spec, lv)
 		box := "[ ]"
 		if v != "" {
 			box = "[x]"
 		} else {
-			v = l.values[0]
+			v = lv.values[0]
 		}
-		line := truncate(fmt.Sprintf("%s %-16s %-5s %s", box, l.name+":"+l.key, v, l.doc), inner)
-		if i == m.lev.cursor {
-			line = m.st.selected.Render(line)
+		line := truncate(fmt.Sprintf("%s %-16s %-5s %s", box, lv.name+":"+lv.key, v, lv.doc), inner)
+		if i == l.cursor {
+			line = l.st.selected.Render(line)
 		}
 		lines = append(lines, line)
 	}
-	if m.res != nil && m.sel < len(m.res.Strategies) {
-		s := m.res.Strategies[m.sel]
+	if res != nil && l.sel < len(res.Strategies) {
+		s := res.Strategies[l.sel]
 		cost := s.Totals.Cost.String()
-		if m.computing {
+		if computing {
 			cost = "…"
 		}
 		lines = append(lines, "", joinFit(inner, " ", field{"cost", 3}, field{cost, 9}, field{"· " + s.Strategy.Spec, 1}))
 	}
-	return m.st.pane.Width(w).Render(fit(strings.Join(lines, "\n"), inner, min(len(lines), max(1, h-2))))
+	return l.st.pane.Width(w).Render(fit(strings.Join(lines, "\n"), inner, min(len(lines), max(1, h-2))))
 }

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -37,7 +33,7 @@ func liveConfig(t *testing.T, budget string, replies ...livetest.Reply) (Config,
 
 func typeText(t *testing.T, m Model, text string) Model {
 	t.Helper()
-	m.live.input.SetValue(text)
+	m.session.live.input.SetValue(text)
 	return press(t, m, "enter")
 }
 
@@ -45,15 +41,15 @@ func TestLiveCallRecordedAndSimulated(t *testing.T) {
 	cfg, srv, out := liveConfig(t, "1", livetest.Reply{Chunks: []string{"Port ", "8080."}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
 	m := start(t, cfg)
 	m = typeText(t, m, "which port?")
-	if len(srv.Requests) != 1 || m.calls() != 1 {
-		t.Fatalf("%d requests, %d calls", len(srv.Requests), m.calls())
+	if len(srv.Requests) != 1 || m.session.calls() != 1 {
+		t.Fatalf("%d requests, %d calls", len(srv.Requests), m.session.calls())
 	}
 	// gpt-4o-mini: 25 in × $0.15 + 3 out × $0.60 per MTok = $0.00000555.
-	if got := m.spent(); got != price.Money(25*150_000+3*600_000) {
+	if got := m.session.spent(); got != price.Money(25*150_000+3*600_000) {
 		t.Errorf("spent %s", got)
 	}
-	if m.upto != 1 || !strings.Contains(m.chatView(80, 5), "model: Port 8080.") {
-		t.Errorf("chat:\n%s", m.chatView(80, 5))
+	if m.session.upto != 1 || !strings.Contains(chatAt(m.session.live, 80, 5), "model: Port 8080.") {
+		t.Errorf("chat:\n%s", chatAt(m.session.live, 80, 5))
 	}
 	if !strings.Contains(out.String(), `"usage":{"input_tokens":25`) {
 		t.Errorf("JSONL lacks the reported usage:\n%s", out)
@@ -67,9 +63,9 @@ func TestLiveCallRecordedAndSimulated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range m.res.Strategies {
-		if a, b := m.res.Strategies[i].Totals, replayed.Strategies[i].Totals; a != b {
-			t.Errorf("%s: live %+v, replayed %+v", m.res.Strategies[i].Strategy.Spec, a, b)
+	for i := range m.session.res.Strategies {
+		if a, b := m.session.res.Strategies[i].Totals, replayed.Strategies[i].Totals; a != b {
+			t.Errorf("%s: live %+v, replayed %+v", m.session.res.Strategies[i].Strategy.Spec, a, b)
 		}
 	}
 }
@@ -83,8 +79,8 @@ func TestLiveBudgetRefusal(t *testing.T) {
 	if len(srv.Requests) != 0 {
 		t.Fatalf("sent %d requests past the budget", len(srv.Requests))
 	}
-	if !strings.Contains(m.live.notice, "refused") || m.live.input.Value() == "" {
-		t.Errorf("notice %q, input %q", m.live.notice, m.live.input.Value())
+	if !strings.Contains(m.session.live.notice, "refused") || m.session.live.input.Value() == "" {
+		t.Errorf("notice %q, input %q", m.session.live.notice, m.session.live.input.Value())
 	}
 	if c := cfg.Live.Session.Conversation(); len(c.Messages) != 1 {
 		t.Errorf("refused text entered the conversation: %d messages", len(c.Messages))
@@ -97,13 +93,13 @@ func TestLiveErrorThenRetry(t *testing.T) {
 		livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 9, Completion: 1}})
 	m := start(t, cfg)
 	m = typeText(t, m, "hi")
-	if !m.live.failed || !strings.Contains(m.live.notice, "500 internal error") || m.calls() != 0 {
-		t.Fatalf("after 500: failed %v, notice %q", m.live.failed, m.live.notice)
+	if !m.session.live.failed || !strings.Contains(m.session.live.notice, "500 internal error") || m.session.calls() != 0 {
+		t.Fatalf("after 500: failed %v, notice %q", m.session.live.failed, m.session.live.notice)
 	}
 	next, cmd := m.Update(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
 	m = settle(t, next.(Model), cmd)
-	if m.live.failed || m.calls() != 1 {
-		t.Errorf("retry: failed %v, calls %d", m.live.failed, m.calls())
+	if m.session.live.failed || m.session.calls() != 1 {
+		t.Errorf("retry: failed %v, calls %d", m.session.live.failed, m.session.calls())
 	}
 }
 
@@ -111,39 +107,42 @@ func TestLiveKeysGoToInput(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "")
 	m := start(t, cfg)
 	m = press(t, m, "q", "W")
-	if m.live.input.Value() != "qW" {
-		t.Errorf("input %q: letters reached the key map", m.live.input.Value())
+	if m.session.live.input.Value() != "qW" {
+		t.Errorf("input %q: letters reached the key map", m.session.live.input.Value())
 	}
 	m = press(t, m, "esc", "?")
-	if !m.full {
+	if m.info.mode != infoHelp {
 		t.Error("after esc, ? should open help")
 	}
 }
 
 func TestLiveGolden(t *testing.T) {
-	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Chunks: []string{"Your deploy ", "fails its health check."}, Usage: &livetest.Usage{Prompt: 40, Completion: 8}})
-	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
-	tm.Type("why is my deploy stuck?")
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	// The batch row saves 50% once the call is recomputed.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("50.0%")) }, teatest.WithDuration(10*time.Second))
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+	liveGolden(t, "0.01", livetest.Reply{Chunks: []string{"Your deploy ", "fails its health check."}, Usage: &livetest.Usage{Prompt: 40, Completion: 8}},
+		"why is my deploy stuck?", "50.0%")
+}
+
+// liveGolden sends text to a chat on budget answering reply, and compares
+// the screen, once it shows wait, with the test's golden file.
+func liveGolden(t *testing.T, budget string, reply livetest.Reply, text, wait string) {
+	t.Helper()
+	cfg, _, _ := liveConfig(t, budget, reply)
+	tm := program(t, New(cfg), 80, 24)
+	waitFor(t, tm, "enter send")
+	tm.Type(text)
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm, wait)
+	goldenFinal(t, tm)
 }
 
 func TestLiveBudgetWarning(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "0.0000069", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
 	m := start(t, cfg)
-	if strings.Contains(m.spendLine(), "80% used") {
+	if strings.Contains(m.session.live.spendLine(), "80% used") {
 		t.Fatal("warning before any spend")
 	}
 	m = typeText(t, m, "hi") // spends 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555: 80.4%
-	if got := m.spendLine(); !strings.Contains(got, "80% used") {
+	if got := m.session.live.spendLine(); !strings.Contains(got, "80% used") {
 		t.Errorf("spend line %q", got)
 	}
 }
@@ -156,11 +155,11 @@ func TestLiveCancel(t *testing.T) {
 		livetest.Reply{Chunks: []string{"Hel", "lo"}, Hang: true},
 		livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
 	m := start(t, cfg)
-	m.live.input.SetValue("hello there")
+	m.session.live.input.SetValue("hello there")
 	next, cmd := m.Update(keyPress("enter"))
 	m = next.(Model)
 	// Run the budget check and the first delta by hand: the stream then hangs.
-	for !strings.Contains(m.live.reply.String(), "Hel") {
+	for !strings.Contains(m.session.live.reply.String(), "Hel") {
 		msg := cmd()
 		if b, ok := msg.(tea.BatchMsg); ok {
 			msg = b[0]()
@@ -170,10 +169,10 @@ func TestLiveCancel(t *testing.T) {
 	}
 	next, _ = m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	m = settle(t, next.(Model), cmd)
-	if m.live.streaming || !strings.HasPrefix(m.live.notice, "cancelled") || strings.Contains(m.live.notice, "context canceled") {
-		t.Fatalf("after ctrl+c: streaming %v, notice %q", m.live.streaming, m.live.notice)
+	if m.session.live.streaming || !strings.HasPrefix(m.session.live.notice, "cancelled") || strings.Contains(m.session.live.notice, "context canceled") {
+		t.Fatalf("after ctrl+c: streaming %v, notice %q", m.session.live.streaming, m.session.live.notice)
 	}
-	if chat := ansi.Strip(m.chatView(80, 6)); !strings.Contains(chat, "you: hello there") || !strings.Contains(chat, "reply cancelled") {
+	if chat := ansi.Strip(chatAt(m.session.live, 80, 6)); !strings.Contains(chat, "you: hello there") || !strings.Contains(chat, "reply cancelled") {
 		t.Errorf("chat after cancel:\n%s", chat)
 	}
 	m = typeText(t, m, "second")
@@ -189,7 +188,7 @@ func TestLiveCancel(t *testing.T) {
 	if strings.Join(users, "|") != "hello there|second" {
 		t.Errorf("second request's user messages %q", users)
 	}
-	if chat := ansi.Strip(m.chatView(80, 6)); !strings.Contains(chat, "reply cancelled") || !strings.Contains(chat, "model: ok") {
+	if chat := ansi.Strip(chatAt(m.session.live, 80, 6)); !strings.Contains(chat, "reply cancelled") || !strings.Contains(chat, "model: ok") {
 		t.Errorf("chat after the next message:\n%s", chat)
 	}
 }
@@ -202,24 +201,24 @@ func TestLiveOverBudget(t *testing.T) {
 	cfg.Live.Budget = price.Money(6_000_000) // $0.000006: the first call fits
 	m := start(t, cfg)
 	m = typeText(t, m, "hi")
-	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "(92% used)") {
+	if got := ansi.Strip(m.session.live.spendLine()); !strings.Contains(got, "(92% used)") {
 		t.Errorf("spend line %q, want 92%% ($0.00000555 of $0.000006)", got)
 	}
-	m.live.cfg.Budget = price.Money(5_000_000)
-	m.redraw()
-	if got := ansi.Strip(m.spendLine()); !strings.Contains(got, "over budget by $0.000001") {
+	m.session.live.cfg.Budget = price.Money(5_000_000)
+	m.session.redraw()
+	if got := ansi.Strip(m.session.live.spendLine()); !strings.Contains(got, "over budget by $0.000001") {
 		t.Errorf("spend line %q", got)
 	}
 	m = typeText(t, m, "more")
 	if len(srv.Requests) != 1 {
 		t.Fatalf("sent past the budget: %d requests", len(srv.Requests))
 	}
-	if n := m.live.notice; !strings.Contains(n, "spend $0.000006 is over the budget of $0.000005 by $0.000001") || strings.Contains(n, "-") {
+	if n := m.session.live.notice; !strings.Contains(n, "spend $0.000006 is over the budget of $0.000005 by $0.000001") || strings.Contains(n, "-") {
 		t.Errorf("refusal %q", n)
 	}
 	m = press(t, m, "esc", "B")
-	if m.live.cfg.Budget != price.Money(2*5_550_000) {
-		t.Errorf("B: budget %s", m.live.cfg.Budget)
+	if m.session.live.cfg.Budget != price.Money(2*5_550_000) {
+		t.Errorf("B: budget %s", m.session.live.cfg.Budget)
 	}
 }
 
@@ -228,27 +227,27 @@ func TestLiveChatScrollAndMultiline(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "", livetest.Reply{Chunks: []string{"one\ntwo\nthree\nfour\nfive\nsix"}, Usage: &livetest.Usage{Prompt: 9, Completion: 6}})
 	m := start(t, cfg)
 	m = typeText(t, m, "count")
-	h := m.layout().chatH
-	end := ansi.Strip(m.chatView(80, h))
+	h := m.session.layout().chatH
+	end := ansi.Strip(chatAt(m.session.live, 80, h))
 	m = press(t, m, "pgup")
-	if m.live.scroll == 0 || ansi.Strip(m.chatView(80, h)) == end {
-		t.Errorf("pgup did not scroll: %d", m.live.scroll)
+	if m.session.live.scroll == 0 || ansi.Strip(chatAt(m.session.live, 80, h)) == end {
+		t.Errorf("pgup did not scroll: %d", m.session.live.scroll)
 	}
 	m = press(t, m, "pgdown")
-	if m.live.scroll != 0 {
-		t.Errorf("pgdown: %d", m.live.scroll)
+	if m.session.live.scroll != 0 {
+		t.Errorf("pgdown: %d", m.session.live.scroll)
 	}
-	l := m.layout()
+	l := m.session.layout()
 	m = wheelAt(t, m, 5, l.chatY+1, false)
-	if m.live.scroll != 3 {
-		t.Errorf("wheel up over the chat: %d", m.live.scroll)
+	if m.session.live.scroll != 3 {
+		t.Errorf("wheel up over the chat: %d", m.session.live.scroll)
 	}
-	m.live.input.SetValue("")
+	m.session.live.input.SetValue("")
 	m = press(t, m, "a")
 	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter, Mod: tea.ModAlt})
 	m = settle(t, next.(Model), cmd)
 	m = press(t, m, "b")
-	if got := m.live.input.Value(); got != "a\nb" {
+	if got := m.session.live.input.Value(); got != "a\nb" {
 		t.Errorf("input %q after alt+enter", got)
 	}
 }
@@ -259,7 +258,7 @@ func TestLiveGapLabel(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 400, Completion: 1}})
 	m := start(t, cfg)
 	m = typeText(t, m, "hi")
-	if m.res.Strategies[0].Totals.Parts.Unlogged == 0 {
+	if m.session.res.Strategies[0].Totals.Parts.Unlogged == 0 {
 		t.Fatal("no gap between 400 reported and the count")
 	}
 	m = press(t, m, "esc", "tab", "tab")
@@ -273,18 +272,7 @@ func TestLiveGapLabel(t *testing.T) {
 func TestLiveOverBudgetGolden(t *testing.T) {
 	// The input alone (≈$0.000003) fits $0.000005; the call then costs
 	// 25 × $0.15 + 3 × $0.60 per MTok = $0.00000555, past it.
-	cfg, _, _ := liveConfig(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}})
-	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("enter send")) }, teatest.WithDuration(10*time.Second))
-	tm.Type("hi")
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("over budget by")) }, teatest.WithDuration(10*time.Second))
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+	liveGolden(t, "0.000005", livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 25, Completion: 3}}, "hi", "over budget by")
 }
 
 // A long error is readable in full in the chat pane, and live help names B.
@@ -293,15 +281,25 @@ func TestLiveLongErrorAndHelp(t *testing.T) {
 	cfg, _, _ := liveConfig(t, "0.01", livetest.Reply{Status: 500, Message: long})
 	m := start(t, cfg)
 	m = typeText(t, m, "hi")
-	chat := strings.Join(strings.Fields(ansi.Strip(m.chatView(40, 12))), " ")
+	chat := strings.Join(strings.Fields(ansi.Strip(chatAt(m.session.live, 40, 12))), " ")
 	if !strings.Contains(chat, "request id abc123") {
-		t.Errorf("error cut in the chat:\n%s", m.chatView(40, 12))
+		t.Errorf("error cut in the chat:\n%s", chatAt(m.session.live, 40, 12))
 	}
 	m = press(t, m, "esc", "?")
 	if !strings.Contains(screen(m), "double the budget") {
 		t.Errorf("live help lacks B:\n%s", screen(m))
 	}
+	// The chat's keys too, and all of it on the screen.
+	if out := screen(m); !strings.Contains(out, ":system FILE prompt") || !strings.Contains(out, "ctrl+r       retry") || strings.Count(out, "\n") >= 24 {
+		t.Errorf("live help lacks the chat's keys or overflows 24 lines:\n%s", out)
+	}
 	if plain := startAt(t, demoConfig(), 120, 40); strings.Contains(screen(press(t, plain, "?")), "budget") {
 		t.Error("B in the help outside live mode")
 	}
+}
+
+// chatAt is the chat drawn in w columns and h lines.
+func chatAt(l livePage, w, h int) string {
+	l.SetSize(w, h)
+	return l.View()
 }

@@ -10,13 +10,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
@@ -79,6 +79,21 @@ type loadJob struct {
 	// hold, when set, is waited on between the usage pass and counting:
 	// tests keep the page in its usage-only state.
 	hold <-chan struct{}
+}
+
+// loader is the first read of a path: its progress, and what the usage
+// pass said, shown until the profile comes.
+type loader struct {
+	loading  bool
+	ch       chan tea.Msg
+	hold     <-chan struct{} // tests: holds loading after the usage pass
+	progress progress.Model
+	done     int // files counted
+	all      int // files to count
+	usage    struct {
+		done             bool // the usage pass is over
+		models, warnings []string
+	}
 }
 
 // load reads j.path off the event loop, sending a usageMsg, progressMsgs
@@ -217,25 +232,18 @@ func openRef(gen, i int, r convRef, read transcripts.Options) tea.Cmd {
 // the tree again for them (another --model, a model on an encoding not
 // counted), off the event loop like compute.
 func computeRefs(gen int, j loadJob, specs []string) tea.Cmd {
-	specs = append([]string(nil), specs...)
-	return func() tea.Msg {
-		start := time.Now()
-		strategies, err := strategy.ParseAll(specs)
-		if err != nil {
-			return computedMsg{gen: gen, all: true, err: err}
+	return runStrategies(gen, true, specs, func(strategies []*strategy.Strategy) (*profile.Prepared, []*strategy.Strategy, error) {
+		if p := j.counted.textless(j.prices, j.model, strategies); p != nil {
+			return p, strategies, nil
 		}
-		p := j.counted.textless(j.prices, j.model, strategies)
-		if p == nil {
-			if l := walkFor(j, true, strategies, nil); l.err != nil {
-				return computedMsg{gen: gen, all: true, err: l.err}
-			}
-			if p = j.counted.textless(j.prices, j.model, strategies); p == nil {
-				return computedMsg{gen: gen, all: true, err: fmt.Errorf("%s: the strategies cannot run on the counts", j.path)}
-			}
+		if l := walkFor(j, true, strategies, nil); l.err != nil {
+			return nil, nil, l.err
 		}
-		res, err := p.Run(strategies)
-		return computedMsg{gen: gen, all: true, res: res, err: err, took: time.Since(start)}
-	}
+		if p := j.counted.textless(j.prices, j.model, strategies); p != nil {
+			return p, strategies, nil
+		}
+		return nil, nil, fmt.Errorf("%s: the strategies cannot run on the counts", j.path)
+	})
 }
 
 // usageRoot is whether path is a directory, and the root the usage pass
@@ -357,4 +365,63 @@ func topModel(n map[string]int) string {
 		}
 	}
 	return best
+}
+
+// onLoad takes what the load sends: the usage pass's rows, progress, and
+// the source read.
+func (m Model) onLoad(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case usageMsg:
+		m.load.usage.done = true
+		// Several sessions: their list now, billed as logged, while the
+		// profile is counted. One: its page, when counted.
+		if msg.err == nil && len(msg.rows) > 1 && m.c.cfg.Live == nil {
+			m.page = pageConversations
+			m.load.usage.models, m.load.usage.warnings = msg.models, msg.warnings
+			m.list.setUsage(msg.rows, msg.keys)
+		}
+		return m, waitLoad(m.load.ch)
+	case progressMsg:
+		m.load.done, m.load.all = msg.done, msg.total
+		return m, waitLoad(m.load.ch)
+	case loadedMsg:
+		m.load.loading = false
+		if msg.err != nil {
+			m.err = msg.err
+			return m, nil
+		}
+		m.list.refs = msg.refs
+		m.setSource(msg.src)
+		m.list.convKeys = msg.keys
+		if len(m.c.cfg.Specs) == 0 {
+			defaults := msg.defaults
+			if defaults == nil {
+				defaults = strategy.DefaultsFor(msg.src.Conversations)
+			}
+			m.sh.specs = append([]string(nil), defaults...)
+		}
+		// Several conversations were counted while read (load seeded the
+		// list's prepCache): only the strategies are left to run.
+		return m, m.recompute()
+	}
+	return m, nil
+}
+
+// loadJob is how the directory is read and counted, with the model now.
+func (m Model) loadJob() loadJob {
+	return loadJob{path: m.c.cfg.Path, read: m.c.cfg.Read, prices: m.c.cfg.Prices, model: m.sh.model, counted: m.list.prep}
+}
+
+// loadingScreen is the progress of the first read, before any list.
+func (m Model) loadingScreen() string {
+	label := "reading " + m.c.cfg.Path
+	if !m.load.usage.done {
+		label = "reading the usage logged in " + m.c.cfg.Path
+	}
+	pct := 0.0
+	if m.load.all > 0 {
+		pct = float64(m.load.done) / float64(m.load.all)
+		label += fmt.Sprintf(" · %d of %d files", m.load.done, m.load.all)
+	}
+	return "\n  " + label + "\n\n  " + m.load.progress.ViewAs(pct) + "\n\n  " + m.c.st.dim.Render("q to quit")
 }

@@ -1,23 +1,18 @@
 package ui
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/strategy"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	advice "github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/synthetic"
@@ -32,7 +27,7 @@ func loadAt(t *testing.T, path string, w, h int) (pending Model, finish func(Mod
 	t.Helper()
 	m := New(Config{Path: path})
 	hold := make(chan struct{})
-	m.loadHold = hold
+	m.load.hold = hold
 	next, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	m = next.(Model)
 	batch, ok := m.Init()().(tea.BatchMsg)
@@ -56,7 +51,7 @@ func loadAt(t *testing.T, path string, w, h int) (pending Model, finish func(Mod
 }
 
 // keysOf is the session key of each row shown, top to bottom.
-func keysOf(l convList) []string {
+func keysOf(l listPage) []string {
 	var out []string
 	for _, si := range l.shown {
 		out = append(out, l.sessions[si])
@@ -65,7 +60,7 @@ func keysOf(l convList) []string {
 }
 
 // idsOf is the id of each row shown, top to bottom.
-func idsOf(l convList) []string {
+func idsOf(l listPage) []string {
 	var out []string
 	for _, si := range l.shown {
 		out = append(out, l.sums[si].ID)
@@ -79,7 +74,7 @@ func idsOf(l convList) []string {
 func TestUsageRowsStayWhenProfileArrives(t *testing.T) {
 	for _, sortKeys := range [][]string{nil, {"d"}, {"n"}, {"c"}} {
 		pending, finish := loadAt(t, realTree, 120, 40)
-		if !pending.list.pending || pending.page != pageConversations || pending.all != nil {
+		if !pending.list.pending || pending.page != pageConversations || pending.list.all != nil {
 			t.Fatalf("usage pass: pending %v, page %d", pending.list.pending, pending.page)
 		}
 		pending = press(t, pending, sortKeys...)
@@ -91,7 +86,7 @@ func TestUsageRowsStayWhenProfileArrives(t *testing.T) {
 			t.Fatalf("sort %v: %d usage rows, want 7", sortKeys, len(before))
 		}
 		final := finish(pending)
-		if final.list.pending || final.all == nil {
+		if final.list.pending || final.list.all == nil {
 			t.Fatalf("sort %v: the profile did not arrive", sortKeys)
 		}
 		if after := keysOf(final.list); !reflect.DeepEqual(after, before) {
@@ -155,7 +150,7 @@ func TestLoadedListLikeOpen(t *testing.T) {
 		if !reflect.DeepEqual(got.list.sums, want.list.sums) {
 			t.Errorf("%s: loaded list\n%+v\nopened\n%+v", tree, got.list.sums, want.list.sums)
 		}
-		if !reflect.DeepEqual(idsOf(got.list), idsOf(want.list)) || !reflect.DeepEqual(got.specs, want.specs) {
+		if !reflect.DeepEqual(idsOf(got.list), idsOf(want.list)) || !reflect.DeepEqual(got.sh.specs, want.sh.specs) {
 			t.Errorf("%s: rows %v, want %v", tree, idsOf(got.list), idsOf(want.list))
 		}
 		got, want = press(t, got, "f"), press(t, want, "f")
@@ -192,7 +187,7 @@ func TestUsageRowSplits(t *testing.T) {
 func TestUsageRowsWait(t *testing.T) {
 	pending, finish := loadAt(t, realTree, 80, 24)
 	m := press(t, pending, "enter", "f")
-	if m.page != pageConversations || m.overlay != overlayNone || m.src != nil {
+	if m.page != pageConversations || m.overlay != overlayNone || m.list.src != nil {
 		t.Fatalf("enter/f while counting: page %d, overlay %d", m.page, m.overlay)
 	}
 	out := screen(m)
@@ -223,8 +218,8 @@ func TestUsageRowsWait(t *testing.T) {
 	}
 	m = finish(m)
 	m = press(t, m, "enter")
-	if m.page != pageSession || m.calls() != 14 {
-		t.Errorf("enter once counted: page %d, %d calls", m.page, m.calls())
+	if m.page != pageSession || m.session.calls() != 14 {
+		t.Errorf("enter once counted: page %d, %d calls", m.page, m.session.calls())
 	}
 }
 
@@ -253,8 +248,8 @@ func TestLoadOneSession(t *testing.T) {
 		t.Errorf("one session while counting:\n%s", screen(pending))
 	}
 	m := finish(pending)
-	if m.page != pageSession || m.calls() != 1 {
-		t.Errorf("one session: page %d, %d calls", m.page, m.calls())
+	if m.page != pageSession || m.session.calls() != 1 {
+		t.Errorf("one session: page %d, %d calls", m.page, m.session.calls())
 	}
 }
 
@@ -286,22 +281,17 @@ func TestGoldenLoad(t *testing.T) {
 			if tc.holding {
 				hold := make(chan struct{})
 				t.Cleanup(func() { close(hold) })
-				m.loadHold = hold
+				m.load.hold = hold
 			}
-			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+			tm := program(t, m, tc.w, tc.h)
 			wait := "every conversation has calls"
 			if tc.holding {
 				// As far as three files of seven.
-				m.loadCh <- progressMsg{3, 7}
+				m.load.ch <- progressMsg{3, 7}
 				wait = "3/7 files"
 			}
-			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(wait)) }, teatest.WithDuration(10*time.Second))
-			if err := tm.Quit(); err != nil {
-				t.Fatal(err)
-			}
-			final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-			golden.RequireEqual(t, []byte(ansi.Strip(final.View().Content)))
+			waitFor(t, tm, wait)
+			goldenFinal(t, tm)
 		})
 	}
 }
@@ -360,8 +350,8 @@ func mustStrategies(t *testing.T, specs []string) []*strategy.Strategy {
 func TestListKnobsOnLoadedCounts(t *testing.T) {
 	pending, finish := loadAt(t, realTree, 120, 40)
 	m := finish(pending)
-	seeded := m.preps.all.p
-	if seeded == nil || !m.preps.all.streamed {
+	seeded := m.list.prep.p
+	if seeded == nil || !m.list.prep.streamed {
 		t.Fatal("the list's counts were not kept")
 	}
 	src, err := transcripts.Open(realTree, transcripts.Options{})
@@ -378,16 +368,16 @@ func TestListKnobsOnLoadedCounts(t *testing.T) {
 		{"model=gpt-4", func(specs []string) []string { return append(specs, "model=gpt-4+cache") }, true},
 	} {
 		m = press(t, m, "enter")
-		specs := tc.change(append([]string(nil), m.specs...))
-		if len(specs) == 0 || strings.Join(specs, "|") == strings.Join(m.specs, "|") {
+		specs := tc.change(append([]string(nil), m.sh.specs...))
+		if len(specs) == 0 || strings.Join(specs, "|") == strings.Join(m.sh.specs, "|") {
 			t.Fatalf("%s: specs unchanged", tc.name)
 		}
-		m.specs = specs
+		m.sh.specs = specs
 		m = press(t, m, "esc")
-		if m.page != pageConversations || m.computing || m.all == nil || len(m.all.Strategies) != len(specs) {
+		if m.page != pageConversations || m.session.computing || m.list.all == nil || len(m.list.all.Strategies) != len(specs) {
 			t.Fatalf("%s: list not recomputed", tc.name)
 		}
-		if fresh := m.preps.all.p != seeded; fresh != tc.fresh {
+		if fresh := m.list.prep.p != seeded; fresh != tc.fresh {
 			t.Errorf("%s: prepared afresh %v, want %v", tc.name, fresh, tc.fresh)
 		}
 		want := startAt(t, Config{Source: src, Specs: specs}, 120, 40)

@@ -5,17 +5,18 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // picker chooses a model from the price table, filtered as one types.
 type picker struct {
+	keys   pickerKeys
 	input  textinput.Model
 	all    []*price.Model
 	shown  []*price.Model
@@ -31,7 +32,7 @@ func newPicker(t *price.Table, current string) picker {
 	st.Cursor.Blink = false
 	in.SetStyles(st)
 	in.Focus()
-	p := picker{input: in, all: t.Models}
+	p := picker{keys: newPickerKeys(), input: in, all: t.Models}
 	p.filter()
 	for i, m := range p.shown {
 		if m.ID == current {
@@ -68,19 +69,15 @@ func (p *picker) filter() {
 // update handles a key; done is set when the picker closes, with the
 // chosen id ("" when cancelled).
 func (p picker) update(msg tea.KeyPressMsg) (picker, bool, string) {
-	switch msg.String() {
-	case "esc", "ctrl+c":
+	switch {
+	case key.Matches(msg, p.keys.Close):
 		return p, true, ""
-	case "enter":
+	case key.Matches(msg, p.keys.Pick):
 		if len(p.shown) == 0 {
 			return p, true, ""
 		}
 		return p, true, p.shown[p.cursor].ID
-	case "up", "ctrl+p":
-		p.cursor = max(0, p.cursor-1)
-		return p, false, ""
-	case "down", "ctrl+n":
-		p.cursor = min(len(p.shown)-1, p.cursor+1)
+	case p.keys.move(msg, &p.cursor, len(p.shown)):
 		return p, false, ""
 	}
 	p.input, _ = p.input.Update(msg)
@@ -123,9 +120,32 @@ func moreLine(arrow string, n, total int) string {
 	return fmt.Sprintf("%s %d more", arrow, n)
 }
 
+// pickerKeys are the picker's keys: letters type the filter, so the
+// cursor moves with the arrows and ctrl+p/ctrl+n only.
+type pickerKeys struct {
+	cursorKeys
+	Pick key.Binding
+}
+
+func newPickerKeys() pickerKeys {
+	return pickerKeys{cursorKeys: cursorKeys{Up: bind("↑", "up", "up", "ctrl+p"), Down: bind("↓", "down", "down", "ctrl+n"),
+		Close: bind("esc", "cancel", "esc", "ctrl+c")}, Pick: bind("enter", "pick", "enter")}
+}
+
+// ShortHelp is the picker's help line.
+func (k pickerKeys) ShortHelp() []key.Binding {
+	return []key.Binding{fold("↑↓", "move"), k.Pick, k.Close}
+}
+
+// FullHelp is the picker's keys by column.
+func (k pickerKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Pick, k.Close}}
+}
+
 // menu adds and removes strategies: the current ones and the presets,
 // each with a check box.
 type menu struct {
+	keys   strategyKeys
 	items  []string
 	on     map[string]bool
 	cursor int
@@ -144,7 +164,7 @@ func newMenu(current []string, prices *price.Table) menu {
 	st.Blurred.Placeholder = st.Blurred.Placeholder.Italic(true).Faint(true)
 	st.Cursor.Blink = false
 	in.SetStyles(st)
-	m := menu{on: map[string]bool{}, add: in, prices: prices}
+	m := menu{keys: newStrategyKeys(), on: map[string]bool{}, add: in, prices: prices}
 	seen := map[string]bool{}
 	for _, s := range append(append([]string(nil), current...), presets(current)...) {
 		if !seen[s] {
@@ -195,21 +215,38 @@ func (m menu) update(msg tea.KeyPressMsg) (menu, bool) {
 		}
 		return m, false
 	}
-	switch msg.String() {
-	case "a", "+":
+	switch k := m.keys; {
+	case key.Matches(msg, k.Add):
 		m.add.Focus()
-		return m, false
-	case "esc", "enter", "s", "q":
+	case key.Matches(msg, k.Close):
 		return m, true
-	case "up", "k":
-		m.cursor = max(0, m.cursor-1)
-	case "down", "j":
-		m.cursor = min(len(m.items)-1, m.cursor+1)
-	case "space", "x":
+	case k.move(msg, &m.cursor, len(m.items)):
+	case key.Matches(msg, k.Toggle):
 		it := m.items[m.cursor]
 		m.on[it] = !m.on[it]
 	}
 	return m, false
+}
+
+// strategyKeys are the strategy menu's keys while its add box is shut.
+type strategyKeys struct {
+	cursorKeys
+	Toggle, Add key.Binding
+}
+
+func newStrategyKeys() strategyKeys {
+	return strategyKeys{cursorKeys: newCursorKeys("esc", "enter", "s", "q"), Toggle: bind("space", "toggle", "space", "x"),
+		Add: bind("a", "add a spec", "a", "+")}
+}
+
+// ShortHelp is the menu's help line.
+func (k strategyKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Toggle, k.Add, fold("↑↓", "move"), k.Close}
+}
+
+// FullHelp is the menu's keys by column.
+func (k strategyKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Toggle, k.Add, k.Up, k.Down, k.Close}}
 }
 
 // check reports what is wrong with a typed spec, models included.

@@ -24,54 +24,54 @@ func wheelAt(t *testing.T, m Model, x, y int, down bool) Model {
 
 func TestMouseSession(t *testing.T) {
 	m := startAt(t, demoConfig(), 80, 24)
-	l := m.layout()
-	g := m.rendered.barsAt
+	l := m.session.layout()
+	g := m.session.rendered.barsAt
 	// A click on a bar selects its call.
 	m = clickAt(t, m, g.x0+2*3, l.paneY+3)
-	if want := g.start + 3; m.focus != want {
-		t.Fatalf("click on bar 4 of the window: focus %d, want %d", m.focus, want)
+	if want := g.start + 3; m.session.focus != want {
+		t.Fatalf("click on bar 4 of the window: focus %d, want %d", m.session.focus, want)
 	}
 	// The wheel over the bars moves one call.
 	m = wheelAt(t, m, g.x0, l.paneY+1, true)
-	if want := g.start + 4; m.focus != want {
-		t.Errorf("wheel down over the bars: focus %d, want %d", m.focus, want)
+	if want := g.start + 4; m.session.focus != want {
+		t.Errorf("wheel down over the bars: focus %d, want %d", m.session.focus, want)
 	}
 	// A click on the third table row selects strategy 3; the wheel moves on.
 	m = clickAt(t, m, 10, l.tableY+2+2)
-	if m.sel != 2 {
-		t.Errorf("click on table row 3: sel %d", m.sel)
+	if m.session.sel != 2 {
+		t.Errorf("click on table row 3: sel %d", m.session.sel)
 	}
 	m = wheelAt(t, m, 10, l.tableY+3, true)
-	if m.sel != 3 {
-		t.Errorf("wheel over the table: sel %d", m.sel)
+	if m.session.sel != 3 {
+		t.Errorf("wheel over the table: sel %d", m.session.sel)
 	}
 	// A double-click on a bar opens the inspector on that call.
 	m = clickAt(t, m, g.x0+2*5, l.paneY+3)
 	m = clickAt(t, m, g.x0+2*5, l.paneY+3)
-	if m.view != viewInspector || m.focus != g.start+5 {
-		t.Errorf("double-click: view %d focus %d", m.view, m.focus)
+	if m.session.view != viewInspector || m.session.focus != g.start+5 {
+		t.Errorf("double-click: view %d focus %d", m.session.view, m.session.focus)
 	}
 	// The wheel over the inspector scrolls it.
 	m = wheelAt(t, m, 10, l.paneY+5, true)
-	if m.scroll != 3 {
-		t.Errorf("wheel over the inspector: scroll %d", m.scroll)
+	if m.session.scroll != 3 {
+		t.Errorf("wheel over the inspector: scroll %d", m.session.scroll)
 	}
 }
 
 func TestMouseCurves(t *testing.T) {
 	m := startAt(t, demoConfig(), 120, 40)
-	l := m.layout()
-	g := m.rendered.curvesAt
+	l := m.session.layout()
+	g := m.session.rendered.curvesAt
 	// The first column of the curves is call 1, the last the last call.
 	m = clickAt(t, m, l.paneW+1+g.x0, l.paneY+4)
-	if m.focus != 0 {
-		t.Errorf("click on the curves' first column: focus %d", m.focus)
+	if m.session.focus != 0 {
+		t.Errorf("click on the curves' first column: focus %d", m.session.focus)
 	}
 	// The curves now end at call 1, their labels' margin with them.
-	g = m.rendered.curvesAt
+	g = m.session.rendered.curvesAt
 	m = clickAt(t, m, l.paneW+1+g.x0+g.gw-1, l.paneY+4)
-	if m.focus != m.calls()-1 {
-		t.Errorf("click on the curves' last column: focus %d of %d", m.focus, m.calls())
+	if m.session.focus != m.session.calls()-1 {
+		t.Errorf("click on the curves' last column: focus %d of %d", m.session.focus, m.session.calls())
 	}
 }
 
@@ -108,7 +108,7 @@ func TestMouseConversations(t *testing.T) {
 	}
 	want := m.list.sums[m.list.selected()]
 	m = clickAt(t, m, 3, row)
-	if m.page != pageSession || m.calls() != want.Calls || m.open != want.Index {
-		t.Errorf("double-click: page %d, %d calls, open %d; want %s", m.page, m.calls(), m.open, want.ID)
+	if m.page != pageSession || m.session.calls() != want.Calls || m.session.open != want.Index {
+		t.Errorf("double-click: page %d, %d calls, open %d; want %s", m.page, m.session.calls(), m.session.open, want.ID)
 	}
 }

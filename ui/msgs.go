@@ -3,12 +3,11 @@ package ui
 import (
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile/strategy"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
@@ -27,17 +26,26 @@ type computedMsg struct {
 // keeps the conversations prepared so that only changed strategies are
 // simulated again.
 func compute(gen int, all bool, prep *prepCache, convs []*transcripts.Conversation, prices *price.Table, model string, specs []string) tea.Cmd {
-	specs = append([]string(nil), specs...)
-	return func() tea.Msg {
-		start := time.Now()
-		strategies, err := strategy.ParseAll(specs)
-		if err != nil {
-			return computedMsg{gen: gen, all: all, err: err}
-		}
+	return runStrategies(gen, all, specs, func(strategies []*strategy.Strategy) (*profile.Prepared, []*strategy.Strategy, error) {
 		if len(strategies) == 0 {
 			strategies, _ = strategy.ParseAll(strategy.DefaultsFor(convs))
 		}
 		p, err := prep.prepared(convs, prices, model, strategies)
+		return p, strategies, err
+	})
+}
+
+// runStrategies parses specs and runs them on what prepare gives for
+// them, off the event loop, into a computedMsg of generation gen.
+func runStrategies(gen int, all bool, specs []string, prepare func([]*strategy.Strategy) (*profile.Prepared, []*strategy.Strategy, error)) tea.Cmd {
+	specs = append([]string(nil), specs...)
+	return func() tea.Msg {
+		start := time.Now()
+		strategies, err := strategy.ParseAll(specs)
+		var p *profile.Prepared
+		if err == nil {
+			p, strategies, err = prepare(strategies)
+		}
 		if err != nil {
 			return computedMsg{gen: gen, all: all, err: err}
 		}

@@ -75,7 +75,7 @@ func TestHeaderNamesModel(t *testing.T) {
 // under NO_COLOR every curve has its own glyph.
 func TestCurvesLabelsAndTicks(t *testing.T) {
 	m := startAt(t, demoConfig(), 80, 24)
-	out, _ := curvesView(m.res, 0, m.upto, false, 80, 14)
+	out, _ := curvesView(m.session.res, 0, m.session.upto, false, 80, 14)
 	lines := strings.Split(ansi.Strip(out), "\n")
 	rowOf := map[string]int{}
 	var ticks []float64
@@ -110,8 +110,8 @@ func TestCurvesLabelsAndTicks(t *testing.T) {
 	if f := strings.Fields(last); len(f) == 0 || f[0] != "1" {
 		t.Errorf("x axis starts %q", last)
 	}
-	mono, _ := curvesView(m.res, 0, m.upto, true, 80, 14)
-	for si := range m.res.Strategies {
+	mono, _ := curvesView(m.session.res, 0, m.session.upto, true, 80, 14)
+	for si := range m.session.res.Strategies {
 		if !strings.ContainsRune(ansi.Strip(mono), curveMarkers[si]) {
 			t.Errorf("NO_COLOR: no %q for strategy %d", curveMarkers[si], si+1)
 		}

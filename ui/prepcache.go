@@ -70,16 +70,13 @@ func (c *prepCache) seed(convs []*transcripts.Conversation, models []string, pri
 	encs := map[string]bool{}
 	text := false
 	for _, s := range strategies {
-		for _, st := range s.Steps {
-			switch x := st.(type) {
-			case *strategy.ModelStep:
-				if mp, ok := prices.Lookup(x.ID); ok {
-					encs[mp.Encoding] = true
-				}
-			case *strategy.RespCacheStep:
-				text = true
+		n := s.Needs()
+		for _, id := range n.Models {
+			if mp, ok := prices.Lookup(id); ok {
+				encs[mp.Encoding] = true
 			}
 		}
+		text = text || n.Text
 	}
 	// Every conversation is counted in its own model's encoding: one
 	// shared by all is counted for all. A conversation with no model or
@@ -130,18 +127,14 @@ func (c *prepCache) textless(prices *price.Table, model string, strategies []*st
 // no response cache unless the stream kept the text.
 func (c *prepCache) covers(strategies []*strategy.Strategy) bool {
 	for _, s := range strategies {
-		for _, st := range s.Steps {
-			switch x := st.(type) {
-			case *strategy.ModelStep:
-				mp, ok := c.prices.Lookup(x.ID)
-				if !ok || !c.encs[mp.Encoding] {
-					return false
-				}
-			case *strategy.RespCacheStep:
-				if !c.text {
-					return false
-				}
+		n := s.Needs()
+		for _, id := range n.Models {
+			if mp, ok := c.prices.Lookup(id); !ok || !c.encs[mp.Encoding] {
+				return false
 			}
+		}
+		if n.Text && !c.text {
+			return false
 		}
 	}
 	return true

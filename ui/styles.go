@@ -1,6 +1,3 @@
-// Package ui is tokenscope's Bubble Tea program: a conversations page that
-// lists what a source holds, and a session page that shows where one
-// conversation's money goes and what each strategy would do.
 package ui
 
 import (

@@ -103,16 +103,24 @@ func (a agentRollups) sessionLine(conv, w int) (string, bool) {
 	return strings.TrimSpace(line), true
 }
 
+// rollupOf is one conversation's place in the rollups: the session page
+// lists its subagents when it ran some.
+type rollupOf struct {
+	rollups agentRollups
+	conv    int // the conversation's index in the result
+	ok      bool
+}
+
 // agentsLine is the session page's line listing the open session's
 // subagents; false when the open conversation ran none (or the page is
 // live, where the chat takes the room).
-func (m Model) agentsLine() (string, bool) {
-	if m.cfg.Live != nil || m.open < 0 || m.open >= len(m.list.sums) {
+func (p sessionPage) agentsLine() (string, bool) {
+	if p.c.cfg.Live != nil || p.open < 0 || !p.agents.ok {
 		return "", false
 	}
-	line, ok := m.list.agents.sessionLine(m.list.sums[m.open].Index, m.width)
+	line, ok := p.agents.rollups.sessionLine(p.agents.conv, p.c.width)
 	if !ok {
 		return "", false
 	}
-	return m.st.dim.Render(line), true
+	return p.c.st.dim.Render(line), true
 }

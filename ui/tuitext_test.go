@@ -76,8 +76,8 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 	for _, tree := range []string{realTree, gen, resumed} {
 		pending, finish := loadAt(t, tree, 80, 24)
 		got := finish(pending)
-		if got.refs == nil || len(got.src.Conversations) != 0 {
-			t.Fatalf("%s: the list kept %d conversations' text", tree, len(got.src.Conversations))
+		if got.list.refs == nil || len(got.list.src.Conversations) != 0 {
+			t.Fatalf("%s: the list kept %d conversations' text", tree, len(got.list.src.Conversations))
 		}
 		if tree == resumed {
 			// The walk marked the copies in resumed.jsonl; read alone,
@@ -88,7 +88,7 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 				t.Fatal(err)
 			}
 			walked, lone := 0, 0
-			for _, r := range got.refs {
+			for _, r := range got.list.refs {
 				if r.file == file {
 					walked += len(r.replayed)
 				}
@@ -109,7 +109,7 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := startAt(t, Config{Source: src}, 80, 24)
-		if !reflect.DeepEqual(got.list.sums, want.list.sums) || !reflect.DeepEqual(got.specs, want.specs) {
+		if !reflect.DeepEqual(got.list.sums, want.list.sums) || !reflect.DeepEqual(got.sh.specs, want.sh.specs) {
 			t.Fatalf("%s: lists differ\n%+v\n%+v", tree, got.list.sums, want.list.sums)
 		}
 		if len(got.list.shown) < 3 {
@@ -118,18 +118,18 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 		for row := range got.list.shown {
 			got.list.cursor, want.list.cursor = row, row
 			g, w := press(t, got, "enter"), press(t, want, "enter")
-			if g.page != pageSession || g.res == nil || w.res == nil {
-				t.Fatalf("%s row %d: not opened (%q)", tree, row, g.status)
+			if g.page != pageSession || g.session.res == nil || w.session.res == nil {
+				t.Fatalf("%s row %d: not opened (%q)", tree, row, g.sh.status)
 			}
-			id := g.list.sums[g.open].ID
-			if g.open != w.open || g.shown.Conversations[0].ID != w.shown.Conversations[0].ID {
-				t.Fatalf("%s row %d: opened %s, want %s", tree, row, id, w.shown.Conversations[0].ID)
+			id := g.list.sums[g.session.open].ID
+			if g.session.open != w.session.open || g.session.shown.Conversations[0].ID != w.session.shown.Conversations[0].ID {
+				t.Fatalf("%s row %d: opened %s, want %s", tree, row, id, w.session.shown.Conversations[0].ID)
 			}
-			if len(g.res.Strategies) != len(w.res.Strategies) || len(g.res.Strategies) == 0 {
-				t.Fatalf("%s %s: %d strategies, want %d", tree, id, len(g.res.Strategies), len(w.res.Strategies))
+			if len(g.session.res.Strategies) != len(w.session.res.Strategies) || len(g.session.res.Strategies) == 0 {
+				t.Fatalf("%s %s: %d strategies, want %d", tree, id, len(g.session.res.Strategies), len(w.session.res.Strategies))
 			}
-			for si := range w.res.Strategies {
-				gs, ws := g.res.Strategies[si], w.res.Strategies[si]
+			for si := range w.session.res.Strategies {
+				gs, ws := g.session.res.Strategies[si], w.session.res.Strategies[si]
 				if gs.Totals != ws.Totals {
 					t.Errorf("%s %s %s: totals %+v, want %+v", tree, id, ws.Strategy.Spec, gs.Totals, ws.Totals)
 				}
@@ -137,11 +137,11 @@ func TestOpenRereadsLikeKept(t *testing.T) {
 					t.Errorf("%s %s %s: %d calls differ from %d", tree, id, ws.Strategy.Spec, len(gs.Calls()), len(ws.Calls()))
 				}
 			}
-			if g.calls() != g.list.sums[g.open].Calls {
-				t.Errorf("%s %s: %d calls on the page, %d on the row", tree, id, g.calls(), g.list.sums[g.open].Calls)
+			if g.session.calls() != g.list.sums[g.session.open].Calls {
+				t.Errorf("%s %s: %d calls on the page, %d on the row", tree, id, g.session.calls(), g.list.sums[g.session.open].Calls)
 			}
-			if g.table.View() != w.table.View() {
-				t.Errorf("%s %s: strategy table\n%s\nwant\n%s", tree, id, g.table.View(), w.table.View())
+			if g.session.table.View() != w.session.table.View() {
+				t.Errorf("%s %s: strategy table\n%s\nwant\n%s", tree, id, g.session.table.View(), w.session.table.View())
 			}
 		}
 	}
@@ -175,23 +175,23 @@ func TestOpenChangedFile(t *testing.T) {
 	pending, finish := loadAt(t, dir, 80, 24)
 	m := finish(pending)
 	i := m.list.selected()
-	body, err := os.ReadFile(m.refs[i].file)
+	body, err := os.ReadFile(m.list.refs[i].file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitAfter(body, []byte("\n"))
-	if err := os.WriteFile(m.refs[i].file, bytes.Join(lines[:len(lines)/2], nil), 0o644); err != nil {
+	if err := os.WriteFile(m.list.refs[i].file, bytes.Join(lines[:len(lines)/2], nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	next, cmd := m.Update(keyPress("enter"))
-	if out := screen(next.(Model)); next.(Model).page != pageConversations || !strings.Contains(out, "reading "+m.refs[i].id) {
+	if out := screen(next.(Model)); next.(Model).page != pageConversations || !strings.Contains(out, "reading "+m.list.refs[i].id) {
 		t.Errorf("while reading, the list says:\n%s", out)
 	}
 	m = settle(t, next.(Model), cmd)
 	if out := screen(m); !strings.Contains(out, "error: ") || !strings.Contains(out, "changed since") {
 		t.Errorf("the list does not say why:\n%s", out)
 	}
-	if m.page != pageConversations || !strings.Contains(m.status, filepath.Base(m.refs[i].file)) || !strings.Contains(m.status, "changed since it was read") {
-		t.Errorf("page %d, status %q", m.page, m.status)
+	if m.page != pageConversations || !strings.Contains(m.sh.status, filepath.Base(m.list.refs[i].file)) || !strings.Contains(m.sh.status, "changed since it was read") {
+		t.Errorf("page %d, status %q", m.page, m.sh.status)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -190,7 +192,42 @@ type WatchModel struct {
 	anchor        time.Time // the last call shown when not following
 	follow        bool      // the session screen shows the newest call
 	help          bool
+	keys          watchKeys
 }
+
+// watchKeys are the watch page's keys.
+type watchKeys struct {
+	Up, Down, Home, Open, Back, Follow, Help, Quit key.Binding
+}
+
+func newWatchKeys() watchKeys {
+	return watchKeys{
+		Up:     bind("↑/k", "up: the list, or the calls", "up", "k"),
+		Down:   bind("↓/j", "down", "down", "j"),
+		Home:   bind("g", "the first row", "home", "g"),
+		Open:   bind("enter/→", "open the session: subagents and calls", "enter", "right", "l"),
+		Back:   bind("esc/←", "back to the list", "esc", "backspace", "left", "h"),
+		Follow: bind("f/end", "follow the newest call again", "f", "end", "G"),
+		Help:   bind("?", "this help", "?"),
+		Quit:   bind("q", "quit", "q", "ctrl+c"),
+	}
+}
+
+// ShortHelp is the watch page's one-line help.
+func (k watchKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Back, k.Follow, k.Help, k.Quit}
+}
+
+// FullHelp is the watch page's keys, in one column: their words are long.
+func (k watchKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Home, k.Open, k.Back, k.Follow, k.Help, k.Quit}}
+}
+
+// KeyMap is the page's keys, for the help.
+func (m WatchModel) KeyMap() help.KeyMap { return m.keys }
+
+// SetSize gives the page the terminal's size.
+func (m *WatchModel) SetSize(w, h int) { m.width, m.height = w, h }
 
 // NewWatch starts the follower and returns the page.
 func NewWatch(cfg WatchConfig) WatchModel {
@@ -198,7 +235,7 @@ func NewWatch(cfg WatchConfig) WatchModel {
 	ch := make(chan *watchSnap, 1)
 	go follower(ctx, cfg, ch)
 	return WatchModel{snaps: ch, cancel: cancel, st: newStyles(), width: 80, height: 24, follow: true,
-		snap: &watchSnap{loading: true}}
+		snap: &watchSnap{loading: true}, keys: newWatchKeys()}
 }
 
 // RunWatch runs the watch page until the user quits.
@@ -216,13 +253,13 @@ func (m WatchModel) Init() tea.Cmd { return waitSnap(m.snaps) }
 func (m WatchModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.SetSize(msg.Width, msg.Height)
 	case watchSnapMsg:
 		m.snap = msg.snap
 		m.place()
 		return m, waitSnap(m.snaps)
 	case tea.KeyPressMsg:
-		return m.key(msg.String())
+		return m.key(msg)
 	}
 	return m, nil
 }
@@ -245,45 +282,42 @@ func (m *WatchModel) place() {
 	}
 }
 
-func (m WatchModel) key(k string) (tea.Model, tea.Cmd) {
+func (m WatchModel) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	k := m.keys
 	if m.help {
 		m.help = false
 		return m, nil
 	}
-	switch k {
-	case "ctrl+c", "q":
+	switch {
+	case key.Matches(msg, k.Quit):
 		m.cancel()
 		return m, tea.Quit
-	case "?":
+	case key.Matches(msg, k.Help):
 		m.help = true
 		return m, nil
 	}
 	if m.open != "" {
-		switch k {
-		case "esc", "backspace", "left", "h":
+		switch {
+		case key.Matches(msg, k.Back):
 			m.open = ""
-		case "up", "k":
+		case key.Matches(msg, k.Up):
 			m.moveCalls(-1)
-		case "down", "j":
+		case key.Matches(msg, k.Down):
 			m.moveCalls(1)
-		case "f", "end", "G":
+		case key.Matches(msg, k.Follow):
 			m.follow = true
 		}
 		return m, nil
 	}
 	rows := m.snap.rows
-	switch k {
-	case "up", "k", "down", "j", "home", "g":
-		m.picked = true
-	}
-	switch k {
-	case "up", "k":
-		m.cursor = max(0, m.cursor-1)
-	case "down", "j":
-		m.cursor = min(max(0, len(rows)-1), m.cursor+1)
-	case "home", "g":
-		m.cursor = 0
-	case "enter", "right", "l":
+	switch {
+	case key.Matches(msg, k.Up):
+		m.cursor, m.picked = max(0, m.cursor-1), true
+	case key.Matches(msg, k.Down):
+		m.cursor, m.picked = min(max(0, len(rows)-1), m.cursor+1), true
+	case key.Matches(msg, k.Home):
+		m.cursor, m.picked = 0, true
+	case key.Matches(msg, k.Open):
 		if m.cursor < len(rows) {
 			m.open, m.follow = rows[m.cursor].path, true
 		}
@@ -361,21 +395,16 @@ func (m WatchModel) content() string {
 }
 
 func (m WatchModel) helpLines() []string {
-	return []string{
-		m.st.title.Render("tokenscope watch: keys"),
-		"",
-		"  ↑/k ↓/j   move (list) · scroll calls (session)",
-		"  enter/→   open the session: subagents and calls",
-		"  esc/←     back to the list",
-		"  f/end     follow the newest call again",
-		"  ?         this help · q quit",
+	lines := []string{m.st.title.Render("tokenscope watch: keys"), ""}
+	lines = append(lines, strings.Split(help.New().FullHelpView(m.keys.FullHelp()), "\n")...)
+	return append(lines,
 		"",
 		"● active: a call in the last 5 minutes. burn: the last 15 minutes.",
 		"Plan windows come from Claude Code's rate_limits when `tokenscope",
 		"statusline` runs as its status line; else 5-hour blocks from the logs.",
 		"",
 		m.st.dim.Render("any key closes"),
-	}
+	)
 }
 
 // header is the live header: burn, today, plan windows, the active

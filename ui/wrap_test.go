@@ -12,17 +12,12 @@ import (
 // after a comma or bar inside a spec, never between two letters ("window
 // k" / "ey" was the bug); nothing of it is lost.
 func TestSpecErrorWrapsAtWords(t *testing.T) {
-	m := startAt(t, demoConfig(), 60, 24)
-	m = press(t, m, "s", "a")
-	for _, r := range "window key=3" {
-		m = press(t, m, string(r))
-	}
-	m = press(t, m, "enter")
+	m := typeSpec(t, startAt(t, demoConfig(), 60, 24), "window key=3")
 	if !strings.HasPrefix(m.menu.err, `strategy "window key=3": window key=3: unknown step`) {
 		t.Fatalf("error %q", m.menu.err)
 	}
 	for _, w := range []int{30, 44, 56} {
-		out := ansi.Strip(m.menu.view(m.st, w, 40))
+		out := ansi.Strip(m.menu.view(m.c.st, w, 40))
 		i := strings.Index(out, "add: window key=3")
 		if i < 0 {
 			t.Fatalf("no input line in\n%s", out)

@@ -174,7 +174,8 @@ func (p *Plan) edited(lo int) (removed, added int64) {
 func (p *Plan) Input() int64 {
 	v, a := p.View, p.Info.Msg
 	lo := p.KeptFrom()
-	n := p.Unlogged + v.Counts.ToolDefs + v.ps[a] + tokenize.ReplyPriming + v.Sent(lo, a) + v.Thinking(lo, a, p.ThinkFrom)
+	_, sys, tools, _, _ := v.Prompt(a)
+	n := p.Unlogged + tools + sys + tokenize.ReplyPriming + v.Sent(lo, a) + v.Thinking(lo, a, p.ThinkFrom)
 	if p.Summary.Version > 0 {
 		n += p.Summary.Tokens + tokenize.TokensPerMessage + 1
 	}
@@ -192,10 +193,11 @@ func (p *Plan) layout() {
 	call.KeptFrom, call.Summarised = lo, p.Summary.Version > 0
 
 	var in Parts
+	sys, sysFramed, tools, _, _ := v.Prompt(a)
 	in.Unlogged = p.Unlogged
-	in.ToolDefs = v.Counts.ToolDefs
-	in.System = v.psc[a]
-	in.Overhead = v.ps[a] - v.psc[a] + tokenize.ReplyPriming
+	in.ToolDefs = tools
+	in.System = sys
+	in.Overhead = sysFramed - sys + tokenize.ReplyPriming
 	if p.Summary.Version > 0 {
 		in.Summary = p.Summary.Tokens
 		in.Overhead += tokenize.TokensPerMessage + 1
@@ -245,10 +247,13 @@ func (p *Plan) layout() {
 // shares the prefix up to there.
 func (p *Plan) layoutSpans(in Parts) {
 	v, a, lo := p.View, p.Info.Msg, p.Lo
+	// A call sent another system prompt or other tools than the call
+	// before (the log shows it) shares the prefix up to there.
+	_, sysFramed, _, sysID, toolsID := v.Prompt(a)
 	p.Spans = append(p.Spans,
 		Span{Kind: SpanUnlogged, Tokens: in.Unlogged},
-		Span{Kind: SpanToolDefs, Tokens: in.ToolDefs},
-		Span{Kind: SpanSystem, Tokens: v.ps[a]})
+		Span{Kind: SpanToolDefs, ID: toolsID, Tokens: in.ToolDefs},
+		Span{Kind: SpanSystem, ID: sysID, Tokens: sysFramed})
 	if p.Summary.Version > 0 {
 		p.Spans = append(p.Spans, Span{Kind: SpanSummary, ID: p.Summary.Version, Tokens: p.Summary.Tokens + tokenize.TokensPerMessage + 1})
 	}

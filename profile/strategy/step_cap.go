@@ -48,6 +48,7 @@ type capState struct {
 	noting
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (c *CapStep) WhyNot(n Note, _ Shape) string {
 	return fmt.Sprintf("no reply reaches %s tokens (longest %s)", FormatTokens(c.Max), FormatTokens(n.Peak))
 }

@@ -181,6 +181,7 @@ func (st *clearState) Apply(p *Plan) {
 	st.note.Acted++
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (c *ClearStep) WhyNot(n Note, sh Shape) string {
 	if n.Idle && c.AtLeast > 0 && n.Best > 0 {
 		return fmt.Sprintf("a clearing would free at most %s tokens, under at_least %s", FormatTokens(n.Best), FormatTokens(c.AtLeast))

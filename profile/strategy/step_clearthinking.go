@@ -64,6 +64,7 @@ func (st *clearThinkingState) Apply(p *Plan) {
 	}
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (c *ClearThinkingStep) WhyNot(n Note, _ Shape) string {
 	if n.Peak == 0 {
 		return "the log shows no thinking"

@@ -114,6 +114,7 @@ func (st *compactState) Apply(p *Plan) {
 	}
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (c *CompactStep) WhyNot(n Note, _ Shape) string {
 	trig := FormatTokens(c.Trigger)
 	if c.Percent > 0 {

@@ -18,8 +18,8 @@ var modelKind = &StepKind{
 	Order: 100,
 	// Its model's encoding is counted while the text is there.
 	Needs: func(s Step) Needs {
-		id := s.(*ModelStep).ID
-		return Needs{Models: []string{id}, Priced: []string{id}}
+		ids := []string{s.(*ModelStep).ID}
+		return Needs{Models: ids, Priced: ids}
 	},
 	Parse: func(args string, _ bool) (Step, error) {
 		if args == "" {

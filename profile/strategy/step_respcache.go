@@ -112,6 +112,9 @@ type respCacheState struct {
 	prefix maphash.Hash
 	done   int
 	begun  bool
+	// sys is the system prompt the calls send from the last one that
+	// changed it (transcripts.Message.Prompt), "" before: part of the key.
+	sys string
 }
 
 func (s *respCacheState) text(m *transcripts.Message) string {
@@ -142,8 +145,11 @@ func (s *respCacheState) Apply(p *Plan) {
 	if last < 0 {
 		return
 	}
+	if pr := s.msgs[a].Prompt(); pr != nil {
+		s.sys = "\x02" + strings.Join(pr.System, "\x00")
+	}
 	newText := s.text(&s.msgs[last])
-	key := maphash.String(respSeed, strconv.FormatUint(before, 16)+"\x01"+newText)
+	key := maphash.String(respSeed, strconv.FormatUint(before, 16)+s.sys+"\x01"+newText)
 	hit := s.c.seen[key]
 	var sh map[uint64]bool
 	if s.r.Match == "near" {

@@ -100,6 +100,7 @@ func (s *ScaleStep) Start(v *View) State {
 			}
 		}
 		v.Content = content
+		v.SysScale = s.Factor // and the system prompts calls were sent in place of the logged one
 		if !hasSystem {
 			// The system prompt is not in the log: it is in the
 			// unlogged prefix (Claude Code, agent CLIs).

@@ -125,6 +125,7 @@ type summaryState struct {
 	noting
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (s *SummaryStep) WhyNot(n Note, sh Shape) string {
 	if n.Idle {
 		return fmt.Sprintf("history passes trigger %s only within the last %d exchanges (%s); try compact or window:tokens",

@@ -109,6 +109,7 @@ func (s *windowState) Apply(p *Plan) {
 	p.Lo = max(p.Lo, lo)
 }
 
+// WhyNot says why the step changed nothing on the log (WhyNotter).
 func (w *WindowStep) WhyNot(n Note, sh Shape) string {
 	if w.Tokens > 0 {
 		return fmt.Sprintf("history before the last unit never exceeds %s (peak %s)", FormatTokens(w.Tokens), FormatTokens(n.Peak))

@@ -5,8 +5,8 @@
 // conversations, runs a Sim for each strategy on each and sums the calls.
 //
 // To add a step: one file with a *StepKind (name, usage, doc, stage,
-// parser, what it needs, tune range), the step type (Kind, String, Start)
-// and its State (Apply), and the kind listed once in kinds.
+// order, parser, what it needs, tune range), the step type (Kind, String,
+// Start), its State (Apply), and an init that registers the kind.
 package strategy
 
 import (
@@ -100,22 +100,22 @@ func below(t, peak int64) bool { return peak == 0 || t < peak }
 // range tune tries of a step with a trigger.
 func grid(format string, peak int64, triggers []int64, rest ...[]int) []string {
 	var out []string
+	args := make([]any, 1+len(rest))
+	var fill func(i int)
+	fill = func(i int) {
+		if i == len(rest) {
+			out = append(out, fmt.Sprintf(format, args...))
+			return
+		}
+		for _, x := range rest[i] {
+			args[i+1] = x
+			fill(i + 1)
+		}
+	}
 	for _, t := range triggers {
-		if !below(t, peak) {
-			continue
-		}
-		combos := [][]any{{t}}
-		for _, vals := range rest {
-			next := make([][]any, 0, len(combos)*len(vals))
-			for _, c := range combos {
-				for _, x := range vals {
-					next = append(next, append(slices.Clip(c), x))
-				}
-			}
-			combos = next
-		}
-		for _, c := range combos {
-			out = append(out, fmt.Sprintf(format, c...))
+		if below(t, peak) {
+			args[0] = t
+			fill(0)
 		}
 	}
 	return out

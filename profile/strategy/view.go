@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"sort"
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -98,6 +99,32 @@ type Counts struct {
 	// Think sums the thinking text shown in assistant messages: Think[i]
 	// is messages [0, i); nil when the conversation shows none.
 	Think []int64
+	// Prompts are the system prompts and tool schemas of the calls that
+	// were sent other ones than the conversation's (the log shows them
+	// changing along it), in message order; nil when every call was sent
+	// the conversation's own (its system messages and ToolDefs).
+	Prompts []Prompt
+}
+
+// Prompt is what the calls from message Msg on (until the next Prompt)
+// send before their messages: the system messages, without and with their
+// framing, and the tool schemas. SysID and ToolsID identify the system
+// messages and the tools for the cache: 0 is the conversation's own,
+// equal ids are the same text.
+type Prompt struct {
+	Msg                            int
+	System, SystemFramed, ToolDefs int64
+	SysID, ToolsID                 int
+}
+
+// PromptAt is the prompt call message a was sent, nil when it was sent
+// the conversation's own.
+func (k *Counts) PromptAt(a int) *Prompt {
+	if k.Prompts == nil || a < k.Prompts[0].Msg {
+		return nil
+	}
+	j := sort.Search(len(k.Prompts), func(j int) bool { return k.Prompts[j].Msg > a }) - 1
+	return &k.Prompts[j]
 }
 
 // Thinking is the thinking carried in messages [from, to) when it is
@@ -156,6 +183,26 @@ type View struct {
 	pc0, pf, ps, psc []int64
 	// nextThink[i] is the first message from i that shows thinking.
 	nextThink []int
+	// SysScale scales the system prompts of calls that were sent their
+	// own (Counts.Prompts) as Content scales the logged one (0: 1).
+	SysScale float64
+}
+
+// Prompt is what call message a sends before its messages: the system
+// messages (content; with their framing) and the tool schemas, with their
+// cache identities (0: the conversation's own). Most logs send the
+// conversation's own on every call: the prefix sums answer.
+func (v *View) Prompt(a int) (sys, sysFramed, tools int64, sysID, toolsID int) {
+	p := v.Counts.PromptAt(a)
+	if p == nil {
+		return v.psc[a], v.ps[a], v.Counts.ToolDefs, 0, 0
+	}
+	sys, sysFramed = p.System, p.SystemFramed
+	if v.SysScale != 0 {
+		sys = scaled(p.System, v.SysScale)
+		sysFramed += sys - p.System
+	}
+	return sys, sysFramed, p.ToolDefs, p.SysID, p.ToolsID
 }
 
 // NewView is the view of c counted with tok, for the engine: steps see

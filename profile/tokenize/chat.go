@@ -1,8 +1,10 @@
 package tokenize
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -76,6 +78,17 @@ type Text struct {
 	Enc   string
 	Raw   *Raw
 	Tools []*ToolRaw
+	// Prompts are the counts of each transcripts.Message.Prompt, in
+	// message order (nil when no call changed what it was sent).
+	Prompts []*PromptRaw
+}
+
+// PromptRaw are the raw counts of what a call sent before its messages
+// (transcripts.Prompt): each system message's text and each tool schema.
+// Prompts equal to the one before share its counts.
+type PromptRaw struct {
+	System []int32
+	Tools  []*ToolRaw
 }
 
 // CountText counts c's texts in t's encoding, on up to workers goroutines.
@@ -154,7 +167,56 @@ func CountText(c *transcripts.Conversation, t *Tokenizer, workers int) *Text {
 	for i, tool := range c.Tools {
 		k.Tools[i] = ToolRawOf(tool, t)
 	}
+	k.Prompts = countPrompts(c, t, k.Tools)
 	return k
+}
+
+// countPrompts counts the prompts calls of c were sent where they changed
+// (transcripts.Message.Prompt). A system prompt or tool list equal to the
+// previous prompt's (or the conversation's tools) shares its counts: a
+// timestamp in the system prompt changes the system text on every call,
+// not the tools.
+func countPrompts(c *transcripts.Conversation, t *Tokenizer, tools []*ToolRaw) []*PromptRaw {
+	var out []*PromptRaw
+	var prev *transcripts.Prompt
+	for i := range c.Messages {
+		p := c.Messages[i].Prompt()
+		if p == nil {
+			continue
+		}
+		pr := &PromptRaw{}
+		switch {
+		case prev != nil && slices.Equal(prev.System, p.System):
+			pr.System = out[len(out)-1].System
+		default:
+			pr.System = make([]int32, len(p.System))
+			for j, s := range p.System {
+				pr.System[j] = t.CountRaw(s)
+			}
+		}
+		switch {
+		case prev != nil && sameTools(prev.Tools, p.Tools):
+			pr.Tools = out[len(out)-1].Tools
+		case sameTools(c.Tools, p.Tools):
+			pr.Tools = tools
+		default:
+			pr.Tools = make([]*ToolRaw, len(p.Tools))
+			for j, tool := range p.Tools {
+				pr.Tools[j] = ToolRawOf(tool, t)
+			}
+		}
+		out = append(out, pr)
+		prev = p
+	}
+	return out
+}
+
+// sameTools says whether two tool lists are the same schemas in the same
+// order.
+func sameTools(a, b []transcripts.Tool) bool {
+	return slices.EqualFunc(a, b, func(x, y transcripts.Tool) bool {
+		return x.Name == y.Name && x.Description == y.Description && bytes.Equal(x.Parameters, y.Parameters)
+	})
 }
 
 // ToolRawOf is ToolDefTokens' rule for one tool (per function 7 tokens,
