@@ -622,3 +622,19 @@ func TestNoTUIMatchesReport(t *testing.T) {
 		t.Errorf("tokenscope without a terminal:\n%s\nreport:\n%s", plain, report)
 	}
 }
+
+// TestErrorLineCleaned: a model id from a log that carries an OSC title
+// change and a CSI colour must not reach the terminal through the one error
+// line (tune refuses an unpriced log and names its model).
+func TestErrorLineCleaned(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "osc.json")
+	log := `{"model":"gpt-5\u001b]0;PWNED\u0007\u001b[31mred","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}`
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := tokenscope(t, "tune", p)
+	want := "tokenscope: " + p + ": unpriced: gpt-5]0;PWNED[31mred is not in the price table — pass --model\n"
+	if code != 2 || out != "" || errs != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, want)
+	}
+}
