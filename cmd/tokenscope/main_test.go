@@ -638,3 +638,25 @@ func TestErrorLineCleaned(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, want)
 	}
 }
+
+// TestCommandsDocSample: docs/commands.md shows what `tokenscope report`
+// prints on the demo; the page must stay true of the program, so the block
+// is the output itself (paste the new output when a step changes it).
+func TestCommandsDocSample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/commands.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "`go run ./cmd/tokenscope report` on the demo:\n\n```\n")
+	sample, _, ok2 := strings.Cut(after, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("docs/commands.md has no sample of `report` on the demo")
+	}
+	code, out, errs := tokenscope(t, "report")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if sample != out {
+		t.Errorf("docs/commands.md's sample is not what `report` prints; it prints:\n%s", out)
+	}
+}
