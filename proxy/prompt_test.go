@@ -1,0 +1,76 @@
+package proxy
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
+)
+
+// A call that changes only its system prompt (the time in it, from call
+// 3 on) stays in its conversation, as the request/response reader threads
+// it: its line carries the system prompt it was sent, so that the reader
+// marks the change at that call (what the cache-breaker finding names,
+// advisor's TestBreakerAtPromptChange); call 4, sent the same one again,
+// writes none. The proxy restarts before calls 3 and 4: the threads it
+// reads back know the system prompt the calls before were sent.
+func TestSystemChangeStaysInThread(t *testing.T) {
+	clock := func() time.Time { return fixed }
+	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
+	t.Cleanup(up.Close)
+	out := t.TempDir()
+	cfg := Config{Out: out, Now: clock}
+	history := `{"role":"user","content":"first"}`
+	send := func(r *rig, system string) {
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":%q},%s]}`, system, history)
+		if status, _, b := post(t, r.srv.URL, "/v1/chat/completions", body); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		history += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
+	}
+	r := startRig(t, cfg, up, up.URL)
+	send(r, "Be brief.")
+	send(r, "Be brief.")
+	r.stop()
+	r = startRig(t, cfg, up, up.URL)
+	send(r, "Be brief. The time is 12:00:03.")
+	r.stop()
+	r = startRig(t, cfg, up, up.URL)
+	send(r, "Be brief. The time is 12:00:03.")
+	r.stop()
+
+	src, err := transcripts.Open(out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 4 {
+		t.Fatalf("%d conversations, want one of 4 calls", len(src.Conversations))
+	}
+	var changed []int
+	call := 0
+	for _, m := range src.Conversations[0].Messages {
+		if m.Role != transcripts.RoleAssistant {
+			continue
+		}
+		call++
+		if ch := m.PrefixChange; ch != nil {
+			changed = append(changed, call)
+			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{"Be brief. The time is 12:00:03."}) {
+				t.Errorf("call %d: change %+v", call, ch)
+			}
+		}
+	}
+	if !slices.Equal(changed, []int{3}) {
+		t.Errorf("prompt changes at calls %v, want [3]", changed)
+	}
+	var system [][]string
+	for _, rec := range records(t, out) {
+		system = append(system, rec.System)
+	}
+	if want := [][]string{nil, nil, {"Be brief. The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
+		t.Errorf("system written %q, want %q", system, want)
+	}
+}
