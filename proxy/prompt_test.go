@@ -3,9 +3,12 @@ package proxy
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
 )
@@ -17,7 +20,11 @@ import (
 // advisor's TestBreakerAtPromptChange); call 4, sent the same one again,
 // writes none. The proxy restarts before calls 3 and 4: the threads it
 // reads back know the system prompt the calls before were sent.
+//
+// The system prompt is long enough (1,500 tokens) for gpt-4o-mini's
+// automatic caching, so the finding has a prefix to name.
 func TestSystemChangeStaysInThread(t *testing.T) {
+	brief := "Be brief." + strings.Repeat(" x", 1500)
 	clock := func() time.Time { return fixed }
 	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
 	t.Cleanup(up.Close)
@@ -32,14 +39,14 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 		history += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
 	}
 	r := startRig(t, cfg, up, up.URL)
-	send(r, "Be brief.")
-	send(r, "Be brief.")
+	send(r, brief)
+	send(r, brief)
 	r.stop()
 	r = startRig(t, cfg, up, up.URL)
-	send(r, "Be brief. The time is 12:00:03.")
+	send(r, brief+" The time is 12:00:03.")
 	r.stop()
 	r = startRig(t, cfg, up, up.URL)
-	send(r, "Be brief. The time is 12:00:03.")
+	send(r, brief+" The time is 12:00:03.")
 	r.stop()
 
 	src, err := transcripts.Open(out, transcripts.Options{})
@@ -58,7 +65,7 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 		call++
 		if ch := m.PrefixChange; ch != nil {
 			changed = append(changed, call)
-			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{"Be brief. The time is 12:00:03."}) {
+			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{brief+" The time is 12:00:03."}) {
 				t.Errorf("call %d: change %+v", call, ch)
 			}
 		}
@@ -66,11 +73,28 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 	if !slices.Equal(changed, []int{3}) {
 		t.Errorf("prompt changes at calls %v, want [3]", changed)
 	}
+	res, err := profile.Run(src.Conversations, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := advisor.Findings(src.Conversations, res, advisor.FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breakers []int
+	for _, f := range fs {
+		if f.Kind == advisor.FindingCacheBreaker {
+			breakers = append(breakers, f.Call)
+		}
+	}
+	if !slices.Equal(breakers, []int{3}) {
+		t.Errorf("cache breakers at calls %v, want [3]", breakers)
+	}
 	var system [][]string
 	for _, rec := range records(t, out) {
 		system = append(system, rec.System)
 	}
-	if want := [][]string{nil, nil, {"Be brief. The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
+	if want := [][]string{nil, nil, {brief+" The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
 		t.Errorf("system written %q, want %q", system, want)
 	}
 }
