@@ -120,6 +120,17 @@ func cacheWrites(calls []Call) []int64 {
 	return out
 }
 
+// wantCache checks each call's cache reads and writes.
+func wantCache(t *testing.T, calls []Call, cachedWant, writesWant []int64) {
+	t.Helper()
+	if got := cached(calls); !eq(got, cachedWant) {
+		t.Errorf("cached = %v, want %v", got, cachedWant)
+	}
+	if got := cacheWrites(calls); !eq(got, writesWant) {
+		t.Errorf("writes = %v, want %v", got, writesWant)
+	}
+}
+
 func eq(a, b []int64) bool {
 	if len(a) != len(b) {
 		return false
@@ -210,13 +221,7 @@ func TestCacheExplicitWrites(t *testing.T) {
 	// Minimum prefix 50: call 1 (50 tokens) writes 50; call 2 shares 47,
 	// below the minimum, so it reads nothing and writes all 73; call 3
 	// reads 70, writes 49; call 4 reads 116, writes 21.
-	if got, want := cached(calls), []int64{0, 0, 70, 116}; !eq(got, want) {
-		t.Fatalf("cached = %v, want %v", got, want)
-	}
-	writes := cacheWrites(calls)
-	if want := []int64{50, 73, 49, 21}; !eq(writes, want) {
-		t.Fatalf("writes = %v, want %v", writes, want)
-	}
+	wantCache(t, calls, []int64{0, 0, 70, 116}, []int64{50, 73, 49, 21})
 	// Uncached 379 − 186 − 193 = 0; cached 186 × 0.1 = 18.6; writes 193 ×
 	// 1.25 = 241.25; output 92: 351.85 µ$.
 	if got := res.Strategies[0].Totals.Cost; got != micro(351.85) {

@@ -22,12 +22,11 @@ func runReal(t *testing.T, path string, specs ...string) *Result {
 		t.Fatal(err)
 	}
 	var ss []*strategy.Strategy
-	for _, s := range specs {
-		st, err := strategy.Parse(s)
-		if err != nil {
+	if len(specs) > 0 { // none: the defaults for the log, not strategy.Defaults
+		var err error
+		if ss, err = strategy.ParseAll(specs); err != nil {
 			t.Fatal(err)
 		}
-		ss = append(ss, st)
 	}
 	res, err := Run(src.Conversations, Options{Strategies: ss})
 	if err != nil {

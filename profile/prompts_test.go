@@ -3,8 +3,6 @@ package profile
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,11 +67,7 @@ func promptChat(t *testing.T, anthropic bool, reqs []promptRequest) ([]*transcri
 		history = append(history, map[string]any{"role": "assistant", "content": reply})
 		hist = append(hist, transcripts.Message{Role: transcripts.RoleAssistant, Content: reply})
 	}
-	path := filepath.Join(t.TempDir(), "log.jsonl")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := transcripts.Open(path, transcripts.Options{})
+	src, err := transcripts.Read(strings.NewReader(b.String()), "log.jsonl", transcripts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,21 +138,7 @@ type promptSkel struct {
 
 // rawFor returns the prompt's counts in enc, or another encoding's (see
 // skeleton.rawFor).
-func (p *promptSkel) rawFor(enc string) *tokenize.PromptRaw {
-	rawMu.RLock()
-	defer rawMu.RUnlock()
-	if pr := p.raw[enc]; pr != nil {
-		return pr
-	}
-	var pr *tokenize.PromptRaw
-	got := ""
-	for e, x := range p.raw {
-		if pr == nil || e < got {
-			pr, got = x, e
-		}
-	}
-	return pr
-}
+func (p *promptSkel) rawFor(enc string) *tokenize.PromptRaw { return rawIn(p.raw, enc) }
 
 // promptsOf lists the prompts of c (Message.Prompt) with their cache
 // identities: a part equal to the conversation's own is 0, one equal to
@@ -816,20 +802,25 @@ func (sk *skeleton) insert(at int, ms []skelMsg, content []map[string]int32) {
 
 // rawFor returns the tool's counts in enc, or, for a tool counted in
 // another encoding only (a finding's edit across a mixed log), those.
-func (t *toolSkel) rawFor(enc string) *tokenize.ToolRaw {
+func (t *toolSkel) rawFor(enc string) *tokenize.ToolRaw { return rawIn(t.raw, enc) }
+
+// rawIn is m's counts in enc, or, when enc was not counted, those of the
+// first encoding (by name) that was, so that the pick does not depend on
+// map order; nil when m is empty.
+func rawIn[T any](m map[string]*T, enc string) *T {
 	rawMu.RLock()
 	defer rawMu.RUnlock()
-	if tr := t.raw[enc]; tr != nil {
-		return tr
+	if x := m[enc]; x != nil {
+		return x
 	}
-	var tr *tokenize.ToolRaw
+	var best *T
 	got := ""
-	for e, x := range t.raw {
-		if tr == nil || e < got {
-			tr, got = x, e
+	for e, x := range m {
+		if best == nil || e < got {
+			best, got = x, e
 		}
 	}
-	return tr
+	return best
 }
 
 // fitMu guards skeleton.fits: tune prepares the same skeletons on several

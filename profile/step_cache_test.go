@@ -152,13 +152,7 @@ func TestCacheSkipsServedCalls(t *testing.T) {
 func TestCacheAcrossRoutedModels(t *testing.T) {
 	res := runSmall(t, smallConversation(time.Time{}), "route:model=test-explicit,when=input>100+cache:served=ideal")
 	calls := res.Strategies[0].Calls()
-	if got, want := cached(calls), []int64{0, 47, 0, 116}; !eq(got, want) {
-		t.Errorf("cached = %v, want %v", got, want)
-	}
-	writes := cacheWrites(calls)
-	if want := []int64{0, 0, 119, 21}; !eq(writes, want) {
-		t.Errorf("writes = %v, want %v", writes, want)
-	}
+	wantCache(t, calls, []int64{0, 47, 0, 116}, []int64{0, 0, 119, 21})
 	if got := res.Strategies[0].Totals.Cost; got != micro(359.3) {
 		t.Errorf("cost = %s (%d), want $0.0003593", got, got)
 	}

@@ -73,11 +73,7 @@ func TestRequestsDecodedAsTheUpstreamDoes(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			r.stop()
-			recs := records(t, r.out)
-			if len(recs) != 1 {
-				t.Fatalf("%d records, want 1", len(recs))
-			}
+			recs := r.stopRecords(t, 1)
 			if tc.status != 200 {
 				var e struct {
 					Error struct{ Message, Type string }

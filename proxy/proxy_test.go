@@ -126,6 +126,18 @@ func records(t *testing.T, out string) []*transcripts.CallRecord {
 	return recs
 }
 
+// stopRecords stops the rig and returns its records, failing t unless there
+// are n: every call ends in exactly one record.
+func (r *rig) stopRecords(t *testing.T, n int) []*transcripts.CallRecord {
+	t.Helper()
+	r.stop()
+	recs := records(t, r.out)
+	if len(recs) != n {
+		t.Fatalf("%d records, want %d", len(recs), n)
+	}
+	return recs
+}
+
 const chatBody = `{"model":"gpt-4o-mini","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there"}]}`
 
 func TestNonStreamedBodiesPassUnchanged(t *testing.T) {
@@ -238,11 +250,7 @@ func TestOpenAIStreamGetsUsageClientDoesNotSeeIt(t *testing.T) {
 	if len(ev) != 7 || !strings.Contains(ev[5], `"prompt_tokens":21`) || ev[6] != "data: [DONE]" {
 		t.Fatalf("events: %q", ev)
 	}
-	r.stop()
-	recs := records(t, r.out)
-	if len(recs) != 2 {
-		t.Fatalf("%d records, want 2", len(recs))
-	}
+	recs := r.stopRecords(t, 2)
 	for _, rec := range recs {
 		if rec.Reply == nil || rec.Reply.Content != "One two three" || rec.Reply.Usage == nil || rec.Reply.Usage.InputTokens != 21 || rec.Reply.Usage.OutputTokens != 3 {
 			t.Fatalf("record %+v reply %+v", rec, rec.Reply)
@@ -345,11 +353,7 @@ func TestAnthropicPassThrough(t *testing.T) {
 	if got := r.up.Headers[3].Get("X-Api-Key"); got != apiKey {
 		t.Errorf("x-api-key not forwarded: %q", got)
 	}
-	r.stop()
-	recs := records(t, r.out)
-	if len(recs) != 2 {
-		t.Fatalf("%d records", len(recs))
-	}
+	recs := r.stopRecords(t, 2)
 	for _, rec := range recs {
 		u := rec.Reply.Usage
 		// Anthropic reports 200 uncached + 1000 read; input is all of it.

@@ -13,26 +13,35 @@ import (
 	"github.com/tokenscope/tokenscope/profile/price"
 )
 
+// replayUpstream is an upstream that answers every request with the
+// recorded stream in file; bodies are the requests it was sent, in order.
+// It closes when the test ends.
+func replayUpstream(t *testing.T, file string) (recorded []byte, up *httptest.Server, bodies *[]string) {
+	t.Helper()
+	recorded, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies = new([]string)
+	up = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		*bodies = append(*bodies, string(body))
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		w.Write(recorded)
+	}))
+	t.Cleanup(up.Close)
+	return recorded, up, bodies
+}
+
 // A real Chat Completions stream recorded with include_usage
 // (transcripts/testdata/README): the proxy asks for usage on the client's
 // behalf, and the client gets the chunks without it.
 func TestRealOpenAIStream(t *testing.T) {
-	recorded, err := os.ReadFile("../transcripts/testdata/openai_stream_include_usage.sse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var asked []bool
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		asked = append(asked, strings.Contains(string(body), `"stream_options":{"include_usage":true}`))
-		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-		w.Write(recorded)
-	}))
-	defer up.Close()
+	_, up, bodies := replayUpstream(t, "../transcripts/testdata/openai_stream_include_usage.sse")
 	r := startRig(t, Config{Out: t.TempDir() + "/calls.jsonl"}, nil, up.URL)
 	_, _, got := post(t, r.srv.URL, "/v1/chat/completions", `{"model":"gpt-3.5-turbo-0125","stream":true,"messages":[{"role":"user","content":"Say hi"}]}`)
-	if len(asked) != 1 || !asked[0] {
-		t.Fatalf("upstream was not asked for usage: %v", asked)
+	if len(*bodies) != 1 || !strings.Contains((*bodies)[0], `"stream_options":{"include_usage":true}`) {
+		t.Fatalf("upstream was not asked for usage: %q", *bodies)
 	}
 	ev := sse(got)
 	// 8 chunks and [DONE]: the usage chunk is gone.
@@ -77,22 +86,11 @@ func TestRealOpenAIStream(t *testing.T) {
 // response.completed, and the next turn threads into the same
 // conversation.
 func TestRealResponsesStream(t *testing.T) {
-	recorded, err := os.ReadFile("../transcripts/testdata/openai_responses_stream.sse")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bodies []string
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		bodies = append(bodies, string(body))
-		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
-		w.Write(recorded)
-	}))
-	defer up.Close()
+	recorded, up, bodies := replayUpstream(t, "../transcripts/testdata/openai_responses_stream.sse")
 	r := startRig(t, Config{Out: t.TempDir() + "/calls.jsonl"}, nil, up.URL)
 	first := `{"model":"gpt-3.5-turbo-0125","stream":true,"input":[{"role":"user","content":"Say some greetings"}]}`
 	_, _, got := post(t, r.srv.URL, "/v1/responses", first)
-	if !bytes.Equal(got, recorded) || bodies[0] != first {
+	if !bytes.Equal(got, recorded) || (*bodies)[0] != first {
 		t.Fatalf("stream or request changed:\n%s", got)
 	}
 	second := `{"model":"gpt-3.5-turbo-0125","stream":true,"input":[{"role":"user","content":"Say some greetings"},{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Greetings, hello, hi, hey, salutations!"}]},{"role":"user","content":"More"}]}`

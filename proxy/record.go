@@ -423,13 +423,9 @@ func readBack(files []string, warn func(string), fn func(*transcripts.CallRecord
 // DefaultOut is the directory calls are recorded to when --out is not
 // given: tokenscope/proxy under $XDG_STATE_HOME, else ~/.local/state.
 func DefaultOut() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := transcripts.StateDir()
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(dir, "tokenscope", "proxy"), nil
+	return filepath.Join(dir, "proxy"), nil
 }

@@ -136,7 +136,7 @@ func (s *RedisStore) renew(ctx context.Context) {
 	}
 	s.mu.Unlock()
 	if len(args) > 1 {
-		renewScript.Run(ctx, s.c, []string{holdsKey}, args...)
+		renewScript().Run(ctx, s.c, []string{holdsKey}, args...)
 	}
 }
 
@@ -150,7 +150,7 @@ func (s *RedisStore) flush(ctx context.Context) error {
 		}
 		p := s.pending[0]
 		s.mu.Unlock()
-		if err := settleScript.Run(ctx, s.c, p.keys, p.args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
+		if err := settleScript().Run(ctx, s.c, p.keys, p.args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
 		s.mu.Lock()
@@ -186,7 +186,7 @@ func (s *RedisStore) Admit(ctx context.Context, h *Hold, now time.Time) (int, Le
 	if err := s.flush(ctx); err != nil {
 		return 0, Level{}, err
 	}
-	v, err := admitScript.Run(ctx, s.c, keys, args...).Slice()
+	v, err := admitScript().Run(ctx, s.c, keys, args...).Slice()
 	if err != nil {
 		return 0, Level{}, fmt.Errorf("budget store: %w", err)
 	}
@@ -230,7 +230,7 @@ func (s *RedisStore) Settle(ctx context.Context, h *Hold, cost price.Money, toke
 	}
 	err := s.flush(ctx)
 	if err == nil {
-		err = settleScript.Run(ctx, s.c, p.keys, p.args...).Err()
+		err = settleScript().Run(ctx, s.c, p.keys, p.args...).Err()
 		if errors.Is(err, redis.Nil) {
 			err = nil
 		}
@@ -253,7 +253,7 @@ func (s *RedisStore) Levels(ctx context.Context, bs []*Budget, now time.Time) ([
 		wk, _ := windowKey(b, now)
 		keys = append(keys, wk, resKey(b))
 	}
-	v, err := levelsScript.Run(ctx, s.c, keys).Slice()
+	v, err := levelsScript().Run(ctx, s.c, keys).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("budget store: %w", err)
 	}
@@ -323,12 +323,18 @@ local function get(k, f)
 end
 `
 
+// lazyScript hashes a script on first use, not at start: every command
+// links the proxy, few run it (docs/performance.md, "Cold start").
+func lazyScript(src string) func() *redis.Script {
+	return sync.OnceValue(func() *redis.Script { return redis.NewScript(src) })
+}
+
 // admitScript: KEYS holds, then a window and a reservation key per
 // budget; ARGV cost, tokens, hold id, hold TTL (ms), then a kind ("s"
 // spend, "t" tokens) and limit per budget. It returns {0} when the hold is
 // made, else {i, spent, tokens, reserved cost, reserved tokens} of the
 // first budget i (1-based) it would pass.
-var admitScript = redis.NewScript(luaCommon + `
+var admitScript = lazyScript(luaCommon + `
 local now = now_ms()
 reap(KEYS[1], now)
 local n = (#KEYS - 1) / 2
@@ -361,7 +367,7 @@ return {0}
 // settleScript: KEYS holds, then a window key per budget; ARGV cost,
 // tokens, hold id ("" for none), then each window key's TTL (ms). A hold
 // already gone (expired) is not released twice.
-var settleScript = redis.NewScript(luaCommon + `
+var settleScript = lazyScript(luaCommon + `
 reap(KEYS[1], now_ms())
 if ARGV[3] ~= '' then release(KEYS[1], ARGV[3]) end
 for i = 2, #KEYS do
@@ -374,7 +380,7 @@ return 0
 
 // renewScript: KEYS holds; ARGV TTL (ms), then the ids of holds still in
 // flight; holds already dropped are not brought back.
-var renewScript = redis.NewScript(luaCommon + `
+var renewScript = lazyScript(luaCommon + `
 local at = now_ms() + tonumber(ARGV[1])
 for i = 2, #ARGV do
   if redis.call('ZSCORE', KEYS[1], ARGV[i]) then redis.call('ZADD', KEYS[1], 'XX', at, ARGV[i]) end
@@ -384,7 +390,7 @@ return 0
 
 // levelsScript: KEYS holds, then a window and a reservation key per
 // budget; returns spent, tokens, reserved cost and tokens of each.
-var levelsScript = redis.NewScript(luaCommon + `
+var levelsScript = lazyScript(luaCommon + `
 reap(KEYS[1], now_ms())
 local out = {}
 for i = 2, #KEYS, 2 do

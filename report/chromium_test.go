@@ -106,14 +106,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if browser == "" {
 		t.Skip("no chromium on this machine (.ci/run installs it)")
 	}
-	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	real, err := profile.New(src, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	real := profileOf(t, "../transcripts/testdata/real/claude_code")
 	// Bars of means, and a 1M window far off the chart: the longest title.
 	long, err := profile.New(&transcripts.Source{Path: "synthetic.jsonl", Format: "native",
 		Conversations: []*transcripts.Conversation{synthetic.Conversation(200, 7)}}, profile.Options{Model: "claude-sonnet-4-6"})
@@ -135,14 +128,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 // An estimated count names the factor its encoding's counts were scaled
 // by, as the TUI's header does (≈o200k_base×1.10).
 func TestHTMLCountsFactor(t *testing.T) {
-	src, err := transcripts.Open("../transcripts/testdata/real/claude_code", transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.New(src, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := profileOf(t, "../transcripts/testdata/real/claude_code")
 	tok := p.Result.Tokenizer
 	if tok == nil || tok.Exact || tok.Factor == 1 {
 		t.Fatalf("the tree is not counted with a scaled estimate: %+v", tok)

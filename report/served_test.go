@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/tokenscope/tokenscope/profile"
-	"github.com/tokenscope/tokenscope/transcripts"
 )
 
 // On the real Codex rollout OpenAI served 90% of the cacheable prefix
@@ -15,14 +12,7 @@ import (
 // with its tokens and what raises it; the JSON carries served_pct, and the
 // header names the price table and its date.
 func TestServedLineInReports(t *testing.T) {
-	src, err := transcripts.Open("../transcripts/testdata/codex", transcripts.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := profile.New(src, profile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := profileOf(t, "../transcripts/testdata/codex")
 	var b bytes.Buffer
 	s, err := NewSink("table", &b)
 	if err != nil {

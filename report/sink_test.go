@@ -25,10 +25,10 @@ func demo(t testing.TB) *profile.Profile {
 	return p
 }
 
-// tree profiles a Claude Code project directory: several conversations.
-func tree(t testing.TB) *profile.Profile {
+// profileOf profiles the log at path with the default options.
+func profileOf(t testing.TB, path string) *profile.Profile {
 	t.Helper()
-	src, err := transcripts.Open("../transcripts/testdata/claude_code", transcripts.Options{})
+	src, err := transcripts.Open(path, transcripts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,13 @@ func tree(t testing.TB) *profile.Profile {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+// tree profiles a Claude Code project directory: several conversations.
+func tree(t testing.TB) *profile.Profile {
+	t.Helper()
+	p := profileOf(t, "../transcripts/testdata/claude_code")
 	if len(p.Result.Conversations) < 2 {
 		t.Fatalf("tree has %d conversations, want several", len(p.Result.Conversations))
 	}

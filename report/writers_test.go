@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile/strategy"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/advisor"
@@ -13,27 +14,15 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// twoConvs are two identical conversations of one call each, priced as
-// model ("" names none).
-func twoConvs(model string) []*transcripts.Conversation {
-	var convs []*transcripts.Conversation
-	for _, p := range []string{"a.jsonl", "b.jsonl"} {
-		convs = append(convs, &transcripts.Conversation{ID: p, Path: p, Model: model, Messages: []transcripts.Message{
-			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
-	}
-	return convs
-}
-
 // run runs convs under specs (the default set when none).
 func run(t *testing.T, convs []*transcripts.Conversation, specs ...string) *profile.Result {
 	t.Helper()
 	var ss []*strategy.Strategy
-	for _, s := range specs {
-		st, err := strategy.Parse(s)
-		if err != nil {
+	if len(specs) > 0 { // none: the defaults for the log, not strategy.Defaults
+		var err error
+		if ss, err = strategy.ParseAll(specs); err != nil {
 			t.Fatal(err)
 		}
-		ss = append(ss, st)
 	}
 	res, err := profile.Run(convs, profile.Options{Strategies: ss})
 	if err != nil {
@@ -64,8 +53,8 @@ func markdown(t *testing.T, res *profile.Result, path string) string {
 // two identical conversations the monthly figure is one conversation's
 // cost × N × 30, in the JSON and the table alike.
 func TestPerDayPerConversation(t *testing.T) {
-	one := run(t, twoConvs("gpt-4o")[:1])
-	res := run(t, twoConvs("gpt-4o"))
+	one := run(t, synthetic.Twins("gpt-4o")[:1])
+	res := run(t, synthetic.Twins("gpt-4o"))
 	c1 := one.Strategies[0].Totals.Cost
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
@@ -83,7 +72,7 @@ func TestPerDayPerConversation(t *testing.T) {
 // The header says "1 call", and names every model of a log with several,
 // each with its calls; JSON lists them and keeps model.id as the most used.
 func TestHeaderModelsAndPlurals(t *testing.T) {
-	res := run(t, twoConvs("gpt-4o")[:1])
+	res := run(t, synthetic.Twins("gpt-4o")[:1])
 	if h := rows.Header(res, "a.jsonl", "native"); !strings.HasPrefix(h, "a.jsonl (native, 1 call)\ngpt-4o ·") {
 		t.Errorf("header %q", h)
 	}
@@ -157,7 +146,7 @@ func TestNoteInEveryFormat(t *testing.T) {
 // A log with no model says so once, in the table and Markdown, and never
 // shows $0.00.
 func TestNoModelUnpriced(t *testing.T) {
-	res := run(t, twoConvs(""))
+	res := run(t, synthetic.Twins(""))
 	out := table(t, res, "dir", 100)
 	if n := strings.Count(out, "unpriced: the log names no model — pass --model"); n != 1 {
 		t.Errorf("%d unpriced lines:\n%s", n, out)
@@ -191,7 +180,7 @@ func TestDocumentUniqueIDs(t *testing.T) {
 // Some calls unpriced, the same under every strategy: one line saying how
 // many of how many are priced, not one per strategy.
 func TestSomeUnpriced(t *testing.T) {
-	convs := twoConvs("gpt-4o")
+	convs := synthetic.Twins("gpt-4o")
 	convs[1].Model = ""
 	out := table(t, run(t, convs), "dir", 100)
 	if strings.Count(out, "1 of 2 calls priced") != 1 || strings.Count(out, "calls priced") != 1 ||

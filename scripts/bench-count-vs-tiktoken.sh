@@ -20,9 +20,7 @@ set -euo pipefail
 
 RUNS=${RUNS:-3}
 TIKTOKEN_VERSION=${TIKTOKEN_VERSION:-1.0.22}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+. "$(dirname "$0")/lib.sh"
 CORPORA=${CORPUS:-distinct repeated}
 if [[ " $CORPORA " == *" repeated "* && ! -f "$WORK/repeated.txt" ]]; then
 	(cd "$repo" && go test ./profile/tokenize -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
@@ -33,7 +31,7 @@ fi
 if [[ " $CORPORA " == *" distinct "* && ! -f "$WORK/distinct.txt" ]]; then
 	(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteDistinctText$' -count=1 -distinct-out "$WORK/distinct.txt" >/dev/null)
 fi
-(cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
+build_tokenscope
 if [ ! -d "$WORK/npm/node_modules/tiktoken" ]; then
 	npm install --silent --prefix "$WORK/npm" "tiktoken@$TIKTOKEN_VERSION" >/dev/null
 fi
@@ -56,16 +54,7 @@ command_of() {
 	3) cmd=("$WORK/tokenscope" count --model gpt-4 "$corpus") ;;
 	esac
 }
-out="$WORK/times"
-: >"$out"
-for round in $(seq "$RUNS"); do
-	for i in 0 1 2 3; do
-		command_of $i
-		/usr/bin/time -o "$WORK/t" -f "%e %M" "${cmd[@]}" >"$WORK/o$i" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-		echo "$round $i $(cat "$WORK/t")" >>"$out"
-	done
-done
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+paired_rounds "%e %M" keep
 count() { grep -oE '[0-9][0-9,]*' "$WORK/o$1" | head -1 | tr -d ,; }
 for pair in "0 2" "1 3"; do
 	set -- $pair

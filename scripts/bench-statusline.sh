@@ -20,9 +20,7 @@ set -euo pipefail
 
 RUNS=${RUNS:-20}
 CCUSAGE_VERSION=${CCUSAGE_VERSION:-20.0.24}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+. "$(dirname "$0")/lib.sh"
 export CLAUDE_CONFIG_DIR="$WORK" # ccusage reads $CLAUDE_CONFIG_DIR/projects
 session=258c7280-ae70-4798-800f-63464d01a85d
 proj="$WORK/projects/-home-dev-spotter"
@@ -37,13 +35,8 @@ cat >"$WORK/in.json" <<JSON
   "used_percentage":31,"remaining_percentage":69}}
 JSON
 
-(cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
-ccusage="$WORK/npm/node_modules/.bin/ccusage"
-if [ ! -x "$ccusage" ]; then
-	platform=$(node -p 'process.platform + "-" + process.arch')
-	# The native build is an optional dependency npm does not always fetch: name it.
-	npm install --silent --prefix "$WORK/npm" "ccusage@$CCUSAGE_VERSION" "@ccusage/ccusage-$platform@$CCUSAGE_VERSION" >/dev/null
-fi
+build_tokenscope
+install_ccusage
 ts="$WORK/tokenscope"
 state="$WORK/state"
 
@@ -76,7 +69,6 @@ for round in $(seq "$RUNS"); do
 		echo "$round $i $(((end - start) / 1000)) $(awk -v u="$u" -v s="$s" 'BEGIN {print (u + s) * 1000}')" >>"$out"
 	done
 done
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 # ratio: median over rounds of command $1's wall time over the uncached ccusage run's, same round.
 ratio() {
 	awk -v a="$1" '$2 == a {x[$1] = $3} $2 == 1 {y[$1] = $3} END {for (r in x) print x[r] / y[r]}' "$out" | median

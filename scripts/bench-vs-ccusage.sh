@@ -20,22 +20,15 @@ set -euo pipefail
 
 RUNS=${RUNS:-5}
 CCUSAGE_VERSION=${CCUSAGE_VERSION:-20.0.24}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-$(mktemp -d)}
-mkdir -p "$WORK"
+. "$(dirname "$0")/lib.sh"
 export CLAUDE_CONFIG_DIR="$WORK" # ccusage reads $CLAUDE_CONFIG_DIR/projects
 tree="$WORK/projects"
 
 if [ ! -d "$tree" ]; then
 	(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$tree" >/dev/null)
 fi
-(cd "$repo" && go build -o "$WORK/tokenscope" ./cmd/tokenscope)
-ccusage="$WORK/npm/node_modules/.bin/ccusage"
-if [ ! -x "$ccusage" ]; then
-	platform=$(node -p 'process.platform + "-" + process.arch')
-	# The native build is an optional dependency npm does not always fetch: name it.
-	npm install --silent --prefix "$WORK/npm" "ccusage@$CCUSAGE_VERSION" "@ccusage/ccusage-$platform@$CCUSAGE_VERSION" >/dev/null
-fi
+build_tokenscope
+install_ccusage
 ts="$WORK/tokenscope"
 
 names=("ccusage daily --json --offline" "tokenscope report DIR" "tokenscope report DIR --format json" "tokenscope usage daily DIR")
@@ -48,17 +41,8 @@ command_of() { # command_of I: sets cmd to the command of index I
 	esac
 }
 
-out="$WORK/times"
-: >"$out"
-for round in $(seq "$RUNS"); do
-	for i in 0 1 2 3; do
-		command_of $i
-		/usr/bin/time -o "$WORK/t" -f "%e %U %S %M" "${cmd[@]}" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-		echo "$round $i $(cat "$WORK/t")" >>"$out"
-	done
-done
+paired_rounds "%e %U %S %M"
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 ratio() { # median over rounds of command $1's column $2 over ccusage's
 	awk -v i="$1" -v c="$2" '$2 == 0 {b[$1] = $c} $2 == i {x[$1] = $c} END {for (r in x) print x[r] / b[r]}' "$out" | median
 }

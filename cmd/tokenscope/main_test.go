@@ -28,12 +28,18 @@ func TestReportDemoTable(t *testing.T) {
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	for _, want := range []string{"demo:harbor-support (native, 41 calls)\ngpt-5 · o200k_base", "window:turns=8+cache", "as billed (reported usage, 41 of 41 calls): $0.2232"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
+	checkTable(t, out, "demo:harbor-support (native, 41 calls)\ngpt-5 · o200k_base", "window:turns=8+cache", "as billed (reported usage, 41 of 41 calls): $0.2232")
+}
+
+// checkTable fails t unless table holds every want and fits 80 columns.
+func checkTable(t *testing.T, table string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	for i, line := range strings.Split(out, "\n") {
+	for i, line := range strings.Split(table, "\n") {
 		if n := len([]rune(line)); n > 80 {
 			t.Errorf("line %d is %d columns: %q", i+1, n, line)
 		}

@@ -17,16 +17,7 @@ func TestUsageCommand(t *testing.T) {
 	if code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	for _, want := range []string{"2026-11-02      6   1,563     371   6,060   64.0k   72.0k    $0.0604", "\ntotal ", "\npriced by the embedded table dated 2026-12-07\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
-		}
-	}
-	for i, line := range strings.Split(out, "\n") {
-		if n := len([]rune(line)); n > 80 {
-			t.Errorf("line %d is %d columns: %q", i+1, n, line)
-		}
-	}
+	checkTable(t, out, "2026-11-02      6   1,563     371   6,060   64.0k   72.0k    $0.0604", "\ntotal ", "\npriced by the embedded table dated 2026-12-07\n")
 
 	code, out, errs = tokenscope(t, "usage", "monthly", ccFixture, "--format", "json")
 	if code != 0 {

@@ -3,8 +3,6 @@ package advisor
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -120,11 +118,7 @@ func breakerLog(t *testing.T, tools [][]string) []*transcripts.Conversation {
 		b.Write(append(line, '\n'))
 		history = append(history, map[string]any{"role": "assistant", "content": turn[1]})
 	}
-	path := filepath.Join(t.TempDir(), "log.jsonl")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := transcripts.Open(path, transcripts.Options{})
+	src, err := transcripts.Read(strings.NewReader(b.String()), "log.jsonl", transcripts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,6 @@ package advisor
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,11 +33,7 @@ func promptLog(t *testing.T, systems []string, tools [][]transcripts.Tool) []*tr
 		b.Write(append(line, '\n'))
 		history = append(history, map[string]any{"role": "assistant", "content": tokenize.Pad(5)})
 	}
-	path := filepath.Join(t.TempDir(), "log.jsonl")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := transcripts.Open(path, transcripts.Options{})
+	src, err := transcripts.Read(strings.NewReader(b.String()), "log.jsonl", transcripts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,24 +9,15 @@ import (
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
-
-// twoConvs are two identical priced conversations of one call each.
-func twoConvs(model string) []*transcripts.Conversation {
-	var convs []*transcripts.Conversation
-	for _, p := range []string{"a.jsonl", "b.jsonl"} {
-		convs = append(convs, &transcripts.Conversation{ID: p, Path: p, Model: model, Messages: []transcripts.Message{
-			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
-	}
-	return convs
-}
 
 // --per-day N projects one conversation's cost, not the whole tree's: on
 // two identical conversations the monthly figure is one conversation's
 // cost × N × 30, half of what the tree's total × N × 30 would say.
 func TestPerDayPerConversation(t *testing.T) {
-	one := run(t, twoConvs("gpt-4o")[:1])
-	res := run(t, twoConvs("gpt-4o"))
+	one := run(t, synthetic.Twins("gpt-4o")[:1])
+	res := run(t, synthetic.Twins("gpt-4o"))
 	c1 := one.Strategies[0].Totals.Cost
 	if c1 == 0 || res.Strategies[0].Totals.Cost != 2*c1 {
 		t.Fatalf("one conversation %s, two %s", c1, res.Strategies[0].Totals.Cost)
@@ -35,7 +26,7 @@ func TestPerDayPerConversation(t *testing.T) {
 	if got := profile.Monthly(res.Strategies[0].Totals.Cost, profile.CallingConversations(res), 500); got.String() != want.String() {
 		t.Errorf("monthly %s, want %s", got, want)
 	}
-	fs, err := Findings(twoConvs("gpt-4o"), res, FindingsOptions{PerDay: 500})
+	fs, err := Findings(synthetic.Twins("gpt-4o"), res, FindingsOptions{PerDay: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,18 +43,18 @@ func TestPerDayPerConversation(t *testing.T) {
 // A log with no model gets one finding saying so, never $0.00; a log with
 // no tool is priced one made-up lookup tool, and says it.
 func TestFindingsUnpricedAndNoTool(t *testing.T) {
-	res := run(t, twoConvs(""))
-	fs, err := Findings(twoConvs(""), res, FindingsOptions{})
+	res := run(t, synthetic.Twins(""))
+	fs, err := Findings(synthetic.Twins(""), res, FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(fs) != 1 || fs[0].Kind != FindingUnpriced || fs[0].Text != "unpriced: the log names no model — pass --model" {
 		t.Errorf("findings %+v", fs)
 	}
-	if _, err := Tune(twoConvs(""), TuneOptions{}); err == nil || !strings.Contains(err.Error(), "unpriced: the log names no model — pass --model") {
+	if _, err := Tune(synthetic.Twins(""), TuneOptions{}); err == nil || !strings.Contains(err.Error(), "unpriced: the log names no model — pass --model") {
 		t.Errorf("tune: %v", err)
 	}
-	fs, err = Findings(twoConvs("gpt-4o"), run(t, twoConvs("gpt-4o")), FindingsOptions{})
+	fs, err = Findings(synthetic.Twins("gpt-4o"), run(t, synthetic.Twins("gpt-4o")), FindingsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

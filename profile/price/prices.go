@@ -735,6 +735,8 @@ func litellmProvider(p, id string) string {
 		return "deepseek"
 	case strings.Contains(p, "mistral"):
 		return "mistral"
+	case p == "xai":
+		return "xai"
 	case strings.Contains(id, "llama"):
 		return "meta"
 	}

@@ -34,8 +34,8 @@ func TestSeedModels(t *testing.T) {
 		{"gemini-2.0-flash-lite", 0.075, 0.30, 0.075, 1_048_576},
 		{"llama-4-maverick", 0.15, 0.60, 0.15, 1_000_000},
 		{"llama-3.3-70b", 0.10, 0.32, 0.10, 131_072},
-		{"mistral-small-3.2", 0.07, 0.20, 0.07, 128_000},
-		{"mistral-nemo", 0.02, 0.04, 0.02, 131_072},
+		{"mistral-small-3.2", 0.06, 0.18, 0.06, 131_072}, // LiteLLM's first-party row (seed: 0.07/0.20)
+		{"mistral-nemo", 0.30, 0.30, 0.30, 128_000},      // LiteLLM's first-party row (seed: a reseller's 0.02/0.04)
 		{"gpt-5.4", 2.50, 15, 0.25, 1_050_000},
 		{"gpt-5.4-mini", 0.75, 4.50, 0.075, 1_050_000},
 		{"gpt-5.4-nano", 0.20, 1.25, 0.02, 1_050_000},
@@ -144,6 +144,38 @@ func TestLookupAsLogged(t *testing.T) {
 		"gemini-3.1-pro-preview":               "gemini-3.1-pro",
 		"o4-mini-2025-04-16":                   "o4-mini",
 		"claude-opus-4.7":                      "claude-opus-4-7",
+		// xAI and Mistral, as their APIs and LiteLLM spell them
+		"grok-4":                         "grok-4",
+		"grok-4-0709":                    "grok-4",
+		"xai/grok-4":                     "grok-4",
+		"xai/grok-4-latest":              "grok-4",
+		"grok-4-fast-non-reasoning":      "grok-4-fast-reasoning",
+		"xai/grok-4-1-fast-reasoning":    "grok-4-1-fast-reasoning",
+		"grok-4-1-fast-non-reasoning":    "grok-4-1-fast-reasoning",
+		"grok-4.20-0309-reasoning":       "grok-4.20-0309-reasoning",
+		"xai/grok-4.3-latest":            "grok-4.3",
+		"grok-code-fast-1":               "grok-code-fast-1",
+		"grok-code-fast-1-0825":          "grok-code-fast-1",
+		"grok-3-mini-latest":             "grok-3-mini",
+		"mistral-large-latest":           "mistral-large-3",
+		"mistral/mistral-large-latest":   "mistral-large-3",
+		"mistral-large-2512":             "mistral-large-3",
+		"mistral-large-2411":             "mistral-large-2411",
+		"mistral-medium-latest":          "mistral-medium-3-5",
+		"mistral-medium-2508":            "mistral-medium-3-1",
+		"mistral-small-latest":           "mistral-small-3.2",
+		"mistral-small-2506":             "mistral-small-3.2",
+		"open-mistral-nemo":              "mistral-nemo",
+		"magistral-medium-2509":          "magistral-medium",
+		"mistral/magistral-small-latest": "magistral-small",
+		"devstral-2512":                  "devstral-2",
+		"devstral-medium-latest":         "devstral-2",
+		"devstral-small-latest":          "devstral-small-2",
+		"devstral-small-2507":            "devstral-small-2507",
+		"codestral-2508":                 "codestral-2508",
+		"codestral-latest":               "codestral-2405",
+		"ministral-8b-latest":            "ministral-3-8b",
+		"mistral/ministral-3-14b-2512":   "ministral-3-14b",
 	} {
 		p, ok := tab.Lookup(in)
 		if !ok || p.ID != want {
@@ -227,6 +259,11 @@ func TestLoadLiteLLM(t *testing.T) {
 	if r1, ok := tab.Lookup("deepseek/deepseek-r1"); !ok || r1.CachedInput != PriceFromPerMTok(0.14) || r1.Caching.Mode != CachingAutomatic {
 		t.Errorf("deepseek-r1 row %+v", r1)
 	}
+	// A model of xAI's own that the embedded table lacks bills by xAI's
+	// rules (xai/grok-beta: 5e-06, 1.5e-05), not OpenAI's.
+	if gb, ok := tab.Lookup("xai/grok-beta"); !ok || gb.Provider != "xai" || gb.Input != PriceFromPerMTok(5) || gb.Output != PriceFromPerMTok(15) || gb.TokenFactor != 1.10 {
+		t.Errorf("xai/grok-beta row %+v", gb)
+	}
 	// Rows LiteLLM does not have stay.
 	if _, ok := tab.Lookup("gemini-3.1-pro"); !ok {
 		t.Error("embedded rows lost")
@@ -279,7 +316,27 @@ func TestLiteLLMRows(t *testing.T) {
 		{"gemini-3-flash", 0.50, 3, 0.05, 0.50, 1_048_576, 0, 0, 0, 0},
 		{"gemini-3.1-pro", 2, 12, 0.20, 2, 1_048_576, 200_000, 4, 18, 0.40},
 		{"deepseek-chat", 0.28, 0.42, 0.028, 0.28, 131_072, 0, 0, 0, 0},
-		{"grok-4", 3, 15, 3, 3, 128_000, 0, 0, 0, 0},
+		// xAI's own rows. xai/grok-4-0709: 3e-06, 1.5e-05, no cache read;
+		// >128K 6e-06, 3e-05 (LiteLLM's xai/grok-4 lists no tier).
+		{"grok-4", 3, 15, 3, 3, 256_000, 128_000, 6, 30, 6},
+		// xai/grok-4-1-fast-reasoning: 2e-07, 5e-07, read 5e-08; >128K 4e-07, 1e-06
+		{"grok-4-1-fast-reasoning", 0.20, 0.50, 0.05, 0.20, 2_000_000, 128_000, 0.40, 1, 0.10},
+		// xai/grok-4.3: 1.25e-06, 2.5e-06, read 2e-07; >200K 2.5e-06, 5e-06, read 4e-07
+		{"grok-4.3", 1.25, 2.50, 0.20, 1.25, 1_000_000, 200_000, 2.50, 5, 0.40},
+		// xai/grok-4.5: 2e-06, 6e-06, read 5e-07; >200K 4e-06, 1.2e-05, read 1e-06
+		{"grok-4.5", 2, 6, 0.50, 2, 500_000, 200_000, 4, 12, 1},
+		// xai/grok-code-fast-1: 2e-07, 1.5e-06, read 2e-08
+		{"grok-code-fast-1", 0.20, 1.50, 0.02, 0.20, 256_000, 0, 0, 0, 0},
+		// Mistral's own rows (no cache price). mistral/mistral-large-latest: 5e-07, 1.5e-06
+		{"mistral-large-latest", 0.50, 1.50, 0.50, 0.50, 262_144, 0, 0, 0, 0},
+		// mistral/mistral-medium-latest: 1.5e-06, 7.5e-06
+		{"mistral-medium-latest", 1.50, 7.50, 1.50, 1.50, 262_144, 0, 0, 0, 0},
+		// mistral/magistral-medium-2509: 2e-06, 5e-06, 40,000 tokens
+		{"magistral-medium-2509", 2, 5, 2, 2, 40_000, 0, 0, 0, 0},
+		// mistral/devstral-2512: 4e-07, 2e-06
+		{"devstral-2512", 0.40, 2, 0.40, 0.40, 256_000, 0, 0, 0, 0},
+		// mistral/codestral-2508: 3e-07, 9e-07
+		{"codestral-2508", 0.30, 0.90, 0.30, 0.30, 256_000, 0, 0, 0, 0},
 	} {
 		p, ok := tab.Lookup(tc.id)
 		if !ok {

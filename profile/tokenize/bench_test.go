@@ -62,27 +62,26 @@ func benchCount(b *testing.B, corpus string) {
 	lines := strings.SplitAfter(corpus, "\n")
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		e := encoders[enc]
-		b.Run(enc, func(b *testing.B) {
-			e.countOne("warm", nil)
-			b.SetBytes(int64(len(corpus)))
-			b.ResetTimer()
-			for range b.N {
-				for _, l := range lines {
-					e.countOne(l, nil)
+		// Without a memo of pieces, and with one (a fresh pool per run).
+		for _, v := range []struct {
+			name string
+			memo bool
+		}{{enc, false}, {enc + "/memo", true}} {
+			b.Run(v.name, func(b *testing.B) {
+				var memos *sync.Pool
+				if v.memo {
+					memos = &sync.Pool{New: func() any { return newMemo() }}
 				}
-			}
-		})
-		b.Run(enc+"/memo", func(b *testing.B) {
-			memos := &sync.Pool{New: func() any { return newMemo() }}
-			e.countOne("warm", memos)
-			b.SetBytes(int64(len(corpus)))
-			b.ResetTimer()
-			for range b.N {
-				for _, l := range lines {
-					e.countOne(l, memos)
+				e.countOne("warm", memos)
+				b.SetBytes(int64(len(corpus)))
+				b.ResetTimer()
+				for range b.N {
+					for _, l := range lines {
+						e.countOne(l, memos)
+					}
 				}
-			}
-		})
+			})
+		}
 		b.Run(enc+"/oracle", func(b *testing.B) {
 			e.load()
 			b.SetBytes(int64(len(corpus)))

@@ -112,6 +112,14 @@ func LoadedEncodings() []string {
 	return out
 }
 
+// tableLoads counts the BPE tables this process loaded (an encoding's fast
+// tables, the oracle's): each once, on first use, never at start.
+var tableLoads atomic.Int64
+
+// TableLoads is how many BPE tables this process has loaded, for tests
+// that prove commands load them lazily and once.
+func TableLoads() int64 { return tableLoads.Load() }
+
 func newEncoder(name string) *encoder {
 	e := &encoder{name: name}
 	e.memos.New = func() any { return newMemo() }
@@ -121,6 +129,7 @@ func newEncoder(name string) *encoder {
 func (e *encoder) load() {
 	e.once.Do(func() {
 		e.loaded.Store(true)
+		tableLoads.Add(1)
 		e.tk, e.err = tiktoken.GetEncoding(e.name)
 	})
 	if e.err != nil {
@@ -134,6 +143,7 @@ func (e *encoder) load() {
 func (e *encoder) countOne(s string, memos *sync.Pool) int64 {
 	e.fastOne.Do(func() {
 		e.loaded.Store(true)
+		tableLoads.Add(1)
 		e.fast, e.fastErr = loadFastBPE(e.name)
 	})
 	if e.fastErr != nil {

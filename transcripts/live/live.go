@@ -67,15 +67,10 @@ func New(cfg Config) (*Session, error) {
 // DefaultOutPath is a timestamped file under the user's state directory
 // ($XDG_STATE_HOME, else ~/.local/state) for --out's default.
 func DefaultOutPath(now time.Time) (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := transcripts.StateDir()
+	if err != nil {
+		return "", err
 	}
-	dir = filepath.Join(dir, "tokenscope")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

@@ -18,6 +18,18 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
+// Twins are two identical conversations of one call each, a.jsonl and
+// b.jsonl, priced as model ("" names none): the smallest tree, for tests of
+// what is summed or projected per conversation.
+func Twins(model string) []*transcripts.Conversation {
+	var convs []*transcripts.Conversation
+	for _, p := range []string{"a.jsonl", "b.jsonl"} {
+		convs = append(convs, &transcripts.Conversation{ID: p, Path: p, Model: model, Messages: []transcripts.Message{
+			{Role: transcripts.RoleUser, Content: "hi"}, {Role: transcripts.RoleAssistant, Content: "hello there"}}})
+	}
+	return convs
+}
+
 // Conversation builds a conversation of calls calls for benchmarks and
 // load tests: a user message and reply on two calls of three, a tool round on
 // the third, with text cut from the demo and numbered so nothing repeats.
