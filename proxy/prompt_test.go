@@ -65,7 +65,7 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 		call++
 		if ch := m.PrefixChange; ch != nil {
 			changed = append(changed, call)
-			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{brief+" The time is 12:00:03."}) {
+			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{brief + " The time is 12:00:03."}) {
 				t.Errorf("call %d: change %+v", call, ch)
 			}
 		}
@@ -94,7 +94,7 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 	for _, rec := range records(t, out) {
 		system = append(system, rec.System)
 	}
-	if want := [][]string{nil, nil, {brief+" The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
+	if want := [][]string{nil, nil, {brief + " The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
 		t.Errorf("system written %q, want %q", system, want)
 	}
 }
