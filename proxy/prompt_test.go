@@ -98,3 +98,42 @@ func TestSystemChangeStaysInThread(t *testing.T) {
 		t.Errorf("system written %q, want %q", system, want)
 	}
 }
+
+// Two conversations that differ only by their system prompt, sending the
+// same messages and getting the same replies, stay apart when their calls
+// interleave: a request continues the conversation last sent its system
+// prompt before one whose prompt changed.
+func TestSameHistoryOtherSystemStaysApart(t *testing.T) {
+	r := newRig(t, Config{}, dearReply, dearReply, dearReply, dearReply)
+	history := []string{`{"role":"user","content":"first"}`, `{"role":"user","content":"first"}`}
+	for _, k := range []int{0, 1, 0, 1} {
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are agent %d."},%s]}`, k, history[k])
+		if status, _, b := post(t, r.srv.URL, "/v1/chat/completions", body); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		history[k] += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
+	}
+	r.stop()
+	src, err := transcripts.Open(r.out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 {
+		t.Fatalf("%d conversations, want 2", len(src.Conversations))
+	}
+	var systems []string
+	for _, c := range src.Conversations {
+		systems = append(systems, c.Messages[0].Content)
+		if c.Calls() != 2 {
+			t.Errorf("conversation %s: %d calls, want 2", c.ID, c.Calls())
+		}
+		for _, m := range c.Messages {
+			if m.PrefixChange != nil {
+				t.Errorf("conversation %s: a prompt change %+v", c.ID, m.PrefixChange)
+			}
+		}
+	}
+	if slices.Sort(systems); !slices.Equal(systems, []string{"You are agent 0.", "You are agent 1."}) {
+		t.Errorf("system prompts %q", systems)
+	}
+}

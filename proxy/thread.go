@@ -14,12 +14,17 @@ import (
 // left out of the comparison, as the reader leaves them) continues it;
 // any other starts a new one. A call that changed only its system prompt
 // stays in its conversation, with the prompt it was sent written on its
-// line. It keeps one hash per conversation, not the
+// line. A request sending the system messages a conversation was last
+// sent is matched first, so that conversations that differ only by their
+// system prompt stay apart. It keeps two hashes per conversation, not the
 // messages, and forgets the oldest conversations past a bound.
 type threads struct {
-	mu     sync.Mutex
-	byEnd  map[uint64]*thread // by the hash of all a conversation holds
-	order  []uint64           // ends in insertion order, for eviction
+	mu sync.Mutex
+	// byKey indexes conversations by their end and system messages
+	// (threadKey), byEnd by their end alone (a changed system prompt).
+	byKey  map[uint64]*thread
+	byEnd  map[uint64]*thread
+	order  []threadEnd // in insertion order, for eviction
 	max    int
 	prefix string // conversation ids: prefix + counter
 	next   int
@@ -34,6 +39,13 @@ type thread struct {
 	system uint64
 }
 
+// threadEnd is where a conversation stood when indexed.
+type threadEnd struct{ end, system uint64 }
+
+// threadKey is the index of a conversation ending at end whose last call
+// sent the system messages hashing to system.
+func threadKey(end, system uint64) uint64 { return end ^ system*0x9e3779b97f4a7c15 }
+
 // claim is a call's place in a conversation, decided before forwarding and
 // committed when the call is served.
 type claim struct {
@@ -44,7 +56,7 @@ type claim struct {
 }
 
 func newThreads(prefix string, max int) *threads {
-	return &threads{byEnd: map[uint64]*thread{}, max: max, prefix: prefix}
+	return &threads{byKey: map[uint64]*thread{}, byEnd: map[uint64]*thread{}, max: max, prefix: prefix}
 }
 
 const hashSeed = 14695981039346656037
@@ -87,12 +99,19 @@ func (ts *threads) find(msgs []transcripts.Message) *claim {
 			n[i+1]++
 		}
 	}
+	sh := systemHash(msgs)
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	for i := len(msgs); i > 0; i-- {
-		if t, ok := ts.byEnd[c.hashes[i]]; ok && t.n == n[i] && n[i] > 0 {
-			c.t, c.base, c.from = t, t.end, i
-			return c
+	for _, same := range []bool{true, false} {
+		for i := len(msgs); i > 0; i-- {
+			t, ok := ts.byEnd[c.hashes[i]]
+			if same {
+				t, ok = ts.byKey[threadKey(c.hashes[i], sh)]
+			}
+			if ok && t.n == n[i] && n[i] > 0 {
+				c.t, c.base, c.from = t, t.end, i
+				return c
+			}
 		}
 	}
 	return c
@@ -116,7 +135,7 @@ func (ts *threads) commit(c *claim, msgs []transcripts.Message, reply *transcrip
 		c.from = 0
 		t.tools, t.system = hashSeed, sh // its system messages are written with its messages
 	} else {
-		delete(ts.byEnd, t.end)
+		ts.unindex(t)
 	}
 	writeTools, writeSystem = t.tools != th, t.system != sh
 	t.end, t.n, t.tools, t.system = end, nonSystem(msgs)+1, th, sh
@@ -178,24 +197,43 @@ func toolsHash(tools []transcripts.Tool) uint64 {
 
 // put indexes t by its end, evicting the oldest conversations past max.
 func (ts *threads) put(t *thread) {
+	ts.byKey[threadKey(t.end, t.system)] = t
 	ts.byEnd[t.end] = t
-	ts.order = append(ts.order, t.end)
-	for len(ts.byEnd) > ts.max && len(ts.order) > 0 {
+	ts.order = append(ts.order, threadEnd{t.end, t.system})
+	for len(ts.byKey) > ts.max && len(ts.order) > 0 {
 		old := ts.order[0]
 		ts.order = ts.order[1:]
-		if o, ok := ts.byEnd[old]; ok && o.end == old {
-			delete(ts.byEnd, old)
+		if o := ts.at(old); o != nil {
+			ts.unindex(o)
 		}
 	}
 	if len(ts.order) > 4*ts.max {
 		// Drop ends that moved on, so order stays bounded too.
 		live := ts.order[:0]
 		for _, e := range ts.order {
-			if o, ok := ts.byEnd[e]; ok && o.end == e {
+			if ts.at(e) != nil {
 				live = append(live, e)
 			}
 		}
 		ts.order = live
+	}
+}
+
+// at is the conversation that still stands at e; nil when it moved on.
+func (ts *threads) at(e threadEnd) *thread {
+	if o, ok := ts.byKey[threadKey(e.end, e.system)]; ok && o.end == e.end && o.system == e.system {
+		return o
+	}
+	return nil
+}
+
+// unindex removes t's entries (those that are still t's).
+func (ts *threads) unindex(t *thread) {
+	if k := threadKey(t.end, t.system); ts.byKey[k] == t {
+		delete(ts.byKey, k)
+	}
+	if ts.byEnd[t.end] == t {
+		delete(ts.byEnd, t.end)
 	}
 }
 
@@ -211,7 +249,7 @@ func (ts *threads) resume(id string, msgs []transcripts.Message, reply *transcri
 		t = &thread{id: id, end: hashSeed, tools: hashSeed, system: systemHash(msgs)}
 		state[id] = t
 	} else {
-		delete(ts.byEnd, t.end)
+		ts.unindex(t)
 	}
 	for i := range msgs {
 		t.end = mix(t.end, &msgs[i])
