@@ -329,8 +329,10 @@ type preparedConv struct {
 	// served is what of the cacheable prefix a best-effort cache served,
 	// as the log's usage shows (served.go).
 	served served
-	// source keys the conversations that share that prefix.
-	source string
+	// source keys the conversations that share that prefix; histBase
+	// keys their histories (history.go).
+	source   string
+	histBase uint64
 	// shortOutput counts calls whose reported output is a placeholder.
 	shortOutput int
 	// kbuf are counts whose arrays a recycled prepared reuses.

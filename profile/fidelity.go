@@ -54,6 +54,9 @@ type Fidelity struct {
 	// Served is what of the cacheable prefix a best-effort cache served in
 	// the log (served.go): the share the replay read.
 	Served served
+	// Unexplained are the cache reads the log reports that no call it
+	// holds explains (unexplained.go).
+	Unexplained Unexplained
 	// Parts split both sides by what they pay for.
 	Parts FidelityParts
 }
@@ -108,6 +111,7 @@ func (f Fidelity) Line() string {
 
 func (f *Fidelity) add(o Fidelity) {
 	f.Served.add(o.Served)
+	f.Unexplained.add(o.Unexplained)
 	f.Calls += o.Calls
 	f.Simulated += o.Simulated
 	f.Billed += o.Billed
@@ -130,6 +134,7 @@ func (f *Fidelity) AddCall(c *Call, p *price.Model) {
 	if p == nil {
 		return
 	}
+	f.Unexplained.addCall(c, p)
 	r := p.RatesFor(u.InputTokens)
 	w1h := min(u.CacheWrite1hTokens, u.CacheWriteTokens)
 	bill := [4]int64{max(0, u.InputTokens-u.CachedInputTokens-u.CacheWriteTokens), u.CachedInputTokens, u.CacheWriteTokens, u.OutputTokens}

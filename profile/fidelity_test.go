@@ -243,3 +243,68 @@ func TestServedShare(t *testing.T) {
 		t.Error("explicit caching measured a served share")
 	}
 }
+
+// TestResumedSessionCache: the session resuming a real one (built from it
+// as Claude Code writes one: transcripts/testdata/README) sends the copied
+// history first; the real session's last call sent it 6m26s before
+// (22:59:36 → 23:06:02) and wrote it for an hour, so the new call reads
+// all of it, as its usage says: 27,666 = 47 + 26,504 + 1,115, what that
+// call was sent. It writes its new tail (the last reply, the WebFetch
+// result, the interrupt, the prompt: 1,428 counted). With a 5-minute cache
+// the history has expired: the call reads only the hidden prefix the log
+// shows warm (26,424). The copied responses are not calls: 4 + 1.
+func TestResumedSessionCache(t *testing.T) {
+	const dir = "../transcripts/testdata/claude_code_resumed"
+	for _, tc := range []struct {
+		spec          string
+		cached, write int64
+	}{
+		{"cache", 27_666, 1_428},
+		{"cache:ttl=5m", 26_424, 2_670},
+	} {
+		res := runReal(t, dir, tc.spec).Strategies[0]
+		calls := 0
+		for _, c := range res.Conversations {
+			calls += len(c.Calls)
+			if c.ID != "0a7e4c2d-5b1f-4c3e-9d8a-6f2b1c0e9a47" {
+				continue
+			}
+			if len(c.Calls) != 1 {
+				t.Fatalf("%s: resumed session makes %d calls, want 1", tc.spec, len(c.Calls))
+			}
+			if call := c.Calls[0]; call.Cached != tc.cached || call.CacheWrite != tc.write {
+				t.Errorf("%s: the call after the resume reads %d, writes %d; want %d, %d (the log: %d, %d)", tc.spec,
+					call.Cached, call.CacheWrite, tc.cached, tc.write, call.Reported.CachedInputTokens, call.Reported.CacheWriteTokens)
+			}
+		}
+		if calls != 5 {
+			t.Errorf("%s: %d calls, want 5", tc.spec, calls)
+		}
+	}
+}
+
+// TestUnexplainedReads: the cache reads no call of the log explains. On
+// the real sessions (1-hour cache) each first call reads the tools and
+// system prompt, from the raw files: short 11,515 at 21:11:59 (nothing
+// before it), subagent 17,915 at 21:54:55 (short's prefix, 11,515, is not
+// its own), tool_heavy 17,915 at 22:57:57 (subagent's last call, 22:03:51,
+// within the hour: explained), 258c7280 17,842 on Feb 11 at 20:36:47
+// (nothing before), 8463c716 17,842 at 21:41:48 (258c7280's last request,
+// 20:40, over an hour before): 4 calls, 65,114 tokens. In the resumed
+// pair, only the resumed session's first read is unexplained: the new
+// call reads what that session's last call sent.
+func TestUnexplainedReads(t *testing.T) {
+	for _, tc := range []struct {
+		dir    string
+		calls  int
+		tokens int64
+	}{
+		{realTree, 4, 65_114},
+		{"../transcripts/testdata/claude_code_resumed", 1, 17_915},
+	} {
+		f := runReal(t, tc.dir, "cache").Fidelity
+		if u := f.Unexplained; u.Calls != tc.calls || u.Tokens != tc.tokens {
+			t.Errorf("%s: %+v, want %d calls, %d tokens", tc.dir, u, tc.calls, tc.tokens)
+		}
+	}
+}

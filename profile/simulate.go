@@ -88,6 +88,10 @@ func (v *convEnv) Shared(step strategy.Step, init func() any) any {
 
 func (v *convEnv) Warm(at, ttl int64) bool { return v.e.sources.warm(v.pc, at, ttl) }
 
+func (v *convEnv) HistoryWarm(msg int, at, ttl int64) bool {
+	return v.e.sources.historyWarm(v.pc, msg, at, ttl)
+}
+
 func (v *convEnv) ArgsRaw(enc string, msg, arg int) int32 { return v.pc.sk.argRaw(enc, msg, arg) }
 
 func (v *convEnv) Text() []transcripts.Message {

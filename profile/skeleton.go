@@ -52,6 +52,10 @@ type skeleton struct {
 	// prefixHash identifies the text of what every call sends first (tool
 	// schemas, leading system messages) for the source key (sources.go).
 	prefixHash uint64
+	// hist identifies, at each assistant message, the history before it
+	// (history.go): a call of another conversation that sent the same
+	// history cached it.
+	hist []histPoint
 	// toolCalls counts the tool calls the conversation made, by name.
 	toolCalls map[string]int
 	// fit, when set, is the hidden prefix and calibration of the log as
@@ -333,6 +337,7 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 	}
 	sk.prompts = prompts
 	sk.prefixHash = prefixHash(c)
+	sk.hist = historyPoints(c)
 	return sk
 }
 

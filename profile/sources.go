@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"hash/maphash"
 	"path/filepath"
 	"slices"
 
@@ -69,6 +70,12 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 	// What the log holds of the prefix must be the same text, not only
 	// the same length (skeleton.prefixHash).
 	pc.source = fmt.Sprintf("%s\x00%s\x00%d\x00%x", dir, pc.modelID, pc.Shared, pc.sk.prefixHash)
+	var h maphash.Hash
+	h.SetSeed(histSeed)
+	h.WriteString(dir)
+	h.WriteByte(0)
+	h.WriteString(pc.modelID)
+	pc.histBase = h.Sum64()
 }
 
 // sourceIndex lists, per source key, when its conversations made calls.
@@ -78,6 +85,9 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 type sourceIndex struct {
 	calls map[string][]sourceCall // sorted by time
 	keys  []string                // by conversation index
+	// sent lists, per history key (history.go), the calls that sent
+	// that history, sorted by time.
+	sent map[uint64][]sourceCall
 }
 
 type sourceCall struct {
@@ -99,6 +109,7 @@ func newSourceIndex() *sourceIndex { return &sourceIndex{calls: map[string][]sou
 // add indexes pc, the conversation of index pc.idx, the next in order.
 func (ix *sourceIndex) add(pc *preparedConv) {
 	ix.keys = append(ix.keys, pc.source)
+	ix.addSent(pc)
 	if pc.Shared == 0 {
 		return
 	}
@@ -112,6 +123,9 @@ func (ix *sourceIndex) add(pc *preparedConv) {
 // sort orders each source's calls by time, once every conversation is in.
 func (ix *sourceIndex) sort() {
 	for _, cs := range ix.calls {
+		slices.SortStableFunc(cs, func(a, b sourceCall) int { return int(a.at - b.at) })
+	}
+	for _, cs := range ix.sent {
 		slices.SortStableFunc(cs, func(a, b sourceCall) int { return int(a.at - b.at) })
 	}
 }

@@ -125,6 +125,18 @@ type DocFidelity struct {
 	// (OpenAI, Gemini implicit) served in the log, which the cache
 	// strategy reads unless served=ideal; absent when not measured.
 	ServedPct *int64 `json:"served_pct,omitempty"`
+	// UnexplainedReads are the cache reads the log reports that no call
+	// it holds explains (a prefix cached by an earlier run); absent when
+	// none.
+	UnexplainedReads *DocUnexplained `json:"unexplained_reads,omitempty"`
+}
+
+// DocUnexplained counts the calls whose reported cache reads exceed what
+// the replay reads from calls the log holds, and the excess in tokens.
+type DocUnexplained struct {
+	Calls  int    `json:"calls"`
+	Tokens int64  `json:"tokens"`
+	Note   string `json:"note"`
 }
 
 func docFidelity(f *profile.Fidelity, t profile.Totals) *DocFidelity {
@@ -135,6 +147,9 @@ func docFidelity(f *profile.Fidelity, t profile.Totals) *DocFidelity {
 		ErrorPct: profile.RoundPct(f.ErrorPct()), Cause: advisor.Cause(*f)}
 	if p, ok := f.ServedPct(); ok {
 		d.ServedPct = &p
+	}
+	if u := f.Unexplained; u.Calls > 0 {
+		d.UnexplainedReads = &DocUnexplained{Calls: u.Calls, Tokens: u.Tokens, Note: advisor.UnexplainedLine(*f)}
 	}
 	return d
 }

@@ -5,9 +5,14 @@
 #
 #   scripts/bench-vs-ccusage.sh            # 5 paired runs in a temporary directory
 #   RUNS=9 WORK=/tmp/bench scripts/bench-vs-ccusage.sh
+#   TEXT=distinct scripts/bench-vs-ccusage.sh   # one of the two trees only
 #
-# It generates the ~100 MB tree with the repo's generator
-# (synthetic.WriteClaudeCode via TestWriteClaudeCodeDir),
+# It generates two ~100 MB trees with the repo's generator
+# (synthetic.WriteClaudeCode via TestWriteClaudeCodeDir): one
+# cut from the demo's passages (words that repeat, which a memo of merged
+# pieces turns into speed) and one from DistinctText (-cc-text distinct:
+# text that repeats as real text does, no more), and prints the first
+# table for each (TEXT=demo or TEXT=distinct: one of them);
 # builds tokenscope, installs ccusage from npm into $WORK/npm when absent,
 # then runs each command RUNS times in turn (paired: one round runs every
 # command once, so load on the machine hits all alike), with output to
@@ -21,16 +26,24 @@ set -euo pipefail
 RUNS=${RUNS:-5}
 CCUSAGE_VERSION=${CCUSAGE_VERSION:-20.0.24}
 . "$(dirname "$0")/lib.sh"
-export CLAUDE_CONFIG_DIR="$WORK" # ccusage reads $CLAUDE_CONFIG_DIR/projects
+TEXTS=${TEXT:-demo distinct}
 tree="$WORK/projects"
-
-if [ ! -d "$tree" ]; then
-	(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$tree" >/dev/null)
-fi
+for text in $TEXTS; do
+	dir=$WORK
+	[ "$text" = distinct ] && dir=$WORK/distinct
+	if [ ! -d "$dir/projects" ]; then
+		(cd "$repo" && go test ./transcripts/synthetic -run 'TestWriteClaudeCodeDir$' -count=1 -cc-out "$dir/projects" -cc-text "$text" >/dev/null)
+	fi
+done
 build_tokenscope
 install_ccusage
 ts="$WORK/tokenscope"
 
+for text in $TEXTS; do
+dir=$WORK
+[ "$text" = distinct ] && dir=$WORK/distinct
+export CLAUDE_CONFIG_DIR="$dir" # ccusage reads $CLAUDE_CONFIG_DIR/projects
+tree="$dir/projects"
 names=("ccusage daily --json --offline" "tokenscope report DIR" "tokenscope report DIR --format json" "tokenscope usage daily DIR")
 command_of() { # command_of I: sets cmd to the command of index I
 	case $1 in
@@ -47,11 +60,12 @@ ratio() { # median over rounds of command $1's column $2 over ccusage's
 	awk -v i="$1" -v c="$2" '$2 == 0 {b[$1] = $c} $2 == i {x[$1] = $c} END {for (r in x) print x[r] / b[r]}' "$out" | median
 }
 
-mb=$(du -sm "$tree" | cut -f1)
-files=$(find "$tree" -name '*.jsonl' | wc -l)
+mb=$(du -sm "$tree/" | cut -f1)
+files=$(find "$tree/" -name '*.jsonl' | wc -l)
 calls=$("$ts" usage daily "$tree" --format json | awk -F': ' '/"calls"/ {n = $2} END {sub(",", "", n); print n}')
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
-echo "Generated Claude Code projects tree: ${mb} MB, ${files} session files, ${calls} responses;"
+echo
+echo "Generated Claude Code projects tree ($text text): ${mb} MB, ${files} session files, ${calls} responses;"
 echo "$(nproc) cores ($cpu), load average at start $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null), $RUNS paired rounds, medians."
 echo
 echo "| command | wall | × ccusage | CPU (user+sys) | × ccusage | peak RSS |"
@@ -80,10 +94,12 @@ for pair in inputTokens:input_tokens outputTokens:output_tokens cacheReadTokens:
 	fi
 done
 echo "token totals identical; cost: ccusage \$$(get "$cc" totalCost), tokenscope \$$(get "$us" cost_usd)"
+done
+[ "${FORMATS:-1}" = 0 ] && exit 0
 
 # Memory: peak RSS of `report` in every output format, on the 100 MB tree
-# and on one six times larger (1,200 distinct sessions, ~600 MB); BIG=0
-# leaves the large one out.
+# (the last of TEXT) and on one six times larger (1,200 distinct sessions,
+# ~600 MB); BIG=0 leaves the large one out, FORMATS=0 the whole table.
 big="$WORK/projects6"
 trees=("$tree")
 if [ "${BIG:-1}" != 0 ]; then

@@ -231,10 +231,15 @@ func anMessages(file, path string, raw json.RawMessage) ([]Message, error) {
 		role = RoleUser
 	case "assistant":
 		role = RoleAssistant
+	case "system":
+		// The Messages API takes system messages inside the conversation
+		// too (claude-opus-4-8 answered such requests in pydantic-ai's
+		// recordings): an instruction sent where it stands, not the prompt.
+		role = RoleSystem
 	case "":
 		return nil, &Error{File: file, Path: path + ".role", Msg: "message has no role"}
 	default:
-		return nil, &Error{File: file, Path: path + ".role", Msg: fmt.Sprintf("unknown role %q (want user or assistant)", am.Role)}
+		return nil, &Error{File: file, Path: path + ".role", Msg: fmt.Sprintf("unknown role %q (want user, assistant or system)", am.Role)}
 	}
 	c := bytes.TrimSpace(am.Content)
 	if len(c) > 0 && c[0] == '"' {

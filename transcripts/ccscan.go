@@ -69,10 +69,11 @@ const (
 	fTimestamp
 	fRequest
 	fMessage
+	fLeaf
 )
 
 var ccHeadKeys = []string{"type", "uuid", "parentUuid", "isSidechain", "isMeta", "isCompactSummary",
-	"sessionId", "agentId", "timestamp", "requestId", "message"}
+	"sessionId", "agentId", "timestamp", "requestId", "message", "leafUuid"}
 
 func (sc *ccScan) head(cl *ccLine) bool {
 	return sc.Object(func(key []byte) (f int, ok bool) {
@@ -112,6 +113,8 @@ func (sc *ccScan) head(cl *ccLine) bool {
 			return fTimestamp, false
 		case "requestId":
 			return fRequest, sc.str(&cl.RequestID, &sc.reqID)
+		case "leafUuid":
+			return fLeaf, sc.str(&cl.LeafUUID, nil)
 		case "message":
 			if sc.Null() {
 				cl.Message = nil

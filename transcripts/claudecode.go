@@ -24,6 +24,9 @@ var ccSkip = []string{"file-history-snapshot", "attachment", "permission-mode", 
 var ccSkipPrefixes = func() [][]byte {
 	var out [][]byte
 	for _, t := range ccSkip {
+		if t == "summary" {
+			continue // read: a leading one marks a resumed session's copies (ccResume)
+		}
 		out = append(out, []byte(`{"type":"`+t+`"`))
 	}
 	return out
@@ -80,6 +83,8 @@ type ccHead struct {
 	AgentID          string `json:"agentId"`
 	Timestamp        stamp  `json:"timestamp"`
 	RequestID        string `json:"requestId"`
+	// LeafUUID is a summary line's last message (see ccResume).
+	LeafUUID string `json:"leafUuid"`
 }
 
 // ccMessage is a line's message; C is how its content is decoded.
@@ -210,7 +215,13 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 	session := ""
 	sc := &ccScan{}
 	var scratch []Message // a line's messages, copied out
+	var resume ccResume
+	var copies ccCopies
 	warnings, err := eachJSONLWith(r, file, ccSkipHead, func(line []byte, cl *ccLine) error { return decode(sc, line, cl) }, func(cl *ccLine, n int) error {
+		if cl.Type == "summary" {
+			resume.summary(cl.LeafUUID)
+			return nil
+		}
 		if cl.Type != "user" && cl.Type != "assistant" {
 			return nil
 		}
@@ -219,6 +230,9 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 		}
 		if err := cl.Timestamp.check(file, n, "$.timestamp"); err != nil {
 			return err
+		}
+		if resume.line(cl.UUID) {
+			defer func() { copies = copiesOf(threads) }()
 		}
 		if session == "" {
 			session = cl.SessionID
@@ -303,6 +317,19 @@ func readClaudeCodeWith(r io.Reader, file string, decode func(*ccScan, []byte, *
 	if err != nil {
 		return nil, err
 	}
+	if resume.after {
+		// Every response up to the leaf was copied from the resumed
+		// session: history here, its call counted where it was made.
+		if w := copiedWarning(file, copies.mark()); w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	return ccConversations(threads, order, file, warnings)
+}
+
+// ccConversations are the conversations of a file's threads, in order:
+// those that make calls, and a thread's only one even without.
+func ccConversations(threads map[string]*ccThread, order []string, file string, warnings []string) ([]*Conversation, error) {
 	var convs []*Conversation
 	for _, k := range order {
 		for _, c := range threads[k].convs {
@@ -387,4 +414,92 @@ func onlyToolResultsAfter(c *Conversation, i int) bool {
 		}
 	}
 	return true
+}
+
+// ccResume finds the lines a resumed session copied from the session it
+// resumes. Claude Code's --resume and --continue (1.0.x) start a new
+// session file with a summary line whose leafUuid is the last message of
+// the resumed session, then a copy of that session's lines (same uuid,
+// message id and request id; the sessionId rewritten, the timestamp that
+// of the resume), then the new turns (Lewik/gromozeka
+// docs/session-management.md; slopus/happy-cli CLAUDE.md "Session Forking";
+// ccusage pull 1765). The copies' calls were made, and billed, in the
+// resumed session: here they are history only, and their times, those of
+// the resume, are no call's. A leading summary whose leaf is this file's
+// last message is a title, not a resume: only lines after the leaf make
+// the lines up to it copies.
+type ccResume struct {
+	leaves map[string]bool // leafUuid of the summaries before the first message
+	seen   bool            // a user or assistant line was read
+	leaf   bool            // the last copied line was read
+	after  bool            // and a message line after it
+}
+
+// summary notes a summary line's leaf, when it leads the file.
+func (r *ccResume) summary(leaf string) {
+	if r.seen || leaf == "" {
+		return
+	}
+	if r.leaves == nil {
+		r.leaves = map[string]bool{}
+	}
+	r.leaves[leaf] = true
+}
+
+// line notes a message line; it reports whether the line is the last one
+// copied from the resumed session (a leading summary names it).
+func (r *ccResume) line(uuid string) bool {
+	r.seen = true
+	if r.leaf {
+		r.after = true
+		return false
+	}
+	if len(r.leaves) == 0 || !r.leaves[uuid] {
+		return false
+	}
+	r.leaf = true
+	return true
+}
+
+// copiedWarning says that n responses of a resumed session's file were
+// copied from the session it resumes; "" when none.
+func copiedWarning(file string, n int) string {
+	switch {
+	case n == 1:
+		return fmt.Sprintf("%s: 1 response copied from the session it resumes is history here: its call is counted in that session's log, when it is read too", file)
+	case n > 1:
+		return fmt.Sprintf("%s: %d responses copied from the session it resumes are history here: their calls are counted in that session's log, when it is read too", file, n)
+	}
+	return ""
+}
+
+// ccCopies are the messages of each conversation when the last copied
+// line was read.
+type ccCopies map[*Conversation]int
+
+func copiesOf(threads map[string]*ccThread) ccCopies {
+	out := ccCopies{}
+	for _, t := range threads {
+		for _, c := range t.convs {
+			out[c] = len(c.Messages)
+		}
+	}
+	return out
+}
+
+// mark marks the copied responses as replayed and returns how many were
+// calls.
+func (cp ccCopies) mark() int {
+	calls := 0
+	for c, n := range cp {
+		for i := range c.Messages[:n] {
+			if m := &c.Messages[i]; m.Role == RoleAssistant {
+				if !m.Replayed {
+					calls++
+				}
+				m.Replayed = true
+			}
+		}
+	}
+	return calls
 }

@@ -144,7 +144,10 @@ func detect(s *Shape) (Format, error) {
 		return Format{}, fmt.Errorf("empty JSON array")
 	}
 	found := "an object with top-level keys " + truncate(strings.Join(s.Keys(), ", "), 80)
-	if s.Array {
+	switch {
+	case s.Array && len(s.Keys()) == 0:
+		found = "an array whose first element is not an object"
+	case s.Array:
 		found = "an array of objects with keys " + truncate(strings.Join(s.Keys(), ", "), 80)
 	}
 	return Format{}, fmt.Errorf("unrecognised conversation log: found %s; want one of the formats --input-format names (%s)", found, strings.Join(Formats(), ", "))

@@ -34,8 +34,13 @@ func init() {
 		Name: FormatOpenAILog,
 		Doc:  `request/response pairs ({"request","response"}) of either API, JSON array or JSONL`,
 		Sniff: func(s *Shape) int {
-			if s.Has("request") {
+			switch {
+			case s.Has("request"):
 				return 90
+			case s.Kind("choices") == '[' && !s.Has("messages") && !s.Array:
+				// A Chat Completions response alone, or a stream's
+				// chunks one a line (SDK fixtures, some loggers).
+				return 70
 			}
 			return 0
 		},
@@ -370,8 +375,14 @@ func unwrapBody(raw json.RawMessage) []byte {
 }
 
 // readOpenAILog reads request/response pairs of any API the project
-// knows (see readPairs): openai-log names the convention, whatever the API.
+// knows (see readPairs): openai-log names the convention, whatever the API;
+// a file of Chat Completions responses or stream chunks alone is read as
+// such (readAPIBody).
 func readOpenAILog(data []byte, file string, jsonl bool) ([]*Conversation, error) {
+	items, err := jsonItems(data, file, jsonl)
+	if err == nil && len(items) > 0 && !hasKey(items[0].raw, "request") && responseAPI(items[0].raw) == APIOpenAI {
+		return readAPIBody(data, file, APIOpenAI)
+	}
 	return readPairs(data, file, jsonl)
 }
 

@@ -145,6 +145,23 @@ func describeBody(body []byte) string {
 	return fmt.Sprintf("an object with keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
 }
 
+// describeStream says what a response logged as text holds: its first
+// server-sent event's keys, or the text's start.
+func describeStream(body []byte) string {
+	for line := range bytes.Lines(body) {
+		data, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("data:"))
+		if !ok {
+			continue
+		}
+		data = bytes.TrimSpace(data)
+		if s, err := ShapeOf(bytes.NewReader(data)); err == nil && len(data) > 0 && data[0] == '{' {
+			return fmt.Sprintf("an event stream whose first event has keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
+		}
+		return fmt.Sprintf("an event stream whose first data is %q", truncate(string(data), 24))
+	}
+	return fmt.Sprintf("text starting %q", truncate(string(body), 24))
+}
+
 // pairCall is one pair read: the request's messages, the reply, and what
 // links it to other calls.
 type pairCall struct {
@@ -192,6 +209,12 @@ func readPair(file string, e jsonItem) (*pairCall, error) {
 			// A response of no known API: say what it is, and what was wanted.
 			return nil, &Error{File: file, Line: e.line, Path: e.path + ".response",
 				Msg: fmt.Sprintf("found %s; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response", describeBody(respBody))}
+		}
+		if len(respBody) > 0 {
+			// Text that is no stream of a known API: reading it as Chat
+			// Completions would find no reply and say nothing.
+			return nil, &Error{File: file, Line: e.line, Path: e.path + ".response",
+				Msg: fmt.Sprintf("found %s; want the event stream of Chat Completions (chat.completion.chunk), Responses (response.*), Messages (message_start) or Gemini (candidates)", describeStream(respBody))}
 		}
 		if api = requestAPI(reqBody); api == "" {
 			api = APIOpenAI
@@ -337,7 +360,8 @@ func readAPIBody(data []byte, file, api string) ([]*Conversation, error) {
 	if len(items) > 0 && hasKey(items[0].raw, "request") {
 		return readPairs(data, file, jsonl)
 	}
-	if start := streamStart[api]; start != "" && len(items) > 0 && eventType(items[0].raw) == start {
+	if len(items) > 0 && (streamStart[api] != "" && eventType(items[0].raw) == streamStart[api] ||
+		api == APIOpenAI && isChatChunk(items[0].raw)) {
 		return readEventLines(data, file, api)
 	}
 	var convs []*Conversation
@@ -406,6 +430,39 @@ func unixTime(sec int64) time.Time {
 // per start event.
 var streamStart = map[string]string{APIOpenAIResponses: "response.created", APIAnthropic: "message_start"}
 
+// isChatChunk reports whether raw is a Chat Completions stream chunk: its
+// object says so, or (Azure's content-filter chunk) it has no object and
+// no choice carries a whole message.
+func isChatChunk(raw []byte) bool {
+	var ch struct {
+		Object  string `json:"object"`
+		Choices []struct {
+			Message json.RawMessage `json:"message"`
+		} `json:"choices"`
+	}
+	if json.Unmarshal(raw, &ch) != nil {
+		return false
+	}
+	if ch.Object != "" {
+		return ch.Object == "chat.completion.chunk"
+	}
+	for _, c := range ch.Choices {
+		if len(c.Message) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkID is the "id" of a JSON object, or "".
+func chunkID(raw []byte) string {
+	var ev struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &ev)
+	return ev.ID
+}
+
 // eventType is the "type" of a JSON object, or "".
 func eventType(raw []byte) string {
 	var ev struct {
@@ -441,8 +498,19 @@ func readEventLines(data []byte, file, api string) ([]*Conversation, error) {
 		sse.Reset()
 		return nil
 	}
+	lastID := ""
 	for i, it := range items {
-		if eventType(it.raw) == streamStart[api] && i > 0 {
+		// Chat Completions chunks have no start event: a stream is the
+		// chunks of one id (Azure's first chunk has none).
+		newChat := false
+		if api == APIOpenAI {
+			id := chunkID(it.raw)
+			newChat = id != "" && lastID != "" && id != lastID
+			if id != "" {
+				lastID = id
+			}
+		}
+		if (newChat || streamStart[api] != "" && eventType(it.raw) == streamStart[api]) && i > 0 {
 			if err := flush(i); err != nil {
 				return nil, err
 			}

@@ -32,6 +32,15 @@ func TestPairsReal(t *testing.T) {
 		{"gemini_web_search_stream.json", FormatGeminiAPI, 1, 2, 0, 687, 0, 1194, "gemini-2.5-pro", "### Weather"},
 		{"chat_stream_include_usage.json", FormatOpenAILog, 1, 2, 1, 131, 0, 24, "gpt-4o-mini-2024-07-18", ""},
 		{"anthropic_stream.jsonl", FormatAnthropicLog, 1, 1, 0, 20, 0, 5, "claude-sonnet-4-5-20250929", "2"},
+		// Held out (reallogs): fresh cassettes no reader was tuned on.
+		// Identical requests sent twice are two conversations.
+		{"anthropic_cache_warm.json", FormatAnthropicLog, 1, 2, 0, 2646, 2222, 439, "claude-sonnet-4-5-20250929", "# What is Python?"},
+		{"anthropic_inline_system.json", FormatAnthropicLog, 2, 2, 0, 3184, 1590, 8, "claude-opus-4-8", "OK"},
+		{"chat_prompt_cache_explicit.json", FormatOpenAILog, 2, 2, 0, 8040, 4012, 8, "gpt-5.6-sol", "OK"},
+		{"responses_prompt_cache_explicit.json", FormatOpenAIResponses, 2, 2, 0, 8040, 4012, 10, "gpt-5.6-sol", "OK"},
+		{"mistral_prompt_cache.json", FormatOpenAILog, 1, 2, 0, 521, 224, 10, "mistral-large-latest", "cache probe one."},
+		{"gemini_3_5_flash.json", FormatGeminiAPI, 1, 1, 0, 15, 0, 73, "gemini-3.5-flash", "4"},
+		{"gemini_stream_thought_signature.json", FormatGeminiAPI, 1, 2, 1, 286, 0, 220, "gemini-3-pro-preview", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -126,6 +135,13 @@ func TestPairsShapeErrors(t *testing.T) {
 	cases := []struct{ data, want string }{
 		{`{"foo":1,"bar":[]}`, `x.json:1: unrecognised conversation log: found an object with top-level keys bar, foo; want one of the formats --input-format names (anthropic, anthropic-log, claude-code,`},
 		{`[{"foo":1}]`, `found an array of objects with keys foo; want`},
+		{`[1,2,3]`, `x.json:1: unrecognised conversation log: found an array whose first element is not an object; want one of the formats`},
+		// A response logged as text that is no known API's stream was read
+		// as a Chat Completions stream with no reply, silently.
+		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"event: ping\ndata: {\"foo\":1}\n\n"}` + "\n",
+			`x.json:1: $.response: found an event stream whose first event has keys foo; want the event stream of Chat Completions (chat.completion.chunk), Responses (response.*), Messages (message_start) or Gemini (candidates)`},
+		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"upstream timed out"}` + "\n",
+			`x.json:1: $.response: found text starting "upstream timed out"; want the event stream of`},
 		{`[{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":{"answer":"hello","tokens":3}}]`,
 			`x.json:1: $[0].response: found an object with keys answer, tokens; want a Chat Completions (choices), Responses (output), Messages (type message) or Gemini (candidates) response`},
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"data: {\"type\":\"message_start\",\"message\":{\"model\":\"claude\",\"usage\":{\"input_tokens\":-4,\"output_tokens\":1}}}\n\n"}` + "\n",
@@ -258,6 +274,12 @@ func TestStreamEventLines(t *testing.T) {
 	}{
 		{"openai-local-shell-tool.1.chunks.jsonl", FormatOpenAIResponses, "gpt-5-codex", 407, 151, 128, 0},
 		{"anthropic-json-tool.1.chunks.jsonl", FormatAnthropicLog, "claude-haiku-4-5-20251001", 849, 47, 0, 1},
+		// Held out (reallogs): Chat Completions chunks alone were refused
+		// ("unrecognised conversation log"); Azure's first chunk has no
+		// id, model or object, only content-filter results.
+		{"azure-model-router.1.chunks.jsonl", FormatOpenAILog, "gpt-5-nano-2025-08-07", 15, 78, 64, 0},
+		// A Chat Completions response alone, refused likewise.
+		{"openai-text.json", FormatOpenAILog, "gpt-4.1-nano-2025-04-14", 16, 363, 0, 0},
 	}
 	for _, c := range cases {
 		src, err := Open("testdata/streams/"+c.file, Options{})
@@ -275,6 +297,13 @@ func TestStreamEventLines(t *testing.T) {
 	data, _ := os.ReadFile("testdata/streams/anthropic-json-tool.1.chunks.jsonl")
 	src, err := Read(bytes.NewReader(bytes.Join([][]byte{data, data}, []byte("\n"))), "two.jsonl", Options{})
 	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].ID != "two#2" {
+		t.Fatalf("%v %+v", err, src)
+	}
+	// Chat Completions chunks have no start event: a new id starts a stream.
+	data, _ = os.ReadFile("testdata/streams/azure-model-router.1.chunks.jsonl")
+	other := bytes.ReplaceAll(data, []byte("chatcmpl-CYPS1lijGoK8gd9lYzY3r9Sx50nbt"), []byte("chatcmpl-other"))
+	src, err = Read(bytes.NewReader(bytes.Join([][]byte{data, other}, []byte("\n"))), "two.jsonl", Options{})
+	if err != nil || len(src.Conversations) != 2 || src.Conversations[1].Messages[0].Usage.OutputTokens != 78 {
 		t.Fatalf("%v %+v", err, src)
 	}
 }

@@ -31,6 +31,9 @@ type rsUsage struct {
 	InputTokens        int64 `json:"input_tokens"`
 	InputTokensDetails *struct {
 		CachedTokens int64 `json:"cached_tokens"`
+		// CacheWriteTokens: what explicit caching
+		// (prompt_cache_options mode explicit) wrote, inside input_tokens.
+		CacheWriteTokens int64 `json:"cache_write_tokens"`
 	} `json:"input_tokens_details"`
 	OutputTokens        int64 `json:"output_tokens"`
 	OutputTokensDetails *struct {
@@ -41,7 +44,8 @@ type rsUsage struct {
 func (u *rsUsage) counts() []namedCount {
 	out := []namedCount{{"input_tokens", u.InputTokens}, {"output_tokens", u.OutputTokens}}
 	if d := u.InputTokensDetails; d != nil {
-		out = append(out, namedCount{"input_tokens_details.cached_tokens", d.CachedTokens})
+		out = append(out, namedCount{"input_tokens_details.cached_tokens", d.CachedTokens},
+			namedCount{"input_tokens_details.cache_write_tokens", d.CacheWriteTokens})
 	}
 	if d := u.OutputTokensDetails; d != nil {
 		out = append(out, namedCount{"output_tokens_details.reasoning_tokens", d.ReasoningTokens})
@@ -55,6 +59,7 @@ func (u *rsUsage) normalise() *Usage {
 	out := &Usage{InputTokens: u.InputTokens, OutputTokens: u.OutputTokens}
 	if d := u.InputTokensDetails; d != nil {
 		out.CachedInputTokens = d.CachedTokens
+		out.CacheWriteTokens = d.CacheWriteTokens
 	}
 	if d := u.OutputTokensDetails; d != nil {
 		out.ReasoningTokens = d.ReasoningTokens

@@ -179,6 +179,8 @@ type ccUsageLine struct {
 	SessionID string `json:"sessionId"`
 	Timestamp stamp  `json:"timestamp"`
 	RequestID string `json:"requestId"`
+	UUID      string `json:"uuid"`
+	LeafUUID  string `json:"leafUuid"` // a summary line's (ccResume)
 	// IsSidechain and AgentID mark a subagent's line in its parent's log.
 	IsSidechain bool   `json:"isSidechain"`
 	AgentID     string `json:"agentId"`
@@ -203,13 +205,22 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 		session = filepath.Base(filepath.Dir(dir)) // <session>/subagents/agent-<id>.jsonl
 	}
 	users := 0
+	var resume ccResume
+	copied := 0
 	warnings, err := eachJSONLShrunk(r, file, ccSkipHead, func(cl *ccUsageLine, n int) error {
+		if cl.Type == "summary" {
+			resume.summary(cl.LeafUUID)
+			return nil
+		}
 		if cl.Message == nil || (cl.Type != "user" && cl.Type != "assistant") {
 			return nil
 		}
 		// Checked as readClaudeCode checks them, so both fail alike.
 		if err := cl.Timestamp.check(file, n, "$.timestamp"); err != nil {
 			return err
+		}
+		if resume.line(cl.UUID) {
+			defer func() { copied = len(out) }()
 		}
 		switch {
 		case cl.Type == "user":
@@ -251,6 +262,14 @@ func readClaudeCodeUsage(r io.Reader, file, project string) ([]Billed, []string,
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if resume.after {
+		// The calls up to the leaf were copied from the resumed session,
+		// as readClaudeCode marks them: not this session's.
+		out = out[copied:]
+		if w := copiedWarning(file, copied); w != "" {
+			warnings = append(warnings, w)
+		}
 	}
 	if len(out) == 0 && users == 0 {
 		return nil, nil, &Error{File: file, Msg: "no user or assistant messages in this Claude Code log"}

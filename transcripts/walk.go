@@ -194,7 +194,8 @@ func (r *replayMarker) mark(convs []*Conversation) {
 	for _, c := range convs {
 		for i := range c.Messages {
 			m := &c.Messages[i]
-			if m.Role != RoleAssistant || m.ResponseID == "" {
+			if m.Role != RoleAssistant || m.ResponseID == "" || m.Replayed {
+				// A reader's own copy (a resumed session's) claims no call.
 				continue
 			}
 			if _, ok := r.seen[m.ResponseID]; ok {

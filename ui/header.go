@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tokenscope/tokenscope/profile"
+	advice "github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // unpricedNote says why the costs of res, priced as model ("" for the
@@ -138,16 +139,43 @@ func warningKey(w string) string {
 	return strings.TrimSuffix(noun, "s") + " " + rest
 }
 
-// warningLines are the warnings, wrapped to the screen, under a title.
+// warningLines are the warnings, wrapped to the screen, under a title,
+// then the notes.
 func (m Model) warningLines() []string {
 	ws := m.warnings()
-	if len(ws) == 0 {
-		return []string{"no warnings"}
+	lines := []string{"no warnings"}
+	if len(ws) > 0 {
+		lines = []string{m.c.st.bold.Render(plural(len(ws), "warning"))}
 	}
-	lines := []string{m.c.st.bold.Render(plural(len(ws), "warning"))}
-	for _, w := range ws {
+	bullet := func(w string) {
 		wrapped := lipgloss.NewStyle().Width(max(10, m.c.width)).Render("• " + w)
 		lines = append(lines, strings.Split(wrapped, "\n")...)
 	}
+	for _, w := range ws {
+		bullet(w)
+	}
+	if ns := m.notes(); len(ns) > 0 {
+		lines = append(lines, "", m.c.st.bold.Render(plural(len(ns), "note")))
+		for _, n := range ns {
+			bullet(n)
+		}
+	}
 	return lines
+}
+
+// notes are what the replay check says beyond its figure: cache reads no
+// call of the log explains (the match with the bill rests on what the log
+// shows warm). Not problems: not counted with the warnings.
+func (m Model) notes() []string {
+	r := m.session.res
+	if m.page == pageConversations || r == nil {
+		r = m.list.all // the list: every conversation
+	}
+	if r == nil || r.Fidelity == nil {
+		return nil
+	}
+	if s := advice.UnexplainedLine(*r.Fidelity); s != "" {
+		return []string{s}
+	}
+	return nil
 }

@@ -67,3 +67,33 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestUnexplainedReadsNote: the warnings page ends with the replay's note
+// on the cache reads no call of the log wrote (four first calls of the
+// real sessions: profile TestUnexplainedReads), not counted as a warning.
+func TestUnexplainedReadsNote(t *testing.T) {
+	src, err := transcripts.Open(realClaudeTree, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := startAt(t, Config{Source: src}, 120, 30)
+	if out := screen(m); !strings.Contains(out, "! 1 warning ") {
+		t.Fatalf("list header:\n%s", out)
+	}
+	for _, tc := range []struct {
+		keys []string
+		want string
+	}{
+		{[]string{"!"}, "• 4 calls read 65,114 cached tokens the replay cannot tie to an earlier call of the log"},
+		// 258c7280, the costliest: its first call's read.
+		{[]string{"enter", "!"}, "• 1 call reads 17,842 cached tokens the replay cannot tie to an earlier call of the log"},
+	} {
+		m := press(t, m, tc.keys...)
+		out := screen(m)
+		for _, want := range []string{"1 warning", "1 note", tc.want} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: warnings page lacks %q:\n%s", tc.keys, want, out)
+			}
+		}
+	}
+}

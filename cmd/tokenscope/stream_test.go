@@ -25,6 +25,7 @@ func TestStreamedReportIsTheSame(t *testing.T) {
 		"../../transcripts/testdata/real/claude_code",
 		"../../transcripts/testdata/claude_code",
 		"../../transcripts/testdata/claude_code_branches",
+		"../../transcripts/testdata/claude_code_resumed", // another conversation's history read
 		"../../transcripts/testdata/codex",
 		"../../transcripts/testdata/gemini",
 		"../../transcripts/testdata/otel",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
+	"github.com/tokenscope/tokenscope/profile/strategy"
 )
 
 // What the replay check means: the engine measures it (profile.Fidelity,
@@ -113,6 +114,22 @@ func ServedShort(f profile.Fidelity) string {
 	}
 	p, _ := f.ServedPct()
 	return fmt.Sprintf("%s served %d%%", providerName(provider), p)
+}
+
+// UnexplainedLine says how many cache reads the log reports that the
+// replay cannot tie to an earlier call of the log (profile's
+// unexplained.go); "" when none.
+func UnexplainedLine(f profile.Fidelity) string {
+	u := f.Unexplained
+	if u.Calls == 0 {
+		return ""
+	}
+	read := "read"
+	if u.Calls == 1 {
+		read = "reads"
+	}
+	return fmt.Sprintf("%s %s %s cached tokens the replay cannot tie to an earlier call of the log: a prefix cached by an earlier run, a session not in the log, or requests the log does not hold whole (the replay reads what the log shows warm at a conversation's first call)",
+		strategy.Plural(u.Calls, "call"), read, profile.FormatTokens(u.Tokens))
 }
 
 // providerName is how the served lines name a provider.

@@ -69,6 +69,13 @@ type Call struct {
 	Model        string // model priced
 	Input        Parts
 	Cached       int64 // input tokens read from cache
+	// CachedFromLog is the part of Cached read only because the log shows
+	// it cached (its first call read it): no call the log holds wrote it.
+	CachedFromLog int64
+	// CachedOwn says the call read the prefix its conversation's previous
+	// call sent: a read beyond it is estimation, not a prefix from
+	// elsewhere.
+	CachedOwn    bool
 	CacheWrite   int64 // input tokens written to cache
 	CacheWrite1h bool  // the writes were at the 1-hour TTL's price
 	Output       int64 // visible output billed

@@ -143,12 +143,26 @@ func (st *cacheState) Apply(p *Plan) {
 		if own {
 			shared = min(SharedPrefix(prev.spans, p.Spans), p.Total)
 		}
-		// The source's prefix: warm in the log at its first call, or kept
-		// warm by another conversation within the TTL — on the model the
-		// conversation is priced on, not one a call was routed to.
-		if src := st.conv.Shared; src > shared && !p.Call.Routed &&
-			((len(st.last) == 0 && st.conv.Warm) || st.env.Warm(at, st.ttl)) {
-			shared = min(src, leading(p.Spans), p.Total)
+		// The source's prefix: kept warm by another conversation within
+		// the TTL, or warm in the log at its first call — on the model the
+		// conversation is priced on, not one a call was routed to. Warm
+		// only as the log shows, no call of the log wrote it (fromLog).
+		var fromLog int64
+		if src := st.conv.Shared; src > shared && !p.Call.Routed {
+			n := min(src, leading(p.Spans), p.Total)
+			if st.env.Warm(at, st.ttl) {
+				shared = n
+			} else if len(st.last) == 0 && st.conv.Warm {
+				shared, fromLog = n, n-shared
+			}
+		}
+		// The history another conversation of the source sent within
+		// the TTL (a resumed session's copied turns, a re-run).
+		if !p.Call.Routed {
+			if n := st.historyRead(p, at, shared-fromLog); n > shared-fromLog {
+				fromLog = max(0, shared-n)
+				shared = max(shared, min(n, p.Total))
+			}
 		}
 		if b := p.Info.BreakAt; b >= 0 {
 			shared = min(shared, b) // the log shows the app's prefix changed there
@@ -159,6 +173,8 @@ func (st *cacheState) Apply(p *Plan) {
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.Call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
 			p.Call.Cached = st.servedShare(p.Call.Cached, model)
+			p.Call.CachedFromLog = min(fromLog, p.Call.Cached)
+			p.Call.CachedOwn = own && prev.total > 0
 		}
 		if rule.Mode == price.CachingExplicit && p.Total >= rule.MinPrefix {
 			p.Call.CacheWrite = p.Total - p.Call.Cached
@@ -220,6 +236,34 @@ func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
 		return cached
 	}
 	return cached * c.ServedNum / c.ServedDen
+}
+
+// historyRead is how many leading tokens of what the call of p sends
+// another conversation of its source sent within the TTL before at
+// (Env.HistoryWarm): the longest history before one of the conversation's
+// assistant messages, up to the call's own, that such a call sent, with
+// what comes before the messages. It reads only a plan that sends the
+// history as the log holds it (no window, summary or edit); 0 when no
+// such call was made, or it would not read more than have.
+func (st *cacheState) historyRead(p *Plan, at, have int64) int64 {
+	v := p.View
+	if at == 0 || p.Lo != 0 || p.Summary.Version > 0 || len(p.edits) > 0 {
+		return 0
+	}
+	lead := leading(p.Spans)
+	for k := min(p.Info.Msg, len(v.Conv.Roles)-1); k >= 0; k-- {
+		if v.Conv.Roles[k] != Assistant {
+			continue
+		}
+		n := lead + v.Sent(0, k) + v.Thinking(0, k, p.ThinkFrom)
+		if n <= have {
+			return 0
+		}
+		if st.env.HistoryWarm(k, at, st.ttl) {
+			return n
+		}
+	}
+	return 0
 }
 
 func init() { Register(cacheKind) }

@@ -156,6 +156,10 @@ type Env interface {
 	// Warm says another conversation of the source sent the shared
 	// prefix in the ttl seconds up to at (unix seconds).
 	Warm(at, ttl int64) bool
+	// HistoryWarm says another conversation of the source sent, in the
+	// ttl seconds up to at, the history before message msg of this one
+	// (an assistant message): tools, system and messages, as text.
+	HistoryWarm(msg int, at, ttl int64) bool
 	// ArgsRaw is the raw count in encoding of the arguments of tool call
 	// arg of message msg.
 	ArgsRaw(encoding string, msg, arg int) int32

@@ -58,40 +58,43 @@ func BenchmarkCountDistinct(b *testing.B) {
 	benchCount(b, synthetic.DistinctText(1, 1<<20))
 }
 
+// benchCount counts corpus line by line in each encoding: without a memo,
+// through a memo kept over the iterations (after the first, every merged
+// piece is in it), through a fresh memo each iteration (a text seen once:
+// what a memo gives within one pass), and with the oracle (skipped with
+// -short). Each reports its CPU time per iteration beside the wall time.
 func benchCount(b *testing.B, corpus string) {
 	lines := strings.SplitAfter(corpus, "\n")
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		e := encoders[enc]
-		// Without a memo of pieces, and with one (a fresh pool per run).
-		for _, v := range []struct {
-			name string
-			memo bool
-		}{{enc, false}, {enc + "/memo", true}} {
-			b.Run(v.name, func(b *testing.B) {
-				var memos *sync.Pool
-				if v.memo {
-					memos = &sync.Pool{New: func() any { return newMemo() }}
-				}
-				e.countOne("warm", memos)
+		e.countOne("warm", nil)
+		run := func(name string, memos func() *sync.Pool, count func(string, *sync.Pool)) {
+			b.Run(name, func(b *testing.B) {
 				b.SetBytes(int64(len(corpus)))
+				var pool *sync.Pool
 				b.ResetTimer()
+				cpu := cpuTime()
 				for range b.N {
+					if memos != nil && (pool == nil || name == enc+"/firstpass") {
+						pool = memos()
+					}
 					for _, l := range lines {
-						e.countOne(l, memos)
+						count(l, pool)
 					}
 				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 			})
 		}
-		b.Run(enc+"/oracle", func(b *testing.B) {
-			e.load()
-			b.SetBytes(int64(len(corpus)))
-			b.ResetTimer()
-			for range b.N {
-				for _, l := range lines {
-					_ = e.tk.EncodeOrdinary(l)
-				}
-			}
-		})
+		newPool := func() *sync.Pool { return &sync.Pool{New: func() any { return newMemo() }} }
+		countOne := func(l string, p *sync.Pool) { e.countOne(l, p) }
+		run(enc, nil, countOne)
+		run(enc+"/memo", newPool, countOne)
+		run(enc+"/firstpass", newPool, countOne)
+		if testing.Short() {
+			continue
+		}
+		e.load()
+		run(enc+"/oracle", nil, func(l string, _ *sync.Pool) { _ = e.tk.EncodeOrdinary(l) })
 	}
 }
 
@@ -133,3 +136,43 @@ func TestDistinctParity(t *testing.T) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// BenchmarkMerge merges, without a memo, every piece of 1 MiB of
+// DistinctText that is not one token (distinct: its made-up words), and
+// a 200 KB run of one letter (long: through the heap; a scan per step
+// took 38 s of CPU on it).
+func BenchmarkMerge(b *testing.B) {
+	f := fast(b, O200kBase)
+	text := synthetic.DistinctText(1, 1<<20)
+	var pieces []string
+	size := 0
+	for i := 0; i < len(text); {
+		j, ok := splitO200kASCII(text, i)
+		if !ok {
+			j = splitO200k(text, i)
+		}
+		if j-i > 1 && !f.isToken(text, i, j) {
+			pieces = append(pieces, text[i:j])
+			size += j - i
+		}
+		i = j
+	}
+	long := strings.Repeat("a", 200_000)
+	for _, c := range []struct {
+		name   string
+		pieces []string
+		size   int
+	}{{"distinct", pieces, size}, {"long", []string{long}, len(long)}} {
+		b.Run(c.name, func(b *testing.B) {
+			f.useFilter()
+			b.SetBytes(int64(c.size))
+			cpu := cpuTime()
+			for range b.N {
+				for _, p := range c.pieces {
+					f.merge(p)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+		})
+	}
+}

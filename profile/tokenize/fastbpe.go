@@ -6,7 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
-	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,16 +28,10 @@ type fastBPE struct {
 	// adjacent pair, and a direct table (256 KB) answers that without a
 	// probe of the larger ones.
 	pairs *[1 << 16]int32
-}
-
-// packShort packs a piece of up to 7 bytes with its length, as a memo's
-// key.
-func packShort(p string) uint64 {
-	k := uint64(len(p)) << 56
-	for i := 0; i < len(p); i++ {
-		k |= uint64(p[i]) << (8 * i)
-	}
-	return k
+	// filter tells most short pieces that are no token from those that
+	// may be (made on first use, tokenFilter).
+	filterOnce sync.Once
+	filter     atomic.Pointer[tokenFilter]
 }
 
 // rank looks piece up without allocating.
@@ -147,35 +142,7 @@ func parseFastBPE(name string) (*fastBPE, error) {
 	return f, nil
 }
 
-// memo remembers the counts of pieces that byte-pair merging had to work
-// out: most pieces are one token and found by a single rank lookup, but the
-// few that need merging take most of the time and repeat. A memo belongs to
-// one encoding and is used by one goroutine at a time; it holds up to
-// about memoBytes of heap, then starts afresh.
-type memo struct {
-	short map[uint64]int32 // pieces of up to 7 bytes, packed
-	long  map[string]int32
-	bytes int
-	limit int // memoBytes but in tests
-}
-
-// memoBytes bounds a memo's heap: its maps' tables (kept when it starts
-// afresh) and the copies of long pieces.
-const memoBytes = 4 << 20
-
-// What an entry costs, measured (TestMemoHeap): map slots of 16 and 24
-// bytes at up to 7/8 load, with tables that double, plus a long piece's
-// own allocation.
-const (
-	memoShortEntry = 32
-	memoLongEntry  = 56 // plus the piece's length
-)
-
-func newMemo() *memo {
-	return &memo{short: make(map[uint64]int32), long: make(map[string]int32), limit: memoBytes}
-}
-
-// count returns the number of tokens of s; m may be nil.
+// count returns the number of tokens of s.
 func (f *fastBPE) count(s string) int { return f.countMemo(s, nil) }
 
 // countMemo returns the number of tokens of s, remembering merged pieces
@@ -202,124 +169,23 @@ func (f *fastBPE) countMemo(s string, m *memo) int {
 			n++ // every byte is a token
 		} else if w < 8 && i+8 <= len(s) {
 			// Most pieces: packed here so that the lookup inlines; the
-			// key is packShort's too.
+			// key is packKey's too.
 			k := load64(s[i:])&(1<<(8*w)-1) | uint64(w)<<56
 			if f.short.find(k) >= 0 {
 				n++
 			} else {
-				n += f.memoShort(s[i:j], k, m)
+				n += f.tokens(s, i, j, m)
 			}
-		} else if f.isToken(s, i, j) {
+		} else if w <= maxPacked && f.isToken(s, i, j) {
 			n++
 		} else {
-			n += f.memoTokens(s[i:j], m)
+			// A longer piece is looked up in the memo before the rank
+			// tables: most that come back are merged ones.
+			n += f.tokens(s, i, j, m)
 		}
 		i = j
 	}
 	return n
-}
-
-// memoTokens is the number of tokens byte-pair merging makes of piece,
-// a piece of several bytes that is not a token itself, looked up in m
-// first when m is not nil.
-func (f *fastBPE) memoTokens(piece string, m *memo) int {
-	if m == nil {
-		return f.merge(piece)
-	}
-	if len(piece) < 8 {
-		return f.memoShort(piece, packShort(piece), m)
-	}
-	if n, ok := m.long[piece]; ok {
-		return int(n)
-	}
-	n := f.merge(piece)
-	m.add(len(piece) + memoLongEntry)
-	// A copy: piece is a slice of a message that the memo must not keep alive.
-	m.long[strings.Clone(piece)] = int32(n)
-	return n
-}
-
-// memoShort is memoTokens for a piece of up to 7 bytes whose packShort
-// is k.
-func (f *fastBPE) memoShort(piece string, k uint64, m *memo) int {
-	if m == nil {
-		return f.merge(piece)
-	}
-	if n, ok := m.short[k]; ok {
-		return int(n)
-	}
-	n := f.merge(piece)
-	m.add(memoShortEntry)
-	m.short[k] = int32(n)
-	return n
-}
-
-// add accounts for an entry of size bytes, starting afresh when full.
-func (m *memo) add(size int) {
-	m.bytes += size
-	if m.bytes > m.limit {
-		clear(m.short)
-		clear(m.long)
-		m.bytes = size
-	}
-}
-
-// noRank marks two parts that do not merge: above every rank.
-const noRank = int32(1<<31 - 1)
-
-// merge is the number of tokens byte-pair merging makes of piece, a piece
-// of several bytes that is not a token itself.
-func (f *fastBPE) merge(piece string) int {
-	// Parts are named by their first byte: next[k] is the start of the
-	// part after part k (n past the last), prev[k] of the one before, and
-	// rank[k] the rank of merging part k with the next (noRank when they
-	// cannot merge). Merging unlinks a part rather than moving the rest.
-	n := int32(len(piece))
-	var nextBuf, prevBuf, rankBuf [64]int32
-	next, prev, rank := nextBuf[:], prevBuf[:], rankBuf[:]
-	if int(n)+1 > len(nextBuf) {
-		next, prev, rank = make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
-	}
-	for k := int32(0); k < n; k++ {
-		next[k], prev[k] = k+1, k-1
-	}
-	next[n] = n
-	for k := int32(0); k+1 < n; k++ {
-		rank[k] = f.pairs[uint16(piece[k])<<8|uint16(piece[k+1])]
-	}
-	rank[n-1] = noRank
-	// span is the rank of the part at k merged with the next, or noRank.
-	span := func(k int32) int32 {
-		if end := next[next[k]]; next[k] < n {
-			if r, ok := f.rankAt(piece, int(k), int(end)); ok {
-				return r
-			}
-		}
-		return noRank
-	}
-	parts := n
-	for parts > 1 {
-		min, at := noRank, int32(-1)
-		for k := int32(0); k < n; k = next[k] {
-			if rank[k] < min {
-				min, at = rank[k], k
-			}
-		}
-		if at < 0 {
-			break
-		}
-		gone := next[at]
-		next[at] = next[gone]
-		if next[at] < n {
-			prev[next[at]] = at
-		}
-		parts--
-		rank[at] = span(at)
-		if p := prev[at]; p >= 0 {
-			rank[p] = span(p)
-		}
-	}
-	return int(parts)
 }
 
 // Character classes of the split patterns.

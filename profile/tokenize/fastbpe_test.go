@@ -201,10 +201,11 @@ func TestFastShortMessages(t *testing.T) {
 }
 
 // A memo gives the counts merging gives, remembers merged pieces only, and
-// starts afresh when full.
+// its map of long pieces starts afresh when full.
 func TestMemo(t *testing.T) {
 	f := fast(t, O200kBase)
-	texts := []string{"internationalization", "antidisestablishmentarianism", "xyzzyq", "Hello world", "日本語のテキスト"}
+	texts := []string{"internationalization", "antidisestablishmentarianism", "xyzzyq", "Hello world", "日本語のテキスト",
+		" pneumonoultramicroscopicsilicovolcanoconiosis", "qqqqqqqqqqqqqqqqqqqqqqqq", "qqqqqqqqqqqqqqqqqqqqqqqqq"}
 	m := newMemo()
 	for range 2 {
 		for _, s := range texts {
@@ -213,54 +214,226 @@ func TestMemo(t *testing.T) {
 			}
 		}
 	}
-	// "Hello" and " world" are single tokens; the others need merging.
-	if len(m.long) == 0 || len(m.short) == 0 {
-		t.Errorf("memo holds %d long and %d short pieces", len(m.long), len(m.short))
+	// "Hello" and " world" are single tokens; the others need merging;
+	// three are over memoKeyMax bytes.
+	if n := m.entries(); n != 4 || len(m.long) != 3 {
+		t.Errorf("memo holds %d short and %d long pieces, want 4 and 3", n, len(m.long))
+	}
+	for _, s := range []string{texts[0], texts[2], texts[4], texts[6]} {
+		if n, ok := m.get(keyOf(s, 0, len(s))); !ok || n != f.count(s) {
+			t.Errorf("%q: memo has %d, %v; want %d", s, n, ok, f.count(s))
+		}
 	}
 	if n := f.countMemo("Hello world", newMemo()); n != 2 {
 		t.Errorf("Hello world: %d tokens, want 2", n)
 	}
 	small := newMemo()
-	small.limit = 256 // a few entries
+	small.limit = 256 // a few long entries
 	for _, s := range texts {
-		f.countMemo(s, small)
+		f.countMemo(s+s+s, small)
 	}
 	if small.bytes > small.limit {
-		t.Errorf("memo holds %d bytes, limit %d", small.bytes, small.limit)
+		t.Errorf("memo holds %d bytes of long pieces, limit %d", small.bytes, small.limit)
 	}
 }
 
-// A memo's heap stays within memoBytes (and a little slack) when full,
-// and again after starting afresh and filling up a second time: its maps
-// keep their tables, which the accounting includes.
+// entries is the number of pieces in m's table.
+func (m *memo) entries() int {
+	n := 0
+	for _, e := range m.sets {
+		if e.meta != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// keyOf packs the same piece alike wherever it sits (with or without
+// bytes after it), and pieces that differ in a byte or in length apart.
+func TestMemoKey(t *testing.T) {
+	for _, p := range []string{"ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", strings.Repeat("z", 24)} {
+		alone := keyOf(p, 0, len(p))
+		within := keyOf("xx"+p+strings.Repeat("y", 30), 2, 2+len(p))
+		if alone != within {
+			t.Errorf("%q: %v alone, %v within a text", p, alone, within)
+		}
+		if shorter := keyOf(p, 0, len(p)-1); shorter == alone {
+			t.Errorf("%q: the key of its prefix is its own", p)
+		}
+		other := []byte(p)
+		other[len(p)-1]++
+		if keyOf(string(other), 0, len(p)) == alone {
+			t.Errorf("%q: a different last byte gives the same key", p)
+		}
+	}
+}
+
+// A memo's heap stays at its table and its long map's bound (and a
+// little slack) when full, and again after the map starts afresh and
+// fills up a second time.
 func TestMemoHeap(t *testing.T) {
 	f := fast(t, O200kBase)
 	r := rand.New(rand.NewPCG(1, 1))
 	letters := []byte("qxzjvkwbfgpmhcdltrsnoiaeuy")
 	_, base := heapAfterGC()
 	m := newMemo()
-	piece := func() string { // " " and 2 to 13 letters: one piece, mostly merged
-		b := make([]byte, 1+2+r.IntN(12))
+	piece := func() string { // " " and 2 to 40 letters: one piece, mostly merged
+		b := make([]byte, 1+2+r.IntN(39))
 		b[0] = ' '
 		for i := 1; i < len(b); i++ {
 			b[i] = letters[r.IntN(len(letters))]
 		}
 		return string(b)
 	}
+	table := int64(len(m.sets)) * 32
 	for round := range 2 {
 		for m.bytes < m.limit-128 {
 			f.countMemo(piece(), m)
 		}
 		heap, _ := heapAfterGC()
 		used := int64(heap) - int64(base)
-		t.Logf("round %d: %d short and %d long pieces, %d bytes accounted, heap %d", round, len(m.short), len(m.long), m.bytes, used)
-		if len(m.long) < 10000 || len(m.short) < 10000 {
-			t.Fatalf("only %d long and %d short pieces", len(m.long), len(m.short))
+		t.Logf("round %d: %d short and %d long pieces, %d bytes accounted, heap %d", round, m.entries(), len(m.long), m.bytes, used)
+		if len(m.long) < 5000 || m.entries() < 10000 {
+			t.Fatalf("only %d long and %d short pieces", len(m.long), m.entries())
 		}
-		if used > memoBytes*5/4 {
-			t.Errorf("round %d: a full memo holds %.1f MiB, bound %.1f MiB", round, float64(used)/(1<<20), float64(memoBytes)/(1<<20))
+		if bound := table + memoLongBytes*5/4; used > bound {
+			t.Errorf("round %d: a full memo holds %.1f MiB, bound %.1f MiB", round, float64(used)/(1<<20), float64(bound)/(1<<20))
 		}
 		f.countMemo(" zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", m) // start afresh
 	}
 	runtime.KeepAlive(m)
+}
+
+// mergeScan is byte-pair merging as it was before merge and mergeHeap:
+// linked parts and a scan for the lowest rank at every step, the way
+// tiktoken's byte_pair_merge does it; the reference they are checked
+// against on pieces of every length.
+func (f *fastBPE) mergeScan(piece string) int {
+	n := int32(len(piece))
+	next, prev, rank := make([]int32, n+1), make([]int32, n+1), make([]int32, n+1)
+	for k := int32(0); k < n; k++ {
+		next[k], prev[k] = k+1, k-1
+	}
+	next[n] = n
+	span := func(k int32) int32 {
+		if end := next[next[k]]; next[k] < n {
+			if r, ok := f.rankAt(piece, int(k), int(end)); ok {
+				return r
+			}
+		}
+		return noRank
+	}
+	for k := int32(0); k < n; k++ {
+		rank[k] = span(k)
+	}
+	parts := n
+	for parts > 1 {
+		low, at := noRank, int32(-1)
+		for k := int32(0); k < n; k = next[k] {
+			if rank[k] < low {
+				low, at = rank[k], k
+			}
+		}
+		if at < 0 {
+			break
+		}
+		gone := next[at]
+		next[at] = next[gone]
+		if next[at] < n {
+			prev[next[at]] = at
+		}
+		parts--
+		rank[at] = span(at)
+		if p := prev[at]; p >= 0 {
+			rank[p] = span(p)
+		}
+	}
+	return int(parts)
+}
+
+// merge (pieces up to linearMax bytes) and mergeHeap (any length) give
+// mergeScan's counts on random pieces of 2 to 300 bytes, from alphabets
+// small enough that equal ranks meet (runs of one letter, "abab…") and
+// of every byte; and the official tiktoken's on a few long pieces.
+func TestMergeAlgorithms(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabets := []string{"a", "ab", "aab", "qxzjvkwbfgpmhcdltrsnoiaeuy", "ETAOIN shrdlu0123", ""}
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		f := fast(t, enc)
+		f.useFilter() // as a long run merges
+		for i := range 6000 {
+			alpha := alphabets[i%len(alphabets)]
+			b := make([]byte, 2+r.IntN(299))
+			for k := range b {
+				if alpha == "" {
+					b[k] = byte(r.IntN(256))
+				} else {
+					b[k] = alpha[r.IntN(len(alpha))]
+				}
+			}
+			p := string(b)
+			want := f.mergeScan(p)
+			if len(p) <= linearMax {
+				if got := f.merge(p); got != want {
+					t.Fatalf("%s %q: merge %d, scan %d", enc, p, got, want)
+				}
+			}
+			if got := f.mergeHeap(p); got != want {
+				t.Fatalf("%s %q: mergeHeap %d, scan %d", enc, p, got, want)
+			}
+		}
+		for _, s := range []string{strings.Repeat("a", 1000), strings.Repeat("ab", 700), strings.Repeat("xyzzy", 300),
+			strings.Repeat("Zq", 65), strings.Repeat("ы", 400), strings.Repeat("9", 1000)} {
+			if got, want := f.count(s), oracle(enc, s); got != want {
+				t.Errorf("%s %q…: %d tokens, oracle %d", enc, s[:10], got, want)
+			}
+		}
+	}
+}
+
+// The filter lets every short token through (no count may change) and
+// few pieces that are none.
+func TestTokenFilter(t *testing.T) {
+	for _, enc := range []string{O200kBase, CL100kBase} {
+		f := fast(t, enc)
+		filter := newTokenFilter(&f.short)
+		keys := 0
+		for _, k := range f.short.keys {
+			if k != 0 {
+				keys++
+				if !filter.mayHave(k) {
+					t.Fatalf("%s: token of key %#x filtered out", enc, k)
+				}
+			}
+		}
+		r := rand.New(rand.NewPCG(3, 3))
+		letters := "qxzjvkwbfgpmhcdltrsnoiaeuy"
+		var none, passed int
+		for range 200000 {
+			b := make([]byte, 3+r.IntN(6))
+			for i := range b {
+				b[i] = letters[r.IntN(len(letters))]
+			}
+			k, _ := packKey(string(b), 0, len(b))
+			if f.short.find(k) >= 0 {
+				continue
+			}
+			none++
+			if filter.mayHave(k) {
+				passed++
+			}
+		}
+		rate := float64(passed) / float64(none)
+		t.Logf("%s: %d keys; %.2f%% of %d pieces that are no token pass", enc, keys, 100*rate, none)
+		if rate > 0.06 {
+			t.Errorf("%s: %.1f%% of pieces that are no token pass the filter", enc, 100*rate)
+		}
+	}
+}
+
+func BenchmarkTokenFilter(b *testing.B) {
+	f := fast(b, O200kBase)
+	for range b.N {
+		newTokenFilter(&f.short)
+	}
 }

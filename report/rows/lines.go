@@ -180,6 +180,9 @@ func fidelityLines(r *profile.Result, first, sub string) string {
 	if s := advisor.ServedLine(*f); s != "" {
 		fmt.Fprintf(&b, "%s%s\n%s  %s\n", sub, s, sub, advisor.ServedDetail(*f))
 	}
+	if s := advisor.UnexplainedLine(*f); s != "" {
+		fmt.Fprintf(&b, "%s%s\n", sub, s)
+	}
 	if len(r.Conversations) > 1 {
 		off := 0
 		for _, c := range r.Conversations {
