@@ -35,12 +35,15 @@ func TestSessionResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, step := range []int{len(src), 1, 997} {
-		t.Run(fmt.Sprintf("lines of %d bytes at a time", step), func(t *testing.T) {
+		name := fmt.Sprintf("%d bytes at a time", step)
+		if step == 1 {
+			name = "line by line"
+		}
+		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), filepath.Base(resumedFile))
 			s := NewSession(path)
 			p := &Pricer{}
 			for i := 0; i < len(src); {
-				// step 1: one line per update
 				end := min(i+step, len(src))
 				if step == 1 {
 					end = i + bytes.IndexByte(src[i:], '\n') + 1
