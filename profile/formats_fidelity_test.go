@@ -48,10 +48,10 @@ func TestFormatsFidelity(t *testing.T) {
 		{"litellm/spend_logs_payload.json", "", 1, 225_000_000, 0, ""},                   // its spend: $0.000225
 		// Held out (reallogs), vercel/ai fixtures: Azure chunks alone,
 		// gpt-5-nano ($0.05, $0.40): 15 × 0.05 + 78 × 0.40 = 31.95 µ$;
-		// a response alone, gpt-4.1-nano (no price) read as gpt-4.1 ($2,
-		// $8): 16 × 2 + 363 × 8 = 2,936 µ$.
+		// a response alone, gpt-4.1-nano-2025-04-14 ($0.10, $0.40): 16 ×
+		// 0.10 + 363 × 0.40 = 146.8 µ$.
 		{"streams/azure-model-router.1.chunks.jsonl", "", 1, 31_950_000, 0, ""},
-		{"streams/openai-text.json", "gpt-4.1", 1, 2_936_000_000, 0, ""},
+		{"streams/openai-text.json", "", 1, 146_800_000, 0, ""},
 		// Held out (reallogs): fresh pydantic-ai cassettes no reader or
 		// step was tuned on (README). Bills from the raw usage:
 		// gemini-3.5-flash ($1.50 in, $9 out): 15 × 1.50 + (1 + 72) × 9 = 679.5 µ$.
