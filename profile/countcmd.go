@@ -24,6 +24,9 @@ type ChatCount struct {
 	Messages []MessageCount
 	// Priming is the tokens that prime each reply (tokenize.ReplyPriming).
 	Priming int64
+	// Total is what the messages come to with the latest system prompt
+	// and tools (the next call's input, less Priming).
+	Total int64
 }
 
 // MessageCount is one message's tokens: its content and the framing
@@ -31,6 +34,20 @@ type ChatCount struct {
 type MessageCount struct {
 	Role                  transcripts.Role
 	Content, Framing, RAG int64
+	// Input is a call's input (an assistant message), priming included:
+	// the system prompt and tools it was sent and the messages before it.
+	Input int64
+	// Prompt is, on a call that was sent another system prompt or tool
+	// list than the call before (transcripts.Message.Prompt), what it and
+	// the calls after it were sent; nil elsewhere.
+	Prompt *PromptCount
+}
+
+// PromptCount is a system prompt and tool list a call was sent.
+type PromptCount struct {
+	System, SystemFraming int64 // the system messages' content and framing
+	ToolDefs              int64
+	Tools                 int
 }
 
 // ChatCounts counts each conversation of src as model (when not "") or as
@@ -72,8 +89,40 @@ func chatCount(p *price.Model, c *transcripts.Conversation, note string) ChatCou
 	k := sk.counts(t)
 	cc := ChatCount{ID: c.ID, Model: p, Tokenizer: t.Name(), Exact: t.Exact, Note: note, ToolDefs: k.ToolDefs,
 		Tools: len(c.Tools), Priming: tokenize.ReplyPriming}
-	for i, m := range c.Messages {
-		cc.Messages = append(cc.Messages, MessageCount{Role: m.Role, Content: k.Content[i], Framing: k.Framing[i], RAG: k.RAG[i]})
+	prompts := map[int]*PromptCount{}
+	for _, kp := range k.Prompts {
+		pc := &PromptCount{System: kp.System, SystemFraming: kp.SystemFramed - kp.System, ToolDefs: kp.ToolDefs}
+		if sp := sk.promptAt(int32(kp.Msg)); sp != nil {
+			pc.Tools = len(sp.tools)
+		}
+		prompts[kp.Msg] = pc
 	}
+	// A call sends its prompt (the conversation's own system messages and
+	// tools until one changes: then the changed one, as the engine counts
+	// it) and the other messages before it.
+	var sys, rest int64
+	var cur *PromptCount
+	prefix := func() int64 {
+		if cur != nil {
+			return cur.ToolDefs + cur.System + cur.SystemFraming
+		}
+		return k.ToolDefs + sys
+	}
+	for i, m := range c.Messages {
+		mc := MessageCount{Role: m.Role, Content: k.Content[i], Framing: k.Framing[i], RAG: k.RAG[i]}
+		if m.Role == transcripts.RoleAssistant {
+			if pc := prompts[i]; pc != nil {
+				cur, mc.Prompt = pc, pc
+			}
+			mc.Input = prefix() + rest + cc.Priming
+		}
+		if m.Role == transcripts.RoleSystem {
+			sys += mc.Content + mc.Framing
+		} else {
+			rest += mc.Content + mc.Framing
+		}
+		cc.Messages = append(cc.Messages, mc)
+	}
+	cc.Total = prefix() + rest
 	return cc
 }

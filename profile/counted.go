@@ -122,26 +122,49 @@ func (c *Counted) CallingConversations() int64 {
 // ToolUse is how a tool schema was used over a log.
 type ToolUse struct {
 	Name string
-	// SentOn is the calls that sent the schema; Used the calls of the tool
-	// the conversations made.
+	// SentOn is the calls whose request carried the schema (each call's
+	// own tool list, Message.Prompt); Used the calls of the tool the
+	// conversations made.
 	SentOn, Used int
 }
 
 // ToolUse lists the tool schemas the log sends, in the order first seen,
-// with how often each was sent and called.
+// with how often each was sent and called. A tool is sent on the calls
+// whose own list has it: one added partway through a conversation is
+// sent from there on, one dropped is not sent after.
 func (c *Counted) ToolUse() []ToolUse {
 	var out []ToolUse
 	idx := map[string]int{}
+	add := func(name string, calls int) {
+		i, ok := idx[name]
+		if !ok {
+			i = len(out)
+			idx[name] = i
+			out = append(out, ToolUse{Name: name})
+		}
+		out[i].SentOn += calls
+	}
 	for _, sk := range c.sks {
-		calls := sk.calls()
-		for _, t := range sk.tools {
-			i, ok := idx[t.name]
-			if !ok {
-				i = len(out)
-				idx[t.name] = i
-				out = append(out, ToolUse{Name: t.name})
+		if sk.prompts == nil {
+			calls := sk.calls()
+			for _, t := range sk.tools {
+				add(t.name, calls)
 			}
-			out[i].SentOn += calls
+			continue
+		}
+		for i := range sk.msgs {
+			if !sk.msgs[i].is(codeAssistant) || sk.msgs[i].replayed() {
+				continue
+			}
+			if p := sk.promptAt(int32(i)); p != nil {
+				for _, name := range p.tools {
+					add(name, 1)
+				}
+				continue
+			}
+			for _, t := range sk.tools {
+				add(t.name, 1)
+			}
 		}
 	}
 	for _, sk := range c.sks {
@@ -247,7 +270,7 @@ func (c *Counted) CountText(text string) CountedText {
 
 // CountTool counts a tool schema in every encoding of the log.
 func (c *Counted) CountTool(tool transcripts.Tool) ToolSchema {
-	ts := ToolSchema{Name: tool.Name, t: toolSkel{name: tool.Name, raw: map[string]*tokenize.ToolRaw{}}}
+	ts := ToolSchema{Name: tool.Name, t: toolSkel{name: tool.Name, key: -1, raw: map[string]*tokenize.ToolRaw{}}}
 	for enc, rt := range c.encodings() {
 		ts.t.raw[enc] = tokenize.ToolRawOf(tool, rt)
 	}
@@ -255,14 +278,29 @@ func (c *Counted) CountTool(tool transcripts.Tool) ToolSchema {
 }
 
 // ToolSchemas lists every tool schema of every conversation (repeats
-// included) counted in t's encoding, with its tokens as t counts them
-// (tool definitions' closing tokens included).
+// included), then those its calls' own lists add (each name once, as
+// first sent), counted in t's encoding, with its
+// tokens as t counts them (tool definitions' closing tokens included).
 func (c *Counted) ToolSchemas(t *tokenize.Tokenizer) []ToolSchema {
 	var out []ToolSchema
 	for _, sk := range c.sks {
+		seen := map[string]bool{}
 		for _, ts := range sk.tools {
+			seen[ts.name] = true
 			if tr := ts.rawFor(t.Encoding); tr != nil {
 				out = append(out, ToolSchema{Name: ts.name, Tokens: tr.Tokens(t) + tokenize.ToolDefsEnd, t: ts})
+			}
+		}
+		for j := range sk.prompts {
+			p := &sk.prompts[j]
+			pr := p.rawFor(t.Encoding)
+			for i, name := range p.tools {
+				if seen[name] || pr == nil || i >= len(pr.Tools) {
+					continue
+				}
+				seen[name] = true
+				ts := toolSkel{name: name, key: -1, raw: map[string]*tokenize.ToolRaw{t.Encoding: pr.Tools[i]}}
+				out = append(out, ToolSchema{Name: name, Tokens: pr.Tools[i].Tokens(t) + tokenize.ToolDefsEnd, t: ts})
 			}
 		}
 	}

@@ -3,8 +3,10 @@ package profile
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -131,8 +133,11 @@ type promptSkel struct {
 	// sysID and toolsID identify the system messages and the tool list for
 	// the cache: 0 is the conversation's own, equal ids are equal text.
 	sysID, toolsID int32
-	tools          []string                       // the tools' names
-	raw            map[string]*tokenize.PromptRaw // by encoding
+	tools          []string // the tools' names
+	// keys identify each tool's text within the conversation (parallel to
+	// tools; toolSkel.key).
+	keys []int32
+	raw  map[string]*tokenize.PromptRaw // by encoding
 }
 
 // rawFor returns the prompt's counts in enc, or another encoding's (see
@@ -141,9 +146,9 @@ func (p *promptSkel) rawFor(enc string) *tokenize.PromptRaw { return rawIn(p.raw
 
 // promptsOf lists the prompts of c (Message.Prompt) with their cache
 // identities: a part equal to the conversation's own is 0, one equal to
-// the prompt before keeps its id, any other is new.
-func promptsOf(c *transcripts.Conversation) []promptSkel {
-	var out []promptSkel
+// the prompt before keeps its id, any other is new. base are the keys of
+// c.Tools (promptSkel.keys).
+func promptsOf(c *transcripts.Conversation) (out []promptSkel, base []int32) {
 	var baseSys []string
 	for i := range c.Messages {
 		m := &c.Messages[i]
@@ -154,48 +159,72 @@ func promptsOf(c *transcripts.Conversation) []promptSkel {
 			baseSys = append(baseSys, m.Content)
 		}
 	}
+	// Tools are keyed by their text, so that an edit (a tool dropped)
+	// can tell again which lists are the same (renumberTools).
+	keys := map[[3]string]int32{}
+	keysOf := func(tools []transcripts.Tool) []int32 {
+		var ks []int32
+		for _, t := range tools {
+			k := [3]string{t.Name, t.Description, string(t.Parameters)}
+			id, ok := keys[k]
+			if !ok {
+				id = int32(len(keys))
+				keys[k] = id
+			}
+			ks = append(ks, id)
+		}
+		return ks
+	}
+	base = keysOf(c.Tools)
 	var prev *transcripts.Prompt
 	for i := range c.Messages {
 		p := c.Messages[i].Prompt()
 		if p == nil {
 			continue
 		}
-		ps := promptSkel{msg: int32(i), raw: map[string]*tokenize.PromptRaw{}}
+		ps := promptSkel{msg: int32(i), raw: map[string]*tokenize.PromptRaw{}, keys: keysOf(p.Tools)}
 		for _, t := range p.Tools {
 			ps.tools = append(ps.tools, strings.Clone(t.Name))
 		}
-		id := int32(len(out) + 1)
 		switch {
 		case slices.Equal(p.System, baseSys):
 		case prev != nil && slices.Equal(p.System, prev.System):
 			ps.sysID = out[len(out)-1].sysID
 		default:
-			ps.sysID = id
-		}
-		switch {
-		case sameTools(p.Tools, c.Tools):
-		case prev != nil && sameTools(p.Tools, prev.Tools):
-			ps.toolsID = out[len(out)-1].toolsID
-		default:
-			ps.toolsID = id
+			ps.sysID = int32(len(out) + 1)
 		}
 		out = append(out, ps)
 		prev = p
 	}
-	return out
+	renumberTools(out, base)
+	return out, base
 }
 
-// sameTools says whether two tool lists are the same schemas in order.
-func sameTools(a, b []transcripts.Tool) bool {
-	return slices.EqualFunc(a, b, func(x, y transcripts.Tool) bool {
-		return x.Name == y.Name && x.Description == y.Description && string(x.Parameters) == string(y.Parameters)
-	})
+// renumberTools sets the tool lists' cache identities of prompts from
+// their keys, base being the conversation's own: equal to it is 0, equal
+// to the prompt before keeps its id, any other is new (the prompt's
+// place + 1).
+func renumberTools(prompts []promptSkel, base []int32) {
+	for j := range prompts {
+		p := &prompts[j]
+		switch {
+		case slices.Equal(p.keys, base):
+			p.toolsID = 0
+		case j > 0 && slices.Equal(p.keys, prompts[j-1].keys):
+			p.toolsID = prompts[j-1].toolsID
+		default:
+			p.toolsID = int32(j + 1)
+		}
+	}
 }
 
 // toolSkel is one tool schema: its name and its counts by encoding.
 type toolSkel struct {
 	name string
-	raw  map[string]*tokenize.ToolRaw
+	// key identifies the schema's text within its conversation (promptsOf);
+	// a tool an edit adds to every call has -1.
+	key int32
+	raw map[string]*tokenize.ToolRaw
 }
 
 // newSkeleton builds the structure of c; its counts are added by
@@ -302,10 +331,11 @@ func newSkeleton(c *transcripts.Conversation) *skeleton {
 			sm.name = intern(name)
 		}
 	}
-	for _, t := range c.Tools {
-		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), raw: map[string]*tokenize.ToolRaw{}})
+	prompts, keys := promptsOf(c)
+	for i, t := range c.Tools {
+		sk.tools = append(sk.tools, toolSkel{name: strings.Clone(t.Name), key: keys[i], raw: map[string]*tokenize.ToolRaw{}})
 	}
-	sk.prompts = promptsOf(c)
+	sk.prompts = prompts
 	sk.prefixHash = prefixHash(c)
 	sk.hist = historyPoints(c)
 	return sk
@@ -467,6 +497,16 @@ func reasoningRaw(r *tokenize.Raw, i int) (int32, bool) {
 // msgModel is the model that produced message i ("" when not logged).
 func (sk *skeleton) msgModel(i int) string { return sk.models[sk.msgs[i].model] }
 
+// promptAt is the prompt call message a was sent, nil when it was sent
+// the conversation's own (strategy.Counts.PromptAt).
+func (sk *skeleton) promptAt(a int32) *promptSkel {
+	if len(sk.prompts) == 0 || a < sk.prompts[0].msg {
+		return nil
+	}
+	j := sort.Search(len(sk.prompts), func(j int) bool { return sk.prompts[j].msg > a }) - 1
+	return &sk.prompts[j]
+}
+
 // calls is the number of calls: one per assistant message not replayed.
 func (sk *skeleton) calls() int {
 	n := 0
@@ -570,6 +610,25 @@ func (sk *skeleton) padSystem() {
 // (an edit: counts are copied).
 func (sk *skeleton) dropTool(name string) {
 	sk.tools = slices.DeleteFunc(slices.Clone(sk.tools), func(t toolSkel) bool { return t.name == name })
+	if sk.prompts != nil {
+		// The lists that differed only by that tool are the same now: a
+		// call that added it partway no longer changes the cache prefix.
+		prompts := slices.Clone(sk.prompts)
+		for j := range prompts {
+			p := &prompts[j]
+			var keys []int32
+			for i, k := range p.keys {
+				if i < len(p.tools) && p.tools[i] != name {
+					keys = append(keys, k)
+				}
+			}
+			p.keys = keys
+		}
+		base := sk.toolKeys()
+		renumberTools(prompts, base)
+		sk.prompts = prompts
+		sk.mendToolChanges(base)
+	}
 	sk.editPrompts(func(_ string, pr *tokenize.PromptRaw, names *[]string) {
 		var tools []*tokenize.ToolRaw
 		var kept []string
@@ -584,13 +643,60 @@ func (sk *skeleton) dropTool(name string) {
 
 // addTool adds tool to what every call sends (an edit).
 func (sk *skeleton) addTool(tool toolSkel) {
+	tool.key = -1 // a key of no conversation's own tool
 	sk.tools = append(slices.Clone(sk.tools), tool)
+	if sk.prompts != nil {
+		prompts := slices.Clone(sk.prompts)
+		for j := range prompts {
+			prompts[j].keys = append(slices.Clone(prompts[j].keys), tool.key)
+		}
+		sk.prompts = prompts
+	}
 	sk.editPrompts(func(enc string, pr *tokenize.PromptRaw, names *[]string) {
 		if tr := tool.rawFor(enc); tr != nil {
 			pr.Tools = append(slices.Clone(pr.Tools), tr)
 			*names = append(slices.Clone(*names), tool.name)
 		}
 	})
+}
+
+// mendToolChanges drops the tool-list change marks (PrefixChange, read
+// by the cache step) of calls whose list is now the same as the call
+// before's, base being the conversation's own: a system prompt that
+// changed there too still breaks the prefix after the tools.
+func (sk *skeleton) mendToolChanges(base []int32) {
+	var changes map[int32]*transcripts.PrefixChange
+	for j := range sk.prompts {
+		p := &sk.prompts[j]
+		ch := sk.changes[p.msg]
+		prevKeys, prevSys := base, int32(0)
+		if j > 0 {
+			prevKeys, prevSys = sk.prompts[j-1].keys, sk.prompts[j-1].sysID
+		}
+		if ch == nil || ch.Part != "tools" || !slices.Equal(p.keys, prevKeys) {
+			continue
+		}
+		if changes == nil {
+			changes = maps.Clone(sk.changes)
+		}
+		if p.sysID == prevSys {
+			delete(changes, p.msg)
+		} else {
+			changes[p.msg] = &transcripts.PrefixChange{Part: "system", Prompt: ch.Prompt}
+		}
+	}
+	if changes != nil {
+		sk.changes = changes
+	}
+}
+
+// toolKeys are the keys of the conversation's own tools (toolSkel.key).
+func (sk *skeleton) toolKeys() []int32 {
+	keys := make([]int32, len(sk.tools))
+	for i, t := range sk.tools {
+		keys[i] = t.key
+	}
+	return keys
 }
 
 // editPrompts applies edit to a copy of each prompt's counts in every

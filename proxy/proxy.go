@@ -201,7 +201,7 @@ func (p *Proxy) rebuild() error {
 		}
 		p.budgets.replay(r.Tags, cost, tokens, r.Time, now)
 		if r.Served() && !r.Redacted && r.Conversation != "" {
-			p.threads.resume(r.Conversation, r.Messages, r.Reply, r.Tools, state)
+			p.threads.resume(r.Conversation, r.Messages, r.Reply, r.Tools, r.System, state)
 		}
 		return nil
 	})
@@ -689,10 +689,13 @@ func (p *Proxy) finish(c *call) {
 	msgs := c.req.Messages
 	if reply != nil && status >= 200 && status < 300 {
 		reply.Tags = cloneTags(c.tags)
-		id, from, writeTools := p.threads.commit(c.claim, msgs, reply, c.req.Tools)
+		id, from, writeTools, writeSystem := p.threads.commit(c.claim, msgs, reply, c.req.Tools)
 		rec.Conversation, rec.Messages, rec.Reply = id, msgs[from:], reply
 		if writeTools {
 			rec.Tools = c.req.Tools
+		}
+		if writeSystem {
+			rec.System = systemTexts(msgs)
 		}
 	} else {
 		if c.claim.t != nil {

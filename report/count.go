@@ -37,21 +37,25 @@ func WriteChatCount(w io.Writer, counts []profile.ChatCount) error {
 		if c.ToolDefs > 0 {
 			fmt.Fprintf(&b, "       tool_defs %s%d (%d tools)\n", mark, c.ToolDefs, c.Tools)
 		}
-		input := c.ToolDefs
 		call := 0
 		for i, m := range c.Messages {
 			if m.Role == transcripts.RoleAssistant {
 				call++
-				fmt.Fprintf(&b, "call %d: input %s%d (with %d priming)\n", call, mark, input+c.Priming, c.Priming)
+				if p := m.Prompt; p != nil {
+					// The call was sent another system prompt or tool list:
+					// its input counts that one.
+					fmt.Fprintf(&b, "call %d's prompt changed: system %s%d + %d framing, tool_defs %s%d (%d tools)\n",
+						call, mark, p.System, p.SystemFraming, mark, p.ToolDefs, p.Tools)
+				}
+				fmt.Fprintf(&b, "call %d: input %s%d (with %d priming)\n", call, mark, m.Input, c.Priming)
 			}
 			fmt.Fprintf(&b, "  %4d %-9s %s%d + %d framing", i+1, m.Role, mark, m.Content, m.Framing)
 			if m.RAG > 0 {
 				fmt.Fprintf(&b, " (rag %d)", m.RAG)
 			}
 			b.WriteByte('\n')
-			input += m.Content + m.Framing
 		}
-		fmt.Fprintf(&b, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, input, len(c.Messages), mark, input+c.Priming)
+		fmt.Fprintf(&b, "total: %s%d tokens in %d messages; next call's input %s%d\n", mark, c.Total, len(c.Messages), mark, c.Total+c.Priming)
 	}
 	_, err := io.WriteString(w, rows.CleanText(b.String()))
 	return err

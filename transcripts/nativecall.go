@@ -20,6 +20,7 @@ type nativeCall struct {
 	Endpoint     string       `json:"endpoint,omitempty"`
 	Messages     []nativeLine `json:"messages,omitempty"`
 	Reply        *nativeLine  `json:"reply,omitempty"`
+	System       []string     `json:"system,omitempty"`
 	Status       int          `json:"status,omitempty"`
 	Refused      string       `json:"refused,omitempty"`
 	DurationMS   float64      `json:"duration_ms,omitempty"`
@@ -39,15 +40,19 @@ type CallRecord struct {
 	API          string    // "openai" or "anthropic"
 	Endpoint     string    // the request path, e.g. /v1/chat/completions
 	Model        string    // the model the request named
-	Tools        []Tool    // tool schemas; written on a conversation's first call
-	Messages     []Message // the messages this call added to the conversation
-	Reply        *Message  // the response, with usage and tags; nil when none
-	Tags         map[string]string
-	Status       int     // HTTP status returned to the client
-	Refused      string  // the budget that refused the call; "" when forwarded
-	DurationMS   float64 // from the request to the end of the response
-	Redacted     bool    // message text was left out (--redact)
-	Error        string  // why there is no reply (upstream error, broken stream)
+	Tools        []Tool    // tool schemas; written on a conversation's first call and where they changed
+	// System is the call's system messages where they changed along the
+	// conversation (the first call's are among its Messages); nil
+	// elsewhere.
+	System     []string
+	Messages   []Message // the messages this call added to the conversation
+	Reply      *Message  // the response, with usage and tags; nil when none
+	Tags       map[string]string
+	Status     int     // HTTP status returned to the client
+	Refused    string  // the budget that refused the call; "" when forwarded
+	DurationMS float64 // from the request to the end of the response
+	Redacted   bool    // message text was left out (--redact)
+	Error      string  // why there is no reply (upstream error, broken stream)
 	// CountedInput is the call's input as counted before forwarding
 	// (kept when --redact leaves the text out).
 	CountedInput int64
@@ -68,7 +73,7 @@ func (r *CallRecord) Served() bool {
 // WriteCall writes a call line.
 func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 	nl := nativeLine{Type: "call", Model: r.Model, Tools: r.Tools, Tags: r.Tags}
-	nl.nativeCall = nativeCall{Conversation: r.Conversation, API: r.API, Endpoint: r.Endpoint, Status: r.Status,
+	nl.nativeCall = nativeCall{Conversation: r.Conversation, API: r.API, Endpoint: r.Endpoint, Status: r.Status, System: r.System,
 		Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput,
 		RequestID: r.ID, Machine: r.Machine, Replica: r.Replica}
 	if !r.Time.IsZero() {
@@ -88,7 +93,7 @@ func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 func (nl *nativeLine) record(file string, lineNo int) (*CallRecord, error) {
 	r := &CallRecord{Conversation: nl.Conversation, API: nl.API, Endpoint: nl.Endpoint, Model: nl.Model, Tools: nl.Tools,
 		Tags: nl.Tags, Status: nl.Status, Refused: nl.Refused, DurationMS: nl.DurationMS, Redacted: nl.Redacted, Error: nl.Error,
-		CountedInput: nl.CountedInput, ID: nl.RequestID, Machine: nl.Machine, Replica: nl.Replica}
+		CountedInput: nl.CountedInput, ID: nl.RequestID, Machine: nl.Machine, Replica: nl.Replica, System: nl.System}
 	if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
 		return nil, err
 	}
@@ -138,11 +143,18 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 		created = c
 	}
 	reply := *r.Reply
-	if len(r.Tools) > 0 && created == nil {
-		// The proxy writes the tools again where they changed: this call
-		// and the next were sent these.
+	if (len(r.Tools) > 0 || len(r.System) > 0) && created == nil {
+		// The proxy writes the tools and the system messages again where
+		// they changed: this call and the next were sent these.
 		sys, prev := c.prompt()
-		promptChange(&reply, lastRequest{system: sys, tools: prev}, sys, r.Tools)
+		nowSys, nowTools := sys, prev
+		if len(r.System) > 0 {
+			nowSys = r.System
+		}
+		if len(r.Tools) > 0 {
+			nowTools = r.Tools
+		}
+		promptChange(&reply, lastRequest{system: sys, tools: prev}, nowSys, nowTools)
 	}
 	c.Unlogged = c.Unlogged || r.Redacted
 	c.Messages = append(c.Messages, r.Messages...)
@@ -165,14 +177,13 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 }
 
 // prompt is what c's next call sends before its messages as far as the
-// log has said: the system messages before its first call, and its tools
+// log has said: the system messages before its first call and its tools,
 // or the last ones a call changed them to.
 func (c *Conversation) prompt() ([]string, []Tool) {
 	tools := c.Tools
 	for i := len(c.Messages) - 1; i >= 0; i-- {
 		if p := c.Messages[i].Prompt(); p != nil {
-			tools = p.Tools
-			break
+			return p.System, p.Tools
 		}
 	}
 	first := slices.IndexFunc(c.Messages, func(m Message) bool { return m.Role == RoleAssistant && !m.Replayed })

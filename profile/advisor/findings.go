@@ -177,8 +177,10 @@ func (f *finder) cost(edit *profile.Edit) (profile.Totals, error) {
 	return r.Strategies[0].Totals, nil
 }
 
-// deadTools finds tool schemas sent on every call but called on fewer than
-// one call in twenty. The effect is the basis re-run without the schema.
+// deadTools finds tool schemas called on fewer than one in twenty of the
+// calls that sent them (each call's own tool list: a tool added partway
+// is sent from there on). The effect is the basis re-run without the
+// schema; the tokens shown are a call's share of what those calls sent.
 func (f *finder) deadTools() ([]Finding, error) {
 	var out []Finding
 	for _, tt := range f.log.ToolUse() {
@@ -190,7 +192,7 @@ func (f *finder) deadTools() ([]Finding, error) {
 			return nil, err
 		}
 		saved := f.base.Cost - t.Cost
-		perCall := (f.base.Input - t.Input) / int64(max(f.base.Calls, 1))
+		perCall := (f.base.Input - t.Input) / int64(tt.SentOn)
 		used := "never called"
 		switch {
 		case tt.Used == 1:

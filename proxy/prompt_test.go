@@ -1,0 +1,139 @@
+package proxy
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
+	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/live/livetest"
+)
+
+// A call that changes only its system prompt (the time in it, from call
+// 3 on) stays in its conversation, as the request/response reader threads
+// it: its line carries the system prompt it was sent, so that the reader
+// marks the change at that call (what the cache-breaker finding names,
+// advisor's TestBreakerAtPromptChange); call 4, sent the same one again,
+// writes none. The proxy restarts before calls 3 and 4: the threads it
+// reads back know the system prompt the calls before were sent.
+//
+// The system prompt is long enough (1,500 tokens) for gpt-4o-mini's
+// automatic caching, so the finding has a prefix to name.
+func TestSystemChangeStaysInThread(t *testing.T) {
+	brief := "Be brief." + strings.Repeat(" x", 1500)
+	clock := func() time.Time { return fixed }
+	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
+	t.Cleanup(up.Close)
+	out := t.TempDir()
+	cfg := Config{Out: out, Now: clock}
+	history := `{"role":"user","content":"first"}`
+	send := func(r *rig, system string) {
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":%q},%s]}`, system, history)
+		if status, _, b := post(t, r.srv.URL, "/v1/chat/completions", body); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		history += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
+	}
+	r := startRig(t, cfg, up, up.URL)
+	send(r, brief)
+	send(r, brief)
+	r.stop()
+	r = startRig(t, cfg, up, up.URL)
+	send(r, brief+" The time is 12:00:03.")
+	r.stop()
+	r = startRig(t, cfg, up, up.URL)
+	send(r, brief+" The time is 12:00:03.")
+	r.stop()
+
+	src, err := transcripts.Open(out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 4 {
+		t.Fatalf("%d conversations, want one of 4 calls", len(src.Conversations))
+	}
+	var changed []int
+	call := 0
+	for _, m := range src.Conversations[0].Messages {
+		if m.Role != transcripts.RoleAssistant {
+			continue
+		}
+		call++
+		if ch := m.PrefixChange; ch != nil {
+			changed = append(changed, call)
+			if ch.Part != "system" || m.Prompt() == nil || !slices.Equal(m.Prompt().System, []string{brief + " The time is 12:00:03."}) {
+				t.Errorf("call %d: change %+v", call, ch)
+			}
+		}
+	}
+	if !slices.Equal(changed, []int{3}) {
+		t.Errorf("prompt changes at calls %v, want [3]", changed)
+	}
+	res, err := profile.Run(src.Conversations, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := advisor.Findings(src.Conversations, res, advisor.FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breakers []int
+	for _, f := range fs {
+		if f.Kind == advisor.FindingCacheBreaker {
+			breakers = append(breakers, f.Call)
+		}
+	}
+	if !slices.Equal(breakers, []int{3}) {
+		t.Errorf("cache breakers at calls %v, want [3]", breakers)
+	}
+	var system [][]string
+	for _, rec := range records(t, out) {
+		system = append(system, rec.System)
+	}
+	if want := [][]string{nil, nil, {brief + " The time is 12:00:03."}, nil}; !slices.EqualFunc(system, want, slices.Equal) {
+		t.Errorf("system written %q, want %q", system, want)
+	}
+}
+
+// Two conversations that differ only by their system prompt, sending the
+// same messages and getting the same replies, stay apart when their calls
+// interleave: a request continues the conversation last sent its system
+// prompt before one whose prompt changed.
+func TestSameHistoryOtherSystemStaysApart(t *testing.T) {
+	r := newRig(t, Config{}, dearReply, dearReply, dearReply, dearReply)
+	history := []string{`{"role":"user","content":"first"}`, `{"role":"user","content":"first"}`}
+	for _, k := range []int{0, 1, 0, 1} {
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are agent %d."},%s]}`, k, history[k])
+		if status, _, b := post(t, r.srv.URL, "/v1/chat/completions", body); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		history[k] += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
+	}
+	r.stop()
+	src, err := transcripts.Open(r.out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 2 {
+		t.Fatalf("%d conversations, want 2", len(src.Conversations))
+	}
+	var systems []string
+	for _, c := range src.Conversations {
+		systems = append(systems, c.Messages[0].Content)
+		if c.Calls() != 2 {
+			t.Errorf("conversation %s: %d calls, want 2", c.ID, c.Calls())
+		}
+		for _, m := range c.Messages {
+			if m.PrefixChange != nil {
+				t.Errorf("conversation %s: a prompt change %+v", c.ID, m.PrefixChange)
+			}
+		}
+	}
+	if slices.Sort(systems); !slices.Equal(systems, []string{"You are agent 0.", "You are agent 1."}) {
+		t.Errorf("system prompts %q", systems)
+	}
+}
