@@ -83,6 +83,7 @@ func (pc *preparedConv) histKey(hp histPoint) uint64 {
 func (ix *sourceIndex) addSent(pc *preparedConv) {
 	if ix.sent == nil {
 		ix.sent = map[uint64][]sourceCall{}
+		ix.untimed = map[uint64][]int{}
 	}
 	hist := pc.sk.hist
 	j := 0
@@ -90,10 +91,18 @@ func (ix *sourceIndex) addSent(pc *preparedConv) {
 		for j < len(hist) && int(hist[j].msg) < ci.Msg {
 			j++
 		}
-		if j == len(hist) || int(hist[j].msg) != ci.Msg || ci.At.IsZero() {
+		if j == len(hist) || int(hist[j].msg) != ci.Msg {
 			continue
 		}
 		k := pc.histKey(hist[j])
+		if ci.At.IsZero() {
+			// A log without times (request/response pairs) holds its
+			// requests in the order they were sent: an earlier
+			// conversation of the same file sent it before.
+			k ^= pc.fileKey()
+			ix.untimed[k] = append(ix.untimed[k], pc.idx)
+			continue
+		}
 		ix.sent[k] = append(ix.sent[k], sourceCall{ci.At.Unix(), pc.idx})
 	}
 }
@@ -118,10 +127,32 @@ func (ix *sourceIndex) sentWithin(pc *preparedConv, key uint64, at, ttl int64) b
 // seconds up to at, the history before message msg of pc (an assistant
 // message): strategy.Env's HistoryWarm.
 func (ix *sourceIndex) historyWarm(pc *preparedConv, msg int, at, ttl int64) bool {
-	if ix == nil || at == 0 || len(ix.sent) == 0 {
+	if ix == nil {
 		return false
 	}
 	hist := pc.sk.hist
 	j, ok := slices.BinarySearchFunc(hist, int32(msg), func(h histPoint, m int32) int { return int(h.msg - m) })
-	return ok && ix.sentWithin(pc, pc.histKey(hist[j]), at, ttl)
+	if !ok {
+		return false
+	}
+	if at == 0 {
+		// Untimed: sent by an earlier conversation of the file, taken to
+		// be within the TTL (a log's requests are minutes apart, not
+		// hours).
+		for _, c := range ix.untimed[pc.histKey(hist[j])^pc.fileKey()] {
+			if c < pc.idx {
+				return true
+			}
+		}
+		return false
+	}
+	return ix.sentWithin(pc, pc.histKey(hist[j]), at, ttl)
+}
+
+// fileKey tells apart the files of a source, for untimed history.
+func (pc *preparedConv) fileKey() uint64 {
+	var h maphash.Hash
+	h.SetSeed(histSeed)
+	h.WriteString(pc.sk.path)
+	return h.Sum64()
 }

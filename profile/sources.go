@@ -51,7 +51,12 @@ func (pc *preparedConv) sharedPrefix(k *counts) {
 				w1h += min(ci.Reported.CacheWrite1hTokens, ci.Reported.CacheWriteTokens)
 			}
 		}
+		pc.WritesBilled = w > 0 && first.Logged != nil && first.Logged.Caching.Mode == price.CachingAutomatic
 		switch {
+		case pc.WritesBilled:
+			// OpenAI's explicit caching: prompt_cache_options.ttl takes
+			// only "30m" (PROVIDER-RULES §1 O1, O3).
+			ttl = 30 * 60
 		case w > 0 && 2*w1h >= w:
 			ttl = 3600
 		case w > 0:
@@ -88,6 +93,9 @@ type sourceIndex struct {
 	// sent lists, per history key (history.go), the calls that sent
 	// that history, sorted by time.
 	sent map[uint64][]sourceCall
+	// untimed lists, per history key of one file, the conversations
+	// whose untimed calls sent that history, in order.
+	untimed map[uint64][]int
 }
 
 type sourceCall struct {

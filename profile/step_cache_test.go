@@ -78,6 +78,10 @@ func TestCacheAcrossConversations(t *testing.T) {
 	mk := func(id string, at time.Time) *transcripts.Conversation {
 		c := smallConversation(at, time.Minute, time.Minute, time.Minute)
 		c.ID, c.Path = id, "proj/"+id+".jsonl"
+		// Each its own first question (10 tokens too): an identical
+		// conversation would read the other's whole history
+		// (TestHistoryAcrossConversations), not only the shared prefix.
+		c.Messages[1].Content = id + strings.Repeat(" "+id, 9)
 		return c
 	}
 	a := mk("a", start)                    // calls at 10:00 … 10:03

@@ -50,7 +50,7 @@ type Plan struct {
 
 	// Price stage.
 	Batch    bool
-	WriteTTL int64 // seconds the cache writes live: the 1h rate above 5 minutes
+	WriteTTL int64 // seconds the cache writes live: the 1h rate from 1 hour
 }
 
 // Synthetic is a part the strategy adds to what is sent (a summary).
@@ -323,7 +323,9 @@ func (p *Plan) price() {
 		r = model.Batched(r)
 	}
 	write := r.CacheWrite5m
-	if p.WriteTTL > 5*60 {
+	if p.WriteTTL >= 60*60 {
+		// Anthropic's 1-hour writes; OpenAI's 30-minute explicit writes
+		// have one rate, the 5-minute row's.
 		write = r.CacheWrite1h
 	}
 	call.Cost = call.Cost.Add(r.Input.Cost(total - call.Cached - call.CacheWrite)).Add(r.CachedInput.Cost(call.Cached)).

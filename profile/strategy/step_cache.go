@@ -136,7 +136,7 @@ func (st *cacheState) Apply(p *Plan) {
 	p.WriteTTL = st.ttl
 	prev := st.entry(p.Model)
 	if model := p.Model; model != nil && model.Caching.Mode != price.CachingNone {
-		rule := model.Caching
+		rule := st.rule(model)
 		var shared int64
 		own := prev != nil && (at == 0 || prev.at == 0 || at-prev.at <= st.ttl) &&
 			(rule.Mode != price.CachingExplicit || prev.total >= rule.MinPrefix)
@@ -172,13 +172,13 @@ func (st *cacheState) Apply(p *Plan) {
 		}
 		if shared >= rule.MinPrefix && shared > 0 {
 			p.Call.Cached = rule.MinPrefix + (shared-rule.MinPrefix)/rule.Granularity*rule.Granularity
-			p.Call.Cached = st.servedShare(p.Call.Cached, model)
+			p.Call.Cached = st.servedShare(p.Call.Cached, model, rule)
 			p.Call.CachedFromLog = min(fromLog, p.Call.Cached)
 			p.Call.CachedOwn = own && prev.total > 0
 		}
 		if rule.Mode == price.CachingExplicit && p.Total >= rule.MinPrefix {
 			p.Call.CacheWrite = p.Total - p.Call.Cached
-			p.Call.CacheWrite1h = p.Call.CacheWrite > 0 && st.ttl > 300
+			p.Call.CacheWrite1h = p.Call.CacheWrite > 0 && st.ttl >= 3600
 		}
 	}
 	if prev == nil {
@@ -187,6 +187,19 @@ func (st *cacheState) Apply(p *Plan) {
 	}
 	prev.total, prev.at = p.Total, at
 	prev.spans = append(prev.spans[:0], p.Spans...)
+}
+
+// rule is how model caches for this conversation: its provider's rule,
+// but explicit where the log shows the app asked for explicit caching on
+// the logged model (Conv.WritesBilled): the breakpoint at the end, the rest
+// written at the model's write rate, and no 128-token steps (PROVIDER-RULES
+// §1 O1, O3, GPT-5.6+ ⚠). Another model (model=) caches as its provider does.
+func (st *cacheState) rule(model *price.Model) price.CachingRule {
+	rule := model.Caching
+	if st.conv.WritesBilled && model == st.conv.Model && rule.Mode == price.CachingAutomatic {
+		rule.Mode, rule.Granularity = price.CachingExplicit, 1
+	}
+	return rule
 }
 
 // prefixChange is where the call's request, as the log holds it, stopped
@@ -230,9 +243,9 @@ func leading(spans []Span) int64 {
 // servedShare scales what the cache step reads on a best-effort cache by
 // the share the log shows its provider served (none when the log measured
 // nothing for that provider, or the step asks for the ideal).
-func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
+func (st *cacheState) servedShare(cached int64, model *price.Model, rule price.CachingRule) int64 {
 	c := st.conv
-	if st.ideal || model == nil || model.Caching.Mode != price.CachingAutomatic || model.Provider != c.ServedBy || c.ServedDen <= 0 {
+	if st.ideal || model == nil || rule.Mode != price.CachingAutomatic || model.Provider != c.ServedBy || c.ServedDen <= 0 {
 		return cached
 	}
 	return cached * c.ServedNum / c.ServedDen
@@ -247,8 +260,15 @@ func (st *cacheState) servedShare(cached int64, model *price.Model) int64 {
 // such call was made, or it would not read more than have.
 func (st *cacheState) historyRead(p *Plan, at, have int64) int64 {
 	v := p.View
-	if at == 0 || p.Lo != 0 || p.Summary.Version > 0 || len(p.edits) > 0 {
+	if p.Summary.Version > 0 || len(p.edits) > 0 {
 		return 0
+	}
+	for i := 0; i < p.Lo; i++ {
+		// Lo skips the leading system messages, which are sent whatever
+		// the window: only a dropped message changes the history.
+		if v.Conv.Roles[i] != System {
+			return 0
+		}
 	}
 	lead := leading(p.Spans)
 	for k := min(p.Info.Msg, len(v.Conv.Roles)-1); k >= 0; k-- {

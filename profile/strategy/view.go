@@ -24,6 +24,11 @@ type Conv struct {
 	// LogTTL is the cache TTL the log's writes show, in seconds (0: none
 	// shown).
 	LogTTL int64
+	// WritesBilled says the log reports cache writes on a model whose
+	// caching is automatic (writes free): the app asked for explicit
+	// caching, which bills them (OpenAI's prompt_cache_options mode
+	// explicit, GPT-5.6+: writes 1.25× input, PROVIDER-RULES §1 O1, O3).
+	WritesBilled bool
 	// Shared is the leading part of every call's input that other
 	// conversations of the same source send too; Warm says the log's
 	// first call found it cached.
