@@ -17,6 +17,13 @@ type ClaudeCodeCall struct {
 	// Sidechain marks a subagent's call logged in its parent's file (the
 	// layout of Claude Code before subagents had files of their own).
 	Sidechain bool
+	// UUID is the line's uuid when it is a user or assistant message (call
+	// or not), and Leaf a summary line's leafUuid: what a follower needs to
+	// find a resumed session's copied lines as the readers do (ccResume).
+	UUID, Leaf string
+	// Message marks a user or assistant line with a message (Time is then
+	// its timestamp, call or not).
+	Message bool
 }
 
 // ccLiveLine is ccUsageLine with the sidechain mark.
@@ -27,7 +34,8 @@ type ccLiveLine struct {
 
 // DecodeClaudeCodeCall decodes one line of a Claude Code session log.
 // ok is false for lines that are not calls (user turns, summaries,
-// Claude Code's own <synthetic> messages, bookkeeping); the error names
+// Claude Code's own <synthetic> messages, bookkeeping), whose UUID, Leaf
+// and Message are still set; the error names
 // file, line and JSON path as the readers' errors do. Session is left to
 // the caller, which knows the file.
 func DecodeClaudeCodeCall(line []byte, file string, n int) (c ClaudeCodeCall, ok bool, err error) {
@@ -37,6 +45,14 @@ func DecodeClaudeCodeCall(line []byte, file string, n int) (c ClaudeCodeCall, ok
 	var cl ccLiveLine
 	if err := decodeJSON(line, &cl); err != nil {
 		return c, false, jsonError(file, line, n, "", err)
+	}
+	if cl.Type == "summary" {
+		c.Leaf = cl.LeafUUID
+		return c, false, nil
+	}
+	c.Message = cl.Message != nil && (cl.Type == "user" || cl.Type == "assistant")
+	if c.Message {
+		c.UUID, c.Time = cl.UUID, cl.Timestamp.t
 	}
 	if cl.Message == nil || cl.Type != "assistant" || cl.Message.Model == "<synthetic>" {
 		return c, false, nil

@@ -157,3 +157,23 @@ func TestWatchText(t *testing.T) {
 		t.Error("escape sequences in the text")
 	}
 }
+
+// The watch page over a resumed session and the one it resumes
+// (transcripts/testdata/claude_code_resumed) bills each response once, as
+// `tokenscope usage` does: the resumed session its own call, $0.0286
+// (28,573 micro-dollars), the other its 4, $0.2266; today $0.2552. At
+// 23:16 the last 15 minutes hold only the new call (23:06:05), not the 4
+// copies stamped with the resume time (23:05:46): 28,573 × 4 = 114,292
+// micro-dollars an hour, $0.1143/h.
+func TestWatchTextResumed(t *testing.T) {
+	tree := pace.NewTree([]string{"../transcripts/testdata/claude_code_resumed"})
+	tree.Now = func() time.Time { return time.Date(2026, 2, 10, 23, 16, 0, 0, time.UTC) }
+	tree.Loc = time.UTC
+	tree.Load()
+	out := WatchText(tree, nil, 100)
+	for _, want := range []string{"burn $0.1143/h", "today $0.2552", "$0.0286", "$0.2266"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+}

@@ -67,7 +67,7 @@ type statusState struct {
 	Session    *pace.Session `json:"session"`
 }
 
-const statusStateVersion = 1
+const statusStateVersion = 2 // 2: a resumed session's copies are held back (pace.Resume)
 
 // SavedLimits is the latest rate_limits any statusline run saw, kept for
 // `watch`'s plan windows.

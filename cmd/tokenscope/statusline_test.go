@@ -97,6 +97,51 @@ func TestStatuslineBilledCost(t *testing.T) {
 	}
 }
 
+// A resumed session (transcripts/testdata/claude_code_resumed) bills only
+// its own call, as `tokenscope usage` bills it ($0.0286): claude-opus-4-6,
+// 3 in ($5/MTok), 19 out ($25), 27,666 read ($0.50), 1,425 written for an
+// hour ($10): 15 + 475 + 13,833 + 14,250 = 28,573 micro-dollars; caching
+// saved (3 + 1,425 + 27,666) × $5 + 475 − 28,573 = 117,372 micro-dollars.
+// The 4 responses it copies from the session it resumes ($0.2266 there)
+// are not counted again, whether the file is read whole or line by line
+// as Claude Code writes it, the state kept between runs.
+func TestStatuslineResumed(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	const resumed = "../../transcripts/testdata/claude_code_resumed/0a7e4c2d-5b1f-4c3e-9d8a-6f2b1c0e9a47.jsonl"
+	const want = "$0.0286 (caching saved $0.1174) · "
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	whole := statusJSON(t, map[string]any{"session_id": "whole", "transcript_path": resumed})
+	if _, out, _ := statusRun(t, whole, "--state-dir", state); !strings.HasPrefix(out, want) {
+		t.Errorf("whole: %q, want it to start %q", out, want)
+	}
+	src, err := os.ReadFile(resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p", "0a7e4c2d.jsonl")
+	copyFile(t, realCC+"spotter/short.jsonl", path) // make the dirs
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	in := statusJSON(t, map[string]any{"session_id": "lines", "transcript_path": path})
+	var out string
+	for _, line := range bytes.SplitAfter(src, []byte("\n")) {
+		if _, err := f.Write(line); err != nil {
+			t.Fatal(err)
+		}
+		_, out, _ = statusRun(t, in, "--state-dir", state)
+		if strings.HasPrefix(out, "$0.2") {
+			t.Fatalf("after %q…: %q counts the copies", line[:min(len(line), 40)], out)
+		}
+	}
+	if !strings.HasPrefix(out, want) {
+		t.Errorf("line by line: %q, want it to start %q", out, want)
+	}
+}
+
 // What caching saved on subagent.jsonl, worked by hand from its usage:
 // the line's figure is uncached-equivalent cost less billed cost.
 func TestStatuslineIncremental(t *testing.T) {

@@ -180,6 +180,8 @@ type File struct {
 	Recent []Call `json:"recent,omitempty"`
 	// Agent marks a subagent's log.
 	Agent bool `json:"agent,omitempty"`
+	// Resume holds back a resumed session's copied calls.
+	Resume Resume `json:"resume,omitzero"`
 }
 
 // Add counts call c; a response already counted (same id among the recent

@@ -60,7 +60,7 @@ func (s *Session) Update(p *Pricer) (int, error) {
 }
 
 // read reads f's appended lines; sidechain calls go to side when it is
-// not nil.
+// not nil. A resumed session's copied calls are not counted (Resume).
 func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
 	added := 0
 	err := f.Tail.Read(func(line []byte, n int) error {
@@ -70,24 +70,27 @@ func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
 			s.Problem = err.Error()
 			return nil
 		}
+		switch {
+		case c.Leaf != "":
+			f.Resume.summary(c.Leaf)
+		case c.Message:
+			for _, h := range f.Resume.message(c.UUID, c.Time) {
+				if s.count(f, side, h.Call, h.Side) {
+					added++
+				}
+			}
+		}
 		if !ok {
 			return nil
 		}
-		to := f
-		if c.Sidechain && side != nil {
-			to = side
-		}
+		isSide := c.Sidechain && side != nil
 		call := p.Price(&c.Billed)
-		old, replaced := to.add(call)
-		if !replaced {
-			added++
+		if f.Resume.holding() {
+			f.Resume.hold(call, isSide)
+			return nil
 		}
-		if s.onCall != nil {
-			if replaced {
-				s.onCall(&old, &call)
-			} else {
-				s.onCall(nil, &call)
-			}
+		if s.count(f, side, call, isSide) {
+			added++
 		}
 		return nil
 	})
@@ -99,6 +102,24 @@ func (s *Session) read(f *File, p *Pricer, side *File) (int, error) {
 		return s.read(f, p, side)
 	}
 	return added, err
+}
+
+// count adds call to f, or to side for a sidechain call, and tells onCall;
+// it reports whether the call was new.
+func (s *Session) count(f, side *File, call Call, isSide bool) bool {
+	to := f
+	if isSide {
+		to = side
+	}
+	old, replaced := to.add(call)
+	if s.onCall != nil {
+		if replaced {
+			s.onCall(&old, &call)
+		} else {
+			s.onCall(nil, &call)
+		}
+	}
+	return !replaced
 }
 
 // forget takes back f's calls (its file was replaced) and resets it.
