@@ -158,7 +158,10 @@ func (s *htmlSink) End() error {
 	if err := pageTemplate().Execute(&b, &pg); err != nil {
 		return err
 	}
-	_, err = s.w.Write(b.Bytes())
+	// html/template escapes markup but passes control characters; text
+	// from a log (a model id, a finding) must not carry an escape into the
+	// page either, so the page is cleaned whole, as the table is.
+	_, err = io.WriteString(s.w, rows.CleanText(b.String()))
 	return err
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokenscope/tokenscope/report/rows"
 )
 
 // version is set by scripts/release.sh (-X main.version=…).
@@ -54,8 +56,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// oneLine is s on one line, its whitespace runs made single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine is s on one line, its whitespace runs made single spaces and its
+// control characters dropped: an error may quote a log's text (a model id, a
+// role), and that must not drive the terminal.
+func oneLine(s string) string { return strings.Join(strings.Fields(rows.Clean(s)), " ") }
 
 // newRoot is the tokenscope command with every subcommand wired in.
 func newRoot(stdout io.Writer) *cobra.Command {

@@ -622,3 +622,41 @@ func TestNoTUIMatchesReport(t *testing.T) {
 		t.Errorf("tokenscope without a terminal:\n%s\nreport:\n%s", plain, report)
 	}
 }
+
+// TestErrorLineCleaned: a model id from a log that carries an OSC title
+// change and a CSI colour must not reach the terminal through the one error
+// line (tune refuses an unpriced log and names its model).
+func TestErrorLineCleaned(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "osc.json")
+	log := `{"model":"gpt-5\u001b]0;PWNED\u0007\u001b[31mred","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}]}`
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := tokenscope(t, "tune", p)
+	want := "tokenscope: " + p + ": unpriced: gpt-5]0;PWNED[31mred is not in the price table — pass --model\n"
+	if code != 2 || out != "" || errs != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, want)
+	}
+}
+
+// TestCommandsDocSample: docs/commands.md shows what `tokenscope report`
+// prints on the demo; the page must stay true of the program, so the block
+// is the output itself (paste the new output when a step changes it).
+func TestCommandsDocSample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/commands.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "`go run ./cmd/tokenscope report` on the demo:\n\n```\n")
+	sample, _, ok2 := strings.Cut(after, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("docs/commands.md has no sample of `report` on the demo")
+	}
+	code, out, errs := tokenscope(t, "report")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if sample != out {
+		t.Errorf("docs/commands.md's sample is not what `report` prints; it prints:\n%s", out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/tokenscope/tokenscope/profile/usage"
 	"github.com/tokenscope/tokenscope/report"
 )
 
@@ -197,7 +198,7 @@ const (
 )
 
 // Text from a log reaches no output raw: no escape or control character
-// in any text output (report table with its findings, Markdown, usage,
+// in any text output (report table with its findings, Markdown, HTML, usage,
 // compare, --by tag, prices), no HTML tag in Markdown, no cell a
 // spreadsheet would run as a formula in CSV.
 func TestHostileNamesEverywhere(t *testing.T) {
@@ -213,11 +214,12 @@ func TestHostileNamesEverywhere(t *testing.T) {
 	texts := map[string]string{
 		"report table": output(t, "report", log),
 		"report md":    output(t, "report", log, "--format", "md"),
+		"report html":  output(t, "report", log, "--format", "html"),
 		"by tag":       output(t, "report", log, "--by", "tag"),
 		"compare":      output(t, "report", "--compare", log, "--system", sys),
 		"compare md":   output(t, "report", "--compare", log, "--system", sys, "--format", "md"),
 	}
-	for _, g := range []string{"daily", "session", "project", "tag"} {
+	for _, g := range usage.Groups {
 		texts["usage "+g] = output(t, "usage", g, log)
 	}
 	if code, out, errs := tokenscope(t, "prices", "--prices", prices); code == 0 {

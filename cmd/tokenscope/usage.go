@@ -15,12 +15,12 @@ import (
 	"github.com/tokenscope/tokenscope/transcripts"
 )
 
-// newUsage is `tokenscope usage`: reported usage and billed cost by day, month, session, project or tag, nothing tokenized.
+// newUsage is `tokenscope usage`: reported usage and billed cost by day, month, session, project, tag or machine, nothing tokenized.
 func newUsage(stdout io.Writer) *cobra.Command {
 	var model, prices, inputFormat, format, since, until string
 	cmd := &cobra.Command{
-		Use:   "usage [daily|monthly|session|project|tag] [DIR]",
-		Short: "Reported usage and billed cost by day, month, session or project (fast: no counting)",
+		Use:   "usage [" + strings.Join(usage.Groups, "|") + "] [DIR]",
+		Short: "Reported usage and billed cost by day, month, session, project, tag or machine (fast: no counting)",
 		Long: "Sum the usage the logs report, each response once (message id + request id), and price it as\n" +
 			"billed: uncached input, output, cache reads and 5-minute/1-hour cache writes at list price.\n" +
 			"Nothing is tokenized and no strategy simulated. DIR defaults to ~/.claude/projects.",

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/profile/usage"
 )
 
 const ccFixture = "../../transcripts/testdata/claude_code"
@@ -92,6 +94,23 @@ func TestUsageBadInput(t *testing.T) {
 		code, out, errs := tokenscope(t, tc.args...)
 		if code != 2 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+}
+
+// TestUsageHelpNamesEveryGroup: `usage --help` names every grouping the
+// command accepts (machine was missing from it).
+func TestUsageHelpNamesEveryGroup(t *testing.T) {
+	code, out, errs := tokenscope(t, "usage", "--help")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if want := "usage [" + strings.Join(usage.Groups, "|") + "] [DIR]"; !strings.Contains(out, want) {
+		t.Errorf("usage --help lacks %q:\n%s", want, out)
+	}
+	for _, g := range usage.Groups {
+		if !strings.Contains(out, g) {
+			t.Errorf("usage --help does not name %q", g)
 		}
 	}
 }
