@@ -138,16 +138,5 @@ func placeLine(data []byte, err error) error {
 	return err
 }
 
-// jsonMsg is err's text for a user: a decoder's type error in words (what
-// was wanted, what was found), anything else as it is.
-func jsonMsg(err error) string {
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		at := ""
-		if typ.Field != "" {
-			at = " at " + typ.Field
-		}
-		return fmt.Sprintf("want %s%s, found %s", jsonerr.Want(typ.Type, typ.Field), at, jsonerr.Found(typ.Value))
-	}
-	return err.Error()
-}
+// jsonMsg is err's text for a user (jsonerr.Message).
+func jsonMsg(err error) string { return jsonerr.Message(err) }

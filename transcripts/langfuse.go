@@ -3,13 +3,12 @@ package transcripts
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonnum"
 )
 
 // FormatLangfuse is a Langfuse trace export: a trace with its observations
@@ -235,7 +234,7 @@ func (o *lfObservation) tools() []Tool {
 	if json.Unmarshal(stringOrJSON(o.Metadata), &md) != nil || md.Attributes == nil {
 		return nil
 	}
-	return (&otelSpan{attrs: md.Attributes}).tools()
+	return (&otelSpan{Attrs: md.Attributes}).tools()
 }
 
 // usage normalises a generation's usage. Langfuse's usageDetails are
@@ -252,7 +251,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 		if k == "unit" || k == "inputCost" || k == "outputCost" || k == "totalCost" {
 			continue
 		}
-		v, ok, err := tokenCount(raw)
+		v, ok, err := jsonnum.Count(raw)
 		if err == nil && v > MaxTokens {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
@@ -267,7 +266,7 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 		if _, done := details[k]; done || len(raw) == 0 {
 			continue
 		}
-		v, ok, err := tokenCount(raw)
+		v, ok, err := jsonnum.Count(raw)
 		if err == nil && v > MaxTokens {
 			err = fmt.Errorf("%d tokens is more than any call can have (%d)", v, int64(MaxTokens))
 		}
@@ -323,38 +322,4 @@ func (o *lfObservation) usage(file string) (*Usage, error) {
 		u.OutputTokens += reasoning
 	}
 	return &u, nil
-}
-
-// tokenCount reads a token count (or a timestamp): a JSON number, or a
-// numeric string as OTLP writes integers; whole and not negative.
-func tokenCount(raw json.RawMessage) (int64, bool, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, false, nil
-	}
-	text := string(raw)
-	if raw[0] == '"' {
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return 0, false, err
-		}
-	}
-	text = strings.TrimSpace(text)
-	n, err := strconv.ParseInt(text, 10, 64)
-	switch {
-	case errors.Is(err, strconv.ErrRange):
-		return 0, false, fmt.Errorf("%s is out of range", truncate(text, 30))
-	case err != nil:
-		f, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil {
-			return 0, false, fmt.Errorf("not a number: %s", truncate(text, 30))
-		}
-		if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
-			return 0, false, fmt.Errorf("not a whole count: %s", truncate(text, 30))
-		}
-		n = int64(f)
-	}
-	if n < 0 {
-		return 0, false, fmt.Errorf("negative count %d", n)
-	}
-	return n, true, nil
 }

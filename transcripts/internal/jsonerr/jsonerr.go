@@ -9,6 +9,7 @@ package jsonerr
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -255,4 +256,18 @@ func Found(v string) string {
 		return "another kind of value"
 	}
 	return "a " + v
+}
+
+// Message is err's text for a user: a decoder's type error in words (what
+// was wanted, what was found), anything else as it is.
+func Message(err error) string {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		at := ""
+		if typ.Field != "" {
+			at = " at " + typ.Field
+		}
+		return fmt.Sprintf("want %s%s, found %s", Want(typ.Type, typ.Field), at, Found(typ.Value))
+	}
+	return err.Error()
 }
