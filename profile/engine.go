@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenscope/tokenscope/profile/fit"
 	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
@@ -495,7 +496,7 @@ type logFit struct {
 }
 
 // fitLog fits reported ≈ a × counted + b over the calls of pc with usage
-// (fit.go): a calibrates an estimated tokenizer, b is the hidden prefix,
+// (profile/fit): a calibrates an estimated tokenizer, b is the hidden prefix,
 // one figure for the conversation; what is left per call is estimation
 // error. A what-if edit keeps the fit of the log as read, and the fit of
 // an unedited skeleton is made once per tokenizer pair.
@@ -560,7 +561,7 @@ func (e *engine) fitLog(pc *preparedConv, c *skeleton, loggedTok *tokenize.Token
 	} else {
 		// The prefix is measured in the logged model's tokens, then
 		// converted when both estimate from one encoding.
-		hidden = fitHiddenPrefix(cnt, rep, false).Prefix
+		hidden = fit.HiddenPrefixOf(cnt, rep, false).Prefix
 		if loggedTok != pc.Tok && loggedTok.Encoding == pc.Tok.Encoding && loggedTok.Factor > 0 {
 			hidden = int64(float64(hidden)*pc.Tok.Factor/loggedTok.Factor + 0.5)
 		}
@@ -575,7 +576,7 @@ func calibration(cnt, rep []int64, unlogged bool) float64 {
 	if unlogged {
 		// Content is known to be missing: the ratio is the slope, so that
 		// the missing prefix does not pass for tokenizer error.
-		return fitHiddenPrefix(cnt, rep, true).Ratio
+		return fit.HiddenPrefixOf(cnt, rep, true).Ratio
 	}
 	// Everything was logged: the ratio of sums, unless far from 1 (then
 	// it is content the log does not hold: compaction steps, hidden

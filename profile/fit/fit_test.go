@@ -1,4 +1,4 @@
-package profile
+package fit
 
 import (
 	"fmt"
@@ -8,28 +8,28 @@ import (
 	"testing"
 )
 
-func TestFitHiddenPrefix(t *testing.T) {
+func TestHiddenPrefixOf(t *testing.T) {
 	for _, tc := range []struct {
 		name              string
 		counted, reported []int64
 		fitRatio          bool
-		want              hiddenPrefixFit
+		want              HiddenPrefix
 	}{
 		// Exact: the median gap. Gaps 9, 9, 12, 9 → 9; the 12 is residual.
-		{"exact", []int64{41, 64, 110, 128}, []int64{50, 73, 122, 137}, false, hiddenPrefixFit{1, 9}},
+		{"exact", []int64{41, 64, 110, 128}, []int64{50, 73, 122, 137}, false, HiddenPrefix{1, 9}},
 		// Estimated: reported = 1.2 × counted + 1000 exactly, one outlier
 		// (+500 on the third call). Slopes without the outlier are all 1.2;
 		// the pairs with it (3 of 10) are not the median.
-		{"ratio", []int64{100, 200, 400, 800, 1600}, []int64{1120, 1240, 1980, 1960, 2920}, true, hiddenPrefixFit{1.2, 1000}},
+		{"ratio", []int64{100, 200, 400, 800, 1600}, []int64{1120, 1240, 1980, 1960, 2920}, true, HiddenPrefix{1.2, 1000}},
 		// A slope of 3 is not a tokenizer: ratio stays 1, prefix is the
 		// median gap of 100, 200, 300 → 200.
-		{"implausible ratio", []int64{50, 100, 150}, []int64{150, 300, 450}, true, hiddenPrefixFit{1, 200}},
+		{"implausible ratio", []int64{50, 100, 150}, []int64{150, 300, 450}, true, HiddenPrefix{1, 200}},
 		// One call: no slope; the gap is the prefix.
-		{"one call", []int64{13}, []int64{25882}, true, hiddenPrefixFit{1, 25869}},
+		{"one call", []int64{13}, []int64{25882}, true, HiddenPrefix{1, 25869}},
 		// Reported below counted: no negative prefix.
-		{"below", []int64{100, 200}, []int64{90, 190}, false, hiddenPrefixFit{1, 0}},
+		{"below", []int64{100, 200}, []int64{90, 190}, false, HiddenPrefix{1, 0}},
 	} {
-		got := fitHiddenPrefix(tc.counted, tc.reported, tc.fitRatio)
+		got := HiddenPrefixOf(tc.counted, tc.reported, tc.fitRatio)
 		if got.Prefix != tc.want.Prefix || got.Ratio < tc.want.Ratio-1e-9 || got.Ratio > tc.want.Ratio+1e-9 {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
@@ -38,14 +38,14 @@ func TestFitHiddenPrefix(t *testing.T) {
 
 // Past maxPairs the slopes pair each call with the one half the
 // conversation later; a clean line still fits exactly.
-func TestFitHiddenPrefixLong(t *testing.T) {
+func TestHiddenPrefixOfLong(t *testing.T) {
 	n := 400 // 79,800 pairs > maxPairs
 	c, r := make([]int64, n), make([]int64, n)
 	for i := range n {
 		c[i] = int64(100 * (i + 1))
 		r[i] = c[i]*5/4 + 777 // ratio 1.25, prefix 777
 	}
-	if f := fitHiddenPrefix(c, r, true); f.Ratio != 1.25 || f.Prefix != 777 {
+	if f := HiddenPrefixOf(c, r, true); f.Ratio != 1.25 || f.Prefix != 777 {
 		t.Errorf("%+v", f)
 	}
 }
@@ -99,21 +99,21 @@ func TestMedianIsSortedMedian(t *testing.T) {
 }
 
 // A fit reuses its buffers: no allocation once warm.
-func TestFitHiddenPrefixAllocs(t *testing.T) {
+func TestHiddenPrefixOfAllocs(t *testing.T) {
 	c, r := make([]int64, 300), make([]int64, 300)
 	for i := range c {
 		c[i] = int64(1000 + 37*i + i*i%101)
 		r[i] = c[i]*11/10 + 500 + int64(i%7)
 	}
-	fitHiddenPrefix(c, r, true)
-	if a := testing.AllocsPerRun(50, func() { fitHiddenPrefix(c, r, true) }); a > 0 {
+	HiddenPrefixOf(c, r, true)
+	if a := testing.AllocsPerRun(50, func() { HiddenPrefixOf(c, r, true) }); a > 0 {
 		t.Errorf("%.1f allocations per fit", a)
 	}
 }
 
-// BenchmarkFitHiddenPrefix fits conversations of 200 calls (19,900
+// BenchmarkHiddenPrefixOf fits conversations of 200 calls (19,900
 // slopes) and 5,000 (2,500 slopes past maxPairs).
-func BenchmarkFitHiddenPrefix(b *testing.B) {
+func BenchmarkHiddenPrefixOf(b *testing.B) {
 	for _, n := range []int{200, 5000} {
 		r := rand.New(rand.NewPCG(uint64(n), 9))
 		c, rep := make([]int64, n), make([]int64, n)
@@ -124,7 +124,7 @@ func BenchmarkFitHiddenPrefix(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				fitHiddenPrefix(c, rep, true)
+				HiddenPrefixOf(c, rep, true)
 			}
 		})
 	}

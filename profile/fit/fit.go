@@ -1,4 +1,9 @@
-package profile
+// Package fit fits what a log reported against what was counted: how many
+// tokens every call was sent that the log does not hold (a hidden system
+// prompt and tool schemas), and the ratio of an estimated tokenizer. The
+// fit is robust (medians, Theil–Sen), so a call whose hidden part differs
+// from the rest moves nothing but its own residual.
+package fit
 
 import (
 	"math"
@@ -7,11 +12,11 @@ import (
 	"sync"
 )
 
-// hiddenPrefixFit is reported input ≈ Ratio × counted + Prefix over the calls
+// HiddenPrefix is reported input ≈ Ratio × counted + Prefix over the calls
 // of one conversation: Ratio is the tokenizer ratio of an estimated family
 // (1 for exact ones), Prefix the tokens every call was sent that the log does
 // not hold (a system prompt and tool schemas the app never wrote down).
-type hiddenPrefixFit struct {
+type HiddenPrefix struct {
 	Ratio  float64
 	Prefix int64
 }
@@ -21,7 +26,7 @@ type hiddenPrefixFit struct {
 // the estimate robust (pairs far apart) and the cost linear.
 const maxPairs = 20000
 
-// fitHiddenPrefix fits reported ≈ a × counted + b robustly. With fitRatio
+// HiddenPrefixOf fits reported ≈ a × counted + b robustly. With fitRatio
 // unset (exact tokenizers, or a ratio already applied) a is 1 and b the
 // median gap. Otherwise a is the Theil–Sen slope (the median of the slopes
 // between pairs of calls), kept within [0.67, 1.5] — further from 1 is not
@@ -29,8 +34,8 @@ const maxPairs = 20000
 // reported − a × counted. b is never negative. A call whose hidden part
 // differs from the rest (a compaction step, a changed system prompt) moves
 // neither median: it shows as that call's residual.
-func fitHiddenPrefix(counted, reported []int64, fitRatio bool) hiddenPrefixFit {
-	f := hiddenPrefixFit{Ratio: 1}
+func HiddenPrefixOf(counted, reported []int64, fitRatio bool) HiddenPrefix {
+	f := HiddenPrefix{Ratio: 1}
 	n := len(counted)
 	if n == 0 {
 		return f
