@@ -44,13 +44,24 @@ func usageHeading(s *usage.Summary) string {
 }
 
 // usagePriced reports whether r's cost is a price: some of its calls were
-// priced, or none needed one.
-func usagePriced(r *usage.Row) bool { return r.Priced > 0 || r.Unpriced == 0 }
+// priced, or the row has no call to price. A row whose calls all logged no
+// usage has no price either: nothing was reported to bill (usageNone).
+func usagePriced(r *usage.Row) bool { return r.Priced > 0 || (r.Unpriced == 0 && r.Calls == 0) }
+
+// usageNone reports whether none of r's calls logged usage: its cost is
+// "no usage", never $0.00.
+func usageNone(r *usage.Row) bool { return r.Calls > 0 && r.Priced == 0 && r.Unpriced == 0 }
+
+// noUsage is how a table shows the cost of a row whose calls logged no
+// usage.
+const noUsage = "no usage"
 
 // usageCost is r's cost as a table shows it: "unpriced" when none of its
 // calls could be priced, marked * when some could not.
 func usageCost(r *usage.Row) string {
 	switch {
+	case usageNone(r):
+		return noUsage
 	case !usagePriced(r):
 		return rows.Unpriced
 	case r.Unpriced > 0:
@@ -86,7 +97,7 @@ func writeUsageTable(w io.Writer, s *usage.Summary) error {
 	subagents := func(r *usage.Row) {
 		cost := r.SubagentCost.String()
 		if !usagePriced(r) {
-			cost = rows.Unpriced
+			cost = usageCost(r)
 		}
 		fmt.Fprintf(&b, "%*s of which subagents %s, %s\n", min(keyW, 4), "", cost, rows.Plural(int64(r.Subagents), "agent"))
 	}
@@ -114,6 +125,10 @@ func writeUsageTable(w io.Writer, s *usage.Summary) error {
 		fmt.Fprintf(&b, "* %d of %s with usage priced (%d unpriced: model not in the price table); costs are of the priced calls only\n",
 			t.Priced, rows.Plural(int64(t.Priced+t.Unpriced), "call"), t.Unpriced)
 	}
+	if n := s.Totals.Calls - s.Totals.Priced - s.Totals.Unpriced; n > 0 {
+		fmt.Fprintf(&b, "%s logged no usage: not billed here (replay the log with `tokenscope report` to count them)\n",
+			rows.Plural(int64(n), "call"))
+	}
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", rows.Clean(warn))
 	}
@@ -133,20 +148,23 @@ type usageJSON struct {
 	// unpriced).
 	SubagentCost string `json:"subagent_cost_usd_exact,omitempty"`
 	NonePriced   bool   `json:"unpriced,omitempty"`
+	// NoUsage counts the row's calls that logged no usage: neither priced
+	// nor unpriced, and not in the cost (null when none of its calls did).
+	NoUsage int `json:"no_usage_calls,omitempty"`
 }
 
 func toUsageJSON(r usage.Row) usageJSON {
 	if r.Models == nil {
 		r.Models = []string{}
 	}
-	j := usageJSON{Row: r, TotalTokens: r.Total()}
+	j := usageJSON{Row: r, TotalTokens: r.Total(), NoUsage: r.Calls - r.Priced - r.Unpriced}
 	if usagePriced(&r) {
 		usd, exact := r.Cost.USD(), r.Cost.Decimal()
 		j.CostUSD, j.Cost = &usd, &exact
 		if r.Subagents > 0 {
 			j.SubagentCost = r.SubagentCost.Decimal()
 		}
-	} else {
+	} else if !usageNone(&r) {
 		j.NonePriced = true
 	}
 	return j
