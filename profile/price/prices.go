@@ -17,8 +17,20 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed prices.yaml
-var embeddedPrices []byte
+// embeddedJSON is prices.yaml, the table as maintained, as JSON (TestEmbeddedJSONCurrent keeps it so;
+// `go test ./profile/price -run EmbeddedJSON -update` writes it): decoding
+// it costs a tenth of parsing the YAML, which was 15% of a statusline
+// process's CPU.
+//
+//go:embed prices.json
+var embeddedJSON []byte
+
+// embeddedTable decodes the embedded table.
+func embeddedTable() (yamlTable, error) {
+	var yt yamlTable
+	err := json.Unmarshal(embeddedJSON, &yt)
+	return yt, err
+}
 
 // CachingMode is how a provider caches prompt prefixes.
 type CachingMode string
@@ -121,44 +133,44 @@ func (t *Table) Label() TableLabel {
 
 // yaml shapes of the table file.
 type yamlRates struct {
-	Input        *float64 `yaml:"input"`
-	Output       *float64 `yaml:"output"`
-	CachedInput  *float64 `yaml:"cached_input"`
-	CacheWrite5m *float64 `yaml:"cache_write_5m"`
-	CacheWrite1h *float64 `yaml:"cache_write_1h"`
+	Input        *float64 `yaml:"input" json:"input"`
+	Output       *float64 `yaml:"output" json:"output"`
+	CachedInput  *float64 `yaml:"cached_input" json:"cached_input"`
+	CacheWrite5m *float64 `yaml:"cache_write_5m" json:"cache_write_5m"`
+	CacheWrite1h *float64 `yaml:"cache_write_1h" json:"cache_write_1h"`
 	// The provider's multiples of the input price for a row that gives
 	// none (defaults only): cache read, 5-minute and 1-hour writes.
-	CachedRatio  *float64 `yaml:"cached_ratio"`
-	Write5mRatio *float64 `yaml:"write_5m_ratio"`
-	Write1hRatio *float64 `yaml:"write_1h_ratio"`
+	CachedRatio  *float64 `yaml:"cached_ratio" json:"cached_ratio"`
+	Write5mRatio *float64 `yaml:"write_5m_ratio" json:"write_5m_ratio"`
+	Write1hRatio *float64 `yaml:"write_1h_ratio" json:"write_1h_ratio"`
 }
 
 type yamlModel struct {
-	ID            string   `yaml:"id"`
-	Provider      string   `yaml:"provider"`
-	Aliases       []string `yaml:"aliases"`
-	yamlRates     `yaml:",inline"`
-	Batch         *float64     `yaml:"batch"`
-	ContextWindow int64        `yaml:"context_window"`
-	MaxOutput     int64        `yaml:"max_output"`
-	Caching       *CachingRule `yaml:"caching"`
-	Encoding      string       `yaml:"encoding"`
-	TokenFactor   float64      `yaml:"token_factor"`
-	ImageTokens   int64        `yaml:"image_tokens"`
-	Exact         *bool        `yaml:"exact"`
+	ID            string   `yaml:"id" json:"id"`
+	Provider      string   `yaml:"provider" json:"provider"`
+	Aliases       []string `yaml:"aliases" json:"aliases"`
+	yamlRates     `yaml:",inline"` // flattened in JSON too (embedded, untagged there)
+	Batch         *float64     `yaml:"batch" json:"batch"`
+	ContextWindow int64        `yaml:"context_window" json:"context_window"`
+	MaxOutput     int64        `yaml:"max_output" json:"max_output"`
+	Caching       *CachingRule `yaml:"caching" json:"caching"`
+	Encoding      string       `yaml:"encoding" json:"encoding"`
+	TokenFactor   float64      `yaml:"token_factor" json:"token_factor"`
+	ImageTokens   int64        `yaml:"image_tokens" json:"image_tokens"`
+	Exact         *bool        `yaml:"exact" json:"exact"`
 	LongContext   *struct {
-		Threshold int64 `yaml:"threshold"`
+		Threshold int64 `yaml:"threshold" json:"threshold"`
 		yamlRates `yaml:",inline"`
-	} `yaml:"long_context"`
-	Source string `yaml:"source"`
-	Note   string `yaml:"note"`
+	} `yaml:"long_context" json:"long_context"`
+	Source string `yaml:"source" json:"source"`
+	Note   string `yaml:"note" json:"note"`
 }
 
 type yamlTable struct {
-	Date     string               `yaml:"date"`
-	Source   string               `yaml:"source"`
-	Defaults map[string]yamlModel `yaml:"defaults"`
-	Models   []yamlModel          `yaml:"models"`
+	Date     string               `yaml:"date" json:"date"`
+	Source   string               `yaml:"source" json:"source"`
+	Defaults map[string]yamlModel `yaml:"defaults" json:"defaults"`
+	Models   []yamlModel          `yaml:"models" json:"models"`
 }
 
 var defaultTable *Table
@@ -166,7 +178,11 @@ var defaultTable *Table
 // Default returns the embedded price table.
 func Default() *Table {
 	if defaultTable == nil {
-		t, err := ParseYAML(embeddedPrices, "embedded prices.yaml")
+		yt, err := embeddedTable()
+		var t *Table
+		if err == nil {
+			t, err = fromYAML(yt, "embedded prices.yaml")
+		}
 		if err != nil {
 			panic(err) // a defect of the build, caught by tests
 		}
@@ -181,6 +197,11 @@ func ParseYAML(data []byte, file string) (*Table, error) {
 	if err := yaml.Unmarshal(data, &yt); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
+	return fromYAML(yt, file)
+}
+
+// fromYAML is the table of a decoded table file.
+func fromYAML(yt yamlTable, file string) (*Table, error) {
 	if len(yt.Models) == 0 {
 		return nil, fmt.Errorf("%s: no models", file)
 	}
@@ -356,8 +377,7 @@ var (
 // embeddedDefaults are the provider defaults of the embedded table.
 func embeddedDefaults() map[string]yamlModel {
 	embeddedYAMLOnce.Do(func() {
-		var yt yamlTable
-		if err := yaml.Unmarshal(embeddedPrices, &yt); err == nil {
+		if yt, err := embeddedTable(); err == nil {
 			embeddedYAML = yt.Defaults
 		}
 	})
