@@ -149,7 +149,7 @@ type yamlModel struct {
 	ID            string   `yaml:"id" json:"id"`
 	Provider      string   `yaml:"provider" json:"provider"`
 	Aliases       []string `yaml:"aliases" json:"aliases"`
-	yamlRates     `yaml:",inline"` // flattened in JSON too (embedded, untagged there)
+	yamlRates     `yaml:",inline"`
 	Batch         *float64     `yaml:"batch" json:"batch"`
 	ContextWindow int64        `yaml:"context_window" json:"context_window"`
 	MaxOutput     int64        `yaml:"max_output" json:"max_output"`
