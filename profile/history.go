@@ -35,11 +35,14 @@ var histSeed = maphash.MakeSeed()
 func historyPoints(c *transcripts.Conversation) []histPoint {
 	var h maphash.Hash
 	h.SetSeed(histSeed)
+	// field writes one value, ended so that no two histories run together.
+	field := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
 	for _, t := range c.Tools {
-		h.WriteString(t.Name)
-		h.WriteByte(0)
-		h.WriteString(t.Description)
-		h.WriteByte(0)
+		field(t.Name)
+		field(t.Description)
 		h.Write(t.Parameters)
 		h.WriteByte(0)
 	}
@@ -49,23 +52,15 @@ func historyPoints(c *transcripts.Conversation) []histPoint {
 		if m.Role == transcripts.RoleAssistant {
 			out = append(out, histPoint{msg: int32(i), key: h.Sum64()})
 		}
-		h.WriteString(string(m.Role))
-		h.WriteByte(0)
-		h.WriteString(m.Name)
-		h.WriteByte(0)
-		h.WriteString(m.Content)
-		h.WriteByte(0)
-		h.WriteString(m.Reasoning)
-		h.WriteByte(0)
-		h.WriteString(m.ToolCallID)
-		h.WriteByte(0)
+		field(string(m.Role))
+		field(m.Name)
+		field(m.Content)
+		field(m.Reasoning)
+		field(m.ToolCallID)
 		for _, tc := range m.ToolCalls {
-			h.WriteString(tc.ID)
-			h.WriteByte(0)
-			h.WriteString(tc.Name)
-			h.WriteByte(0)
-			h.WriteString(tc.Arguments)
-			h.WriteByte(0)
+			field(tc.ID)
+			field(tc.Name)
+			field(tc.Arguments)
 		}
 		h.WriteString(strconv.Itoa(m.Images))
 		h.WriteByte(1)
