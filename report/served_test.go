@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -13,28 +12,15 @@ import (
 // header names the price table and its date.
 func TestServedLineInReports(t *testing.T) {
 	p := profileOf(t, "../transcripts/testdata/codex")
-	var b bytes.Buffer
-	s, err := NewSink("table", &b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(s, p, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	text := string(written(t, p, "table"))
 	for _, want := range []string{"\npriced by the embedded table dated 2026-12-07\n",
 		"  OpenAI served 90% of the cacheable prefix in this log\n",
 		"    (19,840 of 22,016 tokens; a byte-identical prefix and a stable prompt_cache_key raise it)\n"} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
+		if !strings.Contains(text, want) {
+			t.Errorf("table lacks %q:\n%s", want, text)
 		}
 	}
-	b.Reset()
-	if s, err = NewSink("json", &b); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(s, p, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	js := written(t, p, "json")
 	var doc struct {
 		Model struct {
 			PriceTable struct{ Name, Date string } `json:"price_table"`
@@ -47,7 +33,7 @@ func TestServedLineInReports(t *testing.T) {
 			} `json:"totals"`
 		} `json:"strategies"`
 	}
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatal(err)
 	}
 	if sp := doc.Strategies[0].Totals.Fidelity.ServedPct; sp == nil || *sp != 90 {

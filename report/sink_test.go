@@ -39,6 +39,20 @@ func profileOf(t testing.TB, path string) *profile.Profile {
 	return p
 }
 
+// written is p written in format.
+func written(t testing.TB, p *profile.Profile, format string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	s, err := NewSink(format, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(s, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // tree profiles a Claude Code project directory: several conversations.
 func tree(t testing.TB) *profile.Profile {
 	t.Helper()
