@@ -11,6 +11,7 @@ import (
 	"time"
 
 	fastjson "github.com/goccy/go-json"
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // FormatCodex is a Codex CLI rollout
@@ -230,7 +231,7 @@ func (cr *codexReader) line(cl *codexLine, n int) error {
 	if cl.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339Nano, cl.Timestamp)
 		if err != nil {
-			return &Error{File: cr.file, Line: n, Path: "$.timestamp", Msg: fmt.Sprintf("not an RFC 3339 time: %q", truncate(cl.Timestamp, 40))}
+			return &Error{File: cr.file, Line: n, Path: "$.timestamp", Msg: fmt.Sprintf("not an RFC 3339 time: %q", jsonerr.Excerpt(cl.Timestamp, 40))}
 		}
 		at = t
 	}

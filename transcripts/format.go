@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // A Format is one kind of log tokenscope reads. Each format lives in a file
@@ -143,12 +145,12 @@ func detect(s *Shape) (Format, error) {
 	if s.Array && len(s.paths) == 0 {
 		return Format{}, fmt.Errorf("empty JSON array")
 	}
-	found := "an object with top-level keys " + truncate(strings.Join(s.Keys(), ", "), 80)
+	found := "an object with top-level keys " + jsonerr.Excerpt(strings.Join(s.Keys(), ", "), 80)
 	switch {
 	case s.Array && len(s.Keys()) == 0:
 		found = "an array whose first element is not an object"
 	case s.Array:
-		found = "an array of objects with keys " + truncate(strings.Join(s.Keys(), ", "), 80)
+		found = "an array of objects with keys " + jsonerr.Excerpt(strings.Join(s.Keys(), ", "), 80)
 	}
 	return Format{}, fmt.Errorf("unrecognised conversation log: found %s; want one of the formats --input-format names (%s)", found, strings.Join(Formats(), ", "))
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // FormatGeminiCLI is a Gemini CLI session
@@ -162,7 +164,7 @@ func readGeminiCLI(data []byte, file string) ([]*Conversation, error) {
 		case rec.RewindTo != nil:
 			at, ok := byID[*rec.RewindTo]
 			if !ok {
-				return nil, &Error{File: file, Line: it.line, Path: it.path + ".$rewindTo", Msg: fmt.Sprintf("no message %q to rewind to", truncate(*rec.RewindTo, 40))}
+				return nil, &Error{File: file, Line: it.line, Path: it.path + ".$rewindTo", Msg: fmt.Sprintf("no message %q to rewind to", jsonerr.Excerpt(*rec.RewindTo, 40))}
 			}
 			fork(append([]geminiEntry(nil), cur[:at]...))
 		case rec.SessionID != "" && rec.ID == "":
@@ -240,7 +242,7 @@ func geminiMessages(file string, e geminiEntry) ([]Message, error) {
 	if gm.Timestamp != "" {
 		t, err := time.Parse(time.RFC3339Nano, gm.Timestamp)
 		if err != nil {
-			return nil, &Error{File: file, Line: e.line, Path: e.path + ".timestamp", Msg: fmt.Sprintf("not an RFC 3339 time: %q", truncate(gm.Timestamp, 40))}
+			return nil, &Error{File: file, Line: e.line, Path: e.path + ".timestamp", Msg: fmt.Sprintf("not an RFC 3339 time: %q", jsonerr.Excerpt(gm.Timestamp, 40))}
 		}
 		at = t
 	}

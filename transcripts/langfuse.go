@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 	"github.com/tokenscope/tokenscope/transcripts/internal/jsonnum"
 )
 
@@ -125,7 +126,7 @@ func readLangfuse(data []byte, file string) ([]*Conversation, error) {
 			if o.StartTime != "" {
 				t, err := time.Parse(time.RFC3339Nano, o.StartTime)
 				if err != nil {
-					return &Error{File: file, Line: line, Path: path + ".startTime", Msg: fmt.Sprintf("not an RFC 3339 time: %q", truncate(o.StartTime, 40))}
+					return &Error{File: file, Line: line, Path: path + ".startTime", Msg: fmt.Sprintf("not an RFC 3339 time: %q", jsonerr.Excerpt(o.StartTime, 40))}
 				}
 				o.at = t
 			}

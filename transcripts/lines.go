@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 	"github.com/tokenscope/tokenscope/transcripts/internal/jsonl"
 )
 
@@ -44,7 +45,7 @@ func eachLine[T any](lr *jsonl.Reader, file string, decode func([]byte, *T) erro
 			return warnings, nil
 		}
 		if err == jsonl.ErrNotObject {
-			return warnings, &Error{File: file, Line: n, Msg: fmt.Sprintf("invalid JSON: a line must be a JSON object, this one starts with %q", truncate(string(line), 20))}
+			return warnings, &Error{File: file, Line: n, Msg: fmt.Sprintf("invalid JSON: a line must be a JSON object, this one starts with %q", jsonerr.Excerpt(string(line), 20))}
 		}
 		if err != nil {
 			return warnings, &Error{File: file, Line: n, Msg: err.Error()}

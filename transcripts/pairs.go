@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // Request/response pairs ({"request": …, "response": …}, a JSON array or
@@ -136,13 +138,13 @@ func describeBody(body []byte) string {
 		return "nothing"
 	}
 	if body[0] != '{' {
-		return fmt.Sprintf("text starting %q", truncate(string(body), 24))
+		return fmt.Sprintf("text starting %q", jsonerr.Excerpt(string(body), 24))
 	}
 	s, err := ShapeOf(bytes.NewReader(body))
 	if err != nil {
 		return "an object"
 	}
-	return fmt.Sprintf("an object with keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
+	return fmt.Sprintf("an object with keys %s", jsonerr.Excerpt(strings.Join(s.Keys(), ", "), 60))
 }
 
 // describeStream says what a response logged as text holds: its first
@@ -154,12 +156,17 @@ func describeStream(body []byte) string {
 			continue
 		}
 		data = bytes.TrimSpace(data)
-		if s, err := ShapeOf(bytes.NewReader(data)); err == nil && len(data) > 0 && data[0] == '{' {
-			return fmt.Sprintf("an event stream whose first event has keys %s", truncate(strings.Join(s.Keys(), ", "), 60))
+		if len(data) > 0 && data[0] == '{' && !json.Valid(data) {
+			// A stream cut mid-event: its keys say nothing of what is wrong.
+			return fmt.Sprintf("an event stream cut short: its first event's data is not whole JSON (%d bytes, ending %q)",
+				len(data), jsonerr.ExcerptEnd(string(data), 16))
 		}
-		return fmt.Sprintf("an event stream whose first data is %q", truncate(string(data), 24))
+		if s, err := ShapeOf(bytes.NewReader(data)); err == nil && len(data) > 0 && data[0] == '{' {
+			return fmt.Sprintf("an event stream whose first event has keys %s", jsonerr.Excerpt(strings.Join(s.Keys(), ", "), 60))
+		}
+		return fmt.Sprintf("an event stream whose first data is %q", jsonerr.Excerpt(string(data), 24))
 	}
-	return fmt.Sprintf("text starting %q", truncate(string(body), 24))
+	return fmt.Sprintf("text starting %q", jsonerr.Excerpt(string(body), 24))
 }
 
 // pairCall is one pair read: the request's messages, the reply, and what
@@ -294,14 +301,14 @@ func readPairs(data []byte, file string, jsonl bool) ([]*Conversation, error) {
 			prev, ok := history[pc.prevID]
 			if !ok {
 				return nil, &Error{File: file, Line: e.line, Path: e.path + ".request.previous_response_id",
-					Msg: fmt.Sprintf("continues response %q, which is not in this file: its context cannot be counted", truncate(pc.prevID, 40))}
+					Msg: fmt.Sprintf("continues response %q, which is not in this file: its context cannot be counted", jsonerr.Excerpt(pc.prevID, 40))}
 			}
 			msgs = chainInput(prev, pc.msgs)
 		}
 		c := b.add(pc.model, pc.tools, msgs, pc.reply)
 		if pc.cached != "" && !c.Unlogged {
 			c.Unlogged = true
-			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: a request uses the explicit cache %s, whose content is not in the log: counted from the reported usage", file, c.ID, truncate(pc.cached, 60)))
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: %s: a request uses the explicit cache %s, whose content is not in the log: counted from the reported usage", file, c.ID, jsonerr.Excerpt(pc.cached, 60)))
 		}
 		if pc.respID != "" {
 			history[pc.respID] = append(append([]Message(nil), msgs...), c.Messages[len(c.Messages)-1])

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // TestPairsReal reads the real request/response pairs of testdata/pairs
@@ -93,7 +95,7 @@ func TestPairsPreviousResponseID(t *testing.T) {
 	}
 	var roles []string
 	for _, m := range src.Conversations[0].Messages {
-		roles = append(roles, string(m.Role)+":"+truncate(m.Content, 12))
+		roles = append(roles, string(m.Role)+":"+jsonerr.Excerpt(m.Content, 12))
 	}
 	want := "user:The secret k… assistant:Got it. How … user:What is the … assistant:The secret c…"
 	if got := strings.Join(roles, " "); got != want {
@@ -140,6 +142,10 @@ func TestPairsShapeErrors(t *testing.T) {
 		// as a Chat Completions stream with no reply, silently.
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"event: ping\ndata: {\"foo\":1}\n\n"}` + "\n",
 			`x.json:1: $.response: found an event stream whose first event has keys foo; want the event stream of Chat Completions (chat.completion.chunk), Responses (response.*), Messages (message_start) or Gemini (candidates)`},
+		// A Chat Completions stream cut mid-event: saying its keys (id,
+		// object: chat.completion.chunk…) hid that it is cut.
+		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"content\":\"h"}` + "\n",
+			`x.json:1: $.response: found an event stream cut short: its first event's data is not whole JSON (76 bytes, ending "…a\":{\"content\":\"h"); want the event stream of`},
 		{`{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":"upstream timed out"}` + "\n",
 			`x.json:1: $.response: found text starting "upstream timed out"; want the event stream of`},
 		{`[{"request":{"model":"m","messages":[{"role":"user","content":"hi"}]},"response":{"answer":"hello","tokens":3}}]`,

@@ -227,13 +227,6 @@ func kindOf(m fs.FileMode) string {
 	return "mode " + m.String()
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 func baseID(file string) string {
 	b := filepath.Base(file)
 	if _, c := logExt(b); c != "" {

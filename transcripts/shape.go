@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // Shape is the structure of a file's first JSON value, as detection sees
@@ -129,7 +131,7 @@ func shapeUntil(r io.Reader, stop func(*Shape) bool) (*Shape, error) {
 		br.UnreadByte()
 		if c != '{' && c != '[' {
 			head, _ := br.Peek(20)
-			return nil, fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", truncate(string(head), 20))
+			return nil, fmt.Errorf("not a JSON or JSONL conversation log (starts with %q)", jsonerr.Excerpt(string(head), 20))
 		}
 		break
 	}

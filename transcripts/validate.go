@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // MaxTokens bounds any token count a log reports for one call: no model
@@ -257,5 +259,5 @@ func (s *stamp) check(file string, line int, path string) error {
 	if s == nil || s.bad == "" {
 		return nil
 	}
-	return &Error{File: file, Line: line, Path: path, Msg: fmt.Sprintf("%s is not an RFC 3339 time", truncate(s.bad, 40))}
+	return &Error{File: file, Line: line, Path: path, Msg: fmt.Sprintf("%s is not an RFC 3339 time", jsonerr.Excerpt(s.bad, 40))}
 }

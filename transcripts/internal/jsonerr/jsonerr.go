@@ -271,3 +271,21 @@ func Message(err error) string {
 	}
 	return err.Error()
 }
+
+// Excerpt is s cut to its first n bytes for a message, marked "…" when
+// cut.
+func Excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ExcerptEnd is s cut to its last n bytes, marked "…" when cut: where a
+// text was cut short.
+func ExcerptEnd(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + strings.ToValidUTF8(s[len(s)-n:], "")
+}

@@ -11,6 +11,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tokenscope/tokenscope/transcripts/internal/jsonerr"
 )
 
 // Count reads a whole, non-negative count; false, with no error, when raw
@@ -30,15 +32,15 @@ func Count(raw json.RawMessage) (int64, bool, error) {
 	n, err := strconv.ParseInt(text, 10, 64)
 	switch {
 	case errors.Is(err, strconv.ErrRange):
-		return 0, false, fmt.Errorf("%s is out of range", truncate(text, 30))
+		return 0, false, fmt.Errorf("%s is out of range", jsonerr.Excerpt(text, 30))
 	case err != nil:
 		// Some writers emit counts as floats (1.0, 1e3): whole ones pass.
 		f, ferr := strconv.ParseFloat(text, 64)
 		if ferr != nil {
-			return 0, false, fmt.Errorf("not a number: %s", truncate(text, 30))
+			return 0, false, fmt.Errorf("not a number: %s", jsonerr.Excerpt(text, 30))
 		}
 		if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
-			return 0, false, fmt.Errorf("not a whole count: %s", truncate(text, 30))
+			return 0, false, fmt.Errorf("not a whole count: %s", jsonerr.Excerpt(text, 30))
 		}
 		n = int64(f)
 	}
@@ -46,12 +48,4 @@ func Count(raw json.RawMessage) (int64, bool, error) {
 		return 0, false, fmt.Errorf("negative count %d", n)
 	}
 	return n, true, nil
-}
-
-// truncate cuts s to n bytes for a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -251,7 +251,7 @@ func start(sp *span) (time.Time, error) {
 	case sp.StartTime != "":
 		t, err := time.Parse(time.RFC3339Nano, sp.StartTime)
 		if err != nil {
-			return time.Time{}, &Error{Path: ".start_time", Err: fmt.Errorf("not an RFC 3339 time: %q", truncate(sp.StartTime, 40))}
+			return time.Time{}, &Error{Path: ".start_time", Err: fmt.Errorf("not an RFC 3339 time: %q", jsonerr.Excerpt(sp.StartTime, 40))}
 		}
 		return t, nil
 	}
@@ -352,11 +352,4 @@ func decode(data []byte, v any) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
