@@ -163,6 +163,9 @@ type ConversationResult struct {
 	Path   string
 	Calls  []Call
 	Totals Totals
+	// refund: a call cost less than nothing, so the running cost fell
+	// (TotalsUnder cuts no strategy that does this).
+	refund bool
 }
 
 // StrategyResult is one strategy over every conversation.
@@ -233,6 +236,8 @@ type Result struct {
 	prep *Prepared
 	// sources is the source index a totals-only run used (runTotals).
 	sources *sourceIndex
+	// refund: a call cost less than nothing (TotalsUnder).
+	refund bool
 }
 
 // Options configure Run.
@@ -250,6 +255,10 @@ type Options struct {
 	// and the engine keeps no per-call rows, only totals: tune searches
 	// thousands of strategies.
 	onCall func(strategy int, c *Call)
+	// bound, when positive, stops simulating a strategy once its cost
+	// passes it (Counted.TotalsUnder), marking it in over.
+	bound price.Money
+	over  []bool
 }
 
 // Run counts, prices and simulates convs under every strategy: Prepare

@@ -406,7 +406,11 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 		res.Strategies[i].Strategy = s
 		notes[i] = make([]strategy.Note, len(s.Steps))
 	}
+	over, live := opt.over, len(strategies)
 	for j := range n {
+		if live == 0 {
+			break // every strategy passed the bound
+		}
 		pc := e.prepare(skel(j))
 		pc.idx = j
 		res.Conversations = append(res.Conversations, pc.info)
@@ -414,9 +418,21 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 			res.Tokenizer, res.Model, res.ModelID = pc.Tok, pc.Model, pc.modelID
 		}
 		for i, s := range strategies {
+			if over != nil && over[i] {
+				continue
+			}
 			e.strategy = i
 			cr := e.simulate(pc, s, notes[i])
-			res.Strategies[i].Totals.add(cr.Totals)
+			t := &res.Strategies[i].Totals
+			t.add(cr.Totals)
+			if over == nil || opt.bound <= 0 {
+				continue
+			}
+			res.refund = res.refund || cr.refund
+			if t.Cost > opt.bound {
+				over[i] = true
+				live--
+			}
 		}
 		e.recycle(pc)
 	}

@@ -4,7 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/transcripts"
+	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
 
 // fill sets every int, int64 and bool field of the struct v points to
@@ -46,5 +48,51 @@ func TestAddCallIsAdd(t *testing.T) {
 	sum.add(one)
 	if !reflect.DeepEqual(two, sum) {
 		t.Errorf("addCall twice %+v\nadd of one-call totals twice %+v", two, sum)
+	}
+}
+
+// TotalsUnder simulates what Totals does and cuts off, after a
+// conversation, each strategy whose cost has passed the bound: a strategy
+// it keeps has Totals' totals, and one it cut costs more than the bound
+// in Totals' full run.
+func TestTotalsUnderCutsAboveTheBound(t *testing.T) {
+	convs := []*transcripts.Conversation{synthetic.Conversation(40, 1), synthetic.Conversation(30, 2), synthetic.Conversation(50, 3)}
+	c, err := CountedOf(convs, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strategies, err := strategy.ParseAll([]string{"full", "cache", "window:turns=2", "cache+model=gpt-4o-mini", "model=gpt-4.1-nano"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Totals(strategies, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := all.Strategies[1].Totals.Cost // cache's: full must be cut, and cache kept
+	res, over, err := c.TotalsUnder(strategies, bound, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut, early int
+	for i, s := range strategies {
+		full := all.Strategies[i].Totals
+		switch {
+		case over[i]:
+			cut++
+			if full.Cost <= bound {
+				t.Errorf("%s cut off, but it costs %s in full, not above %s", s.Spec, full.Cost, bound)
+			}
+			if res.Strategies[i].Totals.Calls < full.Calls {
+				early++ // not simulated to the end
+			}
+		case !reflect.DeepEqual(res.Strategies[i].Totals, full):
+			t.Errorf("%s kept, with totals %+v, want %+v", s.Spec, res.Strategies[i].Totals, full)
+		case full.Cost > bound:
+			t.Errorf("%s costs %s, above %s, and was not cut off", s.Spec, full.Cost, bound)
+		}
+	}
+	if !over[0] || over[1] || cut == len(strategies) || early == 0 {
+		t.Errorf("cut off: %v, %d before the last conversation", over, early)
 	}
 }

@@ -278,7 +278,7 @@ const bestKeptPct = 90
 // context, with no overflow and no cut replies; nil when none beats the
 // basis.
 func (f *finder) bestStrategy() (*Finding, error) {
-	opt := TuneOptions{Prices: f.opt.Prices, Model: f.opt.Model, Basis: f.basis.Spec, MaxDroppedPct: 100 - bestKeptPct,
+	opt := TuneOptions{Prices: f.opt.Prices, Model: f.opt.Model, Basis: f.basis.Spec, MaxDroppedPct: 100 - bestKeptPct, cheapest: true,
 		keep: func(spec string) bool {
 			return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
 		}}

@@ -41,6 +41,9 @@ type TuneOptions struct {
 	Specs []string
 	// keep, when set, filters the generated space.
 	keep func(spec string) bool
+	// cheapest: only the frontier's first (the cheapest admissible
+	// strategy) is wanted, and candidates that cost more may be left out.
+	cheapest bool
 }
 
 // TuneCandidate is one strategy tried, with what it keeps and costs.
@@ -131,7 +134,12 @@ func tuneLog(log *profile.Counted, opt TuneOptions) (*TuneResult, error) {
 	}
 	// Counted before the workers share the skeletons.
 	log.CountFor(strategies, nil)
-	cands, err := tuneCandidates(log, strategies, fullCtx, res.Basis.Cost, opt)
+	var cands []TuneCandidate
+	if opt.cheapest {
+		cands, err = cheapestCandidates(log, strategies, fullCtx, res.Basis.Cost, opt)
+	} else {
+		cands, err = tuneCandidates(log, strategies, fullCtx, res.Basis.Cost, 0, opt)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -176,29 +184,98 @@ func tuneBasis(log *profile.Counted, basis *strategy.Strategy, opt TuneOptions) 
 	return fullCtx, res, ref, nil
 }
 
-// tuneCandidates measures every strategy on log, one run per core over
-// its share of them.
-func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
+// tuneCandidates measures every strategy on log, the strategies dealt
+// to one run per core. With a bound (cheapest-only searches), a strategy
+// whose cost passes it is cut off and left out of the result.
+func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis, bound price.Money, opt TuneOptions) ([]TuneCandidate, error) {
 	acc := make([]contextTally, len(strategies))
 	cands := make([]TuneCandidate, len(strategies))
+	kept := make([]bool, len(strategies))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		lo, hi := w*len(strategies)/workers, (w+1)*len(strategies)/workers
+		// Dealt in turn, not in blocks: with a bound, the strategies of
+		// an expensive model are cut off early, and blocks would leave
+		// one core the cheap ones.
+		var mine []*strategy.Strategy
+		for i := w; i < len(strategies); i += workers {
+			mine = append(mine, strategies[i])
+		}
+		at := func(i int) int { return w + i*workers }
 		wg.Go(func() {
-			r, err := log.Totals(strategies[lo:hi], nil, func(i int, c *profile.Call) { acc[lo+i].add(c, fullCtx, opt.MinContext) })
+			onCall := func(i int, c *profile.Call) { acc[at(i)].add(c, fullCtx, opt.MinContext) }
+			r, over, err := log.TotalsUnder(mine, bound, onCall)
 			if err != nil {
 				errs[w] = err
 				return
 			}
 			for i := range r.Strategies {
-				cands[lo+i] = candidate(&r.Strategies[i], &acc[lo+i], basis, opt)
+				if !over[i] {
+					cands[at(i)], kept[at(i)] = candidate(&r.Strategies[i], &acc[at(i)], basis, opt), true
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return cands, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := cands[:0]
+	for i, c := range cands {
+		if kept[i] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// cheapestCandidates measures what a search for the cheapest admissible
+// strategy needs, as tuneCandidates would, in two runs: first the
+// strategies that keep the whole history (their cost bounds the search),
+// then the others, each cut off once it costs more than the cheapest
+// admissible one of the first run. Only candidates cut off are missing,
+// and each costs more than a candidate kept: the frontier's first is the
+// same. Costs only grow call by call; should one ever fall (ErrRefund),
+// every strategy is measured in full.
+func cheapestCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
+	var whole, rest []*strategy.Strategy
+	for _, st := range strategies {
+		if keepsHistory(st) {
+			whole = append(whole, st)
+		} else {
+			rest = append(rest, st)
+		}
+	}
+	first, err := tuneCandidates(log, whole, fullCtx, basis, 0, opt)
+	if err != nil {
+		return nil, err
+	}
+	var bound price.Money
+	for _, c := range first {
+		if c.meets && (bound == 0 || c.Cost < bound) {
+			bound = c.Cost
+		}
+	}
+	more, err := tuneCandidates(log, rest, fullCtx, basis, bound, opt)
+	if errors.Is(err, profile.ErrRefund) {
+		more, err = tuneCandidates(log, rest, fullCtx, basis, 0, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(first, more...), nil
+}
+
+// keepsHistory reports whether s has no step that changes the history
+// sent (none of the kinds tune searches a range of).
+func keepsHistory(s *strategy.Strategy) bool {
+	for _, st := range s.Steps {
+		if st.Kind().Tune != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // earlierContext is what a call sends of the conversation before its new

@@ -126,3 +126,56 @@ func measure(s *profile.StrategyResult, fullCtx []int64, basis price.Money, opt 
 	}
 	return candidate(s, &t, basis, opt)
 }
+
+// The best-strategy finding's search cuts off candidates that cost more
+// than the cheapest admissible one that keeps the whole history, and
+// finds what the full search finds: the same first point of the
+// frontier, whether that keeps the whole history (90% kept, as the
+// finding asks) or clears some (any share kept). On generated logs and
+// real Claude Code logs; each must cut something, or the test shows
+// nothing.
+func TestCheapestSearchAgrees(t *testing.T) {
+	logs := map[string][]*transcripts.Conversation{
+		"synthetic": {synthetic.Conversation(120, 7), synthetic.Conversation(40, 3)},
+	}
+	for _, path := range []string{"../../transcripts/testdata/claude_code", "../../transcripts/testdata/real/claude_code"} {
+		src, err := transcripts.Open(path, transcripts.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs[path] = src.Conversations
+	}
+	for name, convs := range logs {
+		t.Run(name, func(t *testing.T) {
+			log, err := profile.CountedOf(convs, nil, profile.Options{Prices: price.Default()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, dropped := range []float64{100 - bestKeptPct, 100} {
+				opt := TuneOptions{Prices: price.Default(), Basis: log.AppSpec(nil), MaxDroppedPct: dropped,
+					keep: func(spec string) bool {
+						return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
+					}}
+				all, err := tuneLog(log, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opt.cheapest = true
+				cut, err := tuneLog(log, opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(all.Frontier) == 0 || len(cut.Frontier) == 0 {
+					t.Fatalf("frontiers: %d and %d points", len(all.Frontier), len(cut.Frontier))
+				}
+				if a, c := all.Frontier[0], cut.Frontier[0]; a.Spec != c.Spec || a.Cost != c.Cost || a.ContextPct != c.ContextPct {
+					t.Errorf("%g%% dropped: full search %s %s %.2f%%, cut search %s %s %.2f%%", dropped, a.Spec, a.Cost, a.ContextPct, c.Spec, c.Cost, c.ContextPct)
+				}
+				if cut.Tried >= all.Tried {
+					t.Errorf("cut search measured %d of %d candidates: nothing cut", cut.Tried, all.Tried)
+				}
+				t.Logf("%g%% dropped: %d of %d candidates measured in full; cheapest %s", dropped, cut.Tried, all.Tried, cut.Frontier[0].Spec)
+			}
+		})
+	}
+}
