@@ -252,7 +252,7 @@ type Options struct {
 	onCall func(strategy int, c *Call)
 	// cut, when set, stops simulating a strategy once it says so
 	// (Counted.TotalsCut), marking it in over.
-	cut func(strategy int, t *Totals) bool
+	cut  func(strategy int, t *Totals) bool
 	over []bool
 }
 
