@@ -285,7 +285,7 @@ func TestMemoHeap(t *testing.T) {
 		}
 		return string(b)
 	}
-	table := int64(len(m.sets)) * 32
+	table := int64(2*memoSets) * 32 // at its largest
 	for round := range 2 {
 		for m.bytes < m.limit-128 {
 			f.countMemo(piece(), m)

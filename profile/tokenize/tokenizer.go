@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"runtime"
 	"strings"
 	"sync"
@@ -182,12 +183,18 @@ func (e *encoder) count(s string, memos *sync.Pool) int64 {
 	return n
 }
 
-// The count cache of an encoding is cacheSets sets of cacheWays slots of
-// 16 bytes: 4 MiB, allocated when first used, room for about four times
-// the texts of a 100 MB Claude Code tree. A set is one 64-byte cache line.
+// The count cache of an encoding is at most cacheSets sets of cacheWays
+// slots of 16 bytes: 4 MiB, room for about four times the texts of a
+// 100 MB Claude Code tree. A set is one 64-byte cache line. It starts at
+// cacheMinSets (16 KiB: a process counting a few texts allocates no more,
+// and its start-up collects no garbage) and grows sixteenfold, its counts
+// moved, whenever a put would push a count out of a full set while it is
+// smaller than that.
 const (
-	cacheSets = 1 << 16
-	cacheWays = 4
+	cacheSets    = 1 << 16
+	cacheMinSets = 1 << 8
+	cacheWays    = 4
+	cacheStripes = 64
 )
 
 // hashSeeds key the count cache: two independent hashes of each text.
@@ -196,39 +203,77 @@ var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 // countCache remembers token counts by two 64-bit hashes of the text
 // (maphash with random seeds) without keeping the text, in a fixed array
 // of sets, so its memory does not grow with the input; a full set drops
-// its least recently used count. A slot holds the first hash whole, and
-// the top 32 bits of the second beside the count; the second hash's low
-// bits pick the set. A wrong count needs two texts to agree on about 110
-// hash bits: with millions of texts per run, a chance under 2^-60.
+// its least recently used count. A slot holds the first hash whole (its
+// top bits pick the set, so that a larger table can take the slots over),
+// and the top 40 bits of the second beside the count (texts of more than
+// 2^24 tokens are not cached). A wrong count needs two texts to agree on
+// 103 hash bits: with millions of texts per run, a chance under 2^-60.
 type countCache struct {
-	once  sync.Once
+	table atomic.Pointer[cacheTable] // nil until first used
+	grow  sync.Mutex
+}
+
+// cacheTable is the count cache's sets at one size, locked by stripes of
+// sets. A table replaced by a larger one is never written again: a
+// goroutine that took a stripe's lock checks the table is still the
+// cache's, else tries again on the new one.
+type cacheTable struct {
 	slots []cacheSlot // set i is slots[i*cacheWays:][:cacheWays], most recently used first
-	locks [64]sync.Mutex
+	shift uint        // 64 - log2(sets)
+	locks [cacheStripes]sync.Mutex
 }
 
 // cacheSlot is one remembered count: tag is the first hash with its low
-// bit set (0 marks an empty slot), val the second hash's top 32 bits and
+// bit set (0 marks an empty slot), val the second hash's top 40 bits and
 // the count.
 type cacheSlot struct{ tag, val uint64 }
 
-// set returns the slots of the set of second hash b and its lock.
-func (c *countCache) set(b uint64) ([]cacheSlot, *sync.Mutex) {
-	c.once.Do(func() { c.slots = make([]cacheSlot, cacheSets*cacheWays) })
-	i := int(b & (cacheSets - 1))
-	return c.slots[i*cacheWays : (i+1)*cacheWays], &c.locks[i%len(c.locks)]
+// cacheCountMax is the largest count a slot holds; cacheCheck masks the
+// second hash's bits it keeps.
+const (
+	cacheCountMax = 1<<24 - 1
+	cacheCheck    = ^uint64(cacheCountMax)
+)
+
+func newCacheTable(sets int) *cacheTable {
+	return &cacheTable{slots: make([]cacheSlot, sets*cacheWays), shift: uint(64 - bits.TrailingZeros(uint(sets)))}
+}
+
+// lock returns the set of first hash a, in the cache's current table,
+// with its stripe locked.
+func (c *countCache) lock(a uint64) (*cacheTable, []cacheSlot, *sync.Mutex) {
+	t := c.table.Load()
+	if t == nil {
+		c.grow.Lock()
+		if t = c.table.Load(); t == nil {
+			t = newCacheTable(cacheMinSets)
+			c.table.Store(t)
+		}
+		c.grow.Unlock()
+	}
+	for {
+		i := int(a >> t.shift)
+		mu := &t.locks[i%cacheStripes]
+		mu.Lock()
+		if now := c.table.Load(); now != t {
+			mu.Unlock() // grown meanwhile
+			t = now
+			continue
+		}
+		return t, t.slots[i*cacheWays : (i+1)*cacheWays], mu
+	}
 }
 
 // get returns the count stored for hashes a, b.
 func (c *countCache) get(a, b uint64) (int64, bool) {
-	set, mu := c.set(b)
-	tag, check := a|1, b>>32<<32
-	mu.Lock()
+	_, set, mu := c.lock(a)
+	tag, check := a|1, b&cacheCheck
 	for j, sl := range set {
-		if sl.tag == tag && sl.val&^0xffffffff == check {
+		if sl.tag == tag && sl.val&cacheCheck == check {
 			copy(set[1:j+1], set[:j]) // most recently used first
 			set[0] = sl
 			mu.Unlock()
-			return int64(sl.val & 0xffffffff), true
+			return int64(sl.val & cacheCountMax), true
 		}
 	}
 	mu.Unlock()
@@ -236,16 +281,55 @@ func (c *countCache) get(a, b uint64) (int64, bool) {
 }
 
 // put stores count n for hashes a, b first in their set, dropping the
-// set's least recently used count.
+// set's least recently used count: in a table of all cacheSets sets; in a
+// smaller one, the table grows first.
 func (c *countCache) put(a, b uint64, n int64) {
-	if n < 0 || n > 0xffffffff {
+	if n < 0 || n > cacheCountMax {
 		return // a count a slot cannot hold: not cached
 	}
-	set, mu := c.set(b)
-	mu.Lock()
-	copy(set[1:], set)
-	set[0] = cacheSlot{tag: a | 1, val: b>>32<<32 | uint64(n)}
-	mu.Unlock()
+	for {
+		t, set, mu := c.lock(a)
+		if set[cacheWays-1].tag != 0 && len(t.slots) < cacheSets*cacheWays {
+			mu.Unlock()
+			c.grown(t)
+			continue
+		}
+		copy(set[1:], set)
+		set[0] = cacheSlot{tag: a | 1, val: b&cacheCheck | uint64(n)}
+		mu.Unlock()
+		return
+	}
+}
+
+// grown replaces table t, when it is still the cache's, by one sixteen
+// times larger holding its counts: a set's counts go to the sets the next
+// four bits of their first hash pick, the least recently used first, so
+// that each new set keeps its counts in order of use.
+func (c *countCache) grown(t *cacheTable) {
+	c.grow.Lock()
+	defer c.grow.Unlock()
+	if c.table.Load() != t {
+		return
+	}
+	for i := range t.locks {
+		t.locks[i].Lock()
+	}
+	sets := len(t.slots) / cacheWays * 16
+	next := newCacheTable(min(sets, cacheSets))
+	for i := 0; i < len(t.slots); i += cacheWays {
+		for j := i + cacheWays - 1; j >= i; j-- {
+			if sl := t.slots[j]; sl.tag != 0 {
+				k := int(sl.tag>>next.shift) * cacheWays
+				set := next.slots[k : k+cacheWays]
+				copy(set[1:], set)
+				set[0] = sl
+			}
+		}
+	}
+	c.table.Store(next)
+	for i := range t.locks {
+		t.locks[i].Unlock()
+	}
 }
 
 // NewTokenizer returns a tokenizer on an embedded encoding.
