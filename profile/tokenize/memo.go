@@ -16,9 +16,10 @@ import (
 // finding one is a multiply and one cache line, nothing is allocated, and
 // a new piece pushes out its set's older one. The table starts small
 // (32 KiB: a process counting a short text allocates no more, and its
-// start-up collects no garbage) and grows fourfold, its entries moved,
-// each time the pieces merged through it reach half its entries, up to
-// memoSets sets; it never grows past that, so it needs no bound. Longer
+// start-up collects no garbage) and, the first time a piece would push
+// another out, grows to its full size, memoSets sets, its pieces moved
+// (growing in smaller steps cost more in moves than it saved). It never
+// grows past that, so it needs no bound. Longer
 // pieces go in a map, which starts afresh when it holds about
 // memoLongBytes.
 type memo struct {
@@ -35,9 +36,9 @@ type memo struct {
 // 0 marks an empty entry (no piece is empty).
 type memoEntry struct{ a, b, c, meta uint64 }
 
-// The table: at most memoSets sets of two 32-byte entries (one cache line
-// a set), 2 MiB, room for 65,536 pieces, from memoMinSets (32 KiB); and
-// the long pieces' map.
+// The table: memoSets sets of two 32-byte entries (one cache line a set),
+// 2 MiB, room for 65,536 pieces, at first 1<<memoMinBits sets (32 KiB);
+// and the long pieces' map.
 const (
 	memoKeyMax    = 24
 	memoBits      = 15
@@ -108,24 +109,30 @@ func (m *memo) get(k memoKey) (int, bool) {
 	return 0, false
 }
 
-// put stores k's count, pushing out the older entry of its set.
+// put stores k's count, pushing out the older entry of its set when the
+// table is at its full size, else growing it first.
 func (m *memo) put(k memoKey, count int) {
 	at := m.set(k)
+	if m.sets[at+1].meta != 0 && m.shift > 64-memoBits {
+		m.grow()
+		at = m.set(k)
+	}
 	m.sets[at+1] = m.sets[at]
 	m.sets[at] = memoEntry{k.a, k.b, k.c, k.n | uint64(count)<<8}
 }
 
-// grow makes the table four times larger, when the pieces merged through
-// it reach half its entries, keeping what it holds: a set's pieces go to
-// sets the next two bits of their hash pick, the older first, so that each
-// new set holds its pieces most recent first.
+// grow makes the table its full size, keeping what it holds: a set's
+// pieces go to the sets the next bits of their hash pick, the older first,
+// so that each new set holds its pieces most recent first.
 func (m *memo) grow() {
 	old := m.sets
-	m.sets, m.shift = make([]memoEntry, 4*len(old)), m.shift-2
+	m.sets, m.shift = make([]memoEntry, 2*memoSets), 64-memoBits
 	for i := 0; i < len(old); i += 2 {
 		for _, e := range [2]memoEntry{old[i+1], old[i]} {
 			if e.meta != 0 {
-				m.put(memoKey{e.a, e.b, e.c, e.meta & 0xff}, int(e.meta>>8))
+				at := m.set(memoKey{e.a, e.b, e.c, e.meta & 0xff})
+				m.sets[at+1] = m.sets[at]
+				m.sets[at] = e
 			}
 		}
 	}
@@ -157,9 +164,6 @@ func (f *fastBPE) tokens(s string, i, j int, m *memo) int {
 	m.put(k, n)
 	if m.merged++; m.merged == filterAfter {
 		f.useFilter()
-	}
-	if m.merged >= len(m.sets)/2 && m.shift > 64-memoBits {
-		m.grow()
 	}
 	return n
 }

@@ -183,13 +183,12 @@ func (e *encoder) count(s string, memos *sync.Pool) int64 {
 	return n
 }
 
-// The count cache of an encoding is at most cacheSets sets of cacheWays
-// slots of 16 bytes: 4 MiB, room for about four times the texts of a
-// 100 MB Claude Code tree. A set is one 64-byte cache line. It starts at
-// cacheMinSets (16 KiB: a process counting a few texts allocates no more,
-// and its start-up collects no garbage) and grows sixteenfold, its counts
-// moved, whenever a put would push a count out of a full set while it is
-// smaller than that.
+// The count cache of an encoding is cacheSets sets of cacheWays slots of
+// 16 bytes: 4 MiB, room for about four times the texts of a 100 MB Claude
+// Code tree. A set is one 64-byte cache line. It starts at cacheMinSets
+// sets (16 KiB: a process counting a few texts allocates no more, and its
+// start-up collects no garbage) and, the first time a put would push a
+// count out of a full set, grows to its full size, its counts moved.
 const (
 	cacheSets    = 1 << 16
 	cacheMinSets = 1 << 8
@@ -281,8 +280,8 @@ func (c *countCache) get(a, b uint64) (int64, bool) {
 }
 
 // put stores count n for hashes a, b first in their set, dropping the
-// set's least recently used count: in a table of all cacheSets sets; in a
-// smaller one, the table grows first.
+// set's least recently used count when the table is at its full size,
+// else growing it first.
 func (c *countCache) put(a, b uint64, n int64) {
 	if n < 0 || n > cacheCountMax {
 		return // a count a slot cannot hold: not cached
@@ -301,10 +300,10 @@ func (c *countCache) put(a, b uint64, n int64) {
 	}
 }
 
-// grown replaces table t, when it is still the cache's, by one sixteen
-// times larger holding its counts: a set's counts go to the sets the next
-// four bits of their first hash pick, the least recently used first, so
-// that each new set keeps its counts in order of use.
+// grown replaces table t, when it is still the cache's, by one of the full
+// size holding its counts: a set's counts go to the sets the next bits of
+// their first hash pick, the least recently used first, so that each new
+// set keeps its counts in order of use.
 func (c *countCache) grown(t *cacheTable) {
 	c.grow.Lock()
 	defer c.grow.Unlock()
@@ -314,8 +313,7 @@ func (c *countCache) grown(t *cacheTable) {
 	for i := range t.locks {
 		t.locks[i].Lock()
 	}
-	sets := len(t.slots) / cacheWays * 16
-	next := newCacheTable(min(sets, cacheSets))
+	next := newCacheTable(cacheSets)
 	for i := 0; i < len(t.slots); i += cacheWays {
 		for j := i + cacheWays - 1; j >= i; j-- {
 			if sl := t.slots[j]; sl.tag != 0 {
