@@ -27,9 +27,7 @@ func fast(t testing.TB, enc string) *fastBPE {
 }
 
 func oracle(enc, s string) int {
-	e := encoders[enc]
-	e.load()
-	return len(e.tk.EncodeOrdinary(s))
+	return len(oracleOf(enc).EncodeOrdinary(s))
 }
 
 // Splitting cases where the patterns are subtle, against the oracle.

@@ -14,9 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 )
 
 // The BPE encodings tokenscope embeds.
@@ -24,11 +21,6 @@ const (
 	O200kBase  = "o200k_base"
 	CL100kBase = "cl100k_base"
 )
-
-func init() {
-	// The BPE files are compiled into the binary: never download at run time.
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
-}
 
 // Tokenizer counts tokens of text in one encoding, optionally scaled by a
 // factor to estimate another family's tokenizer. Counts are cached by a
@@ -77,15 +69,14 @@ func (t *Tokenizer) Count(s string) int64 {
 func (t *Tokenizer) Encodes() int64 { return t.base.encodes.Load() }
 
 // encoder is one loaded BPE encoding with its count cache, shared by every
-// Tokenizer on that encoding.
+// Tokenizer on that encoding. The oracle it is checked against,
+// tiktoken-go, is linked into tests only (oracle_test.go): its regular
+// expression engine's package init cost every command's start-up.
 type encoder struct {
 	name    string
-	once    sync.Once
-	tk      *tiktoken.Tiktoken // the oracle, and token ids for Encode
-	fast    *fastBPE           // the hot path: counts
+	fast    *fastBPE // counts
 	fastErr error
 	fastOne sync.Once
-	err     error
 	cache   countCache
 	encodes atomic.Int64
 	loaded  atomic.Bool // a table of the encoding was loaded
@@ -114,7 +105,8 @@ func LoadedEncodings() []string {
 }
 
 // tableLoads counts the BPE tables this process loaded (an encoding's fast
-// tables, the oracle's): each once, on first use, never at start.
+// tables; in tests also the oracle's): each once, on first use, never at
+// start.
 var tableLoads atomic.Int64
 
 // TableLoads is how many BPE tables this process has loaded, for tests
@@ -125,18 +117,6 @@ func newEncoder(name string) *encoder {
 	e := &encoder{name: name}
 	e.memos.New = func() any { return newMemo() }
 	return e
-}
-
-func (e *encoder) load() {
-	e.once.Do(func() {
-		e.loaded.Store(true)
-		tableLoads.Add(1)
-		e.tk, e.err = tiktoken.GetEncoding(e.name)
-	})
-	if e.err != nil {
-		// The encodings are embedded: failing to load one is a build defect.
-		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.err))
-	}
 }
 
 // countOne counts s without the cache, with the fast tokenizer and a memo
