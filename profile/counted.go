@@ -1,12 +1,9 @@
 package profile
 
 import (
-	"errors"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/profile/strategy"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"github.com/tokenscope/tokenscope/transcripts"
@@ -84,26 +81,17 @@ func (c *Counted) Totals(strategies []*strategy.Strategy, edit *Edit, onCall fun
 	return runTotals(len(c.sks), skel, c.ix, Options{Prices: c.opt.Prices, Model: c.opt.Model, Strategies: strategies, onCall: onCall})
 }
 
-// TotalsUnder is Totals (no edit) for a search of the cheapest strategy:
-// a strategy whose cost passes bound after a conversation is simulated no
-// further, and over reports which were (their totals stop there). No call
-// costs less than nothing (readers refuse negative usage), so a strategy
-// cut off costs more than bound in the end too; should a call ever cost
-// less after a strategy was cut, the error is ErrRefund, and the search
-// must run without a bound.
-func (c *Counted) TotalsUnder(strategies []*strategy.Strategy, bound price.Money, onCall func(strategy int, call *Call)) (res *Result, over []bool, err error) {
+// TotalsCut is Totals (no edit) for a search that needs only some
+// strategies in full: after each conversation, cut is asked of each
+// strategy still running with its totals so far, and one it answers
+// true for is simulated no further; over reports which were (their
+// totals stop there, and so may the result's conversations).
+func (c *Counted) TotalsCut(strategies []*strategy.Strategy, cut func(strategy int, t *Totals) bool, onCall func(strategy int, call *Call)) (res *Result, over []bool, err error) {
 	over = make([]bool, len(strategies))
 	res, err = runTotals(len(c.sks), func(j int) *skeleton { return c.sks[j] }, c.ix,
-		Options{Prices: c.opt.Prices, Model: c.opt.Model, Strategies: strategies, onCall: onCall, bound: bound, over: over})
-	if err == nil && res.refund && slices.Contains(over, true) {
-		return nil, nil, ErrRefund
-	}
+		Options{Prices: c.opt.Prices, Model: c.opt.Model, Strategies: strategies, onCall: onCall, cut: cut, over: over})
 	return res, over, err
 }
-
-// ErrRefund is TotalsUnder's error when a call cost less than nothing, so
-// that a strategy's running cost fell and no bound holds.
-var ErrRefund = errors.New("a call cost less than nothing: costs do not only grow")
 
 // CountFor counts, where the text is kept, the encodings that strategies
 // price calls on, and those of models: runs that share the log in

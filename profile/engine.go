@@ -163,9 +163,6 @@ type ConversationResult struct {
 	Path   string
 	Calls  []Call
 	Totals Totals
-	// refund: a call cost less than nothing, so the running cost fell
-	// (TotalsUnder cuts no strategy that does this).
-	refund bool
 }
 
 // StrategyResult is one strategy over every conversation.
@@ -236,8 +233,6 @@ type Result struct {
 	prep *Prepared
 	// sources is the source index a totals-only run used (runTotals).
 	sources *sourceIndex
-	// refund: a call cost less than nothing (TotalsUnder).
-	refund bool
 }
 
 // Options configure Run.
@@ -255,10 +250,10 @@ type Options struct {
 	// and the engine keeps no per-call rows, only totals: tune searches
 	// thousands of strategies.
 	onCall func(strategy int, c *Call)
-	// bound, when positive, stops simulating a strategy once its cost
-	// passes it (Counted.TotalsUnder), marking it in over.
-	bound price.Money
-	over  []bool
+	// cut, when set, stops simulating a strategy once it says so
+	// (Counted.TotalsCut), marking it in over.
+	cut func(strategy int, t *Totals) bool
+	over []bool
 }
 
 // Run counts, prices and simulates convs under every strategy: Prepare

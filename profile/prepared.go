@@ -409,7 +409,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 	over, live := opt.over, len(strategies)
 	for j := range n {
 		if live == 0 {
-			break // every strategy passed the bound
+			break // every strategy was cut off
 		}
 		pc := e.prepare(skel(j))
 		pc.idx = j
@@ -425,11 +425,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 			cr := e.simulate(pc, s, notes[i])
 			t := &res.Strategies[i].Totals
 			t.add(cr.Totals)
-			if over == nil || opt.bound <= 0 {
-				continue
-			}
-			res.refund = res.refund || cr.refund
-			if t.Cost > opt.bound {
+			if opt.cut != nil && opt.cut(i, t) {
 				over[i] = true
 				live--
 			}

@@ -49,7 +49,6 @@ func (e *engine) simulateInto(pc *preparedConv, s *strategy.Strategy, ns []strat
 		}
 		sim.Call(ci, call)
 		cr.Totals.addCall(call)
-		cr.refund = cr.refund || call.Cost < 0
 		if e.opt.onCall != nil && ns != nil {
 			e.opt.onCall(e.strategy, call)
 		}

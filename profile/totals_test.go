@@ -51,11 +51,11 @@ func TestAddCallIsAdd(t *testing.T) {
 	}
 }
 
-// TotalsUnder simulates what Totals does and cuts off, after a
-// conversation, each strategy whose cost has passed the bound: a strategy
-// it keeps has Totals' totals, and one it cut costs more than the bound
-// in Totals' full run.
-func TestTotalsUnderCutsAboveTheBound(t *testing.T) {
+// TotalsCut simulates what Totals does and cuts off, after a
+// conversation, each strategy the cut says to (here: whose cost has
+// passed a bound): a strategy it keeps has Totals' totals, and one it cut
+// costs more than the bound in Totals' full run.
+func TestTotalsCutAboveABound(t *testing.T) {
 	convs := []*transcripts.Conversation{synthetic.Conversation(40, 1), synthetic.Conversation(30, 2), synthetic.Conversation(50, 3)}
 	c, err := CountedOf(convs, nil, Options{})
 	if err != nil {
@@ -70,7 +70,7 @@ func TestTotalsUnderCutsAboveTheBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	bound := all.Strategies[1].Totals.Cost // cache's: full must be cut, and cache kept
-	res, over, err := c.TotalsUnder(strategies, bound, nil)
+	res, over, err := c.TotalsCut(strategies, func(_ int, t *Totals) bool { return t.Cost > bound }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

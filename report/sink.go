@@ -77,6 +77,12 @@ func (*htmlSink) draws()     {}
 func (*svgSink) draws()      {}
 func (*markdownSink) draws() {}
 
+// totalsOnly is a sink that writes no calls: Write does not simulate
+// them again for it.
+type totalsOnly interface{ totalsOnly() }
+
+func (*tableSink) totalsOnly() {}
+
 // Options select what Write sends.
 type Options struct {
 	PerDay int64
@@ -103,6 +109,9 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 			return err
 		}
 		if _, draws := s.(drawer); opt.NoCalls && !draws {
+			continue
+		}
+		if _, skip := s.(totalsOnly); skip {
 			continue
 		}
 		sr := &r.Strategies[i]

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/price"
@@ -185,35 +186,50 @@ func tuneBasis(log *profile.Counted, basis *strategy.Strategy, opt TuneOptions) 
 }
 
 // tuneCandidates measures every strategy on log, the strategies dealt
-// to one run per core. With a bound (cheapest-only searches), a strategy
-// whose cost passes it is cut off and left out of the result.
+// to one run per core. A strategy that can no longer meet the
+// constraints is measured no further (it stays, as one that does not
+// meet them); with a bound (cheapest-only searches), neither is one that
+// costs more than it, and those are left out of the result.
 func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis, bound price.Money, opt TuneOptions) ([]TuneCandidate, error) {
 	acc := make([]contextTally, len(strategies))
 	cands := make([]TuneCandidate, len(strategies))
-	kept := make([]bool, len(strategies))
+	dear := make([]bool, len(strategies))
+	var allCtx int64
+	for _, n := range fullCtx {
+		allCtx += n
+	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(strategies)/16))
 	errs := make([]error, workers)
+	var refund atomic.Bool // a call cost less than nothing
 	var wg sync.WaitGroup
 	for w := range workers {
-		// Dealt in turn, not in blocks: with a bound, the strategies of
-		// an expensive model are cut off early, and blocks would leave
-		// one core the cheap ones.
+		// Dealt in turn, not in blocks: the strategies of an expensive
+		// model are cut off early, and blocks would leave one core the
+		// cheap ones.
 		var mine []*strategy.Strategy
 		for i := w; i < len(strategies); i += workers {
 			mine = append(mine, strategies[i])
 		}
 		at := func(i int) int { return w + i*workers }
 		wg.Go(func() {
-			onCall := func(i int, c *profile.Call) { acc[at(i)].add(c, fullCtx, opt.MinContext) }
-			r, over, err := log.TotalsUnder(mine, bound, onCall)
+			onCall := func(i int, c *profile.Call) {
+				acc[at(i)].add(c, fullCtx, opt.MinContext)
+				if c.Cost < 0 {
+					refund.Store(true)
+				}
+			}
+			cut := func(i int, t *profile.Totals) bool {
+				dear[at(i)] = bound > 0 && t.Cost > bound
+				return dear[at(i)] || opt.hopeless(t, &acc[at(i)], allCtx)
+			}
+			r, over, err := log.TotalsCut(mine, cut, onCall)
 			if err != nil {
 				errs[w] = err
 				return
 			}
 			for i := range r.Strategies {
-				if !over[i] {
-					cands[at(i)], kept[at(i)] = candidate(&r.Strategies[i], &acc[at(i)], basis, opt), true
-				}
+				cands[at(i)] = candidate(&r.Strategies[i], &acc[at(i)], basis, opt)
+				cands[at(i)].meets = cands[at(i)].meets && !over[i]
 			}
 		})
 	}
@@ -221,13 +237,28 @@ func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullC
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if bound > 0 && refund.Load() {
+		// Readers refuse negative usage, so no call should cost less
+		// than nothing; if one did, costs do not only grow and the
+		// bound proves nothing: measure again without it.
+		return tuneCandidates(log, strategies, fullCtx, basis, 0, opt)
+	}
 	out := cands[:0]
 	for i, c := range cands {
-		if kept[i] {
+		if !dear[i] {
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// hopeless reports whether a candidate, with totals t and tally ct so far
+// of a run whose full history adds up to allCtx, cannot meet opt's
+// constraints whatever its other calls do: each of them only grows, and
+// the context it kept can at most keep all of what is left.
+func (opt TuneOptions) hopeless(t *profile.Totals, ct *contextTally, allCtx int64) bool {
+	return ct.short > 0 || t.Truncated > opt.MaxTruncated || (!opt.AllowOverflow && t.Overflow > 0) || t.Unpriced > 0 ||
+		100-keptPct(allCtx-(ct.all-ct.kept), allCtx) > opt.MaxDroppedPct
 }
 
 // cheapestCandidates measures what a search for the cheapest admissible
@@ -236,8 +267,7 @@ func tuneCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullC
 // then the others, each cut off once it costs more than the cheapest
 // admissible one of the first run. Only candidates cut off are missing,
 // and each costs more than a candidate kept: the frontier's first is the
-// same. Costs only grow call by call; should one ever fall (ErrRefund),
-// every strategy is measured in full.
+// same: costs only grow call by call.
 func cheapestCandidates(log *profile.Counted, strategies []*strategy.Strategy, fullCtx []int64, basis price.Money, opt TuneOptions) ([]TuneCandidate, error) {
 	var whole, rest []*strategy.Strategy
 	for _, st := range strategies {
@@ -258,9 +288,6 @@ func cheapestCandidates(log *profile.Counted, strategies []*strategy.Strategy, f
 		}
 	}
 	more, err := tuneCandidates(log, rest, fullCtx, basis, bound, opt)
-	if errors.Is(err, profile.ErrRefund) {
-		more, err = tuneCandidates(log, rest, fullCtx, basis, 0, opt)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -319,13 +346,19 @@ func candidate(s *profile.StrategyResult, ct *contextTally, basis price.Money, o
 	if basis != 0 {
 		c.SavingsPct = profile.RoundPct(100 * float64(basis-t.Cost) / float64(basis))
 	}
-	c.ContextPct = 100
-	if ct.all > 0 {
-		c.ContextPct = math.Round(10000*float64(ct.kept)/float64(ct.all)) / 100
-	}
+	c.ContextPct = keptPct(ct.kept, ct.all)
 	c.meets = c.contextShort == 0 && 100-c.ContextPct <= opt.MaxDroppedPct && c.Truncated <= opt.MaxTruncated &&
 		(opt.AllowOverflow || c.Overflow == 0) && t.Unpriced == 0
 	return c
+}
+
+// keptPct is the share of all that kept is, in percent to two decimals
+// (100 when all is 0).
+func keptPct(kept, all int64) float64 {
+	if all == 0 {
+		return 100
+	}
+	return math.Round(10000*float64(kept)/float64(all)) / 100
 }
 
 // frontier keeps the candidates no other beats on both cost and context

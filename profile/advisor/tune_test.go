@@ -13,28 +13,43 @@ import (
 
 // The frontier is exactly the candidates no other admissible candidate
 // beats on both cost and context kept, checked by brute force over every
-// pair, on the generated space of a 120-call conversation.
+// pair, on the generated space of a 120-call conversation: with no
+// constraint, and with constraints that make Tune stop measuring the
+// candidates that can no longer meet them (the admissible count and the
+// frontier must not change).
 func TestTuneFrontierBruteForce(t *testing.T) {
 	convs := []*transcripts.Conversation{synthetic.Conversation(120, 7)}
-	r, err := Tune(convs, TuneOptions{})
+	for _, opt := range []TuneOptions{{}, {MaxDroppedPct: 60, MinContext: 1500}} {
+		t.Run(fmt.Sprintf("dropped=%g,min=%d", opt.MaxDroppedPct, opt.MinContext), func(t *testing.T) {
+			bruteForceFrontier(t, convs, opt)
+		})
+	}
+}
+
+func bruteForceFrontier(t *testing.T, convs []*transcripts.Conversation, opt TuneOptions) {
+	r, err := Tune(convs, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Tried < 100 {
 		t.Fatalf("only %d candidates tried", r.Tried)
 	}
+	if opt.MaxDroppedPct == 0 {
+		opt.MaxDroppedPct = 100
+	}
 	// Rebuild every candidate independently: one Run each.
 	ref := run(t, convs, "full")
 	fullCtx := callContexts(&ref.Strategies[0])
 	var all []TuneCandidate
-	for _, spec := range TuneSpace(convs, ref, TuneOptions{}) {
+	for _, spec := range TuneSpace(convs, ref, opt) {
 		one := run(t, convs, spec)
-		c := measure(&one.Strategies[0], fullCtx, r.Basis.Cost, TuneOptions{MaxDroppedPct: 100})
+		c := measure(&one.Strategies[0], fullCtx, r.Basis.Cost, opt)
 		if c.meets {
 			all = append(all, c)
 		}
 	}
-	if len(all) != r.Admissible {
+	t.Logf("%d of %d candidates admissible", len(all), r.Tried)
+	if len(all) != r.Admissible || len(all) == 0 {
 		t.Fatalf("%d admissible by brute force, Tune says %d", len(all), r.Admissible)
 	}
 	dominated := func(c TuneCandidate) bool {
