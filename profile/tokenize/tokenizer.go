@@ -105,8 +105,7 @@ func LoadedEncodings() []string {
 }
 
 // tableLoads counts the BPE tables this process loaded (an encoding's fast
-// tables; in tests also the oracle's): each once, on first use, never at
-// start.
+// tables): each once, on first use, never at start.
 var tableLoads atomic.Int64
 
 // TableLoads is how many BPE tables this process has loaded, for tests
