@@ -19,9 +19,8 @@ import (
 // start-up collects no garbage) and, the first time a piece would push
 // another out, grows to its full size, memoSets sets, its pieces moved
 // (growing in smaller steps cost more in moves than it saved). It never
-// grows past that, so it needs no bound. Longer
-// pieces go in a map, which starts afresh when it holds about
-// memoLongBytes.
+// grows past that, so it needs no bound. Longer pieces go in a map, which
+// starts afresh when it holds about memoLongBytes.
 type memo struct {
 	sets   []memoEntry // sets of 2 entries, most recent first
 	shift  uint        // 64 - log2(len(sets)/2): a piece's hash's top bits pick its set

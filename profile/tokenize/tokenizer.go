@@ -179,8 +179,8 @@ const (
 var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
 // countCache remembers token counts by two 64-bit hashes of the text
-// (maphash with random seeds) without keeping the text, in a fixed array
-// of sets, so its memory does not grow with the input; a full set drops
+// (maphash with random seeds) without keeping the text, in an array of
+// sets of bounded size, so its memory does not grow with the input; a full set drops
 // its least recently used count. A slot holds the first hash whole (its
 // top bits pick the set, so that a larger table can take the slots over),
 // and the top 40 bits of the second beside the count (texts of more than
