@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,13 +38,17 @@ var loadCases = []struct {
 
 // Commands that need no tokenizer load no BPE table, and count loads the
 // one it needs, once: each case runs in a fresh process (this test binary
-// again, calling run as main does), which reports the encodings it loaded
-// and how many tables.
+// again, calling run as main does), which reports the encodings it loaded,
+// how many tables, and the bytes the command allocated.
 func TestCommandsLoadTablesLazily(t *testing.T) {
 	if args := os.Getenv("TOKENSCOPE_LOADS_ARGS"); args != "" {
 		var out, errb bytes.Buffer
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		code := run(strings.Split(args, "\x1f"), &out, &errb)
-		fmt.Printf("\nCHILD %d %d %q %q\n", code, tokenize.TableLoads(), strings.Join(tokenize.LoadedEncodings(), ","), out.String()+errb.String())
+		runtime.ReadMemStats(&after)
+		fmt.Printf("\nCHILD %d %d %d %q %q\n", code, tokenize.TableLoads(), after.TotalAlloc-before.TotalAlloc,
+			strings.Join(tokenize.LoadedEncodings(), ","), out.String()+errb.String())
 		return
 	}
 	dir := t.TempDir()
@@ -65,9 +70,9 @@ func TestCommandsLoadTablesLazily(t *testing.T) {
 			if j < 0 {
 				t.Fatalf("no report from the child:\n%s", out)
 			}
-			var code, loads int
+			var code, loads, allocated int
 			var encs, printed string
-			if _, err := fmt.Sscanf(string(out[j+1:]), "CHILD %d %d %q %q", &code, &loads, &encs, &printed); err != nil {
+			if _, err := fmt.Sscanf(string(out[j+1:]), "CHILD %d %d %d %q %q", &code, &loads, &allocated, &encs, &printed); err != nil {
 				t.Fatalf("child report: %v\n%s", err, out[j:])
 			}
 			if code != 0 || !strings.Contains(printed, tc.want) {
@@ -75,6 +80,13 @@ func TestCommandsLoadTablesLazily(t *testing.T) {
 			}
 			if want := strings.Join(tc.tables, ","); encs != want || loads != len(tc.tables) {
 				t.Errorf("%s loaded %d tables (%q), want %d (%q)", strings.Join(tc.args, " "), loads, encs, len(tc.tables), want)
+			}
+			// Under 2 MiB, with the package inits' half a megabyte, the heap
+			// stays below the runtime's first goal (4 MB): a short command
+			// collects no garbage (a collection was 3.5 ms of count's CPU).
+			t.Logf("%s allocated %d KiB", strings.Join(tc.args, " "), allocated>>10)
+			if allocated > 2<<20 {
+				t.Errorf("%s allocated %.1f MiB, want under 2 (no garbage collection at start-up; docs/performance.md, Cold start)", strings.Join(tc.args, " "), float64(allocated)/(1<<20))
 			}
 		})
 	}

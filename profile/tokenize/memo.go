@@ -11,14 +11,19 @@ import (
 // common words of a text). A memo belongs to one encoding and is used by
 // one goroutine at a time.
 //
-// Pieces of up to memoKeyMax bytes (nearly all) are kept in a fixed table
-// of sets of two entries, each the piece's bytes packed in three words:
+// Pieces of up to memoKeyMax bytes (nearly all) are kept in a table of
+// sets of two entries, each the piece's bytes packed in three words:
 // finding one is a multiply and one cache line, nothing is allocated, and
-// a new piece pushes out its set's older one. The table never grows, so
-// it needs no bound. Longer pieces go in a map, which starts afresh when
-// it holds about memoLongBytes.
+// a new piece pushes out its set's older one. The table starts small
+// (32 KiB: a process counting a short text allocates no more, and its
+// start-up collects no garbage) and, the first time a piece would push
+// another out, grows to its full size, memoSets sets, its pieces moved
+// (growing in smaller steps cost more in moves than it saved). It never
+// grows past that, so it needs no bound. Longer pieces go in a map, which
+// starts afresh when it holds about memoLongBytes.
 type memo struct {
-	sets   []memoEntry // memoSets sets of 2 entries, most recent first
+	sets   []memoEntry // sets of 2 entries, most recent first
+	shift  uint        // 64 - log2(len(sets)/2): a piece's hash's top bits pick its set
 	long   map[string]int32
 	bytes  int // long's, as measured
 	merged int // pieces merged through the memo
@@ -31,18 +36,20 @@ type memo struct {
 type memoEntry struct{ a, b, c, meta uint64 }
 
 // The table: memoSets sets of two 32-byte entries (one cache line a set),
-// 2 MiB, room for 65,536 pieces; and the long pieces' map.
+// 2 MiB, room for 65,536 pieces, at first 1<<memoMinBits sets (32 KiB);
+// and the long pieces' map.
 const (
 	memoKeyMax    = 24
 	memoBits      = 15
 	memoSets      = 1 << memoBits
-	memoShift     = 64 - memoBits
+	memoMinBits   = 9
 	memoLongBytes = 1 << 20
 	memoLongEntry = 56 // a long entry's map slot and allocation, plus the piece's length
 )
 
 func newMemo() *memo {
-	return &memo{sets: make([]memoEntry, 2*memoSets), long: make(map[string]int32), limit: memoLongBytes}
+	return &memo{sets: make([]memoEntry, 2<<memoMinBits), shift: 64 - memoMinBits,
+		long: make(map[string]int32), limit: memoLongBytes}
 }
 
 // memoKey is a piece packed as a memoEntry's key.
@@ -86,12 +93,13 @@ func lowBytes(n int) uint64 {
 func (m *memo) set(k memoKey) int {
 	h := (k.a*0x9e3779b97f4a7c15 ^ k.b*0xbf58476d1ce4e5b9 ^ k.c*0x94d049bb133111eb) + k.n
 	h = bits.RotateLeft64(h, 29) * 0xd6e8feb86659fd93
-	return int(h>>memoShift) * 2
+	return int(h>>m.shift) * 2
 }
 
 // get returns k's count.
 func (m *memo) get(k memoKey) (int, bool) {
-	s := m.sets[m.set(k) : m.set(k)+2 : m.set(k)+2]
+	at := m.set(k)
+	s := m.sets[at : at+2 : at+2]
 	for i := range s {
 		if e := &s[i]; e.a == k.a && e.b == k.b && e.c == k.c && e.meta&0xff == k.n {
 			return int(e.meta >> 8), true
@@ -100,11 +108,33 @@ func (m *memo) get(k memoKey) (int, bool) {
 	return 0, false
 }
 
-// put stores k's count, pushing out the older entry of its set.
+// put stores k's count, pushing out the older entry of its set when the
+// table is at its full size, else growing it first.
 func (m *memo) put(k memoKey, count int) {
 	at := m.set(k)
+	if m.sets[at+1].meta != 0 && m.shift > 64-memoBits {
+		m.grow()
+		at = m.set(k)
+	}
 	m.sets[at+1] = m.sets[at]
 	m.sets[at] = memoEntry{k.a, k.b, k.c, k.n | uint64(count)<<8}
+}
+
+// grow makes the table its full size, keeping what it holds: a set's
+// pieces go to the sets the next bits of their hash pick, the older first,
+// so that each new set holds its pieces most recent first.
+func (m *memo) grow() {
+	old := m.sets
+	m.sets, m.shift = make([]memoEntry, 2*memoSets), 64-memoBits
+	for i := 0; i < len(old); i += 2 {
+		for _, e := range [2]memoEntry{old[i+1], old[i]} {
+			if e.meta != 0 {
+				at := m.set(memoKey{e.a, e.b, e.c, e.meta & 0xff})
+				m.sets[at+1] = m.sets[at]
+				m.sets[at] = e
+			}
+		}
+	}
 }
 
 // tokens is the number of tokens of s[i:j], a piece of several bytes

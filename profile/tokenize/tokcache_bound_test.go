@@ -80,7 +80,7 @@ func TestCountCacheEvicts(t *testing.T) {
 			t.Errorf("%s thousand texts: %d counted again", tc.name, got)
 		}
 	}
-	if len(e.cache.slots) != cacheSets*cacheWays {
-		t.Errorf("%d slots", len(e.cache.slots))
+	if n := len(e.cache.table.Load().slots); n != cacheSets*cacheWays {
+		t.Errorf("%d slots, want %d", n, cacheSets*cacheWays)
 	}
 }

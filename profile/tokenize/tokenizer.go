@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 )
 
 // The BPE encodings tokenscope embeds.
@@ -23,11 +21,6 @@ const (
 	O200kBase  = "o200k_base"
 	CL100kBase = "cl100k_base"
 )
-
-func init() {
-	// The BPE files are compiled into the binary: never download at run time.
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
-}
 
 // Tokenizer counts tokens of text in one encoding, optionally scaled by a
 // factor to estimate another family's tokenizer. Counts are cached by a
@@ -76,15 +69,14 @@ func (t *Tokenizer) Count(s string) int64 {
 func (t *Tokenizer) Encodes() int64 { return t.base.encodes.Load() }
 
 // encoder is one loaded BPE encoding with its count cache, shared by every
-// Tokenizer on that encoding.
+// Tokenizer on that encoding. The oracle it is checked against,
+// tiktoken-go, is linked into tests only (oracle_test.go): its regular
+// expression engine's package init cost every command's start-up.
 type encoder struct {
 	name    string
-	once    sync.Once
-	tk      *tiktoken.Tiktoken // the oracle, and token ids for Encode
-	fast    *fastBPE           // the hot path: counts
+	fast    *fastBPE // counts
 	fastErr error
 	fastOne sync.Once
-	err     error
 	cache   countCache
 	encodes atomic.Int64
 	loaded  atomic.Bool // a table of the encoding was loaded
@@ -113,7 +105,7 @@ func LoadedEncodings() []string {
 }
 
 // tableLoads counts the BPE tables this process loaded (an encoding's fast
-// tables, the oracle's): each once, on first use, never at start.
+// tables): each once, on first use, never at start.
 var tableLoads atomic.Int64
 
 // TableLoads is how many BPE tables this process has loaded, for tests
@@ -124,18 +116,6 @@ func newEncoder(name string) *encoder {
 	e := &encoder{name: name}
 	e.memos.New = func() any { return newMemo() }
 	return e
-}
-
-func (e *encoder) load() {
-	e.once.Do(func() {
-		e.loaded.Store(true)
-		tableLoads.Add(1)
-		e.tk, e.err = tiktoken.GetEncoding(e.name)
-	})
-	if e.err != nil {
-		// The encodings are embedded: failing to load one is a build defect.
-		panic(fmt.Sprintf("tokenscope: embedded encoding %s: %v", e.name, e.err))
-	}
 }
 
 // countOne counts s without the cache, with the fast tokenizer and a memo
@@ -183,52 +163,95 @@ func (e *encoder) count(s string, memos *sync.Pool) int64 {
 }
 
 // The count cache of an encoding is cacheSets sets of cacheWays slots of
-// 16 bytes: 4 MiB, allocated when first used, room for about four times
-// the texts of a 100 MB Claude Code tree. A set is one 64-byte cache line.
+// 16 bytes: 4 MiB, room for about four times the texts of a 100 MB Claude
+// Code tree. A set is one 64-byte cache line. It starts at cacheMinSets
+// sets (16 KiB: a process counting a few texts allocates no more, and its
+// start-up collects no garbage) and, the first time a put would push a
+// count out of a full set, grows to its full size, its counts moved.
 const (
-	cacheSets = 1 << 16
-	cacheWays = 4
+	cacheSets    = 1 << 16
+	cacheMinSets = 1 << 8
+	cacheWays    = 4
+	cacheStripes = 64
 )
 
 // hashSeeds key the count cache: two independent hashes of each text.
 var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 
 // countCache remembers token counts by two 64-bit hashes of the text
-// (maphash with random seeds) without keeping the text, in a fixed array
-// of sets, so its memory does not grow with the input; a full set drops
-// its least recently used count. A slot holds the first hash whole, and
-// the top 32 bits of the second beside the count; the second hash's low
-// bits pick the set. A wrong count needs two texts to agree on about 110
-// hash bits: with millions of texts per run, a chance under 2^-60.
+// (maphash with random seeds) without keeping the text, in an array of
+// sets of bounded size, so its memory does not grow with the input; a full set drops
+// its least recently used count. A slot holds the first hash whole (its
+// top bits pick the set, so that a larger table can take the slots over),
+// and the top 40 bits of the second beside the count (texts of more than
+// 2^24 tokens are not cached). A wrong count needs two texts to agree on
+// 103 hash bits: with millions of texts per run, a chance under 2^-60.
 type countCache struct {
-	once  sync.Once
+	table atomic.Pointer[cacheTable] // nil until first used
+	grow  sync.Mutex
+}
+
+// cacheTable is the count cache's sets at one size, locked by stripes of
+// sets. A table replaced by a larger one is never written again: a
+// goroutine that took a stripe's lock checks the table is still the
+// cache's, else tries again on the new one.
+type cacheTable struct {
 	slots []cacheSlot // set i is slots[i*cacheWays:][:cacheWays], most recently used first
-	locks [64]sync.Mutex
+	shift uint        // 64 - log2(sets)
+	locks [cacheStripes]sync.Mutex
 }
 
 // cacheSlot is one remembered count: tag is the first hash with its low
-// bit set (0 marks an empty slot), val the second hash's top 32 bits and
+// bit set (0 marks an empty slot), val the second hash's top 40 bits and
 // the count.
 type cacheSlot struct{ tag, val uint64 }
 
-// set returns the slots of the set of second hash b and its lock.
-func (c *countCache) set(b uint64) ([]cacheSlot, *sync.Mutex) {
-	c.once.Do(func() { c.slots = make([]cacheSlot, cacheSets*cacheWays) })
-	i := int(b & (cacheSets - 1))
-	return c.slots[i*cacheWays : (i+1)*cacheWays], &c.locks[i%len(c.locks)]
+// cacheCountMax is the largest count a slot holds; cacheCheck masks the
+// second hash's bits it keeps.
+const (
+	cacheCountMax = 1<<24 - 1
+	cacheCheck    = ^uint64(cacheCountMax)
+)
+
+func newCacheTable(sets int) *cacheTable {
+	return &cacheTable{slots: make([]cacheSlot, sets*cacheWays), shift: uint(64 - bits.TrailingZeros(uint(sets)))}
+}
+
+// lock returns the set of first hash a, in the cache's current table,
+// with its stripe locked.
+func (c *countCache) lock(a uint64) (*cacheTable, []cacheSlot, *sync.Mutex) {
+	t := c.table.Load()
+	if t == nil {
+		c.grow.Lock()
+		if t = c.table.Load(); t == nil {
+			t = newCacheTable(cacheMinSets)
+			c.table.Store(t)
+		}
+		c.grow.Unlock()
+	}
+	for {
+		i := int(a >> t.shift)
+		mu := &t.locks[i%cacheStripes]
+		mu.Lock()
+		if now := c.table.Load(); now != t {
+			mu.Unlock() // grown meanwhile
+			t = now
+			continue
+		}
+		return t, t.slots[i*cacheWays : (i+1)*cacheWays], mu
+	}
 }
 
 // get returns the count stored for hashes a, b.
 func (c *countCache) get(a, b uint64) (int64, bool) {
-	set, mu := c.set(b)
-	tag, check := a|1, b>>32<<32
-	mu.Lock()
+	_, set, mu := c.lock(a)
+	tag, check := a|1, b&cacheCheck
 	for j, sl := range set {
-		if sl.tag == tag && sl.val&^0xffffffff == check {
+		if sl.tag == tag && sl.val&cacheCheck == check {
 			copy(set[1:j+1], set[:j]) // most recently used first
 			set[0] = sl
 			mu.Unlock()
-			return int64(sl.val & 0xffffffff), true
+			return int64(sl.val & cacheCountMax), true
 		}
 	}
 	mu.Unlock()
@@ -236,16 +259,54 @@ func (c *countCache) get(a, b uint64) (int64, bool) {
 }
 
 // put stores count n for hashes a, b first in their set, dropping the
-// set's least recently used count.
+// set's least recently used count when the table is at its full size,
+// else growing it first.
 func (c *countCache) put(a, b uint64, n int64) {
-	if n < 0 || n > 0xffffffff {
+	if n < 0 || n > cacheCountMax {
 		return // a count a slot cannot hold: not cached
 	}
-	set, mu := c.set(b)
-	mu.Lock()
-	copy(set[1:], set)
-	set[0] = cacheSlot{tag: a | 1, val: b>>32<<32 | uint64(n)}
-	mu.Unlock()
+	for {
+		t, set, mu := c.lock(a)
+		if set[cacheWays-1].tag != 0 && len(t.slots) < cacheSets*cacheWays {
+			mu.Unlock()
+			c.grown(t)
+			continue
+		}
+		copy(set[1:], set)
+		set[0] = cacheSlot{tag: a | 1, val: b&cacheCheck | uint64(n)}
+		mu.Unlock()
+		return
+	}
+}
+
+// grown replaces table t, when it is still the cache's, by one of the full
+// size holding its counts: a set's counts go to the sets the next bits of
+// their first hash pick, the least recently used first, so that each new
+// set keeps its counts in order of use.
+func (c *countCache) grown(t *cacheTable) {
+	c.grow.Lock()
+	defer c.grow.Unlock()
+	if c.table.Load() != t {
+		return
+	}
+	for i := range t.locks {
+		t.locks[i].Lock()
+	}
+	next := newCacheTable(cacheSets)
+	for i := 0; i < len(t.slots); i += cacheWays {
+		for j := i + cacheWays - 1; j >= i; j-- {
+			if sl := t.slots[j]; sl.tag != 0 {
+				k := int(sl.tag>>next.shift) * cacheWays
+				set := next.slots[k : k+cacheWays]
+				copy(set[1:], set)
+				set[0] = sl
+			}
+		}
+	}
+	c.table.Store(next)
+	for i := range t.locks {
+		t.locks[i].Unlock()
+	}
 }
 
 // NewTokenizer returns a tokenizer on an embedded encoding.

@@ -124,8 +124,7 @@ func TestParallelCountExact(t *testing.T) {
 	corpus := mixedCorpus(600 << 10)
 	for _, enc := range []string{O200kBase, CL100kBase} {
 		e := encoders[enc]
-		e.load()
-		whole := int64(len(e.tk.EncodeOrdinary(corpus)))
+		whole := int64(len(oracleOf(enc).EncodeOrdinary(corpus)))
 		if got := e.countParallel(corpus, nil); got != whole {
 			t.Errorf("%s: parallel %d, whole %d", enc, got, whole)
 		}
