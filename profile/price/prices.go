@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
 	"github.com/tokenscope/tokenscope/profile/tokenize"
 	"go.yaml.in/yaml/v3"
 )
@@ -25,10 +26,11 @@ import (
 //go:embed prices.json
 var embeddedJSON []byte
 
-// embeddedTable decodes the embedded table.
+// embeddedTable decodes the embedded table, with the fast decoder the
+// readers use (already linked): every priced command pays this at start.
 func embeddedTable() (yamlTable, error) {
 	var yt yamlTable
-	err := json.Unmarshal(embeddedJSON, &yt)
+	err := fastjson.Unmarshal(embeddedJSON, &yt)
 	return yt, err
 }
 
