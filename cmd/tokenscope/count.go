@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +53,10 @@ func newCount(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return badInput(err)
 			}
-			return report.WriteCount(stdout, row, string(data))
+			// The bytes as a string without a copy: nothing writes to data
+			// again, and a second buffer of a large file cost a page fault
+			// every 4 KiB.
+			return report.WriteCount(stdout, row, unsafe.String(unsafe.SliceData(data), len(data)))
 		},
 	}
 	c.register(cmd)
