@@ -2,6 +2,7 @@ package profile
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokenscope/tokenscope/profile/strategy"
@@ -24,6 +25,10 @@ type Counted struct {
 	fits []*skeletonFit
 	ix   *sourceIndex // the sources of the log as read
 	opt  Options      // the prices and model it runs with
+	// mu, when the skeletons are a Prepared's, is its lock: counting more
+	// encodings into them must not overlap its passes over them (a
+	// report writes calls while the findings run).
+	mu *sync.Mutex
 }
 
 // CountedOf is the counted log that res was run on, when res comes from a
@@ -40,7 +45,7 @@ func CountedOf(convs []*transcripts.Conversation, res *Result, opt Options) (*Co
 			return nil, err
 		}
 	}
-	c := &Counted{ix: p.e.sources, opt: Options{Prices: opt.Prices, Model: opt.Model}}
+	c := &Counted{ix: p.e.sources, opt: Options{Prices: opt.Prices, Model: opt.Model}, mu: &p.mu}
 	if c.opt.Prices == nil {
 		c.opt.Prices = p.e.opt.Prices
 	}
@@ -97,6 +102,8 @@ func (c *Counted) TotalsCut(strategies []*strategy.Strategy, cut func(strategy i
 // price calls on, and those of models: runs that share the log in
 // parallel then only read its counts.
 func (c *Counted) CountFor(strategies []*strategy.Strategy, models []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	ensureEncodings(c.sks, strategies, Options{Prices: c.opt.Prices, Model: c.opt.Model}, models)
 }
 

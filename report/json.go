@@ -7,6 +7,8 @@ import (
 	"io"
 
 	json "github.com/goccy/go-json"
+
+	"github.com/tokenscope/tokenscope/profile/advisor"
 )
 
 // jsonSink writes the report document of `--format json` one element at a
@@ -79,6 +81,19 @@ func (s *jsonSink) Begin(h *Header) error {
 	}
 	s.tail = tail
 	_, err = s.w.Write(head)
+	return err
+}
+
+// setFindings puts fs in the document's tail, written by End.
+func (s *jsonSink) setFindings(fs []advisor.Finding) error {
+	rep := *s.rep
+	rep.Strategies, rep.Findings = []DocStrategy{}, fs
+	doc, err := s.encode(&rep, "")
+	if err != nil {
+		return err
+	}
+	_, tail, err := split(doc, "\n"+jsonIndent, "strategies")
+	s.tail = tail
 	return err
 }
 

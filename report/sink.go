@@ -94,14 +94,50 @@ type Options struct {
 	// Findings are what to change in the log (advisor.FindingsOf); nil
 	// when not computed.
 	Findings []advisor.Finding
+	// Later, when set, gives the findings still being made (Findings is
+	// then not read): Write waits for them where the sink needs them —
+	// before Begin, but after the calls for a sink whose document ends
+	// with them (JSON), so that the calls are written meanwhile.
+	Later func() ([]advisor.Finding, error)
+}
+
+// findingsLast is a sink whose document ends with the findings: Write
+// gives them to it after the calls when they are still being made.
+type findingsLast interface {
+	setFindings(fs []advisor.Finding) error
 }
 
 // Write pushes p to s.
 func Write(s Sink, p *profile.Profile, opt Options) error {
+	late, last := s.(findingsLast)
+	if opt.Later != nil && !last {
+		fs, err := opt.Later()
+		if err != nil {
+			return err
+		}
+		opt.Findings, opt.Later = fs, nil
+	}
 	h := NewHeader(p, opt)
 	if err := s.Begin(h); err != nil {
 		return err
 	}
+	if err := writeCalls(s, p, opt); err != nil {
+		return err
+	}
+	if opt.Later != nil {
+		fs, err := opt.Later()
+		if err != nil {
+			return err
+		}
+		if err := late.setFindings(fs); err != nil {
+			return err
+		}
+	}
+	return s.End()
+}
+
+// writeCalls sends each strategy's calls to s, as Write does.
+func writeCalls(s Sink, p *profile.Profile, opt Options) error {
 	r := p.Result
 	multi := len(r.Conversations) > 1
 	for i := range r.Strategies {
@@ -129,7 +165,7 @@ func Write(s Sink, p *profile.Profile, opt Options) error {
 			return err
 		}
 	}
-	return s.End()
+	return nil
 }
 
 // NewHeader is the header of p: the report document without calls.

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
+	"github.com/tokenscope/tokenscope/profile/advisor"
 	"github.com/tokenscope/tokenscope/report/rows"
 	"github.com/tokenscope/tokenscope/transcripts"
 	"github.com/tokenscope/tokenscope/transcripts/synthetic"
@@ -253,5 +255,62 @@ func TestSummaryLinesEverywhere(t *testing.T) {
 				t.Errorf("%s lacks %q", format, l)
 			}
 		}
+	}
+}
+
+// Findings still being made (Options.Later) give the document that
+// findings made first give, in every format; the JSON sink, whose document
+// ends with them, asks for them only after its calls are written, and the
+// others before they begin.
+func TestLaterFindings(t *testing.T) {
+	p := tree(t)
+	fs, err := advisor.FindingsOf(p, advisor.FindingsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) == 0 {
+		t.Fatal("no findings on the tree: the test shows nothing")
+	}
+	for _, format := range []string{"json", "table", "md", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			want := render(t, p, format, Options{Findings: fs})
+			var b bytes.Buffer
+			s, closeOut, err := Open(format, "", &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked := -1 // calls written when Later was called
+			later := func() ([]advisor.Finding, error) {
+				asked = 0
+				if js, ok := s.(*jsonSink); ok {
+					asked = js.strategies
+				}
+				return fs, nil
+			}
+			if err := Write(s, p, Options{Later: later}); err != nil {
+				t.Fatal(err)
+			}
+			if err := closeOut(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("with later findings the %s differs (%d bytes, want %d)", format, b.Len(), len(want))
+			}
+			if wantAsked := map[bool]int{true: len(p.Result.Strategies), false: 0}[format == "json"]; asked != wantAsked {
+				t.Errorf("findings asked for after %d strategies' calls, want %d", asked, wantAsked)
+			}
+		})
+	}
+}
+
+// A failure to make the findings is Write's error, and the JSON document
+// is not ended.
+func TestLaterFindingsFail(t *testing.T) {
+	var b bytes.Buffer
+	s := NewJSON(&b)
+	boom := errors.New("boom")
+	err := Write(s, demo(t), Options{Later: func() ([]advisor.Finding, error) { return nil, boom }})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write: %v, want boom", err)
 	}
 }

@@ -85,9 +85,21 @@ func newReport(stdout io.Writer) *cobra.Command {
 				}
 			} else {
 				var findings []advisor.Finding
+				var later func() ([]advisor.Finding, error)
 				if !noFindings {
-					if findings, err = advisor.FindingsOf(p, advisor.FindingsOptions{PerDay: perDay}); err != nil {
-						return badInput(err)
+					find := func() ([]advisor.Finding, error) {
+						fs, err := advisor.FindingsOf(p, advisor.FindingsOptions{PerDay: perDay})
+						if err != nil {
+							return nil, badInput(err)
+						}
+						return fs, nil
+					}
+					if findingsFail(p.Result) {
+						if findings, err = find(); err != nil {
+							return err
+						}
+					} else {
+						later = findLater(find)
 					}
 				}
 				prices, err := priceTable(c.prices) // for its date
@@ -98,7 +110,7 @@ func newReport(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return badInput(fmt.Errorf("--out: %w", err))
 				}
-				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices, Findings: findings})
+				err = report.Write(sink, p, report.Options{PerDay: perDay, NoCalls: noCalls, Prices: prices, Findings: findings, Later: later})
 				if cerr := closeOut(); err == nil {
 					err = cerr
 				}
@@ -177,6 +189,37 @@ func (c *common) compare(stdout io.Writer, args []string, format string) error {
 func validOutput(f string) bool {
 	for _, o := range append(report.Formats, "markdown") {
 		if f == o {
+			return true
+		}
+	}
+	return false
+}
+
+// findLater starts find on its own goroutine and returns what waits for
+// its result: the findings' re-runs then use the core that writing the
+// calls leaves free.
+func findLater(find func() ([]advisor.Finding, error)) func() ([]advisor.Finding, error) {
+	done := make(chan struct{})
+	var fs []advisor.Finding
+	var err error
+	go func() {
+		defer close(done)
+		fs, err = find()
+	}()
+	return func() ([]advisor.Finding, error) {
+		<-done
+		return fs, err
+	}
+}
+
+// findingsFail reports whether the findings might fail on res: their
+// re-runs fail only when a total passes price.MaxMoney, which their edits
+// (a little more prompt, cheaper models, other cache lifetimes) cannot
+// bring about from totals a sixty-fourth of it. When they might, they are
+// made before anything is written, so that a failure leaves stdout empty.
+func findingsFail(res *profile.Result) bool {
+	for _, s := range res.Strategies {
+		if t := s.Totals; t.Cost >= price.MaxMoney/64 || t.ReportedCost >= price.MaxMoney/64 {
 			return true
 		}
 	}

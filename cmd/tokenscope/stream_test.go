@@ -8,6 +8,7 @@ import (
 
 	"github.com/tokenscope/tokenscope/profile"
 	"github.com/tokenscope/tokenscope/profile/advisor"
+	"github.com/tokenscope/tokenscope/profile/price"
 	"github.com/tokenscope/tokenscope/report"
 	"github.com/tokenscope/tokenscope/transcripts/synthetic"
 )
@@ -88,4 +89,24 @@ func firstDiff(a, b []byte) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// The findings are made while the calls are written unless a total is
+// within a sixty-fourth of price.MaxMoney, where a re-run might pass it and
+// fail after the calls were out.
+func TestFindingsFail(t *testing.T) {
+	for _, tc := range []struct {
+		cost, reported price.Money
+		want           bool
+	}{
+		{541_780_000_000_000, 541_780_000_000_000, false}, // $541.78
+		{price.MaxMoney/64 - 1, 0, false},
+		{price.MaxMoney / 64, 0, true},
+		{0, price.MaxMoney / 2, true},
+	} {
+		res := &profile.Result{Strategies: []profile.StrategyResult{{}, {Totals: profile.Totals{Cost: tc.cost, ReportedCost: tc.reported}}}}
+		if got := findingsFail(res); got != tc.want {
+			t.Errorf("cost %s, reported %s: findingsFail %v, want %v", tc.cost, tc.reported, got, tc.want)
+		}
+	}
 }
