@@ -333,57 +333,71 @@ func (f *finder) cacheBreakers(res *profile.Result) []Finding {
 		return nil
 	}
 	var out []breaker
-	for j := range res.Strategies[0].Conversations {
-		cr := &res.Strategies[0].Conversations[j]
-		calls := res.ConversationCalls(0, j)
-		for i := 1; i < len(calls); i++ {
-			prev, cur := &calls[i-1], &calls[i]
-			model, ok := f.opt.Prices.Lookup(cur.Model)
-			if !ok || model.Caching.Mode == price.CachingNone {
-				continue
-			}
-			r := model.RatesFor(cur.Input.Total())
-			miss := r.Input
-			if model.Caching.Mode == price.CachingExplicit {
-				miss = r.CacheWrite5m
-			}
-			change := f.log.PrefixChange(j, cur.Message)
-			var lost int64
-			var what, detail string
-			switch {
-			case change != nil:
-				// What the previous call sent beyond the unchanged part.
-				keep := prev.Input.Unlogged
-				if change.Part != "tools" {
-					keep += prev.Input.ToolDefs
-				}
-				if change.Part == "message" {
-					keep += prev.Input.System + f.log.HistoryTokens(j, model.Tokenizer(), change.Message)
-				}
-				lost = max(0, prev.Input.Total()-keep)
-				what = change.Describe()
-				if i := strings.Index(what, " ("); i >= 0 {
-					what, detail = what[:i], what[i:]
-				}
-			case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
-				prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
-				withinTTL(f.log.MessageTime(j, prev.Message), f.log.MessageTime(j, cur.Message)):
-				lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
-				what = "reported cache reads fell while the input grew"
-				detail = fmt.Sprintf(" (%s → %s)", profile.FormatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), profile.FormatTokens(cur.Reported.CachedInputTokens))
-			default:
-				continue
-			}
-			if lost <= 0 || prev.Input.Total() < model.Caching.MinPrefix {
-				continue // below the minimum nothing was cached to break
-			}
-			cost := miss.Cost(lost) - r.CachedInput.Cost(lost)
-			out = append(out, breaker{cause: what, detail: detail, lost: lost,
-				f: Finding{Kind: FindingCacheBreaker, Conversation: cr.ID, Call: cur.Index, Cost: cost,
-					Text: fmt.Sprintf("call %d: %s%s: %s tokens re-sent uncached: %s", cur.Index, what, detail, profile.FormatTokens(lost), cost)}})
+	// One pass over the calls in order (a report may be writing them at
+	// the same time: one pass waits for its pass once), each call against
+	// the one before it in its conversation.
+	var prev profile.Call
+	prevConv := -1
+	res.EachCall(0, func(j int, cur *profile.Call) error {
+		if j != prevConv {
+			prev, prevConv = *cur, j
+			return nil
 		}
-	}
+		if b, ok := f.breaker(res, j, &prev, cur); ok {
+			out = append(out, b)
+		}
+		prev = *cur
+		return nil
+	})
 	return mergeBreakers(out)
+}
+
+// breaker is the cache break between prev and cur, consecutive calls of
+// conversation j, if there is one.
+func (f *finder) breaker(res *profile.Result, j int, prev, cur *profile.Call) (breaker, bool) {
+	model, ok := f.opt.Prices.Lookup(cur.Model)
+	if !ok || model.Caching.Mode == price.CachingNone {
+		return breaker{}, false
+	}
+	r := model.RatesFor(cur.Input.Total())
+	miss := r.Input
+	if model.Caching.Mode == price.CachingExplicit {
+		miss = r.CacheWrite5m
+	}
+	change := f.log.PrefixChange(j, cur.Message)
+	var lost int64
+	var what, detail string
+	switch {
+	case change != nil:
+		// What the previous call sent beyond the unchanged part.
+		keep := prev.Input.Unlogged
+		if change.Part != "tools" {
+			keep += prev.Input.ToolDefs
+		}
+		if change.Part == "message" {
+			keep += prev.Input.System + f.log.HistoryTokens(j, model.Tokenizer(), change.Message)
+		}
+		lost = max(0, prev.Input.Total()-keep)
+		what = change.Describe()
+		if i := strings.Index(what, " ("); i >= 0 {
+			what, detail = what[:i], what[i:]
+		}
+	case prev.Reported != nil && cur.Reported != nil && cur.Reported.InputTokens >= prev.Reported.InputTokens &&
+		prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens > cur.Reported.CachedInputTokens+model.Caching.MinPrefix &&
+		withinTTL(f.log.MessageTime(j, prev.Message), f.log.MessageTime(j, cur.Message)):
+		lost = prev.Reported.CachedInputTokens + prev.Reported.CacheWriteTokens - cur.Reported.CachedInputTokens
+		what = "reported cache reads fell while the input grew"
+		detail = fmt.Sprintf(" (%s → %s)", profile.FormatTokens(prev.Reported.CachedInputTokens+prev.Reported.CacheWriteTokens), profile.FormatTokens(cur.Reported.CachedInputTokens))
+	default:
+		return breaker{}, false
+	}
+	if lost <= 0 || prev.Input.Total() < model.Caching.MinPrefix {
+		return breaker{}, false // below the minimum nothing was cached to break
+	}
+	cost := miss.Cost(lost) - r.CachedInput.Cost(lost)
+	return breaker{cause: what, detail: detail, lost: lost,
+		f: Finding{Kind: FindingCacheBreaker, Conversation: res.Strategies[0].Conversations[j].ID, Call: cur.Index, Cost: cost,
+			Text: fmt.Sprintf("call %d: %s%s: %s tokens re-sent uncached: %s", cur.Index, what, detail, profile.FormatTokens(lost), cost)}}, true
 }
 
 // mergeBreakers folds the breakers of one conversation with the same
