@@ -5,6 +5,7 @@
 #
 #   scripts/bench-count-vs-tiktoken.sh          # 3 paired rounds in a temporary directory
 #   RUNS=5 WORK=/tmp/bcount CORPUS=distinct scripts/bench-count-vs-tiktoken.sh
+#   CORPUS=short scripts/bench-count-vs-tiktoken.sh   # the cold start of one short text
 #
 # Two corpora of 10 MiB (CORPUS=distinct or repeated for one of them):
 #  - distinct: DistinctText (transcripts/synthetic/distinct.go, seed 1), words drawn
@@ -15,13 +16,17 @@
 #    copy's lines prefixed with its number: its passages repeat, which a
 #    memo of pieces turns into speed. Each
 # round runs every command once (paired, so load on the machine hits all
-# alike); it reports medians and fails when the counts differ.
+# alike); it reports medians and fails when the counts differ. Then
+# (CORPUS=short alone, or by default) a 14-byte text: each round runs each
+# command SHORT times (default 50) in a loop and reports the wall time of
+# one process, start-up included.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 TIKTOKEN_VERSION=${TIKTOKEN_VERSION:-1.0.22}
 . "$(dirname "$0")/lib.sh"
-CORPORA=${CORPUS:-distinct repeated}
+CORPORA=${CORPUS:-distinct repeated short}
+SHORT=${SHORT:-50}
 if [[ " $CORPORA " == *" repeated "* && ! -f "$WORK/repeated.txt" ]]; then
 	(cd "$repo" && go test ./profile/tokenize -run 'TestCorpusParity$' -count=1 -corpus-out "$WORK/corpus1.txt" >/dev/null)
 	# Ten copies, each line of copy k prefixed with "k ": no two lines
@@ -43,6 +48,7 @@ JS
 ln -sf "$WORK/npm/node_modules" "$WORK/node_modules"
 
 for name in $CORPORA; do
+[ "$name" = short ] && continue
 corpus="$WORK/$name.txt"
 names=("official tiktoken $TIKTOKEN_VERSION (npm, WASM): node count.mjs corpus.txt o200k_base" "official: cl100k_base"
 	"tokenscope count --model gpt-4o corpus.txt" "tokenscope count --model gpt-4 corpus.txt")
@@ -84,3 +90,27 @@ row "official tiktoken $TIKTOKEN_VERSION (npm, WASM, Node $(node -v)): \`node co
 row "\`tokenscope count --model gpt-4o\` / \`--model gpt-4\`" 2 3
 echo
 done
+
+if [[ " $CORPORA " == *" short "* ]]; then
+	printf 'Hello, world!\n' >"$WORK/short.txt"
+	names=("official o200k_base" "official cl100k_base" "tokenscope gpt-4o" "tokenscope gpt-4")
+	command_of() { # a loop of SHORT processes counting the short text
+		local c
+		case $1 in
+		0) c="node $WORK/count.mjs $WORK/short.txt o200k_base" ;;
+		1) c="node $WORK/count.mjs $WORK/short.txt cl100k_base" ;;
+		2) c="$WORK/tokenscope count --model gpt-4o $WORK/short.txt" ;;
+		3) c="$WORK/tokenscope count --model gpt-4 $WORK/short.txt" ;;
+		esac
+		cmd=(sh -c "for i in \$(seq $SHORT); do $c >/dev/null || exit 1; done")
+	}
+	paired_rounds "%e"
+	per() { awk -v i="$1" -v n="$SHORT" '$2 == i {print 1000 * $3 / n}' "$out" | median; }
+	echo "A 14-byte text, one process each ($SHORT in a loop a round, start-up included);"
+	echo "$(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg), $RUNS paired rounds, medians."
+	echo
+	echo "| | o200k_base | cl100k_base |"
+	echo "| --- | --- | --- |"
+	awk -v a="$(per 0)" -v b="$(per 1)" -v v="$(node -v)" -v t="$TIKTOKEN_VERSION" 'BEGIN {printf "| official tiktoken %s (npm, WASM, Node %s) | %.1f ms | %.1f ms |\n", t, v, a, b}'
+	awk -v a="$(per 2)" -v b="$(per 3)" -v oa="$(per 0)" -v ob="$(per 1)" 'BEGIN {printf "| `tokenscope count --model gpt-4o` / `--model gpt-4` | %.1f ms (%.1f× faster) | %.1f ms (%.1f× faster) |\n", a, oa / a, b, ob / b}'
+fi
