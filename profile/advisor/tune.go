@@ -291,7 +291,15 @@ func cheapestCandidates(log *profile.Counted, strategies []*strategy.Strategy, f
 	if err != nil {
 		return nil, err
 	}
-	return append(first, more...), nil
+	// In the order of strategies, as the full search has them: the
+	// frontier keeps that order among candidates equal in all it sorts by.
+	order := make(map[string]int, len(strategies))
+	for i, st := range strategies {
+		order[st.Spec] = i
+	}
+	out := append(first, more...)
+	slices.SortStableFunc(out, func(a, b TuneCandidate) int { return order[a.Spec] - order[b.Spec] })
+	return out, nil
 }
 
 // keepsHistory reports whether s has no step that changes the history
