@@ -61,7 +61,11 @@ func NewSpans(o SpansOptions) (*Spans, error) {
 	if o.Batch <= 0 {
 		o.Batch = time.Second
 	}
-	exp, err := otlptrace.New(context.Background(), newOTLPClient(u.String()))
+	client, err := newOTLPClient(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("--otlp-endpoint: %w", err)
+	}
+	exp, err := otlptrace.New(context.Background(), client)
 	if err != nil {
 		return nil, fmt.Errorf("--otlp-endpoint: %w", err)
 	}

@@ -2,11 +2,17 @@ package proxy
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -22,17 +28,98 @@ import (
 // links gRPC through its configuration package: 66 packages whose inits
 // every command paid at start-up, a status line polled every 300 ms
 // included.
+//
+// It reads the exporter settings of the OpenTelemetry environment that
+// apply to it, as the SDK's exporter does (OTEL_EXPORTER_OTLP_TRACES_*
+// before OTEL_EXPORTER_OTLP_*): HEADERS (a collector's key, say),
+// TIMEOUT (milliseconds), COMPRESSION (gzip), CERTIFICATE (a CA's PEM
+// file), CLIENT_CERTIFICATE and CLIENT_KEY.
 type otlpClient struct {
-	url  string
-	http *http.Client
+	url     string
+	http    *http.Client
+	headers map[string]string
+	gzip    bool
 	// timeout bounds one attempt; first and most are the backoff's first
 	// and longest waits, and elapsed bounds all the attempts of a batch.
 	timeout, first, most, elapsed time.Duration
 }
 
-func newOTLPClient(url string) *otlpClient {
-	return &otlpClient{url: url, http: &http.Client{}, timeout: 10 * time.Second,
+func newOTLPClient(url string) (*otlpClient, error) {
+	c := &otlpClient{url: url, http: &http.Client{}, headers: otlpHeaders(otlpEnv("HEADERS")), timeout: 10 * time.Second,
 		first: time.Second, most: 15 * time.Second, elapsed: time.Minute}
+	if ms, err := strconv.Atoi(otlpEnv("TIMEOUT")); err == nil && ms > 0 {
+		c.timeout = time.Duration(ms) * time.Millisecond
+	}
+	switch v := otlpEnv("COMPRESSION"); v {
+	case "gzip":
+		c.gzip = true
+	case "", "none":
+	default:
+		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_COMPRESSION %q: want gzip or none", v)
+	}
+	tlsConf, err := otlpTLS(otlpEnv("CERTIFICATE"), otlpEnv("CLIENT_CERTIFICATE"), otlpEnv("CLIENT_KEY"))
+	if err != nil {
+		return nil, err
+	}
+	if tlsConf != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = tlsConf
+		c.http.Transport = t
+	}
+	return c, nil
+}
+
+// otlpEnv is the traces exporter's setting NAME from the environment.
+func otlpEnv(name string) string {
+	if v, ok := os.LookupEnv("OTEL_EXPORTER_OTLP_TRACES_" + name); ok {
+		return strings.TrimSpace(v)
+	}
+	return strings.TrimSpace(os.Getenv("OTEL_EXPORTER_OTLP_" + name))
+}
+
+// otlpHeaders parses the OTel headers setting: key=value pairs, comma
+// separated, values percent-encoded; malformed pairs are left out, as
+// the SDK leaves them.
+func otlpHeaders(v string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			continue
+		}
+		if dec, err := url.PathUnescape(strings.TrimSpace(val)); err == nil {
+			out[k] = dec
+		}
+	}
+	return out
+}
+
+// otlpTLS is the TLS set-up the certificate settings ask for (nil: the
+// default one).
+func otlpTLS(ca, cert, key string) (*tls.Config, error) {
+	if ca == "" && cert == "" && key == "" {
+		return nil, nil
+	}
+	conf := &tls.Config{}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_CERTIFICATE: %w", err)
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_CERTIFICATE %s: no PEM certificate in it", ca)
+		}
+	}
+	if cert != "" || key != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and _KEY: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{pair}
+	}
+	return conf, nil
 }
 
 func (c *otlpClient) Start(context.Context) error { return nil }
@@ -90,11 +177,24 @@ func exportRequest(spans []*tracepb.ResourceSpans) ([]byte, error) {
 func (c *otlpClient) post(ctx context.Context, body []byte) (again bool, after time.Duration, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	if c.gzip {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(body)
+		zw.Close()
+		body = b.Bytes()
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
 		return false, 0, err
 	}
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
 	req.Header.Set("Content-Type", "application/x-protobuf")
+	if c.gzip {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return true, 0, err

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -43,10 +44,13 @@ func TestOTLPClientRetries(t *testing.T) {
 				w.WriteHeader(tc.statuses[min(i, len(tc.statuses)-1)])
 			}))
 			defer srv.Close()
-			c := newOTLPClient(srv.URL + "/v1/traces")
+			c, err := newOTLPClient(srv.URL + "/v1/traces")
+			if err != nil {
+				t.Fatal(err)
+			}
 			c.first, c.most, c.elapsed = 5*time.Millisecond, 20*time.Millisecond, 150*time.Millisecond
 			start := time.Now()
-			err := c.UploadTraces(context.Background(), spans)
+			err = c.UploadTraces(context.Background(), spans)
 			if (err == nil) != tc.ok {
 				t.Fatalf("UploadTraces: %v", err)
 			}
@@ -59,9 +63,56 @@ func TestOTLPClientRetries(t *testing.T) {
 		})
 	}
 	// No collector at all: retried, then the error.
-	c := newOTLPClient("http://127.0.0.1:1/v1/traces")
+	c, err := newOTLPClient("http://127.0.0.1:1/v1/traces")
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.first, c.most, c.elapsed = 5*time.Millisecond, 10*time.Millisecond, 50*time.Millisecond
 	if err := c.UploadTraces(context.Background(), spans); err == nil {
 		t.Error("no collector, no error")
+	}
+}
+
+// The client takes the OpenTelemetry environment's exporter settings that
+// apply to it: headers (the traces' own before the general ones), gzip.
+func TestOTLPClientEnvironment(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "x-general=no")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-team=a%20key, malformed ,x-other=2")
+	t.Setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+	var got http.Header
+	var spans int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			t.Errorf("body not gzip: %v", err)
+			return
+		}
+		body, _ := io.ReadAll(zr)
+		var req collector.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &req); err != nil {
+			t.Errorf("body: %v", err)
+		}
+		spans = len(req.ResourceSpans)
+	}))
+	defer srv.Close()
+	c, err := newOTLPClient(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UploadTraces(context.Background(), []*tracepb.ResourceSpans{{}}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Get("X-Team") != "a key" || got.Get("X-Other") != "2" || got.Get("X-General") != "" || got.Get("Content-Encoding") != "gzip" || spans != 1 {
+		t.Errorf("headers %v, %d resource spans", got, spans)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd")
+	if _, err := newOTLPClient(srv.URL); err == nil {
+		t.Error("compression zstd accepted")
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "")
+	t.Setenv("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent.pem")
+	if _, err := newOTLPClient(srv.URL); err == nil {
+		t.Error("a CA file that is not there accepted")
 	}
 }
