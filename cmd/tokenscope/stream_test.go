@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tokenscope/tokenscope/profile"
@@ -108,5 +111,37 @@ func TestFindingsFail(t *testing.T) {
 		if got := findingsFail(res); got != tc.want {
 			t.Errorf("cost %s, reported %s: findingsFail %v, want %v", tc.cost, tc.reported, got, tc.want)
 		}
+	}
+}
+
+// A report whose findings are made while its JSON calls stream never
+// exits 2 with part of a document on stdout: here, a log of a model with
+// no price, with a priced model= strategy beside it (the best-strategy
+// search used to fail on the unpriced basis after the calls were out).
+func TestReportJSONUnpricedBasis(t *testing.T) {
+	src, err := os.ReadFile("../../transcripts/testdata/openai_chat.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i := range 200 { // more calls than the sink buffers
+		text := strings.ReplaceAll(string(src), "gpt-4o-2024-08-06", "zz-no-such-model")
+		text = strings.Replace(text, "Be brief.", fmt.Sprintf("Be brief %d.", i), 1)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("c%d.json", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := tokenscope(t, "report", dir, "--format", "json", "--strategy", "full", "--strategy", "model=gpt-4o")
+	if code != 0 {
+		t.Fatalf("exit %d with %d bytes on stdout, stderr %q", code, len(out), errs)
+	}
+	var doc struct {
+		Findings []struct{ Kind string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v", err)
+	}
+	if len(doc.Findings) != 1 || doc.Findings[0].Kind != "unpriced" {
+		t.Errorf("findings %+v, want the one unpriced", doc.Findings)
 	}
 }

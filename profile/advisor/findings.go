@@ -112,6 +112,12 @@ func (f *finder) find(res *profile.Result) ([]Finding, error) {
 			return nil, err
 		}
 	}
+	if f.base.Calls > 0 && f.base.Unpriced >= f.base.Calls {
+		// The basis has no price though another strategy of res has one
+		// (a model= step): its dollars would all be $0.00, and the
+		// best-strategy search, measuring against it, would fail.
+		return []Finding{{Kind: FindingUnpriced, Text: fmt.Sprintf("unpriced: %s — pass --model", profile.UnpricedReason(res))}}, nil
+	}
 	// The re-simulations are independent: one goroutine each kind. What
 	// they count is counted first, as they share the skeletons.
 	f.log.CountFor([]*strategy.Strategy{f.basis}, siblingsOf(f.log, opt.Prices, opt.Model))

@@ -117,3 +117,22 @@ func TestAppSpecShared(t *testing.T) {
 		t.Errorf("tune basis %q", tr.Basis.Spec)
 	}
 }
+
+// A log whose own model has no price, run with a model= strategy that has
+// one, gets the unpriced finding rather than an error: the best-strategy
+// search measures against the basis, which is unpriced, and used to fail
+// the findings (and with them a report whose JSON calls were already out).
+func TestFindingsUnpricedBasisPricedStrategy(t *testing.T) {
+	convs := synthetic.Twins("zz-no-such-model")
+	res := run(t, convs, "full", "model=gpt-4o")
+	if profile.AllUnpriced(res) {
+		t.Fatal("model=gpt-4o is unpriced: the test shows nothing")
+	}
+	fs, err := Findings(convs, res, FindingsOptions{})
+	if err != nil {
+		t.Fatalf("Findings: %v", err)
+	}
+	if len(fs) != 1 || fs[0].Kind != FindingUnpriced || fs[0].Text != "unpriced: zz-no-such-model is not in the price table — pass --model" {
+		t.Errorf("findings %+v", fs)
+	}
+}
