@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -187,7 +188,7 @@ func (p *Prepared) Run(strategies []*strategy.Strategy) (*Result, error) {
 	for _, i := range todo {
 		res.Strategies[i].Note = strategies[i].Notes(notes[i], p.shape)
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
-			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", res.Strategies[i].Strategy.Spec, price.MaxMoney)
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: %w", res.Strategies[i].Strategy.Spec, price.MaxMoney, ErrPastMaxMoney)
 		}
 		if rows[i] != nil {
 			res.Strategies[i].all = rows[i] // the calls in order, laid out as simulated
@@ -374,6 +375,10 @@ func checkStrategies(strategies []*strategy.Strategy, prices *price.Table) error
 	return nil
 }
 
+// ErrPastMaxMoney is wrapped by the error of a run whose total passes
+// price.MaxMoney: a what-if re-run (the findings') can tell it apart.
+var ErrPastMaxMoney = errors.New("the log's counts cannot be right")
+
 // runTotals simulates opt.Strategies over n conversations one at a time,
 // keeping totals only: each (skel(j)) is prepared, simulated and dropped,
 // so that a re-run (a finding's edit, tune's candidates) takes the memory
@@ -434,7 +439,7 @@ func runTotals(n int, skel func(j int) *skeleton, ix *sourceIndex, opt Options) 
 	}
 	for i := range strategies {
 		if t := res.Strategies[i].Totals; t.Cost.Saturated() || t.ReportedCost.Saturated() {
-			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: the log's counts cannot be right", strategies[i].Spec, price.MaxMoney)
+			return nil, fmt.Errorf("%s: the total cost passes %s, the most one run adds up exactly: %w", strategies[i].Spec, price.MaxMoney, ErrPastMaxMoney)
 		}
 	}
 	return res, nil

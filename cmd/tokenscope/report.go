@@ -212,11 +212,11 @@ func findLater(find func() ([]advisor.Finding, error)) func() ([]advisor.Finding
 	}
 }
 
-// findingsFail reports whether the findings might fail on res: their
-// re-runs fail only when a total passes price.MaxMoney, which their edits
-// (a little more prompt, cheaper models, other cache lifetimes) cannot
-// bring about from totals a sixty-fourth of it. When they might, they are
-// made before anything is written, so that a failure leaves stdout empty.
+// findingsFail reports whether the findings might fail on res: a re-run
+// passing price.MaxMoney leaves its finding out (profile.ErrPastMaxMoney),
+// so only totals near it are suspect, as a margin. When they might, they
+// are made before anything is written, so that a failure leaves stdout
+// empty.
 func findingsFail(res *profile.Result) bool {
 	for _, s := range res.Strategies {
 		if t := s.Totals; t.Cost >= price.MaxMoney/64 || t.ReportedCost >= price.MaxMoney/64 {

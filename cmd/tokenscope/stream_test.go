@@ -145,3 +145,47 @@ func TestReportJSONUnpricedBasis(t *testing.T) {
 		t.Errorf("findings %+v, want the one unpriced", doc.Findings)
 	}
 }
+
+// A finding whose re-run passes price.MaxMoney (here 1,000 tokens of
+// system prompt more on calls of ten, at $40 a token) is left out: the
+// log's own totals are far below it, so the findings are made while the
+// JSON calls stream, and failing then used to exit 2 with part of the
+// document on stdout.
+func TestReportJSONFindingPastMaxMoney(t *testing.T) {
+	dir := t.TempDir()
+	prices := filepath.Join(dir, "prices.yaml")
+	if err := os.WriteFile(prices, []byte(`date: "2026-12-07"
+models:
+- {id: pricey-1, provider: openai, input: 40000000, output: 0, cached_input: 40000000, caching: {mode: none}, context_window: 128000, max_output: 4096}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 { // $120,000 in all: under a sixty-fourth of MaxMoney
+		text := fmt.Sprintf(`{"model":"pricey-1","messages":[{"role":"user","content":"hi %d"},{"role":"assistant","content":"ok"}]}`, i)
+		if err := os.WriteFile(filepath.Join(logs, fmt.Sprintf("c%d.json", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := tokenscope(t, "report", logs, "--prices", prices, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d with %d bytes on stdout, stderr %q", code, len(out), errs)
+	}
+	var doc struct {
+		Findings []struct{ Text string } `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v", err)
+	}
+	var texts []string
+	for _, f := range doc.Findings {
+		texts = append(texts, f.Text)
+	}
+	all := strings.Join(texts, "\n")
+	if strings.Contains(all, "system prompt") || !strings.Contains(all, "one more exchange of history (408 tokens a call): $4,896,000.00") {
+		t.Errorf("findings:\n%s\nwant the exchange's, not the system prompt's (past MaxMoney)", all)
+	}
+}

@@ -109,6 +109,9 @@ func (f *finder) find(res *profile.Result) ([]Finding, error) {
 	}
 	if !found {
 		if f.base, err = f.cost(nil); err != nil {
+			if pastMax(err) {
+				return nil, nil // nothing can be measured against the basis
+			}
 			return nil, err
 		}
 	}
@@ -174,6 +177,13 @@ type finder struct {
 	base  profile.Totals
 }
 
+// pastMax reports whether err is a re-run's total passing price.MaxMoney.
+// The log's own run did not (it would have failed first): the edit or the
+// strategy of the re-run did, and the finding it measures is left out
+// rather than failing them all (a report streaming its calls meanwhile
+// could no longer leave stdout empty).
+func pastMax(err error) bool { return errors.Is(err, profile.ErrPastMaxMoney) }
+
 // cost runs the basis strategy over the log, edited when edit is not nil.
 func (f *finder) cost(edit *profile.Edit) (profile.Totals, error) {
 	r, err := f.log.Totals([]*strategy.Strategy{f.basis}, edit, nil)
@@ -194,6 +204,9 @@ func (f *finder) deadTools() ([]Finding, error) {
 			continue
 		}
 		t, err := f.cost(profile.WithoutTool(tt.Name))
+		if pastMax(err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +235,9 @@ func (f *finder) marginals() ([]Finding, error) {
 	var out []Finding
 	add := func(edit *profile.Edit, what string, per int64) error {
 		t, err := f.cost(edit)
+		if pastMax(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -289,6 +305,9 @@ func (f *finder) bestStrategy() (*Finding, error) {
 			return !strings.Contains(spec, "window:") && !strings.Contains(spec, "summary:")
 		}}
 	r, err := tuneLog(f.log, opt)
+	if pastMax(err) {
+		return nil, nil
+	}
 	if err != nil || len(r.Frontier) == 0 {
 		return nil, err
 	}
