@@ -69,10 +69,11 @@ func newOTLPClient(url string) (*otlpClient, error) {
 	return c, nil
 }
 
-// otlpEnv is the traces exporter's setting NAME from the environment.
+// otlpEnv is the traces exporter's setting NAME from the environment
+// (empty is unset, as the SDK takes it).
 func otlpEnv(name string) string {
-	if v, ok := os.LookupEnv("OTEL_EXPORTER_OTLP_TRACES_" + name); ok {
-		return strings.TrimSpace(v)
+	if v := strings.TrimSpace(os.Getenv("OTEL_EXPORTER_OTLP_TRACES_" + name)); v != "" {
+		return v
 	}
 	return strings.TrimSpace(os.Getenv("OTEL_EXPORTER_OTLP_" + name))
 }
@@ -201,9 +202,10 @@ func (c *otlpClient) post(ctx context.Context, body []byte) (again bool, after t
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK, http.StatusAccepted, http.StatusNoContent:
+	if resp.StatusCode/100 == 2 {
 		return false, 0, nil
+	}
+	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
 			after = time.Duration(s) * time.Second

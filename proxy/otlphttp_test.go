@@ -27,6 +27,7 @@ func TestOTLPClientRetries(t *testing.T) {
 		ok       bool
 	}{
 		{"accepted", []int{200}, 1, true},
+		{"accepted, any 2xx", []int{206}, 1, true},
 		{"unavailable then accepted", []int{503, 429, 200}, 3, true},
 		{"bad request: not retried", []int{400}, 1, false},
 		{"unavailable throughout: stops when its time is up", []int{503}, 0, false},
@@ -79,6 +80,7 @@ func TestOTLPClientEnvironment(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "x-general=no")
 	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-team=a%20key, malformed ,x-other=2")
 	t.Setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
+	t.Setenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "") // empty: unset
 	var got http.Header
 	var spans int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
