@@ -137,3 +137,68 @@ func TestSameHistoryOtherSystemStaysApart(t *testing.T) {
 		t.Errorf("system prompts %q", systems)
 	}
 }
+
+// A call that drops its system prompt (and then its tools) stays in its
+// conversation and says so on its line (no_system, no_tools), so that the
+// reader sends the calls from there on neither, and a restarted proxy
+// threads the next call as before: an empty system or tools field would
+// have read as "unchanged".
+func TestSystemAndToolsDroppedStayDropped(t *testing.T) {
+	brief := "Be brief." + strings.Repeat(" x", 300)
+	tools := `,"tools":[{"type":"function","function":{"name":"lookup","description":"Look a fact up","parameters":{"type":"object"}}}]`
+	clock := func() time.Time { return fixed }
+	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
+	t.Cleanup(up.Close)
+	out := t.TempDir()
+	cfg := Config{Out: out, Now: clock}
+	history := `{"role":"user","content":"first"}`
+	send := func(r *rig, system, tools string) {
+		msgs := history
+		if system != "" {
+			msgs = fmt.Sprintf(`{"role":"system","content":%q},%s`, system, history)
+		}
+		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[%s]%s}`, msgs, tools)
+		if status, _, b := post(t, r.srv.URL, "/v1/chat/completions", body); status != 200 {
+			t.Fatalf("%d %s", status, b)
+		}
+		history += `,{"role":"assistant","content":"ok"},{"role":"user","content":"next"}`
+	}
+	r := startRig(t, cfg, up, up.URL)
+	send(r, brief, tools)
+	send(r, brief, tools)
+	send(r, "", tools) // the system prompt goes
+	r.stop()
+	r = startRig(t, cfg, up, up.URL)
+	send(r, "", "") // after a restart: still no system prompt; the tools go
+	send(r, "", "")
+	r.stop()
+
+	var lines [][2]bool
+	for _, rec := range records(t, out) {
+		lines = append(lines, [2]bool{rec.NoSystem, rec.NoTools})
+	}
+	if want := [][2]bool{{}, {}, {true, false}, {false, true}, {}}; !slices.Equal(lines, want) {
+		t.Errorf("no_system, no_tools written %v, want %v", lines, want)
+	}
+	src, err := transcripts.Open(out, transcripts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Conversations) != 1 || src.Conversations[0].Calls() != 5 {
+		t.Fatalf("%d conversations, want one of 5 calls", len(src.Conversations))
+	}
+	res, err := profile.Run(src.Conversations, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var system, tooldefs []int64
+	for _, c := range res.Strategies[0].Calls() {
+		system, tooldefs = append(system, c.Input.System), append(tooldefs, c.Input.ToolDefs)
+	}
+	if system[0] == 0 || system[1] != system[0] || system[2] != 0 || system[3] != 0 || system[4] != 0 {
+		t.Errorf("system tokens by call %v: want the prompt on calls 1 and 2 only", system)
+	}
+	if tooldefs[0] == 0 || tooldefs[2] != tooldefs[0] || tooldefs[3] != 0 || tooldefs[4] != 0 {
+		t.Errorf("tool tokens by call %v: want the schema on calls 1 to 3 only", tooldefs)
+	}
+}

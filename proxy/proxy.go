@@ -201,7 +201,7 @@ func (p *Proxy) rebuild() error {
 		}
 		p.budgets.replay(r.Tags, cost, tokens, r.Time, now)
 		if r.Served() && !r.Redacted && r.Conversation != "" {
-			p.threads.resume(r.Conversation, r.Messages, r.Reply, r.Tools, r.System, state)
+			p.threads.resume(r, state)
 		}
 		return nil
 	})
@@ -692,10 +692,11 @@ func (p *Proxy) finish(c *call) {
 		id, from, writeTools, writeSystem := p.threads.commit(c.claim, msgs, reply, c.req.Tools)
 		rec.Conversation, rec.Messages, rec.Reply = id, msgs[from:], reply
 		if writeTools {
-			rec.Tools = c.req.Tools
+			rec.Tools, rec.NoTools = c.req.Tools, len(c.req.Tools) == 0
 		}
 		if writeSystem {
 			rec.System = systemTexts(msgs)
+			rec.NoSystem = len(rec.System) == 0
 		}
 	} else {
 		if c.claim.t != nil {

@@ -237,11 +237,12 @@ func (ts *threads) unindex(t *thread) {
 	}
 }
 
-// resume continues conversation id (read back from the log at start) with
-// msgs and reply, so that calls after a restart thread as before it.
-// A call line that carries system messages (system, where they changed)
-// sets them.
-func (ts *threads) resume(id string, msgs []transcripts.Message, reply *transcripts.Message, tools []transcripts.Tool, system []string, state map[string]*thread) {
+// resume continues r's conversation (read back from the log at start)
+// with its messages and reply, so that calls after a restart thread as
+// before it. A call line that carries system messages or tools (where
+// they changed, or went: NoSystem, NoTools) sets them.
+func (ts *threads) resume(r *transcripts.CallRecord, state map[string]*thread) {
+	id, msgs, reply, tools, system := r.Conversation, r.Messages, r.Reply, r.Tools, r.System
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	t := state[id]
@@ -256,10 +257,10 @@ func (ts *threads) resume(id string, msgs []transcripts.Message, reply *transcri
 	}
 	t.end = mix(t.end, reply)
 	t.n += nonSystem(msgs) + 1
-	if len(tools) > 0 {
+	if len(tools) > 0 || r.NoTools {
 		t.tools = toolsHash(tools)
 	}
-	if len(system) > 0 {
+	if len(system) > 0 || r.NoSystem {
 		sys := make([]transcripts.Message, len(system))
 		for i, s := range system {
 			sys[i] = transcripts.Message{Role: transcripts.RoleSystem, Content: s}

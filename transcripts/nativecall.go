@@ -21,6 +21,8 @@ type nativeCall struct {
 	Messages     []nativeLine `json:"messages,omitempty"`
 	Reply        *nativeLine  `json:"reply,omitempty"`
 	System       []string     `json:"system,omitempty"`
+	NoSystem     bool         `json:"no_system,omitempty"`
+	NoTools      bool         `json:"no_tools,omitempty"`
 	Status       int          `json:"status,omitempty"`
 	Refused      string       `json:"refused,omitempty"`
 	DurationMS   float64      `json:"duration_ms,omitempty"`
@@ -44,15 +46,19 @@ type CallRecord struct {
 	// System is the call's system messages where they changed along the
 	// conversation (the first call's are among its Messages); nil
 	// elsewhere.
-	System     []string
-	Messages   []Message // the messages this call added to the conversation
-	Reply      *Message  // the response, with usage and tags; nil when none
-	Tags       map[string]string
-	Status     int     // HTTP status returned to the client
-	Refused    string  // the budget that refused the call; "" when forwarded
-	DurationMS float64 // from the request to the end of the response
-	Redacted   bool    // message text was left out (--redact)
-	Error      string  // why there is no reply (upstream error, broken stream)
+	System []string
+	// NoSystem and NoTools say that the call was sent no system message,
+	// or no tools, where the calls before it in its conversation were: an
+	// empty System or Tools says nothing changed.
+	NoSystem, NoTools bool
+	Messages          []Message // the messages this call added to the conversation
+	Reply             *Message  // the response, with usage and tags; nil when none
+	Tags              map[string]string
+	Status            int     // HTTP status returned to the client
+	Refused           string  // the budget that refused the call; "" when forwarded
+	DurationMS        float64 // from the request to the end of the response
+	Redacted          bool    // message text was left out (--redact)
+	Error             string  // why there is no reply (upstream error, broken stream)
 	// CountedInput is the call's input as counted before forwarding
 	// (kept when --redact leaves the text out).
 	CountedInput int64
@@ -74,7 +80,7 @@ func (r *CallRecord) Served() bool {
 func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 	nl := nativeLine{Type: "call", Model: r.Model, Tools: r.Tools, Tags: r.Tags}
 	nl.nativeCall = nativeCall{Conversation: r.Conversation, API: r.API, Endpoint: r.Endpoint, Status: r.Status, System: r.System,
-		Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput,
+		NoSystem: r.NoSystem, NoTools: r.NoTools, Refused: r.Refused, DurationMS: r.DurationMS, Redacted: r.Redacted, Error: r.Error, CountedInput: r.CountedInput,
 		RequestID: r.ID, Machine: r.Machine, Replica: r.Replica}
 	if !r.Time.IsZero() {
 		nl.Time = &stamp{t: r.Time}
@@ -93,7 +99,8 @@ func (nw *NativeWriter) WriteCall(r *CallRecord) error {
 func (nl *nativeLine) record(file string, lineNo int) (*CallRecord, error) {
 	r := &CallRecord{Conversation: nl.Conversation, API: nl.API, Endpoint: nl.Endpoint, Model: nl.Model, Tools: nl.Tools,
 		Tags: nl.Tags, Status: nl.Status, Refused: nl.Refused, DurationMS: nl.DurationMS, Redacted: nl.Redacted, Error: nl.Error,
-		CountedInput: nl.CountedInput, ID: nl.RequestID, Machine: nl.Machine, Replica: nl.Replica, System: nl.System}
+		CountedInput: nl.CountedInput, ID: nl.RequestID, Machine: nl.Machine, Replica: nl.Replica, System: nl.System,
+		NoSystem: nl.NoSystem, NoTools: nl.NoTools}
 	if err := nl.Time.check(file, lineNo, "$.ts"); err != nil {
 		return nil, err
 	}
@@ -143,15 +150,16 @@ func addCall(nl *nativeLine, file string, lineNo int, byID map[string]*Conversat
 		created = c
 	}
 	reply := *r.Reply
-	if (len(r.Tools) > 0 || len(r.System) > 0) && created == nil {
+	if (len(r.Tools) > 0 || len(r.System) > 0 || r.NoSystem || r.NoTools) && created == nil {
 		// The proxy writes the tools and the system messages again where
-		// they changed: this call and the next were sent these.
+		// they changed (or says they went): this call and the next were
+		// sent these.
 		sys, prev := c.prompt()
 		nowSys, nowTools := sys, prev
-		if len(r.System) > 0 {
+		if len(r.System) > 0 || r.NoSystem {
 			nowSys = r.System
 		}
-		if len(r.Tools) > 0 {
+		if len(r.Tools) > 0 || r.NoTools {
 			nowTools = r.Tools
 		}
 		promptChange(&reply, lastRequest{system: sys, tools: prev}, nowSys, nowTools)
