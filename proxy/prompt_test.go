@@ -25,11 +25,7 @@ import (
 // automatic caching, so the finding has a prefix to name.
 func TestSystemChangeStaysInThread(t *testing.T) {
 	brief := "Be brief." + strings.Repeat(" x", 1500)
-	clock := func() time.Time { return fixed }
-	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
-	t.Cleanup(up.Close)
-	out := t.TempDir()
-	cfg := Config{Out: out, Now: clock}
+	up, cfg, out := promptRig(t)
 	history := `{"role":"user","content":"first"}`
 	send := func(r *rig, system string) {
 		body := fmt.Sprintf(`{"model":"gpt-4o-mini","messages":[{"role":"system","content":%q},%s]}`, system, history)
@@ -146,11 +142,7 @@ func TestSameHistoryOtherSystemStaysApart(t *testing.T) {
 func TestSystemAndToolsDroppedStayDropped(t *testing.T) {
 	brief := "Be brief." + strings.Repeat(" x", 300)
 	tools := `,"tools":[{"type":"function","function":{"name":"lookup","description":"Look a fact up","parameters":{"type":"object"}}}]`
-	clock := func() time.Time { return fixed }
-	up := livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
-	t.Cleanup(up.Close)
-	out := t.TempDir()
-	cfg := Config{Out: out, Now: clock}
+	up, cfg, out := promptRig(t)
 	history := `{"role":"user","content":"first"}`
 	send := func(r *rig, system, tools string) {
 		msgs := history
@@ -201,4 +193,14 @@ func TestSystemAndToolsDroppedStayDropped(t *testing.T) {
 	if tooldefs[0] == 0 || tooldefs[2] != tooldefs[0] || tooldefs[3] != 0 || tooldefs[4] != 0 {
 		t.Errorf("tool tokens by call %v: want the schema on calls 1 to 3 only", tooldefs)
 	}
+}
+
+// promptRig is what the prompt tests share: an upstream that answers "ok"
+// with usage, and a proxy configuration writing its log to a temporary
+// directory (out) at a fixed time.
+func promptRig(t *testing.T) (up *livetest.Server, cfg Config, out string) {
+	up = livetest.New(livetest.Reply{Chunks: []string{"ok"}, Usage: &livetest.Usage{Prompt: 20, Completion: 1}})
+	t.Cleanup(up.Close)
+	out = t.TempDir()
+	return up, Config{Out: out, Now: func() time.Time { return fixed }}, out
 }
